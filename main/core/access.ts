@@ -1,0 +1,167 @@
+import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import {
+  PERMISSION_LABELS,
+  READ_ONLY_PERMISSIONS,
+  SUPPORT_PERMISSIONS,
+  permissionsOf,
+  type Permission,
+  type Role,
+} from '../../shared/permissions';
+import type { Db } from '../db/database';
+import { organizations, roleAssignments, supportGrants, users } from '../db/schema';
+import type { Actor } from './actor';
+import type { Clock } from './clock';
+import { DomainError, notFound } from './errors';
+
+export interface OrgRef {
+  id: number;
+  accountId: number;
+  name: string;
+  isActive: boolean;
+}
+
+/** What an actor may see, read fresh from the database on every call (never cached: SUP-5). */
+export interface AccessScope {
+  /** Accounts whose every org is visible (account admin of it, or an active support grant). */
+  accountIds: number[];
+  /** Individual orgs visible through org-scoped roles. */
+  orgIds: number[];
+}
+
+function missing(permission: Permission): DomainError {
+  return new DomainError(
+    'FORBIDDEN',
+    `You need the ${permission} permission (${PERMISSION_LABELS[permission]}) for this; ask an account admin.`,
+  );
+}
+
+/**
+ * The one place that decides access. Every service call goes through it; deny is the default:
+ * no role and no active grant means nothing is visible, and a foreign id reads as not found.
+ */
+export class AccessService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private activeUser(actor: Actor): boolean {
+    if (actor.via === 'system') return true;
+    const row = this.db
+      .select({ isActive: users.isActive })
+      .from(users)
+      .where(eq(users.id, actor.userId))
+      .get();
+    return row?.isActive === true;
+  }
+
+  /** Accounts where this support engineer holds an active grant right now. */
+  supportAccountIds(actor: Actor): number[] {
+    if (!actor.isSupportEngineer) return [];
+    const now = this.clock.now();
+    const rows = this.db
+      .selectDistinct({ accountId: supportGrants.accountId })
+      .from(supportGrants)
+      .where(
+        and(
+          lte(supportGrants.startsAt, now),
+          gt(supportGrants.expiresAt, now),
+          isNull(supportGrants.revokedAt),
+          or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, actor.userId)),
+        ),
+      )
+      .all();
+    return rows.map((r) => r.accountId);
+  }
+
+  private rolesOf(actor: Actor): { accountWide: Role[]; byOrg: Map<number, Role[]> } {
+    const rows = this.db
+      .select({ role: roleAssignments.role, organizationId: roleAssignments.organizationId })
+      .from(roleAssignments)
+      .where(
+        and(
+          eq(roleAssignments.userId, actor.userId),
+          eq(roleAssignments.accountId, actor.accountId),
+        ),
+      )
+      .all();
+    const accountWide: Role[] = [];
+    const byOrg = new Map<number, Role[]>();
+    for (const r of rows) {
+      if (r.organizationId === null) accountWide.push(r.role);
+      else byOrg.set(r.organizationId, [...(byOrg.get(r.organizationId) ?? []), r.role]);
+    }
+    return { accountWide, byOrg };
+  }
+
+  private narrow(actor: Actor, perms: Set<Permission>): Set<Permission> {
+    if (!actor.readOnly) return perms;
+    return new Set([...perms].filter((p) => READ_ONLY_PERMISSIONS.includes(p)));
+  }
+
+  /** Permissions the actor holds account-wide in `accountId`. */
+  accountPermissions(actor: Actor, accountId: number): Set<Permission> {
+    if (actor.via === 'system') return permissionsOf(['account_admin']);
+    if (!this.activeUser(actor)) return new Set();
+    if (actor.isSupportEngineer) {
+      return this.supportAccountIds(actor).includes(accountId)
+        ? this.narrow(actor, new Set(SUPPORT_PERMISSIONS))
+        : new Set();
+    }
+    if (accountId !== actor.accountId) return new Set();
+    return this.narrow(actor, permissionsOf(this.rolesOf(actor).accountWide));
+  }
+
+  /** Permissions the actor holds on one org (account-wide roles included). */
+  orgPermissions(actor: Actor, org: Pick<OrgRef, 'id' | 'accountId'>): Set<Permission> {
+    if (actor.via === 'system') return permissionsOf(['account_admin']);
+    if (!this.activeUser(actor)) return new Set();
+    if (actor.isSupportEngineer) return this.accountPermissions(actor, org.accountId);
+    if (org.accountId !== actor.accountId) return new Set();
+    const { accountWide, byOrg } = this.rolesOf(actor);
+    return this.narrow(actor, permissionsOf([...accountWide, ...(byOrg.get(org.id) ?? [])]));
+  }
+
+  scope(actor: Actor): AccessScope {
+    if (!this.activeUser(actor)) return { accountIds: [], orgIds: [] };
+    if (actor.isSupportEngineer) return { accountIds: this.supportAccountIds(actor), orgIds: [] };
+    const { accountWide, byOrg } = this.rolesOf(actor);
+    return {
+      accountIds: accountWide.length > 0 ? [actor.accountId] : [],
+      orgIds: [...byOrg.keys()],
+    };
+  }
+
+  private loadOrg(orgId: number): OrgRef | undefined {
+    return this.db
+      .select({
+        id: organizations.id,
+        accountId: organizations.accountId,
+        name: organizations.name,
+        isActive: organizations.isActive,
+      })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .get();
+  }
+
+  /**
+   * The org if the actor may see it and holds every listed permission on it. An org the actor
+   * cannot see at all is NOT_FOUND, exactly like an id that does not exist.
+   */
+  requireOrg(actor: Actor, orgId: number, ...permissions: Permission[]): OrgRef {
+    const org = this.loadOrg(orgId);
+    if (!org) throw notFound('Organization', orgId);
+    const perms = this.orgPermissions(actor, org);
+    if (!perms.has('organizations.read')) throw notFound('Organization', orgId);
+    for (const p of permissions) if (!perms.has(p)) throw missing(p);
+    return org;
+  }
+
+  /** Account-level permission in the actor's own account (support: the granted account). */
+  requireAccount(actor: Actor, permission: Permission, accountId = actor.accountId): number {
+    const perms = this.accountPermissions(actor, accountId);
+    if (!perms.has(permission)) throw missing(permission);
+    return accountId;
+  }
+}

@@ -1,0 +1,109 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { auditEntries } from '../db/schema';
+import type { Actor } from './actor';
+import type { Clock } from './clock';
+import type { KeyStore } from './key-store';
+
+export interface AuditEvent {
+  accountId: number;
+  organizationId?: number | null;
+  action: string;
+  targetType: string;
+  targetId?: string | number | null;
+  details?: Record<string, unknown>;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+// Values under keys like these never reach an audit entry, whatever a caller passes (AUD-1).
+const SENSITIVE_KEY = /secret|password|token|hash|ciphertext|private|credential|api_?key/i;
+
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = SENSITIVE_KEY.test(k) ? '[redacted]' : redact(v);
+    return out;
+  }
+  return value;
+}
+
+export interface ChainFields {
+  at: number;
+  accountId: number;
+  organizationId: number | null;
+  actorUserId: number | null;
+  actorLabel: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: string;
+  prevHash: string;
+}
+
+/**
+ * AUD-3: each entry's hash is an HMAC over its fields and the previous entry's hash (per account),
+ * keyed from the master key, so someone with only the database file cannot forge a valid chain.
+ */
+export class AuditChain {
+  private readonly key: Buffer;
+  constructor(keys: KeyStore) {
+    this.key = Buffer.from(
+      hkdfSync('sha256', keys.masterKey(), Buffer.alloc(0), 'orgdesk/audit-chain', 32),
+    );
+  }
+  hash(f: ChainFields): string {
+    const canonical = JSON.stringify([
+      f.prevHash,
+      f.at,
+      f.accountId,
+      f.organizationId,
+      f.actorUserId,
+      f.actorLabel,
+      f.action,
+      f.targetType,
+      f.targetId,
+      f.details,
+    ]);
+    return createHmac('sha256', this.key).update(canonical).digest('hex');
+  }
+}
+
+export class AuditLog {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly chain: AuditChain,
+  ) {}
+
+  /** Appends one entry. Call it inside the use case's transaction so both land or neither. */
+  record(actor: Actor, event: AuditEvent): void {
+    const last = this.db
+      .select({ hash: auditEntries.hash })
+      .from(auditEntries)
+      .where(eq(auditEntries.accountId, event.accountId))
+      .orderBy(desc(auditEntries.id))
+      .limit(1)
+      .get();
+    const fields: ChainFields = {
+      at: this.clock.now(),
+      accountId: event.accountId,
+      organizationId: event.organizationId ?? null,
+      actorUserId: actor.via === 'system' ? null : actor.userId,
+      actorLabel: actor.label,
+      action: event.action,
+      targetType: event.targetType,
+      targetId:
+        event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
+      details: JSON.stringify(redact(event.details ?? {})),
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    this.db
+      .insert(auditEntries)
+      .values({ ...fields, hash: this.chain.hash(fields) })
+      .run();
+  }
+}

@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface OpenedDatabase {
+  db: Db;
+  sqlite: Database.Database;
+  file: string;
+  /** Where the pre-migration copy was written, when migrations ran on an existing file. */
+  backupFile: string | null;
+  close(): void;
+}
+
+export interface OpenOptions {
+  file: string;
+  /** Resolved from the resources path when packaged; from the repo otherwise. */
+  migrationsFolder?: string;
+  /** Clock for the backup file's name. */
+  now?: () => number;
+}
+
+export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly backupFile: string | null,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+function applyPragmas(sqlite: Database.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+}
+
+function journalTags(folder: string): string[] {
+  const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as {
+    entries: { tag: string }[];
+  };
+  return journal.entries.map((e) => e.tag);
+}
+
+function appliedCount(sqlite: Database.Database): number {
+  const table = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!table) return 0;
+  return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number })
+    .n;
+}
+
+/**
+ * Opens (creating if needed) an Orgdesk database and brings its schema up to date. Before
+ * migrating a file that already holds data, a consistent copy is written beside it, so a failed
+ * migration can never cost the user their data: the migration itself runs in one transaction.
+ */
+export function openDatabase(options: OpenOptions): OpenedDatabase {
+  const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
+  const now = options.now ?? Date.now;
+  const existed = existsSync(options.file) && statSync(options.file).size > 0;
+  const sqlite = new Database(options.file);
+  let backupFile: string | null = null;
+  try {
+    applyPragmas(sqlite);
+    const pending = journalTags(folder).length - appliedCount(sqlite);
+    if (existed && pending > 0) {
+      backupFile = `${options.file}.pre-migration-${now()}.bak`;
+      sqlite.prepare('VACUUM INTO ?').run(backupFile);
+    }
+    const db = drizzle(sqlite, { schema });
+    try {
+      migrate(db, { migrationsFolder: folder });
+    } catch (err) {
+      throw new MigrationError(
+        `Could not update the database schema of ${options.file}: ${(err as Error).message}. ` +
+          `Your data is unchanged${backupFile ? `; a copy taken before the attempt is at ${backupFile}` : ''}.`,
+        backupFile,
+        err,
+      );
+    }
+    return {
+      db,
+      sqlite,
+      file: options.file,
+      backupFile,
+      close: () => sqlite.close(),
+    };
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}

@@ -1,0 +1,392 @@
+// The Orgdesk data model. Times are epoch milliseconds (integers); booleans are 0/1 integers.
+// `*_key` columns hold the case-folded form that uniqueness is enforced on, so the rule
+// "unique ignoring case" holds for every script, not only ASCII (SQLite's lower() is ASCII-only).
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const accounts = sqliteTable('accounts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  defaultRetentionDays: integer('default_retention_days').notNull().default(90),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    emailKey: text('email_key').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash'),
+    isSupportEngineer: integer('is_support_engineer', { mode: 'boolean' }).notNull().default(false),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    erasedAt: integer('erased_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('users_email_key_uq').on(t.emailKey),
+    index('users_account_idx').on(t.accountId),
+  ],
+);
+
+export const roleAssignments = sqliteTable(
+  'role_assignments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // null: the role holds account-wide (account_admin)
+    organizationId: integer('organization_id').references(() => organizations.id, {
+      onDelete: 'cascade',
+    }),
+    role: text('role', { enum: ['account_admin', 'org_admin', 'technician', 'reader'] }).notNull(),
+  },
+  (t) => [
+    index('role_assignments_user_idx').on(t.userId, t.organizationId),
+    index('role_assignments_org_idx').on(t.organizationId),
+  ],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['session', 'personal'] }).notNull(),
+    name: text('name').notNull(),
+    tokenDigest: text('token_digest').notNull(),
+    readOnly: integer('read_only', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('api_tokens_digest_uq').on(t.tokenDigest),
+    index('api_tokens_user_idx').on(t.userId),
+  ],
+);
+
+export const organizations = sqliteTable(
+  'organizations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull(),
+    description: text('description'),
+    // Lower-cased name + description: the haystack of ORG-2 search.
+    searchText: text('search_text').notNull(),
+    region: text('region'),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    automationLevel: text('automation_level', { enum: ['manual', 'semi_auto', 'full_auto'] })
+      .notNull()
+      .default('manual'),
+    killSwitch: integer('kill_switch', { mode: 'boolean' }).notNull().default(false),
+    majorIncidentWorkflowId: integer('major_incident_workflow_id'),
+    recordingPolicy: text('recording_policy', { enum: ['off', 'metadata', 'full'] })
+      .notNull()
+      .default('metadata'),
+    recordingRetentionDays: integer('recording_retention_days'),
+    legalHold: integer('legal_hold', { mode: 'boolean' }).notNull().default(false),
+    legalHoldReason: text('legal_hold_reason'),
+    // SEC-1: AES-256-GCM ciphertext (iv | tag | data) and a keyed digest for lookup.
+    secretCiphertext: blob('secret_ciphertext', { mode: 'buffer' }).notNull(),
+    secretDigest: text('secret_digest').notNull(),
+    // SEC-3 grace: the previous secret's digest, accepted until the time given.
+    previousSecretDigest: text('previous_secret_digest'),
+    previousSecretExpiresAt: integer('previous_secret_expires_at'),
+    secretRotatedAt: integer('secret_rotated_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('organizations_account_name_uq').on(t.accountId, t.nameKey),
+    index('organizations_account_active_name_idx').on(t.accountId, t.isActive, t.nameKey, t.id),
+    index('organizations_account_region_idx').on(t.accountId, t.region),
+    uniqueIndex('organizations_secret_digest_uq').on(t.secretDigest),
+    index('organizations_previous_secret_digest_idx')
+      .on(t.previousSecretDigest)
+      .where(sql`previous_secret_digest IS NOT NULL`),
+  ],
+);
+
+export const locations = sqliteTable(
+  'locations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    nameKey: text('name_key').notNull(),
+    timezone: text('timezone').notNull().default('UTC'),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('locations_org_name_uq').on(t.organizationId, t.nameKey),
+    // LOC-4: at most one default per org, enforced by the database itself.
+    uniqueIndex('locations_one_default_uq')
+      .on(t.organizationId)
+      .where(sql`is_default = 1`),
+  ],
+);
+
+export const locationSubnets = sqliteTable(
+  'location_subnets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    locationId: integer('location_id')
+      .notNull()
+      .references(() => locations.id, { onDelete: 'cascade' }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    // Canonical CIDR text, e.g. 10.1.0.0/16 or 2001:db8::/32.
+    cidr: text('cidr').notNull(),
+  },
+  (t) => [
+    uniqueIndex('location_subnets_org_cidr_uq').on(t.organizationId, t.cidr),
+    index('location_subnets_location_idx').on(t.locationId),
+  ],
+);
+
+export const hosts = sqliteTable(
+  'hosts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    locationId: integer('location_id')
+      .notNull()
+      .references(() => locations.id, { onDelete: 'restrict' }),
+    hostname: text('hostname').notNull(),
+    ip: text('ip').notNull(),
+    agentType: text('agent_type', { enum: ['go', 'legacy'] }).notNull(),
+    publicKey: text('public_key'),
+    pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
+    registeredAt: integer('registered_at').notNull(),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [
+    index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
+    index('hosts_location_idx').on(t.locationId),
+    index('hosts_org_hostname_idx').on(t.organizationId, t.hostname),
+  ],
+);
+
+export const auditEntries = sqliteTable(
+  'audit_entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    accountId: integer('account_id').notNull(),
+    organizationId: integer('organization_id'),
+    actorUserId: integer('actor_user_id'),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id'),
+    details: text('details').notNull().default('{}'),
+    // AUD-3: hash of the previous entry of the same account, and of this one.
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_account_idx').on(t.accountId, t.id),
+    index('audit_org_idx').on(t.organizationId, t.id),
+  ],
+);
+
+// Onboarding defaults (AUT-5): seeded in the transaction that creates the org.
+export const alertRules = sqliteTable(
+  'alert_rules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    threshold: integer('threshold'),
+    durationMinutes: integer('duration_minutes'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('alert_rules_org_idx').on(t.organizationId)],
+);
+
+export const complianceBaselines = sqliteTable(
+  'compliance_baselines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    rules: text('rules').notNull().default('[]'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('compliance_baselines_org_idx').on(t.organizationId)],
+);
+
+// ---- Second migration: support access (SUP), automation (AUT), governance (GOV).
+
+export const supportGrants = sqliteTable(
+  'support_grants',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // 'customer': enabled by a customer admin for the whole support team;
+    // 'request': an approved engineer's request, for that engineer only.
+    kind: text('kind', { enum: ['customer', 'request'] }).notNull(),
+    engineerUserId: integer('engineer_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    grantedByUserId: integer('granted_by_user_id'),
+    reason: text('reason'),
+    startsAt: integer('starts_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedByUserId: integer('revoked_by_user_id'),
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [
+    index('support_grants_account_idx').on(t.accountId, t.expiresAt),
+    index('support_grants_engineer_idx').on(t.engineerUserId, t.expiresAt),
+  ],
+);
+
+export const supportRequests = sqliteTable(
+  'support_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    engineerUserId: integer('engineer_user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    durationHours: integer('duration_hours').notNull(),
+    status: text('status', {
+      enum: ['pending', 'approved', 'denied', 'expired', 'cancelled'],
+    }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedByUserId: integer('decided_by_user_id'),
+    decisionReason: text('decision_reason'),
+    grantId: integer('grant_id'),
+  },
+  (t) => [index('support_requests_account_status_idx').on(t.accountId, t.status)],
+);
+
+export const workflows = sqliteTable(
+  'workflows',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('workflows_org_idx').on(t.organizationId, t.isActive)],
+);
+
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    priority: text('priority', { enum: ['P1', 'P2', 'P3', 'P4'] }).notNull(),
+    title: text('title').notNull(),
+    affectedHostIds: text('affected_host_ids').notNull().default('[]'),
+    reportedByUserId: integer('reported_by_user_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('incidents_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+export const workflowRuns = sqliteTable(
+  'workflow_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    workflowId: integer('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    incidentId: integer('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
+    status: text('status', { enum: ['running', 'awaiting_approval', 'suppressed'] }).notNull(),
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('workflow_runs_org_idx').on(t.organizationId, t.createdAt)],
+);
+
+export const featureFlags = sqliteTable(
+  'feature_flags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // null: the account-wide flag; an org's own flag overrides it.
+    organizationId: integer('organization_id').references(() => organizations.id, {
+      onDelete: 'cascade',
+    }),
+    feature: text('feature').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('feature_flags_scope_uq').on(
+      t.accountId,
+      sql`coalesce(${t.organizationId}, 0)`,
+      t.feature,
+    ),
+  ],
+);
+
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    hostId: integer('host_id'),
+    userId: integer('user_id'),
+    kind: text('kind', { enum: ['terminal', 'remote_desktop'] }).notNull(),
+    capture: text('capture', { enum: ['metadata', 'full'] }).notNull(),
+    startedAt: integer('started_at').notNull(),
+    endedAt: integer('ended_at'),
+    sizeBytes: integer('size_bytes').notNull().default(0),
+  },
+  (t) => [index('recordings_org_started_idx').on(t.organizationId, t.startedAt)],
+);

@@ -1,0 +1,242 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import { iso, isoOrNull, type Clock } from '../../core/clock';
+import {
+  PERSONAL_TOKEN_PREFIX,
+  SESSION_TOKEN_PREFIX,
+  randomToken,
+  verifyPassword,
+  type SecretBox,
+} from '../../core/crypto';
+import { DomainError, forbidden, notFound } from '../../core/errors';
+import type { Db } from '../../db/database';
+import { apiTokens, users } from '../../db/schema';
+import { createTokenInput, loginInput, type ApiToken } from '../../../shared/schemas/users.schema';
+import { emailKey } from '../users/users.service';
+import { SignInThrottle } from './throttle';
+
+export interface AuthDeps {
+  db: Db;
+  clock: Clock;
+  box: SecretBox;
+  access: AccessService;
+  audit: AuditLog;
+  sessionTtlMs?: number;
+  throttle?: SignInThrottle;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+type TokenRow = typeof apiTokens.$inferSelect;
+
+const toApiToken = (t: TokenRow): ApiToken => ({
+  id: t.id,
+  name: t.name,
+  kind: t.kind,
+  read_only: t.readOnly,
+  created_at: iso(t.createdAt),
+  expires_at: isoOrNull(t.expiresAt),
+  revoked_at: isoOrNull(t.revokedAt),
+  last_used_at: isoOrNull(t.lastUsedAt),
+});
+
+/** Sessions and personal tokens: random, shown once, stored as a keyed digest only. */
+export class AuthService {
+  private readonly throttle: SignInThrottle;
+  constructor(private readonly d: AuthDeps) {
+    this.throttle = d.throttle ?? new SignInThrottle();
+  }
+
+  private issue(
+    userId: number,
+    kind: 'session' | 'personal',
+    name: string,
+    readOnly: boolean,
+    expiresAt: number | null,
+  ) {
+    const token = randomToken(kind === 'session' ? SESSION_TOKEN_PREFIX : PERSONAL_TOKEN_PREFIX);
+    const row = this.d.db
+      .insert(apiTokens)
+      .values({
+        userId,
+        kind,
+        name,
+        readOnly,
+        tokenDigest: this.d.box.tokenDigest(token),
+        createdAt: this.d.clock.now(),
+        expiresAt,
+      })
+      .returning()
+      .get();
+    return { token, row };
+  }
+
+  /** Issues a token for a user without a password check: bootstrap and the local desktop only. */
+  issueToken(userId: number, kind: 'session' | 'personal', name: string, token?: string): string {
+    if (!token) return this.issue(userId, kind, name, false, null).token;
+    this.d.db
+      .insert(apiTokens)
+      .values({
+        userId,
+        kind,
+        name,
+        readOnly: false,
+        tokenDigest: this.d.box.tokenDigest(token),
+        createdAt: this.d.clock.now(),
+      })
+      .run();
+    return token;
+  }
+
+  async login(
+    raw: z.input<typeof loginInput>,
+    address = 'unknown',
+  ): Promise<{ token: string; expires_at: string }> {
+    const input = loginInput.parse(raw);
+    const now = this.d.clock.now();
+    const keys = [`email:${emailKey(input.email)}`, `addr:${address}`];
+    const wait = this.throttle.waitMs(keys, now);
+    if (wait > 0) {
+      throw new DomainError(
+        'TOO_MANY_REQUESTS',
+        `Too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+      );
+    }
+    const user = this.d.db
+      .select()
+      .from(users)
+      .where(eq(users.emailKey, emailKey(input.email)))
+      .get();
+    // Verify even when the user is missing, so response time does not reveal which emails exist.
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
+    if (!user || !ok || !user.isActive) {
+      this.throttle.fail(keys, now);
+      throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
+    }
+    this.throttle.succeed(keys);
+    const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
+    return this.d.db.transaction(() => {
+      const { token } = this.issue(user.id, 'session', 'console sign-in', false, expiresAt);
+      this.d.audit.record(this.actorOf(user, false, 'session'), {
+        accountId: user.accountId,
+        action: 'auth.signed_in',
+        targetType: 'user',
+        targetId: user.id,
+        details: { address },
+      });
+      return { token, expires_at: iso(expiresAt) };
+    });
+  }
+
+  private actorOf(user: typeof users.$inferSelect, readOnly: boolean, via: Actor['via']): Actor {
+    return {
+      userId: user.id,
+      accountId: user.accountId,
+      label: user.email,
+      isSupportEngineer: user.isSupportEngineer,
+      readOnly,
+      via,
+    };
+  }
+
+  /** The actor behind a bearer token, or null when it is unknown, expired, revoked or its user inactive. */
+  authenticate(token: string): Actor | null {
+    if (!token.startsWith(SESSION_TOKEN_PREFIX) && !token.startsWith(PERSONAL_TOKEN_PREFIX))
+      return null;
+    const now = this.d.clock.now();
+    const row = this.d.db
+      .select({ token: apiTokens, user: users })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .where(eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)))
+      .get();
+    if (!row || row.token.revokedAt !== null || !row.user.isActive) return null;
+    if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
+    return this.actorOf(
+      row.user,
+      row.token.readOnly,
+      row.token.kind === 'session' ? 'session' : 'token',
+    );
+  }
+
+  /** The caller's user record for a token (local desktop uses this to find its operator). */
+  actorForUser(userId: number): Actor | null {
+    const user = this.d.db.select().from(users).where(eq(users.id, userId)).get();
+    return user && user.isActive ? this.actorOf(user, false, 'local') : null;
+  }
+
+  logout(actor: Actor, token: string): void {
+    this.d.db
+      .update(apiTokens)
+      .set({ revokedAt: this.d.clock.now() })
+      .where(
+        and(
+          eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)),
+          eq(apiTokens.userId, actor.userId),
+        ),
+      )
+      .run();
+  }
+
+  /** TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call. */
+  createPersonalToken(
+    actor: Actor,
+    raw: z.input<typeof createTokenInput>,
+  ): ApiToken & { token: string } {
+    const input = createTokenInput.parse(raw);
+    if (actor.readOnly && !input.read_only) {
+      throw forbidden('A read-only token can only create read-only tokens');
+    }
+    const expiresAt = input.expires_in_days
+      ? this.d.clock.now() + input.expires_in_days * DAY
+      : null;
+    return this.d.db.transaction(() => {
+      const { token, row } = this.issue(
+        actor.userId,
+        'personal',
+        input.name,
+        input.read_only,
+        expiresAt,
+      );
+      this.d.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'token.created',
+        targetType: 'api_token',
+        targetId: row.id,
+        details: { name: input.name, read_only: input.read_only },
+      });
+      return { ...toApiToken(row), token };
+    });
+  }
+
+  listTokens(actor: Actor): ApiToken[] {
+    return this.d.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, actor.userId), eq(apiTokens.kind, 'personal')))
+      .orderBy(desc(apiTokens.id))
+      .all()
+      .map(toApiToken);
+  }
+
+  revokeToken(actor: Actor, id: number): ApiToken {
+    const row = this.d.db
+      .update(apiTokens)
+      .set({ revokedAt: this.d.clock.now() })
+      .where(
+        and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)),
+      )
+      .returning()
+      .get();
+    if (!row) throw notFound('Token', id);
+    this.d.audit.record(actor, {
+      accountId: actor.accountId,
+      action: 'token.revoked',
+      targetType: 'api_token',
+      targetId: id,
+    });
+    return toApiToken(row);
+  }
+}

@@ -1,0 +1,338 @@
+import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import { iso, type Clock } from '../../core/clock';
+import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { canonicalTimezone, isUniqueViolation, nameKey } from '../../core/names';
+import type { Db } from '../../db/database';
+import { hosts, locationSubnets, locations } from '../../db/schema';
+import { parseCidr, parseIp } from '../../../shared/cidr';
+import {
+  createLocationInput,
+  resolveIpInput,
+  updateLocationInput,
+  type Location,
+  type ResolveResult,
+} from '../../../shared/schemas/locations.schema';
+import type { HostsService } from '../hosts/hosts.service';
+import type { LocationMatcherCache } from './location-matcher';
+
+export interface LocationsDeps {
+  db: Db;
+  clock: Clock;
+  access: AccessService;
+  audit: AuditLog;
+  matchers: LocationMatcherCache;
+  hosts: HostsService;
+}
+
+type LocationRow = typeof locations.$inferSelect;
+
+/** LOC-2: canonical CIDRs, or a field error naming the bad entry and the fix. */
+function normalizeSubnets(subnets: string[]): string[] {
+  const seen = new Map<string, number>();
+  return subnets.map((text, i) => {
+    const parsed = parseCidr(text);
+    if (!parsed.ok) throw badRequest(parsed.error, `subnets.${i}`);
+    const prior = seen.get(parsed.cidr.text);
+    if (prior !== undefined) {
+      throw badRequest(
+        `${parsed.cidr.text} is listed twice (entries ${prior + 1} and ${i + 1}); keep one`,
+        `subnets.${i}`,
+      );
+    }
+    seen.set(parsed.cidr.text, i);
+    return parsed.cidr.text;
+  });
+}
+
+function normalizeTimezone(tz: string | null | undefined): string {
+  if (tz === null || tz === undefined) return 'UTC';
+  const canonical = canonicalTimezone(tz);
+  if (!canonical) {
+    throw badRequest(
+      `"${tz}" is not an IANA time zone; use a name such as Europe/Berlin or America/New_York`,
+      'timezone',
+    );
+  }
+  return canonical;
+}
+
+export class LocationsService {
+  constructor(private readonly d: LocationsDeps) {}
+
+  private toLocation(row: LocationRow, subnets: string[], hostCount: number): Location {
+    return {
+      id: row.id,
+      organization_id: row.organizationId,
+      name: row.name,
+      subnets,
+      timezone: row.timezone,
+      is_default: row.isDefault,
+      host_count: hostCount,
+      created_at: iso(row.createdAt),
+      updated_at: iso(row.updatedAt),
+    };
+  }
+
+  private describe(rows: LocationRow[]): Location[] {
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return [];
+    const subnets = new Map<number, string[]>();
+    for (const s of this.d.db
+      .select({ locationId: locationSubnets.locationId, cidr: locationSubnets.cidr })
+      .from(locationSubnets)
+      .where(inArray(locationSubnets.locationId, ids))
+      .orderBy(asc(locationSubnets.id))
+      .all()) {
+      subnets.set(s.locationId, [...(subnets.get(s.locationId) ?? []), s.cidr]);
+    }
+    const counts = new Map(
+      this.d.db
+        .select({ locationId: hosts.locationId, n: count() })
+        .from(hosts)
+        .where(inArray(hosts.locationId, ids))
+        .groupBy(hosts.locationId)
+        .all()
+        .map((r) => [r.locationId, r.n]),
+    );
+    return rows.map((r) => this.toLocation(r, subnets.get(r.id) ?? [], counts.get(r.id) ?? 0));
+  }
+
+  /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
+  private locate(actor: Actor, id: number, ...perms: Parameters<AccessService['requireOrg']>[2][]) {
+    const row = this.d.db.select().from(locations).where(eq(locations.id, id)).get();
+    if (!row) throw notFound('Location', id);
+    try {
+      const org = this.d.access.requireOrg(actor, row.organizationId, ...perms);
+      return { row, org };
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('Location', id);
+      throw err;
+    }
+  }
+
+  list(actor: Actor, organizationId: number): Location[] {
+    this.d.access.requireOrg(actor, organizationId);
+    const rows = this.d.db
+      .select()
+      .from(locations)
+      .where(eq(locations.organizationId, organizationId))
+      .orderBy(asc(locations.nameKey), asc(locations.id))
+      .all();
+    return this.describe(rows);
+  }
+
+  get(actor: Actor, id: number): Location {
+    return this.describe([this.locate(actor, id).row])[0]!;
+  }
+
+  /** Writes the subnet set of a location; a network already used elsewhere in the org is named. */
+  private writeSubnets(orgId: number, locationId: number, cidrs: string[]): void {
+    if (cidrs.length > 0) {
+      const clash = this.d.db
+        .select({ cidr: locationSubnets.cidr, name: locations.name })
+        .from(locationSubnets)
+        .innerJoin(locations, eq(locations.id, locationSubnets.locationId))
+        .where(
+          and(
+            eq(locationSubnets.organizationId, orgId),
+            ne(locationSubnets.locationId, locationId),
+            inArray(locationSubnets.cidr, cidrs),
+          ),
+        )
+        .get();
+      if (clash) {
+        throw conflict(
+          `${clash.cidr} is already a subnet of location "${clash.name}" in this organization; remove it there first or use a different network`,
+          `subnets.${cidrs.indexOf(clash.cidr)}`,
+        );
+      }
+    }
+    this.d.db.delete(locationSubnets).where(eq(locationSubnets.locationId, locationId)).run();
+    if (cidrs.length > 0) {
+      this.d.db
+        .insert(locationSubnets)
+        .values(cidrs.map((cidr) => ({ locationId, organizationId: orgId, cidr })))
+        .run();
+    }
+  }
+
+  /** LOC-4: moves the default flag in one step; the partial unique index forbids two defaults. */
+  private makeDefault(orgId: number, locationId: number, now: number): void {
+    this.d.db
+      .update(locations)
+      .set({ isDefault: false, updatedAt: now })
+      .where(and(eq(locations.organizationId, orgId), eq(locations.isDefault, true)))
+      .run();
+    this.d.db
+      .update(locations)
+      .set({ isDefault: true, updatedAt: now })
+      .where(eq(locations.id, locationId))
+      .run();
+  }
+
+  private nameTaken(name: string): DomainError {
+    return conflict(
+      `A location named "${name}" already exists in this organization (ignoring case); choose another name`,
+      'name',
+    );
+  }
+
+  /** After subnets change, unpinned hosts follow the new longest-prefix answer. */
+  private afterSubnetChange(orgId: number): number {
+    this.d.matchers.invalidate(orgId);
+    return this.d.hosts.reassignUnpinned(orgId);
+  }
+
+  create(
+    actor: Actor,
+    raw: z.input<typeof createLocationInput>,
+  ): Location & { hosts_reassigned: number } {
+    const input = createLocationInput.parse(raw);
+    const org = this.d.access.requireOrg(actor, input.organization_id, 'locations.manage');
+    const cidrs = normalizeSubnets(input.subnets);
+    const timezone = normalizeTimezone(input.timezone);
+    const now = this.d.clock.now();
+    try {
+      return this.d.db.transaction(() => {
+        const row = this.d.db
+          .insert(locations)
+          .values({
+            organizationId: org.id,
+            name: input.name,
+            nameKey: nameKey(input.name),
+            timezone,
+            isDefault: false,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+        this.writeSubnets(org.id, row.id, cidrs);
+        if (input.is_default) this.makeDefault(org.id, row.id, now);
+        const moved = this.afterSubnetChange(org.id);
+        this.d.audit.record(actor, {
+          accountId: org.accountId,
+          organizationId: org.id,
+          action: 'location.created',
+          targetType: 'location',
+          targetId: row.id,
+          details: {
+            name: row.name,
+            subnets: cidrs,
+            timezone,
+            is_default: input.is_default,
+            hosts_reassigned: moved,
+          },
+        });
+        return { ...this.get(actor, row.id), hosts_reassigned: moved };
+      });
+    } catch (err) {
+      this.d.matchers.invalidate(org.id);
+      if (isUniqueViolation(err)) throw this.nameTaken(input.name);
+      throw err;
+    }
+  }
+
+  update(
+    actor: Actor,
+    raw: z.input<typeof updateLocationInput>,
+  ): Location & { hosts_reassigned: number } {
+    const { id, patch } = updateLocationInput.parse(raw);
+    const { row, org } = this.locate(actor, id, 'locations.manage');
+    const cidrs = patch.subnets === undefined ? undefined : normalizeSubnets(patch.subnets);
+    const timezone = patch.timezone === undefined ? undefined : normalizeTimezone(patch.timezone);
+    const now = this.d.clock.now();
+    try {
+      return this.d.db.transaction(() => {
+        this.d.db
+          .update(locations)
+          .set({
+            updatedAt: now,
+            ...(patch.name !== undefined ? { name: patch.name, nameKey: nameKey(patch.name) } : {}),
+            ...(timezone !== undefined ? { timezone } : {}),
+          })
+          .where(eq(locations.id, id))
+          .run();
+        if (cidrs !== undefined) this.writeSubnets(org.id, id, cidrs);
+        if (patch.is_default && !row.isDefault) this.makeDefault(org.id, id, now);
+        const moved = cidrs !== undefined || patch.is_default ? this.afterSubnetChange(org.id) : 0;
+        this.d.audit.record(actor, {
+          accountId: org.accountId,
+          organizationId: org.id,
+          action: 'location.updated',
+          targetType: 'location',
+          targetId: id,
+          details: { ...patch, ...(cidrs ? { subnets: cidrs } : {}), hosts_reassigned: moved },
+        });
+        return { ...this.get(actor, id), hosts_reassigned: moved };
+      });
+    } catch (err) {
+      this.d.matchers.invalidate(org.id);
+      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? row.name);
+      throw err;
+    }
+  }
+
+  /** LOC-4: the default location stays; another one's hosts move to the default. */
+  delete(
+    actor: Actor,
+    id: number,
+  ): { id: number; hosts_moved: number; moved_to_location_id: number } {
+    const { row, org } = this.locate(actor, id, 'locations.manage');
+    if (row.isDefault) {
+      throw conflict(
+        `"${row.name}" is the default location and cannot be deleted; make another location the default first`,
+      );
+    }
+    try {
+      return this.d.db.transaction(() => {
+        const def = this.d.db
+          .select({ id: locations.id })
+          .from(locations)
+          .where(and(eq(locations.organizationId, org.id), eq(locations.isDefault, true)))
+          .get()!;
+        const moved = this.d.db
+          .update(hosts)
+          .set({ locationId: def.id })
+          .where(eq(hosts.locationId, id))
+          .run().changes;
+        this.d.db.delete(locations).where(eq(locations.id, id)).run();
+        this.d.matchers.invalidate(org.id);
+        this.d.audit.record(actor, {
+          accountId: org.accountId,
+          organizationId: org.id,
+          action: 'location.deleted',
+          targetType: 'location',
+          targetId: id,
+          details: { name: row.name, hosts_moved: moved, moved_to_location_id: def.id },
+        });
+        return { id, hosts_moved: moved, moved_to_location_id: def.id };
+      });
+    } finally {
+      this.d.matchers.invalidate(org.id);
+    }
+  }
+
+  /** LOC-3 tester: the same function agents are assigned with. */
+  resolve(actor: Actor, raw: z.input<typeof resolveIpInput>): ResolveResult {
+    const input = resolveIpInput.parse(raw);
+    this.d.access.requireOrg(actor, input.organization_id);
+    if (!parseIp(input.ip)) {
+      throw badRequest(
+        `"${input.ip}" is not an IPv4 or IPv6 address (e.g. 10.1.2.3 or 2001:db8::1)`,
+        'ip',
+      );
+    }
+    const hit = this.d.matchers.assign(input.organization_id, input.ip);
+    const loc = this.d.db
+      .select({ name: locations.name })
+      .from(locations)
+      .where(eq(locations.id, hit.locationId))
+      .get()!;
+    return { location_id: hit.locationId, location_name: loc.name, matched_subnet: hit.subnet };
+  }
+}

@@ -1,0 +1,345 @@
+import { and, asc, count, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import type { Clock } from '../../core/clock';
+import type { SecretBox } from '../../core/crypto';
+import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { isUniqueViolation, nameKey } from '../../core/names';
+import type { Db } from '../../db/database';
+import { hosts, locations, organizations, workflows } from '../../db/schema';
+import type { Permission } from '../../../shared/permissions';
+import {
+  listOrganizationsInput,
+  type CreatedOrganization,
+  type CreateOrganizationInput,
+  type ListOrganizationsInput,
+  type Organization,
+  type UpdateOrganizationFields,
+  createOrganizationInput,
+  updateOrganizationFields,
+} from '../../../shared/schemas/organizations.schema';
+import type { Page } from '../../../shared/schemas/common.schema';
+import { hostStatsFor } from '../hosts/host-stats';
+import type { OnboardingSeeder } from '../onboarding/onboarding.service';
+import { searchText, toOrganization, type OrgRow } from './organizations.mapper';
+
+export interface OrganizationsDeps {
+  db: Db;
+  clock: Clock;
+  box: SecretBox;
+  access: AccessService;
+  audit: AuditLog;
+  onboarding: OnboardingSeeder;
+  /** Told when an org's subnets or existence change, so cached matchers are dropped. */
+  onOrgChanged?: (orgId: number) => void;
+}
+
+/** Which permission each PATCH field needs (ORG-4); a PATCH needs all of its fields' permissions. */
+const FIELD_PERMISSION: Record<keyof UpdateOrganizationFields, Permission> = {
+  name: 'settings.manage',
+  description: 'settings.manage',
+  region: 'settings.manage',
+  is_active: 'settings.manage',
+  automation_level: 'organizations.edit',
+  kill_switch: 'organizations.edit',
+  major_incident_workflow_id: 'organizations.edit',
+  recording_policy: 'governance.manage',
+  recording_retention_days: 'governance.manage',
+  legal_hold: 'governance.manage',
+  legal_hold_reason: 'governance.manage',
+};
+
+export const secretAad = (orgId: number): string => `org-secret:${orgId}`;
+
+export class OrganizationsService {
+  constructor(private readonly d: OrganizationsDeps) {}
+
+  private row(id: number): OrgRow {
+    const row = this.d.db.select().from(organizations).where(eq(organizations.id, id)).get();
+    if (!row) throw notFound('Organization', id);
+    return row;
+  }
+
+  private nameTaken(name: string): DomainError {
+    return conflict(
+      `An organization named "${name}" already exists in this account (names are unique ignoring case); choose another name`,
+      'name',
+    );
+  }
+
+  /** ORG-1: the org, its secret, its Default location and the onboarding defaults, all or nothing. */
+  create(actor: Actor, raw: CreateOrganizationInput): CreatedOrganization {
+    const input = createOrganizationInput.parse(raw);
+    const accountId = this.d.access.requireAccount(actor, 'settings.manage');
+    const now = this.d.clock.now();
+    const secret = this.d.box.newOrgSecret();
+    try {
+      return this.d.db.transaction(() => {
+        const org = this.d.db
+          .insert(organizations)
+          .values({
+            accountId,
+            name: input.name,
+            nameKey: nameKey(input.name),
+            description: input.description ?? null,
+            searchText: searchText(input.name, input.description),
+            region: input.region ?? null,
+            // Encrypted below once the id (part of the AAD) is known.
+            secretCiphertext: Buffer.alloc(0),
+            secretDigest: this.d.box.secretDigest(secret),
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+        this.d.db
+          .update(organizations)
+          .set({ secretCiphertext: this.d.box.encrypt(secret, secretAad(org.id)) })
+          .where(eq(organizations.id, org.id))
+          .run();
+        const location = this.d.db
+          .insert(locations)
+          .values({
+            organizationId: org.id,
+            name: 'Default',
+            nameKey: nameKey('Default'),
+            timezone: 'UTC',
+            isDefault: true,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning({ id: locations.id })
+          .get();
+        this.d.onboarding.seed(this.d.db, org.id, now);
+        this.d.audit.record(actor, {
+          accountId,
+          organizationId: org.id,
+          action: 'organization.created',
+          targetType: 'organization',
+          targetId: org.id,
+          details: { name: org.name, region: org.region, default_location_id: location.id },
+        });
+        return {
+          ...toOrganization(org, { online: 0, offline: 0, stale: 0, total: 0 }),
+          secret,
+          default_location_id: location.id,
+        };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.nameTaken(input.name);
+      throw err;
+    }
+  }
+
+  /** The WHERE clause limiting orgs to what the actor may read (TEN-4, TEN-5). */
+  private scopeFilter(actor: Actor): SQL | null {
+    const scope = this.d.access.scope(actor);
+    const parts: SQL[] = [];
+    if (scope.accountIds.length > 0) parts.push(inArray(organizations.accountId, scope.accountIds));
+    if (scope.orgIds.length > 0) parts.push(inArray(organizations.id, scope.orgIds));
+    if (parts.length === 0) return null;
+    return parts.length === 1 ? parts[0]! : or(...parts)!;
+  }
+
+  /** ORG-2. */
+  list(actor: Actor, raw?: ListOrganizationsInput): Page<Organization> {
+    const input = listOrganizationsInput.parse(raw ?? {});
+    const scope = this.scopeFilter(actor);
+    if (!scope) return { items: [], total: 0 };
+    const where: SQL[] = [scope];
+    const active = input.is_active ?? (input.active_only ? true : null);
+    if (active !== null) where.push(eq(organizations.isActive, active));
+    if (input.region) where.push(eq(organizations.region, input.region));
+    if (input.search) {
+      // instr() is a literal substring test: % and _ in the input mean themselves.
+      where.push(
+        sql`instr(${organizations.searchText}, ${input.search.toLocaleLowerCase('en-US')}) > 0`,
+      );
+    }
+    const filter = and(...where);
+    const total = this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
+    const rows = this.d.db
+      .select()
+      .from(organizations)
+      .where(filter)
+      .orderBy(asc(organizations.nameKey), asc(organizations.id))
+      .limit(input.limit)
+      .offset(input.skip)
+      .all();
+    const stats = input.include_stats
+      ? hostStatsFor(
+          this.d.db,
+          rows.map((r) => r.id),
+          this.d.clock.now(),
+        )
+      : null;
+    return { items: rows.map((r) => toOrganization(r, stats?.get(r.id))), total };
+  }
+
+  /** ORG-3. */
+  regions(actor: Actor): string[] {
+    const scope = this.scopeFilter(actor);
+    if (!scope) return [];
+    return this.d.db
+      .selectDistinct({ region: organizations.region })
+      .from(organizations)
+      .where(and(scope, isNotNull(organizations.region)))
+      .orderBy(asc(organizations.region))
+      .all()
+      .map((r) => r.region!);
+  }
+
+  get(actor: Actor, id: number): Organization & { permissions: Permission[] } {
+    const ref = this.d.access.requireOrg(actor, id);
+    const row = this.row(ref.id);
+    const stats = hostStatsFor(this.d.db, [id], this.d.clock.now()).get(id);
+    const permissions = [...this.d.access.orgPermissions(actor, ref)].sort();
+    return { ...toOrganization(row, stats), permissions };
+  }
+
+  /** ORG-4. */
+  update(actor: Actor, id: number, rawPatch: UpdateOrganizationFields): Organization {
+    const patch = updateOrganizationFields.parse(rawPatch);
+    const fields = (Object.keys(patch) as (keyof UpdateOrganizationFields)[]).filter(
+      (k) => patch[k] !== undefined,
+    );
+    if (fields.length === 0)
+      throw badRequest('Nothing to update: give at least one field to change');
+    const needed = [...new Set(fields.map((f) => FIELD_PERMISSION[f]))];
+    const ref = this.d.access.requireOrg(actor, id, ...needed);
+    const before = this.row(ref.id);
+    const now = this.d.clock.now();
+
+    const set: Partial<typeof organizations.$inferInsert> = { updatedAt: now };
+    if (patch.name !== undefined) {
+      set.name = patch.name;
+      set.nameKey = nameKey(patch.name);
+    }
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.name !== undefined || patch.description !== undefined) {
+      set.searchText = searchText(patch.name ?? before.name, set.description ?? before.description);
+    }
+    if (patch.region !== undefined) set.region = patch.region;
+    if (patch.is_active !== undefined) set.isActive = patch.is_active;
+    if (patch.automation_level !== undefined) set.automationLevel = patch.automation_level;
+    if (patch.kill_switch !== undefined) set.killSwitch = patch.kill_switch;
+    if (patch.major_incident_workflow_id !== undefined) {
+      if (patch.major_incident_workflow_id !== null)
+        this.requireBindable(id, patch.major_incident_workflow_id);
+      set.majorIncidentWorkflowId = patch.major_incident_workflow_id;
+    }
+    if (patch.recording_policy !== undefined) set.recordingPolicy = patch.recording_policy;
+    if (patch.recording_retention_days !== undefined)
+      set.recordingRetentionDays = patch.recording_retention_days;
+    if (patch.legal_hold !== undefined) {
+      if (patch.legal_hold && !(patch.legal_hold_reason ?? before.legalHoldReason)) {
+        throw badRequest(
+          'legal_hold_reason is required when turning legal hold on: say why data must be kept',
+          'legal_hold_reason',
+        );
+      }
+      set.legalHold = patch.legal_hold;
+      set.legalHoldReason = patch.legal_hold
+        ? (patch.legal_hold_reason ?? before.legalHoldReason)
+        : null;
+    } else if (patch.legal_hold_reason !== undefined) {
+      set.legalHoldReason = patch.legal_hold_reason;
+    }
+
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const beforeApi = toOrganization(before) as unknown as Record<string, unknown>;
+    try {
+      return this.d.db.transaction(() => {
+        const row = this.d.db
+          .update(organizations)
+          .set(set)
+          .where(eq(organizations.id, id))
+          .returning()
+          .get()!;
+        const afterApi = toOrganization(row) as unknown as Record<string, unknown>;
+        for (const f of fields) {
+          if (beforeApi[f] !== afterApi[f]) changes[f] = { from: beforeApi[f], to: afterApi[f] };
+        }
+        this.d.audit.record(actor, {
+          accountId: row.accountId,
+          organizationId: id,
+          action: 'organization.updated',
+          targetType: 'organization',
+          targetId: id,
+          details: { changes },
+        });
+        return toOrganization(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? before.name);
+      throw err;
+    }
+  }
+
+  /** AUT-3: only an active workflow definition of the same org may be bound. */
+  private requireBindable(orgId: number, workflowId: number): void {
+    const wf = this.d.db
+      .select({ isActive: workflows.isActive })
+      .from(workflows)
+      .where(and(eq(workflows.id, workflowId), eq(workflows.organizationId, orgId)))
+      .get();
+    if (!wf) {
+      throw new DomainError(
+        'NOT_FOUND',
+        `Workflow ${workflowId} not found in this organization`,
+        'major_incident_workflow_id',
+      );
+    }
+    if (!wf.isActive) {
+      throw badRequest(
+        `Workflow ${workflowId} is inactive: activate it first, or choose an active workflow`,
+        'major_incident_workflow_id',
+      );
+    }
+  }
+
+  /** ORG-5: soft delete by default; hard delete only when asked and allowed, and never with hosts. */
+  delete(actor: Actor, id: number, hardDelete = false): { id: number; deleted: 'soft' | 'hard' } {
+    if (!hardDelete) {
+      const ref = this.d.access.requireOrg(actor, id, 'settings.manage');
+      this.d.db.transaction(() => {
+        this.d.db
+          .update(organizations)
+          .set({ isActive: false, updatedAt: this.d.clock.now() })
+          .where(eq(organizations.id, id))
+          .run();
+        this.d.audit.record(actor, {
+          accountId: ref.accountId,
+          organizationId: id,
+          action: 'organization.deactivated',
+          targetType: 'organization',
+          targetId: id,
+        });
+      });
+      return { id, deleted: 'soft' };
+    }
+    const ref = this.d.access.requireOrg(actor, id, 'organizations.hard_delete');
+    this.d.db.transaction(() => {
+      const n =
+        this.d.db.select({ n: count() }).from(hosts).where(eq(hosts.organizationId, id)).get()?.n ??
+        0;
+      if (n > 0) {
+        throw conflict(
+          `Organization "${ref.name}" still has ${n} host${n === 1 ? '' : 's'}; remove ${n === 1 ? 'it' : 'them'} first, then delete the organization`,
+        );
+      }
+      this.d.db.delete(organizations).where(eq(organizations.id, id)).run();
+      this.d.audit.record(actor, {
+        accountId: ref.accountId,
+        organizationId: id,
+        action: 'organization.hard_deleted',
+        targetType: 'organization',
+        targetId: id,
+        details: { name: ref.name },
+      });
+    });
+    this.d.onOrgChanged?.(id);
+    return { id, deleted: 'hard' };
+  }
+}

@@ -1,0 +1,151 @@
+import { and, eq, gt, or } from 'drizzle-orm';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import { iso, type Clock } from '../../core/clock';
+import { constantTimeEqual, type SecretBox } from '../../core/crypto';
+import type { Db } from '../../db/database';
+import { organizations } from '../../db/schema';
+import { regenerateSecretInput } from '../../../shared/schemas/organizations.schema';
+import type { z } from 'zod';
+import { secretAad } from './organizations.service';
+
+export interface SecretsDeps {
+  db: Db;
+  clock: Clock;
+  box: SecretBox;
+  access: AccessService;
+  audit: AuditLog;
+}
+
+export interface AgentConfig {
+  filename: string;
+  content: string;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/** SEC-1..4: the org secret is revealed, rotated and matched only here. */
+export class SecretsService {
+  constructor(private readonly d: SecretsDeps) {}
+
+  private decrypt(orgId: number): string {
+    const row = this.d.db
+      .select({ box: organizations.secretCiphertext })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .get()!;
+    return this.d.box.decrypt(row.box, secretAad(orgId));
+  }
+
+  /** SEC-2: every reveal is audited (without the value). */
+  reveal(actor: Actor, orgId: number): { secret: string } {
+    const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
+    const secret = this.decrypt(orgId);
+    this.d.audit.record(actor, {
+      accountId: ref.accountId,
+      organizationId: orgId,
+      action: 'organization.secret.revealed',
+      targetType: 'organization',
+      targetId: orgId,
+    });
+    return { secret };
+  }
+
+  /** SEC-3: a new secret; the old one keeps working only during the optional grace window. */
+  regenerate(
+    actor: Actor,
+    raw: z.input<typeof regenerateSecretInput>,
+  ): { secret: string; previous_secret_valid_until: string | null } {
+    const input = regenerateSecretInput.parse(raw);
+    const ref = this.d.access.requireOrg(actor, input.id, 'organizations.edit');
+    const now = this.d.clock.now();
+    const secret = this.d.box.newOrgSecret();
+    const graceUntil = input.grace_period_hours > 0 ? now + input.grace_period_hours * HOUR : null;
+    this.d.db.transaction(() => {
+      const current = this.d.db
+        .select({ digest: organizations.secretDigest })
+        .from(organizations)
+        .where(eq(organizations.id, input.id))
+        .get()!;
+      this.d.db
+        .update(organizations)
+        .set({
+          secretCiphertext: this.d.box.encrypt(secret, secretAad(input.id)),
+          secretDigest: this.d.box.secretDigest(secret),
+          previousSecretDigest: graceUntil ? current.digest : null,
+          previousSecretExpiresAt: graceUntil,
+          secretRotatedAt: now,
+          updatedAt: now,
+        })
+        .where(eq(organizations.id, input.id))
+        .run();
+      this.d.audit.record(actor, {
+        accountId: ref.accountId,
+        organizationId: input.id,
+        action: 'organization.secret.regenerated',
+        targetType: 'organization',
+        targetId: input.id,
+        details: { grace_period_hours: input.grace_period_hours },
+      });
+    });
+    return { secret, previous_secret_valid_until: graceUntil === null ? null : iso(graceUntil) };
+  }
+
+  /** SEC-4: server URL and secret as a file for installer builds; audited like a reveal. */
+  agentConfig(actor: Actor, orgId: number, serverUrl: string): AgentConfig {
+    const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
+    const secret = this.decrypt(orgId);
+    this.d.audit.record(actor, {
+      accountId: ref.accountId,
+      organizationId: orgId,
+      action: 'organization.agent_config.downloaded',
+      targetType: 'organization',
+      targetId: orgId,
+    });
+    const slug =
+      ref.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || `org-${orgId}`;
+    return {
+      filename: `orgdesk-agent-${slug}.json`,
+      content:
+        JSON.stringify(
+          { server_url: serverUrl, organization_id: orgId, organization_secret: secret },
+          null,
+          2,
+        ) + '\n',
+    };
+  }
+
+  /**
+   * AGT-1: which active org this secret enrolls into, or null. Found by keyed digest, then
+   * confirmed in constant time; the previous secret counts only inside its grace window.
+   */
+  findOrgBySecret(presented: string): { id: number; accountId: number; isActive: boolean } | null {
+    const digest = this.d.box.secretDigest(presented);
+    const now = this.d.clock.now();
+    const row = this.d.db
+      .select({
+        id: organizations.id,
+        accountId: organizations.accountId,
+        isActive: organizations.isActive,
+        digest: organizations.secretDigest,
+        previous: organizations.previousSecretDigest,
+      })
+      .from(organizations)
+      .where(
+        or(
+          eq(organizations.secretDigest, digest),
+          and(
+            eq(organizations.previousSecretDigest, digest),
+            gt(organizations.previousSecretExpiresAt, now),
+          ),
+        ),
+      )
+      .get();
+    if (!row) return null;
+    const current = constantTimeEqual(row.digest, digest);
+    const previous = row.previous !== null && constantTimeEqual(row.previous, digest);
+    if (!current && !previous) return null;
+    return { id: row.id, accountId: row.accountId, isActive: row.isActive };
+  }
+}

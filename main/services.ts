@@ -1,0 +1,62 @@
+import { AccessService } from './core/access';
+import { AuditChain, AuditLog } from './core/audit';
+import type { Clock } from './core/clock';
+import { SecretBox } from './core/crypto';
+import type { KeyStore } from './core/key-store';
+import type { Db } from './db/database';
+import { AccountsService } from './features/accounts/accounts.service';
+import { AuthService } from './features/auth/auth.service';
+import { HostsService } from './features/hosts/hosts.service';
+import { LocationMatcherCache } from './features/locations/location-matcher';
+import { LocationsService } from './features/locations/locations.service';
+import {
+  defaultOnboardingSeeder,
+  type OnboardingSeeder,
+} from './features/onboarding/onboarding.service';
+import { OrganizationsService } from './features/organizations/organizations.service';
+import { SecretsService } from './features/organizations/secrets.service';
+import { UsersService } from './features/users/users.service';
+
+export interface ServiceDeps {
+  db: Db;
+  clock: Clock;
+  keys: KeyStore;
+  onboarding?: OnboardingSeeder;
+}
+
+/** The composition root's one wiring of the domain services; transports only call into these. */
+export function createServices(deps: ServiceDeps) {
+  const { db, clock } = deps;
+  const box = new SecretBox(deps.keys);
+  const chain = new AuditChain(deps.keys);
+  const access = new AccessService(db, clock);
+  const audit = new AuditLog(db, clock, chain);
+  const matchers = new LocationMatcherCache(db);
+  const hosts = new HostsService({ db, clock, access, audit, matchers });
+  return {
+    db,
+    clock,
+    box,
+    chain,
+    access,
+    audit,
+    matchers,
+    accounts: new AccountsService(db, clock),
+    auth: new AuthService({ db, clock, box, access, audit }),
+    users: new UsersService({ db, clock, access, audit }),
+    organizations: new OrganizationsService({
+      db,
+      clock,
+      box,
+      access,
+      audit,
+      onboarding: deps.onboarding ?? defaultOnboardingSeeder,
+      onOrgChanged: (id) => matchers.invalidate(id),
+    }),
+    secrets: new SecretsService({ db, clock, box, access, audit }),
+    locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
+    hosts,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { id, pageInput } from './common.schema';
+
+export const HOST_STATUSES = ['online', 'offline', 'stale'] as const;
+export type HostStatus = (typeof HOST_STATUSES)[number];
+export const AGENT_TYPES = ['go', 'legacy'] as const;
+export type AgentType = (typeof AGENT_TYPES)[number];
+
+/** AGT-3 thresholds, named so the console and the server agree. */
+export const ONLINE_WITHIN_MS = 5 * 60 * 1000;
+export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const listHostsInput = z.strictObject({
+  organization_id: id('organization_id'),
+  location_id: id('location_id').nullish(),
+  status: z.enum(HOST_STATUSES, { error: 'status must be online, offline or stale' }).nullish(),
+  search: z.string().trim().max(200).nullish(),
+  ...pageInput,
+});
+
+export const moveHostInput = z.strictObject({
+  id: id('id'),
+  location_id: id('location_id'),
+});
+
+export const hostIdInput = z.strictObject({ id: id('id') });
+export const unpinHostInput = hostIdInput;
+
+export interface Host {
+  id: number;
+  organization_id: number;
+  location_id: number;
+  hostname: string;
+  ip: string;
+  agent_type: AgentType;
+  status: HostStatus;
+  pinned: boolean;
+  registered_at: string;
+  last_seen_at: string | null;
+}
+
+/** Pure: AGT-3 from last-seen and registration time. */
+export function hostStatus(
+  lastSeenMs: number | null,
+  registeredMs: number,
+  nowMs: number,
+): HostStatus {
+  if (lastSeenMs === null) return nowMs - registeredMs > STALE_AFTER_MS ? 'stale' : 'offline';
+  const age = nowMs - lastSeenMs;
+  if (age <= ONLINE_WITHIN_MS) return 'online';
+  if (age > STALE_AFTER_MS) return 'stale';
+  return 'offline';
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { id, nonBlank, optionalText, pageInput } from './common.schema';
+
+export const AUTOMATION_LEVELS = ['manual', 'semi_auto', 'full_auto'] as const;
+export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
+
+export const RECORDING_POLICIES = ['off', 'metadata', 'full'] as const;
+export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
+
+export const orgName = nonBlank('name', 120);
+
+export const createOrganizationInput = z.strictObject({
+  name: orgName,
+  description: optionalText('description', 2000),
+  region: optionalText('region', 64),
+});
+export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
+
+export const listOrganizationsInput = z
+  .strictObject({
+    ...pageInput,
+    search: z.string().trim().max(200, 'search must be at most 200 characters').nullish(),
+    region: z.string().trim().max(64, 'region must be at most 64 characters').nullish(),
+    active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
+    is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
+    include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),
+  })
+  .default({
+    skip: 0,
+    limit: 100,
+    active_only: true,
+    include_stats: true,
+  });
+export type ListOrganizationsInput = z.input<typeof listOrganizationsInput>;
+
+export const updateOrganizationFields = z.strictObject({
+  name: orgName.optional(),
+  description: optionalText('description', 2000),
+  region: optionalText('region', 64),
+  is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
+  automation_level: z
+    .enum(AUTOMATION_LEVELS, {
+      error: `automation_level must be one of ${AUTOMATION_LEVELS.join(', ')}`,
+    })
+    .optional(),
+  kill_switch: z.boolean({ error: 'kill_switch must be true or false' }).optional(),
+  major_incident_workflow_id: id('major_incident_workflow_id')
+    .nullable()
+    .optional()
+    .describe('null clears the binding'),
+  recording_policy: z
+    .enum(RECORDING_POLICIES, {
+      error: `recording_policy must be one of ${RECORDING_POLICIES.join(', ')}`,
+    })
+    .optional(),
+  recording_retention_days: z
+    .number({ error: 'recording_retention_days must be a number of days, or null to inherit' })
+    .int('recording_retention_days must be a whole number of days')
+    .min(1, 'recording_retention_days must be at least 1 (or null to inherit the account default)')
+    .max(3650, 'recording_retention_days must be at most 3650')
+    .nullable()
+    .optional(),
+  legal_hold: z.boolean({ error: 'legal_hold must be true or false' }).optional(),
+  legal_hold_reason: optionalText('legal_hold_reason', 500),
+});
+export type UpdateOrganizationFields = z.input<typeof updateOrganizationFields>;
+
+export const updateOrganizationInput = z.strictObject({
+  id: id('id'),
+  patch: updateOrganizationFields,
+});
+
+export const orgIdInput = z.strictObject({ id: id('id') });
+export const organizationIdInput = z.strictObject({ organization_id: id('organization_id') });
+
+export const deleteOrganizationInput = z.strictObject({
+  id: id('id'),
+  hard_delete: z.boolean({ error: 'hard_delete must be true or false' }).default(false),
+});
+
+export const MAX_GRACE_HOURS = 7 * 24;
+export const regenerateSecretInput = z.strictObject({
+  id: id('id'),
+  grace_period_hours: z
+    .number({ error: 'grace_period_hours must be a number of hours' })
+    .int('grace_period_hours must be a whole number of hours')
+    .min(0, 'grace_period_hours must be 0 or more')
+    .max(MAX_GRACE_HOURS, `grace_period_hours must be at most ${MAX_GRACE_HOURS} (7 days)`)
+    .default(0),
+  confirm: z.literal(true, {
+    error:
+      'confirm must be true: regenerating the secret means new registrations and legacy agents need the new secret',
+  }),
+});
+
+export interface HostStats {
+  online: number;
+  offline: number;
+  stale: number;
+  total: number;
+}
+
+export interface Organization {
+  id: number;
+  account_id: number;
+  name: string;
+  description: string | null;
+  region: string | null;
+  is_active: boolean;
+  automation_level: AutomationLevel;
+  kill_switch: boolean;
+  major_incident_workflow_id: number | null;
+  recording_policy: RecordingPolicy;
+  recording_retention_days: number | null;
+  legal_hold: boolean;
+  legal_hold_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  stats?: HostStats;
+}
+
+/** What the creator sees exactly once: the new org and its secret. */
+export interface CreatedOrganization extends Organization {
+  secret: string;
+  default_location_id: number;
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ORG_ROLES } from '../permissions';
+import { id, nonBlank } from './common.schema';
+
+const email = z
+  .string({ error: 'email must be text' })
+  .trim()
+  .max(254, 'email must be at most 254 characters')
+  .email('email must be an address such as jane@example.com');
+
+export const password = z
+  .string({ error: 'password must be text' })
+  .min(12, 'password must be at least 12 characters')
+  .max(256, 'password must be at most 256 characters');
+
+export const createUserInput = z.strictObject({
+  email,
+  name: nonBlank('name', 120),
+  password: password.optional(),
+  is_support_engineer: z
+    .boolean({ error: 'is_support_engineer must be true or false' })
+    .default(false),
+});
+
+export const updateUserInput = z.strictObject({
+  id: id('id'),
+  patch: z.strictObject({
+    name: nonBlank('name', 120).optional(),
+    is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
+    password: password.optional(),
+  }),
+});
+
+export const roleGrant = z.discriminatedUnion(
+  'role',
+  [
+    z.strictObject({ role: z.literal('account_admin') }),
+    z.strictObject({
+      role: z.enum(ORG_ROLES),
+      organization_id: id('organization_id'),
+    }),
+  ],
+  { error: 'role must be account_admin, or org_admin/technician/reader with an organization_id' },
+);
+
+export const setRolesInput = z.strictObject({
+  id: id('id'),
+  roles: z.array(roleGrant, { error: 'roles must be a list' }).max(1000),
+});
+
+export const loginInput = z.strictObject({
+  email: z.string({ error: 'email must be text' }).trim().min(1, 'email is required').max(254),
+  password: z.string({ error: 'password must be text' }).min(1, 'password is required').max(256),
+});
+
+export const createTokenInput = z.strictObject({
+  name: nonBlank('name', 120),
+  read_only: z.boolean({ error: 'read_only must be true or false' }).default(false),
+  expires_in_days: z
+    .number({ error: 'expires_in_days must be a number of days' })
+    .int('expires_in_days must be a whole number')
+    .min(1, 'expires_in_days must be at least 1')
+    .max(365, 'expires_in_days must be at most 365')
+    .nullish(),
+});
+
+export interface RoleGrant {
+  role: 'account_admin' | 'org_admin' | 'technician' | 'reader';
+  organization_id?: number;
+}
+
+export interface User {
+  id: number;
+  account_id: number;
+  email: string;
+  name: string;
+  is_support_engineer: boolean;
+  is_active: boolean;
+  roles: RoleGrant[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  kind: 'session' | 'personal';
+  read_only: boolean;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}

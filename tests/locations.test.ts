@@ -1,0 +1,293 @@
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hosts, locations } from '../main/db/schema';
+import { createWorld, type Caller, type World } from './fixtures/world';
+
+let w: World;
+let api: Caller;
+let orgId: number;
+let defaultId: number;
+beforeEach(async () => {
+  w = await createWorld();
+  api = w.caller(w.admin);
+  const org = await api.organizations.create({ name: 'Acme' });
+  orgId = org.id;
+  defaultId = org.default_location_id;
+});
+afterEach(() => w.close());
+
+async function failure(p: Promise<unknown>): Promise<TRPCError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  return err as TRPCError;
+}
+
+function addHost(ip: string, locationId = defaultId, pinned = false): number {
+  return w.opened.db
+    .insert(hosts)
+    .values({
+      organizationId: orgId,
+      locationId,
+      hostname: ip,
+      ip,
+      agentType: 'go',
+      registeredAt: 0,
+      pinned,
+    })
+    .returning({ id: hosts.id })
+    .get().id;
+}
+const hostLocation = (id: number) =>
+  w.opened.db.select({ l: hosts.locationId }).from(hosts).where(eq(hosts.id, id)).get()!.l;
+
+describe('LOC-1 create, edit, delete', () => {
+  it('creates a location with IPv4 and IPv6 subnets and a validated timezone', async () => {
+    const loc = await api.locations.create({
+      organization_id: orgId,
+      name: 'DC-East',
+      subnets: ['10.1.0.0/16', '2001:DB8:0::/48'],
+      timezone: 'America/New_York',
+    });
+    expect(loc).toMatchObject({
+      name: 'DC-East',
+      subnets: ['10.1.0.0/16', '2001:db8::/48'],
+      timezone: 'America/New_York',
+      is_default: false,
+    });
+  });
+
+  it('defaults the timezone to UTC and rejects an unknown one naming the field', async () => {
+    expect((await api.locations.create({ organization_id: orgId, name: 'A' })).timezone).toBe(
+      'UTC',
+    );
+    const err = await failure(
+      api.locations.create({ organization_id: orgId, name: 'B', timezone: 'Mars/Olympus' }),
+    );
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toMatch(/"Mars\/Olympus" is not an IANA time zone/);
+    expect(err.cause).toMatchObject({ field: 'timezone' });
+  });
+
+  it('names are unique in the org ignoring case', async () => {
+    await api.locations.create({ organization_id: orgId, name: 'HQ' });
+    const err = await failure(api.locations.create({ organization_id: orgId, name: 'hq' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/already exists/);
+    const other = await api.organizations.create({ name: 'Other' });
+    await expect(
+      api.locations.create({ organization_id: other.id, name: 'HQ' }),
+    ).resolves.toBeTruthy();
+  });
+
+  it('renames and replaces subnets', async () => {
+    const loc = await api.locations.create({
+      organization_id: orgId,
+      name: 'A',
+      subnets: ['10.0.0.0/8'],
+    });
+    const updated = await api.locations.update({
+      id: loc.id,
+      patch: { name: 'B', subnets: ['192.168.0.0/16'] },
+    });
+    expect(updated).toMatchObject({ name: 'B', subnets: ['192.168.0.0/16'] });
+  });
+
+  it('needs locations.manage: a reader cannot, a technician can', async () => {
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId }]));
+    expect(
+      (await failure(reader.locations.create({ organization_id: orgId, name: 'X' }))).message,
+    ).toMatch(/locations\.manage/);
+    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId }]));
+    await expect(
+      tech.locations.create({ organization_id: orgId, name: 'X' }),
+    ).resolves.toBeTruthy();
+  });
+});
+
+describe('LOC-2 subnet validation', () => {
+  it('rejects host bits with the corrected network in the message and the field index', async () => {
+    const err = await failure(
+      api.locations.create({
+        organization_id: orgId,
+        name: 'A',
+        subnets: ['10.0.0.0/8', '10.1.2.3/16'],
+      }),
+    );
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toContain('did you mean 10.1.0.0/16');
+    expect(err.cause).toMatchObject({ field: 'subnets.1' });
+  });
+
+  it('rejects garbage and a network listed twice', async () => {
+    expect(
+      (
+        await failure(
+          api.locations.create({ organization_id: orgId, name: 'A', subnets: ['banana'] }),
+        )
+      ).code,
+    ).toBe('BAD_REQUEST');
+    const dup = await failure(
+      api.locations.create({
+        organization_id: orgId,
+        name: 'A',
+        subnets: ['10.0.0.0/8', '10.0.0.0/8'],
+      }),
+    );
+    expect(dup.message).toMatch(/listed twice/);
+  });
+
+  it('rejects the same network in two locations of one org, naming the other', async () => {
+    await api.locations.create({ organization_id: orgId, name: 'First', subnets: ['10.1.0.0/16'] });
+    const err = await failure(
+      api.locations.create({ organization_id: orgId, name: 'Second', subnets: ['10.1.0.0/16'] }),
+    );
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/location "First"/);
+    // Nothing half-written: the second location does not exist.
+    expect((await api.locations.list({ organization_id: orgId })).map((l) => l.name)).toEqual([
+      'Default',
+      'First',
+    ]);
+  });
+
+  it('allows overlapping networks of different lengths, and the same network in another org', async () => {
+    await api.locations.create({ organization_id: orgId, name: 'Wide', subnets: ['10.0.0.0/8'] });
+    await expect(
+      api.locations.create({ organization_id: orgId, name: 'Narrow', subnets: ['10.1.0.0/16'] }),
+    ).resolves.toBeTruthy();
+    const other = await api.organizations.create({ name: 'Other' });
+    await expect(
+      api.locations.create({ organization_id: other.id, name: 'Wide', subnets: ['10.0.0.0/8'] }),
+    ).resolves.toBeTruthy();
+  });
+});
+
+describe('LOC-3 assignment', () => {
+  beforeEach(async () => {
+    await api.locations.create({ organization_id: orgId, name: 'Wide', subnets: ['10.0.0.0/8'] });
+    await api.locations.create({
+      organization_id: orgId,
+      name: 'Narrow',
+      subnets: ['10.1.0.0/16', '10.1.2.0/24'],
+    });
+    await api.locations.create({ organization_id: orgId, name: 'V6', subnets: ['2001:db8::/32'] });
+    await api.locations.create({
+      organization_id: orgId,
+      name: 'V6-lab',
+      subnets: ['2001:db8:1::/48'],
+    });
+  });
+
+  it.each([
+    ['10.1.2.3', 'Narrow', '10.1.2.0/24'],
+    ['10.1.9.9', 'Narrow', '10.1.0.0/16'],
+    ['10.200.0.1', 'Wide', '10.0.0.0/8'],
+    ['2001:db8:1::5', 'V6-lab', '2001:db8:1::/48'],
+    ['2001:db8:2::5', 'V6', '2001:db8::/32'],
+    ['192.168.1.1', 'Default', null],
+    ['::1', 'Default', null],
+  ])('%s lands in %s', async (ip, name, subnet) => {
+    const r = await api.locations.resolve({ organization_id: orgId, ip });
+    expect(r).toMatchObject({ location_name: name, matched_subnet: subnet });
+  });
+
+  it('a bad IP is a field error', async () => {
+    const err = await failure(api.locations.resolve({ organization_id: orgId, ip: '10.1.2' }));
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.cause).toMatchObject({ field: 'ip' });
+  });
+
+  it('sees subnet edits at once (the cached matcher is dropped)', async () => {
+    expect(
+      (await api.locations.resolve({ organization_id: orgId, ip: '172.16.0.1' })).location_name,
+    ).toBe('Default');
+    const loc = await api.locations.create({
+      organization_id: orgId,
+      name: 'Lab',
+      subnets: ['172.16.0.0/12'],
+    });
+    expect(
+      (await api.locations.resolve({ organization_id: orgId, ip: '172.16.0.1' })).location_name,
+    ).toBe('Lab');
+    await api.locations.update({ id: loc.id, patch: { subnets: [] } });
+    expect(
+      (await api.locations.resolve({ organization_id: orgId, ip: '172.16.0.1' })).location_name,
+    ).toBe('Default');
+  });
+
+  it('unpinned hosts follow subnet changes; pinned ones stay', async () => {
+    const free = addHost('172.16.0.1');
+    const pinned = addHost('172.16.0.2', defaultId, true);
+    const lab = await api.locations.create({
+      organization_id: orgId,
+      name: 'Lab',
+      subnets: ['172.16.0.0/12'],
+    });
+    expect(lab.hosts_reassigned).toBe(1);
+    expect(hostLocation(free)).toBe(lab.id);
+    expect(hostLocation(pinned)).toBe(defaultId);
+  });
+});
+
+describe('LOC-4 default location', () => {
+  it('exactly one default; moving it is atomic', async () => {
+    const b = await api.locations.create({ organization_id: orgId, name: 'B' });
+    await api.locations.update({ id: b.id, patch: { is_default: true } });
+    const list = await api.locations.list({ organization_id: orgId });
+    expect(list.filter((l) => l.is_default).map((l) => l.name)).toEqual(['B']);
+    const c = await api.locations.create({ organization_id: orgId, name: 'C', is_default: true });
+    const after = await api.locations.list({ organization_id: orgId });
+    expect(after.filter((l) => l.is_default).map((l) => l.id)).toEqual([c.id]);
+  });
+
+  it('the database itself refuses a second default', async () => {
+    expect(() =>
+      w.opened.db
+        .insert(locations)
+        .values({
+          organizationId: orgId,
+          name: 'X',
+          nameKey: 'x',
+          isDefault: true,
+          createdAt: 0,
+          updatedAt: 0,
+        })
+        .run(),
+    ).toThrow(/UNIQUE/);
+  });
+
+  it('cannot be unset directly or deleted', async () => {
+    const err = await failure(
+      api.locations.update({ id: defaultId, patch: { is_default: false as never } }),
+    );
+    expect(err.message).toMatch(/make another location the default/);
+    const del = await failure(api.locations.delete({ id: defaultId }));
+    expect(del.code).toBe('CONFLICT');
+    expect(del.message).toMatch(/is the default location and cannot be deleted/);
+  });
+
+  it('deleting another location moves its hosts to the default and says how many', async () => {
+    const b = await api.locations.create({
+      organization_id: orgId,
+      name: 'B',
+      subnets: ['10.0.0.0/8'],
+    });
+    const h1 = addHost('10.0.0.1', b.id);
+    addHost('10.0.0.2', b.id);
+    const res = await api.locations.delete({ id: b.id });
+    expect(res).toEqual({ id: b.id, hosts_moved: 2, moved_to_location_id: defaultId });
+    expect(hostLocation(h1)).toBe(defaultId);
+  });
+
+  it('a location of another tenant is not found', async () => {
+    const other = await w.otherAccount();
+    const foreign = await w.caller(other.admin).organizations.create({ name: 'Theirs' });
+    const err = await failure(api.locations.delete({ id: foreign.default_location_id }));
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toMatch(/^Location/);
+  });
+});

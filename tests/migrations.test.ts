@@ -1,0 +1,128 @@
+import Database from 'better-sqlite3';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main/db/database';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'orgdesk-mig-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Journal {
+  version: string;
+  dialect: string;
+  entries: { idx: number; tag: string; when: number; version: string; breakpoints: boolean }[];
+}
+const journal = JSON.parse(
+  readFileSync(join(DEFAULT_MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8'),
+) as Journal;
+
+/** A copy of the migrations folder holding only the first `n` migrations (a file "at version n"). */
+function folderUpTo(n: number, extraSql?: string): string {
+  const folder = join(dir, `migrations-${n}-${extraSql ? 'x' : ''}`);
+  mkdirSync(join(folder, 'meta'), { recursive: true });
+  const entries = journal.entries.slice(0, n);
+  for (const e of entries)
+    cpSync(join(DEFAULT_MIGRATIONS_FOLDER, `${e.tag}.sql`), join(folder, `${e.tag}.sql`));
+  if (extraSql) {
+    const tag = `${String(n).padStart(4, '0')}_broken`;
+    writeFileSync(join(folder, `${tag}.sql`), extraSql);
+    entries.push({ idx: n, tag, when: Date.now(), version: '6', breakpoints: true });
+  }
+  writeFileSync(join(folder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries }));
+  return folder;
+}
+
+const tables = (file: string) => {
+  const db = new Database(file, { readonly: true });
+  const names = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
+  db.close();
+  return names;
+};
+
+describe('migrations', () => {
+  it('there are at least two, so upgrades are exercised', () => {
+    expect(journal.entries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('apply to an empty file with WAL and foreign keys on', () => {
+    const file = join(dir, 'empty.db');
+    const opened = openDatabase({ file });
+    expect(opened.backupFile).toBeNull();
+    expect(opened.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(opened.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(opened.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    opened.close();
+    expect(tables(file)).toEqual(
+      expect.arrayContaining(['organizations', 'locations', 'support_grants', 'recordings']),
+    );
+  });
+
+  it.each(journal.entries.slice(1).map((e) => [e.idx, e.tag]))(
+    'migration %i (%s) applies to a file at the previous version, keeping data and backing it up first',
+    (idx) => {
+      const file = join(dir, 'prev.db');
+      const old = openDatabase({ file, migrationsFolder: folderUpTo(idx as number) });
+      old.sqlite.prepare("INSERT INTO accounts (name, created_at) VALUES ('kept', 1)").run();
+      old.close();
+      const opened = openDatabase({ file, now: () => 42 });
+      expect(opened.backupFile).toBe(`${file}.pre-migration-42.bak`);
+      expect(existsSync(opened.backupFile!)).toBe(true);
+      expect(opened.sqlite.prepare('SELECT name FROM accounts').all()).toEqual([{ name: 'kept' }]);
+      expect(opened.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get()).toEqual(
+        {
+          n: journal.entries.length,
+        },
+      );
+      opened.close();
+    },
+  );
+
+  it('a failed migration rolls back, keeps the data and names the backup', () => {
+    const file = join(dir, 'fail.db');
+    const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });
+    first.sqlite.prepare("INSERT INTO accounts (name, created_at) VALUES ('precious', 1)").run();
+    first.close();
+    const broken = folderUpTo(
+      journal.entries.length,
+      'CREATE TABLE half_done (id integer);\n--> statement-breakpoint\nTHIS IS NOT SQL;',
+    );
+    let err: unknown;
+    try {
+      openDatabase({ file, migrationsFolder: broken, now: () => 7 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).message).toMatch(
+      /Your data is unchanged; a copy taken before the attempt is at .*pre-migration-7\.bak/,
+    );
+    expect(tables(file)).not.toContain('half_done');
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT name FROM accounts').all()).toEqual([{ name: 'precious' }]);
+    db.close();
+  });
+
+  it('reopening an up-to-date file takes no backup', () => {
+    const file = join(dir, 'same.db');
+    openDatabase({ file }).close();
+    const again = openDatabase({ file });
+    expect(again.backupFile).toBeNull();
+    again.close();
+  });
+});

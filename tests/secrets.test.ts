@@ -1,0 +1,141 @@
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditEntries, organizations } from '../main/db/schema';
+import { createWorld, type World } from './fixtures/world';
+
+let w: World;
+beforeEach(async () => {
+  w = await createWorld();
+});
+afterEach(() => w.close());
+
+const HOUR = 3_600_000;
+
+describe('SEC organization secret', () => {
+  it('SEC-1: unique, prefixed, high-entropy, encrypted and found only through its digest', async () => {
+    const api = w.caller(w.admin);
+    const a = await api.organizations.create({ name: 'A' });
+    const b = await api.organizations.create({ name: 'B' });
+    expect(a.secret).not.toBe(b.secret);
+    // 32 random bytes = 43 base64url characters after the prefix.
+    expect(a.secret.slice('odk_orgsec_'.length)).toHaveLength(43);
+    expect(w.services.secrets.findOrgBySecret(a.secret)).toMatchObject({ id: a.id });
+    expect(w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
+    expect(w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
+    expect(w.services.secrets.findOrgBySecret('')).toBeNull();
+    const row = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
+    expect(row.secretDigest).not.toContain(a.secret);
+  });
+
+  it('SEC-1: the ciphertext is bound to its org (swapping rows fails to decrypt)', async () => {
+    const api = w.caller(w.admin);
+    const a = await api.organizations.create({ name: 'A' });
+    const b = await api.organizations.create({ name: 'B' });
+    const rowA = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
+    w.opened.db
+      .update(organizations)
+      .set({ secretCiphertext: rowA.secretCiphertext })
+      .where(eq(organizations.id, b.id))
+      .run();
+    await expect(api.organizations.revealSecret({ id: b.id })).rejects.toThrow();
+  });
+
+  it('SEC-2: reveal needs organizations.edit, and each reveal is audited without the value', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    await expect(api.organizations.revealSecret({ id: org.id })).resolves.toEqual({
+      secret: org.secret,
+    });
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const technician = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    for (const who of [reader, technician]) {
+      const err = await who.organizations.revealSecret({ id: org.id }).catch((e: TRPCError) => e);
+      expect(err).toBeInstanceOf(TRPCError);
+      expect((err as TRPCError).code).toBe('FORBIDDEN');
+      expect((err as TRPCError).message).toMatch(/organizations\.edit/);
+    }
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    await expect(orgAdmin.organizations.revealSecret({ id: org.id })).resolves.toEqual({
+      secret: org.secret,
+    });
+    const reveals = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'organization.secret.revealed'))
+      .all();
+    expect(reveals).toHaveLength(2);
+    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
+  });
+
+  it('SEC-3: regenerate needs explicit confirmation naming the consequence', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    const err = await api.organizations
+      .regenerateSecret({ id: org.id, confirm: false as never })
+      .catch((e: TRPCError) => e);
+    expect((err as TRPCError).code).toBe('BAD_REQUEST');
+    expect((err as TRPCError).message).toMatch(/legacy agents need the new secret/);
+  });
+
+  it('SEC-3: without grace the old secret stops at once', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    const { secret, previous_secret_valid_until } = await api.organizations.regenerateSecret({
+      id: org.id,
+      confirm: true,
+    });
+    expect(previous_secret_valid_until).toBeNull();
+    expect(secret).not.toBe(org.secret);
+    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(w.services.secrets.findOrgBySecret(secret)).toMatchObject({ id: org.id });
+    expect((await api.organizations.revealSecret({ id: org.id })).secret).toBe(secret);
+  });
+
+  it('SEC-3: with grace the old secret works until the window closes', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    const res = await api.organizations.regenerateSecret({
+      id: org.id,
+      confirm: true,
+      grace_period_hours: 24,
+    });
+    expect(res.previous_secret_valid_until).toBe(new Date(w.clock.now() + 24 * HOUR).toISOString());
+    w.clock.advance(24 * HOUR - 1);
+    expect(w.services.secrets.findOrgBySecret(org.secret)).toMatchObject({ id: org.id });
+    w.clock.advance(1);
+    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
+  });
+
+  it('SEC-3: grace is at most 7 days', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    const err = await api.organizations
+      .regenerateSecret({ id: org.id, confirm: true, grace_period_hours: 169 })
+      .catch((e: TRPCError) => e);
+    expect((err as TRPCError).message).toMatch(/grace_period_hours must be at most 168/);
+  });
+
+  it('SEC-4: agent configuration carries URL and secret, needs organizations.edit, is audited', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'Acme & Co' });
+    const file = await api.organizations.agentConfig({ id: org.id });
+    expect(file.filename).toBe('orgdesk-agent-Acme-Co.json');
+    expect(JSON.parse(file.content)).toEqual({
+      server_url: 'http://127.0.0.1:8787',
+      organization_id: org.id,
+      organization_secret: org.secret,
+    });
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    await expect(reader.organizations.agentConfig({ id: org.id })).rejects.toThrow(
+      /organizations\.edit/,
+    );
+    const actions = w.opened.db
+      .select()
+      .from(auditEntries)
+      .all()
+      .map((e) => e.action);
+    expect(actions).toContain('organization.agent_config.downloaded');
+  });
+});

@@ -1,0 +1,148 @@
+import type { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apiTokens, auditEntries, users } from '../main/db/schema';
+import { createWorld, type Caller, type World } from './fixtures/world';
+
+let w: World;
+let api: Caller;
+beforeEach(async () => {
+  w = await createWorld();
+  api = w.caller(w.admin);
+});
+afterEach(() => w.close());
+
+const code = async (p: Promise<unknown>) =>
+  (
+    (await p.then(
+      () => null,
+      (e: TRPCError) => e,
+    )) as TRPCError | null
+  )?.code;
+
+describe('TEN-6 users, roles and tokens', () => {
+  it('creates a user with a memory-hard password hash, never echoing it', async () => {
+    const u = await api.users.create({
+      email: 'Jane@Example.com',
+      name: 'Jane',
+      password: 'correct horse battery',
+    });
+    expect(u).toMatchObject({ email: 'Jane@Example.com', roles: [], is_active: true });
+    expect(JSON.stringify(u)).not.toMatch(/password|scrypt/);
+    const row = w.opened.db.select().from(users).where(eq(users.id, u.id)).get()!;
+    expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(
+      'correct horse',
+    );
+    expect(await code(api.users.create({ email: 'jane@example.com', name: 'Again' }))).toBe(
+      'CONFLICT',
+    );
+    expect(await code(api.users.create({ email: 'not-an-email', name: 'X' }))).toBe('BAD_REQUEST');
+    expect(await code(api.users.create({ email: 'a@b.co', name: 'X', password: 'short' }))).toBe(
+      'BAD_REQUEST',
+    );
+  });
+
+  it('assigns roles per org or account-wide, and a role in one org shows only that org', async () => {
+    const a = await api.organizations.create({ name: 'A' });
+    const b = await api.organizations.create({ name: 'B' });
+    const u = await api.users.create({ email: 'tech@example.com', name: 'Tech' });
+    const set = await api.users.setRoles({
+      id: u.id,
+      roles: [
+        { role: 'technician', organization_id: a.id },
+        { role: 'reader', organization_id: b.id },
+      ],
+    });
+    expect(set.roles).toHaveLength(2);
+    const tech = w.caller(w.services.auth.actorForUser(u.id)!);
+    expect((await tech.organizations.list()).items.map((o) => o.name)).toEqual(['A', 'B']);
+    await expect(tech.locations.create({ organization_id: a.id, name: 'L' })).resolves.toBeTruthy();
+    expect(await code(tech.locations.create({ organization_id: b.id, name: 'L' }))).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('refuses roles on a foreign org, roles for support engineers, and removing the last admin', async () => {
+    const other = await w.otherAccount();
+    const foreign = await w.caller(other.admin).organizations.create({ name: 'Theirs' });
+    const u = await api.users.create({ email: 'u@example.com', name: 'U' });
+    expect(
+      await code(
+        api.users.setRoles({ id: u.id, roles: [{ role: 'reader', organization_id: foreign.id }] }),
+      ),
+    ).toBe('NOT_FOUND');
+    const se = await api.users.create({
+      email: 'se@example.com',
+      name: 'SE',
+      is_support_engineer: true,
+    });
+    expect(await code(api.users.setRoles({ id: se.id, roles: [{ role: 'account_admin' }] }))).toBe(
+      'BAD_REQUEST',
+    );
+    expect(await code(api.users.setRoles({ id: w.admin.userId, roles: [] }))).toBe('CONFLICT');
+  });
+
+  it('users.manage is needed, and users of another account are not found', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    expect(await code(orgAdmin.users.list())).toBe('FORBIDDEN');
+    const other = await w.otherAccount();
+    expect(
+      await code(w.caller(other.admin).users.update({ id: w.admin.userId, patch: { name: 'x' } })),
+    ).toBe('NOT_FOUND');
+  });
+
+  it('a deactivated user loses access at once', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    const u = await api.users.create({ email: 'u@example.com', name: 'U' });
+    await api.users.setRoles({ id: u.id, roles: [{ role: 'org_admin', organization_id: org.id }] });
+    const actor = w.services.auth.actorForUser(u.id)!;
+    expect((await w.caller(actor).organizations.list()).total).toBe(1);
+    await api.users.update({ id: u.id, patch: { is_active: false } });
+    expect((await w.caller(actor).organizations.list()).total).toBe(0);
+  });
+
+  it('sign-in issues a session; a personal token is shown once, stored hashed, revocable', async () => {
+    await api.users.create({
+      email: 'pw@example.com',
+      name: 'PW',
+      password: 'a long enough password',
+    });
+    const { token } = await w.services.auth.login({
+      email: 'pw@example.com',
+      password: 'a long enough password',
+    });
+    expect(token).toMatch(/^odk_ses_/);
+    expect(
+      await code(w.services.auth.login({ email: 'pw@example.com', password: 'wrong password!!' })),
+    ).toBe('UNAUTHORIZED');
+    const created = await api.auth.createToken({ name: 'ci' });
+    expect(created.token).toMatch(/^odk_pat_/);
+    const stored = w.opened.db.select().from(apiTokens).all();
+    expect(JSON.stringify(stored)).not.toContain(created.token);
+    expect(w.services.auth.authenticate(created.token)).toMatchObject({
+      userId: w.admin.userId,
+      via: 'token',
+    });
+    await api.auth.revokeToken({ id: created.id });
+    expect(w.services.auth.authenticate(created.token)).toBeNull();
+  });
+
+  it("a reader's token cannot create, and a read-only token of an admin cannot either", async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]);
+    const readerToken = await w.caller(reader).auth.createToken({ name: 'mine' });
+    const viaToken = w.caller(w.services.auth.authenticate(readerToken.token));
+    expect(await code(viaToken.organizations.create({ name: 'X' }))).toBe('FORBIDDEN');
+    expect(await code(viaToken.locations.create({ organization_id: org.id, name: 'X' }))).toBe(
+      'FORBIDDEN',
+    );
+
+    const ro = await api.auth.createToken({ name: 'ro', read_only: true });
+    const roCaller = w.caller(w.services.auth.authenticate(ro.token));
+    expect((await roCaller.organizations.list()).total).toBe(1);
+    expect(await code(roCaller.organizations.create({ name: 'X' }))).toBe('FORBIDDEN');
+    expect(await code(roCaller.auth.createToken({ name: 'escalate' }))).toBe('FORBIDDEN');
+  });
+});
