@@ -16,7 +16,8 @@ export interface Cidr {
   text: string;
 }
 
-export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; error: string; suggestion?: string };
+export type CidrParseResult =
+  { ok: true; cidr: Cidr } | { ok: false; error: string; suggestion?: string };
 
 export interface PrefixEntry<T> {
   cidr: Cidr;
@@ -126,14 +127,14 @@ export function formatIp(family: IpFamily, value: bigint): string {
   // RFC 5952 4.2: compress the longest run of two or more zero groups, the first one on a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
     }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i >= bestLen) {
+    if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
     }
@@ -208,7 +209,10 @@ export function linearScanMatch<T>(
   let best: PrefixEntry<T> | null = null;
   for (const entry of entries) {
     // >= so a duplicate network resolves to the later entry, as PrefixMatcher does.
-    if (cidrContains(entry.cidr, parsed) && (best === null || entry.cidr.prefix >= best.cidr.prefix)) {
+    if (
+      cidrContains(entry.cidr, parsed) &&
+      (best === null || entry.cidr.prefix >= best.cidr.prefix)
+    ) {
       best = entry;
     }
   }
@@ -257,8 +261,7 @@ export class PrefixMatcher<T> {
         v6.set(cidr.prefix, table);
       }
     }
-    const byLengthDesc = (levels: Map<number, unknown>) =>
-      [...levels.keys()].sort((a, b) => b - a);
+    const byLengthDesc = (levels: Map<number, unknown>) => [...levels.keys()].sort((a, b) => b - a);
     this.v4 = byLengthDesc(v4).map((prefix) => ({
       // `<< 32` is a no-op in JS, so /0 needs its own mask.
       mask: prefix === 0 ? 0 : 0xffffffff << (32 - prefix),
