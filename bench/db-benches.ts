@@ -1,0 +1,171 @@
+// Benchmarks that run in-process against the dataset: ORG-2 page, LOC-3 resolve, audit page.
+import type Database from 'better-sqlite3';
+import { ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../shared/schemas/hosts.schema';
+import { PrefixMatcher, linearScanMatch, parseCidr } from '../shared/cidr';
+import type { Services } from '../main/services';
+import type { Actor } from '../main/core/actor';
+import { appRouter } from '../main/trpc/router';
+import { createCallerFactory } from '../main/trpc/trpc';
+import { mulberry32, throughput, time, type Timing } from './measure';
+import type { Dataset } from './dataset';
+
+export interface Row {
+  name: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+  raw: Record<string, unknown>;
+}
+
+const ms = (t: Timing) => `p50 ${t.p50.toFixed(2)} ms / p95 ${t.p95.toFixed(2)} ms`;
+
+/** The ORG-2 page the service answers, written as one hand-tuned SQL statement: the lower bound. */
+function handQuery(sqlite: Database.Database) {
+  const stmt = sqlite.prepare(`
+    WITH filtered AS (
+      SELECT * FROM organizations
+      WHERE account_id = @account AND is_active = 1
+        AND (@search IS NULL OR instr(search_text, @search) > 0)
+        AND (@region IS NULL OR region = @region)
+    ),
+    page AS (SELECT * FROM filtered ORDER BY name_key, id LIMIT @limit OFFSET @skip)
+    SELECT page.*, (SELECT count(*) FROM filtered) AS total_count,
+      coalesce(s.total, 0) AS hosts_total, coalesce(s.online, 0) AS hosts_online, coalesce(s.stale, 0) AS hosts_stale
+    FROM page LEFT JOIN (
+      SELECT organization_id, count(*) AS total, sum(last_seen_at >= @onlineSince) AS online,
+        sum(coalesce(last_seen_at, registered_at) < @staleBefore) AS stale
+      FROM hosts WHERE organization_id IN (SELECT id FROM page) GROUP BY organization_id
+    ) s ON s.organization_id = page.id
+    ORDER BY page.name_key, page.id`);
+  return (p: {
+    search: string | null;
+    region: string | null;
+    skip: number;
+    now: number;
+    account: number;
+  }) =>
+    stmt.all({
+      account: p.account,
+      search: p.search,
+      region: p.region,
+      skip: p.skip,
+      limit: 100,
+      onlineSince: p.now - ONLINE_WITHIN_MS,
+      staleBefore: p.now - STALE_AFTER_MS,
+    });
+}
+
+export async function orgPageBenches(
+  ds: Dataset,
+  services: Services,
+  sqlite: Database.Database,
+  admin: Actor,
+  runs: number,
+): Promise<Row[]> {
+  const caller = createCallerFactory(appRouter)({
+    services,
+    actor: admin,
+    serverUrl: 'http://bench',
+  });
+  const hand = handQuery(sqlite);
+  const total = ds.size.orgs;
+  const cases: { name: string; search: string | null; region: string | null; skip: number }[] = [
+    { name: 'skip 0', search: null, region: null, skip: 0 },
+    { name: 'search', search: 'globex', region: null, skip: 0 },
+    { name: 'region', search: null, region: 'eu-west', skip: 0 },
+    { name: 'skip near end', search: null, region: null, skip: total - 100 },
+  ];
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const input = {
+      limit: 100,
+      skip: c.skip,
+      include_stats: true,
+      ...(c.search ? { search: c.search } : {}),
+      ...(c.region ? { region: c.region } : {}),
+    };
+    const check = await caller.organizations.list(input);
+    const handRows = hand({ ...c, now: ds.now, account: ds.accountId });
+    if (check.items.length !== handRows.length)
+      throw new Error(`ORG-2 ${c.name}: service and hand query disagree`);
+    const svc = await time(() => caller.organizations.list(input), { runs });
+    const base = await time(() => hand({ ...c, now: ds.now, account: ds.accountId }), { runs });
+    const ratio = svc.p95 / base.p95;
+    rows.push({
+      name: `ORG-2 page (limit 100, stats), ${c.name}`,
+      figure: ms(svc),
+      baseline: `hand SQL ${ms(base)}`,
+      ratio: `${ratio.toFixed(2)}×`,
+      target: 'p95 ≤ 10 ms and ≤ 1.5× hand SQL',
+      met: svc.p95 <= 10 && ratio <= 1.5,
+      raw: { service: svc, hand: base, total: check.total },
+    });
+  }
+  return rows;
+}
+
+export function resolveBench(ds: Dataset): Row {
+  const entries = ds.bigOrgCidrs.flatMap((text, i) => {
+    const p = parseCidr(text);
+    return p.ok ? [{ cidr: p.cidr, value: i }] : [];
+  });
+  const matcher = new PrefixMatcher(entries);
+  const rand = mulberry32(7);
+  const ips = Array.from({ length: 200_000 }, () =>
+    rand() < 0.9
+      ? `10.${Math.floor(rand() * 45)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`
+      : `192.168.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`,
+  );
+  for (const ip of ips.slice(0, 2000)) {
+    if (matcher.match(ip)?.value !== linearScanMatch(entries, ip)?.value)
+      throw new Error(`LOC-3 disagreement at ${ip}`);
+  }
+  const fast = throughput(ips, (ip) => matcher.match(ip));
+  const scan = throughput(ips.slice(0, 2_000), (ip) => linearScanMatch(entries, ip), 3);
+  const ratio = fast / scan;
+  return {
+    name: `LOC-3 resolve, ${entries.length} subnets`,
+    figure: `${Math.round(fast).toLocaleString('en-US')} lookups/s`,
+    baseline: `linear scan ${Math.round(scan).toLocaleString('en-US')} lookups/s`,
+    ratio: `${ratio.toFixed(0)}×`,
+    target: '≥ 1,000,000/s and ≥ 20× scan',
+    met: fast >= 1_000_000 && ratio >= 20,
+    raw: { matcher: fast, scan, subnets: entries.length },
+  };
+}
+
+/** AUD-2 page: the service when it exists, against the indexed query it should amount to. */
+export async function auditBench(
+  ds: Dataset,
+  services: Services,
+  sqlite: Database.Database,
+  admin: Actor,
+  runs: number,
+): Promise<Row> {
+  const stmt = sqlite.prepare(
+    'SELECT * FROM audit_entries WHERE organization_id = ? ORDER BY id DESC LIMIT 100',
+  );
+  const base = await time(() => stmt.all(ds.auditOrgId), { runs });
+  const caller = createCallerFactory(appRouter)({
+    services,
+    actor: admin,
+    serverUrl: 'http://bench',
+  }) as unknown as {
+    audit?: { list: (i: unknown) => Promise<unknown> };
+  };
+  const hasAudit = 'audit.list' in (appRouter._def.procedures as Record<string, unknown>);
+  const svc = hasAudit
+    ? await time(() => caller.audit!.list({ organization_id: ds.auditOrgId, limit: 100 }), { runs })
+    : null;
+  return {
+    name: `AUD-2 audit page (org filter, 100 rows) over ${ds.size.auditEntries.toLocaleString('en-US')} entries`,
+    figure: svc ? ms(svc) : 'audit.list not available',
+    baseline: `indexed SQL ${ms(base)}`,
+    ratio: svc ? `${(svc.p95 / base.p95).toFixed(2)}×` : '–',
+    target: 'p95 ≤ 10 ms',
+    met: svc ? svc.p95 <= 10 : null,
+    raw: { service: svc, sql: base },
+  };
+}

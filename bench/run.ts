@@ -1,0 +1,113 @@
+// `npm run bench`: builds the dataset in a temp dir, measures each figure next to a baseline from
+// the same run, prints a table and writes bench/results.json. Not part of `npm test`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ManualClock } from '../main/core/clock';
+import { FileKeyStore } from '../main/core/key-store';
+import { openDatabase } from '../main/db/database';
+import { createServices } from '../main/services';
+import { buildDataset, type DatasetSize } from './dataset';
+import { auditBench, orgPageBenches, resolveBench, type Row } from './db-benches';
+import { extraBenches } from './extra-benches';
+
+const { values } = parseArgs({
+  options: {
+    orgs: { type: 'string', default: '10000' },
+    hosts: { type: 'string', default: '1000000' },
+    audit: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '200' },
+    keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+
+const size: DatasetSize = {
+  orgs: Number(values.orgs),
+  hosts: Number(values.hosts),
+  subnetsPerOrg: 50,
+  bigOrgSubnets: 10_000,
+  auditEntries: Number(values.audit),
+};
+const runs = Number(values.runs);
+
+function table(rows: Row[]): string {
+  const head = ['benchmark', 'Orgdesk', 'baseline (same run)', 'ratio', 'target', 'met'];
+  const body = rows.map((r) => [
+    r.name,
+    r.figure,
+    r.baseline,
+    r.ratio,
+    r.target,
+    r.met === null ? '–' : r.met ? 'yes' : 'NO',
+  ]);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...body.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'orgdesk-bench-'));
+  console.log(
+    `bench: building ${size.orgs.toLocaleString('en-US')} orgs, ${size.hosts.toLocaleString('en-US')} hosts, ${size.auditEntries.toLocaleString('en-US')} audit entries in ${dir}`,
+  );
+  const ds = buildDataset(dir, size);
+  console.log(`bench: dataset built in ${ds.buildSeconds.toFixed(1)} s`);
+
+  const opened = openDatabase({ file: ds.file });
+  const clock = new ManualClock(ds.now);
+  const services = createServices({
+    db: opened.db,
+    clock,
+    keys: new FileKeyStore(join(dir, 'master.key')),
+  });
+  const admin = services.auth.actorForUser(ds.adminUserId)!;
+  const rows: Row[] = [];
+  const want = (name: string) => !values.only || values.only.split(',').includes(name);
+  try {
+    if (want('orgs'))
+      rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
+    if (want('resolve')) rows.push(resolveBench(ds));
+    if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));
+    opened.close();
+    rows.push(...(await extraBenches(ds, want)));
+  } finally {
+    if (opened.sqlite.open) opened.close();
+  }
+
+  const out = table(rows);
+  console.log(`\n${out}\n`);
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    platform: process.platform,
+  };
+  writeFileSync(
+    join(import.meta.dirname, 'results.json'),
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine,
+        dataset: { ...size, buildSeconds: ds.buildSeconds },
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(
+    `bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results.json`,
+  );
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`bench: kept ${dir}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
