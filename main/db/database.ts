@@ -94,7 +94,11 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
       sqlite,
       file: options.file,
       backupFile,
-      close: () => sqlite.close(),
+      close: () => {
+        // SQLite's advice for long-lived connections: refresh planner statistics where stale.
+        if (!sqlite.readonly) sqlite.pragma('optimize');
+        sqlite.close();
+      },
     };
   } catch (err) {
     sqlite.close();

@@ -1,8 +1,27 @@
 import { iso } from '../../core/clock';
-import type { organizations } from '../../db/schema';
+import { organizations } from '../../db/schema';
 import type { HostStats, Organization } from '../../../shared/schemas/organizations.schema';
 
-export type OrgRow = typeof organizations.$inferSelect;
+/** Every column the API shape needs, and none of the secret columns: they never leave the service. */
+export const orgColumns = {
+  id: organizations.id,
+  accountId: organizations.accountId,
+  name: organizations.name,
+  description: organizations.description,
+  region: organizations.region,
+  isActive: organizations.isActive,
+  automationLevel: organizations.automationLevel,
+  killSwitch: organizations.killSwitch,
+  majorIncidentWorkflowId: organizations.majorIncidentWorkflowId,
+  recordingPolicy: organizations.recordingPolicy,
+  recordingRetentionDays: organizations.recordingRetentionDays,
+  legalHold: organizations.legalHold,
+  legalHoldReason: organizations.legalHoldReason,
+  createdAt: organizations.createdAt,
+  updatedAt: organizations.updatedAt,
+};
+
+export type OrgRow = Pick<typeof organizations.$inferSelect, keyof typeof orgColumns>;
 
 /** The API shape of an org: the same snake_case names PATCH takes, and never the secret. */
 export function toOrganization(row: OrgRow, stats?: HostStats): Organization {

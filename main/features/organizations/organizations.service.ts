@@ -22,7 +22,7 @@ import {
 import type { Page } from '../../../shared/schemas/common.schema';
 import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
-import { searchText, toOrganization, type OrgRow } from './organizations.mapper';
+import { orgColumns, searchText, toOrganization, type OrgRow } from './organizations.mapper';
 
 export interface OrganizationsDeps {
   db: Db;
@@ -56,7 +56,11 @@ export class OrganizationsService {
   constructor(private readonly d: OrganizationsDeps) {}
 
   private row(id: number): OrgRow {
-    const row = this.d.db.select().from(organizations).where(eq(organizations.id, id)).get();
+    const row = this.d.db
+      .select(orgColumns)
+      .from(organizations)
+      .where(eq(organizations.id, id))
+      .get();
     if (!row) throw notFound('Organization', id);
     return row;
   }
@@ -160,7 +164,7 @@ export class OrganizationsService {
     const filter = and(...where);
     const total = this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
     const rows = this.d.db
-      .select()
+      .select(orgColumns)
       .from(organizations)
       .where(filter)
       .orderBy(asc(organizations.nameKey), asc(organizations.id))
@@ -255,7 +259,7 @@ export class OrganizationsService {
           .update(organizations)
           .set(set)
           .where(eq(organizations.id, id))
-          .returning()
+          .returning(orgColumns)
           .get()!;
         const afterApi = toOrganization(row) as unknown as Record<string, unknown>;
         for (const f of fields) {
