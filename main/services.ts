@@ -5,7 +5,12 @@ import { SecretBox } from './core/crypto';
 import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
+import { AgentsService } from './features/agents/agents.service';
 import { AuthService } from './features/auth/auth.service';
+import { AutomationService } from './features/automation/automation.service';
+import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
+import { GdprService } from './features/gdpr/gdpr.service';
+import { GovernanceService } from './features/governance/governance.service';
 import { HostsService } from './features/hosts/hosts.service';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
@@ -13,9 +18,14 @@ import {
   defaultOnboardingSeeder,
   type OnboardingSeeder,
 } from './features/onboarding/onboarding.service';
+import { OnboardingDefaultsService } from './features/onboarding/onboarding-defaults.service';
 import { OrganizationsService } from './features/organizations/organizations.service';
 import { SecretsService } from './features/organizations/secrets.service';
+import { AuditService } from './features/audit/audit.service';
+import { SupportAccessService } from './features/support-access/support-access.service';
 import { UsersService } from './features/users/users.service';
+import { IncidentsService } from './features/workflows/incidents.service';
+import { WorkflowsService } from './features/workflows/workflows.service';
 
 export interface ServiceDeps {
   db: Db;
@@ -33,6 +43,7 @@ export function createServices(deps: ServiceDeps) {
   const audit = new AuditLog(db, clock, chain);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
+  const secrets = new SecretsService({ db, clock, box, access, audit });
   return {
     db,
     clock,
@@ -53,9 +64,19 @@ export function createServices(deps: ServiceDeps) {
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
-    secrets: new SecretsService({ db, clock, box, access, audit }),
+    secrets,
+    agents: new AgentsService({ db, clock, audit, secrets, matchers }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
+    supportAccess: new SupportAccessService({ db, clock, access, audit }),
+    auditTrail: new AuditService({ db, clock, access, chain }),
+    automation: new AutomationService({ db, access }),
+    workflows: new WorkflowsService({ db, clock, access, audit }),
+    incidents: new IncidentsService({ db, clock, access, audit }),
+    featureFlags: new FeatureFlagsService({ db, clock, access, audit }),
+    onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
+    governance: new GovernanceService({ db, clock, access, audit }),
+    gdpr: new GdprService({ db, clock, access, audit }),
   };
 }
 

@@ -158,6 +158,24 @@ export class AccessService {
     return org;
   }
 
+  /**
+   * Like requireAccount, for calls that name an account: one the actor cannot see at all (not
+   * their own, no active support grant) is NOT_FOUND, like an id that does not exist (TEN-4).
+   */
+  requireVisibleAccount(
+    actor: Actor,
+    permission: Permission,
+    accountId: number = actor.accountId,
+  ): number {
+    const visible =
+      actor.via === 'system' ||
+      (actor.isSupportEngineer
+        ? this.supportAccountIds(actor).includes(accountId)
+        : accountId === actor.accountId);
+    if (!visible || !this.activeUser(actor)) throw notFound('Account', accountId);
+    return this.requireAccount(actor, permission, accountId);
+  }
+
   /** Account-level permission in the actor's own account (support: the granted account). */
   requireAccount(actor: Actor, permission: Permission, accountId = actor.accountId): number {
     const perms = this.accountPermissions(actor, accountId);

@@ -12,6 +12,8 @@ export interface Context {
   readOnlyReview?: { label: string };
   /** The bearer token of this call, for sign-out. */
   token?: string;
+  /** The caller's network address (HTTP only), so sign-in throttling works per address. */
+  clientAddress?: string;
 }
 
 const CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -28,13 +30,16 @@ const CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
 interface Issue {
   path?: readonly (PropertyKey | { key: PropertyKey })[];
   message: string;
+  /** zod's unrecognized_keys issue names the unknown keys here, not in its path. */
+  keys?: readonly PropertyKey[];
 }
 
 /** The first validation issue as a field name and a message that names the field and the fix. */
 export function describeIssues(issues: readonly Issue[]): { field?: string; message: string } {
   const first = issues[0];
   if (!first) return { message: 'Invalid input' };
-  const field = (first.path ?? [])
+  const path = [...(first.path ?? []), ...(first.keys?.length ? [first.keys[0]!] : [])];
+  const field = path
     .map((p) => (typeof p === 'object' && p !== null ? String(p.key) : String(p)))
     .join('.');
   if (!field) return { message: first.message };
@@ -110,7 +115,18 @@ const errors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(errors);
+/** EXP-2: an opened export refuses every mutation, public ones (sign-in) included. */
+const readOnlyReviewGuard = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.readOnlyReview) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `This is a read-only review of ${ctx.readOnlyReview.label}: changes are disabled`,
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(errors).use(readOnlyReviewGuard);
 
 /** The only mutations a support engineer may make: asking for access and signing out. */
 export const SUPPORT_ENGINEER_MUTATIONS: ReadonlySet<string> = new Set([
@@ -119,17 +135,12 @@ export const SUPPORT_ENGINEER_MUTATIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Every authenticated call passes here (the enforcement chokepoint): no actor, no call; an opened
- * export refuses every mutation; a support engineer never writes, whatever else is granted.
+ * Every authenticated call passes here (the enforcement chokepoint): no actor, no call (an opened
+ * export refused every mutation already, in publicProcedure); a support engineer never writes,
+ * whatever else is granted.
  */
 export const authedProcedure = publicProcedure.use(({ ctx, type, path, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  if (type === 'mutation' && ctx.readOnlyReview) {
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: `This is a read-only review of ${ctx.readOnlyReview.label}: changes are disabled`,
-    });
-  }
   if (type === 'mutation' && ctx.actor.isSupportEngineer && !SUPPORT_ENGINEER_MUTATIONS.has(path)) {
     throw new TRPCError({
       code: 'FORBIDDEN',

@@ -7,7 +7,7 @@ export const authRouter = router({
   /** Console sign-in over HTTP; the desktop's local database needs none. */
   login: publicProcedure
     .input(loginInput)
-    .mutation(({ ctx, input }) => ctx.services.auth.login(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.clientAddress)),
   logout: authedProcedure.mutation(({ ctx }) => {
     if (!ctx.token)
       throw new TRPCError({

@@ -102,6 +102,8 @@ export class AuthService {
       throw new DomainError(
         'TOO_MANY_REQUESTS',
         `Too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+        undefined,
+        Math.ceil(wait / 1000),
       );
     }
     const user = this.d.db
@@ -222,6 +224,8 @@ export class AuthService {
   }
 
   revokeToken(actor: Actor, id: number): ApiToken {
+    // A read-only token writes nothing, not even to its owner's other tokens (TEN-6).
+    if (actor.readOnly) throw forbidden('A read-only token cannot revoke tokens; use a full token');
     const row = this.d.db
       .update(apiTokens)
       .set({ revokedAt: this.d.clock.now() })

@@ -1,0 +1,225 @@
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import { iso, type Clock } from '../../core/clock';
+import { badRequest, conflict, notFound } from '../../core/errors';
+import type { Db } from '../../db/database';
+import { apiTokens, roleAssignments, users } from '../../db/schema';
+import {
+  EXPORT_DAYS,
+  EXPORT_SECTION_CAP,
+  eraseUserInput,
+  exportUserInput,
+  type DataExport,
+  type ErasedUser,
+  type EraseUserInput,
+  type ExportSection,
+} from '../../../shared/schemas/gdpr.schema';
+import { emailKey } from '../users/users.service';
+import { accountSections, userSections } from './gdpr-export';
+
+export interface GdprDeps {
+  db: Db;
+  clock: Clock;
+  access: AccessService;
+  audit: AuditLog;
+  /** Records per export section; the product's cap is 10,000 (GDPR-2). */
+  exportCap?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The placeholders an erased user keeps: unique, never deliverable (.invalid, RFC 2606). */
+export const erasedEmail = (id: number): string => `erased-user-${id}@erased.invalid`;
+export const erasedName = (id: number): string => `Erased user ${id}`;
+
+/** GDPR-1 erasure and GDPR-2 export, account admins (gdpr.manage) within their own account. */
+export class GdprService {
+  private readonly cap: number;
+  constructor(private readonly d: GdprDeps) {
+    this.cap = d.exportCap ?? EXPORT_SECTION_CAP;
+  }
+
+  private ownUser(accountId: number, id: number) {
+    const row = this.d.db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, id), eq(users.accountId, accountId)))
+      .get();
+    if (!row) throw notFound('User', id);
+    return row;
+  }
+
+  /**
+   * Anonymises email and name, clears the password hash, revokes every session and token,
+   * removes the roles and deactivates the user. Irreversible: nothing of the old identity is
+   * kept anywhere to restore it from, and the audit entry names the user by id only.
+   */
+  erase(actor: Actor, raw: EraseUserInput): ErasedUser {
+    const input = eraseUserInput.parse(raw);
+    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const target = this.ownUser(accountId, input.user_id);
+    if (target.erasedAt !== null) throw conflict(`User ${target.id} was already erased`);
+    if (target.id === actor.userId)
+      throw badRequest('You cannot erase yourself; ask another account admin', 'user_id');
+    if (emailKey(input.confirm) !== target.emailKey) {
+      throw badRequest(
+        `confirm must repeat the current email of user ${target.id} exactly: erasure is irreversible`,
+        'confirm',
+      );
+    }
+    const now = this.d.clock.now();
+    return this.d.db.transaction(() => {
+      const isAdmin = this.d.db
+        .select({ id: roleAssignments.id })
+        .from(roleAssignments)
+        .where(
+          and(eq(roleAssignments.userId, target.id), eq(roleAssignments.role, 'account_admin')),
+        )
+        .get();
+      if (isAdmin) {
+        const otherAdmin = this.d.db
+          .select({ id: users.id })
+          .from(roleAssignments)
+          .innerJoin(users, eq(users.id, roleAssignments.userId))
+          .where(
+            and(
+              eq(roleAssignments.accountId, accountId),
+              eq(roleAssignments.role, 'account_admin'),
+              eq(users.isActive, true),
+              ne(users.id, target.id),
+            ),
+          )
+          .get();
+        if (!otherAdmin)
+          throw conflict(
+            'This is the last active account admin; make someone else account admin first',
+            'user_id',
+          );
+      }
+      const revoked = this.d.db
+        .update(apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(apiTokens.userId, target.id), isNull(apiTokens.revokedAt)))
+        .returning({ kind: apiTokens.kind })
+        .all();
+      // Token names are free text the user chose: they may name the person too.
+      this.d.db
+        .update(apiTokens)
+        .set({ name: 'erased' })
+        .where(eq(apiTokens.userId, target.id))
+        .run();
+      const roles = this.d.db
+        .delete(roleAssignments)
+        .where(eq(roleAssignments.userId, target.id))
+        .returning({ id: roleAssignments.id })
+        .all();
+      const email = erasedEmail(target.id);
+      const row = this.d.db
+        .update(users)
+        .set({
+          email,
+          emailKey: email,
+          name: erasedName(target.id),
+          passwordHash: null,
+          isActive: false,
+          erasedAt: now,
+          updatedAt: now,
+        })
+        .where(eq(users.id, target.id))
+        .returning()
+        .get()!;
+      const sessions = revoked.filter((t) => t.kind === 'session').length;
+      const tokens = revoked.length - sessions;
+      this.d.audit.record(actor, {
+        accountId,
+        action: 'user.erased',
+        targetType: 'user',
+        targetId: target.id,
+        // Key names avoid the audit redaction patterns (e.g. "token"): these are counts only.
+        details: { revoked: { sessions, personal: tokens }, roles_removed: roles.length },
+      });
+      return {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        is_active: false as const,
+        erased_at: iso(now),
+        sessions_revoked: sessions,
+        tokens_revoked: tokens,
+      };
+    });
+  }
+
+  private build(
+    kind: 'user' | 'account',
+    subject: DataExport['subject'],
+    sections: Record<string, ExportSection>,
+    now: number,
+    from: number,
+  ): DataExport {
+    return {
+      format: 'orgdesk.gdpr-export/1',
+      kind,
+      generated_at: iso(now),
+      period: { from: iso(from), to: iso(now), days: EXPORT_DAYS },
+      cap_per_section: this.cap,
+      subject,
+      capped_sections: Object.entries(sections)
+        .filter(([, s]) => s.capped)
+        .map(([name]) => name),
+      sections,
+    };
+  }
+
+  private recordExport(actor: Actor, accountId: number, data: DataExport, userId?: number): void {
+    this.d.db.transaction(() => {
+      this.d.audit.record(actor, {
+        accountId,
+        action: userId === undefined ? 'gdpr.account_exported' : 'gdpr.user_exported',
+        targetType: userId === undefined ? 'account' : 'user',
+        targetId: userId ?? accountId,
+        details: {
+          counts: Object.fromEntries(Object.entries(data.sections).map(([k, s]) => [k, s.count])),
+          capped_sections: data.capped_sections,
+        },
+      });
+    });
+  }
+
+  /** GDPR-2 for one user of the caller's account. */
+  exportUser(actor: Actor, raw: z.input<typeof exportUserInput>): DataExport {
+    const input = exportUserInput.parse(raw);
+    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const target = this.ownUser(accountId, input.user_id);
+    const now = this.d.clock.now();
+    const from = now - EXPORT_DAYS * DAY_MS;
+    const data = this.build(
+      'user',
+      { account_id: accountId, user_id: target.id },
+      userSections(this.d.db, target.id, accountId, from, this.cap),
+      now,
+      from,
+    );
+    this.recordExport(actor, accountId, data, target.id);
+    return data;
+  }
+
+  /** GDPR-2 for the caller's whole account. */
+  exportAccount(actor: Actor): DataExport {
+    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const now = this.d.clock.now();
+    const from = now - EXPORT_DAYS * DAY_MS;
+    const data = this.build(
+      'account',
+      { account_id: accountId },
+      accountSections(this.d.db, accountId, from, this.cap),
+      now,
+      from,
+    );
+    this.recordExport(actor, accountId, data);
+    return data;
+  }
+}

@@ -1,0 +1,76 @@
+import type { Clock } from '../../core/clock';
+import type { CleanupReport } from '../../../shared/schemas/governance.schema';
+import type { GovernanceService } from './governance.service';
+
+/** The timer functions the scheduler uses; tests pass their own and fire ticks by hand. */
+export interface IntervalTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const nodeTimers: IntervalTimers = {
+  setInterval(fn, ms) {
+    const handle = setInterval(fn, ms);
+    // A pending cleanup must never keep the process alive on shutdown.
+    handle.unref();
+    return handle;
+  },
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
+export const DEFAULT_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface RetentionSchedulerOptions {
+  governance: Pick<GovernanceService, 'runCleanup'>;
+  clock: Clock;
+  intervalMs?: number;
+  timers?: IntervalTimers;
+  onReport?: (report: CleanupReport) => void;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * GOV-3 "on a schedule": runs the retention cleanup for every account at a fixed interval.
+ * The composition root starts it (`new RetentionScheduler({...}).start()`) and stops it on
+ * shutdown; each batch is its own short transaction, so a tick never holds the database long.
+ */
+export class RetentionScheduler {
+  private handle: unknown = null;
+  private readonly intervalMs: number;
+  private readonly timers: IntervalTimers;
+
+  constructor(private readonly o: RetentionSchedulerOptions) {
+    this.intervalMs = o.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
+    if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0)
+      throw new RangeError('intervalMs must be a positive number of milliseconds');
+    this.timers = o.timers ?? nodeTimers;
+  }
+
+  get running(): boolean {
+    return this.handle !== null;
+  }
+
+  start(): void {
+    if (this.handle !== null) return;
+    this.handle = this.timers.setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.handle === null) return;
+    this.timers.clearInterval(this.handle);
+    this.handle = null;
+  }
+
+  /** One cleanup pass now; an error is reported, never thrown into the timer. */
+  tick(): CleanupReport | null {
+    try {
+      const report = this.o.governance.runCleanup(this.o.clock.now());
+      this.o.onReport?.(report);
+      return report;
+    } catch (err) {
+      if (this.o.onError) this.o.onError(err);
+      else console.error('Retention cleanup failed:', err);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { DomainError } from '../core/errors';
+import type { Services } from '../services';
+import { appRouter } from '../trpc/router';
+import type { Context } from '../trpc/trpc';
+import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
+import { RestRouter, type Route } from './rest/http-kit';
+import { restRoutes } from './rest/routes';
+import { DEFAULT_STATIC_DIR, serveStatic } from './static';
+
+/** Where the server writes: one line per request (info) and unexpected failures (error). */
+export interface ServerLog {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+export const consoleLog: ServerLog = {
+  info: (line) => process.stdout.write(`${line}\n`),
+  error: (line) => process.stderr.write(`${line}\n`),
+};
+
+export interface ServerOptions {
+  services: Services;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** The URL agents are told to use; the listen URL when unset. */
+  publicUrl?: string | null;
+  /** The built web console; a placeholder page is served when it holds no index.html. */
+  staticDir?: string;
+  log?: ServerLog;
+  routes?: readonly Route[];
+  /** How long close() lets requests in flight finish before cutting connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface OrgdeskServer {
+  listen(): Promise<{ url: string; port: number }>;
+  /** Stops accepting, lets requests in flight finish, then resolves. Does not close the database. */
+  close(): Promise<void>;
+}
+
+/** Log lines carry no query string (it may hold secrets), no headers and no bodies. */
+const printable = (text: string, max = 200): string =>
+  text.replace(/[^\x21-\x7e]/g, '?').slice(0, max);
+
+export function createServer(options: ServerOptions): OrgdeskServer {
+  const { services } = options;
+  const log = options.log ?? consoleLog;
+  const rest = new RestRouter(options.routes ?? restRoutes);
+  const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
+  let listenUrl: string | null = null;
+  const serverUrl = () => options.publicUrl ?? listenUrl ?? '';
+  let closing = false;
+  let server: Server | null = null;
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: ({ req }): Context => {
+      const token = bearerToken(req) ?? undefined;
+      return {
+        services,
+        actor: token ? services.auth.authenticate(token) : null,
+        serverUrl: serverUrl(),
+        token,
+        clientAddress: clientAddress(req),
+      };
+    },
+    responseMeta: ({ errors }) => {
+      const retry = errors
+        .map((e) => (e.cause instanceof DomainError ? e.cause.retryAfterSeconds : undefined))
+        .find((s) => s !== undefined);
+      return retry === undefined ? {} : { headers: { 'Retry-After': String(retry) } };
+    },
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        log.error(`trpc ${printable(path ?? '?')} failed: ${error.cause?.stack ?? error.message}`);
+      }
+    },
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    let pathForLog = '?';
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      const ms = Math.round(performance.now() - started);
+      const aborted = res.writableFinished ? '' : ' aborted';
+      log.info(
+        `${new Date().toISOString()} ${printable(req.method ?? '?', 10)} ${pathForLog} ${res.statusCode}${aborted} ${ms}ms`,
+      );
+      // A connection freed after shutdown began is closed rather than kept alive.
+      if (closing) setImmediate(() => server?.closeIdleConnections());
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    applyBaseHeaders(res);
+    if (closing) res.setHeader('Connection', 'close');
+
+    const rawUrl = req.url ?? '/';
+    let url: URL;
+    try {
+      if (!rawUrl.startsWith('/')) throw new Error('not origin-form');
+      url = new URL(`http://server${rawUrl}`);
+    } catch {
+      sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'Malformed request path' } });
+      return;
+    }
+    pathForLog = printable(url.pathname);
+    const path = url.pathname;
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path.startsWith('/trpc/')) {
+      res.setHeader('Cache-Control', 'no-store');
+      trpc(req, res);
+    } else if (path === '/api' || path.startsWith('/api/') || path === '/trpc') {
+      await rest.dispatch(req, res, url, {
+        services,
+        serverUrl: serverUrl(),
+        onUnexpectedError: (err) =>
+          log.error(
+            `rest ${printable(req.method ?? '?', 10)} ${pathForLog} failed: ${(err as Error)?.stack ?? String(err)}`,
+          ),
+      });
+    } else {
+      serveStatic(req, res, url, staticDir);
+    }
+  }
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error(`request failed: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) {
+        sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' } });
+      } else res.destroy();
+    });
+  };
+
+  return {
+    listen() {
+      const host = options.host ?? '127.0.0.1';
+      const port = options.port ?? 8787;
+      const tls = options.tls;
+      server = tls
+        ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
+        : createHttpServer(listener);
+      const s = server;
+      return new Promise((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          const actual = (s.address() as AddressInfo).port;
+          const shownHost = host.includes(':') ? `[${host}]` : host;
+          listenUrl = `${tls ? 'https' : 'http'}://${shownHost}:${actual}`;
+          resolve({ url: listenUrl, port: actual });
+        });
+      });
+    },
+    close() {
+      const s = server;
+      if (!s || closing) return Promise.resolve();
+      closing = true;
+      return new Promise<void>((resolve, reject) => {
+        const force = setTimeout(() => s.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        force.unref();
+        s.close((err) => {
+          clearTimeout(force);
+          if (err) reject(err);
+          else resolve();
+        });
+        s.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// `npm run server`: the Orgdesk server with the configuration from the environment.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock } from '../core/clock';
+import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
+import { openDatabase } from '../db/database';
+import { RetentionScheduler } from '../features/governance/retention-scheduler';
+import { createServices } from '../services';
+import { consoleLog, createServer } from './app';
+import { bootstrap } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const keys: KeyStore = config.masterKey
+    ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
+    : new FileKeyStore(join(config.dataDir, 'master.key'));
+  const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
+  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  await bootstrap({
+    services,
+    adminToken: config.adminToken,
+    adminEmail: config.adminEmail,
+    print: (line) => process.stdout.write(`${line}\n`),
+  });
+  const server = createServer({
+    services,
+    host: config.host,
+    port: config.port,
+    publicUrl: config.publicUrl,
+    tls: config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : null,
+    log: consoleLog,
+  });
+  const { url } = await server.listen();
+  // Scheduled jobs: GOV-3 retention cleanup (hourly) and SUP-4/6 expiry of undecided requests
+  // and ended grants in the audit trail (access itself never waits for this: it is checked per call).
+  const retention = new RetentionScheduler({
+    governance: services.governance,
+    clock: systemClock,
+    onError: (err) =>
+      process.stderr.write(`Orgdesk: retention cleanup failed: ${(err as Error).message}\n`),
+  });
+  retention.start();
+  const expiry = setInterval(() => {
+    try {
+      services.supportAccess.expireStale();
+    } catch (err) {
+      process.stderr.write(`Orgdesk: support access expiry failed: ${(err as Error).message}\n`);
+    }
+  }, 5 * 60_000);
+  expiry.unref();
+  process.stdout.write(`Orgdesk server listening on ${url} (data in ${config.dataDir})\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A group signal can arrive twice (tsx relays it too): only a second Ctrl+C forces the exit.
+      if (signal !== 'SIGINT') return;
+      process.stderr.write('Orgdesk: interrupted again, exiting without waiting\n');
+      process.exit(1);
+    }
+    stopping = true;
+    retention.stop();
+    clearInterval(expiry);
+    process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
+    server
+      .close()
+      .then(() => {
+        opened.close();
+        process.stdout.write('Orgdesk server stopped\n');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`Orgdesk: shutdown failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err));
+  process.stderr.write(`Orgdesk server could not start: ${message}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

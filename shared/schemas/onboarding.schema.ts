@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { id, nonBlank } from './common.schema';
+
+export const updateAlertRuleInput = z.strictObject({
+  id: id('id'),
+  patch: z.strictObject({
+    name: nonBlank('name', 120).optional(),
+    threshold: z
+      .number({ error: 'threshold must be a number (percent) or null' })
+      .int('threshold must be a whole number')
+      .min(1, 'threshold must be between 1 and 100 (percent)')
+      .max(100, 'threshold must be between 1 and 100 (percent)')
+      .nullable()
+      .optional(),
+    duration_minutes: z
+      .number({ error: 'duration_minutes must be a number of minutes or null' })
+      .int('duration_minutes must be a whole number')
+      .min(1, 'duration_minutes must be at least 1')
+      .max(10_080, 'duration_minutes must be at most 10080 (7 days)')
+      .nullable()
+      .optional(),
+    enabled: z.boolean({ error: 'enabled must be true or false' }).optional(),
+  }),
+});
+export type UpdateAlertRuleInput = z.input<typeof updateAlertRuleInput>;
+
+const baselineRule = z
+  .string({ error: 'rules must be a list of rule ids' })
+  .trim()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'rules: each rule id is lowercase letters, digits and "_"');
+
+export const updateBaselineInput = z.strictObject({
+  id: id('id'),
+  patch: z.strictObject({
+    name: nonBlank('name', 120).optional(),
+    rules: z
+      .array(baselineRule, { error: 'rules must be a list of rule ids' })
+      .max(200, 'rules must list at most 200 rule ids')
+      .optional(),
+  }),
+});
+export type UpdateBaselineInput = z.input<typeof updateBaselineInput>;
+
+export interface AlertRule {
+  id: number;
+  organization_id: number;
+  kind: string;
+  name: string;
+  threshold: number | null;
+  duration_minutes: number | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ComplianceBaseline {
+  id: number;
+  organization_id: number;
+  name: string;
+  rules: string[];
+  created_at: string;
+  updated_at: string;
+}

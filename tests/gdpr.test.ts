@@ -1,0 +1,337 @@
+import { TRPCError } from '@trpc/server';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../main/core/errors';
+import { apiTokens, auditEntries, roleAssignments, users } from '../main/db/schema';
+import { EXPORT_SECTION_CAP } from '../shared/schemas/gdpr.schema';
+import { createWorld, type Caller, type World } from './fixtures/world';
+
+let w: World;
+let api: Caller;
+beforeEach(async () => {
+  w = await createWorld();
+  api = w.caller(w.admin);
+});
+afterEach(() => w.close());
+
+const DAY = 24 * 60 * 60 * 1000;
+const PASSWORD = 'correct horse battery staple';
+
+async function failure(p: Promise<unknown>, code: TRPCError['code']): Promise<TRPCError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected the call to fail').toBeInstanceOf(TRPCError);
+  expect((err as TRPCError).code).toBe(code);
+  return err as TRPCError;
+}
+
+async function person(email = 'jane.doe@example.com', name = 'Jane Doe') {
+  const u = await api.users.create({ email, name, password: PASSWORD });
+  return u;
+}
+
+describe('GDPR-1 erase a user', () => {
+  it('anonymises, clears the hash, revokes sessions and tokens, deactivates; the user cannot sign in', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person();
+    await api.users.setRoles({
+      id: jane.id,
+      roles: [{ role: 'technician', organization_id: org.id }],
+    });
+    const { token: session } = await w.services.auth.login({
+      email: 'jane.doe@example.com',
+      password: PASSWORD,
+    });
+    const janeActor = w.services.auth.authenticate(session)!;
+    const pat = await w.caller(janeActor).auth.createToken({ name: 'laptop' });
+    expect(w.services.auth.authenticate(pat.token)).not.toBeNull();
+
+    const erased = await api.gdpr.eraseUser({
+      user_id: jane.id,
+      confirm: ' Jane.Doe@Example.com ',
+    });
+    expect(erased).toMatchObject({
+      id: jane.id,
+      email: `erased-user-${jane.id}@erased.invalid`,
+      name: `Erased user ${jane.id}`,
+      is_active: false,
+      sessions_revoked: 1,
+      tokens_revoked: 1,
+    });
+
+    // Cannot sign in, and no old token works.
+    const login = await w.services.auth
+      .login({ email: 'jane.doe@example.com', password: PASSWORD })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(login).toBeInstanceOf(DomainError);
+    expect((login as DomainError).code).toBe('UNAUTHORIZED');
+    expect(w.services.auth.authenticate(session)).toBeNull();
+    expect(w.services.auth.authenticate(pat.token)).toBeNull();
+    expect(w.services.auth.actorForUser(jane.id)).toBeNull();
+
+    const row = w.opened.db.select().from(users).where(eq(users.id, jane.id)).get()!;
+    expect(row).toMatchObject({ passwordHash: null, isActive: false, erasedAt: w.clock.now() });
+    // No trace of the old email or name anywhere in the users table.
+    const usersDump = JSON.stringify(w.opened.sqlite.prepare('SELECT * FROM users').all());
+    expect(usersDump.toLowerCase()).not.toContain('jane.doe@example.com');
+    expect(usersDump).not.toContain('Jane Doe');
+    // Nor in audit details, nor in token names.
+    const details = w.opened.db.select({ d: auditEntries.details }).from(auditEntries).all();
+    expect(JSON.stringify(details).toLowerCase()).not.toContain('jane.doe');
+    expect(JSON.stringify(details)).not.toContain('Jane Doe');
+    // Token names are free text the user chose: they are blanked too.
+    expect(
+      w.opened.db
+        .select({ name: apiTokens.name })
+        .from(apiTokens)
+        .where(eq(apiTokens.userId, jane.id))
+        .all(),
+    ).toEqual([{ name: 'erased' }, { name: 'erased' }]);
+    expect(
+      w.opened.db.select().from(roleAssignments).where(eq(roleAssignments.userId, jane.id)).all(),
+    ).toEqual([]);
+
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'user.erased'))
+      .get()!;
+    expect(entry).toMatchObject({ targetType: 'user', targetId: String(jane.id) });
+    expect(JSON.parse(entry.details)).toEqual({
+      revoked: { sessions: 1, personal: 1 },
+      roles_removed: 1,
+    });
+  });
+
+  it('is irreversible: erased users cannot be erased again nor reactivated', async () => {
+    const jane = await person();
+    await api.gdpr.eraseUser({ user_id: jane.id, confirm: 'jane.doe@example.com' });
+    await failure(
+      api.gdpr.eraseUser({ user_id: jane.id, confirm: `erased-user-${jane.id}@erased.invalid` }),
+      'CONFLICT',
+    );
+    await failure(api.users.update({ id: jane.id, patch: { is_active: true } }), 'CONFLICT');
+  });
+
+  it('needs the explicit confirmation: the current email, nothing else', async () => {
+    const jane = await person();
+    for (const confirm of ['yes', 'jane.doe@example.co', 'true']) {
+      const e = await failure(api.gdpr.eraseUser({ user_id: jane.id, confirm }), 'BAD_REQUEST');
+      expect(e.message).toMatch(/confirm must repeat the current email/);
+    }
+    await failure(api.gdpr.eraseUser({ user_id: jane.id } as never), 'BAD_REQUEST');
+    const row = w.opened.db.select().from(users).where(eq(users.id, jane.id)).get()!;
+    expect(row).toMatchObject({ email: 'jane.doe@example.com', isActive: true, erasedAt: null });
+  });
+
+  it('needs gdpr.manage, stays inside the account, and refuses self-erasure and the last admin', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person();
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const e = await failure(
+      orgAdmin.gdpr.eraseUser({ user_id: jane.id, confirm: 'jane.doe@example.com' }),
+      'FORBIDDEN',
+    );
+    expect(e.message).toMatch(/gdpr\.manage/);
+    const other = await w.otherAccount();
+    await failure(
+      w.caller(other.admin).gdpr.eraseUser({ user_id: jane.id, confirm: 'jane.doe@example.com' }),
+      'NOT_FOUND',
+    );
+    await failure(
+      api.gdpr.eraseUser({ user_id: w.admin.userId, confirm: 'admin@a.test' }),
+      'BAD_REQUEST',
+    );
+    // Another admin trying to erase the only *active* other admin: allowed only if one remains.
+    const second = w.userWith(w.accountId, [{ role: 'account_admin' }]);
+    const secondRow = w.opened.db.select().from(users).where(eq(users.id, second.userId)).get()!;
+    await expect(
+      w.caller(second).gdpr.eraseUser({ user_id: w.admin.userId, confirm: 'admin@a.test' }),
+    ).resolves.toMatchObject({ is_active: false });
+    // Now `second` is the last active admin: nobody can erase them (and not themselves).
+    await failure(
+      w.caller(second).gdpr.eraseUser({ user_id: second.userId, confirm: secondRow.email }),
+      'BAD_REQUEST',
+    );
+  });
+});
+
+describe('GDPR-2 export', () => {
+  /** Fast bulk rows: one prepared statement inside one transaction. */
+  function bulkAudit(userId: number, n: number, at: number) {
+    const stmt = w.opened.sqlite.prepare(
+      `INSERT INTO audit_entries (at, account_id, organization_id, actor_user_id, actor_label, action,
+         target_type, target_id, details, prev_hash, hash)
+       VALUES (?, ?, NULL, ?, 'bulk', 'bulk.test', 'user', NULL, '{}', 'x', 'y')`,
+    );
+    w.opened.sqlite.transaction(() => {
+      for (let i = 0; i < n; i++) stmt.run(at, w.accountId, userId);
+    })();
+  }
+  function bulkRecordings(orgId: number, userId: number, n: number, startedAt: number) {
+    const stmt = w.opened.sqlite.prepare(
+      `INSERT INTO recordings (organization_id, host_id, user_id, kind, capture, started_at, size_bytes)
+       VALUES (?, NULL, ?, 'terminal', 'metadata', ?, 1)`,
+    );
+    w.opened.sqlite.transaction(() => {
+      for (let i = 0; i < n; i++) stmt.run(orgId, userId, startedAt - i);
+    })();
+  }
+
+  it('caps every section at 10,000 records and marks where it did', async () => {
+    expect(EXPORT_SECTION_CAP).toBe(10_000);
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person();
+    const now = w.clock.now();
+    bulkAudit(jane.id, 10_001, now - DAY);
+    bulkRecordings(org.id, jane.id, 10_000, now - DAY);
+
+    const data = await api.gdpr.exportUser({ user_id: jane.id });
+    expect(data).toMatchObject({
+      format: 'orgdesk.gdpr-export/1',
+      kind: 'user',
+      cap_per_section: 10_000,
+      subject: { account_id: w.accountId, user_id: jane.id },
+      capped_sections: ['audit_entries'],
+    });
+    const audit = data.sections.audit_entries!;
+    expect(audit).toMatchObject({ capped: true, cap: 10_000, count: 10_000 });
+    expect(audit.records).toHaveLength(10_000);
+    // Exactly at the cap is complete, not capped.
+    const rec = data.sections.recordings!;
+    expect(rec).toMatchObject({ capped: false, count: 10_000 });
+    expect(rec).not.toHaveProperty('cap');
+    expect(data.sections.profile).toMatchObject({
+      capped: false,
+      records: [expect.objectContaining({ id: jane.id, email: 'jane.doe@example.com' })],
+    });
+
+    const account = await api.gdpr.exportAccount();
+    expect(account.kind).toBe('account');
+    expect(account.capped_sections).toEqual(['audit_entries']);
+    expect(account.sections.audit_entries).toMatchObject({ capped: true, cap: 10_000 });
+    expect(account.sections.recordings).toMatchObject({ capped: false, count: 10_000 });
+    // Newest first, so a capped section keeps the most recent records.
+    expect((account.sections.audit_entries!.records[0] as { action: string }).action).not.toBe(
+      'bulk.test',
+    );
+  });
+
+  it('covers the last 90 days of activity; current records are exported whole', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person();
+    const now = w.clock.now();
+    bulkRecordings(org.id, jane.id, 2, now - 89 * DAY);
+    bulkRecordings(org.id, jane.id, 3, now - 91 * DAY);
+    bulkAudit(jane.id, 4, now - 91 * DAY);
+    const data = await api.gdpr.exportUser({ user_id: jane.id });
+    expect(data.period).toEqual({
+      from: new Date(now - 90 * DAY).toISOString(),
+      to: new Date(now).toISOString(),
+      days: 90,
+    });
+    expect(data.sections.recordings!.count).toBe(2);
+    expect(
+      data.sections.audit_entries!.records.every(
+        (r) => (r as { action: string }).action !== 'bulk.test',
+      ),
+    ).toBe(true);
+    const account = await api.gdpr.exportAccount();
+    expect(account.sections.organizations!.records).toEqual([
+      expect.objectContaining({ id: org.id, name: 'Acme' }),
+    ]);
+    expect(account.sections.recordings!.count).toBe(2);
+  });
+
+  it('contains no password, hash, token digest, secret, ciphertext or digest from the database', async () => {
+    const api2 = api;
+    const org = await api2.organizations.create({ name: 'Acme' });
+    await api2.organizations.create({ name: 'Beta' });
+    const rotated = await api2.organizations.regenerateSecret({
+      id: org.id,
+      grace_period_hours: 24,
+      confirm: true,
+    });
+    const jane = await person();
+    await api2.users.setRoles({
+      id: jane.id,
+      roles: [{ role: 'org_admin', organization_id: org.id }],
+    });
+    const { token: session } = await w.services.auth.login({
+      email: 'jane.doe@example.com',
+      password: PASSWORD,
+    });
+    const pat = await w.caller(w.services.auth.authenticate(session)!).auth.createToken({
+      name: 'ci',
+    });
+    await api2.workflows.create({ organization_id: org.id, name: 'WF' });
+
+    const exports = JSON.stringify([
+      await api2.gdpr.exportUser({ user_id: jane.id }),
+      await api2.gdpr.exportAccount(),
+    ]);
+    // Sanity: the export really holds data, so an empty one cannot pass.
+    expect(exports).toContain('jane.doe@example.com');
+    expect(exports).toContain('Acme');
+
+    // Every value of every secret-bearing column of every table, in every encoding.
+    const needles = new Set<string>([PASSWORD, session, pat.token, rotated.secret]);
+    const sensitive = /secret|password|token_digest|digest|hash|ciphertext|private/i;
+    const tables = w.opened.sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all() as { name: string }[];
+    let columns = 0;
+    for (const { name } of tables) {
+      const cols = (
+        w.opened.sqlite.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]
+      ).filter((c) => sensitive.test(c.name));
+      for (const c of cols) {
+        columns++;
+        for (const row of w.opened.sqlite
+          .prepare(`SELECT "${c.name}" AS v FROM "${name}" WHERE "${c.name}" IS NOT NULL`)
+          .all() as { v: unknown }[]) {
+          if (Buffer.isBuffer(row.v)) {
+            needles.add(row.v.toString('hex'));
+            needles.add(row.v.toString('base64'));
+            needles.add(row.v.toString('base64url'));
+            needles.add(JSON.stringify([...row.v]).slice(1, -1));
+          } else if (typeof row.v === 'string' && row.v.length >= 8) {
+            needles.add(row.v);
+          }
+        }
+      }
+    }
+    // password_hash, token_digest, secret_ciphertext, secret_digest, previous_secret_digest, …
+    expect(columns).toBeGreaterThanOrEqual(5);
+    expect(needles.size).toBeGreaterThan(8);
+    for (const needle of needles) {
+      expect(exports.includes(needle), `export leaks ${needle.slice(0, 12)}…`).toBe(false);
+    }
+    expect(exports).not.toMatch(/password|token_digest|secret_digest|ciphertext|"hash"|prev_hash/);
+  });
+
+  it('needs gdpr.manage, stays inside the account and is itself audited', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person();
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    await failure(orgAdmin.gdpr.exportUser({ user_id: jane.id }), 'FORBIDDEN');
+    await failure(orgAdmin.gdpr.exportAccount(), 'FORBIDDEN');
+    const other = await w.otherAccount();
+    await failure(w.caller(other.admin).gdpr.exportUser({ user_id: jane.id }), 'NOT_FOUND');
+    const theirs = await w.caller(other.admin).gdpr.exportAccount();
+    expect(JSON.stringify(theirs)).not.toContain('jane.doe@example.com');
+    await api.gdpr.exportUser({ user_id: jane.id });
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'gdpr.user_exported'))
+      .get()!;
+    expect(entry).toMatchObject({ targetId: String(jane.id), actorUserId: w.admin.userId });
+    expect(JSON.parse(entry.details)).toMatchObject({ capped_sections: [] });
+  });
+});

@@ -1,0 +1,450 @@
+import { TRPCError } from '@trpc/server';
+import { and, count, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditEntries, hosts, locations, recordings } from '../main/db/schema';
+import { DAY_MS, GovernanceService } from '../main/features/governance/governance.service';
+import {
+  RetentionScheduler,
+  type IntervalTimers,
+} from '../main/features/governance/retention-scheduler';
+import { createWorld, type Caller, type World } from './fixtures/world';
+
+let w: World;
+let api: Caller;
+beforeEach(async () => {
+  w = await createWorld();
+  api = w.caller(w.admin);
+});
+afterEach(() => w.close());
+
+async function failure(p: Promise<unknown>, code: TRPCError['code']): Promise<TRPCError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected the call to fail').toBeInstanceOf(TRPCError);
+  expect((err as TRPCError).code).toBe(code);
+  return err as TRPCError;
+}
+
+function addHost(orgId: number): number {
+  const loc = w.opened.db
+    .select()
+    .from(locations)
+    .where(eq(locations.organizationId, orgId))
+    .get()!;
+  return w.opened.db
+    .insert(hosts)
+    .values({
+      organizationId: orgId,
+      locationId: loc.id,
+      hostname: `h-${Math.random()}`,
+      ip: '10.0.0.1',
+      agentType: 'go',
+      registeredAt: w.clock.now(),
+    })
+    .returning({ id: hosts.id })
+    .get().id;
+}
+
+/** Inserts recordings started `ageDays` ago, fast: one prepared statement in one transaction. */
+function addRecordings(orgId: number, n: number, ageDays: number): void {
+  const started = w.clock.now() - ageDays * DAY_MS;
+  const stmt = w.opened.sqlite.prepare(
+    `INSERT INTO recordings (organization_id, host_id, user_id, kind, capture, started_at, size_bytes)
+     VALUES (?, NULL, NULL, 'terminal', 'metadata', ?, 100)`,
+  );
+  w.opened.sqlite.transaction(() => {
+    for (let i = 0; i < n; i++) stmt.run(orgId, started - i);
+  })();
+}
+
+const recordingsOf = (orgId: number) =>
+  w.opened.db
+    .select({ n: count() })
+    .from(recordings)
+    .where(eq(recordings.organizationId, orgId))
+    .get()!.n;
+
+describe('GOV-2 retention', () => {
+  it('null inherits the account default of 90 days; an account default change flows through', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    expect(await api.governance.settings({ organization_id: org.id })).toEqual({
+      organization_id: org.id,
+      recording_policy: 'metadata',
+      recording_retention_days: null,
+      effective_retention_days: 90,
+      inherited: true,
+      account_default_retention_days: 90,
+      legal_hold: false,
+      legal_hold_reason: null,
+    });
+    await api.governance.setAccountRetention({ default_retention_days: 30 });
+    expect(await api.governance.settings({ organization_id: org.id })).toMatchObject({
+      effective_retention_days: 30,
+      inherited: true,
+    });
+    await api.organizations.update({ id: org.id, patch: { recording_retention_days: 7 } });
+    expect(await api.governance.settings({ organization_id: org.id })).toMatchObject({
+      recording_retention_days: 7,
+      effective_retention_days: 7,
+      inherited: false,
+    });
+    await api.organizations.update({ id: org.id, patch: { recording_retention_days: null } });
+    expect(
+      (await api.governance.settings({ organization_id: org.id })).effective_retention_days,
+    ).toBe(30);
+  });
+
+  it('the cleanup keeps 89-day-old recordings and removes 91-day-old ones under the inherited 90', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    addRecordings(org.id, 3, 89);
+    addRecordings(org.id, 4, 91);
+    const report = w.services.governance.runCleanup(w.clock.now());
+    expect(report.organizations).toEqual([
+      expect.objectContaining({
+        organization_id: org.id,
+        effective_retention_days: 90,
+        deleted: 4,
+        skipped: null,
+      }),
+    ]);
+    expect(report.total_deleted).toBe(4);
+    expect(recordingsOf(org.id)).toBe(3);
+  });
+
+  it('the account default setter is for account admins only, validated and audited', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    await failure(
+      orgAdmin.governance.setAccountRetention({ default_retention_days: 5 }),
+      'FORBIDDEN',
+    );
+    const e = await failure(
+      api.governance.setAccountRetention({ default_retention_days: 0 }),
+      'BAD_REQUEST',
+    );
+    expect(e.message).toMatch(/default_retention_days must be at least 1/);
+    await api.governance.setAccountRetention({ default_retention_days: 45 });
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'account.retention_updated'))
+      .get()!;
+    expect(JSON.parse(entry.details)).toEqual({ default_retention_days: { from: 90, to: 45 } });
+  });
+});
+
+describe('GOV-3 legal hold and the retention cleanup', () => {
+  it('legal hold on: the cleanup removes nothing for that org and still cleans the others, reporting per org', async () => {
+    const held = await api.organizations.create({ name: 'Held' });
+    const free = await api.organizations.create({ name: 'Free' });
+    const short = await api.organizations.create({ name: 'Short' });
+    await api.organizations.update({
+      id: held.id,
+      patch: { legal_hold: true, legal_hold_reason: 'Case 42' },
+    });
+    await api.organizations.update({ id: short.id, patch: { recording_retention_days: 10 } });
+    addRecordings(held.id, 5, 400);
+    addRecordings(free.id, 6, 100);
+    addRecordings(free.id, 2, 5);
+    addRecordings(short.id, 3, 11);
+    addRecordings(short.id, 1, 9);
+    const report = await api.governance.runCleanup();
+    const byOrg = Object.fromEntries(report.organizations.map((o) => [o.name, o]));
+    expect(byOrg.Held).toMatchObject({ deleted: 0, skipped: 'legal_hold' });
+    expect(byOrg.Free).toMatchObject({ deleted: 6, skipped: null, effective_retention_days: 90 });
+    expect(byOrg.Short).toMatchObject({ deleted: 3, effective_retention_days: 10 });
+    expect(report.total_deleted).toBe(9);
+    expect(recordingsOf(held.id)).toBe(5);
+    expect(recordingsOf(free.id)).toBe(2);
+    expect(recordingsOf(short.id)).toBe(1);
+    // Lifting the hold lets the next run clean that org too.
+    await api.organizations.update({ id: held.id, patch: { legal_hold: false } });
+    expect((await api.governance.runCleanup()).total_deleted).toBe(5);
+    expect(recordingsOf(held.id)).toBe(0);
+  });
+
+  it('deletes in bounded batches: more rows than one batch take several transactions', async () => {
+    const org = await api.organizations.create({ name: 'Big' });
+    addRecordings(org.id, 1_201, 200);
+    addRecordings(org.id, 2, 1);
+    const report = w.services.governance.runCleanup(w.clock.now());
+    expect(report.batch_size).toBe(500);
+    expect(report.organizations[0]).toMatchObject({ deleted: 1_201, batches: 3 });
+    expect(recordingsOf(org.id)).toBe(2);
+    // One audit entry per batch transaction, none over the batch size.
+    const batches = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'recordings.retention_deleted'))
+      .all()
+      .map((e) => (JSON.parse(e.details) as { deleted: number }).deleted);
+    expect(batches).toEqual([500, 500, 201]);
+  });
+
+  it('honours a smaller injected batch size', () => {
+    const svc = new GovernanceService({
+      db: w.opened.db,
+      clock: w.clock,
+      access: w.services.access,
+      audit: w.services.audit,
+      cleanupBatchSize: 7,
+    });
+    return api.organizations.create({ name: 'B' }).then((org) => {
+      addRecordings(org.id, 15, 100);
+      expect(svc.runCleanup().organizations[0]).toMatchObject({ deleted: 15, batches: 3 });
+    });
+  });
+
+  it('on demand it is for account admins, covers only their account, and is audited as them', async () => {
+    const mine = await api.organizations.create({ name: 'Mine' });
+    const other = await w.otherAccount();
+    const theirs = await w.caller(other.admin).organizations.create({ name: 'Theirs' });
+    addRecordings(mine.id, 2, 100);
+    addRecordings(theirs.id, 2, 100);
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: mine.id }]));
+    await failure(orgAdmin.governance.runCleanup(), 'FORBIDDEN');
+    const report = await api.governance.runCleanup();
+    expect(report.organizations.map((o) => o.organization_id)).toEqual([mine.id]);
+    expect(recordingsOf(mine.id)).toBe(0);
+    expect(recordingsOf(theirs.id)).toBe(2);
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'recordings.retention_deleted'))
+      .get()!;
+    expect(entry).toMatchObject({ actorUserId: w.admin.userId, organizationId: mine.id });
+    // The scheduled run (no account) covers everyone, as the system.
+    w.services.governance.runCleanup(w.clock.now());
+    expect(recordingsOf(theirs.id)).toBe(0);
+    expect(
+      w.opened.db
+        .select()
+        .from(auditEntries)
+        .where(
+          and(
+            eq(auditEntries.action, 'recordings.retention_deleted'),
+            eq(auditEntries.organizationId, theirs.id),
+          ),
+        )
+        .get(),
+    ).toMatchObject({ actorUserId: null, actorLabel: 'system' });
+  });
+
+  it('a user cannot delete a recording under legal hold, with a clear reason; after the hold, they can', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const host = addHost(org.id);
+    const rec = await api.governance.createRecording({
+      organization_id: org.id,
+      host_id: host,
+      user_id: w.admin.userId,
+      kind: 'terminal',
+      capture: 'metadata',
+      started_at: w.clock.now() - 1000,
+      size_bytes: 2048,
+    });
+    await api.organizations.update({
+      id: org.id,
+      patch: { legal_hold: true, legal_hold_reason: 'Litigation 7' },
+    });
+    const e = await failure(api.governance.deleteRecording({ id: rec.id }), 'CONFLICT');
+    expect(e.message).toMatch(/under legal hold \(reason: Litigation 7\)/);
+    expect(recordingsOf(org.id)).toBe(1);
+    await api.organizations.update({ id: org.id, patch: { legal_hold: false } });
+    expect(await api.governance.deleteRecording({ id: rec.id })).toEqual({
+      id: rec.id,
+      deleted: true,
+    });
+    expect(recordingsOf(org.id)).toBe(0);
+    expect(
+      w.opened.db
+        .select()
+        .from(auditEntries)
+        .where(eq(auditEntries.action, 'recording.deleted'))
+        .all(),
+    ).toHaveLength(1);
+  });
+
+  it('deleting needs governance.manage; foreign recordings are not found', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    addRecordings(org.id, 1, 1);
+    const id = w.opened.db.select().from(recordings).get()!.id;
+    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const e = await failure(tech.governance.deleteRecording({ id }), 'FORBIDDEN');
+    expect(e.message).toMatch(/governance\.manage/);
+    const other = await w.otherAccount();
+    const f = await failure(w.caller(other.admin).governance.deleteRecording({ id }), 'NOT_FOUND');
+    expect(f.message).toBe(`Recording ${id} not found`);
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    await expect(orgAdmin.governance.deleteRecording({ id })).resolves.toMatchObject({ id });
+  });
+
+  it('legal hold and retention need governance.manage (an org admin has it, a technician not)', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    await failure(
+      tech.organizations.update({
+        id: org.id,
+        patch: { legal_hold: true, legal_hold_reason: 'x' },
+      }),
+      'FORBIDDEN',
+    );
+    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    await expect(
+      orgAdmin.organizations.update({
+        id: org.id,
+        patch: { legal_hold: true, legal_hold_reason: 'x', recording_retention_days: 3 },
+      }),
+    ).resolves.toMatchObject({ legal_hold: true, recording_retention_days: 3 });
+  });
+});
+
+describe('GOV-1 recordings', () => {
+  it('are created under the org policy, listed newest first and paginated', async () => {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const host = addHost(org.id);
+    const base = { organization_id: org.id, host_id: host, kind: 'terminal' as const };
+    // Default policy: metadata only.
+    const e = await failure(
+      api.governance.createRecording({ ...base, capture: 'full', started_at: w.clock.now() }),
+      'BAD_REQUEST',
+    );
+    expect(e.message).toMatch(/capture full is not allowed/);
+    for (let i = 0; i < 3; i++) {
+      await api.governance.createRecording({
+        ...base,
+        capture: 'metadata',
+        started_at: w.clock.now() - i * 1000,
+        ended_at: new Date(w.clock.now()).toISOString(),
+        size_bytes: i,
+      });
+    }
+    await api.organizations.update({ id: org.id, patch: { recording_policy: 'full' } });
+    await api.governance.createRecording({
+      ...base,
+      kind: 'remote_desktop',
+      capture: 'full',
+      started_at: new Date(w.clock.now() + 5000).toISOString(),
+    });
+    await api.organizations.update({ id: org.id, patch: { recording_policy: 'off' } });
+    const off = await failure(
+      api.governance.createRecording({ ...base, capture: 'metadata', started_at: w.clock.now() }),
+      'CONFLICT',
+    );
+    expect(off.message).toMatch(/Recording is off/);
+
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const page = await reader.governance.recordings({ organization_id: org.id, limit: 2 });
+    expect(page.total).toBe(4);
+    expect(page.items.map((r) => r.kind)).toEqual(['remote_desktop', 'terminal']);
+    expect(page.items[1]).toMatchObject({ size_bytes: 0, host_id: host, capture: 'metadata' });
+    const rest = await reader.governance.recordings({
+      organization_id: org.id,
+      skip: 2,
+      limit: 2,
+    });
+    expect(rest.items.map((r) => r.size_bytes)).toEqual([1, 2]);
+  });
+
+  it('the host must be of that org; a reader cannot create', async () => {
+    const a = await api.organizations.create({ name: 'A' });
+    const b = await api.organizations.create({ name: 'B' });
+    const hostB = addHost(b.id);
+    const e = await failure(
+      api.governance.createRecording({
+        organization_id: a.id,
+        host_id: hostB,
+        kind: 'terminal',
+        capture: 'metadata',
+        started_at: w.clock.now(),
+      }),
+      'NOT_FOUND',
+    );
+    expect(e.message).toBe(`Host ${hostB} not found in this organization`);
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: a.id }]));
+    await failure(
+      reader.governance.createRecording({
+        organization_id: a.id,
+        host_id: addHost(a.id),
+        kind: 'terminal',
+        capture: 'metadata',
+        started_at: w.clock.now(),
+      }),
+      'FORBIDDEN',
+    );
+  });
+});
+
+describe('GOV-3 RetentionScheduler', () => {
+  class FakeTimers implements IntervalTimers {
+    handles = new Map<number, { fn: () => void; ms: number }>();
+    private next = 1;
+    setInterval(fn: () => void, ms: number): unknown {
+      const h = this.next++;
+      this.handles.set(h, { fn, ms });
+      return h;
+    }
+    clearInterval(handle: unknown): void {
+      this.handles.delete(handle as number);
+    }
+    fire(): void {
+      for (const { fn } of this.handles.values()) fn();
+    }
+  }
+
+  it('runs the cleanup on each tick with the injected clock, and stops cleanly', async () => {
+    const org = await api.organizations.create({ name: 'A' });
+    const timers = new FakeTimers();
+    const reports: number[] = [];
+    const scheduler = new RetentionScheduler({
+      governance: w.services.governance,
+      clock: w.clock,
+      intervalMs: 60_000,
+      timers,
+      onReport: (r) => reports.push(r.total_deleted),
+    });
+    scheduler.start();
+    scheduler.start();
+    expect(timers.handles.size).toBe(1);
+    expect([...timers.handles.values()][0]!.ms).toBe(60_000);
+    addRecordings(org.id, 2, 80);
+    timers.fire();
+    expect(reports).toEqual([0]);
+    // Time moves on (the injected clock): the same recordings are now past retention.
+    w.clock.advance(11 * DAY_MS);
+    timers.fire();
+    expect(reports).toEqual([0, 2]);
+    expect(recordingsOf(org.id)).toBe(0);
+    scheduler.stop();
+    expect(scheduler.running).toBe(false);
+    expect(timers.handles.size).toBe(0);
+  });
+
+  it('reports an error instead of throwing into the timer', () => {
+    const timers = new FakeTimers();
+    const errors: unknown[] = [];
+    const scheduler = new RetentionScheduler({
+      governance: {
+        runCleanup: () => {
+          throw new Error('disk full');
+        },
+      },
+      clock: w.clock,
+      timers,
+      onError: (e) => errors.push(e),
+    });
+    scheduler.start();
+    expect(() => timers.fire()).not.toThrow();
+    expect(errors).toEqual([new Error('disk full')]);
+    scheduler.stop();
+    expect(
+      () =>
+        new RetentionScheduler({
+          governance: w.services.governance,
+          clock: w.clock,
+          intervalMs: 0,
+        }),
+    ).toThrow(RangeError);
+  });
+});
