@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import {
   PERMISSION_LABELS,
   READ_ONLY_PERMISSIONS,
@@ -40,51 +40,69 @@ function missing(permission: Permission): DomainError {
  * no role and no active grant means nothing is visible, and a foreign id reads as not found.
  */
 export class AccessService {
+  // Every call runs these, so they are built and prepared once, not per call.
+  private readonly q;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      userActive: db
+        .select({ isActive: users.isActive })
+        .from(users)
+        .where(eq(users.id, p('userId')))
+        .prepare(),
+      supportAccounts: db
+        .selectDistinct({ accountId: supportGrants.accountId })
+        .from(supportGrants)
+        .where(
+          and(
+            lte(supportGrants.startsAt, p('now')),
+            gt(supportGrants.expiresAt, p('now')),
+            isNull(supportGrants.revokedAt),
+            or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, p('userId'))),
+          ),
+        )
+        .prepare(),
+      roles: db
+        .select({ role: roleAssignments.role, organizationId: roleAssignments.organizationId })
+        .from(roleAssignments)
+        .where(
+          and(
+            eq(roleAssignments.userId, p('userId')),
+            eq(roleAssignments.accountId, p('accountId')),
+          ),
+        )
+        .prepare(),
+      org: db
+        .select({
+          id: organizations.id,
+          accountId: organizations.accountId,
+          name: organizations.name,
+          isActive: organizations.isActive,
+        })
+        .from(organizations)
+        .where(eq(organizations.id, p('orgId')))
+        .prepare(),
+    };
+  }
 
   private activeUser(actor: Actor): boolean {
     if (actor.via === 'system') return true;
-    const row = this.db
-      .select({ isActive: users.isActive })
-      .from(users)
-      .where(eq(users.id, actor.userId))
-      .get();
-    return row?.isActive === true;
+    return this.q.userActive.get({ userId: actor.userId })?.isActive === true;
   }
 
   /** Accounts where this support engineer holds an active grant right now. */
   supportAccountIds(actor: Actor): number[] {
     if (!actor.isSupportEngineer) return [];
-    const now = this.clock.now();
-    const rows = this.db
-      .selectDistinct({ accountId: supportGrants.accountId })
-      .from(supportGrants)
-      .where(
-        and(
-          lte(supportGrants.startsAt, now),
-          gt(supportGrants.expiresAt, now),
-          isNull(supportGrants.revokedAt),
-          or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, actor.userId)),
-        ),
-      )
-      .all();
+    const rows = this.q.supportAccounts.all({ now: this.clock.now(), userId: actor.userId });
     return rows.map((r) => r.accountId);
   }
 
   private rolesOf(actor: Actor): { accountWide: Role[]; byOrg: Map<number, Role[]> } {
-    const rows = this.db
-      .select({ role: roleAssignments.role, organizationId: roleAssignments.organizationId })
-      .from(roleAssignments)
-      .where(
-        and(
-          eq(roleAssignments.userId, actor.userId),
-          eq(roleAssignments.accountId, actor.accountId),
-        ),
-      )
-      .all();
+    const rows = this.q.roles.all({ userId: actor.userId, accountId: actor.accountId });
     const accountWide: Role[] = [];
     const byOrg = new Map<number, Role[]>();
     for (const r of rows) {
@@ -133,16 +151,7 @@ export class AccessService {
   }
 
   private loadOrg(orgId: number): OrgRef | undefined {
-    return this.db
-      .select({
-        id: organizations.id,
-        accountId: organizations.accountId,
-        name: organizations.name,
-        isActive: organizations.isActive,
-      })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .get();
+    return this.q.org.get({ orgId });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
 import { auditEntries } from '../db/schema';
 import type { Actor } from './actor';
@@ -73,21 +73,44 @@ export class AuditChain {
 }
 
 export class AuditLog {
+  // Appended on every change: prepared once.
+  private readonly lastHash;
+  private readonly insert;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
     private readonly chain: AuditChain,
-  ) {}
+  ) {
+    this.lastHash = db
+      .select({ hash: auditEntries.hash })
+      .from(auditEntries)
+      .where(eq(auditEntries.accountId, sql.placeholder('accountId')))
+      .orderBy(desc(auditEntries.id))
+      .limit(1)
+      .prepare();
+    const v = (name: string) => sql.placeholder(name);
+    this.insert = db
+      .insert(auditEntries)
+      .values({
+        at: v('at'),
+        accountId: v('accountId'),
+        organizationId: v('organizationId'),
+        actorUserId: v('actorUserId'),
+        actorLabel: v('actorLabel'),
+        action: v('action'),
+        targetType: v('targetType'),
+        targetId: v('targetId'),
+        details: v('details'),
+        prevHash: v('prevHash'),
+        hash: v('hash'),
+      })
+      .prepare();
+  }
 
   /** Appends one entry. Call it inside the use case's transaction so both land or neither. */
   record(actor: Actor, event: AuditEvent): void {
-    const last = this.db
-      .select({ hash: auditEntries.hash })
-      .from(auditEntries)
-      .where(eq(auditEntries.accountId, event.accountId))
-      .orderBy(desc(auditEntries.id))
-      .limit(1)
-      .get();
+    const last = this.lastHash.get({ accountId: event.accountId });
     const fields: ChainFields = {
       at: this.clock.now(),
       accountId: event.accountId,
@@ -101,9 +124,6 @@ export class AuditLog {
       details: JSON.stringify(redact(event.details ?? {})),
       prevHash: last?.hash ?? GENESIS_HASH,
     };
-    this.db
-      .insert(auditEntries)
-      .values({ ...fields, hash: this.chain.hash(fields) })
-      .run();
+    this.insert.run({ ...fields, hash: this.chain.hash(fields) });
   }
 }

@@ -187,7 +187,12 @@ export const hosts = sqliteTable(
   (t) => [
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
     index('hosts_location_idx').on(t.locationId),
-    index('hosts_org_hostname_idx').on(t.organizationId, t.hostname),
+    // Re-registration finds a host by hostname ignoring case: the index must use NOCASE too.
+    index('hosts_org_hostname_nocase_idx').on(
+      t.organizationId,
+      sql`${t.hostname} COLLATE NOCASE`,
+      t.id,
+    ),
   ],
 );
 
