@@ -1,0 +1,302 @@
+// What the desktop does beyond the domain services, without Electron: which data source each
+// window uses (the local database, a remote server, or an export under review), signing in to
+// remote servers, and running export, review and restore. main/electron supplies the OS dialogs
+// and the event channel to the windows; the tests supply fakes of those two, nothing else.
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Actor } from '../core/actor';
+import { DomainError } from '../core/errors';
+import type { Services } from '../services';
+import type { Context } from '../trpc/trpc';
+import type { ShellEvent } from '../../shared/ipc-channels';
+import {
+  createExportInput,
+  restoreInput,
+  signInInput,
+  type AddConnectionInput,
+  type ConnectionInfo,
+  type CreateExportInput,
+  type DesktopSession,
+  type RestoreInput,
+  type SignInInput,
+} from '../../shared/schemas/desktop.schema';
+import { LOCAL_CONNECTION_ID, type ConnectionStore } from '../connections/connection-store';
+import { RemoteForwarder } from '../connections/remote-forwarder';
+import { runJob, type WorkerEntry } from '../export/export-runner';
+import type { ExportResult, Progress } from '../export/export.service';
+import type { RestoreResult } from '../export/restore';
+import { openReview, type ReviewHandle } from '../export/review';
+
+/** The OS file dialogs. They return null when the user cancels. */
+export interface ShellDialogs {
+  chooseExportTarget(windowId: number, defaultName: string): Promise<string | null>;
+  chooseExportToOpen(windowId: number, purpose: 'review' | 'restore'): Promise<string | null>;
+}
+
+export interface DesktopShellOptions {
+  /** The local database's services and its operator. */
+  services: Services;
+  operator: Actor;
+  dbFile: string;
+  migrationsFolder: string;
+  /** base64 master key, handed to the export worker (audit chain, restore's new secret). */
+  masterKey: () => string;
+  connections: ConnectionStore;
+  dialogs: ShellDialogs;
+  send(windowId: number, event: ShellEvent): void;
+  /** For the manifest: where exports come from. */
+  sourceLabel: string;
+  /** The agents' server URL in agent configuration files made from the local database. */
+  serverUrl: string;
+  workerEntry?: WorkerEntry;
+  fetch?: typeof fetch;
+}
+
+type WindowSession =
+  | { kind: 'local' }
+  | { kind: 'remote'; id: string; forwarder: RemoteForwarder }
+  | { kind: 'review'; review: ReviewHandle };
+
+const EXPORT_EXTENSION = '.orgdesk-export';
+
+const safeFileName = (s: string): string =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'orgdesk';
+
+export class DesktopShell {
+  private readonly sessions = new Map<number, WindowSession>();
+
+  constructor(private readonly o: DesktopShellOptions) {}
+
+  private sessionOf(windowId: number): WindowSession {
+    return this.sessions.get(windowId) ?? { kind: 'local' };
+  }
+
+  private setSession(windowId: number, next: WindowSession): void {
+    const prev = this.sessions.get(windowId);
+    if (prev?.kind === 'review' && (next.kind !== 'review' || next.review !== prev.review)) {
+      prev.review.close();
+    }
+    this.sessions.set(windowId, next);
+    this.o.send(windowId, { type: 'session-changed' });
+  }
+
+  // ---- what the IPC layer asks
+
+  /** The app router's context for a window on the local database or an export under review. */
+  appContext(windowId: number): Context {
+    const s = this.sessionOf(windowId);
+    if (s.kind === 'review') return s.review.context();
+    return { services: this.o.services, actor: this.o.operator, serverUrl: this.o.serverUrl };
+  }
+
+  /** The forwarder of a window on a remote server, or null. */
+  forwarder(windowId: number): RemoteForwarder | null {
+    const s = this.sessionOf(windowId);
+    return s.kind === 'remote' ? s.forwarder : null;
+  }
+
+  session(windowId: number): DesktopSession {
+    const s = this.sessionOf(windowId);
+    if (s.kind === 'review') {
+      return {
+        mode: 'review',
+        connection_id: null,
+        label: `Read-only review of ${s.review.label}`,
+        read_only: true,
+        review: s.review.manifest,
+      };
+    }
+    if (s.kind === 'remote') {
+      const c = this.o.connections.get(s.id);
+      return {
+        mode: 'remote',
+        connection_id: s.id,
+        label: `${c.name} (${c.url})`,
+        read_only: false,
+        review: null,
+      };
+    }
+    return {
+      mode: 'local',
+      connection_id: LOCAL_CONNECTION_ID,
+      label: 'This computer',
+      read_only: false,
+      review: null,
+    };
+  }
+
+  closeWindow(windowId: number): void {
+    const s = this.sessions.get(windowId);
+    if (s?.kind === 'review') s.review.close();
+    this.sessions.delete(windowId);
+  }
+
+  dispose(): void {
+    for (const id of [...this.sessions.keys()]) this.closeWindow(id);
+  }
+
+  // ---- connections (UI-8)
+
+  connections() {
+    return { connections: this.o.connections.list(), keychain: this.o.connections.keychain() };
+  }
+
+  addConnection(raw: AddConnectionInput): ConnectionInfo {
+    return this.o.connections.add(raw);
+  }
+
+  /** Signs out (best effort: the server may be gone for good), then forgets the connection. */
+  async removeConnection(id: string): Promise<void> {
+    this.o.connections.get(id);
+    await this.signOut(id).catch(() => this.o.connections.forgetToken(id));
+    this.o.connections.remove(id);
+  }
+
+  private newForwarder(id: string): RemoteForwarder {
+    const c = this.o.connections.get(id);
+    return new RemoteForwarder({
+      url: c.url!,
+      token: () => this.o.connections.token(id),
+      fetch: this.o.fetch,
+    });
+  }
+
+  /** Switches a window to the local database or a signed-in remote server. */
+  use(windowId: number, id: string): DesktopSession {
+    if (id === LOCAL_CONNECTION_ID) {
+      this.setSession(windowId, { kind: 'local' });
+      return this.session(windowId);
+    }
+    const c = this.o.connections.get(id);
+    if (!c.signed_in) {
+      throw new DomainError('UNAUTHORIZED', `Sign in to ${c.name} first`, 'id');
+    }
+    this.setSession(windowId, { kind: 'remote', id, forwarder: this.newForwarder(id) });
+    return this.session(windowId);
+  }
+
+  async signIn(raw: SignInInput) {
+    const input = signInInput.parse(raw);
+    // Refuse before the password leaves the machine if the token could not be kept as asked.
+    if (input.remember) this.o.connections.requireSecureKeychain();
+    const forwarder = this.newForwarder(input.id);
+    const session = await forwarder.signIn(input.email, input.password);
+    const expiresAt = Date.parse(session.expires_at);
+    return this.o.connections.storeToken(
+      input.id,
+      {
+        token: session.token,
+        expiresAt: Number.isFinite(expiresAt) ? expiresAt : null,
+        email: input.email,
+      },
+      input.remember,
+    );
+  }
+
+  /** Ends the session at the server (best effort) and forgets the token here. */
+  async signOut(id: string): Promise<void> {
+    if (this.o.connections.token(id)) {
+      await this.newForwarder(id).forward({ id: 0, type: 'mutation', path: 'auth.logout' });
+    }
+    this.o.connections.forgetToken(id);
+    for (const [windowId, s] of this.sessions) {
+      if (s.kind === 'remote' && s.id === id) this.setSession(windowId, { kind: 'local' });
+    }
+  }
+
+  // ---- export, review, restore (EXP)
+
+  private requireLocal(windowId: number, what: string): void {
+    const s = this.sessionOf(windowId);
+    if (s.kind !== 'local') {
+      throw new DomainError(
+        'PRECONDITION_FAILED',
+        `${what} works on this computer's database; switch this window to "This computer" first`,
+      );
+    }
+  }
+
+  private progress(windowId: number, label: string) {
+    const jobId = randomUUID();
+    return (p: Progress) =>
+      this.o.send(windowId, {
+        type: 'progress',
+        job_id: jobId,
+        label,
+        phase: p.phase,
+        done: p.done,
+        total: p.total,
+        finished: p.done >= p.total,
+      });
+  }
+
+  private jobBase() {
+    return {
+      dbFile: this.o.dbFile,
+      migrationsFolder: this.o.migrationsFolder,
+      masterKey: this.o.masterKey(),
+      actor: this.o.operator,
+    };
+  }
+
+  async exportData(windowId: number, raw: CreateExportInput): Promise<ExportResult | null> {
+    const input = createExportInput.parse(raw);
+    this.requireLocal(windowId, 'Export');
+    // Checked here too, so a refused export never asks for a file name first.
+    const name =
+      input.scope === 'organization'
+        ? this.o.services.access.requireOrg(this.o.operator, input.organization_id).name
+        : 'account';
+    const target = await this.o.dialogs.chooseExportTarget(
+      windowId,
+      `${safeFileName(name)}${EXPORT_EXTENSION}`,
+    );
+    if (!target) return null;
+    return runJob(
+      { ...this.jobBase(), kind: 'export', input, target, sourceLabel: this.o.sourceLabel },
+      { onProgress: this.progress(windowId, `Exporting ${name}`), entry: this.o.workerEntry },
+    );
+  }
+
+  async openReview(windowId: number): Promise<DesktopSession | null> {
+    const file = await this.o.dialogs.chooseExportToOpen(windowId, 'review');
+    if (!file) return null;
+    // The checksum reads every row: verified on the worker, so no window freezes meanwhile.
+    const { manifest } = await runJob(
+      { kind: 'verify', file },
+      {
+        onProgress: this.progress(windowId, `Verifying ${basename(file)}`),
+        entry: this.o.workerEntry,
+      },
+    );
+    const review = openReview(file, {
+      migrationsFolder: this.o.migrationsFolder,
+      verifiedSha256: manifest.content_sha256,
+    });
+    this.setSession(windowId, { kind: 'review', review });
+    return this.session(windowId);
+  }
+
+  closeReview(windowId: number): DesktopSession {
+    if (this.sessionOf(windowId).kind === 'review') this.setSession(windowId, { kind: 'local' });
+    return this.session(windowId);
+  }
+
+  async restore(windowId: number, raw: RestoreInput): Promise<RestoreResult | null> {
+    const input = restoreInput.parse(raw);
+    this.requireLocal(windowId, 'Restore');
+    this.o.services.access.requireAccount(this.o.operator, 'settings.manage');
+    const file = await this.o.dialogs.chooseExportToOpen(windowId, 'restore');
+    if (!file) return null;
+    return runJob(
+      { ...this.jobBase(), kind: 'restore', input, file },
+      {
+        onProgress: this.progress(windowId, `Restoring from ${basename(file)}`),
+        entry: this.o.workerEntry,
+      },
+    );
+  }
+}

@@ -1,0 +1,90 @@
+// EXP-1: what an export contains, table by table. Every table of the app schema must be listed
+// here (a test enforces it), so a new table is a decision, not an accident: exported with a
+// scope, or left out with the reason. A table missing from this list is never exported.
+//
+// Secrets never leave: the export keeps the app's columns (so the same services read it), but a
+// column that holds a secret, a digest of one, a password hash or a credential is blanked on the
+// way out: NULL where the schema allows it, otherwise a fixed marker that reveals nothing.
+
+export type ExportScope = 'organization' | 'account';
+
+export interface TablePolicy {
+  /**
+   * SQL condition selecting the rows in scope; `:account` is the account id and `orgs` (the
+   * ORGS fragment) the exported organizations.
+   */
+  where: (scope: ExportScope) => string;
+  /** column → SQL expression written instead of the value. */
+  blank?: Record<string, string>;
+}
+
+export interface SkippedTable {
+  skip: string;
+}
+
+/** The exported orgs, as a subquery over the JSON array bound to :orgs. */
+const ORGS = '(SELECT value FROM json_each(:orgs))';
+const inOrgs = (column = 'organization_id') => `${column} IN ${ORGS}`;
+const byOrg: TablePolicy = { where: () => inOrgs() };
+
+/** The marker written in place of an org secret's digest (NOT NULL and UNIQUE in the schema). */
+export const NO_SECRET_DIGEST_SQL = "'exported-without-secret:' || id";
+
+export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
+  accounts: { where: () => 'id = :account' },
+  users: {
+    // Org export: the people holding a role there (or account-wide). Account: everyone in it.
+    where: (scope) =>
+      scope === 'account'
+        ? 'account_id = :account'
+        : `id IN (SELECT user_id FROM role_assignments WHERE account_id = :account AND (organization_id IS NULL OR ${inOrgs()}))`,
+    blank: { password_hash: 'NULL' },
+  },
+  role_assignments: {
+    where: () => `account_id = :account AND (organization_id IS NULL OR ${inOrgs()})`,
+  },
+  api_tokens: { skip: 'sign-in sessions and API tokens are credentials (digests of tokens)' },
+  organizations: {
+    where: () => inOrgs('id'),
+    blank: {
+      secret_ciphertext: "X''",
+      secret_digest: NO_SECRET_DIGEST_SQL,
+      previous_secret_digest: 'NULL',
+      previous_secret_expires_at: 'NULL',
+    },
+  },
+  locations: byOrg,
+  location_subnets: byOrg,
+  hosts: byOrg,
+  audit_entries: {
+    // Details were redacted when recorded (AUD-1); an org export carries that org's entries.
+    where: (scope) => (scope === 'account' ? 'account_id = :account' : inOrgs()),
+  },
+  alert_rules: byOrg,
+  compliance_baselines: byOrg,
+  support_grants: { where: (scope) => (scope === 'account' ? 'account_id = :account' : '0') },
+  support_requests: { where: (scope) => (scope === 'account' ? 'account_id = :account' : '0') },
+  workflows: byOrg,
+  incidents: byOrg,
+  workflow_runs: byOrg,
+  feature_flags: {
+    where: () => `account_id = :account AND (organization_id IS NULL OR ${inOrgs()})`,
+  },
+  recordings: byOrg,
+  __drizzle_migrations: { skip: 'schema bookkeeping: written by the migrations themselves' },
+};
+
+/** What every export leaves out, for the manifest and the UI. */
+export const EXCLUDED_DATA = [
+  'organization secrets (current and previous), their encrypted form and their lookup digests',
+  'password hashes',
+  'sign-in sessions and API tokens (their digests)',
+];
+
+export function policyOf(table: string): TablePolicy | SkippedTable | undefined {
+  return Object.prototype.hasOwnProperty.call(EXPORT_POLICY, table)
+    ? EXPORT_POLICY[table]
+    : undefined;
+}
+
+export const isSkipped = (p: TablePolicy | SkippedTable): p is SkippedTable => 'skip' in p;

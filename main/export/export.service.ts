@@ -1,0 +1,240 @@
+// EXP-1: export an org (or the whole account) to ONE SQLite file.
+//
+// Design: the export file is a normal Orgdesk database (created by the app's own migrations, so
+// it has exactly the app's tables and columns, and `__drizzle_migrations`), holding only the rows
+// in scope, with every secret column blanked (export-policy.ts), plus a `manifest` table. Because
+// the schema is the app's, the very same services and views read it in review (EXP-2), and the
+// stock sqlite3 tool shows plainly named tables. It is written to a fresh file (never a copy of
+// the live database, so no freed page can hold an old secret), in rollback-journal mode (one
+// file, no -wal), and renamed into place only when complete.
+import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { randomUUID } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { AccessService } from '../core/access';
+import type { Actor } from '../core/actor';
+import type { AuditLog } from '../core/audit';
+import { iso, type Clock } from '../core/clock';
+import { DomainError } from '../core/errors';
+import type { Db } from '../db/database';
+import { accounts, organizations } from '../db/schema';
+import {
+  createExportInput,
+  type CreateExportInput,
+  type ExportManifest,
+} from '../../shared/schemas/desktop.schema';
+import {
+  EXPORT_FORMAT,
+  EXPORT_FORMAT_VERSION,
+  columnsOf,
+  computeChecksum,
+  contentTables,
+  writeManifest,
+} from './export-file';
+import { EXCLUDED_DATA, isSkipped, policyOf, type ExportScope } from './export-policy';
+
+export interface Progress {
+  phase: string;
+  done: number;
+  total: number;
+}
+export type ProgressFn = (p: Progress) => void;
+
+export interface ExportServiceDeps {
+  db: Db;
+  /** The same connection as `db`, for ATTACH and raw copying. */
+  sqlite: Database.Database;
+  clock: Clock;
+  access: AccessService;
+  audit: AuditLog;
+  migrationsFolder: string;
+  /** Where the data comes from, for the manifest (e.g. "local database on laptop-7"). */
+  sourceLabel: string;
+}
+
+export interface ExportResult {
+  file: string;
+  manifest: ExportManifest;
+}
+
+const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const ATTACHED = 'export_target';
+
+export class ExportService {
+  constructor(private readonly d: ExportServiceDeps) {}
+
+  /** Who may export what: an org needs organizations.edit and audit.view on it (its audit
+   * trail goes along); the account needs users.manage and audit.view account-wide. */
+  private resolveScope(actor: Actor, input: ReturnType<typeof createExportInput.parse>) {
+    if (input.scope === 'organization') {
+      const ref = this.d.access.requireOrg(
+        actor,
+        input.organization_id,
+        'organizations.edit',
+        'audit.view',
+      );
+      return { accountId: ref.accountId, orgIds: [ref.id] };
+    }
+    const accountId = this.d.access.requireAccount(actor, 'users.manage');
+    this.d.access.requireAccount(actor, 'audit.view', accountId);
+    const orgIds = this.d.db
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.accountId, accountId))
+      .all()
+      .map((r) => r.id);
+    return { accountId, orgIds };
+  }
+
+  exportTo(
+    actor: Actor,
+    raw: CreateExportInput,
+    target: string,
+    onProgress: ProgressFn = () => {},
+  ): ExportResult {
+    const input = createExportInput.parse(raw);
+    const { accountId, orgIds } = this.resolveScope(actor, input);
+    const sqlite = this.d.sqlite;
+    const tmp = `${target}.partial-${randomUUID()}`;
+    try {
+      // 1. The app's schema, from its own migrations.
+      const out = new Database(tmp);
+      let tables: string[];
+      try {
+        out.pragma('journal_mode = DELETE');
+        migrate(drizzle(out), { migrationsFolder: this.d.migrationsFolder });
+        tables = contentTables(out);
+      } finally {
+        out.close();
+      }
+      const total = tables.length + 3;
+      onProgress({ phase: 'schema', done: 1, total });
+
+      // 2. The rows in scope, secrets blanked, in one transaction: a consistent snapshot.
+      const counts = this.copyRows(sqlite, tmp, tables, input.scope, accountId, orgIds, (i, t) =>
+        onProgress({ phase: `copy ${t}`, done: 1 + i, total }),
+      );
+
+      // 3. Manifest and checksum, then compact and move into place.
+      const out2 = new Database(tmp);
+      try {
+        const account = this.d.db
+          .select({ name: accounts.name })
+          .from(accounts)
+          .where(eq(accounts.id, accountId))
+          .get();
+        const orgs = out2.prepare('SELECT id, name FROM organizations ORDER BY name, id').all() as {
+          id: number;
+          name: string;
+        }[];
+        const fields: Omit<ExportManifest, 'content_sha256'> = {
+          format: EXPORT_FORMAT,
+          format_version: EXPORT_FORMAT_VERSION,
+          source: this.d.sourceLabel,
+          exported_at: iso(this.d.clock.now()),
+          exported_by: actor.label,
+          exported_by_user_id: actor.userId,
+          scope: input.scope,
+          account_id: accountId,
+          account_name: account?.name ?? '',
+          organizations: orgs,
+          counts,
+          excluded: EXCLUDED_DATA,
+        };
+        onProgress({ phase: 'checksum', done: tables.length + 2, total });
+        const manifest: ExportManifest = {
+          ...fields,
+          content_sha256: computeChecksum(out2, fields),
+        };
+        writeManifest(out2, manifest);
+        out2.exec('VACUUM');
+        out2.close();
+        renameSync(tmp, target);
+        this.d.db.transaction(() =>
+          this.d.audit.record(actor, {
+            accountId,
+            organizationId: input.scope === 'organization' ? input.organization_id : null,
+            action: 'export.created',
+            targetType: input.scope,
+            targetId: input.scope === 'organization' ? input.organization_id : accountId,
+            details: { file: basename(target), counts, content_sha256: manifest.content_sha256 },
+          }),
+        );
+        onProgress({ phase: 'done', done: total, total });
+        return { file: target, manifest };
+      } finally {
+        if (out2.open) out2.close();
+      }
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      rmSync(`${tmp}-journal`, { force: true });
+      throw err;
+    }
+  }
+
+  private copyRows(
+    sqlite: Database.Database,
+    file: string,
+    tables: string[],
+    scope: ExportScope,
+    accountId: number,
+    orgIds: number[],
+    step: (i: number, table: string) => void,
+  ): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const params = { account: accountId, orgs: JSON.stringify(orgIds) };
+    // Foreign keys are not re-checked on the copy: the rows come from a consistent database, and
+    // a few references (a support engineer of another account) rightly point outside the export.
+    const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+    sqlite.pragma('foreign_keys = OFF');
+    sqlite.prepare(`ATTACH DATABASE ? AS ${ATTACHED}`).run(file);
+    try {
+      sqlite.transaction(() => {
+        tables.forEach((table, i) => {
+          const policy = policyOf(table);
+          if (!policy || isSkipped(policy)) {
+            step(i + 1, table);
+            return;
+          }
+          const cols = columnsOf(sqlite, table, ATTACHED);
+          const exprs = cols.map((c) => policy.blank?.[c] ?? q(c));
+          const where = policy.where(scope);
+          const sql =
+            `INSERT INTO ${ATTACHED}.${q(table)} (${cols.map(q).join(', ')}) ` +
+            `SELECT ${exprs.join(', ')} FROM main.${q(table)} WHERE ${where}`;
+          const stmt = sqlite.prepare(sql);
+          const used = Object.fromEntries(
+            Object.entries(params).filter(([k]) => sql.includes(`:${k}`)),
+          );
+          counts[table] = stmt.run(used).changes;
+          this.assertBlanked(sqlite, table, policy.blank ?? {});
+          step(i + 1, table);
+        });
+      })();
+    } finally {
+      sqlite.prepare(`DETACH DATABASE ${ATTACHED}`).run();
+      if (fkWasOn) sqlite.pragma('foreign_keys = ON');
+    }
+    return counts;
+  }
+
+  /** A second line of defence: a blanked column that still holds anything else stops the export. */
+  private assertBlanked(sqlite: Database.Database, table: string, blank: Record<string, string>) {
+    for (const [col, expr] of Object.entries(blank)) {
+      const row = sqlite
+        .prepare(
+          `SELECT count(*) AS n FROM ${ATTACHED}.${q(table)} WHERE ${q(col)} IS NOT (${expr})`,
+        )
+        .get() as { n: number };
+      if (row.n > 0) {
+        throw new DomainError(
+          'PRECONDITION_FAILED',
+          `Export stopped: ${table}.${col} was not blanked; nothing was written`,
+        );
+      }
+    }
+  }
+}

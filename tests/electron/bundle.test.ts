@@ -1,0 +1,78 @@
+// `npm run build:main`: the Electron main process and the export worker as bundles that need
+// nothing at run time but Electron, better-sqlite3 and Node's built-ins; and the bundled worker
+// really runs (under Node here; under Electron's Node in the app).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Progress } from '../../main/export/export.service';
+import { runJob } from '../../main/export/export-runner';
+import { createExportWorld, MIGRATIONS } from '../fixtures/export-world';
+
+let out: string;
+beforeAll(() => {
+  // Inside the repo, as in the app: the externals resolve from node_modules above the bundle.
+  mkdirSync('dist', { recursive: true });
+  out = mkdtempSync(join(process.cwd(), 'dist', 'bundle-test-'));
+  execFileSync(process.execPath, ['scripts/build-main.mjs', '--outdir', out], { stdio: 'pipe' });
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const ALLOWED = new Set([
+  'electron',
+  'better-sqlite3',
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+]);
+
+function dependencies(file: string): string[] {
+  const code = readFileSync(file, 'utf8');
+  const specs = [
+    ...code.matchAll(/^\s*import\s[^'"]*?from\s*["']([^"']+)["']/gm),
+    ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
+    ...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g),
+    ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((m) => m[1]!);
+  return [...new Set(specs)].sort();
+}
+
+describe('main-process bundles', () => {
+  it('need only electron, better-sqlite3 and Node built-ins', () => {
+    const main = dependencies(join(out, 'main.js'));
+    expect(main).toContain('electron');
+    expect(main).toContain('better-sqlite3');
+    expect(main.filter((d) => !ALLOWED.has(d))).toEqual([]);
+    const worker = dependencies(join(out, 'export-worker.mjs'));
+    expect(worker).not.toContain('electron');
+    expect(worker.filter((d) => !ALLOWED.has(d))).toEqual([]);
+  });
+
+  it('the bundled worker exports with progress', async () => {
+    const x = await createExportWorld();
+    try {
+      const progress: Progress[] = [];
+      const result = await runJob(
+        {
+          kind: 'export',
+          dbFile: x.w.opened.file,
+          migrationsFolder: MIGRATIONS,
+          masterKey: readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
+          actor: x.w.admin,
+          input: { scope: 'account' },
+          target: x.file('bundled.orgdesk-export'),
+          sourceLabel: 'bundle test',
+        },
+        {
+          onProgress: (p) => progress.push(p),
+          entry: { file: pathToFileURL(join(out, 'export-worker.mjs')) },
+        },
+      );
+      expect(result.manifest.organizations.map((o) => o.name)).toEqual(['Acme', 'Globex']);
+      expect(progress.at(-1)).toMatchObject({ phase: 'done' });
+    } finally {
+      x.w.close();
+    }
+  });
+});
