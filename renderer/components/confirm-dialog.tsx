@@ -1,0 +1,50 @@
+import type { ReactNode } from 'react';
+import { Dialog } from './dialog';
+import { FormError } from './field';
+
+interface ConfirmDialogProps {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  tone?: 'primary' | 'danger';
+  busy?: boolean;
+  error?: string | null;
+  onConfirm(): void;
+  onClose(): void;
+}
+
+/** A yes/no question whose default (focused) answer is the safe one: Cancel. */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  tone = 'primary',
+  busy,
+  error,
+  onConfirm,
+  onClose,
+}: ConfirmDialogProps) {
+  return (
+    <Dialog open={open} onClose={onClose} title={title} size="small">
+      <div className="confirm-body">{children}</div>
+      <FormError error={error} />
+      <div className="form-actions">
+        <button type="button" className="button button-secondary" data-autofocus onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={`button button-${tone}`}
+          disabled={busy}
+          aria-busy={busy || undefined}
+          onClick={onConfirm}
+        >
+          {busy ? <span className="spinner" aria-hidden="true" /> : null}
+          {confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,258 @@
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useMemo, useState } from 'react';
+import type {
+  AuditEntry,
+  AuditExport,
+  AuditVerifyResult,
+} from '../../../shared/schemas/audit.schema';
+import { GuardedButton } from '../../components/guarded-button';
+import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
+import { downloadText } from '../../lib/clipboard';
+import { errorMessage, fieldError } from '../../lib/errors';
+import { formatCount, plural } from '../../lib/format';
+import { denyReason } from '../../lib/permissions';
+import { useDebounced } from '../../lib/use-debounced';
+import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
+import { useShell } from '../../shell/shell-context';
+import type { OrgViewProps } from '../../shell/views';
+import { toast } from '../../stores/toast-store';
+import { DataTable, Pager, usePaging } from '../hosts/table-kit';
+import { AuditDetails } from './audit-details';
+import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
+import { VerifyResult } from './verify-result';
+import './audit.css';
+
+const column = createColumnHelper<AuditEntry>();
+const EMPTY: AuditEntry[] = [];
+
+// Audit needs the seconds: entries of one action often share the minute. The year only when
+// it is not this one.
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const yearFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const formatAt = (iso: string): string => {
+  const d = new Date(iso);
+  return d.getFullYear() === new Date().getFullYear() ? timeFormat.format(d) : yearFormat.format(d);
+};
+
+/** UI-7 audit viewer of the current org (AUD-2: org admins see their org's entries only). */
+export function OrgAuditView({ org }: OrgViewProps) {
+  const reason = denyReason(org.permissions, 'audit.view');
+  if (reason) return <NoAudit reason={reason} subtitle={org.name} />;
+  return <AuditTrail org={org} />;
+}
+
+/** UI-7 account-wide audit viewer, under "All organizations" (account admins). */
+export function AccountAuditView() {
+  const { accountPermissions } = useShell();
+  const reason = denyReason(accountPermissions, 'audit.view');
+  if (reason) return <NoAudit reason={reason} subtitle="All organizations" />;
+  return <AuditTrail org={null} />;
+}
+
+function NoAudit({ reason, subtitle }: { reason: string; subtitle: string }) {
+  return (
+    <ViewRoot view="audit" title="Audit trail" ready subtitle={subtitle}>
+      <p className="disabled-reason block">{reason}</p>
+    </ViewRoot>
+  );
+}
+
+function AuditTrail({ org }: { org: OrgDetail | null }) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const { accountPermissions } = useShell();
+  const [draft, setDraft] = useState<AuditFilterDraft>(EMPTY_FILTER);
+  const applied = useDebounced(draft, 300);
+  const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
+
+  const filter = {
+    organization_id: org?.id ?? null,
+    actor: applied.actor.trim() || null,
+    action: applied.action.trim() || null,
+    target_type: applied.targetType || null,
+    target_id: applied.targetId.trim() || null,
+    from: localToIso(applied.from),
+    to: localToIso(applied.to),
+  };
+  const paging = usePaging('audit', JSON.stringify(filter));
+  const list = useQuery({
+    ...trpc.audit.list.queryOptions({ ...filter, skip: paging.skip, limit: paging.pageSize }),
+    placeholderData: keepPreviousData,
+  });
+  // Account-wide, entries name their org: resolve the names once.
+  const orgs = useQuery({
+    ...trpc.organizations.list.queryOptions({
+      limit: 1000,
+      active_only: false,
+      include_stats: false,
+    }),
+    enabled: org === null,
+  });
+
+  const exportFile = useMutation({
+    mutationFn: (format: 'csv' | 'json') => client.audit.export.query({ ...filter, format }),
+    onSuccess: (file: AuditExport) => {
+      downloadText(file.filename, file.content, file.content_type);
+      toast.success(
+        `Saved ${file.filename}: ${plural(file.count, 'entry', 'entries')}${
+          file.truncated ? ' (the oldest ones; more matched — narrow the filter for the rest)' : ''
+        }.`,
+      );
+    },
+    onError: (e) => toast.error(errorMessage(e)),
+  });
+  const verify = useMutation({
+    mutationFn: () => client.audit.verify.query({}),
+    onMutate: () => setVerified(null),
+    onSuccess: setVerified,
+  });
+
+  const orgName = useMemo(() => {
+    const names = new Map((orgs.data?.items ?? []).map((o) => [o.id, o.name]));
+    return (id: number | null) => (id === null ? null : (names.get(id) ?? `Organization #${id}`));
+  }, [orgs.data]);
+
+  const columns = useMemo(
+    () => [
+      column.accessor('at', {
+        header: 'Time',
+        cell: (c) => (
+          <time className="cell-nowrap" dateTime={c.getValue()}>
+            {formatAt(c.getValue())}
+          </time>
+        ),
+      }),
+      column.accessor('actor_label', {
+        header: 'Actor',
+        cell: (c) => <span className="cell-sub cell-actor">{c.getValue()}</span>,
+      }),
+      column.accessor('action', {
+        header: 'Action',
+        cell: (c) => <code className="cell-mono">{c.getValue()}</code>,
+      }),
+      column.accessor((e) => `${e.target_type}${e.target_id ? ` #${e.target_id}` : ''}`, {
+        id: 'target',
+        header: 'Target',
+        cell: (c) => <span className="cell-nowrap">{c.getValue()}</span>,
+      }),
+      ...(org === null
+        ? [
+            column.accessor('organization_id', {
+              header: 'Organization',
+              cell: (c) => orgName(c.getValue()) ?? <span className="muted">account</span>,
+            }),
+          ]
+        : []),
+      column.accessor('details', {
+        header: 'Details',
+        cell: (c) => <AuditDetails details={c.getValue()} />,
+      }),
+    ],
+    [org, orgName],
+  );
+
+  const total = list.data?.total;
+  const table = useReactTable({
+    data: list.data?.items ?? EMPTY,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (e) => String(e.id),
+    manualPagination: true,
+    rowCount: total ?? 0,
+  });
+
+  const err = list.error;
+  const errors = {
+    actor: fieldError(err, 'actor'),
+    action: fieldError(err, 'action'),
+    targetType: fieldError(err, 'target_type'),
+    targetId: fieldError(err, 'target_id'),
+    from: fieldError(err, 'from'),
+    to: fieldError(err, 'to'),
+  };
+  const fieldBlamed = Object.values(errors).some(Boolean);
+  const filtered = JSON.stringify(draft) !== JSON.stringify(EMPTY_FILTER);
+  const verifyReason = denyReason(accountPermissions, 'audit.view')
+    ? 'Verifying checks the whole account’s chain: it needs the audit.view permission account-wide (account admins).'
+    : null;
+
+  return (
+    <ViewRoot
+      view="audit"
+      title="Audit trail"
+      ready={list.isSuccess && !list.isPlaceholderData && (org !== null || orgs.isSuccess)}
+      subtitle={
+        <>
+          {org ? org.name : 'All organizations'}
+          {total !== undefined ? ` · ${plural(total, 'entry', 'entries')}, newest first` : ''}
+        </>
+      }
+      actions={
+        <>
+          <GuardedButton
+            busy={exportFile.isPending && exportFile.variables === 'csv'}
+            disabled={exportFile.isPending}
+            onClick={() => exportFile.mutate('csv')}
+          >
+            Export CSV
+          </GuardedButton>
+          <GuardedButton
+            busy={exportFile.isPending && exportFile.variables === 'json'}
+            disabled={exportFile.isPending}
+            onClick={() => exportFile.mutate('json')}
+          >
+            Export JSON
+          </GuardedButton>
+          <GuardedButton
+            variant="primary"
+            disabledReason={verifyReason}
+            busy={verify.isPending}
+            onClick={() => verify.mutate()}
+          >
+            Verify chain
+          </GuardedButton>
+        </>
+      }
+    >
+      <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
+      <AuditFilters draft={draft} onChange={setDraft} errors={errors} />
+      {err && !fieldBlamed ? (
+        <ErrorState error={errorMessage(err)} onRetry={() => void list.refetch()} />
+      ) : (
+        <DataTable
+          table={table}
+          label="Audit entries"
+          loading={list.isPending}
+          fetching={list.isFetching}
+          refreshing={list.isFetching && list.isPlaceholderData}
+          skeletonRows={10}
+          empty={
+            <EmptyState title={filtered ? 'No entry matches these filters' : 'No entries yet'}>
+              {filtered ? (
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => setDraft(EMPTY_FILTER)}
+                >
+                  Clear filters
+                </button>
+              ) : null}
+            </EmptyState>
+          }
+        />
+      )}
+      <Pager paging={paging} total={total} label="Pages of audit entries" />
+      <p className="field-hint">
+        {total !== undefined ? `${formatCount(total)} matching. ` : ''}Exports hold every matching
+        entry (oldest first, the order of the chain), up to 50,000; details are redacted.
+      </p>
+    </ViewRoot>
+  );
+}

@@ -1,0 +1,193 @@
+// The table frame of the organizations view (renderer/features/organizations), shared by the
+// hosts, audit, recordings, requests, users and tokens tables: same markup, same skeletons, same
+// pager, so every list of the console reads and behaves alike.
+import { flexRender, type Table } from '@tanstack/react-table';
+import { useId, useState, type ReactNode } from 'react';
+import { Skeleton } from '../../components/view-root';
+import { formatCount } from '../../lib/format';
+import { usePrefsStore } from '../../stores/prefs-store';
+import './table-kit.css';
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+
+const sameYear = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const otherYear = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
+/** A time in a table cell: short ("Nov 22, 10:02 PM"; another year: "Nov 22, 2025"), full on hover. */
+export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?: string }) {
+  if (!iso) return <span className="muted">{empty}</span>;
+  const d = new Date(iso);
+  const text =
+    d.getFullYear() === new Date().getFullYear() ? sameYear.format(d) : otherYear.format(d);
+  return (
+    <time className="cell-nowrap" dateTime={iso} title={full.format(d)}>
+      {text}
+    </time>
+  );
+}
+
+interface ColumnMeta {
+  numeric?: boolean;
+  /** A column of row actions: right-aligned, never wrapping. */
+  actions?: boolean;
+}
+
+const metaOf = (meta: unknown): ColumnMeta =>
+  typeof meta === 'object' && meta !== null ? (meta as ColumnMeta) : {};
+
+const cellClass = (meta: unknown): string | undefined => {
+  const m = metaOf(meta);
+  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : undefined;
+};
+
+export function DataTable<T>({
+  table,
+  label,
+  loading,
+  fetching,
+  refreshing,
+  skeletonRows = 6,
+  empty,
+}: {
+  table: Table<T>;
+  /** The accessible name of the table. */
+  label: string;
+  /** No data yet: skeleton rows keep the height the data will take. */
+  loading: boolean;
+  fetching?: boolean;
+  /** Showing the previous page while the next one loads. */
+  refreshing?: boolean;
+  skeletonRows?: number;
+  /** Shown under the header when there are no rows. */
+  empty?: ReactNode;
+}) {
+  const columns = table.getVisibleLeafColumns();
+  const rows = table.getRowModel().rows;
+  return (
+    <div className={`table-wrap${refreshing ? ' is-refreshing' : ''}`}>
+      <table className="data-table" aria-busy={fetching ?? loading} aria-label={label}>
+        <thead>
+          {table.getHeaderGroups().map((hg) => (
+            <tr key={hg.id}>
+              {hg.headers.map((h) => (
+                <th key={h.id} scope="col" className={cellClass(h.column.columnDef.meta)}>
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {loading
+            ? Array.from({ length: skeletonRows }, (_, i) => (
+                <tr key={i} className="skeleton-row" aria-hidden="true">
+                  {columns.map((c, j) => (
+                    <td key={c.id}>
+                      <Skeleton width={j === 0 ? '60%' : '40%'} />
+                    </td>
+                  ))}
+                </tr>
+              ))
+            : rows.map((row) => (
+                <tr key={row.id}>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+        </tbody>
+      </table>
+      {!loading && rows.length === 0 ? empty : null}
+    </div>
+  );
+}
+
+/**
+ * Server-side paging state. Any change of `filterKey` (or of the page size) starts again at the
+ * first page without first fetching the old page of the new filter.
+ */
+export function usePaging(tableKey: string, filterKey: string) {
+  const pageSize = usePrefsStore((s) => s.tables[tableKey]?.pageSize ?? PAGE_SIZES[0]);
+  const key = `${filterKey}|${pageSize}`;
+  const [paging, setPaging] = useState({ key, index: 0 });
+  const pageIndex = paging.key === key ? paging.index : 0;
+  return {
+    tableKey,
+    pageIndex,
+    pageSize,
+    skip: pageIndex * pageSize,
+    goTo: (index: number) => setPaging({ key, index }),
+  };
+}
+
+export function Pager({
+  paging,
+  total,
+  label,
+}: {
+  paging: ReturnType<typeof usePaging>;
+  /** undefined while the first page loads: the bar keeps its height. */
+  total: number | undefined;
+  /** e.g. "Pages of hosts". */
+  label: string;
+}) {
+  const id = useId();
+  const setTablePrefs = usePrefsStore((s) => s.setTablePrefs);
+  const { pageIndex, pageSize, goTo } = paging;
+  const count = total ?? 0;
+  const first = count === 0 ? 0 : pageIndex * pageSize + 1;
+  const last = Math.min(count, (pageIndex + 1) * pageSize);
+  const pageCount = Math.max(1, Math.ceil(count / pageSize));
+  return (
+    <nav className="pagination" aria-label={label}>
+      <div className="toolbar-field">
+        <label className="toolbar-label" htmlFor={`${id}-size`}>
+          Rows per page
+        </label>
+        <select
+          id={`${id}-size`}
+          value={pageSize}
+          onChange={(e) => setTablePrefs(paging.tableKey, { pageSize: Number(e.target.value) })}
+        >
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </div>
+      <span className="pagination-range" aria-live="polite">
+        {total !== undefined
+          ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(count)}`
+          : ' '}
+      </span>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={pageIndex === 0}
+        onClick={() => goTo(pageIndex - 1)}
+      >
+        ‹ Previous
+      </button>
+      <span className="pagination-page">
+        Page {pageIndex + 1} of {pageCount}
+      </span>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={pageIndex + 1 >= pageCount}
+        onClick={() => goTo(pageIndex + 1)}
+      >
+        Next ›
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,261 @@
+import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { Dialog } from '../../components/dialog';
+import { HealthBadges } from '../../components/health';
+import { errorCode } from '../../lib/errors';
+import { formatCount } from '../../lib/format';
+import { useDebounced } from '../../lib/use-debounced';
+import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { useShell } from '../../shell/shell-context';
+import { usePrefsStore } from '../../stores/prefs-store';
+import { useWindowStore } from '../../stores/window-store';
+
+const EMPTY: number[] = [];
+const RESULT_LIMIT = 20;
+
+type Section = 'Pinned' | 'Recent' | 'Organizations' | 'Matches';
+type Option =
+  { key: string; kind: 'all' } | { key: string; kind: 'org'; org: OrgListItem; section: Section };
+
+/** UI-1: Ctrl/Cmd+K, type to search on the server, arrows and Enter, recents and pins. */
+export function OrgSwitcher({ open, onClose }: { open: boolean; onClose(): void }) {
+  return (
+    <Dialog open={open} onClose={onClose} title="Switch organization" className="switcher">
+      <SwitcherBody onClose={onClose} />
+    </Dialog>
+  );
+}
+
+function SwitcherBody({ onClose }: { onClose(): void }) {
+  const trpc = useTRPC();
+  const { userKey, isAccountAdmin } = useShell();
+  const currentOrgId = useWindowStore((s) => s.orgId);
+  const openOrg = useWindowStore((s) => s.openOrg);
+  const openAll = useWindowStore((s) => s.openAll);
+  const pins = usePrefsStore((s) => s.pins[userKey] ?? EMPTY);
+  const recents = usePrefsStore((s) => s.recents[userKey] ?? EMPTY);
+  const togglePin = usePrefsStore((s) => s.togglePin);
+  const forgetOrg = usePrefsStore((s) => s.forgetOrg);
+  const listboxId = useId();
+  const statusId = useId();
+
+  const [text, setText] = useState('');
+  const search = useDebounced(text.trim(), 150);
+  const [active, setActive] = useState(0);
+
+  const list = useQuery({
+    ...trpc.organizations.list.queryOptions({
+      search: search || null,
+      limit: RESULT_LIMIT,
+      active_only: false,
+      include_stats: true,
+    }),
+    placeholderData: keepPreviousData,
+  });
+
+  // Remembered ids are shown only once the server confirms this user still sees the org.
+  const remembered = useMemo(() => [...new Set([...pins, ...recents])], [pins, recents]);
+  const details = useQueries({
+    queries: remembered.map((id) => ({
+      ...trpc.organizations.get.queryOptions({ id }),
+      retry: false,
+    })),
+  });
+  const goneIds = details
+    .map((d, i) => (errorCode(d.error) === 'NOT_FOUND' ? remembered[i] : undefined))
+    .filter((id): id is number => id !== undefined);
+  const goneKey = goneIds.join(',');
+  useEffect(() => {
+    for (const id of goneKey ? goneKey.split(',').map(Number) : []) forgetOrg(id);
+  }, [goneKey, forgetOrg]);
+
+  // What is typed now filters at once; the server search (debounced) catches up behind it. Every
+  // entry shown always matches the current text, so Enter can never open a stale result.
+  const query = text.trim();
+  const searching = query.length > 0;
+  const needle = query.toLocaleLowerCase('en-US');
+  const matchesQuery = (o: OrgListItem) =>
+    `${o.name}\n${o.description ?? ''}`.toLocaleLowerCase('en-US').includes(needle);
+  const settled = search === query && !list.isPlaceholderData && !list.isFetching;
+  // Cheap enough to rebuild on every render: at most a few dozen entries.
+  const options = ((): Option[] => {
+    const byId = new Map<number, OrgListItem>();
+    details.forEach((d) => {
+      if (d.data) byId.set(d.data.id, d.data);
+    });
+    const out: Option[] = [];
+    const shown = new Set<number>();
+    if (!searching) {
+      if (isAccountAdmin) out.push({ key: 'all', kind: 'all' });
+      for (const [ids, section] of [
+        [pins, 'Pinned'],
+        [recents, 'Recent'],
+      ] as const) {
+        for (const id of ids) {
+          const org = byId.get(id);
+          if (org && !shown.has(id)) {
+            shown.add(id);
+            out.push({ key: `org-${id}`, kind: 'org', org, section });
+          }
+        }
+      }
+    }
+    for (const org of list.data?.items ?? []) {
+      if (shown.has(org.id) || (searching && !matchesQuery(org))) continue;
+      out.push({
+        key: `org-${org.id}`,
+        kind: 'org',
+        org,
+        section: searching ? 'Matches' : 'Organizations',
+      });
+    }
+    return out;
+  })();
+
+  useEffect(() => setActive(0), [query]);
+  const activeIndex = Math.min(active, Math.max(options.length - 1, 0));
+  const activeOption = options[activeIndex];
+  const optionId = (key: string) => `${listboxId}-${key}`;
+
+  const activeDomId = activeOption ? optionId(activeOption.key) : null;
+  useEffect(() => {
+    if (activeDomId) document.getElementById(activeDomId)?.scrollIntoView({ block: 'nearest' });
+  }, [activeDomId]);
+
+  const choose = (option: Option | undefined) => {
+    if (!option) return;
+    if (option.kind === 'all') openAll();
+    else if (option.org.id !== currentOrgId) openOrg(option.org.id);
+    onClose();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    const n = options.length;
+    if (e.key === 'ArrowDown' && n > 0) {
+      e.preventDefault();
+      setActive((activeIndex + 1) % n);
+    } else if (e.key === 'ArrowUp' && n > 0) {
+      e.preventDefault();
+      setActive((activeIndex - 1 + n) % n);
+    } else if (e.key === 'PageDown' && n > 0) {
+      e.preventDefault();
+      setActive(Math.min(activeIndex + 5, n - 1));
+    } else if (e.key === 'PageUp' && n > 0) {
+      e.preventDefault();
+      setActive(Math.max(activeIndex - 5, 0));
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      choose(activeOption);
+    } else if (e.altKey && e.key.toLowerCase() === 'p' && activeOption?.kind === 'org') {
+      e.preventDefault();
+      togglePin(userKey, activeOption.org.id);
+    }
+  };
+
+  const total = list.data?.total;
+  const status = list.isPending
+    ? 'Loading organizations…'
+    : searching && !settled
+      ? 'Searching…'
+      : searching && options.length === 0
+        ? `No organization matches “${query}”.`
+        : searching
+          ? `${formatCount(total ?? 0)} ${total === 1 ? 'organization matches' : 'organizations match'}${(total ?? 0) > RESULT_LIMIT ? `; showing the first ${RESULT_LIMIT}` : ''}.`
+          : `${formatCount(options.length)} choices.`;
+
+  const groups: { label: string; options: Option[] }[] = [];
+  for (const o of options) {
+    const label = o.kind === 'all' ? 'Scope' : o.section;
+    const last = groups.at(-1);
+    if (last && last.label === label) last.options.push(o);
+    else groups.push({ label, options: [o] });
+  }
+
+  return (
+    <div className="switcher-body">
+      <input
+        type="text"
+        role="combobox"
+        className="switcher-input"
+        aria-label="Search organizations"
+        aria-expanded="true"
+        aria-controls={listboxId}
+        aria-autocomplete="list"
+        aria-activedescendant={activeDomId ?? undefined}
+        aria-describedby={statusId}
+        placeholder="Type to search organizations by name or description"
+        autoComplete="off"
+        spellCheck={false}
+        value={text}
+        data-autofocus
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div id={statusId} className="switcher-status" role="status" aria-live="polite">
+        {status}
+      </div>
+      <div role="listbox" id={listboxId} aria-label="Organizations" className="switcher-list">
+        {groups.map((g) => (
+          <div role="group" aria-label={g.label} key={g.label}>
+            <div className="switcher-group-label" aria-hidden="true">
+              {g.label}
+            </div>
+            {g.options.map((o) => {
+              const index = options.indexOf(o);
+              const selected = index === activeIndex;
+              return (
+                <div
+                  key={o.key}
+                  id={optionId(o.key)}
+                  role="option"
+                  aria-selected={selected}
+                  className={`switcher-option${selected ? ' is-active' : ''}`}
+                  onMouseMove={() => setActive(index)}
+                  onClick={() => choose(o)}
+                >
+                  {o.kind === 'all' ? (
+                    <span className="switcher-name">All organizations</span>
+                  ) : (
+                    <>
+                      <span className="switcher-name">
+                        {/* The "Pinned" group already says it to screen readers. */}
+                        {pins.includes(o.org.id) ? (
+                          <span className="pin-mark" aria-hidden="true">
+                            ★{' '}
+                          </span>
+                        ) : null}
+                        {o.org.name}
+                      </span>
+                      <span className="switcher-meta">
+                        {o.org.id === currentOrgId ? <span className="tag">current</span> : null}
+                        {!o.org.is_active ? (
+                          <span className="tag tag-warning">inactive</span>
+                        ) : null}
+                        {o.org.region ? <span className="muted">{o.org.region}</span> : null}
+                        <HealthBadges stats={o.org.stats} compact />
+                      </span>
+                    </>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      </div>
+      <div className="switcher-hints" aria-hidden="true">
+        <span>
+          <kbd>↑</kbd> <kbd>↓</kbd> move
+        </span>
+        <span>
+          <kbd>Enter</kbd> open
+        </span>
+        <span>
+          <kbd>Alt</kbd>+<kbd>P</kbd> pin
+        </span>
+        <span>
+          <kbd>Esc</kbd> close
+        </span>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,175 @@
+import { useMutation } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { Dialog } from '../../components/dialog';
+import { Field, FormError } from '../../components/field';
+import { errorMessage, fieldError } from '../../lib/errors';
+import { useTRPC, type RouterOutputs } from '../../lib/trpc';
+import { useInvalidate } from '../../lib/use-invalidate';
+import { useWindowStore } from '../../stores/window-store';
+import { SecretOnce } from '../secrets/secret-once';
+
+type Created = RouterOutputs['organizations']['create'];
+
+/** UI-3 create: name, description, region; then the secret, shown this once. */
+export function CreateOrgDialog({
+  open,
+  onClose,
+  regions,
+}: {
+  open: boolean;
+  onClose(): void;
+  regions: string[];
+}) {
+  const [created, setCreated] = useState<Created | null>(null);
+  const close = () => {
+    // Dropping the created org drops its secret from memory with it.
+    setCreated(null);
+    onClose();
+  };
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title={created ? 'Organization created' : 'New organization'}
+      size="medium"
+    >
+      {created ? (
+        <CreatedStep created={created} onClose={close} />
+      ) : (
+        <CreateForm regions={regions} onCreated={setCreated} onCancel={close} />
+      )}
+    </Dialog>
+  );
+}
+
+function CreateForm({
+  regions,
+  onCreated,
+  onCancel,
+}: {
+  regions: string[];
+  onCreated(c: Created): void;
+  onCancel(): void;
+}) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidate();
+  const regionListId = useId();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [region, setRegion] = useState('');
+  const create = useMutation(
+    trpc.organizations.create.mutationOptions({
+      onSuccess: (c) => {
+        void invalidate('organizations');
+        onCreated(c);
+      },
+    }),
+  );
+  const err = create.error;
+  const nameError = fieldError(err, 'name');
+  const descriptionError = fieldError(err, 'description');
+  const regionError = fieldError(err, 'region');
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate({ name, description: description || null, region: region || null });
+      }}
+    >
+      <Field
+        label="Name"
+        error={nameError}
+        hint="1–120 characters, unique in the account (ignoring case)."
+      >
+        <input
+          type="text"
+          required
+          maxLength={120}
+          value={name}
+          data-autofocus
+          onChange={(e) => setName(e.target.value)}
+        />
+      </Field>
+      <Field label="Description" aside="optional" error={descriptionError}>
+        <textarea
+          rows={2}
+          maxLength={2000}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
+      </Field>
+      <Field
+        label="Region"
+        aside="optional"
+        error={regionError}
+        hint="Pick an existing region or type a new one."
+      >
+        <input
+          type="text"
+          list={regionListId}
+          maxLength={64}
+          value={region}
+          onChange={(e) => setRegion(e.target.value)}
+        />
+      </Field>
+      <datalist id={regionListId}>
+        {regions.map((r) => (
+          <option key={r} value={r} />
+        ))}
+      </datalist>
+      <FormError
+        error={err && !nameError && !descriptionError && !regionError ? errorMessage(err) : null}
+      />
+      <div className="form-actions">
+        <button type="button" className="button button-secondary" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={create.isPending}
+          aria-busy={create.isPending || undefined}
+        >
+          {create.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+          Create organization
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function CreatedStep({ created, onClose }: { created: Created; onClose(): void }) {
+  const openOrg = useWindowStore((s) => s.openOrg);
+  return (
+    <div className="created-step">
+      <p>
+        <strong>{created.name}</strong> is ready.
+      </p>
+      <div className="callout callout-info">
+        A <strong>Default</strong> location was created with it (time zone UTC, no subnets). Hosts
+        whose address matches no subnet of this organization land there; add locations and subnets
+        in <em>Locations</em>.
+      </div>
+      <SecretOnce
+        secret={created.secret}
+        label="Organization secret"
+        note="Shown only this once. Copy it now for your agent installers; later, people with the organizations.edit permission can reveal it again (each reveal is audited)."
+      />
+      <div className="form-actions">
+        <button type="button" className="button button-secondary" onClick={onClose}>
+          Done
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => {
+            openOrg(created.id, 'overview');
+            onClose();
+          }}
+        >
+          Open {created.name}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,328 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+} from '@tanstack/react-table';
+import { useId, useState } from 'react';
+import { GuardedButton } from '../../components/guarded-button';
+import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
+import { errorMessage } from '../../lib/errors';
+import { formatCount } from '../../lib/format';
+import { denyReason } from '../../lib/permissions';
+import { useDebounced } from '../../lib/use-debounced';
+import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { useShell } from '../../shell/shell-context';
+import { usePrefsStore } from '../../stores/prefs-store';
+import { useWindowStore } from '../../stores/window-store';
+import { CreateOrgDialog } from './create-org-dialog';
+
+const PAGE_SIZES = [25, 50, 100] as const;
+const SKELETON_ROWS = 8;
+const EMPTY: OrgListItem[] = [];
+type StatusFilter = 'active' | 'inactive' | 'all';
+
+const column = createColumnHelper<OrgListItem>();
+
+function OpenOrgButton({ org }: { org: OrgListItem }) {
+  const openOrg = useWindowStore((s) => s.openOrg);
+  return (
+    <button
+      type="button"
+      className="link-button cell-name"
+      onClick={() => openOrg(org.id, 'overview')}
+    >
+      {org.name}
+    </button>
+  );
+}
+
+function Count({ n, tone }: { n: number | undefined; tone?: 'online' | 'offline' | 'stale' }) {
+  if (n === undefined) return <span className="num num-zero">—</span>;
+  // Zero carries no signal: only non-zero counts get the status colour.
+  const cls = n === 0 ? 'num-zero' : tone ? `num-${tone}` : '';
+  return <span className={`num ${cls}`}>{formatCount(n)}</span>;
+}
+
+const columns = [
+  column.accessor('name', {
+    header: 'Name',
+    cell: (c) => (
+      <div className="cell-stack">
+        <OpenOrgButton org={c.row.original} />
+        {c.row.original.description ? (
+          <span className="cell-sub" title={c.row.original.description}>
+            {c.row.original.description}
+          </span>
+        ) : null}
+      </div>
+    ),
+  }),
+  column.accessor('region', { header: 'Region', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('is_active', {
+    header: 'Status',
+    cell: (c) =>
+      c.getValue() ? (
+        <span className="tag tag-success">Active</span>
+      ) : (
+        <span className="tag tag-warning">Inactive</span>
+      ),
+  }),
+  column.accessor((o) => o.stats?.online, {
+    id: 'online',
+    header: 'Online',
+    meta: { numeric: true },
+    cell: (c) => <Count n={c.getValue()} tone="online" />,
+  }),
+  column.accessor((o) => o.stats?.offline, {
+    id: 'offline',
+    header: 'Offline',
+    meta: { numeric: true },
+    cell: (c) => <Count n={c.getValue()} tone="offline" />,
+  }),
+  column.accessor((o) => o.stats?.stale, {
+    id: 'stale',
+    header: 'Stale',
+    meta: { numeric: true },
+    cell: (c) => <Count n={c.getValue()} tone="stale" />,
+  }),
+  column.accessor((o) => o.stats?.total, {
+    id: 'total',
+    header: 'Hosts',
+    meta: { numeric: true },
+    cell: (c) => <Count n={c.getValue()} />,
+  }),
+];
+
+const isNumeric = (meta: unknown): boolean =>
+  typeof meta === 'object' && meta !== null && 'numeric' in meta && meta.numeric === true;
+
+/** UI-2: server-side pagination, search, region and status filters, host health columns. */
+export function OrganizationsView() {
+  const trpc = useTRPC();
+  const { accountPermissions, isAccountAdmin } = useShell();
+  const pageSize = usePrefsStore((s) => s.tables.organizations?.pageSize ?? 25);
+  const setTablePrefs = usePrefsStore((s) => s.setTablePrefs);
+  const [searchText, setSearchText] = useState('');
+  const search = useDebounced(searchText.trim(), 250);
+  const [region, setRegion] = useState('');
+  const [status, setStatus] = useState<StatusFilter>('active');
+  const [creating, setCreating] = useState(false);
+  const ids = useId();
+
+  // Any filter change starts again at the first page, without a fetch of the old page first.
+  const filterKey = JSON.stringify([search, region, status, pageSize]);
+  const [paging, setPaging] = useState({ key: filterKey, index: 0 });
+  const pageIndex = paging.key === filterKey ? paging.index : 0;
+  const goTo = (index: number) => setPaging({ key: filterKey, index });
+
+  const list = useQuery({
+    ...trpc.organizations.list.queryOptions({
+      skip: pageIndex * pageSize,
+      limit: pageSize,
+      search: search || null,
+      region: region || null,
+      active_only: status === 'active',
+      is_active: status === 'all' ? null : status === 'active',
+      include_stats: true,
+    }),
+    placeholderData: keepPreviousData,
+  });
+  const regions = useQuery(trpc.organizations.regions.queryOptions());
+
+  const total = list.data?.total ?? 0;
+  const table = useReactTable({
+    data: list.data?.items ?? EMPTY,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (o) => String(o.id),
+    manualPagination: true,
+    rowCount: total,
+    state: { pagination: { pageIndex, pageSize } },
+  });
+
+  const filtered = Boolean(search || region || status !== 'active');
+  const first = total === 0 ? 0 : pageIndex * pageSize + 1;
+  const last = Math.min(total, (pageIndex + 1) * pageSize);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const refreshing = list.isFetching && list.isPlaceholderData;
+
+  return (
+    <ViewRoot
+      view="organizations"
+      title={isAccountAdmin ? 'All organizations' : 'Organizations'}
+      ready={list.isSuccess && !list.isPlaceholderData && regions.isSuccess}
+      subtitle={
+        list.data ? `${formatCount(total)} ${total === 1 ? 'organization' : 'organizations'}` : ' '
+      }
+      actions={
+        <GuardedButton
+          variant="primary"
+          disabledReason={denyReason(accountPermissions, 'settings.manage')}
+          onClick={() => setCreating(true)}
+        >
+          New organization
+        </GuardedButton>
+      }
+    >
+      <div className="toolbar" role="search" aria-label="Filter organizations">
+        <div className="toolbar-field toolbar-grow">
+          <label className="toolbar-label" htmlFor={`${ids}-search`}>
+            Search
+          </label>
+          <input
+            id={`${ids}-search`}
+            type="search"
+            placeholder="Name or description"
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+          />
+        </div>
+        <div className="toolbar-field">
+          <label className="toolbar-label" htmlFor={`${ids}-region`}>
+            Region
+          </label>
+          <select id={`${ids}-region`} value={region} onChange={(e) => setRegion(e.target.value)}>
+            <option value="">All regions</option>
+            {(regions.data ?? []).map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="toolbar-field">
+          <label className="toolbar-label" htmlFor={`${ids}-status`}>
+            Status
+          </label>
+          <select
+            id={`${ids}-status`}
+            value={status}
+            onChange={(e) => setStatus(e.target.value as StatusFilter)}
+          >
+            <option value="active">Active</option>
+            <option value="inactive">Deactivated</option>
+            <option value="all">All</option>
+          </select>
+        </div>
+      </div>
+
+      {list.error ? (
+        <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+      ) : (
+        <div className={`table-wrap${refreshing ? ' is-refreshing' : ''}`}>
+          <table className="data-table" aria-busy={list.isFetching} aria-label="Organizations">
+            <thead>
+              {table.getHeaderGroups().map((hg) => (
+                <tr key={hg.id}>
+                  {hg.headers.map((h) => (
+                    <th
+                      key={h.id}
+                      scope="col"
+                      className={isNumeric(h.column.columnDef.meta) ? 'numeric' : undefined}
+                    >
+                      {flexRender(h.column.columnDef.header, h.getContext())}
+                    </th>
+                  ))}
+                </tr>
+              ))}
+            </thead>
+            <tbody>
+              {list.isPending
+                ? Array.from({ length: SKELETON_ROWS }, (_, i) => (
+                    <tr key={i} className="skeleton-row" aria-hidden="true">
+                      {columns.map((_, j) => (
+                        <td key={j}>
+                          <Skeleton width={j === 0 ? '60%' : '40%'} />
+                        </td>
+                      ))}
+                    </tr>
+                  ))
+                : table.getRowModel().rows.map((row) => (
+                    <tr key={row.id}>
+                      {row.getVisibleCells().map((cell) => (
+                        <td
+                          key={cell.id}
+                          className={isNumeric(cell.column.columnDef.meta) ? 'numeric' : undefined}
+                        >
+                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+            </tbody>
+          </table>
+          {list.isSuccess && total === 0 ? (
+            <EmptyState
+              title={filtered ? 'No organization matches these filters' : 'No organizations yet'}
+            >
+              {filtered ? (
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => {
+                    setSearchText('');
+                    setRegion('');
+                    setStatus('active');
+                  }}
+                >
+                  Clear filters
+                </button>
+              ) : (
+                <p>Create the first organization to start enrolling agents.</p>
+              )}
+            </EmptyState>
+          ) : null}
+        </div>
+      )}
+
+      <nav className="pagination" aria-label="Pages of organizations">
+        <div className="toolbar-field">
+          <label className="toolbar-label" htmlFor={`${ids}-size`}>
+            Rows per page
+          </label>
+          <select
+            id={`${ids}-size`}
+            value={pageSize}
+            onChange={(e) => setTablePrefs('organizations', { pageSize: Number(e.target.value) })}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <span className="pagination-range" aria-live="polite">
+          {list.data ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}` : ' '}
+        </span>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={pageIndex === 0}
+          onClick={() => goTo(pageIndex - 1)}
+        >
+          ‹ Previous
+        </button>
+        <span className="pagination-page">
+          Page {pageIndex + 1} of {pageCount}
+        </span>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={pageIndex + 1 >= pageCount}
+          onClick={() => goTo(pageIndex + 1)}
+        >
+          Next ›
+        </button>
+      </nav>
+
+      <CreateOrgDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        regions={regions.data ?? []}
+      />
+    </ViewRoot>
+  );
+}

@@ -1,0 +1,31 @@
+import { createTRPCClient, httpBatchLink, httpLink, type TRPCLink } from '@trpc/client';
+import type { AppRouter } from '../../main/trpc/router';
+import { hasIpcBridge, ipcLink } from './ipc-link';
+import { bearerToken } from './session';
+
+export type Transport = 'ipc' | 'http';
+
+export const TRPC_URL = '/trpc';
+
+const authHeaders = (token: string | null): Record<string, string> =>
+  token ? { Authorization: `Bearer ${token}` } : {};
+
+/**
+ * The one client of this window. The link is chosen once, at boot: IPC inside Electron (the
+ * preload bridge exists), HTTP to the serving Orgdesk server otherwise. Procedures never know.
+ */
+export function createAppClient() {
+  const transport: Transport = hasIpcBridge() ? 'ipc' : 'http';
+  const link: TRPCLink<AppRouter> =
+    transport === 'ipc'
+      ? ipcLink()
+      : httpBatchLink({ url: TRPC_URL, headers: () => authHeaders(bearerToken()) });
+  return { transport, client: createTRPCClient<AppRouter>({ links: [link] }) };
+}
+
+/** A throwaway client for checking a pasted API token before this window adopts it. */
+export function createProbeClient(token: string) {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: TRPC_URL, headers: () => authHeaders(token) })],
+  });
+}

@@ -1,0 +1,54 @@
+import type { AutomationLevel, RecordingPolicy } from '../../shared/schemas/organizations.schema';
+
+const number = new Intl.NumberFormat();
+
+export const formatCount = (n: number): string => number.format(n);
+
+export const plural = (n: number, one: string, many = `${one}s`): string =>
+  `${formatCount(n)} ${n === 1 ? one : many}`;
+
+export function formatDateTime(isoText: string | null | undefined): string {
+  if (!isoText) return '—';
+  return new Date(isoText).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+}
+
+/** "Tue 14:05 (GMT+2)": the wall clock in an IANA zone right now. */
+export function localTimeIn(timeZone: string, now: Date): string | null {
+  try {
+    return new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'shortOffset',
+    }).format(now);
+  } catch {
+    return null;
+  }
+}
+
+// The renderer imports only types from the schemas: the values would pull zod into the bundle.
+export const AUTOMATION_LEVELS: readonly AutomationLevel[] = ['manual', 'semi_auto', 'full_auto'];
+export const RECORDING_POLICIES: readonly RecordingPolicy[] = ['off', 'metadata', 'full'];
+
+export const AUTOMATION_LABELS: Record<AutomationLevel, string> = {
+  manual: 'Manual',
+  semi_auto: 'Semi-automatic',
+  full_auto: 'Fully automatic',
+};
+
+/** AUT-1, in the words of the automation seed. */
+export const AUTOMATION_EXPLANATIONS: Record<AutomationLevel, string> = {
+  manual: 'Every action needs approval; nothing runs by itself.',
+  semi_auto: 'Security and critical patches are approved automatically; runbooks need approval.',
+  full_auto: 'Everything is approved and deployed automatically.',
+};
+
+export const RECORDING_LABELS: Record<RecordingPolicy, string> = {
+  off: 'Off — nothing is recorded',
+  metadata: 'Metadata only — who, when, which host',
+  full: 'Full — terminal and remote-desktop sessions are recorded',
+};

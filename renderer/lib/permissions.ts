@@ -1,0 +1,30 @@
+import {
+  PERMISSION_LABELS,
+  permissionsOf,
+  type Permission,
+  type Role,
+} from '../../shared/permissions';
+import type { Me } from './trpc';
+
+/**
+ * Why the caller may not do something, in the server's words, or null when they may. The server
+ * still checks every call; this only disables controls and says why.
+ */
+export function denyReason(
+  permissions: readonly string[] | undefined,
+  needed: Permission,
+): string | null {
+  if (permissions === undefined) return 'Checking your permissions…';
+  if (permissions.includes(needed)) return null;
+  return `You need the ${needed} permission (${PERMISSION_LABELS[needed]}); ask an account admin.`;
+}
+
+export const isAccountAdmin = (me: Me): boolean =>
+  me.roles.some((r) => r.role === 'account_admin' && r.organization_id == null);
+
+/** Permissions held account-wide (roles without an organization). */
+export function accountPermissions(me: Me): Permission[] {
+  if (me.is_support_engineer) return [];
+  const roles = me.roles.filter((r) => r.organization_id == null).map((r) => r.role as Role);
+  return [...permissionsOf(roles)];
+}

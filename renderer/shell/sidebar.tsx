@@ -1,0 +1,69 @@
+import { SWITCH_SHORTCUT } from '../lib/keys';
+import type { OrgDetail } from '../lib/trpc';
+import { useWindowStore } from '../stores/window-store';
+import { useShell } from './shell-context';
+import { viewsFor, type ViewDef } from './views';
+
+export function Sidebar({
+  views,
+  current,
+  org,
+}: {
+  views: ViewDef[];
+  current: string | undefined;
+  org: OrgDetail | null | undefined;
+}) {
+  const ctx = useShell();
+  const setView = useWindowStore((s) => s.setView);
+  const openAll = useWindowStore((s) => s.openAll);
+  const inOrg = org !== null;
+  const accountViews = inOrg ? viewsFor('all', ctx) : views;
+
+  return (
+    <nav className="sidebar" aria-label="Views">
+      {inOrg ? (
+        <div className="nav-group">
+          <h2 className="nav-heading">Organization</h2>
+          <ul>
+            {views.map((v) => (
+              <li key={v.id}>
+                <button
+                  type="button"
+                  className="nav-item"
+                  aria-current={v.id === current ? 'page' : undefined}
+                  onClick={() => setView(v.id)}
+                >
+                  {v.label}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <div className="nav-group">
+          <h2 className="nav-heading">Organization</h2>
+          <button type="button" className="nav-item nav-hint" onClick={ctx.openSwitcher}>
+            Choose an organization… <kbd>{SWITCH_SHORTCUT}</kbd>
+          </button>
+        </div>
+      )}
+      <div className="nav-group">
+        <h2 className="nav-heading">{ctx.isAccountAdmin ? 'All organizations' : 'Account'}</h2>
+        <ul>
+          {accountViews.map((v) => (
+            <li key={v.id}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={!inOrg && v.id === current ? 'page' : undefined}
+                onClick={() => openAll(v.id)}
+              >
+                {v.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </nav>
+  );
+}

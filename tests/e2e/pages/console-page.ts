@@ -1,0 +1,64 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The shell around every view: title bar, sidebar, switcher, and the main view. */
+export class ConsolePage {
+  readonly titleBar: Locator;
+  readonly currentOrgName: Locator;
+  readonly sidebar: Locator;
+  readonly switcher: Locator;
+  readonly switcherInput: Locator;
+
+  constructor(readonly page: Page) {
+    this.titleBar = page.getByRole('banner');
+    this.currentOrgName = page.getByTestId('current-org-name');
+    this.sidebar = page.getByRole('navigation', { name: 'Views' });
+    this.switcher = page.getByRole('dialog', { name: 'Switch organization' });
+    this.switcherInput = this.switcher.getByRole('combobox', { name: 'Search organizations' });
+  }
+
+  async waitForShell(): Promise<void> {
+    await this.page.locator('.app [data-view][data-state="ready"]').first().waitFor();
+  }
+
+  /** The main view with registry id `id`, once its data has loaded. */
+  view(id: string): Locator {
+    return this.page.locator(`[data-view="${id}"][data-state="ready"]`);
+  }
+
+  async openView(label: string, id: string): Promise<Locator> {
+    await this.sidebar.getByRole('button', { name: label, exact: true }).click();
+    const view = this.view(id);
+    await view.waitFor();
+    return view;
+  }
+
+  async openSwitcher(): Promise<void> {
+    await this.page.keyboard.press('ControlOrMeta+k');
+    await expect(this.switcherInput).toBeFocused();
+  }
+
+  /** Keyboard only: Ctrl/Cmd+K, type, wait for the org to be the active option, Enter. */
+  async switchTo(name: string): Promise<void> {
+    await this.openSwitcher();
+    await this.page.keyboard.type(name);
+    const option = this.switcher.getByRole('option', { name: new RegExp(`^${name}`) });
+    await expect(option).toHaveAttribute('aria-selected', 'true');
+    await this.page.keyboard.press('Enter');
+    await expect(this.switcher).toBeHidden();
+    await expect(this.currentOrgName).toHaveText(name);
+  }
+
+  /** Keyboard only: "All organizations" is the first choice before anything is typed. */
+  async switchToAll(): Promise<void> {
+    await this.openSwitcher();
+    const all = this.switcher.getByRole('option', { name: 'All organizations' });
+    await expect(all).toHaveAttribute('aria-selected', 'true');
+    await this.page.keyboard.press('Enter');
+    await expect(this.currentOrgName).toHaveText('All organizations');
+  }
+
+  toast(text: string | RegExp): Locator {
+    // The newest one: an earlier notice with the same words may still be fading out.
+    return this.page.locator('.toaster').getByText(text).last();
+  }
+}

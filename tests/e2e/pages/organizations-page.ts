@@ -1,0 +1,32 @@
+import type { Locator, Page } from '@playwright/test';
+
+export class OrganizationsPage {
+  readonly view: Locator;
+  readonly table: Locator;
+  readonly createDialog: Locator;
+
+  constructor(private readonly page: Page) {
+    this.view = page.locator('[data-view="organizations"]');
+    this.table = this.view.getByRole('table', { name: 'Organizations' });
+    this.createDialog = page.getByRole('dialog');
+  }
+
+  row(name: string): Locator {
+    return this.table
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('button', { name, exact: true }) });
+  }
+
+  async search(text: string): Promise<void> {
+    await this.view.getByLabel('Search').fill(text);
+  }
+
+  async create(fields: { name: string; description?: string; region?: string }): Promise<void> {
+    await this.view.getByRole('button', { name: 'New organization' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New organization' });
+    await dialog.getByLabel('Name').fill(fields.name);
+    if (fields.description) await dialog.getByLabel('Description').fill(fields.description);
+    if (fields.region) await dialog.getByLabel('Region').fill(fields.region);
+    await dialog.getByRole('button', { name: 'Create organization' }).click();
+  }
+}

@@ -1,0 +1,198 @@
+// The e2e world, made through our own services on a fresh data dir before the server starts:
+// an account with an admin (password sign-in), users holding roles, organizations with locations,
+// and hosts in every health state. Nothing here talks to the server.
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { ManualClock } from '../../main/core/clock';
+import { FileKeyStore } from '../../main/core/key-store';
+import { openDatabase } from '../../main/db/database';
+import { createServices, type Services } from '../../main/services';
+import type { Actor } from '../../main/core/actor';
+
+export const PASSWORD = 'e2e-password-Long-enough';
+
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
+
+export interface SeededOrg {
+  id: number;
+  name: string;
+}
+
+export interface Seed {
+  admin: { email: string; password: string };
+  /** A personal API token of the admin, as the bootstrap token would be. */
+  adminToken: string;
+  reader: { email: string; password: string };
+  technician: { email: string; password: string };
+  orgs: {
+    acme: SeededOrg;
+    globex: SeededOrg;
+    initech: SeededOrg;
+    umbrella: SeededOrg;
+  };
+  /** Filler orgs so the table has more than one page. */
+  fillerCount: number;
+  locations: { acmeHq: string; acmeBranch: string; globexOffice: string };
+}
+
+export interface SeedOptions {
+  /** Extra organizations named "Tenant NN" (default 30). */
+  filler?: number;
+}
+
+/** A Go agent's Ed25519 public key in the registration format (raw 32 bytes, base64). */
+function agentPublicKey(): string {
+  const { publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  return Buffer.from(jwk.x!, 'base64url').toString('base64');
+}
+
+/**
+ * Hosts enrolled the way agents enrol (AGT-1, with the org secret), each at a past moment of the
+ * seed's clock so that its last-seen time gives the wanted health (AGT-3).
+ */
+function registerHosts(
+  services: Services,
+  clock: ManualClock,
+  secret: string,
+  list: { hostname: string; ip: string; lastSeenAgo: number; agent: 'go' | 'legacy' }[],
+): void {
+  const now = clock.now();
+  for (const h of list) {
+    clock.set(now - h.lastSeenAgo);
+    services.agents.register(secret, {
+      hostname: h.hostname,
+      ip: h.ip,
+      agent_type: h.agent,
+      ...(h.agent === 'go' ? { public_key: agentPublicKey() } : {}),
+    });
+  }
+  clock.set(now);
+}
+
+export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<Seed> {
+  const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
+  const clock = new ManualClock(Date.now());
+  const services = createServices({
+    db: opened.db,
+    clock,
+    keys: new FileKeyStore(join(dir, 'master.key')),
+  });
+  try {
+    const adminEmail = 'admin@northwind.test';
+    const provisioned = await services.accounts.provision({
+      accountName: 'Northwind MSP',
+      adminEmail,
+      adminName: 'Ada Admin',
+      adminPassword: PASSWORD,
+    });
+    const admin: Actor = services.auth.actorForUser(provisioned.adminUserId)!;
+    const adminToken = services.auth.issueToken(
+      provisioned.adminUserId,
+      'personal',
+      'e2e bootstrap',
+    );
+
+    const org = (name: string, region: string | null, description: string | null) => {
+      const created = services.organizations.create(admin, { name, region, description });
+      return { id: created.id, name: created.name, secret: created.secret };
+    };
+    const acme = org('Acme Corp', 'eu-west', 'Manufacturing, two sites');
+    const globex = org('Globex', 'us-east', 'Logistics');
+    const initech = org('Initech', 'us-east', null);
+    const umbrella = org('Umbrella Health', 'eu-central', 'Clinics');
+
+    services.locations.create(admin, {
+      organization_id: acme.id,
+      name: 'Headquarters',
+      subnets: ['10.1.0.0/16', '2001:db8:1::/48'],
+      timezone: 'Europe/Berlin',
+    });
+    services.locations.create(admin, {
+      organization_id: acme.id,
+      name: 'Branch Lyon',
+      subnets: ['10.2.0.0/16'],
+      timezone: 'Europe/Paris',
+    });
+    services.locations.create(admin, {
+      organization_id: globex.id,
+      name: 'Globex Office',
+      subnets: ['172.16.0.0/12'],
+      timezone: 'America/New_York',
+    });
+
+    registerHosts(services, clock, acme.secret, [
+      { hostname: 'acme-dc01', ip: '10.1.0.10', lastSeenAgo: MINUTE, agent: 'go' },
+      { hostname: 'acme-fs01', ip: '10.1.0.11', lastSeenAgo: 2 * MINUTE, agent: 'go' },
+      { hostname: 'acme-ws-lyon', ip: '10.2.3.4', lastSeenAgo: 3 * MINUTE, agent: 'legacy' },
+      { hostname: 'acme-laptop7', ip: '192.168.1.7', lastSeenAgo: 2 * DAY, agent: 'go' },
+      { hostname: 'acme-old-kiosk', ip: '10.1.9.9', lastSeenAgo: 45 * DAY, agent: 'legacy' },
+    ]);
+    registerHosts(services, clock, initech.secret, [
+      { hostname: 'initech-app1', ip: '10.9.0.1', lastSeenAgo: MINUTE, agent: 'go' },
+      { hostname: 'initech-app2', ip: '10.9.0.2', lastSeenAgo: 10 * MINUTE, agent: 'go' },
+    ]);
+
+    // AUT-4: one active definition Acme may bind, one inactive that must not be offered.
+    services.workflows.create(admin, {
+      organization_id: acme.id,
+      name: 'Major incident bridge',
+      is_active: true,
+    });
+    services.workflows.create(admin, {
+      organization_id: acme.id,
+      name: 'Retired escalation',
+      is_active: false,
+    });
+
+    const filler = opts.filler ?? 30;
+    for (let i = 1; i <= filler; i++) {
+      org(`Tenant ${String(i).padStart(2, '0')}`, i % 2 === 0 ? 'us-west' : 'ap-south', null);
+    }
+    services.organizations.delete(admin, umbrella.id);
+
+    const reader = await services.users.create(admin, {
+      email: 'reader@northwind.test',
+      name: 'Rita Reader',
+      password: PASSWORD,
+    });
+    services.users.setRoles(admin, {
+      id: reader.id,
+      roles: [
+        { role: 'reader', organization_id: acme.id },
+        { role: 'reader', organization_id: globex.id },
+      ],
+    });
+    const technician = await services.users.create(admin, {
+      email: 'tech@northwind.test',
+      name: 'Theo Technician',
+      password: PASSWORD,
+    });
+    services.users.setRoles(admin, {
+      id: technician.id,
+      roles: [{ role: 'technician', organization_id: acme.id }],
+    });
+
+    return {
+      admin: { email: adminEmail, password: PASSWORD },
+      adminToken,
+      reader: { email: reader.email, password: PASSWORD },
+      technician: { email: technician.email, password: PASSWORD },
+      orgs: {
+        acme: { id: acme.id, name: acme.name },
+        globex: { id: globex.id, name: globex.name },
+        initech: { id: initech.id, name: initech.name },
+        umbrella: { id: umbrella.id, name: umbrella.name },
+      },
+      fillerCount: filler,
+      locations: {
+        acmeHq: 'Headquarters',
+        acmeBranch: 'Branch Lyon',
+        globexOffice: 'Globex Office',
+      },
+    };
+  } finally {
+    opened.close();
+  }
+}

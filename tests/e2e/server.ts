@@ -1,0 +1,45 @@
+// Starts the real Orgdesk server (main/server/app.ts, what `npm run server` runs) on a seeded data
+// dir, on 127.0.0.1 and a free port, serving the console built into dist/renderer.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { systemClock } from '../../main/core/clock';
+import { FileKeyStore } from '../../main/core/key-store';
+import { openDatabase } from '../../main/db/database';
+import { createServer } from '../../main/server/app';
+import { createServices } from '../../main/services';
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const RENDERER = resolve('dist/renderer');
+
+export async function startServer(dataDir: string): Promise<RunningServer> {
+  if (!existsSync(join(RENDERER, 'index.html'))) {
+    throw new Error('dist/renderer is missing: run `vite build` first (npm run test:e2e does)');
+  }
+  // The same wiring as main/server/index.ts, with the data dir of this test.
+  const opened = openDatabase({ file: join(dataDir, 'orgdesk.db') });
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys: new FileKeyStore(join(dataDir, 'master.key')),
+  });
+  const server = createServer({
+    services,
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: RENDERER,
+    // Request lines would drown the test report; failures still show.
+    log: { info: () => {}, error: (line) => process.stderr.write(`[server] ${line}\n`) },
+  });
+  const { url } = await server.listen();
+  return {
+    url,
+    stop: async () => {
+      await server.close();
+      opened.close();
+    },
+  };
+}
