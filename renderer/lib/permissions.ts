@@ -1,9 +1,11 @@
 import {
   PERMISSION_LABELS,
+  READ_ONLY_PERMISSIONS,
   permissionsOf,
   type Permission,
   type Role,
 } from '../../shared/permissions';
+import { readOnlyReason } from '../stores/read-only-store';
 import type { Me } from './trpc';
 
 /**
@@ -14,6 +16,9 @@ export function denyReason(
   permissions: readonly string[] | undefined,
   needed: Permission,
 ): string | null {
+  // A read-only review allows what reading needs and nothing else, whatever the roles say.
+  const readOnly = READ_ONLY_PERMISSIONS.includes(needed) ? null : readOnlyReason();
+  if (readOnly) return readOnly;
   if (permissions === undefined) return 'Checking your permissions…';
   if (permissions.includes(needed)) return null;
   return `You need the ${needed} permission (${PERMISSION_LABELS[needed]}); ask an account admin.`;

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Toaster } from '../components/toaster';
 import { ErrorState, Skeleton, ViewRoot } from '../components/view-root';
+import { DesktopRoot } from '../features/desktop/desktop-root';
 import { OrgSwitcher } from '../features/org-switcher/org-switcher';
 import type { Transport } from '../lib/client';
 import { errorCode, errorMessage } from '../lib/errors';
@@ -9,6 +10,7 @@ import { onShellEvent } from '../lib/ipc-link';
 import { accountPermissions, isAccountAdmin } from '../lib/permissions';
 import { useTRPC, type Me, type OrgDetail } from '../lib/trpc';
 import { usePrefsStore, userKey } from '../stores/prefs-store';
+import { useReadOnly } from '../stores/read-only-store';
 import { toast } from '../stores/toast-store';
 import { useWindowStore } from '../stores/window-store';
 import { ShellContext, type ShellContextValue } from './shell-context';
@@ -21,6 +23,8 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   const orgId = useWindowStore((s) => s.orgId);
   const viewId = useWindowStore((s) => s.view);
   const [switcherOpen, setSwitcherOpen] = useState(false);
+  // Views read the read-only flag (denyReason) as they render: remount them when it changes.
+  const readOnly = useReadOnly((s) => s.reason !== null);
   const openSwitcher = useCallback(() => setSwitcherOpen(true), []);
 
   const ctx: ShellContextValue = useMemo(
@@ -97,13 +101,14 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
           Skip to main content
         </a>
         <TitleBar org={orgId === null ? null : (org.data ?? 'loading')} />
+        {transport === 'ipc' ? <DesktopRoot /> : null}
         <div className="app-body">
           <Sidebar views={views} current={view?.id} org={orgId === null ? null : org.data} />
           <main id="main" className="main" tabIndex={-1}>
             {/* The key remounts the whole view on every switch: no selection, draft or open
                 dialog of the previous org survives. */}
             <ViewHost
-              key={`${orgId ?? 'all'}:${view?.id ?? ''}`}
+              key={`${orgId ?? 'all'}:${view?.id ?? ''}:${readOnly ? 'ro' : 'rw'}`}
               view={view}
               org={org.data}
               orgError={org.error && !gone ? errorMessage(org.error) : null}

@@ -4,6 +4,8 @@
 import type { ComponentType } from 'react';
 import { AccountAuditView, OrgAuditView } from '../features/audit/audit-view';
 import { AccountGovernanceView, GovernanceView } from '../features/governance/governance-view';
+import { ConnectionsView } from '../features/desktop/connections-view';
+import { ExportsView } from '../features/desktop/exports-view';
 import { HostsView } from '../features/hosts/hosts-view';
 import { SupportAccessView } from '../features/support-access/support-access-view';
 import { TokensView } from '../features/users/tokens-view';
@@ -82,6 +84,21 @@ export const VIEWS: readonly ViewDef[] = [
     scope: 'all',
     component: TokensView,
     visible: (ctx) => !ctx.me.is_support_engineer,
+  },
+  // Desktop only (UI-8, EXP): the Electron shell's own screens.
+  {
+    id: 'connections',
+    label: 'Connections',
+    scope: 'all',
+    component: ConnectionsView,
+    visible: (ctx) => ctx.transport === 'ipc',
+  },
+  {
+    id: 'exports',
+    label: 'Export and review',
+    scope: 'all',
+    component: ExportsView,
+    visible: (ctx) => ctx.transport === 'ipc',
   },
 ];
 

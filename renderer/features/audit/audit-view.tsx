@@ -197,6 +197,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
       actions={
         <>
           <GuardedButton
+            mutates={false}
             busy={exportFile.isPending && exportFile.variables === 'csv'}
             disabled={exportFile.isPending}
             onClick={() => exportFile.mutate('csv')}
@@ -204,6 +205,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
             Export CSV
           </GuardedButton>
           <GuardedButton
+            mutates={false}
             busy={exportFile.isPending && exportFile.variables === 'json'}
             disabled={exportFile.isPending}
             onClick={() => exportFile.mutate('json')}
@@ -212,6 +214,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
           </GuardedButton>
           <GuardedButton
             variant="primary"
+            mutates={false}
             disabledReason={verifyReason}
             busy={verify.isPending}
             onClick={() => verify.mutate()}

@@ -1,6 +1,7 @@
 import type { Permission } from '../../../shared/permissions';
 import { denyReason } from '../../lib/permissions';
 import type { Me } from '../../lib/trpc';
+import { readOnlyReason } from '../../stores/read-only-store';
 
 /** The server's own words when a support engineer tries to change anything (SUP-5). */
 export const VIEW_ONLY_REASON = 'Support access is view-only: no changes can be made.';
@@ -17,4 +18,9 @@ export function actionReason(
 ): string | null {
   if (me.is_support_engineer) return VIEW_ONLY_REASON;
   return denyReason(permissions, needed);
+}
+
+/** Why this caller may change nothing at all here (no permission involved), or null. */
+export function viewOnlyReason(me: Pick<Me, 'is_support_engineer'>): string | null {
+  return me.is_support_engineer ? VIEW_ONLY_REASON : readOnlyReason();
 }

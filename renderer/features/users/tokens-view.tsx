@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { ApiToken } from '../../../shared/schemas/users.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
@@ -14,7 +14,7 @@ import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
 import { CellTime, DataTable } from '../hosts/table-kit';
 import { SecretOnce } from '../secrets/secret-once';
-import { VIEW_ONLY_REASON } from '../support-access/view-only';
+import { viewOnlyReason } from '../support-access/view-only';
 import './users.css';
 
 type CreatedToken = RouterOutputs['auth']['createToken'];
@@ -35,7 +35,8 @@ export function TokensView() {
   const tokens = useQuery(trpc.auth.tokens.queryOptions());
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const reason = me.is_support_engineer ? VIEW_ONLY_REASON : null;
+  const reason = viewOnlyReason(me);
+  const ids = useId();
   const revoke = useMutation(
     trpc.auth.revokeToken.mutationOptions({
       onSuccess: (t) => {
@@ -87,6 +88,7 @@ export function TokensView() {
               className="button button-danger-outline"
               aria-label={`Revoke token ${c.row.original.name}`}
               disabled={Boolean(reason)}
+              aria-describedby={reason ? `${ids}-reason` : undefined}
               onClick={() => {
                 revoke.reset();
                 setRevoking(c.row.original);
@@ -97,7 +99,7 @@ export function TokensView() {
           ),
       }),
     ],
-    [reason, revoke],
+    [reason, revoke, ids],
   );
   const table = useReactTable({
     data: tokens.data ?? EMPTY,
@@ -124,6 +126,11 @@ export function TokensView() {
         A token acts as you, with your roles at the time it is used (or fewer, when read-only). It
         is shown once and stored hashed; revoke it when a script no longer needs it.
       </p>
+      {reason ? (
+        <p id={`${ids}-reason`} className="disabled-reason block">
+          {reason}
+        </p>
+      ) : null}
       {tokens.error ? (
         <ErrorState error={errorMessage(tokens.error)} onRetry={() => void tokens.refetch()} />
       ) : (

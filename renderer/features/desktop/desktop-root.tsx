@@ -1,0 +1,103 @@
+// Everything the console shows only inside the Electron shell, mounted once by the shell: the
+// read-only review banner (EXP-2), the menu's Export / Open export / Restore, job progress.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { FormError } from '../../components/field';
+import { errorMessage } from '../../lib/errors';
+import { onShellEvent } from '../../lib/ipc-link';
+import { useReadOnly } from '../../stores/read-only-store';
+import {
+  desktopApi,
+  desktopKeys,
+  READ_ONLY_CONTROL_REASON,
+  type DesktopSessionInfo,
+} from './desktop-api';
+import { openExport, restoreExport } from './desktop-actions';
+import { ExportDialog } from './export-dialog';
+import { JobPanel } from './job-panel';
+import { useDesktopJobs } from './jobs-store';
+import './desktop.css';
+
+export function useDesktopSession() {
+  return useQuery({
+    queryKey: desktopKeys.session,
+    queryFn: () => desktopApi().session.query(),
+    staleTime: Infinity,
+  });
+}
+
+export function DesktopRoot() {
+  const session = useDesktopSession();
+  const queryClient = useQueryClient();
+
+  // The flag every mutation control consults. Kept while a new session loads, so nothing is
+  // enabled for a moment between two reviews.
+  const readOnly = session.data?.read_only;
+  useEffect(() => {
+    if (readOnly !== undefined) {
+      useReadOnly.getState().setReason(readOnly ? READ_ONLY_CONTROL_REASON : null);
+    }
+  }, [readOnly]);
+
+  useEffect(
+    () =>
+      onShellEvent((event) => {
+        if (event.type === 'progress') useDesktopJobs.getState().progress(event);
+        else if (event.type === 'session-changed')
+          void queryClient.invalidateQueries({ queryKey: ['desktop'] });
+        else if (event.type === 'menu') {
+          if (event.command === 'export') useDesktopJobs.getState().setExportDialog(true);
+          else if (event.command === 'open-export') void openExport();
+          else if (event.command === 'restore') void restoreExport();
+        }
+      }),
+    [queryClient],
+  );
+
+  return (
+    <>
+      {session.data?.read_only ? <ReviewBanner session={session.data} /> : null}
+      <ExportDialog />
+      <JobPanel />
+    </>
+  );
+}
+
+function ReviewBanner({ session }: { session: DesktopSessionInfo }) {
+  const queryClient = useQueryClient();
+  const close = useMutation({
+    mutationFn: () => desktopApi().exports.closeReview.mutate(),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['desktop'] }),
+  });
+  const review = session.review;
+  return (
+    <div
+      className="callout callout-warning banner review-banner"
+      role="region"
+      aria-label="Read-only review"
+      data-testid="review-banner"
+    >
+      <div>
+        <p className="review-title">
+          <strong>{session.label} — changes are disabled</strong>
+        </p>
+        {review ? (
+          <p className="review-sub muted">
+            Checksum verified · SHA-256 <code>{review.content_sha256.slice(0, 12)}…</code> · from{' '}
+            {review.source}
+          </p>
+        ) : null}
+        <FormError error={close.error ? errorMessage(close.error) : null} />
+      </div>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={close.isPending}
+        aria-busy={close.isPending || undefined}
+        onClick={() => close.mutate()}
+      >
+        Close review
+      </button>
+    </div>
+  );
+}

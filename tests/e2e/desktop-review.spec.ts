@@ -1,0 +1,244 @@
+// The console's desktop-only parts (UI-8 connections, EXP export / read-only review) in real
+// Chromium, against the REAL desktop IPC entry (createDesktopIpcHandler + DesktopShell + the app
+// router + the export worker) running in this test process on a real temp database.
+//
+// What is replaced: only the Electron preload (preload/index.ts needs Electron's contextBridge and
+// ipcRenderer, which cannot run here). Its stand-in below exposes the same `window.orgdesk`
+// shape (trpc.invoke + onShellEvent) through page.exposeFunction, and hands each message to the
+// handler with the sender facts Electron would give (the app's frame URL, main frame, window id).
+// The OS file dialogs are answered by the test, as in tests/electron/desktop-shell.test.ts.
+// The page itself is the built console (dist/renderer), served by the fixtures' real server.
+import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConnectionStore } from '../../main/connections/connection-store';
+import { createDesktopIpcHandler } from '../../main/desktop/desktop-ipc';
+import { DesktopShell } from '../../main/desktop/desktop-shell';
+import type { IpcHandler } from '../../main/ipc/ipc-handler';
+import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-channels';
+import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
+import { FakeKeychain } from '../fixtures/fake-keychain';
+import type { ConsolePage } from './pages/console-page';
+import { expect, test } from './fixtures';
+
+const WINDOW = 1;
+/** What Electron reports as the frame URL of the app's own page (main/ipc/app-protocol.ts). */
+const APP_FRAME_URL = 'orgdesk-app://app/index.html';
+/** Export and verify run on a worker thread that loads TypeScript through tsx: slow on a busy machine. */
+const JOB_TIMEOUT = 30_000;
+
+interface Desktop {
+  x: ExportWorld;
+  shell: DesktopShell;
+  handler: IpcHandler;
+  /** Paths the next OS file dialogs answer, in order; empty = the user cancels. */
+  dialogAnswers: string[];
+  events: ShellEvent[];
+}
+
+declare global {
+  interface Window {
+    __orgdeskInvoke?: (req: unknown) => Promise<IpcResponse>;
+    __orgdeskEmit?: (event: ShellEvent) => void;
+  }
+}
+
+/** The stand-in for the preload: the same two functions, nothing else. Runs in the page. */
+function installBridge() {
+  const listeners = new Set<(event: ShellEvent) => void>();
+  window.__orgdeskEmit = (event) => listeners.forEach((l) => l(event));
+  const bridge: OrgdeskBridge = {
+    trpc: { invoke: (req) => window.__orgdeskInvoke!(req) },
+    onShellEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  (window as unknown as { orgdesk: OrgdeskBridge }).orgdesk = Object.freeze(bridge);
+}
+
+async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<Desktop> {
+  const x = await createExportWorld();
+  const dialogAnswers: string[] = [];
+  const events: ShellEvent[] = [];
+  const shell = new DesktopShell({
+    services: x.w.services,
+    operator: x.w.admin,
+    dbFile: x.w.opened.file,
+    migrationsFolder: MIGRATIONS,
+    masterKey: () => readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
+    connections: new ConnectionStore({ file: join(x.w.dir, 'connections.json'), vault: keychain }),
+    dialogs: {
+      chooseExportTarget: async () => dialogAnswers.shift() ?? null,
+      chooseExportToOpen: async () => dialogAnswers.shift() ?? null,
+    },
+    // webContents.send in Electron; here the page's listeners, called in the page.
+    send: (windowId, event) => {
+      if (windowId !== WINDOW) return;
+      events.push(event);
+      void page.evaluate((e) => window.__orgdeskEmit?.(e), event).catch(() => {});
+    },
+    sourceLabel: 'desktop e2e',
+    serverUrl: 'http://127.0.0.1:8787',
+  });
+  const handler = createDesktopIpcHandler(shell);
+  // Structured clone both ways, as Electron's IPC does.
+  await page.exposeFunction('__orgdeskInvoke', async (req: unknown) =>
+    structuredClone(
+      await handler(structuredClone(req), {
+        frameUrl: APP_FRAME_URL,
+        isMainFrame: true,
+        windowId: WINDOW,
+      }),
+    ),
+  );
+  await page.addInitScript(installBridge);
+  return { x, shell, handler, dialogAnswers, events };
+}
+
+let desktop: Desktop | null = null;
+test.afterEach(() => {
+  desktop?.shell.dispose();
+  desktop?.x.w.close();
+  desktop = null;
+});
+
+/** Exports Acme through the Export screen, with the progress and the result shown. */
+async function exportAcme(page: Page, app: ConsolePage, d: Desktop): Promise<string> {
+  const file = d.x.file('acme.orgdesk-export');
+  const view = await app.openView('Export and review', 'exports');
+  d.dialogAnswers.push(file);
+  await view.getByRole('button', { name: 'Export…', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByLabel('What to export').selectOption({ label: 'Acme' });
+  await dialog.getByRole('button', { name: 'Export…', exact: true }).click();
+  const panel = page.getByTestId('job-panel');
+  await expect(panel.getByRole('status').filter({ hasText: 'Exported to' })).toContainText(
+    'acme.orgdesk-export',
+    { timeout: JOB_TIMEOUT },
+  );
+  // The worker's last progress event: a bar at its end, with the label of the job.
+  const bar = panel.getByRole('progressbar', { name: 'Exporting Acme' });
+  const max = await bar.getAttribute('aria-valuemax');
+  expect(Number(max)).toBeGreaterThan(0);
+  await expect(bar).toHaveAttribute('aria-valuenow', max!);
+  // Counts from the manifest: Acme's three hosts.
+  await expect(panel.locator('.job-counts')).toContainText(/hosts\s*3/);
+  expect(d.events.some((e) => e.type === 'progress' && !e.finished)).toBe(true);
+  await panel.getByRole('button', { name: 'Dismiss' }).click();
+  return file;
+}
+
+test('an opened export is a read-only review: banner, disabled mutations, server refusal', async ({
+  page,
+  app,
+}) => {
+  const d = (desktop = await startDesktop(page));
+  await page.goto('/');
+  await app.waitForShell();
+  // Inside the desktop shell: local database, no sign-in, the desktop screens in the sidebar.
+  await expect(app.sidebar.getByRole('button', { name: 'Connections' })).toBeVisible();
+  const newOrg = page.getByRole('button', { name: /New organization/ });
+  await expect(newOrg).toBeEnabled();
+
+  const file = await exportAcme(page, app, d);
+
+  // Open it for review from the menu (a shell event), as File › Open export… does.
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  const banner = page.getByRole('region', { name: 'Read-only review' });
+  await expect(banner).toContainText(
+    /Read-only review of the export of Acme \(exported .* by .*\) — changes are disabled/,
+    { timeout: JOB_TIMEOUT },
+  );
+  await expect(page.getByTestId('job-panel')).toContainText('Opened the export of Acme');
+  await expect(
+    page
+      .getByTestId('job-panel')
+      .getByRole('progressbar', { name: 'Verifying acme.orgdesk-export' }),
+  ).toBeVisible();
+
+  // The same views browse the export: only Acme is in it.
+  const orgs = await app.openView('Organizations', 'organizations');
+  await expect(orgs.getByRole('button', { name: 'Acme' }).first()).toBeVisible();
+  await expect(orgs.getByText('Globex')).toHaveCount(0);
+  // Mutation controls are disabled, with the review as the reason.
+  const reason = 'Changes are disabled: this window shows a read-only review of an export.';
+  await expect(newOrg).toBeDisabled();
+  await expect(newOrg).toHaveAccessibleDescription(reason);
+  // A GuardedButton no permission check disables: the shared component alone does it here,
+  // while a button marked as only reading (opening another export) stays usable.
+  const exportsView = await app.openView('Export and review', 'exports');
+  const restore = exportsView.getByRole('button', { name: 'Restore from export…' });
+  await expect(restore).toBeDisabled();
+  await expect(restore).toHaveAccessibleDescription(reason);
+  await expect(exportsView.getByRole('button', { name: 'Open export…' })).toBeEnabled();
+  await app.switchTo('Acme');
+  // Plain buttons disabled through denyReason (the secret panel of the overview).
+  const regenerate = app.view('overview').getByRole('button', { name: 'Regenerate secret…' });
+  await expect(regenerate).toBeDisabled();
+  await expect(regenerate).toHaveAccessibleDescription(reason);
+  const locations = await app.openView('Locations', 'locations');
+  const newLocation = locations.getByRole('button', { name: 'New location' });
+  await expect(newLocation).toBeDisabled();
+  await expect(newLocation).toHaveAccessibleDescription(reason);
+  const settings = await app.openView('Settings', 'settings');
+  for (const button of await settings.getByRole('button', { name: /Deactivate|Delete/ }).all()) {
+    await expect(button).toBeDisabled();
+  }
+  // The banner stays in every view.
+  await expect(banner).toBeVisible();
+
+  // A mutation sent anyway (past the disabled controls) is refused by main, in its words.
+  const refused = await page.evaluate(() =>
+    (window as unknown as { orgdesk: OrgdeskBridge }).orgdesk.trpc.invoke({
+      id: 1,
+      type: 'mutation',
+      path: 'organizations.create',
+      input: { name: 'Sneaky' },
+    }),
+  );
+  expect(refused).toMatchObject({
+    error: { message: expect.stringMatching(/read-only review of the export of Acme/) },
+  });
+  expect(d.x.w.services.organizations.list(d.x.w.admin, {}).items.map((o) => o.name)).toEqual([
+    'Acme',
+    'Globex',
+  ]);
+
+  // Closing the review returns to the local database, with every control usable again.
+  await banner.getByRole('button', { name: 'Close review' }).click();
+  await expect(banner).toBeHidden();
+  await app.waitForShell();
+  await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
+  await expect(
+    app.view('organizations').getByRole('button', { name: 'Globex' }).first(),
+  ).toBeVisible();
+});
+
+test('remembering a sign-in where the keychain is not secure is refused next to the field', async ({
+  page,
+  app,
+}) => {
+  desktop = await startDesktop(page, new FakeKeychain('basic_text'));
+  await page.goto('/');
+  await app.waitForShell();
+  const view = await app.openView('Connections', 'connections');
+  await expect(view.getByRole('note')).toContainText('not secure');
+  await view.getByRole('button', { name: 'Add server' }).click();
+  const form = view.getByRole('form', { name: 'Add a server' });
+  await form.getByLabel('Name').fill('Staging');
+  // Port 9 (discard): the refusal must come before any network call.
+  await form.getByLabel('Server URL').fill('http://127.0.0.1:9');
+  await form.getByLabel('Email').fill('admin@example.test');
+  await form.getByLabel('Password').fill('correct horse battery staple');
+  const remember = form.getByLabel('Remember this sign-in');
+  await expect(remember).not.toBeChecked();
+  await remember.check();
+  await form.getByRole('button', { name: 'Add and sign in' }).click();
+  await expect(remember).toHaveAccessibleDescription(
+    /will not store the sign-in token on this computer/,
+  );
+  // The server was added, not signed in; it is listed with that state.
+  await expect(view.getByRole('listitem', { name: 'Staging' })).toContainText('Not signed in');
+});
