@@ -159,10 +159,36 @@ export class AccessService {
    * cannot see at all is NOT_FOUND, exactly like an id that does not exist.
    */
   requireOrg(actor: Actor, orgId: number, ...permissions: Permission[]): OrgRef {
+    return this.checkOrg(actor, orgId, permissions, () => notFound('Organization', orgId));
+  }
+
+  /**
+   * An object the caller names by its own id (a host, a location, a workflow…), with the org it
+   * belongs to. Missing, or in an org the caller cannot see, it is the same NOT_FOUND naming the
+   * object, so a foreign id reads exactly like an absent one.
+   */
+  requireInOrg<T extends { organizationId: number }>(
+    actor: Actor,
+    what: string,
+    id: number,
+    row: T | undefined,
+    ...permissions: Permission[]
+  ): { row: T; org: OrgRef } {
+    const gone = () => notFound(what, id);
+    if (!row) throw gone();
+    return { row, org: this.checkOrg(actor, row.organizationId, permissions, gone) };
+  }
+
+  private checkOrg(
+    actor: Actor,
+    orgId: number,
+    permissions: Permission[],
+    gone: () => DomainError,
+  ): OrgRef {
     const org = this.loadOrg(orgId);
-    if (!org) throw notFound('Organization', orgId);
+    if (!org) throw gone();
     const perms = this.orgPermissions(actor, org);
-    if (!perms.has('organizations.read')) throw notFound('Organization', orgId);
+    if (!perms.has('organizations.read')) throw gone();
     for (const p of permissions) if (!perms.has(p)) throw missing(p);
     return org;
   }

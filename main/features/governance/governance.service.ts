@@ -4,7 +4,7 @@ import type { AccessService } from '../../core/access';
 import { systemActor, type Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
-import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { DomainError, badRequest, conflict } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { accounts, hosts, organizations, recordings, users } from '../../db/schema';
 import type { Page } from '../../../shared/schemas/common.schema';
@@ -171,15 +171,14 @@ export class GovernanceService {
 
   /** GOV-3: a user deletes a recording, never while the org is under legal hold. */
   deleteRecording(actor: Actor, id: number): { id: number; deleted: true } {
-    const row = this.d.db.select().from(recordings).where(eq(recordings.id, id)).get();
-    if (!row) throw notFound('Recording', id);
-    let ref;
-    try {
-      ref = this.d.access.requireOrg(actor, row.organizationId, 'governance.manage');
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('Recording', id);
-      throw err;
-    }
+    const found = this.d.db.select().from(recordings).where(eq(recordings.id, id)).get();
+    const { row, org: ref } = this.d.access.requireInOrg(
+      actor,
+      'Recording',
+      id,
+      found,
+      'governance.manage',
+    );
     return this.d.db.transaction(() => {
       // Checked inside the transaction, so a hold placed a moment ago is honoured.
       const { org } = this.orgWithAccount(ref.id)!;

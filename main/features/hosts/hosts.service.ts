@@ -4,7 +4,7 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
-import { DomainError, notFound } from '../../core/errors';
+import { DomainError } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { hosts, locations } from '../../db/schema';
 import {
@@ -47,13 +47,7 @@ export class HostsService {
 
   private locate(actor: Actor, id: number, ...perms: Parameters<AccessService['requireOrg']>[2][]) {
     const row = this.d.db.select().from(hosts).where(eq(hosts.id, id)).get();
-    if (!row) throw notFound('Host', id);
-    try {
-      return { row, org: this.d.access.requireOrg(actor, row.organizationId, ...perms) };
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('Host', id);
-      throw err;
-    }
+    return this.d.access.requireInOrg(actor, 'Host', id, row, ...perms);
   }
 
   list(actor: Actor, raw: z.input<typeof listHostsInput>): Page<Host> {

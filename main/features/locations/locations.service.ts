@@ -4,7 +4,8 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
-import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { badRequest, conflict } from '../../core/errors';
+import type { DomainError } from '../../core/errors';
 import { canonicalTimezone, isUniqueViolation, nameKey } from '../../core/names';
 import type { Db } from '../../db/database';
 import { hosts, locationSubnets, locations } from '../../db/schema';
@@ -104,14 +105,7 @@ export class LocationsService {
   /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
   private locate(actor: Actor, id: number, ...perms: Parameters<AccessService['requireOrg']>[2][]) {
     const row = this.d.db.select().from(locations).where(eq(locations.id, id)).get();
-    if (!row) throw notFound('Location', id);
-    try {
-      const org = this.d.access.requireOrg(actor, row.organizationId, ...perms);
-      return { row, org };
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('Location', id);
-      throw err;
-    }
+    return this.d.access.requireInOrg(actor, 'Location', id, row, ...perms);
   }
 
   list(actor: Actor, organizationId: number): Location[] {

@@ -3,7 +3,7 @@ import type { AccessService, OrgRef } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
-import { DomainError, badRequest, notFound } from '../../core/errors';
+import { badRequest } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { alertRules, complianceBaselines } from '../../db/schema';
 import {
@@ -62,16 +62,7 @@ export class OnboardingDefaultsService {
     id: number,
     row: T | undefined,
   ): { row: T; org: OrgRef } {
-    if (!row) throw notFound(what, id);
-    try {
-      return {
-        row,
-        org: this.d.access.requireOrg(actor, row.organizationId, 'organizations.edit'),
-      };
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound(what, id);
-      throw err;
-    }
+    return this.d.access.requireInOrg(actor, what, id, row, 'organizations.edit');
   }
 
   alertRules(actor: Actor, orgId: number): AlertRule[] {

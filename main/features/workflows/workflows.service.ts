@@ -3,7 +3,7 @@ import type { AccessService, OrgRef } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
-import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { badRequest, conflict } from '../../core/errors';
 import { nameKey } from '../../core/names';
 import type { Db } from '../../db/database';
 import { organizations, workflowRuns, workflows } from '../../db/schema';
@@ -77,13 +77,7 @@ export class WorkflowsService {
     ...perms: Permission[]
   ): { row: WorkflowRow; org: OrgRef } {
     const row = this.d.db.select().from(workflows).where(eq(workflows.id, id)).get();
-    if (!row) throw notFound('Workflow', id);
-    try {
-      return { row, org: this.d.access.requireOrg(actor, row.organizationId, ...perms) };
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'NOT_FOUND') throw notFound('Workflow', id);
-      throw err;
-    }
+    return this.d.access.requireInOrg(actor, 'Workflow', id, row, ...perms);
   }
 
   /** Names are unique per org ignoring case, so the binding dropdown never shows twins. */
