@@ -17,7 +17,7 @@ import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { DataTable, Pager, usePaging } from '../hosts/table-kit';
+import { DataTable, Pager, usePaging } from '../../components/table-kit';
 import { AuditDetails } from './audit-details';
 import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
 import { VerifyResult } from './verify-result';

@@ -9,7 +9,7 @@ import { formatCount, formatDateTime, plural } from '../../lib/format';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
-import { CellTime, DataTable, Pager, usePaging } from '../hosts/table-kit';
+import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
 
 const column = createColumnHelper<Recording>();
 const EMPTY: Recording[] = [];

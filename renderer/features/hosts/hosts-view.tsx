@@ -14,7 +14,7 @@ import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
 import { HOST_STATUSES, HOST_STATUS_LABELS, HostStatusBadge } from './host-status';
-import { CellTime, DataTable, Pager, usePaging } from './table-kit';
+import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
 
 const column = createColumnHelper<Host>();
 const EMPTY: Host[] = [];

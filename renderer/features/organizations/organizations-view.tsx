@@ -7,6 +7,7 @@ import {
 } from '@tanstack/react-table';
 import { useId, useState } from 'react';
 import { GuardedButton } from '../../components/guarded-button';
+import { Pager, usePaging } from '../../components/table-kit';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
@@ -14,11 +15,9 @@ import { denyReason } from '../../lib/permissions';
 import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
-import { usePrefsStore } from '../../stores/prefs-store';
 import { useWindowStore } from '../../stores/window-store';
 import { CreateOrgDialog } from './create-org-dialog';
 
-const PAGE_SIZES = [25, 50, 100] as const;
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
 type StatusFilter = 'active' | 'inactive' | 'all';
@@ -102,8 +101,6 @@ const isNumeric = (meta: unknown): boolean =>
 export function OrganizationsView() {
   const trpc = useTRPC();
   const { accountPermissions, isAccountAdmin } = useShell();
-  const pageSize = usePrefsStore((s) => s.tables.organizations?.pageSize ?? 25);
-  const setTablePrefs = usePrefsStore((s) => s.setTablePrefs);
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText.trim(), 250);
   const [region, setRegion] = useState('');
@@ -111,15 +108,12 @@ export function OrganizationsView() {
   const [creating, setCreating] = useState(false);
   const ids = useId();
 
-  // Any filter change starts again at the first page, without a fetch of the old page first.
-  const filterKey = JSON.stringify([search, region, status, pageSize]);
-  const [paging, setPaging] = useState({ key: filterKey, index: 0 });
-  const pageIndex = paging.key === filterKey ? paging.index : 0;
-  const goTo = (index: number) => setPaging({ key: filterKey, index });
+  const paging = usePaging('organizations', JSON.stringify([search, region, status]));
+  const { pageIndex, pageSize } = paging;
 
   const list = useQuery({
     ...trpc.organizations.list.queryOptions({
-      skip: pageIndex * pageSize,
+      skip: paging.skip,
       limit: pageSize,
       search: search || null,
       region: region || null,
@@ -143,9 +137,6 @@ export function OrganizationsView() {
   });
 
   const filtered = Boolean(search || region || status !== 'active');
-  const first = total === 0 ? 0 : pageIndex * pageSize + 1;
-  const last = Math.min(total, (pageIndex + 1) * pageSize);
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const refreshing = list.isFetching && list.isPlaceholderData;
 
   return (
@@ -277,46 +268,7 @@ export function OrganizationsView() {
         </div>
       )}
 
-      <nav className="pagination" aria-label="Pages of organizations">
-        <div className="toolbar-field">
-          <label className="toolbar-label" htmlFor={`${ids}-size`}>
-            Rows per page
-          </label>
-          <select
-            id={`${ids}-size`}
-            value={pageSize}
-            onChange={(e) => setTablePrefs('organizations', { pageSize: Number(e.target.value) })}
-          >
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <span className="pagination-range" aria-live="polite">
-          {list.data ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}` : ' '}
-        </span>
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pageIndex === 0}
-          onClick={() => goTo(pageIndex - 1)}
-        >
-          ‹ Previous
-        </button>
-        <span className="pagination-page">
-          Page {pageIndex + 1} of {pageCount}
-        </span>
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pageIndex + 1 >= pageCount}
-          onClick={() => goTo(pageIndex + 1)}
-        >
-          Next ›
-        </button>
-      </nav>
+      <Pager paging={paging} total={list.data?.total} label="Pages of organizations" />
 
       <CreateOrgDialog
         open={creating}

@@ -8,7 +8,7 @@ import { errorMessage, fieldError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
-import { CellTime, DataTable } from '../hosts/table-kit';
+import { CellTime, DataTable } from '../../components/table-kit';
 import { Countdown } from './countdown';
 import { DurationField } from './duration-field';
 import { DEFAULT_DURATION_HOURS, formatHours } from './durations';

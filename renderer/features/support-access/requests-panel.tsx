@@ -9,7 +9,7 @@ import { EmptyState, ErrorState } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
-import { CellTime, DataTable, Pager, usePaging } from '../hosts/table-kit';
+import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
 import { ApproveDialog, DenyDialog } from './decision-dialogs';
 import { formatHours } from './durations';
 import { REQUEST_FILTERS, RequestStatusTag } from './request-status';

@@ -12,7 +12,7 @@ import { plural } from '../../lib/format';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { CellTime, DataTable } from '../hosts/table-kit';
+import { CellTime, DataTable } from '../../components/table-kit';
 import { SecretOnce } from '../secrets/secret-once';
 import { viewOnlyReason } from '../support-access/view-only';
 import './users.css';

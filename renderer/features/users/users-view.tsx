@@ -10,7 +10,7 @@ import { plural } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { DataTable } from '../hosts/table-kit';
+import { DataTable } from '../../components/table-kit';
 import { actionReason } from '../support-access/view-only';
 import { CreateUserDialog } from './create-user-dialog';
 import { RoleEditorDialog } from './role-editor-dialog';

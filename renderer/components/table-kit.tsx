@@ -3,9 +3,9 @@
 // pager, so every list of the console reads and behaves alike.
 import { flexRender, type Table } from '@tanstack/react-table';
 import { useId, useState, type ReactNode } from 'react';
-import { Skeleton } from '../../components/view-root';
-import { formatCount } from '../../lib/format';
-import { usePrefsStore } from '../../stores/prefs-store';
+import { Skeleton } from './view-root';
+import { formatCount } from '../lib/format';
+import { usePrefsStore } from '../stores/prefs-store';
 import './table-kit.css';
 
 export const PAGE_SIZES = [25, 50, 100] as const;
