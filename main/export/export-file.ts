@@ -17,14 +17,18 @@ export const MANIFEST_TABLE = 'manifest';
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** Every table whose rows the checksum covers: all but the manifest and SQLite's own. */
+/**
+ * Every table whose rows the checksum covers: all plain tables but the manifest and SQLite's own.
+ * Full-text indexes (virtual tables and their shadow tables) are derived data, rebuilt by the
+ * schema's triggers as rows are copied, so they are neither copied nor checksummed.
+ */
 export function contentTables(sqlite: Database.Database, schema = 'main'): string[] {
   return (
     sqlite
       .prepare(
-        `SELECT name FROM ${q(schema)}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name`,
+        `SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name`,
       )
-      .all(MANIFEST_TABLE) as { name: string }[]
+      .all(schema, MANIFEST_TABLE) as { name: string }[]
   ).map((r) => r.name);
 }
 

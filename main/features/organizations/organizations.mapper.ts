@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { iso } from '../../core/clock';
 import { organizations } from '../../db/schema';
 import type { HostStats, Organization } from '../../../shared/schemas/organizations.schema';
@@ -47,3 +48,16 @@ export function toOrganization(row: OrgRow, stats?: HostStats): Organization {
 
 export const searchText = (name: string, description: string | null | undefined): string =>
   `${name}\n${description ?? ''}`.toLocaleLowerCase('en-US');
+
+/**
+ * ORG-2 search as SQL: a literal substring of `search_text` (instr(): % and _ mean themselves).
+ * From three characters on, the trigram index (migration 0003) narrows the candidates first, so
+ * the test does not scan every org of the account; shorter terms have no trigram to look up.
+ */
+export function searchFilter(search: string): SQL {
+  const term = search.toLocaleLowerCase('en-US');
+  const literal = sql`instr(${organizations.searchText}, ${term}) > 0`;
+  if ([...term].length < 3) return literal;
+  const phrase = `"${term.replace(/"/g, '""')}"`;
+  return sql`${organizations.id} IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ${phrase}) AND ${literal}`;
+}

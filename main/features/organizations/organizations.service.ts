@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, or, type SQL } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
@@ -22,7 +22,13 @@ import {
 import type { Page } from '../../../shared/schemas/common.schema';
 import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
-import { orgColumns, searchText, toOrganization, type OrgRow } from './organizations.mapper';
+import {
+  orgColumns,
+  searchFilter,
+  searchText,
+  toOrganization,
+  type OrgRow,
+} from './organizations.mapper';
 
 export interface OrganizationsDeps {
   db: Db;
@@ -155,12 +161,7 @@ export class OrganizationsService {
     const active = input.is_active ?? (input.active_only ? true : null);
     if (active !== null) where.push(eq(organizations.isActive, active));
     if (input.region) where.push(eq(organizations.region, input.region));
-    if (input.search) {
-      // instr() is a literal substring test: % and _ in the input mean themselves.
-      where.push(
-        sql`instr(${organizations.searchText}, ${input.search.toLocaleLowerCase('en-US')}) > 0`,
-      );
-    }
+    if (input.search) where.push(searchFilter(input.search));
     const filter = and(...where);
     const total = this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
     const rows = this.d.db

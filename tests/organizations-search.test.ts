@@ -1,0 +1,135 @@
+// ORG-2 at scale: the trigram index behind search and the range counts behind host stats must
+// answer exactly what the plain definitions answer (substring of name/description; hostStatus()).
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hosts, locations, organizations } from '../main/db/schema';
+import { hostStatsFor } from '../main/features/hosts/host-stats';
+import { searchFilter, searchText } from '../main/features/organizations/organizations.mapper';
+import { hostStatus } from '../shared/schemas/hosts.schema';
+import { mulberry32 } from '../bench/measure';
+import { createWorld, type World } from './fixtures/world';
+
+let w: World;
+beforeEach(async () => {
+  w = await createWorld();
+});
+afterEach(() => w.close());
+
+const names = async (search: string) =>
+  (await w.caller(w.admin).organizations.list({ search, limit: 500 })).items.map((o) => o.name);
+
+describe('ORG-2 search through the trigram index', () => {
+  it('agrees with a literal case-insensitive substring test for terms of every length', async () => {
+    const rand = mulberry32(42);
+    const alphabet = ['a', 'b', 'A', 'B', ' ', '-', '%', '_', '"', 'é', 'É', 'ß', '1', 'ü'];
+    const pick = (n: number) =>
+      Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+    const api = w.caller(w.admin);
+    const created: { name: string; text: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      // Trimmed as the API trims them.
+      const name = `${pick(1 + Math.floor(rand() * 6))}${i}`.trim();
+      const description = rand() < 0.5 ? pick(8).trim() || undefined : undefined;
+      await api.organizations.create({ name, description });
+      created.push({ name, text: searchText(name, description) });
+    }
+    for (let k = 0; k < 150; k++) {
+      const source = created[Math.floor(rand() * created.length)]!.text;
+      const len = 1 + Math.floor(rand() * 5);
+      const at = Math.floor(rand() * Math.max(1, source.length - len));
+      // The API trims the term, and an empty one is no filter: compare what is searched.
+      const term = (rand() < 0.8 ? source.slice(at, at + len) : pick(len)).trim() || 'ab';
+      const lower = term.toLocaleLowerCase('en-US');
+      const expected = created
+        .filter((o) => o.text.includes(lower))
+        .map((o) => o.name)
+        .sort();
+      expect((await names(term)).sort(), `search ${JSON.stringify(term)}`).toEqual(expected);
+    }
+  });
+
+  it('follows renames, description changes and deletes (no stale or ghost matches)', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'Bravo Works', description: 'harbour' });
+    expect(await names('bravo')).toEqual(['Bravo Works']);
+    await api.organizations.update({
+      id: org.id,
+      patch: { name: 'Zulu Works', description: 'airport' },
+    });
+    expect(await names('bravo')).toEqual([]);
+    expect(await names('harbour')).toEqual([]);
+    expect(await names('zulu')).toEqual(['Zulu Works']);
+    expect(await names('airp')).toEqual(['Zulu Works']);
+    await api.organizations.delete({ id: org.id, hard_delete: true });
+    expect(await names('zulu')).toEqual([]);
+  });
+
+  it('uses the index from three characters on, and a plain test below', () => {
+    const plan = (search: string) => {
+      const q = w.opened.db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(searchFilter(search))
+        .toSQL();
+      return (
+        w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
+          detail: string;
+        }[]
+      )
+        .map((r) => r.detail)
+        .join(' | ');
+    };
+    expect(plan('bra')).toMatch(/SCAN organizations_search VIRTUAL TABLE INDEX/);
+    expect(plan('br')).not.toMatch(/organizations_search/);
+  });
+});
+
+describe('ORG-2 host stats by index ranges', () => {
+  it('equal hostStatus() counted host by host, at any clock', async () => {
+    const org = await w.caller(w.admin).organizations.create({ name: 'Stats' });
+    const loc = w.opened.db
+      .select()
+      .from(locations)
+      .where(eq(locations.organizationId, org.id))
+      .get()!;
+    const rand = mulberry32(7);
+    const now = w.clock.now();
+    const MIN = 60_000;
+    const DAY = 24 * 60 * MIN;
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const registeredAt = now - Math.floor(rand() * 60 * DAY);
+      const r = rand();
+      const lastSeenAt =
+        r < 0.1
+          ? null
+          : r < 0.2
+            ? now - 5 * MIN // the online boundary
+            : r < 0.3
+              ? now - 30 * DAY // the stale boundary
+              : now - Math.floor(rand() * 45 * DAY);
+      return { registeredAt, lastSeenAt, hostname: `h${i}` };
+    });
+    w.opened.db
+      .insert(hosts)
+      .values(
+        rows.map((r) => ({
+          ...r,
+          organizationId: org.id,
+          locationId: loc.id,
+          ip: '10.0.0.1',
+          agentType: 'go' as const,
+        })),
+      )
+      .run();
+    for (const at of [now, now + 1, now + 3 * MIN, now + 20 * DAY, now + 100 * DAY]) {
+      const expected = { online: 0, offline: 0, stale: 0, total: rows.length };
+      for (const r of rows) expected[hostStatus(r.lastSeenAt, r.registeredAt, at)]++;
+      expect(hostStatsFor(w.opened.db, [org.id, 999_999], at)).toEqual(
+        new Map([
+          [org.id, expected],
+          [999_999, { online: 0, offline: 0, stale: 0, total: 0 }],
+        ]),
+      );
+    }
+  });
+});
