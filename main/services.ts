@@ -2,6 +2,7 @@ import { AccessService } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
+import { GroupCommit } from './core/group-commit';
 import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
@@ -52,6 +53,8 @@ export function createServices(deps: ServiceDeps) {
     access,
     audit,
     matchers,
+    /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
+    groupCommit: new GroupCommit(db),
     accounts: new AccountsService(db, clock),
     auth: new AuthService({ db, clock, box, access, audit }),
     users: new UsersService({ db, clock, access, audit }),

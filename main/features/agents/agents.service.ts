@@ -84,8 +84,63 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
  */
 export class AgentsService {
   private readonly replay: ReplayCache;
+  // Every registration and heartbeat runs these: built and prepared once, not per request.
+  private readonly q;
   constructor(private readonly d: AgentsDeps) {
     this.replay = d.replay ?? new ReplayCache();
+    const p = (name: string) => sql.placeholder(name);
+    const { db } = d;
+    this.q = {
+      byHostname: db
+        .select()
+        .from(hosts)
+        .where(
+          and(
+            eq(hosts.organizationId, p('orgId')),
+            sql`${hosts.hostname} = ${p('hostname')} COLLATE NOCASE`,
+          ),
+        )
+        .orderBy(asc(hosts.id))
+        .limit(1)
+        .prepare(),
+      byId: db
+        .select()
+        .from(hosts)
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      insert: db
+        .insert(hosts)
+        .values({
+          organizationId: p('organizationId'),
+          locationId: p('locationId'),
+          hostname: p('hostname'),
+          ip: p('ip'),
+          agentType: p('agentType'),
+          publicKey: p('publicKey'),
+          registeredAt: p('now'),
+          lastSeenAt: p('now'),
+        })
+        .returning()
+        .prepare(),
+      reregister: db
+        .update(hosts)
+        .set({
+          hostname: sql`${p('hostname')}`,
+          ip: sql`${p('ip')}`,
+          agentType: sql`${p('agentType')}`,
+          publicKey: sql`${p('publicKey')}`,
+          locationId: sql`${p('locationId')}`,
+          lastSeenAt: sql`${p('now')}`,
+        })
+        .where(eq(hosts.id, p('id')))
+        .returning()
+        .prepare(),
+      seen: db
+        .update(hosts)
+        .set({ lastSeenAt: sql`${p('now')}` })
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+    };
   }
 
   /**
@@ -119,45 +174,25 @@ export class AgentsService {
     const assigned = this.d.matchers.assign(org.id, ip);
     const now = this.d.clock.now();
     return this.d.db.transaction(() => {
-      const existing = this.d.db
-        .select()
-        .from(hosts)
-        .where(
-          and(
-            eq(hosts.organizationId, org.id),
-            sql`${hosts.hostname} = ${input.hostname} COLLATE NOCASE`,
-          ),
-        )
-        .orderBy(asc(hosts.id))
-        .limit(1)
-        .get();
+      const existing = this.q.byHostname.get({ orgId: org.id, hostname: input.hostname });
       const values = {
         hostname: input.hostname,
         ip,
         agentType: input.agent_type,
         publicKey: input.public_key ?? null,
-        lastSeenAt: now,
+        now,
       };
       const row = existing
-        ? this.d.db
-            .update(hosts)
-            .set({
-              ...values,
-              locationId: existing.pinned ? existing.locationId : assigned.locationId,
-            })
-            .where(eq(hosts.id, existing.id))
-            .returning()
-            .get()!
-        : this.d.db
-            .insert(hosts)
-            .values({
-              ...values,
-              organizationId: org.id,
-              locationId: assigned.locationId,
-              registeredAt: now,
-            })
-            .returning()
-            .get();
+        ? this.q.reregister.get({
+            ...values,
+            id: existing.id,
+            locationId: existing.pinned ? existing.locationId : assigned.locationId,
+          })!
+        : this.q.insert.get({
+            ...values,
+            organizationId: org.id,
+            locationId: assigned.locationId,
+          })!;
       this.d.audit.record(agentActor(org.accountId, input.hostname), {
         accountId: org.accountId,
         organizationId: org.id,
@@ -209,7 +244,7 @@ export class AgentsService {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
     const signature = Buffer.from(req.signature ?? '', 'base64');
-    const host = this.d.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
+    const host = this.q.byId.get({ id: hostId });
     const key = host?.agentType === 'go' && host.publicKey && ed25519KeyFromBase64(host.publicKey);
     const message = heartbeatSigningString(req.hostId!, timestamp, sha256Hex(req.rawBody));
     if (
@@ -271,11 +306,13 @@ export class AgentsService {
         ? this.d.matchers.assign(host.organizationId, ip).locationId
         : host.locationId;
     this.d.db.transaction(() => {
-      this.d.db
-        .update(hosts)
-        .set({ lastSeenAt: now, ...(moved ? { ip, locationId } : {}) })
-        .where(eq(hosts.id, host.id))
-        .run();
+      if (moved) {
+        this.d.db
+          .update(hosts)
+          .set({ lastSeenAt: now, ip, locationId })
+          .where(eq(hosts.id, host.id))
+          .run();
+      } else this.q.seen.run({ id: host.id, now });
       if (locationId !== host.locationId) {
         const accountId = this.d.db
           .select({ accountId: organizations.accountId })
