@@ -2,11 +2,13 @@
 // answer exactly what the plain definitions answer (substring of name/description; hostStatus()).
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts, locations, organizations } from '../main/db/schema';
+import { hosts, locations, organizationHostCounts, organizations } from '../main/db/schema';
 import { hostStatsFor } from '../main/features/hosts/host-stats';
 import { searchFilter, searchText } from '../main/features/organizations/organizations.mapper';
 import { hostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';
+import Database from 'better-sqlite3';
+import { createExportWorld } from './fixtures/export-world';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -130,6 +132,68 @@ describe('ORG-2 host stats by index ranges', () => {
           [999_999, { online: 0, offline: 0, stale: 0, total: 0 }],
         ]),
       );
+    }
+  });
+});
+
+describe('organization_host_counts (kept by triggers)', () => {
+  /** Every org's kept count next to count(*) over its hosts, in any database file. */
+  const drift = (sqlite: Database.Database) =>
+    sqlite
+      .prepare(
+        `SELECT o.id, c.hosts AS kept, (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id) AS actual
+         FROM organizations o LEFT JOIN organization_host_counts c ON c.organization_id = o.id
+         WHERE c.hosts IS NOT (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id)`,
+      )
+      .all();
+
+  it('stay exact through registration, removal, export and restore', async () => {
+    const x = await createExportWorld();
+    try {
+      const { w, acme } = x;
+      for (let i = 0; i < 5; i++)
+        w.services.agents.register(acme.secret, {
+          hostname: `extra-${i}`,
+          ip: `10.9.0.${i}`,
+          agent_type: 'legacy',
+        });
+      // Re-registration of the same hostname is not a new host.
+      w.services.agents.register(acme.secret, {
+        hostname: 'EXTRA-0',
+        ip: '10.9.0.9',
+        agent_type: 'legacy',
+      });
+      const api = w.caller(w.admin);
+      const page = await api.hosts.list({ organization_id: acme.id, limit: 100 });
+      await api.hosts.remove({ id: page.items[0]!.id });
+      const kept = () =>
+        w.opened.db
+          .select({ n: organizationHostCounts.hosts })
+          .from(organizationHostCounts)
+          .where(eq(organizationHostCounts.organizationId, acme.id))
+          .get()!.n;
+      expect(kept()).toBe(page.total - 1);
+      expect(drift(w.opened.sqlite)).toEqual([]);
+
+      // The export counts its hosts itself (they are copied before their organization row).
+      const { file } = x.exporter.exportTo(
+        w.admin,
+        { scope: 'organization', organization_id: acme.id },
+        x.file('counts.orgdesk-export'),
+      );
+      const exported = new Database(file, { readonly: true });
+      expect(exported.prepare('SELECT hosts FROM organization_host_counts').pluck().all()).toEqual([
+        page.total - 1,
+      ]);
+      expect(drift(exported)).toEqual([]);
+      exported.close();
+
+      const restored = x.restorer.restoreOrganization(w.admin, file);
+      const stats = (await api.organizations.get({ id: restored.organization_id })).stats;
+      expect(stats?.total).toBe(page.total - 1);
+      expect(drift(w.opened.sqlite)).toEqual([]);
+    } finally {
+      x.w.close();
     }
   });
 });

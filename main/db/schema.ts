@@ -196,6 +196,17 @@ export const hosts = sqliteTable(
   ],
 );
 
+/**
+ * Hosts per org, kept by triggers on organizations and hosts (migration 0004), so ORG-2's stats
+ * need not walk every host of a large org to count them. Derived data: never written by code.
+ */
+export const organizationHostCounts = sqliteTable('organization_host_counts', {
+  organizationId: integer('organization_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  hosts: integer('hosts').notNull().default(0),
+});
+
 export const auditEntries = sqliteTable(
   'audit_entries',
   {

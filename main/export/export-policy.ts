@@ -56,6 +56,9 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
   locations: byOrg,
   location_subnets: byOrg,
   hosts: byOrg,
+  organization_host_counts: {
+    skip: 'derived: the export’s own triggers count the hosts as they are copied in',
+  },
   audit_entries: {
     // Details were redacted when recorded (AUD-1); an org export carries that org's entries.
     where: (scope) => (scope === 'account' ? 'account_id = :account' : inOrgs()),
