@@ -1,4 +1,4 @@
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import { Dialog } from '../../components/dialog';
 import { HealthBadges } from '../../components/health';
@@ -28,6 +28,7 @@ export function OrgSwitcher({ open, onClose }: { open: boolean; onClose(): void 
 
 function SwitcherBody({ onClose }: { onClose(): void }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const { userKey, isAccountAdmin } = useShell();
   const currentOrgId = useWindowStore((s) => s.orgId);
   const openOrg = useWindowStore((s) => s.openOrg);
@@ -116,6 +117,14 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
   const activeIndex = Math.min(active, Math.max(options.length - 1, 0));
   const activeOption = options[activeIndex];
   const optionId = (key: string) => `${listboxId}-${key}`;
+
+  // The shell needs the org's details before its view can even ask for its own data: fetching
+  // them for the highlighted org ahead of Enter takes that round trip off the switch.
+  const prefetchId = activeOption?.kind === 'org' ? activeOption.org.id : null;
+  useEffect(() => {
+    if (prefetchId === null || prefetchId === currentOrgId) return;
+    void queryClient.prefetchQuery(trpc.organizations.get.queryOptions({ id: prefetchId }));
+  }, [prefetchId, currentOrgId, queryClient, trpc]);
 
   const activeDomId = activeOption ? optionId(activeOption.key) : null;
   useEffect(() => {
