@@ -1,5 +1,6 @@
 // Builds the benchmark dataset deterministically, straight through prepared statements (the
 // services would audit every insert, which is not what is being measured).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditChain, GENESIS_HASH, type ChainFields } from '../main/core/audit';
 import { SecretBox } from '../main/core/crypto';
@@ -15,6 +16,8 @@ export interface DatasetSize {
   subnetsPerOrg: number;
   bigOrgSubnets: number;
   auditEntries: number;
+  /** Hosts of the one org the export benchmark exports (taken out of `hosts`). */
+  exportOrgHosts: number;
 }
 
 export interface Dataset {
@@ -30,6 +33,8 @@ export interface Dataset {
   bigOrgCidrs: string[];
   /** An org id whose audit trail is busy enough for the audit page benchmark. */
   auditOrgId: number;
+  /** The org holding `size.exportOrgHosts` hosts, for the export benchmark. */
+  exportOrgId: number;
   buildSeconds: number;
 }
 
@@ -55,6 +60,7 @@ const WORDS = [
   'vandelay',
 ];
 const MINUTE = 60_000;
+const EXPORT_ORG_INDEX = 1;
 const DAY = 24 * 60 * MINUTE;
 
 export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026, 10, 1)): Dataset {
@@ -162,8 +168,10 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
       `INSERT INTO hosts (organization_id, location_id, hostname, ip, agent_type, public_key, pinned, registered_at, last_seen_at)
        VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
     );
+    // The first exportOrgHosts go to the export org (index 1); the rest spread evenly.
     for (let h = 0; h < size.hosts; h++) {
-      const orgIdx = h % size.orgs;
+      const orgIdx =
+        h < size.exportOrgHosts ? EXPORT_ORG_INDEX : (h - size.exportOrgHosts) % size.orgs;
       const locs = orgLocations[orgIdx]!;
       const r = rand();
       const lastSeen =
@@ -245,6 +253,19 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
     bigOrgId: 1,
     bigOrgCidrs,
     auditOrgId,
+    exportOrgId: EXPORT_ORG_INDEX + 1,
     buildSeconds: (performance.now() - started) / 1000,
   };
+}
+
+/** With --keep: what --reuse needs to measure the same dataset again. */
+export function saveDataset(ds: Dataset): void {
+  writeFileSync(join(ds.dir, 'dataset.json'), JSON.stringify({ ...ds, secrets: [...ds.secrets] }));
+}
+
+export function loadDataset(dir: string): Dataset {
+  const raw = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as Dataset & {
+    secrets: [number, string][];
+  };
+  return { ...raw, dir, file: join(dir, 'orgdesk.db'), secrets: new Map(raw.secrets) };
 }

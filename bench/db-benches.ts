@@ -21,24 +21,46 @@ export interface Row {
 
 const ms = (t: Timing) => `p50 ${t.p50.toFixed(2)} ms / p95 ${t.p95.toFixed(2)} ms`;
 
-/** The ORG-2 page the service answers, written as one hand-tuned SQL statement: the lower bound. */
+/**
+ * The ORG-2 page the service answers, written as one hand-tuned SQL statement per case: the lower
+ * bound. It uses what the schema offers at its best (the trigram index for search, range counts
+ * over the covering hosts index and the kept host counts for the stats, as the service does), so the service is compared with its own design's
+ * floor, not with a slower query.
+ */
 function handQuery(sqlite: Database.Database) {
-  const stmt = sqlite.prepare(`
-    WITH filtered AS (
-      SELECT * FROM organizations
-      WHERE account_id = @account AND is_active = 1
-        AND (@search IS NULL OR instr(search_text, @search) > 0)
-        AND (@region IS NULL OR region = @region)
-    ),
-    page AS (SELECT * FROM filtered ORDER BY name_key, id LIMIT @limit OFFSET @skip)
-    SELECT page.*, (SELECT count(*) FROM filtered) AS total_count,
-      coalesce(s.total, 0) AS hosts_total, coalesce(s.online, 0) AS hosts_online, coalesce(s.stale, 0) AS hosts_stale
-    FROM page LEFT JOIN (
-      SELECT organization_id, count(*) AS total, sum(last_seen_at >= @onlineSince) AS online,
-        sum(coalesce(last_seen_at, registered_at) < @staleBefore) AS stale
-      FROM hosts WHERE organization_id IN (SELECT id FROM page) GROUP BY organization_id
-    ) s ON s.organization_id = page.id
-    ORDER BY page.name_key, page.id`);
+  const cache = new Map<string, Database.Statement>();
+  const statement = (search: boolean, region: boolean) => {
+    const key = `${search}/${region}`;
+    if (!cache.has(key)) {
+      const range = (where: string) =>
+        `(SELECT count(*) FROM hosts WHERE organization_id = page.id AND ${where})`;
+      cache.set(
+        key,
+        sqlite.prepare(`
+        WITH filtered AS (
+          SELECT id, name_key FROM organizations
+          WHERE account_id = @account AND is_active = 1
+          ${search ? `AND id IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH @phrase) AND instr(search_text, @search) > 0` : ''}
+          ${region ? 'AND region = @region' : ''}
+        ),
+        page AS (
+          SELECT * FROM organizations
+          WHERE id IN (SELECT id FROM filtered ORDER BY name_key, id LIMIT @limit OFFSET @skip)
+        ),
+        stats AS MATERIALIZED (
+          SELECT page.*, coalesce((SELECT hosts FROM organization_host_counts WHERE organization_id = page.id), 0) AS total, ${range('last_seen_at < @onlineSince')} AS seen_before,
+            ${range('last_seen_at < @staleBefore')} AS long_ago, ${range('last_seen_at IS NULL')} AS never,
+            ${range('last_seen_at IS NULL AND registered_at < @staleBefore')} AS never_old
+          FROM page
+        )
+        SELECT stats.*, (SELECT count(*) FROM filtered) AS total_count, total AS hosts_total,
+          total - seen_before - never AS hosts_online, long_ago + never_old AS hosts_stale
+        FROM stats
+        ORDER BY name_key, id`),
+      );
+    }
+    return cache.get(key)!;
+  };
   return (p: {
     search: string | null;
     region: string | null;
@@ -46,10 +68,10 @@ function handQuery(sqlite: Database.Database) {
     now: number;
     account: number;
   }) =>
-    stmt.all({
+    statement(p.search !== null, p.region !== null).all({
       account: p.account,
-      search: p.search,
-      region: p.region,
+      ...(p.search !== null ? { search: p.search, phrase: `"${p.search}"` } : {}),
+      ...(p.region !== null ? { region: p.region } : {}),
       skip: p.skip,
       limit: 100,
       onlineSince: p.now - ONLINE_WITHIN_MS,
@@ -88,7 +110,18 @@ export async function orgPageBenches(
     };
     const check = await caller.organizations.list(input);
     const handRows = hand({ ...c, now: ds.now, account: ds.accountId });
-    if (check.items.length !== handRows.length)
+    // The two must give the same answer, stats included, or the comparison means nothing.
+    const key = (id: number, t: number, on: number, st: number) => `${id}:${t}/${on}/${st}`;
+    const fromService = check.items.map((o) =>
+      key(o.id, o.stats!.total, o.stats!.online, o.stats!.stale),
+    );
+    const fromHand = (handRows as Record<string, number>[]).map((r) =>
+      key(r.id!, r.hosts_total!, r.hosts_online!, r.hosts_stale!),
+    );
+    if (
+      fromService.join() !== fromHand.join() ||
+      check.total !== (handRows as { total_count: number }[])[0]?.total_count
+    )
       throw new Error(`ORG-2 ${c.name}: service and hand query disagree`);
     const svc = await time(() => caller.organizations.list(input), { runs });
     const base = await time(() => hand({ ...c, now: ds.now, account: ds.accountId }), { runs });

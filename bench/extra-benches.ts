@@ -13,14 +13,14 @@ import type { Row } from './db-benches';
 
 const ROOT = join(import.meta.dirname, '..');
 
-interface RunningServer {
+export interface RunningServer {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** The real `npm run server` entry as a separate process, so load and server do not share a loop. */
-async function startServer(dataDir: string): Promise<RunningServer> {
+export async function startServer(dataDir: string): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/index.ts'], {
     cwd: ROOT,
     env: {

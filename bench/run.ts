@@ -8,8 +8,10 @@ import { ManualClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
-import { buildDataset, type DatasetSize } from './dataset';
+import { buildDataset, loadDataset, saveDataset, type Dataset, type DatasetSize } from './dataset';
 import { auditBench, orgPageBenches, resolveBench, type Row } from './db-benches';
+import { browserBench } from './browser-bench';
+import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
 
 const { values } = parseArgs({
@@ -17,8 +19,12 @@ const { values } = parseArgs({
     orgs: { type: 'string', default: '10000' },
     hosts: { type: 'string', default: '1000000' },
     audit: { type: 'string', default: '1000000' },
+    'export-hosts': { type: 'string', default: '100000' },
     runs: { type: 'string', default: '200' },
     keep: { type: 'boolean', default: false },
+    // Development only: measure a dataset kept by an earlier --keep run instead of building one
+    // (earlier runs will have added hosts to it, so published figures come from a fresh build).
+    reuse: { type: 'string' },
     only: { type: 'string' },
   },
 });
@@ -29,6 +35,7 @@ const size: DatasetSize = {
   subnetsPerOrg: 50,
   bigOrgSubnets: 10_000,
   auditEntries: Number(values.audit),
+  exportOrgHosts: Math.min(Number(values['export-hosts']), Number(values.hosts)),
 };
 const runs = Number(values.runs);
 
@@ -50,20 +57,26 @@ function table(rows: Row[]): string {
   ].join('\n');
 }
 
-async function main() {
+function build(): Dataset {
   const dir = mkdtempSync(join(tmpdir(), 'orgdesk-bench-'));
   console.log(
     `bench: building ${size.orgs.toLocaleString('en-US')} orgs, ${size.hosts.toLocaleString('en-US')} hosts, ${size.auditEntries.toLocaleString('en-US')} audit entries in ${dir}`,
   );
   const ds = buildDataset(dir, size);
   console.log(`bench: dataset built in ${ds.buildSeconds.toFixed(1)} s`);
+  if (values.keep) saveDataset(ds);
+  return ds;
+}
+
+async function main() {
+  const ds = values.reuse ? loadDataset(values.reuse) : build();
 
   const opened = openDatabase({ file: ds.file });
   const clock = new ManualClock(ds.now);
   const services = createServices({
     db: opened.db,
     clock,
-    keys: new FileKeyStore(join(dir, 'master.key')),
+    keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
   const admin = services.auth.actorForUser(ds.adminUserId)!;
   const rows: Row[] = [];
@@ -74,6 +87,9 @@ async function main() {
     if (want('resolve')) rows.push(resolveBench(ds));
     if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));
     opened.close();
+    // Before registration, which adds hosts to the first orgs (the export org among them).
+    if (want('export')) rows.push(...(await exportBench(ds, runs)));
+    if (want('browser')) rows.push(...(await browserBench(ds, runs)));
     rows.push(...(await extraBenches(ds, want)));
   } finally {
     if (opened.sqlite.open) opened.close();
@@ -93,7 +109,7 @@ async function main() {
       {
         at: new Date().toISOString(),
         machine,
-        dataset: { ...size, buildSeconds: ds.buildSeconds },
+        dataset: { ...ds.size, buildSeconds: ds.buildSeconds },
         rows,
       },
       null,
@@ -103,8 +119,9 @@ async function main() {
   console.log(
     `bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results.json`,
   );
-  if (!values.keep) rmSync(dir, { recursive: true, force: true });
-  else console.log(`bench: kept ${dir}`);
+  if (values.reuse) return;
+  if (!values.keep) rmSync(ds.dir, { recursive: true, force: true });
+  else console.log(`bench: kept ${ds.dir} (rerun with --reuse ${ds.dir})`);
 }
 
 main().catch((err) => {
