@@ -95,7 +95,8 @@ export async function orgPageBenches(
   const total = ds.size.orgs;
   const cases: { name: string; search: string | null; region: string | null; skip: number }[] = [
     { name: 'skip 0', search: null, region: null, skip: 0 },
-    { name: 'search', search: 'globex', region: null, skip: 0 },
+    { name: 'search (10% of orgs match)', search: 'globex', region: null, skip: 0 },
+    { name: 'search (1 org matches)', search: 'globex-00001', region: null, skip: 0 },
     { name: 'region', search: null, region: 'eu-west', skip: 0 },
     { name: 'skip near end', search: null, region: null, skip: total - 100 },
   ];

@@ -86,6 +86,28 @@ describe('ORG-2 search through the trigram index', () => {
   });
 });
 
+describe('ORG-2 paging from either end', () => {
+  it('every skip and limit gives the slice of the full name order, past the middle too', async () => {
+    const api = w.caller(w.admin);
+    for (const name of ['delta', 'Alpha', 'echo', 'Bravo', 'charlie', 'Foxtrot', 'golf']) {
+      await api.organizations.create({ name });
+      await api.organizations.create({ name: `${name} 2` });
+    }
+    const all = (await api.organizations.list({ limit: 500 })).items.map((o) => o.id);
+    expect(all).toHaveLength(14);
+    for (const limit of [1, 3, 5, 14]) {
+      for (let skip = 0; skip <= 15; skip++) {
+        const page = await api.organizations.list({ skip, limit });
+        expect(page.total).toBe(14);
+        expect(
+          page.items.map((o) => o.id),
+          `skip ${skip} limit ${limit}`,
+        ).toEqual(all.slice(skip, skip + limit));
+      }
+    }
+  });
+});
+
 describe('ORG-2 host stats by index ranges', () => {
   it('equal hostStatus() counted host by host, at any clock', async () => {
     const org = await w.caller(w.admin).organizations.create({ name: 'Stats' });

@@ -42,6 +42,9 @@ function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // 64 MiB of page cache (the default is 2 MiB): at 100,000 orgs the org list's indexes and the
+  // hot hosts ranges no longer fit in 2 MiB, and every miss is a read system call.
+  sqlite.pragma('cache_size = -65536');
 }
 
 function journalTags(folder: string): string[] {
@@ -89,6 +92,12 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
         err,
       );
     }
+    // SQLite's advice for long-lived connections: gather planner statistics at open where they
+    // are missing or stale (bounded by analysis_limit, so milliseconds even at a million hosts).
+    // Without them the planner reads wide table rows where a narrow covering index would do
+    // (ORG-2 search at 100,000 orgs: 20 -> 5.5 ms for the count).
+    sqlite.pragma('analysis_limit = 1000');
+    sqlite.pragma('optimize = 0x10002');
     return {
       db,
       sqlite,

@@ -117,6 +117,23 @@ export const organizations = sqliteTable(
     uniqueIndex('organizations_account_name_uq').on(t.accountId, t.nameKey),
     index('organizations_account_active_name_idx').on(t.accountId, t.isActive, t.nameKey, t.id),
     index('organizations_account_region_idx').on(t.accountId, t.region),
+    // ORG-2 by region: counted and paged in name order from the index alone.
+    index('organizations_account_active_region_name_idx').on(
+      t.accountId,
+      t.isActive,
+      t.region,
+      t.nameKey,
+      t.id,
+    ),
+    // ORG-2 search: the trigram index hands back org ids; each is checked against the caller's
+    // scope and the literal test here, without reading the (much wider) table row.
+    index('organizations_id_scope_search_idx').on(
+      t.id,
+      t.accountId,
+      t.isActive,
+      t.nameKey,
+      t.searchText,
+    ),
     uniqueIndex('organizations_secret_digest_uq').on(t.secretDigest),
     index('organizations_previous_secret_digest_idx')
       .on(t.previousSecretDigest)

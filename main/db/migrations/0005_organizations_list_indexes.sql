@@ -1,0 +1,2 @@
+CREATE INDEX `organizations_account_active_region_name_idx` ON `organizations` (`account_id`,`is_active`,`region`,`name_key`,`id`);--> statement-breakpoint
+CREATE INDEX `organizations_id_scope_search_idx` ON `organizations` (`id`,`account_id`,`is_active`,`name_key`,`search_text`);
