@@ -1,4 +1,4 @@
-import { and, eq, gt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
@@ -27,27 +27,33 @@ const HOUR = 60 * 60 * 1000;
 
 /** SEC-1..4: the org secret is revealed, rotated and matched only here. */
 export class SecretsService {
-  // Every agent registration and legacy heartbeat looks an org up by secret: prepared once.
-  private readonly bySecret;
+  // Every agent registration and legacy heartbeat looks an org up by secret: prepared once, and
+  // as two single-index lookups (the current secret first) rather than one OR over both indexes.
+  private readonly byCurrent;
+  private readonly byPrevious;
 
   constructor(private readonly d: SecretsDeps) {
     const digest = sql.placeholder('digest');
-    this.bySecret = d.db
-      .select({
-        id: organizations.id,
-        accountId: organizations.accountId,
-        isActive: organizations.isActive,
-        digest: organizations.secretDigest,
-        previous: organizations.previousSecretDigest,
-      })
+    const columns = {
+      id: organizations.id,
+      accountId: organizations.accountId,
+      isActive: organizations.isActive,
+      digest: organizations.secretDigest,
+      previous: organizations.previousSecretDigest,
+    };
+    this.byCurrent = d.db
+      .select(columns)
+      .from(organizations)
+      .where(eq(organizations.secretDigest, digest))
+      .limit(1)
+      .prepare();
+    this.byPrevious = d.db
+      .select(columns)
       .from(organizations)
       .where(
-        or(
-          eq(organizations.secretDigest, digest),
-          and(
-            eq(organizations.previousSecretDigest, digest),
-            gt(organizations.previousSecretExpiresAt, sql.placeholder('now')),
-          ),
+        and(
+          eq(organizations.previousSecretDigest, digest),
+          gt(organizations.previousSecretExpiresAt, sql.placeholder('now')),
         ),
       )
       .limit(1)
@@ -147,7 +153,8 @@ export class SecretsService {
    */
   findOrgBySecret(presented: string): { id: number; accountId: number; isActive: boolean } | null {
     const digest = this.d.box.secretDigest(presented);
-    const row = this.bySecret.get({ digest, now: this.d.clock.now() });
+    const row =
+      this.byCurrent.get({ digest }) ?? this.byPrevious.get({ digest, now: this.d.clock.now() });
     if (!row) return null;
     const current = constantTimeEqual(row.digest, digest);
     const previous = row.previous !== null && constantTimeEqual(row.previous, digest);
