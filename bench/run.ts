@@ -1,5 +1,6 @@
 // `npm run bench`: builds the dataset in a temp dir, measures each figure next to a baseline from
-// the same run, prints a table and writes bench/results.json. Not part of `npm test`.
+// the same run, prints a table and writes bench/results.json (bench/results-<N>-orgs.json for other
+// sizes, so the large run does not replace the default one). Not part of `npm test`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,8 +104,10 @@ async function main() {
     node: process.version,
     platform: process.platform,
   };
+  const resultsFile =
+    ds.size.orgs === 10_000 ? 'results.json' : `results-${ds.size.orgs}-orgs.json`;
   writeFileSync(
-    join(import.meta.dirname, 'results.json'),
+    join(import.meta.dirname, resultsFile),
     JSON.stringify(
       {
         at: new Date().toISOString(),
@@ -117,7 +120,7 @@ async function main() {
     ) + '\n',
   );
   console.log(
-    `bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/results.json`,
+    `bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/${resultsFile}`,
   );
   if (values.reuse) return;
   if (!values.keep) rmSync(ds.dir, { recursive: true, force: true });
