@@ -6,7 +6,7 @@ import type { Services } from '../main/services';
 import type { Actor } from '../main/core/actor';
 import { appRouter } from '../main/trpc/router';
 import { createCallerFactory } from '../main/trpc/trpc';
-import { mulberry32, throughput, time, type Timing } from './measure';
+import { mulberry32, throughput, time, timeInterleaved, type Timing } from './measure';
 import type { Dataset } from './dataset';
 
 export interface Row {
@@ -124,8 +124,11 @@ export async function orgPageBenches(
       check.total !== (handRows as { total_count: number }[])[0]?.total_count
     )
       throw new Error(`ORG-2 ${c.name}: service and hand query disagree`);
-    const svc = await time(() => caller.organizations.list(input), { runs });
-    const base = await time(() => hand({ ...c, now: ds.now, account: ds.accountId }), { runs });
+    const [svc, base] = await timeInterleaved(
+      () => caller.organizations.list(input),
+      () => hand({ ...c, now: ds.now, account: ds.accountId }),
+      { runs },
+    );
     const ratio = svc.p95 / base.p95;
     rows.push({
       name: `ORG-2 page (limit 100, stats), ${c.name}`,

@@ -37,6 +37,32 @@ export async function time(
   return summarize(samples);
 }
 
+/**
+ * Two functions timed in alternation (a, b, a, b, …), so drift in the machine's state (GC,
+ * caches, other load) falls on both alike instead of on whichever block ran second.
+ */
+export async function timeInterleaved(
+  a: () => unknown,
+  b: () => unknown,
+  { warmup = 20, runs = 200 }: { warmup?: number; runs?: number } = {},
+): Promise<[Timing, Timing]> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    await a();
+    sa.push(performance.now() - t0);
+    t0 = performance.now();
+    await b();
+    sb.push(performance.now() - t0);
+  }
+  return [summarize(sa), summarize(sb)];
+}
+
 /** Operations per second of a tight synchronous loop over `inputs`, best of `rounds`. */
 export function throughput<T>(inputs: T[], fn: (x: T) => unknown, rounds = 5): number {
   let sink = 0;

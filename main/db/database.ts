@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** The drizzle database over one better-sqlite3 connection (`$client`), as drizzle() returns it. */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface OpenedDatabase {
   db: Db;

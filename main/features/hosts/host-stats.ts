@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { allCached } from '../../db/cached-query';
 import type { Db } from '../../db/database';
 import { hosts, organizationHostCounts } from '../../db/schema';
 import { ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../../../shared/schemas/hosts.schema';
@@ -30,21 +31,24 @@ export function hostStatsFor(db: Db, orgIds: number[], now: number): Map<number,
   const staleBefore = now - STALE_AFTER_MS;
   const range = (where: SQL) =>
     sql`(SELECT count(*) FROM ${hosts} WHERE ${hosts.organizationId} = ids.value AND ${where})`;
-  const rows = db.all<{
+  const rows = allCached<{
     org: number;
     total: number;
     seenBefore: number;
     longAgo: number;
     never: number;
     neverOld: number;
-  }>(sql`SELECT ids.value AS org,
+  }>(
+    db,
+    sql`SELECT ids.value AS org,
       coalesce((SELECT ${organizationHostCounts.hosts} FROM ${organizationHostCounts}
         WHERE ${organizationHostCounts.organizationId} = ids.value), 0) AS total,
       ${range(sql`${hosts.lastSeenAt} < ${onlineSince}`)} AS seenBefore,
       ${range(sql`${hosts.lastSeenAt} < ${staleBefore}`)} AS longAgo,
       ${range(sql`${hosts.lastSeenAt} IS NULL`)} AS never,
       ${range(sql`${hosts.lastSeenAt} IS NULL AND ${hosts.registeredAt} < ${staleBefore}`)} AS neverOld
-    FROM json_each(${JSON.stringify(orgIds)}) AS ids`);
+    FROM json_each(${JSON.stringify(orgIds)}) AS ids`,
+  );
   for (const r of rows) {
     const online = r.total - r.seenBefore - r.never;
     const stale = r.longAgo + r.neverOld;

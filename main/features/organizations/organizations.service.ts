@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
 import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation, nameKey } from '../../core/names';
+import { allCached } from '../../db/cached-query';
 import type { Db } from '../../db/database';
 import { hosts, locations, organizations, workflows } from '../../db/schema';
 import type { Permission } from '../../../shared/permissions';
@@ -59,7 +60,17 @@ const FIELD_PERMISSION: Record<keyof UpdateOrganizationFields, Permission> = {
 export const secretAad = (orgId: number): string => `org-secret:${orgId}`;
 
 export class OrganizationsService {
-  constructor(private readonly d: OrganizationsDeps) {}
+  // ORG-2 reads a page's rows by id on every search: built and prepared once.
+  private readonly rowsById;
+
+  constructor(private readonly d: OrganizationsDeps) {
+    this.rowsById = d.db
+      .select(orgColumns)
+      .from(organizations)
+      .where(sql`${organizations.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+      .orderBy(asc(organizations.nameKey), asc(organizations.id))
+      .prepare();
+  }
 
   private row(id: number): OrgRow {
     const row = this.d.db
@@ -164,10 +175,13 @@ export class OrganizationsService {
     if (input.search) where.push(searchFilter(input.search));
     const filter = and(...where);
     // One read transaction: the page is placed from the total, so both must see the same data.
-    const { total, rows } = this.d.db.transaction(() => {
-      const n = this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
-      return { total: n, rows: this.page(filter, input.skip, input.limit, n) };
-    });
+    const { total, rows } = input.search
+      ? this.searchPage(filter, input.skip, input.limit)
+      : this.d.db.transaction(() => {
+          const n =
+            this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
+          return { total: n, rows: this.page(filter, input.skip, input.limit, n) };
+        });
     const stats = input.include_stats
       ? hostStatsFor(
           this.d.db,
@@ -204,6 +218,34 @@ export class OrganizationsService {
       .where(inArray(organizations.id, ids))
       .orderBy(asc(organizations.nameKey), asc(organizations.id))
       .all();
+  }
+
+  /**
+   * A search page: the matches are found once (the trigram lookup is the costly part) and both
+   * counted and paged from that one set, in one statement; then only the page's rows are read.
+   */
+  private searchPage(
+    filter: SQL | undefined,
+    skip: number,
+    limit: number,
+  ): { total: number; rows: OrgRow[] } {
+    const found = allCached<{ total: number; id: number | null }>(
+      this.d.db,
+      sql`
+      WITH matches AS MATERIALIZED (
+        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key
+        FROM ${organizations} WHERE ${filter}
+      )
+      SELECT counted.total AS total, page.id AS id
+      FROM (SELECT count(*) AS total FROM matches) AS counted
+      LEFT JOIN (
+        SELECT id, name_key FROM matches ORDER BY name_key, id LIMIT ${limit} OFFSET ${skip}
+      ) AS page
+      ORDER BY page.name_key, page.id`,
+    );
+    const ids = found.flatMap((r) => (r.id === null ? [] : [r.id]));
+    const rows = ids.length === 0 ? [] : this.rowsById.all({ ids: JSON.stringify(ids) });
+    return { total: found[0]?.total ?? 0, rows };
   }
 
   /** ORG-3. */
