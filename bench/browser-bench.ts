@@ -2,6 +2,7 @@
 // dataset's orgs, and UI-1's keyboard org switch. Every time is taken inside the page (Playwright
 // round trips would inflate it); the baselines replay, by fetch from the same page, the very tRPC
 // requests the console made for that load or switch, as a data-only lower bound.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { systemClock } from '../main/core/clock';
@@ -160,12 +161,21 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
   const loads = Math.min(20, Math.max(10, Math.round(runs / 10)));
   const switches = Math.min(50, Math.max(30, Math.round(runs / 4)));
   const warmSwitches = 5;
+  // The same browser as the e2e tests (playwright.config.ts): Debian's, never a download.
+  const executablePath = process.env.ORGDESK_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}: install it (apt-get install -y chromium), set ORGDESK_CHROMIUM to another build, or leave "browser" out of --only`,
+    );
+  }
   const { token, targets } = pickTargets(ds, switches + warmSwitches + 1);
   const server = await startServer(ds.dir);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_FLAGS,
-  });
+  const browser = await chromium
+    .launch({ executablePath, args: CHROMIUM_FLAGS })
+    .catch(async (err: unknown) => {
+      await server.stop();
+      throw err;
+    });
   try {
     const context = await browser.newContext({ baseURL: server.url });
     await context.addInitScript({ content: initScript(token) });

@@ -92,6 +92,11 @@ async function main() {
     if (want('export')) rows.push(...(await exportBench(ds, runs)));
     if (want('browser')) rows.push(...(await browserBench(ds, runs)));
     rows.push(...(await extraBenches(ds, want)));
+  } catch (err) {
+    // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.
+    if (opened.sqlite.open) opened.close();
+    if (!values.keep && !values.reuse) rmSync(ds.dir, { recursive: true, force: true });
+    throw err;
   } finally {
     if (opened.sqlite.open) opened.close();
   }
