@@ -9,19 +9,11 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
 import { startServer } from './extra-benches';
 import { summarize, type Timing } from './measure';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 interface Target {
   id: number;
@@ -161,8 +153,7 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
   const loads = Math.min(20, Math.max(10, Math.round(runs / 10)));
   const switches = Math.min(50, Math.max(30, Math.round(runs / 4)));
   const warmSwitches = 5;
-  // The same browser as the e2e tests (playwright.config.ts): Debian's, never a download.
-  const executablePath = process.env.ORGDESK_CHROMIUM ?? '/usr/bin/chromium';
+  const executablePath = CHROMIUM_PATH;
   if (!existsSync(executablePath)) {
     throw new Error(
       `Chromium not found at ${executablePath}: install it (apt-get install -y chromium), set ORGDESK_CHROMIUM to another build, or leave "browser" out of --only`,
@@ -171,7 +162,7 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
   const { token, targets } = pickTargets(ds, switches + warmSwitches + 1);
   const server = await startServer(ds.dir);
   const browser = await chromium
-    .launch({ executablePath, args: CHROMIUM_FLAGS })
+    .launch({ executablePath, args: CHROMIUM_ARGS })
     .catch(async (err: unknown) => {
       await server.stop();
       throw err;

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, serveAppRequest } from '../../main/ipc/app-protocol';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../fixtures/chromium';
 
-const CHROMIUM = process.env.ORGDESK_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(
@@ -75,17 +76,7 @@ window.addEventListener('load', () => {
 });`,
   );
   app = await serve(dir);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60_000);
 
 afterAll(async () => {
