@@ -1,9 +1,9 @@
 // ORG-2 at scale: the trigram index behind search and the range counts behind host stats must
 // answer exactly what the plain definitions answer (substring of name/description; hostStatus()).
-import { eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hosts, locations, organizationHostCounts, organizations } from '../main/db/schema';
-import { hostStatsFor } from '../main/features/hosts/host-stats';
+import { hostStatsFor, statusFilter } from '../main/features/hosts/host-stats';
 import { searchFilter, searchText } from '../main/features/organizations/organizations.mapper';
 import { hostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';
@@ -108,8 +108,8 @@ describe('ORG-2 paging from either end', () => {
   });
 });
 
-describe('ORG-2 host stats by index ranges', () => {
-  it('equal hostStatus() counted host by host, at any clock', async () => {
+describe('AGT-3 statuses as index ranges (ORG-2 stats, the hosts filter)', () => {
+  it('stats and the status filter equal hostStatus() host by host, at any clock', async () => {
     const org = await w.caller(w.admin).organizations.create({ name: 'Stats' });
     const loc = w.opened.db
       .select()
@@ -154,6 +154,14 @@ describe('ORG-2 host stats by index ranges', () => {
           [999_999, { online: 0, offline: 0, stale: 0, total: 0 }],
         ]),
       );
+      for (const status of ['online', 'offline', 'stale'] as const) {
+        const n = w.opened.db
+          .select({ n: count() })
+          .from(hosts)
+          .where(and(eq(hosts.organizationId, org.id), statusFilter(status, at)))
+          .get()!.n;
+        expect(n, `${status} at +${at - now} ms`).toBe(expected[status]);
+      }
     }
   });
 });

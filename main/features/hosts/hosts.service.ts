@@ -15,7 +15,7 @@ import {
 } from '../../../shared/schemas/hosts.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
-import { statusCase } from './host-stats';
+import { statusFilter } from './host-stats';
 
 export interface HostsDeps {
   db: Db;
@@ -55,7 +55,7 @@ export class HostsService {
     this.d.access.requireOrg(actor, input.organization_id);
     const where: SQL[] = [eq(hosts.organizationId, input.organization_id)];
     if (input.location_id) where.push(eq(hosts.locationId, input.location_id));
-    if (input.status) where.push(sql`${statusCase(this.d.clock.now())} = ${input.status}`);
+    if (input.status) where.push(statusFilter(input.status, this.d.clock.now()));
     if (input.search)
       where.push(sql`instr(lower(${hosts.hostname}), ${input.search.toLowerCase()}) > 0`);
     const filter = and(...where);
