@@ -13,7 +13,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
 import { startServer } from './extra-benches';
-import { summarize, type Timing } from './measure';
+import { msFigure, summarize } from './measure';
 
 interface Target {
   id: number;
@@ -147,8 +147,6 @@ async function switchTo(page: Page, name: string): Promise<void> {
     .waitFor();
 }
 
-const fmt = (t: Timing) => `p50 ${t.p50.toFixed(1)} ms / p95 ${t.p95.toFixed(1)} ms`;
-
 export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
   const loads = Math.min(20, Math.max(10, Math.round(runs / 10)));
   const switches = Math.min(50, Math.max(30, Math.round(runs / 4)));
@@ -246,8 +244,8 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
     return [
       {
         name: `Web console load to interactive (All organizations table with data), ${orgs} orgs, Chromium`,
-        figure: fmt(load),
-        baseline: `index.html + the ${bootWaves} boot tRPC round trip(s) fetched in-page, no JS/render: ${fmt(loadB)}`,
+        figure: msFigure(load, 1),
+        baseline: `index.html + the ${bootWaves} boot tRPC round trip(s) fetched in-page, no JS/render: ${msFigure(loadB, 1)}`,
         ratio: `${(load.p50 / loadB.p50).toFixed(1)}× baseline (p50)`,
         target: 'report',
         met: null,
@@ -255,8 +253,8 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
       },
       {
         name: `UI-1 org switch: Enter → new org's hosts table painted with data, ${orgs} orgs`,
-        figure: fmt(sw),
-        baseline: `the switch's ${switchWaves} tRPC round trip(s) fetched in-page: ${fmt(swB)}`,
+        figure: msFigure(sw, 1),
+        baseline: `the switch's ${switchWaves} tRPC round trip(s) fetched in-page: ${msFigure(swB, 1)}`,
         ratio: `${(sw.p95 / swB.p95).toFixed(1)}× baseline (p95)`,
         target: 'p95 ≤ 100 ms',
         met: sw.p95 <= 100,

@@ -17,7 +17,7 @@ import { appRouter } from '../main/trpc/router';
 import { createCallerFactory } from '../main/trpc/trpc';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
-import { summarize, type Timing } from './measure';
+import { msFigure, summarize, type Timing } from './measure';
 
 const ROOT = join(import.meta.dirname, '..');
 const MIGRATIONS = DEFAULT_MIGRATIONS_FOLDER;
@@ -25,7 +25,6 @@ const PAGE = 100;
 
 const sec = (t: Timing) =>
   `p50 ${(t.p50 / 1000).toFixed(2)} s / p95 ${(t.p95 / 1000).toFixed(2)} s`;
-const ms = (t: Timing) => `p50 ${t.p50.toFixed(1)} ms / p95 ${t.p95.toFixed(1)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -231,8 +230,8 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
       },
       {
         name: `EXP-2 open that export read-only until the first ${PAGE} hosts are answered`,
-        figure: ms(open),
-        baseline: `readonly better-sqlite3 open + the page's count and ORDER BY hostname COLLATE NOCASE LIMIT ${PAGE}: ${ms(plainOpen)}`,
+        figure: msFigure(open, 1),
+        baseline: `readonly better-sqlite3 open + the page's count and ORDER BY hostname COLLATE NOCASE LIMIT ${PAGE}: ${msFigure(plainOpen, 1)}`,
         ratio: `${(open.p50 / plainOpen.p50).toFixed(0)}×`,
         target: 'report',
         met: null,
