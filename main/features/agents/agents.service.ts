@@ -122,6 +122,7 @@ export class AgentsService {
         })
         .returning()
         .prepare(),
+      // .set() takes SQL, not bare placeholders: hence sql`${p(...)}` below.
       reregister: db
         .update(hosts)
         .set({
