@@ -204,7 +204,7 @@ export class ExportService {
           const where = policy.where(scope);
           // In rowid order: the rows otherwise come in the order of the index the WHERE uses,
           // and inserting them out of order splits pages all over the new table (hosts of a
-          // 100,000-host org: median 635 → 525 ms on 2 busy cores).
+          // 100,000-host org: median 479 → 414 ms, 7 alternating copies).
           const sql =
             `INSERT INTO ${ATTACHED}.${q(table)} (${cols.map(q).join(', ')}) ` +
             `SELECT ${exprs.join(', ')} FROM main.${q(table)} WHERE ${where} ORDER BY rowid`;
