@@ -1,10 +1,11 @@
 // ORG-2 at scale: the trigram index behind search and the range counts behind host stats must
 // answer exactly what the plain definitions answer (substring of name/description; hostStatus()).
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hosts, locations, organizationHostCounts, organizations } from '../main/db/schema';
 import { hostStatsFor, statusFilter } from '../main/features/hosts/host-stats';
-import { searchFilter, searchText } from '../main/features/organizations/organizations.mapper';
+import { searchPlan, searchText } from '../main/features/organizations/organizations.mapper';
 import { hostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';
 import Database from 'better-sqlite3';
@@ -23,7 +24,10 @@ const names = async (search: string) =>
 describe('ORG-2 search through the trigram index', () => {
   it('agrees with a literal case-insensitive substring test for terms of every length', async () => {
     const rand = mulberry32(42);
+    // With letters that Unicode case folding merges but lower-casing keeps apart (ſ and s, ς and
+    // σ): a case-insensitive index would match them to each other.
     const alphabet = ['a', 'b', 'A', 'B', ' ', '-', '%', '_', '"', 'é', 'É', 'ß', '1', 'ü'];
+    alphabet.push('s', 'ſ', 'ς', 'σ', 'Σ', 'İ', 'i');
     const pick = (n: number) =>
       Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
     const api = w.caller(w.admin);
@@ -66,13 +70,34 @@ describe('ORG-2 search through the trigram index', () => {
     expect(await names('zulu')).toEqual([]);
   });
 
+  it("keeps to the caller's scope: another account's orgs and unheld orgs never match", async () => {
+    const api = w.caller(w.admin);
+    const held = await api.organizations.create({ name: 'Harbour North' });
+    await api.organizations.create({ name: 'Harbour South' });
+    await api.organizations
+      .create({ name: 'Harbour Closed' })
+      .then((o) => api.organizations.delete({ id: o.id }));
+    const other = await w.otherAccount();
+    await w.caller(other.admin).organizations.create({ name: 'Harbour Elsewhere' });
+    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: held.id }]);
+    for (const term of ['harbour', 'ha']) {
+      const seen = async (actor: typeof w.admin, input = {}) =>
+        (await w.caller(actor).organizations.list({ search: term, ...input })).items
+          .map((o) => o.name)
+          .sort();
+      expect(await seen(w.admin), term).toEqual(['Harbour North', 'Harbour South']);
+      expect(await seen(w.admin, { is_active: false }), term).toEqual(['Harbour Closed']);
+      expect(await seen(reader), term).toEqual(['Harbour North']);
+      expect(await seen(other.admin), term).toEqual(['Harbour Elsewhere']);
+    }
+  });
+
   it('uses the index from three characters on, and a plain test below', () => {
     const plan = (search: string) => {
-      const q = w.opened.db
-        .select({ id: organizations.id })
-        .from(organizations)
-        .where(searchFilter(search))
-        .toSQL();
+      const p = searchPlan(search);
+      const q = new SQLiteSyncDialect().sqlToQuery(
+        sql`SELECT ${organizations.id} FROM ${p.from} WHERE ${p.where}`,
+      );
       return (
         w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
           detail: string;

@@ -49,15 +49,29 @@ export function toOrganization(row: OrgRow, stats?: HostStats): Organization {
 export const searchText = (name: string, description: string | null | undefined): string =>
   `${name}\n${description ?? ''}`.toLocaleLowerCase('en-US');
 
+/** Where an ORG-2 search reads its matches from, and the condition that picks them. */
+export interface SearchPlan {
+  from: SQL;
+  where: SQL;
+}
+
 /**
- * ORG-2 search as SQL: a literal substring of `search_text` (instr(): % and _ mean themselves).
- * From three characters on, the trigram index (migration 0003) narrows the candidates first, so
- * the test does not scan every org of the account; shorter terms have no trigram to look up.
+ * ORG-2 search as SQL: a literal substring of `search_text` (% and _ mean themselves). From three
+ * characters on, the trigram index answers alone: it is case-sensitive over text and term that are
+ * both lower-cased here, so a phrase of the term's trigrams matches exactly where the term occurs
+ * (migration 0006). Its matches are joined to the orgs (an IN list would first copy them all into
+ * a temporary index). Shorter terms have no trigram to look up and are tested with instr().
  */
-export function searchFilter(search: string): SQL {
+export function searchPlan(search: string): SearchPlan {
   const term = search.toLocaleLowerCase('en-US');
-  const literal = sql`instr(${organizations.searchText}, ${term}) > 0`;
-  if ([...term].length < 3) return literal;
+  if ([...term].length < 3)
+    return {
+      from: sql`${organizations}`,
+      where: sql`instr(${organizations.searchText}, ${term}) > 0`,
+    };
   const phrase = `"${term.replace(/"/g, '""')}"`;
-  return sql`${organizations.id} IN (SELECT rowid FROM organizations_search WHERE organizations_search MATCH ${phrase}) AND ${literal}`;
+  return {
+    from: sql`organizations_search JOIN ${organizations} ON ${organizations.id} = organizations_search.rowid`,
+    where: sql`organizations_search MATCH ${phrase}`,
+  };
 }

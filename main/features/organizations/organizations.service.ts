@@ -25,7 +25,7 @@ import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
 import {
   orgColumns,
-  searchFilter,
+  searchPlan,
   searchText,
   toOrganization,
   type OrgRow,
@@ -177,12 +177,13 @@ export class OrganizationsService {
     const active = input.is_active ?? (input.active_only ? true : null);
     if (active !== null) where.push(eq(organizations.isActive, active));
     if (input.region) where.push(eq(organizations.region, input.region));
-    if (input.search) where.push(searchFilter(input.search));
+    const search = input.search ? searchPlan(input.search) : null;
+    if (search) where.push(search.where);
     const filter = and(...where);
     // One read transaction: the page is placed from the total, and its rows read after its ids.
     const { total, rows } = this.d.db.transaction(() => {
-      const found = input.search
-        ? this.searchPageIds(filter, input.skip, input.limit)
+      const found = search
+        ? this.searchPageIds(search.from, filter, input.skip, input.limit)
         : this.pageIds(filter, input.skip, input.limit);
       const ids = JSON.stringify(found.ids);
       return { total: found.total, rows: found.ids.length ? this.rowsById.all({ ids }) : [] };
@@ -227,13 +228,13 @@ export class OrganizationsService {
    * The same for a search: the matches are found once (the trigram lookup is the costly part),
    * and counted and paged from that one set in one statement.
    */
-  private searchPageIds(filter: SQL | undefined, skip: number, limit: number): PageIds {
+  private searchPageIds(from: SQL, filter: SQL | undefined, skip: number, limit: number): PageIds {
     const found = allCached<{ total: number; id: number | null }>(
       this.d.db,
       sql`
       WITH matches AS MATERIALIZED (
         SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key
-        FROM ${organizations} WHERE ${filter}
+        FROM ${from} WHERE ${filter}
       )
       SELECT counted.total AS total, page.id AS id
       FROM (SELECT count(*) AS total FROM matches) AS counted
