@@ -129,6 +129,15 @@ export const organizations = sqliteTable(
     // 0006); each is checked against the caller's scope and filters, and carries its sort key,
     // from this narrow index rather than the wide table row (10,000 matches: 6.3 -> 4.0 ms).
     index('organizations_id_scope_idx').on(t.id, t.accountId, t.isActive, t.region, t.nameKey),
+    // ORG-2 search for one or two characters (no trigram to look up): the caller's orgs are
+    // tested from this index in name order, not from their wide rows (100,000 orgs: 75 -> 16 ms).
+    index('organizations_account_active_search_idx').on(
+      t.accountId,
+      t.isActive,
+      t.nameKey,
+      t.id,
+      t.searchText,
+    ),
     uniqueIndex('organizations_secret_digest_uq').on(t.secretDigest),
     index('organizations_previous_secret_digest_idx')
       .on(t.previousSecretDigest)

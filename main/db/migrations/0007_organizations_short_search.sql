@@ -1,0 +1,1 @@
+CREATE INDEX `organizations_account_active_search_idx` ON `organizations` (`account_id`,`is_active`,`name_key`,`id`,`search_text`);
