@@ -93,6 +93,39 @@ describe('migrations', () => {
     },
   );
 
+  it('0006 rebuilds the search index exactly: orgs from before it are found, later writes kept', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0006_organizations_search_exact');
+    const file = join(dir, 'search.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    const insert = (sqlite: Database.Database, id: number, text: string) =>
+      sqlite
+        .prepare(
+          `INSERT INTO organizations (id, account_id, name, name_key, search_text,
+             secret_ciphertext, secret_digest, created_at, updated_at)
+           VALUES (?, 1, ?, ?, ?, x'00', ?, 1, 1)`,
+        )
+        .run(id, `org ${id}`, `org ${id}`, text, `digest ${id}`);
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    insert(old.sqlite, 1, 'harbour σsb\n');
+    insert(old.sqlite, 2, 'airport ςsb\n');
+    old.close();
+    const opened = openDatabase({ file });
+    const match = (term: string) =>
+      opened.sqlite
+        .prepare('SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?')
+        .pluck()
+        .all(`"${term}"`);
+    expect(match('harb')).toEqual([1]);
+    // Exact: the two sigmas are different letters (the folding index matched both).
+    expect(match('σsb')).toEqual([1]);
+    expect(match('ςsb')).toEqual([2]);
+    insert(opened.sqlite, 3, 'harbour east\n');
+    opened.sqlite.prepare("UPDATE organizations SET search_text = 'dock\n' WHERE id = 1").run();
+    expect(match('harb')).toEqual([3]);
+    expect(match('dock')).toEqual([1]);
+    opened.close();
+  });
+
   it('a failed migration rolls back, keeps the data and names the backup', () => {
     const file = join(dir, 'fail.db');
     const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });

@@ -127,7 +127,8 @@ export const organizations = sqliteTable(
     ),
     // ORG-2 search: the trigram index hands back org ids (an exact substring test, migration
     // 0006); each is checked against the caller's scope and filters, and carries its sort key,
-    // from this narrow index rather than the wide table row (10,000 matches: 6.3 -> 4.0 ms).
+    // from this narrow index rather than the wide one that carried search_text (checking 10,000
+    // matches: 6.3 -> 4.0 ms).
     index('organizations_id_scope_idx').on(t.id, t.accountId, t.isActive, t.region, t.nameKey),
     // ORG-2 search for one or two characters (no trigram to look up): the caller's orgs are
     // tested from this index in name order, not from their wide rows (100,000 orgs: 75 -> 16 ms).

@@ -1,1 +1,0 @@
-CREATE INDEX `organizations_account_active_search_idx` ON `organizations` (`account_id`,`is_active`,`name_key`,`id`,`search_text`);
