@@ -15,13 +15,16 @@ import { browserBench } from './browser-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
 
+// Besides --orgs, the published figures use these; a run with any other value is a trial.
+const PUBLISHED = { hosts: '1000000', audit: '1000000', 'export-hosts': '100000', runs: '200' };
+
 const { values } = parseArgs({
   options: {
     orgs: { type: 'string', default: '10000' },
-    hosts: { type: 'string', default: '1000000' },
-    audit: { type: 'string', default: '1000000' },
-    'export-hosts': { type: 'string', default: '100000' },
-    runs: { type: 'string', default: '200' },
+    hosts: { type: 'string', default: PUBLISHED.hosts },
+    audit: { type: 'string', default: PUBLISHED.audit },
+    'export-hosts': { type: 'string', default: PUBLISHED['export-hosts'] },
+    runs: { type: 'string', default: PUBLISHED.runs },
     keep: { type: 'boolean', default: false },
     // Development only: measure a dataset kept by an earlier --keep run instead of building one
     // (earlier runs will have added hosts to it, so published figures come from a fresh build).
@@ -109,24 +112,33 @@ async function main() {
     node: process.version,
     platform: process.platform,
   };
+  // Only a complete run on a fresh dataset of the published size may replace the published
+  // figures: a trial (--only, --reuse, other sizes or runs) must not overwrite them half-measured.
+  const trial =
+    values.only !== undefined ||
+    values.reuse !== undefined ||
+    Object.entries(PUBLISHED).some(([k, v]) => values[k as keyof typeof PUBLISHED] !== v);
   const resultsFile =
     ds.size.orgs === 10_000 ? 'results.json' : `results-${ds.size.orgs}-orgs.json`;
-  writeFileSync(
-    join(import.meta.dirname, resultsFile),
-    JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        machine,
-        dataset: { ...ds.size, buildSeconds: ds.buildSeconds },
-        rows,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  console.log(
-    `bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; wrote bench/${resultsFile}`,
-  );
+  console.log(`bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  if (trial) {
+    console.log(`bench: a trial run (--only, --reuse or another size): bench/${resultsFile} kept`);
+  } else {
+    writeFileSync(
+      join(import.meta.dirname, resultsFile),
+      JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine,
+          dataset: { ...ds.size, buildSeconds: ds.buildSeconds },
+          rows,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    console.log(`bench: wrote bench/${resultsFile}`);
+  }
   if (values.reuse) return;
   if (!values.keep) rmSync(ds.dir, { recursive: true, force: true });
   else console.log(`bench: kept ${ds.dir} (rerun with --reuse ${ds.dir})`);
