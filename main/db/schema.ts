@@ -132,6 +132,9 @@ export const organizations = sqliteTable(
     index('organizations_id_scope_idx').on(t.id, t.accountId, t.isActive, t.region, t.nameKey),
     // ORG-2 search for one or two characters (no trigram to look up): the caller's orgs are
     // tested from this index in name order, not from their wide rows (100,000 orgs: 75 -> 16 ms).
+    // It holds every column of organizations_account_active_name_idx, which stays anyway: every
+    // unfiltered page counts the caller's orgs, and that is 2.9 ms from the narrow index against
+    // 4.3 ms from this one at 100,000 orgs.
     index('organizations_account_active_search_idx').on(
       t.accountId,
       t.isActive,
