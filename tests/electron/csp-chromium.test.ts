@@ -12,11 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_ORIGIN, serveAppRequest } from '../../main/ipc/app-protocol';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../fixtures/chromium';
 
-const CHROMIUM = CHROMIUM_PATH;
-const hasChromium = existsSync(CHROMIUM);
+const hasChromium = existsSync(CHROMIUM_PATH);
 if (!hasChromium)
   console.warn(
-    `CSP tests in Chromium skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+    `CSP tests in Chromium skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`,
   );
 
 function serve(root: string): Promise<{ server: Server; origin: string }> {
@@ -76,7 +75,7 @@ window.addEventListener('load', () => {
 });`,
   );
   app = await serve(dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 60_000);
 
 afterAll(async () => {
