@@ -1,0 +1,41 @@
+// What a procedure declares about itself beside its input: its REST form, whether a support
+// engineer may call it, and the schema of its result. The REST routes, the OpenAPI document and
+// the isolation matrix are all projected from these declarations (API-1, API-2): one API.
+import type { z } from 'zod';
+
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RestForm {
+  method: RestMethod;
+  /**
+   * Under `/api/v1`, e.g. `/organizations/:id`. Each `:name` segment fills the input field of that
+   * name (a positive id), so the path's names are the input's names.
+   */
+  path: string;
+  /**
+   * Where a JSON body goes in the input. `root` (the default for POST, PUT and PATCH): its fields
+   * sit beside the path's; a field name (e.g. `patch`): the whole body becomes that field, and
+   * field errors are reported without that prefix. GET and DELETE take no body: the query string
+   * fills the input instead (decoded by the input schema: numbers, booleans, repeated = array).
+   */
+  body?: 'root' | (string & {});
+  /** 201 for creations; 200 otherwise. */
+  status?: 200 | 201;
+  /** The result is a page `{items, total}`: answered as the JSON array with `X-Total-Count`. */
+  list?: boolean;
+  /** One line for the API reference. */
+  summary: string;
+  /** Sign-in takes no bearer token; every other route does. */
+  auth?: 'bearer' | 'none';
+}
+
+export interface Meta {
+  rest?: RestForm;
+  /**
+   * A support engineer may call this mutation (asking for access, signing out). Queries are
+   * reads and always pass this rule; access checks still decide what they may read (SUP-5).
+   */
+  supportEngineer?: boolean;
+  /** The result's schema: the OpenAPI document and the contract tests check answers against it. */
+  output?: z.ZodType;
+}
