@@ -91,7 +91,7 @@ export async function extraBenches(ds: Dataset, want: (name: string) => boolean)
     const inFlight: Promise<unknown>[] = [];
     for (let j = i; j < i + 32; j++)
       inFlight.push(
-        services.groupCommit.run(() =>
+        services.infra.groupCommit.run(() =>
           services.agents.register(secrets[j % secrets.length], body(1_000 + j)),
         ),
       );

@@ -35,7 +35,12 @@ export interface ServiceDeps {
   onboarding?: OnboardingSeeder;
 }
 
-/** The composition root's one wiring of the domain services; transports only call into these. */
+/**
+ * The composition root's one wiring of the domain services; transports only call into these.
+ * Routers see the domain services alone (`DomainServices`, the tRPC context's type); the
+ * infrastructure beside them (the database, the key box, the group commit…) is for the
+ * composition roots, the agents' endpoints and the tests.
+ */
 export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const box = new SecretBox(deps.keys);
@@ -45,16 +50,7 @@ export function createServices(deps: ServiceDeps) {
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
-  return {
-    db,
-    clock,
-    box,
-    chain,
-    access,
-    audit,
-    matchers,
-    /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
-    groupCommit: new GroupCommit(db),
+  const domain = {
     accounts: new AccountsService(db, clock),
     auth: new AuthService({ db, clock, box, access, audit }),
     users: new UsersService({ db, clock, access, audit }),
@@ -81,6 +77,20 @@ export function createServices(deps: ServiceDeps) {
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit }),
   };
+  const infra = {
+    db,
+    clock,
+    box,
+    chain,
+    access,
+    audit,
+    matchers,
+    /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
+    groupCommit: new GroupCommit(db),
+  };
+  return { ...domain, infra };
 }
 
 export type Services = ReturnType<typeof createServices>;
+/** What routers may reach: the domain services, never the database or other infrastructure. */
+export type DomainServices = Omit<Services, 'infra'>;

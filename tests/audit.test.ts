@@ -470,7 +470,7 @@ describe('AUD-3 hash chain verification', () => {
 
   it('verifies a long chain in batches', async () => {
     for (let i = 0; i < 2100; i++) {
-      w.services.audit.record(w.admin, {
+      w.services.infra.audit.record(w.admin, {
         accountId: w.accountId,
         action: 'test.bulk',
         targetType: 'thing',

@@ -187,8 +187,8 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     const svc = new GovernanceService({
       db: w.opened.db,
       clock: w.clock,
-      access: w.services.access,
-      audit: w.services.audit,
+      access: w.services.infra.access,
+      audit: w.services.infra.audit,
       cleanupBatchSize: 7,
     });
     return api.organizations.create({ name: 'B' }).then((org) => {

@@ -4,7 +4,10 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../main/trpc/router';
-import { SUPPORT_ENGINEER_MUTATIONS, createCallerFactory } from '../main/trpc/trpc';
+import { createCallerFactory } from '../main/trpc/trpc';
+import { supportEngineerMutations } from '../main/trpc/procedures';
+
+const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
 import {
   createIsolationWorld,
   diffDumps,

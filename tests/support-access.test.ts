@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../main/core/actor';
 import { auditEntries, supportGrants, supportRequests } from '../main/db/schema';
 import { appRouter } from '../main/trpc/router';
-import { SUPPORT_ENGINEER_MUTATIONS } from '../main/trpc/trpc';
+import { supportEngineerMutations } from '../main/trpc/procedures';
+
+const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;

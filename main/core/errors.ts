@@ -1,13 +1,8 @@
-// Domain errors carry a transport-neutral code; tRPC and REST map them to their own statuses.
-export type DomainErrorCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'TOO_MANY_REQUESTS'
-  | 'PRECONDITION_FAILED';
+// Domain errors carry a transport-neutral code from the one table in shared/error-codes.ts;
+// tRPC and REST answer its HTTP status.
+import type { ErrorCode } from '../../shared/error-codes';
+
+export type DomainErrorCode = ErrorCode;
 
 export class DomainError extends Error {
   constructor(

@@ -248,7 +248,7 @@ export class DesktopShell {
     // Checked here too, so a refused export never asks for a file name first.
     const name =
       input.scope === 'organization'
-        ? this.o.services.access.requireOrg(this.o.operator, input.organization_id).name
+        ? this.o.services.infra.access.requireOrg(this.o.operator, input.organization_id).name
         : 'account';
     const target = await this.o.dialogs.chooseExportTarget(
       windowId,
@@ -288,7 +288,7 @@ export class DesktopShell {
   async restore(windowId: number, raw: RestoreInput): Promise<RestoreResult | null> {
     const input = restoreInput.parse(raw);
     this.requireLocal(windowId, 'Restore');
-    this.o.services.access.requireAccount(this.o.operator, 'settings.manage');
+    this.o.services.infra.access.requireAccount(this.o.operator, 'settings.manage');
     const file = await this.o.dialogs.chooseExportToOpen(windowId, 'restore');
     if (!file) return null;
     return runJob(

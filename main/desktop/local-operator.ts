@@ -31,7 +31,7 @@ function writeState(file: string, userId: number): void {
 
 /** The first active account admin: an existing database whose state file was lost. */
 function firstAccountAdmin(services: Services): number | null {
-  const row = services.db
+  const row = services.infra.db
     .select({ id: users.id })
     .from(users)
     .innerJoin(roleAssignments, eq(roleAssignments.userId, users.id))

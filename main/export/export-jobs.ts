@@ -107,8 +107,8 @@ export function runJobInline(
         db: opened.db,
         sqlite: opened.sqlite,
         clock,
-        access: services.access,
-        audit: services.audit,
+        access: services.infra.access,
+        audit: services.infra.audit,
         migrationsFolder: job.migrationsFolder,
         sourceLabel: job.sourceLabel,
       });
@@ -118,9 +118,9 @@ export function runJobInline(
       db: opened.db,
       sqlite: opened.sqlite,
       clock,
-      box: services.box,
-      access: services.access,
-      audit: services.audit,
+      box: services.infra.box,
+      access: services.infra.access,
+      audit: services.infra.audit,
     });
     return service.restoreOrganization(job.actor, job.file, job.input, onProgress);
   } finally {

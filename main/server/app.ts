@@ -13,8 +13,8 @@ import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
 import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
-import { RestRouter, type Route } from './rest/http-kit';
-import { restRoutes } from './rest/routes';
+import type { ProjectedRoute } from './rest/projection';
+import { RestApi } from './rest/rest-api';
 import { DEFAULT_STATIC_DIR, serveStatic } from './static';
 
 /** Where the server writes: one line per request (info) and unexpected failures (error). */
@@ -39,7 +39,8 @@ export interface ServerOptions {
   /** The built web console; a placeholder page is served when it holds no index.html. */
   staticDir?: string;
   log?: ServerLog;
-  routes?: readonly Route[];
+  /** The REST routes; projected from the app router unless given (tests). */
+  routes?: readonly ProjectedRoute[];
   /** How long close() lets requests in flight finish before cutting connections. */
   shutdownGraceMs?: number;
 }
@@ -57,7 +58,7 @@ const printable = (text: string, max = 200): string =>
 export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
-  const rest = new RestRouter(options.routes ?? restRoutes);
+  const rest = new RestApi(services, options.routes);
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
   let listenUrl: string | null = null;
   const serverUrl = () => options.publicUrl ?? listenUrl ?? '';

@@ -33,14 +33,14 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
     adminEmail,
     adminName: 'Administrator',
   });
-  const token = services.db.transaction(() => {
+  const token = services.infra.db.transaction(() => {
     const issued = services.auth.issueToken(
       adminUserId,
       'personal',
       'bootstrap admin token',
       o.adminToken ?? undefined,
     );
-    services.audit.record(systemActor(accountId), {
+    services.infra.audit.record(systemActor(accountId), {
       accountId,
       action: 'account.bootstrapped',
       targetType: 'user',

@@ -1,10 +1,12 @@
-import { TRPCError, initTRPC, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
+import { TRPCError, initTRPC } from '@trpc/server';
 import type { Actor } from '../core/actor';
-import { DomainError, type DomainErrorCode } from '../core/errors';
-import type { Services } from '../services';
+import { DomainError } from '../core/errors';
+import type { DomainServices } from '../services';
+import type { Meta } from './meta';
 
 export interface Context {
-  services: Services;
+  /** The domain services only: a router cannot reach the database. */
+  services: DomainServices;
   actor: Actor | null;
   /** The server URL agents should use, for agent configuration files. */
   serverUrl: string;
@@ -15,17 +17,6 @@ export interface Context {
   /** The caller's network address (HTTP only), so sign-in throttling works per address. */
   clientAddress?: string;
 }
-
-const CODE: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
-  BAD_REQUEST: 'BAD_REQUEST',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-};
 
 interface Issue {
   path?: readonly (PropertyKey | { key: PropertyKey })[];
@@ -68,7 +59,8 @@ export function toTRPCError(err: unknown): TRPCError {
     return err;
   }
   if (err instanceof DomainError)
-    return new TRPCError({ code: CODE[err.code], message: err.message, cause: err });
+    // Every domain code is a tRPC code of the same name (shared/error-codes.ts).
+    return new TRPCError({ code: err.code, message: err.message, cause: err });
   const issues = issuesOf(err);
   if (issues)
     return new TRPCError({
@@ -89,21 +81,24 @@ function fieldOf(error: TRPCError): string | undefined {
   return issues ? describeIssues(issues).field : undefined;
 }
 
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    const mapped = toTRPCError(error);
-    return {
-      ...shape,
-      message: mapped.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        field: fieldOf(mapped) ?? null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .meta<Meta>()
+  .context<Context>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const mapped = toTRPCError(error);
+      return {
+        ...shape,
+        message: mapped.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          field: fieldOf(mapped) ?? null,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -128,20 +123,15 @@ const readOnlyReviewGuard = t.middleware(({ ctx, type, next }) => {
 
 export const publicProcedure = t.procedure.use(errors).use(readOnlyReviewGuard);
 
-/** The only mutations a support engineer may make: asking for access and signing out. */
-export const SUPPORT_ENGINEER_MUTATIONS: ReadonlySet<string> = new Set([
-  'supportAccess.request',
-  'auth.logout',
-]);
-
 /**
  * Every authenticated call passes here (the enforcement chokepoint): no actor, no call (an opened
  * export refused every mutation already, in publicProcedure); a support engineer never writes,
- * whatever else is granted.
+ * whatever else is granted, except the mutations whose metadata says `supportEngineer: true`
+ * (asking for access, signing out).
  */
-export const authedProcedure = publicProcedure.use(({ ctx, type, path, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, type, meta, next }) => {
   if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  if (type === 'mutation' && ctx.actor.isSupportEngineer && !SUPPORT_ENGINEER_MUTATIONS.has(path)) {
+  if (type === 'mutation' && ctx.actor.isSupportEngineer && meta?.supportEngineer !== true) {
     throw new TRPCError({
       code: 'FORBIDDEN',
       message: 'Support access is view-only: no changes can be made',

@@ -28,6 +28,12 @@ export const featureForOrgInput = z.strictObject({
   feature: featureName,
 });
 
+/** One org's flags: every flagged feature, or with `feature` that one (with the flag that decided). */
+export const orgFeatureFlagsInput = z.strictObject({
+  organization_id: id('organization_id'),
+  feature: featureName.optional(),
+});
+
 export type FlagSource = 'organization' | 'account' | 'default';
 
 export interface FeatureFlag {

@@ -69,6 +69,7 @@ export const updateOrganizationInput = z.strictObject({
   id: id('id'),
   patch: updateOrganizationFields,
 });
+export type UpdateOrganizationInput = z.input<typeof updateOrganizationInput>;
 
 export const orgIdInput = z.strictObject({ id: id('id') });
 export const organizationIdInput = z.strictObject({ organization_id: id('organization_id') });

@@ -31,7 +31,7 @@ export async function withServices<T>(
 }
 
 const actorByEmail = (services: Services, email: string): Actor => {
-  const row = services.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  const row = services.infra.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
   if (!row) throw new Error(`no user ${email}`);
   return services.auth.actorForUser(row.id)!;
 };
@@ -67,7 +67,7 @@ export function seedRecordings(
 /** Tampers with one audit entry behind the application's back (AUD-3 must notice). */
 export function alterAuditEntry(dataDir: string, id: number, details: string): Promise<void> {
   return withServices(dataDir, (services) => {
-    services.db.update(auditEntries).set({ details }).where(eq(auditEntries.id, id)).run();
+    services.infra.db.update(auditEntries).set({ details }).where(eq(auditEntries.id, id)).run();
   });
 }
 
@@ -92,7 +92,7 @@ export async function seedSupportEngineer(
   opts: { request?: { reason: string; durationHours: number } | false } = {},
 ): Promise<SeededEngineer> {
   return withServices(dataDir, async (services) => {
-    const customer = services.db
+    const customer = services.infra.db
       .select({ id: accounts.id, name: accounts.name })
       .from(accounts)
       .where(eq(accounts.name, 'Northwind MSP'))

@@ -176,15 +176,15 @@ describe('AGT-1 registration', () => {
   });
 
   it('registration uses the cached per-org matcher, rebuilt only when subnets change', async () => {
-    const before = s.services.matchers.get(org.id);
+    const before = s.services.infra.matchers.get(org.id);
     await register(org.secret, { hostname: 'cache-1', ip: '10.1.5.50', agent_type: 'legacy' });
     await register(org.secret, { hostname: 'cache-2', ip: '10.1.6.50', agent_type: 'legacy' });
-    expect(s.services.matchers.get(org.id)).toBe(before);
+    expect(s.services.infra.matchers.get(org.id)).toBe(before);
     const loc = await s.request('POST', `/api/v1/organizations/${org.id}/locations`, {
       body: { name: 'Cache Lab', subnets: ['10.1.6.0/24'] },
     });
     expect(loc.status).toBe(201);
-    const after = s.services.matchers.get(org.id);
+    const after = s.services.infra.matchers.get(org.id);
     expect(after).not.toBe(before);
     const res = await register(org.secret, {
       hostname: 'cache-3',

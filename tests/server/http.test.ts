@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../main/server/http-io';
-import { RestRouter, authed, open, parseQuery } from '../../main/server/rest/http-kit';
-import { restRoutes } from '../../main/server/rest/routes';
+import { z } from 'zod';
+import { assembleInput, projectRoutes } from '../../main/server/rest/projection';
+import { RestApi } from '../../main/server/rest/rest-api';
+import { authedProcedure, router } from '../../main/trpc/trpc';
 import { startServer, type TestServer } from '../fixtures/server';
 
 let s: TestServer;
@@ -182,13 +184,37 @@ describe('request log', () => {
   });
 });
 
-describe('REST kit', () => {
-  it('parses query strings strictly', () => {
+// A small router of its own, projected like the real one: the decoding is the schema's.
+const probe = router({
+  things: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/things/:id', summary: 'param' } })
+    .input(
+      z.strictObject({
+        id: z.number().int(),
+        limit: z.number().int().optional(),
+        on: z.boolean().optional(),
+        s: z.string().optional(),
+        tags: z.array(z.string()).optional(),
+        ids: z.array(z.number().int()).optional(),
+      }),
+    )
+    .query(({ input }) => input),
+  special: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/things/special', summary: 'literal' } })
+    .query(() => 'literal'),
+});
+
+describe('REST projection', () => {
+  const [things] = projectRoutes(probe);
+
+  it("decodes the query string by the procedure's own input schema, strictly", () => {
     const q = (text: string) =>
-      parseQuery(new URLSearchParams(text), { limit: 'int', on: 'bool', s: 'string' });
-    expect(q('limit=5&on=1&s=x')).toEqual({ limit: 5, on: true, s: 'x' });
-    expect(q('on=false')).toEqual({ on: false });
-    expect(q('on=0')).toEqual({ on: false });
+      assembleInput(things!, { id: '1' }, new URLSearchParams(text), undefined);
+    expect(q('limit=5&on=1&s=x')).toEqual({ id: 1, limit: 5, on: true, s: 'x' });
+    expect(q('on=false')).toEqual({ id: 1, on: false });
+    expect(q('on=0')).toEqual({ id: 1, on: false });
+    expect(q('tags=a&tags=b')).toEqual({ id: 1, tags: ['a', 'b'] });
+    expect(q('ids=3&ids=4,5')).toEqual({ id: 1, ids: [3, 4, 5] });
     expect(() => q('limit=abc')).toThrow(/limit must be a whole number/);
     expect(() => q('limit=1.5')).toThrow(/limit/);
     expect(() => q('limit=')).toThrow(/limit/);
@@ -196,31 +222,46 @@ describe('REST kit', () => {
     expect(() => q('on=TRUE')).toThrow(/on must be/);
     expect(() => q('limit=1&limit=2')).toThrow(/only once/);
     expect(() => q('other=1')).toThrow(/Unknown query parameter "other"/);
+    // A path parameter is not also a query parameter.
+    expect(() => q('id=2')).toThrow(/Unknown query parameter "id"/);
+    expect(() => assembleInput(things!, { id: '0' }, new URLSearchParams(), undefined)).toThrow(
+      /id in the path must be a positive whole number/,
+    );
   });
 
   it('prefers literal segments over parameters, whatever the order', () => {
-    const router = new RestRouter([
-      authed('GET', '/api/v1/things/:id', () => 'param'),
-      open('GET', '/api/v1/things/special', () => 'literal'),
-    ]);
-    const hit = router.match('GET', '/api/v1/things/special');
-    expect(hit && 'route' in hit && hit.route.path).toBe('/api/v1/things/special');
-    const other = router.match('GET', '/api/v1/things/7');
-    expect(other && 'route' in other && other.raw).toEqual({ id: '7' });
+    const api = new RestApi(s.services, projectRoutes(probe));
+    const hit = api.match('GET', '/api/v1/things/special');
+    expect(hit && 'entry' in hit && hit.entry.path).toBe('/api/v1/things/special');
+    const other = api.match('GET', '/api/v1/things/7');
+    expect(other && 'entry' in other && other.raw).toEqual({ id: '7' });
   });
 
   it('refuses a duplicate route at start', () => {
-    expect(
-      () =>
-        new RestRouter([
-          authed('GET', '/api/v1/a/:id', () => 1),
-          authed('GET', '/api/v1/a/:other', () => 2),
-        ]),
-    ).toThrow(/Duplicate REST route/);
+    const twice = router({
+      a: authedProcedure
+        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' } })
+        .input(z.object({ id: z.number() }))
+        .query(() => 1),
+      b: authedProcedure
+        .meta({ rest: { method: 'GET', path: '/a/:other', summary: 'b' } })
+        .input(z.object({ other: z.number() }))
+        .query(() => 2),
+    });
+    expect(() => new RestApi(s.services, projectRoutes(twice))).toThrow(/Duplicate REST route/);
+  });
+
+  it('refuses a path parameter that is not an input field', () => {
+    const bad = router({
+      a: authedProcedure
+        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' } })
+        .query(() => 1),
+    });
+    expect(() => projectRoutes(bad)).toThrow(/:id is not an input field/);
   });
 
   it('the real route table has no duplicates and covers the SPEC contract', () => {
-    const router = new RestRouter(restRoutes);
+    const api = new RestApi(s.services);
     const contract: [string, string][] = [
       ['GET', '/api/v1/organizations'],
       ['GET', '/api/v1/organizations/regions'],
@@ -245,8 +286,8 @@ describe('REST kit', () => {
       ['PUT', '/api/v1/users/1/roles'],
     ];
     for (const [method, path] of contract) {
-      const hit = router.match(method, path);
-      expect(hit && 'route' in hit, `${method} ${path}`).toBe(true);
+      const hit = api.match(method, path);
+      expect(hit && 'entry' in hit, `${method} ${path}`).toBe(true);
     }
   });
 });

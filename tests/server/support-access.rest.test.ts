@@ -1,9 +1,10 @@
 // SUP-1..6 and AUD-2/3 over real HTTP: the REST layer shares the services and the
 // support-engineer rule (http-kit's authenticate) with tRPC.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { restRoutes } from '../../main/server/rest/routes';
-import { appRouter } from '../../main/trpc/router';
-import { SUPPORT_ENGINEER_MUTATIONS } from '../../main/trpc/trpc';
+import { projectRoutes } from '../../main/server/rest/projection';
+import { procedureEntries, supportEngineerMutations } from '../../main/trpc/procedures';
+
+const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
 import { dumpDatabase, diffDumps } from '../fixtures/isolation-world';
 import { startServer, type TestResponse, type TestServer } from '../fixtures/server';
 
@@ -282,22 +283,28 @@ describe('audit over REST', () => {
 });
 
 describe('one chokepoint: the REST layer is never laxer than tRPC', () => {
-  const procedures = (
-    appRouter._def as unknown as { procedures: Record<string, { _def: { type: string } }> }
-  ).procedures;
+  const restRoutes = projectRoutes();
 
-  it('every signed-in route mirrors a tRPC procedure, and is a change exactly when it is a mutation', () => {
+  it("every REST route is a projected procedure: the support-engineer rule is the procedure's own", () => {
+    const procedures = new Map(procedureEntries());
     const problems: string[] = [];
-    for (const r of restRoutes.filter((r) => r.auth === 'bearer')) {
-      const proc = r.procedure ? procedures[r.procedure] : undefined;
+    for (const r of restRoutes) {
+      const proc = procedures.get(r.procedure);
       if (!proc) problems.push(`${r.method} ${r.path}: names no tRPC procedure (${r.procedure})`);
-      else if ((proc._def.type === 'mutation') !== r.mutation) {
-        problems.push(
-          `${r.method} ${r.path}: mutation=${r.mutation} but ${r.procedure} is a ${proc._def.type}`,
-        );
-      }
+      else if (proc._def.type !== r.type) problems.push(`${r.method} ${r.path}: type differs`);
+      if (
+        r.supportEngineer &&
+        !SUPPORT_ENGINEER_MUTATIONS.has(r.procedure) &&
+        r.type === 'mutation'
+      )
+        problems.push(`${r.method} ${r.path}: support-engineer rule differs`);
     }
     expect(problems).toEqual([]);
+    // A GET that changes something (an audited reveal) is still a mutation to the rule.
+    expect(restRoutes.find((r) => r.path.endsWith('/secret'))).toMatchObject({
+      method: 'GET',
+      type: 'mutation',
+    });
   });
 
   it('a support engineer with an active grant: every REST write is refused and changes nothing', async () => {
@@ -305,7 +312,9 @@ describe('one chokepoint: the REST layer is never laxer than tRPC', () => {
     expect(await seesAcme(engineer.token)).toBe(true);
     const writes = restRoutes.filter(
       (r) =>
-        r.auth === 'bearer' && r.mutation && !SUPPORT_ENGINEER_MUTATIONS.has(r.procedure ?? ''),
+        r.rest.auth !== 'none' &&
+        r.type === 'mutation' &&
+        !SUPPORT_ENGINEER_MUTATIONS.has(r.procedure),
     );
     expect(writes.length).toBeGreaterThan(20);
     const problems: string[] = [];

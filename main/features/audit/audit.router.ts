@@ -8,12 +8,35 @@ import {
 /** AUD-2/AUD-3 for the console: all reads, so support engineers with a grant may use them. */
 export const auditRouter = router({
   list: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/audit',
+        list: true,
+        summary: 'Audit entries, filtered by org, actor, action, target and time (AUD-2)',
+      },
+    })
     .input(listAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.list(ctx.actor, input)),
   export: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/audit/export',
+        summary:
+          'Export audit entries as CSV or JSON; the file is the content of the answer (AUD-2)',
+      },
+    })
     .input(exportAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.export(ctx.actor, input)),
   verify: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/audit/verify',
+        summary: 'Verify the hash chain: the first entry altered or removed (AUD-3)',
+      },
+    })
     .input(verifyAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.verify(ctx.actor, input)),
 });

@@ -6,22 +6,59 @@ import { orgIdInput } from '../../../shared/schemas/organizations.schema';
 export const authRouter = router({
   /** Console sign-in over HTTP; the desktop's local database needs none. */
   login: publicProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/auth/login',
+        auth: 'none',
+        summary:
+          'Sign in with email and password: a session token (throttled per email and address)',
+      },
+    })
     .input(loginInput)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.clientAddress)),
-  logout: authedProcedure.mutation(({ ctx }) => {
-    if (!ctx.token)
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: 'This connection has no session to end',
-      });
-    ctx.services.auth.logout(ctx.actor, ctx.token);
-    return { ok: true };
-  }),
+  logout: authedProcedure
+    .meta({
+      rest: { method: 'POST', path: '/auth/logout', summary: 'End this session' },
+      supportEngineer: true,
+    })
+    .mutation(({ ctx }) => {
+      if (!ctx.token)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'This connection has no session to end',
+        });
+      ctx.services.auth.logout(ctx.actor, ctx.token);
+      return { ok: true };
+    }),
   createToken: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/tokens',
+        status: 201,
+        summary: 'A personal API token for the caller, shown once',
+      },
+    })
     .input(createTokenInput)
     .mutation(({ ctx, input }) => ctx.services.auth.createPersonalToken(ctx.actor, input)),
-  tokens: authedProcedure.query(({ ctx }) => ctx.services.auth.listTokens(ctx.actor)),
+  tokens: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/tokens',
+        summary: "The caller's personal API tokens (never their values)",
+      },
+    })
+    .query(({ ctx }) => ctx.services.auth.listTokens(ctx.actor)),
   revokeToken: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/tokens/:id',
+        summary: "Revoke one of the caller's personal API tokens",
+      },
+    })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.actor, input.id)),
 });

@@ -2,6 +2,7 @@ import { authedProcedure, router } from '../../trpc/trpc';
 import {
   clearFeatureFlagInput,
   featureForOrgInput,
+  orgFeatureFlagsInput,
   setFeatureFlagInput,
 } from '../../../shared/schemas/feature-flags.schema';
 import { organizationIdInput } from '../../../shared/schemas/organizations.schema';
@@ -17,13 +18,49 @@ export const featureFlagsRouter = router({
     .query(({ ctx, input }) =>
       ctx.services.featureFlags.effective(ctx.actor, input.organization_id),
     ),
-  accountFlags: authedProcedure.query(({ ctx }) =>
-    ctx.services.featureFlags.accountFlags(ctx.actor),
-  ),
+  /** REST's one read of an org's flags: all of them, or one feature when it is named. */
+  forOrganization: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/feature-flags',
+        summary:
+          'The effective flags of an org, or with ?feature= that one and the flag that decided',
+      },
+    })
+    .input(orgFeatureFlagsInput)
+    .query(({ ctx, input }) =>
+      input.feature === undefined
+        ? ctx.services.featureFlags.effective(ctx.actor, input.organization_id)
+        : ctx.services.featureFlags.check(ctx.actor, input.organization_id, input.feature),
+    ),
+  accountFlags: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/feature-flags',
+        summary: 'The flags set for the account and its orgs',
+      },
+    })
+    .query(({ ctx }) => ctx.services.featureFlags.accountFlags(ctx.actor)),
   set: authedProcedure
+    .meta({
+      rest: {
+        method: 'PUT',
+        path: '/feature-flags',
+        summary: 'Set a flag account-wide (no organization_id) or for one org',
+      },
+    })
     .input(setFeatureFlagInput)
     .mutation(({ ctx, input }) => ctx.services.featureFlags.set(ctx.actor, input)),
   clear: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/feature-flags',
+        summary: 'Clear a flag account-wide or for one org',
+      },
+    })
     .input(clearFeatureFlagInput)
     .mutation(({ ctx, input }) => ctx.services.featureFlags.clear(ctx.actor, input)),
 });

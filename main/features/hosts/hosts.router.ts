@@ -3,18 +3,42 @@ import { hostIdInput, listHostsInput, moveHostInput } from '../../../shared/sche
 
 export const hostsRouter = router({
   list: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/hosts',
+        list: true,
+        summary: 'The hosts of an organization, by location, status or search (AGT-4)',
+      },
+    })
     .input(listHostsInput)
     .query(({ ctx, input }) => ctx.services.hosts.list(ctx.actor, input)),
   get: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/hosts/:id', summary: 'One host' } })
     .input(hostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.get(ctx.actor, input.id)),
   move: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/hosts/:id/move',
+        summary: 'Move a host to another location of its organization; it is pinned there (AGT-4)',
+      },
+    })
     .input(moveHostInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.move(ctx.actor, input)),
   unpin: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/hosts/:id/unpin',
+        summary: 'Clear the pin: the host follows its subnets again',
+      },
+    })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.unpin(ctx.actor, input.id)),
   remove: authedProcedure
+    .meta({ rest: { method: 'DELETE', path: '/hosts/:id', summary: 'Remove a host' } })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.remove(ctx.actor, input.id)),
 });

@@ -8,21 +8,59 @@ import { orgIdInput, organizationIdInput } from '../../../shared/schemas/organiz
 
 export const locationsRouter = router({
   list: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/locations',
+        summary: 'The locations of an organization with their subnets (LOC-1)',
+      },
+    })
     .input(organizationIdInput)
     .query(({ ctx, input }) => ctx.services.locations.list(ctx.actor, input.organization_id)),
   get: authedProcedure
+    .meta({ rest: { method: 'GET', path: '/locations/:id', summary: 'One location' } })
     .input(orgIdInput)
     .query(({ ctx, input }) => ctx.services.locations.get(ctx.actor, input.id)),
   create: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/:organization_id/locations',
+        status: 201,
+        summary: 'Create a location with subnets and a timezone (LOC-1, LOC-2)',
+      },
+    })
     .input(createLocationInput)
     .mutation(({ ctx, input }) => ctx.services.locations.create(ctx.actor, input)),
   update: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/locations/:id',
+        body: 'patch',
+        summary: 'Change a location: name, subnets, timezone, or make it the default (LOC-4)',
+      },
+    })
     .input(updateLocationInput)
     .mutation(({ ctx, input }) => ctx.services.locations.update(ctx.actor, input)),
   delete: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/locations/:id',
+        summary: 'Delete a location; its hosts are placed again (LOC-4)',
+      },
+    })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.locations.delete(ctx.actor, input.id)),
   resolve: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/locations/resolve',
+        summary: 'Which location an IP would land in (LOC-3)',
+      },
+    })
     .input(resolveIpInput)
     .query(({ ctx, input }) => ctx.services.locations.resolve(ctx.actor, input)),
 });

@@ -8,17 +8,47 @@ import { organizationIdInput } from '../../../shared/schemas/organizations.schem
 /** AUT-5: the onboarding defaults seeded with each org, listed and editable. */
 export const onboardingRouter = router({
   alertRules: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/alert-rules',
+        summary: 'The alert rules of an org (AUT-5)',
+      },
+    })
     .input(organizationIdInput)
     .query(({ ctx, input }) =>
       ctx.services.onboarding.alertRules(ctx.actor, input.organization_id),
     ),
   updateAlertRule: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/alert-rules/:id',
+        body: 'patch',
+        summary: 'Change an alert rule',
+      },
+    })
     .input(updateAlertRuleInput)
     .mutation(({ ctx, input }) => ctx.services.onboarding.updateAlertRule(ctx.actor, input)),
   baselines: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:organization_id/compliance-baselines',
+        summary: 'The compliance baselines of an org (AUT-5)',
+      },
+    })
     .input(organizationIdInput)
     .query(({ ctx, input }) => ctx.services.onboarding.baselines(ctx.actor, input.organization_id)),
   updateBaseline: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/compliance-baselines/:id',
+        body: 'patch',
+        summary: 'Change a compliance baseline',
+      },
+    })
     .input(updateBaselineInput)
     .mutation(({ ctx, input }) => ctx.services.onboarding.updateBaseline(ctx.actor, input)),
 });

@@ -10,32 +10,100 @@ import {
 
 export const organizationsRouter = router({
   list: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations',
+        list: true,
+        summary: 'List organizations (ORG-2): paged, searched, filtered, with host stats',
+      },
+    })
     .input(listOrganizationsInput)
     .query(({ ctx, input }) => ctx.services.organizations.list(ctx.actor, input)),
-  regions: authedProcedure.query(({ ctx }) => ctx.services.organizations.regions(ctx.actor)),
+  regions: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/regions',
+        summary: 'The distinct regions of the organizations the caller may read (ORG-3)',
+      },
+    })
+    .query(({ ctx }) => ctx.services.organizations.regions(ctx.actor)),
   get: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:id',
+        summary: 'One organization with its host stats',
+      },
+    })
     .input(orgIdInput)
     .query(({ ctx, input }) => ctx.services.organizations.get(ctx.actor, input.id)),
   create: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations',
+        status: 201,
+        summary:
+          'Create an organization with its secret (shown once), Default location and onboarding defaults (ORG-1)',
+      },
+    })
     .input(createOrganizationInput)
     .mutation(({ ctx, input }) => ctx.services.organizations.create(ctx.actor, input)),
   update: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/organizations/:id',
+        body: 'patch',
+        summary: 'Change any of the ORG-4 fields; each field needs its permission',
+      },
+    })
     .input(updateOrganizationInput)
-    .mutation(({ ctx, input }) =>
-      ctx.services.organizations.update(ctx.actor, input.id, input.patch),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.organizations.update(ctx.actor, input)),
   delete: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/organizations/:id',
+        summary:
+          'Deactivate an organization, or with hard_delete=true remove it and its data (ORG-5)',
+      },
+    })
     .input(deleteOrganizationInput)
     .mutation(({ ctx, input }) =>
       ctx.services.organizations.delete(ctx.actor, input.id, input.hard_delete),
     ),
   revealSecret: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:id/secret',
+        summary: 'Reveal the organization secret (SEC-2; audited)',
+      },
+    })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.reveal(ctx.actor, input.id)),
   regenerateSecret: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/:id/secret/regenerate',
+        summary:
+          'Regenerate the organization secret, with an optional grace period for the old one (SEC-3)',
+      },
+    })
     .input(regenerateSecretInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.regenerate(ctx.actor, input)),
   agentConfig: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:id/agent-config',
+        summary: 'The agent configuration file: server URL and secret (SEC-4; audited)',
+      },
+    })
     .input(orgIdInput)
     .mutation(({ ctx, input }) =>
       ctx.services.secrets.agentConfig(ctx.actor, input.id, ctx.serverUrl),

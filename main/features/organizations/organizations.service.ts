@@ -17,8 +17,9 @@ import {
   type ListOrganizationsInput,
   type Organization,
   type UpdateOrganizationFields,
+  type UpdateOrganizationInput,
   createOrganizationInput,
-  updateOrganizationFields,
+  updateOrganizationInput,
 } from '../../../shared/schemas/organizations.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import { hostStatsFor } from '../hosts/host-stats';
@@ -269,9 +270,9 @@ export class OrganizationsService {
     return { ...toOrganization(row, stats), permissions };
   }
 
-  /** ORG-4. */
-  update(actor: Actor, id: number, rawPatch: UpdateOrganizationFields): Organization {
-    const patch = updateOrganizationFields.parse(rawPatch);
+  /** ORG-4. Every update takes the procedure's input, `{ id, patch }` (one shape for all features). */
+  update(actor: Actor, raw: UpdateOrganizationInput): Organization {
+    const { id, patch } = updateOrganizationInput.parse(raw);
     const fields = (Object.keys(patch) as (keyof UpdateOrganizationFields)[]).filter(
       (k) => patch[k] !== undefined,
     );

@@ -6,15 +6,49 @@ import {
 } from '../../../shared/schemas/users.schema';
 
 export const usersRouter = router({
-  me: authedProcedure.query(({ ctx }) => ctx.services.users.me(ctx.actor)),
-  list: authedProcedure.query(({ ctx }) => ctx.services.users.list(ctx.actor)),
+  me: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/users/me',
+        summary: 'The caller: user, roles and permissions',
+      },
+    })
+    .query(({ ctx }) => ctx.services.users.me(ctx.actor)),
+  list: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/users',
+        summary: 'The users of the account with their roles (TEN-6)',
+      },
+    })
+    .query(({ ctx }) => ctx.services.users.list(ctx.actor)),
   create: authedProcedure
+    .meta({
+      rest: { method: 'POST', path: '/users', status: 201, summary: 'Create a user (TEN-6)' },
+    })
     .input(createUserInput)
     .mutation(({ ctx, input }) => ctx.services.users.create(ctx.actor, input)),
   update: authedProcedure
+    .meta({
+      rest: {
+        method: 'PATCH',
+        path: '/users/:id',
+        body: 'patch',
+        summary: 'Change a user: name, password, active, support engineer',
+      },
+    })
     .input(updateUserInput)
     .mutation(({ ctx, input }) => ctx.services.users.update(ctx.actor, input)),
   setRoles: authedProcedure
+    .meta({
+      rest: {
+        method: 'PUT',
+        path: '/users/:id/roles',
+        summary: 'Replace the roles of a user, per organization or account-wide',
+      },
+    })
     .input(setRolesInput)
     .mutation(({ ctx, input }) => ctx.services.users.setRoles(ctx.actor, input)),
 });

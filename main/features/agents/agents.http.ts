@@ -1,0 +1,80 @@
+// AGT-1/2 for agents, the only REST endpoints written by hand (API-1): they take no bearer token
+// and read raw bodies. Registration authenticates with the org secret; a heartbeat with an
+// Ed25519 signature over the exact body bytes (Go) or the org secret (legacy). Both are the
+// server's highest-rate writes, so they share commits (GroupCommit). The server mounts these
+// under /api/v1 beside the routes projected from the router; this file knows no HTTP server.
+import type { z } from 'zod';
+import type { GroupCommit } from '../../core/group-commit';
+import { parseJsonBody } from '../../core/json-body';
+import {
+  AGENT_HEADERS,
+  heartbeatInput,
+  registerAgentInput,
+} from '../../../shared/schemas/agents.schema';
+import type { AgentsService } from './agents.service';
+
+export interface AgentHttpRequest {
+  /** One request header by its lower-case name. */
+  header(name: string): string | undefined;
+  /** The exact body bytes (a Go agent signs them). */
+  rawBody: Buffer;
+}
+
+export interface AgentEndpoint {
+  method: 'POST';
+  /** Under /api/v1. */
+  path: string;
+  summary: string;
+  /** The headers it reads (documented as the agent security schemes). */
+  headers: readonly string[];
+  body: z.ZodType;
+  handle(req: AgentHttpRequest): Promise<{ status: number; body: unknown }>;
+}
+
+export function agentEndpoints(d: {
+  agents: AgentsService;
+  groupCommit: GroupCommit;
+}): AgentEndpoint[] {
+  return [
+    {
+      method: 'POST',
+      path: '/agents/register',
+      summary:
+        'Register an agent with its org secret: 201 with the new host, 200 when the hostname was already registered',
+      headers: [AGENT_HEADERS.secret],
+      body: registerAgentInput,
+      async handle(req) {
+        const result = await d.groupCommit.run(() =>
+          d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}),
+        );
+        return { status: result.created ? 201 : 200, body: result };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/agents/heartbeat',
+      summary:
+        'A heartbeat: signed with the host key (Go agents) or carrying the org secret (legacy)',
+      headers: [
+        AGENT_HEADERS.hostId,
+        AGENT_HEADERS.timestamp,
+        AGENT_HEADERS.signature,
+        AGENT_HEADERS.secret,
+      ],
+      body: heartbeatInput,
+      async handle(req) {
+        const body = await d.groupCommit.run(() =>
+          d.agents.heartbeat({
+            hostId: req.header(AGENT_HEADERS.hostId),
+            timestamp: req.header(AGENT_HEADERS.timestamp),
+            signature: req.header(AGENT_HEADERS.signature),
+            secret: req.header(AGENT_HEADERS.secret),
+            rawBody: req.rawBody,
+            input: parseJsonBody(req.rawBody),
+          }),
+        );
+        return { status: 200, body };
+      },
+    },
+  ];
+}
