@@ -31,7 +31,11 @@ export async function withServices<T>(
 }
 
 const actorByEmail = (services: Services, email: string): Actor => {
-  const row = services.infra.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  const row = services.infra.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, email))
+    .get();
   if (!row) throw new Error(`no user ${email}`);
   return services.auth.actorForUser(row.id)!;
 };

@@ -122,9 +122,9 @@ describe('first-start bootstrap', () => {
     expect(token).toMatch(/^odk_pat_[A-Za-z0-9_-]{43}$/);
     expect(lines.filter((l) => l.includes(token))).toEqual([`ORGDESK_ADMIN_TOKEN=${token}`]);
     const admin = services.auth.authenticate(token)!;
-    expect(services.infra.access.accountPermissions(admin, admin.accountId).has('users.manage')).toBe(
-      true,
-    );
+    expect(
+      services.infra.access.accountPermissions(admin, admin.accountId).has('users.manage'),
+    ).toBe(true);
 
     const again = await bootstrap({
       services,
