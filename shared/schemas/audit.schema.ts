@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, pageInput } from './common.schema';
+import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
 const instant = (field: string) =>
@@ -77,44 +77,55 @@ export const verifyAuditInput = z
   .default({ account_id: null });
 export type VerifyAuditInput = z.input<typeof verifyAuditInput>;
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  account_id: number;
-  organization_id: number | null;
-  actor_user_id: number | null;
-  actor_label: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+export const auditEntryOutput = z.strictObject({
+  id: idValue,
+  at: isoTime,
+  account_id: idValue,
+  organization_id: idValue.nullable().describe('null: an account-wide entry'),
+  actor_user_id: idValue.nullable().describe('null: the system itself (scheduled jobs)'),
+  actor_label: z.string().describe('Who acted, as they were known then (their email)'),
+  action: z.string().describe('What happened, e.g. organization.updated'),
+  target_type: z.string(),
+  target_id: z.string().nullable(),
+  details: z
+    .record(z.string(), z.unknown())
+    .describe('What changed; values under sensitive keys read [redacted]'),
+  prev_hash: z.string().describe("The previous entry's hash: the link of the chain"),
+  hash: z.string().describe("HMAC-SHA-256 over this entry's fields and prev_hash, in hex"),
+});
+export type AuditEntry = z.infer<typeof auditEntryOutput>;
 
-export interface AuditExport {
-  format: 'csv' | 'json';
-  filename: string;
-  content_type: string;
-  content: string;
-  count: number;
-  /** true when more entries matched than MAX_AUDIT_EXPORT; the file holds the oldest ones. */
-  truncated: boolean;
-}
+export const auditPageOutput = pageOutput(auditEntryOutput);
 
-export type AuditChainProblem = 'altered' | 'removed' | 'inserted';
+export const auditExportOutput = z.strictObject({
+  format: z.enum(AUDIT_EXPORT_FORMATS),
+  filename: z.string(),
+  content_type: z.string(),
+  content: z.string().describe('The file: CSV text, or a JSON array of entries, oldest first'),
+  count: countValue,
+  truncated: z
+    .boolean()
+    .describe(`true when more than ${MAX_AUDIT_EXPORT} entries matched; the file holds the oldest`),
+});
+export type AuditExport = z.infer<typeof auditExportOutput>;
 
-export interface AuditVerifyResult {
-  ok: boolean;
-  /** Entries examined: all of them when ok, else up to and including the first bad one. */
-  checked: number;
-  first_bad_entry_id?: number;
-  problem?: AuditChainProblem;
-  message: string;
-  /**
-   * The newest entry and its hash. Removing entries from the end cannot be seen inside the chain:
-   * keep a head you saw earlier and compare it (its id must still be there with the same hash).
-   */
-  head_id: number | null;
-  head_hash: string | null;
-}
+export const AUDIT_CHAIN_PROBLEMS = ['altered', 'removed', 'inserted'] as const;
+export type AuditChainProblem = (typeof AUDIT_CHAIN_PROBLEMS)[number];
+
+export const auditVerifyResultOutput = z.strictObject({
+  ok: z.boolean(),
+  checked: countValue.describe(
+    'Entries examined: all of them when ok, else up to and including the first bad one',
+  ),
+  first_bad_entry_id: idValue.optional().describe('Only when not ok'),
+  problem: z.enum(AUDIT_CHAIN_PROBLEMS).optional().describe('Only when not ok'),
+  message: z.string(),
+  // Removing entries from the end cannot be seen inside the chain: keep a head you saw earlier
+  // and compare it (its id must still be there with the same hash).
+  head_id: idValue.nullable().describe('The newest entry; null when the trail is empty'),
+  head_hash: z
+    .string()
+    .nullable()
+    .describe("The newest entry's hash; compare with one kept earlier"),
+});
+export type AuditVerifyResult = z.infer<typeof auditVerifyResultOutput>;

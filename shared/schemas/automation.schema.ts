@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ACTION_KINDS, type ActionKind, type AutomationDecision } from '../automation';
-import { id } from './common.schema';
-import type { AutomationLevel } from './organizations.schema';
+import { ACTION_KINDS, type AutomationDecision } from '../automation';
+import { id, idValue } from './common.schema';
+import { AUTOMATION_LEVELS } from './organizations.schema';
 
 export const actionKind = z.enum(ACTION_KINDS, {
   error: `action_kind must be one of ${ACTION_KINDS.join(', ')}`,
@@ -13,11 +13,19 @@ export const decideInput = z.strictObject({
 });
 export type DecideInput = z.input<typeof decideInput>;
 
-export interface AutomationDecisionAnswer {
-  organization_id: number;
-  action_kind: ActionKind;
-  automation_level: AutomationLevel;
-  kill_switch: boolean;
-  decision: AutomationDecision;
-  reason: string;
-}
+// Keyed by the decision itself, so the compiler insists every AutomationDecision is listed.
+const AUTOMATION_DECISIONS = {
+  run: 'run',
+  wait_for_approval: 'wait_for_approval',
+  blocked_by_kill_switch: 'blocked_by_kill_switch',
+} as const satisfies { [K in AutomationDecision]: K };
+
+export const automationDecisionOutput = z.strictObject({
+  organization_id: idValue,
+  action_kind: z.enum(ACTION_KINDS),
+  automation_level: z.enum(AUTOMATION_LEVELS),
+  kill_switch: z.boolean(),
+  decision: z.enum(AUTOMATION_DECISIONS),
+  reason: z.string().describe('One sentence: why this decision'),
+});
+export type AutomationDecisionAnswer = z.infer<typeof automationDecisionOutput>;

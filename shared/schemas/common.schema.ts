@@ -37,7 +37,25 @@ export const pageInput = {
     .default(100),
 };
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
+// Output schemas describe what procedures answer, for the OpenAPI document and the contract
+// tests. They are never parsed on the way out (answers stay byte-identical) and hold no
+// transforms, so `z.toJSONSchema(schema, { io: 'output' })` can render every one of them.
+
+/** A database id in an answer. */
+export const idValue = z.number().int().positive();
+/** A count in an answer: never negative. */
+export const countValue = z.number().int().min(0);
+/** Every time in an answer is an ISO 8601 string in UTC (`new Date(ms).toISOString()`). */
+export const isoTime = z.string().describe('ISO 8601 time in UTC, e.g. 2026-01-31T12:00:00.000Z');
+
+/** A page of a list: one slice of the matches, and how many match in all. */
+export const pageOutput = <T extends z.ZodType>(item: T) =>
+  z.strictObject({
+    items: z.array(item),
+    total: countValue.describe('How many items match in all, across every page'),
+  });
+export type Page<T> = z.infer<ReturnType<typeof pageOutput<z.ZodType<T>>>>;
+
+/** `{ ok: true }`: the call did what it says; there is nothing more to tell. */
+export const okOutput = z.strictObject({ ok: z.literal(true) });
+export type Ok = z.infer<typeof okOutput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common.schema';
+import { id, idValue, isoTime } from './common.schema';
 
 export const featureName = z
   .string({ error: 'feature must be text' })
@@ -34,18 +34,31 @@ export const orgFeatureFlagsInput = z.strictObject({
   feature: featureName.optional(),
 });
 
-export type FlagSource = 'organization' | 'account' | 'default';
+export const FLAG_SOURCES = ['organization', 'account', 'default'] as const;
+export type FlagSource = (typeof FLAG_SOURCES)[number];
 
-export interface FeatureFlag {
-  feature: string;
-  organization_id: number | null;
-  enabled: boolean;
-  updated_at: string;
-}
+export const featureFlagOutput = z.strictObject({
+  feature: z.string(),
+  organization_id: idValue.nullable().describe("null: the account-wide flag; else that org's own"),
+  enabled: z.boolean(),
+  updated_at: isoTime,
+});
+export type FeatureFlag = z.infer<typeof featureFlagOutput>;
 
-export interface EffectiveFlag {
-  feature: string;
-  enabled: boolean;
-  /** Which flag decided: the org's own, the account's, or none (enabled by default). */
-  source: FlagSource;
-}
+export const featureFlagListOutput = z.array(featureFlagOutput);
+
+export const effectiveFlagOutput = z.strictObject({
+  feature: z.string(),
+  enabled: z.boolean(),
+  source: z
+    .enum(FLAG_SOURCES)
+    .describe("Which flag decided: the org's own, the account's, or none (enabled by default)"),
+});
+export type EffectiveFlag = z.infer<typeof effectiveFlagOutput>;
+
+export const effectiveFlagListOutput = z.array(effectiveFlagOutput);
+
+export const clearedFlagOutput = z.strictObject({
+  cleared: z.boolean().describe('false: there was no such flag; nothing changed'),
+});
+export type ClearedFlag = z.infer<typeof clearedFlagOutput>;

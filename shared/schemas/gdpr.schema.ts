@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id } from './common.schema';
+import { countValue, id, idValue, isoTime } from './common.schema';
 
 /** GDPR-2: the window and the per-section cap of every export. */
 export const EXPORT_DAYS = 90;
@@ -20,29 +20,48 @@ export type EraseUserInput = z.input<typeof eraseUserInput>;
 
 export const exportUserInput = z.strictObject({ user_id: id('user_id') });
 
-export interface ErasedUser {
-  id: number;
-  email: string;
-  name: string;
-  is_active: false;
-  erased_at: string;
-  sessions_revoked: number;
-  tokens_revoked: number;
-}
+export const erasedUserOutput = z.strictObject({
+  id: idValue,
+  email: z.string().describe('The placeholder the user now has: erased-user-<id>@erased.invalid'),
+  name: z.string().describe('The placeholder name: Erased user <id>'),
+  is_active: z.literal(false),
+  erased_at: isoTime,
+  sessions_revoked: countValue,
+  tokens_revoked: countValue.describe('Personal tokens revoked'),
+});
+export type ErasedUser = z.infer<typeof erasedUserOutput>;
+
+const exportRecords = z
+  .array(z.record(z.string(), z.unknown()))
+  .describe('Rows with snake_case keys and ISO times; secrets and password hashes are never in');
 
 /** One export section: its records, and where the cap cut it short, `capped: true` and the cap. */
-export type ExportSection<T = Record<string, unknown>> =
-  | { count: number; capped: false; records: T[] }
-  | { count: number; capped: true; cap: number; records: T[] };
+export const exportSectionOutput = z.discriminatedUnion('capped', [
+  z.strictObject({ count: countValue, capped: z.literal(false), records: exportRecords }),
+  z.strictObject({
+    count: countValue,
+    capped: z.literal(true),
+    cap: countValue.describe('The per-section cap that cut the records short'),
+    records: exportRecords,
+  }),
+]);
+export type ExportSection = z.infer<typeof exportSectionOutput>;
 
-export interface DataExport {
-  format: 'orgdesk.gdpr-export/1';
-  kind: 'user' | 'account';
-  generated_at: string;
-  /** Time-stamped activity is limited to this window; current records are exported whole. */
-  period: { from: string; to: string; days: number };
-  cap_per_section: number;
-  subject: { account_id: number; user_id?: number };
-  capped_sections: string[];
-  sections: Record<string, ExportSection>;
-}
+export const dataExportOutput = z.strictObject({
+  format: z.literal('orgdesk.gdpr-export/1'),
+  kind: z.enum(['user', 'account']),
+  generated_at: isoTime,
+  period: z
+    .strictObject({ from: isoTime, to: isoTime, days: z.number().int() })
+    .describe(
+      'Time-stamped activity is limited to this window; current records are exported whole',
+    ),
+  cap_per_section: countValue,
+  subject: z.strictObject({
+    account_id: idValue,
+    user_id: idValue.optional().describe('Present for a user export'),
+  }),
+  capped_sections: z.array(z.string()).describe('The sections the cap cut short'),
+  sections: z.record(z.string(), exportSectionOutput),
+});
+export type DataExport = z.infer<typeof dataExportOutput>;

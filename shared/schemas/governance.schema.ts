@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { id, pageInput } from './common.schema';
-import type { RecordingPolicy } from './organizations.schema';
+import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import { RECORDING_POLICIES } from './organizations.schema';
 
 /** GOV-2: what an org inherits while its own retention is null. */
 export const DEFAULT_ACCOUNT_RETENTION_DAYS = 90;
@@ -48,45 +48,65 @@ export const setAccountRetentionInput = z.strictObject({
     .max(3650, 'default_retention_days must be at most 3650'),
 });
 
-export interface Recording {
-  id: number;
-  organization_id: number;
-  host_id: number | null;
-  user_id: number | null;
-  kind: RecordingKind;
-  capture: RecordingCapture;
-  started_at: string;
-  ended_at: string | null;
-  size_bytes: number;
-}
+export const recordingOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  host_id: idValue.nullable(),
+  user_id: idValue.nullable(),
+  kind: z.enum(RECORDING_KINDS),
+  capture: z.enum(RECORDING_CAPTURES),
+  started_at: isoTime,
+  ended_at: isoTime.nullable(),
+  size_bytes: countValue,
+});
+export type Recording = z.infer<typeof recordingOutput>;
 
-export interface GovernanceSettings {
-  organization_id: number;
-  recording_policy: RecordingPolicy;
-  /** The org's own value; null means it inherits the account default. */
-  recording_retention_days: number | null;
-  effective_retention_days: number;
-  inherited: boolean;
-  account_default_retention_days: number;
-  legal_hold: boolean;
-  legal_hold_reason: string | null;
-}
+export const recordingPageOutput = pageOutput(recordingOutput);
 
-export interface CleanupOrgReport {
-  organization_id: number;
-  account_id: number;
-  name: string;
-  effective_retention_days: number;
-  cutoff: string;
-  deleted: number;
-  batches: number;
-  /** Why nothing was deleted on purpose. */
-  skipped: 'legal_hold' | null;
-}
+export const deletedRecordingOutput = z.strictObject({ id: idValue, deleted: z.literal(true) });
+export type DeletedRecording = z.infer<typeof deletedRecordingOutput>;
 
-export interface CleanupReport {
-  ran_at: string;
-  batch_size: number;
-  total_deleted: number;
-  organizations: CleanupOrgReport[];
-}
+export const governanceSettingsOutput = z.strictObject({
+  organization_id: idValue,
+  recording_policy: z.enum(RECORDING_POLICIES),
+  recording_retention_days: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The org's own value; null means it inherits the account default"),
+  effective_retention_days: z.number().int().describe('The days that apply: own or inherited'),
+  inherited: z.boolean(),
+  account_default_retention_days: z.number().int(),
+  legal_hold: z.boolean(),
+  legal_hold_reason: z.string().nullable(),
+});
+export type GovernanceSettings = z.infer<typeof governanceSettingsOutput>;
+
+export const accountRetentionOutput = z.strictObject({
+  account_id: idValue,
+  default_retention_days: z.number().int(),
+});
+export type AccountRetention = z.infer<typeof accountRetentionOutput>;
+
+export const cleanupOrgReportOutput = z.strictObject({
+  organization_id: idValue,
+  account_id: idValue,
+  name: z.string(),
+  effective_retention_days: z.number().int(),
+  cutoff: isoTime.describe('Recordings started before this were due for deletion'),
+  deleted: countValue,
+  batches: countValue.describe('Transactions that deleted something'),
+  skipped: z
+    .enum(['legal_hold'])
+    .nullable()
+    .describe('Why nothing was deleted on purpose; null: not skipped'),
+});
+export type CleanupOrgReport = z.infer<typeof cleanupOrgReportOutput>;
+
+export const cleanupReportOutput = z.strictObject({
+  ran_at: isoTime,
+  batch_size: z.number().int().describe('Recordings deleted per transaction at most'),
+  total_deleted: countValue,
+  organizations: z.array(cleanupOrgReportOutput),
+});
+export type CleanupReport = z.infer<typeof cleanupReportOutput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, pageInput } from './common.schema';
+import { id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
 export const HOST_STATUSES = ['online', 'offline', 'stale'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
@@ -26,18 +26,24 @@ export const moveHostInput = z.strictObject({
 export const hostIdInput = z.strictObject({ id: id('id') });
 export const unpinHostInput = hostIdInput;
 
-export interface Host {
-  id: number;
-  organization_id: number;
-  location_id: number;
-  hostname: string;
-  ip: string;
-  agent_type: AgentType;
-  status: HostStatus;
-  pinned: boolean;
-  registered_at: string;
-  last_seen_at: string | null;
-}
+export const hostOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  location_id: idValue,
+  hostname: z.string(),
+  ip: z.string().describe('The primary IPv4 or IPv6 address the agent last reported'),
+  agent_type: z.enum(AGENT_TYPES),
+  status: z.enum(HOST_STATUSES).describe('online: seen within 5 minutes; stale: not for 30 days'),
+  pinned: z.boolean().describe('Moved by hand: subnet changes leave its location alone'),
+  registered_at: isoTime,
+  last_seen_at: isoTime.nullable().describe('The last heartbeat; null before the first one'),
+});
+export type Host = z.infer<typeof hostOutput>;
+
+export const hostPageOutput = pageOutput(hostOutput);
+
+export const removedHostOutput = z.strictObject({ id: idValue });
+export type RemovedHost = z.infer<typeof removedHostOutput>;
 
 /** Pure: AGT-3 from last-seen and registration time. */
 export function hostStatus(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, nonBlank } from './common.schema';
+import { countValue, id, idValue, isoTime, nonBlank } from './common.schema';
 
 const timezone = z
   .string({ error: 'timezone must be an IANA time zone name such as Europe/Berlin' })
@@ -41,20 +41,44 @@ export const resolveIpInput = z.strictObject({
   ip: z.string({ error: 'ip must be an IPv4 or IPv6 address' }).trim().min(1, 'ip is required'),
 });
 
-export interface Location {
-  id: number;
-  organization_id: number;
-  name: string;
-  subnets: string[];
-  timezone: string;
-  is_default: boolean;
-  host_count: number;
-  created_at: string;
-  updated_at: string;
-}
+export const locationOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  name: z.string(),
+  subnets: z.array(z.string()).describe('Canonical CIDR networks whose hosts belong here'),
+  timezone: z.string().describe('IANA time zone name, e.g. Europe/Berlin'),
+  is_default: z
+    .boolean()
+    .describe("The org's one default location: hosts no subnet matches land here"),
+  host_count: countValue,
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type Location = z.infer<typeof locationOutput>;
 
-export interface ResolveResult {
-  location_id: number;
-  location_name: string;
-  matched_subnet: string | null;
-}
+export const locationListOutput = z.array(locationOutput);
+
+/** locations.create and update: the location, and how many unpinned hosts moved because of it. */
+export const savedLocationOutput = locationOutput.extend({
+  hosts_reassigned: countValue.describe(
+    'Unpinned hosts of the org that moved to another location after this change',
+  ),
+});
+export type SavedLocation = z.infer<typeof savedLocationOutput>;
+
+export const deletedLocationOutput = z.strictObject({
+  id: idValue,
+  hosts_moved: countValue.describe("The deleted location's hosts, now in the default location"),
+  moved_to_location_id: idValue,
+});
+export type DeletedLocation = z.infer<typeof deletedLocationOutput>;
+
+export const resolveResultOutput = z.strictObject({
+  location_id: idValue,
+  location_name: z.string(),
+  matched_subnet: z
+    .string()
+    .nullable()
+    .describe('The longest matching subnet; null: none matched, so the default location'),
+});
+export type ResolveResult = z.infer<typeof resolveResultOutput>;

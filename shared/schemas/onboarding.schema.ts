@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, nonBlank } from './common.schema';
+import { id, idValue, isoTime, nonBlank } from './common.schema';
 
 export const updateAlertRuleInput = z.strictObject({
   id: id('id'),
@@ -41,23 +41,33 @@ export const updateBaselineInput = z.strictObject({
 });
 export type UpdateBaselineInput = z.input<typeof updateBaselineInput>;
 
-export interface AlertRule {
-  id: number;
-  organization_id: number;
-  kind: string;
-  name: string;
-  threshold: number | null;
-  duration_minutes: number | null;
-  enabled: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const alertRuleOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  kind: z.string().describe('What the rule watches, e.g. host_offline or disk_nearly_full'),
+  name: z.string(),
+  threshold: z.number().int().nullable().describe('Percent; null for rules without one'),
+  duration_minutes: z
+    .number()
+    .int()
+    .nullable()
+    .describe('How long the condition must last; null: at once'),
+  enabled: z.boolean(),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type AlertRule = z.infer<typeof alertRuleOutput>;
 
-export interface ComplianceBaseline {
-  id: number;
-  organization_id: number;
-  name: string;
-  rules: string[];
-  created_at: string;
-  updated_at: string;
-}
+export const alertRuleListOutput = z.array(alertRuleOutput);
+
+export const complianceBaselineOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  name: z.string(),
+  rules: z.array(z.string()).describe('Rule ids, e.g. firewall_enabled'),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type ComplianceBaseline = z.infer<typeof complianceBaselineOutput>;
+
+export const complianceBaselineListOutput = z.array(complianceBaselineOutput);

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { id, nonBlank, optionalText, pageInput } from './common.schema';
+import { PERMISSIONS } from '../permissions';
+import {
+  countValue,
+  id,
+  idValue,
+  isoTime,
+  nonBlank,
+  optionalText,
+  pageInput,
+  pageOutput,
+} from './common.schema';
 
 export const AUTOMATION_LEVELS = ['manual', 'semi_auto', 'full_auto'] as const;
 export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
@@ -94,34 +104,81 @@ export const regenerateSecretInput = z.strictObject({
   }),
 });
 
-export interface HostStats {
-  online: number;
-  offline: number;
-  stale: number;
-  total: number;
-}
+export const hostStatsOutput = z.strictObject({
+  online: countValue,
+  offline: countValue,
+  stale: countValue,
+  total: countValue,
+});
+export type HostStats = z.infer<typeof hostStatsOutput>;
 
-export interface Organization {
-  id: number;
-  account_id: number;
-  name: string;
-  description: string | null;
-  region: string | null;
-  is_active: boolean;
-  automation_level: AutomationLevel;
-  kill_switch: boolean;
-  major_incident_workflow_id: number | null;
-  recording_policy: RecordingPolicy;
-  recording_retention_days: number | null;
-  legal_hold: boolean;
-  legal_hold_reason: string | null;
-  created_at: string;
-  updated_at: string;
-  stats?: HostStats;
-}
+export const organizationOutput = z.strictObject({
+  id: idValue,
+  account_id: idValue,
+  name: z.string(),
+  description: z.string().nullable(),
+  region: z.string().nullable(),
+  is_active: z.boolean().describe('false: soft-deleted (deactivated); its data is kept'),
+  automation_level: z.enum(AUTOMATION_LEVELS),
+  kill_switch: z.boolean().describe('true: nothing runs automatically, whatever the level'),
+  major_incident_workflow_id: idValue
+    .nullable()
+    .describe('The workflow a major incident launches; null when none is bound'),
+  recording_policy: z.enum(RECORDING_POLICIES),
+  recording_retention_days: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Days recordings are kept; null inherits the account's default"),
+  legal_hold: z.boolean().describe('true: no recording is deleted, by hand or by retention'),
+  legal_hold_reason: z.string().nullable(),
+  created_at: isoTime,
+  updated_at: isoTime,
+  stats: hostStatsOutput.optional().describe('Host health; present when stats were asked for'),
+});
+export type Organization = z.infer<typeof organizationOutput>;
+
+export const organizationPageOutput = pageOutput(organizationOutput);
+
+/** organizations.get: the org, and what the caller may do with it (the console greys the rest). */
+export const organizationDetailOutput = organizationOutput.extend({
+  permissions: z.array(z.enum(PERMISSIONS)).describe("The caller's permissions on this org"),
+});
+export type OrganizationDetail = z.infer<typeof organizationDetailOutput>;
 
 /** What the creator sees exactly once: the new org and its secret. */
-export interface CreatedOrganization extends Organization {
-  secret: string;
-  default_location_id: number;
-}
+export const createdOrganizationOutput = organizationOutput.extend({
+  secret: z.string().describe('The org secret agents enroll with; shown this once'),
+  default_location_id: idValue,
+});
+export type CreatedOrganization = z.infer<typeof createdOrganizationOutput>;
+
+export const deletedOrganizationOutput = z.strictObject({
+  id: idValue,
+  deleted: z
+    .enum(['soft', 'hard'])
+    .describe('soft: deactivated, its data kept; hard: removed for good'),
+});
+export type DeletedOrganization = z.infer<typeof deletedOrganizationOutput>;
+
+export const regionsOutput = z
+  .array(z.string())
+  .describe('The distinct regions of the orgs the caller can see, sorted');
+
+export const revealedSecretOutput = z.strictObject({ secret: z.string() });
+export type RevealedSecret = z.infer<typeof revealedSecretOutput>;
+
+export const regeneratedSecretOutput = z.strictObject({
+  secret: z.string().describe('The new org secret; shown this once'),
+  previous_secret_valid_until: isoTime
+    .nullable()
+    .describe('The old secret still works until then (the grace period); null: it stopped now'),
+});
+export type RegeneratedSecret = z.infer<typeof regeneratedSecretOutput>;
+
+/** SEC-4: the agent configuration file, to save as `filename`. */
+export const agentConfigOutput = z.strictObject({
+  filename: z.string(),
+  content: z.string().describe('JSON text: server_url, organization_id and organization_secret'),
+});
+export type AgentConfig = z.infer<typeof agentConfigOutput>;

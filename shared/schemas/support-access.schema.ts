@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, pageInput } from './common.schema';
+import { id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
 /** SUP-1/SUP-4: a grant lasts 1 hour to 7 days; 24 hours unless the caller says otherwise. */
 export const MIN_DURATION_HOURS = 1;
@@ -80,77 +80,110 @@ export const decideSupportRequestInput = z.strictObject({
 });
 export type DecideSupportRequestInput = z.input<typeof decideSupportRequestInput>;
 
-export interface SupportGrant {
-  id: number;
-  account_id: number;
-  /** customer: enabled by the customer for the whole support team; request: one engineer. */
-  kind: 'customer' | 'request';
-  engineer_user_id: number | null;
-  engineer_email: string | null;
-  granted_by_user_id: number | null;
-  reason: string | null;
-  starts_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-  revoked_by_user_id: number | null;
-  revoke_reason: string | null;
-  active: boolean;
-}
+/** The two ways support access is granted (SUP-1, SUP-4). */
+export const GRANT_KINDS = ['customer', 'request'] as const;
+export type SupportGrantKind = (typeof GRANT_KINDS)[number];
 
-export interface SupportStatus {
-  account_id: number;
-  /** Whether support access (for a support engineer: their access) is active right now. */
-  active: boolean;
-  /** When the last active grant ends; null when none is active. */
-  expires_at: string | null;
-  /** The grants active right now. */
-  grants: SupportGrant[];
-}
+export const supportGrantOutput = z.strictObject({
+  id: idValue,
+  account_id: idValue,
+  kind: z
+    .enum(GRANT_KINDS)
+    .describe("customer: opened to the whole support team; request: one engineer's, approved"),
+  engineer_user_id: idValue
+    .nullable()
+    .describe('The engineer of a request grant; null for customer grants'),
+  engineer_email: z.string().nullable(),
+  granted_by_user_id: idValue.nullable(),
+  reason: z.string().nullable(),
+  starts_at: isoTime,
+  expires_at: isoTime,
+  revoked_at: isoTime.nullable(),
+  revoked_by_user_id: idValue.nullable(),
+  revoke_reason: z.string().nullable(),
+  active: z.boolean().describe('Started, not yet ended and not revoked, right now'),
+});
+export type SupportGrant = z.infer<typeof supportGrantOutput>;
 
-export interface EnableSupportResult extends SupportStatus {
-  grant: SupportGrant;
-  /** true when a customer grant was already active and its end was moved later. */
-  extended: boolean;
-  previous_expires_at: string | null;
-  message: string;
-}
+export const supportStatusOutput = z.strictObject({
+  account_id: idValue,
+  active: z
+    .boolean()
+    .describe('Whether support access (for a support engineer: their access) is active right now'),
+  expires_at: isoTime
+    .nullable()
+    .describe('When the last active grant ends; null when none is active'),
+  grants: z.array(supportGrantOutput).describe('The grants active right now'),
+});
+export type SupportStatus = z.infer<typeof supportStatusOutput>;
 
-export interface DisableSupportResult extends SupportStatus {
-  ended_grant_ids: number[];
-  message: string;
-}
+export const enableSupportResultOutput = supportStatusOutput.extend({
+  grant: supportGrantOutput,
+  extended: z
+    .boolean()
+    .describe('true when a customer grant was already active and its end was moved later'),
+  previous_expires_at: isoTime
+    .nullable()
+    .describe('The end of the customer grant active before this call; null when none was'),
+  message: z.string(),
+});
+export type EnableSupportResult = z.infer<typeof enableSupportResultOutput>;
 
-export interface EmergencyDisableResult extends SupportStatus {
-  revoked_grant_ids: number[];
-  cancelled_request_ids: number[];
-  message: string;
-}
+export const disableSupportResultOutput = supportStatusOutput.extend({
+  ended_grant_ids: z.array(idValue),
+  message: z.string(),
+});
+export type DisableSupportResult = z.infer<typeof disableSupportResultOutput>;
 
-export interface SupportRequest {
-  id: number;
-  account_id: number;
-  engineer_user_id: number;
-  engineer_email: string | null;
-  reason: string;
-  duration_hours: number;
-  /** Effective status: an undecided request past its 7 days reads as expired. */
-  status: SupportRequestStatus;
-  created_at: string;
-  expires_at: string;
-  decided_at: string | null;
-  decided_by_user_id: number | null;
-  decision_reason: string | null;
-  grant_id: number | null;
-}
+export const emergencyDisableResultOutput = supportStatusOutput.extend({
+  revoked_grant_ids: z.array(idValue),
+  cancelled_request_ids: z.array(idValue),
+  message: z.string(),
+});
+export type EmergencyDisableResult = z.infer<typeof emergencyDisableResultOutput>;
 
-export interface SupportDecision {
-  request: SupportRequest;
-  grant: SupportGrant | null;
-}
+export const supportRequestOutput = z.strictObject({
+  id: idValue,
+  account_id: idValue,
+  engineer_user_id: idValue,
+  engineer_email: z.string().nullable(),
+  reason: z.string(),
+  duration_hours: z.number().int().describe('How long access lasts once approved'),
+  status: z
+    .enum(REQUEST_STATUSES)
+    .describe('Effective status: an undecided request past its 7 days reads as expired'),
+  created_at: isoTime,
+  expires_at: isoTime.describe('When the request expires if nobody decides on it'),
+  decided_at: isoTime.nullable(),
+  decided_by_user_id: idValue.nullable(),
+  decision_reason: z.string().nullable(),
+  grant_id: idValue.nullable().describe('The grant an approval created'),
+});
+export type SupportRequest = z.infer<typeof supportRequestOutput>;
+
+export const supportRequestPageOutput = pageOutput(supportRequestOutput);
+
+export const supportDecisionOutput = z.strictObject({
+  request: supportRequestOutput,
+  grant: supportGrantOutput.nullable().describe('The grant an approval created; null when denied'),
+});
+export type SupportDecision = z.infer<typeof supportDecisionOutput>;
 
 /** A support engineer's own view: the accounts open to them now and their requests. */
-export interface MyAccess {
-  is_support_engineer: boolean;
-  accounts: { account_id: number; account_name: string; expires_at: string; kinds: string[] }[];
-  requests: SupportRequest[];
-}
+export const myAccessOutput = z.strictObject({
+  is_support_engineer: z.boolean(),
+  accounts: z
+    .array(
+      z.strictObject({
+        account_id: idValue,
+        account_name: z.string(),
+        expires_at: isoTime.describe('When the last of its active grants ends'),
+        kinds: z.array(z.enum(GRANT_KINDS)).describe('The kinds of grant that open it, sorted'),
+      }),
+    )
+    .describe('The accounts open to the caller right now'),
+  requests: z
+    .array(supportRequestOutput)
+    .describe("The caller's latest 200 requests, newest first"),
+});
+export type MyAccess = z.infer<typeof myAccessOutput>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ORG_ROLES } from '../permissions';
-import { id, nonBlank } from './common.schema';
+import { ORG_ROLES, ROLES } from '../permissions';
+import { id, idValue, isoTime, nonBlank } from './common.schema';
 
 const email = z
   .string({ error: 'email must be text' })
@@ -64,30 +64,55 @@ export const createTokenInput = z.strictObject({
     .nullish(),
 });
 
-export interface RoleGrant {
-  role: 'account_admin' | 'org_admin' | 'technician' | 'reader';
-  organization_id?: number;
-}
+export const roleGrantOutput = z.strictObject({
+  role: z.enum(ROLES),
+  organization_id: idValue
+    .optional()
+    .describe('The org an org role is held on; absent for account_admin'),
+});
+export type RoleGrant = z.infer<typeof roleGrantOutput>;
 
-export interface User {
-  id: number;
-  account_id: number;
-  email: string;
-  name: string;
-  is_support_engineer: boolean;
-  is_active: boolean;
-  roles: RoleGrant[];
-  created_at: string;
-  updated_at: string;
-}
+export const userOutput = z.strictObject({
+  id: idValue,
+  account_id: idValue,
+  email: z.string(),
+  name: z.string(),
+  is_support_engineer: z
+    .boolean()
+    .describe('A platform support engineer: holds no role, reads accounts through support grants'),
+  is_active: z.boolean(),
+  roles: z.array(roleGrantOutput),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type User = z.infer<typeof userOutput>;
 
-export interface ApiToken {
-  id: number;
-  name: string;
-  kind: 'session' | 'personal';
-  read_only: boolean;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
+export const userListOutput = z.array(userOutput);
+
+export const TOKEN_KINDS = ['session', 'personal'] as const;
+
+export const apiTokenOutput = z.strictObject({
+  id: idValue,
+  name: z.string(),
+  kind: z.enum(TOKEN_KINDS).describe('session: a console sign-in; personal: made for scripts'),
+  read_only: z.boolean().describe("true: keeps only the owner's read permissions"),
+  created_at: isoTime,
+  expires_at: isoTime.nullable().describe('null: never expires'),
+  revoked_at: isoTime.nullable(),
+  last_used_at: isoTime.nullable(),
+});
+export type ApiToken = z.infer<typeof apiTokenOutput>;
+
+export const apiTokenListOutput = z.array(apiTokenOutput);
+
+/** auth.createToken: the token's record and, this once, the token itself. */
+export const createdTokenOutput = apiTokenOutput.extend({
+  token: z.string().describe('The bearer token; shown this once, stored only as a digest'),
+});
+export type CreatedToken = z.infer<typeof createdTokenOutput>;
+
+export const loginResultOutput = z.strictObject({
+  token: z.string().describe('The session bearer token'),
+  expires_at: isoTime,
+});
+export type LoginResult = z.infer<typeof loginResultOutput>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, nonBlank, pageInput } from './common.schema';
+import { id, idValue, isoTime, nonBlank, pageInput, pageOutput } from './common.schema';
 
 export const workflowName = nonBlank('name', 120);
 
@@ -61,51 +61,68 @@ export const listIncidentsInput = z.strictObject({
   ...pageInput,
 });
 
-export interface Workflow {
-  id: number;
-  organization_id: number;
-  name: string;
-  is_active: boolean;
-  /** True when this is the org's bound major-incident workflow. */
-  is_major_incident_workflow: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const workflowOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  name: z.string(),
+  is_active: z.boolean().describe('Only an active workflow can be bound and launched'),
+  is_major_incident_workflow: z
+    .boolean()
+    .describe("True when this is the org's bound major-incident workflow"),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+export type Workflow = z.infer<typeof workflowOutput>;
 
-export interface UpdatedWorkflow extends Workflow {
-  /** Deactivating the bound workflow clears the org's binding (AUT-3); this says it happened. */
-  binding_cleared: boolean;
-  message: string | null;
-}
+export const workflowListOutput = z.array(workflowOutput);
 
-export type WorkflowRunStatus = 'running' | 'awaiting_approval' | 'suppressed';
+export const updatedWorkflowOutput = workflowOutput.extend({
+  binding_cleared: z
+    .boolean()
+    .describe("Deactivating the bound workflow clears the org's binding (AUT-3); true: it did"),
+  message: z.string().nullable().describe('Says what happened to the binding, when it was cleared'),
+});
+export type UpdatedWorkflow = z.infer<typeof updatedWorkflowOutput>;
 
-export interface WorkflowRun {
-  id: number;
-  organization_id: number;
-  workflow_id: number;
-  workflow_name: string;
-  incident_id: number | null;
-  status: WorkflowRunStatus;
-  reason: string | null;
-  created_at: string;
-}
+export const WORKFLOW_RUN_STATUSES = ['running', 'awaiting_approval', 'suppressed'] as const;
+export type WorkflowRunStatus = (typeof WORKFLOW_RUN_STATUSES)[number];
 
-export interface Incident {
-  id: number;
-  organization_id: number;
-  priority: IncidentPriority;
-  title: string;
-  affected_host_ids: number[];
-  reported_by_user_id: number | null;
-  created_at: string;
-}
+export const workflowRunOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  workflow_id: idValue,
+  workflow_name: z.string(),
+  incident_id: idValue.nullable().describe('The incident that launched it'),
+  status: z
+    .enum(WORKFLOW_RUN_STATUSES)
+    .describe('From the automation decision: suppressed when the kill switch was on'),
+  reason: z.string().nullable(),
+  created_at: isoTime,
+});
+export type WorkflowRun = z.infer<typeof workflowRunOutput>;
 
-export interface ReportedIncident {
-  incident: Incident;
-  workflow_run: WorkflowRun | null;
-  /** Why no run was created, when none was. */
-  no_run_reason: string | null;
-}
+export const workflowRunPageOutput = pageOutput(workflowRunOutput);
+
+export const incidentOutput = z.strictObject({
+  id: idValue,
+  organization_id: idValue,
+  priority: z.enum(INCIDENT_PRIORITIES),
+  title: z.string(),
+  affected_host_ids: z.array(idValue).describe('Distinct hosts of the org'),
+  reported_by_user_id: idValue.nullable().describe('null: reported by the system'),
+  created_at: isoTime,
+});
+export type Incident = z.infer<typeof incidentOutput>;
+
+export const incidentPageOutput = pageOutput(incidentOutput);
+
+export const reportedIncidentOutput = z.strictObject({
+  incident: incidentOutput,
+  workflow_run: workflowRunOutput
+    .nullable()
+    .describe('The run a major incident launched; null when none was'),
+  no_run_reason: z.string().nullable().describe('Why no run was created, when none was'),
+});
+export type ReportedIncident = z.infer<typeof reportedIncidentOutput>;
 
 export const workflowIdInput = z.strictObject({ id: id('id') });

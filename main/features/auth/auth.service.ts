@@ -14,7 +14,13 @@ import {
 import { DomainError, forbidden, notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { apiTokens, users } from '../../db/schema';
-import { createTokenInput, loginInput, type ApiToken } from '../../../shared/schemas/users.schema';
+import {
+  createTokenInput,
+  loginInput,
+  type ApiToken,
+  type CreatedToken,
+  type LoginResult,
+} from '../../../shared/schemas/users.schema';
 import { emailKey } from '../users/users.service';
 import { SignInThrottle } from './throttle';
 
@@ -90,10 +96,7 @@ export class AuthService {
     return token;
   }
 
-  async login(
-    raw: z.input<typeof loginInput>,
-    address = 'unknown',
-  ): Promise<{ token: string; expires_at: string }> {
+  async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
     const input = loginInput.parse(raw);
     const now = this.d.clock.now();
     const keys = [`email:${emailKey(input.email)}`, `addr:${address}`];
@@ -183,10 +186,7 @@ export class AuthService {
   }
 
   /** TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call. */
-  createPersonalToken(
-    actor: Actor,
-    raw: z.input<typeof createTokenInput>,
-  ): ApiToken & { token: string } {
+  createPersonalToken(actor: Actor, raw: z.input<typeof createTokenInput>): CreatedToken {
     const input = createTokenInput.parse(raw);
     if (actor.readOnly && !input.read_only) {
       throw forbidden('A read-only token can only create read-only tokens');

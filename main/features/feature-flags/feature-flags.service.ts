@@ -10,6 +10,7 @@ import {
   clearFeatureFlagInput,
   featureForOrgInput,
   setFeatureFlagInput,
+  type ClearedFlag,
   type ClearFeatureFlagInput,
   type EffectiveFlag,
   type FeatureFlag,
@@ -158,7 +159,7 @@ export class FeatureFlagsService {
   }
 
   /** Removes a flag: the org falls back to the account's flag, the account to "enabled". */
-  clear(actor: Actor, raw: ClearFeatureFlagInput): { cleared: boolean } {
+  clear(actor: Actor, raw: ClearFeatureFlagInput): ClearedFlag {
     const input = clearFeatureFlagInput.parse(raw);
     const scope = this.scopeOf(actor, input.organization_id);
     return this.d.db.transaction(() => {

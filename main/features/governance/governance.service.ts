@@ -13,9 +13,11 @@ import {
   createRecordingInput,
   listRecordingsInput,
   setAccountRetentionInput,
+  type AccountRetention,
   type CleanupOrgReport,
   type CleanupReport,
   type CreateRecordingInput,
+  type DeletedRecording,
   type GovernanceSettings,
   type Recording,
 } from '../../../shared/schemas/governance.schema';
@@ -170,7 +172,7 @@ export class GovernanceService {
   }
 
   /** GOV-3: a user deletes a recording, never while the org is under legal hold. */
-  deleteRecording(actor: Actor, id: number): { id: number; deleted: true } {
+  deleteRecording(actor: Actor, id: number): DeletedRecording {
     const found = this.d.db.select().from(recordings).where(eq(recordings.id, id)).get();
     const { row, org: ref } = this.d.access.requireInOrg(
       actor,
@@ -204,7 +206,7 @@ export class GovernanceService {
   setAccountRetention(
     actor: Actor,
     raw: z.input<typeof setAccountRetentionInput>,
-  ): { account_id: number; default_retention_days: number } {
+  ): AccountRetention {
     const input = setAccountRetentionInput.parse(raw);
     const accountId = this.d.access.requireAccount(actor, 'governance.manage');
     return this.d.db.transaction(() => {

@@ -12,6 +12,7 @@ import {
   listHostsInput,
   moveHostInput,
   type Host,
+  type RemovedHost,
 } from '../../../shared/schemas/hosts.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
@@ -135,7 +136,7 @@ export class HostsService {
     });
   }
 
-  remove(actor: Actor, id: number): { id: number } {
+  remove(actor: Actor, id: number): RemovedHost {
     const { row, org } = this.locate(actor, id, 'hosts.manage');
     this.d.db.transaction(() => {
       this.d.db.delete(hosts).where(eq(hosts.id, id)).run();

@@ -14,8 +14,10 @@ import {
   createLocationInput,
   resolveIpInput,
   updateLocationInput,
+  type DeletedLocation,
   type Location,
   type ResolveResult,
+  type SavedLocation,
 } from '../../../shared/schemas/locations.schema';
 import type { HostsService } from '../hosts/hosts.service';
 import type { LocationMatcherCache } from './location-matcher';
@@ -181,10 +183,7 @@ export class LocationsService {
     return this.d.hosts.reassignUnpinned(orgId);
   }
 
-  create(
-    actor: Actor,
-    raw: z.input<typeof createLocationInput>,
-  ): Location & { hosts_reassigned: number } {
+  create(actor: Actor, raw: z.input<typeof createLocationInput>): SavedLocation {
     const input = createLocationInput.parse(raw);
     const org = this.d.access.requireOrg(actor, input.organization_id, 'locations.manage');
     const cidrs = normalizeSubnets(input.subnets);
@@ -231,10 +230,7 @@ export class LocationsService {
     }
   }
 
-  update(
-    actor: Actor,
-    raw: z.input<typeof updateLocationInput>,
-  ): Location & { hosts_reassigned: number } {
+  update(actor: Actor, raw: z.input<typeof updateLocationInput>): SavedLocation {
     const { id, patch } = updateLocationInput.parse(raw);
     const { row, org } = this.locate(actor, id, 'locations.manage');
     const cidrs = patch.subnets === undefined ? undefined : normalizeSubnets(patch.subnets);
@@ -272,10 +268,7 @@ export class LocationsService {
   }
 
   /** LOC-4: the default location stays; another one's hosts move to the default. */
-  delete(
-    actor: Actor,
-    id: number,
-  ): { id: number; hosts_moved: number; moved_to_location_id: number } {
+  delete(actor: Actor, id: number): DeletedLocation {
     const { row, org } = this.locate(actor, id, 'locations.manage');
     if (row.isDefault) {
       throw conflict(

@@ -14,8 +14,10 @@ import {
   listOrganizationsInput,
   type CreatedOrganization,
   type CreateOrganizationInput,
+  type DeletedOrganization,
   type ListOrganizationsInput,
   type Organization,
+  type OrganizationDetail,
   type UpdateOrganizationFields,
   type UpdateOrganizationInput,
   createOrganizationInput,
@@ -262,7 +264,7 @@ export class OrganizationsService {
       .map((r) => r.region!);
   }
 
-  get(actor: Actor, id: number): Organization & { permissions: Permission[] } {
+  get(actor: Actor, id: number): OrganizationDetail {
     const ref = this.d.access.requireOrg(actor, id);
     const row = this.row(ref.id);
     const stats = hostStatsFor(this.d.db, [id], this.d.clock.now()).get(id);
@@ -372,7 +374,7 @@ export class OrganizationsService {
   }
 
   /** ORG-5: soft delete by default; hard delete only when asked and allowed, and never with hosts. */
-  delete(actor: Actor, id: number, hardDelete = false): { id: number; deleted: 'soft' | 'hard' } {
+  delete(actor: Actor, id: number, hardDelete = false): DeletedOrganization {
     if (!hardDelete) {
       const ref = this.d.access.requireOrg(actor, id, 'settings.manage');
       this.d.db.transaction(() => {

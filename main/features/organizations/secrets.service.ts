@@ -6,7 +6,12 @@ import { iso, type Clock } from '../../core/clock';
 import { constantTimeEqual, type SecretBox } from '../../core/crypto';
 import type { Db } from '../../db/database';
 import { organizations } from '../../db/schema';
-import { regenerateSecretInput } from '../../../shared/schemas/organizations.schema';
+import {
+  regenerateSecretInput,
+  type AgentConfig,
+  type RegeneratedSecret,
+  type RevealedSecret,
+} from '../../../shared/schemas/organizations.schema';
 import type { z } from 'zod';
 import { secretAad } from './organizations.service';
 
@@ -16,11 +21,6 @@ export interface SecretsDeps {
   box: SecretBox;
   access: AccessService;
   audit: AuditLog;
-}
-
-export interface AgentConfig {
-  filename: string;
-  content: string;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -70,7 +70,7 @@ export class SecretsService {
   }
 
   /** SEC-2: every reveal is audited (without the value). */
-  reveal(actor: Actor, orgId: number): { secret: string } {
+  reveal(actor: Actor, orgId: number): RevealedSecret {
     const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
     const secret = this.decrypt(orgId);
     this.d.audit.record(actor, {
@@ -84,10 +84,7 @@ export class SecretsService {
   }
 
   /** SEC-3: a new secret; the old one keeps working only during the optional grace window. */
-  regenerate(
-    actor: Actor,
-    raw: z.input<typeof regenerateSecretInput>,
-  ): { secret: string; previous_secret_valid_until: string | null } {
+  regenerate(actor: Actor, raw: z.input<typeof regenerateSecretInput>): RegeneratedSecret {
     const input = regenerateSecretInput.parse(raw);
     const ref = this.d.access.requireOrg(actor, input.id, 'organizations.edit');
     const now = this.d.clock.now();

@@ -27,6 +27,7 @@ import {
   type MyAccess,
   type RequestSupportInput,
   type SupportDecision,
+  type SupportGrantKind,
   type SupportRequest,
   type SupportStatus,
   type SupportStatusInput,
@@ -492,7 +493,10 @@ export class SupportAccessService {
         ),
       )
       .all();
-    const byAccount = new Map<number, { name: string; until: number; kinds: Set<string> }>();
+    const byAccount = new Map<
+      number,
+      { name: string; until: number; kinds: Set<SupportGrantKind> }
+    >();
     for (const { grant, accountName } of active) {
       const seen = byAccount.get(grant.accountId) ?? {
         name: accountName,
