@@ -8,6 +8,7 @@ import type { Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { GdprService } from '../main/features/gdpr/gdpr.service';
 import { appRouter } from '../main/trpc/router';
+import { procedureEntries } from '../main/trpc/procedures';
 import { createCallerFactory } from '../main/trpc/trpc';
 import * as audit from '../shared/schemas/audit.schema';
 import * as automation from '../shared/schemas/automation.schema';
@@ -63,6 +64,13 @@ describe('output schemas', () => {
       }
     }
     expect(n).toBeGreaterThan(60);
+  });
+
+  it('every procedure declares its output schema in its metadata (the OpenAPI answers)', () => {
+    const missing = procedureEntries()
+      .filter(([, p]) => !(p._def.meta?.output instanceof z.ZodType))
+      .map(([path]) => path);
+    expect(missing).toEqual([]);
   });
 });
 

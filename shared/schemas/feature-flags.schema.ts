@@ -62,3 +62,6 @@ export const clearedFlagOutput = z.strictObject({
   cleared: z.boolean().describe('false: there was no such flag; nothing changed'),
 });
 export type ClearedFlag = z.infer<typeof clearedFlagOutput>;
+
+/** One flag when a feature was named, else every flagged feature of the org. */
+export const orgFeatureFlagsOutput = z.union([effectiveFlagOutput, effectiveFlagListOutput]);

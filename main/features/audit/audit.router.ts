@@ -1,5 +1,8 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
+  auditExportOutput,
+  auditPageOutput,
+  auditVerifyResultOutput,
   exportAuditInput,
   listAuditInput,
   verifyAuditInput,
@@ -15,6 +18,7 @@ export const auditRouter = router({
         list: true,
         summary: 'Audit entries, filtered by org, actor, action, target and time (AUD-2)',
       },
+      output: auditPageOutput,
     })
     .input(listAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.list(ctx.actor, input)),
@@ -26,6 +30,7 @@ export const auditRouter = router({
         summary:
           'Export audit entries as CSV or JSON; the file is the content of the answer (AUD-2)',
       },
+      output: auditExportOutput,
     })
     .input(exportAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.export(ctx.actor, input)),
@@ -36,6 +41,7 @@ export const auditRouter = router({
         path: '/audit/verify',
         summary: 'Verify the hash chain: the first entry altered or removed (AUD-3)',
       },
+      output: auditVerifyResultOutput,
     })
     .input(verifyAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.verify(ctx.actor, input)),

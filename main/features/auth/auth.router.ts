@@ -1,7 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { authedProcedure, publicProcedure, router } from '../../trpc/trpc';
-import { createTokenInput, loginInput } from '../../../shared/schemas/users.schema';
+import {
+  apiTokenListOutput,
+  apiTokenOutput,
+  createdTokenOutput,
+  createTokenInput,
+  loginInput,
+  loginResultOutput,
+} from '../../../shared/schemas/users.schema';
 import { orgIdInput } from '../../../shared/schemas/organizations.schema';
+import { okOutput } from '../../../shared/schemas/common.schema';
 
 export const authRouter = router({
   /** Console sign-in over HTTP; the desktop's local database needs none. */
@@ -14,6 +22,7 @@ export const authRouter = router({
         summary:
           'Sign in with email and password: a session token (throttled per email and address)',
       },
+      output: loginResultOutput,
     })
     .input(loginInput)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.clientAddress)),
@@ -21,6 +30,7 @@ export const authRouter = router({
     .meta({
       rest: { method: 'POST', path: '/auth/logout', summary: 'End this session' },
       supportEngineer: true,
+      output: okOutput,
     })
     .mutation(({ ctx }) => {
       if (!ctx.token)
@@ -39,6 +49,7 @@ export const authRouter = router({
         status: 201,
         summary: 'A personal API token for the caller, shown once',
       },
+      output: createdTokenOutput,
     })
     .input(createTokenInput)
     .mutation(({ ctx, input }) => ctx.services.auth.createPersonalToken(ctx.actor, input)),
@@ -49,6 +60,7 @@ export const authRouter = router({
         path: '/tokens',
         summary: "The caller's personal API tokens (never their values)",
       },
+      output: apiTokenListOutput,
     })
     .query(({ ctx }) => ctx.services.auth.listTokens(ctx.actor)),
   revokeToken: authedProcedure
@@ -58,6 +70,7 @@ export const authRouter = router({
         path: '/tokens/:id',
         summary: "Revoke one of the caller's personal API tokens",
       },
+      output: apiTokenOutput,
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.actor, input.id)),

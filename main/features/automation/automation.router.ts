@@ -1,5 +1,5 @@
 import { authedProcedure, router } from '../../trpc/trpc';
-import { decideInput } from '../../../shared/schemas/automation.schema';
+import { automationDecisionOutput, decideInput } from '../../../shared/schemas/automation.schema';
 
 export const automationRouter = router({
   decide: authedProcedure
@@ -9,6 +9,7 @@ export const automationRouter = router({
         path: '/organizations/:organization_id/automation/decision',
         summary: 'Whether an action kind runs or waits for approval in an org (AUT-1, AUT-2)',
       },
+      output: automationDecisionOutput,
     })
     .input(decideInput)
     .query(({ ctx, input }) =>

@@ -1,19 +1,27 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
+  clearedFlagOutput,
   clearFeatureFlagInput,
+  effectiveFlagListOutput,
+  effectiveFlagOutput,
+  featureFlagListOutput,
+  featureFlagOutput,
   featureForOrgInput,
   orgFeatureFlagsInput,
+  orgFeatureFlagsOutput,
   setFeatureFlagInput,
 } from '../../../shared/schemas/feature-flags.schema';
 import { organizationIdInput } from '../../../shared/schemas/organizations.schema';
 
 export const featureFlagsRouter = router({
   isEnabled: authedProcedure
+    .meta({ output: effectiveFlagOutput })
     .input(featureForOrgInput)
     .query(({ ctx, input }) =>
       ctx.services.featureFlags.check(ctx.actor, input.organization_id, input.feature),
     ),
   effective: authedProcedure
+    .meta({ output: effectiveFlagListOutput })
     .input(organizationIdInput)
     .query(({ ctx, input }) =>
       ctx.services.featureFlags.effective(ctx.actor, input.organization_id),
@@ -27,6 +35,7 @@ export const featureFlagsRouter = router({
         summary:
           'The effective flags of an org, or with ?feature= that one and the flag that decided',
       },
+      output: orgFeatureFlagsOutput,
     })
     .input(orgFeatureFlagsInput)
     .query(({ ctx, input }) =>
@@ -41,6 +50,7 @@ export const featureFlagsRouter = router({
         path: '/feature-flags',
         summary: 'The flags set for the account and its orgs',
       },
+      output: featureFlagListOutput,
     })
     .query(({ ctx }) => ctx.services.featureFlags.accountFlags(ctx.actor)),
   set: authedProcedure
@@ -50,6 +60,7 @@ export const featureFlagsRouter = router({
         path: '/feature-flags',
         summary: 'Set a flag account-wide (no organization_id) or for one org',
       },
+      output: featureFlagOutput,
     })
     .input(setFeatureFlagInput)
     .mutation(({ ctx, input }) => ctx.services.featureFlags.set(ctx.actor, input)),
@@ -60,6 +71,7 @@ export const featureFlagsRouter = router({
         path: '/feature-flags',
         summary: 'Clear a flag account-wide or for one org',
       },
+      output: clearedFlagOutput,
     })
     .input(clearFeatureFlagInput)
     .mutation(({ ctx, input }) => ctx.services.featureFlags.clear(ctx.actor, input)),

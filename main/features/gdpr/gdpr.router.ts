@@ -1,5 +1,10 @@
 import { authedProcedure, router } from '../../trpc/trpc';
-import { eraseUserInput, exportUserInput } from '../../../shared/schemas/gdpr.schema';
+import {
+  dataExportOutput,
+  erasedUserOutput,
+  eraseUserInput,
+  exportUserInput,
+} from '../../../shared/schemas/gdpr.schema';
 
 /** GDPR-1/2. Exports are mutations: each one is recorded in the audit trail. */
 export const gdprRouter = router({
@@ -10,6 +15,7 @@ export const gdprRouter = router({
         path: '/users/:user_id/erase',
         summary: "Erase a user's personal data, irreversibly (GDPR-1)",
       },
+      output: erasedUserOutput,
     })
     .input(eraseUserInput)
     .mutation(({ ctx, input }) => ctx.services.gdpr.erase(ctx.actor, input)),
@@ -20,6 +26,7 @@ export const gdprRouter = router({
         path: '/users/:user_id/export',
         summary: "Export a user's data: the last 90 days, capped per section (GDPR-2; audited)",
       },
+      output: dataExportOutput,
     })
     .input(exportUserInput)
     .mutation(({ ctx, input }) => ctx.services.gdpr.exportUser(ctx.actor, input)),
@@ -30,6 +37,7 @@ export const gdprRouter = router({
         path: '/account/export',
         summary: "Export the account's data (GDPR-2; audited)",
       },
+      output: dataExportOutput,
     })
     .mutation(({ ctx }) => ctx.services.gdpr.exportAccount(ctx.actor)),
 });

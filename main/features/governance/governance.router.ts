@@ -1,9 +1,15 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
+  accountRetentionOutput,
+  cleanupReportOutput,
   createRecordingInput,
+  deletedRecordingOutput,
   governanceOrgInput,
+  governanceSettingsOutput,
   listRecordingsInput,
   recordingIdInput,
+  recordingOutput,
+  recordingPageOutput,
   setAccountRetentionInput,
 } from '../../../shared/schemas/governance.schema';
 
@@ -16,6 +22,7 @@ export const governanceRouter = router({
         path: '/organizations/:organization_id/governance',
         summary: 'Effective recording policy, retention and legal hold of an org (GOV-1..3)',
       },
+      output: governanceSettingsOutput,
     })
     .input(governanceOrgInput)
     .query(({ ctx, input }) => ctx.services.governance.settings(ctx.actor, input.organization_id)),
@@ -27,6 +34,7 @@ export const governanceRouter = router({
         list: true,
         summary: 'The recordings of an org',
       },
+      output: recordingPageOutput,
     })
     .input(listRecordingsInput)
     .query(({ ctx, input }) => ctx.services.governance.recordings(ctx.actor, input)),
@@ -38,6 +46,7 @@ export const governanceRouter = router({
         status: 201,
         summary: "Record a session as the org's policy allows (GOV-1)",
       },
+      output: recordingOutput,
     })
     .input(createRecordingInput)
     .mutation(({ ctx, input }) => ctx.services.governance.createRecording(ctx.actor, input)),
@@ -48,6 +57,7 @@ export const governanceRouter = router({
         path: '/recordings/:id',
         summary: 'Delete a recording (refused under legal hold, GOV-3)',
       },
+      output: deletedRecordingOutput,
     })
     .input(recordingIdInput)
     .mutation(({ ctx, input }) => ctx.services.governance.deleteRecording(ctx.actor, input.id)),
@@ -58,6 +68,7 @@ export const governanceRouter = router({
         path: '/account/retention',
         summary: "The account's default retention in days (GOV-2)",
       },
+      output: accountRetentionOutput,
     })
     .input(setAccountRetentionInput)
     .mutation(({ ctx, input }) => ctx.services.governance.setAccountRetention(ctx.actor, input)),
@@ -68,6 +79,7 @@ export const governanceRouter = router({
         path: '/governance/retention-cleanup',
         summary: 'Run the retention cleanup now and report what it removed (GOV-3)',
       },
+      output: cleanupReportOutput,
     })
     .mutation(({ ctx }) => ctx.services.governance.cleanupNow(ctx.actor)),
 });

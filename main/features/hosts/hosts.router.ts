@@ -1,5 +1,12 @@
 import { authedProcedure, router } from '../../trpc/trpc';
-import { hostIdInput, listHostsInput, moveHostInput } from '../../../shared/schemas/hosts.schema';
+import {
+  hostIdInput,
+  hostOutput,
+  hostPageOutput,
+  listHostsInput,
+  moveHostInput,
+  removedHostOutput,
+} from '../../../shared/schemas/hosts.schema';
 
 export const hostsRouter = router({
   list: authedProcedure
@@ -10,11 +17,12 @@ export const hostsRouter = router({
         list: true,
         summary: 'The hosts of an organization, by location, status or search (AGT-4)',
       },
+      output: hostPageOutput,
     })
     .input(listHostsInput)
     .query(({ ctx, input }) => ctx.services.hosts.list(ctx.actor, input)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/hosts/:id', summary: 'One host' } })
+    .meta({ rest: { method: 'GET', path: '/hosts/:id', summary: 'One host' }, output: hostOutput })
     .input(hostIdInput)
     .query(({ ctx, input }) => ctx.services.hosts.get(ctx.actor, input.id)),
   move: authedProcedure
@@ -24,6 +32,7 @@ export const hostsRouter = router({
         path: '/hosts/:id/move',
         summary: 'Move a host to another location of its organization; it is pinned there (AGT-4)',
       },
+      output: hostOutput,
     })
     .input(moveHostInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.move(ctx.actor, input)),
@@ -34,11 +43,15 @@ export const hostsRouter = router({
         path: '/hosts/:id/unpin',
         summary: 'Clear the pin: the host follows its subnets again',
       },
+      output: hostOutput,
     })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.unpin(ctx.actor, input.id)),
   remove: authedProcedure
-    .meta({ rest: { method: 'DELETE', path: '/hosts/:id', summary: 'Remove a host' } })
+    .meta({
+      rest: { method: 'DELETE', path: '/hosts/:id', summary: 'Remove a host' },
+      output: removedHostOutput,
+    })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.remove(ctx.actor, input.id)),
 });

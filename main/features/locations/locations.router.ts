@@ -1,7 +1,12 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
   createLocationInput,
+  deletedLocationOutput,
+  locationListOutput,
+  locationOutput,
   resolveIpInput,
+  resolveResultOutput,
+  savedLocationOutput,
   updateLocationInput,
 } from '../../../shared/schemas/locations.schema';
 import { orgIdInput, organizationIdInput } from '../../../shared/schemas/organizations.schema';
@@ -14,11 +19,15 @@ export const locationsRouter = router({
         path: '/organizations/:organization_id/locations',
         summary: 'The locations of an organization with their subnets (LOC-1)',
       },
+      output: locationListOutput,
     })
     .input(organizationIdInput)
     .query(({ ctx, input }) => ctx.services.locations.list(ctx.actor, input.organization_id)),
   get: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/locations/:id', summary: 'One location' } })
+    .meta({
+      rest: { method: 'GET', path: '/locations/:id', summary: 'One location' },
+      output: locationOutput,
+    })
     .input(orgIdInput)
     .query(({ ctx, input }) => ctx.services.locations.get(ctx.actor, input.id)),
   create: authedProcedure
@@ -29,6 +38,7 @@ export const locationsRouter = router({
         status: 201,
         summary: 'Create a location with subnets and a timezone (LOC-1, LOC-2)',
       },
+      output: savedLocationOutput,
     })
     .input(createLocationInput)
     .mutation(({ ctx, input }) => ctx.services.locations.create(ctx.actor, input)),
@@ -40,6 +50,7 @@ export const locationsRouter = router({
         body: 'patch',
         summary: 'Change a location: name, subnets, timezone, or make it the default (LOC-4)',
       },
+      output: savedLocationOutput,
     })
     .input(updateLocationInput)
     .mutation(({ ctx, input }) => ctx.services.locations.update(ctx.actor, input)),
@@ -50,6 +61,7 @@ export const locationsRouter = router({
         path: '/locations/:id',
         summary: 'Delete a location; its hosts are placed again (LOC-4)',
       },
+      output: deletedLocationOutput,
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.locations.delete(ctx.actor, input.id)),
@@ -60,6 +72,7 @@ export const locationsRouter = router({
         path: '/organizations/:organization_id/locations/resolve',
         summary: 'Which location an IP would land in (LOC-3)',
       },
+      output: resolveResultOutput,
     })
     .input(resolveIpInput)
     .query(({ ctx, input }) => ctx.services.locations.resolve(ctx.actor, input)),

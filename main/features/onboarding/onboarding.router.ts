@@ -1,5 +1,9 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
+  alertRuleListOutput,
+  alertRuleOutput,
+  complianceBaselineListOutput,
+  complianceBaselineOutput,
   updateAlertRuleInput,
   updateBaselineInput,
 } from '../../../shared/schemas/onboarding.schema';
@@ -14,6 +18,7 @@ export const onboardingRouter = router({
         path: '/organizations/:organization_id/alert-rules',
         summary: 'The alert rules of an org (AUT-5)',
       },
+      output: alertRuleListOutput,
     })
     .input(organizationIdInput)
     .query(({ ctx, input }) =>
@@ -27,6 +32,7 @@ export const onboardingRouter = router({
         body: 'patch',
         summary: 'Change an alert rule',
       },
+      output: alertRuleOutput,
     })
     .input(updateAlertRuleInput)
     .mutation(({ ctx, input }) => ctx.services.onboarding.updateAlertRule(ctx.actor, input)),
@@ -37,6 +43,7 @@ export const onboardingRouter = router({
         path: '/organizations/:organization_id/compliance-baselines',
         summary: 'The compliance baselines of an org (AUT-5)',
       },
+      output: complianceBaselineListOutput,
     })
     .input(organizationIdInput)
     .query(({ ctx, input }) => ctx.services.onboarding.baselines(ctx.actor, input.organization_id)),
@@ -48,6 +55,7 @@ export const onboardingRouter = router({
         body: 'patch',
         summary: 'Change a compliance baseline',
       },
+      output: complianceBaselineOutput,
     })
     .input(updateBaselineInput)
     .mutation(({ ctx, input }) => ctx.services.onboarding.updateBaseline(ctx.actor, input)),

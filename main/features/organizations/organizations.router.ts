@@ -1,10 +1,19 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
+  agentConfigOutput,
+  createdOrganizationOutput,
   createOrganizationInput,
+  deletedOrganizationOutput,
   deleteOrganizationInput,
   listOrganizationsInput,
+  organizationDetailOutput,
+  organizationOutput,
+  organizationPageOutput,
   orgIdInput,
+  regeneratedSecretOutput,
   regenerateSecretInput,
+  regionsOutput,
+  revealedSecretOutput,
   updateOrganizationInput,
 } from '../../../shared/schemas/organizations.schema';
 
@@ -17,6 +26,7 @@ export const organizationsRouter = router({
         list: true,
         summary: 'List organizations (ORG-2): paged, searched, filtered, with host stats',
       },
+      output: organizationPageOutput,
     })
     .input(listOrganizationsInput)
     .query(({ ctx, input }) => ctx.services.organizations.list(ctx.actor, input)),
@@ -27,6 +37,7 @@ export const organizationsRouter = router({
         path: '/organizations/regions',
         summary: 'The distinct regions of the organizations the caller may read (ORG-3)',
       },
+      output: regionsOutput,
     })
     .query(({ ctx }) => ctx.services.organizations.regions(ctx.actor)),
   get: authedProcedure
@@ -36,6 +47,7 @@ export const organizationsRouter = router({
         path: '/organizations/:id',
         summary: 'One organization with its host stats',
       },
+      output: organizationDetailOutput,
     })
     .input(orgIdInput)
     .query(({ ctx, input }) => ctx.services.organizations.get(ctx.actor, input.id)),
@@ -48,6 +60,7 @@ export const organizationsRouter = router({
         summary:
           'Create an organization with its secret (shown once), Default location and onboarding defaults (ORG-1)',
       },
+      output: createdOrganizationOutput,
     })
     .input(createOrganizationInput)
     .mutation(({ ctx, input }) => ctx.services.organizations.create(ctx.actor, input)),
@@ -59,6 +72,7 @@ export const organizationsRouter = router({
         body: 'patch',
         summary: 'Change any of the ORG-4 fields; each field needs its permission',
       },
+      output: organizationOutput,
     })
     .input(updateOrganizationInput)
     .mutation(({ ctx, input }) => ctx.services.organizations.update(ctx.actor, input)),
@@ -70,6 +84,7 @@ export const organizationsRouter = router({
         summary:
           'Deactivate an organization, or with hard_delete=true remove it and its data (ORG-5)',
       },
+      output: deletedOrganizationOutput,
     })
     .input(deleteOrganizationInput)
     .mutation(({ ctx, input }) =>
@@ -82,6 +97,7 @@ export const organizationsRouter = router({
         path: '/organizations/:id/secret',
         summary: 'Reveal the organization secret (SEC-2; audited)',
       },
+      output: revealedSecretOutput,
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.reveal(ctx.actor, input.id)),
@@ -93,6 +109,7 @@ export const organizationsRouter = router({
         summary:
           'Regenerate the organization secret, with an optional grace period for the old one (SEC-3)',
       },
+      output: regeneratedSecretOutput,
     })
     .input(regenerateSecretInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.regenerate(ctx.actor, input)),
@@ -103,6 +120,7 @@ export const organizationsRouter = router({
         path: '/organizations/:id/agent-config',
         summary: 'The agent configuration file: server URL and secret (SEC-4; audited)',
       },
+      output: agentConfigOutput,
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) =>

@@ -3,6 +3,8 @@ import {
   createUserInput,
   setRolesInput,
   updateUserInput,
+  userListOutput,
+  userOutput,
 } from '../../../shared/schemas/users.schema';
 
 export const usersRouter = router({
@@ -13,6 +15,7 @@ export const usersRouter = router({
         path: '/users/me',
         summary: 'The caller: user, roles and permissions',
       },
+      output: userOutput,
     })
     .query(({ ctx }) => ctx.services.users.me(ctx.actor)),
   list: authedProcedure
@@ -22,11 +25,13 @@ export const usersRouter = router({
         path: '/users',
         summary: 'The users of the account with their roles (TEN-6)',
       },
+      output: userListOutput,
     })
     .query(({ ctx }) => ctx.services.users.list(ctx.actor)),
   create: authedProcedure
     .meta({
       rest: { method: 'POST', path: '/users', status: 201, summary: 'Create a user (TEN-6)' },
+      output: userOutput,
     })
     .input(createUserInput)
     .mutation(({ ctx, input }) => ctx.services.users.create(ctx.actor, input)),
@@ -38,6 +43,7 @@ export const usersRouter = router({
         body: 'patch',
         summary: 'Change a user: name, password, active, support engineer',
       },
+      output: userOutput,
     })
     .input(updateUserInput)
     .mutation(({ ctx, input }) => ctx.services.users.update(ctx.actor, input)),
@@ -48,6 +54,7 @@ export const usersRouter = router({
         path: '/users/:id/roles',
         summary: 'Replace the roles of a user, per organization or account-wide',
       },
+      output: userOutput,
     })
     .input(setRolesInput)
     .mutation(({ ctx, input }) => ctx.services.users.setRoles(ctx.actor, input)),
