@@ -14,6 +14,7 @@ import { auditBench, orgPageBenches, resolveBench, type Row } from './db-benches
 import { browserBench } from './browser-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
+import { restBenches } from './rest-bench';
 
 // Besides --orgs, the published figures use these; a run with any other value is a trial.
 const PUBLISHED = { hosts: '1000000', audit: '1000000', 'export-hosts': '100000', runs: '200' };
@@ -90,6 +91,7 @@ async function main() {
       rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
     if (want('resolve')) rows.push(resolveBench(ds));
     if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));
+    if (want('rest')) rows.push(...(await restBenches(ds, services, admin, runs)));
     opened.close();
     // Before registration, which adds hosts to the first orgs (the export org among them).
     if (want('export')) rows.push(...(await exportBench(ds, runs)));
