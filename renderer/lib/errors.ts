@@ -1,4 +1,5 @@
 // Reading tRPC errors the same way whichever link carried them.
+import { isErrorCode } from '../../shared/error-codes';
 
 interface ErrorData {
   code?: string;
@@ -40,20 +41,5 @@ export function fieldIndex(err: unknown, field: string): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-/** True for errors that no retry will fix (bad input, no access, gone). */
-export function isClientError(err: unknown): boolean {
-  const code = errorCode(err);
-  return (
-    code !== null &&
-    [
-      'BAD_REQUEST',
-      'UNAUTHORIZED',
-      'FORBIDDEN',
-      'NOT_FOUND',
-      'CONFLICT',
-      'PAYLOAD_TOO_LARGE',
-      'PRECONDITION_FAILED',
-      'TOO_MANY_REQUESTS',
-    ].includes(code)
-  );
-}
+/** True for errors that no retry will fix (bad input, no access, gone): the codes of the one table. */
+export const isClientError = (err: unknown): boolean => isErrorCode(errorCode(err));
