@@ -4,8 +4,8 @@
 import { TRPCClientError, createTRPCUntypedClient, httpLink } from '@trpc/client';
 import { TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { DomainError, type DomainErrorCode } from '../core/errors';
-import type { IpcErrorShape, IpcRequest, IpcResponse } from '../../shared/ipc-channels';
+import { DomainError, type DomainErrorCode } from '../../core/errors';
+import type { IpcErrorShape, IpcRequest, IpcResponse } from '../../../shared/ipc-channels';
 
 const DOMAIN_CODES: readonly string[] = [
   'BAD_REQUEST',
