@@ -18,10 +18,11 @@ export const ALLOWED_FINDINGS: AllowedFinding[] = [
     count: 1,
     why:
       'The CSP is sent as a response header by the app protocol on every response ' +
-      '(CONTENT_SECURITY_POLICY in main/desktop/shell/app-protocol.ts, served by main/electron/protocol.ts). ' +
+      '(CONTENT_SECURITY_POLICY in main/desktop/shell/app-protocol.ts, built by shared/csp.ts, ' +
+      'served by main/electron/protocol.ts). ' +
       'The scanner only recognises webRequest.onHeadersReceived and <meta> tags. The policy is ' +
-      'checked in tests/electron/app-protocol.test.ts and enforced in Chromium in ' +
-      'tests/electron/csp-chromium.test.ts.',
+      'pinned in tests/csp.test.ts, checked in tests/electron/app-protocol.test.ts and enforced ' +
+      'in Chromium in tests/electron/csp-chromium.test.ts.',
   },
   {
     check: 'OPEN_EXTERNAL_JS_CHECK',

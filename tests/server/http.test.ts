@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../main/server/http-io';
 import { RestRouter, authed, open, parseQuery } from '../../main/server/rest/http-kit';
 import { restRoutes } from '../../main/server/rest/routes';
+import { WEB_CSP } from '../../shared/csp';
 import { startServer, type TestServer } from '../fixtures/server';
 
 let s: TestServer;
@@ -108,7 +109,7 @@ describe('web console files', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('<title>console</title>');
     expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['content-security-policy']).toBe(WEB_CSP);
     expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
   });
 
