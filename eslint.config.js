@@ -7,6 +7,39 @@ import { builtinModules } from 'node:module';
 // Node built-ins in both spellings: 'fs' and 'node:fs'.
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// Only the Electron shell may touch Electron; everything else must run under plain Node.
+const electronOnlyInShell = {
+  name: 'electron',
+  message: 'Only main/electron/ may import electron.',
+};
+
+// renderer and shared run in the browser: no Node built-ins, no electron, only types from main/.
+const browserPaths = [
+  { name: 'electron', message: 'The renderer talks to main only through tRPC.' },
+  ...nodeBuiltins.map((name) => ({
+    name,
+    message: 'renderer/ and shared/ run in the browser: no Node built-ins.',
+  })),
+];
+const mainTypesOnly = {
+  group: ['**/main/**'],
+  allowTypeImports: true,
+  message: 'renderer/ and shared/ may import only types from main/ (the AppRouter).',
+};
+
+/**
+ * A relative import that climbs out of its folder into `root/<dir>` (`../../server/http-io` from
+ * main/features/x/, `../features/y` from main/core/). Matched on the specifier, so a package such
+ * as `@trpc/server` is not caught.
+ */
+const into = (root, dir) => `^(\\.\\./)+(${root}/)?${dir}(/|$)`;
+
+/**
+ * In flat config a later object for the same files replaces the rule's options, so every zone
+ * repeats the runtime fence it inherits (`paths`) and adds its own `patterns`.
+ */
+const restrict = (paths, patterns) => ['error', { paths, patterns }];
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,11 +61,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      // Only the Electron shell may touch Electron; everything else must run under plain Node.
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', message: 'Only main/electron/ may import electron.' }] },
-      ],
+      'no-restricted-imports': restrict([electronOnlyInShell], []),
     },
   },
   {
@@ -40,29 +69,86 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    // renderer and shared run in the browser: no Node built-ins, no electron.
     files: ['renderer/**', 'shared/**'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': restrict(browserPaths, [mainTypesOnly]) },
+  },
+
+  // Zones inside main/: features are the domain, which the server and the desktop both expose;
+  // the dependencies point one way (core <- features <- server | desktop <- electron).
+  {
+    files: ['main/features/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
+      'no-restricted-imports': restrict(
+        [electronOnlyInShell],
+        [
+          {
+            regex: into('main', 'server'),
+            message:
+              'main/features/ may not import main/server/: a feature is transport-free domain code that the server exposes, never the reverse.',
+          },
+          {
+            regex: into('main', 'desktop'),
+            message:
+              'main/features/ may not import main/desktop/: the desktop uses features, and a feature that needed desktop code would not run in the headless server.',
+          },
+          {
+            regex: into('main', 'electron'),
+            message:
+              'main/features/ may not import main/electron/: only the Electron shell touches Electron, and features run in the headless server too.',
+          },
+        ],
+      ),
+    },
+  },
+  {
+    files: ['main/core/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [electronOnlyInShell],
+        [
+          {
+            regex: into('main', 'features'),
+            message:
+              'main/core/ may not import main/features/: core (access, audit, crypto, errors) is what features build on, so importing a feature back would be a cycle.',
+          },
+        ],
+      ),
+    },
+  },
+  {
+    files: ['main/server/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        [electronOnlyInShell],
+        [
+          {
+            regex: into('main', 'desktop'),
+            message:
+              'main/server/ may not import main/desktop/: the headless server runs without the desktop app; shared logic belongs in main/features/ or main/core/.',
+          },
+          {
+            regex: into('main', 'electron'),
+            message:
+              'main/server/ may not import main/electron/: the headless server runs under plain Node, without Electron.',
+          },
+        ],
+      ),
+    },
+  },
+
+  // Zones inside renderer/: components are the building blocks features are made of.
+  {
+    files: ['renderer/components/**'],
+    rules: {
+      'no-restricted-imports': restrict(browserPaths, [
+        mainTypesOnly,
         {
-          paths: [
-            { name: 'electron', message: 'The renderer talks to main only through tRPC.' },
-            ...nodeBuiltins.map((name) => ({
-              name,
-              message: 'renderer/ and shared/ run in the browser: no Node built-ins.',
-            })),
-          ],
-          patterns: [
-            {
-              group: ['**/main/**'],
-              allowTypeImports: true,
-              message: 'renderer/ and shared/ may import only types from main/ (the AppRouter).',
-            },
-          ],
+          regex: into('renderer', 'features'),
+          message:
+            'renderer/components/ may not import renderer/features/: components are generic building blocks that features use; a component that needs a feature belongs in that feature.',
         },
-      ],
+      ]),
     },
   },
 );

@@ -1,21 +1,13 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { INDEX_HTML_CSP } from './shared/csp';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
-// Only in the build: the dev server's React refresh preamble is an inline script this would block.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
-
+// The policy of the built index.html (shared/csp.ts): what both the server and the desktop need;
+// each of their headers narrows it further. Only in the build: the dev server's React refresh
+// preamble is an inline script this would block.
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'orgdesk-csp',
@@ -23,15 +15,15 @@ function contentSecurityPolicy(): Plugin {
     transformIndexHtml: () => [
       {
         tag: 'meta',
-        attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP },
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: INDEX_HTML_CSP },
         injectTo: 'head-prepend',
       },
     ],
   };
 }
 
-// The console is served from `dist/renderer` by the Orgdesk server (at `/`) and loaded from disk
-// by Electron (file://), so every asset URL is relative: base './'.
+// The console is served from `dist/renderer` by the Orgdesk server (at `/`) and by the desktop's
+// app protocol (orgdesk-app://app/), so every asset URL is relative: base './'.
 export default defineConfig({
   root: here('./renderer'),
   base: './',

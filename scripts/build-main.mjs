@@ -28,7 +28,7 @@ await Promise.all([
   // .mjs: the worker is unpacked beside app.asar, where no package.json says "type": "module".
   build({
     ...shared,
-    entryPoints: ['main/export/export-worker.ts'],
+    entryPoints: ['main/desktop/export/export-worker.ts'],
     outfile: join(outdir, 'export-worker.mjs'),
   }),
 ]);

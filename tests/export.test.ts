@@ -2,14 +2,27 @@
 // mutation refused), restore an org from it; the manifest and its checksum; the stock sqlite3 tool.
 import type { TRPCError } from '@trpc/server';
 import Database from 'better-sqlite3';
-import { eq } from 'drizzle-orm';
+import { eq, getTableName, is } from 'drizzle-orm';
+import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as schema from '../main/db/schema';
 import { auditEntries, hosts, locations, organizations } from '../main/db/schema';
-import { computeChecksum, contentTables, openExportFile } from '../main/export/export-file';
-import { EXPORT_POLICY, NO_SECRET_DIGEST_SQL } from '../main/export/export-policy';
-import { openReview, type ReviewHandle } from '../main/export/review';
+import {
+  columnsOf,
+  computeChecksum,
+  contentTables,
+  openExportFile,
+} from '../main/desktop/export/export-file';
+import {
+  EXPORT_POLICY,
+  NO_SECRET_DIGEST_SQL,
+  isSkipped,
+  policyOf,
+} from '../main/desktop/export/export-policy';
+import { RESTORE_PLAN, copiedTables } from '../main/desktop/export/restore-plan';
+import { openReview, type ReviewHandle } from '../main/desktop/export/review';
 import { appRouter } from '../main/trpc/router';
 import { createCallerFactory } from '../main/trpc/trpc';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from './fixtures/export-world';
@@ -346,7 +359,56 @@ describe('EXP-2 read-only review', () => {
   });
 });
 
+/** Every table main/db/schema.ts declares. */
+const schemaTables = (): string[] =>
+  (Object.values(schema) as unknown[])
+    .filter((v): v is SQLiteTable => is(v, SQLiteTable))
+    .map((t) => getTableName(t));
+
 describe('EXP-3 restore', () => {
+  it('every table of the schema has a restore decision (a new table is a decision)', () => {
+    const tables = schemaTables();
+    expect(tables.length).toBeGreaterThan(10);
+    expect(tables.filter((t) => !(t in RESTORE_PLAN))).toEqual([]);
+    // And the plan names nothing that is not a table any more.
+    expect(Object.keys(RESTORE_PLAN).filter((t) => !tables.includes(t))).toEqual([]);
+  });
+
+  it('the restore plan holds together: order, every id column, what the export carries', () => {
+    const db = x.w.opened.sqlite;
+    // The account and the org are there before any table is copied.
+    const before = new Set(['accounts', 'organizations']);
+    for (const { table, plan } of copiedTables()) {
+      const cols = columnsOf(db, table);
+      const handled = [
+        ...Object.keys(plan.refs),
+        ...(plan.nullify ?? []),
+        ...Object.keys(plan.jsonIds ?? {}),
+      ];
+      const targets = [...Object.values(plan.refs), ...Object.values(plan.jsonIds ?? {})];
+      const policy = policyOf(table);
+      expect({
+        table,
+        // Rows are picked by the org, and an export must carry them.
+        byOrg: cols.includes('organization_id'),
+        exported: policy !== undefined && !isSkipped(policy),
+        // An id column nobody decided about would carry the other database's ids.
+        undecidedIdColumns: cols.filter((c) => /_ids?$/.test(c) && !handled.includes(c)),
+        unknownColumns: handled.filter((c) => !cols.includes(c)),
+        // A ref can only be remapped to a table restored before this one.
+        refsToLaterTables: targets.filter((t) => !before.has(t)),
+      }).toEqual({
+        table,
+        byOrg: true,
+        exported: true,
+        undecidedIdColumns: [],
+        unknownColumns: [],
+        refsToLaterTables: [],
+      });
+      before.add(table);
+    }
+  });
+
   it('restores an org as a new org with a new secret, remapped ids and a free name', async () => {
     const { file, manifest } = exportOrg();
     const result = x.restorer.restoreOrganization(x.w.admin, file);

@@ -20,12 +20,12 @@ import {
   type RestoreInput,
   type SignInInput,
 } from '../../shared/schemas/desktop.schema';
-import { LOCAL_CONNECTION_ID, type ConnectionStore } from '../connections/connection-store';
-import { RemoteForwarder } from '../connections/remote-forwarder';
-import { runJob, type WorkerEntry } from '../export/export-runner';
-import type { ExportResult, Progress } from '../export/export.service';
-import type { RestoreResult } from '../export/restore';
-import { openReview, type ReviewHandle } from '../export/review';
+import { LOCAL_CONNECTION_ID, type ConnectionStore } from './connections/connection-store';
+import { RemoteForwarder } from './connections/remote-forwarder';
+import { runJob, type WorkerEntry } from './export/export-runner';
+import type { ExportResult, Progress } from './export/export.service';
+import type { RestoreResult } from './export/restore';
+import { openReview, type ReviewHandle } from './export/review';
 
 /** The OS file dialogs. They return null when the user cancels. */
 export interface ShellDialogs {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { KeyStore } from '../core/key-store';
-import type { TokenVault } from '../connections/token-vault';
+import type { TokenVault } from './connections/token-vault';
 
 const KEY_BYTES = 32;
 

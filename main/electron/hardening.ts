@@ -3,7 +3,11 @@
 // opens a window, and external http(s) links go to the OS browser after validation.
 import { shell, type Session, type WebContents } from 'electron';
 import type { Logger } from '../desktop/file-log';
-import { decideNavigation, decideWindowOpen, type NavigationDecision } from '../ipc/navigation';
+import {
+  decideNavigation,
+  decideWindowOpen,
+  type NavigationDecision,
+} from '../desktop/shell/navigation';
 
 export function hardenSession(ses: Session, log: Logger): void {
   ses.setPermissionRequestHandler((_contents, permission, callback) => {

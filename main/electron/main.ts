@@ -10,13 +10,18 @@ import { pathToFileURL } from 'node:url';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, type KeyStore } from '../core/key-store';
 import { openDatabase, type OpenedDatabase } from '../db/database';
-import { createDesktopIpcHandler } from '../desktop/desktop-ipc';
+import { createDesktopIpcHandler } from '../desktop/ipc/desktop-ipc';
 import { DesktopShell } from '../desktop/desktop-shell';
 import { createFileLogger, type Logger } from '../desktop/file-log';
 import { ensureLocalOperator } from '../desktop/local-operator';
 import { KeychainUnavailableError } from '../desktop/vault-key-store';
-import { ConnectionStore } from '../connections/connection-store';
-import { DEEP_LINK_SCHEME, findDeepLink, parseDeepLink, type DeepLink } from '../ipc/deep-link';
+import { ConnectionStore } from '../desktop/connections/connection-store';
+import {
+  DEEP_LINK_SCHEME,
+  findDeepLink,
+  parseDeepLink,
+  type DeepLink,
+} from '../desktop/shell/deep-link';
 import { createServices } from '../services';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';

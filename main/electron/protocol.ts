@@ -1,6 +1,6 @@
-// The app is served from orgdesk-app://app/ (see main/ipc/app-protocol.ts for the rules).
+// The app is served from orgdesk-app://app/ (see main/desktop/shell/app-protocol.ts for the rules).
 import { protocol } from 'electron';
-import { APP_SCHEME, serveAppRequest } from '../ipc/app-protocol';
+import { APP_SCHEME, serveAppRequest } from '../desktop/shell/app-protocol';
 
 /** Before `ready`: a standard, secure scheme gets a real origin (CSP 'self', storage). */
 export function registerAppScheme(): void {

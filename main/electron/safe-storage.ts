@@ -1,7 +1,11 @@
 // Electron's safeStorage (the OS keychain: Keychain on macOS, DPAPI on Windows, libsecret or
 // KWallet on Linux) as the app's TokenVault and master key store.
 import { safeStorage } from 'electron';
-import { keychainStatus, type TokenVault, type VaultStatus } from '../connections/token-vault';
+import {
+  keychainStatus,
+  type TokenVault,
+  type VaultStatus,
+} from '../desktop/connections/token-vault';
 import { VaultKeyStore } from '../desktop/vault-key-store';
 
 export class SafeStorageTokenVault implements TokenVault {

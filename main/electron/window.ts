@@ -1,7 +1,12 @@
 // An app window: sandboxed, isolated, no Node, no webview; size and position kept between runs.
 import { BrowserWindow, screen } from 'electron';
-import { APP_ENTRY_URL } from '../ipc/app-protocol';
-import { MIN_HEIGHT, MIN_WIDTH, loadWindowState, saveWindowState } from '../ipc/window-state';
+import { APP_ENTRY_URL } from '../desktop/shell/app-protocol';
+import {
+  MIN_HEIGHT,
+  MIN_WIDTH,
+  loadWindowState,
+  saveWindowState,
+} from '../desktop/shell/window-state';
 
 export interface WindowOptions {
   preloadFile: string;

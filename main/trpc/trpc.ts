@@ -81,24 +81,24 @@ function fieldOf(error: TRPCError): string | undefined {
   return issues ? describeIssues(issues).field : undefined;
 }
 
-const t = initTRPC
-  .meta<Meta>()
-  .context<Context>()
-  .create({
-    errorFormatter({ shape, error }) {
-      const mapped = toTRPCError(error);
-      return {
-        ...shape,
-        message: mapped.message,
-        data: {
-          code: shape.data.code,
-          httpStatus: shape.data.httpStatus,
-          path: shape.data.path,
-          field: fieldOf(mapped) ?? null,
-        },
-      };
+/** The error shape every tRPC root answers (the app's and the desktop's): code, message, field. */
+export function formatError<
+  S extends { message: string; data: { code: string; httpStatus: number; path?: string } },
+>({ shape, error }: { shape: S; error: TRPCError }) {
+  const mapped = toTRPCError(error);
+  return {
+    ...shape,
+    message: mapped.message,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      field: fieldOf(mapped) ?? null,
     },
-  });
+  };
+}
+
+const t = initTRPC.meta<Meta>().context<Context>().create({ errorFormatter: formatError });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -11,10 +11,10 @@
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConnectionStore } from '../../main/connections/connection-store';
-import { createDesktopIpcHandler } from '../../main/desktop/desktop-ipc';
+import { ConnectionStore } from '../../main/desktop/connections/connection-store';
+import { createDesktopIpcHandler } from '../../main/desktop/ipc/desktop-ipc';
 import { DesktopShell } from '../../main/desktop/desktop-shell';
-import type { IpcHandler } from '../../main/ipc/ipc-handler';
+import type { IpcHandler } from '../../main/desktop/ipc/ipc-handler';
 import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-channels';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
@@ -22,7 +22,7 @@ import type { ConsolePage } from './pages/console-page';
 import { expect, test } from './fixtures';
 
 const WINDOW = 1;
-/** What Electron reports as the frame URL of the app's own page (main/ipc/app-protocol.ts). */
+/** What Electron reports as the frame URL of the app's own page (main/desktop/shell/app-protocol.ts). */
 const APP_FRAME_URL = 'orgdesk-app://app/index.html';
 /** Export and verify run on a worker thread that loads TypeScript through tsx: slow on a busy machine. */
 const JOB_TIMEOUT = 30_000;

@@ -9,7 +9,7 @@ import {
   isAppUrl,
   resolveAppAsset,
   serveAppRequest,
-} from '../../main/ipc/app-protocol';
+} from '../../main/desktop/shell/app-protocol';
 
 let base: string;
 let root: string;

@@ -7,8 +7,8 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Progress } from '../../main/export/export.service';
-import { runJob } from '../../main/export/export-runner';
+import type { Progress } from '../../main/desktop/export/export.service';
+import { runJob } from '../../main/desktop/export/export-runner';
 import { createExportWorld, MIGRATIONS } from '../fixtures/export-world';
 
 let out: string;

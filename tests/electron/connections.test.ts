@@ -9,8 +9,8 @@ import {
   ConnectionStore,
   LOCAL_CONNECTION_ID,
   normalizeServerUrl,
-} from '../../main/connections/connection-store';
-import { keychainStatus } from '../../main/connections/token-vault';
+} from '../../main/desktop/connections/connection-store';
+import { keychainStatus } from '../../main/desktop/connections/token-vault';
 import { KeychainUnavailableError, VaultKeyStore } from '../../main/desktop/vault-key-store';
 import { FakeKeychain } from '../fixtures/fake-keychain';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_ORIGIN, serveAppRequest } from '../../main/ipc/app-protocol';
+import { APP_ORIGIN, serveAppRequest } from '../../main/desktop/shell/app-protocol';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../fixtures/chromium';
 
 const hasChromium = existsSync(CHROMIUM_PATH);

@@ -18,17 +18,18 @@ export const ALLOWED_FINDINGS: AllowedFinding[] = [
     count: 1,
     why:
       'The CSP is sent as a response header by the app protocol on every response ' +
-      '(CONTENT_SECURITY_POLICY in main/ipc/app-protocol.ts, served by main/electron/protocol.ts). ' +
+      '(CONTENT_SECURITY_POLICY in main/desktop/shell/app-protocol.ts, built by shared/csp.ts, ' +
+      'served by main/electron/protocol.ts). ' +
       'The scanner only recognises webRequest.onHeadersReceived and <meta> tags. The policy is ' +
-      'checked in tests/electron/app-protocol.test.ts and enforced in Chromium in ' +
-      'tests/electron/csp-chromium.test.ts.',
+      'pinned in tests/csp.test.ts, checked in tests/electron/app-protocol.test.ts and enforced ' +
+      'in Chromium in tests/electron/csp-chromium.test.ts.',
   },
   {
     check: 'OPEN_EXTERNAL_JS_CHECK',
     file: 'main/electron/hardening.ts',
     count: 1,
     why:
-      'Only URLs that passed externalUrl() (main/ipc/navigation.ts: http/https only, no ' +
+      'Only URLs that passed externalUrl() (main/desktop/shell/navigation.ts: http/https only, no ' +
       'credentials, no whitespace or control characters, bounded length) reach openExternal; ' +
       'tested in tests/electron/navigation.test.ts.',
   },
@@ -38,7 +39,7 @@ export const ALLOWED_FINDINGS: AllowedFinding[] = [
     count: 2,
     why:
       'orgdesk:// deep links are required (issue 7). A link is parsed strictly by ' +
-      'parseDeepLink (main/ipc/deep-link.ts: only orgdesk://org/<positive id>, tested) and can ' +
+      'parseDeepLink (main/desktop/shell/deep-link.ts: only orgdesk://org/<positive id>, tested) and can ' +
       'only select an org to show; access is checked as for any other call.',
   },
   {

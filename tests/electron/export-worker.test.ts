@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Progress } from '../../main/export/export.service';
-import { runJob } from '../../main/export/export-runner';
-import { openReview } from '../../main/export/review';
+import type { Progress } from '../../main/desktop/export/export.service';
+import { runJob } from '../../main/desktop/export/export-runner';
+import { openReview } from '../../main/desktop/export/review';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 
 let x: ExportWorld;

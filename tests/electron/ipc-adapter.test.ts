@@ -1,13 +1,13 @@
 // tRPC over IPC, end to end under Node: the real renderer link (shared/ipc-link.ts) and the real
-// main handler (main/ipc/ipc-handler.ts) over a fake IPC pair that, like Electron's, structured-
+// main handler (main/desktop/ipc/ipc-handler.ts) over a fake IPC pair that, like Electron's, structured-
 // clones every message both ways. The same calls over HTTP must give the same codes and fields.
 import { createTRPCClient, TRPCClientError, httpLink } from '@trpc/client';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../main/core/actor';
-import { createIpcHandler, type IpcHandler } from '../../main/ipc/ipc-handler';
-import type { SenderInfo } from '../../main/ipc/sender';
+import { createIpcHandler, type IpcHandler } from '../../main/desktop/ipc/ipc-handler';
+import type { SenderInfo } from '../../main/desktop/ipc/sender';
 import { appRouter, type AppRouter } from '../../main/trpc/router';
 import type { Context } from '../../main/trpc/trpc';
 import type { OrgdeskBridge } from '../../shared/ipc-channels';

@@ -1,8 +1,12 @@
 // Where a window may go, which IPC senders are served, and how deep links are read.
 import { describe, expect, it } from 'vitest';
-import { findDeepLink, parseDeepLink } from '../../main/ipc/deep-link';
-import { decideNavigation, decideWindowOpen, externalUrl } from '../../main/ipc/navigation';
-import { checkSender } from '../../main/ipc/sender';
+import { findDeepLink, parseDeepLink } from '../../main/desktop/shell/deep-link';
+import {
+  decideNavigation,
+  decideWindowOpen,
+  externalUrl,
+} from '../../main/desktop/shell/navigation';
+import { checkSender } from '../../main/desktop/ipc/sender';
 
 describe('navigation', () => {
   it('stays in the app; external http(s) goes to the OS browser; everything else is blocked', () => {

@@ -1,7 +1,7 @@
 // The desktop forwards a window's tRPC calls to a remote Orgdesk server with the bearer token:
 // tested against the real server (main/server/app.ts) on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RemoteForwarder } from '../../main/connections/remote-forwarder';
+import { RemoteForwarder } from '../../main/desktop/connections/remote-forwarder';
 import { createWorld, type World } from '../fixtures/world';
 import { startRemoteServer } from '../fixtures/remote-server';
 

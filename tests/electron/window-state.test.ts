@@ -9,7 +9,7 @@ import {
   MIN_WIDTH,
   loadWindowState,
   saveWindowState,
-} from '../../main/ipc/window-state';
+} from '../../main/desktop/shell/window-state';
 
 const SCREEN = { x: 0, y: 0, width: 1920, height: 1040 };
 let dir: string;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { assembleInput, projectRoutes } from '../../main/server/rest/projection';
 import { RestApi } from '../../main/server/rest/rest-api';
 import { authedProcedure, router } from '../../main/trpc/trpc';
+import { WEB_CSP } from '../../shared/csp';
 import { startServer, type TestServer } from '../fixtures/server';
 
 let s: TestServer;
@@ -110,7 +111,7 @@ describe('web console files', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('<title>console</title>');
     expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['content-security-policy']).toBe(WEB_CSP);
     expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
   });
 

@@ -1,7 +1,7 @@
 // Which IPC senders may call tRPC. Electron's ipcMain accepts messages from any frame of any
 // window; a call is served only when it comes from the top frame of a page of the app itself
 // (orgdesk-app://app/…). main/electron fills SenderInfo from `event.senderFrame`.
-import { isAppUrl } from './app-protocol';
+import { isAppUrl } from '../shell/app-protocol';
 
 export interface SenderInfo {
   /** `event.senderFrame.url`; null when the frame is gone (navigated away or destroyed). */

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { DomainError } from '../core/errors';
-import type { ExportManifest } from '../../shared/schemas/desktop.schema';
+import { DomainError } from '../../core/errors';
+import type { ExportManifest } from '../../../shared/schemas/desktop.schema';
 
 export const EXPORT_FORMAT = 'orgdesk-export';
 export const EXPORT_FORMAT_VERSION = 1;

@@ -10,14 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Actor } from '../core/actor';
-import { systemClock, type Clock } from '../core/clock';
-import { DomainError } from '../core/errors';
-import { StaticKeyStore } from '../core/key-store';
-import * as schema from '../db/schema';
-import { createServices, type Services } from '../services';
-import type { Context } from '../trpc/trpc';
-import type { ExportManifest } from '../../shared/schemas/desktop.schema';
+import type { Actor } from '../../core/actor';
+import { systemClock, type Clock } from '../../core/clock';
+import { DomainError } from '../../core/errors';
+import { StaticKeyStore } from '../../core/key-store';
+import * as schema from '../../db/schema';
+import { createServices, type Services } from '../../services';
+import type { Context } from '../../trpc/trpc';
+import type { ExportManifest } from '../../../shared/schemas/desktop.schema';
 import { openExportFile } from './export-file';
 
 export interface ReviewHandle {

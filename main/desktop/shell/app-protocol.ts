@@ -4,6 +4,7 @@
 // Pure Node: main/electron hands requests to serveAppRequest; the tests call it directly.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { DESKTOP_CSP } from '../../../shared/csp';
 
 export const APP_SCHEME = 'orgdesk-app';
 export const APP_HOST = 'app';
@@ -11,24 +12,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /**
- * Sent with every response of the app protocol. No inline script, no eval, no remote anything:
- * the renderer talks to main over IPC, so it needs no network at all ('self' only, for assets).
+ * Sent with every response of the app protocol (shared/csp.ts). No inline script, no eval, no
+ * remote anything, and no network at all: the renderer talks to main over IPC (connect-src 'none').
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "worker-src 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = DESKTOP_CSP;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isoOrNull, systemClock, type Clock } from '../core/clock';
-import { DomainError, badRequest, conflict, notFound } from '../core/errors';
-import { nameKey } from '../core/names';
+import { isoOrNull, systemClock, type Clock } from '../../core/clock';
+import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import { nameKey } from '../../core/names';
 import {
   addConnectionInput,
   type AddConnectionInput,
   type ConnectionInfo,
-} from '../../shared/schemas/desktop.schema';
+} from '../../../shared/schemas/desktop.schema';
 import type { TokenVault, VaultStatus } from './token-vault';
 
 export const LOCAL_CONNECTION_ID = 'local';

@@ -2,10 +2,10 @@
 // `desktop.*` goes to the shell's own router; everything else to the app router, run on the
 // window's data source: the local database, the export under review (read-only context), or,
 // for a window on a remote server, forwarded to that server with its token.
-import { createIpcHandler, type IpcHandler, type IpcHandlerOptions } from '../ipc/ipc-handler';
-import { appRouter } from '../trpc/router';
-import type { DesktopShell } from './desktop-shell';
-import { desktopRouter } from './desktop.router';
+import { createIpcHandler, type IpcHandler, type IpcHandlerOptions } from './ipc-handler';
+import { appRouter } from '../../trpc/router';
+import type { DesktopShell } from '../desktop-shell';
+import { desktopRouter } from '../desktop.router';
 
 const isDesktopPath = (message: unknown): boolean => {
   const path = (message as { path?: unknown } | null)?.path;

@@ -1,17 +1,17 @@
 // The heavy export and restore work as jobs: plain data in, progress and a result out. Run in a
 // worker thread (export-worker.ts) so no window freezes; runJobInline is the same code on the
 // calling thread, for tests that need to observe it step by step.
-import { systemClock, ManualClock } from '../core/clock';
-import type { Actor } from '../core/actor';
-import { DomainError, type DomainErrorCode } from '../core/errors';
-import { StaticKeyStore } from '../core/key-store';
-import { openDatabase } from '../db/database';
-import { createServices } from '../services';
+import { systemClock, ManualClock } from '../../core/clock';
+import type { Actor } from '../../core/actor';
+import { DomainError, type DomainErrorCode } from '../../core/errors';
+import { StaticKeyStore } from '../../core/key-store';
+import { openDatabase } from '../../db/database';
+import { createServices } from '../../services';
 import type {
   CreateExportInput,
   ExportManifest,
   RestoreInput,
-} from '../../shared/schemas/desktop.schema';
+} from '../../../shared/schemas/desktop.schema';
 import { openExportFile } from './export-file';
 import { ExportService, type ExportResult, type Progress } from './export.service';
 import { RestoreService, type RestoreResult } from './restore';

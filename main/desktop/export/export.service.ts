@@ -14,18 +14,18 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { AccessService } from '../core/access';
-import type { Actor } from '../core/actor';
-import type { AuditLog } from '../core/audit';
-import { iso, type Clock } from '../core/clock';
-import { DomainError } from '../core/errors';
-import type { Db } from '../db/database';
-import { accounts, organizations } from '../db/schema';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import { iso, type Clock } from '../../core/clock';
+import { DomainError } from '../../core/errors';
+import type { Db } from '../../db/database';
+import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
   type CreateExportInput,
   type ExportManifest,
-} from '../../shared/schemas/desktop.schema';
+} from '../../../shared/schemas/desktop.schema';
 import {
   EXPORT_FORMAT,
   EXPORT_FORMAT_VERSION,

@@ -4,25 +4,15 @@
 import { TRPCClientError, createTRPCUntypedClient, httpLink } from '@trpc/client';
 import { TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import { DomainError, type DomainErrorCode } from '../core/errors';
-import type { IpcErrorShape, IpcRequest, IpcResponse } from '../../shared/ipc-channels';
-
-const DOMAIN_CODES: readonly string[] = [
-  'BAD_REQUEST',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PAYLOAD_TOO_LARGE',
-  'TOO_MANY_REQUESTS',
-  'PRECONDITION_FAILED',
-] satisfies DomainErrorCode[];
+import { DomainError } from '../../core/errors';
+import { isErrorCode } from '../../../shared/error-codes';
+import type { IpcErrorShape, IpcRequest, IpcResponse } from '../../../shared/ipc-channels';
 
 /** A remote error shape as an error of ours with the same code, message and field. */
 export function errorFromShape(shape: IpcErrorShape): Error {
   const code = shape.data.code;
-  if (DOMAIN_CODES.includes(code)) {
-    return new DomainError(code as DomainErrorCode, shape.message, shape.data.field ?? undefined);
+  if (isErrorCode(code)) {
+    return new DomainError(code, shape.message, shape.data.field ?? undefined);
   }
   return new TRPCError({
     code: (code in TRPC_ERROR_CODES_BY_KEY ? code : 'BAD_GATEWAY') as TRPC_ERROR_CODE_KEY,

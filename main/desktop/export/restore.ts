@@ -1,25 +1,27 @@
 // EXP-3: restore one org from an export into a database, as a new org of the caller's account.
 // The export is verified (checksum) first. Ids are remapped table by table; the org gets a NEW
 // secret (the export has none, and the old one must not come back to life); a taken name gets a
-// "(restored)" suffix. Users, role assignments and the audit trail are not restored: they belong
-// to the other database (its people, its hash chain); one audit entry records the restore.
+// "(restored)" suffix. What is copied, table by table, is RESTORE_PLAN (restore-plan.ts): users,
+// role assignments and the audit trail are not restored, for they belong to the other database
+// (its people, its hash chain); one audit entry records the restore.
 import type Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import { basename } from 'node:path';
-import type { AccessService } from '../core/access';
-import type { Actor } from '../core/actor';
-import type { AuditLog } from '../core/audit';
-import type { Clock } from '../core/clock';
-import type { SecretBox } from '../core/crypto';
-import { DomainError, badRequest } from '../core/errors';
-import { nameKey } from '../core/names';
-import type { Db } from '../db/database';
-import { organizations } from '../db/schema';
-import { secretAad } from '../features/organizations/organizations.service';
-import { searchText } from '../features/organizations/organizations.mapper';
-import { restoreInput, type RestoreInput } from '../../shared/schemas/desktop.schema';
+import type { AccessService } from '../../core/access';
+import type { Actor } from '../../core/actor';
+import type { AuditLog } from '../../core/audit';
+import type { Clock } from '../../core/clock';
+import type { SecretBox } from '../../core/crypto';
+import { DomainError, badRequest } from '../../core/errors';
+import { nameKey } from '../../core/names';
+import type { Db } from '../../db/database';
+import { organizations } from '../../db/schema';
+import { secretAad } from '../../features/organizations/organizations.service';
+import { searchText } from '../../features/organizations/organizations.mapper';
+import { restoreInput, type RestoreInput } from '../../../shared/schemas/desktop.schema';
 import { columnsOf, openExportFile } from './export-file';
 import type { ProgressFn } from './export.service';
+import { copiedTables, type CopiedTable } from './restore-plan';
 
 export interface RestoreDeps {
   db: Db;
@@ -38,45 +40,6 @@ export interface RestoreResult {
   renamed_from: string | null;
   counts: Record<string, number>;
 }
-
-interface TablePlan {
-  table: string;
-  /** column → the table whose remapped id it holds */
-  refs: Record<string, string>;
-  /** ids of the other database that mean nothing here */
-  nullify?: string[];
-  /** a JSON array of ids of `table` */
-  jsonIds?: Record<string, string>;
-}
-
-// In dependency order. Feature flags are restored only at org level (organization_id = the org).
-const PLAN: TablePlan[] = [
-  { table: 'locations', refs: { organization_id: 'organizations' } },
-  {
-    table: 'location_subnets',
-    refs: { organization_id: 'organizations', location_id: 'locations' },
-  },
-  { table: 'hosts', refs: { organization_id: 'organizations', location_id: 'locations' } },
-  { table: 'alert_rules', refs: { organization_id: 'organizations' } },
-  { table: 'compliance_baselines', refs: { organization_id: 'organizations' } },
-  { table: 'workflows', refs: { organization_id: 'organizations' } },
-  {
-    table: 'incidents',
-    refs: { organization_id: 'organizations' },
-    nullify: ['reported_by_user_id'],
-    jsonIds: { affected_host_ids: 'hosts' },
-  },
-  {
-    table: 'workflow_runs',
-    refs: { organization_id: 'organizations', workflow_id: 'workflows', incident_id: 'incidents' },
-  },
-  { table: 'feature_flags', refs: { organization_id: 'organizations', account_id: 'accounts' } },
-  {
-    table: 'recordings',
-    refs: { organization_id: 'organizations', host_id: 'hosts' },
-    nullify: ['user_id'],
-  },
-];
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const MAX_NAME = 120;
@@ -117,7 +80,8 @@ export class RestoreService {
       const src = opened.sqlite;
       const { manifest } = opened;
       const sourceOrgId = this.pickOrg(manifest.organizations, input.organization_id);
-      const total = PLAN.length + 2;
+      const copied = copiedTables();
+      const total = copied.length + 2;
       onProgress({ phase: 'verified', done: 1, total });
       const source = src
         .prepare('SELECT * FROM organizations WHERE id = ?')
@@ -136,9 +100,9 @@ export class RestoreService {
         const orgId = this.insertOrganization(sqlite, src, source, accountId, name, secret, now);
         ids.set('organizations', new Map([[sourceOrgId, orgId]]));
         counts.organizations = 1;
-        PLAN.forEach((plan, i) => {
-          counts[plan.table] = this.copyTable(sqlite, src, plan, sourceOrgId, ids);
-          onProgress({ phase: `restore ${plan.table}`, done: 2 + i, total });
+        copied.forEach(({ table, plan }, i) => {
+          counts[table] = this.copyTable(sqlite, src, table, plan, sourceOrgId, ids);
+          onProgress({ phase: `restore ${table}`, done: 2 + i, total });
         });
         const workflow = source.major_incident_workflow_id;
         const mapped =
@@ -242,22 +206,23 @@ export class RestoreService {
   private copyTable(
     sqlite: Database.Database,
     src: Database.Database,
-    plan: TablePlan,
+    table: string,
+    plan: CopiedTable,
     sourceOrgId: number,
     ids: Map<string, Map<number, number>>,
   ): number {
-    const targetCols = new Set(columnsOf(sqlite, plan.table));
-    const sourceCols = columnsOf(src, plan.table);
+    const targetCols = new Set(columnsOf(sqlite, table));
+    const sourceCols = columnsOf(src, table);
     if (sourceCols.length === 0 || targetCols.size === 0) return 0;
     const cols = sourceCols.filter((c) => c !== 'id' && targetCols.has(c));
     const insert = sqlite.prepare(
-      `INSERT INTO ${q(plan.table)} (${cols.map(q).join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`,
+      `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`,
     );
     const rows = src
-      .prepare(`SELECT * FROM ${q(plan.table)} WHERE organization_id = ? ORDER BY id`)
+      .prepare(`SELECT * FROM ${q(table)} WHERE organization_id = ? ORDER BY id`)
       .all(sourceOrgId) as Record<string, unknown>[];
     const map = new Map<number, number>();
-    ids.set(plan.table, map);
+    ids.set(table, map);
     for (const row of rows) {
       const values: Record<string, unknown> = {};
       for (const c of cols) values[c] = row[c];

@@ -15,8 +15,8 @@ import {
   type IpcErrorShape,
   type IpcRequest,
   type IpcResponse,
-} from '../../shared/ipc-protocol';
-import { toTRPCError } from '../trpc/trpc';
+} from '../../../shared/ipc-protocol';
+import { toTRPCError } from '../../trpc/trpc';
 import { checkSender, type SenderInfo, type SenderVerdict } from './sender';
 
 export interface IpcHandlerOptions<TRouter extends AnyTRPCRouter> {
