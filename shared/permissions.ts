@@ -1,21 +1,11 @@
 // Roles, permissions and the map between them. The server checks these on every call; the
 // console reads the same map only to disable controls and explain why.
-
-export const PERMISSIONS = [
-  'organizations.read',
-  'settings.manage',
-  'organizations.edit',
-  'organizations.hard_delete',
-  'locations.manage',
-  'hosts.manage',
-  'incidents.report',
-  'support_access.manage',
-  'audit.view',
-  'governance.manage',
-  'gdpr.manage',
-  'users.manage',
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+//
+// One row per permission says everything about it in one place: where it holds, who holds it,
+// which narrowed audiences keep it, and how the console names it. The lists the rest of the code
+// reads (PERMISSIONS, ROLE_PERMISSIONS, …) are derived from these rows, and tests/permissions.test.ts
+// pins the resulting matrix, so a new permission or a role change is a decision made here and
+// seen in review, never an array someone forgot to extend.
 
 export const ROLES = ['account_admin', 'org_admin', 'technician', 'reader'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,35 +14,143 @@ export type Role = (typeof ROLES)[number];
 export const ORG_ROLES = ['org_admin', 'technician', 'reader'] as const satisfies readonly Role[];
 export type OrgRole = (typeof ORG_ROLES)[number];
 
-/** Permissions that only make sense account-wide: an org-scoped role never carries them. */
-export const ACCOUNT_PERMISSIONS: readonly Permission[] = [
-  'settings.manage',
-  'organizations.hard_delete',
-  'support_access.manage',
-  'gdpr.manage',
-  'users.manage',
-];
+export interface PermissionSpec {
+  /**
+   * `account`: only makes sense account-wide, so no org-scoped role may carry it.
+   * `org`: checked on one organization (an account-wide role holds it on every org).
+   */
+  scope: 'account' | 'org';
+  /** `read` changes nothing; the narrowed audiences below may only ever keep reads. */
+  access: 'read' | 'write';
+  /** The roles that hold it. */
+  roles: readonly Role[];
+  /** An active support grant carries it (support engineers read, never write: SUP-1). */
+  support: boolean;
+  /** A read-only personal token keeps it from its owner. */
+  readOnlyToken: boolean;
+  /** How the console and the server's refusals name it: "You need … (label)". */
+  label: string;
+}
 
-export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  account_admin: PERMISSIONS,
-  org_admin: [
-    'organizations.read',
-    'organizations.edit',
-    'locations.manage',
-    'hosts.manage',
-    'incidents.report',
-    'audit.view',
-    'governance.manage',
-  ],
-  technician: ['organizations.read', 'locations.manage', 'hosts.manage', 'incidents.report'],
-  reader: ['organizations.read'],
-};
+export const PERMISSION_TABLE = {
+  'organizations.read': {
+    scope: 'org',
+    access: 'read',
+    roles: ['account_admin', 'org_admin', 'technician', 'reader'],
+    support: true,
+    readOnlyToken: true,
+    label: 'read the organization',
+  },
+  'settings.manage': {
+    scope: 'account',
+    access: 'write',
+    roles: ['account_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'create and edit organizations',
+  },
+  'organizations.edit': {
+    scope: 'org',
+    access: 'write',
+    roles: ['account_admin', 'org_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'view or regenerate the organization secret and bind workflows',
+  },
+  'organizations.hard_delete': {
+    scope: 'account',
+    access: 'write',
+    roles: ['account_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'permanently delete organizations',
+  },
+  'locations.manage': {
+    scope: 'org',
+    access: 'write',
+    roles: ['account_admin', 'org_admin', 'technician'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage locations',
+  },
+  'hosts.manage': {
+    scope: 'org',
+    access: 'write',
+    roles: ['account_admin', 'org_admin', 'technician'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage hosts',
+  },
+  'incidents.report': {
+    scope: 'org',
+    access: 'write',
+    roles: ['account_admin', 'org_admin', 'technician'],
+    support: false,
+    readOnlyToken: false,
+    label: 'report incidents',
+  },
+  'support_access.manage': {
+    scope: 'account',
+    access: 'write',
+    roles: ['account_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage support access',
+  },
+  'audit.view': {
+    scope: 'org',
+    access: 'read',
+    roles: ['account_admin', 'org_admin'],
+    support: true,
+    readOnlyToken: true,
+    label: 'view the audit trail',
+  },
+  'governance.manage': {
+    scope: 'org',
+    access: 'write',
+    roles: ['account_admin', 'org_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage recording governance',
+  },
+  'gdpr.manage': {
+    scope: 'account',
+    access: 'write',
+    roles: ['account_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage personal data requests',
+  },
+  'users.manage': {
+    scope: 'account',
+    access: 'write',
+    roles: ['account_admin'],
+    support: false,
+    readOnlyToken: false,
+    label: 'manage users and roles',
+  },
+} as const satisfies Record<string, PermissionSpec>;
+
+export type Permission = keyof typeof PERMISSION_TABLE;
+
+/** Every permission, in the table's order (the order every derived list keeps). */
+export const PERMISSIONS = Object.keys(PERMISSION_TABLE) as readonly Permission[];
+
+const where = (test: (spec: PermissionSpec) => boolean): readonly Permission[] =>
+  PERMISSIONS.filter((p) => test(PERMISSION_TABLE[p]));
+
+/** Permissions that only make sense account-wide: an org-scoped role never carries them. */
+export const ACCOUNT_PERMISSIONS = where((s) => s.scope === 'account');
+
+export const ROLE_PERMISSIONS = Object.fromEntries(
+  ROLES.map((role) => [role, where((s) => s.roles.includes(role))]),
+) as Record<Role, readonly Permission[]>;
 
 /** What an active support grant allows: reading, never writing. */
-export const SUPPORT_PERMISSIONS: readonly Permission[] = ['organizations.read', 'audit.view'];
+export const SUPPORT_PERMISSIONS = where((s) => s.support);
 
 /** Permissions a read-only personal token keeps from its owner. */
-export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['organizations.read', 'audit.view'];
+export const READ_ONLY_PERMISSIONS = where((s) => s.readOnlyToken);
 
 export function permissionsOf(roles: Iterable<Role>): Set<Permission> {
   const out = new Set<Permission>();
@@ -60,17 +158,6 @@ export function permissionsOf(roles: Iterable<Role>): Set<Permission> {
   return out;
 }
 
-export const PERMISSION_LABELS: Record<Permission, string> = {
-  'organizations.read': 'read the organization',
-  'settings.manage': 'create and edit organizations',
-  'organizations.edit': 'view or regenerate the organization secret and bind workflows',
-  'organizations.hard_delete': 'permanently delete organizations',
-  'locations.manage': 'manage locations',
-  'hosts.manage': 'manage hosts',
-  'incidents.report': 'report incidents',
-  'support_access.manage': 'manage support access',
-  'audit.view': 'view the audit trail',
-  'governance.manage': 'manage recording governance',
-  'gdpr.manage': 'manage personal data requests',
-  'users.manage': 'manage users and roles',
-};
+export const PERMISSION_LABELS = Object.fromEntries(
+  PERMISSIONS.map((p) => [p, PERMISSION_TABLE[p].label]),
+) as Record<Permission, string>;

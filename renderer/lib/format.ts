@@ -30,10 +30,6 @@ export function localTimeIn(timeZone: string, now: Date): string | null {
   }
 }
 
-// The renderer imports only types from the schemas: the values would pull zod into the bundle.
-export const AUTOMATION_LEVELS: readonly AutomationLevel[] = ['manual', 'semi_auto', 'full_auto'];
-export const RECORDING_POLICIES: readonly RecordingPolicy[] = ['off', 'metadata', 'full'];
-
 export const AUTOMATION_LABELS: Record<AutomationLevel, string> = {
   manual: 'Manual',
   semi_auto: 'Semi-automatic',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
 import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
@@ -56,13 +57,13 @@ const rangeIssue = { message: 'to must be later than from', path: ['to'] };
 export const listAuditInput = z
   .strictObject({ ...auditFilterFields, ...pageInput })
   .refine(rangeOrdered, rangeIssue)
-  .default({ skip: 0, limit: 100, target_id: null });
+  .default({ skip: 0, limit: DEFAULT_PAGE_LIMIT, target_id: null });
 export type ListAuditInput = z.input<typeof listAuditInput>;
 export type AuditFilter = z.output<typeof listAuditInput>;
 
 export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
-/** Exports stop here and say so; page through audit.list or narrow the filter for more. */
-export const MAX_AUDIT_EXPORT = 50_000;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { MAX_AUDIT_EXPORT } from '../constants';
 
 export const exportAuditInput = z
   .strictObject({

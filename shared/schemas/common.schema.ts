@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../constants';
 
 /** Database ids are positive integers; anything else is a client mistake worth naming. */
 export const id = (field: string) =>
@@ -32,9 +33,9 @@ export const pageInput = {
   limit: z
     .number({ error: 'limit must be a number' })
     .int('limit must be a whole number')
-    .min(1, 'limit must be between 1 and 1000')
-    .max(1000, 'limit must be at most 1000: page with skip to read more')
-    .default(100),
+    .min(1, `limit must be between 1 and ${MAX_PAGE_LIMIT}`)
+    .max(MAX_PAGE_LIMIT, `limit must be at most ${MAX_PAGE_LIMIT}: page with skip to read more`)
+    .default(DEFAULT_PAGE_LIMIT),
 };
 
 // Output schemas describe what procedures answer, for the OpenAPI document and the contract

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { countValue, id, idValue, isoTime } from './common.schema';
 
-/** GDPR-2: the window and the per-section cap of every export. */
-export const EXPORT_DAYS = 90;
-export const EXPORT_SECTION_CAP = 10_000;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { EXPORT_DAYS, EXPORT_SECTION_CAP } from '../constants';
 
 /**
  * GDPR-1: `confirm` must repeat the user's current email exactly (case and surrounding spaces

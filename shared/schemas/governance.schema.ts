@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { MAX_RETENTION_DAYS, MIN_RETENTION_DAYS } from '../constants';
 import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 import { RECORDING_POLICIES } from './organizations.schema';
 
-/** GOV-2: what an org inherits while its own retention is null. */
-export const DEFAULT_ACCOUNT_RETENTION_DAYS = 90;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { DEFAULT_ACCOUNT_RETENTION_DAYS } from '../constants';
 
 export const RECORDING_KINDS = ['terminal', 'remote_desktop'] as const;
 export type RecordingKind = (typeof RECORDING_KINDS)[number];
@@ -44,8 +45,8 @@ export const setAccountRetentionInput = z.strictObject({
   default_retention_days: z
     .number({ error: 'default_retention_days must be a number of days' })
     .int('default_retention_days must be a whole number of days')
-    .min(1, 'default_retention_days must be at least 1')
-    .max(3650, 'default_retention_days must be at most 3650'),
+    .min(MIN_RETENTION_DAYS, `default_retention_days must be at least ${MIN_RETENTION_DAYS}`)
+    .max(MAX_RETENTION_DAYS, `default_retention_days must be at most ${MAX_RETENTION_DAYS}`),
 });
 
 export const recordingOutput = z.strictObject({

@@ -1,20 +1,18 @@
 import { z } from 'zod';
+import { HOST_STATUSES, MAX_SEARCH_LENGTH, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
 import { id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
-export const HOST_STATUSES = ['online', 'offline', 'stale'] as const;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { HOST_STATUSES, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
 export type HostStatus = (typeof HOST_STATUSES)[number];
 export const AGENT_TYPES = ['go', 'legacy'] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
-
-/** AGT-3 thresholds, named so the console and the server agree. */
-export const ONLINE_WITHIN_MS = 5 * 60 * 1000;
-export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 
 export const listHostsInput = z.strictObject({
   organization_id: id('organization_id'),
   location_id: id('location_id').nullish(),
   status: z.enum(HOST_STATUSES, { error: 'status must be online, offline or stale' }).nullish(),
-  search: z.string().trim().max(200).nullish(),
+  search: z.string().trim().max(MAX_SEARCH_LENGTH).nullish(),
   ...pageInput,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../constants';
 import { countValue, id, idValue, isoTime, nonBlank } from './common.schema';
 
 const timezone = z
@@ -15,7 +16,7 @@ const subnets = z
 
 export const createLocationInput = z.strictObject({
   organization_id: id('organization_id'),
-  name: nonBlank('name', 120),
+  name: nonBlank('name', MAX_NAME_LENGTH),
   subnets: subnets.default([]),
   timezone: timezone.nullish(),
   is_default: z.boolean({ error: 'is_default must be true or false' }).default(false),
@@ -25,7 +26,7 @@ export type CreateLocationInput = z.input<typeof createLocationInput>;
 export const updateLocationInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', 120).optional(),
+    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     subnets: subnets.optional(),
     timezone: timezone.nullish(),
     is_default: z

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../constants';
 import { id, idValue, isoTime, nonBlank } from './common.schema';
 
 export const updateAlertRuleInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', 120).optional(),
+    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     threshold: z
       .number({ error: 'threshold must be a number (percent) or null' })
       .int('threshold must be a whole number')
@@ -32,7 +33,7 @@ const baselineRule = z
 export const updateBaselineInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', 120).optional(),
+    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     rules: z
       .array(baselineRule, { error: 'rules must be a list of rule ids' })
       .max(200, 'rules must list at most 200 rule ids')

@@ -1,4 +1,17 @@
 import { z } from 'zod';
+import {
+  AUTOMATION_LEVELS,
+  DEFAULT_PAGE_LIMIT,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_GRACE_HOURS,
+  MAX_NAME_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_REGION_LENGTH,
+  MAX_RETENTION_DAYS,
+  MAX_SEARCH_LENGTH,
+  MIN_RETENTION_DAYS,
+  RECORDING_POLICIES,
+} from '../constants';
 import { PERMISSIONS } from '../permissions';
 import {
   countValue,
@@ -11,33 +24,41 @@ import {
   pageOutput,
 } from './common.schema';
 
-export const AUTOMATION_LEVELS = ['manual', 'semi_auto', 'full_auto'] as const;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { AUTOMATION_LEVELS, MAX_GRACE_HOURS, RECORDING_POLICIES } from '../constants';
 export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
 
-export const RECORDING_POLICIES = ['off', 'metadata', 'full'] as const;
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
 
-export const orgName = nonBlank('name', 120);
+export const orgName = nonBlank('name', MAX_NAME_LENGTH);
 
 export const createOrganizationInput = z.strictObject({
   name: orgName,
-  description: optionalText('description', 2000),
-  region: optionalText('region', 64),
+  description: optionalText('description', MAX_DESCRIPTION_LENGTH),
+  region: optionalText('region', MAX_REGION_LENGTH),
 });
 export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
 
 export const listOrganizationsInput = z
   .strictObject({
     ...pageInput,
-    search: z.string().trim().max(200, 'search must be at most 200 characters').nullish(),
-    region: z.string().trim().max(64, 'region must be at most 64 characters').nullish(),
+    search: z
+      .string()
+      .trim()
+      .max(MAX_SEARCH_LENGTH, `search must be at most ${MAX_SEARCH_LENGTH} characters`)
+      .nullish(),
+    region: z
+      .string()
+      .trim()
+      .max(MAX_REGION_LENGTH, `region must be at most ${MAX_REGION_LENGTH} characters`)
+      .nullish(),
     active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
     is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
     include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),
   })
   .default({
     skip: 0,
-    limit: 100,
+    limit: DEFAULT_PAGE_LIMIT,
     active_only: true,
     include_stats: true,
   });
@@ -45,8 +66,8 @@ export type ListOrganizationsInput = z.input<typeof listOrganizationsInput>;
 
 export const updateOrganizationFields = z.strictObject({
   name: orgName.optional(),
-  description: optionalText('description', 2000),
-  region: optionalText('region', 64),
+  description: optionalText('description', MAX_DESCRIPTION_LENGTH),
+  region: optionalText('region', MAX_REGION_LENGTH),
   is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
   automation_level: z
     .enum(AUTOMATION_LEVELS, {
@@ -66,12 +87,15 @@ export const updateOrganizationFields = z.strictObject({
   recording_retention_days: z
     .number({ error: 'recording_retention_days must be a number of days, or null to inherit' })
     .int('recording_retention_days must be a whole number of days')
-    .min(1, 'recording_retention_days must be at least 1 (or null to inherit the account default)')
-    .max(3650, 'recording_retention_days must be at most 3650')
+    .min(
+      MIN_RETENTION_DAYS,
+      `recording_retention_days must be at least ${MIN_RETENTION_DAYS} (or null to inherit the account default)`,
+    )
+    .max(MAX_RETENTION_DAYS, `recording_retention_days must be at most ${MAX_RETENTION_DAYS}`)
     .nullable()
     .optional(),
   legal_hold: z.boolean({ error: 'legal_hold must be true or false' }).optional(),
-  legal_hold_reason: optionalText('legal_hold_reason', 500),
+  legal_hold_reason: optionalText('legal_hold_reason', MAX_REASON_LENGTH),
 });
 export type UpdateOrganizationFields = z.input<typeof updateOrganizationFields>;
 
@@ -89,7 +113,6 @@ export const deleteOrganizationInput = z.strictObject({
   hard_delete: z.boolean({ error: 'hard_delete must be true or false' }).default(false),
 });
 
-export const MAX_GRACE_HOURS = 7 * 24;
 export const regenerateSecretInput = z.strictObject({
   id: id('id'),
   grace_period_hours: z

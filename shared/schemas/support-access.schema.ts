@@ -1,15 +1,22 @@
 import { z } from 'zod';
+import {
+  DEFAULT_DURATION_HOURS,
+  DEFAULT_PAGE_LIMIT,
+  MAX_DURATION_HOURS,
+  MAX_REASON_LENGTH,
+  MIN_DURATION_HOURS,
+} from '../constants';
 import { id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
-/** SUP-1/SUP-4: a grant lasts 1 hour to 7 days; 24 hours unless the caller says otherwise. */
-export const MIN_DURATION_HOURS = 1;
-export const MAX_DURATION_HOURS = 7 * 24;
-export const DEFAULT_DURATION_HOURS = 24;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { DEFAULT_DURATION_HOURS, MAX_DURATION_HOURS, MIN_DURATION_HOURS } from '../constants';
 /** SUP-4: a request nobody decides on within 7 days expires. */
 export const REQUEST_TTL_HOURS = 7 * 24;
 
 const durationHours = z
-  .number({ error: 'duration_hours must be a number of hours (1 to 168)' })
+  .number({
+    error: `duration_hours must be a number of hours (${MIN_DURATION_HOURS} to ${MAX_DURATION_HOURS})`,
+  })
   .int('duration_hours must be a whole number of hours')
   .min(MIN_DURATION_HOURS, `duration_hours must be at least ${MIN_DURATION_HOURS} hour`)
   .max(MAX_DURATION_HOURS, `duration_hours must be at most ${MAX_DURATION_HOURS} (7 days)`)
@@ -18,7 +25,7 @@ const durationHours = z
 const optionalReason = z
   .string({ error: 'reason must be text' })
   .trim()
-  .max(500, 'reason must be at most 500 characters')
+  .max(MAX_REASON_LENGTH, `reason must be at most ${MAX_REASON_LENGTH} characters`)
   .nullish()
   .transform((v) => (v ? v : null));
 
@@ -27,7 +34,7 @@ const requiredReason = (what: string) =>
     .string({ error: `reason must be text: say why ${what}` })
     .trim()
     .min(1, `reason is required: say why ${what}`)
-    .max(500, 'reason must be at most 500 characters');
+    .max(MAX_REASON_LENGTH, `reason must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** Admins act on their own account; a support engineer names the customer account. */
 const accountId = id('account_id');
@@ -71,7 +78,7 @@ export const listSupportRequestsInput = z
       .default('pending'),
     ...pageInput,
   })
-  .default({ status: 'pending', skip: 0, limit: 100 });
+  .default({ status: 'pending', skip: 0, limit: DEFAULT_PAGE_LIMIT });
 export type ListSupportRequestsInput = z.input<typeof listSupportRequestsInput>;
 
 export const decideSupportRequestInput = z.strictObject({

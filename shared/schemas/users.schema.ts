@@ -1,21 +1,28 @@
 import { z } from 'zod';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_TOKEN_EXPIRY_DAYS,
+  MIN_PASSWORD_LENGTH,
+} from '../constants';
 import { ORG_ROLES, ROLES } from '../permissions';
 import { id, idValue, isoTime, nonBlank } from './common.schema';
 
 const email = z
   .string({ error: 'email must be text' })
   .trim()
-  .max(254, 'email must be at most 254 characters')
+  .max(MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
   .email('email must be an address such as jane@example.com');
 
 export const password = z
   .string({ error: 'password must be text' })
-  .min(12, 'password must be at least 12 characters')
-  .max(256, 'password must be at most 256 characters');
+  .min(MIN_PASSWORD_LENGTH, `password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`);
 
 export const createUserInput = z.strictObject({
   email,
-  name: nonBlank('name', 120),
+  name: nonBlank('name', MAX_NAME_LENGTH),
   password: password.optional(),
   is_support_engineer: z
     .boolean({ error: 'is_support_engineer must be true or false' })
@@ -25,7 +32,7 @@ export const createUserInput = z.strictObject({
 export const updateUserInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', 120).optional(),
+    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
     password: password.optional(),
   }),
@@ -49,18 +56,25 @@ export const setRolesInput = z.strictObject({
 });
 
 export const loginInput = z.strictObject({
-  email: z.string({ error: 'email must be text' }).trim().min(1, 'email is required').max(254),
-  password: z.string({ error: 'password must be text' }).min(1, 'password is required').max(256),
+  email: z
+    .string({ error: 'email must be text' })
+    .trim()
+    .min(1, 'email is required')
+    .max(MAX_EMAIL_LENGTH),
+  password: z
+    .string({ error: 'password must be text' })
+    .min(1, 'password is required')
+    .max(MAX_PASSWORD_LENGTH),
 });
 
 export const createTokenInput = z.strictObject({
-  name: nonBlank('name', 120),
+  name: nonBlank('name', MAX_NAME_LENGTH),
   read_only: z.boolean({ error: 'read_only must be true or false' }).default(false),
   expires_in_days: z
     .number({ error: 'expires_in_days must be a number of days' })
     .int('expires_in_days must be a whole number')
     .min(1, 'expires_in_days must be at least 1')
-    .max(365, 'expires_in_days must be at most 365')
+    .max(MAX_TOKEN_EXPIRY_DAYS, `expires_in_days must be at most ${MAX_TOKEN_EXPIRY_DAYS}`)
     .nullish(),
 });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { MAX_NAME_LENGTH } from '../constants';
 import { id, idValue, isoTime, nonBlank, pageInput, pageOutput } from './common.schema';
 
-export const workflowName = nonBlank('name', 120);
+export const workflowName = nonBlank('name', MAX_NAME_LENGTH);
 
 export const listWorkflowsInput = z.strictObject({
   organization_id: id('organization_id'),
@@ -38,8 +39,8 @@ export type ListRunsInput = z.input<typeof listRunsInput>;
 export const INCIDENT_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type IncidentPriority = (typeof INCIDENT_PRIORITIES)[number];
 
-/** AUT-3: a P1 with this many distinct affected hosts of the org launches the bound workflow. */
-export const MAJOR_INCIDENT_MIN_HOSTS = 3;
+// Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
+export { MAJOR_INCIDENT_MIN_HOSTS } from '../constants';
 export const MAX_AFFECTED_HOSTS = 10_000;
 
 export const reportIncidentInput = z.strictObject({

@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { AccessService, OrgRef } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
+import { changesOf } from '../../core/audit-diff';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest } from '../../core/errors';
 import type { Db } from '../../db/database';
@@ -119,13 +120,10 @@ export class OnboardingDefaultsService {
         .where(eq(alertRules.id, id))
         .returning()
         .get()!;
-      const from: Record<string, unknown> = { ...toRule(before) };
-      const to: Record<string, unknown> = { ...toRule(row) };
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const k of Object.keys(patch)) {
-        if (patch[k as keyof typeof patch] !== undefined && from[k] !== to[k])
-          changes[k] = { from: from[k], to: to[k] };
-      }
+      const fields = (Object.keys(patch) as (keyof typeof patch)[]).filter(
+        (k) => patch[k] !== undefined,
+      );
+      const changes = changesOf(toRule(before), toRule(row), fields);
       this.d.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,

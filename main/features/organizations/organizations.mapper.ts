@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { iso } from '../../core/clock';
 import { organizations } from '../../db/schema';
+import { orgSearchTerm, orgSearchText } from '../../../shared/org-search';
 import type { HostStats, Organization } from '../../../shared/schemas/organizations.schema';
 
 /** Every column the API shape needs, and none of the secret columns: they never leave the service. */
@@ -46,8 +47,8 @@ export function toOrganization(row: OrgRow, stats?: HostStats): Organization {
   };
 }
 
-export const searchText = (name: string, description: string | null | undefined): string =>
-  `${name}\n${description ?? ''}`.toLocaleLowerCase('en-US');
+/** The stored search_text of an org: the same text the console's switcher filters on. */
+export const searchText = orgSearchText;
 
 /** Where an ORG-2 search reads its matches from, and the condition that picks them. */
 export interface SearchPlan {
@@ -63,7 +64,7 @@ export interface SearchPlan {
  * a temporary index). Shorter terms have no trigram to look up and are tested with instr().
  */
 export function searchPlan(search: string): SearchPlan {
-  const term = search.toLocaleLowerCase('en-US');
+  const term = orgSearchTerm(search);
   if ([...term].length < 3)
     return {
       from: sql`${organizations}`,

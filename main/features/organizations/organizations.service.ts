@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, or, sql, type SQL } from
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
+import { changesOf } from '../../core/audit-diff';
 import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
 import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
@@ -321,8 +322,7 @@ export class OrganizationsService {
       set.legalHoldReason = patch.legal_hold_reason;
     }
 
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    const beforeApi = toOrganization(before) as unknown as Record<string, unknown>;
+    const beforeApi = toOrganization(before);
     try {
       return this.d.db.transaction(() => {
         const row = this.d.db
@@ -331,10 +331,8 @@ export class OrganizationsService {
           .where(eq(organizations.id, id))
           .returning(orgColumns)
           .get()!;
-        const afterApi = toOrganization(row) as unknown as Record<string, unknown>;
-        for (const f of fields) {
-          if (beforeApi[f] !== afterApi[f]) changes[f] = { from: beforeApi[f], to: afterApi[f] };
-        }
+        // Compared by structure: an array or object field is a new value on every read.
+        const changes = changesOf(beforeApi, toOrganization(row), fields);
         this.d.audit.record(actor, {
           accountId: row.accountId,
           organizationId: id,

@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { AccessService, OrgRef } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
+import { changesOf } from '../../core/audit-diff';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict } from '../../core/errors';
 import { nameKey } from '../../core/names';
@@ -190,10 +191,10 @@ export class WorkflowsService {
           },
         });
       }
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      if (before.name !== row.name) changes.name = { from: before.name, to: row.name };
-      if (before.isActive !== row.isActive)
-        changes.is_active = { from: before.isActive, to: row.isActive };
+      const changes = changesOf(
+        { name: before.name, is_active: before.isActive },
+        { name: row.name, is_active: row.isActive },
+      );
       this.d.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,

@@ -6,6 +6,7 @@ import type {
   AuditExport,
   AuditVerifyResult,
 } from '../../../shared/schemas/audit.schema';
+import { MAX_AUDIT_EXPORT, MAX_PAGE_LIMIT } from '../../../shared/constants';
 import { GuardedButton } from '../../components/guarded-button';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { downloadText } from '../../lib/clipboard';
@@ -89,7 +90,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   // Account-wide, entries name their org: resolve the names once.
   const orgs = useQuery({
     ...trpc.organizations.list.queryOptions({
-      limit: 1000,
+      limit: MAX_PAGE_LIMIT,
       active_only: false,
       include_stats: false,
     }),
@@ -254,7 +255,8 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
       <Pager paging={paging} total={total} label="Pages of audit entries" />
       <p className="field-hint">
         {total !== undefined ? `${formatCount(total)} matching. ` : ''}Exports hold every matching
-        entry (oldest first, the order of the chain), up to 50,000; details are redacted.
+        entry (oldest first, the order of the chain), up to {formatCount(MAX_AUDIT_EXPORT)}; details
+        are redacted.
       </p>
     </ViewRoot>
   );

@@ -1,11 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { EXPORT_DAYS, EXPORT_SECTION_CAP } from '../../../shared/constants';
 import type { DataExport } from '../../../shared/schemas/gdpr.schema';
 import { Field, FormError } from '../../components/field';
 import { GuardedButton } from '../../components/guarded-button';
 import { TypedConfirmDialog } from '../../components/typed-confirm';
 import { downloadText } from '../../lib/clipboard';
 import { errorMessage } from '../../lib/errors';
+import { formatCount } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
@@ -68,8 +70,9 @@ export function GdprPanel() {
       <div className="section-header">
         <h2 id={headingId}>Personal data</h2>
         <div className="section-description">
-          Exports cover the last 90 days, at most 10,000 records per section, and never contain
-          passwords, secrets or credentials. Every export and erasure is audited.
+          Exports cover the last {EXPORT_DAYS} days, at most {formatCount(EXPORT_SECTION_CAP)}{' '}
+          records per section, and never contain passwords, secrets or credentials. Every export and
+          erasure is audited.
         </div>
       </div>
       {reason ? <p className="disabled-reason block">{reason}</p> : null}

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
+import { HOST_STATUSES } from '../../../shared/constants';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
@@ -13,7 +14,7 @@ import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
-import { HOST_STATUSES, HOST_STATUS_LABELS, HostStatusBadge } from './host-status';
+import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
 import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
 
 const column = createColumnHelper<Host>();
@@ -259,8 +260,8 @@ export function HostsView({ org }: OrgViewProps) {
       )}
       <Pager paging={paging} total={total} label="Pages of hosts" />
       <p className="field-hint table-note">
-        Online: seen in the last 5 minutes. Offline: longer ago. Stale: not seen for 30 days. A
-        pinned host was moved by hand: its subnets no longer move it until it is unpinned.
+        {ONLINE_RULE} Offline: longer ago. {STALE_RULE} A pinned host was moved by hand: its subnets
+        no longer move it until it is unpinned.
       </p>
 
       <MoveHostDialog

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { MAX_NAME_LENGTH } from '../../../shared/constants';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError, fieldIndex } from '../../lib/errors';
@@ -127,7 +128,7 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
             <input
               type="text"
               required
-              maxLength={120}
+              maxLength={MAX_NAME_LENGTH}
               value={name}
               data-autofocus
               onChange={(e) => setName(e.target.value)}

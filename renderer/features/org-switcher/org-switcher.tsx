@@ -1,5 +1,6 @@
 import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { matchesOrgSearch } from '../../../shared/org-search';
 import { Dialog } from '../../components/dialog';
 import { HealthBadges } from '../../components/health';
 import { errorCode } from '../../lib/errors';
@@ -71,12 +72,10 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
   }, [goneKey, forgetOrg]);
 
   // What is typed now filters at once; the server search (debounced) catches up behind it. Every
-  // entry shown always matches the current text, so Enter can never open a stale result.
+  // entry shown always matches the current text, so Enter can never open a stale result. The
+  // filter is the server's own matching (shared/org-search.ts), so it never hides a server match.
   const query = text.trim();
   const searching = query.length > 0;
-  const needle = query.toLocaleLowerCase('en-US');
-  const matchesQuery = (o: OrgListItem) =>
-    `${o.name}\n${o.description ?? ''}`.toLocaleLowerCase('en-US').includes(needle);
   const settled = search === query && !list.isPlaceholderData && !list.isFetching;
   // Cheap enough to rebuild on every render: at most a few dozen entries.
   const options = ((): Option[] => {
@@ -102,7 +101,7 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
       }
     }
     for (const org of list.data?.items ?? []) {
-      if (shown.has(org.id) || (searching && !matchesQuery(org))) continue;
+      if (shown.has(org.id) || (searching && !matchesOrgSearch(org, query))) continue;
       out.push({
         key: `org-${org.id}`,
         kind: 'org',

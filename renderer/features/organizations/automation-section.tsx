@@ -1,10 +1,11 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { AUTOMATION_LEVELS, MAJOR_INCIDENT_MIN_HOSTS } from '../../../shared/constants';
 import type { AutomationLevel } from '../../../shared/schemas/organizations.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
-import { AUTOMATION_EXPLANATIONS, AUTOMATION_LABELS, AUTOMATION_LEVELS } from '../../lib/format';
+import { AUTOMATION_EXPLANATIONS, AUTOMATION_LABELS } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
@@ -103,8 +104,8 @@ export function AutomationSection({ org }: { org: OrgDetail }) {
         error={workflowError}
         hint={
           workflows.isSuccess && options.length === 0
-            ? 'Runs when a P1 incident affects 3 or more hosts of this organization. This organization has no active workflow definitions yet.'
-            : 'Runs when a P1 incident affects 3 or more hosts of this organization. Only active workflows can be bound.'
+            ? `Runs when a P1 incident affects ${MAJOR_INCIDENT_MIN_HOSTS} or more hosts of this organization. This organization has no active workflow definitions yet.`
+            : `Runs when a P1 incident affects ${MAJOR_INCIDENT_MIN_HOSTS} or more hosts of this organization. Only active workflows can be bound.`
         }
       >
         <select

@@ -1,5 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_REGION_LENGTH,
+} from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
@@ -79,12 +84,12 @@ function CreateForm({
       <Field
         label="Name"
         error={nameError}
-        hint="1–120 characters, unique in the account (ignoring case)."
+        hint={`1–${MAX_NAME_LENGTH} characters, unique in the account (ignoring case).`}
       >
         <input
           type="text"
           required
-          maxLength={120}
+          maxLength={MAX_NAME_LENGTH}
           value={name}
           data-autofocus
           onChange={(e) => setName(e.target.value)}
@@ -93,7 +98,7 @@ function CreateForm({
       <Field label="Description" aside="optional" error={descriptionError}>
         <textarea
           rows={2}
-          maxLength={2000}
+          maxLength={MAX_DESCRIPTION_LENGTH}
           value={description}
           onChange={(e) => setDescription(e.target.value)}
         />
@@ -107,7 +112,7 @@ function CreateForm({
         <input
           type="text"
           list={regionListId}
-          maxLength={64}
+          maxLength={MAX_REGION_LENGTH}
           value={region}
           onChange={(e) => setRegion(e.target.value)}
         />

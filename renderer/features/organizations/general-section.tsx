@@ -1,5 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_REGION_LENGTH,
+} from '../../../shared/constants';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { denyReason } from '../../lib/permissions';
@@ -69,7 +74,7 @@ export function GeneralSection({ org }: { org: OrgDetail }) {
           <input
             type="text"
             required
-            maxLength={120}
+            maxLength={MAX_NAME_LENGTH}
             value={draft.name}
             onChange={(e) => setDraft({ ...draft, name: e.target.value })}
           />
@@ -78,7 +83,7 @@ export function GeneralSection({ org }: { org: OrgDetail }) {
           <input
             type="text"
             list={regionListId}
-            maxLength={64}
+            maxLength={MAX_REGION_LENGTH}
             value={draft.region}
             onChange={(e) => setDraft({ ...draft, region: e.target.value })}
           />
@@ -91,7 +96,7 @@ export function GeneralSection({ org }: { org: OrgDetail }) {
         <Field label="Description" aside="optional" error={errors.description} className="span-2">
           <textarea
             rows={2}
-            maxLength={2000}
+            maxLength={MAX_DESCRIPTION_LENGTH}
             value={draft.description}
             onChange={(e) => setDraft({ ...draft, description: e.target.value })}
           />

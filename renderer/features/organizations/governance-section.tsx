@@ -1,17 +1,21 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import {
+  DEFAULT_ACCOUNT_RETENTION_DAYS,
+  MAX_REASON_LENGTH,
+  MAX_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  RECORDING_POLICIES,
+} from '../../../shared/constants';
 import type { RecordingPolicy } from '../../../shared/schemas/organizations.schema';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
-import { RECORDING_LABELS, RECORDING_POLICIES } from '../../lib/format';
+import { RECORDING_LABELS } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { SaveBar, SettingsSection } from './settings-section';
-
-/** GOV-2: what an org inherits while its own retention is empty, unless the account changed it. */
-const FALLBACK_RETENTION_DAYS = 90;
 
 function parseRetention(
   text: string,
@@ -21,8 +25,11 @@ function parseRetention(
   if (!/^\d+$/.test(t))
     return { ok: false, error: 'Retention must be a whole number of days, or empty to inherit.' };
   const days = Number(t);
-  if (days < 1 || days > 3650)
-    return { ok: false, error: 'Retention must be between 1 and 3650 days.' };
+  if (days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS)
+    return {
+      ok: false,
+      error: `Retention must be between ${MIN_RETENTION_DAYS} and ${MAX_RETENTION_DAYS} days.`,
+    };
   return { ok: true, days };
 }
 
@@ -32,7 +39,8 @@ export function GovernanceSection({ org }: { org: OrgDetail }) {
   const invalidate = useInvalidate();
   const reason = denyReason(org.permissions, 'governance.manage');
   const settings = useQuery(trpc.governance.settings.queryOptions({ organization_id: org.id }));
-  const accountDefault = settings.data?.account_default_retention_days ?? FALLBACK_RETENTION_DAYS;
+  const accountDefault =
+    settings.data?.account_default_retention_days ?? DEFAULT_ACCOUNT_RETENTION_DAYS;
   const initial = {
     policy: org.recording_policy,
     retention: org.recording_retention_days === null ? '' : String(org.recording_retention_days),
@@ -172,7 +180,7 @@ export function GovernanceSection({ org }: { org: OrgDetail }) {
         <Field label="Reason for the legal hold" error={errors.holdReason}>
           <textarea
             rows={2}
-            maxLength={500}
+            maxLength={MAX_REASON_LENGTH}
             value={draft.holdReason}
             onChange={(e) => {
               setLocalError(null);

@@ -5,6 +5,7 @@ import { AUTOMATION_EXPLANATIONS, AUTOMATION_LABELS, formatCount, plural } from 
 import { useTRPC } from '../../lib/trpc';
 import type { OrgViewProps } from '../../shell/views';
 import { useWindowStore } from '../../stores/window-store';
+import { ONLINE_RULE, STALE_RULE } from '../hosts/host-status';
 import { SecretPanel } from '../secrets/secret-panel';
 import { OrgStatusBanner } from './org-status-banner';
 
@@ -59,7 +60,7 @@ export function OrgOverviewView({ org }: OrgViewProps) {
             </div>
           </dl>
           <p className="field-hint">
-            Online: seen in the last 5 minutes. Stale: not seen for 30 days.
+            {ONLINE_RULE} {STALE_RULE}
           </p>
         </section>
 

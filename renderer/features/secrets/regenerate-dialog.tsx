@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { MAX_GRACE_HOURS } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage } from '../../lib/errors';
@@ -7,12 +8,15 @@ import { formatDateTime } from '../../lib/format';
 import { useTRPC, type OrgDetail, type RouterOutputs } from '../../lib/trpc';
 import { SecretOnce } from './secret-once';
 
+// Only what the server accepts is offered; the longest allowed says so.
 const GRACE_CHOICES = [
   { hours: 0, label: 'No grace period', hint: 'the old secret stops working now' },
   { hours: 1, label: '1 hour', hint: '' },
   { hours: 24, label: '24 hours', hint: '' },
-  { hours: 168, label: '7 days', hint: 'the longest allowed' },
-] as const;
+  { hours: 168, label: '7 days', hint: '' },
+]
+  .filter((c) => c.hours <= MAX_GRACE_HOURS)
+  .map((c) => (c.hours === MAX_GRACE_HOURS ? { ...c, hint: 'the longest allowed' } : c));
 
 type Regenerated = RouterOutputs['organizations']['regenerateSecret'];
 

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
+import { DEFAULT_DURATION_HOURS } from '../../../shared/constants';
 import type { SupportStatus } from '../../../shared/schemas/support-access.schema';
 import { FormError } from '../../components/field';
 import { GuardedButton } from '../../components/guarded-button';
@@ -8,7 +9,6 @@ import { formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
 import { DurationField } from './duration-field';
-import { DEFAULT_DURATION_HOURS } from './durations';
 import { EmergencyDisableDialog } from './emergency-dialog';
 import { useRefreshSupport } from './use-refresh';
 

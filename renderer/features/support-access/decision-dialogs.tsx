@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { MAX_REASON_LENGTH } from '../../../shared/constants';
 import type { SupportRequest } from '../../../shared/schemas/support-access.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
@@ -113,7 +114,7 @@ function DenyForm({ request, onClose }: { request: SupportRequest; onClose(): vo
       >
         <textarea
           rows={2}
-          maxLength={500}
+          maxLength={MAX_REASON_LENGTH}
           value={reason}
           data-autofocus
           onChange={(e) => setReason(e.target.value)}

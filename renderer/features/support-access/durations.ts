@@ -1,7 +1,6 @@
-// SUP-1/SUP-4: a grant lasts 1 hour to 7 days, 24 hours unless the user picks another. The values
-// mirror shared/schemas/support-access.schema.ts; the renderer imports no zod schema values.
-export const DEFAULT_DURATION_HOURS = 24;
-
+import { MAX_DURATION_HOURS, MIN_DURATION_HOURS } from '../../../shared/constants';
+// SUP-1/SUP-4: the durations offered for a grant, within the range the server accepts (one
+// outside it is never offered). DEFAULT_DURATION_HOURS is preselected.
 export const DURATION_CHOICES: readonly { hours: number; label: string }[] = [
   { hours: 1, label: '1 hour' },
   { hours: 4, label: '4 hours' },
@@ -10,7 +9,7 @@ export const DURATION_CHOICES: readonly { hours: number; label: string }[] = [
   { hours: 48, label: '2 days' },
   { hours: 72, label: '3 days' },
   { hours: 168, label: '7 days' },
-];
+].filter((c) => c.hours >= MIN_DURATION_HOURS && c.hours <= MAX_DURATION_HOURS);
 
 /** "4 hours", "3 days", "30 hours". */
 export function formatHours(hours: number): string {

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { MAX_REASON_LENGTH } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
@@ -52,7 +53,7 @@ function EmergencyForm({ onClose }: { onClose(): void }) {
       <Field label="Reason" error={reasonError}>
         <textarea
           rows={3}
-          maxLength={500}
+          maxLength={MAX_REASON_LENGTH}
           aria-required="true"
           value={reason}
           data-autofocus

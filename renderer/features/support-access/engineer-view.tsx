@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useState } from 'react';
+import { DEFAULT_DURATION_HOURS, MAX_REASON_LENGTH } from '../../../shared/constants';
 import type { MyAccess, SupportRequest } from '../../../shared/schemas/support-access.schema';
 import { Field, FormError } from '../../components/field';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
@@ -11,7 +12,7 @@ import { toast } from '../../stores/toast-store';
 import { CellTime, DataTable } from '../../components/table-kit';
 import { Countdown } from './countdown';
 import { DurationField } from './duration-field';
-import { DEFAULT_DURATION_HOURS, formatHours } from './durations';
+import { formatHours } from './durations';
 import { RequestStatusTag } from './request-status';
 import { VIEW_ONLY_REASON } from './view-only';
 
@@ -255,7 +256,7 @@ function RequestForm() {
         >
           <textarea
             rows={2}
-            maxLength={500}
+            maxLength={MAX_REASON_LENGTH}
             value={reason}
             onChange={(e) => {
               setLocalError(null);

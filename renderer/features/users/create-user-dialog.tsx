@@ -1,5 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+} from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
@@ -68,7 +74,7 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
             type="email"
             required
             autoComplete="off"
-            maxLength={254}
+            maxLength={MAX_EMAIL_LENGTH}
             value={email}
             data-autofocus
             onChange={(e) => setEmail(e.target.value)}
@@ -78,7 +84,7 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
           <input
             type="text"
             required
-            maxLength={120}
+            maxLength={MAX_NAME_LENGTH}
             value={name}
             onChange={(e) => setName(e.target.value)}
           />
@@ -88,12 +94,12 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
         label="Password"
         aside="optional"
         error={errors.password}
-        hint="At least 12 characters. Without one, the user cannot sign in with a password until one is set."
+        hint={`At least ${MIN_PASSWORD_LENGTH} characters. Without one, the user cannot sign in with a password until one is set.`}
       >
         <input
           type="password"
           autoComplete="new-password"
-          maxLength={256}
+          maxLength={MAX_PASSWORD_LENGTH}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />

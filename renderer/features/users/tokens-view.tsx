@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
+import { MAX_NAME_LENGTH, MAX_TOKEN_EXPIRY_DAYS } from '../../../shared/constants';
 import type { ApiToken } from '../../../shared/schemas/users.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
@@ -226,7 +227,9 @@ function CreateTokenForm({
         e.preventDefault();
         const t = days.trim();
         if (t !== '' && !/^\d+$/.test(t)) {
-          setLocalError('Expiry must be a whole number of days (1 to 365), or empty for never.');
+          setLocalError(
+            `Expiry must be a whole number of days (1 to ${MAX_TOKEN_EXPIRY_DAYS}), or empty for never.`,
+          );
           return;
         }
         setLocalError(null);
@@ -241,7 +244,7 @@ function CreateTokenForm({
         <input
           type="text"
           required
-          maxLength={120}
+          maxLength={MAX_NAME_LENGTH}
           value={name}
           data-autofocus
           onChange={(e) => setName(e.target.value)}
@@ -251,7 +254,7 @@ function CreateTokenForm({
         label="Expires after (days)"
         aside="optional"
         error={errors.days}
-        hint="1 to 365; empty: never."
+        hint={`1 to ${MAX_TOKEN_EXPIRY_DAYS}; empty: never.`}
       >
         <input
           type="text"

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
+import { MAX_PAGE_LIMIT } from '../../../shared/constants';
 import type { User } from '../../../shared/schemas/users.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { GuardedButton } from '../../components/guarded-button';
@@ -30,7 +31,7 @@ export function UsersView() {
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: reason === null });
   const orgs = useQuery({
     ...trpc.organizations.list.queryOptions({
-      limit: 1000,
+      limit: MAX_PAGE_LIMIT,
       active_only: false,
       include_stats: false,
     }),

@@ -1,0 +1,397 @@
+// GDPR-2: what a personal-data export contains, table by table. Every table of the database is
+// decided here (tests/gdpr-sections.test.ts compares this list with the drizzle schema and with a
+// migrated database), so a new table is a decision, not an accident: exported, with the columns
+// it gives and the sections it feeds, or excluded with the reason. A table missing from this list
+// fails that test; a table marked excluded is never read.
+//
+// Within an exported table every column is decided too: `columns` are exported, `withheld` are not,
+// each with its reason. The compiler rejects an entry that leaves a column of its table undecided,
+// so a new column cannot reach an export, nor silently stay out of one, without a line here.
+// Passwords, secrets, token digests, encrypted credentials and the audit chain's hashes are always
+// withheld (tests/gdpr.test.ts searches every export for their values).
+import { and, asc, desc, eq, getTableColumns, gte, inArray, or, type SQL } from 'drizzle-orm';
+import type { SQLWrapper } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import {
+  accounts,
+  alertRules,
+  apiTokens,
+  auditEntries,
+  complianceBaselines,
+  featureFlags,
+  hosts,
+  incidents,
+  locationSubnets,
+  locations,
+  organizations,
+  recordings,
+  roleAssignments,
+  supportGrants,
+  supportRequests,
+  users,
+  workflowRuns,
+  workflows,
+} from '../../db/schema';
+import { orgColumns } from '../organizations/organizations.mapper';
+
+/** A user export: one person of the account, activity since `from`. */
+export interface UserSubject {
+  userId: number;
+  accountId: number;
+  from: number;
+}
+
+/** An account export: `orgIds` and `userIds` are subqueries over the account's orgs and users. */
+export interface AccountSubject {
+  accountId: number;
+  from: number;
+  orgIds: SQLWrapper;
+  userIds: SQLWrapper;
+}
+
+/** One section of one export kind: its name there, its rows, their order (newest first for activity). */
+export interface SectionSpec<S> {
+  section: string;
+  where: (s: S) => SQL | undefined;
+  orderBy?: SQL[];
+}
+
+export interface ExportedTable {
+  table: SQLiteTable;
+  /** The exported columns, by their drizzle (camelCase) name; the export writes snake_case. */
+  columns: Record<string, SQLiteColumn>;
+  /** Every other column of the table, with why it stays out. */
+  withheld: Record<string, string>;
+  user?: SectionSpec<UserSubject>;
+  account?: SectionSpec<AccountSubject>;
+}
+
+export interface ExcludedTable {
+  excluded: string;
+}
+
+type ColumnName<T extends SQLiteTable> = keyof T['_']['columns'] & string;
+
+/**
+ * An exported table. `withheld` must name exactly the columns `columns` leaves out (checked by the
+ * compiler here and by the test at run time), so nothing about a table is left to a default.
+ */
+function exported<T extends SQLiteTable, const C extends readonly ColumnName<T>[]>(
+  table: T,
+  spec: {
+    columns: C;
+    withheld: Record<Exclude<ColumnName<T>, C[number]>, string> & { [K in C[number]]?: never };
+    user?: SectionSpec<UserSubject>;
+    account?: SectionSpec<AccountSubject>;
+  },
+): ExportedTable {
+  const all = getTableColumns(table) as Record<string, SQLiteColumn>;
+  return {
+    table,
+    columns: Object.fromEntries(spec.columns.map((name) => [name, all[name]!])),
+    withheld: spec.withheld as Record<string, string>,
+    ...(spec.user ? { user: spec.user } : {}),
+    ...(spec.account ? { account: spec.account } : {}),
+  };
+}
+
+const allColumns = <T extends SQLiteTable>(table: T): ColumnName<T>[] =>
+  Object.keys(getTableColumns(table)) as ColumnName<T>[];
+
+// The reasons shared by several tables.
+const CREDENTIAL = 'a credential: it never leaves the database';
+const CASE_FOLDED = 'the case-folded copy of a name already exported, kept for uniqueness';
+
+/**
+ * Every table, in the order the sections appear in an export. Keys are SQL table names. Org-owned
+ * tables are exported whole in an account export (current records) unless they are time-stamped
+ * activity, which covers the export window only.
+ */
+export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
+  accounts: exported(accounts, {
+    columns: allColumns(accounts),
+    withheld: {},
+    account: { section: 'account', where: (s) => eq(accounts.id, s.accountId) },
+  }),
+  users: exported(users, {
+    columns: [
+      'id',
+      'accountId',
+      'email',
+      'name',
+      'isSupportEngineer',
+      'isActive',
+      'erasedAt',
+      'createdAt',
+      'updatedAt',
+    ],
+    withheld: { emailKey: CASE_FOLDED, passwordHash: CREDENTIAL },
+    user: { section: 'profile', where: (s) => eq(users.id, s.userId) },
+    account: {
+      section: 'users',
+      where: (s) => eq(users.accountId, s.accountId),
+      orderBy: [asc(users.id)],
+    },
+  }),
+  role_assignments: exported(roleAssignments, {
+    columns: allColumns(roleAssignments),
+    withheld: {},
+    user: { section: 'role_assignments', where: (s) => eq(roleAssignments.userId, s.userId) },
+    account: {
+      section: 'role_assignments',
+      where: (s) => eq(roleAssignments.accountId, s.accountId),
+      orderBy: [asc(roleAssignments.id)],
+    },
+  }),
+  api_tokens: exported(apiTokens, {
+    columns: [
+      'id',
+      'userId',
+      'kind',
+      'name',
+      'readOnly',
+      'createdAt',
+      'expiresAt',
+      'revokedAt',
+      'lastUsedAt',
+    ],
+    withheld: { tokenDigest: `the token's digest is ${CREDENTIAL}` },
+    // Sessions and tokens created or used in the window.
+    user: {
+      section: 'api_tokens',
+      where: (s) =>
+        and(
+          eq(apiTokens.userId, s.userId),
+          or(gte(apiTokens.createdAt, s.from), gte(apiTokens.lastUsedAt, s.from)),
+        ),
+      orderBy: [desc(apiTokens.id)],
+    },
+    account: {
+      section: 'api_tokens',
+      where: (s) =>
+        and(
+          inArray(apiTokens.userId, s.userIds),
+          or(gte(apiTokens.createdAt, s.from), gte(apiTokens.lastUsedAt, s.from)),
+        ),
+      orderBy: [desc(apiTokens.id)],
+    },
+  }),
+  organizations: exported(organizations, {
+    // The API's columns (the mapper's allow-list, which never holds a secret), and when the
+    // secret was last rotated: a fact about the account, not the secret.
+    columns: [...(Object.keys(orgColumns) as (keyof typeof orgColumns)[]), 'secretRotatedAt'],
+    withheld: {
+      nameKey: CASE_FOLDED,
+      searchText: 'the lower-cased name and description, both already exported',
+      secretCiphertext: `the encrypted org secret is ${CREDENTIAL}`,
+      secretDigest: `the secret's lookup digest is ${CREDENTIAL}`,
+      previousSecretDigest: `the previous secret's digest is ${CREDENTIAL}`,
+      previousSecretExpiresAt: "the previous secret's grace: state of a credential, no one's data",
+    },
+    account: {
+      section: 'organizations',
+      where: (s) => eq(organizations.accountId, s.accountId),
+      orderBy: [asc(organizations.id)],
+    },
+  }),
+  locations: exported(locations, {
+    columns: allColumns(locations),
+    withheld: {},
+    account: {
+      section: 'locations',
+      where: (s) => inArray(locations.organizationId, s.orgIds),
+      orderBy: [asc(locations.id)],
+    },
+  }),
+  location_subnets: exported(locationSubnets, {
+    columns: allColumns(locationSubnets),
+    withheld: {},
+    account: {
+      section: 'location_subnets',
+      where: (s) => inArray(locationSubnets.organizationId, s.orgIds),
+      orderBy: [asc(locationSubnets.id)],
+    },
+  }),
+  hosts: exported(hosts, {
+    columns: [
+      'id',
+      'organizationId',
+      'locationId',
+      'hostname',
+      'ip',
+      'agentType',
+      'pinned',
+      'registeredAt',
+      'lastSeenAt',
+    ],
+    withheld: { publicKey: "the agent's signing key: a host's credential, no one's data" },
+    account: {
+      section: 'hosts',
+      where: (s) => inArray(hosts.organizationId, s.orgIds),
+      orderBy: [asc(hosts.id)],
+    },
+  }),
+  organization_host_counts: {
+    excluded: 'derived: a count of the hosts (kept by triggers), and the hosts are exported',
+  },
+  alert_rules: exported(alertRules, {
+    columns: allColumns(alertRules),
+    withheld: {},
+    account: {
+      section: 'alert_rules',
+      where: (s) => inArray(alertRules.organizationId, s.orgIds),
+      orderBy: [asc(alertRules.id)],
+    },
+  }),
+  compliance_baselines: exported(complianceBaselines, {
+    columns: allColumns(complianceBaselines),
+    withheld: {},
+    account: {
+      section: 'compliance_baselines',
+      where: (s) => inArray(complianceBaselines.organizationId, s.orgIds),
+      orderBy: [asc(complianceBaselines.id)],
+    },
+  }),
+  feature_flags: exported(featureFlags, {
+    columns: allColumns(featureFlags),
+    withheld: {},
+    account: {
+      section: 'feature_flags',
+      where: (s) => eq(featureFlags.accountId, s.accountId),
+      orderBy: [asc(featureFlags.id)],
+    },
+  }),
+  workflows: exported(workflows, {
+    columns: allColumns(workflows),
+    withheld: {},
+    account: {
+      section: 'workflows',
+      where: (s) => inArray(workflows.organizationId, s.orgIds),
+      orderBy: [asc(workflows.id)],
+    },
+  }),
+  incidents: exported(incidents, {
+    columns: allColumns(incidents),
+    withheld: {},
+    user: {
+      section: 'incidents_reported',
+      where: (s) => and(eq(incidents.reportedByUserId, s.userId), gte(incidents.createdAt, s.from)),
+      orderBy: [desc(incidents.id)],
+    },
+    account: {
+      section: 'incidents',
+      where: (s) =>
+        and(inArray(incidents.organizationId, s.orgIds), gte(incidents.createdAt, s.from)),
+      orderBy: [desc(incidents.id)],
+    },
+  }),
+  workflow_runs: exported(workflowRuns, {
+    columns: allColumns(workflowRuns),
+    withheld: {},
+    account: {
+      section: 'workflow_runs',
+      where: (s) =>
+        and(inArray(workflowRuns.organizationId, s.orgIds), gte(workflowRuns.createdAt, s.from)),
+      orderBy: [desc(workflowRuns.id)],
+    },
+  }),
+  recordings: exported(recordings, {
+    columns: allColumns(recordings),
+    withheld: {},
+    user: {
+      section: 'recordings',
+      where: (s) => and(eq(recordings.userId, s.userId), gte(recordings.startedAt, s.from)),
+      orderBy: [desc(recordings.startedAt), desc(recordings.id)],
+    },
+    account: {
+      section: 'recordings',
+      where: (s) =>
+        and(inArray(recordings.organizationId, s.orgIds), gte(recordings.startedAt, s.from)),
+      orderBy: [desc(recordings.startedAt), desc(recordings.id)],
+    },
+  }),
+  support_grants: exported(supportGrants, {
+    columns: allColumns(supportGrants),
+    withheld: {},
+    // A user's grants: those they were given, granted or revoked.
+    user: {
+      section: 'support_grants',
+      where: (s) =>
+        and(
+          gte(supportGrants.startsAt, s.from),
+          or(
+            eq(supportGrants.engineerUserId, s.userId),
+            eq(supportGrants.grantedByUserId, s.userId),
+            eq(supportGrants.revokedByUserId, s.userId),
+          ),
+        ),
+      orderBy: [desc(supportGrants.id)],
+    },
+    account: {
+      section: 'support_grants',
+      where: (s) =>
+        and(eq(supportGrants.accountId, s.accountId), gte(supportGrants.startsAt, s.from)),
+      orderBy: [desc(supportGrants.id)],
+    },
+  }),
+  support_requests: exported(supportRequests, {
+    columns: allColumns(supportRequests),
+    withheld: {},
+    user: {
+      section: 'support_requests',
+      where: (s) =>
+        and(eq(supportRequests.engineerUserId, s.userId), gte(supportRequests.createdAt, s.from)),
+      orderBy: [desc(supportRequests.id)],
+    },
+    account: {
+      section: 'support_requests',
+      where: (s) =>
+        and(eq(supportRequests.accountId, s.accountId), gte(supportRequests.createdAt, s.from)),
+      orderBy: [desc(supportRequests.id)],
+    },
+  }),
+  audit_entries: exported(auditEntries, {
+    columns: [
+      'id',
+      'at',
+      'accountId',
+      'organizationId',
+      'actorUserId',
+      'actorLabel',
+      'action',
+      'targetType',
+      'targetId',
+      'details',
+    ],
+    withheld: {
+      prevHash: "the audit chain's link: integrity data, no one's data (AUD-3)",
+      hash: "the audit chain's link: integrity data, no one's data (AUD-3)",
+    },
+    // What the user did, and what was done to them.
+    user: {
+      section: 'audit_entries',
+      where: (s) =>
+        and(
+          eq(auditEntries.accountId, s.accountId),
+          gte(auditEntries.at, s.from),
+          or(
+            eq(auditEntries.actorUserId, s.userId),
+            and(eq(auditEntries.targetType, 'user'), eq(auditEntries.targetId, String(s.userId))),
+          ),
+        ),
+      orderBy: [desc(auditEntries.id)],
+    },
+    account: {
+      section: 'audit_entries',
+      where: (s) => and(eq(auditEntries.accountId, s.accountId), gte(auditEntries.at, s.from)),
+      orderBy: [desc(auditEntries.id)],
+    },
+  }),
+  // Tables of the database that main/db/schema.ts does not declare.
+  organizations_search: {
+    excluded: 'the search index over organizations.search_text, itself withheld',
+  },
+  __drizzle_migrations: { excluded: 'schema bookkeeping: which migrations ran, no one’s data' },
+};
+
+export const isExcluded = (t: ExportedTable | ExcludedTable): t is ExcludedTable => 'excluded' in t;

@@ -1,0 +1,57 @@
+// Limits and thresholds the server enforces and the console states or pre-checks, defined once.
+// The zod schemas in shared/schemas build their validators from these; the renderer imports them
+// from here, never from a schema, because a schema's values would pull zod into the console
+// bundle. So this module stays zod-free and browser-safe: plain values, no imports.
+
+// ---- Lists: every paged call (skip/limit).
+export const DEFAULT_PAGE_LIMIT = 100;
+/** The largest page; the console asks for it where it needs a whole list at once. */
+export const MAX_PAGE_LIMIT = 1000;
+/** The longest search term a list takes. */
+export const MAX_SEARCH_LENGTH = 200;
+
+// ---- Text fields.
+/** Names of orgs, locations, users, tokens, workflows, alert rules and baselines. */
+export const MAX_NAME_LENGTH = 120;
+export const MAX_DESCRIPTION_LENGTH = 2000;
+export const MAX_REGION_LENGTH = 64;
+/** Free-text reasons: support requests and decisions, legal hold. */
+export const MAX_REASON_LENGTH = 500;
+export const MAX_EMAIL_LENGTH = 254;
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+// ---- Organizations (ORG-4, AUT-1, GOV-1/2, SEC-3).
+export const AUTOMATION_LEVELS = ['manual', 'semi_auto', 'full_auto'] as const;
+export const RECORDING_POLICIES = ['off', 'metadata', 'full'] as const;
+/** GOV-2: recording retention, for an org or an account default, in days. */
+export const MIN_RETENTION_DAYS = 1;
+export const MAX_RETENTION_DAYS = 3650;
+/** GOV-2: what an org inherits while its own retention is null and the account set none. */
+export const DEFAULT_ACCOUNT_RETENTION_DAYS = 90;
+/** SEC-3: how long the previous secret may keep working after a regeneration. */
+export const MAX_GRACE_HOURS = 7 * 24;
+
+// ---- Hosts (AGT-3): the status thresholds, so the console and the server agree.
+export const HOST_STATUSES = ['online', 'offline', 'stale'] as const;
+export const ONLINE_WITHIN_MS = 5 * 60 * 1000;
+export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
+
+// ---- Support access (SUP-1/SUP-4): a grant lasts 1 hour to 7 days, 24 hours unless chosen.
+export const MIN_DURATION_HOURS = 1;
+export const MAX_DURATION_HOURS = 7 * 24;
+export const DEFAULT_DURATION_HOURS = 24;
+
+// ---- Personal tokens: an expiry, when given, is 1 to this many days.
+export const MAX_TOKEN_EXPIRY_DAYS = 365;
+
+// ---- Workflows (AUT-3): a P1 with this many distinct affected hosts of the org launches the
+// bound major-incident workflow.
+export const MAJOR_INCIDENT_MIN_HOSTS = 3;
+
+// ---- Exports.
+/** GDPR-2: the window of activity, and the records per section, of every export. */
+export const EXPORT_DAYS = 90;
+export const EXPORT_SECTION_CAP = 10_000;
+/** AUD-2: exports stop here and say so; page through audit.list or narrow the filter for more. */
+export const MAX_AUDIT_EXPORT = 50_000;

@@ -1,0 +1,70 @@
+// ORG-2: the switcher filters what it shows with the same function the server stores and searches
+// by (shared/org-search.ts). These check the two agree: same text, same normalisation.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { searchText } from '../main/features/organizations/organizations.mapper';
+import { matchesOrgSearch, orgSearchTerm, orgSearchText } from '../shared/org-search';
+import { createWorld, type World } from './fixtures/world';
+
+describe('org search text', () => {
+  it('is the name and description, lower-cased without locale', () => {
+    expect(orgSearchText('Acme GmbH', 'Berlin Office')).toBe('acme gmbh\nberlin office');
+    expect(orgSearchText('Acme', null)).toBe('acme\n');
+    expect(orgSearchText('Acme', undefined)).toBe('acme\n');
+    // en-US, not the user's locale: a Turkish console must not turn I into ı.
+    expect(orgSearchText('İzmir IT', null)).toBe('i̇zmir it\n');
+    expect(orgSearchTerm('  ÜBER Σ  ')).toBe('über σ');
+  });
+
+  it('is what the server stores (the mapper uses the shared function)', () => {
+    expect(searchText).toBe(orgSearchText);
+  });
+
+  it('matches a term anywhere in name or description, ignoring case and surrounding spaces', () => {
+    const org = { name: 'Harbour North', description: 'Dock Ω 7' };
+    for (const q of ['harbour', ' NORTH ', 'dock ω', 'Ω 7', 'r n']) {
+      expect(matchesOrgSearch(org, q), q).toBe(true);
+    }
+    for (const q of ['south', 'dock 7', 'ſ']) expect(matchesOrgSearch(org, q), q).toBe(false);
+    expect(matchesOrgSearch({ name: 'Acme', description: null }, 'acme')).toBe(true);
+  });
+});
+
+describe("the switcher's filter agrees with the server's search", () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await createWorld();
+  });
+  afterEach(() => w.close());
+
+  it('returns the same orgs for every term, and stores the same text', async () => {
+    const api = w.caller(w.admin);
+    const orgs = [
+      { name: 'Harbour North', description: 'Dock 7' },
+      { name: 'HARBOUR SOUTH', description: null },
+      { name: 'Straße Süd', description: 'ÄÖÜ office' },
+      { name: 'İzmir IT', description: 'Σίσυφος' },
+      { name: 'Maße', description: 'long ſ' },
+      { name: '100% done', description: 'a_b' },
+    ];
+    for (const o of orgs) await api.organizations.create(o);
+    const stored = w.opened.sqlite
+      .prepare('SELECT name, description, search_text AS text FROM organizations')
+      .all() as { name: string; description: string | null; text: string }[];
+    for (const row of stored) expect(row.text).toBe(orgSearchText(row.name, row.description));
+
+    const terms = ['harbour', 'HARBOUR', ' north ', 'ss', 'straße', 'STRASSE', 'süd', 'SÜD'];
+    terms.push('äöü', 'i̇zmir', 'izmir', 'σίσυφος', 'ΣΊΣΥΦΟΣ', 'ſ', 's', '%', '_', 'a_b', 'ck 7');
+    for (const term of terms) {
+      const server = (await api.organizations.list({ search: term, limit: 100 })).items;
+      const switcher = server.filter((o) => matchesOrgSearch(o, term));
+      // Nothing the server returns is hidden by the switcher …
+      expect(
+        switcher.map((o) => o.name),
+        term,
+      ).toEqual(server.map((o) => o.name));
+      // … and the switcher would show nothing the server leaves out.
+      const all = orgs.filter((o) => matchesOrgSearch(o, term)).map((o) => o.name);
+      expect(server.map((o) => o.name).sort(), term).toEqual(all.sort());
+    }
+  });
+});
