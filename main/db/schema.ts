@@ -8,6 +8,8 @@ export const accounts = sqliteTable('accounts', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
   defaultRetentionDays: integer('default_retention_days').notNull().default(90),
+  // PLAT-1: a deactivated account's users cannot sign in and its agents are refused.
+  isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -23,6 +25,10 @@ export const users = sqliteTable(
     name: text('name').notNull(),
     passwordHash: text('password_hash'),
     isSupportEngineer: integer('is_support_engineer', { mode: 'boolean' }).notNull().default(false),
+    // PLAT-1: a server-level role beside the tenant roles; it manages accounts, never reads them.
+    isPlatformOperator: integer('is_platform_operator', { mode: 'boolean' })
+      .notNull()
+      .default(false),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     erasedAt: integer('erased_at'),
     createdAt: integer('created_at').notNull(),
@@ -208,6 +214,9 @@ export const hosts = sqliteTable(
     pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
     registeredAt: integer('registered_at').notNull(),
     lastSeenAt: integer('last_seen_at'),
+    // AGT-2: the newest signed heartbeat timestamp (Unix seconds) accepted from this host; each
+    // next one must be greater, so a replay is refused across restarts and replicas.
+    lastSignedAt: integer('last_signed_at'),
   },
   (t) => [
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
