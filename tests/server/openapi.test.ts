@@ -585,18 +585,9 @@ describe('contract: a session over a real server, every answer as documented', (
     expect(all.filter((id) => !succeeded.has(id))).toEqual([]);
   });
 
-  // Strict once every procedure declares its output schema (the h/outputs work): until then this
-  // lists the operations whose answers are documented as "any JSON value". Set
-  // ORGDESK_STRICT_OUTPUTS=1 to make it an assertion; without it, the list is only reported.
-  it('every successful answer has a declared schema (ORGDESK_STRICT_OUTPUTS)', () => {
+  it('every successful answer has a declared schema', () => {
     const missing = [...undocumented].sort();
-    if (process.env.ORGDESK_STRICT_OUTPUTS) expect(missing).toEqual([]);
-    else if (missing.length) {
-      console.warn(
-        `${missing.length} operations answer without a declared output schema: ${missing.join(', ')}`,
-      );
-    }
-    // Whatever is declared is checked for real: the agents' answers have schemas.
+    expect(missing).toEqual([]);
     expect(missing).not.toContain('agents.register');
     expect(missing).not.toContain('agents.heartbeat');
   });
