@@ -1,8 +1,7 @@
 // The OpenAPI 3.1 document of the REST API (API-2), built from the same route table the server
 // answers: the routes projected from the router and the agents' hand-written endpoints. Schemas
 // come from the zod schemas themselves (`z.toJSONSchema`), so the reference cannot drift from
-// what the server parses. A route whose procedure declares no output schema yet is documented
-// with an unspecified JSON answer (`x-orgdesk-output: unspecified`).
+// what the server parses.
 import { z } from 'zod';
 import { ERROR_CODES } from '../../../shared/error-codes';
 import { AGENT_HEADERS } from '../../../shared/schemas/agents.schema';
@@ -28,8 +27,6 @@ export interface OpenApiOperation {
   requestBody?: JsonSchema;
   responses: Record<string, JsonSchema>;
   security: Record<string, string[]>[];
-  /** `unspecified` while the procedure declares no output schema. */
-  'x-orgdesk-output'?: 'unspecified';
 }
 
 export interface OpenApiDocument {
@@ -217,69 +214,18 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   agents: 'The agent protocol: registration and heartbeats (no bearer token)',
 };
 
-// ---- zod → JSON Schema, with every `$defs` entry moved to components.schemas.
-
-const COMPONENT_NAME = /[^A-Za-z0-9._-]/g;
-
-class SchemaTable {
-  readonly schemas: Record<string, JsonSchema> = { Error: ERROR_SCHEMA };
-
-  /** The JSON Schema of a zod schema, ready to embed: no `$schema`, refs into components. */
-  embed(schema: z.ZodType, io: 'input' | 'output', name: string): JsonSchema {
-    const json = z.toJSONSchema(schema, {
-      io,
-      target: 'draft-2020-12',
-      unrepresentable: 'any',
-    }) as JsonSchema;
-    delete json.$schema;
-    const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
-    delete json.$defs;
-    const renamed = new Map<string, string>();
-    for (const key of Object.keys(defs)) renamed.set(key, this.reserve(key, name));
-    let rootName: string | null = null;
-    const rewrite = (node: unknown): unknown => {
-      if (Array.isArray(node)) return node.map(rewrite);
-      if (!node || typeof node !== 'object') return node;
-      const out: JsonSchema = {};
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string') {
-          if (v === '#') {
-            rootName ??= this.reserve(name, name);
-            out[k] = `#/components/schemas/${rootName}`;
-          } else if (v.startsWith('#/$defs/')) {
-            const target = renamed.get(decodeURIComponent(v.slice('#/$defs/'.length)));
-            if (!target) throw new Error(`${name}: unresolvable $ref ${v}`);
-            out[k] = `#/components/schemas/${target}`;
-          } else out[k] = v;
-        } else out[k] = rewrite(v);
-      }
-      return out;
-    };
-    for (const [key, def] of Object.entries(defs)) {
-      this.schemas[renamed.get(key)!] = rewrite(def) as JsonSchema;
-    }
-    const root = rewrite(json) as JsonSchema;
-    if (!rootName) return root;
-    // A schema that refers to itself lives in components, where its `$ref`s point.
-    this.schemas[rootName] = root;
-    return { $ref: `#/components/schemas/${rootName}` };
-  }
-
-  private readonly pending = new Set<string>();
-
-  private reserve(key: string, context: string): string {
-    // zod names anonymous definitions `__schema0`…; those get the route's name in front.
-    const base = (key.startsWith('__') ? `${context}.${key.replace(/^_+/, '')}` : key).replace(
-      COMPONENT_NAME,
-      '_',
-    );
-    let candidate = base;
-    for (let n = 2; this.schemas[candidate] || this.pending.has(candidate); n++) {
-      candidate = `${base}_${n}`;
-    }
-    this.pending.add(candidate);
-    return candidate;
-  }
+/** The JSON Schema of a zod schema, ready to embed in the document (no `$schema`). */
+function embed(schema: z.ZodType, io: 'input' | 'output', name: string): JsonSchema {
+  // Recursive or id-named schemas would need `$defs` moved into components: none exist, so refuse.
+  const json = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    cycles: 'throw',
+  }) as JsonSchema;
+  if (json.$defs) throw new Error(`${name}: a schema with $defs needs components; inline it`);
+  delete json.$schema;
+  return json;
 }
 
 const isNullSchema = (s: unknown): boolean =>
@@ -322,15 +268,11 @@ function withoutProperties(schema: JsonSchema, names: readonly string[]): JsonSc
 
 const requiredOf = (schema: JsonSchema): string[] => (schema.required ?? []) as string[];
 
-const UNSPECIFIED: JsonSchema = {
-  description: 'Any JSON value: this answer has no declared schema yet',
-};
-
 const takesBody = (method: RestMethod): boolean => method !== 'GET' && method !== 'DELETE';
 
-function routeOperation(route: ProjectedRoute, table: SchemaTable): OpenApiOperation {
+function routeOperation(route: ProjectedRoute): OpenApiOperation {
   const name = route.procedure;
-  const input = route.input ? table.embed(route.input, 'input', `${name}.input`) : null;
+  const input = route.input ? embed(route.input, 'input', `${name}.input`) : null;
   const properties = (input?.properties ?? {}) as Record<string, JsonSchema>;
   const parameters: JsonSchema[] = route.params.map((p) => ({
     name: p,
@@ -368,24 +310,18 @@ function routeOperation(route: ProjectedRoute, table: SchemaTable): OpenApiOpera
   }
 
   const status = String(route.rest.status ?? 200);
-  const unspecified = !route.output;
-  let schema: JsonSchema;
+  let schema = embed(route.output, 'output', `${name}.output`);
   const headers: Record<string, JsonSchema> = {};
   if (route.rest.list) {
     headers['X-Total-Count'] = {
       description: 'How many items match in all, across every page (skip and limit page them)',
       schema: { type: 'integer', minimum: 0 },
     };
-    if (route.output) {
-      const page = table.embed(route.output, 'output', `${name}.output`);
-      const items = (page.properties as Record<string, JsonSchema> | undefined)?.items;
-      if (!items || items.type !== 'array') {
-        throw new Error(`${name}: a list's output must be a page { items: [...], total }`);
-      }
-      schema = items;
-    } else schema = { type: 'array', items: UNSPECIFIED };
-  } else {
-    schema = route.output ? table.embed(route.output, 'output', `${name}.output`) : UNSPECIFIED;
+    const items = (schema.properties as Record<string, JsonSchema> | undefined)?.items;
+    if (!items || items.type !== 'array') {
+      throw new Error(`${name}: a list's output must be a page { items: [...], total }`);
+    }
+    schema = items;
   }
   const throttled = route.rest.auth === 'none';
   const notes = [
@@ -393,7 +329,6 @@ function routeOperation(route: ProjectedRoute, table: SchemaTable): OpenApiOpera
     route.rest.list
       ? 'Answers the page as a JSON array; X-Total-Count tells how many match in all.'
       : '',
-    unspecified ? 'The answer has no declared schema yet.' : '',
   ].filter(Boolean);
   return {
     operationId: name,
@@ -411,15 +346,14 @@ function routeOperation(route: ProjectedRoute, table: SchemaTable): OpenApiOpera
       ...errorRefs(throttled),
     },
     security: route.rest.auth === 'none' ? [] : [{ bearer: [] }],
-    ...(unspecified ? { 'x-orgdesk-output': 'unspecified' as const } : {}),
   };
 }
 
-function agentOperation(endpoint: AgentEndpoint, table: SchemaTable): OpenApiOperation {
+function agentOperation(endpoint: AgentEndpoint): OpenApiOperation {
   const action = endpoint.path.split('/').filter(Boolean).pop()!;
   const name = `agents.${action}`;
-  const body = table.embed(endpoint.body, 'input', `${name}.input`);
-  const output = table.embed(endpoint.output, 'output', `${name}.output`);
+  const body = embed(endpoint.body, 'input', `${name}.input`);
+  const output = embed(endpoint.output, 'output', `${name}.output`);
   const responses: Record<string, JsonSchema> = {};
   for (const status of endpoint.statuses ?? [200]) {
     responses[String(status)] = {
@@ -447,7 +381,6 @@ export function buildOpenApiDocument(
   agents: readonly AgentEndpoint[],
   o: OpenApiOptions,
 ): OpenApiDocument {
-  const table = new SchemaTable();
   const paths: OpenApiDocument['paths'] = {};
   const tags = new Set<string>();
   const add = (method: RestMethod, path: string, op: OpenApiOperation) => {
@@ -458,10 +391,10 @@ export function buildOpenApiDocument(
     for (const t of op.tags) tags.add(t);
   };
   for (const route of routes) {
-    add(route.method, openApiPath(route.path), routeOperation(route, table));
+    add(route.method, openApiPath(route.path), routeOperation(route));
   }
   for (const endpoint of agents) {
-    add(endpoint.method, openApiPath(endpoint.path), agentOperation(endpoint, table));
+    add(endpoint.method, openApiPath(endpoint.path), agentOperation(endpoint));
   }
   const base = o.serverUrl ? `${o.serverUrl.replace(/\/+$/, '')}${API_PREFIX}` : API_PREFIX;
   return {
@@ -479,7 +412,7 @@ export function buildOpenApiDocument(
     ),
     paths,
     components: {
-      schemas: table.schemas,
+      schemas: { Error: ERROR_SCHEMA },
       responses: ERROR_RESPONSES,
       securitySchemes: SECURITY_SCHEMES,
     },
