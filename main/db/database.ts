@@ -1,7 +1,16 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 
@@ -54,6 +63,56 @@ function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('wal_autocheckpoint = 10000');
 }
 
+/**
+ * The database holds every account's data (secrets are sealed, but names, hosts and the audit
+ * trail are not), so it is owner-only whatever the umask or the directory's mode. SQLite creates
+ * the -wal and -shm files with the database file's own mode, so a 0600 database is enough for
+ * them; the ones already on disk (left by a crash, or by an older version) are tightened too.
+ */
+const OWNER_ONLY = 0o600;
+
+/** Creates `file` empty and owner-only if it is missing (an empty file is an empty database). */
+function createOwnerOnly(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', OWNER_ONLY));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/** Our files beside the database: its WAL, SHM and rollback journal, and pre-migration copies. */
+function companionFiles(file: string): string[] {
+  const name = basename(file);
+  const folder = dirname(file);
+  return readdirSync(folder)
+    .filter(
+      (f) =>
+        f === `${name}-wal` ||
+        f === `${name}-shm` ||
+        f === `${name}-journal` ||
+        (f.startsWith(`${name}.pre-migration-`) && f.endsWith('.bak')),
+    )
+    .map((f) => join(folder, f));
+}
+
+/** chmod 0600 where group or others have any access; these files are ours alone. */
+function tighten(files: string[]): void {
+  for (const f of files) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (!st?.isFile() || (st.mode & 0o077) === 0) continue;
+    try {
+      chmodSync(f, OWNER_ONLY);
+    } catch (err) {
+      // Not ours to change (another user owns it): refuse rather than serve data others can read.
+      const shown = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(
+        `${f} is open to other users (mode ${shown}) and could not be made owner-only ` +
+          `(${(err as NodeJS.ErrnoException).code ?? String(err)}): run chmod 600 ${f} as its owner`,
+      );
+    }
+  }
+}
+
 function journalTags(folder: string): string[] {
   const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as {
     entries: { tag: string }[];
@@ -79,6 +138,8 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
   const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
   const now = options.now ?? Date.now;
   const existed = existsSync(options.file) && statSync(options.file).size > 0;
+  createOwnerOnly(options.file);
+  tighten([options.file, ...companionFiles(options.file)]);
   const sqlite = new Database(options.file);
   let backupFile: string | null = null;
   try {
@@ -86,6 +147,8 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     const pending = journalTags(folder).length - appliedCount(sqlite);
     if (existed && pending > 0) {
       backupFile = `${options.file}.pre-migration-${now()}.bak`;
+      // VACUUM INTO takes an empty file: created owner-only first, it never exists wider.
+      createOwnerOnly(backupFile);
       sqlite.prepare('VACUUM INTO ?').run(backupFile);
     }
     const db = drizzle(sqlite, { schema });
