@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nameKey } from '../core/names';
 import * as schema from './schema';
 
 /** The drizzle database over one better-sqlite3 connection (`$client`), as drizzle() returns it. */
@@ -23,6 +24,8 @@ export interface OpenedDatabase {
   file: string;
   /** Where the pre-migration copy was written, when migrations ran on an existing file. */
   backupFile: string | null;
+  /** What the start should tell the operator (see rekeyNames); empty almost always. */
+  notices: string[];
   close(): void;
 }
 
@@ -113,6 +116,54 @@ function tighten(files: string[]): void {
   }
 }
 
+/** `PRAGMA user_version` from which on every `name_key` holds nameKey()'s folded form. */
+const NAME_KEYS_VERSION = 1;
+
+const KEYED_NAMES = [
+  { table: 'organizations', scope: 'account_id', label: 'organization', within: 'account' },
+  { table: 'locations', scope: 'organization_id', label: 'location', within: 'organization' },
+] as const;
+
+/**
+ * Once per database: nameKey() now folds default-ignorable characters out ("Ac\u200Bme" is
+ * "acme"), and rows stored before kept such characters in their keys, so "Acme" could be added
+ * beside an "Ac\u200Bme". No migration (SQL cannot fold Unicode): JS recomputes the keys in one
+ * transaction and records it in the header's user_version, which nothing else uses, so later
+ * opens cost one pragma read. A key that would now clash with another row's stays as it was
+ * (both names are kept; none is renamed behind the operator's back), and a notice names both.
+ */
+function rekeyNames(sqlite: Database.Database): string[] {
+  if (Number(sqlite.pragma('user_version', { simple: true })) >= NAME_KEYS_VERSION) return [];
+  const notices: string[] = [];
+  sqlite.transaction(() => {
+    for (const t of KEYED_NAMES) {
+      const rows = sqlite
+        .prepare(`SELECT id, ${t.scope} AS scope, name, name_key AS key FROM ${t.table}`)
+        .all() as { id: number; scope: number; name: string; key: string }[];
+      const holder = sqlite.prepare(
+        `SELECT id FROM ${t.table} WHERE ${t.scope} = ? AND name_key = ? AND id <> ?`,
+      );
+      const update = sqlite.prepare(`UPDATE ${t.table} SET name_key = ? WHERE id = ?`);
+      for (const row of rows) {
+        const key = nameKey(row.name);
+        if (key === row.key) continue;
+        const other = holder.get(row.scope, key, row.id) as { id: number } | undefined;
+        if (other) {
+          notices.push(
+            `Orgdesk: ${t.label} ${row.id} ${JSON.stringify(row.name)} reads the same as ` +
+              `${t.label} ${other.id} in its ${t.within} once invisible characters are ignored; ` +
+              `both are kept, rename one of them`,
+          );
+          continue;
+        }
+        update.run(key, row.id);
+      }
+    }
+    sqlite.pragma(`user_version = ${NAME_KEYS_VERSION}`);
+  })();
+  return notices;
+}
+
 function journalTags(folder: string): string[] {
   const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as {
     entries: { tag: string }[];
@@ -167,6 +218,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     // nothing while they are fresh). Before migration 0006 the ORG-2 search read wide table rows
     // without them; since then the plans of the ORG-2, hosts and audit pages were checked to be
     // the same either way, so this guards the planner as data grows rather than fixing a plan.
+    const notices = rekeyNames(sqlite);
     sqlite.pragma('analysis_limit = 1000');
     sqlite.pragma('optimize = 0x10002');
     return {
@@ -174,6 +226,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
       sqlite,
       file: options.file,
       backupFile,
+      notices,
       close: () => {
         // SQLite's advice for long-lived connections: refresh planner statistics where stale.
         if (!sqlite.readonly) sqlite.pragma('optimize');

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
     : new FileKeyStore(join(config.dataDir, 'master.key'));
   const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
+  for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({ db: opened.db, clock: systemClock, keys });
   await bootstrap({
     services,
