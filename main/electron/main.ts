@@ -180,6 +180,7 @@ async function boot(
     return null;
   }
   if (opened.backupFile) log.info(`database migrated; previous copy at ${opened.backupFile}`);
+  for (const notice of opened.notices) log.warn(`database: ${notice}`);
   const services = createServices({ db: opened.db, clock: systemClock, keys });
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { DomainError } from '../core/errors';
@@ -48,9 +48,15 @@ export interface ServerOptions {
 
 export interface OrgdeskServer {
   listen(): Promise<{ url: string; port: number }>;
-  /** Stops accepting, lets requests in flight finish, then resolves. Does not close the database. */
+  /**
+   * Stops accepting (after the connections already queued), answers every request received, then
+   * resolves once the last connection is gone. Does not close the database.
+   */
   close(): Promise<void>;
 }
+
+/** At most this many loop turns of accepting queued connections once close() is called. */
+const MAX_ACCEPT_TURNS = 1024;
 
 /** Log lines carry no query string (it may hold secrets), no headers and no bodies. */
 const printable = (text: string, max = 200): string =>
@@ -65,7 +71,13 @@ export function createServer(options: ServerOptions): OrgdeskServer {
   let listenUrl: string | null = null;
   const serverUrl = () => options.publicUrl ?? listenUrl ?? '';
   let closing = false;
+  /** Set once close() has read what was already sent: from then on a connection without a request is closed. */
+  let sweeping = false;
+  /** Requests begun and not yet answered, per connection (pipelined ones count too). */
+  const inFlight = new WeakMap<Socket, number>();
   let server: Server | null = null;
+  /** Connections accepted so far: close() watches it to know the accept queue is empty. */
+  let accepted = 0;
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -96,6 +108,8 @@ export function createServer(options: ServerOptions): OrgdeskServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
     let pathForLog = '?';
     let finished = false;
     const done = () => {
@@ -106,8 +120,15 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       log.info(
         `${new Date().toISOString()} ${printable(req.method ?? '?', 10)} ${pathForLog} ${res.statusCode}${aborted} ${ms}ms`,
       );
-      // A connection freed after shutdown began is closed rather than kept alive.
-      if (closing) setImmediate(() => server?.closeIdleConnections());
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      // A keep-alive connection freed during shutdown is closed, once the next poll phase has
+      // read anything its client already sent (a request begun then is answered first).
+      if (closing && left === 0) {
+        setImmediate(() => {
+          if (sweeping && (inFlight.get(socket) ?? 0) === 0) socket.destroy();
+        });
+      }
     };
     res.once('finish', done);
     res.once('close', done);
@@ -164,6 +185,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
         : createHttpServer(listener);
       const s = server;
+      s.on('connection', () => accepted++);
       return new Promise((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, host, () => {
@@ -182,12 +204,41 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       return new Promise<void>((resolve, reject) => {
         const force = setTimeout(() => s.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         force.unref();
-        s.close((err) => {
-          clearTimeout(force);
-          if (err) reject(err);
-          else resolve();
-        });
-        s.closeIdleConnections();
+        // Drained so that nothing already sent to us is reset. Answers begun from now on say
+        // "Connection: close"; keep-alive ones begun before are closed as they finish (done()).
+        const stopListening = () => {
+          // 2. Stop listening: new connections are refused from here on. net's close, not http's:
+          //    http's also closes the "idle" connections, and one accepted a moment ago is idle
+          //    until its request's bytes are read.
+          NetServer.prototype.close.call(s, (err?: Error) => {
+            clearTimeout(force);
+            if (err) reject(err);
+            else resolve();
+          });
+          log.info('Orgdesk: no longer accepting connections; answering the requests received');
+          // 3. After the next poll phase, which reads what clients already sent (so their
+          //    requests begin), close the connections that still carry none.
+          setImmediate(() => {
+            sweeping = true;
+            s.closeIdleConnections();
+          });
+        };
+        // 1. Take every connection waiting in the kernel's accept queue (a burst sent just before
+        //    SIGTERM): closing the listening socket would reset them. libuv accepts one connection
+        //    per loop turn (libuv PR 3696), so turn until a turn accepts none. Bounded, so a
+        //    client that keeps connecting cannot hold the shutdown open (the listen backlog is
+        //    511 by default: the queue at the signal fits well within the bound).
+        let seen = -1;
+        let turns = 0;
+        const drainQueue = () => {
+          if (accepted === seen || turns++ >= MAX_ACCEPT_TURNS) {
+            stopListening();
+            return;
+          }
+          seen = accepted;
+          setImmediate(drainQueue);
+        };
+        setImmediate(drainQueue);
       });
     },
   };

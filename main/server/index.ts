@@ -1,5 +1,5 @@
 // `npm run server`: the Orgdesk server with the configuration from the environment.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
@@ -9,14 +9,17 @@ import { createServices } from '../services';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
+import { prepareDataDir } from './data-dir';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dirWarning = prepareDataDir(config.dataDir);
+  if (dirWarning) process.stderr.write(`${dirWarning}\n`);
   const keys: KeyStore = config.masterKey
     ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
     : new FileKeyStore(join(config.dataDir, 'master.key'));
   const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
+  for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({ db: opened.db, clock: systemClock, keys });
   await bootstrap({
     services,

@@ -17,7 +17,6 @@ const TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -49,7 +48,7 @@ function send(
 
 /**
  * The built web console from `root`: files as they are, index.html for client-side routes (paths
- * without an extension), 404 for missing assets. Paths never escape `root`.
+ * without an extension), 404 for missing assets and for source maps. Paths never escape `root`.
  */
 export function serveStatic(
   req: IncomingMessage,
@@ -80,6 +79,12 @@ export function serveStatic(
   }
   if (relative.includes('\0')) {
     send(res, head, 400, TYPES['.txt']!, 'Bad path\n');
+    return;
+  }
+  // Source maps give out the console's original source: never served, even when a build left
+  // them in the folder (vite builds them hidden: on disk to read a stack trace, never linked).
+  if (extname(relative).toLowerCase() === '.map') {
+    send(res, head, 404, TYPES['.txt']!, 'Not found\n');
     return;
   }
   const file = resolve(base, `.${relative}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../constants';
+import { nameProblem, normalizeName } from '../names';
 
 /** Database ids are positive integers; anything else is a client mistake worth naming. */
 export const id = (field: string) =>
@@ -14,6 +15,21 @@ export const nonBlank = (field: string, max: number) =>
     .trim()
     .min(1, `${field} is required and cannot be blank`)
     .max(max, `${field} must be at most ${max} characters`);
+
+/**
+ * A name of an org, location or user (shared/names.ts): stored as NFC; control, bidirectional
+ * and invisible format characters refused with a message naming the field and the code point.
+ */
+export const displayName = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be text` })
+    .overwrite(normalizeName)
+    .min(1, `${field} is required and cannot be blank`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .check((ctx) => {
+      const problem = nameProblem(field, ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    });
 
 export const optionalText = (field: string, max: number) =>
   z

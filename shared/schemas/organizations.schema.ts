@@ -18,7 +18,7 @@ import {
   id,
   idValue,
   isoTime,
-  nonBlank,
+  displayName,
   optionalText,
   pageInput,
   pageOutput,
@@ -30,7 +30,7 @@ export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
 
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
 
-export const orgName = nonBlank('name', MAX_NAME_LENGTH);
+export const orgName = displayName('name', MAX_NAME_LENGTH);
 
 export const createOrganizationInput = z.strictObject({
   name: orgName,

@@ -7,7 +7,7 @@ import {
   MIN_PASSWORD_LENGTH,
 } from '../constants';
 import { ORG_ROLES, ROLES } from '../permissions';
-import { id, idValue, isoTime, nonBlank } from './common.schema';
+import { id, idValue, isoTime, displayName, nonBlank } from './common.schema';
 
 const email = z
   .string({ error: 'email must be text' })
@@ -22,7 +22,7 @@ export const password = z
 
 export const createUserInput = z.strictObject({
   email,
-  name: nonBlank('name', MAX_NAME_LENGTH),
+  name: displayName('name', MAX_NAME_LENGTH),
   password: password.optional(),
   is_support_engineer: z
     .boolean({ error: 'is_support_engineer must be true or false' })
@@ -32,7 +32,7 @@ export const createUserInput = z.strictObject({
 export const updateUserInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
+    name: displayName('name', MAX_NAME_LENGTH).optional(),
     is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
     password: password.optional(),
   }),

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
@@ -35,6 +35,8 @@ export interface AuthDeps {
 }
 
 const DAY = 24 * 60 * 60 * 1000;
+/** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
+const LAST_USED_RESOLUTION_MS = 60 * 1000;
 type TokenRow = typeof apiTokens.$inferSelect;
 
 const toApiToken = (t: TokenRow): ApiToken => ({
@@ -159,11 +161,32 @@ export class AuthService {
       .get();
     if (!row || row.token.revokedAt !== null || !row.user.isActive) return null;
     if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
+    this.recordUse(row.token, now);
     return this.actorOf(
       row.user,
       row.token.readOnly,
       row.token.kind === 'session' ? 'session' : 'token',
     );
+  }
+
+  /**
+   * IDN-5: stamps `last_used_at`, at most once a minute per token. The row just read decides, so
+   * most calls write nothing; the UPDATE repeats the condition so that two processes sharing the
+   * file still write once.
+   */
+  private recordUse(token: TokenRow, now: number): void {
+    const stale = now - LAST_USED_RESOLUTION_MS;
+    if (token.lastUsedAt !== null && token.lastUsedAt > stale) return;
+    this.d.db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiTokens.id, token.id),
+          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale)),
+        ),
+      )
+      .run();
   }
 
   /** The caller's user record for a token (local desktop uses this to find its operator). */
