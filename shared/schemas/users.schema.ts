@@ -94,6 +94,11 @@ export const userOutput = z.strictObject({
   is_support_engineer: z
     .boolean()
     .describe('A platform support engineer: holds no role, reads accounts through support grants'),
+  is_platform_operator: z
+    .boolean()
+    .describe(
+      'A platform operator (PLAT-1): manages accounts and support engineers; reads inside an account only with a role or a grant',
+    ),
   is_active: z.boolean(),
   roles: z.array(roleGrantOutput),
   created_at: isoTime,

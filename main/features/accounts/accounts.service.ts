@@ -10,6 +10,12 @@ export interface NewAccount {
   adminEmail: string;
   adminName: string;
   adminPassword?: string;
+  /**
+   * PLAT-1: the admin is also a platform operator. Only the first start sets it (the server's
+   * bootstrap admin, the desktop's local operator): an account made by an operator's API call
+   * gets a tenant admin and nothing more.
+   */
+  platformOperator?: boolean;
 }
 
 /**
@@ -43,6 +49,7 @@ export class AccountsService {
           emailKey: emailKey(input.adminEmail),
           name: input.adminName,
           passwordHash,
+          isPlatformOperator: input.platformOperator ?? false,
           createdAt: now,
           updatedAt: now,
         })

@@ -74,6 +74,7 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
   accountId,
   label: `agent ${hostname}`,
   isSupportEngineer: false,
+  isPlatformOperator: false,
   readOnly: false,
   via: 'system',
 });

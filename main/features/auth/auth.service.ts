@@ -141,6 +141,7 @@ export class AuthService {
       accountId: user.accountId,
       label: user.email,
       isSupportEngineer: user.isSupportEngineer,
+      isPlatformOperator: user.isPlatformOperator,
       readOnly,
       via,
     };

@@ -57,6 +57,7 @@ export class UsersService {
       email: row.email,
       name: row.name,
       is_support_engineer: row.isSupportEngineer,
+      is_platform_operator: row.isPlatformOperator,
       is_active: row.isActive,
       roles,
       created_at: iso(row.createdAt),
