@@ -49,6 +49,7 @@ export class AccessService {
   ) {
     const p = (name: string) => sql.placeholder(name);
     this.q = {
+      // PLAT-1: a user of a deactivated account is as inactive as a deactivated user.
       userState: db
         .select({
           userActive: users.isActive,
@@ -59,11 +60,14 @@ export class AccessService {
         .innerJoin(accounts, eq(accounts.id, users.accountId))
         .where(eq(users.id, p('userId')))
         .prepare(),
+      // A deactivated account is closed to support grants too: nobody reads inside it.
       supportAccounts: db
         .selectDistinct({ accountId: supportGrants.accountId })
         .from(supportGrants)
+        .innerJoin(accounts, eq(accounts.id, supportGrants.accountId))
         .where(
           and(
+            eq(accounts.isActive, true),
             lte(supportGrants.startsAt, p('now')),
             gt(supportGrants.expiresAt, p('now')),
             isNull(supportGrants.revokedAt),
@@ -97,7 +101,7 @@ export class AccessService {
   private activeUser(actor: Actor): boolean {
     if (actor.via === 'system') return true;
     const state = this.q.userState.get({ userId: actor.userId });
-    return state?.userActive === true;
+    return state?.userActive === true && state.accountActive === true;
   }
 
   /**

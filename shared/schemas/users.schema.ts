@@ -9,11 +9,15 @@ import {
 import { ORG_ROLES, ROLES } from '../permissions';
 import { id, idValue, isoTime, nonBlank } from './common.schema';
 
-const email = z
-  .string({ error: 'email must be text' })
-  .trim()
-  .max(MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
-  .email('email must be an address such as jane@example.com');
+/** An email address in the field `field`, trimmed, with messages that name that field. */
+export const emailField = (field: string) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .max(MAX_EMAIL_LENGTH, `${field} must be at most ${MAX_EMAIL_LENGTH} characters`)
+    .email(`${field} must be an address such as jane@example.com`);
+
+const email = emailField('email');
 
 export const password = z
   .string({ error: 'password must be text' })
