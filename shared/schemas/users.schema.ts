@@ -39,6 +39,10 @@ export const updateUserInput = z.strictObject({
     name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
     password: password.optional(),
+    // PLAT-2: platform operators only.
+    is_support_engineer: z
+      .boolean({ error: 'is_support_engineer must be true or false' })
+      .optional(),
   }),
 });
 
