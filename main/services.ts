@@ -50,9 +50,16 @@ export function createServices(deps: ServiceDeps) {
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
+  const auth = new AuthService({ db, clock, box, access, audit });
   const domain = {
-    accounts: new AccountsService(db, clock),
-    auth: new AuthService({ db, clock, box, access, audit }),
+    accounts: new AccountsService({
+      db,
+      clock,
+      access,
+      audit,
+      issueToken: (userId, kind, name) => auth.issueToken(userId, kind, name),
+    }),
+    auth,
     users: new UsersService({ db, clock, access, audit }),
     organizations: new OrganizationsService({
       db,

@@ -10,6 +10,7 @@ import { GdprService } from '../main/features/gdpr/gdpr.service';
 import { appRouter } from '../main/trpc/router';
 import { procedureEntries } from '../main/trpc/procedures';
 import { createCallerFactory } from '../main/trpc/trpc';
+import * as accounts from '../shared/schemas/accounts.schema';
 import * as audit from '../shared/schemas/audit.schema';
 import * as automation from '../shared/schemas/automation.schema';
 import * as common from '../shared/schemas/common.schema';
@@ -37,6 +38,7 @@ function conforms(schema: z.ZodType, answer: unknown): void {
 }
 
 const schemaModules = {
+  accounts,
   audit,
   automation,
   common,
@@ -206,6 +208,22 @@ describe('real answers parse against the output schemas', () => {
     conforms(users.apiTokenListOutput, await patApi.auth.tokens());
     conforms(users.apiTokenOutput, await patApi.auth.revokeToken({ id: token.id }));
     conforms(common.okOutput, await patApi.auth.logout());
+  });
+
+  it('accounts (PLAT-1, a platform operator)', async () => {
+    const op = w.caller((await w.otherAccount('Platform', { platformOperator: true })).admin);
+    const created = await op.accounts.create({
+      name: 'New Co',
+      admin_email: 'first@new.test',
+      admin_name: 'First',
+    });
+    conforms(accounts.createdAccountOutput, created);
+    conforms(accounts.accountPageOutput, await op.accounts.list());
+    conforms(accounts.accountOutput, await op.accounts.get({ id: w.accountId }));
+    conforms(
+      accounts.accountOutput,
+      await op.accounts.update({ id: created.account.id, patch: { is_active: false } }),
+    );
   });
 
   it('support access', async () => {

@@ -1,3 +1,4 @@
+import { accountsRouter } from '../features/accounts/accounts.router';
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
 import { automationRouter } from '../features/automation/automation.router';
@@ -16,6 +17,7 @@ import { router } from './trpc';
 /** The console API: the same router over IPC (desktop) and HTTP (server, web console). */
 export const appRouter = router({
   auth: authRouter,
+  accounts: accountsRouter,
   users: usersRouter,
   organizations: organizationsRouter,
   locations: locationsRouter,

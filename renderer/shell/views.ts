@@ -2,6 +2,7 @@
 // here (one line) and lives in renderer/features/<feature>/. Org views are remounted whenever
 // the current org changes, so no state of one tenant survives into another.
 import type { ComponentType } from 'react';
+import { AccountsView } from '../features/accounts/accounts-view';
 import { AccountAuditView, OrgAuditView } from '../features/audit/audit-view';
 import { AccountGovernanceView, GovernanceView } from '../features/governance/governance-view';
 import { ConnectionsView } from '../features/desktop/connections-view';
@@ -34,10 +35,12 @@ export interface OrgViewDef extends BaseView {
   component: ComponentType<OrgViewProps>;
 }
 
-/** Account-wide views, shown under "All organizations". */
+/** Account-wide views, shown under "All organizations" (or, `group: 'platform'`, "Platform"). */
 export interface AllViewDef extends BaseView {
   scope: 'all';
   component: ComponentType;
+  /** The server's own views, for platform operators (PLAT-1): beside the account's, not in it. */
+  group?: 'platform';
 }
 
 export type ViewDef = OrgViewDef | AllViewDef;
@@ -84,6 +87,14 @@ export const VIEWS: readonly ViewDef[] = [
     scope: 'all',
     component: TokensView,
     visible: (ctx) => !ctx.me.is_support_engineer,
+  },
+  {
+    id: 'accounts',
+    label: 'Accounts',
+    scope: 'all',
+    group: 'platform',
+    component: AccountsView,
+    visible: (ctx) => ctx.me.is_platform_operator,
   },
   // Desktop only (UI-8, EXP): the Electron shell's own screens.
   {

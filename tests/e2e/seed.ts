@@ -20,6 +20,7 @@ export interface SeededOrg {
 }
 
 export interface Seed {
+  /** The first account's admin, also the platform operator (as the first start makes one). */
   admin: { email: string; password: string };
   /** A personal API token of the admin, as the bootstrap token would be. */
   adminToken: string;
@@ -86,6 +87,8 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       adminEmail,
       adminName: 'Ada Admin',
       adminPassword: PASSWORD,
+      // As the first start makes the bootstrap admin (PLAT-1).
+      platformOperator: true,
     });
     const admin: Actor = services.auth.actorForUser(provisioned.adminUserId)!;
     const adminToken = services.auth.issueToken(

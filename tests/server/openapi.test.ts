@@ -390,6 +390,15 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('DELETE', `/tokens/${token.id}`, { token: session.token });
     await call('POST', '/auth/logout', { token: session.token });
 
+    // ---- accounts (PLAT-1: the bootstrap admin is the platform operator)
+    const created = await call('POST', '/accounts', {
+      body: { name: 'Contract Co', admin_email: 'first@contract-co.test', admin_name: 'First' },
+      expect: 201,
+    });
+    await call('GET', '/accounts');
+    await call('GET', `/accounts/${created.account.id}`);
+    await call('PATCH', `/accounts/${created.account.id}`, { body: { name: 'Contract Co Ltd' } });
+
     // ---- locations
     const office = await call('POST', `/organizations/${org.id}/locations`, {
       body: { name: 'Office', subnets: ['10.1.0.0/16'], timezone: 'Europe/Berlin' },

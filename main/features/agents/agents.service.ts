@@ -48,6 +48,12 @@ const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 
 const unauthorized = (message: string): DomainError => new DomainError('UNAUTHORIZED', message);
 
+// PLAT-1: the agents of a deactivated account are refused on every endpoint (read per request).
+const accountDeactivated = (): DomainError =>
+  forbidden(
+    'This account is deactivated and its agents are refused; a platform operator can reactivate it',
+  );
+
 const canonicalIp = (text: string): string => {
   const ip = parseIp(text.trim());
   if (!ip) throw badRequest('ip must be an IPv4 or IPv6 address such as 10.1.2.3', 'ip');
@@ -74,6 +80,7 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
   accountId,
   label: `agent ${hostname}`,
   isSupportEngineer: false,
+  isPlatformOperator: false,
   readOnly: false,
   via: 'system',
 });
@@ -164,6 +171,7 @@ export class AgentsService {
         'This organization is deactivated and accepts no agent registrations; reactivate it first',
       );
     }
+    if (!org.accountActive) throw accountDeactivated();
     const input = registerAgentInput.parse(raw ?? {});
     if (input.public_key && !ed25519KeyFromBase64(input.public_key)) {
       throw badRequest(
@@ -235,6 +243,7 @@ export class AgentsService {
         'Authenticate the heartbeat: Go agents send X-Timestamp and X-Signature, legacy agents X-Organization-Secret',
       );
     }
+    if (!this.d.secrets.accountActiveOf(host.organizationId)) throw accountDeactivated();
     const input = heartbeatInput.parse(req.input ?? {});
     return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip));
   }

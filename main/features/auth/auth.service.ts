@@ -13,7 +13,7 @@ import {
 } from '../../core/crypto';
 import { DomainError, forbidden, notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
-import { apiTokens, users } from '../../db/schema';
+import { accounts, apiTokens, users } from '../../db/schema';
 import {
   createTokenInput,
   loginInput,
@@ -111,14 +111,17 @@ export class AuthService {
         Math.ceil(wait / 1000),
       );
     }
-    const user = this.d.db
-      .select()
+    const found = this.d.db
+      .select({ user: users, accountActive: accounts.isActive })
       .from(users)
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
       .where(eq(users.emailKey, emailKey(input.email)))
       .get();
+    const user = found?.user;
     // Verify even when the user is missing, so response time does not reveal which emails exist.
     const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
-    if (!user || !ok || !user.isActive) {
+    // PLAT-1: the users of a deactivated account are refused like deactivated users.
+    if (!user || !ok || !user.isActive || !found.accountActive) {
       this.throttle.fail(keys, now);
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
@@ -143,23 +146,30 @@ export class AuthService {
       accountId: user.accountId,
       label: user.email,
       isSupportEngineer: user.isSupportEngineer,
+      isPlatformOperator: user.isPlatformOperator,
       readOnly,
       via,
     };
   }
 
-  /** The actor behind a bearer token, or null when it is unknown, expired, revoked or its user inactive. */
+  /**
+   * The actor behind a bearer token, or null when it is unknown, expired, revoked, or its user or
+   * the user's account inactive (read on every request: reactivation makes it work again).
+   */
   authenticate(token: string): Actor | null {
     if (!token.startsWith(SESSION_TOKEN_PREFIX) && !token.startsWith(PERSONAL_TOKEN_PREFIX))
       return null;
     const now = this.d.clock.now();
     const row = this.d.db
-      .select({ token: apiTokens, user: users })
+      .select({ token: apiTokens, user: users, accountActive: accounts.isActive })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
       .where(eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)))
       .get();
-    if (!row || row.token.revokedAt !== null || !row.user.isActive) return null;
+    if (!row || row.token.revokedAt !== null || !row.user.isActive || !row.accountActive) {
+      return null;
+    }
     if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
     this.recordUse(row.token, now);
     return this.actorOf(
@@ -191,8 +201,15 @@ export class AuthService {
 
   /** The caller's user record for a token (local desktop uses this to find its operator). */
   actorForUser(userId: number): Actor | null {
-    const user = this.d.db.select().from(users).where(eq(users.id, userId)).get();
-    return user && user.isActive ? this.actorOf(user, false, 'local') : null;
+    const row = this.d.db
+      .select({ user: users, accountActive: accounts.isActive })
+      .from(users)
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .where(eq(users.id, userId))
+      .get();
+    return row && row.user.isActive && row.accountActive
+      ? this.actorOf(row.user, false, 'local')
+      : null;
   }
 
   logout(actor: Actor, token: string): void {

@@ -19,6 +19,8 @@ import { describeGrant } from './roles';
 import './users.css';
 
 const column = createColumnHelper<User>();
+const SUPPORT_ENGINEER_REASON =
+  'Support engineers belong to the platform: only a platform operator changes them.';
 const EMPTY: User[] = [];
 
 /** UI-7 users and roles (TEN-6), for account admins. */
@@ -114,12 +116,15 @@ export function UsersView() {
         cell: (c) => {
           const u = c.row.original;
           const self = u.id === me.id;
+          // PLAT-2: a support engineer is the platform's; only an operator changes one.
+          const platformOnly =
+            u.is_support_engineer && !me.is_platform_operator ? SUPPORT_ENGINEER_REASON : null;
           return (
             <span className="row-actions">
               {u.is_active ? (
                 <GuardedButton
                   aria-label={`Deactivate ${u.name}`}
-                  disabledReason={self ? 'You cannot deactivate yourself.' : null}
+                  disabledReason={self ? 'You cannot deactivate yourself.' : platformOnly}
                   onClick={() => {
                     setActive.reset();
                     setDeactivating(u);
@@ -128,30 +133,29 @@ export function UsersView() {
                   Deactivate…
                 </GuardedButton>
               ) : (
-                <button
-                  type="button"
-                  className="button button-secondary"
+                <GuardedButton
                   aria-label={`Reactivate ${u.name}`}
+                  disabledReason={platformOnly}
                   disabled={setActive.isPending}
                   onClick={() => setActive.mutate({ id: u.id, patch: { is_active: true } })}
                 >
                   Reactivate
-                </button>
+                </GuardedButton>
               )}
-              <button
-                type="button"
-                className="button button-secondary"
+              <GuardedButton
                 aria-label={`Edit roles of ${u.name}`}
+                mutates={false}
+                disabledReason={platformOnly}
                 onClick={() => setEditing(u)}
               >
                 Roles…
-              </button>
+              </GuardedButton>
             </span>
           );
         },
       }),
     ],
-    [me.id, orgName, setActive],
+    [me.id, me.is_platform_operator, orgName, setActive],
   );
 
   const needle = searchText.trim().toLowerCase();
