@@ -1,5 +1,6 @@
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
+import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
@@ -29,6 +30,7 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   governance: governanceRouter,
   gdpr: gdprRouter,
+  exportKey: exportKeyRouter,
 });
 
 export type AppRouter = typeof appRouter;
