@@ -78,7 +78,7 @@ export function createServices(deps: ServiceDeps) {
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
     supportAccess: new SupportAccessService({ db, clock, access, audit }),
-    auditTrail: new AuditService({ db, clock, access, chain }),
+    auditTrail: new AuditService({ db, clock, access, chain, signer }),
     exportKey: new ExportKeyService(signer),
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),

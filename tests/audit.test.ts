@@ -5,6 +5,7 @@ import type { Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
+import { hasOpenssl, opensslVerify } from './fixtures/openssl';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -300,6 +301,32 @@ describe('AUD-2 export', () => {
     expect(await code(w.caller(orgAdmin).audit.export({ format: 'json' }))).toBe('FORBIDDEN');
     expect(await code(api.audit.export({ format: 'xml' as 'json' }))).toBe('BAD_REQUEST');
   });
+  it('a CSV or JSON export carries a detached Ed25519 signature that openssl verifies', async () => {
+    expect(hasOpenssl(), 'the openssl tool (.ci/run installs it)').toBe(true);
+    for (const format of ['csv', 'json'] as const) {
+      const out = await api.audit.export({ format });
+      const key = await api.exportKey.get();
+      // The signer is this installation's export key, the one GET /api/v1/export-key shows.
+      expect(out.signature).toEqual({
+        algorithm: 'Ed25519',
+        value: expect.stringMatching(/^[A-Za-z0-9+/]{86}==$/),
+        public_key: key.public_key,
+        public_key_pem: key.public_key_pem,
+        fingerprint: key.fingerprint,
+        signer_label: key.label,
+      });
+      // Signed: the UTF-8 bytes of `content`, exactly as saved to the file.
+      const verdict = opensslVerify(out.content, out.signature.value, key.public_key_pem);
+      expect(verdict).toEqual({ ok: true, output: 'Signature Verified Successfully' });
+      const altered = out.content.replace('organization.created', 'organization.creatod');
+      expect(altered).not.toBe(out.content);
+      expect(opensslVerify(altered, out.signature.value, key.public_key_pem)).toMatchObject({
+        ok: false,
+        output: expect.stringMatching(/Signature Verification Failure/),
+      });
+    }
+  });
+
   it('stops at MAX_AUDIT_EXPORT entries and says so', async () => {
     // Bulk rows straight into the table: the export reads them, it does not verify them.
     w.opened.sqlite

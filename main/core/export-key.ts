@@ -1,5 +1,5 @@
-// The installation's export key (EXP-1): an Ed25519 key that signs what leaves this
-// installation as a file: the manifest of an .orgdesk-export file.
+// The installation's export key (EXP-1, AUD-2): an Ed25519 key that signs what leaves this
+// installation as a file, the manifest of an .orgdesk-export file and audit CSV/JSON exports.
 //
 // Derived, not stored: the 32-byte Ed25519 seed is HKDF-SHA-256 of the master key with a fixed
 // label. So every replica of an installation (a server restarted with the same
@@ -40,6 +40,17 @@ export interface SignerKey {
   fingerprint: string;
   /** the installation's own name for itself: informative, never a proof of anything */
   label: string;
+}
+
+/** A detached signature over some bytes, with the key that verifies it. */
+export interface DetachedSignature {
+  algorithm: typeof SIGNATURE_ALGORITHM;
+  /** base64 of the 64-byte Ed25519 signature */
+  value: string;
+  public_key: string;
+  public_key_pem: string;
+  fingerprint: string;
+  signer_label: string;
 }
 
 /** The raw public key of a base64 text, or null when it is not 32 bytes of canonical base64. */
@@ -113,5 +124,18 @@ export class ExportSigner {
   sign(message: Buffer | string): string {
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
     return sign(null, bytes, this.privateKey).toString('base64');
+  }
+
+  /** A detached signature of a file's content (its UTF-8 bytes, as saved). */
+  detached(content: string): DetachedSignature {
+    const k = this.key();
+    return {
+      algorithm: k.algorithm,
+      value: this.sign(content),
+      public_key: k.public_key,
+      public_key_pem: k.public_key_pem,
+      fingerprint: k.fingerprint,
+      signer_label: k.label,
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
 import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import { detachedSignatureOutput } from './export-key.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
 const instant = (field: string) =>
@@ -107,6 +108,10 @@ export const auditExportOutput = z.strictObject({
   truncated: z
     .boolean()
     .describe(`true when more than ${MAX_AUDIT_EXPORT} entries matched; the file holds the oldest`),
+  signature: detachedSignatureOutput.describe(
+    "A detached Ed25519 signature of content's UTF-8 bytes by this installation's export key " +
+      '(GET /api/v1/export-key): save it beside the file to verify it later, e.g. with openssl',
+  ),
 });
 export type AuditExport = z.infer<typeof auditExportOutput>;
 

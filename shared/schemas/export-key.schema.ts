@@ -1,4 +1,4 @@
-// EXP-1: the installation's export key.
+// EXP-1 / AUD-2: the installation's export key, and the detached signature of an audit export.
 // The format (what is signed, the fingerprint) is docs/export-format.md.
 import { z } from 'zod';
 
@@ -20,3 +20,12 @@ export const exportKeyOutput = z.strictObject({
   label: z.string().describe('How this installation names itself; informative, not a proof'),
 });
 export type ExportKeyInfo = z.infer<typeof exportKeyOutput>;
+
+export const detachedSignatureOutput = z.strictObject({
+  algorithm: z.literal('Ed25519'),
+  value: z.string().describe('base64 of the 64-byte Ed25519 signature over the exact file bytes'),
+  public_key: publicKey,
+  public_key_pem: publicKeyPem,
+  fingerprint,
+  signer_label: z.string().describe('How the signing installation names itself; informative only'),
+});

@@ -3,6 +3,7 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { GENESIS_HASH, type AuditChain } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
+import type { ExportSigner } from '../../core/export-key';
 import { notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { auditEntries } from '../../db/schema';
@@ -28,6 +29,8 @@ export interface AuditServiceDeps {
   clock: Clock;
   access: AccessService;
   chain: AuditChain;
+  /** The installation's export key: every export is signed with it (detached, AUD-2). */
+  signer: ExportSigner;
 }
 
 type Row = typeof auditEntries.$inferSelect;
@@ -157,23 +160,28 @@ export class AuditService {
     const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
     const day = iso(this.d.clock.now()).slice(0, 10);
     const base = `orgdesk-audit-${label}-${day}`;
-    return input.format === 'csv'
-      ? {
-          format: 'csv',
-          filename: `${base}.csv`,
-          content_type: 'text/csv; charset=utf-8',
-          content: toCsv(entries),
-          count: entries.length,
-          truncated,
-        }
-      : {
-          format: 'json',
-          filename: `${base}.json`,
-          content_type: 'application/json; charset=utf-8',
-          content: JSON.stringify(entries, null, 2),
-          count: entries.length,
-          truncated,
-        };
+    const file =
+      input.format === 'csv'
+        ? {
+            format: 'csv' as const,
+            filename: `${base}.csv`,
+            content_type: 'text/csv; charset=utf-8',
+            content: toCsv(entries),
+          }
+        : {
+            format: 'json' as const,
+            filename: `${base}.json`,
+            content_type: 'application/json; charset=utf-8',
+            content: JSON.stringify(entries, null, 2),
+          };
+    // Detached: the signature is over the UTF-8 bytes of `content`, exactly the saved file, so
+    // `openssl pkeyutl -verify -rawin` checks the file as it is (docs/export-format.md).
+    return {
+      ...file,
+      count: entries.length,
+      truncated,
+      signature: this.d.signer.detached(file.content),
+    };
   }
 
   private *chainOf(accountId: number): Generator<Row> {
