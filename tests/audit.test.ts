@@ -1,7 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../main/core/actor';
+import { systemActor, type Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
@@ -394,7 +394,7 @@ describe('AUD-3 hash chain verification', () => {
   });
 
   it.each([
-    ['actor_label', "'someone@else'"],
+    ['actor_user_id', 'actor_user_id + 1'],
     ['at', 'at + 1'],
     ['action', "'organization.viewed'"],
     ['organization_id', 'NULL'],
@@ -405,6 +405,36 @@ describe('AUD-3 hash chain verification', () => {
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: ids[2],
+      problem: 'altered',
+    });
+  });
+
+  it('a user is bound by id, not by label (erasure replaces labels, GDPR-1); the system by its label', async () => {
+    const { ids } = await busyTrail();
+    // The label of a user's entry is a display copy of their email: replaceable, not evidence.
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'someone@else' WHERE id = ?")
+      .run(ids[2]);
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // The system actor has no id: its label is what the entry binds.
+    w.services.infra.audit.record(systemActor(w.accountId), {
+      accountId: w.accountId,
+      action: 'retention.cleanup',
+      targetType: 'account',
+      targetId: w.accountId,
+    });
+    const system = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'retention.cleanup'))
+      .get()!;
+    expect(system).toMatchObject({ actorUserId: null, actorLabel: 'system' });
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'admin@a.test' WHERE id = ?")
+      .run(system.id);
+    expect(await api.audit.verify()).toMatchObject({
+      ok: false,
+      first_bad_entry_id: system.id,
       problem: 'altered',
     });
   });

@@ -85,7 +85,11 @@ export const auditEntryOutput = z.strictObject({
   account_id: idValue,
   organization_id: idValue.nullable().describe('null: an account-wide entry'),
   actor_user_id: idValue.nullable().describe('null: the system itself (scheduled jobs)'),
-  actor_label: z.string().describe('Who acted, as they were known then (their email)'),
+  actor_label: z
+    .string()
+    .describe(
+      'Who acted, as they were known then (their email); an erased user shows the placeholder (GDPR-1)',
+    ),
   action: z.string().describe('What happened, e.g. organization.updated'),
   target_type: z.string(),
   target_id: z.string().nullable(),
@@ -93,7 +97,11 @@ export const auditEntryOutput = z.strictObject({
     .record(z.string(), z.unknown())
     .describe('What changed; values under sensitive keys read [redacted]'),
   prev_hash: z.string().describe("The previous entry's hash: the link of the chain"),
-  hash: z.string().describe("HMAC-SHA-256 over this entry's fields and prev_hash, in hex"),
+  hash: z
+    .string()
+    .describe(
+      "HMAC-SHA-256 over this entry's fields (a user by id, not label) and prev_hash, in hex: the next entry's prev_hash",
+    ),
 });
 export type AuditEntry = z.infer<typeof auditEntryOutput>;
 
