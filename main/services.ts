@@ -2,12 +2,14 @@ import { AccessService } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
+import { ExportSigner } from './core/export-key';
 import { GroupCommit } from './core/group-commit';
 import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
 import { AuthService } from './features/auth/auth.service';
+import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
 import { GdprService } from './features/gdpr/gdpr.service';
@@ -33,7 +35,14 @@ export interface ServiceDeps {
   clock: Clock;
   keys: KeyStore;
   onboarding?: OnboardingSeeder;
+  /**
+   * How this installation names itself when it signs an export (EXP-1, AUD-2), e.g. "Orgdesk
+   * server https://orgdesk.example.com". Informative only: a signature is trusted by its key.
+   */
+  installationLabel?: string;
 }
+
+export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
 
 /**
  * The composition root's one wiring of the domain services; transports only call into these.
@@ -45,6 +54,7 @@ export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
+  const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
   const access = new AccessService(db, clock);
   const audit = new AuditLog(db, clock, chain);
   const matchers = new LocationMatcherCache(db);
@@ -75,7 +85,8 @@ export function createServices(deps: ServiceDeps) {
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
     supportAccess: new SupportAccessService({ db, clock, access, audit }),
-    auditTrail: new AuditService({ db, clock, access, chain }),
+    auditTrail: new AuditService({ db, clock, access, chain, signer }),
+    exportKey: new ExportKeyService(signer),
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
     incidents: new IncidentsService({ db, clock, access, audit }),
@@ -89,6 +100,8 @@ export function createServices(deps: ServiceDeps) {
     clock,
     box,
     chain,
+    /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
+    signer,
     access,
     audit,
     matchers,

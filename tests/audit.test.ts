@@ -1,10 +1,11 @@
 import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../main/core/actor';
+import { systemActor, type Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
+import { hasOpenssl, opensslVerify } from './fixtures/openssl';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -300,6 +301,32 @@ describe('AUD-2 export', () => {
     expect(await code(w.caller(orgAdmin).audit.export({ format: 'json' }))).toBe('FORBIDDEN');
     expect(await code(api.audit.export({ format: 'xml' as 'json' }))).toBe('BAD_REQUEST');
   });
+  it('a CSV or JSON export carries a detached Ed25519 signature that openssl verifies', async () => {
+    expect(hasOpenssl(), 'the openssl tool (.ci/run installs it)').toBe(true);
+    for (const format of ['csv', 'json'] as const) {
+      const out = await api.audit.export({ format });
+      const key = await api.exportKey.get();
+      // The signer is this installation's export key, the one GET /api/v1/export-key shows.
+      expect(out.signature).toEqual({
+        algorithm: 'Ed25519',
+        value: expect.stringMatching(/^[A-Za-z0-9+/]{86}==$/),
+        public_key: key.public_key,
+        public_key_pem: key.public_key_pem,
+        fingerprint: key.fingerprint,
+        signer_label: key.label,
+      });
+      // Signed: the UTF-8 bytes of `content`, exactly as saved to the file.
+      const verdict = opensslVerify(out.content, out.signature.value, key.public_key_pem);
+      expect(verdict).toEqual({ ok: true, output: 'Signature Verified Successfully' });
+      const altered = out.content.replace('organization.created', 'organization.creatod');
+      expect(altered).not.toBe(out.content);
+      expect(opensslVerify(altered, out.signature.value, key.public_key_pem)).toMatchObject({
+        ok: false,
+        output: expect.stringMatching(/Signature Verification Failure/),
+      });
+    }
+  });
+
   it('stops at MAX_AUDIT_EXPORT entries and says so', async () => {
     // Bulk rows straight into the table: the export reads them, it does not verify them.
     w.opened.sqlite
@@ -367,7 +394,7 @@ describe('AUD-3 hash chain verification', () => {
   });
 
   it.each([
-    ['actor_label', "'someone@else'"],
+    ['actor_user_id', 'actor_user_id + 1'],
     ['at', 'at + 1'],
     ['action', "'organization.viewed'"],
     ['organization_id', 'NULL'],
@@ -378,6 +405,36 @@ describe('AUD-3 hash chain verification', () => {
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: ids[2],
+      problem: 'altered',
+    });
+  });
+
+  it('a user is bound by id, not by label (erasure replaces labels, GDPR-1); the system by its label', async () => {
+    const { ids } = await busyTrail();
+    // The label of a user's entry is a display copy of their email: replaceable, not evidence.
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'someone@else' WHERE id = ?")
+      .run(ids[2]);
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // The system actor has no id: its label is what the entry binds.
+    w.services.infra.audit.record(systemActor(w.accountId), {
+      accountId: w.accountId,
+      action: 'retention.cleanup',
+      targetType: 'account',
+      targetId: w.accountId,
+    });
+    const system = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'retention.cleanup'))
+      .get()!;
+    expect(system).toMatchObject({ actorUserId: null, actorLabel: 'system' });
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'admin@a.test' WHERE id = ?")
+      .run(system.id);
+    expect(await api.audit.verify()).toMatchObject({
+      ok: false,
+      first_bad_entry_id: system.id,
       problem: 'altered',
     });
   });

@@ -14,6 +14,7 @@ import * as accounts from '../shared/schemas/accounts.schema';
 import * as audit from '../shared/schemas/audit.schema';
 import * as automation from '../shared/schemas/automation.schema';
 import * as common from '../shared/schemas/common.schema';
+import * as exportKey from '../shared/schemas/export-key.schema';
 import * as featureFlags from '../shared/schemas/feature-flags.schema';
 import * as gdpr from '../shared/schemas/gdpr.schema';
 import * as governance from '../shared/schemas/governance.schema';
@@ -42,6 +43,7 @@ const schemaModules = {
   audit,
   automation,
   common,
+  exportKey,
   featureFlags,
   gdpr,
   governance,
@@ -279,6 +281,7 @@ describe('real answers parse against the output schemas', () => {
     conforms(audit.auditPageOutput, await api.audit.list({ organization_id: orgId }));
     conforms(audit.auditExportOutput, await api.audit.export({ format: 'csv' }));
     conforms(audit.auditExportOutput, await api.audit.export({ format: 'json' }));
+    conforms(exportKey.exportKeyOutput, await api.exportKey.get());
     conforms(audit.auditVerifyResultOutput, await api.audit.verify());
     // A broken chain answers with the optional fields too.
     const last = w.opened.db.select().from(auditEntries).all().at(-1)!;

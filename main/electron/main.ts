@@ -16,6 +16,7 @@ import { createFileLogger, type Logger } from '../desktop/file-log';
 import { ensureLocalOperator } from '../desktop/local-operator';
 import { KeychainUnavailableError } from '../desktop/vault-key-store';
 import { ConnectionStore } from '../desktop/connections/connection-store';
+import { PinnedSignerStore } from '../desktop/export/pinned-signers';
 import {
   DEEP_LINK_SCHEME,
   findDeepLink,
@@ -181,7 +182,12 @@ async function boot(
   }
   if (opened.backupFile) log.info(`database migrated; previous copy at ${opened.backupFile}`);
   for (const notice of opened.notices) log.warn(`database: ${notice}`);
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys,
+    installationLabel: `Orgdesk desktop on ${hostname()}`,
+  });
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });
@@ -196,6 +202,7 @@ async function boot(
       file: paths.connectionsFile,
       vault: new SafeStorageTokenVault(),
     }),
+    signers: new PinnedSignerStore({ file: paths.pinnedSignersFile }),
     dialogs: electronDialogs,
     send,
     sourceLabel: `local database on ${hostname()}`,

@@ -2,6 +2,7 @@
 // repo). Data: userData (or ORGDESK_DATA_DIR); logs: the OS log directory for the app.
 import { app } from 'electron';
 import { join } from 'node:path';
+import { PINNED_SIGNERS_FILE } from '../desktop/export/pinned-signers';
 
 export interface AppPaths {
   dataDir: string;
@@ -12,6 +13,8 @@ export interface AppPaths {
   /** The fallback master key file (owner-only), used only with the user's consent. */
   plainKeyFile: string;
   connectionsFile: string;
+  /** Export signers trusted besides this installation (EXP-1). */
+  pinnedSignersFile: string;
   windowStateFile: string;
   operatorFile: string;
   migrationsFolder: string;
@@ -36,6 +39,7 @@ export function resolveAppPaths(): AppPaths {
     keyFile: join(dataDir, 'master.key.enc'),
     plainKeyFile: join(dataDir, 'master.key'),
     connectionsFile: join(dataDir, 'connections.json'),
+    pinnedSignersFile: join(dataDir, PINNED_SIGNERS_FILE),
     windowStateFile: join(dataDir, 'window-state.json'),
     operatorFile: join(dataDir, 'local-operator.json'),
     migrationsFolder: app.isPackaged

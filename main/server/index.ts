@@ -1,5 +1,6 @@
 // `npm run server`: the Orgdesk server with the configuration from the environment.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
@@ -20,7 +21,13 @@ async function main(): Promise<void> {
     : new FileKeyStore(join(config.dataDir, 'master.key'));
   const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
   for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys,
+    // Names the signer of audit exports (AUD-2); the key itself is derived from the master key.
+    installationLabel: `Orgdesk server ${config.publicUrl ?? hostname()}`,
+  });
   await bootstrap({
     services,
     adminToken: config.adminToken,

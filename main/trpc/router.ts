@@ -1,6 +1,7 @@
 import { accountsRouter } from '../features/accounts/accounts.router';
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
+import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
@@ -31,6 +32,7 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   governance: governanceRouter,
   gdpr: gdprRouter,
+  exportKey: exportKeyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
 import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import { detachedSignatureOutput } from './export-key.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
 const instant = (field: string) =>
@@ -84,7 +85,11 @@ export const auditEntryOutput = z.strictObject({
   account_id: idValue,
   organization_id: idValue.nullable().describe('null: an account-wide entry'),
   actor_user_id: idValue.nullable().describe('null: the system itself (scheduled jobs)'),
-  actor_label: z.string().describe('Who acted, as they were known then (their email)'),
+  actor_label: z
+    .string()
+    .describe(
+      'Who acted, as they were known then (their email); an erased user shows the placeholder (GDPR-1)',
+    ),
   action: z.string().describe('What happened, e.g. organization.updated'),
   target_type: z.string(),
   target_id: z.string().nullable(),
@@ -92,7 +97,11 @@ export const auditEntryOutput = z.strictObject({
     .record(z.string(), z.unknown())
     .describe('What changed; values under sensitive keys read [redacted]'),
   prev_hash: z.string().describe("The previous entry's hash: the link of the chain"),
-  hash: z.string().describe("HMAC-SHA-256 over this entry's fields and prev_hash, in hex"),
+  hash: z
+    .string()
+    .describe(
+      "HMAC-SHA-256 over this entry's fields (a user by id, not label) and prev_hash, in hex: the next entry's prev_hash",
+    ),
 });
 export type AuditEntry = z.infer<typeof auditEntryOutput>;
 
@@ -107,6 +116,10 @@ export const auditExportOutput = z.strictObject({
   truncated: z
     .boolean()
     .describe(`true when more than ${MAX_AUDIT_EXPORT} entries matched; the file holds the oldest`),
+  signature: detachedSignatureOutput.describe(
+    "A detached Ed25519 signature of content's UTF-8 bytes by this installation's export key " +
+      '(GET /api/v1/export-key): save it beside the file to verify it later, e.g. with openssl',
+  ),
 });
 export type AuditExport = z.infer<typeof auditExportOutput>;
 

@@ -12,6 +12,7 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectionStore } from '../../main/desktop/connections/connection-store';
+import { PinnedSignerStore } from '../../main/desktop/export/pinned-signers';
 import { createDesktopIpcHandler } from '../../main/desktop/ipc/desktop-ipc';
 import { DesktopShell } from '../../main/desktop/desktop-shell';
 import type { IpcHandler } from '../../main/desktop/ipc/ipc-handler';
@@ -68,6 +69,7 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
     migrationsFolder: MIGRATIONS,
     masterKey: () => readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
     connections: new ConnectionStore({ file: join(x.w.dir, 'connections.json'), vault: keychain }),
+    signers: new PinnedSignerStore({ file: join(x.w.dir, 'pinned-signers.json') }),
     dialogs: {
       chooseExportTarget: async () => dialogAnswers.shift() ?? null,
       chooseExportToOpen: async () => dialogAnswers.shift() ?? null,
@@ -152,6 +154,11 @@ test('an opened export is a read-only review: banner, disabled mutations, server
     { timeout: JOB_TIMEOUT },
   );
   await expect(page.getByTestId('job-panel')).toContainText('Opened the export of Acme');
+  // EXP-1: the banner says who signed: this installation, so trusted.
+  const signer = banner.getByTestId('review-signer');
+  await expect(signer).toHaveAttribute('data-trust', 'own');
+  await expect(signer).toContainText('Signed by this installation');
+  await expect(signer).toContainText(d.x.w.services.infra.signer.key().fingerprint);
   await expect(
     page
       .getByTestId('job-panel')
@@ -173,6 +180,10 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await expect(restore).toBeDisabled();
   await expect(restore).toHaveAccessibleDescription(reason);
   await expect(exportsView.getByRole('button', { name: 'Open export…' })).toBeEnabled();
+  // The export key to give to reviewers is shown there, with its fingerprint.
+  await expect(exportsView.getByTestId('own-fingerprint')).toHaveText(
+    d.x.w.services.infra.signer.key().fingerprint,
+  );
   await app.switchTo('Acme');
   // Plain buttons disabled through denyReason (the secret panel of the overview).
   const regenerate = app.view('overview').getByRole('button', { name: 'Regenerate secret…' });

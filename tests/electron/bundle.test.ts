@@ -59,6 +59,7 @@ describe('main-process bundles', () => {
           dbFile: x.w.opened.file,
           migrationsFolder: MIGRATIONS,
           masterKey: readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
+          installationLabel: 'bundle test installation',
           actor: x.w.admin,
           input: { scope: 'account' },
           target: x.file('bundled.orgdesk-export'),

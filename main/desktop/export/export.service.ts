@@ -19,6 +19,7 @@ import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
+import type { ExportSigner } from '../../core/export-key';
 import type { Db } from '../../db/database';
 import { accounts, organizations } from '../../db/schema';
 import {
@@ -33,6 +34,7 @@ import {
   computeChecksum,
   contentTables,
   writeManifest,
+  type ManifestFields,
 } from './export-file';
 import { EXCLUDED_DATA, isSkipped, policyOf, type ExportScope } from './export-policy';
 
@@ -53,6 +55,8 @@ export interface ExportServiceDeps {
   migrationsFolder: string;
   /** Where the data comes from, for the manifest (e.g. "local database on laptop-7"). */
   sourceLabel: string;
+  /** The installation's export key: it signs the manifest (EXP-1). */
+  signer: ExportSigner;
 }
 
 export interface ExportResult {
@@ -118,7 +122,7 @@ export class ExportService {
         onProgress({ phase: `copy ${t}`, done: 1 + i, total }),
       );
 
-      // 3. Manifest and checksum, then compact and move into place.
+      // 3. Checksum and signed manifest, then compact and move into place.
       const out2 = new Database(tmp);
       try {
         const account = this.d.db
@@ -130,7 +134,7 @@ export class ExportService {
           id: number;
           name: string;
         }[];
-        const fields: Omit<ExportManifest, 'content_sha256'> = {
+        const fields: Omit<ManifestFields, 'content_sha256'> = {
           format: EXPORT_FORMAT,
           format_version: EXPORT_FORMAT_VERSION,
           source: this.d.sourceLabel,
@@ -145,11 +149,11 @@ export class ExportService {
           excluded: EXCLUDED_DATA,
         };
         onProgress({ phase: 'checksum', done: tables.length + 2, total });
-        const manifest: ExportManifest = {
-          ...fields,
-          content_sha256: computeChecksum(out2, fields),
-        };
-        writeManifest(out2, manifest);
+        const manifest: ExportManifest = writeManifest(
+          out2,
+          { ...fields, content_sha256: computeChecksum(out2) },
+          this.d.signer,
+        );
         out2.exec('VACUUM');
         out2.close();
         renameSync(tmp, target);
@@ -160,7 +164,12 @@ export class ExportService {
             action: 'export.created',
             targetType: input.scope,
             targetId: input.scope === 'organization' ? input.organization_id : accountId,
-            details: { file: basename(target), counts, content_sha256: manifest.content_sha256 },
+            details: {
+              file: basename(target),
+              counts,
+              content_sha256: manifest.content_sha256,
+              signer_fingerprint: this.d.signer.key().fingerprint,
+            },
           }),
         );
         onProgress({ phase: 'done', done: total, total });

@@ -18,11 +18,13 @@ import * as schema from '../../db/schema';
 import { createServices, type Services } from '../../services';
 import type { Context } from '../../trpc/trpc';
 import type { ExportManifest } from '../../../shared/schemas/desktop.schema';
-import { openExportFile } from './export-file';
+import { openExportFile, type SignerIdentity } from './export-file';
 
 export interface ReviewHandle {
   file: string;
   manifest: ExportManifest;
+  /** Whose valid signature the file carries (EXP-1); whether that is trusted: signer-trust.ts. */
+  signer: SignerIdentity;
   label: string;
   services: Services;
   /** The read-only connection behind `services`. */
@@ -63,7 +65,7 @@ export function openReview(
   options: { migrationsFolder: string; clock?: Clock; verifiedSha256?: string },
 ): ReviewHandle {
   const opened = openExportFile(file, { verifiedSha256: options.verifiedSha256 });
-  const { manifest } = opened;
+  const { manifest, signer } = opened;
   let sqlite = opened.sqlite;
   let scratch: string | null = null;
   try {
@@ -109,6 +111,7 @@ export function openReview(
     return {
       file,
       manifest,
+      signer,
       label,
       services,
       sqlite: reviewed,

@@ -1,8 +1,9 @@
 import { and, asc, count, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import { GENESIS_HASH, type AuditChain } from '../../core/audit';
+import { GENESIS_HASH, chainFields, linkHash, type AuditChain } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
+import type { ExportSigner } from '../../core/export-key';
 import { notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { auditEntries } from '../../db/schema';
@@ -28,6 +29,8 @@ export interface AuditServiceDeps {
   clock: Clock;
   access: AccessService;
   chain: AuditChain;
+  /** The installation's export key: every export is signed with it (detached, AUD-2). */
+  signer: ExportSigner;
 }
 
 type Row = typeof auditEntries.$inferSelect;
@@ -65,7 +68,8 @@ function toEntry(r: Row): AuditEntry {
     target_id: r.targetId,
     details,
     prev_hash: r.prevHash,
-    hash: r.hash,
+    // The link; an erased v1 entry's seal stays in the database (core/audit.ts).
+    hash: linkHash(r.hash),
   };
 }
 
@@ -157,23 +161,28 @@ export class AuditService {
     const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
     const day = iso(this.d.clock.now()).slice(0, 10);
     const base = `orgdesk-audit-${label}-${day}`;
-    return input.format === 'csv'
-      ? {
-          format: 'csv',
-          filename: `${base}.csv`,
-          content_type: 'text/csv; charset=utf-8',
-          content: toCsv(entries),
-          count: entries.length,
-          truncated,
-        }
-      : {
-          format: 'json',
-          filename: `${base}.json`,
-          content_type: 'application/json; charset=utf-8',
-          content: JSON.stringify(entries, null, 2),
-          count: entries.length,
-          truncated,
-        };
+    const file =
+      input.format === 'csv'
+        ? {
+            format: 'csv' as const,
+            filename: `${base}.csv`,
+            content_type: 'text/csv; charset=utf-8',
+            content: toCsv(entries),
+          }
+        : {
+            format: 'json' as const,
+            filename: `${base}.json`,
+            content_type: 'application/json; charset=utf-8',
+            content: JSON.stringify(entries, null, 2),
+          };
+    // Detached: the signature is over the UTF-8 bytes of `content`, exactly the saved file, so
+    // `openssl pkeyutl -verify -rawin` checks the file as it is (docs/export-format.md).
+    return {
+      ...file,
+      count: entries.length,
+      truncated,
+      signature: this.d.signer.detached(file.content),
+    };
   }
 
   private *chainOf(accountId: number): Generator<Row> {
@@ -193,20 +202,7 @@ export class AuditService {
   }
 
   private recomputes(r: Row): boolean {
-    return (
-      this.d.chain.hash({
-        at: r.at,
-        accountId: r.accountId,
-        organizationId: r.organizationId,
-        actorUserId: r.actorUserId,
-        actorLabel: r.actorLabel,
-        action: r.action,
-        targetType: r.targetType,
-        targetId: r.targetId,
-        details: r.details,
-        prevHash: r.prevHash,
-      }) === r.hash
-    );
+    return this.d.chain.verifies(chainFields(r), r.hash);
   }
 
   /**
@@ -231,7 +227,7 @@ export class AuditService {
       .orderBy(desc(auditEntries.id))
       .limit(1)
       .get();
-    const heads = { head_id: head?.id ?? null, head_hash: head?.hash ?? null };
+    const heads = { head_id: head?.id ?? null, head_hash: head ? linkHash(head.hash) : null };
     const rows = this.chainOf(accountId);
     let prevHash = GENESIS_HASH;
     let prevId: number | null = null;
@@ -245,7 +241,8 @@ export class AuditService {
       const linkOk = e.prevHash === prevHash;
       if (!hashOk || !linkOk) {
         const next = after.done ? null : after.value;
-        const skipped = next !== null && next.prevHash === prevHash && e.hash !== prevHash;
+        const skipped =
+          next !== null && next.prevHash === prevHash && linkHash(e.hash) !== prevHash;
         const problem: AuditChainProblem = skipped
           ? 'inserted'
           : !hashOk
@@ -261,7 +258,7 @@ export class AuditService {
         }[problem];
         return { ok: false, checked, first_bad_entry_id: e.id, problem, message, ...heads };
       }
-      prevHash = e.hash;
+      prevHash = linkHash(e.hash);
       prevId = e.id;
       step = after;
     }

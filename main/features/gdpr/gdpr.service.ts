@@ -55,7 +55,8 @@ export class GdprService {
   /**
    * Anonymises email and name, clears the password hash, revokes every session and token,
    * removes the roles and deactivates the user. Irreversible: nothing of the old identity is
-   * kept anywhere to restore it from, and the audit entry names the user by id only.
+   * kept anywhere to restore it from, the labels of the user's earlier audit entries become the
+   * placeholder email, and the audit entry names the user by id only.
    */
   erase(actor: Actor, raw: EraseUserInput): ErasedUser {
     const input = eraseUserInput.parse(raw);
@@ -131,6 +132,9 @@ export class GdprService {
         .where(eq(users.id, target.id))
         .returning()
         .get()!;
+      // GDPR-1: the email leaves the actor label of every earlier entry too; the chain still
+      // verifies (core/audit.ts: labels are not hashed, older entries are sealed).
+      this.d.audit.relabelActor(target.id, email);
       const sessions = revoked.filter((t) => t.kind === 'session').length;
       const tokens = revoked.length - sessions;
       this.d.audit.record(actor, {

@@ -72,6 +72,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   const [draft, setDraft] = useState<AuditFilterDraft>(EMPTY_FILTER);
   const applied = useDebounced(draft, 300);
   const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
+  const [saved, setSaved] = useState<AuditExport | null>(null);
 
   const filter = {
     organization_id: org?.id ?? null,
@@ -101,6 +102,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     mutationFn: (format: 'csv' | 'json') => client.audit.export.query({ ...filter, format }),
     onSuccess: (file: AuditExport) => {
       downloadText(file.filename, file.content, file.content_type);
+      setSaved(file);
       toast.success(
         `Saved ${file.filename}: ${plural(file.count, 'entry', 'entries')}${
           file.truncated ? ' (the oldest ones; more matched — narrow the filter for the rest)' : ''
@@ -226,6 +228,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
       }
     >
       <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
+      {saved ? <ExportSignature file={saved} onClose={() => setSaved(null)} /> : null}
       <AuditFilters draft={draft} onChange={setDraft} errors={errors} />
       {err && !fieldBlamed ? (
         <ErrorState error={errorMessage(err)} onRetry={() => void list.refetch()} />
@@ -259,5 +262,50 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         are redacted.
       </p>
     </ViewRoot>
+  );
+}
+
+/** base64 → bytes, for saving a signature as the raw file `openssl -sigfile` reads. */
+const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/**
+ * AUD-2: the saved export's detached signature. Saved apart on request (a second automatic
+ * download would be blocked as "multiple downloads"): the raw signature beside the file, and the
+ * signer's public key, for `openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in FILE
+ * -sigfile FILE.sig` (docs/export-format.md).
+ */
+function ExportSignature({ file, onClose }: { file: AuditExport; onClose(): void }) {
+  const sig = file.signature;
+  return (
+    <div className="callout" role="status" aria-label="Export signature">
+      <p>
+        {file.filename} is signed by {sig.signer_label}, key <code>{sig.fingerprint}</code>. Compare
+        the fingerprint with the export key of the installation before you rely on it.
+      </p>
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() =>
+            downloadText(`${file.filename}.sig`, fromBase64(sig.value), 'application/octet-stream')
+          }
+        >
+          Save signature
+        </button>
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() =>
+            downloadText(`${file.filename}.key.pem`, sig.public_key_pem, 'application/x-pem-file')
+          }
+        >
+          Save public key
+        </button>
+        <button type="button" className="button button-ghost" onClick={onClose}>
+          Dismiss
+        </button>
+      </div>
+    </div>
   );
 }
