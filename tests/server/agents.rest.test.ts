@@ -131,6 +131,27 @@ describe('AGT-1 registration', () => {
     expect(hosts.json[0]).toMatchObject({ hostname: 'v6-1', ip: '2001:db8::42', status: 'online' });
   });
 
+  it('an IPv4-mapped IPv6 address is its IPv4 address: IPv4 subnets match it (LOC-3)', async () => {
+    const res = await register(org.secret, {
+      hostname: 'mapped-1',
+      ip: '::ffff:10.1.5.9',
+      agent_type: 'legacy',
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.location_id).toBe(lab.id);
+    const host = (await s.request('GET', `/api/v1/hosts/${res.json.host_id}`)).json;
+    expect(host.ip).toBe('10.1.5.9');
+    const resolved = await s.request(
+      'GET',
+      `/api/v1/organizations/${org.id}/locations/resolve?ip=${encodeURIComponent('::ffff:10.1.9.9')}`,
+    );
+    expect(resolved.json).toMatchObject({ location_id: office.id, matched_subnet: '10.1.0.0/16' });
+    const beat = await legacyBeat(org.secret, res.json.host_id, { ip: '::ffff:a01:909' });
+    expect(beat.status).toBe(200);
+    expect(beat.json.location_id).toBe(office.id);
+    expect((await s.request('GET', `/api/v1/hosts/${res.json.host_id}`)).json.ip).toBe('10.1.9.9');
+  });
+
   it('the secret decides the org; the IP only the location', async () => {
     const other = await newOrg('Other Agents Org');
     const res = await register(other.secret, {
