@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
+import { auditEntries, hosts } from '../../main/db/schema';
+import { NON_CANONICAL, SMALL_ORDER_CANONICAL } from '../fixtures/ed25519-vectors';
 import { ReplayCache } from '../../main/features/agents/replay-cache';
 import {
   goAgent,
@@ -257,6 +258,93 @@ describe('AGT-1 registration', () => {
     s.clock.advance(3_600_000);
     expect((await register(o.secret, body(3))).status).toBe(401);
     expect((await register(rotated.json.secret, body(4))).status).toBe(201);
+  });
+});
+
+describe('AGT-2 weak keys and non-canonical signatures', () => {
+  const b64 = (h: string) => Buffer.from(h, 'hex').toString('base64');
+
+  it.each([...SMALL_ORDER_CANONICAL, ...NON_CANONICAL])(
+    'registration refuses the weak key %s (400 naming public_key)',
+    async (h) => {
+      const res = await register(org.secret, {
+        hostname: `weak-${h.slice(0, 8)}-${h.slice(-2)}`,
+        ip: '10.1.9.70',
+        agent_type: 'go',
+        public_key: b64(h),
+      });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'BAD_REQUEST', field: 'public_key' });
+      expect(res.json.error.message).toMatch(/small-order|canonical/);
+    },
+  );
+
+  it('a host registered with the identity key before this check cannot be impersonated', async () => {
+    // With A = identity, R = identity and S = 0 "verify" for every message: anyone could beat for
+    // it. Such a row may exist from before the check: its heartbeats are refused.
+    const row = s.opened.db
+      .insert(hosts)
+      .values({
+        organizationId: org.id,
+        locationId: org.default_location_id,
+        hostname: 'legacy-weak-key',
+        ip: '10.1.9.71',
+        agentType: 'go',
+        publicKey: b64(SMALL_ORDER_CANONICAL[0]!),
+        registeredAt: s.clock.now(),
+      })
+      .returning()
+      .get();
+    const forged = Buffer.concat([Buffer.from(SMALL_ORDER_CANONICAL[0]!, 'hex'), Buffer.alloc(32)]);
+    const res = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: {
+        'X-Host-Id': String(row.id),
+        'X-Timestamp': String(unixSeconds(s.clock)),
+        'X-Signature': forged.toString('base64'),
+      },
+    });
+    expect(res.status).toBe(401);
+    expect(res.json.error.message).toMatch(/weak Ed25519 key/);
+    expect((await s.request('GET', `/api/v1/hosts/${row.id}`)).json.last_seen_at).toBeNull();
+  });
+
+  it('a heartbeat whose signature has S + L (a malleated copy) is refused', async () => {
+    const agent = goAgent();
+    const reg = await register(org.secret, {
+      hostname: 'go-malleable',
+      ip: '10.1.9.72',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    const id = reg.json.host_id as number;
+    const ts = unixSeconds(s.clock);
+    const sig = Buffer.from(agent.sign(id, ts, '{}'), 'base64');
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+    const sPlusL = BigInt('0x' + Buffer.from(sig.subarray(32)).reverse().toString('hex')) + L;
+    const malleated = Buffer.concat([
+      sig.subarray(0, 32),
+      Buffer.from(sPlusL.toString(16).padStart(64, '0'), 'hex').reverse(),
+    ]);
+    const headers = (signature: Buffer) => ({
+      'X-Host-Id': String(id),
+      'X-Timestamp': String(ts),
+      'X-Signature': signature.toString('base64'),
+    });
+    const bad = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: headers(malleated),
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.json.error.message).toMatch(/signature/);
+    const good = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: headers(sig),
+    });
+    expect(good.status).toBe(200);
   });
 });
 

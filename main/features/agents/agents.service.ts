@@ -18,6 +18,7 @@ import {
 } from '../../../shared/schemas/agents.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
+import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
 import { ReplayCache } from './replay-cache';
 
 export interface AgentsDeps {
@@ -54,10 +55,13 @@ const canonicalIp = (text: string): string => {
   return formatIp(ip.family, ip.value);
 };
 
-/** Ed25519 public key from standard base64 of its raw 32 bytes (the registration format). */
+/**
+ * Ed25519 public key from standard base64 of its raw 32 bytes (the registration format); null
+ * unless it is one canonical encoding of a point of large order (ed25519-checks.ts).
+ */
 export function ed25519KeyFromBase64(text: string): KeyObject | null {
   const raw = Buffer.from(text, 'base64');
-  if (raw.length !== 32 || raw.toString('base64') !== text) return null;
+  if (raw.length !== 32 || raw.toString('base64') !== text || publicKeyFlaw(raw)) return null;
   try {
     return createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
@@ -65,6 +69,29 @@ export function ed25519KeyFromBase64(text: string): KeyObject | null {
     });
   } catch {
     return null;
+  }
+}
+
+/** AGT-2: a weak key would let anyone sign for the host; the message says what to send instead. */
+function checkPublicKey(text: string): void {
+  const flaw = publicKeyFlaw(Buffer.from(text, 'base64'));
+  if (flaw === 'small-order') {
+    throw badRequest(
+      'public_key is a small-order Ed25519 point, which anyone could sign for: generate a new key pair (Go: ed25519.GenerateKey) and send its public key',
+      'public_key',
+    );
+  }
+  if (flaw === 'non-canonical') {
+    throw badRequest(
+      'public_key is not the canonical encoding of an Ed25519 point: send the 32 bytes ed25519.PublicKey holds, unchanged',
+      'public_key',
+    );
+  }
+  if (!ed25519KeyFromBase64(text)) {
+    throw badRequest(
+      'public_key is not a valid Ed25519 public key: send the raw 32 bytes in standard base64',
+      'public_key',
+    );
   }
 }
 
@@ -165,12 +192,7 @@ export class AgentsService {
       );
     }
     const input = registerAgentInput.parse(raw ?? {});
-    if (input.public_key && !ed25519KeyFromBase64(input.public_key)) {
-      throw badRequest(
-        'public_key is not a valid Ed25519 public key: send the raw 32 bytes in standard base64',
-        'public_key',
-      );
-    }
+    if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
     const assigned = this.d.matchers.assign(org.id, ip);
     const now = this.d.clock.now();
@@ -245,15 +267,28 @@ export class AgentsService {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
     const signature = Buffer.from(req.signature ?? '', 'base64');
+    // Refused before verifying, whatever OpenSSL would make of them: S >= L or a second encoding
+    // of R would turn one signature into several.
+    const flaw = signatureFlaw(signature);
+    if (flaw && flaw !== 'length') {
+      throw unauthorized(
+        'X-Signature is not a canonical Ed25519 signature (S must be below the group order L and R canonically encoded); send the 64 bytes ed25519.Sign returns, unchanged',
+      );
+    }
     const host = this.q.byId.get({ id: hostId });
+    if (
+      host?.agentType === 'go' &&
+      host.publicKey &&
+      publicKeyFlaw(Buffer.from(host.publicKey, 'base64'))
+    ) {
+      // Registered before keys were checked: a weak key proves nothing, so nothing it signs counts.
+      throw unauthorized(
+        `Host ${hostId} registered a weak Ed25519 key that anyone could sign for: an admin must remove the host, then register it again with a new key`,
+      );
+    }
     const key = host?.agentType === 'go' && host.publicKey && ed25519KeyFromBase64(host.publicKey);
     const message = heartbeatSigningString(req.hostId!, timestamp, sha256Hex(req.rawBody));
-    if (
-      !host ||
-      !key ||
-      signature.length !== 64 ||
-      !verify(null, Buffer.from(message), key, signature)
-    ) {
+    if (!host || !key || flaw || !verify(null, Buffer.from(message), key, signature)) {
       throw unauthorized(
         `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
       );
