@@ -12,6 +12,7 @@ import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
+import { createApiDocs } from './api-docs';
 import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
 import type { ProjectedRoute } from './rest/projection';
 import { RestApi } from './rest/rest-api';
@@ -59,6 +60,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
   const rest = new RestApi(services, options.routes);
+  const docs = createApiDocs(rest);
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
   let listenUrl: string | null = null;
   const serverUrl = () => options.publicUrl ?? listenUrl ?? '';
@@ -128,6 +130,8 @@ export function createServer(options: ServerOptions): OrgdeskServer {
     } else if (path.startsWith('/trpc/')) {
       res.setHeader('Cache-Control', 'no-store');
       trpc(req, res);
+    } else if (docs.handle(req, res, url)) {
+      // The OpenAPI document and the API reference (API-2).
     } else if (path === '/api' || path.startsWith('/api/') || path === '/trpc') {
       await rest.dispatch(req, res, url, {
         services,

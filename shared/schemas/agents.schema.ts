@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseIp } from '../cidr';
-import { AGENT_TYPES, type AgentType } from './hosts.schema';
+import { AGENT_TYPES } from './hosts.schema';
 
 /**
  * The agent protocol (AGT-1, AGT-2). Header names are part of the contract with agents in the
@@ -86,17 +86,24 @@ export const heartbeatInput = z.strictObject({
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 
-export interface AgentRegistration {
-  host_id: number;
-  organization_id: number;
-  location_id: number;
-  /** false when an existing host of the same hostname in the org was re-registered. */
-  created: boolean;
-}
+// What the agent endpoints answer, for the OpenAPI document and the contract tests (never parsed
+// on the way out).
+const positiveId = z.number().int().positive();
 
-export interface HeartbeatResult {
-  host_id: number;
-  location_id: number;
-  last_seen_at: string;
-  agent_type: AgentType;
-}
+export const agentRegistrationOutput = z.strictObject({
+  host_id: positiveId.describe('The id to send as X-Host-Id with every heartbeat'),
+  organization_id: positiveId,
+  location_id: positiveId.describe('Where the host landed (longest subnet prefix, LOC-3)'),
+  created: z
+    .boolean()
+    .describe('false when an existing host of the same hostname in the org was re-registered'),
+});
+export type AgentRegistration = z.infer<typeof agentRegistrationOutput>;
+
+export const heartbeatResultOutput = z.strictObject({
+  host_id: positiveId,
+  location_id: positiveId,
+  last_seen_at: z.string().describe('ISO 8601 time in UTC, e.g. 2026-01-31T12:00:00.000Z'),
+  agent_type: z.enum(AGENT_TYPES),
+});
+export type HeartbeatResult = z.infer<typeof heartbeatResultOutput>;

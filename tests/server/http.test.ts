@@ -188,7 +188,7 @@ describe('request log', () => {
 // A small router of its own, projected like the real one: the decoding is the schema's.
 const probe = router({
   things: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/things/:id', summary: 'param' } })
+    .meta({ rest: { method: 'GET', path: '/things/:id', summary: 'param' }, output: z.unknown() })
     .input(
       z.strictObject({
         id: z.number().int(),
@@ -201,7 +201,10 @@ const probe = router({
     )
     .query(({ input }) => input),
   special: authedProcedure
-    .meta({ rest: { method: 'GET', path: '/things/special', summary: 'literal' } })
+    .meta({
+      rest: { method: 'GET', path: '/things/special', summary: 'literal' },
+      output: z.string(),
+    })
     .query(() => 'literal'),
 });
 
@@ -241,24 +244,28 @@ describe('REST projection', () => {
   it('refuses a duplicate route at start', () => {
     const twice = router({
       a: authedProcedure
-        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' } })
+        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' }, output: z.number() })
         .input(z.object({ id: z.number() }))
         .query(() => 1),
       b: authedProcedure
-        .meta({ rest: { method: 'GET', path: '/a/:other', summary: 'b' } })
+        .meta({ rest: { method: 'GET', path: '/a/:other', summary: 'b' }, output: z.number() })
         .input(z.object({ other: z.number() }))
         .query(() => 2),
     });
     expect(() => new RestApi(s.services, projectRoutes(twice))).toThrow(/Duplicate REST route/);
   });
 
-  it('refuses a path parameter that is not an input field', () => {
+  it('refuses a path parameter that is not an input field, and a REST form without an output', () => {
     const bad = router({
       a: authedProcedure
-        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' } })
+        .meta({ rest: { method: 'GET', path: '/a/:id', summary: 'a' }, output: z.number() })
         .query(() => 1),
     });
     expect(() => projectRoutes(bad)).toThrow(/:id is not an input field/);
+    const undocumented = router({
+      a: authedProcedure.meta({ rest: { method: 'GET', path: '/a', summary: 'a' } }).query(() => 1),
+    });
+    expect(() => projectRoutes(undocumented)).toThrow(/needs its output schema/);
   });
 
   it('the real route table has no duplicates and covers the SPEC contract', () => {

@@ -8,7 +8,9 @@ import type { GroupCommit } from '../../core/group-commit';
 import { parseJsonBody } from '../../core/json-body';
 import {
   AGENT_HEADERS,
+  agentRegistrationOutput,
   heartbeatInput,
+  heartbeatResultOutput,
   registerAgentInput,
 } from '../../../shared/schemas/agents.schema';
 import type { AgentsService } from './agents.service';
@@ -28,6 +30,10 @@ export interface AgentEndpoint {
   /** The headers it reads (documented as the agent security schemes). */
   headers: readonly string[];
   body: z.ZodType;
+  /** What a success answers (the OpenAPI document and the contract tests). */
+  output: z.ZodType;
+  /** The success statuses it answers; 200 when unset. */
+  statuses?: readonly (200 | 201)[];
   handle(req: AgentHttpRequest): Promise<{ status: number; body: unknown }>;
 }
 
@@ -43,6 +49,8 @@ export function agentEndpoints(d: {
         'Register an agent with its org secret: 201 with the new host, 200 when the hostname was already registered',
       headers: [AGENT_HEADERS.secret],
       body: registerAgentInput,
+      output: agentRegistrationOutput,
+      statuses: [201, 200],
       async handle(req) {
         const result = await d.groupCommit.run(() =>
           d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}),
@@ -62,6 +70,7 @@ export function agentEndpoints(d: {
         AGENT_HEADERS.secret,
       ],
       body: heartbeatInput,
+      output: heartbeatResultOutput,
       async handle(req) {
         const body = await d.groupCommit.run(() =>
           d.agents.heartbeat({

@@ -120,6 +120,7 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       'email',
       'name',
       'isSupportEngineer',
+      'isPlatformOperator',
       'isActive',
       'erasedAt',
       'createdAt',
@@ -224,7 +225,10 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       'registeredAt',
       'lastSeenAt',
     ],
-    withheld: { publicKey: "the agent's signing key: a host's credential, no one's data" },
+    withheld: {
+      publicKey: "the agent's signing key: a host's credential, no one's data",
+      lastSignedAt: "replay protection state of the agent protocol, no one's data",
+    },
     account: {
       section: 'hosts',
       where: (s) => inArray(hosts.organizationId, s.orgIds),

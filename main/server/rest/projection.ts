@@ -21,7 +21,7 @@ export interface ProjectedRoute {
   rest: RestForm;
   /** The procedure's input schema; undefined when it takes none. */
   input: z.ZodType | undefined;
-  output: z.ZodType | undefined;
+  output: z.ZodType;
   supportEngineer: boolean;
   /** Path parameter names in order, e.g. `['organization_id']`. */
   params: string[];
@@ -47,6 +47,8 @@ export function projectRoutes(router?: AnyRouter): ProjectedRoute[] {
     for (const p of params) {
       if (!fields?.[p]) throw new Error(`${procedure}: path parameter :${p} is not an input field`);
     }
+    if (!meta.output)
+      throw new Error(`${procedure}: a REST form needs its output schema (meta.output)`);
     if (rest.body && rest.body !== 'root' && !fields?.[rest.body]) {
       throw new Error(`${procedure}: body field "${rest.body}" is not an input field`);
     }
