@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, hosts } from '../../main/db/schema';
 import { NON_CANONICAL, SMALL_ORDER_CANONICAL } from '../fixtures/ed25519-vectors';
-import { ReplayCache } from '../../main/features/agents/replay-cache';
 import {
   goAgent,
+  restartServer,
   startServer,
   unixSeconds,
   type Json,
@@ -418,7 +418,7 @@ describe('AGT-2 heartbeats', () => {
       raw: '{}',
       headers,
     });
-    expect(replay.status).toBe(401);
+    expect(replay.status).toBe(409);
     expect(replay.json.error.message).toMatch(/replay/);
     // The same signature re-encoded (no padding) is still the same heartbeat.
     const reencoded = await s.request('POST', '/api/v1/agents/heartbeat', {
@@ -426,18 +426,28 @@ describe('AGT-2 heartbeats', () => {
       raw: '{}',
       headers: { ...headers, 'X-Signature': headers['X-Signature']!.replace(/=+$/, '') },
     });
-    expect(reencoded.status).toBe(401);
+    expect(reencoded.status).toBe(409);
 
     const stale = await goBeat(agent, id, '{}', now - 5 * 60 - 1);
     expect(stale.status).toBe(401);
     expect(stale.json.error.message).toMatch(/5 minutes/);
     const future = await goBeat(agent, id, '{}', now + 5 * 60 + 1);
     expect(future.status).toBe(401);
-    expect((await goBeat(agent, id, '{}', now - 5 * 60)).status).toBe(200);
-    expect((await goBeat(agent, id, '{}', now + 5 * 60)).status).toBe(200);
+    // The window's edges, on a host that has not beaten yet (timestamps must increase).
+    const edge = goAgent();
+    const edgeId = (
+      await register(org.secret, {
+        hostname: 'go-edges',
+        ip: '10.1.9.52',
+        agent_type: 'go',
+        public_key: edge.publicKey,
+      })
+    ).json.host_id as number;
+    expect((await goBeat(edge, edgeId, '{}', now - 5 * 60)).status).toBe(200);
+    expect((await goBeat(edge, edgeId, '{}', now + 5 * 60)).status).toBe(200);
   });
 
-  it('a replay is refused for the whole window, and its entry is dropped after it', async () => {
+  it('a replay is refused within the window (409) and after it (401, stale)', async () => {
     const agent = goAgent();
     const reg = await register(org.secret, {
       hostname: 'go-window',
@@ -449,7 +459,7 @@ describe('AGT-2 heartbeats', () => {
     const ts = unixSeconds(s.clock);
     expect((await goBeat(agent, id, '{}', ts)).status).toBe(200);
     s.clock.advance(5 * 60_000);
-    expect((await goBeat(agent, id, '{}', ts)).status).toBe(401);
+    expect((await goBeat(agent, id, '{}', ts)).status).toBe(409);
     s.clock.advance(1000);
     const late = await goBeat(agent, id, '{}', ts);
     expect(late.status).toBe(401);
@@ -558,6 +568,116 @@ describe('AGT-2 heartbeats', () => {
   });
 });
 
+describe("AGT-2 replay protection: each host's signed timestamps must increase", () => {
+  async function goHost(hostname: string, srv: TestServer = s) {
+    const o = await srv.request('POST', '/api/v1/organizations', {
+      body: { name: `Org ${hostname}` },
+    });
+    secrets.add(o.json.secret);
+    const agent = goAgent();
+    const reg = await srv.request('POST', '/api/v1/agents/register', {
+      token: null,
+      headers: { 'X-Organization-Secret': o.json.secret },
+      body: { hostname, ip: '10.2.0.1', agent_type: 'go', public_key: agent.publicKey },
+    });
+    expect(reg.status).toBe(201);
+    return { agent, id: reg.json.host_id as number };
+  }
+  const beat = (srv: TestServer, headers: Record<string, string>, body = '{}') =>
+    srv.request('POST', '/api/v1/agents/heartbeat', { token: null, raw: body, headers });
+
+  it('a replay is refused after a restart: a new server instance on the same database file', async () => {
+    const a = await startServer();
+    const { agent, id } = await goHost('restart-1', a);
+    const headers = agent.heartbeatHeaders(id, unixSeconds(a.clock), '{}');
+    expect((await beat(a, headers)).status).toBe(200);
+    expect((await beat(a, headers)).status).toBe(409);
+    await a.stop();
+    const b = await restartServer(a);
+    try {
+      const replay = await beat(b, headers);
+      expect(replay.status).toBe(409);
+      expect(replay.json.error).toMatchObject({ code: 'CONFLICT', field: 'x-timestamp' });
+      expect(replay.json.error.message).toMatch(/later X-Timestamp/);
+      b.clock.advance(1000);
+      expect((await beat(b, agent.heartbeatHeaders(id, unixSeconds(b.clock), '{}'))).status).toBe(
+        200,
+      );
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('two different bodies signed with the same timestamp: the second is refused', async () => {
+    const { agent, id } = await goHost('same-second');
+    const ts = unixSeconds(s.clock);
+    const one = '{}';
+    const two = JSON.stringify({ ip: '10.2.0.2' });
+    expect((await beat(s, agent.heartbeatHeaders(id, ts, one), one)).status).toBe(200);
+    const second = await beat(s, agent.heartbeatHeaders(id, ts, two), two);
+    expect(second.status).toBe(409);
+    expect((await s.request('GET', `/api/v1/hosts/${id}`)).json.ip).toBe('10.2.0.1');
+    // An older timestamp, still inside the 5-minute window, is refused the same way.
+    expect((await beat(s, agent.heartbeatHeaders(id, ts - 60, two), two)).status).toBe(409);
+    expect((await beat(s, agent.heartbeatHeaders(id, ts + 1, two), two)).status).toBe(200);
+  });
+
+  it('the group commit keeps the rule: of two beats with one timestamp in one batch, one lands', async () => {
+    const { agent, id } = await goHost('same-batch');
+    const ts = unixSeconds(s.clock);
+    const bodies = ['{}', JSON.stringify({ ip: '10.2.0.3' }), JSON.stringify({ ip: '10.2.0.4' })];
+    const answers = await Promise.all(
+      bodies.map((body) => beat(s, agent.heartbeatHeaders(id, ts, body), body)),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const row = s.opened.sqlite
+      .prepare('SELECT last_signed_at AS t FROM hosts WHERE id = ?')
+      .get(id) as { t: number };
+    expect(row.t).toBe(ts);
+  });
+
+  it('nothing is kept in memory per heartbeat (no cache that grows)', async () => {
+    const { agent, id } = await goHost('no-memory');
+    const sizes = () => collectionSizes(s.services.agents);
+    // One beat first, so lazily built state (prepared statements, matchers) exists already.
+    expect((await beat(s, agent.heartbeatHeaders(id, unixSeconds(s.clock), '{}'))).status).toBe(
+      200,
+    );
+    const before = sizes();
+    for (let i = 0; i < 40; i++) {
+      s.clock.advance(1000);
+      const res = await beat(s, agent.heartbeatHeaders(id, unixSeconds(s.clock), '{}'));
+      expect(res.status).toBe(200);
+    }
+    expect(sizes()).toBe(before);
+  });
+});
+
+/** The total size of every Map, Set and array reachable from an object (its own fields). */
+function collectionSizes(root: object): number {
+  const seen = new Set<object>();
+  let total = 0;
+  const walk = (v: unknown, depth: number) => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || depth > 6) return;
+    seen.add(v);
+    if (v instanceof Map) {
+      total += v.size;
+      for (const [k, x] of v) {
+        walk(k, depth + 1);
+        walk(x, depth + 1);
+      }
+    } else if (v instanceof Set) {
+      total += v.size;
+      for (const x of v) walk(x, depth + 1);
+    } else if (Array.isArray(v)) {
+      total += v.length;
+      for (const x of v) walk(x, depth + 1);
+    } else for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(root, 0);
+  return total;
+}
+
 describe('secrets stay out of the log and the audit trail', () => {
   it('registration is audited, without the secret', () => {
     const rows = s.opened.db.select().from(auditEntries).all();
@@ -588,18 +708,5 @@ describe('secrets stay out of the log and the audit trail', () => {
       }
       expect(audit).not.toContain(secret);
     }
-  });
-});
-
-describe('replay cache', () => {
-  it('remembers until expiry, then forgets; refuses when full rather than forgetting live entries', () => {
-    const cache = new ReplayCache(2);
-    expect(cache.remember('a', 100, 0)).toBe('new');
-    expect(cache.remember('a', 100, 50)).toBe('replay');
-    expect(cache.remember('b', 200, 50)).toBe('new');
-    expect(cache.remember('c', 300, 50)).toBe('full');
-    expect(cache.remember('c', 300, 100)).toBe('new');
-    expect(cache.size).toBe(2);
-    expect(cache.remember('a', 400, 150)).toBe('full');
   });
 });

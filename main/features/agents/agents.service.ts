@@ -1,5 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -19,7 +19,6 @@ import {
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
-import { ReplayCache } from './replay-cache';
 
 export interface AgentsDeps {
   db: Db;
@@ -27,7 +26,6 @@ export interface AgentsDeps {
   audit: AuditLog;
   secrets: SecretsService;
   matchers: LocationMatcherCache;
-  replay?: ReplayCache;
 }
 
 /** What a heartbeat carries, as plain values: the transport copies them from its headers. */
@@ -110,11 +108,9 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
  * proves itself with its own Ed25519 key, so regenerating the secret does not cut it off.
  */
 export class AgentsService {
-  private readonly replay: ReplayCache;
   // Every registration and heartbeat runs these: built and prepared once, not per request.
   private readonly q;
   constructor(private readonly d: AgentsDeps) {
-    this.replay = d.replay ?? new ReplayCache();
     const p = (name: string) => sql.placeholder(name);
     const { db } = d;
     this.q = {
@@ -167,6 +163,23 @@ export class AgentsService {
         .update(hosts)
         .set({ lastSeenAt: sql`${p('now')}` })
         .where(eq(hosts.id, p('id')))
+        .prepare(),
+      // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
+      // with the same timestamp cannot both pass, whatever instance or batch they arrive in.
+      seenSigned: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          lastSignedAt: sql`${p('signedAt')}`,
+          ip: sql`${p('ip')}`,
+          locationId: sql`${p('locationId')}`,
+        })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
         .prepare(),
     };
   }
@@ -250,7 +263,8 @@ export class AgentsService {
     }
     const hostId = Number(req.hostId);
     let host: HostRow;
-    if (req.signature !== undefined) host = this.verifySigned(hostId, req);
+    let signedAt: number | null = null;
+    if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(hostId, req));
     else if (req.secret !== undefined) host = this.verifyLegacy(hostId, req.secret);
     else {
       throw unauthorized(
@@ -258,10 +272,11 @@ export class AgentsService {
       );
     }
     const input = heartbeatInput.parse(req.input ?? {});
-    return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip));
+    return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip), signedAt);
   }
 
-  private verifySigned(hostId: number, req: HeartbeatRequest): HostRow {
+  /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
+  private verifySigned(hostId: number, req: HeartbeatRequest): { host: HostRow; signedAt: number } {
     const timestamp = req.timestamp ?? '';
     if (!UNIX_SECONDS.test(timestamp)) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
@@ -294,24 +309,23 @@ export class AgentsService {
       );
     }
     const now = this.d.clock.now();
-    const signedAt = Number(timestamp) * 1000;
-    if (Math.abs(now - signedAt) > HEARTBEAT_WINDOW_MS) {
+    const signedAt = Number(timestamp);
+    if (Math.abs(now - signedAt * 1000) > HEARTBEAT_WINDOW_MS) {
       throw unauthorized(
         `The heartbeat timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
       );
     }
-    // Keyed by what was signed, so a re-encoded or malleated signature is still a replay.
-    const seen = this.replay.remember(message, signedAt + HEARTBEAT_WINDOW_MS + 1, now);
-    if (seen === 'replay') throw unauthorized('This heartbeat was already received (replay)');
-    if (seen === 'full') {
-      throw new DomainError(
-        'TOO_MANY_REQUESTS',
-        'Too many heartbeats in flight; try again shortly',
-        undefined,
-        5,
-      );
-    }
-    return host;
+    return { host, signedAt };
+  }
+
+  /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
+  private outOfOrder(hostId: number, signedAt: number): DomainError {
+    const last = this.q.byId.get({ id: hostId })?.lastSignedAt ?? null;
+    return new DomainError(
+      'CONFLICT',
+      `Host ${hostId} already sent a heartbeat signed at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
+      'x-timestamp',
+    );
   }
 
   private verifyLegacy(hostId: number, secret: string): HostRow {
@@ -334,7 +348,12 @@ export class AgentsService {
     return host;
   }
 
-  private touch(host: HostRow, ip: string | null): HeartbeatResult {
+  /**
+   * Sets last-seen (and a changed IP, with LOC-3 unless pinned). A signed heartbeat lands only if
+   * its timestamp is later than the host's last accepted one (hosts.last_signed_at), in the same
+   * UPDATE: so a replay is refused across restarts and replicas, and nothing is kept in memory.
+   */
+  private touch(host: HostRow, ip: string | null, signedAt: number | null): HeartbeatResult {
     const now = this.d.clock.now();
     const moved = ip !== null && ip !== host.ip;
     const locationId =
@@ -342,7 +361,16 @@ export class AgentsService {
         ? this.d.matchers.assign(host.organizationId, ip).locationId
         : host.locationId;
     this.d.db.transaction(() => {
-      if (moved) {
+      if (signedAt !== null) {
+        const { changes } = this.q.seenSigned.run({
+          id: host.id,
+          now,
+          signedAt,
+          ip: moved ? ip : host.ip,
+          locationId,
+        });
+        if (changes === 0) throw this.outOfOrder(host.id, signedAt);
+      } else if (moved) {
         this.d.db
           .update(hosts)
           .set({ lastSeenAt: now, ip, locationId })
