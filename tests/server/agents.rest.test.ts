@@ -568,6 +568,160 @@ describe('AGT-2 heartbeats', () => {
   });
 });
 
+describe("AGT-2 a Go host's key changes only with its current key or an admin's reset", () => {
+  async function goHost(hostname: string) {
+    const agent = goAgent();
+    const reg = await register(org.secret, {
+      hostname,
+      ip: '10.1.9.80',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    expect(reg.status).toBe(201);
+    return { agent, id: reg.json.host_id as number };
+  }
+  const registerRaw = (raw: string, headers: Record<string, string> = {}) =>
+    s.request('POST', '/api/v1/agents/register', {
+      token: null,
+      raw,
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Organization-Secret': org.secret,
+        ...headers,
+      },
+    });
+  const goBody = (hostname: string, publicKey: string) =>
+    JSON.stringify({ hostname, ip: '10.1.9.81', agent_type: 'go', public_key: publicKey });
+
+  it('re-registering with another key (or as legacy) and no proof is 409, saying what to do', async () => {
+    const { agent, id } = await goHost('swap-refused');
+    const thief = goAgent();
+    const res = await registerRaw(goBody('SWAP-refused', thief.publicKey));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: 'CONFLICT', field: 'public_key' });
+    expect(res.json.error.message).toContain(`register.${id}.`);
+    expect(res.json.error.message).toContain(`/api/v1/hosts/${id}/reset-identity`);
+    const asLegacy = await register(org.secret, {
+      hostname: 'swap-refused',
+      ip: '10.1.9.81',
+      agent_type: 'legacy',
+    });
+    expect(asLegacy.status).toBe(409);
+    // Nothing changed: the old key still beats, the new one does not.
+    expect((await goBeat(thief, id)).status).toBe(401);
+    expect((await goBeat(agent, id)).status).toBe(200);
+    expect((await s.request('GET', `/api/v1/hosts/${id}`)).json).toMatchObject({
+      ip: '10.1.9.80',
+      agent_type: 'go',
+    });
+    // The same key re-registers freely (a reinstall, a new IP).
+    const same = await register(org.secret, {
+      hostname: 'swap-refused',
+      ip: '10.1.9.82',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    expect(same.status).toBe(200);
+  });
+
+  it('with a signature by the current key the new key is accepted, and the old one stops', async () => {
+    const { agent, id } = await goHost('swap-signed');
+    const next = goAgent();
+    const body = goBody('swap-signed', next.publicKey);
+    const ts = unixSeconds(s.clock);
+    // Signed by the wrong key, over another body, or too old: refused.
+    expect((await registerRaw(body, next.registrationProof(id, ts, body))).status).toBe(401);
+    expect((await registerRaw(body, agent.registrationProof(id, ts, '{}'))).status).toBe(401);
+    const stale = await registerRaw(body, agent.registrationProof(id, ts - 301, body));
+    expect(stale.status).toBe(401);
+    expect(stale.json.error.message).toMatch(/5 minutes/);
+    // A heartbeat signed at ts uses up that second: a proof must be later, like any signature.
+    expect((await goBeat(agent, id, '{}', ts)).status).toBe(200);
+    expect((await registerRaw(body, agent.registrationProof(id, ts, body))).status).toBe(409);
+
+    const ok = await registerRaw(body, agent.registrationProof(id, ts + 1, body));
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ host_id: id, created: false });
+    expect((await goBeat(agent, id, '{}', ts + 2)).status).toBe(401);
+    expect((await goBeat(next, id, '{}', ts + 2)).status).toBe(200);
+    // Replaying the proof changes nothing: the host already has that key.
+    expect((await registerRaw(body, agent.registrationProof(id, ts + 1, body))).status).toBe(200);
+    // And the old key can no longer move it back.
+    const back = goBody('swap-signed', agent.publicKey);
+    expect((await registerRaw(back, agent.registrationProof(id, ts + 3, back))).status).toBe(401);
+    const audit = s.opened.db.select().from(auditEntries).all();
+    const rereg = audit.filter((e) => e.action === 'host.reregistered' && e.targetId === String(id));
+    expect(rereg.map((e) => JSON.parse(e.details).key_change)).toContain('signed_by_previous_key');
+  });
+
+  it('after an admin\'s audited "reset host identity" the next registration may bring a new key', async () => {
+    const { agent, id } = await goHost('swap-reset');
+    const res = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      id,
+      hostname: 'swap-reset',
+      identity_reset_at: new Date(s.clock.now()).toISOString(),
+    });
+    const entry = s.opened.db
+      .select()
+      .from(auditEntries)
+      .all()
+      .find((e) => e.action === 'host.identity_reset' && e.targetId === String(id))!;
+    expect(entry).toMatchObject({
+      actorUserId: s.adminUserId,
+      targetType: 'host',
+      organizationId: org.id,
+    });
+    expect(JSON.parse(entry.details)).toEqual({ hostname: 'swap-reset', had_key: true });
+    // The old key signs nothing any more.
+    s.clock.advance(1000);
+    const old = await goBeat(agent, id);
+    expect(old.status).toBe(401);
+    expect(old.json.error.message).toMatch(/reset/);
+    const next = goAgent();
+    const again = await registerRaw(goBody('swap-reset', next.publicKey));
+    expect(again.status).toBe(200);
+    expect(again.json.host_id).toBe(id);
+    expect((await goBeat(next, id)).status).toBe(200);
+    const set = s.opened.db
+      .select()
+      .from(auditEntries)
+      .all()
+      .filter((e) => e.action === 'host.reregistered' && e.targetId === String(id));
+    expect(JSON.parse(set.at(-1)!.details).key_change).toBe('set_after_identity_reset');
+    // Once the new key is set, swapping it needs proof again.
+    expect((await registerRaw(goBody('swap-reset', goAgent().publicKey))).status).toBe(409);
+  });
+
+  it("reset identity needs hosts.manage in the host's org; a foreign org's admin gets 404", async () => {
+    const { id } = await goHost('swap-guarded');
+    const other = await newOrg('Foreign Admins Org');
+    const foreign = s.userToken([{ role: 'org_admin', orgId: other.id }]);
+    const res = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
+      token: foreign.token,
+    });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+    const reader = s.userToken([{ role: 'reader', orgId: org.id }]);
+    const denied = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
+      token: reader.token,
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.message).toMatch(/manage hosts|hosts\.manage/);
+    const legacy = await register(org.secret, {
+      hostname: 'legacy-no-key',
+      ip: '10.1.9.83',
+      agent_type: 'legacy',
+    });
+    const noKey = await s.request('POST', `/api/v1/hosts/${legacy.json.host_id}/reset-identity`);
+    expect(noKey.status).toBe(409);
+    expect(noKey.json.error.message).toMatch(/legacy/);
+    const audit = s.opened.db.select().from(auditEntries).all();
+    expect(audit.some((e) => e.action === 'host.identity_reset' && e.targetId === String(id))).toBe(false);
+  });
+});
+
 describe("AGT-2 replay protection: each host's signed timestamps must increase", () => {
   async function goHost(hostname: string, srv: TestServer = s) {
     const o = await srv.request('POST', '/api/v1/organizations', {

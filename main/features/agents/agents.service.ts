@@ -4,7 +4,7 @@ import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { sha256Hex } from '../../core/crypto';
-import { DomainError, badRequest, forbidden } from '../../core/errors';
+import { DomainError, badRequest, conflict, forbidden } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { hosts, organizations } from '../../db/schema';
 import { formatIp, parseIp } from '../../../shared/cidr';
@@ -13,6 +13,7 @@ import {
   heartbeatInput,
   heartbeatSigningString,
   registerAgentInput,
+  registrationSigningString,
   type AgentRegistration,
   type HeartbeatResult,
 } from '../../../shared/schemas/agents.schema';
@@ -39,6 +40,21 @@ export interface HeartbeatRequest {
   /** The body as parsed JSON (undefined when empty). */
   input: unknown;
 }
+
+/** A Go agent's proof of its host's current key, when it registers again under a new key. */
+export interface RegistrationProof {
+  timestamp?: string;
+  signature?: string;
+  /** The exact body bytes: the proof covers their SHA-256 (and so the new key). */
+  rawBody: Buffer;
+}
+
+export interface RegisterExtras {
+  proof?: RegistrationProof;
+}
+
+/** How a re-registration changed a Go host's key (audited); null when it did not. */
+type KeyChange = 'signed_by_previous_key' | 'set_after_identity_reset' | null;
 
 type HostRow = typeof hosts.$inferSelect;
 
@@ -159,6 +175,17 @@ export class AgentsService {
         .where(eq(hosts.id, p('id')))
         .returning()
         .prepare(),
+      // A registration proof uses up its signed second like a heartbeat does.
+      signedSecond: db
+        .update(hosts)
+        .set({ lastSignedAt: sql`${p('signedAt')}` })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
+        .prepare(),
       seen: db
         .update(hosts)
         .set({ lastSeenAt: sql`${p('now')}` })
@@ -188,8 +215,16 @@ export class AgentsService {
    * Registers a host, or re-registers the host of the same hostname (ignoring ASCII case) in the
    * same org: it keeps its id and history, takes the new IP, agent type and key, and follows
    * LOC-3 again unless it is pinned. `created` tells the two apart.
+   *
+   * A Go host's key is its identity: another key (or turning it into a legacy agent) is taken
+   * only with `extras.proof`, a signature by the current key, or after an admin's "reset host
+   * identity" (hosts.resetIdentity) cleared it. Anyone else holding the org secret gets 409.
    */
-  register(secret: string | undefined, raw: unknown): AgentRegistration {
+  register(
+    secret: string | undefined,
+    raw: unknown,
+    extras: RegisterExtras = {},
+  ): AgentRegistration {
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
@@ -211,6 +246,9 @@ export class AgentsService {
     const now = this.d.clock.now();
     return this.d.db.transaction(() => {
       const existing = this.q.byHostname.get({ orgId: org.id, hostname: input.hostname });
+      const keyChange = existing
+        ? this.keyChange(existing, input.public_key ?? null, extras.proof, now)
+        : null;
       const values = {
         hostname: input.hostname,
         ip,
@@ -242,6 +280,7 @@ export class AgentsService {
           location_id: row.locationId,
           matched_subnet: row.pinned ? null : assigned.subnet,
           pinned: row.pinned,
+          ...(existing ? { key_change: keyChange } : {}),
         },
       });
       return {
@@ -275,13 +314,82 @@ export class AgentsService {
     return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip), signedAt);
   }
 
+  /**
+   * Whether re-registering `host` with `newKey` changes its identity, and if so whether that is
+   * allowed: a proof by the current key (its signed second is used up, as a heartbeat's is), or
+   * no current key at all (reset by an admin). Otherwise 409, saying what to do.
+   */
+  private keyChange(
+    host: HostRow,
+    newKey: string | null,
+    proof: RegistrationProof | undefined,
+    now: number,
+  ): KeyChange {
+    // A legacy host proves nothing beyond the org secret: there is no identity to protect.
+    if (host.agentType !== 'go') return null;
+    if (host.publicKey === null) return 'set_after_identity_reset';
+    if (host.publicKey === newKey) return null;
+    if (proof?.signature === undefined) {
+      throw conflict(
+        `Host ${host.id} (${host.hostname}) is registered with another public key. To move it to a new key, sign this registration with its current key: X-Timestamp (Unix seconds) and X-Signature, the Ed25519 signature of "register.${host.id}.<timestamp>.<hex SHA-256 of the exact body>"; or have an admin reset the host's identity (POST /api/v1/hosts/${host.id}/reset-identity), then register again`,
+        'public_key',
+      );
+    }
+    const signedAt = this.verifyHostSignature(
+      host,
+      'registration',
+      proof.timestamp,
+      proof.signature,
+      (ts) => registrationSigningString(host.id, ts, sha256Hex(proof.rawBody)),
+      now,
+    );
+    if (this.q.signedSecond.run({ id: host.id, signedAt }).changes === 0) {
+      throw this.outOfOrder(host.id, signedAt);
+    }
+    return 'signed_by_previous_key';
+  }
+
   /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
   private verifySigned(hostId: number, req: HeartbeatRequest): { host: HostRow; signedAt: number } {
-    const timestamp = req.timestamp ?? '';
+    // Malformed headers are named before anything is looked up.
+    if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
+      throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
+    }
+    const host = this.q.byId.get({ id: hostId });
+    if (!host || host.agentType !== 'go') {
+      throw unauthorized(
+        `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
+      );
+    }
+    const signedAt = this.verifyHostSignature(
+      host,
+      'heartbeat',
+      req.timestamp,
+      req.signature,
+      (ts) => heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
+      this.d.clock.now(),
+    );
+    return { host, signedAt };
+  }
+
+  /**
+   * AGT-2: a signature by a Go host's current key over `message(timestamp)`, canonical (S < L,
+   * R canonical) and signed within the window; the signed Unix second (its order is the caller's
+   * conditional UPDATE to check).
+   */
+  private verifyHostSignature(
+    host: HostRow,
+    what: 'heartbeat' | 'registration',
+    timestampText: string | undefined,
+    signatureText: string | undefined,
+    message: (timestamp: string) => string,
+    now: number,
+  ): number {
+    const timestamp = timestampText ?? '';
     if (!UNIX_SECONDS.test(timestamp)) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const signature = Buffer.from(req.signature ?? '', 'base64');
+    const signature = Buffer.from(signatureText ?? '', 'base64');
     // Refused before verifying, whatever OpenSSL would make of them: S >= L or a second encoding
     // of R would turn one signature into several.
     const flaw = signatureFlaw(signature);
@@ -290,32 +398,32 @@ export class AgentsService {
         'X-Signature is not a canonical Ed25519 signature (S must be below the group order L and R canonically encoded); send the 64 bytes ed25519.Sign returns, unchanged',
       );
     }
-    const host = this.q.byId.get({ id: hostId });
-    if (
-      host?.agentType === 'go' &&
-      host.publicKey &&
-      publicKeyFlaw(Buffer.from(host.publicKey, 'base64'))
-    ) {
+    if (host.publicKey === null) {
+      throw unauthorized(
+        `Host ${host.id}'s identity was reset by an admin: its old key signs nothing; register it again (with the org secret) to set its new key`,
+      );
+    }
+    if (publicKeyFlaw(Buffer.from(host.publicKey, 'base64'))) {
       // Registered before keys were checked: a weak key proves nothing, so nothing it signs counts.
       throw unauthorized(
-        `Host ${hostId} registered a weak Ed25519 key that anyone could sign for: an admin must remove the host, then register it again with a new key`,
+        `Host ${host.id} registered a weak Ed25519 key that anyone could sign for: an admin must reset its identity (POST /api/v1/hosts/${host.id}/reset-identity), then register it again with a new key`,
       );
     }
-    const key = host?.agentType === 'go' && host.publicKey && ed25519KeyFromBase64(host.publicKey);
-    const message = heartbeatSigningString(req.hostId!, timestamp, sha256Hex(req.rawBody));
-    if (!host || !key || flaw || !verify(null, Buffer.from(message), key, signature)) {
+    const key = ed25519KeyFromBase64(host.publicKey);
+    if (!key || flaw || !verify(null, Buffer.from(message(timestamp)), key, signature)) {
       throw unauthorized(
-        `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
+        what === 'heartbeat'
+          ? `The heartbeat signature does not verify for host ${host.id} (unknown host, a legacy agent, or not the key it registered)`
+          : `The registration's X-Signature does not verify with host ${host.id}'s current key over "register.${host.id}.<X-Timestamp>.<hex SHA-256 of the exact body>"`,
       );
     }
-    const now = this.d.clock.now();
     const signedAt = Number(timestamp);
     if (Math.abs(now - signedAt * 1000) > HEARTBEAT_WINDOW_MS) {
       throw unauthorized(
-        `The heartbeat timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
+        `The ${what} timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
       );
     }
-    return { host, signedAt };
+    return signedAt;
   }
 
   /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
@@ -323,7 +431,7 @@ export class AgentsService {
     const last = this.q.byId.get({ id: hostId })?.lastSignedAt ?? null;
     return new DomainError(
       'CONFLICT',
-      `Host ${hostId} already sent a heartbeat signed at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
+      `Host ${hostId} already sent a signature made at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat (and key-change proof) needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
       'x-timestamp',
     );
   }
