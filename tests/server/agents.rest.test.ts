@@ -650,7 +650,9 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
     const back = goBody('swap-signed', agent.publicKey);
     expect((await registerRaw(back, agent.registrationProof(id, ts + 3, back))).status).toBe(401);
     const audit = s.opened.db.select().from(auditEntries).all();
-    const rereg = audit.filter((e) => e.action === 'host.reregistered' && e.targetId === String(id));
+    const rereg = audit.filter(
+      (e) => e.action === 'host.reregistered' && e.targetId === String(id),
+    );
     expect(rereg.map((e) => JSON.parse(e.details).key_change)).toContain('signed_by_previous_key');
   });
 
@@ -718,7 +720,91 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
     expect(noKey.status).toBe(409);
     expect(noKey.json.error.message).toMatch(/legacy/);
     const audit = s.opened.db.select().from(auditEntries).all();
-    expect(audit.some((e) => e.action === 'host.identity_reset' && e.targetId === String(id))).toBe(false);
+    expect(audit.some((e) => e.action === 'host.identity_reset' && e.targetId === String(id))).toBe(
+      false,
+    );
+  });
+});
+
+describe('AGT-2 agents of a deactivated org or account are refused on every endpoint', () => {
+  async function fleet(secret: string, prefix: string) {
+    const go = goAgent();
+    const goId = (
+      await register(secret, {
+        hostname: `${prefix}-go`,
+        ip: '10.3.0.1',
+        agent_type: 'go',
+        public_key: go.publicKey,
+      })
+    ).json.host_id as number;
+    const legacyId = (
+      await register(secret, { hostname: `${prefix}-legacy`, ip: '10.3.0.2', agent_type: 'legacy' })
+    ).json.host_id as number;
+    expect((await goBeat(go, goId)).status).toBe(200);
+    expect((await legacyBeat(secret, legacyId)).status).toBe(200);
+    return { go, goId, legacyId };
+  }
+
+  it('a deactivated org: its Go and legacy heartbeats are 403, again 200 once reactivated', async () => {
+    const o = await newOrg('Dormant Fleet');
+    const f = await fleet(o.secret, 'dormant');
+    expect((await s.request('DELETE', `/api/v1/organizations/${o.id}`)).status).toBe(200);
+    s.clock.advance(1000);
+    const go = await goBeat(f.go, f.goId);
+    expect(go.status).toBe(403);
+    expect(go.json.error.message).toMatch(/organization is deactivated/);
+    const legacy = await legacyBeat(o.secret, f.legacyId);
+    expect(legacy.status).toBe(403);
+    expect(legacy.json.error.message).toMatch(/organization is deactivated/);
+    // Refused before anything is written: last-seen stays where it was.
+    const seen = (await s.request('GET', `/api/v1/hosts/${f.goId}`)).json.last_seen_at;
+    expect(seen).not.toBe(new Date(s.clock.now()).toISOString());
+    // Authentication still comes first: a wrong signature is 401, not a hint about the org.
+    expect((await goBeat(goAgent(), f.goId)).status).toBe(401);
+    await s.request('PATCH', `/api/v1/organizations/${o.id}`, { body: { is_active: true } });
+    s.clock.advance(1000);
+    expect((await goBeat(f.go, f.goId)).status).toBe(200);
+    expect((await legacyBeat(o.secret, f.legacyId)).status).toBe(200);
+  });
+
+  it('a deactivated account: registration and both kinds of heartbeat are 403', async () => {
+    const acc = await s.services.accounts.provision({
+      accountName: 'Dormant Account',
+      adminEmail: 'dormant-admin@server.test',
+      adminName: 'Dormant Admin',
+    });
+    const admin = s.userToken([{ role: 'account_admin' }], { accountId: acc.accountId });
+    const o = (
+      await s.request('POST', '/api/v1/organizations', {
+        token: admin.token,
+        body: { name: 'Org Of A Dormant Account' },
+      })
+    ).json;
+    secrets.add(o.secret);
+    const f = await fleet(o.secret, 'dormant-acc');
+    const setActive = (active: boolean) =>
+      s.opened.sqlite
+        .prepare('UPDATE accounts SET is_active = ? WHERE id = ?')
+        .run(active ? 1 : 0, acc.accountId);
+    setActive(false);
+    s.clock.advance(1000);
+    const reg = await register(o.secret, {
+      hostname: 'dormant-acc-new',
+      ip: '10.3.0.3',
+      agent_type: 'legacy',
+    });
+    expect(reg.status).toBe(403);
+    expect(reg.json.error.message).toMatch(/account is deactivated/);
+    const go = await goBeat(f.go, f.goId);
+    expect(go.status).toBe(403);
+    expect(go.json.error.message).toMatch(/account is deactivated/);
+    const legacy = await legacyBeat(o.secret, f.legacyId);
+    expect(legacy.status).toBe(403);
+    expect(legacy.json.error.message).toMatch(/account is deactivated/);
+    setActive(true);
+    s.clock.advance(1000);
+    expect((await goBeat(f.go, f.goId)).status).toBe(200);
+    expect((await legacyBeat(o.secret, f.legacyId)).status).toBe(200);
   });
 });
 

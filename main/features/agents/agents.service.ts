@@ -6,7 +6,7 @@ import { iso, type Clock } from '../../core/clock';
 import { sha256Hex } from '../../core/crypto';
 import { DomainError, badRequest, conflict, forbidden } from '../../core/errors';
 import type { Db } from '../../db/database';
-import { hosts, organizations } from '../../db/schema';
+import { accounts, hosts, organizations } from '../../db/schema';
 import { formatIp, parseIp } from '../../../shared/cidr';
 import {
   HEARTBEAT_WINDOW_MS,
@@ -109,6 +109,23 @@ function checkPublicKey(text: string): void {
   }
 }
 
+/**
+ * AGT-2: agents of a deactivated org or account are refused on every endpoint, once they have
+ * authenticated (so only a holder of the secret or key learns the state).
+ */
+function requireActive(orgActive: boolean, accountActive: boolean): void {
+  if (!accountActive) {
+    throw forbidden(
+      'This account is deactivated: its agents are refused (registration and heartbeats) until a platform operator reactivates it',
+    );
+  }
+  if (!orgActive) {
+    throw forbidden(
+      'This organization is deactivated: its agents are refused (registration and heartbeats) until an admin reactivates it',
+    );
+  }
+}
+
 /** Agents are not users: their audit entries name the host, and carry no user id. */
 const agentActor = (accountId: number, hostname: string): Actor => ({
   userId: 0,
@@ -145,6 +162,18 @@ export class AgentsService {
       byId: db
         .select()
         .from(hosts)
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      // A Go heartbeat names only its host: whether its org and account are active comes along.
+      byIdWithTenant: db
+        .select({
+          host: hosts,
+          orgActive: organizations.isActive,
+          accountActive: accounts.isActive,
+        })
+        .from(hosts)
+        .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
+        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
         .where(eq(hosts.id, p('id')))
         .prepare(),
       insert: db
@@ -234,11 +263,7 @@ export class AgentsService {
         'The organization secret is not valid (it may have been regenerated); ask an Orgdesk admin for the current one',
       );
     }
-    if (!org.isActive) {
-      throw forbidden(
-        'This organization is deactivated and accepts no agent registrations; reactivate it first',
-      );
-    }
+    requireActive(org.isActive, org.accountActive);
     const input = registerAgentInput.parse(raw ?? {});
     if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
@@ -355,7 +380,8 @@ export class AgentsService {
     if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const host = this.q.byId.get({ id: hostId });
+    const found = this.q.byIdWithTenant.get({ id: hostId });
+    const host = found?.host;
     if (!host || host.agentType !== 'go') {
       throw unauthorized(
         `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
@@ -369,6 +395,7 @@ export class AgentsService {
       (ts) => heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
       this.d.clock.now(),
     );
+    requireActive(found.orgActive, found.accountActive);
     return { host, signedAt };
   }
 
@@ -453,6 +480,7 @@ export class AgentsService {
     if (host.agentType !== 'legacy') {
       throw unauthorized('This host registered as a Go agent: sign its heartbeats (X-Signature)');
     }
+    requireActive(org.isActive, org.accountActive);
     return host;
   }
 
