@@ -7,6 +7,10 @@ import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
+import {
+  RegistrationLimiter,
+  type RegistrationLimits,
+} from './features/agents/registration-limiter';
 import { AuthService } from './features/auth/auth.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
@@ -33,6 +37,8 @@ export interface ServiceDeps {
   clock: Clock;
   keys: KeyStore;
   onboarding?: OnboardingSeeder;
+  /** AGT-1 registration rate limits instead of the defaults (tests use small ones). */
+  agentLimits?: RegistrationLimits;
 }
 
 /**
@@ -64,7 +70,14 @@ export function createServices(deps: ServiceDeps) {
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
     secrets,
-    agents: new AgentsService({ db, clock, audit, secrets, matchers }),
+    agents: new AgentsService({
+      db,
+      clock,
+      audit,
+      secrets,
+      matchers,
+      limiter: new RegistrationLimiter(deps.agentLimits),
+    }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
     supportAccess: new SupportAccessService({ db, clock, access, audit }),

@@ -20,6 +20,8 @@ export interface AgentHttpRequest {
   header(name: string): string | undefined;
   /** The exact body bytes (a Go agent signs them). */
   rawBody: Buffer;
+  /** The TCP peer's address (forwarding headers are not trusted): registration's rate limit. */
+  clientAddress?: string;
 }
 
 export interface AgentEndpoint {
@@ -77,6 +79,7 @@ export function agentEndpoints(d: {
                     timestamp: req.header(AGENT_HEADERS.timestamp),
                     rawBody: req.rawBody,
                   },
+            clientAddress: req.clientAddress,
           }),
         );
         return { status: result.created ? 201 : 200, body: result };

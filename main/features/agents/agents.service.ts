@@ -20,6 +20,7 @@ import {
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
+import { RegistrationLimiter } from './registration-limiter';
 
 export interface AgentsDeps {
   db: Db;
@@ -27,6 +28,8 @@ export interface AgentsDeps {
   audit: AuditLog;
   secrets: SecretsService;
   matchers: LocationMatcherCache;
+  /** AGT-1 registration rate limits; the defaults (registration-limiter.ts) when unset. */
+  limiter?: RegistrationLimiter;
 }
 
 /** What a heartbeat carries, as plain values: the transport copies them from its headers. */
@@ -51,6 +54,8 @@ export interface RegistrationProof {
 
 export interface RegisterExtras {
   proof?: RegistrationProof;
+  /** The client's address (the TCP peer): counted against the per-address limit. */
+  clientAddress?: string;
 }
 
 /** How a re-registration changed a Go host's key (audited); null when it did not. */
@@ -62,6 +67,8 @@ const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
 const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 
 const unauthorized = (message: string): DomainError => new DomainError('UNAUTHORIZED', message);
+const tooMany = (message: string, retryAfterSeconds: number): DomainError =>
+  new DomainError('TOO_MANY_REQUESTS', message, undefined, retryAfterSeconds);
 
 const canonicalIp = (text: string): string => {
   const ip = parseIp(text.trim());
@@ -141,9 +148,11 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
  * proves itself with its own Ed25519 key, so regenerating the secret does not cut it off.
  */
 export class AgentsService {
+  private readonly limiter: RegistrationLimiter;
   // Every registration and heartbeat runs these: built and prepared once, not per request.
   private readonly q;
   constructor(private readonly d: AgentsDeps) {
+    this.limiter = d.limiter ?? new RegistrationLimiter();
     const p = (name: string) => sql.placeholder(name);
     const { db } = d;
     this.q = {
@@ -254,6 +263,17 @@ export class AgentsService {
     raw: unknown,
     extras: RegisterExtras = {},
   ): AgentRegistration {
+    // The address first, before any work: it also bounds guessing and floods of wrong secrets.
+    const now = this.d.clock.now();
+    if (extras.clientAddress !== undefined) {
+      const wait = this.limiter.takeAddress(extras.clientAddress, now);
+      if (wait) {
+        throw tooMany(
+          `Too many registrations from this address; try again in ${wait} s (agents of a large rollout: retry after Retry-After)`,
+          wait,
+        );
+      }
+    }
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
@@ -264,11 +284,17 @@ export class AgentsService {
       );
     }
     requireActive(org.isActive, org.accountActive);
+    const orgWait = this.limiter.takeOrg(org.id, now);
+    if (orgWait) {
+      throw tooMany(
+        `Too many registrations with this organization's secret; try again in ${orgWait} s (a mass rollout: retry after Retry-After)`,
+        orgWait,
+      );
+    }
     const input = registerAgentInput.parse(raw ?? {});
     if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
     const assigned = this.d.matchers.assign(org.id, ip);
-    const now = this.d.clock.now();
     return this.d.db.transaction(() => {
       const existing = this.q.byHostname.get({ orgId: org.id, hostname: input.hostname });
       const keyChange = existing
