@@ -8,6 +8,10 @@ import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
+import {
+  RegistrationLimiter,
+  type RegistrationLimits,
+} from './features/agents/registration-limiter';
 import { AuthService } from './features/auth/auth.service';
 import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
@@ -40,6 +44,8 @@ export interface ServiceDeps {
    * server https://orgdesk.example.com". Informative only: a signature is trusted by its key.
    */
   installationLabel?: string;
+  /** AGT-1 registration rate limits instead of the defaults (tests use small ones). */
+  agentLimits?: RegistrationLimits;
 }
 
 export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
@@ -81,7 +87,14 @@ export function createServices(deps: ServiceDeps) {
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
     secrets,
-    agents: new AgentsService({ db, clock, audit, secrets, matchers }),
+    agents: new AgentsService({
+      db,
+      clock,
+      audit,
+      secrets,
+      matchers,
+      limiter: new RegistrationLimiter(deps.agentLimits),
+    }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
     supportAccess: new SupportAccessService({ db, clock, access, audit }),

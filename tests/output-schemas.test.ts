@@ -26,6 +26,7 @@ import * as supportAccess from '../shared/schemas/support-access.schema';
 import * as users from '../shared/schemas/users.schema';
 import * as workflows from '../shared/schemas/workflows.schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
+import { goAgent } from './fixtures/server';
 
 const DAY = 24 * 60 * 60 * 1000;
 const PASSWORD = 'a long enough password';
@@ -179,6 +180,13 @@ describe('real answers parse against the output schemas', () => {
     conforms(hosts.hostOutput, await api.hosts.move({ id: hostId, location_id: def.id }));
     conforms(hosts.hostOutput, await api.hosts.unpin({ id: hostId }));
     conforms(locations.deletedLocationOutput, await api.locations.delete({ id: office.id }));
+    const goHost = w.services.agents.register(secret, {
+      hostname: 'go-1',
+      ip: '10.1.2.4',
+      agent_type: 'go',
+      public_key: goAgent().publicKey,
+    }).host_id;
+    conforms(hosts.hostIdentityResetOutput, await api.hosts.resetIdentity({ id: goHost }));
     conforms(hosts.removedHostOutput, await api.hosts.remove({ id: hostId }));
   });
 

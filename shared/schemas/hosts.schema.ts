@@ -41,6 +41,17 @@ export type Host = z.infer<typeof hostOutput>;
 export const hostPageOutput = pageOutput(hostOutput);
 
 export const removedHostOutput = z.strictObject({ id: idValue });
+
+/** AGT-2 "reset host identity": the Go host's key is cleared; the next registration sets one. */
+export const resetHostIdentityInput = hostIdInput;
+export const hostIdentityResetOutput = z.strictObject({
+  id: idValue,
+  hostname: z.string(),
+  identity_reset_at: isoTime.describe(
+    'From now on its old key signs nothing; the next registration of this hostname (with the org secret) sets its new key',
+  ),
+});
+export type HostIdentityReset = z.infer<typeof hostIdentityResetOutput>;
 export type RemovedHost = z.infer<typeof removedHostOutput>;
 
 /** Pure: AGT-3 from last-seen and registration time. */

@@ -547,6 +547,7 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('POST', `/users/${pat.id}/erase`, { body: { confirm: 'pat@contract.test' } });
 
     // ---- removals last
+    await call('POST', `/hosts/${go.host_id}/reset-identity`, { body: {} });
     await call('DELETE', `/hosts/${go.host_id}`);
     await call('DELETE', `/locations/${office.id}`);
     await call('DELETE', `/organizations/${org.id}`);

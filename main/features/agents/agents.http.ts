@@ -20,6 +20,8 @@ export interface AgentHttpRequest {
   header(name: string): string | undefined;
   /** The exact body bytes (a Go agent signs them). */
   rawBody: Buffer;
+  /** The TCP peer's address (forwarding headers are not trusted): registration's rate limit. */
+  clientAddress?: string;
 }
 
 export interface AgentEndpoint {
@@ -29,6 +31,8 @@ export interface AgentEndpoint {
   summary: string;
   /** The headers it reads (documented as the agent security schemes). */
   headers: readonly string[];
+  /** Headers it reads only in some cases, beside its security (documented as header parameters). */
+  optionalHeaders?: readonly { name: string; description: string }[];
   body: z.ZodType;
   /** What a success answers (the OpenAPI document and the contract tests). */
   output: z.ZodType;
@@ -48,12 +52,35 @@ export function agentEndpoints(d: {
       summary:
         'Register an agent with its org secret: 201 with the new host, 200 when the hostname was already registered',
       headers: [AGENT_HEADERS.secret],
+      optionalHeaders: [
+        {
+          name: 'X-Timestamp',
+          description:
+            "Only when a Go host moves to another key (or to legacy): Unix time in whole seconds of the proof, later than the host's last signature and within 5 minutes of the server",
+        },
+        {
+          name: 'X-Signature',
+          description:
+            "Only when a Go host moves to another key (or to legacy): standard base64 Ed25519 signature by its CURRENT key over `register.${host id}.${X-Timestamp}.${sha256hex(exact body bytes)}`; without it (or an admin's reset of the host identity) the key change is 409",
+        },
+      ],
       body: registerAgentInput,
       output: agentRegistrationOutput,
       statuses: [201, 200],
       async handle(req) {
+        const signature = req.header(AGENT_HEADERS.signature);
         const result = await d.groupCommit.run(() =>
-          d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}),
+          d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}, {
+            proof:
+              signature === undefined
+                ? undefined
+                : {
+                    signature,
+                    timestamp: req.header(AGENT_HEADERS.timestamp),
+                    rawBody: req.rawBody,
+                  },
+            clientAddress: req.clientAddress,
+          }),
         );
         return { status: result.created ? 201 : 200, body: result };
       },

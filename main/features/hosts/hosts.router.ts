@@ -1,11 +1,13 @@
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
   hostIdInput,
+  hostIdentityResetOutput,
   hostOutput,
   hostPageOutput,
   listHostsInput,
   moveHostInput,
   removedHostOutput,
+  resetHostIdentityInput,
 } from '../../../shared/schemas/hosts.schema';
 
 export const hostsRouter = router({
@@ -47,6 +49,18 @@ export const hostsRouter = router({
     })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.unpin(ctx.actor, input.id)),
+  resetIdentity: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/hosts/:id/reset-identity',
+        summary:
+          "Reset a Go host's identity: its key is cleared and the next registration of its hostname sets a new one (AGT-2, audited)",
+      },
+      output: hostIdentityResetOutput,
+    })
+    .input(resetHostIdentityInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.resetIdentity(ctx.actor, input.id)),
   remove: authedProcedure
     .meta({
       rest: { method: 'DELETE', path: '/hosts/:id', summary: 'Remove a host' },

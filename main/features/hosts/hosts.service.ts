@@ -4,7 +4,7 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
-import { DomainError } from '../../core/errors';
+import { DomainError, conflict } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { hosts, locations } from '../../db/schema';
 import {
@@ -12,6 +12,7 @@ import {
   listHostsInput,
   moveHostInput,
   type Host,
+  type HostIdentityReset,
   type RemovedHost,
 } from '../../../shared/schemas/hosts.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
@@ -134,6 +135,39 @@ export class HostsService {
       });
       return this.toHost(updated);
     });
+  }
+
+  /**
+   * AGT-2 "reset host identity": for a Go host whose key was lost or must be replaced (a
+   * reinstall, a stolen key). Its key is cleared, so nothing the old key signs is accepted, and
+   * the next registration of its hostname with the org secret may bring a new key. That is also
+   * who may take it over: reset just before the host enrolls again. Audited.
+   */
+  resetIdentity(actor: Actor, id: number): HostIdentityReset {
+    const { row, org } = this.locate(actor, id, 'hosts.manage');
+    if (row.agentType !== 'go') {
+      throw conflict(
+        `Host ${id} is a legacy agent: it has no key to reset, it authenticates with the org secret (regenerate the secret to lock it out)`,
+      );
+    }
+    const now = this.d.clock.now();
+    this.d.db.transaction(() => {
+      // The signed-timestamp floor belonged to the old key: the new one starts afresh.
+      this.d.db
+        .update(hosts)
+        .set({ publicKey: null, lastSignedAt: null })
+        .where(eq(hosts.id, id))
+        .run();
+      this.d.audit.record(actor, {
+        accountId: org.accountId,
+        organizationId: org.id,
+        action: 'host.identity_reset',
+        targetType: 'host',
+        targetId: id,
+        details: { hostname: row.hostname, had_key: row.publicKey !== null },
+      });
+    });
+    return { id, hostname: row.hostname, identity_reset_at: iso(now) };
   }
 
   remove(actor: Actor, id: number): RemovedHost {

@@ -148,8 +148,9 @@ export class SecretsService {
   }
 
   /**
-   * AGT-1: which active org this secret enrolls into, or null. Found by keyed digest, then
-   * confirmed in constant time; the previous secret counts only inside its grace window.
+   * AGT-1: which org this secret enrolls into, or null. Found by keyed digest, then confirmed in
+   * constant time; the previous secret counts only inside its grace window. Whether the org and
+   * its account are active is the caller's to enforce (AGT-2: their agents are refused).
    */
   findOrgBySecret(
     presented: string,
@@ -169,18 +170,4 @@ export class SecretsService {
     };
   }
 
-  /**
-   * PLAT-1: whether the account an org belongs to is active; the agents of a deactivated account
-   * are refused on every endpoint. Read per request, so reactivation lets them in again.
-   */
-  accountActiveOf(orgId: number): boolean {
-    return (
-      this.d.db
-        .select({ active: accounts.isActive })
-        .from(organizations)
-        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-        .where(eq(organizations.id, orgId))
-        .get()?.active === true
-    );
-  }
 }

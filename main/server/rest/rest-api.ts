@@ -198,6 +198,7 @@ export class RestApi {
         const answer = await handler.endpoint.handle({
           header: (name) => headerValue(req, name),
           rawBody,
+          clientAddress: clientAddress(req),
         });
         sendJson(res, answer.status, answer.body);
         return;
