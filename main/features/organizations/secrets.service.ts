@@ -169,5 +169,4 @@ export class SecretsService {
       accountActive: row.accountActive,
     };
   }
-
 }
