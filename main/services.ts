@@ -7,7 +7,7 @@ import type { KeyStore } from './core/key-store';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
-import { AuthService } from './features/auth/auth.service';
+import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
 import { GdprService } from './features/gdpr/gdpr.service';
@@ -33,6 +33,8 @@ export interface ServiceDeps {
   clock: Clock;
   keys: KeyStore;
   onboarding?: OnboardingSeeder;
+  /** The sign-in password check (scrypt unless given: tests count its calls). */
+  passwordVerifier?: PasswordVerifier;
 }
 
 /**
@@ -52,7 +54,14 @@ export function createServices(deps: ServiceDeps) {
   const secrets = new SecretsService({ db, clock, box, access, audit });
   const domain = {
     accounts: new AccountsService(db, clock),
-    auth: new AuthService({ db, clock, box, access, audit }),
+    auth: new AuthService({
+      db,
+      clock,
+      box,
+      access,
+      audit,
+      verifyPassword: deps.passwordVerifier,
+    }),
     users: new UsersService({ db, clock, access, audit }),
     organizations: new OrganizationsService({
       db,
