@@ -1,5 +1,6 @@
-// The trust boundary over real HTTP: tRPC batch size (API-3) and bodies read only after their
-// authentication passed (API-3).
+// The trust boundary over real HTTP: tRPC batch size (API-3), bodies read only after their
+// authentication passed (API-3), control characters in search inputs, and internal errors that
+// tell nothing of the inside.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TRPC_BATCH } from '../../shared/constants';
@@ -130,5 +131,89 @@ describe('a request body is read only after its authentication passed (API-3)', 
     });
     expect(res.status).toBe(200);
     expect(res.json.result.data.name).toBe('After auth');
+  });
+});
+
+describe('control characters in searches and filters are 400 naming the field', () => {
+  const nul = encodeURIComponent('a\u0000b');
+  let orgId: number;
+  beforeAll(async () => {
+    orgId = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Searched' } })).json
+      .id;
+  });
+
+  it.each([
+    ['search', () => `/api/v1/organizations?search=${nul}`],
+    ['region', () => `/api/v1/organizations?region=${nul}`],
+    ['search', () => `/api/v1/organizations/${orgId}/hosts?search=${nul}`],
+    ['actor', () => `/api/v1/audit?actor=${nul}`],
+    ['action', () => `/api/v1/audit?action=${nul}`],
+    ['target_type', () => `/api/v1/audit?target_type=${nul}`],
+    ['target_id', () => `/api/v1/audit?target_id=${nul}`],
+    ['actor', () => `/api/v1/audit/export?actor=${encodeURIComponent('x\u001by')}`],
+  ])('REST %s', async (field, path) => {
+    const res = await s.request('GET', path());
+    expect(res.status).toBe(400);
+    expect(res.json.error.field).toBe(field);
+    expect(res.json.error.message).toContain(field);
+  });
+
+  it('tRPC answers the same', async () => {
+    const input = encodeURIComponent(JSON.stringify({ search: 'crème\u0000' }));
+    const res = await s.request('GET', `/trpc/organizations.list?input=${input}`);
+    expect(res.status).toBe(400);
+    expect(res.json.error.data.field).toBe('search');
+    const audit = encodeURIComponent(JSON.stringify({ actor: '\u0007' }));
+    const a = await s.request('GET', `/trpc/audit.list?input=${audit}`);
+    expect(a.status).toBe(400);
+    expect(a.json.error.data.field).toBe('actor');
+  });
+
+  it('ordinary text with accents and LIKE wildcards still searches', async () => {
+    const res = await s.request('GET', `/api/v1/organizations?search=${encodeURIComponent('%_é')}`);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('an internal error tells nothing of the inside', () => {
+  let broken: TestServer;
+  beforeAll(async () => {
+    broken = await startServer();
+    // A real failure of the data layer: the table the audit listing reads is gone.
+    broken.opened.sqlite.exec('ALTER TABLE audit_entries RENAME TO audit_entries_gone');
+  });
+  afterAll(() => broken.close());
+
+  const leaks = (text: string) =>
+    /audit_entries|sqlite|no such table|select |\bat \S+\.ts|node_modules|stack/i.test(text);
+
+  it('REST: 500 "Internal error", no SQL, no stack', async () => {
+    const res = await broken.request('GET', '/api/v1/audit');
+    expect(res.status).toBe(500);
+    expect(res.json).toEqual({
+      error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal error' },
+    });
+  });
+
+  it('tRPC: 500 "Internal error", no SQL, no stack, single or batched', async () => {
+    const res = await broken.request('GET', '/trpc/audit.list');
+    expect(res.status).toBe(500);
+    expect(res.json.error.message).toBe('Internal error');
+    expect(res.json.error.data.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(leaks(res.text), res.text).toBe(false);
+    const batch = await broken.request('GET', '/trpc/audit.list,users.me?batch=1');
+    expect(batch.json[0].error.message).toBe('Internal error');
+    expect(leaks(batch.text), batch.text).toBe(false);
+    // The operator still finds the cause in the server's error log.
+    expect(broken.logs.some((l) => /no such table/.test(l))).toBe(true);
+  });
+
+  it('tRPC: a body that is not JSON is 400 without echoing it', async () => {
+    const res = await s.request('POST', '/trpc/organizations.create', {
+      raw: '{"name": SECRET-LOOKING-TEXT',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('SECRET-LOOKING-TEXT');
+    expect(leaks(res.text), res.text).toBe(false);
   });
 });
