@@ -180,7 +180,12 @@ async function boot(
     return null;
   }
   if (opened.backupFile) log.info(`database migrated; previous copy at ${opened.backupFile}`);
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys,
+    readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
+  });
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });
@@ -251,6 +256,7 @@ async function boot(
   });
   app.on('will-quit', () => {
     shell.dispose();
+    void services.infra.offload.close();
     opened.close();
   });
   log.info(`started; data in ${paths.dataDir}`);

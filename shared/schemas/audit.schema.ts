@@ -126,3 +126,11 @@ export const auditVerifyResultOutput = z.strictObject({
     .describe("The newest entry's hash; compare with one kept earlier"),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResultOutput>;
+
+export const auditVerifyStatusOutput = z.strictObject({
+  running: z.boolean().describe("Whether the account's chain is being verified right now"),
+  checked: countValue.describe('Entries verified so far (0 when not running)'),
+  total: countValue.describe('Entries in the chain when the verification started'),
+  started_at: isoTime.nullable().describe('When the running verification started'),
+});
+export type AuditVerifyStatus = z.infer<typeof auditVerifyStatusOutput>;

@@ -115,6 +115,14 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     onSuccess: setVerified,
   });
 
+  // AUD-3 runs on the server's worker thread; while it does, its progress is polled.
+  const verifyStatus = useQuery({
+    ...trpc.audit.verifyStatus.queryOptions({}),
+    enabled: verify.isPending,
+    refetchInterval: verify.isPending ? 500 : false,
+  });
+  const progress = verify.isPending && verifyStatus.data?.running ? verifyStatus.data : null;
+
   const orgName = useMemo(() => {
     const names = new Map((orgs.data?.items ?? []).map((o) => [o.id, o.name]));
     return (id: number | null) => (id === null ? null : (names.get(id) ?? `Organization #${id}`));
@@ -225,7 +233,12 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         </>
       }
     >
-      <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
+      <VerifyResult
+        result={verified}
+        error={verify.error ? errorMessage(verify.error) : null}
+        verifying={verify.isPending}
+        progress={progress}
+      />
       <AuditFilters draft={draft} onChange={setDraft} errors={errors} />
       {err && !fieldBlamed ? (
         <ErrorState error={errorMessage(err)} onRetry={() => void list.refetch()} />
