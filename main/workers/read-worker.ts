@@ -3,6 +3,7 @@
 // answer progress, then a result or an error. Bundled on its own (read-worker.mjs) for the app.
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditChain } from '../core/audit';
 import type { Db } from '../db/database';
@@ -16,6 +17,13 @@ import {
 } from './read-pool';
 
 const data = workerData as ReadWorkerData;
+// The event loop comes first: on Linux a thread's nice value is its own, so this lowers only
+// this worker, and the main thread keeps answering while a long job runs on a busy machine.
+try {
+  setPriority(10);
+} catch {
+  // Not permitted or not supported here: run at the normal priority.
+}
 const sqlite = new Database(data.dbFile, { readonly: true, fileMustExist: true });
 sqlite.pragma('busy_timeout = 5000');
 sqlite.pragma('cache_size = -65536');
