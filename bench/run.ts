@@ -12,6 +12,7 @@ import { createServices } from '../main/services';
 import { buildDataset, loadDataset, saveDataset, type Dataset, type DatasetSize } from './dataset';
 import { auditBench, orgPageBenches, resolveBench, type Row } from './db-benches';
 import { browserBench } from './browser-bench';
+import { eventLoopBench } from './event-loop-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
 import { restBenches } from './rest-bench';
@@ -96,6 +97,8 @@ async function main() {
     // Before registration, which adds hosts to the first orgs (the export org among them).
     if (want('export')) rows.push(...(await exportBench(ds, runs)));
     if (want('browser')) rows.push(...(await browserBench(ds, runs)));
+    // Before registration, which adds hosts: the heavy requests read the dataset as built.
+    if (want('eventloop')) rows.push(...(await eventLoopBench(ds)));
     rows.push(...(await extraBenches(ds, want)));
   } catch (err) {
     // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.

@@ -5,6 +5,8 @@ import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
 import { GroupCommit } from './core/group-commit';
 import type { KeyStore } from './core/key-store';
+import type { Offload } from './core/offload';
+import type { WorkerEntry } from './core/worker-entry';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
@@ -12,7 +14,7 @@ import {
   RegistrationLimiter,
   type RegistrationLimits,
 } from './features/agents/registration-limiter';
-import { AuthService } from './features/auth/auth.service';
+import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
 import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
@@ -33,6 +35,7 @@ import { SupportAccessService } from './features/support-access/support-access.s
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
 import { WorkflowsService } from './features/workflows/workflows.service';
+import { InlineOffload, ReadPool } from './workers/read-pool';
 
 export interface ServiceDeps {
   db: Db;
@@ -46,6 +49,23 @@ export interface ServiceDeps {
   installationLabel?: string;
   /** AGT-1 registration rate limits instead of the defaults (tests use small ones). */
   agentLimits?: RegistrationLimits;
+  /** The sign-in password check (scrypt unless given: tests count its calls). */
+  passwordVerifier?: PasswordVerifier;
+  /** Where heavy reads run; worker threads over the database file unless given. */
+  offload?: Offload;
+  /** The read workers' script (the packaged app's unpacked read-worker.mjs); found beside us otherwise. */
+  readWorkerEntry?: WorkerEntry;
+}
+
+/**
+ * Heavy reads (audit verification and exports, GDPR exports) run on worker threads with their
+ * own read-only connections to the database file; an in-memory database has no file to share,
+ * so there they run inline.
+ */
+function defaultOffload(db: Db, chain: AuditChain, entry?: WorkerEntry): Offload {
+  const file = db.$client.name;
+  if (db.$client.memory || !file || file === ':memory:') return new InlineOffload({ db, chain });
+  return new ReadPool({ dbFile: file, chainKey: chain.derivedKey() }, { entry });
 }
 
 export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
@@ -63,10 +83,18 @@ export function createServices(deps: ServiceDeps) {
   const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
   const access = new AccessService(db, clock);
   const audit = new AuditLog(db, clock, chain);
+  const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
-  const auth = new AuthService({ db, clock, box, access, audit });
+  const auth = new AuthService({
+    db,
+    clock,
+    box,
+    access,
+    audit,
+    verifyPassword: deps.passwordVerifier,
+  });
   const domain = {
     accounts: new AccountsService({
       db,
@@ -98,7 +126,7 @@ export function createServices(deps: ServiceDeps) {
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
     supportAccess: new SupportAccessService({ db, clock, access, audit }),
-    auditTrail: new AuditService({ db, clock, access, chain, signer }),
+    auditTrail: new AuditService({ db, clock, access, offload, signer }),
     exportKey: new ExportKeyService(signer),
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
@@ -106,7 +134,7 @@ export function createServices(deps: ServiceDeps) {
     featureFlags: new FeatureFlagsService({ db, clock, access, audit }),
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
-    gdpr: new GdprService({ db, clock, access, audit }),
+    gdpr: new GdprService({ db, clock, access, audit, offload }),
   };
   const infra = {
     db,
@@ -118,6 +146,8 @@ export function createServices(deps: ServiceDeps) {
     access,
     audit,
     matchers,
+    /** The worker threads of the heavy reads: close() them with the database. */
+    offload,
     /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
     groupCommit: new GroupCommit(db),
   };

@@ -10,6 +10,9 @@ export const MAX_PAGE_LIMIT = 1000;
 /** The longest search term a list takes. */
 export const MAX_SEARCH_LENGTH = 200;
 
+// ---- The API (API-3): how many calls one tRPC batch may hold; the console's batch link agrees.
+export const MAX_TRPC_BATCH = 10;
+
 // ---- Text fields.
 /** Names of orgs, locations, users, tokens, workflows, alert rules and baselines. */
 export const MAX_NAME_LENGTH = 120;

@@ -45,6 +45,12 @@ describe('ORG-2 search through the trigram index', () => {
       const at = Math.floor(rand() * Math.max(1, source.length - len));
       // The API trims the term, and an empty one is no filter: compare what is searched.
       const term = (rand() < 0.8 ? source.slice(at, at + len) : pick(len)).trim() || 'ab';
+      // A slice across the name/description separator (a line break) is no search term: the
+      // API refuses control characters, so nothing can match across the two fields.
+      if (term.includes('\n')) {
+        await expect(names(term)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+        continue;
+      }
       const lower = term.toLocaleLowerCase('en-US');
       const expected = created
         .filter((o) => o.text.includes(lower))

@@ -291,6 +291,7 @@ describe('real answers parse against the output schemas', () => {
     conforms(audit.auditExportOutput, await api.audit.export({ format: 'json' }));
     conforms(exportKey.exportKeyOutput, await api.exportKey.get());
     conforms(audit.auditVerifyResultOutput, await api.audit.verify());
+    conforms(audit.auditVerifyStatusOutput, await api.audit.verifyStatus());
     // A broken chain answers with the optional fields too.
     const last = w.opened.db.select().from(auditEntries).all().at(-1)!;
     w.opened.db
@@ -439,9 +440,9 @@ describe('real answers parse against the output schemas', () => {
     conforms(gdpr.dataExportOutput, await api.gdpr.exportUser({ user_id: user.id }));
     conforms(gdpr.dataExportOutput, await api.gdpr.exportAccount());
     // A cap of one cuts sections short: the capped branch of a section answers too.
-    const { db, clock, access, audit: log } = w.services.infra;
-    const capped = new GdprService({ db, clock, access, audit: log, exportCap: 1 });
-    const small = capped.exportAccount(w.admin);
+    const { db, clock, access, audit: log, offload } = w.services.infra;
+    const capped = new GdprService({ db, clock, access, audit: log, offload, exportCap: 1 });
+    const small = await capped.exportAccount(w.admin);
     expect(small.capped_sections.length).toBeGreaterThan(0);
     conforms(gdpr.dataExportOutput, small);
     conforms(

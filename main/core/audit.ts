@@ -76,6 +76,16 @@ export class AuditChain {
       hkdfSync('sha256', keys.masterKey(), Buffer.alloc(0), 'orgdesk/audit-chain', 32),
     );
   }
+  /** The chain of an already derived key: a verification worker gets this, not the master key. */
+  static fromKey(key: Uint8Array): AuditChain {
+    const chain = Object.create(AuditChain.prototype) as AuditChain;
+    (chain as unknown as { key: Buffer }).key = Buffer.from(key);
+    return chain;
+  }
+  /** A copy of the derived key, for this process's own verification worker (never stored). */
+  derivedKey(): Buffer {
+    return Buffer.from(this.key);
+  }
 
   private mac(input: unknown[]): string {
     return createHmac('sha256', this.key).update(JSON.stringify(input)).digest('hex');

@@ -187,6 +187,7 @@ async function boot(
     clock: systemClock,
     keys,
     installationLabel: `Orgdesk desktop on ${hostname()}`,
+    readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
   });
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
@@ -259,6 +260,7 @@ async function boot(
   });
   app.on('will-quit', () => {
     shell.dispose();
+    void services.infra.offload.close();
     opened.close();
   });
   log.info(`started; data in ${paths.dataDir}`);

@@ -21,6 +21,8 @@ export interface AppPaths {
   rendererRoot: string;
   preloadFile: string;
   workerFile: string;
+  /** The heavy reads' worker (audit verification and exports, GDPR exports). */
+  readWorkerFile: string;
 }
 
 /** Call before `ready`: it may move userData (ORGDESK_DATA_DIR, used by tests). */
@@ -48,5 +50,6 @@ export function resolveAppPaths(): AppPaths {
     rendererRoot: join(appPath, 'dist', 'renderer'),
     preloadFile: join(appPath, 'dist', 'preload', 'index.cjs'),
     workerFile: join(unpacked, 'dist', 'main', 'electron', 'export-worker.mjs'),
+    readWorkerFile: join(unpacked, 'dist', 'main', 'electron', 'read-worker.mjs'),
   };
 }

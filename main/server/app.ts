@@ -8,6 +8,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { MAX_TRPC_BATCH } from '../../shared/constants';
+import type { Actor } from '../core/actor';
 import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
@@ -17,6 +20,7 @@ import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson 
 import type { ProjectedRoute } from './rest/projection';
 import { RestApi } from './rest/rest-api';
 import { DEFAULT_STATIC_DIR, serveStatic } from './static';
+import { checkTrpcRequest, trpcRequestFacts, type TrpcGateVerdict } from './trpc-gate';
 
 /** Where the server writes: one line per request (info) and unexpected failures (error). */
 export interface ServerLog {
@@ -62,6 +66,29 @@ const MAX_ACCEPT_TURNS = 1024;
 const printable = (text: string, max = 200): string =>
   text.replace(/[^\x21-\x7e]/g, '?').slice(0, max);
 
+/** A request the gate refused, in tRPC's own error envelope (what a tRPC client reads). */
+function sendTrpcRefusal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  v: Extract<TrpcGateVerdict, { pass: false }>,
+): void {
+  const headers: Record<string, string> = v.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+  // The body was not read: it must not be parsed as the next request on this connection.
+  if (!req.complete) headers.Connection = 'close';
+  sendJson(
+    res,
+    v.status,
+    {
+      error: {
+        message: v.message,
+        code: TRPC_ERROR_CODES_BY_KEY[v.code],
+        data: { code: v.code, httpStatus: v.status, path: null, field: null },
+      },
+    },
+    headers,
+  );
+}
+
 export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
@@ -78,18 +105,22 @@ export function createServer(options: ServerOptions): OrgdeskServer {
   let server: Server | null = null;
   /** Connections accepted so far: close() watches it to know the accept queue is empty. */
   let accepted = 0;
+  // Who a /trpc request is, found by the gate before tRPC reads the body, for createContext.
+  const callers = new WeakMap<IncomingMessage, { actor: Actor | null; token?: string }>();
 
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
+    // The gate below refuses larger batches first, with a message naming the limit.
+    maxBatchSize: MAX_TRPC_BATCH,
     createContext: ({ req }): Context => {
-      const token = bearerToken(req) ?? undefined;
+      const caller = callers.get(req) ?? { actor: null };
       return {
         services,
-        actor: token ? services.auth.authenticate(token) : null,
+        actor: caller.actor,
         serverUrl: serverUrl(),
-        token,
+        token: caller.token,
         clientAddress: clientAddress(req),
       };
     },
@@ -150,6 +181,17 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       sendJson(res, 200, { status: 'ok' });
     } else if (path.startsWith('/trpc/')) {
       res.setHeader('Cache-Control', 'no-store');
+      // API-3: authentication and the batch rules are decided before the body is read.
+      const token = bearerToken(req) ?? undefined;
+      const actor = token ? services.auth.authenticate(token) : null;
+      const verdict = checkTrpcRequest(
+        trpcRequestFacts(path.slice('/trpc/'.length), url.searchParams, actor !== null),
+      );
+      if (!verdict.pass) {
+        sendTrpcRefusal(req, res, verdict);
+        return;
+      }
+      callers.set(req, { actor, token });
       trpc(req, res);
     } else if (docs.handle(req, res, url)) {
       // The OpenAPI document and the API reference (API-2).

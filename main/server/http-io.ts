@@ -45,8 +45,10 @@ export function sendJson(
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  // Encoded once: measuring the string and then writing it would encode a large answer twice.
+  const bytes = Buffer.from(text);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 /** The whole body, or PAYLOAD_TOO_LARGE once it passes `limit` bytes. */

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server
       .close()
+      .then(() => services.infra.offload.close())
       .then(() => {
         opened.close();
         process.stdout.write('Orgdesk server stopped\n');

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
-import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import {
+  countValue,
+  filterText,
+  id,
+  idText,
+  idValue,
+  isoTime,
+  pageInput,
+  pageOutput,
+} from './common.schema';
 import { detachedSignatureOutput } from './export-key.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
@@ -28,24 +37,11 @@ export const auditFilterFields = {
   account_id: id('account_id').nullish(),
   actor_user_id: id('actor_user_id').nullish(),
   /** A part of the actor's label (their email at the time), ignoring ASCII case. */
-  actor: z.string({ error: 'actor must be text' }).trim().max(254, 'actor is too long').nullish(),
+  actor: filterText('actor', 254).nullish(),
   /** An exact action, or a prefix ending in "." or "*" (organization. or support_access.*). */
-  action: z
-    .string({ error: 'action must be text' })
-    .trim()
-    .max(120, 'action is too long')
-    .nullish(),
-  target_type: z
-    .string({ error: 'target_type must be text' })
-    .trim()
-    .max(64, 'target_type is too long')
-    .nullish(),
-  target_id: z
-    .union([z.string().trim().max(64), z.number().int()], {
-      error: 'target_id must be an id (text or a number)',
-    })
-    .nullish()
-    .transform((v) => (v === null || v === undefined || v === '' ? null : String(v))),
+  action: filterText('action', 120).nullish(),
+  target_type: filterText('target_type', 64).nullish(),
+  target_id: idText('target_id', 64),
   /** Inclusive start and exclusive end of the time range. */
   from: instant('from').nullish(),
   to: instant('to').nullish(),
@@ -143,3 +139,11 @@ export const auditVerifyResultOutput = z.strictObject({
     .describe("The newest entry's hash; compare with one kept earlier"),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResultOutput>;
+
+export const auditVerifyStatusOutput = z.strictObject({
+  running: z.boolean().describe("Whether the account's chain is being verified right now"),
+  checked: countValue.describe('Entries verified so far (0 when not running)'),
+  total: countValue.describe('Entries in the chain when the verification started'),
+  started_at: isoTime.nullable().describe('When the running verification started'),
+});
+export type AuditVerifyStatus = z.infer<typeof auditVerifyStatusOutput>;

@@ -40,6 +40,34 @@ export const optionalText = (field: string, max: number) =>
     .optional()
     .transform((v) => (v === '' ? null : v));
 
+// C0 and C1 control characters and DEL: nothing a person types into a search box, and NUL
+// truncates or breaks text in more than one layer below.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+export const hasControlCharacter = (v: string): boolean => CONTROL_CHARACTER.test(v);
+const controlMessage = (field: string) =>
+  `${field} must not contain control characters (such as NUL or a line break)`;
+
+/** Search terms and filters: text without control characters, trimmed, at most `max` long. */
+export const filterText = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine((v) => !hasControlCharacter(v), controlMessage(field));
+
+/** An id given as text or a number (audit target ids), as trimmed text; null when absent or blank. */
+export const idText = (field: string, max: number) =>
+  z
+    .union([z.string(), z.number().int()], {
+      error: `${field} must be an id (text or a number)`,
+    })
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? null : String(v).trim()))
+    .refine((v) => v === null || v.length <= max, `${field} must be at most ${max} characters`)
+    .refine((v) => v === null || !hasControlCharacter(v), controlMessage(field))
+    .transform((v) => (v === '' ? null : v));
+
 export const pageInput = {
   skip: z
     .number({ error: 'skip must be a number' })

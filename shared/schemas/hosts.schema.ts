@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HOST_STATUSES, MAX_SEARCH_LENGTH, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
-import { id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import { filterText, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
 
 // Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
 export { HOST_STATUSES, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
@@ -12,7 +12,7 @@ export const listHostsInput = z.strictObject({
   organization_id: id('organization_id'),
   location_id: id('location_id').nullish(),
   status: z.enum(HOST_STATUSES, { error: 'status must be online, offline or stale' }).nullish(),
-  search: z.string().trim().max(MAX_SEARCH_LENGTH).nullish(),
+  search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
   ...pageInput,
 });
 

@@ -15,6 +15,7 @@ import {
 import { PERMISSIONS } from '../permissions';
 import {
   countValue,
+  filterText,
   id,
   idValue,
   isoTime,
@@ -42,16 +43,8 @@ export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
 export const listOrganizationsInput = z
   .strictObject({
     ...pageInput,
-    search: z
-      .string()
-      .trim()
-      .max(MAX_SEARCH_LENGTH, `search must be at most ${MAX_SEARCH_LENGTH} characters`)
-      .nullish(),
-    region: z
-      .string()
-      .trim()
-      .max(MAX_REGION_LENGTH, `region must be at most ${MAX_REGION_LENGTH} characters`)
-      .nullish(),
+    search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
+    region: filterText('region', MAX_REGION_LENGTH).nullish(),
     active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
     is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
     include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),

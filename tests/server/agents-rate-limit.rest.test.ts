@@ -47,7 +47,8 @@ describe('AGT-1 registration rate limits', () => {
     expect(over.status).toBe(429);
     expect(over.headers['retry-after']).toBe('1');
     expect(over.json.error.message).toMatch(/address/);
-    const wrong = await register({ secret: 'odk_orgsec_not-a-secret' }, '127.0.0.5');
+    // A well-formed but wrong secret still counts (a malformed one is refused before the body).
+    const wrong = await register({ secret: `odk_orgsec_${'x'.repeat(43)}` }, '127.0.0.5');
     expect(wrong.status).toBe(429);
     expect((await register(orgs[6], '127.0.0.6')).status).toBe(201);
     s.clock.advance(1000);

@@ -539,6 +539,7 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', `/audit?organization_id=${org.id}&limit=5`);
     await call('GET', '/audit/export?format=json');
     await call('GET', '/audit/verify');
+    await call('GET', '/audit/verify/status');
     await call('GET', '/export-key');
 
     // ---- GDPR

@@ -32,7 +32,11 @@ export interface AuthDeps {
   audit: AuditLog;
   sessionTtlMs?: number;
   throttle?: SignInThrottle;
+  /** Checks a password against a stored hash (core/crypto's scrypt unless given: tests count calls). */
+  verifyPassword?: PasswordVerifier;
 }
+
+export type PasswordVerifier = (password: string, stored: string | null) => Promise<boolean>;
 
 const DAY = 24 * 60 * 60 * 1000;
 /** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
@@ -53,8 +57,10 @@ const toApiToken = (t: TokenRow): ApiToken => ({
 /** Sessions and personal tokens: random, shown once, stored as a keyed digest only. */
 export class AuthService {
   private readonly throttle: SignInThrottle;
+  private readonly verify: PasswordVerifier;
   constructor(private readonly d: AuthDeps) {
     this.throttle = d.throttle ?? new SignInThrottle();
+    this.verify = d.verifyPassword ?? verifyPassword;
   }
 
   private issue(
@@ -101,39 +107,52 @@ export class AuthService {
   async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
     const input = loginInput.parse(raw);
     const now = this.d.clock.now();
-    const keys = [`email:${emailKey(input.email)}`, `addr:${address}`];
-    const wait = this.throttle.waitMs(keys, now);
-    if (wait > 0) {
+    const emailKeyName = `email:${emailKey(input.email)}`;
+    const keys = [emailKeyName, `addr:${address}`];
+    // Reserve the attempt before the (slow, asynchronous) password check: attempts arriving
+    // together each take a place, so no more than the free ones are ever evaluated.
+    const reservation = this.throttle.reserve(keys, now);
+    if (!reservation.ok) {
+      const seconds = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
       throw new DomainError(
         'TOO_MANY_REQUESTS',
-        `Too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+        `Too many failed sign-ins; try again in ${seconds} s`,
         undefined,
-        Math.ceil(wait / 1000),
+        seconds,
       );
     }
-    const found = this.d.db
-      .select({ user: users, accountActive: accounts.isActive })
-      .from(users)
-      .innerJoin(accounts, eq(accounts.id, users.accountId))
-      .where(eq(users.emailKey, emailKey(input.email)))
-      .get();
+    const { ticket } = reservation;
+    let found: { user: typeof users.$inferSelect; accountActive: boolean } | undefined;
+    let ok = false;
+    try {
+      found = this.d.db
+        .select({ user: users, accountActive: accounts.isActive })
+        .from(users)
+        .innerJoin(accounts, eq(accounts.id, users.accountId))
+        .where(eq(users.emailKey, emailKey(input.email)))
+        .get();
+      // Verify even when the user is missing, so response time does not reveal which emails exist.
+      ok = await this.verify(input.password, found?.user.passwordHash ?? null);
+    } catch (err) {
+      this.throttle.release(ticket);
+      throw err;
+    }
     const user = found?.user;
-    // Verify even when the user is missing, so response time does not reveal which emails exist.
-    const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
     // PLAT-1: the users of a deactivated account are refused like deactivated users.
-    if (!user || !ok || !user.isActive || !found.accountActive) {
-      this.throttle.fail(keys, now);
+    if (!user || !ok || !user.isActive || !found?.accountActive) {
+      this.throttle.fail(ticket, this.d.clock.now());
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
-    this.throttle.succeed(keys);
+    this.throttle.succeed(ticket, [emailKeyName]);
+    const signedIn = user;
     const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
     return this.d.db.transaction(() => {
-      const { token } = this.issue(user.id, 'session', 'console sign-in', false, expiresAt);
-      this.d.audit.record(this.actorOf(user, false, 'session'), {
-        accountId: user.accountId,
+      const { token } = this.issue(signedIn.id, 'session', 'console sign-in', false, expiresAt);
+      this.d.audit.record(this.actorOf(signedIn, false, 'session'), {
+        accountId: signedIn.accountId,
         action: 'auth.signed_in',
         targetType: 'user',
-        targetId: user.id,
+        targetId: signedIn.id,
         details: { address },
       });
       return { token, expires_at: iso(expiresAt) };

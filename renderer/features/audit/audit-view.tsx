@@ -117,6 +117,14 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     onSuccess: setVerified,
   });
 
+  // AUD-3 runs on the server's worker thread; while it does, its progress is polled.
+  const verifyStatus = useQuery({
+    ...trpc.audit.verifyStatus.queryOptions({}),
+    enabled: verify.isPending,
+    refetchInterval: verify.isPending ? 500 : false,
+  });
+  const progress = verify.isPending && verifyStatus.data?.running ? verifyStatus.data : null;
+
   const orgName = useMemo(() => {
     const names = new Map((orgs.data?.items ?? []).map((o) => [o.id, o.name]));
     return (id: number | null) => (id === null ? null : (names.get(id) ?? `Organization #${id}`));
@@ -227,7 +235,12 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         </>
       }
     >
-      <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
+      <VerifyResult
+        result={verified}
+        error={verify.error ? errorMessage(verify.error) : null}
+        verifying={verify.isPending}
+        progress={progress}
+      />
       {saved ? <ExportSignature file={saved} onClose={() => setSaved(null)} /> : null}
       <AuditFilters draft={draft} onChange={setDraft} errors={errors} />
       {err && !fieldBlamed ? (
