@@ -104,7 +104,8 @@ describe('migrations', () => {
              secret_ciphertext, secret_digest, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, x'00', ?, 1, 1)`,
         )
-        .run(id, `org ${id}`, `org ${id}`, text, `digest ${id}`);
+        // Named by its text, as the app would: later migrations recompute search_text from it.
+        .run(id, text.trimEnd(), `org ${id}`, text, `digest ${id}`);
     old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
     insert(old.sqlite, 1, 'harbour σsb\n');
     insert(old.sqlite, 2, 'airport ςsb\n');
@@ -123,6 +124,41 @@ describe('migrations', () => {
     opened.sqlite.prepare("UPDATE organizations SET search_text = 'dock\n' WHERE id = 1").run();
     expect(match('harb')).toEqual([3]);
     expect(match('dock')).toEqual([1]);
+    opened.close();
+  });
+
+  it('the accent-folding upgrade recomputes the search text of existing orgs (ORG-2)', () => {
+    // A file as it was before the folding: search_text lower-cased only, accents kept.
+    const at = journal.entries.findIndex((e) => e.tag === '0007_platform_accounts_agent_replay');
+    const file = join(dir, 'fold.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at + 1) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO organizations (id, account_id, name, name_key, description, search_text,
+         secret_ciphertext, secret_digest, created_at, updated_at)
+       VALUES (?, 1, ?, ?, ?, ?, x'00', ?, 1, 1)`,
+    );
+    insert.run(1, 'Crème SA', 'crème sa', 'Łódź', 'crème sa\nłódź', 'd1');
+    insert.run(2, 'Plain', 'plain', null, 'plain\n', 'd2');
+    old.close();
+    const opened = openDatabase({ file });
+    const stored = opened.sqlite
+      .prepare('SELECT id, search_text AS text FROM organizations ORDER BY id')
+      .all();
+    expect(stored).toEqual([
+      { id: 1, text: 'creme sa\nlodz' },
+      { id: 2, text: 'plain\n' },
+    ]);
+    // The trigram index followed by its triggers: the old text is gone, the folded one found.
+    const match = (term: string) =>
+      opened.sqlite
+        .prepare('SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?')
+        .pluck()
+        .all(`"${term}"`);
+    expect(match('creme')).toEqual([1]);
+    expect(match('lodz')).toEqual([1]);
+    expect(match('crème')).toEqual([]);
+    expect(match('plain')).toEqual([2]);
     opened.close();
   });
 

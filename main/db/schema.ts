@@ -94,7 +94,7 @@ export const organizations = sqliteTable(
     name: text('name').notNull(),
     nameKey: text('name_key').notNull(),
     description: text('description'),
-    // Lower-cased name + description: the haystack of ORG-2 search.
+    // Name + description, case and accents folded (shared/org-search.ts): ORG-2's haystack.
     searchText: text('search_text').notNull(),
     region: text('region'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),

@@ -9,8 +9,6 @@
 // file, no -wal), and renamed into place only when complete.
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -20,6 +18,7 @@ import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { Db } from '../../db/database';
+import { migrateSchema } from '../../db/migrate';
 import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
@@ -105,7 +104,7 @@ export class ExportService {
       let tables: string[];
       try {
         out.pragma('journal_mode = DELETE');
-        migrate(drizzle(out), { migrationsFolder: this.d.migrationsFolder });
+        migrateSchema(out, this.d.migrationsFolder);
         tables = contentTables(out);
       } finally {
         out.close();

@@ -59,7 +59,7 @@ export interface SearchPlan {
 /**
  * ORG-2 search as SQL: a literal substring of `search_text` (% and _ mean themselves). From three
  * characters on, the trigram index answers alone: it is case-sensitive over text and term that are
- * both lower-cased here, so a phrase of the term's trigrams matches exactly where the term occurs
+ * both case- and accent-folded by the same function (shared/org-search.ts), so a phrase of the term's trigrams matches exactly where the term occurs
  * (migration 0006). Its matches are joined to the orgs (an IN list would first copy them all into
  * a temporary index). Shorter terms have no trigram to look up and are tested with instr().
  */
