@@ -19,6 +19,7 @@ import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { migrateSchema } from '../../db/migrate';
+import { HostStatusCounts } from '../../features/hosts/host-status-counts';
 import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
@@ -120,6 +121,9 @@ export class ExportService {
       // 3. Manifest and checksum, then compact and move into place.
       const out2 = new Database(tmp);
       try {
+        // The export's triggers counted its hosts as they were copied in; their statuses are
+        // counted now, at the export's time (a review is read-only and cannot re-count them).
+        new HostStatusCounts({ $client: out2 }).refreshDue(this.d.clock.now());
         const account = this.d.db
           .select({ name: accounts.name })
           .from(accounts)
