@@ -11,6 +11,8 @@ export const MAX_PAGE_LIMIT = 1000;
 export const MAX_SEARCH_LENGTH = 200;
 /** UI-11: every sorted list takes `order`; ascending unless asked. */
 export const SORT_ORDERS = ['asc', 'desc'] as const;
+/** UI-11 hosts.list `sort`: the hosts table's sortable columns. */
+export const HOST_SORT_KEYS = ['hostname', 'ip', 'last_seen', 'status', 'location'] as const;
 /** ORG-2 `sort`: the keys an organizations page can be ordered by (ties: name, then id). */
 export const ORG_SORT_KEYS = ['name', 'region', 'online', 'offline', 'stale', 'total'] as const;
 /**

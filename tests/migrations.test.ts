@@ -127,7 +127,7 @@ describe('migrations', () => {
     opened.close();
   });
 
-  it('the accent-folding upgrade recomputes the search text of existing orgs (ORG-2)', () => {
+  it('the upgrade recomputes the search text of existing orgs (ORG-2) and the IP sort key of hosts (UI-11)', () => {
     // A file as it was before the folding: search_text lower-cased only, accents kept.
     const at = journal.entries.findIndex((e) => e.tag === '0007_platform_accounts_agent_replay');
     const file = join(dir, 'fold.db');
@@ -140,6 +140,25 @@ describe('migrations', () => {
     );
     insert.run(1, 'Crème SA', 'crème sa', 'Łódź', 'crème sa\nłódź', 'd1');
     insert.run(2, 'Plain', 'plain', null, 'plain\n', 'd2');
+    // A host from before the IP sort key (UI-11).
+    old.sqlite
+      .prepare(
+        `INSERT INTO locations (id, organization_id, name, name_key, is_default, created_at, updated_at)
+         VALUES (1, 1, 'Default', 'default', 1, 1, 1)`,
+      )
+      .run();
+    for (const [id, ip] of [
+      [1, '10.0.0.10'],
+      [2, '10.0.0.9'],
+      [3, '2001:db8::1'],
+    ] as const) {
+      old.sqlite
+        .prepare(
+          `INSERT INTO hosts (id, organization_id, location_id, hostname, ip, agent_type, registered_at)
+           VALUES (?, 1, 1, ?, ?, 'go', 1)`,
+        )
+        .run(id, `h${id}`, ip);
+    }
     old.close();
     const opened = openDatabase({ file });
     const stored = opened.sqlite
@@ -159,6 +178,10 @@ describe('migrations', () => {
     expect(match('lodz')).toEqual([1]);
     expect(match('crème')).toEqual([]);
     expect(match('plain')).toEqual([2]);
+    // The hosts got their IP sort keys: by address, IPv4 first.
+    expect(opened.sqlite.prepare('SELECT id FROM hosts ORDER BY ip_key').pluck().all()).toEqual([
+      2, 1, 3,
+    ]);
     opened.close();
   });
 

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { ipSortKey } from '../../shared/cidr';
 import { orgSearchText } from '../../shared/org-search';
 
 /**
  * The functions a migration may call besides SQLite's own, for values only JavaScript computes
- * (the ORG-2 search folding). Deterministic, so SQLite may use them anywhere; registered on the
+ * (the ORG-2 search folding, the UI-11 IP sort key). Deterministic, so SQLite may use them anywhere; registered on the
  * connection, never stored in the schema: no table, index or trigger refers to them, so the file
  * stays readable by any SQLite.
  */
@@ -15,6 +16,9 @@ export function registerMigrationFunctions(sqlite: Database.Database): void {
     { deterministic: true },
     (name: unknown, description: unknown) =>
       orgSearchText(String(name), description === null ? null : String(description)),
+  );
+  sqlite.function('orgdesk_ip_key', { deterministic: true }, (ip: unknown) =>
+    ipSortKey(String(ip)),
   );
 }
 

@@ -218,6 +218,9 @@ export const hosts = sqliteTable(
       .references(() => locations.id, { onDelete: 'restrict' }),
     hostname: text('hostname').notNull(),
     ip: text('ip').notNull(),
+    // UI-11 sort by IP: ipSortKey(ip) of shared/cidr.ts, written with every ip (null only for
+    // rows written around the app, e.g. by hand).
+    ipKey: text('ip_key'),
     agentType: text('agent_type', { enum: ['go', 'legacy'] }).notNull(),
     publicKey: text('public_key'),
     pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
@@ -228,8 +231,12 @@ export const hosts = sqliteTable(
     lastSignedAt: integer('last_signed_at'),
   },
   (t) => [
+    // AGT-3 status counts (ORG-2), and UI-11 hosts sorted by last seen or status: ranges of it.
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
-    index('hosts_location_idx').on(t.locationId),
+    // UI-11 hosts by location (one location's hosts by hostname), and the location filter.
+    index('hosts_location_hostname_idx').on(t.locationId, sql`${t.hostname} COLLATE NOCASE`, t.id),
+    // UI-11 hosts by IP.
+    index('hosts_org_ip_idx').on(t.organizationId, t.ipKey, t.id),
     // Re-registration finds a host by hostname ignoring case: the index must use NOCASE too.
     index('hosts_org_hostname_nocase_idx').on(
       t.organizationId,

@@ -12,7 +12,6 @@ import {
   MIN_RETENTION_DAYS,
   ORG_SORT_KEYS,
   RECORDING_POLICIES,
-  SORT_ORDERS,
 } from '../constants';
 import { PERMISSIONS } from '../permissions';
 import {
@@ -24,6 +23,7 @@ import {
   optionalText,
   pageInput,
   pageOutput,
+  sortOrder,
 } from './common.schema';
 
 // Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
@@ -34,13 +34,7 @@ export {
   RECORDING_POLICIES,
 } from '../constants';
 export type OrgSortKey = (typeof ORG_SORT_KEYS)[number];
-export type SortOrder = (typeof SORT_ORDERS)[number];
-
-/** UI-11: `order` of every sorted list. */
-export const sortOrder = z
-  .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
-  .default('asc')
-  .describe('asc (the default) or desc');
+export type { SortOrder } from './common.schema';
 export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
 
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];

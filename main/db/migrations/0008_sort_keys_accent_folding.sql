@@ -137,6 +137,20 @@ CREATE INDEX `organization_host_counts_due_idx` ON `organization_host_counts` (`
 --> statement-breakpoint
 CREATE INDEX `organizations_account_active_region_desc_name_idx` ON `organizations` (`account_id`,`is_active`,"region" desc,`name_key`,`id`);
 --> statement-breakpoint
+-- UI-11 hosts sorted by IP: ip_key is ipSortKey(ip) of shared/cidr.ts (by address, IPv4 first),
+-- computed in JavaScript as orgdesk_ip_key() (main/db/migrate.ts) for the hosts already there,
+-- and written with every ip by the app. By location: one location's hosts by hostname; it also
+-- serves what hosts_location_idx served (the location_id prefix).
+ALTER TABLE `hosts` ADD `ip_key` text;
+--> statement-breakpoint
+UPDATE `hosts` SET `ip_key` = orgdesk_ip_key(`ip`);
+--> statement-breakpoint
+DROP INDEX `hosts_location_idx`;
+--> statement-breakpoint
+CREATE INDEX `hosts_location_hostname_idx` ON `hosts` (`location_id`,"hostname" COLLATE NOCASE,`id`);
+--> statement-breakpoint
+CREATE INDEX `hosts_org_ip_idx` ON `hosts` (`organization_id`,`ip_key`,`id`);
+--> statement-breakpoint
 -- ORG-2 accent-insensitive search: search_text is now folded by shared/org-search.ts
 -- (lower-cased, accents and strokes dropped). The folding is JavaScript, so the migration calls
 -- it as the application function orgdesk_search_text(), which main/db/migrate.ts registers on

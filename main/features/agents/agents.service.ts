@@ -7,7 +7,7 @@ import { sha256Hex } from '../../core/crypto';
 import { DomainError, badRequest, forbidden } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { hosts, organizations } from '../../db/schema';
-import { formatIp, parseIp } from '../../../shared/cidr';
+import { formatIp, ipSortKey, parseIp } from '../../../shared/cidr';
 import {
   HEARTBEAT_WINDOW_MS,
   heartbeatInput,
@@ -115,6 +115,7 @@ export class AgentsService {
           locationId: p('locationId'),
           hostname: p('hostname'),
           ip: p('ip'),
+          ipKey: p('ipKey'),
           agentType: p('agentType'),
           publicKey: p('publicKey'),
           registeredAt: p('now'),
@@ -128,6 +129,7 @@ export class AgentsService {
         .set({
           hostname: sql`${p('hostname')}`,
           ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
           agentType: sql`${p('agentType')}`,
           publicKey: sql`${p('publicKey')}`,
           locationId: sql`${p('locationId')}`,
@@ -179,6 +181,7 @@ export class AgentsService {
       const values = {
         hostname: input.hostname,
         ip,
+        ipKey: ipSortKey(ip),
         agentType: input.agent_type,
         publicKey: input.public_key ?? null,
         now,
@@ -310,7 +313,7 @@ export class AgentsService {
       if (moved) {
         this.d.db
           .update(hosts)
-          .set({ lastSeenAt: now, ip, locationId })
+          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId })
           .where(eq(hosts.id, host.id))
           .run();
       } else this.q.seen.run({ id: host.id, now });
