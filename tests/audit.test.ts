@@ -66,6 +66,24 @@ describe('AUD-2 queries', () => {
     expect(all.items[0]!.details).toMatchObject({ changes: { region: { from: null, to: 'eu' } } });
   });
 
+  it('order=asc lists oldest first (UI-11), paged the same way; desc is the default', async () => {
+    const newest = (await api.audit.list()).items.map((e) => e.id);
+    const oldest = await api.audit.list({ order: 'asc' });
+    expect(oldest.total).toBe(4);
+    expect(oldest.items.map((e) => e.id)).toEqual([...newest].reverse());
+    expect(oldest.items.map((e) => e.at)).toEqual([...oldest.items.map((e) => e.at)].sort());
+    expect((await api.audit.list({ order: 'desc' })).items.map((e) => e.id)).toEqual(newest);
+    const page = await api.audit.list({ order: 'asc', skip: 1, limit: 2, organization_id: acme });
+    expect(actions(page.items)).toEqual(['location.created']);
+    expect(page.total).toBe(2);
+    const err = await api.audit.list({ order: 'oldest' } as never).then(
+      () => null,
+      (e: TRPCError) => e,
+    );
+    expect(err?.code).toBe('BAD_REQUEST');
+    expect(err?.message).toMatch(/order must be asc or desc/);
+  });
+
   it("org admins see only their org's entries, never the account-wide trail", async () => {
     const mine = await w.caller(orgAdmin).audit.list({ organization_id: acme });
     expect(mine.total).toBe(2);
@@ -187,6 +205,15 @@ describe('AUD-2 queries', () => {
     const org = plan(w.services.auditTrail.query(w.admin, { organization_id: acme }).rows);
     expect(org).toMatch(/USING (COVERING )?INDEX audit_org_idx/);
     expect(org).not.toMatch(/USE TEMP B-TREE/);
+    // Oldest first walks the same indexes the other way.
+    for (const input of [
+      { order: 'asc' as const },
+      { order: 'asc' as const, organization_id: acme },
+    ]) {
+      const asc = plan(w.services.auditTrail.query(w.admin, input).rows);
+      expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_idx/);
+      expect(asc).not.toMatch(/USE TEMP B-TREE/);
+    }
   });
 });
 

@@ -129,13 +129,16 @@ export class AuditService {
         .select()
         .from(auditEntries)
         .where(filter)
-        .orderBy(desc(auditEntries.id))
+        // By time as recorded: entries are numbered in the order they are written (the chain's
+        // order), which is time order unless the clock stepped back; one index, (account_id, id)
+        // or (organization_id, id), serves either direction.
+        .orderBy(input.order === 'asc' ? asc(auditEntries.id) : desc(auditEntries.id))
         .limit(input.limit)
         .offset(input.skip),
     };
   }
 
-  /** AUD-2: newest first, with the total for the pager. */
+  /** AUD-2: newest first unless `order` is asc, with the total for the pager. */
   list(actor: Actor, raw?: ListAuditInput): Page<AuditEntry> {
     const { filter, rows } = this.query(actor, raw);
     const total = this.d.db.select({ n: count() }).from(auditEntries).where(filter).get()?.n ?? 0;
