@@ -317,7 +317,8 @@ export async function auditBench(
   runs: number,
 ): Promise<Row> {
   const stmt = sqlite.prepare(
-    'SELECT * FROM audit_entries WHERE organization_id = ? ORDER BY id DESC LIMIT 100',
+    // The page's order (UI-11: by time, then id), from the (organization_id, at, id) index.
+    'SELECT * FROM audit_entries WHERE organization_id = ? ORDER BY at DESC, id DESC LIMIT 100',
   );
   const base = await time(() => stmt.all(ds.auditOrgId), { runs });
   const caller = createCallerFactory(appRouter)({

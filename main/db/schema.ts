@@ -332,8 +332,11 @@ export const auditEntries = sqliteTable(
     hash: text('hash').notNull(),
   },
   (t) => [
+    // AUD-3: the chain of an account, in the order it was written.
     index('audit_account_idx').on(t.accountId, t.id),
-    index('audit_org_idx').on(t.organizationId, t.id),
+    // AUD-2 pages by time (UI-11, either order) and time ranges: account-wide and per org.
+    index('audit_account_at_idx').on(t.accountId, t.at, t.id),
+    index('audit_org_at_idx').on(t.organizationId, t.at, t.id),
   ],
 );
 

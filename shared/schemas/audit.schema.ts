@@ -57,7 +57,7 @@ const rangeIssue = { message: 'to must be later than from', path: ['to'] };
 export const listAuditInput = z
   .strictObject({
     ...auditFilterFields,
-    // UI-11: by time as recorded, i.e. in the order entries were written (the chain's order).
+    // UI-11: by time, ties in the order entries were written.
     order: z
       .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
       .default('desc')

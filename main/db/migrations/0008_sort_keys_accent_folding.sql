@@ -151,6 +151,15 @@ CREATE INDEX `hosts_location_hostname_idx` ON `hosts` (`location_id`,"hostname" 
 --> statement-breakpoint
 CREATE INDEX `hosts_org_ip_idx` ON `hosts` (`organization_id`,`ip_key`,`id`);
 --> statement-breakpoint
+-- UI-11 audit by time, either order (AUD-2): ordered by at, then id, which is not id order once
+-- a clock has stepped back; the from/to range is a range of the same index. audit_account_idx
+-- stays for the AUD-3 chain (written order); the per-org page no longer needs (org, id).
+DROP INDEX `audit_org_idx`;
+--> statement-breakpoint
+CREATE INDEX `audit_account_at_idx` ON `audit_entries` (`account_id`,`at`,`id`);
+--> statement-breakpoint
+CREATE INDEX `audit_org_at_idx` ON `audit_entries` (`organization_id`,`at`,`id`);
+--> statement-breakpoint
 -- ORG-2 accent-insensitive search: search_text is now folded by shared/org-search.ts
 -- (lower-cased, accents and strokes dropped). The folding is JavaScript, so the migration calls
 -- it as the application function orgdesk_search_text(), which main/db/migrate.ts registers on

@@ -99,7 +99,7 @@ export class AuditService {
   /**
    * Org admins read their org's entries (audit.view on it); account admins, and support engineers
    * with an active grant, read the whole account. Either way one index serves the query:
-   * audit_org_idx (organization_id, id) or audit_account_idx (account_id, id).
+   * audit_org_at_idx (organization_id, at, id) or audit_account_at_idx (account_id, at, id).
    */
   private scope(actor: Actor, f: Filter): { where: SQL; label: string } {
     if (f.organization_id) {
@@ -129,10 +129,14 @@ export class AuditService {
         .select()
         .from(auditEntries)
         .where(filter)
-        // By time as recorded: entries are numbered in the order they are written (the chain's
-        // order), which is time order unless the clock stepped back; one index, (account_id, id)
-        // or (organization_id, id), serves either direction.
-        .orderBy(input.order === 'asc' ? asc(auditEntries.id) : desc(auditEntries.id))
+        // By time, then id (the order written): not id alone, which is time order only while
+        // the clock never steps back. audit_account_at_idx or audit_org_at_idx serves either
+        // direction, and the from/to range too.
+        .orderBy(
+          ...(input.order === 'asc'
+            ? [asc(auditEntries.at), asc(auditEntries.id)]
+            : [desc(auditEntries.at), desc(auditEntries.id)]),
+        )
         .limit(input.limit)
         .offset(input.skip),
     };
