@@ -314,6 +314,36 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     ]);
   });
 
+  it('a heartbeat that changes no status writes nothing but the host row', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'Quiet' });
+    const reg = w.services.agents.register(org.secret, {
+      hostname: 'steady',
+      ip: '10.0.0.1',
+      agent_type: 'legacy',
+    });
+    const writes = () =>
+      (w.opened.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const beat = () =>
+      w.services.agents.heartbeat({
+        hostId: String(reg.host_id),
+        secret: org.secret,
+        rawBody: Buffer.from('{}'),
+        input: {},
+      });
+    w.clock.advance(MIN);
+    let before = writes();
+    beat();
+    // Online and online again: the counts trigger's WHERE is false.
+    expect(writes() - before).toBe(1);
+    // Back after ten minutes (offline at the counts' as_of once re-counted): the row changes.
+    w.clock.advance(10 * MIN);
+    refresh();
+    before = writes();
+    beat();
+    expect(writes() - before).toBe(2);
+  });
+
   it('random writes and clock moves: counts are the statuses at their as_of, exact wherever not due', async () => {
     const api = w.caller(w.admin);
     const orgIds: number[] = [];
