@@ -243,18 +243,24 @@ export async function orgPageBenches(
  * every org is due) — re-count every org's host statuses at the dataset's time. Also run before
  * the ORG-2 pages, whose host-count sorts read these counts.
  */
-export function hostCountsCatchUp(ds: Dataset, services: Services): Row {
+export function hostCountsCatchUp(ds: Dataset, services: Services, sqlite: Database.Database): Row {
   const t0 = performance.now();
   const n = services.infra.hostCounts.refreshDue(ds.now);
   const ms = performance.now() - t0;
+  // The re-count (and, on a reused dataset, the upgrade before it) leaves a large WAL: written
+  // back now, as a server's checkpoints would by the time of its next page, so that the page
+  // timings below do not measure one checkpoint of the start-up writes.
+  const t1 = performance.now();
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const checkpointMs = performance.now() - t1;
   return {
     name: `ORG-2 host status counts: re-count at start (${ds.size.orgs.toLocaleString('en-US')} orgs, ${ds.size.hosts.toLocaleString('en-US')} hosts)`,
-    figure: `${n.toLocaleString('en-US')} orgs in ${ms.toFixed(0)} ms`,
+    figure: `${n.toLocaleString('en-US')} orgs in ${ms.toFixed(0)} ms (then a WAL checkpoint, ${checkpointMs.toFixed(0)} ms)`,
     baseline: '–',
     ratio: '–',
     target: 'report',
     met: null,
-    raw: { orgs: n, ms },
+    raw: { orgs: n, ms, checkpointMs },
   };
 }
 

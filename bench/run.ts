@@ -95,7 +95,7 @@ async function main() {
   const want = (name: string) => !values.only || values.only.split(',').includes(name);
   try {
     if (want('orgs')) {
-      rows.push(hostCountsCatchUp(ds, services));
+      rows.push(hostCountsCatchUp(ds, services, opened.sqlite));
       rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
       rows.push(hostCountsTick(ds, services));
     }
