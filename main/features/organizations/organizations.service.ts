@@ -341,7 +341,9 @@ export class OrganizationsService {
       this.d.db,
       sql`
       WITH matches AS MATERIALIZED (
-        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key, ${key} AS sort_key
+        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key${
+          sort === 'name' ? sql`` : sql`, ${key} AS sort_key`
+        }
         FROM ${from}${join} WHERE ${filter}
       )
       SELECT counted.total AS total, page.id AS id
@@ -349,6 +351,7 @@ export class OrganizationsService {
       LEFT JOIN (
         SELECT * FROM matches ORDER BY ${orderBy(sql``)} LIMIT ${limit} OFFSET ${skip}
       ) AS page
+      -- The page's order, kept to the answer (a join need not keep it by itself).
       ORDER BY ${orderBy(sql`page.`)}`,
     );
     return {
