@@ -20,6 +20,7 @@ import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
 import { GdprService } from './features/gdpr/gdpr.service';
 import { GovernanceService } from './features/governance/governance.service';
+import { HostStatusCounts } from './features/hosts/host-status-counts';
 import { HostsService } from './features/hosts/hosts.service';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
@@ -148,6 +149,8 @@ export function createServices(deps: ServiceDeps) {
     matchers,
     /** The worker threads of the heavy reads: close() them with the database. */
     offload,
+    /** ORG-2: re-counts the host statuses that time alone changed (a job runs it). */
+    hostCounts: new HostStatusCounts(db),
     /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
     groupCommit: new GroupCommit(db),
   };

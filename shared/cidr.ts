@@ -124,6 +124,17 @@ export function parseIp(text: string): ParsedIp | null {
   return v4 === null ? null : { family: 4, value: BigInt(v4) };
 }
 
+/**
+ * A host IP as a key that sorts by address as text compares (UI-11 sort by IP): IPv4 before IPv6,
+ * each by its numeric value ("4" + 8 hex digits, "6" + 32), so 10.0.0.9 comes before 10.0.0.10.
+ * Text that is not an address sorts after every address, as itself.
+ */
+export function ipSortKey(text: string): string {
+  const ip = parseIp(text);
+  if (!ip) return `~${text}`;
+  return `${ip.family}${ip.value.toString(16).padStart(ip.family === 4 ? 8 : 32, '0')}`;
+}
+
 export function formatIp(family: IpFamily, value: bigint): string {
   if (value < 0n || value > (family === 4 ? MAX_V4 : MAX_V6)) {
     throw new RangeError(`${value} is not an IPv${family} address value`);

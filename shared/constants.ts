@@ -9,6 +9,17 @@ export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
 /** The longest search term a list takes. */
 export const MAX_SEARCH_LENGTH = 200;
+/** UI-11: every sorted list takes `order`; ascending unless asked. */
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+/** UI-11 hosts.list `sort`: the hosts table's sortable columns. */
+export const HOST_SORT_KEYS = ['hostname', 'ip', 'last_seen', 'status', 'location'] as const;
+/** ORG-2 `sort`: the keys an organizations page can be ordered by (ties: name, then id). */
+export const ORG_SORT_KEYS = ['name', 'region', 'online', 'offline', 'stale', 'total'] as const;
+/**
+ * ORG-2: how often the per-org host status counts behind sort=online|offline|stale are re-counted
+ * where time alone moved a host across a threshold (writes update them at once).
+ */
+export const HOST_COUNTS_REFRESH_MS = 15_000;
 
 // ---- The API (API-3): how many calls one tRPC batch may hold; the console's batch link agrees.
 export const MAX_TRPC_BATCH = 10;

@@ -67,6 +67,41 @@ describe('AUD-2 queries', () => {
     expect(all.items[0]!.details).toMatchObject({ changes: { region: { from: null, to: 'eu' } } });
   });
 
+  it('order=asc lists oldest first (UI-11), paged the same way; desc is the default', async () => {
+    const newest = (await api.audit.list()).items.map((e) => e.id);
+    const oldest = await api.audit.list({ order: 'asc' });
+    expect(oldest.total).toBe(4);
+    expect(oldest.items.map((e) => e.id)).toEqual([...newest].reverse());
+    expect(oldest.items.map((e) => e.at)).toEqual([...oldest.items.map((e) => e.at)].sort());
+    expect((await api.audit.list({ order: 'desc' })).items.map((e) => e.id)).toEqual(newest);
+    const page = await api.audit.list({ order: 'asc', skip: 1, limit: 2, organization_id: acme });
+    expect(actions(page.items)).toEqual(['location.created']);
+    expect(page.total).toBe(2);
+    const err = await api.audit.list({ order: 'oldest' } as never).then(
+      () => null,
+      (e: TRPCError) => e,
+    );
+    expect(err?.code).toBe('BAD_REQUEST');
+    expect(err?.message).toMatch(/order must be asc or desc/);
+  });
+
+  it('sorts by the time of each entry even when the clock stepped back between writes', async () => {
+    // Recorded after the others (a later id), at an earlier time: a clock stepped back.
+    w.clock.set(Date.UTC(2025, 11, 31, 23));
+    await api.organizations.update({ id: acme, patch: { region: 'us' } });
+    const at = (items: AuditEntry[]) => items.map((e) => e.at);
+    const oldest = await api.audit.list({ order: 'asc' });
+    expect(at(oldest.items)).toEqual([...at(oldest.items)].sort());
+    expect(oldest.items[0]!.at).toBe('2025-12-31T23:00:00.000Z');
+    const newest = await api.audit.list();
+    expect(at(newest.items)).toEqual([...at(newest.items)].sort().reverse());
+    const orgPage = await api.audit.list({ organization_id: acme, order: 'asc', limit: 1 });
+    expect(orgPage.items[0]!.at).toBe('2025-12-31T23:00:00.000Z');
+    // Time filters are ranges of the same order.
+    const early = await api.audit.list({ to: '2026-01-01T00:00:00Z' });
+    expect(early.items.map((e) => e.action)).toEqual(['organization.updated']);
+  });
+
   it("org admins see only their org's entries, never the account-wide trail", async () => {
     const mine = await w.caller(orgAdmin).audit.list({ organization_id: acme });
     expect(mine.total).toBe(2);
@@ -171,7 +206,7 @@ describe('AUD-2 queries', () => {
     }
   });
 
-  it('an index serves each query: (account_id, id) account-wide, (organization_id, id) per org', () => {
+  it('an index serves each query: (account_id, at, id) account-wide, (organization_id, at, id) per org', () => {
     const plan = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
       const { sql, params } = q.toSQL();
       return (
@@ -183,11 +218,20 @@ describe('AUD-2 queries', () => {
         .join(' | ');
     };
     const account = plan(w.services.auditTrail.query(w.admin, { action: 'organization.' }).rows);
-    expect(account).toMatch(/USING (COVERING )?INDEX audit_account_idx/);
+    expect(account).toMatch(/USING (COVERING )?INDEX audit_account_at_idx/);
     expect(account).not.toMatch(/USE TEMP B-TREE/);
     const org = plan(w.services.auditTrail.query(w.admin, { organization_id: acme }).rows);
-    expect(org).toMatch(/USING (COVERING )?INDEX audit_org_idx/);
+    expect(org).toMatch(/USING (COVERING )?INDEX audit_org_at_idx/);
     expect(org).not.toMatch(/USE TEMP B-TREE/);
+    // Oldest first walks the same indexes the other way.
+    for (const input of [
+      { order: 'asc' as const },
+      { order: 'asc' as const, organization_id: acme },
+    ]) {
+      const asc = plan(w.services.auditTrail.query(w.admin, input).rows);
+      expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_at_idx/);
+      expect(asc).not.toMatch(/USE TEMP B-TREE/);
+    }
   });
 });
 

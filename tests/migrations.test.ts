@@ -107,7 +107,8 @@ describe('migrations', () => {
              secret_ciphertext, secret_digest, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, x'00', ?, 1, 1)`,
         )
-        .run(id, `org ${id}`, `org ${id}`, text, `digest ${id}`);
+        // Named by its text, as the app would: later migrations recompute search_text from it.
+        .run(id, text.trimEnd(), `org ${id}`, text, `digest ${id}`);
     old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
     insert(old.sqlite, 1, 'harbour σsb\n');
     insert(old.sqlite, 2, 'airport ςsb\n');
@@ -239,6 +240,64 @@ describe('migrations', () => {
         opened.close();
       }
     });
+  });
+
+  it('the upgrade recomputes the search text of existing orgs (ORG-2) and the IP sort key of hosts (UI-11)', () => {
+    // A file as it was before the folding: search_text lower-cased only, accents kept.
+    const at = journal.entries.findIndex((e) => e.tag === '0009_sort_keys_accent_folding');
+    const file = join(dir, 'fold.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO organizations (id, account_id, name, name_key, description, search_text,
+         secret_ciphertext, secret_digest, created_at, updated_at)
+       VALUES (?, 1, ?, ?, ?, ?, x'00', ?, 1, 1)`,
+    );
+    insert.run(1, 'Crème SA', 'crème sa', 'Łódź', 'crème sa\nłódź', 'd1');
+    insert.run(2, 'Plain', 'plain', null, 'plain\n', 'd2');
+    // A host from before the IP sort key (UI-11).
+    old.sqlite
+      .prepare(
+        `INSERT INTO locations (id, organization_id, name, name_key, is_default, created_at, updated_at)
+         VALUES (1, 1, 'Default', 'default', 1, 1, 1)`,
+      )
+      .run();
+    for (const [id, ip] of [
+      [1, '10.0.0.10'],
+      [2, '10.0.0.9'],
+      [3, '2001:db8::1'],
+    ] as const) {
+      old.sqlite
+        .prepare(
+          `INSERT INTO hosts (id, organization_id, location_id, hostname, ip, agent_type, registered_at)
+           VALUES (?, 1, 1, ?, ?, 'go', 1)`,
+        )
+        .run(id, `h${id}`, ip);
+    }
+    old.close();
+    const opened = openDatabase({ file });
+    const stored = opened.sqlite
+      .prepare('SELECT id, search_text AS text FROM organizations ORDER BY id')
+      .all();
+    expect(stored).toEqual([
+      { id: 1, text: 'creme sa\nlodz' },
+      { id: 2, text: 'plain\n' },
+    ]);
+    // The trigram index followed by its triggers: the old text is gone, the folded one found.
+    const match = (term: string) =>
+      opened.sqlite
+        .prepare('SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?')
+        .pluck()
+        .all(`"${term}"`);
+    expect(match('creme')).toEqual([1]);
+    expect(match('lodz')).toEqual([1]);
+    expect(match('crème')).toEqual([]);
+    expect(match('plain')).toEqual([2]);
+    // The hosts got their IP sort keys: by address, IPv4 first.
+    expect(opened.sqlite.prepare('SELECT id FROM hosts ORDER BY ip_key').pluck().all()).toEqual([
+      2, 1, 3,
+    ]);
+    opened.close();
   });
 
   it('a failed migration rolls back, keeps the data and names the backup', () => {

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import {
   chmodSync,
   closeSync,
@@ -13,6 +12,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nameKey } from '../core/names';
+import { migrateSchema } from './migrate';
 import * as schema from './schema';
 
 /** The drizzle database over one better-sqlite3 connection (`$client`), as drizzle() returns it. */
@@ -204,7 +204,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     }
     const db = drizzle(sqlite, { schema });
     try {
-      migrate(db, { migrationsFolder: folder });
+      migrateSchema(sqlite, folder);
     } catch (err) {
       throw new MigrationError(
         `Could not update the database schema of ${options.file}: ${(err as Error).message}. ` +

@@ -23,6 +23,7 @@ import {
   parseDeepLink,
   type DeepLink,
 } from '../desktop/shell/deep-link';
+import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { createServices } from '../services';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';
@@ -189,6 +190,13 @@ async function boot(
     installationLabel: `Orgdesk desktop on ${hostname()}`,
     readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
   });
+  // ORG-2: re-counts the host statuses that time alone changed (at start: all that are due).
+  const hostCounts = new HostCountsScheduler({
+    counts: services.infra.hostCounts,
+    clock: systemClock,
+    onError: (err) => log.error(`host status counts: ${(err as Error).message}`),
+  });
+  hostCounts.start();
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });
@@ -259,6 +267,7 @@ async function boot(
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('will-quit', () => {
+    hostCounts.stop();
     shell.dispose();
     void services.infra.offload.close();
     opened.close();

@@ -6,6 +6,7 @@ import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
 import { openDatabase } from '../db/database';
 import { RetentionScheduler } from '../features/governance/retention-scheduler';
+import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { createServices } from '../services';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
@@ -54,6 +55,17 @@ async function main(): Promise<void> {
       process.stderr.write(`Orgdesk: retention cleanup failed: ${(err as Error).message}\n`),
   });
   retention.start();
+  // ORG-2: the host status counts behind sort=online|offline|stale, re-counted where time alone
+  // moved a host across a threshold; the first pass (after an upgrade: every org) runs now.
+  const hostCounts = new HostCountsScheduler({
+    counts: services.infra.hostCounts,
+    clock: systemClock,
+    onError: (err) =>
+      process.stderr.write(
+        `Orgdesk: host status counts refresh failed: ${(err as Error).message}\n`,
+      ),
+  });
+  hostCounts.start();
   const expiry = setInterval(() => {
     try {
       services.supportAccess.expireStale();
@@ -74,6 +86,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     retention.stop();
+    hostCounts.stop();
     clearInterval(expiry);
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server

@@ -1,8 +1,9 @@
 // The table frame of the organizations view (renderer/features/organizations), shared by the
 // hosts, audit, recordings, requests, users and tokens tables: same markup, same skeletons, same
 // pager, so every list of the console reads and behaves alike.
-import { flexRender, type Table } from '@tanstack/react-table';
+import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { useId, useState, type ReactNode } from 'react';
+import type { SortOrder } from '../../shared/schemas/common.schema';
 import { Skeleton } from './view-root';
 import { formatCount } from '../lib/format';
 import { usePrefsStore } from '../stores/prefs-store';
@@ -19,6 +20,53 @@ const sameYear = new Intl.DateTimeFormat(undefined, {
 const otherYear = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'long' });
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['minute', 60],
+  ['hour', 60],
+  ['day', 24],
+  ['month', 30],
+  ['year', 12],
+];
+
+/** "just now", "3 minutes ago", "2 days ago" (or "in 2 minutes" for a clock ahead of ours). */
+export function formatRelative(iso: string, now: number): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (Math.abs(seconds) < 60) return 'just now';
+  let value = seconds / 60;
+  for (let i = 0; i < RELATIVE_STEPS.length; i++) {
+    const next = RELATIVE_STEPS[i + 1];
+    if (!next || Math.abs(value) < next[1]) {
+      return relative.format(Math.trunc(value), RELATIVE_STEPS[i]![0]);
+    }
+    value /= next[1];
+  }
+  return relative.format(Math.trunc(value), 'year');
+}
+
+/**
+ * A time as how long ago ("3 minutes ago"), the full date on hover (title) and in the
+ * accessible name (hidden text), so it is read out without hovering.
+ */
+export function RelativeTime({
+  iso,
+  now,
+  empty = 'never',
+}: {
+  iso: string | null;
+  now: number;
+  empty?: string;
+}) {
+  if (!iso) return <span className="muted">{empty}</span>;
+  const date = full.format(new Date(iso));
+  return (
+    <time className="cell-nowrap" dateTime={iso} title={date}>
+      {formatRelative(iso, now)}
+      <span className="visually-hidden"> ({date})</span>
+    </time>
+  );
+}
+
 /** A time in a table cell: short ("Nov 22, 10:02 PM"; another year: "Nov 22, 2025"), full on hover. */
 export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?: string }) {
   if (!iso) return <span className="muted">{empty}</span>;
@@ -32,16 +80,85 @@ export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?:
   );
 }
 
-interface ColumnMeta {
+export interface ColumnMeta {
   numeric?: boolean;
   /** A column of row actions: right-aligned, never wrapping. */
   actions?: boolean;
+  /** UI-11: the server's sort key of this column (the header becomes a sort button). */
+  sortKey?: string;
+  /** The order a first click asks for (counts and times: most first). */
+  firstOrder?: SortOrder;
+}
+
+/** UI-11: what a table is sorted by; `toggle` is what a header button does. */
+export interface SortControl {
+  sort: string;
+  order: SortOrder;
+  toggle(key: string, firstOrder?: SortOrder): void;
+}
+
+/** Sort state of one table: a click on the sorted column flips it, on another sorts by that. */
+export function useSort<K extends string>(initial: { sort: K; order: SortOrder }) {
+  const [state, setState] = useState(initial);
+  const control: SortControl & { sort: K } = {
+    ...state,
+    toggle: (key, firstOrder = 'asc') =>
+      setState((s) =>
+        s.sort === key
+          ? { sort: s.sort, order: s.order === 'asc' ? 'desc' : 'asc' }
+          : { sort: key as K, order: firstOrder },
+      ),
+  };
+  return control;
+}
+
+/**
+ * A header cell; sortable when its column names a sort key: a real button (Enter and Space,
+ * focus ring) named by the column alone, and `aria-sort` on the sorted column's header (the
+ * arrows are decoration), as the WAI-ARIA sortable table pattern has it.
+ */
+export function HeaderCell<T>({
+  header,
+  sort,
+}: {
+  header: Header<T, unknown>;
+  sort?: SortControl;
+}) {
+  const meta = metaOf(header.column.columnDef.meta);
+  const content = flexRender(header.column.columnDef.header, header.getContext());
+  if (!sort || !meta.sortKey) {
+    return (
+      <th scope="col" className={cellClass(meta)}>
+        {content}
+      </th>
+    );
+  }
+  const active = sort.sort === meta.sortKey;
+  const key = meta.sortKey;
+  return (
+    <th
+      scope="col"
+      className={cellClass(meta)}
+      aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <button
+        type="button"
+        className={`sort-button${active ? ' is-sorted' : ''}`}
+        onClick={() => sort.toggle(key, meta.firstOrder)}
+      >
+        {content}
+        <span className="sort-mark" aria-hidden="true">
+          {active ? (sort.order === 'asc' ? '▲' : '▼') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
 }
 
 const metaOf = (meta: unknown): ColumnMeta =>
   typeof meta === 'object' && meta !== null ? (meta as ColumnMeta) : {};
 
-const cellClass = (meta: unknown): string | undefined => {
+export const cellClass = (meta: unknown): string | undefined => {
   const m = metaOf(meta);
   return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : undefined;
 };
@@ -54,6 +171,7 @@ export function DataTable<T>({
   refreshing,
   skeletonRows = 6,
   empty,
+  sort,
 }: {
   table: Table<T>;
   /** The accessible name of the table. */
@@ -66,6 +184,8 @@ export function DataTable<T>({
   skeletonRows?: number;
   /** Shown under the header when there are no rows. */
   empty?: ReactNode;
+  /** UI-11: the table's sort; columns with a `sortKey` get sort buttons. */
+  sort?: SortControl;
 }) {
   const columns = table.getVisibleLeafColumns();
   const rows = table.getRowModel().rows;
@@ -76,9 +196,7 @@ export function DataTable<T>({
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>
               {hg.headers.map((h) => (
-                <th key={h.id} scope="col" className={cellClass(h.column.columnDef.meta)}>
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                </th>
+                <HeaderCell key={h.id} header={h} sort={sort} />
               ))}
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
+import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT, SORT_ORDERS } from '../constants';
 import {
   countValue,
   filterText,
@@ -52,9 +52,17 @@ const rangeOrdered = (v: { from?: string | null; to?: string | null }) =>
 const rangeIssue = { message: 'to must be later than from', path: ['to'] };
 
 export const listAuditInput = z
-  .strictObject({ ...auditFilterFields, ...pageInput })
+  .strictObject({
+    ...auditFilterFields,
+    // UI-11: by time, ties in the order entries were written.
+    order: z
+      .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
+      .default('desc')
+      .describe('By time: desc (the default, newest first) or asc (oldest first)'),
+    ...pageInput,
+  })
   .refine(rangeOrdered, rangeIssue)
-  .default({ skip: 0, limit: DEFAULT_PAGE_LIMIT, target_id: null });
+  .default({ skip: 0, limit: DEFAULT_PAGE_LIMIT, target_id: null, order: 'desc' });
 export type ListAuditInput = z.input<typeof listAuditInput>;
 export type AuditFilter = z.output<typeof listAuditInput>;
 

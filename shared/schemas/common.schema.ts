@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../constants';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, SORT_ORDERS } from '../constants';
 import { nameProblem, normalizeName } from '../names';
+
+/** UI-11: `order` of every sorted list. */
+export const sortOrder = z
+  .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
+  .default('asc')
+  .describe('asc (the default) or desc');
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** Database ids are positive integers; anything else is a client mistake worth naming. */
 export const id = (field: string) =>

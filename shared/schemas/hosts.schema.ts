@@ -1,10 +1,25 @@
 import { z } from 'zod';
-import { HOST_STATUSES, MAX_SEARCH_LENGTH, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
-import { filterText, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import {
+  HOST_SORT_KEYS,
+  HOST_STATUSES,
+  MAX_SEARCH_LENGTH,
+  ONLINE_WITHIN_MS,
+  STALE_AFTER_MS,
+} from '../constants';
+import {
+  filterText,
+  id,
+  idValue,
+  isoTime,
+  pageInput,
+  pageOutput,
+  sortOrder,
+} from './common.schema';
 
 // Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
-export { HOST_STATUSES, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
+export { HOST_SORT_KEYS, HOST_STATUSES, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../constants';
 export type HostStatus = (typeof HOST_STATUSES)[number];
+export type HostSortKey = (typeof HOST_SORT_KEYS)[number];
 export const AGENT_TYPES = ['go', 'legacy'] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
 
@@ -12,7 +27,19 @@ export const listHostsInput = z.strictObject({
   organization_id: id('organization_id'),
   location_id: id('location_id').nullish(),
   status: z.enum(HOST_STATUSES, { error: 'status must be online, offline or stale' }).nullish(),
-  search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
+  search: filterText('search', MAX_SEARCH_LENGTH)
+    .nullish()
+    .describe(
+      'A part of the hostname (ignoring case), or the start of the IP address (10.20. finds 10.20.x.x); literal',
+    ),
+  sort: z
+    .enum(HOST_SORT_KEYS, { error: `sort must be one of ${HOST_SORT_KEYS.join(', ')}` })
+    .default('hostname')
+    .describe(
+      'hostname (the default, ignoring case), ip (by address, IPv4 first), last_seen (never seen first), ' +
+        'status (online, offline, stale; in each the most recently seen first), location (by name, then hostname)',
+    ),
+  order: sortOrder,
   ...pageInput,
 });
 

@@ -10,6 +10,7 @@ import {
   MAX_RETENTION_DAYS,
   MAX_SEARCH_LENGTH,
   MIN_RETENTION_DAYS,
+  ORG_SORT_KEYS,
   RECORDING_POLICIES,
 } from '../constants';
 import { PERMISSIONS } from '../permissions';
@@ -23,10 +24,18 @@ import {
   optionalText,
   pageInput,
   pageOutput,
+  sortOrder,
 } from './common.schema';
 
 // Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
-export { AUTOMATION_LEVELS, MAX_GRACE_HOURS, RECORDING_POLICIES } from '../constants';
+export {
+  AUTOMATION_LEVELS,
+  MAX_GRACE_HOURS,
+  ORG_SORT_KEYS,
+  RECORDING_POLICIES,
+} from '../constants';
+export type OrgSortKey = (typeof ORG_SORT_KEYS)[number];
+export type { SortOrder } from './common.schema';
 export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
 
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
@@ -48,12 +57,23 @@ export const listOrganizationsInput = z
     active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
     is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
     include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),
+    sort: z
+      .enum(ORG_SORT_KEYS, { error: `sort must be one of ${ORG_SORT_KEYS.join(', ')}` })
+      .default('name')
+      .describe(
+        'name (the default), region, or a host count: online, offline, stale, total. Ties: name, then id. ' +
+          'A missing region sorts before every region. Sorted by a host count, the stats are the counts sorted by ' +
+          '(kept per org: see stats.as_of)',
+      ),
+    order: sortOrder,
   })
   .default({
     skip: 0,
     limit: DEFAULT_PAGE_LIMIT,
     active_only: true,
     include_stats: true,
+    sort: 'name',
+    order: 'asc',
   });
 export type ListOrganizationsInput = z.input<typeof listOrganizationsInput>;
 
@@ -125,6 +145,14 @@ export const hostStatsOutput = z.strictObject({
   offline: countValue,
   stale: countValue,
   total: countValue,
+  as_of: isoTime
+    .optional()
+    .describe(
+      'On a page sorted by a host count only: the counts are the ones it was sorted by, kept per org ' +
+        '(writes update them at once; a host that crosses a status threshold by time alone is re-counted ' +
+        'within seconds), and this is the latest time they were exact — now, unless a re-count is due. ' +
+        'Absent: counted live for this answer',
+    ),
 });
 export type HostStats = z.infer<typeof hostStatsOutput>;
 

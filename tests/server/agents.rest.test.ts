@@ -132,6 +132,24 @@ describe('AGT-1 registration', () => {
     expect(hosts.json[0]).toMatchObject({ hostname: 'v6-1', ip: '2001:db8::42', status: 'online' });
   });
 
+  it('the hosts list sorts by IP over the query string and finds a host by the start of its IP', async () => {
+    const path = `/api/v1/organizations/${org.id}/hosts`;
+    const byIp = await s.request('GET', `${path}?sort=ip&order=desc`);
+    expect(byIp.status).toBe(200);
+    expect(byIp.json.map((h: { hostname: string }) => h.hostname)).toEqual([
+      'v6-1',
+      'home-1',
+      'office-1',
+      'lab-1',
+    ]);
+    const prefix = await s.request('GET', `${path}?search=10.1.&sort=ip`);
+    expect(prefix.headers['x-total-count']).toBe('2');
+    expect(prefix.json.map((h: { ip: string }) => h.ip)).toEqual(['10.1.5.7', '10.1.9.9']);
+    const bad = await s.request('GET', `${path}?sort=cpu`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: 'BAD_REQUEST', field: 'sort' });
+  });
+
   it('an IPv4-mapped IPv6 address is its IPv4 address: IPv4 subnets match it (LOC-3)', async () => {
     const res = await register(org.secret, {
       hostname: 'mapped-1',

@@ -9,8 +9,6 @@
 // file, no -wal), and renamed into place only when complete.
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -21,6 +19,8 @@ import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { ExportSigner } from '../../core/export-key';
 import type { Db } from '../../db/database';
+import { migrateSchema } from '../../db/migrate';
+import { HostStatusCounts } from '../../features/hosts/host-status-counts';
 import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
@@ -109,7 +109,7 @@ export class ExportService {
       let tables: string[];
       try {
         out.pragma('journal_mode = DELETE');
-        migrate(drizzle(out), { migrationsFolder: this.d.migrationsFolder });
+        migrateSchema(out, this.d.migrationsFolder);
         tables = contentTables(out);
       } finally {
         out.close();
@@ -125,6 +125,9 @@ export class ExportService {
       // 3. Checksum and signed manifest, then compact and move into place.
       const out2 = new Database(tmp);
       try {
+        // The export's triggers counted its hosts as they were copied in; their statuses are
+        // counted now, at the export's time (a review is read-only and cannot re-count them).
+        new HostStatusCounts({ $client: out2 }).refreshDue(this.d.clock.now());
         const account = this.d.db
           .select({ name: accounts.name })
           .from(accounts)

@@ -7,7 +7,7 @@ import { sha256Hex } from '../../core/crypto';
 import { DomainError, badRequest, conflict, forbidden } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { accounts, hosts, organizations } from '../../db/schema';
-import { formatIp, parseIp } from '../../../shared/cidr';
+import { formatIp, ipSortKey, parseIp } from '../../../shared/cidr';
 import {
   HEARTBEAT_WINDOW_MS,
   heartbeatInput,
@@ -193,6 +193,7 @@ export class AgentsService {
           locationId: p('locationId'),
           hostname: p('hostname'),
           ip: p('ip'),
+          ipKey: p('ipKey'),
           agentType: p('agentType'),
           publicKey: p('publicKey'),
           registeredAt: p('now'),
@@ -206,6 +207,7 @@ export class AgentsService {
         .set({
           hostname: sql`${p('hostname')}`,
           ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
           agentType: sql`${p('agentType')}`,
           publicKey: sql`${p('publicKey')}`,
           locationId: sql`${p('locationId')}`,
@@ -238,6 +240,7 @@ export class AgentsService {
           lastSeenAt: sql`${p('now')}`,
           lastSignedAt: sql`${p('signedAt')}`,
           ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
           locationId: sql`${p('locationId')}`,
         })
         .where(
@@ -304,6 +307,7 @@ export class AgentsService {
       const values = {
         hostname: input.hostname,
         ip,
+        ipKey: ipSortKey(ip),
         agentType: input.agent_type,
         publicKey: input.public_key ?? null,
         now,
@@ -530,13 +534,15 @@ export class AgentsService {
           now,
           signedAt,
           ip: moved ? ip : host.ip,
+          // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
+          ipKey: moved ? ipSortKey(ip) : host.ipKey,
           locationId,
         });
         if (changes === 0) throw this.outOfOrder(host.id, signedAt);
       } else if (moved) {
         this.d.db
           .update(hosts)
-          .set({ lastSeenAt: now, ip, locationId })
+          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId })
           .where(eq(hosts.id, host.id))
           .run();
       } else this.q.seen.run({ id: host.id, now });

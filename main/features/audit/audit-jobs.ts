@@ -34,7 +34,7 @@ export interface Filter {
   to?: string | null;
 }
 
-/** Whose entries: one org's (audit_org_idx) or one account's (audit_account_idx). */
+/** Whose entries: one org's (audit_org_at_idx) or one account's (audit_account_at_idx). */
 export type AuditScope = { organizationId: number } | { accountId: number };
 
 const VERIFY_BATCH = 2000;
@@ -94,14 +94,24 @@ export function auditConditions(f: Filter): SQL[] {
 /** Whether a filter goes beyond the scope's index: such a page may scan the whole scope. */
 export const hasFilter = (f: Filter): boolean => auditConditions(f).length > 0;
 
-/** AUD-2: a page, newest first, with the total for the pager. */
+/**
+ * AUD-2 page order: by time, then id (the order written): not id alone, which is time order only
+ * while the clock never steps back. audit_account_at_idx or audit_org_at_idx serves either
+ * direction, and the from/to range too.
+ */
+export const auditOrder = (order: 'asc' | 'desc'): SQL[] =>
+  order === 'asc'
+    ? [asc(auditEntries.at), asc(auditEntries.id)]
+    : [desc(auditEntries.at), desc(auditEntries.id)];
+
+/** AUD-2: a page, newest first unless `order` is asc, with the total for the pager. */
 export function auditPage(db: Db, scope: AuditScope, f: AuditFilter): Page<AuditEntry> {
   const filter = and(scopeCondition(scope), ...auditConditions(f));
   const rows = db
     .select()
     .from(auditEntries)
     .where(filter)
-    .orderBy(desc(auditEntries.id))
+    .orderBy(...auditOrder(f.order))
     .limit(f.limit)
     .offset(f.skip)
     .all();

@@ -1,4 +1,4 @@
-import { and, desc } from 'drizzle-orm';
+import { and } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
@@ -22,6 +22,7 @@ import {
 } from '../../../shared/schemas/audit.schema';
 import {
   auditConditions,
+  auditOrder,
   auditPage,
   hasFilter,
   scopeCondition,
@@ -61,7 +62,7 @@ export class AuditService {
   /**
    * Org admins read their org's entries (audit.view on it); account admins, and support engineers
    * with an active grant, read the whole account. Either way one index serves the query:
-   * audit_org_idx (organization_id, id) or audit_account_idx (account_id, id).
+   * audit_org_at_idx (organization_id, at, id) or audit_account_at_idx (account_id, at, id).
    */
   private scope(actor: Actor, f: Filter): { scope: AuditScope; label: string } {
     if (f.organization_id) {
@@ -91,14 +92,14 @@ export class AuditService {
         .select()
         .from(auditEntries)
         .where(filter)
-        .orderBy(desc(auditEntries.id))
+        .orderBy(...auditOrder(input.order))
         .limit(input.limit)
         .offset(input.skip),
     };
   }
 
   /**
-   * AUD-2: newest first, with the total for the pager. A page of the scope's index alone is a
+   * AUD-2: newest first unless `order` is asc, with the total for the pager. A page of the scope's index alone is a
    * few milliseconds; a filter (actor, action, target, time) may scan the whole scope, so such
    * a page is read off the event loop.
    */

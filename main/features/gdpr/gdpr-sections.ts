@@ -228,6 +228,7 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {
       publicKey: "the agent's signing key: a host's credential, no one's data",
       lastSignedAt: "replay protection state of the agent protocol, no one's data",
+      ipKey: 'derived: the sort key of ip (exported), for the console’s sort by IP',
     },
     account: {
       section: 'hosts',

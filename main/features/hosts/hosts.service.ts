@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
@@ -8,14 +8,16 @@ import { DomainError, conflict } from '../../core/errors';
 import type { Db } from '../../db/database';
 import { hosts, locations } from '../../db/schema';
 import {
+  STALE_AFTER_MS,
   hostStatus,
   listHostsInput,
+  type HostSortKey,
   moveHostInput,
   type Host,
   type HostIdentityReset,
   type RemovedHost,
 } from '../../../shared/schemas/hosts.schema';
-import type { Page } from '../../../shared/schemas/common.schema';
+import type { Page, SortOrder } from '../../../shared/schemas/common.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import { statusFilter } from './host-stats';
 
@@ -28,6 +30,74 @@ export interface HostsDeps {
 }
 
 type HostRow = typeof hosts.$inferSelect;
+
+/** One stretch of a sorted host list: the hosts `where` picks, in the order of one index. */
+export interface HostSegment {
+  where: SQL | null;
+  orderBy: SQL[];
+}
+
+const nocase = sql`${hosts.hostname} COLLATE NOCASE`;
+
+/**
+ * UI-11: hosts.list's order as segments, each one index walked forward or backward; a page is
+ * cut across them (ascending; descending is the exact reverse, segment by segment).
+ * - hostname: ignoring (ASCII) case, then id (hosts_org_hostname_nocase_idx);
+ * - ip: by address, IPv4 first (hosts_org_ip_idx over ip_key);
+ * - last_seen: never seen first, then by time, registration, id (hosts_org_seen_idx);
+ * - status: online, offline, stale (AGT-3), in each the most recently seen first and never-seen
+ *   hosts after the seen ones (latest registered first). Statuses are ranges of
+ *   hosts_org_seen_idx, so the order is four ranges of it: seen online or offline (newest first),
+ *   never seen and offline, seen and stale, never seen and stale;
+ * - location: by location name (`locationOrder`, the org's locations already in name order),
+ *   then hostname (hosts_location_hostname_idx).
+ */
+export function hostSortSegments(
+  sort: HostSortKey,
+  order: SortOrder,
+  now: number,
+  locationOrder: number[],
+): HostSegment[] {
+  const down = order === 'desc';
+  const by = (column: SQL | typeof hosts.id, descending: boolean) =>
+    descending ? desc(column) : asc(column);
+  const seen = sql`${hosts.lastSeenAt}`;
+  const registered = sql`${hosts.registeredAt}`;
+  switch (sort) {
+    case 'hostname':
+      return [{ where: null, orderBy: [by(nocase, down), by(hosts.id, down)] }];
+    case 'ip':
+      return [{ where: null, orderBy: [by(sql`${hosts.ipKey}`, down), by(hosts.id, down)] }];
+    case 'last_seen':
+      return [{ where: null, orderBy: [by(seen, down), by(registered, down), by(hosts.id, down)] }];
+    case 'status': {
+      const staleBefore = now - STALE_AFTER_MS;
+      // Ascending here means newest first inside each status: descending index walks.
+      const newest = [by(seen, !down), by(registered, !down), by(hosts.id, !down)];
+      const newestNever = [by(registered, !down), by(hosts.id, !down)];
+      const segments: HostSegment[] = [
+        { where: sql`${seen} >= ${staleBefore}`, orderBy: newest },
+        {
+          where: and(isNull(hosts.lastSeenAt), sql`${registered} >= ${staleBefore}`)!,
+          orderBy: newestNever,
+        },
+        { where: sql`${seen} < ${staleBefore}`, orderBy: newest },
+        {
+          where: and(isNull(hosts.lastSeenAt), sql`${registered} < ${staleBefore}`)!,
+          orderBy: newestNever,
+        },
+      ];
+      return down ? segments.reverse() : segments;
+    }
+    case 'location': {
+      const segments = locationOrder.map((id) => ({
+        where: eq(hosts.locationId, id),
+        orderBy: [by(nocase, down), by(hosts.id, down)],
+      }));
+      return down ? segments.reverse() : segments;
+    }
+  }
+}
 
 export class HostsService {
   constructor(private readonly d: HostsDeps) {}
@@ -52,27 +122,78 @@ export class HostsService {
     return this.d.access.requireInOrg(actor, 'Host', id, row, ...perms);
   }
 
+  /**
+   * AGT-4 page, sorted server-side (UI-11, hostSortSegments). `search` matches a part of the
+   * hostname ignoring case, or the start of the IP (canonical text, so ignoring case too): both
+   * literal, wildcards included.
+   */
   list(actor: Actor, raw: z.input<typeof listHostsInput>): Page<Host> {
     const input = listHostsInput.parse(raw);
     this.d.access.requireOrg(actor, input.organization_id);
+    const now = this.d.clock.now();
     const where: SQL[] = [eq(hosts.organizationId, input.organization_id)];
     if (input.location_id) where.push(eq(hosts.locationId, input.location_id));
-    if (input.status) where.push(statusFilter(input.status, this.d.clock.now()));
-    if (input.search)
-      where.push(sql`instr(lower(${hosts.hostname}), ${input.search.toLowerCase()}) > 0`);
+    if (input.status) where.push(statusFilter(input.status, now));
+    if (input.search) {
+      const term = input.search.toLowerCase();
+      where.push(
+        or(
+          sql`instr(lower(${hosts.hostname}), ${term}) > 0`,
+          sql`substr(lower(${hosts.ip}), 1, ${term.length}) = ${term}`,
+        )!,
+      );
+    }
     const filter = and(...where);
-    const total = this.d.db.select({ n: count() }).from(hosts).where(filter).get()?.n ?? 0;
-    const rows = this.d.db
-      .select()
-      .from(hosts)
-      .where(filter)
-      // Case-insensitive, as people read names; and it walks hosts_org_hostname_nocase_idx in
-      // order instead of sorting every host of the org for each page.
-      .orderBy(sql`${hosts.hostname} COLLATE NOCASE`, asc(hosts.id))
-      .limit(input.limit)
-      .offset(input.skip)
-      .all();
-    return { items: rows.map((r) => this.toHost(r)), total };
+    const segments = hostSortSegments(
+      input.sort,
+      input.order,
+      now,
+      input.sort === 'location' ? this.locationOrder(input.organization_id) : [],
+    );
+    return this.d.db.transaction(() => {
+      // One segment: its count is the total. Several: each is counted, and the page cut across.
+      const counts = segments.map(
+        (seg) =>
+          this.d.db
+            .select({ n: count() })
+            .from(hosts)
+            .where(seg.where ? and(filter, seg.where) : filter)
+            .get()?.n ?? 0,
+      );
+      const total = counts.reduce((a, b) => a + b, 0);
+      const rows: HostRow[] = [];
+      let skip = input.skip;
+      for (const [i, seg] of segments.entries()) {
+        if (rows.length >= input.limit) break;
+        if (skip >= counts[i]!) {
+          skip -= counts[i]!;
+          continue;
+        }
+        rows.push(
+          ...this.d.db
+            .select()
+            .from(hosts)
+            .where(seg.where ? and(filter, seg.where) : filter)
+            .orderBy(...seg.orderBy)
+            .limit(input.limit - rows.length)
+            .offset(skip)
+            .all(),
+        );
+        skip = 0;
+      }
+      return { items: rows.map((r) => this.toHost(r)), total };
+    });
+  }
+
+  /** The org's locations by name (their name keys), for the sort by location. */
+  private locationOrder(orgId: number): number[] {
+    return this.d.db
+      .select({ id: locations.id })
+      .from(locations)
+      .where(eq(locations.organizationId, orgId))
+      .orderBy(asc(locations.nameKey), asc(locations.id))
+      .all()
+      .map((l) => l.id);
   }
 
   get(actor: Actor, id: number): Host {

@@ -18,7 +18,7 @@ import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { DataTable, Pager, usePaging } from '../../components/table-kit';
+import { DataTable, Pager, usePaging, useSort } from '../../components/table-kit';
 import { AuditDetails } from './audit-details';
 import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
 import { VerifyResult } from './verify-result';
@@ -83,9 +83,16 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     from: localToIso(applied.from),
     to: localToIso(applied.to),
   };
-  const paging = usePaging('audit', JSON.stringify(filter));
+  // UI-11: by time, newest first until the header says otherwise; a new order starts at page 1.
+  const sort = useSort<'time'>({ sort: 'time', order: 'desc' });
+  const paging = usePaging('audit', JSON.stringify([filter, sort.order]));
   const list = useQuery({
-    ...trpc.audit.list.queryOptions({ ...filter, skip: paging.skip, limit: paging.pageSize }),
+    ...trpc.audit.list.queryOptions({
+      ...filter,
+      order: sort.order,
+      skip: paging.skip,
+      limit: paging.pageSize,
+    }),
     placeholderData: keepPreviousData,
   });
   // Account-wide, entries name their org: resolve the names once.
@@ -134,6 +141,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     () => [
       column.accessor('at', {
         header: 'Time',
+        meta: { sortKey: 'time', firstOrder: 'desc' },
         cell: (c) => (
           <time className="cell-nowrap" dateTime={c.getValue()}>
             {formatAt(c.getValue())}
@@ -202,7 +210,9 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
       subtitle={
         <>
           {org ? org.name : 'All organizations'}
-          {total !== undefined ? ` · ${plural(total, 'entry', 'entries')}, newest first` : ''}
+          {total !== undefined
+            ? ` · ${plural(total, 'entry', 'entries')}, ${sort.order === 'desc' ? 'newest' : 'oldest'} first`
+            : ''}
         </>
       }
       actions={
@@ -253,6 +263,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
           fetching={list.isFetching}
           refreshing={list.isFetching && list.isPlaceholderData}
           skeletonRows={10}
+          sort={sort}
           empty={
             <EmptyState title={filtered ? 'No entry matches these filters' : 'No entries yet'}>
               {filtered ? (

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
-import { HOST_STATUSES } from '../../../shared/constants';
+import { HOST_STATUSES, type HOST_SORT_KEYS } from '../../../shared/constants';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
@@ -15,10 +15,22 @@ import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
-import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
+import {
+  DataTable,
+  Pager,
+  RelativeTime,
+  usePaging,
+  useSort,
+  type ColumnMeta,
+} from '../../components/table-kit';
 
 const column = createColumnHelper<Host>();
 const EMPTY: Host[] = [];
+type HostSort = (typeof HOST_SORT_KEYS)[number];
+const sortable = (sortKey: HostSort, firstOrder: 'asc' | 'desc' = 'asc'): ColumnMeta => ({
+  sortKey,
+  firstOrder,
+});
 
 /** UI-7 hosts (AGT-3/4): by location and status, searchable, moved by hand with a pin. */
 export function HostsView({ org }: OrgViewProps) {
@@ -32,7 +44,12 @@ export function HostsView({ org }: OrgViewProps) {
   const [status, setStatus] = useState<HostStatus | null>(null);
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
-  const paging = usePaging('hosts', JSON.stringify([search, locationId, status]));
+  // UI-11: sorted server-side; a new sort starts again at the first page.
+  const sort = useSort<HostSort>({ sort: 'hostname', order: 'asc' });
+  const paging = usePaging(
+    'hosts',
+    JSON.stringify([search, locationId, status, sort.sort, sort.order]),
+  );
   const reason = actionReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
@@ -42,11 +59,15 @@ export function HostsView({ org }: OrgViewProps) {
       location_id: locationId,
       status,
       search: search || null,
+      sort: sort.sort,
+      order: sort.order,
       skip: paging.skip,
       limit: paging.pageSize,
     }),
     placeholderData: keepPreviousData,
   });
+  // "3 minutes ago" as of when the page was fetched, the moment its statuses were computed.
+  const renderedAt = list.dataUpdatedAt || Date.now();
   const unpin = useMutation(
     trpc.hosts.unpin.mutationOptions({
       onSuccess: (h) => {
@@ -73,19 +94,22 @@ export function HostsView({ org }: OrgViewProps) {
     return [
       column.accessor('hostname', {
         header: 'Host',
-        cell: (c) => (
-          <div className="cell-stack">
-            <span className="cell-name">{c.getValue()}</span>
-            <span className="cell-sub cell-mono">{c.row.original.ip}</span>
-          </div>
-        ),
+        meta: sortable('hostname'),
+        cell: (c) => <span className="cell-name">{c.getValue()}</span>,
+      }),
+      column.accessor('ip', {
+        header: 'IP address',
+        meta: sortable('ip'),
+        cell: (c) => <span className="cell-mono">{c.getValue()}</span>,
       }),
       column.accessor('status', {
         header: 'Status',
+        meta: sortable('status'),
         cell: (c) => <HostStatusBadge status={c.getValue()} />,
       }),
       column.accessor('location_id', {
         header: 'Location',
+        meta: sortable('location'),
         cell: (c) => (
           <span>
             {locationName(c.getValue())}
@@ -103,7 +127,9 @@ export function HostsView({ org }: OrgViewProps) {
       }),
       column.accessor('last_seen_at', {
         header: 'Last seen',
-        cell: (c) => <CellTime iso={c.getValue()} />,
+        // Most recent first on the first click.
+        meta: sortable('last_seen', 'desc'),
+        cell: (c) => <RelativeTime iso={c.getValue()} now={renderedAt} />,
       }),
       column.display({
         id: 'actions',
@@ -148,7 +174,7 @@ export function HostsView({ org }: OrgViewProps) {
         },
       }),
     ];
-  }, [reason, ids, locationName, unpin]);
+  }, [reason, ids, locationName, unpin, renderedAt]);
 
   const total = list.data?.total;
   const table = useReactTable({
@@ -180,7 +206,7 @@ export function HostsView({ org }: OrgViewProps) {
           <input
             id={`${ids}-search`}
             type="search"
-            placeholder="Host name"
+            placeholder="Host name or start of IP"
             value={searchText}
             onChange={(e) => setSearchText(e.target.value)}
           />
@@ -237,6 +263,7 @@ export function HostsView({ org }: OrgViewProps) {
           fetching={list.isFetching}
           refreshing={list.isFetching && list.isPlaceholderData}
           skeletonRows={8}
+          sort={sort}
           empty={
             <EmptyState title={filtered ? 'No host matches these filters' : 'No hosts yet'}>
               {filtered ? (

@@ -7,7 +7,15 @@ import {
 } from '@tanstack/react-table';
 import { useId, useState } from 'react';
 import { GuardedButton } from '../../components/guarded-button';
-import { Pager, usePaging } from '../../components/table-kit';
+import {
+  HeaderCell,
+  Pager,
+  cellClass,
+  usePaging,
+  useSort,
+  type ColumnMeta,
+} from '../../components/table-kit';
+import { HOST_COUNTS_REFRESH_MS, type ORG_SORT_KEYS } from '../../../shared/constants';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
@@ -44,9 +52,16 @@ function Count({ n, tone }: { n: number | undefined; tone?: 'online' | 'offline'
   return <span className={`num ${cls}`}>{formatCount(n)}</span>;
 }
 
+type OrgSort = (typeof ORG_SORT_KEYS)[number];
+const COUNT_SORTS: OrgSort[] = ['online', 'offline', 'stale', 'total'];
+/** UI-11: a column's server sort key; counts sort most-first on the first click. */
+const sortable = (sortKey: OrgSort, numeric = false): ColumnMeta =>
+  numeric ? { numeric, sortKey, firstOrder: 'desc' } : { sortKey };
+
 const columns = [
   column.accessor('name', {
     header: 'Name',
+    meta: sortable('name'),
     cell: (c) => (
       <div className="cell-stack">
         <OpenOrgButton org={c.row.original} />
@@ -58,7 +73,11 @@ const columns = [
       </div>
     ),
   }),
-  column.accessor('region', { header: 'Region', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('region', {
+    header: 'Region',
+    meta: sortable('region'),
+    cell: (c) => c.getValue() ?? '—',
+  }),
   column.accessor('is_active', {
     header: 'Status',
     cell: (c) =>
@@ -71,31 +90,28 @@ const columns = [
   column.accessor((o) => o.stats?.online, {
     id: 'online',
     header: 'Online',
-    meta: { numeric: true },
+    meta: sortable('online', true),
     cell: (c) => <Count n={c.getValue()} tone="online" />,
   }),
   column.accessor((o) => o.stats?.offline, {
     id: 'offline',
     header: 'Offline',
-    meta: { numeric: true },
+    meta: sortable('offline', true),
     cell: (c) => <Count n={c.getValue()} tone="offline" />,
   }),
   column.accessor((o) => o.stats?.stale, {
     id: 'stale',
     header: 'Stale',
-    meta: { numeric: true },
+    meta: sortable('stale', true),
     cell: (c) => <Count n={c.getValue()} tone="stale" />,
   }),
   column.accessor((o) => o.stats?.total, {
     id: 'total',
     header: 'Hosts',
-    meta: { numeric: true },
+    meta: sortable('total', true),
     cell: (c) => <Count n={c.getValue()} />,
   }),
 ];
-
-const isNumeric = (meta: unknown): boolean =>
-  typeof meta === 'object' && meta !== null && 'numeric' in meta && meta.numeric === true;
 
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
@@ -108,7 +124,12 @@ export function OrganizationsView() {
   const [creating, setCreating] = useState(false);
   const ids = useId();
 
-  const paging = usePaging('organizations', JSON.stringify([search, region, status]));
+  // UI-11: sorted server-side; a new sort, like a new filter, starts again at the first page.
+  const sort = useSort<OrgSort>({ sort: 'name', order: 'asc' });
+  const paging = usePaging(
+    'organizations',
+    JSON.stringify([search, region, status, sort.sort, sort.order]),
+  );
   const { pageIndex, pageSize } = paging;
 
   const list = useQuery({
@@ -120,6 +141,8 @@ export function OrganizationsView() {
       active_only: status === 'active',
       is_active: status === 'all' ? null : status === 'active',
       include_stats: true,
+      sort: sort.sort,
+      order: sort.order,
     }),
     placeholderData: keepPreviousData,
   });
@@ -137,6 +160,11 @@ export function OrganizationsView() {
   });
 
   const filtered = Boolean(search || region || status !== 'active');
+  // The oldest time the page's kept counts were exact at (only sorts by a count carry one).
+  const countsAsOf = (list.data?.items ?? [])
+    .map((o) => o.stats?.as_of)
+    .filter((t): t is string => Boolean(t))
+    .sort()[0];
   const refreshing = list.isFetching && list.isPlaceholderData;
 
   return (
@@ -208,13 +236,7 @@ export function OrganizationsView() {
               {table.getHeaderGroups().map((hg) => (
                 <tr key={hg.id}>
                   {hg.headers.map((h) => (
-                    <th
-                      key={h.id}
-                      scope="col"
-                      className={isNumeric(h.column.columnDef.meta) ? 'numeric' : undefined}
-                    >
-                      {flexRender(h.column.columnDef.header, h.getContext())}
-                    </th>
+                    <HeaderCell key={h.id} header={h} sort={sort} />
                   ))}
                 </tr>
               ))}
@@ -233,10 +255,7 @@ export function OrganizationsView() {
                 : table.getRowModel().rows.map((row) => (
                     <tr key={row.id}>
                       {row.getVisibleCells().map((cell) => (
-                        <td
-                          key={cell.id}
-                          className={isNumeric(cell.column.columnDef.meta) ? 'numeric' : undefined}
-                        >
+                        <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
                         </td>
                       ))}
@@ -269,6 +288,18 @@ export function OrganizationsView() {
       )}
 
       <Pager paging={paging} total={list.data?.total} label="Pages of organizations" />
+      {COUNT_SORTS.includes(sort.sort) && countsAsOf ? (
+        <p className="field-hint table-note" data-testid="counts-as-of">
+          Sorted by host counts kept per organization: a registration, heartbeat or removal counts
+          at once; a host that goes quiet is re-counted within {HOST_COUNTS_REFRESH_MS / 1000}{' '}
+          seconds. The counts on this page were exact at{' '}
+          {new Date(countsAsOf).toLocaleString(undefined, {
+            dateStyle: 'medium',
+            timeStyle: 'medium',
+          })}
+          .
+        </p>
+      ) : null}
 
       <CreateOrgDialog
         open={creating}
