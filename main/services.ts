@@ -10,6 +10,8 @@ import { AgentsService } from './features/agents/agents.service';
 import { AuthService } from './features/auth/auth.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
+import { FleetSnapshots } from './features/fleet/fleet-snapshots';
+import { FleetService } from './features/fleet/fleet.service';
 import { GdprService } from './features/gdpr/gdpr.service';
 import { GovernanceService } from './features/governance/governance.service';
 import { HostsService } from './features/hosts/hosts.service';
@@ -50,6 +52,7 @@ export function createServices(deps: ServiceDeps) {
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
+  const supportAccess = new SupportAccessService({ db, clock, access, audit });
   const domain = {
     accounts: new AccountsService(db, clock),
     auth: new AuthService({ db, clock, box, access, audit }),
@@ -67,7 +70,7 @@ export function createServices(deps: ServiceDeps) {
     agents: new AgentsService({ db, clock, audit, secrets, matchers }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
-    supportAccess: new SupportAccessService({ db, clock, access, audit }),
+    supportAccess,
     auditTrail: new AuditService({ db, clock, access, chain }),
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
@@ -76,6 +79,7 @@ export function createServices(deps: ServiceDeps) {
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit }),
+    fleet: new FleetService({ db, clock, access, supportAccess }),
   };
   const infra = {
     db,
@@ -87,6 +91,8 @@ export function createServices(deps: ServiceDeps) {
     matchers,
     /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
     groupCommit: new GroupCommit(db),
+    /** UI-12: the hourly health snapshots; the composition roots schedule them. */
+    fleetSnapshots: new FleetSnapshots({ db, clock }),
   };
   return { ...domain, infra };
 }

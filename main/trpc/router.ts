@@ -1,6 +1,7 @@
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
 import { automationRouter } from '../features/automation/automation.router';
+import { fleetRouter } from '../features/fleet/fleet.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
 import { governanceRouter } from '../features/governance/governance.router';
@@ -29,6 +30,7 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   governance: governanceRouter,
   gdpr: gdprRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -536,6 +536,12 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', '/account/export');
     await call('POST', `/users/${pat.id}/erase`, { body: { confirm: 'pat@contract.test' } });
 
+    // ---- fleet overview (UI-12), with this hour's snapshot taken
+    await s.services.infra.fleetSnapshots.take();
+    await call('GET', '/fleet/overview');
+    await call('GET', '/fleet/history');
+    await call('GET', `/fleet/history?organization_id=${org.id}&hours=48`);
+
     // ---- removals last
     await call('DELETE', `/hosts/${go.host_id}`);
     await call('DELETE', `/locations/${office.id}`);
