@@ -78,3 +78,10 @@ export const SNAPSHOT_RETENTION_DAYS = 7;
 export const DEFAULT_HISTORY_HOURS = 24;
 export const MAX_HISTORY_HOURS = SNAPSHOT_RETENTION_DAYS * 24;
 
+// ---- Bulk actions (UI-13).
+/**
+ * The most ids one bulk call takes. A bulk call is one transaction (all or nothing), and this
+ * keeps it short enough not to hold the database or the event loop for long; the console sends
+ * at most a page of the table (100 rows) at a time anyway.
+ */
+export const MAX_BULK_IDS = 500;

@@ -13,9 +13,12 @@ import {
 } from '../shared/schemas/organizations.schema';
 import { enableSupportInput } from '../shared/schemas/support-access.schema';
 import { fleetHistoryInput } from '../shared/schemas/fleet.schema';
+import { removeHostsInput } from '../shared/schemas/hosts.schema';
+import { deactivateOrganizationsInput } from '../shared/schemas/organizations.schema';
 import { createTokenInput, createUserInput } from '../shared/schemas/users.schema';
 
 const text = (n: number) => 'x'.repeat(n);
+const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const email = (n: number) => `${'a'.repeat(n - '@example.com'.length)}@example.com`;
 
 // [what, schema, input at the limit, input one past it]
@@ -35,6 +38,8 @@ const CASES: [string, ZodType, unknown, unknown][] = [
   ['user email', createUserInput, { email: email(C.MAX_EMAIL_LENGTH), name: 'a' }, { email: email(C.MAX_EMAIL_LENGTH + 1), name: 'a' }],
   ['password', createUserInput, { email: 'a@example.com', name: 'a', password: text(C.MIN_PASSWORD_LENGTH) }, { email: 'a@example.com', name: 'a', password: text(C.MIN_PASSWORD_LENGTH - 1) }],
   ['history hours', fleetHistoryInput, { hours: C.MAX_HISTORY_HOURS }, { hours: C.MAX_HISTORY_HOURS + 1 }],
+  ['bulk host ids', removeHostsInput, { organization_id: 1, ids: ids(C.MAX_BULK_IDS) }, { organization_id: 1, ids: ids(C.MAX_BULK_IDS + 1) }],
+  ['bulk org ids', deactivateOrganizationsInput, { ids: ids(C.MAX_BULK_IDS) }, { ids: ids(C.MAX_BULK_IDS + 1) }],
   ['token expiry', createTokenInput, { name: 'a', expires_in_days: C.MAX_TOKEN_EXPIRY_DAYS }, { name: 'a', expires_in_days: C.MAX_TOKEN_EXPIRY_DAYS + 1 }],
 ];
 
