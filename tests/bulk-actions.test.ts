@@ -264,7 +264,7 @@ describe('hosts.removeAll (before a hard delete)', () => {
   }
 
   it('works in chunks, yielding to the event loop between them (the count shows progress)', async () => {
-    expect(REMOVE_ALL_CHUNK).toBe(500);
+    expect(REMOVE_ALL_CHUNK).toBe(100);
     addHosts(orgId, 350);
     const seen: number[] = [];
     let otherWorkRan = 0;

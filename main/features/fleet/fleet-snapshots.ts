@@ -20,10 +20,10 @@ export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS
 
 /**
  * Orgs whose stats are read and written per chunk, and rows deleted per chunk of the cleanup.
- * hostStatsFor costs about 5 µs per org plus a count of its offline and stale hosts; 500 orgs of
- * the bench (100 hosts each) take a few milliseconds, so the job never holds the event loop long.
+ * At the bench's size (100 hosts per org, a quarter offline or stale) 100 orgs take a few
+ * milliseconds to count and insert (measured on a loaded 2-core machine: 5 + 4 ms), so the hourly job never holds the event loop long.
  */
-export const SNAPSHOT_CHUNK = 500;
+export const SNAPSHOT_CHUNK = 100;
 export const CLEANUP_CHUNK = 5000;
 
 export interface FleetSnapshotsDeps {
@@ -34,7 +34,26 @@ export interface FleetSnapshotsDeps {
 }
 
 export class FleetSnapshots {
-  constructor(private readonly d: FleetSnapshotsDeps) {}
+  // Prepared once: building an insert per row with the query builder cost more than the stats.
+  private readonly insertOrg;
+
+  constructor(private readonly d: FleetSnapshotsDeps) {
+    const p = (name: string) => sql.placeholder(name);
+    this.insertOrg = d.db
+      .insert(orgHealthSnapshots)
+      .values({
+        organizationId: p('organizationId'),
+        accountId: p('accountId'),
+        hour: p('hour'),
+        isActive: p('isActive'),
+        online: p('online'),
+        offline: p('offline'),
+        stale: p('stale'),
+        total: p('total'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+  }
 
   /**
    * Takes this hour's snapshot of every account that has none yet, then deletes what is past
@@ -97,16 +116,13 @@ export class FleetSnapshots {
         db.transaction(() => {
           for (const o of part) {
             const s = stats.get(o.id) ?? { online: 0, offline: 0, stale: 0, total: 0 };
-            db.insert(orgHealthSnapshots)
-              .values({
-                organizationId: o.id,
-                accountId: account.id,
-                hour,
-                isActive: o.isActive,
-                ...s,
-              })
-              .onConflictDoNothing()
-              .run();
+            this.insertOrg.run({
+              organizationId: o.id,
+              accountId: account.id,
+              hour,
+              isActive: o.isActive ? 1 : 0,
+              ...s,
+            });
           }
         });
         orgCount += part.length;

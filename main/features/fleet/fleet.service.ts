@@ -36,11 +36,12 @@ export interface FleetDeps {
 }
 
 /**
- * Orgs per chunk of the overview's stats: at the bench's size (10,000 orgs, 1,000,000 hosts)
- * hostStatsFor takes a few ms per 1,000 orgs, so the overview yields between chunks rather
- * than holding the event loop for the whole account at once.
+ * Orgs per chunk of the overview's stats. At the bench's size (10,000 orgs, 1,000,000 hosts, a
+ * quarter of them offline or stale) hostStatsFor reads 100 orgs in about 1 ms and the whole
+ * account in about 110 ms, so the overview yields to the event loop every 250 orgs instead of
+ * holding it for the whole account.
  */
-export const OVERVIEW_CHUNK = 1000;
+export const OVERVIEW_CHUNK = 250;
 
 const NO_HOSTS: HostStats = { online: 0, offline: 0, stale: 0, total: 0 };
 
@@ -61,14 +62,16 @@ export function attentionReasons(
 
 const share = (n: number, total: number) => (total === 0 ? 0 : n / total);
 
-/** Active orgs first, then the most reasons, then the largest share, then by name. */
+/**
+ * Active orgs first, then the most reasons, then the largest share. Ties keep the order the orgs
+ * were read in (name, then id): the sort is stable, and comparing names here with localeCompare
+ * cost 40 ms for 3,000 flagged orgs of the bench.
+ */
 function worstFirst(a: AttentionItem, b: AttentionItem): number {
   return (
     Number(b.is_active) - Number(a.is_active) ||
     b.reasons.length - a.reasons.length ||
-    Math.max(b.offline_share, b.stale_share) - Math.max(a.offline_share, a.stale_share) ||
-    a.name.localeCompare(b.name) ||
-    a.organization_id - b.organization_id
+    Math.max(b.offline_share, b.stale_share) - Math.max(a.offline_share, a.stale_share)
   );
 }
 
