@@ -269,7 +269,7 @@ export function HostsView({ org }: OrgViewProps) {
         locations={locations.data ?? []}
         onClose={() => setMoving(null)}
       />
-      <RemoveHostDialog host={removing} onClose={() => setRemoving(null)} />
+      <RemoveHostDialog org={org} host={removing} onClose={() => setRemoving(null)} />
     </ViewRoot>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { GuardedButton } from '../../components/guarded-button';
+import { OrgTarget } from '../../components/org-badge';
 import { TypedConfirmDialog } from '../../components/typed-confirm';
 import { errorMessage } from '../../lib/errors';
 import { plural } from '../../lib/format';
@@ -98,6 +99,7 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
       <ConfirmDialog
         open={confirmDeactivate}
         title={`Deactivate ${org.name}?`}
+        target={<OrgTarget org={org} />}
         confirmLabel="Deactivate"
         tone="danger"
         busy={toggleActive.isPending}
@@ -114,6 +116,7 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
         open={confirmDelete}
         title={`Delete ${org.name} permanently?`}
         expected={org.name}
+        target={<OrgTarget org={org} />}
         confirmLabel="Delete permanently"
         busy={hardDelete.isPending}
         error={hardDelete.error ? errorMessage(hardDelete.error) : null}
