@@ -36,6 +36,8 @@ interface ColumnMeta {
   numeric?: boolean;
   /** A column of row actions: right-aligned, never wrapping. */
   actions?: boolean;
+  /** The checkbox column of a multi-select table (components/selection.tsx). */
+  select?: boolean;
 }
 
 const metaOf = (meta: unknown): ColumnMeta =>
@@ -43,7 +45,7 @@ const metaOf = (meta: unknown): ColumnMeta =>
 
 const cellClass = (meta: unknown): string | undefined => {
   const m = metaOf(meta);
-  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : undefined;
+  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : m.select ? 'cell-select' : undefined;
 };
 
 export function DataTable<T>({
@@ -95,7 +97,7 @@ export function DataTable<T>({
                 </tr>
               ))
             : rows.map((row) => (
-                <tr key={row.id}>
+                <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}

@@ -13,7 +13,9 @@ import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
+import { BulkMoveHostsDialog, BulkRemoveHostsDialog } from './bulk-host-dialogs';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
 import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
 
@@ -33,6 +35,12 @@ export function HostsView({ org }: OrgViewProps) {
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
   const paging = usePaging('hosts', JSON.stringify([search, locationId, status]));
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(
+    JSON.stringify([search, locationId, status, paging.skip, paging.pageSize]),
+  );
+  const [bulkMoving, setBulkMoving] = useState<Host[] | null>(null);
+  const [bulkRemoving, setBulkRemoving] = useState<Host[] | null>(null);
   const reason = actionReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
@@ -71,6 +79,7 @@ export function HostsView({ org }: OrgViewProps) {
       'aria-describedby': reason ? `${ids}-reason` : undefined,
     };
     return [
+      selectColumn<Host>('host', (h) => h.hostname),
       column.accessor('hostname', {
         header: 'Host',
         cell: (c) => (
@@ -158,8 +167,16 @@ export function HostsView({ org }: OrgViewProps) {
     getRowId: (h) => String(h.id),
     manualPagination: true,
     rowCount: total ?? 0,
+    enableRowSelection: true,
+    state: { rowSelection: selection.rowSelection },
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
   const filtered = Boolean(search || locationId !== null || status !== null);
+  const bulkGuard = {
+    disabled: Boolean(reason),
+    'aria-describedby': reason ? `${ids}-reason` : undefined,
+  };
 
   return (
     <ViewRoot
@@ -227,6 +244,24 @@ export function HostsView({ org }: OrgViewProps) {
           {reason}
         </p>
       ) : null}
+      <BulkBar count={selected.length} noun={['host', 'hosts']} onClear={selection.clear}>
+        <button
+          type="button"
+          className="button button-secondary"
+          {...bulkGuard}
+          onClick={() => setBulkMoving(selected)}
+        >
+          Move selected…
+        </button>
+        <button
+          type="button"
+          className="button button-danger-outline"
+          {...bulkGuard}
+          onClick={() => setBulkRemoving(selected)}
+        >
+          Remove selected…
+        </button>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -270,6 +305,25 @@ export function HostsView({ org }: OrgViewProps) {
         onClose={() => setMoving(null)}
       />
       <RemoveHostDialog org={org} host={removing} onClose={() => setRemoving(null)} />
+      <BulkMoveHostsDialog
+        org={org}
+        hosts={bulkMoving}
+        locations={locations.data ?? []}
+        onClose={() => setBulkMoving(null)}
+        onDone={() => {
+          setBulkMoving(null);
+          selection.clear();
+        }}
+      />
+      <BulkRemoveHostsDialog
+        org={org}
+        hosts={bulkRemoving}
+        onClose={() => setBulkRemoving(null)}
+        onDone={() => {
+          setBulkRemoving(null);
+          selection.clear();
+        }}
+      />
     </ViewRoot>
   );
 }

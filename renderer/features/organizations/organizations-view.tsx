@@ -16,6 +16,9 @@ import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { useWindowStore } from '../../stores/window-store';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
+import { OrgBadge } from '../../components/org-badge';
+import { BulkDeactivateDialog } from './bulk-deactivate-dialog';
 import { CreateOrgDialog } from './create-org-dialog';
 
 const SKELETON_ROWS = 8;
@@ -45,11 +48,15 @@ function Count({ n, tone }: { n: number | undefined; tone?: 'online' | 'offline'
 }
 
 const columns = [
+  selectColumn<OrgListItem>('organization', (o) => o.name),
   column.accessor('name', {
     header: 'Name',
     cell: (c) => (
-      <div className="cell-stack">
-        <OpenOrgButton org={c.row.original} />
+      <div className="cell-stack cell-stack-badge">
+        <span className="cell-name-row">
+          <OrgBadge org={c.row.original} />
+          <OpenOrgButton org={c.row.original} />
+        </span>
         {c.row.original.description ? (
           <span className="cell-sub" title={c.row.original.description}>
             {c.row.original.description}
@@ -96,6 +103,12 @@ const columns = [
 
 const isNumeric = (meta: unknown): boolean =>
   typeof meta === 'object' && meta !== null && 'numeric' in meta && meta.numeric === true;
+const cellClass = (meta: unknown): string | undefined =>
+  isNumeric(meta)
+    ? 'numeric'
+    : typeof meta === 'object' && meta !== null && 'select' in meta
+      ? 'cell-select'
+      : undefined;
 
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
@@ -110,6 +123,9 @@ export function OrganizationsView() {
 
   const paging = usePaging('organizations', JSON.stringify([search, region, status]));
   const { pageIndex, pageSize } = paging;
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(JSON.stringify([search, region, status, pageIndex, pageSize]));
+  const [deactivating, setDeactivating] = useState<OrgListItem[] | null>(null);
 
   const list = useQuery({
     ...trpc.organizations.list.queryOptions({
@@ -133,8 +149,12 @@ export function OrganizationsView() {
     getRowId: (o) => String(o.id),
     manualPagination: true,
     rowCount: total,
-    state: { pagination: { pageIndex, pageSize } },
+    state: { pagination: { pageIndex, pageSize }, rowSelection: selection.rowSelection },
+    enableRowSelection: true,
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
+  const deactivateReason = denyReason(accountPermissions, 'settings.manage');
 
   const filtered = Boolean(search || region || status !== 'active');
   const refreshing = list.isFetching && list.isPlaceholderData;
@@ -199,6 +219,19 @@ export function OrganizationsView() {
         </div>
       </div>
 
+      <BulkBar
+        count={selected.length}
+        noun={['organization', 'organizations']}
+        onClear={selection.clear}
+      >
+        <GuardedButton
+          variant="danger-outline"
+          disabledReason={deactivateReason}
+          onClick={() => setDeactivating(selected)}
+        >
+          Deactivate selected…
+        </GuardedButton>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -208,11 +241,7 @@ export function OrganizationsView() {
               {table.getHeaderGroups().map((hg) => (
                 <tr key={hg.id}>
                   {hg.headers.map((h) => (
-                    <th
-                      key={h.id}
-                      scope="col"
-                      className={isNumeric(h.column.columnDef.meta) ? 'numeric' : undefined}
-                    >
+                    <th key={h.id} scope="col" className={cellClass(h.column.columnDef.meta)}>
                       {flexRender(h.column.columnDef.header, h.getContext())}
                     </th>
                   ))}
@@ -231,12 +260,9 @@ export function OrganizationsView() {
                     </tr>
                   ))
                 : table.getRowModel().rows.map((row) => (
-                    <tr key={row.id}>
+                    <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                       {row.getVisibleCells().map((cell) => (
-                        <td
-                          key={cell.id}
-                          className={isNumeric(cell.column.columnDef.meta) ? 'numeric' : undefined}
-                        >
+                        <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
                         </td>
                       ))}
@@ -270,6 +296,14 @@ export function OrganizationsView() {
 
       <Pager paging={paging} total={list.data?.total} label="Pages of organizations" />
 
+      <BulkDeactivateDialog
+        orgs={deactivating}
+        onClose={() => setDeactivating(null)}
+        onDone={() => {
+          setDeactivating(null);
+          selection.clear();
+        }}
+      />
       <CreateOrgDialog
         open={creating}
         onClose={() => setCreating(false)}
