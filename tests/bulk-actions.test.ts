@@ -171,6 +171,9 @@ describe('hosts.removeMany', () => {
       'NOT_FOUND',
     );
     expect(hostCount()).toBe(2);
+    // The same call without the sibling's host goes through: it was that one id that refused it.
+    expect(await api.hosts.removeMany({ organization_id: orgId, ids })).toEqual({ ids, count: 2 });
+    expect(hostCount()).toBe(0);
   });
 });
 
