@@ -18,6 +18,8 @@ import { AuthService, type PasswordVerifier } from './features/auth/auth.service
 import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
+import { FleetSnapshots } from './features/fleet/fleet-snapshots';
+import { FleetService } from './features/fleet/fleet.service';
 import { GdprService } from './features/gdpr/gdpr.service';
 import { GovernanceService } from './features/governance/governance.service';
 import { HostStatusCounts } from './features/hosts/host-status-counts';
@@ -96,6 +98,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     verifyPassword: deps.passwordVerifier,
   });
+  const supportAccess = new SupportAccessService({ db, clock, access, audit });
   const domain = {
     accounts: new AccountsService({
       db,
@@ -126,7 +129,7 @@ export function createServices(deps: ServiceDeps) {
     }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
-    supportAccess: new SupportAccessService({ db, clock, access, audit }),
+    supportAccess,
     auditTrail: new AuditService({ db, clock, access, offload, signer }),
     exportKey: new ExportKeyService(signer),
     automation: new AutomationService({ db, access }),
@@ -136,6 +139,7 @@ export function createServices(deps: ServiceDeps) {
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),
+    fleet: new FleetService({ db, clock, access, supportAccess }),
   };
   const infra = {
     db,
@@ -153,6 +157,8 @@ export function createServices(deps: ServiceDeps) {
     hostCounts: new HostStatusCounts(db),
     /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
     groupCommit: new GroupCommit(db),
+    /** UI-12: the hourly health snapshots; the composition roots schedule them. */
+    fleetSnapshots: new FleetSnapshots({ db, clock }),
   };
   return { ...domain, infra };
 }

@@ -69,3 +69,33 @@ export const EXPORT_DAYS = 90;
 export const EXPORT_SECTION_CAP = 10_000;
 /** AUD-2: exports stop here and say so; page through audit.list or narrow the filter for more. */
 export const MAX_AUDIT_EXPORT = 50_000;
+
+// ---- Fleet overview (UI-12).
+/**
+ * An org "needs attention" when at least this share of its hosts is offline (not heard from for
+ * 5 minutes, AGT-3). Machines switched off or asleep are normal churn, but a quarter of an org
+ * silent at once is more than that: a site, network or agent outage someone should look at.
+ */
+export const ATTENTION_OFFLINE_SHARE = 0.25;
+/**
+ * ...or when at least this share is stale (silent for 30 days): machines retired without being
+ * removed, or agents that broke long ago. Past one in ten the inventory, alerting and licence
+ * counts of that org no longer match what is really there. Lower than the offline share because
+ * staleness never clears by itself overnight.
+ */
+export const ATTENTION_STALE_SHARE = 0.1;
+/** The overview lists at most this many orgs needing attention (the worst first) and counts all. */
+export const ATTENTION_LIST_LIMIT = 50;
+/** The health history: one snapshot per org per hour, kept this many days (then deleted). */
+export const SNAPSHOT_RETENTION_DAYS = 7;
+/** fleet.history answers the last 24 hours unless asked for more, at most the retention. */
+export const DEFAULT_HISTORY_HOURS = 24;
+export const MAX_HISTORY_HOURS = SNAPSHOT_RETENTION_DAYS * 24;
+
+// ---- Bulk actions (UI-13).
+/**
+ * The most ids one bulk call takes. A bulk call is one transaction (all or nothing), and this
+ * keeps it short enough not to hold the database or the event loop for long; the console sends
+ * at most a page of the table (100 rows) at a time anyway.
+ */
+export const MAX_BULK_IDS = 500;

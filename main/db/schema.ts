@@ -2,7 +2,15 @@
 // `*_key` columns hold the case-folded form that uniqueness is enforced on, so the rule
 // "unique ignoring case" holds for every script, not only ASCII (SQLite's lower() is ASCII-only).
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -247,7 +255,7 @@ export const hosts = sqliteTable(
 );
 
 /**
- * Hosts per org, kept by triggers on organizations and hosts (migrations 0004 and 0008), so
+ * Hosts per org, kept by triggers on organizations and hosts (migrations 0004 and 0009), so
  * ORG-2's stats need not walk every host of a large org to count them, and ORG-2 can sort by them.
  * Derived data: never written by code, except `refreshDue()` in host-status-counts.ts, which
  * re-counts the statuses.
@@ -515,4 +523,60 @@ export const recordings = sqliteTable(
     sizeBytes: integer('size_bytes').notNull().default(0),
   },
   (t) => [index('recordings_org_started_idx').on(t.organizationId, t.startedAt)],
+);
+
+// ---- UI-12: the fleet's health history, one snapshot per org (and per account) per hour.
+
+/**
+ * Host health of one org at the start of one hour (`hour`: epoch ms, a multiple of an hour),
+ * taken by the hourly snapshot job (main/features/fleet/fleet-snapshots.ts) and deleted after
+ * SNAPSHOT_RETENTION_DAYS. Derived data: the first snapshot of an hour stands (idempotent).
+ * `is_active` is the org's state then, so a fleet sum can leave out deactivated orgs as the
+ * account rows below do.
+ */
+export const orgHealthSnapshots = sqliteTable(
+  'org_health_snapshots',
+  {
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    hour: integer('hour').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull(),
+    online: integer('online').notNull(),
+    offline: integer('offline').notNull(),
+    stale: integer('stale').notNull(),
+    total: integer('total').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.hour] }),
+    // The retention cleanup deletes by hour across every org.
+    index('org_health_snapshots_hour_idx').on(t.hour),
+  ],
+);
+
+/**
+ * The same per account: the sum over the account's active orgs at that hour, so the fleet chart
+ * of an account admin reads 24 rows, not 24 × every org. Written after the account's org rows;
+ * its presence marks the account's snapshot of that hour as complete.
+ */
+export const accountHealthSnapshots = sqliteTable(
+  'account_health_snapshots',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    hour: integer('hour').notNull(),
+    organizations: integer('organizations').notNull(),
+    online: integer('online').notNull(),
+    offline: integer('offline').notNull(),
+    stale: integer('stale').notNull(),
+    total: integer('total').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.hour] }),
+    index('account_health_snapshots_hour_idx').on(t.hour),
+  ],
 );

@@ -24,6 +24,7 @@ import {
   type DeepLink,
 } from '../desktop/shell/deep-link';
 import { HostCountsScheduler } from '../features/hosts/host-status-counts';
+import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { createServices } from '../services';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';
@@ -266,8 +267,15 @@ async function boot(
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // UI-12: the local database keeps its fleet health history too (hourly, idempotent per hour).
+  const snapshots = new SnapshotScheduler({
+    snapshots: services.infra.fleetSnapshots,
+    onError: (err) => log.error(`fleet snapshot: ${(err as Error).message}`),
+  });
+  snapshots.start();
   app.on('will-quit', () => {
     hostCounts.stop();
+    snapshots.stop();
     shell.dispose();
     void services.infra.offload.close();
     opened.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
 import { openDatabase } from '../db/database';
+import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { RetentionScheduler } from '../features/governance/retention-scheduler';
 import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { createServices } from '../services';
@@ -66,6 +67,13 @@ async function main(): Promise<void> {
       ),
   });
   hostCounts.start();
+  // UI-12: hourly health snapshots for the fleet chart, one taken at start-up (idempotent per hour).
+  const snapshots = new SnapshotScheduler({
+    snapshots: services.infra.fleetSnapshots,
+    onError: (err) =>
+      process.stderr.write(`Orgdesk: fleet snapshot failed: ${(err as Error).message}\n`),
+  });
+  snapshots.start();
   const expiry = setInterval(() => {
     try {
       services.supportAccess.expireStale();
@@ -87,6 +95,7 @@ async function main(): Promise<void> {
     stopping = true;
     retention.stop();
     hostCounts.stop();
+    snapshots.stop();
     clearInterval(expiry);
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server

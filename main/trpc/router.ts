@@ -3,6 +3,7 @@ import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
 import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
+import { fleetRouter } from '../features/fleet/fleet.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
 import { governanceRouter } from '../features/governance/governance.router';
@@ -33,6 +34,7 @@ export const appRouter = router({
   governance: governanceRouter,
   gdpr: gdprRouter,
   exportKey: exportKeyRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -84,6 +84,8 @@ export interface ColumnMeta {
   numeric?: boolean;
   /** A column of row actions: right-aligned, never wrapping. */
   actions?: boolean;
+  /** The checkbox column of a multi-select table (components/selection.tsx). */
+  select?: boolean;
   /** UI-11: the server's sort key of this column (the header becomes a sort button). */
   sortKey?: string;
   /** The order a first click asks for (counts and times: most first). */
@@ -160,7 +162,7 @@ const metaOf = (meta: unknown): ColumnMeta =>
 
 export const cellClass = (meta: unknown): string | undefined => {
   const m = metaOf(meta);
-  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : undefined;
+  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : m.select ? 'cell-select' : undefined;
 };
 
 export function DataTable<T>({
@@ -213,7 +215,7 @@ export function DataTable<T>({
                 </tr>
               ))
             : rows.map((row) => (
-                <tr key={row.id}>
+                <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}

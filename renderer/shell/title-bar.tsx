@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { HealthBadges } from '../components/health';
+import { OrgBadge } from '../components/org-badge';
 import { SWITCH_SHORTCUT } from '../lib/keys';
 import { useSession } from '../lib/session';
 import { useTRPC, type OrgDetail } from '../lib/trpc';
@@ -40,6 +41,7 @@ export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
           onClick={openSwitcher}
         >
           <span className="scope-kind">{org === null ? 'Scope' : 'Organization'}</span>
+          {org && org !== 'loading' ? <OrgBadge org={org} /> : null}
           <span className="scope-name" data-testid="current-org-name">
             {name}
           </span>

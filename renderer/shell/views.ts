@@ -7,6 +7,7 @@ import { AccountAuditView, OrgAuditView } from '../features/audit/audit-view';
 import { AccountGovernanceView, GovernanceView } from '../features/governance/governance-view';
 import { ConnectionsView } from '../features/desktop/connections-view';
 import { ExportsView } from '../features/desktop/exports-view';
+import { FleetOverviewView } from '../features/fleet/fleet-overview-view';
 import { HostsView } from '../features/hosts/hosts-view';
 import { SupportAccessView } from '../features/support-access/support-access-view';
 import { TokensView } from '../features/users/tokens-view';
@@ -53,6 +54,7 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'governance', label: 'Governance', scope: 'org', component: GovernanceView },
   { id: 'settings', label: 'Settings', scope: 'org', component: OrgSettingsView },
   { id: 'organizations', label: 'Organizations', scope: 'all', component: OrganizationsView },
+  { id: 'fleet', label: 'Fleet overview', scope: 'all', component: FleetOverviewView },
   {
     id: 'support-access',
     label: 'Support access',

@@ -6,7 +6,9 @@ import {
   ONLINE_WITHIN_MS,
   STALE_AFTER_MS,
 } from '../constants';
+import { bulkIds } from './bulk.schema';
 import {
+  countValue,
   filterText,
   id,
   idValue,
@@ -93,3 +95,37 @@ export function hostStatus(
   if (age > STALE_AFTER_MS) return 'stale';
   return 'offline';
 }
+
+// ---- UI-13: bulk actions on the hosts of one org.
+
+export const moveHostsInput = z.strictObject({
+  organization_id: id('organization_id'),
+  ids: bulkIds('ids'),
+  location_id: id('location_id'),
+});
+export type MoveHostsInput = z.input<typeof moveHostsInput>;
+
+export const removeHostsInput = z.strictObject({
+  organization_id: id('organization_id'),
+  ids: bulkIds('ids'),
+});
+export type RemoveHostsInput = z.input<typeof removeHostsInput>;
+
+export const removeAllHostsInput = z.strictObject({
+  organization_id: id('organization_id'),
+  confirm_count: z
+    .number({ error: 'confirm_count must be the number of hosts to remove' })
+    .int('confirm_count must be a whole number')
+    .min(0, 'confirm_count must be 0 or more')
+    .describe('The host count the user typed to confirm; it must be the org’s count right now'),
+});
+export type RemoveAllHostsInput = z.input<typeof removeAllHostsInput>;
+
+export const removedAllHostsOutput = z.strictObject({
+  organization_id: idValue,
+  removed: countValue.describe('Hosts removed by this call'),
+  remaining: countValue.describe(
+    'Hosts the org has now: more than 0 only if agents registered while the removal ran',
+  ),
+});
+export type RemovedAllHosts = z.infer<typeof removedAllHostsOutput>;

@@ -14,6 +14,7 @@ import {
   RECORDING_POLICIES,
 } from '../constants';
 import { PERMISSIONS } from '../permissions';
+import { bulkIds } from './bulk.schema';
 import {
   countValue,
   filterText,
@@ -226,3 +227,7 @@ export const agentConfigOutput = z.strictObject({
   content: z.string().describe('JSON text: server_url, organization_id and organization_secret'),
 });
 export type AgentConfig = z.infer<typeof agentConfigOutput>;
+
+/** UI-13: deactivate several orgs at once (ORG-5's soft delete, each audited). */
+export const deactivateOrganizationsInput = z.strictObject({ ids: bulkIds('ids') });
+export type DeactivateOrganizationsInput = z.input<typeof deactivateOrganizationsInput>;

@@ -547,10 +547,28 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', '/account/export');
     await call('POST', `/users/${pat.id}/erase`, { body: { confirm: 'pat@contract.test' } });
 
+    // ---- fleet overview (UI-12), with this hour's snapshot taken
+    await s.services.infra.fleetSnapshots.take();
+    await call('GET', '/fleet/overview');
+    await call('GET', '/fleet/history');
+    await call('GET', `/fleet/history?organization_id=${org.id}&hours=48`);
+
+    // ---- bulk actions (UI-13)
+    await call('POST', `/organizations/${org.id}/hosts/move`, {
+      body: { ids: [legacy.host_id, go.host_id], location_id: office.id },
+    });
+    await call('POST', `/organizations/${org.id}/hosts/remove`, {
+      body: { ids: [legacy.host_id] },
+    });
+
     // ---- removals last
     await call('POST', `/hosts/${go.host_id}/reset-identity`, { body: {} });
     await call('DELETE', `/hosts/${go.host_id}`);
+    await call('POST', `/organizations/${org.id}/hosts/remove-all`, {
+      body: { confirm_count: 0 },
+    });
     await call('DELETE', `/locations/${office.id}`);
+    await call('POST', '/organizations/deactivate', { body: { ids: [org.id] } });
     await call('DELETE', `/organizations/${org.id}`);
   });
 

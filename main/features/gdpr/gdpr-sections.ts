@@ -239,6 +239,12 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   organization_host_counts: {
     excluded: 'derived: a count of the hosts (kept by triggers), and the hosts are exported',
   },
+  org_health_snapshots: {
+    excluded: "derived: hourly host counts per org (UI-12), no one's personal data",
+  },
+  account_health_snapshots: {
+    excluded: "derived: hourly host counts per account (UI-12), no one's personal data",
+  },
   alert_rules: exported(alertRules, {
     columns: allColumns(alertRules),
     withheld: {},

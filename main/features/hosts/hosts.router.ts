@@ -1,3 +1,4 @@
+import { MAX_BULK_IDS } from '../../../shared/constants';
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
   hostIdInput,
@@ -6,9 +7,14 @@ import {
   hostPageOutput,
   listHostsInput,
   moveHostInput,
+  moveHostsInput,
+  removeAllHostsInput,
+  removedAllHostsOutput,
   removedHostOutput,
   resetHostIdentityInput,
+  removeHostsInput,
 } from '../../../shared/schemas/hosts.schema';
+import { bulkResultOutput } from '../../../shared/schemas/bulk.schema';
 
 export const hostsRouter = router({
   list: authedProcedure
@@ -68,4 +74,39 @@ export const hostsRouter = router({
     })
     .input(hostIdInput)
     .mutation(({ ctx, input }) => ctx.services.hosts.remove(ctx.actor, input.id)),
+  // ---- UI-13 bulk actions: all or nothing; one foreign or unknown id refuses the whole call.
+  moveMany: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/:organization_id/hosts/move',
+        summary: `Move several hosts of an organization to one of its locations, pinned (UI-13; at most ${MAX_BULK_IDS})`,
+      },
+      output: bulkResultOutput,
+    })
+    .input(moveHostsInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.moveMany(ctx.actor, input)),
+  removeMany: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/:organization_id/hosts/remove',
+        summary: `Remove several hosts of an organization (UI-13; at most ${MAX_BULK_IDS})`,
+      },
+      output: bulkResultOutput,
+    })
+    .input(removeHostsInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.removeMany(ctx.actor, input)),
+  removeAll: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/:organization_id/hosts/remove-all',
+        summary:
+          'Remove every host of an organization, confirmed with its host count: the step before a hard delete (UI-13, ORG-5)',
+      },
+      output: removedAllHostsOutput,
+    })
+    .input(removeAllHostsInput)
+    .mutation(({ ctx, input }) => ctx.services.hosts.removeAll(ctx.actor, input)),
 });

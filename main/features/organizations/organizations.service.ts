@@ -31,8 +31,11 @@ import {
   type UpdateOrganizationFields,
   type UpdateOrganizationInput,
   createOrganizationInput,
+  deactivateOrganizationsInput,
   updateOrganizationInput,
+  type DeactivateOrganizationsInput,
 } from '../../../shared/schemas/organizations.schema';
+import type { BulkResult } from '../../../shared/schemas/bulk.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
@@ -521,5 +524,36 @@ export class OrganizationsService {
     });
     this.d.onOrgChanged?.(id);
     return { id, deleted: 'hard' };
+  }
+
+  /**
+   * UI-13: ORG-5's soft delete for several orgs in one transaction. Every id goes through the
+   * chokepoint first: one the caller cannot see (or that does not exist) refuses the whole call as
+   * NOT_FOUND, one they may read but not manage as FORBIDDEN, before anything changes. An org
+   * that is already deactivated stays so and gets no second audit entry.
+   */
+  deactivateMany(actor: Actor, raw: DeactivateOrganizationsInput): BulkResult {
+    const input = deactivateOrganizationsInput.parse(raw);
+    const refs = input.ids.map((id) => this.d.access.requireOrg(actor, id, 'settings.manage'));
+    const now = this.d.clock.now();
+    this.d.db.transaction(() => {
+      for (const ref of refs) {
+        if (!ref.isActive) continue;
+        this.d.db
+          .update(organizations)
+          .set({ isActive: false, updatedAt: now })
+          .where(eq(organizations.id, ref.id))
+          .run();
+        this.d.audit.record(actor, {
+          accountId: ref.accountId,
+          organizationId: ref.id,
+          action: 'organization.deactivated',
+          targetType: 'organization',
+          targetId: ref.id,
+          details: { bulk: true },
+        });
+      }
+    });
+    return { ids: input.ids, count: input.ids.length };
   }
 }

@@ -13,7 +13,9 @@ import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
+import { BulkMoveHostsDialog, BulkRemoveHostsDialog } from './bulk-host-dialogs';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
 import {
   DataTable,
@@ -50,6 +52,20 @@ export function HostsView({ org }: OrgViewProps) {
     'hosts',
     JSON.stringify([search, locationId, status, sort.sort, sort.order]),
   );
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(
+    JSON.stringify([
+      search,
+      locationId,
+      status,
+      sort.sort,
+      sort.order,
+      paging.skip,
+      paging.pageSize,
+    ]),
+  );
+  const [bulkMoving, setBulkMoving] = useState<Host[] | null>(null);
+  const [bulkRemoving, setBulkRemoving] = useState<Host[] | null>(null);
   const reason = actionReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
@@ -92,6 +108,7 @@ export function HostsView({ org }: OrgViewProps) {
       'aria-describedby': reason ? `${ids}-reason` : undefined,
     };
     return [
+      selectColumn<Host>('host', (h) => h.hostname),
       column.accessor('hostname', {
         header: 'Host',
         meta: sortable('hostname'),
@@ -184,8 +201,16 @@ export function HostsView({ org }: OrgViewProps) {
     getRowId: (h) => String(h.id),
     manualPagination: true,
     rowCount: total ?? 0,
+    enableRowSelection: true,
+    state: { rowSelection: selection.rowSelection },
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
   const filtered = Boolean(search || locationId !== null || status !== null);
+  const bulkGuard = {
+    disabled: Boolean(reason),
+    'aria-describedby': reason ? `${ids}-reason` : undefined,
+  };
 
   return (
     <ViewRoot
@@ -253,6 +278,24 @@ export function HostsView({ org }: OrgViewProps) {
           {reason}
         </p>
       ) : null}
+      <BulkBar count={selected.length} noun={['host', 'hosts']} onClear={selection.clear}>
+        <button
+          type="button"
+          className="button button-secondary"
+          {...bulkGuard}
+          onClick={() => setBulkMoving(selected)}
+        >
+          Move selected…
+        </button>
+        <button
+          type="button"
+          className="button button-danger-outline"
+          {...bulkGuard}
+          onClick={() => setBulkRemoving(selected)}
+        >
+          Remove selected…
+        </button>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -296,7 +339,26 @@ export function HostsView({ org }: OrgViewProps) {
         locations={locations.data ?? []}
         onClose={() => setMoving(null)}
       />
-      <RemoveHostDialog host={removing} onClose={() => setRemoving(null)} />
+      <RemoveHostDialog org={org} host={removing} onClose={() => setRemoving(null)} />
+      <BulkMoveHostsDialog
+        org={org}
+        hosts={bulkMoving}
+        locations={locations.data ?? []}
+        onClose={() => setBulkMoving(null)}
+        onDone={() => {
+          setBulkMoving(null);
+          selection.clear();
+        }}
+      />
+      <BulkRemoveHostsDialog
+        org={org}
+        hosts={bulkRemoving}
+        onClose={() => setBulkRemoving(null)}
+        onDone={() => {
+          setBulkRemoving(null);
+          selection.clear();
+        }}
+      />
     </ViewRoot>
   );
 }

@@ -24,6 +24,9 @@ import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { useWindowStore } from '../../stores/window-store';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
+import { OrgBadge } from '../../components/org-badge';
+import { BulkDeactivateDialog } from './bulk-deactivate-dialog';
 import { CreateOrgDialog } from './create-org-dialog';
 
 const SKELETON_ROWS = 8;
@@ -59,12 +62,16 @@ const sortable = (sortKey: OrgSort, numeric = false): ColumnMeta =>
   numeric ? { numeric, sortKey, firstOrder: 'desc' } : { sortKey };
 
 const columns = [
+  selectColumn<OrgListItem>('organization', (o) => o.name),
   column.accessor('name', {
     header: 'Name',
     meta: sortable('name'),
     cell: (c) => (
-      <div className="cell-stack">
-        <OpenOrgButton org={c.row.original} />
+      <div className="cell-stack cell-stack-badge">
+        <span className="cell-name-row">
+          <OrgBadge org={c.row.original} />
+          <OpenOrgButton org={c.row.original} />
+        </span>
         {c.row.original.description ? (
           <span className="cell-sub" title={c.row.original.description}>
             {c.row.original.description}
@@ -131,6 +138,11 @@ export function OrganizationsView() {
     JSON.stringify([search, region, status, sort.sort, sort.order]),
   );
   const { pageIndex, pageSize } = paging;
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(
+    JSON.stringify([search, region, status, sort.sort, sort.order, pageIndex, pageSize]),
+  );
+  const [deactivating, setDeactivating] = useState<OrgListItem[] | null>(null);
 
   const list = useQuery({
     ...trpc.organizations.list.queryOptions({
@@ -156,8 +168,12 @@ export function OrganizationsView() {
     getRowId: (o) => String(o.id),
     manualPagination: true,
     rowCount: total,
-    state: { pagination: { pageIndex, pageSize } },
+    state: { pagination: { pageIndex, pageSize }, rowSelection: selection.rowSelection },
+    enableRowSelection: true,
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
+  const deactivateReason = denyReason(accountPermissions, 'settings.manage');
 
   const filtered = Boolean(search || region || status !== 'active');
   // The oldest time the page's kept counts were exact at (only sorts by a count carry one).
@@ -227,6 +243,19 @@ export function OrganizationsView() {
         </div>
       </div>
 
+      <BulkBar
+        count={selected.length}
+        noun={['organization', 'organizations']}
+        onClear={selection.clear}
+      >
+        <GuardedButton
+          variant="danger-outline"
+          disabledReason={deactivateReason}
+          onClick={() => setDeactivating(selected)}
+        >
+          Deactivate selected…
+        </GuardedButton>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -253,7 +282,7 @@ export function OrganizationsView() {
                     </tr>
                   ))
                 : table.getRowModel().rows.map((row) => (
-                    <tr key={row.id}>
+                    <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                       {row.getVisibleCells().map((cell) => (
                         <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
@@ -301,6 +330,14 @@ export function OrganizationsView() {
         </p>
       ) : null}
 
+      <BulkDeactivateDialog
+        orgs={deactivating}
+        onClose={() => setDeactivating(null)}
+        onDone={() => {
+          setDeactivating(null);
+          selection.clear();
+        }}
+      />
       <CreateOrgDialog
         open={creating}
         onClose={() => setCreating(false)}
