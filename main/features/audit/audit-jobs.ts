@@ -109,19 +109,20 @@ export function auditPage(db: Db, scope: AuditScope, f: AuditFilter): Page<Audit
   return { items: rows.map(toEntry), total };
 }
 
-export interface AuditExportContent {
-  content: string;
+export interface AuditExportBytes {
+  /** The file as saved: the UTF-8 bytes of the CSV or JSON text (encoded here, on the worker). */
+  bytes: Uint8Array;
   count: number;
   truncated: boolean;
 }
 
 /** AUD-2 export: oldest first (the order of the chain), at most MAX_AUDIT_EXPORT entries. */
-export function auditExportContent(
+export function auditExportBytes(
   db: Db,
   scope: AuditScope,
   f: Filter,
   format: 'csv' | 'json',
-): AuditExportContent {
+): AuditExportBytes {
   const rows = db
     .select()
     .from(auditEntries)
@@ -132,7 +133,7 @@ export function auditExportContent(
   const truncated = rows.length > MAX_AUDIT_EXPORT;
   const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
   const content = format === 'csv' ? toCsv(entries) : JSON.stringify(entries, null, 2);
-  return { content, count: entries.length, truncated };
+  return { bytes: Buffer.from(content, 'utf8'), count: entries.length, truncated };
 }
 
 function* chainOf(db: Db, accountId: number): Generator<Row[]> {
