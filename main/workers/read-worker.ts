@@ -33,6 +33,8 @@ const chain = AuditChain.fromKey(Buffer.from(data.chainKey));
 
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
 
+post({ type: 'ready' });
+
 parentPort?.on('message', (m: ToWorker) => {
   try {
     const result = runReadJob({ db, chain }, m.job, (p) =>

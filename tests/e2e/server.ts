@@ -37,8 +37,11 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
   const { url } = await server.listen();
   return {
     url,
+    // As main/server/index.ts shuts down: the read workers stop before the database closes
+    // (and before the test removes the data dir).
     stop: async () => {
       await server.close();
+      await services.infra.offload.close();
       opened.close();
     },
   };
