@@ -92,6 +92,7 @@ export function verifySignature(
 export class ExportSigner {
   private readonly privateKey: KeyObject;
   private readonly publicRaw: Buffer;
+  private publicKey: SignerKey | null = null;
 
   constructor(
     keys: KeyStore,
@@ -111,13 +112,16 @@ export class ExportSigner {
   }
 
   key(): SignerKey {
-    return {
+    // Computed once: the PEM export builds a KeyObject (some milliseconds), and every signed
+    // export names the key.
+    this.publicKey ??= {
       algorithm: SIGNATURE_ALGORITHM,
       public_key: this.publicRaw.toString('base64'),
       public_key_pem: publicKeyPem(this.publicRaw),
       fingerprint: fingerprintOf(this.publicRaw),
       label: this.label,
     };
+    return { ...this.publicKey };
   }
 
   /** base64 of the Ed25519 signature of exactly these bytes. */
@@ -132,19 +136,18 @@ export class ExportSigner {
   }
 
   /**
-   * The same, off the event loop: Ed25519 hashes the whole message twice (SHA-512), some 70 ms
-   * for a 26 MB export, so the signing runs on libuv's thread pool (crypto.sign's callback form).
+   * The private key, for the read worker that writes an audit export (main/workers/): Ed25519
+   * hashes the whole message twice, some 70 ms for a 26 MB export, and even crypto.sign's
+   * thread-pool form first copies the message on the calling thread; so the worker that encoded
+   * the file signs it. A KeyObject crosses to a worker thread by structured clone (same process,
+   * never serialized to text); it is never logged or stored.
    */
-  detachedAsync(bytes: Uint8Array): Promise<DetachedSignature> {
-    return new Promise((resolve, reject) =>
-      sign(null, bytes, this.privateKey, (err, signature) => {
-        if (err) reject(err);
-        else resolve(this.withKey(signature.toString('base64')));
-      }),
-    );
+  signingKey(): KeyObject {
+    return this.privateKey;
   }
 
-  private withKey(value: string): DetachedSignature {
+  /** A detached signature made elsewhere with signingKey(), with the key that verifies it. */
+  withKey(value: string): DetachedSignature {
     const k = this.key();
     return {
       algorithm: k.algorithm,

@@ -1,6 +1,7 @@
 // Every job an Offload runs (main/core/offload.ts): plain data in, plain data out, over a
 // connection of its own. The same functions run inline (InlineOffload) where no worker can be
 // started (an in-memory database), so a job's result never depends on where it ran.
+import type { KeyObject } from 'node:crypto';
 import type { AuditChain } from '../core/audit';
 import type { OffloadJob, OffloadProgress } from '../core/offload';
 import type { Db } from '../db/database';
@@ -22,7 +23,14 @@ import type { AuditFilter } from '../../shared/schemas/audit.schema';
 export type ReadJob =
   | { kind: 'audit.verify'; accountId: number }
   | { kind: 'audit.page'; scope: AuditScope; filter: AuditFilter }
-  | { kind: 'audit.export'; scope: AuditScope; filter: Filter; format: 'csv' | 'json' }
+  | {
+      kind: 'audit.export';
+      scope: AuditScope;
+      filter: Filter;
+      format: 'csv' | 'json';
+      /** The export key's private half (ExportSigner.signingKey): the file is signed here. */
+      signingKey: KeyObject;
+    }
   | {
       kind: 'gdpr.sections';
       subject: { accountId: number; userId?: number };
@@ -48,7 +56,7 @@ export function runReadJob(
     case 'audit.page':
       return auditPage(ctx.db, j.scope, j.filter);
     case 'audit.export':
-      return auditExportBytes(ctx.db, j.scope, j.filter, j.format);
+      return auditExportBytes(ctx.db, j.scope, j.filter, j.format, j.signingKey);
     case 'gdpr.sections':
       return j.subject.userId === undefined
         ? accountSections(ctx.db, j.subject.accountId, j.from, j.cap)
