@@ -70,6 +70,32 @@ export const EXPORT_SECTION_CAP = 10_000;
 /** AUD-2: exports stop here and say so; page through audit.list or narrow the filter for more. */
 export const MAX_AUDIT_EXPORT = 50_000;
 
+/**
+ * AUD-2, GDPR-2 over HTTP: an export is answered as the file itself (streamed, not a JSON
+ * envelope). What the envelope said beside the content travels in these headers: the detached
+ * Ed25519 signature of the body's exact bytes (audit exports), and the export's counts.
+ */
+export const EXPORT_FILE_HEADERS = {
+  /** base64 of the 64-byte Ed25519 signature of the body */
+  signature: 'X-Orgdesk-Signature',
+  /** always Ed25519 */
+  algorithm: 'X-Orgdesk-Signature-Algorithm',
+  /** base64 of the signer's raw 32-byte public key */
+  publicKey: 'X-Orgdesk-Signer-Public-Key',
+  /** base64url SHA-256 of the raw public key: compare it with the pinned export key */
+  fingerprint: 'X-Orgdesk-Signer-Fingerprint',
+  /** the signer's label, percent-encoded (a header is ASCII) */
+  signerLabel: 'X-Orgdesk-Signer-Label',
+  /** how many entries the file holds */
+  count: 'X-Orgdesk-Export-Count',
+  /** "true" when more matched than the file holds */
+  truncated: 'X-Orgdesk-Export-Truncated',
+  /** GDPR-2: the sections the cap cut short, comma-separated (empty when none) */
+  cappedSections: 'X-Orgdesk-Export-Capped-Sections',
+  /** GDPR-2: the records per section the export holds at most */
+  cap: 'X-Orgdesk-Export-Cap',
+} as const;
+
 // ---- Fleet overview (UI-12).
 /**
  * An org "needs attention" when at least this share of its hosts is offline (not heard from for

@@ -92,6 +92,7 @@ export function verifySignature(
 export class ExportSigner {
   private readonly privateKey: KeyObject;
   private readonly publicRaw: Buffer;
+  private publicKey: SignerKey | null = null;
 
   constructor(
     keys: KeyStore,
@@ -111,13 +112,16 @@ export class ExportSigner {
   }
 
   key(): SignerKey {
-    return {
+    // Computed once: the PEM export builds a KeyObject (some milliseconds), and every signed
+    // export names the key.
+    this.publicKey ??= {
       algorithm: SIGNATURE_ALGORITHM,
       public_key: this.publicRaw.toString('base64'),
       public_key_pem: publicKeyPem(this.publicRaw),
       fingerprint: fingerprintOf(this.publicRaw),
       label: this.label,
     };
+    return { ...this.publicKey };
   }
 
   /** base64 of the Ed25519 signature of exactly these bytes. */
@@ -128,10 +132,26 @@ export class ExportSigner {
 
   /** A detached signature of a file's content (its UTF-8 bytes, as saved). */
   detached(content: string): DetachedSignature {
+    return this.withKey(this.sign(content));
+  }
+
+  /**
+   * The private key, for the read worker that writes an audit export (main/workers/): Ed25519
+   * hashes the whole message twice, some 70 ms for a 26 MB export, and even crypto.sign's
+   * thread-pool form first copies the message on the calling thread; so the worker that encoded
+   * the file signs it. A KeyObject crosses to a worker thread by structured clone (same process,
+   * never serialized to text); it is never logged or stored.
+   */
+  signingKey(): KeyObject {
+    return this.privateKey;
+  }
+
+  /** A detached signature made elsewhere with signingKey(), with the key that verifies it. */
+  withKey(value: string): DetachedSignature {
     const k = this.key();
     return {
       algorithm: k.algorithm,
-      value: this.sign(content),
+      value,
       public_key: k.public_key,
       public_key_pem: k.public_key_pem,
       fingerprint: k.fingerprint,

@@ -30,6 +30,8 @@ export function workerEntry(sourceUrl: URL, bundledName: string, callerUrl: stri
   return {
     evalCode:
       `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(sourceUrl.href)}); })` +
-      `.catch((err) => { console.error(err); process.exit(70); });`,
+      // Rethrown, not printed and exited with a code: the worker's 'error' event then carries
+      // the cause (a database it cannot open, a module that fails to load) to the pool.
+      `.catch((err) => { throw err; });`,
   };
 }

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import { DomainError } from '../core/errors';
+import { asBuffer, type FileAnswer } from '../core/file-answer';
 
 /** Request bodies above this are refused with 413 (REST and tRPC alike). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -49,6 +52,36 @@ export function sendJson(
   const bytes = Buffer.from(text);
   res.setHeader('Content-Length', bytes.length);
   res.end(bytes);
+}
+
+/** A file's bytes are written this much at a time. */
+export const FILE_CHUNK_BYTES = 64 * 1024;
+
+function* chunksOf(bytes: Buffer): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += FILE_CHUNK_BYTES) {
+    yield bytes.subarray(at, at + FILE_CHUNK_BYTES);
+  }
+}
+
+/**
+ * A file as the whole body (AUD-2, GDPR-2 exports): Content-Length first, then the bytes in
+ * 64 KiB slices (views, no copies) through stream.pipeline, which waits for the socket to drain
+ * (backpressure) and lets the event loop run between slices. A failure midway (the client went
+ * away, the socket broke) destroys the connection short of Content-Length, so the client sees a
+ * cut-off transfer, never a shorter file that looks whole. Rejects with that failure.
+ */
+export async function sendFile(res: ServerResponse, file: FileAnswer): Promise<void> {
+  const bytes = asBuffer(file.bytes);
+  // Names are ours (e.g. orgdesk-audit-account-1-2026-01-31.csv); anything else is replaced so
+  // the header stays one quoted token.
+  const filename = file.filename.replace(/[^A-Za-z0-9._-]/g, '_');
+  res.statusCode = 200;
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  for (const [k, v] of Object.entries(file.headers)) res.setHeader(k, v);
+  res.setHeader('Content-Length', bytes.length);
+  await pipeline(Readable.from(chunksOf(bytes)), res);
 }
 
 /** The whole body, or PAYLOAD_TOO_LARGE once it passes `limit` bytes. */

@@ -27,6 +27,19 @@ export interface RestForm {
   summary: string;
   /** Sign-in takes no bearer token; every other route does. */
   auth?: 'bearer' | 'none';
+  /**
+   * The answer is a file, not a JSON envelope: the REST layer calls the procedure with
+   * `ctx.asFile` set, and the procedure answers a FileAnswer (main/core/file-answer.ts) whose
+   * bytes are streamed as the body with Content-Disposition: attachment. Access checks, audit
+   * entries and every error come before the first byte; a failure after it cuts the connection,
+   * short of the Content-Length, so no partial file passes for a whole one. tRPC callers still
+   * get `output` (the envelope). The OpenAPI document lists these content types, as binary.
+   */
+  file?: {
+    contentTypes: readonly string[];
+    /** Headers the file answer carries, by name, with what they say (documented). */
+    headers?: Readonly<Record<string, string>>;
+  };
 }
 
 export interface Meta {

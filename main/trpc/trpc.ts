@@ -16,6 +16,11 @@ export interface Context {
   token?: string;
   /** The caller's network address (HTTP only), so sign-in throttling works per address. */
   clientAddress?: string;
+  /**
+   * Set by the REST layer for a route whose form declares `file` (main/trpc/meta.ts): the
+   * procedure answers a FileAnswer (main/core/file-answer.ts), streamed as the HTTP body.
+   */
+  asFile?: boolean;
 }
 
 interface Issue {

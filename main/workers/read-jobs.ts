@@ -1,29 +1,43 @@
 // Every job an Offload runs (main/core/offload.ts): plain data in, plain data out, over a
 // connection of its own. The same functions run inline (InlineOffload) where no worker can be
 // started (an in-memory database), so a job's result never depends on where it ran.
+import type { KeyObject } from 'node:crypto';
 import type { AuditChain } from '../core/audit';
 import type { OffloadJob, OffloadProgress } from '../core/offload';
 import type { Db } from '../db/database';
 import {
-  auditExportContent,
+  auditExportBytes,
   auditPage,
   verifyChain,
   type AuditScope,
   type Filter,
 } from '../features/audit/audit-jobs';
-import { accountSections, userSections } from '../features/gdpr/gdpr-export';
+import {
+  accountSections,
+  gdprExportBytes,
+  userSections,
+  type GdprExportSubject,
+} from '../features/gdpr/gdpr-export';
 import type { AuditFilter } from '../../shared/schemas/audit.schema';
 
 export type ReadJob =
   | { kind: 'audit.verify'; accountId: number }
   | { kind: 'audit.page'; scope: AuditScope; filter: AuditFilter }
-  | { kind: 'audit.export'; scope: AuditScope; filter: Filter; format: 'csv' | 'json' }
+  | {
+      kind: 'audit.export';
+      scope: AuditScope;
+      filter: Filter;
+      format: 'csv' | 'json';
+      /** The export key's private half (ExportSigner.signingKey): the file is signed here. */
+      signingKey: KeyObject;
+    }
   | {
       kind: 'gdpr.sections';
       subject: { accountId: number; userId?: number };
       from: number;
       cap: number;
-    };
+    }
+  | { kind: 'gdpr.file'; subject: GdprExportSubject; now: number; from: number; cap: number };
 
 export interface ReadContext {
   db: Db;
@@ -42,11 +56,13 @@ export function runReadJob(
     case 'audit.page':
       return auditPage(ctx.db, j.scope, j.filter);
     case 'audit.export':
-      return auditExportContent(ctx.db, j.scope, j.filter, j.format);
+      return auditExportBytes(ctx.db, j.scope, j.filter, j.format, j.signingKey);
     case 'gdpr.sections':
       return j.subject.userId === undefined
         ? accountSections(ctx.db, j.subject.accountId, j.from, j.cap)
         : userSections(ctx.db, j.subject.userId, j.subject.accountId, j.from, j.cap);
+    case 'gdpr.file':
+      return gdprExportBytes(ctx.db, j.subject, j.now, j.from, j.cap);
     default:
       throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
   }

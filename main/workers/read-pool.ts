@@ -17,6 +17,8 @@ export interface ReadWorkerData {
 
 export type ToWorker = { id: number; job: OffloadJob };
 export type FromWorker =
+  /** Sent once the worker opened its connection: from then on a failure is a job's, not its start's. */
+  | { type: 'ready' }
   | ({ type: 'progress'; id: number } & OffloadProgress)
   | { type: 'done'; id: number; result: unknown }
   | { type: 'error'; id: number; error: { name: string; message: string; stack?: string } };
@@ -50,6 +52,7 @@ interface Pending {
 interface Slot {
   worker: Worker;
   current: Pending | null;
+  ready: boolean;
 }
 
 export class ReadPool implements Offload {
@@ -100,9 +103,13 @@ export class ReadPool implements Offload {
       'file' in entry
         ? new Worker(entry.file, options)
         : new Worker(entry.evalCode, { ...options, eval: true });
-    const slot: Slot = { worker, current: null };
+    const slot: Slot = { worker, current: null, ready: false };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        slot.ready = true;
+        return;
+      }
       const p = slot.current;
       if (!p || p.id !== m.id) return;
       if (m.type === 'progress') {
@@ -123,7 +130,16 @@ export class ReadPool implements Offload {
       slot.current = null;
       this.pump();
     };
-    worker.on('error', lost);
+    // The cause, and whether the worker ever started: "could not start" is its database or its
+    // code (e.g. the data dir is gone), "failed" a job that crashed it.
+    worker.on('error', (err) =>
+      lost(
+        new Error(
+          `${slot.ready ? 'A read worker failed' : 'A read worker could not start'}: ${err.message}`,
+          { cause: err },
+        ),
+      ),
+    );
     worker.on('exit', (code) => lost(new Error(`A read worker stopped (exit code ${code})`)));
     return slot;
   }

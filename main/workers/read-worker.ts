@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AuditChain } from '../core/audit';
+import { transferablesOf } from '../core/file-answer';
 import type { Db } from '../db/database';
 import * as schema from '../db/schema';
 import { runReadJob } from './read-jobs';
@@ -30,14 +31,17 @@ sqlite.pragma('cache_size = -65536');
 const db = drizzle(sqlite, { schema }) as unknown as Db;
 const chain = AuditChain.fromKey(Buffer.from(data.chainKey));
 
-const post = (m: FromWorker) => parentPort?.postMessage(m);
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
+
+post({ type: 'ready' });
 
 parentPort?.on('message', (m: ToWorker) => {
   try {
     const result = runReadJob({ db, chain }, m.job, (p) =>
       post({ type: 'progress', id: m.id, ...p }),
     );
-    post({ type: 'done', id: m.id, result });
+    // An export's bytes are moved, not cloned: the main thread gets them at no cost.
+    post({ type: 'done', id: m.id, result }, transferablesOf(result));
   } catch (err) {
     post({ type: 'error', id: m.id, error: serializeJobError(err) });
   }

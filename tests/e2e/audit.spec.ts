@@ -30,8 +30,13 @@ test('account-wide: filter, export CSV and JSON, verify the chain, then catch a 
   await expect(audit.table.locator('tbody tr')).toHaveCount(25);
 
   const csvDownload = page.waitForEvent('download');
+  // The browser fetches the file itself over REST (streamed by the server), not a tRPC envelope.
+  const csvAnswer = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/v1/audit/export',
+  );
   await audit.view.getByRole('button', { name: 'Export CSV' }).click();
   const csv = await csvDownload;
+  expect((await csvAnswer).headers()['content-type']).toBe('text/csv; charset=utf-8');
   expect(csv.suggestedFilename()).toMatch(/^orgdesk-audit-account-\d+-\d{4}-\d{2}-\d{2}\.csv$/);
   const lines = (await readFile(await csv.path(), 'utf8')).trimEnd().split('\r\n');
   expect(lines[0]).toBe(

@@ -71,8 +71,13 @@ test('GDPR: erase a user after typing their email; export the account’s data',
   const panel = page.getByRole('region', { name: 'Personal data' });
 
   const download = page.waitForEvent('download');
+  // The file itself over REST (streamed by the server), not a tRPC envelope.
+  const answer = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/v1/account/export',
+  );
   await panel.getByRole('button', { name: 'Export account data' }).click();
   const file = await download;
+  expect((await answer).headers()['content-disposition']).toMatch(/^attachment; filename=/);
   expect(file.suggestedFilename()).toMatch(/^orgdesk-gdpr-account-\d+-\d{4}-\d{2}-\d{2}\.json$/);
   const data = JSON.parse(await readFile(await file.path(), 'utf8')) as {
     format: string;

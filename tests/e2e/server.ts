@@ -45,9 +45,12 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
   hostCounts.start();
   return {
     url,
+    // As main/server/index.ts shuts down: the read workers stop before the database closes
+    // (and before the test removes the data dir).
     stop: async () => {
       hostCounts.stop();
       await server.close();
+      await services.infra.offload.close();
       opened.close();
     },
   };

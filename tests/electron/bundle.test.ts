@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../main/desktop/export/export.service';
 import { runJob } from '../../main/desktop/export/export-runner';
+import { verifySignature } from '../../main/core/export-key';
+import type { AuditExportBytes } from '../../main/features/audit/audit-jobs';
 import { ReadPool } from '../../main/workers/read-pool';
 import type { AuditVerifyResult } from '../../shared/schemas/audit.schema';
 import { createExportWorld, MIGRATIONS } from '../fixtures/export-world';
@@ -66,6 +68,34 @@ describe('main-process bundles', () => {
       });
       expect(result).toMatchObject({ ok: true });
       expect(result.checked).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+      x.w.close();
+    }
+  });
+
+  it('the bundled read worker encodes and signs an audit export, its bytes transferred', async () => {
+    const x = await createExportWorld();
+    const signer = x.w.services.infra.signer;
+    const pool = new ReadPool(
+      { dbFile: x.w.opened.file, chainKey: x.w.services.infra.chain.derivedKey() },
+      { entry: { file: pathToFileURL(join(out, 'read-worker.mjs')) } },
+    );
+    try {
+      const result = await pool.run<AuditExportBytes>({
+        kind: 'audit.export',
+        scope: { accountId: x.w.accountId },
+        filter: {},
+        format: 'csv',
+        signingKey: signer.signingKey(),
+      });
+      expect(result.bytes).toBeInstanceOf(Uint8Array);
+      const csv = Buffer.from(result.bytes).toString('utf8');
+      expect(csv.startsWith('id,at,account_id,')).toBe(true);
+      expect(result.count).toBeGreaterThan(0);
+      expect(
+        verifySignature(signer.key().public_key, Buffer.from(result.bytes), result.signature),
+      ).toBe(true);
     } finally {
       await pool.close();
       x.w.close();

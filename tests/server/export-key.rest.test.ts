@@ -1,6 +1,7 @@
 // EXP-1 / AUD-2 over REST: the installation's export key is shown for pinning, and an audit
 // export fetched with curl-like HTTP verifies with openssl against that key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_FILE_HEADERS as H } from '../../shared/constants';
 import { hasOpenssl, opensslVerify } from '../fixtures/openssl';
 import { startServer, type TestServer } from '../fixtures/server';
 
@@ -26,9 +27,10 @@ describe('GET /api/v1/export-key', () => {
     expect(hasOpenssl()).toBe(true);
     const exported = await s.request('GET', '/api/v1/audit/export?format=csv');
     expect(exported.status).toBe(200);
-    const { content, signature } = exported.json;
-    expect(signature.fingerprint).toBe(key.json.fingerprint);
-    expect(opensslVerify(content, signature.value, key.json.public_key_pem)).toEqual({
+    // The body is the file; its detached signature travels in headers (EXPORT_FILE_HEADERS).
+    expect(exported.headers[H.fingerprint.toLowerCase()]).toBe(key.json.fingerprint);
+    const signature = String(exported.headers[H.signature.toLowerCase()]);
+    expect(opensslVerify(exported.text, signature, key.json.public_key_pem)).toEqual({
       ok: true,
       output: 'Signature Verified Successfully',
     });

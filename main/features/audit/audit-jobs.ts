@@ -2,6 +2,7 @@
 // chain (AUD-3), the export's rows (AUD-2) and a filtered page. The service runs them through
 // an Offload (a worker thread with its own read-only connection, main/workers/), so a chain of
 // a million entries or a 50,000-entry export never holds the server's event loop.
+import { sign, type KeyObject } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { GENESIS_HASH, chainFields, linkHash, type AuditChain } from '../../core/audit';
 import { iso } from '../../core/clock';
@@ -119,19 +120,23 @@ export function auditPage(db: Db, scope: AuditScope, f: AuditFilter): Page<Audit
   return { items: rows.map(toEntry), total };
 }
 
-export interface AuditExportContent {
-  content: string;
+export interface AuditExportBytes {
+  /** The file as saved: the UTF-8 bytes of the CSV or JSON text (encoded here, on the worker). */
+  bytes: Uint8Array;
+  /** base64 of the Ed25519 signature of exactly these bytes (signed here, on the worker). */
+  signature: string;
   count: number;
   truncated: boolean;
 }
 
 /** AUD-2 export: oldest first (the order of the chain), at most MAX_AUDIT_EXPORT entries. */
-export function auditExportContent(
+export function auditExportBytes(
   db: Db,
   scope: AuditScope,
   f: Filter,
   format: 'csv' | 'json',
-): AuditExportContent {
+  signingKey: KeyObject,
+): AuditExportBytes {
   const rows = db
     .select()
     .from(auditEntries)
@@ -142,7 +147,9 @@ export function auditExportContent(
   const truncated = rows.length > MAX_AUDIT_EXPORT;
   const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
   const content = format === 'csv' ? toCsv(entries) : JSON.stringify(entries, null, 2);
-  return { content, count: entries.length, truncated };
+  const bytes = Buffer.from(content, 'utf8');
+  const signature = sign(null, bytes, signingKey).toString('base64');
+  return { bytes, signature, count: entries.length, truncated };
 }
 
 function* chainOf(db: Db, accountId: number): Generator<Row[]> {

@@ -2,11 +2,13 @@ import { and } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
-import type { ExportSigner } from '../../core/export-key';
+import type { DetachedSignature, ExportSigner } from '../../core/export-key';
+import { asBuffer, type FileAnswer } from '../../core/file-answer';
 import { notFound } from '../../core/errors';
 import type { Offload } from '../../core/offload';
 import type { Db } from '../../db/database';
 import { auditEntries } from '../../db/schema';
+import { EXPORT_FILE_HEADERS } from '../../../shared/constants';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
   exportAuditInput,
@@ -26,7 +28,7 @@ import {
   auditPage,
   hasFilter,
   scopeCondition,
-  type AuditExportContent,
+  type AuditExportBytes,
   type AuditScope,
   type Filter,
 } from './audit-jobs';
@@ -41,6 +43,14 @@ export interface AuditServiceDeps {
   signer: ExportSigner;
   /** Where the heavy reads run: a worker thread on the server and the desktop (main/workers/). */
   offload: Offload;
+}
+
+/** An audit export as the file it is, with what its JSON form says beside the content. */
+export interface AuditExportFile extends FileAnswer {
+  format: 'csv' | 'json';
+  count: number;
+  truncated: boolean;
+  signature: DetachedSignature;
 }
 
 /** A verification in progress: one per account at a time, joined by whoever asks meanwhile. */
@@ -110,40 +120,67 @@ export class AuditService {
     return this.d.offload.run<Page<AuditEntry>>({ kind: 'audit.page', scope, filter: input });
   }
 
-  /** AUD-2 export: oldest first (the order of the chain), at most MAX_AUDIT_EXPORT entries. */
-  async export(actor: Actor, raw: ExportAuditInput): Promise<AuditExport> {
+  /**
+   * AUD-2 export as a file: oldest first (the order of the chain), at most MAX_AUDIT_EXPORT
+   * entries. The worker reads the rows, encodes and signs the file; its bytes come back
+   * transferred, so the event loop never copies, encodes or hashes the 26 MB of a full export.
+   * Access is decided before anything is read.
+   */
+  async exportFile(actor: Actor, raw: ExportAuditInput): Promise<AuditExportFile> {
     const input = exportAuditInput.parse(raw);
     const { scope, label } = this.scope(actor, input);
     const day = iso(this.d.clock.now()).slice(0, 10);
-    const base = `orgdesk-audit-${label}-${day}`;
-    const { content, count, truncated } = await this.d.offload.run<AuditExportContent>({
+    // Detached: the worker signs exactly the file's bytes, so `openssl pkeyutl -verify -rawin`
+    // checks the file as it is (docs/export-format.md).
+    const out = await this.d.offload.run<AuditExportBytes>({
       kind: 'audit.export',
       scope,
       filter: input,
       format: input.format,
+      signingKey: this.d.signer.signingKey(),
     });
-    // Detached: the signature is over the UTF-8 bytes of `content`, exactly the saved file, so
-    // `openssl pkeyutl -verify -rawin` checks the file as it is (docs/export-format.md).
-    const signature = this.d.signer.detached(content);
-    return input.format === 'csv'
-      ? {
-          format: 'csv',
-          filename: `${base}.csv`,
-          content_type: 'text/csv; charset=utf-8',
-          content,
-          count,
-          truncated,
-          signature,
-        }
-      : {
-          format: 'json',
-          filename: `${base}.json`,
-          content_type: 'application/json; charset=utf-8',
-          content,
-          count,
-          truncated,
-          signature,
-        };
+    const { bytes, count, truncated } = out;
+    const signature = this.d.signer.withKey(out.signature);
+    const csv = input.format === 'csv';
+    const contentType = csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8';
+    return {
+      kind: 'file',
+      format: input.format,
+      filename: `orgdesk-audit-${label}-${day}.${input.format}`,
+      contentType,
+      bytes,
+      count,
+      truncated,
+      signature,
+      headers: {
+        [EXPORT_FILE_HEADERS.signature]: signature.value,
+        [EXPORT_FILE_HEADERS.algorithm]: signature.algorithm,
+        [EXPORT_FILE_HEADERS.publicKey]: signature.public_key,
+        [EXPORT_FILE_HEADERS.fingerprint]: signature.fingerprint,
+        [EXPORT_FILE_HEADERS.signerLabel]: encodeURIComponent(signature.signer_label),
+        [EXPORT_FILE_HEADERS.count]: String(count),
+        [EXPORT_FILE_HEADERS.truncated]: String(truncated),
+      },
+    };
+  }
+
+  /**
+   * AUD-2 export in one JSON answer (tRPC callers: the desktop over IPC, scripts): the file's
+   * text as `content` beside its signature. Over HTTP, GET /api/v1/audit/export answers the
+   * file itself instead (exportFile), which keeps a large export off the event loop.
+   */
+  async export(actor: Actor, raw: ExportAuditInput): Promise<AuditExport> {
+    const f = await this.exportFile(actor, raw);
+    const common = {
+      filename: f.filename,
+      content: asBuffer(f.bytes).toString('utf8'),
+      count: f.count,
+      truncated: f.truncated,
+      signature: f.signature,
+    };
+    return f.format === 'csv'
+      ? { format: 'csv', content_type: 'text/csv; charset=utf-8', ...common }
+      : { format: 'json', content_type: 'application/json; charset=utf-8', ...common };
   }
 
   private verifiedAccount(actor: Actor, raw?: VerifyAuditInput): number {

@@ -5,7 +5,11 @@ import { eq } from 'drizzle-orm';
 import { iso } from '../../core/clock';
 import type { Db } from '../../db/database';
 import { organizations, users } from '../../db/schema';
-import type { ExportSection } from '../../../shared/schemas/gdpr.schema';
+import {
+  EXPORT_DAYS,
+  type DataExport,
+  type ExportSection,
+} from '../../../shared/schemas/gdpr.schema';
 import { GDPR_TABLES, isExcluded, type ExportedTable, type SectionSpec } from './gdpr-sections';
 
 /** Query builders that can still take a LIMIT: the section reads cap + 1 to know if it was cut. */
@@ -81,4 +85,72 @@ export function accountSections(
     .where(eq(organizations.accountId, accountId));
   const userIds = db.select({ id: users.id }).from(users).where(eq(users.accountId, accountId));
   return sectionsOf(db, (t) => t.account, { accountId, from, orgIds, userIds }, cap);
+}
+
+/** The export document (format orgdesk.gdpr-export/1) around its sections. */
+export function dataExportDocument(
+  kind: 'user' | 'account',
+  subject: DataExport['subject'],
+  sections: Record<string, ExportSection>,
+  now: number,
+  from: number,
+  cap: number,
+): DataExport {
+  return {
+    format: 'orgdesk.gdpr-export/1',
+    kind,
+    generated_at: iso(now),
+    period: { from: iso(from), to: iso(now), days: EXPORT_DAYS },
+    cap_per_section: cap,
+    subject,
+    capped_sections: Object.entries(sections)
+      .filter(([, s]) => s.capped)
+      .map(([name]) => name),
+    sections,
+  };
+}
+
+export interface GdprExportSubject {
+  accountId: number;
+  userId?: number;
+}
+
+/** The export file as saved, and what its audit entry records (counts, not records). */
+export interface GdprExportBytes {
+  bytes: Uint8Array;
+  counts: Record<string, number>;
+  capped_sections: string[];
+}
+
+/**
+ * GDPR-2 as a file, all on the worker: the sections read, the document built and encoded, so
+ * neither the records nor their JSON ever cross to the server's main thread (only the bytes,
+ * transferred).
+ */
+export function gdprExportBytes(
+  db: Db,
+  subject: GdprExportSubject,
+  now: number,
+  from: number,
+  cap: number,
+): GdprExportBytes {
+  const sections =
+    subject.userId === undefined
+      ? accountSections(db, subject.accountId, from, cap)
+      : userSections(db, subject.userId, subject.accountId, from, cap);
+  const doc = dataExportDocument(
+    subject.userId === undefined ? 'account' : 'user',
+    subject.userId === undefined
+      ? { account_id: subject.accountId }
+      : { account_id: subject.accountId, user_id: subject.userId },
+    sections,
+    now,
+    from,
+    cap,
+  );
+  return {
+    bytes: Buffer.from(JSON.stringify(doc, null, 2), 'utf8'),
+    counts: Object.fromEntries(Object.entries(sections).map(([k, v]) => [k, v.count])),
+    capped_sections: doc.capped_sections,
+  };
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict, notFound } from '../../core/errors';
+import type { FileAnswer } from '../../core/file-answer';
 import type { Offload } from '../../core/offload';
 import type { Db } from '../../db/database';
 import { apiTokens, roleAssignments, users } from '../../db/schema';
@@ -18,7 +19,9 @@ import {
   type EraseUserInput,
   type ExportSection,
 } from '../../../shared/schemas/gdpr.schema';
+import { EXPORT_FILE_HEADERS } from '../../../shared/constants';
 import { emailKey } from '../users/users.service';
+import { dataExportDocument, type GdprExportBytes } from './gdpr-export';
 
 export interface GdprDeps {
   db: Db;
@@ -166,33 +169,73 @@ export class GdprService {
     now: number,
     from: number,
   ): DataExport {
-    return {
-      format: 'orgdesk.gdpr-export/1',
-      kind,
-      generated_at: iso(now),
-      period: { from: iso(from), to: iso(now), days: EXPORT_DAYS },
-      cap_per_section: this.cap,
-      subject,
-      capped_sections: Object.entries(sections)
-        .filter(([, s]) => s.capped)
-        .map(([name]) => name),
-      sections,
-    };
+    return dataExportDocument(kind, subject, sections, now, from, this.cap);
   }
 
-  private recordExport(actor: Actor, accountId: number, data: DataExport, userId?: number): void {
+  private recordExport(
+    actor: Actor,
+    accountId: number,
+    summary: { counts: Record<string, number>; capped_sections: string[] },
+    userId?: number,
+  ): void {
     this.d.db.transaction(() => {
       this.d.audit.record(actor, {
         accountId,
         action: userId === undefined ? 'gdpr.account_exported' : 'gdpr.user_exported',
         targetType: userId === undefined ? 'account' : 'user',
         targetId: userId ?? accountId,
-        details: {
-          counts: Object.fromEntries(Object.entries(data.sections).map(([k, s]) => [k, s.count])),
-          capped_sections: data.capped_sections,
-        },
+        details: { counts: summary.counts, capped_sections: summary.capped_sections },
       });
     });
+  }
+
+  private static summary(data: DataExport) {
+    return {
+      counts: Object.fromEntries(Object.entries(data.sections).map(([k, s]) => [k, s.count])),
+      capped_sections: data.capped_sections,
+    };
+  }
+
+  /**
+   * GDPR-2 as the file itself (REST): read, built and encoded on a worker; the access check
+   * before, the audit entry after the read and before the first byte is sent.
+   */
+  private async exportFile(actor: Actor, accountId: number, userId?: number): Promise<FileAnswer> {
+    const now = this.d.clock.now();
+    const from = now - EXPORT_DAYS * DAY_MS;
+    const out = await this.d.offload.run<GdprExportBytes>({
+      kind: 'gdpr.file',
+      subject: userId === undefined ? { accountId } : { accountId, userId },
+      now,
+      from,
+      cap: this.cap,
+    });
+    this.recordExport(actor, accountId, out, userId);
+    const who = userId === undefined ? `account-${accountId}` : `user-${userId}`;
+    return {
+      kind: 'file',
+      filename: `orgdesk-gdpr-${who}-${iso(now).slice(0, 10)}.json`,
+      contentType: 'application/json; charset=utf-8',
+      bytes: out.bytes,
+      headers: {
+        [EXPORT_FILE_HEADERS.cappedSections]: out.capped_sections.join(','),
+        [EXPORT_FILE_HEADERS.cap]: String(this.cap),
+      },
+    };
+  }
+
+  /** GDPR-2 for one user of the caller's account, as the file (REST). */
+  async exportUserFile(actor: Actor, raw: z.input<typeof exportUserInput>): Promise<FileAnswer> {
+    const input = exportUserInput.parse(raw);
+    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const target = this.ownUser(accountId, input.user_id);
+    return this.exportFile(actor, accountId, target.id);
+  }
+
+  /** GDPR-2 for the caller's whole account, as the file (REST). */
+  async exportAccountFile(actor: Actor): Promise<FileAnswer> {
+    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    return this.exportFile(actor, accountId);
   }
 
   /** GDPR-2 for one user of the caller's account. */
@@ -215,7 +258,7 @@ export class GdprService {
       now,
       from,
     );
-    this.recordExport(actor, accountId, data, target.id);
+    this.recordExport(actor, accountId, GdprService.summary(data), target.id);
     return data;
   }
 
@@ -231,7 +274,7 @@ export class GdprService {
       cap: this.cap,
     });
     const data = this.build('account', { account_id: accountId }, sections, now, from);
-    this.recordExport(actor, accountId, data);
+    this.recordExport(actor, accountId, GdprService.summary(data));
     return data;
   }
 }

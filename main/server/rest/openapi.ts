@@ -324,10 +324,29 @@ function routeOperation(route: ProjectedRoute): OpenApiOperation {
     schema = items;
   }
   const throttled = route.rest.auth === 'none';
+  const file = route.rest.file;
+  // A file answer: the body is the file's bytes in one of its content types, not the output
+  // schema (that is tRPC's envelope of the same procedure).
+  let content: Record<string, JsonSchema> = { 'application/json': { schema } };
+  if (file) {
+    headers['Content-Disposition'] = {
+      description: 'attachment, with the file name to save it under',
+      schema: { type: 'string', pattern: '^attachment; filename="[A-Za-z0-9._-]+"$' },
+    };
+    for (const [name, description] of Object.entries(file.headers ?? {})) {
+      headers[name] = { description, schema: { type: 'string' } };
+    }
+    content = Object.fromEntries(
+      file.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
+    );
+  }
   const notes = [
     route.supportEngineer ? 'A support engineer may call this.' : '',
     route.rest.list
       ? 'Answers the page as a JSON array; X-Total-Count tells how many match in all.'
+      : '',
+    file
+      ? 'Answers the file itself, streamed (Content-Length first; a transfer cut short is no file). Errors still answer the JSON error shape, before any byte of the file.'
       : '',
   ].filter(Boolean);
   return {
@@ -341,7 +360,7 @@ function routeOperation(route: ProjectedRoute): OpenApiOperation {
       [status]: {
         description: status === '201' ? 'Created' : 'OK',
         ...(Object.keys(headers).length ? { headers } : {}),
-        content: { 'application/json': { schema } },
+        content,
       },
       ...errorRefs(throttled),
     },

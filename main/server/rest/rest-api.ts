@@ -7,6 +7,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ERROR_CODES } from '../../../shared/error-codes';
 import type { Actor } from '../../core/actor';
 import { DomainError } from '../../core/errors';
+import { isFileAnswer } from '../../core/file-answer';
 import { agentEndpoints, type AgentEndpoint } from '../../features/agents/agents.http';
 import type { Services } from '../../services';
 import type { RestMethod } from '../../trpc/meta';
@@ -17,6 +18,7 @@ import {
   headerValue,
   parseJsonBody,
   readBody,
+  sendFile,
   sendJson,
 } from '../http-io';
 import {
@@ -216,9 +218,20 @@ export class RestApi {
           serverUrl: o.serverUrl,
           token: token ?? undefined,
           clientAddress: clientAddress(req),
+          ...(route.rest.file ? { asFile: true } : {}),
         },
         input,
       );
+      if (route.rest.file) {
+        if (!isFileAnswer(result)) throw new Error(`${route.procedure} answered no file`);
+        // From the first byte on, a failure cuts the connection (sendFile); a client that
+        // went away mid-file is no server error.
+        await sendFile(res, result).catch((err: unknown) => {
+          if (!res.destroyed) res.destroy();
+          if ((err as { code?: string })?.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+        });
+        return;
+      }
       if (route.rest.list) {
         const p = result as { items: unknown[]; total: number };
         sendJson(res, 200, p.items, { 'X-Total-Count': String(p.total) });

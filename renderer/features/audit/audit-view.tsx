@@ -6,10 +6,11 @@ import type {
   AuditExport,
   AuditVerifyResult,
 } from '../../../shared/schemas/audit.schema';
-import { MAX_AUDIT_EXPORT, MAX_PAGE_LIMIT } from '../../../shared/constants';
+import { EXPORT_FILE_HEADERS, MAX_AUDIT_EXPORT, MAX_PAGE_LIMIT } from '../../../shared/constants';
 import { GuardedButton } from '../../components/guarded-button';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { downloadText } from '../../lib/clipboard';
+import { fetchFile, saveBlob, signatureOf } from '../../lib/file-download';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { formatCount, plural } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
@@ -68,11 +69,11 @@ function NoAudit({ reason, subtitle }: { reason: string; subtitle: string }) {
 function AuditTrail({ org }: { org: OrgDetail | null }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const { accountPermissions } = useShell();
+  const { accountPermissions, transport } = useShell();
   const [draft, setDraft] = useState<AuditFilterDraft>(EMPTY_FILTER);
   const applied = useDebounced(draft, 300);
   const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
-  const [saved, setSaved] = useState<AuditExport | null>(null);
+  const [saved, setSaved] = useState<SavedExport | null>(null);
 
   const filter = {
     organization_id: org?.id ?? null,
@@ -106,9 +107,24 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   });
 
   const exportFile = useMutation({
-    mutationFn: (format: 'csv' | 'json') => client.audit.export.query({ ...filter, format }),
-    onSuccess: (file: AuditExport) => {
+    // In a browser the server answers the file itself (GET /api/v1/audit/export), streamed and
+    // collected as a Blob; over IPC (desktop) the tRPC answer carries it as text.
+    mutationFn: async (format: 'csv' | 'json'): Promise<SavedExport> => {
+      if (transport === 'http') {
+        const f = await fetchFile('/audit/export', { ...filter, format });
+        saveBlob(f.filename, f.blob);
+        return {
+          filename: f.filename,
+          count: Number(f.headers.get(EXPORT_FILE_HEADERS.count) ?? 0),
+          truncated: f.headers.get(EXPORT_FILE_HEADERS.truncated) === 'true',
+          signature: signatureOf(f.headers),
+        };
+      }
+      const file: AuditExport = await client.audit.export.query({ ...filter, format });
       downloadText(file.filename, file.content, file.content_type);
+      return file;
+    },
+    onSuccess: (file: SavedExport) => {
       setSaved(file);
       toast.success(
         `Saved ${file.filename}: ${plural(file.count, 'entry', 'entries')}${
@@ -289,6 +305,17 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   );
 }
 
+/** A saved export: its name, what it holds and its detached signature. */
+interface SavedExport {
+  filename: string;
+  count: number;
+  truncated: boolean;
+  signature: Pick<
+    AuditExport['signature'],
+    'value' | 'fingerprint' | 'signer_label' | 'public_key_pem'
+  >;
+}
+
 /** base64 → bytes, for saving a signature as the raw file `openssl -sigfile` reads. */
 const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> =>
   Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -299,7 +326,7 @@ const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> =>
  * signer's public key, for `openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in FILE
  * -sigfile FILE.sig` (docs/export-format.md).
  */
-function ExportSignature({ file, onClose }: { file: AuditExport; onClose(): void }) {
+function ExportSignature({ file, onClose }: { file: SavedExport; onClose(): void }) {
   const sig = file.signature;
   return (
     <div className="callout" role="status" aria-label="Export signature">

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { EXPORT_DAYS, EXPORT_SECTION_CAP } from '../../../shared/constants';
+import { EXPORT_DAYS, EXPORT_FILE_HEADERS, EXPORT_SECTION_CAP } from '../../../shared/constants';
 import type { DataExport } from '../../../shared/schemas/gdpr.schema';
 import { Field, FormError } from '../../components/field';
 import { GuardedButton } from '../../components/guarded-button';
@@ -8,16 +8,13 @@ import { TypedConfirmDialog } from '../../components/typed-confirm';
 import { downloadText } from '../../lib/clipboard';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
-import { useTRPC } from '../../lib/trpc';
+import { fetchFile, saveBlob, type FetchedFile } from '../../lib/file-download';
+import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 
-function save(data: DataExport): void {
-  const who =
-    data.kind === 'user' ? `user-${data.subject.user_id}` : `account-${data.subject.account_id}`;
-  const filename = `orgdesk-gdpr-${who}-${data.generated_at.slice(0, 10)}.json`;
-  downloadText(filename, JSON.stringify(data, null, 2));
+function saved(filename: string, data: Pick<DataExport, 'capped_sections' | 'cap_per_section'>) {
   toast.success(
     `Saved ${filename}.${
       data.capped_sections.length > 0
@@ -27,11 +24,30 @@ function save(data: DataExport): void {
   );
 }
 
+function save(data: DataExport): void {
+  const who =
+    data.kind === 'user' ? `user-${data.subject.user_id}` : `account-${data.subject.account_id}`;
+  const filename = `orgdesk-gdpr-${who}-${data.generated_at.slice(0, 10)}.json`;
+  downloadText(filename, JSON.stringify(data, null, 2));
+  saved(filename, data);
+}
+
+/** The file as the server sent it, saved as it is; what was capped is in its headers. */
+function saveFetched(f: FetchedFile): void {
+  saveBlob(f.filename, f.blob);
+  const capped = f.headers.get(EXPORT_FILE_HEADERS.cappedSections) ?? '';
+  saved(f.filename, {
+    capped_sections: capped ? capped.split(',') : [],
+    cap_per_section: Number(f.headers.get(EXPORT_FILE_HEADERS.cap) ?? EXPORT_SECTION_CAP),
+  });
+}
+
 /** GDPR-1 erase a user, GDPR-2 export a user's or the account's data (account admins). */
 export function GdprPanel() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { me, accountPermissions } = useShell();
+  const client = useTRPCClient();
+  const { me, accountPermissions, transport } = useShell();
   const headingId = useId();
   const reason = actionReason(me, accountPermissions, 'gdpr.manage');
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: reason === null });
@@ -39,18 +55,22 @@ export function GdprPanel() {
   const [erasing, setErasing] = useState(false);
   const selected = users.data?.find((u) => u.id === userId) ?? null;
 
-  const exportUser = useMutation(
-    trpc.gdpr.exportUser.mutationOptions({
-      onSuccess: save,
-      onError: (e) => toast.error(errorMessage(e)),
-    }),
-  );
-  const exportAccount = useMutation(
-    trpc.gdpr.exportAccount.mutationOptions({
-      onSuccess: save,
-      onError: (e) => toast.error(errorMessage(e)),
-    }),
-  );
+  // In a browser the server answers the file itself (GET /api/v1/.../export), streamed and
+  // collected as a Blob; over IPC (desktop) the tRPC answer carries the document.
+  const exportUser = useMutation({
+    mutationFn: async ({ user_id }: { user_id: number }) =>
+      transport === 'http'
+        ? saveFetched(await fetchFile(`/users/${user_id}/export`))
+        : save(await client.gdpr.exportUser.mutate({ user_id })),
+    onError: (e) => toast.error(errorMessage(e)),
+  });
+  const exportAccount = useMutation({
+    mutationFn: async () =>
+      transport === 'http'
+        ? saveFetched(await fetchFile('/account/export'))
+        : save(await client.gdpr.exportAccount.mutate()),
+    onError: (e) => toast.error(errorMessage(e)),
+  });
   const erase = useMutation(
     trpc.gdpr.eraseUser.mutationOptions({
       onSuccess: (u) => {
