@@ -53,6 +53,11 @@ export class AuditPage {
   header(name: string): Locator {
     return this.table.getByRole('columnheader', { name, exact: true });
   }
+
+  /** AUD-2: the Target cells of the rows on the page. */
+  targetCells(): Locator {
+    return this.table.locator('tbody .audit-target');
+  }
 }
 
 export class UsersPage {
