@@ -237,7 +237,7 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
                       <span className="switcher-meta">
                         {o.org.id === currentOrgId ? <span className="tag">current</span> : null}
                         {!o.org.is_active ? (
-                          <span className="tag tag-warning">inactive</span>
+                          <span className="tag tag-warning">deactivated</span>
                         ) : null}
                         {o.org.region ? <span className="muted">{o.org.region}</span> : null}
                         <HealthBadges stats={o.org.stats} compact />
