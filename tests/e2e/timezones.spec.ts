@@ -1,6 +1,7 @@
 // LOC-1 / UI-4: the time zone picker offers every current IANA zone, finds one by an old name
 // (Europe/Kiev, Calcutta) and saves the current name, which the locations table then shows.
 import { TIMEZONES } from '../../shared/timezones';
+import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
 import { LocationsPage } from './pages/org-pages';
 
@@ -41,6 +42,7 @@ test('the picker lists every current zone and finds Europe/Kyiv and Asia/Kolkata
   await expect(locations.timezoneOptions().first()).toHaveAccessibleName(
     /^Europe\/Kyiv, formerly Europe\/Kiev/,
   );
+  await checkView(page, 'timezone-picker');
   await picker.press('ArrowDown');
   await picker.press('Enter');
   await expect(picker).toHaveValue('Europe/Kyiv');
