@@ -339,8 +339,11 @@ describe('AUD-2 export', () => {
     expect(out).toMatchObject({ format: 'json', count: 1, truncated: false });
     expect(out.filename).toBe(`orgdesk-audit-org-${acme}-2026-01-01.json`);
     const entries = JSON.parse(out.content) as AuditEntry[];
+    // The file holds the entries as chained; the names the listing adds (AUD-2) are read-time.
     expect(entries).toEqual(
-      (await api.audit.list({ organization_id: acme, action: 'location.' })).items,
+      (await api.audit.list({ organization_id: acme, action: 'location.' })).items.map(
+        ({ target_name: _n, target_deleted: _d, ...e }) => e,
+      ),
     );
     expect(await code(w.caller(orgAdmin).audit.export({ format: 'json' }))).toBe('FORBIDDEN');
     expect(await code(api.audit.export({ format: 'xml' as 'json' }))).toBe('BAD_REQUEST');

@@ -300,6 +300,34 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('LOC-1 the upgrade maps the time zones of existing locations to their current names', () => {
+    const file = join(dir, 'tz.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length - 1) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    old.sqlite
+      .prepare(
+        `INSERT INTO organizations (id, account_id, name, name_key, search_text,
+           secret_ciphertext, secret_digest, created_at, updated_at)
+         VALUES (1, 1, 'o', 'o', 'o', x'00', 'd1', 1, 1)`,
+      )
+      .run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO locations (id, organization_id, name, name_key, is_default, timezone, created_at, updated_at)
+       VALUES (?, 1, ?, ?, ?, ?, 1, 1)`,
+    );
+    insert.run(1, 'Default', 'default', 1, 'UTC');
+    insert.run(2, 'Kyiv', 'kyiv', 0, 'Europe/Kiev');
+    insert.run(3, 'Pune', 'pune', 0, 'Asia/Calcutta');
+    insert.run(4, 'Berlin', 'berlin', 0, 'Europe/Berlin');
+    insert.run(5, 'Old UTC', 'old utc', 0, 'Etc/UTC');
+    old.close();
+    const opened = openDatabase({ file });
+    expect(
+      opened.sqlite.prepare('SELECT timezone FROM locations ORDER BY id').pluck().all(),
+    ).toEqual(['UTC', 'Europe/Kyiv', 'Asia/Kolkata', 'Europe/Berlin', 'UTC']);
+    opened.close();
+  });
+
   it('a failed migration rolls back, keeps the data and names the backup', () => {
     const file = join(dir, 'fail.db');
     const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });

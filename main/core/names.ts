@@ -9,14 +9,11 @@ import { foldIgnorables } from '../../shared/names';
 export const nameKey = (name: string): string =>
   foldIgnorables(name.normalize('NFKC')).normalize('NFKC').toLocaleLowerCase('en-US');
 
-/** IANA time zone validation through Intl; returns the canonical spelling or null. */
-export function canonicalTimezone(tz: string): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
+/**
+ * LOC-1: the current IANA name of a zone given under its current or an old name, or null. The
+ * tzdata table, not Intl: ICU still resolves Europe/Kyiv to Europe/Kiev.
+ */
+export { canonicalTimezone } from '../../shared/timezone';
 
 /** True when the error is SQLite refusing a UNIQUE constraint. */
 export function isUniqueViolation(err: unknown): boolean {

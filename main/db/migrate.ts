@@ -3,10 +3,11 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { ipSortKey } from '../../shared/cidr';
 import { orgSearchText } from '../../shared/org-search';
+import { canonicalTimezone } from '../../shared/timezone';
 
 /**
  * The functions a migration may call besides SQLite's own, for values only JavaScript computes
- * (the ORG-2 search folding, the UI-11 IP sort key). Deterministic, so SQLite may use them anywhere; registered on the
+ * (the ORG-2 search folding, the UI-11 IP sort key, the LOC-1 current zone name). Deterministic, so SQLite may use them anywhere; registered on the
  * connection, never stored in the schema: no table, index or trigger refers to them, so the file
  * stays readable by any SQLite.
  */
@@ -20,6 +21,11 @@ export function registerMigrationFunctions(sqlite: Database.Database): void {
   sqlite.function('orgdesk_ip_key', { deterministic: true }, (ip: unknown) =>
     ipSortKey(String(ip)),
   );
+  // The name as it is when the table does not know it: a migration never invents a zone.
+  sqlite.function('orgdesk_timezone', { deterministic: true }, (tz: unknown) => {
+    const name = String(tz);
+    return canonicalTimezone(name) ?? name;
+  });
 }
 
 /**

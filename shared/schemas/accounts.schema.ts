@@ -48,7 +48,9 @@ export const accountOutput = z.strictObject({
   name: z.string(),
   is_active: z
     .boolean()
-    .describe("false: the account's sign-ins, tokens, support grants and agents are refused"),
+    .describe(
+      "false: deactivated by a platform operator; the account's sign-ins, tokens, support grants and agents are refused",
+    ),
   created_at: isoTime,
   counts: accountCountsOutput,
 });

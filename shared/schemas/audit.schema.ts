@@ -109,7 +109,25 @@ export const auditEntryOutput = z.strictObject({
 });
 export type AuditEntry = z.infer<typeof auditEntryOutput>;
 
-export const auditPageOutput = pageOutput(auditEntryOutput);
+/**
+ * AUD-2: a listed entry also names its target as it is called now, resolved when read (a rename
+ * shows; a name is never stored in the chain). Only within the trail's own scope: an object of
+ * another tenant, or of a sibling org in an org's trail, reads like a deleted one.
+ */
+export const auditListEntryOutput = auditEntryOutput.extend({
+  target_name: z
+    .string()
+    .nullable()
+    .describe(
+      "The target's current name (organization, location, host, user, api_token, workflow, alert_rule, compliance_baseline, account); null when it is gone or its type has none",
+    ),
+  target_deleted: z
+    .boolean()
+    .describe('True when the target is of a named type but no longer exists (or was erased)'),
+});
+export type AuditListEntry = z.infer<typeof auditListEntryOutput>;
+
+export const auditPageOutput = pageOutput(auditListEntryOutput);
 
 export const auditExportOutput = z.strictObject({
   format: z.enum(AUDIT_EXPORT_FORMATS),

@@ -62,6 +62,12 @@ export const hostOutput = z.strictObject({
   agent_type: z.enum(AGENT_TYPES),
   status: z.enum(HOST_STATUSES).describe('online: seen within 5 minutes; stale: not for 30 days'),
   pinned: z.boolean().describe('Moved by hand: subnet changes leave its location alone'),
+  key_fingerprint: z
+    .string()
+    .nullable()
+    .describe(
+      "A Go agent's Ed25519 key as OpenSSH prints it (SHA256:<base64 of the key's SHA-256>), to compare with the agent's own; null for a legacy agent or after a reset of the host identity",
+    ),
   registered_at: isoTime,
   last_seen_at: isoTime.nullable().describe('The last heartbeat; null before the first one'),
 });

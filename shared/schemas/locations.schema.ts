@@ -47,7 +47,9 @@ export const locationOutput = z.strictObject({
   organization_id: idValue,
   name: z.string(),
   subnets: z.array(z.string()).describe('Canonical CIDR networks whose hosts belong here'),
-  timezone: z.string().describe('IANA time zone name, e.g. Europe/Berlin'),
+  timezone: z
+    .string()
+    .describe('Current IANA time zone name, e.g. Europe/Kyiv (an old alias given is mapped)'),
   is_default: z
     .boolean()
     .describe("The org's one default location: hosts no subnet matches land here"),

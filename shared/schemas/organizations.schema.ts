@@ -55,8 +55,14 @@ export const listOrganizationsInput = z
     ...pageInput,
     search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
     region: filterText('region', MAX_REGION_LENGTH).nullish(),
-    active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
-    is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
+    active_only: z
+      .boolean({ error: 'active_only must be true or false' })
+      .default(true)
+      .describe('true (the default): active organizations only; false: deactivated ones too'),
+    is_active: z
+      .boolean({ error: 'is_active must be true or false' })
+      .nullish()
+      .describe('When set, overrides active_only: true, active only; false, deactivated only'),
     include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),
     sort: z
       .enum(ORG_SORT_KEYS, { error: `sort must be one of ${ORG_SORT_KEYS.join(', ')}` })

@@ -107,7 +107,9 @@ export const userOutput = z.strictObject({
     .describe(
       'A platform operator (PLAT-1): manages accounts and support engineers; reads inside an account only with a role or a grant',
     ),
-  is_active: z.boolean(),
+  is_active: z
+    .boolean()
+    .describe('false: deactivated by an admin (or erased); cannot sign in, tokens refused'),
   roles: z.array(roleGrantOutput),
   created_at: isoTime,
   updated_at: isoTime,

@@ -6,6 +6,7 @@ import type { DetachedSignature, ExportSigner } from '../../core/export-key';
 import { asBuffer, type FileAnswer } from '../../core/file-answer';
 import { notFound } from '../../core/errors';
 import type { Offload } from '../../core/offload';
+import { nameTargets, type TargetScope } from './audit-targets';
 import type { Db } from '../../db/database';
 import { auditEntries } from '../../db/schema';
 import { EXPORT_FILE_HEADERS } from '../../../shared/constants';
@@ -16,6 +17,7 @@ import {
   verifyAuditInput,
   type AuditEntry,
   type AuditExport,
+  type AuditListEntry,
   type AuditVerifyResult,
   type AuditVerifyStatus,
   type ExportAuditInput,
@@ -74,20 +76,27 @@ export class AuditService {
    * with an active grant, read the whole account. Either way one index serves the query:
    * audit_org_at_idx (organization_id, at, id) or audit_account_at_idx (account_id, at, id).
    */
-  private scope(actor: Actor, f: Filter): { scope: AuditScope; label: string } {
+  private scope(
+    actor: Actor,
+    f: Filter,
+  ): { scope: AuditScope; label: string; targets: TargetScope } {
     if (f.organization_id) {
       const org = this.d.access.requireOrg(actor, f.organization_id, 'audit.view');
       if (f.account_id && f.account_id !== org.accountId) {
         throw notFound('Organization', f.organization_id);
       }
-      return { scope: { organizationId: org.id }, label: `org-${org.id}` };
+      return {
+        scope: { organizationId: org.id },
+        label: `org-${org.id}`,
+        targets: { accountId: org.accountId, organizationId: org.id },
+      };
     }
     const accountId = this.d.access.requireVisibleAccount(
       actor,
       'audit.view',
       f.account_id ?? actor.accountId,
     );
-    return { scope: { accountId }, label: `account-${accountId}` };
+    return { scope: { accountId }, label: `account-${accountId}`, targets: { accountId } };
   }
 
   /** The query behind list and export, exposed so a test can check its plan uses an index. */
@@ -113,11 +122,15 @@ export class AuditService {
    * few milliseconds; a filter (actor, action, target, time) may scan the whole scope, so such
    * a page is read off the event loop.
    */
-  async list(actor: Actor, raw?: ListAuditInput): Promise<Page<AuditEntry>> {
+  async list(actor: Actor, raw?: ListAuditInput): Promise<Page<AuditListEntry>> {
     const input = listAuditInput.parse(raw);
-    const { scope } = this.scope(actor, input);
-    if (!hasFilter(input)) return auditPage(this.d.db, scope, input);
-    return this.d.offload.run<Page<AuditEntry>>({ kind: 'audit.page', scope, filter: input });
+    const { scope, targets } = this.scope(actor, input);
+    const page = hasFilter(input)
+      ? await this.d.offload.run<Page<AuditEntry>>({ kind: 'audit.page', scope, filter: input })
+      : auditPage(this.d.db, scope, input);
+    // Names are read now, on this connection (a page's worth, one query per target type): the
+    // worker's snapshot may be a moment older, and a name is not part of the chain.
+    return { items: nameTargets(this.d.db, targets, page.items), total: page.total };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   and,
   asc,
@@ -133,6 +134,17 @@ export function hostSortSegments(
   }
 }
 
+/**
+ * AGT-4 host detail: a Go agent's public key as OpenSSH fingerprints one (SHA256:, the digest in
+ * unpadded base64), which the operator can compare with what the agent prints. The key is public,
+ * yet only its digest is shown: short enough to read out, and all a comparison needs.
+ */
+export function keyFingerprint(publicKey: string | null): string | null {
+  if (publicKey === null) return null;
+  const digest = createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('base64');
+  return `SHA256:${digest.replace(/=+$/, '')}`;
+}
+
 export class HostsService {
   constructor(private readonly d: HostsDeps) {}
 
@@ -146,6 +158,7 @@ export class HostsService {
       agent_type: row.agentType,
       status: hostStatus(row.lastSeenAt, row.registeredAt, this.d.clock.now()),
       pinned: row.pinned,
+      key_fingerprint: keyFingerprint(row.publicKey),
       registered_at: iso(row.registeredAt),
       last_seen_at: isoOrNull(row.lastSeenAt),
     };

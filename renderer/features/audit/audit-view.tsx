@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import type {
-  AuditEntry,
+  AuditListEntry as AuditEntry,
   AuditExport,
   AuditVerifyResult,
 } from '../../../shared/schemas/audit.schema';
@@ -172,10 +172,29 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         header: 'Action',
         cell: (c) => <code className="cell-mono">{c.getValue()}</code>,
       }),
-      column.accessor((e) => `${e.target_type}${e.target_id ? ` #${e.target_id}` : ''}`, {
+      // AUD-2: the target as it is called now (resolved by the server within what this trail
+      // may show), its type and id beneath; one that is gone by id, marked deleted.
+      column.display({
         id: 'target',
         header: 'Target',
-        cell: (c) => <span className="cell-nowrap">{c.getValue()}</span>,
+        cell: ({ row: { original: e } }) => {
+          const ref = `${e.target_type}${e.target_id ? ` #${e.target_id}` : ''}`;
+          return (
+            <span className="audit-target">
+              {e.target_name !== null ? (
+                <>
+                  <span className="cell-name">{e.target_name}</span>{' '}
+                  <span className="cell-sub cell-nowrap">{ref}</span>
+                </>
+              ) : (
+                <span className="cell-nowrap">
+                  {ref}
+                  {e.target_deleted ? <span className="muted"> (deleted)</span> : null}
+                </span>
+              )}
+            </span>
+          );
+        },
       }),
       ...(org === null
         ? [

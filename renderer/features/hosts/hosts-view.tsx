@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { HOST_STATUSES, type HOST_SORT_KEYS } from '../../../shared/constants';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
@@ -14,6 +14,7 @@ import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 import { BulkMoveHostsDialog, BulkRemoveHostsDialog } from './bulk-host-dialogs';
+import { HostDetailPanel } from './host-detail-panel';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
 import { BulkBar, selectColumn, useSelection } from '../../components/selection';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
@@ -46,6 +47,20 @@ export function HostsView({ org }: OrgViewProps) {
   const [status, setStatus] = useState<HostStatus | null>(null);
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
+  // The host whose detail panel is open. On close, focus goes back to that host's name in the
+  // table, found by id (a refetch re-renders the cells), or to the search field when it is gone.
+  const [detailId, setDetailId] = useState<number | null>(null);
+  const [returnTo, setReturnTo] = useState<number | null>(null);
+  const closeDetail = useCallback(() => {
+    setReturnTo(detailId);
+    setDetailId(null);
+  }, [detailId]);
+  useEffect(() => {
+    if (returnTo === null) return;
+    setReturnTo(null);
+    const name = document.querySelector<HTMLElement>(`[data-host-name="${returnTo}"]`);
+    (name ?? document.getElementById(`${ids}-search`))?.focus();
+  }, [returnTo, ids]);
   // UI-11: sorted server-side; a new sort starts again at the first page.
   const sort = useSort<HostSort>({ sort: 'hostname', order: 'asc' });
   const paging = usePaging(
@@ -97,6 +112,11 @@ export function HostsView({ org }: OrgViewProps) {
     }),
   );
 
+  // The columns depend on these rather than on the mutation's result, a new object each render:
+  // new columns re-create every cell, and a focused name in the table would lose its focus.
+  const unpinHost = unpin.mutate;
+  const unpinningId = unpin.isPending ? unpin.variables?.id : undefined;
+
   const locationName = useMemo(() => {
     const names = new Map((locations.data ?? []).map((l) => [l.id, l.name]));
     return (id: number) => names.get(id) ?? `Location #${id}`;
@@ -112,7 +132,17 @@ export function HostsView({ org }: OrgViewProps) {
       column.accessor('hostname', {
         header: 'Host',
         meta: sortable('hostname'),
-        cell: (c) => <span className="cell-name">{c.getValue()}</span>,
+        // UI-7: the name opens the host's detail panel.
+        cell: (c) => (
+          <button
+            type="button"
+            className="link-button cell-name"
+            data-host-name={c.row.original.id}
+            onClick={() => setDetailId(c.row.original.id)}
+          >
+            {c.getValue()}
+          </button>
+        ),
       }),
       column.accessor('ip', {
         header: 'IP address',
@@ -171,8 +201,8 @@ export function HostsView({ org }: OrgViewProps) {
                   className="button button-secondary"
                   aria-label={`Unpin ${h.hostname}`}
                   {...guard}
-                  disabled={guard.disabled || (unpin.isPending && unpin.variables?.id === h.id)}
-                  onClick={() => unpin.mutate({ id: h.id })}
+                  disabled={guard.disabled || unpinningId === h.id}
+                  onClick={() => unpinHost({ id: h.id })}
                 >
                   Unpin
                 </button>
@@ -191,7 +221,7 @@ export function HostsView({ org }: OrgViewProps) {
         },
       }),
     ];
-  }, [reason, ids, locationName, unpin, renderedAt]);
+  }, [reason, ids, locationName, unpinHost, unpinningId, renderedAt]);
 
   const total = list.data?.total;
   const table = useReactTable({
@@ -296,39 +326,60 @@ export function HostsView({ org }: OrgViewProps) {
           Remove selected…
         </button>
       </BulkBar>
-      {list.error ? (
-        <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
-      ) : (
-        <DataTable
-          table={table}
-          label="Hosts"
-          loading={list.isPending}
-          fetching={list.isFetching}
-          refreshing={list.isFetching && list.isPlaceholderData}
-          skeletonRows={8}
-          sort={sort}
-          empty={
-            <EmptyState title={filtered ? 'No host matches these filters' : 'No hosts yet'}>
-              {filtered ? (
-                <button
-                  type="button"
-                  className="button button-secondary"
-                  onClick={() => {
-                    setSearchText('');
-                    setLocationId(null);
-                    setStatus(null);
-                  }}
-                >
-                  Clear filters
-                </button>
-              ) : (
-                <p>Hosts appear here when their agents register with the organization secret.</p>
-              )}
-            </EmptyState>
-          }
-        />
-      )}
-      <Pager paging={paging} total={total} label="Pages of hosts" />
+      <div className={`split${detailId !== null ? ' split-open' : ''}`}>
+        <div className="split-main">
+          {list.error ? (
+            <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
+          ) : (
+            <DataTable
+              table={table}
+              label="Hosts"
+              loading={list.isPending}
+              fetching={list.isFetching}
+              refreshing={list.isFetching && list.isPlaceholderData}
+              skeletonRows={8}
+              sort={sort}
+              empty={
+                <EmptyState title={filtered ? 'No host matches these filters' : 'No hosts yet'}>
+                  {filtered ? (
+                    <button
+                      type="button"
+                      className="button button-secondary"
+                      onClick={() => {
+                        setSearchText('');
+                        setLocationId(null);
+                        setStatus(null);
+                      }}
+                    >
+                      Clear filters
+                    </button>
+                  ) : (
+                    <p>
+                      Hosts appear here when their agents register with the organization secret.
+                    </p>
+                  )}
+                </EmptyState>
+              }
+            />
+          )}
+          <Pager paging={paging} total={total} label="Pages of hosts" />
+        </div>
+        {detailId !== null ? (
+          <div className="split-side">
+            <HostDetailPanel
+              hostId={detailId}
+              locationName={locationName}
+              reason={reason}
+              reasonId={`${ids}-reason`}
+              unpinning={unpinningId === detailId}
+              onMove={setMoving}
+              onUnpin={(h) => unpinHost({ id: h.id })}
+              onRemove={setRemoving}
+              onClose={closeDetail}
+            />
+          </div>
+        ) : null}
+      </div>
       <p className="field-hint table-note">
         {ONLINE_RULE} Offline: longer ago. {STALE_RULE} A pinned host was moved by hand: its subnets
         no longer move it until it is unpinned.

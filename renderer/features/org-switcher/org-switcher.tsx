@@ -18,6 +18,32 @@ type Section = 'Pinned' | 'Recent' | 'Organizations' | 'Matches';
 type Option =
   { key: string; kind: 'all' } | { key: string; kind: 'org'; org: OrgListItem; section: Section };
 
+/**
+ * UI-1: what the switcher's list holds, said exactly: how many orgs it shows of how many there
+ * are (or match), and how many of those are active or deactivated. Pinned and recent orgs count
+ * once among those shown; "All organizations" is a scope, not an org.
+ */
+export function switcherCount(c: {
+  searching: boolean;
+  shown: number;
+  total: number;
+  deactivated: number;
+}): string {
+  const active = c.total - c.deactivated;
+  const split =
+    c.deactivated === 0
+      ? 'all active'
+      : active === 0
+        ? 'deactivated'
+        : `${formatCount(active)} active, ${formatCount(c.deactivated)} deactivated`;
+  const all = `${formatCount(c.total)} ${c.searching ? 'matches' : 'organizations'}`;
+  if (c.shown < c.total) return `Showing ${formatCount(c.shown)} of ${all} (${split}).`;
+  if (c.searching) {
+    return `${formatCount(c.total)} ${c.total === 1 ? 'organization matches' : 'organizations match'} (${split}).`;
+  }
+  return `${formatCount(c.total)} ${c.total === 1 ? 'organization' : 'organizations'} (${split}).`;
+}
+
 /** UI-1: Ctrl/Cmd+K, type to search on the server, arrows and Enter, recents and pins. */
 export function OrgSwitcher({ open, onClose }: { open: boolean; onClose(): void }) {
   return (
@@ -51,6 +77,17 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
       limit: RESULT_LIMIT,
       active_only: false,
       include_stats: true,
+    }),
+    placeholderData: keepPreviousData,
+  });
+  // How many of the same matches are deactivated, so the count can say active vs deactivated
+  // by the list's own filter (deactivated orgs are listed, tagged): a count, no rows.
+  const deactivated = useQuery({
+    ...trpc.organizations.list.queryOptions({
+      search: search || null,
+      limit: 1,
+      is_active: false,
+      include_stats: false,
     }),
     placeholderData: keepPreviousData,
   });
@@ -161,15 +198,21 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
   };
 
   const total = list.data?.total;
-  const status = list.isPending
-    ? 'Loading organizations…'
-    : searching && !settled
-      ? 'Searching…'
-      : searching && options.length === 0
-        ? `No organization matches “${query}”.`
-        : searching
-          ? `${formatCount(total ?? 0)} ${total === 1 ? 'organization matches' : 'organizations match'}${(total ?? 0) > RESULT_LIMIT ? `; showing the first ${RESULT_LIMIT}` : ''}.`
-          : `${formatCount(options.length)} choices.`;
+  const shownOrgs = options.filter((o) => o.kind === 'org').length;
+  const countsSettled = settled && !deactivated.isPlaceholderData && !deactivated.isFetching;
+  const status =
+    list.isPending || deactivated.isPending
+      ? 'Loading organizations…'
+      : searching && !countsSettled
+        ? 'Searching…'
+        : searching && options.length === 0
+          ? `No organization matches “${query}”.`
+          : switcherCount({
+              searching,
+              shown: shownOrgs,
+              total: total ?? 0,
+              deactivated: deactivated.data?.total ?? 0,
+            });
 
   const groups: { label: string; options: Option[] }[] = [];
   for (const o of options) {
@@ -237,7 +280,7 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
                       <span className="switcher-meta">
                         {o.org.id === currentOrgId ? <span className="tag">current</span> : null}
                         {!o.org.is_active ? (
-                          <span className="tag tag-warning">inactive</span>
+                          <span className="tag tag-warning">deactivated</span>
                         ) : null}
                         {o.org.region ? <span className="muted">{o.org.region}</span> : null}
                         <HealthBadges stats={o.org.stats} compact />

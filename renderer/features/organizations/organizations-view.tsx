@@ -31,7 +31,7 @@ import { CreateOrgDialog } from './create-org-dialog';
 
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
-type StatusFilter = 'active' | 'inactive' | 'all';
+type StatusFilter = 'active' | 'deactivated' | 'all';
 
 const column = createColumnHelper<OrgListItem>();
 
@@ -91,7 +91,7 @@ const columns = [
       c.getValue() ? (
         <span className="tag tag-success">Active</span>
       ) : (
-        <span className="tag tag-warning">Inactive</span>
+        <span className="tag tag-warning">Deactivated</span>
       ),
   }),
   column.accessor((o) => o.stats?.online, {
@@ -237,7 +237,7 @@ export function OrganizationsView() {
             onChange={(e) => setStatus(e.target.value as StatusFilter)}
           >
             <option value="active">Active</option>
-            <option value="inactive">Deactivated</option>
+            <option value="deactivated">Deactivated</option>
             <option value="all">All</option>
           </select>
         </div>

@@ -50,6 +50,15 @@ export class LocationsPage {
     return this.editor.locator('.field').filter({ hasText: 'Subnets' }).locator('.field-error');
   }
 
+  /** UI-4 / LOC-1: the editor's searchable time zone picker and its list of zones. */
+  timezonePicker(): Locator {
+    return this.editor.getByRole('combobox', { name: 'Time zone' });
+  }
+
+  timezoneOptions(): Locator {
+    return this.editor.getByRole('listbox', { name: 'Zones' }).getByRole('option');
+  }
+
   async testIp(ip: string): Promise<Locator> {
     await this.tester.getByLabel('IP address').fill(ip);
     await this.tester.getByRole('button', { name: 'Test' }).click();

@@ -32,6 +32,22 @@ export class HostsPage {
   names(): Locator {
     return this.table.locator('tbody .cell-name');
   }
+
+  /** The host detail side panel (one host at a time). */
+  detail(): Locator {
+    return this.page.getByTestId('host-detail');
+  }
+
+  /** Opens a host's detail from its name in the table. */
+  async openDetail(hostname: string): Promise<Locator> {
+    await this.row(hostname).getByRole('button', { name: hostname, exact: true }).click();
+    return this.detail();
+  }
+
+  /** A fact of the open detail panel, by its term ("IP address", "Last seen"). */
+  fact(term: string): Locator {
+    return this.detail().locator(`dt:text-is("${term}") + dd`);
+  }
 }
 
 /** UI-7 audit viewer (org or account-wide). */
@@ -52,6 +68,11 @@ export class AuditPage {
 
   header(name: string): Locator {
     return this.table.getByRole('columnheader', { name, exact: true });
+  }
+
+  /** AUD-2: the Target cells of the rows on the page. */
+  targetCells(): Locator {
+    return this.table.locator('tbody .audit-target');
   }
 }
 
