@@ -68,6 +68,28 @@ describe('SEC organization secret', () => {
     expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
   });
 
+  it('SEC-2: copying the secret is audited as a copy (the panel says every copy is recorded), without the value', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    await expect(api.organizations.copySecret({ id: org.id })).resolves.toEqual({
+      secret: org.secret,
+    });
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const err = await reader.organizations.copySecret({ id: org.id }).catch((e: TRPCError) => e);
+    expect((err as TRPCError).code).toBe('FORBIDDEN');
+    expect((err as TRPCError).message).toMatch(/organizations\.edit/);
+    const entries = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.organizationId, org.id))
+      .all()
+      .map((e) => e.action);
+    // A copy is its own entry, not passed off as a reveal (nothing was shown on screen).
+    expect(entries.filter((a) => a === 'organization.secret.copied')).toHaveLength(1);
+    expect(entries).not.toContain('organization.secret.revealed');
+    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
+  });
+
   it('SEC-3: regenerate needs explicit confirmation naming the consequence', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'A' });

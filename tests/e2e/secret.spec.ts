@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, readClipboard, test } from './fixtures';
 import { SecretPanel } from './pages/org-pages';
+import { AuditPage } from './pages/ui7-pages';
 
 test.beforeEach(async ({ context, page, world }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.url });
@@ -47,6 +48,33 @@ test('reveal hides after 30 s; copy clears the clipboard only while it holds the
     app.toast('The clipboard no longer holds the organization secret; it was left as it is.'),
   ).toBeVisible();
   expect(await readClipboard(page)).toBe('my own notes');
+});
+
+test('every copy is in the audit trail as the panel says, shown or hidden, and not as a reveal', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await app.switchTo('Acme Corp');
+  const panel = new SecretPanel(page);
+  await expect(panel.root).toContainText(
+    'Every reveal, copy and download is recorded in the audit trail.',
+  );
+  await panel.reveal.click();
+  await expect(panel.value).toBeVisible();
+  await panel.copy.click(); // while shown
+  await expect(app.toast(/copied/)).toBeVisible();
+  await panel.hide.click();
+  await panel.copy.click(); // while hidden
+  await expect.poll(() => app.toast(/copied/).count()).toBeGreaterThan(0);
+
+  await app.openView('Audit trail', 'audit');
+  const audit = new AuditPage(page);
+  await audit.filters.getByLabel('Action').fill('organization.secret.copied');
+  await expect(audit.table.locator('tbody tr')).toHaveCount(2);
+  await expect(audit.table.locator('tbody tr').first()).toContainText('organization.secret.copied');
+  await audit.filters.getByLabel('Action').fill('organization.secret.revealed');
+  await expect(audit.table.locator('tbody tr')).toHaveCount(1);
 });
 
 test('regenerate needs the typed name, names the consequence, and shows the new secret once', async ({

@@ -115,6 +115,12 @@ export const organizationsRouter = router({
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.reveal(ctx.actor, input.id)),
+  // Console-only (no REST form): a script that wants the secret reveals it; this is the
+  // console's Copy button, audited as a copy (SEC-2).
+  copySecret: authedProcedure
+    .meta({ output: revealedSecretOutput })
+    .input(orgIdInput)
+    .mutation(({ ctx, input }) => ctx.services.secrets.copy(ctx.actor, input.id)),
   regenerateSecret: authedProcedure
     .meta({
       rest: {

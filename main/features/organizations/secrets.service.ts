@@ -74,12 +74,28 @@ export class SecretsService {
 
   /** SEC-2: every reveal is audited (without the value). */
   reveal(actor: Actor, orgId: number): RevealedSecret {
+    return this.handOut(actor, orgId, 'organization.secret.revealed');
+  }
+
+  /**
+   * SEC-2: the console's Copy. Its own audit entry, not a reveal's: the secret went to the
+   * clipboard without being shown, and the panel promises every copy is recorded.
+   */
+  copy(actor: Actor, orgId: number): RevealedSecret {
+    return this.handOut(actor, orgId, 'organization.secret.copied');
+  }
+
+  private handOut(
+    actor: Actor,
+    orgId: number,
+    action: 'organization.secret.revealed' | 'organization.secret.copied',
+  ): RevealedSecret {
     const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
     const secret = this.decrypt(orgId);
     this.d.audit.record(actor, {
       accountId: ref.accountId,
       organizationId: orgId,
-      action: 'organization.secret.revealed',
+      action,
       targetType: 'organization',
       targetId: orgId,
     });

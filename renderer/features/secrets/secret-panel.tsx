@@ -22,6 +22,7 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
 
   const reveal = useMutation(trpc.organizations.revealSecret.mutationOptions());
   const config = useMutation(trpc.organizations.agentConfig.mutationOptions());
+  const copyAudited = useMutation(trpc.organizations.copySecret.mutationOptions());
 
   useEffect(() => {
     if (!revealed) return;
@@ -34,8 +35,9 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
     setRevealed({ secret, until: Date.now() + REVEAL_MS });
   };
   const copy = async () => {
-    // Copying while hidden fetches the secret (audited like a reveal) without showing it.
-    const secret = revealed?.secret ?? (await reveal.mutateAsync({ id: org.id })).secret;
+    // Every copy asks the server, shown or not: that call writes the "copied" audit entry the
+    // hint below promises (SEC-2), and the value is never shown by copying.
+    const { secret } = await copyAudited.mutateAsync({ id: org.id });
     await copySecret(secret, 'Organization secret');
   };
   const download = async () => {
@@ -102,7 +104,13 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
             Reveal secret
           </button>
         )}
-        <button type="button" className="button button-secondary" {...guard} onClick={run(copy)}>
+        <button
+          type="button"
+          className="button button-secondary"
+          {...guard}
+          disabled={guard.disabled || copyAudited.isPending}
+          onClick={run(copy)}
+        >
           Copy secret
         </button>
         <button
