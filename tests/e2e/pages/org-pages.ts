@@ -50,6 +50,11 @@ export class LocationsPage {
     return this.editor.locator('.field').filter({ hasText: 'Subnets' }).locator('.field-error');
   }
 
+  /** LOC-4: the delete confirmation of the location open in the editor. */
+  deleteDialog(name: string): Locator {
+    return this.page.getByRole('dialog', { name: `Delete ${name}?` });
+  }
+
   async testIp(ip: string): Promise<Locator> {
     await this.tester.getByLabel('IP address').fill(ip);
     await this.tester.getByRole('button', { name: 'Test' }).click();
