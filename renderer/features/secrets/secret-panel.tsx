@@ -4,6 +4,7 @@ import { copySecret, downloadText } from '../../lib/clipboard';
 import { errorMessage } from '../../lib/errors';
 import { denyReason } from '../../lib/permissions';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
+import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { RegenerateSecretDialog } from './regenerate-dialog';
 
@@ -13,6 +14,7 @@ export const REVEAL_MS = 30_000;
 /** UI-5: reveal (audited, hides after 30 s), copy, regenerate, agent configuration download. */
 export function SecretPanel({ org }: { org: OrgDetail }) {
   const trpc = useTRPC();
+  const invalidate = useInvalidate();
   const headingId = useId();
   const reasonId = useId();
   const reason = denyReason(org.permissions, 'organizations.edit');
@@ -136,7 +138,11 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
         org={org}
         open={regenerating}
         onClose={() => setRegenerating(false)}
-        onRegenerated={() => setRevealed(null)}
+        onRegenerated={() => {
+          setRevealed(null);
+          // The rollover panel and the legacy count follow the new generation (SEC-3).
+          void invalidate('organizations');
+        }}
       />
     </section>
   );
