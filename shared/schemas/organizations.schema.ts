@@ -54,6 +54,11 @@ export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
 export const listOrganizationsInput = z
   .strictObject({
     ...pageInput,
+    account_id: id('account_id')
+      .nullish()
+      .describe(
+        "Only this account's orgs (a support engineer reading one granted account); an account the caller cannot read gives an empty page",
+      ),
     search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
     region: filterText('region', MAX_REGION_LENGTH).nullish(),
     active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
