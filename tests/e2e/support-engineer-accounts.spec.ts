@@ -2,6 +2,7 @@
 // with the grant's end, and lands in that account's organizations (and can go back to all).
 import { eq } from 'drizzle-orm';
 import { users } from '../../main/db/schema';
+import { checkView } from './a11y-check';
 import { expect, test as base } from './fixtures';
 import { ConsolePage } from './pages/console-page';
 import { OrganizationsPage } from './pages/organizations-page';
@@ -56,12 +57,14 @@ test('the engineer picks Contoso by name and sees only its organizations, then e
     );
   }
 
+  await checkView(page, 'support engineer account picker');
   await mine.openAccount('Contoso').click();
   const orgs = new OrganizationsPage(page);
   await expect(page.getByTestId('picked-account')).toContainText(
     /Reading Contoso, view only, until/,
   );
   await expect(orgs.names()).toHaveText(['Contoso Retail']);
+  await checkView(page, 'support engineer in one account');
 
   await page.getByRole('button', { name: 'Show every account you can read' }).click();
   await expect(page.getByTestId('picked-account')).toHaveCount(0);
