@@ -45,6 +45,10 @@ export const MAX_RETENTION_DAYS = 3650;
 export const DEFAULT_ACCOUNT_RETENTION_DAYS = 90;
 /** SEC-3: how long the previous secret may keep working after a regeneration. */
 export const MAX_GRACE_HOURS = 7 * 24;
+/** SEC-3: the console's default grace period (the server's default stays 0: an explicit choice). */
+export const DEFAULT_GRACE_HOURS = 24;
+/** SEC-3: how many hosts still on the previous secret one answer lists (the total is counted). */
+export const SECRET_USAGE_HOST_LIMIT = 50;
 
 // ---- Hosts (AGT-3): the status thresholds, so the console and the server agree.
 export const HOST_STATUSES = ['online', 'offline', 'stale'] as const;

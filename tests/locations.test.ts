@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts, locations } from '../main/db/schema';
+import { auditEntries, hosts, locations } from '../main/db/schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -270,17 +270,77 @@ describe('LOC-4 default location', () => {
     expect(del.message).toMatch(/is the default location and cannot be deleted/);
   });
 
-  it('deleting another location moves its hosts to the default and says how many', async () => {
-    const b = await api.locations.create({
+  it('LOC-4: deleting a location re-resolves unpinned hosts over the remaining subnets, pinned ones to the default, and says how many went where', async () => {
+    const wide = await api.locations.create({
       organization_id: orgId,
-      name: 'B',
+      name: 'Wide',
       subnets: ['10.0.0.0/8'],
     });
-    const h1 = addHost('10.0.0.1', b.id);
-    addHost('10.0.0.2', b.id);
-    const res = await api.locations.delete({ id: b.id });
-    expect(res).toEqual({ id: b.id, hosts_moved: 2, moved_to_location_id: defaultId });
-    expect(hostLocation(h1)).toBe(defaultId);
+    const narrow = await api.locations.create({
+      organization_id: orgId,
+      name: 'Narrow',
+      subnets: ['10.1.0.0/16'],
+    });
+    // In Narrow: two that Wide still covers, one nothing covers, one pinned there by hand.
+    const toWide1 = addHost('10.1.0.1', narrow.id);
+    const toWide2 = addHost('10.1.0.2', narrow.id);
+    const toDefault = addHost('192.168.1.5', narrow.id);
+    const pinned = addHost('10.1.0.3', narrow.id, true);
+    const elsewhere = addHost('10.2.0.1', wide.id);
+
+    const expected = {
+      id: narrow.id,
+      hosts_moved: 4,
+      pinned_hosts: 1,
+      default_location_id: defaultId,
+      moves: [
+        { location_id: defaultId, location_name: 'Default', hosts: 2 },
+        { location_id: wide.id, location_name: 'Wide', hosts: 2 },
+      ],
+    };
+    // The preview answers the same counts and writes nothing.
+    const audited = () => w.opened.db.select().from(auditEntries).all().length;
+    const before = audited();
+    expect(await api.locations.deletePreview({ id: narrow.id })).toEqual(expected);
+    expect(hostLocation(toWide1)).toBe(narrow.id);
+    expect(audited()).toBe(before);
+
+    expect(await api.locations.delete({ id: narrow.id })).toEqual(expected);
+    expect([toWide1, toWide2, elsewhere].map(hostLocation)).toEqual([wide.id, wide.id, wide.id]);
+    expect([toDefault, pinned].map(hostLocation)).toEqual([defaultId, defaultId]);
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'location.deleted'))
+      .get()!;
+    expect(JSON.parse(entry.details!)).toMatchObject({
+      name: 'Narrow',
+      hosts_moved: 4,
+      pinned_hosts: 1,
+      moves: [
+        { location_id: defaultId, hosts: 2 },
+        { location_id: wide.id, hosts: 2 },
+      ],
+    });
+    // A later registration of that network follows Wide, not the deleted location.
+    expect(await api.locations.resolve({ organization_id: orgId, ip: '10.1.9.9' })).toMatchObject({
+      location_id: wide.id,
+    });
+  });
+
+  it('LOC-4: the delete preview needs locations.manage and refuses the default like the delete', async () => {
+    const b = await api.locations.create({ organization_id: orgId, name: 'B' });
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId }]));
+    expect((await failure(reader.locations.deletePreview({ id: b.id }))).code).toBe('FORBIDDEN');
+    const err = await failure(api.locations.deletePreview({ id: defaultId }));
+    expect(err.message).toMatch(/is the default location and cannot be deleted/);
+    expect(await api.locations.deletePreview({ id: b.id })).toEqual({
+      id: b.id,
+      hosts_moved: 0,
+      pinned_hosts: 0,
+      default_location_id: defaultId,
+      moves: [],
+    });
   });
 
   it('a location of another tenant is not found', async () => {

@@ -302,7 +302,12 @@ describe('migrations', () => {
 
   it('LOC-1 the upgrade maps the time zones of existing locations to their current names', () => {
     const file = join(dir, 'tz.db');
-    const old = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length - 1) });
+    const old = openDatabase({
+      file,
+      migrationsFolder: folderUpTo(
+        journal.entries.findIndex((e) => e.tag === '0011_location_timezones_current_names'),
+      ),
+    });
     old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
     old.sqlite
       .prepare(
@@ -325,6 +330,51 @@ describe('migrations', () => {
     expect(
       opened.sqlite.prepare('SELECT timezone FROM locations ORDER BY id').pluck().all(),
     ).toEqual(['UTC', 'Europe/Kyiv', 'Asia/Kolkata', 'Europe/Berlin', 'UTC']);
+    opened.close();
+  });
+
+  it('0012 (SEC-3): legacy hosts of orgs without a running grace are on generation 0; during a grace, unknown', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0012_secret_generation');
+    const file = join(dir, 'gen.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO organizations (id, account_id, name, name_key, search_text, secret_ciphertext,
+         secret_digest, previous_secret_digest, previous_secret_expires_at, created_at, updated_at)
+       VALUES (?, 1, ?, ?, ?, x'00', ?, ?, ?, 1, 1)`,
+    );
+    insert.run(1, 'Calm', 'calm', 'calm\n', 'd1', null, null);
+    insert.run(2, 'Rolling', 'rolling', 'rolling\n', 'd2', 'p2', Date.now() + 3_600_000);
+    insert.run(3, 'Rolled', 'rolled', 'rolled\n', 'd3', 'p3', 1);
+    for (const org of [1, 2, 3]) {
+      old.sqlite
+        .prepare(
+          `INSERT INTO locations (id, organization_id, name, name_key, is_default, created_at, updated_at)
+           VALUES (?, ?, 'Default', 'default', 1, 1, 1)`,
+        )
+        .run(org, org);
+    }
+    const host = old.sqlite.prepare(
+      `INSERT INTO hosts (id, organization_id, location_id, hostname, ip, agent_type, registered_at)
+       VALUES (?, ?, ?, ?, '10.0.0.1', ?, 1)`,
+    );
+    host.run(1, 1, 1, 'calm-legacy', 'legacy');
+    host.run(2, 1, 1, 'calm-go', 'go');
+    host.run(3, 2, 2, 'rolling-legacy', 'legacy');
+    host.run(4, 3, 3, 'rolled-legacy', 'legacy');
+    old.close();
+    const opened = openDatabase({ file });
+    expect(
+      opened.sqlite.prepare('SELECT id, secret_generation AS g FROM hosts ORDER BY id').all(),
+    ).toEqual([
+      { id: 1, g: 0 },
+      { id: 2, g: null },
+      { id: 3, g: null },
+      { id: 4, g: 0 },
+    ]);
+    expect(
+      opened.sqlite.prepare('SELECT DISTINCT secret_generation FROM organizations').pluck().all(),
+    ).toEqual([0]);
     opened.close();
   });
 

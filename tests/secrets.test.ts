@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEntries, organizations } from '../main/db/schema';
+import { goAgent } from './fixtures/server';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -68,6 +69,28 @@ describe('SEC organization secret', () => {
     expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
   });
 
+  it('SEC-2: copying the secret is audited as a copy (the panel says every copy is recorded), without the value', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    await expect(api.organizations.copySecret({ id: org.id })).resolves.toEqual({
+      secret: org.secret,
+    });
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const err = await reader.organizations.copySecret({ id: org.id }).catch((e: TRPCError) => e);
+    expect((err as TRPCError).code).toBe('FORBIDDEN');
+    expect((err as TRPCError).message).toMatch(/organizations\.edit/);
+    const entries = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.organizationId, org.id))
+      .all()
+      .map((e) => e.action);
+    // A copy is its own entry, not passed off as a reveal (nothing was shown on screen).
+    expect(entries.filter((a) => a === 'organization.secret.copied')).toHaveLength(1);
+    expect(entries).not.toContain('organization.secret.revealed');
+    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
+  });
+
   it('SEC-3: regenerate needs explicit confirmation naming the consequence', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'A' });
@@ -106,6 +129,72 @@ describe('SEC organization secret', () => {
     w.clock.advance(1);
     expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
     expect(w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
+  });
+
+  it('SEC-3: secretUsage counts the legacy agents on the current secret, and during a grace names the hosts still on the old one', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'A' });
+    const legacy = (hostname: string, secret: string) =>
+      w.services.agents.register(secret, { hostname, ip: '10.0.0.1', agent_type: 'legacy' });
+    const beat = (hostId: number, secret: string) =>
+      w.services.agents.heartbeat({
+        hostId: String(hostId),
+        secret,
+        rawBody: Buffer.alloc(0),
+        input: undefined,
+      });
+    const l1 = legacy('legacy-1', org.secret);
+    const l2 = legacy('legacy-2', org.secret);
+    legacy('legacy-3', org.secret);
+    // A Go agent enrolled with the secret too, but never sends it again: not counted.
+    w.services.agents.register(org.secret, {
+      hostname: 'go-1',
+      ip: '10.0.0.2',
+      agent_type: 'go',
+      public_key: goAgent().publicKey,
+    });
+    expect(await api.organizations.secretUsage({ id: org.id })).toEqual({
+      legacy_hosts_on_current: 3,
+      grace: null,
+    });
+
+    w.clock.advance(HOUR);
+    const rotated = await api.organizations.regenerateSecret({
+      id: org.id,
+      confirm: true,
+      grace_period_hours: 24,
+    });
+    // l1 already has the new secret; l2 heartbeats with the old one; legacy-3 is not heard from.
+    w.clock.advance(60_000);
+    beat(l1.host_id, rotated.secret);
+    beat(l2.host_id, org.secret);
+    const usage = await api.organizations.secretUsage({ id: org.id });
+    expect(usage.legacy_hosts_on_current).toBe(1);
+    expect(usage.grace).toEqual({
+      previous_secret_valid_until: rotated.previous_secret_valid_until,
+      hosts_on_previous_total: 2,
+      hosts_on_previous: [
+        expect.objectContaining({ id: l2.host_id, hostname: 'legacy-2' }),
+        expect.objectContaining({ hostname: 'legacy-3' }),
+      ],
+    });
+    // Readers see it (the overview shows it to everyone who can read the org).
+    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    expect(
+      (await reader.organizations.secretUsage({ id: org.id })).grace?.hosts_on_previous_total,
+    ).toBe(2);
+
+    // l2 moves over; after the grace ends nothing is listed.
+    w.clock.advance(60_000);
+    beat(l2.host_id, rotated.secret);
+    expect(
+      (await api.organizations.secretUsage({ id: org.id })).grace?.hosts_on_previous_total,
+    ).toBe(1);
+    w.clock.advance(24 * HOUR);
+    expect(await api.organizations.secretUsage({ id: org.id })).toEqual({
+      legacy_hosts_on_current: 2,
+      grace: null,
+    });
   });
 
   it('SEC-3: grace is at most 7 days', async () => {

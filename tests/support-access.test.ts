@@ -593,3 +593,36 @@ describe('SUP-6 every change is in the audit trail with who, when and why', () =
     expect((await api.audit.verify()).ok).toBe(true);
   });
 });
+
+describe('SUP-5 / UI-6: a support engineer lands in one granted account', () => {
+  it('organizations.list takes account_id: only that account, and an account without a grant reads as empty', async () => {
+    await api.organizations.create({ name: 'Acme in A' });
+    const other = await w.otherAccount('Account B');
+    const otherApi = w.caller(other.admin);
+    const bOrg = await otherApi.organizations.create({ name: 'Beta in B' });
+    const noGrant = await w.otherAccount('Account C');
+    await w.caller(noGrant.admin).organizations.create({ name: 'Gamma in C' });
+    await api.supportAccess.enable({ duration_hours: 4 });
+    await otherApi.supportAccess.enable({ duration_hours: 2 });
+    const engineer = w.caller(se);
+
+    const all = await engineer.organizations.list({ limit: 100 });
+    expect(all.items.map((o) => o.name).sort()).toEqual(['Acme', 'Acme in A', 'Beta in B']);
+    const inB = await engineer.organizations.list({ account_id: other.accountId, limit: 100 });
+    expect(inB.items.map((o) => o.id)).toEqual([bOrg.id]);
+    expect(inB.total).toBe(1);
+    const inA = await engineer.organizations.list({ account_id: w.accountId, limit: 100 });
+    expect(inA.items.map((o) => o.name)).toEqual(['Acme', 'Acme in A']);
+    // No grant: nothing, exactly like an account that does not exist.
+    for (const id of [noGrant.accountId, 999_999]) {
+      expect(await engineer.organizations.list({ account_id: id })).toEqual({
+        items: [],
+        total: 0,
+      });
+    }
+    // An account's own users: their account only.
+    expect((await api.organizations.list({ account_id: other.accountId })).total).toBe(0);
+    const own = await api.organizations.list({ account_id: w.accountId });
+    expect(own.items.map((o) => o.name)).toEqual(['Acme', 'Acme in A']);
+  });
+});

@@ -124,6 +124,9 @@ export const organizations = sqliteTable(
     previousSecretDigest: text('previous_secret_digest'),
     previousSecretExpiresAt: integer('previous_secret_expires_at'),
     secretRotatedAt: integer('secret_rotated_at'),
+    // SEC-3: counts regenerations; a legacy host records the generation it last authenticated
+    // with (hosts.secret_generation), so the console can say who still uses the old secret.
+    secretGeneration: integer('secret_generation').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -237,6 +240,10 @@ export const hosts = sqliteTable(
     // AGT-2: the newest signed heartbeat timestamp (Unix seconds) accepted from this host; each
     // next one must be greater, so a replay is refused across restarts and replicas.
     lastSignedAt: integer('last_signed_at'),
+    // SEC-3: the org secret generation (organizations.secret_generation) this host presented at
+    // its last registration or legacy heartbeat, written in the same UPDATE as last_seen_at.
+    // Null: not known (not heard from since the column was added).
+    secretGeneration: integer('secret_generation'),
   },
   (t) => [
     // AGT-3 status counts (ORG-2), and UI-11 hosts sorted by last seen or status: ranges of it.

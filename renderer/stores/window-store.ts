@@ -12,8 +12,15 @@ const clearNotices = () => useToasts.getState().clear();
 interface WindowState {
   orgId: number | null;
   view: string;
+  /**
+   * UI-6: the one customer account a support engineer picked (its All organizations view shows
+   * only its orgs); null: every account that granted access. The server decides what is readable.
+   */
+  accountId: number | null;
   openOrg(orgId: number, view?: string): void;
   openAll(view?: string): void;
+  /** UI-6: land in a granted account's All organizations view (null: all granted accounts). */
+  openAccount(accountId: number | null): void;
   setView(view: string): void;
   reset(): void;
 }
@@ -26,6 +33,7 @@ export const useWindowStore = create<WindowState>()(
     (set) => ({
       orgId: null,
       view: DEFAULT_ALL_VIEW,
+      accountId: null,
       openOrg: (orgId, view) =>
         set((s) => {
           if (s.orgId !== orgId) clearNotices();
@@ -41,8 +49,13 @@ export const useWindowStore = create<WindowState>()(
           if (s.orgId !== null) clearNotices();
           return { orgId: null, view };
         }),
+      openAccount: (accountId) =>
+        set((s) => {
+          if (s.orgId !== null || s.accountId !== accountId) clearNotices();
+          return { orgId: null, view: DEFAULT_ALL_VIEW, accountId };
+        }),
       setView: (view) => set({ view }),
-      reset: () => set({ orgId: null, view: DEFAULT_ALL_VIEW }),
+      reset: () => set({ orgId: null, view: DEFAULT_ALL_VIEW, accountId: null }),
     }),
     { name: 'orgdesk.window', storage: createJSONStorage(() => sessionStorage) },
   ),

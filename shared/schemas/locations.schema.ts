@@ -69,10 +69,25 @@ export const savedLocationOutput = locationOutput.extend({
 });
 export type SavedLocation = z.infer<typeof savedLocationOutput>;
 
+/** LOC-4: where a location's hosts go when it is deleted (the preview and the delete answer it). */
 export const deletedLocationOutput = z.strictObject({
   id: idValue,
-  hosts_moved: countValue.describe("The deleted location's hosts, now in the default location"),
-  moved_to_location_id: idValue,
+  hosts_moved: countValue.describe("All of the deleted location's hosts: each one moves"),
+  pinned_hosts: countValue.describe(
+    'Of those, the hosts pinned by hand: they go to the default location and stay pinned',
+  ),
+  default_location_id: idValue,
+  moves: z
+    .array(
+      z.strictObject({
+        location_id: idValue,
+        location_name: z.string(),
+        hosts: countValue,
+      }),
+    )
+    .describe(
+      'How many went where: unpinned hosts to where their IP now resolves (LOC-3 over the remaining subnets, else the default), pinned hosts to the default. Most hosts first, then by name',
+    ),
 });
 export type DeletedLocation = z.infer<typeof deletedLocationOutput>;
 

@@ -4,6 +4,7 @@ import {
   DEFAULT_PAGE_LIMIT,
   MAX_DESCRIPTION_LENGTH,
   MAX_GRACE_HOURS,
+  SECRET_USAGE_HOST_LIMIT,
   MAX_NAME_LENGTH,
   MAX_REASON_LENGTH,
   MAX_REGION_LENGTH,
@@ -53,6 +54,11 @@ export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
 export const listOrganizationsInput = z
   .strictObject({
     ...pageInput,
+    account_id: id('account_id')
+      .nullish()
+      .describe(
+        "Only this account's orgs (a support engineer reading one granted account); an account the caller cannot read gives an empty page",
+      ),
     search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
     region: filterText('region', MAX_REGION_LENGTH).nullish(),
     active_only: z
@@ -226,6 +232,33 @@ export const regeneratedSecretOutput = z.strictObject({
     .describe('The old secret still works until then (the grace period); null: it stopped now'),
 });
 export type RegeneratedSecret = z.infer<typeof regeneratedSecretOutput>;
+
+/** SEC-3: who still uses which secret (legacy agents send it on every heartbeat). */
+export const secretUsageOutput = z.strictObject({
+  legacy_hosts_on_current: countValue.describe(
+    'Legacy agents whose last registration or heartbeat used the current secret: each needs the new one after a regeneration',
+  ),
+  grace: z
+    .strictObject({
+      previous_secret_valid_until: isoTime.describe('When the previous secret stops working'),
+      hosts_on_previous_total: countValue.describe(
+        'Legacy agents not yet seen with the current secret: they stop working when the grace ends',
+      ),
+      hosts_on_previous: z
+        .array(
+          z.strictObject({
+            id: idValue,
+            hostname: z.string(),
+            ip: z.string(),
+            last_seen_at: isoTime.nullable(),
+          }),
+        )
+        .describe(`The first ${SECRET_USAGE_HOST_LIMIT} of them, by hostname`),
+    })
+    .nullable()
+    .describe('While a grace period runs: its end, and the hosts still on the previous secret'),
+});
+export type SecretUsage = z.infer<typeof secretUsageOutput>;
 
 /** SEC-4: the agent configuration file, to save as `filename`. */
 export const agentConfigOutput = z.strictObject({

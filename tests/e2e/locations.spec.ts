@@ -1,6 +1,7 @@
 // UI-4: subnets as validated chips (client check, then the server's message under the field),
 // the zone's local time, and the "which location would this IP land in" tester.
 import { expect, test } from './fixtures';
+import { checkView } from './a11y-check';
 import { LocationsPage } from './pages/org-pages';
 
 test('a bad CIDR is flagged at the field, fixed, saved, and an IP then lands there', async ({
@@ -62,4 +63,36 @@ test('a bad CIDR is flagged at the field, fixed, saved, and an IP then lands the
   await expect(locations.tester.getByLabel('IP address')).toHaveAccessibleDescription(
     /is not an IPv4 or IPv6 address/,
   );
+});
+
+test('LOC-4: deleting a location previews where its hosts go (with the org colour), then says where they went', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await app.switchTo('Acme Corp');
+  await app.openView('Locations', 'locations');
+  const locations = new LocationsPage(page);
+
+  // A wider network elsewhere: Headquarters' hosts resolve to it once Headquarters is gone.
+  await locations.view.getByRole('button', { name: 'New location' }).click();
+  await locations.editor.getByLabel('Name').fill('Campus');
+  await locations.subnetInput().fill('10.0.0.0/8');
+  await locations.subnetInput().press('Enter');
+  await locations.editor.getByRole('button', { name: 'Create location' }).click();
+  await expect(locations.row('Campus')).toBeVisible();
+
+  await locations.row('Headquarters').getByRole('button', { name: 'Headquarters' }).click();
+  await locations.editor.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = locations.deleteDialog('Headquarters');
+  await expect(dialog.getByTestId('org-target')).toContainText('Acme Corp');
+  const preview = dialog.getByRole('list', { name: 'Where its hosts go' });
+  await expect(preview.getByRole('listitem')).toHaveText(['3 hosts to Campus']);
+  await expect(locations.row('Headquarters')).toBeVisible(); // nothing deleted yet
+  await checkView(page, 'location delete preview');
+
+  await dialog.getByRole('button', { name: 'Delete location' }).click();
+  await expect(app.toast('Deleted Headquarters. 3 hosts moved: 3 to Campus.')).toBeVisible();
+  await expect(locations.row('Headquarters')).toHaveCount(0);
+  await expect(locations.row('Campus')).toContainText('3');
 });

@@ -148,7 +148,7 @@ describe('locations over REST (LOC-1..4)', () => {
     expect((await s.request('GET', base(), { token: foreign })).status).toBe(404);
   });
 
-  it('DELETE moves hosts to the default and says how many; the default cannot be deleted', async () => {
+  it('DELETE (and its preview) say how many hosts went where; the default cannot be deleted', async () => {
     const loc = (
       await s.request('POST', base(), { body: { name: 'Temp', subnets: ['172.16.0.0/12'] } })
     ).json;
@@ -158,13 +158,20 @@ describe('locations over REST (LOC-1..4)', () => {
       body: { hostname: 'temp-1', ip: '172.16.4.4', agent_type: 'legacy' },
     });
     expect(reg.json.location_id).toBe(loc.id);
-    const res = await s.request('DELETE', `/api/v1/locations/${loc.id}`);
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({
+    const expected = {
       id: loc.id,
       hosts_moved: 1,
-      moved_to_location_id: org.default_location_id,
-    });
+      pinned_hosts: 0,
+      default_location_id: org.default_location_id,
+      moves: [{ location_id: org.default_location_id, location_name: 'Default', hosts: 1 }],
+    };
+    // LOC-4: the preview says the same, and changes nothing.
+    const preview = await s.request('GET', `/api/v1/locations/${loc.id}/delete-preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.json).toEqual(expected);
+    const res = await s.request('DELETE', `/api/v1/locations/${loc.id}`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(expected);
     const def = await s.request('DELETE', `/api/v1/locations/${org.default_location_id}`);
     expect(def.status).toBe(409);
     expect(def.json.error.message).toMatch(/default location/);

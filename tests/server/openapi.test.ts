@@ -365,6 +365,7 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', `/organizations/${org.id}`);
     await call('PATCH', `/organizations/${org.id}`, { body: { recording_policy: 'full' } });
     await call('GET', `/organizations/${org.id}/secret`);
+    await call('GET', `/organizations/${org.id}/secret/usage`);
     await call('GET', `/organizations/${org.id}/agent-config`);
     const regenerated = await call('POST', `/organizations/${org.id}/secret/regenerate`, {
       body: { confirm: true, grace_period_hours: 1 },
@@ -574,6 +575,7 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('POST', `/organizations/${org.id}/hosts/remove-all`, {
       body: { confirm_count: 0 },
     });
+    await call('GET', `/locations/${office.id}/delete-preview`);
     await call('DELETE', `/locations/${office.id}`);
     await call('POST', '/organizations/deactivate', { body: { ids: [org.id] } });
     await call('DELETE', `/organizations/${org.id}`);

@@ -198,6 +198,7 @@ export class AgentsService {
           publicKey: p('publicKey'),
           registeredAt: p('now'),
           lastSeenAt: p('now'),
+          secretGeneration: p('secretGeneration'),
         })
         .returning()
         .prepare(),
@@ -212,6 +213,7 @@ export class AgentsService {
           publicKey: sql`${p('publicKey')}`,
           locationId: sql`${p('locationId')}`,
           lastSeenAt: sql`${p('now')}`,
+          secretGeneration: sql`${p('secretGeneration')}`,
         })
         .where(eq(hosts.id, p('id')))
         .returning()
@@ -227,9 +229,13 @@ export class AgentsService {
           ),
         )
         .prepare(),
+      // A legacy heartbeat: last-seen and which secret generation it sent (SEC-3), one UPDATE.
       seen: db
         .update(hosts)
-        .set({ lastSeenAt: sql`${p('now')}` })
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          secretGeneration: sql`${p('secretGeneration')}`,
+        })
         .where(eq(hosts.id, p('id')))
         .prepare(),
       // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
@@ -311,6 +317,7 @@ export class AgentsService {
         agentType: input.agent_type,
         publicKey: input.public_key ?? null,
         now,
+        secretGeneration: org.secretGeneration,
       };
       const row = existing
         ? this.q.reregister.get({
@@ -359,15 +366,18 @@ export class AgentsService {
     const hostId = Number(req.hostId);
     let host: HostRow;
     let signedAt: number | null = null;
+    let secretGeneration: number | null = null;
     if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(hostId, req));
-    else if (req.secret !== undefined) host = this.verifyLegacy(hostId, req.secret);
+    else if (req.secret !== undefined)
+      ({ host, secretGeneration } = this.verifyLegacy(hostId, req.secret));
     else {
       throw unauthorized(
         'Authenticate the heartbeat: Go agents send X-Timestamp and X-Signature, legacy agents X-Organization-Secret',
       );
     }
     const input = heartbeatInput.parse(req.input ?? {});
-    return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip), signedAt);
+    const ip = input.ip === undefined ? null : canonicalIp(input.ip);
+    return this.touch(host, ip, signedAt, secretGeneration);
   }
 
   /**
@@ -494,7 +504,10 @@ export class AgentsService {
     );
   }
 
-  private verifyLegacy(hostId: number, secret: string): HostRow {
+  private verifyLegacy(
+    hostId: number,
+    secret: string,
+  ): { host: HostRow; secretGeneration: number } {
     const org = this.d.secrets.findOrgBySecret(secret);
     const host = org
       ? this.d.db
@@ -512,7 +525,7 @@ export class AgentsService {
       throw unauthorized('This host registered as a Go agent: sign its heartbeats (X-Signature)');
     }
     requireActive(org.isActive, org.accountActive);
-    return host;
+    return { host, secretGeneration: org.secretGeneration };
   }
 
   /**
@@ -520,7 +533,12 @@ export class AgentsService {
    * its timestamp is later than the host's last accepted one (hosts.last_signed_at), in the same
    * UPDATE: so a replay is refused across restarts and replicas, and nothing is kept in memory.
    */
-  private touch(host: HostRow, ip: string | null, signedAt: number | null): HeartbeatResult {
+  private touch(
+    host: HostRow,
+    ip: string | null,
+    signedAt: number | null,
+    secretGeneration: number | null,
+  ): HeartbeatResult {
     const now = this.d.clock.now();
     const moved = ip !== null && ip !== host.ip;
     const locationId =
@@ -542,10 +560,10 @@ export class AgentsService {
       } else if (moved) {
         this.d.db
           .update(hosts)
-          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId })
+          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId, secretGeneration })
           .where(eq(hosts.id, host.id))
           .run();
-      } else this.q.seen.run({ id: host.id, now });
+      } else this.q.seen.run({ id: host.id, now, secretGeneration });
       if (locationId !== host.locationId) {
         const accountId = this.d.db
           .select({ accountId: organizations.accountId })

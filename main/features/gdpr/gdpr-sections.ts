@@ -188,6 +188,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       secretDigest: `the secret's lookup digest is ${CREDENTIAL}`,
       previousSecretDigest: `the previous secret's digest is ${CREDENTIAL}`,
       previousSecretExpiresAt: "the previous secret's grace: state of a credential, no one's data",
+      secretGeneration:
+        "how often the secret was regenerated: state of a credential, no one's data",
     },
     account: {
       section: 'organizations',
@@ -228,6 +230,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {
       publicKey: "the agent's signing key: a host's credential, no one's data",
       lastSignedAt: "replay protection state of the agent protocol, no one's data",
+      secretGeneration:
+        "which org secret generation a legacy agent sent: credential state, no one's data",
       ipKey: 'derived: the sort key of ip (exported), for the console’s sort by IP',
     },
     account: {

@@ -59,12 +59,24 @@ export const locationsRouter = router({
       rest: {
         method: 'DELETE',
         path: '/locations/:id',
-        summary: 'Delete a location; its hosts are placed again (LOC-4)',
+        summary:
+          'Delete a location; unpinned hosts go where their IP now resolves, pinned ones to the default (LOC-4)',
       },
       output: deletedLocationOutput,
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.locations.delete(ctx.actor, input.id)),
+  deletePreview: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/locations/:id/delete-preview',
+        summary: 'What deleting a location would do: how many hosts would go where (LOC-4)',
+      },
+      output: deletedLocationOutput,
+    })
+    .input(orgIdInput)
+    .query(({ ctx, input }) => ctx.services.locations.deletePreview(ctx.actor, input.id)),
   resolve: authedProcedure
     .meta({
       rest: {

@@ -9,7 +9,7 @@ import type { DomainError } from '../../core/errors';
 import { canonicalTimezone, isUniqueViolation, nameKey } from '../../core/names';
 import type { Db } from '../../db/database';
 import { hosts, locationSubnets, locations } from '../../db/schema';
-import { parseCidr, parseIp } from '../../../shared/cidr';
+import { PrefixMatcher, parseCidr, parseIp } from '../../../shared/cidr';
 import {
   createLocationInput,
   resolveIpInput,
@@ -32,6 +32,9 @@ export interface LocationsDeps {
 }
 
 type LocationRow = typeof locations.$inferSelect;
+
+/** Host ids per UPDATE … IN (…): well inside SQLite's bound-parameter limit. */
+const ID_CHUNK = 500;
 
 /** LOC-2: canonical CIDRs, or a field error naming the bad entry and the fix. */
 function normalizeSubnets(subnets: string[]): string[] {
@@ -267,26 +270,101 @@ export class LocationsService {
     }
   }
 
-  /** LOC-4: the default location stays; another one's hosts move to the default. */
-  delete(actor: Actor, id: number): DeletedLocation {
-    const { row, org } = this.locate(actor, id, 'locations.manage');
-    if (row.isDefault) {
+  /** LOC-4: the default location stays; refused for it, by the preview and the delete alike. */
+  private deletable(actor: Actor, id: number) {
+    const found = this.locate(actor, id, 'locations.manage');
+    if (found.row.isDefault) {
       throw conflict(
-        `"${row.name}" is the default location and cannot be deleted; make another location the default first`,
+        `"${found.row.name}" is the default location and cannot be deleted; make another location the default first`,
       );
     }
+    return found;
+  }
+
+  /**
+   * LOC-4: where each host of location `id` goes once it is gone: unpinned hosts where their IP
+   * resolves over the org's other subnets (LOC-3's longest prefix, else the default), pinned
+   * hosts to the default. Reads only, so the preview and the delete share it.
+   */
+  private deletionPlan(orgId: number, id: number) {
+    const def = this.d.db
+      .select({ id: locations.id })
+      .from(locations)
+      .where(and(eq(locations.organizationId, orgId), eq(locations.isDefault, true)))
+      .get()!;
+    const remaining = new PrefixMatcher(
+      this.d.db
+        .select({ cidr: locationSubnets.cidr, locationId: locationSubnets.locationId })
+        .from(locationSubnets)
+        .where(and(eq(locationSubnets.organizationId, orgId), ne(locationSubnets.locationId, id)))
+        .all()
+        .flatMap((s) => {
+          const parsed = parseCidr(s.cidr);
+          return parsed.ok ? [{ cidr: parsed.cidr, value: s.locationId }] : [];
+        }),
+    );
+    const targets = new Map<number, number[]>();
+    let pinned = 0;
+    const rows = this.d.db
+      .select({ id: hosts.id, ip: hosts.ip, pinned: hosts.pinned })
+      .from(hosts)
+      .where(eq(hosts.locationId, id))
+      .all();
+    for (const h of rows) {
+      if (h.pinned) pinned++;
+      const to = h.pinned ? def.id : (remaining.match(h.ip)?.value ?? def.id);
+      targets.set(to, [...(targets.get(to) ?? []), h.id]);
+    }
+    const names = new Map(
+      targets.size === 0
+        ? []
+        : this.d.db
+            .select({ id: locations.id, name: locations.name })
+            .from(locations)
+            .where(inArray(locations.id, [...targets.keys()]))
+            .all()
+            .map((l) => [l.id, l.name]),
+    );
+    const moves = [...targets]
+      .map(([locationId, ids]) => ({
+        location_id: locationId,
+        location_name: names.get(locationId)!,
+        hosts: ids.length,
+      }))
+      .sort((a, b) => b.hosts - a.hosts || a.location_name.localeCompare(b.location_name));
+    return {
+      targets,
+      answer: {
+        id,
+        hosts_moved: rows.length,
+        pinned_hosts: pinned,
+        default_location_id: def.id,
+        moves,
+      } satisfies DeletedLocation,
+    };
+  }
+
+  /** LOC-4: what deleting `id` would do, in the delete's own words; writes nothing. */
+  deletePreview(actor: Actor, id: number): DeletedLocation {
+    const { org } = this.deletable(actor, id);
+    return this.deletionPlan(org.id, id).answer;
+  }
+
+  /** LOC-4: re-places the location's hosts (see deletionPlan), then deletes it: one transaction. */
+  delete(actor: Actor, id: number): DeletedLocation {
+    const { row, org } = this.deletable(actor, id);
     try {
       return this.d.db.transaction(() => {
-        const def = this.d.db
-          .select({ id: locations.id })
-          .from(locations)
-          .where(and(eq(locations.organizationId, org.id), eq(locations.isDefault, true)))
-          .get()!;
-        const moved = this.d.db
-          .update(hosts)
-          .set({ locationId: def.id })
-          .where(eq(hosts.locationId, id))
-          .run().changes;
+        const { targets, answer } = this.deletionPlan(org.id, id);
+        for (const [to, ids] of targets) {
+          for (let i = 0; i < ids.length; i += ID_CHUNK) {
+            this.d.db
+              .update(hosts)
+              .set({ locationId: to })
+              .where(inArray(hosts.id, ids.slice(i, i + ID_CHUNK)))
+              .run();
+          }
+        }
         this.d.db.delete(locations).where(eq(locations.id, id)).run();
         this.d.matchers.invalidate(org.id);
         this.d.audit.record(actor, {
@@ -295,9 +373,14 @@ export class LocationsService {
           action: 'location.deleted',
           targetType: 'location',
           targetId: id,
-          details: { name: row.name, hosts_moved: moved, moved_to_location_id: def.id },
+          details: {
+            name: row.name,
+            hosts_moved: answer.hosts_moved,
+            pinned_hosts: answer.pinned_hosts,
+            moves: answer.moves.map((m) => ({ location_id: m.location_id, hosts: m.hosts })),
+          },
         });
-        return { id, hosts_moved: moved, moved_to_location_id: def.id };
+        return answer;
       });
     } finally {
       this.d.matchers.invalidate(org.id);

@@ -17,6 +17,7 @@ import {
   regenerateSecretInput,
   regionsOutput,
   revealedSecretOutput,
+  secretUsageOutput,
   updateOrganizationInput,
 } from '../../../shared/schemas/organizations.schema';
 
@@ -115,6 +116,24 @@ export const organizationsRouter = router({
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.reveal(ctx.actor, input.id)),
+  secretUsage: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/organizations/:id/secret/usage',
+        summary:
+          'How many legacy agents use the current secret; during a grace period, which hosts still use the old one (SEC-3)',
+      },
+      output: secretUsageOutput,
+    })
+    .input(orgIdInput)
+    .query(({ ctx, input }) => ctx.services.secrets.usage(ctx.actor, input.id)),
+  // Console-only (no REST form): a script that wants the secret reveals it; this is the
+  // console's Copy button, audited as a copy (SEC-2).
+  copySecret: authedProcedure
+    .meta({ output: revealedSecretOutput })
+    .input(orgIdInput)
+    .mutation(({ ctx, input }) => ctx.services.secrets.copy(ctx.actor, input.id)),
   regenerateSecret: authedProcedure
     .meta({
       rest: {

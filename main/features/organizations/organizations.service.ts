@@ -207,13 +207,21 @@ export class OrganizationsService {
   /** What the actor may read (TEN-4, TEN-5) and the ORG-2 filters; null: nothing at all. */
   private filters(
     actor: Actor,
-    input: { region?: string | null; active: boolean | null },
+    input: { region?: string | null; active: boolean | null; accountId?: number | null },
   ): Filters | null {
     const scope = this.d.access.scope(actor);
-    if (scope.accountIds.length === 0 && scope.orgIds.length === 0) return null;
+    // One account only (UI-6: the engineer picked it): narrowed, never widened. Org roles are
+    // held in the actor's own account only, so they count only when that is the one asked for.
+    const accountIds =
+      input.accountId == null
+        ? scope.accountIds
+        : scope.accountIds.filter((a) => a === input.accountId);
+    const orgIds =
+      input.accountId == null || input.accountId === actor.accountId ? scope.orgIds : [];
+    if (accountIds.length === 0 && orgIds.length === 0) return null;
     return {
-      accountIds: scope.accountIds,
-      orgIds: scope.orgIds,
+      accountIds,
+      orgIds,
       active: input.active,
       region: input.region || null,
     };
@@ -251,6 +259,7 @@ export class OrganizationsService {
     const f = this.filters(actor, {
       region: input.region,
       active: input.is_active ?? (input.active_only ? true : null),
+      accountId: input.account_id,
     });
     if (!f) return { items: [], total: 0 };
     const search = input.search ? searchPlan(input.search) : null;

@@ -1,16 +1,18 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { constantTimeEqual, type SecretBox } from '../../core/crypto';
 import type { Db } from '../../db/database';
-import { accounts, organizations } from '../../db/schema';
+import { accounts, hosts, organizations } from '../../db/schema';
+import { SECRET_USAGE_HOST_LIMIT } from '../../../shared/constants';
 import {
   regenerateSecretInput,
   type AgentConfig,
   type RegeneratedSecret,
   type RevealedSecret,
+  type SecretUsage,
 } from '../../../shared/schemas/organizations.schema';
 import type { z } from 'zod';
 import { secretAad } from './organizations.service';
@@ -41,6 +43,7 @@ export class SecretsService {
       accountActive: accounts.isActive,
       digest: organizations.secretDigest,
       previous: organizations.previousSecretDigest,
+      generation: organizations.secretGeneration,
     };
     this.byCurrent = d.db
       .select(columns)
@@ -74,12 +77,28 @@ export class SecretsService {
 
   /** SEC-2: every reveal is audited (without the value). */
   reveal(actor: Actor, orgId: number): RevealedSecret {
+    return this.handOut(actor, orgId, 'organization.secret.revealed');
+  }
+
+  /**
+   * SEC-2: the console's Copy. Its own audit entry, not a reveal's: the secret went to the
+   * clipboard without being shown, and the panel promises every copy is recorded.
+   */
+  copy(actor: Actor, orgId: number): RevealedSecret {
+    return this.handOut(actor, orgId, 'organization.secret.copied');
+  }
+
+  private handOut(
+    actor: Actor,
+    orgId: number,
+    action: 'organization.secret.revealed' | 'organization.secret.copied',
+  ): RevealedSecret {
     const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
     const secret = this.decrypt(orgId);
     this.d.audit.record(actor, {
       accountId: ref.accountId,
       organizationId: orgId,
-      action: 'organization.secret.revealed',
+      action,
       targetType: 'organization',
       targetId: orgId,
     });
@@ -107,6 +126,7 @@ export class SecretsService {
           previousSecretDigest: graceUntil ? current.digest : null,
           previousSecretExpiresAt: graceUntil,
           secretRotatedAt: now,
+          secretGeneration: sql`${organizations.secretGeneration} + 1`,
           updatedAt: now,
         })
         .where(eq(organizations.id, input.id))
@@ -121,6 +141,65 @@ export class SecretsService {
       });
     });
     return { secret, previous_secret_valid_until: graceUntil === null ? null : iso(graceUntil) };
+  }
+
+  /**
+   * SEC-3: how many legacy agents use the current secret (what a regeneration cuts off), and
+   * while a grace period runs, which legacy hosts have not been seen with the current one yet.
+   * Only legacy agents count: Go agents sign with their own key after enrolling.
+   */
+  usage(actor: Actor, orgId: number): SecretUsage {
+    this.d.access.requireOrg(actor, orgId);
+    const org = this.d.db
+      .select({
+        generation: organizations.secretGeneration,
+        graceUntil: organizations.previousSecretExpiresAt,
+      })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .get()!;
+    const legacy = and(eq(hosts.organizationId, orgId), eq(hosts.agentType, 'legacy'));
+    const onCurrent = eq(hosts.secretGeneration, org.generation);
+    const current = this.d.db
+      .select({ n: count() })
+      .from(hosts)
+      .where(and(legacy, onCurrent))
+      .get()!.n;
+    const now = this.d.clock.now();
+    if (org.graceUntil === null || org.graceUntil <= now) {
+      return { legacy_hosts_on_current: current, grace: null };
+    }
+    // Older generations and unknown ones (null) alike: not yet seen with the current secret.
+    const stillOld = and(
+      legacy,
+      or(isNull(hosts.secretGeneration), lt(hosts.secretGeneration, org.generation)),
+    );
+    const total = this.d.db.select({ n: count() }).from(hosts).where(stillOld).get()!.n;
+    const rows = this.d.db
+      .select({
+        id: hosts.id,
+        hostname: hosts.hostname,
+        ip: hosts.ip,
+        lastSeenAt: hosts.lastSeenAt,
+      })
+      .from(hosts)
+      .where(stillOld)
+      .orderBy(sql`${hosts.hostname} COLLATE NOCASE`, asc(hosts.id))
+      .limit(SECRET_USAGE_HOST_LIMIT)
+      .all();
+    return {
+      legacy_hosts_on_current: current,
+      grace: {
+        previous_secret_valid_until: iso(org.graceUntil),
+        hosts_on_previous_total: total,
+        hosts_on_previous: rows.map((r) => ({
+          id: r.id,
+          hostname: r.hostname,
+          ip: r.ip,
+          last_seen_at: r.lastSeenAt === null ? null : iso(r.lastSeenAt),
+        })),
+      },
+    };
   }
 
   /** SEC-4: server URL and secret as a file for installer builds; audited like a reveal. */
@@ -152,9 +231,14 @@ export class SecretsService {
    * constant time; the previous secret counts only inside its grace window. Whether the org and
    * its account are active is the caller's to enforce (AGT-2: their agents are refused).
    */
-  findOrgBySecret(
-    presented: string,
-  ): { id: number; accountId: number; isActive: boolean; accountActive: boolean } | null {
+  findOrgBySecret(presented: string): {
+    id: number;
+    accountId: number;
+    isActive: boolean;
+    accountActive: boolean;
+    /** SEC-3: the generation of the secret presented (the previous one is one less). */
+    secretGeneration: number;
+  } | null {
     const digest = this.d.box.secretDigest(presented);
     const row =
       this.byCurrent.get({ digest }) ?? this.byPrevious.get({ digest, now: this.d.clock.now() });
@@ -167,6 +251,7 @@ export class SecretsService {
       accountId: row.accountId,
       isActive: row.isActive,
       accountActive: row.accountActive,
+      secretGeneration: current ? row.generation : row.generation - 1,
     };
   }
 }

@@ -1,8 +1,10 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { MAX_NAME_LENGTH } from '../../../shared/constants';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Field, FormError } from '../../components/field';
+import { OrgTarget } from '../../components/org-badge';
+import { Skeleton } from '../../components/view-root';
 import { errorMessage, fieldError, fieldIndex } from '../../lib/errors';
 import { plural } from '../../lib/format';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
@@ -13,8 +15,11 @@ import { TimezoneField, canonicalZone } from './timezone-field';
 
 type Location = RouterOutputs['locations']['list'][number];
 
+type Deletion = RouterOutputs['locations']['delete'];
+
 interface LocationEditorProps {
-  orgId: number;
+  /** The org the location belongs to: named, with its colour, in the delete confirmation. */
+  org: { id: number; name: string };
   /** null: a new location. */
   location: Location | null;
   canManage: boolean;
@@ -22,7 +27,8 @@ interface LocationEditorProps {
 }
 
 /** UI-4 editor: name, subnets as validated chips, IANA zone with its clock, default flag. */
-export function LocationEditor({ orgId, location, canManage, onDone }: LocationEditorProps) {
+export function LocationEditor({ org, location, canManage, onDone }: LocationEditorProps) {
+  const orgId = org.id;
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const headingId = useId();
@@ -48,9 +54,7 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
     trpc.locations.delete.mutationOptions({
       onSuccess: (r) => {
         void invalidate('locations', 'organizations', 'hosts');
-        toast.success(
-          `Deleted ${location?.name ?? 'the location'}. ${r.hosts_moved > 0 ? `${plural(r.hosts_moved, 'host')} moved to the default location.` : 'No hosts had to move.'}`,
-        );
+        toast.success(`Deleted ${location?.name ?? 'the location'}. ${movesSentence(r)}`);
         setConfirmDelete(false);
         onDone(null);
       },
@@ -233,15 +237,51 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
           error={remove.error ? errorMessage(remove.error) : null}
           onClose={() => setConfirmDelete(false)}
           onConfirm={() => remove.mutate({ id: location.id })}
+          target={<OrgTarget org={org} />}
         >
-          <p>
-            {location.host_count > 0
-              ? `Its ${plural(location.host_count, 'host')} will move to the default location.`
-              : 'It has no hosts.'}{' '}
-            Its subnets are removed with it.
-          </p>
+          <DeletePreview locationId={location.id} />
+          <p>Its subnets are removed with it.</p>
         </ConfirmDialog>
       ) : null}
     </section>
+  );
+}
+
+const movesText = (r: Deletion): string[] =>
+  r.moves.map((m) => `${plural(m.hosts, 'host')} to ${m.location_name}`);
+
+/** LOC-4's answer in one sentence: how many hosts went where. */
+function movesSentence(r: Deletion): string {
+  if (r.hosts_moved === 0) return 'No hosts had to move.';
+  const pinned =
+    r.pinned_hosts > 0 ? ` (${plural(r.pinned_hosts, 'pinned host')} kept pinned)` : '';
+  const where = r.moves.map((m) => `${m.hosts} to ${m.location_name}`).join(', ');
+  return `${plural(r.hosts_moved, 'host')} moved: ${where}${pinned}.`;
+}
+
+/** LOC-4: the server's own plan for this delete, asked when the confirmation opens. */
+function DeletePreview({ locationId }: { locationId: number }) {
+  const trpc = useTRPC();
+  const preview = useQuery(trpc.locations.deletePreview.queryOptions({ id: locationId }));
+  if (preview.error) return <p className="form-error">{errorMessage(preview.error)}</p>;
+  if (!preview.data) return <Skeleton width="70%" />;
+  const r = preview.data;
+  if (r.hosts_moved === 0) return <p>It has no hosts.</p>;
+  return (
+    <div data-testid="delete-preview">
+      <p>
+        Its {plural(r.hosts_moved, 'host')} move where their IP resolves without it, else to the
+        default location
+        {r.pinned_hosts > 0
+          ? `; ${plural(r.pinned_hosts, 'pinned host')} go to the default and stay pinned`
+          : ''}
+        :
+      </p>
+      <ul aria-label="Where its hosts go">
+        {movesText(r).map((t) => (
+          <li key={t}>{t}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

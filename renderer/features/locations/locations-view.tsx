@@ -124,7 +124,7 @@ export function LocationsView({ org }: OrgViewProps) {
           <div className="split-side">
             <LocationEditor
               key={selected}
-              orgId={org.id}
+              org={org}
               location={editing}
               canManage={reason === null}
               onDone={() => setSelected(null)}

@@ -8,6 +8,7 @@ import { useWindowStore } from '../../stores/window-store';
 import { ONLINE_RULE, STALE_RULE } from '../hosts/host-status';
 import { HealthHistory } from '../fleet/health-chart';
 import { SecretPanel } from '../secrets/secret-panel';
+import { SecretRollover } from '../secrets/secret-rollover';
 import { OrgStatusBanner } from './org-status-banner';
 
 /** The org at a glance: host health, automation, locations, and agent enrollment (UI-5). */
@@ -39,6 +40,7 @@ export function OrgOverviewView({ org }: OrgViewProps) {
       }
     >
       <OrgStatusBanner org={org} />
+      <SecretRollover org={org} />
       <div className="grid">
         <section className="panel" aria-labelledby={hostsId}>
           <h2 id={hostsId}>Hosts</h2>

@@ -18,7 +18,7 @@ import {
 import { HOST_COUNTS_REFRESH_MS, type ORG_SORT_KEYS } from '../../../shared/constants';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
-import { formatCount } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
 import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
@@ -123,7 +123,9 @@ const columns = [
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
   const trpc = useTRPC();
-  const { accountPermissions, isAccountAdmin } = useShell();
+  const { accountPermissions, isAccountAdmin, me } = useShell();
+  // UI-6: a support engineer who picked one granted account sees only its orgs.
+  const pickedAccount = useWindowStore((s) => (me.is_support_engineer ? s.accountId : null));
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText.trim(), 250);
   const [region, setRegion] = useState('');
@@ -135,7 +137,7 @@ export function OrganizationsView() {
   const sort = useSort<OrgSort>({ sort: 'name', order: 'asc' });
   const paging = usePaging(
     'organizations',
-    JSON.stringify([search, region, status, sort.sort, sort.order]),
+    JSON.stringify([pickedAccount, search, region, status, sort.sort, sort.order]),
   );
   const { pageIndex, pageSize } = paging;
   // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
@@ -146,6 +148,7 @@ export function OrganizationsView() {
 
   const list = useQuery({
     ...trpc.organizations.list.queryOptions({
+      account_id: pickedAccount,
       skip: paging.skip,
       limit: pageSize,
       search: search || null,
@@ -201,6 +204,7 @@ export function OrganizationsView() {
         </GuardedButton>
       }
     >
+      {pickedAccount !== null ? <PickedAccountNotice accountId={pickedAccount} /> : null}
       <div className="toolbar" role="search" aria-label="Filter organizations">
         <div className="toolbar-field toolbar-grow">
           <label className="toolbar-label" htmlFor={`${ids}-search`}>
@@ -344,5 +348,33 @@ export function OrganizationsView() {
         regions={regions.data ?? []}
       />
     </ViewRoot>
+  );
+}
+
+/** UI-6: which granted account a support engineer is reading, until when, and the way back. */
+function PickedAccountNotice({ accountId }: { accountId: number }) {
+  const trpc = useTRPC();
+  const mine = useQuery(trpc.supportAccess.myAccess.queryOptions());
+  const grant = mine.data?.accounts.find((a) => a.account_id === accountId);
+  return (
+    <div className="callout callout-info callout-flush" data-testid="picked-account">
+      {grant ? (
+        <>
+          Reading <strong>{grant.account_name}</strong>, view only, until{' '}
+          {formatDateTime(grant.expires_at)}.{' '}
+        </>
+      ) : mine.data ? (
+        <>Your access to this account has ended. </>
+      ) : (
+        <>Reading one customer account. </>
+      )}
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => useWindowStore.getState().openAccount(null)}
+      >
+        Show every account you can read
+      </button>
+    </div>
   );
 }

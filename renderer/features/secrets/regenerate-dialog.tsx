@@ -1,11 +1,11 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { MAX_GRACE_HOURS } from '../../../shared/constants';
+import { DEFAULT_GRACE_HOURS, MAX_GRACE_HOURS } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { OrgTarget } from '../../components/org-badge';
 import { errorMessage } from '../../lib/errors';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, plural } from '../../lib/format';
 import { useTRPC, type OrgDetail, type RouterOutputs } from '../../lib/trpc';
 import { SecretOnce } from './secret-once';
 
@@ -17,7 +17,8 @@ const GRACE_CHOICES = [
   { hours: 168, label: '7 days', hint: '' },
 ]
   .filter((c) => c.hours <= MAX_GRACE_HOURS)
-  .map((c) => (c.hours === MAX_GRACE_HOURS ? { ...c, hint: 'the longest allowed' } : c));
+  .map((c) => (c.hours === MAX_GRACE_HOURS ? { ...c, hint: 'the longest allowed' } : c))
+  .map((c) => (c.hours === DEFAULT_GRACE_HOURS ? { ...c, hint: c.hint || 'recommended' } : c));
 
 type Regenerated = RouterOutputs['organizations']['regenerateSecret'];
 
@@ -86,7 +87,9 @@ function RegenerateForm({
   onDone(r: Regenerated): void;
 }) {
   const trpc = useTRPC();
-  const [grace, setGrace] = useState<number>(0);
+  // SEC-3: 24 h by default in the console, so legacy agents can be rolled over in batches.
+  const [grace, setGrace] = useState<number>(DEFAULT_GRACE_HOURS);
+  const usage = useQuery(trpc.organizations.secretUsage.queryOptions({ id: org.id }));
   const [typed, setTyped] = useState('');
   const regenerate = useMutation(
     trpc.organizations.regenerateSecret.mutationOptions({ onSuccess: onDone }),
@@ -104,6 +107,15 @@ function RegenerateForm({
         <strong>New registrations and legacy agents need the new secret.</strong> Already registered
         Go agents keep working: they authenticate with their own Ed25519 key.
       </div>
+      <p data-testid="legacy-count">
+        {usage.data
+          ? usage.data.legacy_hosts_on_current === 0
+            ? 'No legacy agent uses the current secret.'
+            : `${plural(usage.data.legacy_hosts_on_current, 'legacy agent')} still ${usage.data.legacy_hosts_on_current === 1 ? 'uses' : 'use'} the current secret: ${grace > 0 ? 'each needs the new one before the grace period ends' : 'they stop working at once'}.`
+          : usage.error
+            ? `How many legacy agents use the current secret is not known: ${errorMessage(usage.error)}`
+            : 'Counting the legacy agents that use the current secret…'}
+      </p>
       <fieldset className="radio-group">
         <legend>Keep accepting the previous secret for</legend>
         {GRACE_CHOICES.map((c) => (

@@ -4,6 +4,7 @@ import { copySecret, downloadText } from '../../lib/clipboard';
 import { errorMessage } from '../../lib/errors';
 import { denyReason } from '../../lib/permissions';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
+import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { RegenerateSecretDialog } from './regenerate-dialog';
 
@@ -13,6 +14,7 @@ export const REVEAL_MS = 30_000;
 /** UI-5: reveal (audited, hides after 30 s), copy, regenerate, agent configuration download. */
 export function SecretPanel({ org }: { org: OrgDetail }) {
   const trpc = useTRPC();
+  const invalidate = useInvalidate();
   const headingId = useId();
   const reasonId = useId();
   const reason = denyReason(org.permissions, 'organizations.edit');
@@ -22,6 +24,7 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
 
   const reveal = useMutation(trpc.organizations.revealSecret.mutationOptions());
   const config = useMutation(trpc.organizations.agentConfig.mutationOptions());
+  const copyAudited = useMutation(trpc.organizations.copySecret.mutationOptions());
 
   useEffect(() => {
     if (!revealed) return;
@@ -34,8 +37,9 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
     setRevealed({ secret, until: Date.now() + REVEAL_MS });
   };
   const copy = async () => {
-    // Copying while hidden fetches the secret (audited like a reveal) without showing it.
-    const secret = revealed?.secret ?? (await reveal.mutateAsync({ id: org.id })).secret;
+    // Every copy asks the server, shown or not: that call writes the "copied" audit entry the
+    // hint below promises (SEC-2), and the value is never shown by copying.
+    const { secret } = await copyAudited.mutateAsync({ id: org.id });
     await copySecret(secret, 'Organization secret');
   };
   const download = async () => {
@@ -102,7 +106,13 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
             Reveal secret
           </button>
         )}
-        <button type="button" className="button button-secondary" {...guard} onClick={run(copy)}>
+        <button
+          type="button"
+          className="button button-secondary"
+          {...guard}
+          disabled={guard.disabled || copyAudited.isPending}
+          onClick={run(copy)}
+        >
           Copy secret
         </button>
         <button
@@ -128,7 +138,11 @@ export function SecretPanel({ org }: { org: OrgDetail }) {
         org={org}
         open={regenerating}
         onClose={() => setRegenerating(false)}
-        onRegenerated={() => setRevealed(null)}
+        onRegenerated={() => {
+          setRevealed(null);
+          // The rollover panel and the legacy count follow the new generation (SEC-3).
+          void invalidate('organizations');
+        }}
       />
     </section>
   );

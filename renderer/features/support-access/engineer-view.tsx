@@ -9,6 +9,7 @@ import { errorMessage, fieldError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
+import { useWindowStore } from '../../stores/window-store';
 import { CellTime, DataTable } from '../../components/table-kit';
 import { Countdown } from './countdown';
 import { DurationField } from './duration-field';
@@ -146,12 +147,22 @@ function AccessPanel({
         <p className="muted">No account has given you access right now.</p>
       ) : (
         <ul className="grant-list" aria-label="Accounts you can read">
+          {/* UI-6: picked by name, with when the access ends; opening one lands in its orgs. */}
           {data.accounts.map((a) => (
             <li key={a.account_id}>
               <div className="status-line">
                 <span className="tag tag-success status-tag">Read access</span>
                 <strong>{a.account_name}</strong>
                 <span className="muted">Account #{a.account_id}</span>
+              </div>
+              <div>
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => useWindowStore.getState().openAccount(a.account_id)}
+                >
+                  Open {a.account_name}
+                </button>
               </div>
               <div>
                 Ends in <Countdown until={a.expires_at} onExpire={onRefetch} />{' '}

@@ -23,6 +23,17 @@ export class SecretPanel {
   }
 }
 
+/** SEC-3 on the overview: the running grace period and the hosts still on the old secret. */
+export class SecretRolloverPanel {
+  readonly root: Locator;
+  readonly hosts: Locator;
+
+  constructor(page: Page) {
+    this.root = page.getByRole('region', { name: 'Secret rollover in progress' });
+    this.hosts = this.root.getByRole('list', { name: 'Hosts still using the old secret' });
+  }
+}
+
 export class LocationsPage {
   readonly view: Locator;
   readonly table: Locator;
@@ -57,6 +68,11 @@ export class LocationsPage {
 
   timezoneOptions(): Locator {
     return this.editor.getByRole('listbox', { name: 'Zones' }).getByRole('option');
+  }
+
+  /** LOC-4: the delete confirmation of the location open in the editor. */
+  deleteDialog(name: string): Locator {
+    return this.page.getByRole('dialog', { name: `Delete ${name}?` });
   }
 
   async testIp(ip: string): Promise<Locator> {

@@ -52,6 +52,10 @@ export class SupportAccessPage {
     await this.emergencyDialog.getByLabel('Reason').fill(reason);
     await this.emergencyDialog.getByRole('button', { name: 'End all support access' }).click();
   }
+  /** UI-6: the engineer picks a granted account by name and lands in its organizations. */
+  openAccount(name: string): Locator {
+    return this.myAccess.getByRole('button', { name: `Open ${name}`, exact: true });
+  }
 }
 
 /** "23:59:58" or "6 d 23:59:58" in seconds. */
