@@ -23,10 +23,12 @@ function contentSecurityPolicy(): Plugin {
 }
 
 // The console is served from `dist/renderer` by the Orgdesk server (at `/`) and by the desktop's
-// app protocol (orgdesk-app://app/), so every asset URL is relative: base './'.
+// app protocol (orgdesk-app://app/), both from the root of their origin, so asset URLs are
+// absolute: base '/'. Relative ones would break every deep URL (UI-10): a reload of
+// /org/12/hosts would ask for /org/12/assets/….
 export default defineConfig({
   root: here('./renderer'),
-  base: './',
+  base: '/',
   plugins: [react(), contentSecurityPolicy()],
   build: {
     outDir: here('./dist/renderer'),

@@ -1,15 +1,18 @@
 import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppClient } from './lib/client';
 import { TRPCProvider } from './lib/trpc';
-import { App } from './shell/app';
 import { createQueryClient } from './shell/query-client';
+import { createAppRouter } from './shell/router';
 import './styles.css';
 
-// Chosen once for the life of the window: IPC inside Electron, HTTP in a browser.
+// Chosen once for the life of the window: IPC inside Electron, HTTP in a browser; and with it
+// the router's history (hash inside Electron, real paths in a browser: shell/router.ts).
 const { client, transport } = createAppClient();
 const queryClient = createQueryClient();
+const router = createAppRouter(transport);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');
@@ -18,7 +21,7 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={client} queryClient={queryClient}>
-        <App transport={transport} />
+        <RouterProvider router={router} />
       </TRPCProvider>
     </QueryClientProvider>
   </StrictMode>,

@@ -110,21 +110,35 @@ export function DataTable<T>({
   );
 }
 
+/** A page kept in the URL (UI-10): `page` is 1-based there, as people count pages. */
+export interface UrlPage {
+  index: number;
+  goTo(index: number): void;
+}
+
+export const urlPage = (page: string, set: (patch: { page: string }) => void): UrlPage => ({
+  index: Math.max(0, (Number.parseInt(page, 10) || 1) - 1),
+  goTo: (index) => set({ page: String(index + 1) }),
+});
+
 /**
  * Server-side paging state. Any change of `filterKey` (or of the page size) starts again at the
- * first page without first fetching the old page of the new filter.
+ * first page without first fetching the old page of the new filter. With `url`, the page is the
+ * URL's (whose filters already start again at the first page when they change).
  */
-export function usePaging(tableKey: string, filterKey: string) {
+export function usePaging(tableKey: string, filterKey: string, url?: UrlPage) {
   const pageSize = usePrefsStore((s) => s.tables[tableKey]?.pageSize ?? PAGE_SIZES[0]);
   const key = `${filterKey}|${pageSize}`;
   const [paging, setPaging] = useState({ key, index: 0 });
-  const pageIndex = paging.key === key ? paging.index : 0;
+  const pageIndex = url ? url.index : paging.key === key ? paging.index : 0;
   return {
     tableKey,
     pageIndex,
     pageSize,
     skip: pageIndex * pageSize,
-    goTo: (index: number) => setPaging({ key, index }),
+    goTo: url ? url.goTo : (index: number) => setPaging({ key, index }),
+    /** A new page size: back to the first page. */
+    onPageSize: () => url?.goTo(0),
   };
 }
 
@@ -155,7 +169,10 @@ export function Pager({
         <select
           id={`${id}-size`}
           value={pageSize}
-          onChange={(e) => setTablePrefs(paging.tableKey, { pageSize: Number(e.target.value) })}
+          onChange={(e) => {
+            setTablePrefs(paging.tableKey, { pageSize: Number(e.target.value) });
+            paging.onPageSize();
+          }}
         >
           {PAGE_SIZES.map((n) => (
             <option key={n} value={n}>

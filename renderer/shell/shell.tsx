@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import { Toaster } from '../components/toaster';
 import { ErrorState, Skeleton, ViewRoot } from '../components/view-root';
 import { DesktopRoot } from '../features/desktop/desktop-root';
@@ -9,10 +9,12 @@ import { errorCode, errorMessage } from '../lib/errors';
 import { onShellEvent } from '../lib/ipc-link';
 import { accountPermissions, isAccountAdmin } from '../lib/permissions';
 import { useTRPC, type Me, type OrgDetail } from '../lib/trpc';
+import { useFilterMemory } from '../stores/filter-memory-store';
 import { usePrefsStore, userKey } from '../stores/prefs-store';
 import { useReadOnly } from '../stores/read-only-store';
-import { toast } from '../stores/toast-store';
-import { useWindowStore } from '../stores/window-store';
+import { toast, useToasts } from '../stores/toast-store';
+import { useNavigation, usePlace } from './navigation';
+import { DEFAULT_ALL_VIEW, placeKey } from '../../shared/console-places';
 import { ShellContext, type ShellContextValue } from './shell-context';
 import { Sidebar } from './sidebar';
 import { TitleBar } from './title-bar';
@@ -20,8 +22,11 @@ import { viewsFor, type ViewDef } from './views';
 
 export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   const trpc = useTRPC();
-  const orgId = useWindowStore((s) => s.orgId);
-  const viewId = useWindowStore((s) => s.view);
+  const nav = useNavigation();
+  // UI-10: the URL says where this window is (the router sends a URL naming no place to All).
+  const place = usePlace();
+  const orgId = place?.orgId ?? null;
+  const viewId = place?.view ?? DEFAULT_ALL_VIEW;
   const [switcherOpen, setSwitcherOpen] = useState(false);
   // Views read the read-only flag (denyReason) as they render: remount them when it changes.
   const readOnly = useReadOnly((s) => s.reason !== null);
@@ -49,14 +54,29 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   useEffect(() => {
     if (!gone || orgId === null) return;
     usePrefsStore.getState().forgetOrg(orgId);
-    useWindowStore.getState().openAll();
-    toast.info('That organization is no longer available to you.');
-  }, [gone, orgId]);
+    // In place of the org's URL: Back must not return to an org that is not there.
+    void nav.openAll(undefined, { replace: true });
+    toast.info('That organization is no longer available to you.', null);
+  }, [gone, orgId, nav]);
+
+  // Notices about one org never outlive a switch, whichever way it happened (Back included).
+  useLayoutEffect(() => useToasts.getState().setScope(orgId), [orgId]);
+
+  // What each place's filters were, for coming back to it by the sidebar or the switcher.
+  useEffect(() => {
+    if (place) useFilterMemory.getState().remember(placeKey(place), place.search ?? {});
+  }, [place]);
 
   const scope = orgId === null ? 'all' : 'org';
   const views = viewsFor(scope, ctx);
   const view = views.find((v) => v.id === viewId) ?? views[0];
   const orgName = orgId !== null ? org.data?.name : undefined;
+
+  // A view this user has not here (or a mistyped one): the scope's first view, in its place.
+  const fallback = view && view.id !== viewId ? view.id : null;
+  useEffect(() => {
+    if (fallback !== null) void nav.go({ orgId, view: fallback, search: {} }, { replace: true });
+  }, [fallback, orgId, nav]);
 
   useEffect(() => {
     const where = orgId === null ? 'All organizations' : (orgName ?? 'Loading…');
@@ -73,14 +93,15 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
     () =>
       onShellEvent((event) => {
         if (event.type === 'menu' && event.command === 'switch-organization') setSwitcherOpen(true);
-        else if (event.type === 'open-organization')
-          useWindowStore.getState().openOrg(event.organization_id);
+        else if (event.type === 'open-organization') void nav.openOrg(event.organization_id);
         else if (event.type === 'session-changed') {
-          useWindowStore.getState().reset();
+          // Another data source: none of its places or filters are this one's.
+          useFilterMemory.getState().reset();
+          void nav.openAll(undefined, { replace: true });
           void queryClient.resetQueries();
         }
       }),
-    [queryClient],
+    [queryClient, nav],
   );
 
   useEffect(() => {
@@ -97,13 +118,21 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   return (
     <ShellContext.Provider value={ctx}>
       <div className="app">
-        <a href="#main" className="skip-link">
+        {/* Focus moves by script: inside Electron the URL's "#" holds the place (shell/router.ts). */}
+        <a
+          href="#main"
+          className="skip-link"
+          onClick={(e) => {
+            e.preventDefault();
+            document.getElementById('main')?.focus();
+          }}
+        >
           Skip to main content
         </a>
         <TitleBar org={orgId === null ? null : (org.data ?? 'loading')} />
         {transport === 'ipc' ? <DesktopRoot /> : null}
         <div className="app-body">
-          <Sidebar views={views} current={view?.id} org={orgId === null ? null : org.data} />
+          <Sidebar views={views} current={view?.id} orgId={orgId} />
           <main id="main" className="main" tabIndex={-1}>
             {/* The key remounts the whole view on every switch: no selection, draft or open
                 dialog of the previous org survives. */}

@@ -1,22 +1,20 @@
 import { SWITCH_SHORTCUT } from '../lib/keys';
-import type { OrgDetail } from '../lib/trpc';
-import { useWindowStore } from '../stores/window-store';
+import { PlaceLink } from './place-link';
 import { useShell } from './shell-context';
 import { viewsFor, type ViewDef } from './views';
 
 export function Sidebar({
   views,
   current,
-  org,
+  orgId,
 }: {
   views: ViewDef[];
   current: string | undefined;
-  org: OrgDetail | null | undefined;
+  /** null: All organizations. */
+  orgId: number | null;
 }) {
   const ctx = useShell();
-  const setView = useWindowStore((s) => s.setView);
-  const openAll = useWindowStore((s) => s.openAll);
-  const inOrg = org !== null;
+  const inOrg = orgId !== null;
   const accountViews = inOrg ? viewsFor('all', ctx) : views;
 
   return (
@@ -27,14 +25,13 @@ export function Sidebar({
           <ul>
             {views.map((v) => (
               <li key={v.id}>
-                <button
-                  type="button"
+                <PlaceLink
                   className="nav-item"
                   aria-current={v.id === current ? 'page' : undefined}
-                  onClick={() => setView(v.id)}
+                  place={{ orgId, view: v.id }}
                 >
                   {v.label}
-                </button>
+                </PlaceLink>
               </li>
             ))}
           </ul>
@@ -52,14 +49,13 @@ export function Sidebar({
         <ul>
           {accountViews.map((v) => (
             <li key={v.id}>
-              <button
-                type="button"
+              <PlaceLink
                 className="nav-item"
                 aria-current={!inOrg && v.id === current ? 'page' : undefined}
-                onClick={() => openAll(v.id)}
+                place={{ orgId: null, view: v.id }}
               >
                 {v.label}
-              </button>
+              </PlaceLink>
             </li>
           ))}
         </ul>

@@ -91,7 +91,7 @@ test('per org: only that org’s entries; without audit.view the reason instead'
   const tech = new ConsolePage(techPage);
   await tech.waitForShell();
   await tech.switchTo('Acme Corp');
-  await tech.sidebar.getByRole('button', { name: 'Audit trail', exact: true }).click();
+  await tech.sidebar.getByRole('link', { name: 'Audit trail', exact: true }).click();
   await expect(
     techPage
       .locator('[data-view="audit"][data-state="ready"]')

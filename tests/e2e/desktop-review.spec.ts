@@ -137,7 +137,7 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await page.goto('/');
   await app.waitForShell();
   // Inside the desktop shell: local database, no sign-in, the desktop screens in the sidebar.
-  await expect(app.sidebar.getByRole('button', { name: 'Connections' })).toBeVisible();
+  await expect(app.sidebar.getByRole('link', { name: 'Connections' })).toBeVisible();
   const newOrg = page.getByRole('button', { name: /New organization/ });
   await expect(newOrg).toBeEnabled();
 
@@ -160,7 +160,7 @@ test('an opened export is a read-only review: banner, disabled mutations, server
 
   // The same views browse the export: only Acme is in it.
   const orgs = await app.openView('Organizations', 'organizations');
-  await expect(orgs.getByRole('button', { name: 'Acme' }).first()).toBeVisible();
+  await expect(orgs.getByRole('link', { name: 'Acme' }).first()).toBeVisible();
   await expect(orgs.getByText('Globex')).toHaveCount(0);
   // Mutation controls are disabled, with the review as the reason.
   const reason = 'Changes are disabled: this window shows a read-only review of an export.';
@@ -212,7 +212,7 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await app.waitForShell();
   await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
   await expect(
-    app.view('organizations').getByRole('button', { name: 'Globex' }).first(),
+    app.view('organizations').getByRole('link', { name: 'Globex' }).first(),
   ).toBeVisible();
 });
 
@@ -241,4 +241,32 @@ test('remembering a sign-in where the keychain is not secure is refused next to 
   );
   // The server was added, not signed in; it is listed with that state.
   await expect(view.getByRole('listitem', { name: 'Staging' })).toContainText('Not signed in');
+});
+
+test('UI-10 inside the desktop: the place is after the "#", and a reload keeps it', async ({
+  page,
+  app,
+}) => {
+  desktop = await startDesktop(page);
+  await page.goto('/index.html');
+  await app.waitForShell();
+  // The app protocol is only ever asked for index.html: the place is the hash (shell/router.ts).
+  const where = () => new URL(page.url());
+  await expect.poll(() => where().hash).toBe('#/organizations');
+  expect(where().pathname).toBe('/index.html');
+  await app.switchTo('Acme');
+  await app.openView('Hosts', 'hosts');
+  const acme = desktop.x.w.services.organizations
+    .list(desktop.x.w.admin, {})
+    .items.find((o) => o.name === 'Acme')!.id;
+  await expect.poll(() => where().hash).toBe(`#/org/${acme}/hosts`);
+  await app.sidebar.getByRole('link', { name: 'Locations', exact: true }).click();
+  await expect(app.view('locations')).toBeVisible();
+  await page.goBack();
+  await expect(app.view('hosts')).toBeVisible();
+  await page.reload();
+  await app.waitForShell();
+  await expect(app.view('hosts')).toBeVisible();
+  await expect(app.currentOrgName).toHaveText('Acme');
+  expect(where().pathname).toBe('/index.html');
 });

@@ -13,14 +13,32 @@ import { downloadText } from '../../lib/clipboard';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { formatCount, plural } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
-import { useDebounced } from '../../lib/use-debounced';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { DataTable, Pager, usePaging } from '../../components/table-kit';
+import { DataTable, Pager, urlPage, usePaging } from '../../components/table-kit';
 import { AuditDetails } from './audit-details';
 import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
+
+/** UI-10: the filters in the URL, e.g. /audit?action=host.moved&from=2026-01-31T12:00. */
+export const AUDIT_FILTERS = {
+  actor: '',
+  action: '',
+  target_type: '',
+  target_id: '',
+  from: '',
+  to: '',
+  page: '1',
+};
+
+const trimDraft = (d: AuditFilterDraft): AuditFilterDraft => ({
+  ...d,
+  actor: d.actor.trim(),
+  action: d.action.trim(),
+  targetId: d.targetId.trim(),
+});
 import { VerifyResult } from './verify-result';
 import './audit.css';
 
@@ -69,20 +87,44 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const { accountPermissions } = useShell();
-  const [draft, setDraft] = useState<AuditFilterDraft>(EMPTY_FILTER);
-  const applied = useDebounced(draft, 300);
+  const [filters, setFilters] = useUrlFilters(AUDIT_FILTERS);
+  const applied: AuditFilterDraft = {
+    actor: filters.actor,
+    action: filters.action,
+    targetType: filters.target_type,
+    targetId: filters.target_id,
+    from: filters.from,
+    to: filters.to,
+  };
+  const [draft, setDraft] = useSettledDraft(
+    applied,
+    (d) =>
+      setFilters(
+        {
+          actor: d.actor,
+          action: d.action,
+          target_type: d.targetType,
+          target_id: d.targetId,
+          from: d.from,
+          to: d.to,
+        },
+        { text: 'audit-filters' },
+      ),
+    300,
+    trimDraft,
+  );
   const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
 
   const filter = {
     organization_id: org?.id ?? null,
-    actor: applied.actor.trim() || null,
-    action: applied.action.trim() || null,
+    actor: applied.actor || null,
+    action: applied.action || null,
     target_type: applied.targetType || null,
-    target_id: applied.targetId.trim() || null,
+    target_id: applied.targetId || null,
     from: localToIso(applied.from),
     to: localToIso(applied.to),
   };
-  const paging = usePaging('audit', JSON.stringify(filter));
+  const paging = usePaging('audit', JSON.stringify(filter), urlPage(filters.page, setFilters));
   const list = useQuery({
     ...trpc.audit.list.queryOptions({ ...filter, skip: paging.skip, limit: paging.pageSize }),
     placeholderData: keepPreviousData,

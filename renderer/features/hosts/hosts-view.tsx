@@ -6,7 +6,7 @@ import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
-import { useDebounced } from '../../lib/use-debounced';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
@@ -15,10 +15,14 @@ import { toast } from '../../stores/toast-store';
 import { actionReason } from '../support-access/view-only';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
-import { CellTime, DataTable, Pager, usePaging } from '../../components/table-kit';
+import { CellTime, DataTable, Pager, urlPage, usePaging } from '../../components/table-kit';
 
 const column = createColumnHelper<Host>();
 const EMPTY: Host[] = [];
+
+/** UI-10: e.g. /org/12/hosts?location=3&status=offline&search=web. */
+export const HOST_FILTERS = { search: '', location: '', status: '', page: '1' };
+const isStatus = (s: string): s is HostStatus => (HOST_STATUSES as readonly string[]).includes(s);
 
 /** UI-7 hosts (AGT-3/4): by location and status, searchable, moved by hand with a pin. */
 export function HostsView({ org }: OrgViewProps) {
@@ -26,13 +30,23 @@ export function HostsView({ org }: OrgViewProps) {
   const invalidate = useInvalidate();
   const { me } = useShell();
   const ids = useId();
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText.trim(), 250);
-  const [locationId, setLocationId] = useState<number | null>(null);
-  const [status, setStatus] = useState<HostStatus | null>(null);
+  const [filters, setFilters] = useUrlFilters(HOST_FILTERS);
+  const search = filters.search;
+  const locationId = /^[1-9][0-9]*$/.test(filters.location) ? Number(filters.location) : null;
+  const status = isStatus(filters.status) ? filters.status : null;
+  const [searchText, setSearchText] = useSettledDraft(
+    search,
+    (text) => setFilters({ search: text }, { text: 'search' }),
+    250,
+    (text) => text.trim(),
+  );
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
-  const paging = usePaging('hosts', JSON.stringify([search, locationId, status]));
+  const paging = usePaging(
+    'hosts',
+    JSON.stringify([search, locationId, status]),
+    urlPage(filters.page, setFilters),
+  );
   const reason = actionReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
@@ -192,7 +206,7 @@ export function HostsView({ org }: OrgViewProps) {
           <select
             id={`${ids}-location`}
             value={locationId ?? ''}
-            onChange={(e) => setLocationId(e.target.value === '' ? null : Number(e.target.value))}
+            onChange={(e) => setFilters({ location: e.target.value })}
           >
             <option value="">All locations</option>
             {(locations.data ?? []).map((l) => (
@@ -209,9 +223,7 @@ export function HostsView({ org }: OrgViewProps) {
           <select
             id={`${ids}-status`}
             value={status ?? ''}
-            onChange={(e) =>
-              setStatus(e.target.value === '' ? null : (e.target.value as HostStatus))
-            }
+            onChange={(e) => setFilters({ status: e.target.value })}
           >
             <option value="">Any status</option>
             {HOST_STATUSES.map((s) => (
@@ -243,11 +255,7 @@ export function HostsView({ org }: OrgViewProps) {
                 <button
                   type="button"
                   className="button button-secondary"
-                  onClick={() => {
-                    setSearchText('');
-                    setLocationId(null);
-                    setStatus(null);
-                  }}
+                  onClick={() => setFilters({ search: '', location: '', status: '' })}
                 >
                   Clear filters
                 </button>

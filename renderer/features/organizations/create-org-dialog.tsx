@@ -10,7 +10,7 @@ import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
 import { SecretOnce } from '../secrets/secret-once';
 
 type Created = RouterOutputs['organizations']['create'];
@@ -144,7 +144,7 @@ function CreateForm({
 }
 
 function CreatedStep({ created, onClose }: { created: Created; onClose(): void }) {
-  const openOrg = useWindowStore((s) => s.openOrg);
+  const { openOrg } = useNavigation();
   return (
     <div className="created-step">
       <p>
@@ -168,7 +168,7 @@ function CreatedStep({ created, onClose }: { created: Created; onClose(): void }
           type="button"
           className="button button-primary"
           onClick={() => {
-            openOrg(created.id, 'overview');
+            void openOrg(created.id, 'overview');
             onClose();
           }}
         >

@@ -10,7 +10,7 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { usePrefsStore } from '../../stores/prefs-store';
 import { toast } from '../../stores/toast-store';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
 
 /** ORG-5: deactivate/reactivate (reversible), and hard delete (never while hosts remain). */
 export function LifecycleSection({ org }: { org: OrgDetail }) {
@@ -30,15 +30,17 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
       },
     }),
   );
+  const nav = useNavigation();
   const hardDelete = useMutation(
     trpc.organizations.delete.mutationOptions({
       onSuccess: () => {
         setConfirmDelete(false);
-        // Leave the org before anything refetches it: it no longer exists.
-        useWindowStore.getState().openAll();
+        // Leave the org before anything refetches it: it no longer exists, so it does not stay
+        // in the history either. The notice belongs to All organizations, where the window goes.
+        void nav.openAll(undefined, { replace: true });
         usePrefsStore.getState().forgetOrg(org.id);
         void invalidate('organizations');
-        toast.success(`${org.name} and all its data were deleted.`);
+        toast.success(`${org.name} and all its data were deleted.`, null);
       },
     }),
   );

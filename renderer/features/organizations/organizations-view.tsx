@@ -7,33 +7,32 @@ import {
 } from '@tanstack/react-table';
 import { useId, useState } from 'react';
 import { GuardedButton } from '../../components/guarded-button';
-import { Pager, usePaging } from '../../components/table-kit';
+import { Pager, urlPage, usePaging } from '../../components/table-kit';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
-import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
+import { PlaceLink } from '../../shell/place-link';
 import { useShell } from '../../shell/shell-context';
-import { useWindowStore } from '../../stores/window-store';
 import { CreateOrgDialog } from './create-org-dialog';
 
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
 type StatusFilter = 'active' | 'inactive' | 'all';
+const STATUSES: readonly string[] = ['active', 'inactive', 'all'] satisfies StatusFilter[];
+
+/** UI-10: the table's place in the URL, e.g. /organizations?search=acme&status=all&page=2. */
+export const ORGANIZATION_FILTERS = { search: '', region: '', status: 'active', page: '1' };
 
 const column = createColumnHelper<OrgListItem>();
 
-function OpenOrgButton({ org }: { org: OrgListItem }) {
-  const openOrg = useWindowStore((s) => s.openOrg);
+function OpenOrgLink({ org }: { org: OrgListItem }) {
   return (
-    <button
-      type="button"
-      className="link-button cell-name"
-      onClick={() => openOrg(org.id, 'overview')}
-    >
+    <PlaceLink className="link-button cell-name" place={{ orgId: org.id, view: 'overview' }}>
       {org.name}
-    </button>
+    </PlaceLink>
   );
 }
 
@@ -49,7 +48,7 @@ const columns = [
     header: 'Name',
     cell: (c) => (
       <div className="cell-stack">
-        <OpenOrgButton org={c.row.original} />
+        <OpenOrgLink org={c.row.original} />
         {c.row.original.description ? (
           <span className="cell-sub" title={c.row.original.description}>
             {c.row.original.description}
@@ -101,14 +100,23 @@ const isNumeric = (meta: unknown): boolean =>
 export function OrganizationsView() {
   const trpc = useTRPC();
   const { accountPermissions, isAccountAdmin } = useShell();
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText.trim(), 250);
-  const [region, setRegion] = useState('');
-  const [status, setStatus] = useState<StatusFilter>('active');
+  const [filters, setFilters] = useUrlFilters(ORGANIZATION_FILTERS);
+  const { search, region } = filters;
+  const status = (STATUSES.includes(filters.status) ? filters.status : 'active') as StatusFilter;
+  const [searchText, setSearchText] = useSettledDraft(
+    search,
+    (text) => setFilters({ search: text }, { text: 'search' }),
+    250,
+    (text) => text.trim(),
+  );
   const [creating, setCreating] = useState(false);
   const ids = useId();
 
-  const paging = usePaging('organizations', JSON.stringify([search, region, status]));
+  const paging = usePaging(
+    'organizations',
+    JSON.stringify([search, region, status]),
+    urlPage(filters.page, setFilters),
+  );
   const { pageIndex, pageSize } = paging;
 
   const list = useQuery({
@@ -174,7 +182,11 @@ export function OrganizationsView() {
           <label className="toolbar-label" htmlFor={`${ids}-region`}>
             Region
           </label>
-          <select id={`${ids}-region`} value={region} onChange={(e) => setRegion(e.target.value)}>
+          <select
+            id={`${ids}-region`}
+            value={region}
+            onChange={(e) => setFilters({ region: e.target.value })}
+          >
             <option value="">All regions</option>
             {(regions.data ?? []).map((r) => (
               <option key={r} value={r}>
@@ -190,7 +202,7 @@ export function OrganizationsView() {
           <select
             id={`${ids}-status`}
             value={status}
-            onChange={(e) => setStatus(e.target.value as StatusFilter)}
+            onChange={(e) => setFilters({ status: e.target.value })}
           >
             <option value="active">Active</option>
             <option value="inactive">Deactivated</option>
@@ -252,11 +264,7 @@ export function OrganizationsView() {
                 <button
                   type="button"
                   className="button button-secondary"
-                  onClick={() => {
-                    setSearchText('');
-                    setRegion('');
-                    setStatus('active');
-                  }}
+                  onClick={() => setFilters({ search: '', region: '', status: 'active' })}
                 >
                   Clear filters
                 </button>

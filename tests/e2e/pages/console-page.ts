@@ -26,7 +26,7 @@ export class ConsolePage {
   }
 
   async openView(label: string, id: string): Promise<Locator> {
-    await this.sidebar.getByRole('button', { name: label, exact: true }).click();
+    await this.sidebar.getByRole('link', { name: label, exact: true }).click();
     const view = this.view(id);
     await view.waitFor();
     return view;
@@ -55,6 +55,16 @@ export class ConsolePage {
     await expect(all).toHaveAttribute('aria-selected', 'true');
     await this.page.keyboard.press('Enter');
     await expect(this.currentOrgName).toHaveText('All organizations');
+  }
+
+  /** Where the window is: path and query of its URL (UI-10). */
+  place(): string {
+    const url = new URL(this.page.url());
+    return `${url.pathname}${url.search}`;
+  }
+
+  async signOut(): Promise<void> {
+    await this.titleBar.getByRole('button', { name: 'Sign out' }).click();
   }
 
   toast(text: string | RegExp): Locator {
