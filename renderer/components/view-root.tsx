@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { RefreshButton } from './refresh-button';
 
 interface ViewRootProps {
   /** The registry id of the view; e2e tests find views by it. */
@@ -26,7 +27,10 @@ export function ViewRoot({ view, title, ready, actions, subtitle, children }: Vi
           <h1 id={`view-title-${view}`}>{title}</h1>
           {subtitle ? <div className="view-subtitle">{subtitle}</div> : null}
         </div>
-        {actions ? <div className="view-actions">{actions}</div> : null}
+        <div className="view-actions">
+          <RefreshButton />
+          {actions}
+        </div>
       </header>
       {children}
     </section>

@@ -50,7 +50,8 @@ export function App({ transport }: { transport: Transport }) {
   }, [token, notice, transport, queryClient, nav]);
 
   if (needsToken || errorCode(me.error) === 'UNAUTHORIZED') return <SignInPage />;
-  if (me.error) {
+  // A failed refresh of an already known caller keeps the console up (and its drafts with it).
+  if (me.error && !me.data) {
     return (
       <main className="splash" data-view="boot" data-state="error">
         <div className="splash-card" role="alert">

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'reac
 import { Toaster } from '../components/toaster';
 import { ErrorState, Skeleton, ViewRoot } from '../components/view-root';
 import { DesktopRoot } from '../features/desktop/desktop-root';
+import { AccessWatch } from '../features/support-access/access-watch';
 import { OrgSwitcher } from '../features/org-switcher/org-switcher';
 import type { Transport } from '../lib/client';
 import { errorCode, errorMessage } from '../lib/errors';
@@ -15,6 +16,7 @@ import { useReadOnly } from '../stores/read-only-store';
 import { toast, useToasts } from '../stores/toast-store';
 import { useNavigation, usePlace } from './navigation';
 import { DEFAULT_ALL_VIEW, placeKey } from '../../shared/console-places';
+import { isTypingIn, refreshNow } from './refresh';
 import { ShellContext, type ShellContextValue } from './shell-context';
 import { Sidebar } from './sidebar';
 import { TitleBar } from './title-bar';
@@ -109,11 +111,21 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         setSwitcherOpen(true);
+      } else if (
+        e.key.toLowerCase() === 'r' &&
+        !e.ctrlKey &&
+        !e.metaKey &&
+        !e.altKey &&
+        !isTypingIn(e.target) &&
+        !document.querySelector('dialog[open]')
+      ) {
+        e.preventDefault();
+        void refreshNow(queryClient);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [queryClient]);
 
   return (
     <ShellContext.Provider value={ctx}>
@@ -134,13 +146,15 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
         <div className="app-body">
           <Sidebar views={views} current={view?.id} orgId={orgId} />
           <main id="main" className="main" tabIndex={-1}>
+            {me.is_support_engineer ? <AccessWatch orgId={orgId} /> : null}
             {/* The key remounts the whole view on every switch: no selection, draft or open
                 dialog of the previous org survives. */}
             <ViewHost
               key={`${orgId ?? 'all'}:${view?.id ?? ''}:${readOnly ? 'ro' : 'rw'}`}
               view={view}
               org={org.data}
-              orgError={org.error && !gone ? errorMessage(org.error) : null}
+              // A refresh that failed over data already shown keeps the view (and its drafts).
+              orgError={org.error && !gone && !org.data ? errorMessage(org.error) : null}
               onRetry={() => void org.refetch()}
             />
           </main>

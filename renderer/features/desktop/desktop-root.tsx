@@ -22,7 +22,9 @@ export function useDesktopSession() {
   return useQuery({
     queryKey: desktopKeys.session,
     queryFn: () => desktopApi().session.query(),
+    // The shell announces a new data source itself (session-changed): no polling.
     staleTime: Infinity,
+    refetchInterval: false,
   });
 }
 

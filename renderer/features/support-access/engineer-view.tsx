@@ -16,9 +16,6 @@ import { formatHours } from './durations';
 import { RequestStatusTag } from './request-status';
 import { VIEW_ONLY_REASON } from './view-only';
 
-/** While a request waits for a decision, look again now and then: approval is someone else's. */
-const PENDING_POLL_MS = 30_000;
-
 const column = createColumnHelper<SupportRequest>();
 const EMPTY: SupportRequest[] = [];
 const columns = [
@@ -66,11 +63,9 @@ const columns = [
 /** UI-6 for a platform support engineer: their access, the request form, their requests. */
 export function EngineerSupportView() {
   const trpc = useTRPC();
-  const mine = useQuery({
-    ...trpc.supportAccess.myAccess.queryOptions(),
-    refetchInterval: (q) =>
-      q.state.data?.requests.some((r) => r.status === 'pending') ? PENDING_POLL_MS : false,
-  });
+  // Like every list, looked at again every 30 s while visible (UI-14): an approval is someone
+  // else's doing.
+  const mine = useQuery(trpc.supportAccess.myAccess.queryOptions());
   const table = useReactTable({
     data: mine.data?.requests ?? EMPTY,
     columns,
@@ -85,17 +80,6 @@ export function EngineerSupportView() {
       title="Support access"
       ready={mine.isSuccess}
       subtitle="Your view-only access to customer accounts"
-      actions={
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={mine.isFetching}
-          aria-busy={mine.isFetching || undefined}
-          onClick={() => void mine.refetch()}
-        >
-          Refresh
-        </button>
-      }
     >
       <div className="callout callout-info callout-flush">
         {VIEW_ONLY_REASON} You can read an account while its admins have enabled support access or

@@ -7,6 +7,10 @@ export class ConsolePage {
   readonly sidebar: Locator;
   readonly switcher: Locator;
   readonly switcherInput: Locator;
+  /** UI-14: refreshes the current view now. */
+  readonly refresh: Locator;
+  /** UI-14: says a support engineer's access to an account ended and its data went. */
+  readonly accessEnded: Locator;
 
   constructor(readonly page: Page) {
     this.titleBar = page.getByRole('banner');
@@ -14,6 +18,8 @@ export class ConsolePage {
     this.sidebar = page.getByRole('navigation', { name: 'Views' });
     this.switcher = page.getByRole('dialog', { name: 'Switch organization' });
     this.switcherInput = this.switcher.getByRole('combobox', { name: 'Search organizations' });
+    this.refresh = page.locator('.app [data-view]').getByRole('button', { name: 'Refresh' });
+    this.accessEnded = page.getByTestId('access-ended');
   }
 
   async waitForShell(): Promise<void> {
