@@ -7,6 +7,8 @@ interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The safe answer, focused first. */
+  cancelLabel?: string;
   tone?: 'primary' | 'danger';
   busy?: boolean;
   error?: string | null;
@@ -20,6 +22,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   tone = 'primary',
   busy,
   error,
@@ -32,7 +35,7 @@ export function ConfirmDialog({
       <FormError error={error} />
       <div className="form-actions">
         <button type="button" className="button button-secondary" data-autofocus onClick={onClose}>
-          Cancel
+          {cancelLabel}
         </button>
         <button
           type="button"

@@ -18,9 +18,6 @@ export async function refreshNow(queryClient: QueryClient): Promise<void> {
   }
 }
 
-/** The R of Refresh, as aria-keyshortcuts spells it. */
-export const REFRESH_KEY = 'R';
-
 /** True when a key pressed there is typing (a field, a select, editable text), not a shortcut. */
 export function isTypingIn(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;

@@ -16,7 +16,12 @@ import { useReadOnly } from '../stores/read-only-store';
 import { toast, useToasts } from '../stores/toast-store';
 import { useNavigation, usePlace } from './navigation';
 import { DEFAULT_ALL_VIEW, placeKey } from '../../shared/console-places';
+import { matchesShortcut } from '../lib/keys';
+import { ActionPalette } from './action-palette';
+import { allActions, GLOBAL, reasonOf, runAction, useActions, type ActionDef } from './actions';
 import { isTypingIn, refreshNow } from './refresh';
+import { ShortcutSheet } from './shortcut-sheet';
+import { UnsavedGuard } from './unsaved';
 import { ShellContext, type ShellContextValue } from './shell-context';
 import { Sidebar } from './sidebar';
 import { TitleBar } from './title-bar';
@@ -30,6 +35,10 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   const orgId = place?.orgId ?? null;
   const viewId = place?.view ?? DEFAULT_ALL_VIEW;
   const [switcherOpen, setSwitcherOpen] = useState(false);
+  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  // An action chosen in the palette runs once the palette has closed and given focus back.
+  const [chosen, setChosen] = useState<ActionDef | null>(null);
   // Views read the read-only flag (denyReason) as they render: remount them when it changes.
   const readOnly = useReadOnly((s) => s.reason !== null);
   const openSwitcher = useCallback(() => setSwitcherOpen(true), []);
@@ -107,25 +116,42 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   );
 
   useEffect(() => {
+    // UI-16: the console's own actions, bound here; their labels and keys are in GLOBAL.
+    useActions.setState({
+      global: [
+        { ...GLOBAL.switchOrg, mutates: false, run: () => setSwitcherOpen(true) },
+        { ...GLOBAL.palette, mutates: false, run: () => setPaletteOpen(true) },
+        { ...GLOBAL.shortcuts, mutates: false, run: () => setSheetOpen(true) },
+        { ...GLOBAL.refresh, mutates: false, run: () => void refreshNow(queryClient) },
+      ],
+    });
+    return () => useActions.setState({ global: [] });
+  }, [queryClient]);
+
+  useEffect(() => {
+    if (!chosen) return;
+    setChosen(null);
+    runAction(chosen);
+  }, [chosen]);
+
+  // One key handler for every shortcut of the registry: the view's and the console's.
+  useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
-        e.preventDefault();
-        setSwitcherOpen(true);
-      } else if (
-        e.key.toLowerCase() === 'r' &&
-        !e.ctrlKey &&
-        !e.metaKey &&
-        !e.altKey &&
-        !isTypingIn(e.target) &&
-        !document.querySelector('dialog[open]')
-      ) {
-        e.preventDefault();
-        void refreshNow(queryClient);
-      }
+      if (e.defaultPrevented || e.isComposing) return;
+      // An open dialog's keys are its own (the switcher's arrows, a form's typing).
+      if (document.querySelector('dialog[open]')) return;
+      const action = allActions().find((a) => a.shortcut && matchesShortcut(e, a.shortcut));
+      if (!action?.shortcut) return;
+      if (!action.shortcut.mod && isTypingIn(e.target)) return;
+      e.preventDefault();
+      const reason = reasonOf(action);
+      // A shortcut of a disabled control says why, as the control does.
+      if (reason) toast.info(reason);
+      else runAction(action);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [queryClient]);
+  }, []);
 
   return (
     <ShellContext.Provider value={ctx}>
@@ -160,6 +186,16 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
           </main>
         </div>
         <OrgSwitcher open={switcherOpen} onClose={() => setSwitcherOpen(false)} />
+        <ActionPalette
+          open={paletteOpen}
+          onClose={() => setPaletteOpen(false)}
+          onRun={(a) => {
+            setPaletteOpen(false);
+            setChosen(a);
+          }}
+        />
+        <ShortcutSheet open={sheetOpen} onClose={() => setSheetOpen(false)} />
+        <UnsavedGuard beforeUnload={transport === 'http'} />
         <Toaster />
       </div>
     </ShellContext.Provider>

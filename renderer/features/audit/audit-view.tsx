@@ -7,7 +7,6 @@ import type {
   AuditVerifyResult,
 } from '../../../shared/schemas/audit.schema';
 import { MAX_AUDIT_EXPORT, MAX_PAGE_LIMIT } from '../../../shared/constants';
-import { GuardedButton } from '../../components/guarded-button';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { downloadText } from '../../lib/clipboard';
 import { errorMessage, fieldError } from '../../lib/errors';
@@ -62,15 +61,16 @@ const formatAt = (iso: string): string => {
 
 /** UI-7 audit viewer of the current org (AUD-2: org admins see their org's entries only). */
 export function OrgAuditView({ org }: OrgViewProps) {
-  const reason = denyReason(org.permissions, 'audit.view');
+  const { me } = useShell();
+  const reason = denyReason(me, org.permissions, 'audit.view');
   if (reason) return <NoAudit reason={reason} subtitle={org.name} />;
   return <AuditTrail org={org} />;
 }
 
 /** UI-7 account-wide audit viewer, under "All organizations" (account admins). */
 export function AccountAuditView() {
-  const { accountPermissions } = useShell();
-  const reason = denyReason(accountPermissions, 'audit.view');
+  const { me, accountPermissions } = useShell();
+  const reason = denyReason(me, accountPermissions, 'audit.view');
   if (reason) return <NoAudit reason={reason} subtitle="All organizations" />;
   return <AuditTrail org={null} />;
 }
@@ -86,7 +86,7 @@ function NoAudit({ reason, subtitle }: { reason: string; subtitle: string }) {
 function AuditTrail({ org }: { org: OrgDetail | null }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const { accountPermissions } = useShell();
+  const { me, accountPermissions } = useShell();
   const [filters, setFilters] = useUrlFilters(AUDIT_FILTERS);
   const applied: AuditFilterDraft = {
     actor: filters.actor,
@@ -222,8 +222,8 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   };
   const fieldBlamed = Object.values(errors).some(Boolean);
   const filtered = JSON.stringify(draft) !== JSON.stringify(EMPTY_FILTER);
-  const verifyReason = denyReason(accountPermissions, 'audit.view')
-    ? 'Verifying checks the whole account’s chain: it needs the audit.view permission account-wide (account admins).'
+  const verifyReason = denyReason(me, accountPermissions, 'audit.view')
+    ? 'Verifying checks the whole account’s chain: only account admins can do that.'
     : null;
 
   return (
@@ -237,35 +237,33 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
           {total !== undefined ? ` · ${plural(total, 'entry', 'entries')}, newest first` : ''}
         </>
       }
-      actions={
-        <>
-          <GuardedButton
-            mutates={false}
-            busy={exportFile.isPending && exportFile.variables === 'csv'}
-            disabled={exportFile.isPending}
-            onClick={() => exportFile.mutate('csv')}
-          >
-            Export CSV
-          </GuardedButton>
-          <GuardedButton
-            mutates={false}
-            busy={exportFile.isPending && exportFile.variables === 'json'}
-            disabled={exportFile.isPending}
-            onClick={() => exportFile.mutate('json')}
-          >
-            Export JSON
-          </GuardedButton>
-          <GuardedButton
-            variant="primary"
-            mutates={false}
-            disabledReason={verifyReason}
-            busy={verify.isPending}
-            onClick={() => verify.mutate()}
-          >
-            Verify chain
-          </GuardedButton>
-        </>
-      }
+      actions={[
+        {
+          id: 'export-csv',
+          label: 'Export CSV',
+          mutates: false,
+          busy: exportFile.isPending && exportFile.variables === 'csv',
+          disabled: exportFile.isPending,
+          run: () => exportFile.mutate('csv'),
+        },
+        {
+          id: 'export-json',
+          label: 'Export JSON',
+          mutates: false,
+          busy: exportFile.isPending && exportFile.variables === 'json',
+          disabled: exportFile.isPending,
+          run: () => exportFile.mutate('json'),
+        },
+        {
+          id: 'verify-chain',
+          label: 'Verify chain',
+          variant: 'primary',
+          mutates: false,
+          disabledReason: verifyReason,
+          busy: verify.isPending,
+          run: () => verify.mutate(),
+        },
+      ]}
     >
       <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
       <AuditFilters draft={draft} onChange={setDraft} errors={errors} />

@@ -11,7 +11,7 @@ import { formatCount } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 
 function save(data: DataExport): void {
   const who =
@@ -33,7 +33,7 @@ export function GdprPanel() {
   const queryClient = useQueryClient();
   const { me, accountPermissions } = useShell();
   const headingId = useId();
-  const reason = actionReason(me, accountPermissions, 'gdpr.manage');
+  const reason = denyReason(me, accountPermissions, 'gdpr.manage');
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: reason === null });
   const [userId, setUserId] = useState<number | null>(null);
   const [erasing, setErasing] = useState(false);

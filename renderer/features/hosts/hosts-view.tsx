@@ -12,7 +12,7 @@ import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
 import { CellTime, DataTable, Pager, urlPage, usePaging } from '../../components/table-kit';
@@ -47,7 +47,7 @@ export function HostsView({ org }: OrgViewProps) {
     JSON.stringify([search, locationId, status]),
     urlPage(filters.page, setFilters),
   );
-  const reason = actionReason(me, org.permissions, 'hosts.manage');
+  const reason = denyReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
   const list = useQuery({

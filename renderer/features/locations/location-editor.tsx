@@ -3,10 +3,12 @@ import { useId, useState } from 'react';
 import { MAX_NAME_LENGTH } from '../../../shared/constants';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Field, FormError } from '../../components/field';
+import { useEditorFocus } from '../../components/use-editor-focus';
 import { errorMessage, fieldError, fieldIndex } from '../../lib/errors';
 import { plural } from '../../lib/format';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
+import { useUnsavedChanges } from '../../shell/unsaved';
 import { toast } from '../../stores/toast-store';
 import { SubnetChips, checkSubnet, type ParsedEntry } from './subnet-chips';
 import { TimezoneField, canonicalZone } from './timezone-field';
@@ -18,11 +20,13 @@ interface LocationEditorProps {
   /** null: a new location. */
   location: Location | null;
   canManage: boolean;
+  /** The scope its unsaved edits are registered under (the view asks before replacing it). */
+  scope: string;
   onDone(savedId: number | null): void;
 }
 
 /** UI-4 editor: name, subnets as validated chips, IANA zone with its clock, default flag. */
-export function LocationEditor({ orgId, location, canManage, onDone }: LocationEditorProps) {
+export function LocationEditor({ orgId, location, canManage, scope, onDone }: LocationEditorProps) {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const headingId = useId();
@@ -34,6 +38,18 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
   const [chipError, setChipError] = useState<(ParsedEntry & { ok: false }) | null>(null);
   const [tzError, setTzError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const panel = useEditorFocus<HTMLElement>();
+  const dirty =
+    name !== (location?.name ?? '') ||
+    subnets.join(' ') !== (location?.subnets ?? []).join(' ') ||
+    pending.trim() !== '' ||
+    timezone !== (location?.timezone ?? 'UTC') ||
+    isDefault !== (location?.is_default ?? false);
+  const confirmClose = useUnsavedChanges(
+    dirty && canManage,
+    location ? `the location ${location.name}` : 'the new location',
+    scope,
+  );
 
   const onSaved = (saved: Location & { hosts_reassigned: number }) => {
     void invalidate('locations', 'organizations', 'hosts');
@@ -112,7 +128,12 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
   };
 
   return (
-    <section className="panel editor" aria-labelledby={headingId} data-testid="location-editor">
+    <section
+      ref={panel}
+      className="panel editor"
+      aria-labelledby={headingId}
+      data-testid="location-editor"
+    >
       <header className="section-header">
         <h2 id={headingId}>{location ? `Edit ${location.name}` : 'New location'}</h2>
       </header>
@@ -206,7 +227,9 @@ export function LocationEditor({ orgId, location, canManage, onDone }: LocationE
           <button
             type="button"
             className="button button-secondary"
-            onClick={() => onDone(location?.id ?? null)}
+            onClick={() =>
+              void confirmClose().then((discard) => discard && onDone(location?.id ?? null))
+            }
           >
             {canManage ? 'Cancel' : 'Close'}
           </button>

@@ -11,6 +11,7 @@ import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { useNavigation } from '../../shell/navigation';
+import { confirmDiscard, useUnsavedChanges } from '../../shell/unsaved';
 import { SecretOnce } from '../secrets/secret-once';
 
 type Created = RouterOutputs['organizations']['create'];
@@ -26,7 +27,10 @@ export function CreateOrgDialog({
   regions: string[];
 }) {
   const [created, setCreated] = useState<Created | null>(null);
-  const close = () => {
+  // What is typed into the form is asked about before the dialog drops it (UI-16).
+  const scope = useId();
+  const close = async () => {
+    if (!(await confirmDiscard(scope))) return;
     // Dropping the created org drops its secret from memory with it.
     setCreated(null);
     onClose();
@@ -34,14 +38,19 @@ export function CreateOrgDialog({
   return (
     <Dialog
       open={open}
-      onClose={close}
+      onClose={() => void close()}
       title={created ? 'Organization created' : 'New organization'}
       size="medium"
     >
       {created ? (
-        <CreatedStep created={created} onClose={close} />
+        <CreatedStep created={created} onClose={() => void close()} />
       ) : (
-        <CreateForm regions={regions} onCreated={setCreated} onCancel={close} />
+        <CreateForm
+          regions={regions}
+          scope={scope}
+          onCreated={setCreated}
+          onCancel={() => void close()}
+        />
       )}
     </Dialog>
   );
@@ -49,10 +58,12 @@ export function CreateOrgDialog({
 
 function CreateForm({
   regions,
+  scope,
   onCreated,
   onCancel,
 }: {
   regions: string[];
+  scope: string;
   onCreated(c: Created): void;
   onCancel(): void;
 }) {
@@ -62,6 +73,11 @@ function CreateForm({
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [region, setRegion] = useState('');
+  useUnsavedChanges(
+    Boolean(name.trim() || description.trim() || region.trim()),
+    'the new organization',
+    scope,
+  );
   const create = useMutation(
     trpc.organizations.create.mutationOptions({
       onSuccess: (c) => {
@@ -158,7 +174,7 @@ function CreatedStep({ created, onClose }: { created: Created; onClose(): void }
       <SecretOnce
         secret={created.secret}
         label="Organization secret"
-        note="Shown only this once. Copy it now for your agent installers; later, people with the organizations.edit permission can reveal it again (each reveal is audited)."
+        note="Shown only this once. Copy it now for your agent installers; later, account admins and the org’s admins can reveal it again (each reveal is audited)."
       />
       <div className="form-actions">
         <button type="button" className="button button-secondary" onClick={onClose}>

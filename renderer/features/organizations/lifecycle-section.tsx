@@ -11,9 +11,11 @@ import { useInvalidate } from '../../lib/use-invalidate';
 import { usePrefsStore } from '../../stores/prefs-store';
 import { toast } from '../../stores/toast-store';
 import { useNavigation } from '../../shell/navigation';
+import { useShell } from '../../shell/shell-context';
 
 /** ORG-5: deactivate/reactivate (reversible), and hard delete (never while hosts remain). */
 export function LifecycleSection({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const headingId = useId();
@@ -45,9 +47,9 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
     }),
   );
 
-  const activeReason = denyReason(org.permissions, 'settings.manage');
+  const activeReason = denyReason(me, org.permissions, 'settings.manage');
   const deleteReason =
-    denyReason(org.permissions, 'organizations.hard_delete') ??
+    denyReason(me, org.permissions, 'organizations.hard_delete') ??
     (hosts > 0
       ? `${org.name} still has ${plural(hosts, 'host')}; remove ${hosts === 1 ? 'it' : 'them'} first, then delete the organization.`
       : null);

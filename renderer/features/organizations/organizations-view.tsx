@@ -6,7 +6,6 @@ import {
   useReactTable,
 } from '@tanstack/react-table';
 import { useId, useState } from 'react';
-import { GuardedButton } from '../../components/guarded-button';
 import { Pager, urlPage, usePaging } from '../../components/table-kit';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
@@ -99,7 +98,7 @@ const isNumeric = (meta: unknown): boolean =>
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
   const trpc = useTRPC();
-  const { accountPermissions, isAccountAdmin } = useShell();
+  const { me, accountPermissions, isAccountAdmin } = useShell();
   const [filters, setFilters] = useUrlFilters(ORGANIZATION_FILTERS);
   const { search, region } = filters;
   const status = (STATUSES.includes(filters.status) ? filters.status : 'active') as StatusFilter;
@@ -155,15 +154,16 @@ export function OrganizationsView() {
       subtitle={
         list.data ? `${formatCount(total)} ${total === 1 ? 'organization' : 'organizations'}` : ' '
       }
-      actions={
-        <GuardedButton
-          variant="primary"
-          disabledReason={denyReason(accountPermissions, 'settings.manage')}
-          onClick={() => setCreating(true)}
-        >
-          New organization
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-organization',
+          label: 'New organization',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          disabledReason: denyReason(me, accountPermissions, 'settings.manage'),
+          run: () => setCreating(true),
+        },
+      ]}
     >
       <div className="toolbar" role="search" aria-label="Filter organizations">
         <div className="toolbar-field toolbar-grow">

@@ -11,6 +11,13 @@ export class ConsolePage {
   readonly refresh: Locator;
   /** UI-14: says a support engineer's access to an account ended and its data went. */
   readonly accessEnded: Locator;
+  /** UI-16: Ctrl/Cmd+Shift+P, the current view's actions. */
+  readonly palette: Locator;
+  readonly paletteInput: Locator;
+  /** UI-16: `?`, every shortcut. */
+  readonly shortcuts: Locator;
+  /** UI-16: asked before edits are dropped. */
+  readonly discardPrompt: Locator;
 
   constructor(readonly page: Page) {
     this.titleBar = page.getByRole('banner');
@@ -20,6 +27,10 @@ export class ConsolePage {
     this.switcherInput = this.switcher.getByRole('combobox', { name: 'Search organizations' });
     this.refresh = page.locator('.app [data-view]').getByRole('button', { name: 'Refresh' });
     this.accessEnded = page.getByTestId('access-ended');
+    this.palette = page.getByRole('dialog', { name: 'Actions' });
+    this.paletteInput = this.palette.getByRole('combobox', { name: 'Search actions' });
+    this.shortcuts = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    this.discardPrompt = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
   }
 
   async waitForShell(): Promise<void> {
@@ -36,6 +47,16 @@ export class ConsolePage {
     const view = this.view(id);
     await view.waitFor();
     return view;
+  }
+
+  async openPalette(): Promise<void> {
+    await this.page.keyboard.press('ControlOrMeta+Shift+p');
+    await expect(this.paletteInput).toBeFocused();
+  }
+
+  /** The palette's entry for an action, by its label. */
+  paletteOption(label: string): Locator {
+    return this.palette.getByRole('option', { name: new RegExp(`^${label}`) });
   }
 
   async openSwitcher(): Promise<void> {
