@@ -8,7 +8,9 @@ import { formatCount } from '../lib/format';
 import { usePrefsStore } from '../stores/prefs-store';
 import './table-kit.css';
 
-export const PAGE_SIZES = [25, 50, 100] as const;
+import { PAGE_SIZES } from './page-sizes';
+
+export { PAGE_SIZES };
 
 const sameYear = new Intl.DateTimeFormat(undefined, {
   month: 'short',

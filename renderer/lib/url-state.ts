@@ -1,9 +1,10 @@
 // UI-10: a view's filters live in the URL's query. A view declares its filters with their
 // defaults; a filter at its default stays out of the URL, so every state has one address, and
 // changing any filter but the page starts again at the first page.
-import { useRouter, useRouterState } from '@tanstack/react-router';
+import { useRouter } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { searchString, type Search } from '../../shared/console-places';
+import { parseSearchText, useHistoryLocation } from '../shell/navigation';
 import { useDebounced } from './use-debounced';
 
 declare module '@tanstack/history' {
@@ -27,7 +28,7 @@ export function useUrlFilters<K extends string>(
   defaults: Filters<K>,
 ): [Filters<K>, (patch: Partial<Record<K, string>>, opts?: SetFilterOptions) => void] {
   const router = useRouter();
-  const search = useRouterState({ select: (s) => s.location.search as Search });
+  const search = parseSearchText(useHistoryLocation().search);
   const defaultsRef = useRef(defaults);
   const keys = Object.keys(defaults) as K[];
   const keyList = keys.join(',');
@@ -43,8 +44,8 @@ export function useUrlFilters<K extends string>(
   const set = useCallback(
     (patch: Partial<Record<K, string>>, opts?: SetFilterOptions) => {
       const d = defaultsRef.current;
-      const location = router.state.location;
-      const current = location.search as Search;
+      const location = router.history.location;
+      const current = parseSearchText(location.search);
       const pick = (from: Search): Record<string, string> => {
         const out: Record<string, string> = {};
         for (const k of Object.keys(d) as K[]) {
@@ -62,8 +63,7 @@ export function useUrlFilters<K extends string>(
       if (searchString(next) === searchString(pick(current))) return;
       const replace = opts?.text !== undefined && location.state.textEdit === opts.text;
       void router.navigate({
-        to: location.pathname,
-        search: next,
+        href: `${location.pathname}${searchString(next)}`,
         replace,
         state: opts?.text !== undefined ? () => ({ textEdit: opts.text }) : undefined,
       });

@@ -1,9 +1,11 @@
 // Moving the window between places (UI-10): the sidebar, the switcher, links inside views and
 // the shell's own redirects all go through here, so every move is a history entry (Back returns
 // to it) and a place reached without filters gets the ones it had when the window left it.
-import { useRouter, useRouterState, type AnyRouter } from '@tanstack/react-router';
-import { useMemo } from 'react';
+import type { HistoryLocation } from '@tanstack/history';
+import { useRouter, type AnyRouter } from '@tanstack/react-router';
+import { useMemo, useSyncExternalStore } from 'react';
 import { useFilterMemory } from '../stores/filter-memory-store';
+import { parseSearchText } from './search-text';
 import {
   DEFAULT_ALL_VIEW,
   DEFAULT_ORG_VIEW,
@@ -16,20 +18,28 @@ import {
 
 const EMPTY: Search = {};
 
-/** The place in the router's current location (null while the URL names none). */
-export function currentPlace(router: AnyRouter): Place | null {
-  const { pathname, search } = router.state.location;
-  const parsed = parsePlacePath(pathname);
-  return parsed ? { ...parsed, search: search as Search } : null;
+const placeOf = (location: HistoryLocation): Place | null => {
+  const parsed = parsePlacePath(location.pathname);
+  return parsed ? { ...parsed, search: parseSearchText(location.search) } : null;
+};
+
+/** The place in the window's URL now (null while the URL names none). */
+export const currentPlace = (router: AnyRouter): Place | null => placeOf(router.history.location);
+
+/**
+ * The window's history location, re-rendering the moment it changes. Read from the history
+ * itself, not from the router's matches: the router commits those in a React transition after
+ * its load pipeline, which made an org switch wait on it; the history is updated at the push.
+ */
+export function useHistoryLocation(): HistoryLocation {
+  const { history } = useRouter();
+  return useSyncExternalStore(history.subscribe, () => history.location);
 }
 
 /** The current place, re-rendering when it changes. */
 export function usePlace(): Place | null {
-  const location = useRouterState({ select: (s) => s.location });
-  return useMemo(() => {
-    const parsed = parsePlacePath(location.pathname);
-    return parsed ? { ...parsed, search: location.search as Search } : null;
-  }, [location]);
+  const location = useHistoryLocation();
+  return useMemo(() => placeOf(location), [location]);
 }
 
 /** A place as it will be opened: with its remembered filters unless given some. */
@@ -75,3 +85,5 @@ export function useNavigation(): Navigation {
   const router = useRouter();
   return useMemo(() => navigation(router), [router]);
 }
+
+export { parseSearchText };

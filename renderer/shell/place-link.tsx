@@ -3,6 +3,7 @@ import type { AnchorHTMLAttributes, MouseEvent, ReactNode } from 'react';
 import { useFilterMemory } from '../stores/filter-memory-store';
 import { useNavigation } from './navigation';
 import { placeHref, placeKey, type Place } from '../../shared/console-places';
+import { viewAt } from './views';
 
 interface PlaceLinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> {
   place: Place;
@@ -14,6 +15,8 @@ interface PlaceLinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, '
  * at that place) with a middle or modified click; a plain click moves this window.
  */
 export function PlaceLink({ place, children, onClick, ...rest }: PlaceLinkProps) {
+  // The view's code on intent (pointer over it, or keyboard focus): usually there by the click.
+  const preload = () => void viewAt(place.orgId, place.view)?.component.preload?.();
   const router = useRouter();
   const nav = useNavigation();
   const remembered = useFilterMemory((s) => s.byPlace[placeKey(place)]);
@@ -22,6 +25,8 @@ export function PlaceLink({ place, children, onClick, ...rest }: PlaceLinkProps)
     <a
       {...rest}
       href={router.history.createHref(placeHref(target))}
+      onMouseEnter={preload}
+      onFocus={preload}
       onClick={(e: MouseEvent<HTMLAnchorElement>) => {
         onClick?.(e);
         if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;

@@ -19,7 +19,7 @@ import {
   redirect,
   type AnyRouter,
 } from '@tanstack/react-router';
-import { createElement } from 'react';
+import { createElement, Fragment } from 'react';
 import type { Transport } from '../lib/client';
 import { App } from './app';
 import {
@@ -47,11 +47,10 @@ const stringifySearch = (search: Record<string, unknown>): string =>
   );
 
 export function createAppRouter(transport: Transport): AnyRouter {
-  const root = createRootRouteWithContext<RouterContext>()({
-    component: function Root() {
-      return createElement(App, { transport });
-    },
-  });
+  // The route tree renders nothing: the console reads its place from the history (shell/
+  // navigation.ts) and is rendered beside the matches (InnerWrap below), so neither its first
+  // render nor an org switch waits for the router's load pipeline and its React transition.
+  const root = createRootRouteWithContext<RouterContext>()({ component: () => null });
   // Every path lands here; a path that names no place ("/", "/index.html", a typo) becomes All
   // organizations without leaving a history entry behind (so Back never returns to it).
   const place = createRoute({
@@ -69,6 +68,8 @@ export function createAppRouter(transport: Transport): AnyRouter {
     context: { transport },
     parseSearch,
     stringifySearch,
+    InnerWrap: ({ children }) =>
+      createElement(Fragment, null, children, createElement(App, { transport })),
     // Nothing to preload per route: a view's code and data are fetched by the view registry.
     defaultPreload: false,
     scrollRestoration: false,

@@ -1,8 +1,17 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useState } from 'react';
+import {
+  Component as ReactComponent,
+  lazy,
+  Suspense,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { Toaster } from '../components/toaster';
 import { ErrorState, Skeleton, ViewRoot } from '../components/view-root';
-import { DesktopRoot } from '../features/desktop/desktop-root';
 import { AccessWatch } from '../features/support-access/access-watch';
 import { OrgSwitcher } from '../features/org-switcher/org-switcher';
 import type { Transport } from '../lib/client';
@@ -15,7 +24,7 @@ import { usePrefsStore, userKey } from '../stores/prefs-store';
 import { useReadOnly } from '../stores/read-only-store';
 import { toast, useToasts } from '../stores/toast-store';
 import { useNavigation, usePlace } from './navigation';
-import { DEFAULT_ALL_VIEW, placeKey } from '../../shared/console-places';
+import { DEFAULT_ALL_VIEW, DEFAULT_ORG_VIEW, placeKey } from '../../shared/console-places';
 import { matchesShortcut } from '../lib/keys';
 import { ActionPalette } from './action-palette';
 import { allActions, GLOBAL, reasonOf, runAction, useActions, type ActionDef } from './actions';
@@ -25,7 +34,33 @@ import { UnsavedGuard } from './unsaved';
 import { ShellContext, type ShellContextValue } from './shell-context';
 import { Sidebar } from './sidebar';
 import { TitleBar } from './title-bar';
-import { viewsFor, type ViewDef } from './views';
+import { viewAt, viewsFor, type ViewDef } from './views';
+
+// Only inside Electron: its own chunk, never fetched by the web console.
+const DesktopRoot = lazy(() =>
+  import('../features/desktop/desktop-root').then((m) => ({ default: m.DesktopRoot })),
+);
+
+/** After the first view is up and the browser is idle: fetch the view a user most likely opens next. */
+function preloadLikelyNext(fromOrg: boolean): () => void {
+  const next = fromOrg ? viewAt(null, DEFAULT_ALL_VIEW) : viewAt(0, DEFAULT_ORG_VIEW);
+  const idle = (cb: () => void) =>
+    typeof requestIdleCallback === 'function'
+      ? requestIdleCallback(cb, { timeout: 2000 })
+      : setTimeout(cb, 200);
+  let handle: number | ReturnType<typeof setTimeout> | null = null;
+  const frame = requestAnimationFrame(() => {
+    handle = idle(() => void next?.component.preload?.());
+  });
+  return () => {
+    cancelAnimationFrame(frame);
+    if (handle !== null) {
+      if (typeof cancelIdleCallback === 'function' && typeof handle === 'number')
+        cancelIdleCallback(handle);
+      else clearTimeout(handle);
+    }
+  };
+}
 
 export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   const trpc = useTRPC();
@@ -77,6 +112,10 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   useEffect(() => {
     if (place) useFilterMemory.getState().remember(placeKey(place), place.search ?? {});
   }, [place]);
+
+  // Once, after the first view: the likely next view's code, so that move does not wait for it.
+  const startedInOrg = useState(orgId !== null)[0];
+  useEffect(() => preloadLikelyNext(startedInOrg), [startedInOrg]);
 
   const scope = orgId === null ? 'all' : 'org';
   const views = viewsFor(scope, ctx);
@@ -168,7 +207,11 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
           Skip to main content
         </a>
         <TitleBar org={orgId === null ? null : (org.data ?? 'loading')} />
-        {transport === 'ipc' ? <DesktopRoot /> : null}
+        {transport === 'ipc' ? (
+          <Suspense fallback={null}>
+            <DesktopRoot />
+          </Suspense>
+        ) : null}
         <div className="app-body">
           <Sidebar views={views} current={view?.id} orgId={orgId} />
           <main id="main" className="main" tabIndex={-1}>
@@ -202,6 +245,29 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   );
 }
 
+/** A view whose code could not be loaded says so, with a retry, instead of taking the shell down. */
+class ViewBoundary extends ReactComponent<
+  { view: ViewDef; children: ReactNode },
+  { failed: boolean }
+> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    const { view } = this.props;
+    return (
+      <ViewRoot view={view.id} title={view.label} ready={false}>
+        <ErrorState
+          error="This view could not be loaded; check the connection and try again."
+          onRetry={() => this.setState({ failed: false })}
+        />
+      </ViewRoot>
+    );
+  }
+}
+
 function ViewHost({
   view,
   org,
@@ -214,9 +280,25 @@ function ViewHost({
   onRetry(): void;
 }) {
   if (!view) return null;
+  // The view's own chunk may still be on its way (lazyView): its frame shows meanwhile.
+  const loading = (
+    <ViewRoot view={view.id} title={view.label} ready={false}>
+      <div className="panel">
+        <Skeleton width="40%" />
+        <Skeleton width="70%" />
+        <Skeleton width="55%" />
+      </div>
+    </ViewRoot>
+  );
   if (view.scope === 'all') {
     const Component = view.component;
-    return <Component />;
+    return (
+      <ViewBoundary view={view}>
+        <Suspense fallback={loading}>
+          <Component />
+        </Suspense>
+      </ViewBoundary>
+    );
   }
   if (orgError) {
     return (
@@ -225,17 +307,13 @@ function ViewHost({
       </ViewRoot>
     );
   }
-  if (!org) {
-    return (
-      <ViewRoot view={view.id} title={view.label} ready={false}>
-        <div className="panel">
-          <Skeleton width="40%" />
-          <Skeleton width="70%" />
-          <Skeleton width="55%" />
-        </div>
-      </ViewRoot>
-    );
-  }
+  if (!org) return loading;
   const Component = view.component;
-  return <Component org={org} />;
+  return (
+    <ViewBoundary view={view}>
+      <Suspense fallback={loading}>
+        <Component org={org} />
+      </Suspense>
+    </ViewBoundary>
+  );
 }

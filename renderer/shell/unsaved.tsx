@@ -84,7 +84,11 @@ const list = (items: string[]): string =>
  * question and would silently refuse to close instead.
  */
 export function UnsavedGuard({ beforeUnload }: { beforeUnload: boolean }) {
+  // Only while something is unsaved: a blocker makes every navigation wait on it (an org switch
+  // paid for that in time while nothing was being edited).
+  const dirty = useUnsaved((s) => Object.keys(s.editors).length > 0);
   useBlocker({
+    disabled: !dirty,
     // Filters and pages of the same view keep it (and its editors) mounted: nothing is lost.
     shouldBlockFn: async ({ current, next }) =>
       current.pathname !== next.pathname && hasUnsaved() && !(await confirmDiscard()),

@@ -16,14 +16,10 @@ import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { PlaceLink } from '../../shell/place-link';
 import { useShell } from '../../shell/shell-context';
 import { CreateOrgDialog } from './create-org-dialog';
+import { ORGANIZATION_FILTERS, organizationsListInput, statusOf } from './organizations-query';
 
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
-type StatusFilter = 'active' | 'inactive' | 'all';
-const STATUSES: readonly string[] = ['active', 'inactive', 'all'] satisfies StatusFilter[];
-
-/** UI-10: the table's place in the URL, e.g. /organizations?search=acme&status=all&page=2. */
-export const ORGANIZATION_FILTERS = { search: '', region: '', status: 'active', page: '1' };
 
 const column = createColumnHelper<OrgListItem>();
 
@@ -101,7 +97,7 @@ export function OrganizationsView() {
   const { me, accountPermissions, isAccountAdmin } = useShell();
   const [filters, setFilters] = useUrlFilters(ORGANIZATION_FILTERS);
   const { search, region } = filters;
-  const status = (STATUSES.includes(filters.status) ? filters.status : 'active') as StatusFilter;
+  const status = statusOf(filters.status);
   const [searchText, setSearchText] = useSettledDraft(
     search,
     (text) => setFilters({ search: text }, { text: 'search' }),
@@ -119,15 +115,7 @@ export function OrganizationsView() {
   const { pageIndex, pageSize } = paging;
 
   const list = useQuery({
-    ...trpc.organizations.list.queryOptions({
-      skip: paging.skip,
-      limit: pageSize,
-      search: search || null,
-      region: region || null,
-      active_only: status === 'active',
-      is_active: status === 'all' ? null : status === 'active',
-      include_stats: true,
-    }),
+    ...trpc.organizations.list.queryOptions(organizationsListInput(filters, paging.skip, pageSize)),
     placeholderData: keepPreviousData,
   });
   const regions = useQuery(trpc.organizations.regions.queryOptions());

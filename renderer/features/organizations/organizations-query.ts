@@ -1,0 +1,41 @@
+// The organizations table's filters and its list query (UI-2, UI-10), apart from the view so the
+// shell can ask for the first page at boot, beside the caller's own first call, without loading
+// the view's code first. Both build the input here, so the boot answer is the view's query.
+import type { Search } from '../../../shared/console-places';
+import { PAGE_SIZES } from '../../components/page-sizes';
+import type { RouterInputs } from '../../lib/trpc';
+import { usePrefsStore } from '../../stores/prefs-store';
+
+/** e.g. /organizations?search=acme&status=all&page=2; a filter at its default stays out. */
+export const ORGANIZATION_FILTERS = { search: '', region: '', status: 'active', page: '1' };
+
+export type StatusFilter = 'active' | 'inactive' | 'all';
+const STATUSES: readonly string[] = ['active', 'inactive', 'all'] satisfies StatusFilter[];
+
+export const statusOf = (value: string): StatusFilter =>
+  (STATUSES.includes(value) ? value : 'active') as StatusFilter;
+
+export function organizationsListInput(
+  f: { search: string; region: string; status: string },
+  skip: number,
+  limit: number,
+): RouterInputs['organizations']['list'] {
+  const status = statusOf(f.status);
+  return {
+    skip,
+    limit,
+    search: f.search || null,
+    region: f.region || null,
+    active_only: status === 'active',
+    is_active: status === 'all' ? null : status === 'active',
+    include_stats: true,
+  };
+}
+
+/** The first page's input for the filters in `search`, as the view will ask for it. */
+export function bootListInput(search: Search): RouterInputs['organizations']['list'] {
+  const f = { ...ORGANIZATION_FILTERS, ...search };
+  const pageSize = usePrefsStore.getState().tables.organizations?.pageSize ?? PAGE_SIZES[0];
+  const page = Math.max(0, (Number.parseInt(f.page, 10) || 1) - 1);
+  return organizationsListInput(f, page * pageSize, pageSize);
+}
