@@ -51,6 +51,7 @@ export function createAppRouter(transport: Transport): AnyRouter {
   // navigation.ts) and is rendered beside the matches (InnerWrap below), so neither its first
   // render nor an org switch waits for the router's load pipeline and its React transition.
   const root = createRootRouteWithContext<RouterContext>()({ component: () => null });
+  const app = createElement(App, { transport });
   // Every path lands here; a path that names no place ("/", "/index.html", a typo) becomes All
   // organizations without leaving a history entry behind (so Back never returns to it).
   const place = createRoute({
@@ -68,8 +69,9 @@ export function createAppRouter(transport: Transport): AnyRouter {
     context: { transport },
     parseSearch,
     stringifySearch,
-    InnerWrap: ({ children }) =>
-      createElement(Fragment, null, children, createElement(App, { transport })),
+    // One element for the life of the window: the router re-renders its wrapper on each change
+    // of its own state (several per navigation), and a new element would re-render everything.
+    InnerWrap: ({ children }) => createElement(Fragment, null, children, app),
     // Nothing to preload per route: a view's code and data are fetched by the view registry.
     defaultPreload: false,
     scrollRestoration: false,
