@@ -8,6 +8,7 @@ import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { nameKey } from '../main/core/names';
 import { searchText } from '../main/features/organizations/organizations.mapper';
+import { ipSortKey } from '../shared/cidr';
 import { mulberry32 } from './measure';
 
 export interface DatasetSize {
@@ -165,8 +166,8 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
   // Hosts: ~75 % online, ~17 % offline, ~8 % stale or never seen.
   db.transaction(() => {
     const ins = db.prepare(
-      `INSERT INTO hosts (organization_id, location_id, hostname, ip, agent_type, public_key, pinned, registered_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
+      `INSERT INTO hosts (organization_id, location_id, hostname, ip, ip_key, agent_type, public_key, pinned, registered_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
     );
     // The first exportOrgHosts go to the export org (index 1); the rest spread evenly.
     for (let h = 0; h < size.hosts; h++) {
@@ -183,11 +184,13 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
               ? now - 31 * DAY - Math.floor(rand() * 300 * DAY)
               : null;
       const registered = now - 400 * DAY + Math.floor(rand() * 300 * DAY);
+      const ip = `10.${h % 50}.${orgIdx % 256}.${h % 250}`;
       ins.run(
         orgIdx + 1,
         locs[Math.floor(rand() * 3)]!,
         `host-${h}`,
-        `10.${h % 50}.${orgIdx % 256}.${h % 250}`,
+        ip,
+        ipSortKey(ip),
         h % 10 === 0 ? 'legacy' : 'go',
         registered,
         lastSeen,

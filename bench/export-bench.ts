@@ -161,6 +161,7 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
     dbFile: ds.file,
     migrationsFolder: MIGRATIONS,
     masterKey: keys.masterKey().toString('base64'),
+    installationLabel: 'bench',
     actor: admin,
     input: { scope: 'organization', organization_id: ds.exportOrgId },
     target,

@@ -2,16 +2,27 @@ import { AccessService } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
+import { ExportSigner } from './core/export-key';
 import { GroupCommit } from './core/group-commit';
 import type { KeyStore } from './core/key-store';
+import type { Offload } from './core/offload';
+import type { WorkerEntry } from './core/worker-entry';
 import type { Db } from './db/database';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
-import { AuthService } from './features/auth/auth.service';
+import {
+  RegistrationLimiter,
+  type RegistrationLimits,
+} from './features/agents/registration-limiter';
+import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
+import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
+import { FleetSnapshots } from './features/fleet/fleet-snapshots';
+import { FleetService } from './features/fleet/fleet.service';
 import { GdprService } from './features/gdpr/gdpr.service';
 import { GovernanceService } from './features/governance/governance.service';
+import { HostStatusCounts } from './features/hosts/host-status-counts';
 import { HostsService } from './features/hosts/hosts.service';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
@@ -27,13 +38,40 @@ import { SupportAccessService } from './features/support-access/support-access.s
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
 import { WorkflowsService } from './features/workflows/workflows.service';
+import { InlineOffload, ReadPool } from './workers/read-pool';
 
 export interface ServiceDeps {
   db: Db;
   clock: Clock;
   keys: KeyStore;
   onboarding?: OnboardingSeeder;
+  /**
+   * How this installation names itself when it signs an export (EXP-1, AUD-2), e.g. "Orgdesk
+   * server https://orgdesk.example.com". Informative only: a signature is trusted by its key.
+   */
+  installationLabel?: string;
+  /** AGT-1 registration rate limits instead of the defaults (tests use small ones). */
+  agentLimits?: RegistrationLimits;
+  /** The sign-in password check (scrypt unless given: tests count its calls). */
+  passwordVerifier?: PasswordVerifier;
+  /** Where heavy reads run; worker threads over the database file unless given. */
+  offload?: Offload;
+  /** The read workers' script (the packaged app's unpacked read-worker.mjs); found beside us otherwise. */
+  readWorkerEntry?: WorkerEntry;
 }
+
+/**
+ * Heavy reads (audit verification and exports, GDPR exports) run on worker threads with their
+ * own read-only connections to the database file; an in-memory database has no file to share,
+ * so there they run inline.
+ */
+function defaultOffload(db: Db, chain: AuditChain, entry?: WorkerEntry): Offload {
+  const file = db.$client.name;
+  if (db.$client.memory || !file || file === ':memory:') return new InlineOffload({ db, chain });
+  return new ReadPool({ dbFile: file, chainKey: chain.derivedKey() }, { entry });
+}
+
+export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
 
 /**
  * The composition root's one wiring of the domain services; transports only call into these.
@@ -45,14 +83,31 @@ export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
+  const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
   const access = new AccessService(db, clock);
   const audit = new AuditLog(db, clock, chain);
+  const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
+  const auth = new AuthService({
+    db,
+    clock,
+    box,
+    access,
+    audit,
+    verifyPassword: deps.passwordVerifier,
+  });
+  const supportAccess = new SupportAccessService({ db, clock, access, audit });
   const domain = {
-    accounts: new AccountsService(db, clock),
-    auth: new AuthService({ db, clock, box, access, audit }),
+    accounts: new AccountsService({
+      db,
+      clock,
+      access,
+      audit,
+      issueToken: (userId, kind, name) => auth.issueToken(userId, kind, name),
+    }),
+    auth,
     users: new UsersService({ db, clock, access, audit }),
     organizations: new OrganizationsService({
       db,
@@ -64,29 +119,46 @@ export function createServices(deps: ServiceDeps) {
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
     secrets,
-    agents: new AgentsService({ db, clock, audit, secrets, matchers }),
+    agents: new AgentsService({
+      db,
+      clock,
+      audit,
+      secrets,
+      matchers,
+      limiter: new RegistrationLimiter(deps.agentLimits),
+    }),
     locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
     hosts,
-    supportAccess: new SupportAccessService({ db, clock, access, audit }),
-    auditTrail: new AuditService({ db, clock, access, chain }),
+    supportAccess,
+    auditTrail: new AuditService({ db, clock, access, offload, signer }),
+    exportKey: new ExportKeyService(signer),
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
     incidents: new IncidentsService({ db, clock, access, audit }),
     featureFlags: new FeatureFlagsService({ db, clock, access, audit }),
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
-    gdpr: new GdprService({ db, clock, access, audit }),
+    gdpr: new GdprService({ db, clock, access, audit, offload }),
+    fleet: new FleetService({ db, clock, access, supportAccess }),
   };
   const infra = {
     db,
     clock,
     box,
     chain,
+    /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
+    signer,
     access,
     audit,
     matchers,
+    /** The worker threads of the heavy reads: close() them with the database. */
+    offload,
+    /** ORG-2: re-counts the host statuses that time alone changed (a job runs it). */
+    hostCounts: new HostStatusCounts(db),
     /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
     groupCommit: new GroupCommit(db),
+    /** UI-12: the hourly health snapshots; the composition roots schedule them. */
+    fleetSnapshots: new FleetSnapshots({ db, clock }),
   };
   return { ...domain, infra };
 }

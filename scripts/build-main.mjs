@@ -31,5 +31,13 @@ await Promise.all([
     entryPoints: ['main/desktop/export/export-worker.ts'],
     outfile: join(outdir, 'export-worker.mjs'),
   }),
+  // The heavy reads' worker (audit verification and exports, GDPR exports): main/workers/.
+  build({
+    ...shared,
+    entryPoints: ['main/workers/read-worker.ts'],
+    outfile: join(outdir, 'read-worker.mjs'),
+  }),
 ]);
-console.log(`built ${join(outdir, 'main.js')} and ${join(outdir, 'export-worker.mjs')}`);
+console.log(
+  `built ${join(outdir, 'main.js')}, ${join(outdir, 'export-worker.mjs')} and ${join(outdir, 'read-worker.mjs')}`,
+);

@@ -105,13 +105,34 @@ function parseIpv6(text: string): bigint | null {
   return value;
 }
 
+/** ::ffff:0:0/96 (RFC 4291 2.5.5.2): the IPv4-mapped addresses, e.g. `::ffff:10.0.0.1`. */
+const V4_MAPPED_PREFIX = 0xffffn;
+const isV4Mapped = (v6: bigint): boolean => v6 >> 32n === V4_MAPPED_PREFIX;
+
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how a dual-stack socket shows an IPv4 peer) is
+ * read as the IPv4 address it carries: it is an IPv4 host, and LOC-3 matches it against IPv4
+ * subnets. Other IPv6 forms holding an IPv4 address (`::10.0.0.1`, NAT64 `64:ff9b::/96`) stay IPv6.
+ */
 export function parseIp(text: string): ParsedIp | null {
   if (text.includes(':')) {
     const value = parseIpv6(text);
-    return value === null ? null : { family: 6, value };
+    if (value === null) return null;
+    return isV4Mapped(value) ? { family: 4, value: value & MAX_V4 } : { family: 6, value };
   }
   const v4 = ipv4ToNumber(text);
   return v4 === null ? null : { family: 4, value: BigInt(v4) };
+}
+
+/**
+ * A host IP as a key that sorts by address as text compares (UI-11 sort by IP): IPv4 before IPv6,
+ * each by its numeric value ("4" + 8 hex digits, "6" + 32), so 10.0.0.9 comes before 10.0.0.10.
+ * Text that is not an address sorts after every address, as itself.
+ */
+export function ipSortKey(text: string): string {
+  const ip = parseIp(text);
+  if (!ip) return `~${text}`;
+  return `${ip.family}${ip.value.toString(16).padStart(ip.family === 4 ? 8 : 32, '0')}`;
 }
 
 export function formatIp(family: IpFamily, value: bigint): string {
@@ -149,6 +170,11 @@ function hostMask(family: IpFamily, prefix: number): bigint {
   return (1n << BigInt(BITS[family] - prefix)) - 1n;
 }
 
+/**
+ * A subnet in canonical form. An IPv4-mapped network of /96 or longer (`::ffff:10.0.0.0/104`) is
+ * the IPv4 network it names (`10.0.0.0/8`), as parseIp reads its addresses; a shorter one covers
+ * more than the mapped range and stays an IPv6 network.
+ */
 export function parseCidr(text: string): CidrParseResult {
   if (text === '') {
     return { ok: false, error: 'subnet is empty: write it as e.g. 10.1.0.0/24 or 2001:db8::/48' };
@@ -168,30 +194,39 @@ export function parseCidr(text: string): CidrParseResult {
       error: `"${text}" is missing a prefix length: write it as ${addr}/${bits} or e.g. ${addr}/${example}`,
     };
   }
+  // Written as IPv6, so its prefix length counts 128 bits even when the address is IPv4-mapped.
+  const written: IpFamily = addrText.includes(':') ? 6 : 4;
+  const writtenBits = BITS[written];
   const prefixText = text.slice(slash + 1);
   if (!PREFIX_DIGITS.test(prefixText)) {
     return {
       ok: false,
-      error: `"${text}" has an invalid prefix length "${prefixText}": write a whole number from 0 to ${bits} after the /`,
+      error: `"${text}" has an invalid prefix length "${prefixText}": write a whole number from 0 to ${writtenBits} after the /`,
     };
   }
-  const prefix = Number(prefixText);
-  if (prefix > bits) {
+  const writtenPrefix = Number(prefixText);
+  if (writtenPrefix > writtenBits) {
     return {
       ok: false,
-      error: `prefix length ${prefixText} is out of range for IPv${ip.family} (0-${bits})`,
+      error: `prefix length ${prefixText} is out of range for IPv${written} (0-${writtenBits})`,
     };
   }
-  const network = ip.value & ~hostMask(ip.family, prefix);
-  const canonical = `${formatIp(ip.family, network)}/${prefix}`;
-  if (network !== ip.value) {
+  const mappedPrefix = written === 6 && ip.family === 4 ? writtenPrefix - 96 : writtenPrefix;
+  const [family, value, prefix] =
+    written === 6 && ip.family === 4 && mappedPrefix < 0
+      ? // Wider than ::ffff:0:0/96: an IPv6 network after all.
+        ([6, (V4_MAPPED_PREFIX << 32n) | ip.value, writtenPrefix] as const)
+      : ([ip.family, ip.value, mappedPrefix] as const);
+  const network = value & ~hostMask(family, prefix);
+  const canonical = `${formatIp(family, network)}/${prefix}`;
+  if (network !== value) {
     return {
       ok: false,
       error: `${text} has host bits set: did you mean ${canonical}?`,
       suggestion: canonical,
     };
   }
-  return { ok: true, cidr: { family: ip.family, network, prefix, text: canonical } };
+  return { ok: true, cidr: { family, network, prefix, text: canonical } };
 }
 
 export function cidrContains(cidr: Cidr, ip: ParsedIp): boolean {
@@ -278,7 +313,8 @@ export class PrefixMatcher<T> {
     const v4 = ipv4ToNumber(ip);
     if (v4 !== null) return this.matchV4(v4);
     const parsed = parseIp(ip);
-    return parsed === null ? null : this.matchV6(parsed.value);
+    // IPv6 text may still be an IPv4 address (IPv4-mapped): matchParsed goes by its family.
+    return parsed === null ? null : this.matchParsed(parsed);
   }
 
   matchParsed(ip: ParsedIp): PrefixMatch<T> | null {

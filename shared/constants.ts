@@ -9,6 +9,20 @@ export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
 /** The longest search term a list takes. */
 export const MAX_SEARCH_LENGTH = 200;
+/** UI-11: every sorted list takes `order`; ascending unless asked. */
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+/** UI-11 hosts.list `sort`: the hosts table's sortable columns. */
+export const HOST_SORT_KEYS = ['hostname', 'ip', 'last_seen', 'status', 'location'] as const;
+/** ORG-2 `sort`: the keys an organizations page can be ordered by (ties: name, then id). */
+export const ORG_SORT_KEYS = ['name', 'region', 'online', 'offline', 'stale', 'total'] as const;
+/**
+ * ORG-2: how often the per-org host status counts behind sort=online|offline|stale are re-counted
+ * where time alone moved a host across a threshold (writes update them at once).
+ */
+export const HOST_COUNTS_REFRESH_MS = 15_000;
+
+// ---- The API (API-3): how many calls one tRPC batch may hold; the console's batch link agrees.
+export const MAX_TRPC_BATCH = 10;
 
 // ---- Text fields.
 /** Names of orgs, locations, users, tokens, workflows, alert rules and baselines. */
@@ -55,3 +69,33 @@ export const EXPORT_DAYS = 90;
 export const EXPORT_SECTION_CAP = 10_000;
 /** AUD-2: exports stop here and say so; page through audit.list or narrow the filter for more. */
 export const MAX_AUDIT_EXPORT = 50_000;
+
+// ---- Fleet overview (UI-12).
+/**
+ * An org "needs attention" when at least this share of its hosts is offline (not heard from for
+ * 5 minutes, AGT-3). Machines switched off or asleep are normal churn, but a quarter of an org
+ * silent at once is more than that: a site, network or agent outage someone should look at.
+ */
+export const ATTENTION_OFFLINE_SHARE = 0.25;
+/**
+ * ...or when at least this share is stale (silent for 30 days): machines retired without being
+ * removed, or agents that broke long ago. Past one in ten the inventory, alerting and licence
+ * counts of that org no longer match what is really there. Lower than the offline share because
+ * staleness never clears by itself overnight.
+ */
+export const ATTENTION_STALE_SHARE = 0.1;
+/** The overview lists at most this many orgs needing attention (the worst first) and counts all. */
+export const ATTENTION_LIST_LIMIT = 50;
+/** The health history: one snapshot per org per hour, kept this many days (then deleted). */
+export const SNAPSHOT_RETENTION_DAYS = 7;
+/** fleet.history answers the last 24 hours unless asked for more, at most the retention. */
+export const DEFAULT_HISTORY_HOURS = 24;
+export const MAX_HISTORY_HOURS = SNAPSHOT_RETENTION_DAYS * 24;
+
+// ---- Bulk actions (UI-13).
+/**
+ * The most ids one bulk call takes. A bulk call is one transaction (all or nothing), and this
+ * keeps it short enough not to hold the database or the event loop for long; the console sends
+ * at most a page of the table (100 rows) at a time anyway.
+ */
+export const MAX_BULK_IDS = 500;

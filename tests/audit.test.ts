@@ -1,10 +1,11 @@
 import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../main/core/actor';
+import { systemActor, type Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
+import { hasOpenssl, opensslVerify } from './fixtures/openssl';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -64,6 +65,41 @@ describe('AUD-2 queries', () => {
       at: '2026-01-01T03:00:00.000Z',
     });
     expect(all.items[0]!.details).toMatchObject({ changes: { region: { from: null, to: 'eu' } } });
+  });
+
+  it('order=asc lists oldest first (UI-11), paged the same way; desc is the default', async () => {
+    const newest = (await api.audit.list()).items.map((e) => e.id);
+    const oldest = await api.audit.list({ order: 'asc' });
+    expect(oldest.total).toBe(4);
+    expect(oldest.items.map((e) => e.id)).toEqual([...newest].reverse());
+    expect(oldest.items.map((e) => e.at)).toEqual([...oldest.items.map((e) => e.at)].sort());
+    expect((await api.audit.list({ order: 'desc' })).items.map((e) => e.id)).toEqual(newest);
+    const page = await api.audit.list({ order: 'asc', skip: 1, limit: 2, organization_id: acme });
+    expect(actions(page.items)).toEqual(['location.created']);
+    expect(page.total).toBe(2);
+    const err = await api.audit.list({ order: 'oldest' } as never).then(
+      () => null,
+      (e: TRPCError) => e,
+    );
+    expect(err?.code).toBe('BAD_REQUEST');
+    expect(err?.message).toMatch(/order must be asc or desc/);
+  });
+
+  it('sorts by the time of each entry even when the clock stepped back between writes', async () => {
+    // Recorded after the others (a later id), at an earlier time: a clock stepped back.
+    w.clock.set(Date.UTC(2025, 11, 31, 23));
+    await api.organizations.update({ id: acme, patch: { region: 'us' } });
+    const at = (items: AuditEntry[]) => items.map((e) => e.at);
+    const oldest = await api.audit.list({ order: 'asc' });
+    expect(at(oldest.items)).toEqual([...at(oldest.items)].sort());
+    expect(oldest.items[0]!.at).toBe('2025-12-31T23:00:00.000Z');
+    const newest = await api.audit.list();
+    expect(at(newest.items)).toEqual([...at(newest.items)].sort().reverse());
+    const orgPage = await api.audit.list({ organization_id: acme, order: 'asc', limit: 1 });
+    expect(orgPage.items[0]!.at).toBe('2025-12-31T23:00:00.000Z');
+    // Time filters are ranges of the same order.
+    const early = await api.audit.list({ to: '2026-01-01T00:00:00Z' });
+    expect(early.items.map((e) => e.action)).toEqual(['organization.updated']);
   });
 
   it("org admins see only their org's entries, never the account-wide trail", async () => {
@@ -170,7 +206,7 @@ describe('AUD-2 queries', () => {
     }
   });
 
-  it('an index serves each query: (account_id, id) account-wide, (organization_id, id) per org', () => {
+  it('an index serves each query: (account_id, at, id) account-wide, (organization_id, at, id) per org', () => {
     const plan = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
       const { sql, params } = q.toSQL();
       return (
@@ -182,11 +218,20 @@ describe('AUD-2 queries', () => {
         .join(' | ');
     };
     const account = plan(w.services.auditTrail.query(w.admin, { action: 'organization.' }).rows);
-    expect(account).toMatch(/USING (COVERING )?INDEX audit_account_idx/);
+    expect(account).toMatch(/USING (COVERING )?INDEX audit_account_at_idx/);
     expect(account).not.toMatch(/USE TEMP B-TREE/);
     const org = plan(w.services.auditTrail.query(w.admin, { organization_id: acme }).rows);
-    expect(org).toMatch(/USING (COVERING )?INDEX audit_org_idx/);
+    expect(org).toMatch(/USING (COVERING )?INDEX audit_org_at_idx/);
     expect(org).not.toMatch(/USE TEMP B-TREE/);
+    // Oldest first walks the same indexes the other way.
+    for (const input of [
+      { order: 'asc' as const },
+      { order: 'asc' as const, organization_id: acme },
+    ]) {
+      const asc = plan(w.services.auditTrail.query(w.admin, input).rows);
+      expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_at_idx/);
+      expect(asc).not.toMatch(/USE TEMP B-TREE/);
+    }
   });
 });
 
@@ -300,6 +345,32 @@ describe('AUD-2 export', () => {
     expect(await code(w.caller(orgAdmin).audit.export({ format: 'json' }))).toBe('FORBIDDEN');
     expect(await code(api.audit.export({ format: 'xml' as 'json' }))).toBe('BAD_REQUEST');
   });
+  it('a CSV or JSON export carries a detached Ed25519 signature that openssl verifies', async () => {
+    expect(hasOpenssl(), 'the openssl tool (.ci/run installs it)').toBe(true);
+    for (const format of ['csv', 'json'] as const) {
+      const out = await api.audit.export({ format });
+      const key = await api.exportKey.get();
+      // The signer is this installation's export key, the one GET /api/v1/export-key shows.
+      expect(out.signature).toEqual({
+        algorithm: 'Ed25519',
+        value: expect.stringMatching(/^[A-Za-z0-9+/]{86}==$/),
+        public_key: key.public_key,
+        public_key_pem: key.public_key_pem,
+        fingerprint: key.fingerprint,
+        signer_label: key.label,
+      });
+      // Signed: the UTF-8 bytes of `content`, exactly as saved to the file.
+      const verdict = opensslVerify(out.content, out.signature.value, key.public_key_pem);
+      expect(verdict).toEqual({ ok: true, output: 'Signature Verified Successfully' });
+      const altered = out.content.replace('organization.created', 'organization.creatod');
+      expect(altered).not.toBe(out.content);
+      expect(opensslVerify(altered, out.signature.value, key.public_key_pem)).toMatchObject({
+        ok: false,
+        output: expect.stringMatching(/Signature Verification Failure/),
+      });
+    }
+  });
+
   it('stops at MAX_AUDIT_EXPORT entries and says so', async () => {
     // Bulk rows straight into the table: the export reads them, it does not verify them.
     w.opened.sqlite
@@ -367,7 +438,7 @@ describe('AUD-3 hash chain verification', () => {
   });
 
   it.each([
-    ['actor_label', "'someone@else'"],
+    ['actor_user_id', 'actor_user_id + 1'],
     ['at', 'at + 1'],
     ['action', "'organization.viewed'"],
     ['organization_id', 'NULL'],
@@ -378,6 +449,36 @@ describe('AUD-3 hash chain verification', () => {
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: ids[2],
+      problem: 'altered',
+    });
+  });
+
+  it('a user is bound by id, not by label (erasure replaces labels, GDPR-1); the system by its label', async () => {
+    const { ids } = await busyTrail();
+    // The label of a user's entry is a display copy of their email: replaceable, not evidence.
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'someone@else' WHERE id = ?")
+      .run(ids[2]);
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // The system actor has no id: its label is what the entry binds.
+    w.services.infra.audit.record(systemActor(w.accountId), {
+      accountId: w.accountId,
+      action: 'retention.cleanup',
+      targetType: 'account',
+      targetId: w.accountId,
+    });
+    const system = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'retention.cleanup'))
+      .get()!;
+    expect(system).toMatchObject({ actorUserId: null, actorLabel: 'system' });
+    sqlite()
+      .prepare("UPDATE audit_entries SET actor_label = 'admin@a.test' WHERE id = ?")
+      .run(system.id);
+    expect(await api.audit.verify()).toMatchObject({
+      ok: false,
+      first_bad_entry_id: system.id,
       problem: 'altered',
     });
   });

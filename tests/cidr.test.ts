@@ -83,7 +83,7 @@ describe('parseIp', () => {
     ['1:2:3:4:5:6:7::', 0x0001_0002_0003_0004_0005_0006_0007_0000n],
     ['::2:3:4:5:6:7:8', 0x0000_0002_0003_0004_0005_0006_0007_0008n],
     ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', (1n << 128n) - 1n],
-    ['::ffff:10.0.0.1', 0xffff0a000001n],
+    ['::fffe:10.0.0.1', 0xfffe0a000001n],
     ['::10.0.0.1', 0x0a000001n],
     ['1:2:3:4:5:6:1.2.3.4', 0x0001_0002_0003_0004_0005_0006_0102_0304n],
     ['64:ff9b::192.0.2.33', (0x0064ff9bn << 96n) | 0xc0000221n],
@@ -104,6 +104,32 @@ describe('parseIp', () => {
   ])('rejects IPv6 with %s', (_why, cases) => {
     for (const text of cases) expect(parseIp(text), text).toBeNull();
   });
+
+  // LOC-3: an IPv4-mapped IPv6 address (::ffff:0:0/96, RFC 4291 2.5.5.2) is an IPv4 host speaking
+  // through a dual-stack socket; it is that IPv4 address, matched against IPv4 subnets.
+  it.each([
+    ['::ffff:10.0.0.1', 0x0a000001n, '10.0.0.1'],
+    ['::FFFF:10.0.0.1', 0x0a000001n, '10.0.0.1'],
+    ['::ffff:a00:1', 0x0a000001n, '10.0.0.1'],
+    ['0:0:0:0:0:ffff:10.0.0.1', 0x0a000001n, '10.0.0.1'],
+    ['0000:0000:0000:0000:0000:ffff:0a00:0001', 0x0a000001n, '10.0.0.1'],
+    ['::ffff:0.0.0.0', 0n, '0.0.0.0'],
+    ['::ffff:255.255.255.255', 0xffffffffn, '255.255.255.255'],
+  ])('reads the IPv4-mapped %s as IPv4', (text, value, written) => {
+    expect(parseIp(text)).toEqual({ family: 4, value });
+    expect(formatIp(4, value)).toBe(written);
+  });
+
+  it.each([
+    // IPv4-compatible (deprecated), NAT64 and the ranges next to ::ffff:0:0/96 stay IPv6.
+    '::10.0.0.1',
+    '64:ff9b::10.0.0.1',
+    '::fffe:10.0.0.1',
+    '::1:ffff:10.0.0.1',
+    '1::ffff:10.0.0.1',
+  ])('keeps %s as IPv6', (text) => {
+    expect(parseIp(text)?.family).toBe(6);
+  });
 });
 
 describe('formatIp', () => {
@@ -116,7 +142,7 @@ describe('formatIp', () => {
     ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
     ['1:0:0:2:0:0:0:3', '1:0:0:2::3'],
     ['1:0:0:2:0:0:3:4', '1::2:0:0:3:4'],
-    ['::ffff:10.0.0.1', '::ffff:a00:1'],
+    ['::fffe:10.0.0.1', '::fffe:a00:1'],
   ])('writes %s canonically as %s', (input, expected) => {
     const p = ip(input);
     expect(formatIp(6, p.value)).toBe(expected);
@@ -160,7 +186,30 @@ describe('parseCidr', () => {
   it('canonicalizes valid non-canonical IPv6', () => {
     expect(textOf('2001:DB8:0::/48')).toBe('2001:db8::/48');
     expect(textOf('2001:0db8:0000::/32')).toBe('2001:db8::/32');
-    expect(textOf('::ffff:10.0.0.0/104')).toBe('::ffff:a00:0/104');
+  });
+
+  it('writes an IPv4-mapped network of /96 or longer as the IPv4 network it is', () => {
+    expect(textOf('::ffff:10.0.0.0/104')).toBe('10.0.0.0/8');
+    expect(textOf('::ffff:10.1.2.0/120')).toBe('10.1.2.0/24');
+    expect(textOf('::ffff:10.1.2.3/128')).toBe('10.1.2.3/32');
+    expect(textOf('::ffff:0.0.0.0/96')).toBe('0.0.0.0/0');
+    expect(parseCidr('::ffff:10.1.2.3/104')).toEqual({
+      ok: false,
+      error: '::ffff:10.1.2.3/104 has host bits set: did you mean 10.0.0.0/8?',
+      suggestion: '10.0.0.0/8',
+    });
+    expect(errorOf('::ffff:10.0.0.1')).toBe(
+      '"::ffff:10.0.0.1" is missing a prefix length: write it as 10.0.0.1/32 or e.g. 10.0.0.1/24',
+    );
+    // Shorter prefixes cover more than the mapped range: they stay IPv6 networks.
+    expect(textOf('::/80')).toBe('::/80');
+    expect(textOf('::fffe:0:0/95')).toBe('::fffe:0:0/95');
+    expect(textOf('::ffff:0:0/95')).toBe(
+      '::ffff:0:0/95 has host bits set: did you mean ::fffe:0:0/95?',
+    );
+    expect(errorOf('::ffff:10.0.0.0/129')).toBe(
+      'prefix length 129 is out of range for IPv6 (0-128)',
+    );
   });
 
   it('suggests the network when host bits are set', () => {
@@ -224,10 +273,19 @@ describe('cidrContains and PrefixMatcher', () => {
     expect(m.match('fe80::1')?.value).toBe('v6');
   });
 
-  it('never crosses families, even for IPv4-mapped IPv6', () => {
+  it('never crosses families; an IPv4-mapped IPv6 address is matched as its IPv4 address', () => {
     const m = matcherOf([['10.0.0.0/8', 'v4']]);
-    expect(m.match('::ffff:10.0.0.1')).toBeNull();
+    expect(m.match('::ffff:10.0.0.1')?.value).toBe('v4');
+    expect(m.match('::ffff:a00:1')?.value).toBe('v4');
+    expect(m.matchParsed(ip('::ffff:10.0.0.1'))?.value).toBe('v4');
+    expect(linearScanMatch([{ cidr: cidr('10.0.0.0/8'), value: 'v4' }], '::ffff:10.0.0.1')).toEqual(
+      { value: 'v4', cidr: cidr('10.0.0.0/8') },
+    );
+    expect(m.match('::ffff:11.0.0.1')).toBeNull();
     expect(m.match('::a00:1')).toBeNull();
+    // A mapped subnet is the IPv4 network it names.
+    expect(matcherOf([['::ffff:10.0.0.0/104', 'mapped']]).match('10.9.9.9')?.value).toBe('mapped');
+    expect(matcherOf([['::/0', 'v6']]).match('::ffff:10.0.0.1')).toBeNull();
     const m6 = matcherOf([['::/96', 'v6']]);
     expect(m6.match('10.0.0.1')).toBeNull();
     expect(m6.matchParsed(ip('10.0.0.1'))).toBeNull();

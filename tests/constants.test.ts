@@ -12,9 +12,13 @@ import {
   updateOrganizationFields,
 } from '../shared/schemas/organizations.schema';
 import { enableSupportInput } from '../shared/schemas/support-access.schema';
+import { fleetHistoryInput } from '../shared/schemas/fleet.schema';
+import { removeHostsInput } from '../shared/schemas/hosts.schema';
+import { deactivateOrganizationsInput } from '../shared/schemas/organizations.schema';
 import { createTokenInput, createUserInput } from '../shared/schemas/users.schema';
 
 const text = (n: number) => 'x'.repeat(n);
+const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const email = (n: number) => `${'a'.repeat(n - '@example.com'.length)}@example.com`;
 
 // [what, schema, input at the limit, input one past it]
@@ -33,6 +37,9 @@ const CASES: [string, ZodType, unknown, unknown][] = [
   ['support duration', enableSupportInput, { duration_hours: C.MAX_DURATION_HOURS }, { duration_hours: C.MAX_DURATION_HOURS + 1 }],
   ['user email', createUserInput, { email: email(C.MAX_EMAIL_LENGTH), name: 'a' }, { email: email(C.MAX_EMAIL_LENGTH + 1), name: 'a' }],
   ['password', createUserInput, { email: 'a@example.com', name: 'a', password: text(C.MIN_PASSWORD_LENGTH) }, { email: 'a@example.com', name: 'a', password: text(C.MIN_PASSWORD_LENGTH - 1) }],
+  ['history hours', fleetHistoryInput, { hours: C.MAX_HISTORY_HOURS }, { hours: C.MAX_HISTORY_HOURS + 1 }],
+  ['bulk host ids', removeHostsInput, { organization_id: 1, ids: ids(C.MAX_BULK_IDS) }, { organization_id: 1, ids: ids(C.MAX_BULK_IDS + 1) }],
+  ['bulk org ids', deactivateOrganizationsInput, { ids: ids(C.MAX_BULK_IDS) }, { ids: ids(C.MAX_BULK_IDS + 1) }],
   ['token expiry', createTokenInput, { name: 'a', expires_in_days: C.MAX_TOKEN_EXPIRY_DAYS }, { name: 'a', expires_in_days: C.MAX_TOKEN_EXPIRY_DAYS + 1 }],
 ];
 
@@ -47,5 +54,8 @@ describe('shared constants are what the schemas enforce', () => {
     expect(enableSupportInput.parse({}).duration_hours).toBe(C.DEFAULT_DURATION_HOURS);
     expect(C.MIN_DURATION_HOURS).toBeLessThanOrEqual(C.DEFAULT_DURATION_HOURS);
     expect(C.DEFAULT_DURATION_HOURS).toBeLessThanOrEqual(C.MAX_DURATION_HOURS);
+    expect(fleetHistoryInput.parse(undefined).hours).toBe(C.DEFAULT_HISTORY_HOURS);
+    // fleet.history serves every hour the snapshots keep, and no more.
+    expect(C.MAX_HISTORY_HOURS).toBe(C.SNAPSHOT_RETENTION_DAYS * 24);
   });
 });

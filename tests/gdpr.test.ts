@@ -1,7 +1,11 @@
 import { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/errors';
+import { DEFAULT_MIGRATIONS_FOLDER } from '../main/db/database';
+import { ExportService } from '../main/desktop/export/export.service';
 import { apiTokens, auditEntries, roleAssignments, users } from '../main/db/schema';
 import { EXPORT_SECTION_CAP } from '../shared/schemas/gdpr.schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
@@ -158,6 +162,163 @@ describe('GDPR-1 erase a user', () => {
       w.caller(second).gdpr.eraseUser({ user_id: second.userId, confirm: secondRow.email }),
       'BAD_REQUEST',
     );
+  });
+});
+
+describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export', () => {
+  const EMAIL = 'jane.doe@example.com';
+  const NAME = 'Jane Doe';
+  /** Her email (any case) or name in some text or bytes. */
+  const traces = (what: string | Buffer): string[] => {
+    const text = (Buffer.isBuffer(what) ? what.toString('latin1') : what).toLowerCase();
+    return [EMAIL, NAME.toLowerCase(), 'jane.doe'].filter((n) => text.includes(n));
+  };
+
+  /** Jane acts in an org (her email becomes the label of those entries), then is erased. */
+  async function janeActsThenIsErased() {
+    const org = await api.organizations.create({ name: 'Acme' });
+    const jane = await person(EMAIL, NAME);
+    await api.users.setRoles({
+      id: jane.id,
+      roles: [{ role: 'org_admin', organization_id: org.id }],
+    });
+    const asJane = w.caller(w.services.auth.actorForUser(jane.id)!);
+    const lab = await asJane.locations.create({ organization_id: org.id, name: 'Lab' });
+    await asJane.locations.update({ id: lab.id, patch: { name: 'Lab 2' } });
+    // Sanity: before the erasure her email labels her entries, so the searches below can fail.
+    const before = (await api.audit.list({ actor_user_id: jane.id })).items;
+    expect(before.map((e) => e.actor_label)).toEqual([EMAIL, EMAIL]);
+    await api.gdpr.eraseUser({ user_id: jane.id, confirm: EMAIL });
+    return { org, jane };
+  }
+
+  it('her entries are relabelled, every export is clean, and the chain still verifies', async () => {
+    const { org, jane } = await janeActsThenIsErased();
+
+    const hers = (await api.audit.list({ actor_user_id: jane.id })).items;
+    expect(hers.map((e) => [e.actor_user_id, e.actor_label])).toEqual([
+      [jane.id, `erased-user-${jane.id}@erased.invalid`],
+      [jane.id, `erased-user-${jane.id}@erased.invalid`],
+    ]);
+    expect(traces(JSON.stringify((await api.audit.list({ limit: 1000 })).items))).toEqual([]);
+    expect((await api.audit.list({ actor: 'jane.doe' })).total).toBe(0);
+    for (const format of ['csv', 'json'] as const) {
+      const file = await api.audit.export({ format });
+      expect(file.count).toBeGreaterThan(5);
+      expect({ format, traces: traces(file.content) }).toEqual({ format, traces: [] });
+    }
+    expect(traces(JSON.stringify(await api.gdpr.exportAccount()))).toEqual([]);
+    expect(traces(JSON.stringify(await api.gdpr.exportUser({ user_id: jane.id })))).toEqual([]);
+
+    // An .orgdesk-export file of her org and of the account: not in a single byte.
+    const exporter = new ExportService({
+      db: w.opened.db,
+      sqlite: w.opened.sqlite,
+      clock: w.clock,
+      access: w.services.infra.access,
+      audit: w.services.infra.audit,
+      signer: w.services.infra.signer,
+      migrationsFolder: DEFAULT_MIGRATIONS_FOLDER,
+      sourceLabel: 'gdpr test',
+    });
+    for (const input of [
+      { scope: 'organization', organization_id: org.id } as const,
+      { scope: 'account' } as const,
+    ]) {
+      const { file } = exporter.exportTo(
+        w.admin,
+        input,
+        join(w.dir, `${input.scope}.orgdesk-export`),
+      );
+      const bytes = readFileSync(file);
+      expect(bytes.includes(Buffer.from(`erased-user-${jane.id}@erased.invalid`))).toBe(true);
+      expect({ scope: input.scope, traces: traces(bytes) }).toEqual({
+        scope: input.scope,
+        traces: [],
+      });
+    }
+
+    // AUD-3: the chain verifies after the relabelling...
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // ...and still catches a change to one of her entries.
+    w.opened.sqlite
+      .prepare("UPDATE audit_entries SET action = 'location.deleted' WHERE id = ?")
+      .run(hers[1]!.id);
+    expect(await api.audit.verify()).toMatchObject({
+      ok: false,
+      first_bad_entry_id: hers[1]!.id,
+      problem: 'altered',
+    });
+  });
+
+  it('entries written before the upgrade (chain v1, the label hashed) verify after an erasure too', async () => {
+    const jane = await person(EMAIL, NAME);
+    // A v1 entry, as Orgdesk wrote them before: its hash covers the actor label.
+    const last = w.opened.db.select().from(auditEntries).orderBy(desc(auditEntries.id)).get()!;
+    const v1 = {
+      at: w.clock.now(),
+      accountId: w.accountId,
+      organizationId: null,
+      actorUserId: jane.id,
+      actorLabel: EMAIL,
+      action: 'user.updated',
+      targetType: 'user',
+      targetId: String(jane.id),
+      details: '{"name_changed":true}',
+      prevHash: last.hash,
+    };
+    w.opened.db
+      .insert(auditEntries)
+      .values({ ...v1, hash: w.services.infra.chain.hashV1(v1) })
+      .run();
+    await api.organizations.create({ name: 'After the upgrade' });
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // Its label is still bound by its hash: a changed label is caught while it is not sealed.
+    const v1Id = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'user.updated'))
+      .get()!.id;
+    w.opened.sqlite
+      .prepare("UPDATE audit_entries SET actor_label = 'someone@else.test' WHERE id = ?")
+      .run(v1Id);
+    expect(await api.audit.verify()).toMatchObject({ ok: false, first_bad_entry_id: v1Id });
+    w.opened.sqlite
+      .prepare('UPDATE audit_entries SET actor_label = ? WHERE id = ?')
+      .run(EMAIL, v1Id);
+
+    await api.gdpr.eraseUser({ user_id: jane.id, confirm: EMAIL });
+    const entry = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.action, 'user.updated'))
+      .get()!;
+    expect(entry.actorLabel).toBe(`erased-user-${jane.id}@erased.invalid`);
+    expect(
+      traces(JSON.stringify(w.opened.sqlite.prepare('SELECT * FROM audit_entries').all())),
+    ).toEqual([]);
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+    // The erased entry is sealed: a change to it is still caught, so is a changed label.
+    for (const [column, value] of [
+      ['details', '\'{"name_changed":false}\''],
+      ['actor_label', "'someone@else.test'"],
+    ] as const) {
+      const saved = w.opened.sqlite
+        .prepare(`SELECT ${column} AS v FROM audit_entries WHERE id = ?`)
+        .get(entry.id) as { v: string };
+      w.opened.sqlite
+        .prepare(`UPDATE audit_entries SET ${column} = ${value} WHERE id = ?`)
+        .run(entry.id);
+      expect(await api.audit.verify()).toMatchObject({
+        ok: false,
+        first_bad_entry_id: entry.id,
+        problem: 'altered',
+      });
+      w.opened.sqlite
+        .prepare(`UPDATE audit_entries SET ${column} = ? WHERE id = ?`)
+        .run(saved.v, entry.id);
+    }
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
   });
 });
 

@@ -11,7 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../main/core/clock';
+import { FileKeyStore } from '../main/core/key-store';
 import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main/db/database';
+import { createServices } from '../main/services';
 
 let dir: string;
 beforeEach(() => {
@@ -104,7 +107,8 @@ describe('migrations', () => {
              secret_ciphertext, secret_digest, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, x'00', ?, 1, 1)`,
         )
-        .run(id, `org ${id}`, `org ${id}`, text, `digest ${id}`);
+        // Named by its text, as the app would: later migrations recompute search_text from it.
+        .run(id, text.trimEnd(), `org ${id}`, text, `digest ${id}`);
     old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
     insert(old.sqlite, 1, 'harbour σsb\n');
     insert(old.sqlite, 2, 'airport ςsb\n');
@@ -123,6 +127,176 @@ describe('migrations', () => {
     opened.sqlite.prepare("UPDATE organizations SET search_text = 'dock\n' WHERE id = 1").run();
     expect(match('harb')).toEqual([3]);
     expect(match('dock')).toEqual([1]);
+    opened.close();
+  });
+
+  describe('PLAT-1 upgrade from a file at 0006 (one account, before platform operators)', () => {
+    /** A server's database as 0006 left it: its users, roles, an org with a host. */
+    function at0006(bootstrapAdminActive: boolean): string {
+      const at = journal.entries.findIndex((e) => e.tag === '0007_platform_accounts_agent_replay');
+      const file = join(dir, `plat-${String(bootstrapAdminActive)}.db`);
+      const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+      const sql = old.sqlite;
+      sql.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'Acme MSP', 1)").run();
+      const user = (id: number, email: string, support = 0, active = 1) =>
+        sql
+          .prepare(
+            `INSERT INTO users (id, account_id, email, email_key, name, is_support_engineer,
+               is_active, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, 1, 1)`,
+          )
+          .run(id, email, email, email, support, active);
+      const role = (userId: number, r: string, orgId: number | null = null) =>
+        sql
+          .prepare(
+            'INSERT INTO role_assignments (user_id, account_id, organization_id, role) VALUES (?, 1, ?, ?)',
+          )
+          .run(userId, orgId, r);
+      // The support engineer was made first, by the admin of the time; it holds no role.
+      user(1, 'sam.support@acme.test', 1);
+      user(2, 'admin@orgdesk.local', 0, bootstrapAdminActive ? 1 : 0);
+      role(2, 'account_admin');
+      user(3, 'second.admin@acme.test');
+      role(3, 'account_admin');
+      sql
+        .prepare(
+          `INSERT INTO organizations (id, account_id, name, name_key, search_text,
+             secret_ciphertext, secret_digest, created_at, updated_at)
+           VALUES (1, 1, 'Kept Org', 'kept org', 'kept org\n', x'00', 'digest', 1, 1)`,
+        )
+        .run();
+      const loc = sql
+        .prepare(
+          `INSERT INTO locations (organization_id, name, name_key, is_default, created_at, updated_at)
+           VALUES (1, 'Default', 'default', 1, 1, 1)`,
+        )
+        .run().lastInsertRowid;
+      sql
+        .prepare(
+          `INSERT INTO hosts (organization_id, location_id, hostname, ip, agent_type, registered_at)
+           VALUES (1, ?, 'kept-host', '10.0.0.1', 'legacy', 1)`,
+        )
+        .run(loc);
+      role(3, 'reader', 1);
+      old.close();
+      return file;
+    }
+
+    function upgraded(file: string) {
+      const opened = openDatabase({ file });
+      const services = createServices({
+        db: opened.db,
+        clock: new ManualClock(),
+        keys: new FileKeyStore(join(dir, 'master.key')),
+      });
+      const flags = opened.sqlite
+        .prepare(
+          'SELECT id, is_platform_operator AS op, is_support_engineer AS se FROM users ORDER BY id',
+        )
+        .all();
+      return { opened, services, flags };
+    }
+
+    it('the bootstrap admin becomes the platform operator; the support engineer stays one; data is kept', () => {
+      const { opened, services, flags } = upgraded(at0006(true));
+      try {
+        expect(flags).toEqual([
+          { id: 1, op: 0, se: 1 },
+          { id: 2, op: 1, se: 0 },
+          { id: 3, op: 0, se: 0 },
+        ]);
+        const admin = services.auth.actorForUser(2)!;
+        expect(admin).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
+        expect(services.infra.access.requirePlatformOperator(admin, 'write')).toBe(2);
+        expect(services.auth.actorForUser(1)).toMatchObject({
+          isSupportEngineer: true,
+          isPlatformOperator: false,
+        });
+        // Data kept: the account (active), its org, host and roles; the operator sees its counts.
+        expect(services.accounts.list(admin).items).toEqual([
+          expect.objectContaining({
+            id: 1,
+            name: 'Acme MSP',
+            is_active: true,
+            counts: { organizations: 1, users: 3, hosts: 1 },
+          }),
+        ]);
+        expect(services.users.me(services.auth.actorForUser(3)!).roles).toEqual([
+          { role: 'account_admin' },
+          { role: 'reader', organization_id: 1 },
+        ]);
+      } finally {
+        opened.close();
+      }
+    });
+
+    it('a deactivated bootstrap admin leaves the platform to the first active account admin', () => {
+      const { opened, services, flags } = upgraded(at0006(false));
+      try {
+        expect(flags).toContainEqual({ id: 3, op: 1, se: 0 });
+        expect(flags).toContainEqual({ id: 1, op: 0, se: 1 });
+        const second = services.auth.actorForUser(3)!;
+        expect(services.infra.access.requirePlatformOperator(second, 'write')).toBe(3);
+      } finally {
+        opened.close();
+      }
+    });
+  });
+
+  it('the upgrade recomputes the search text of existing orgs (ORG-2) and the IP sort key of hosts (UI-11)', () => {
+    // A file as it was before the folding: search_text lower-cased only, accents kept.
+    const at = journal.entries.findIndex((e) => e.tag === '0009_sort_keys_accent_folding');
+    const file = join(dir, 'fold.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO organizations (id, account_id, name, name_key, description, search_text,
+         secret_ciphertext, secret_digest, created_at, updated_at)
+       VALUES (?, 1, ?, ?, ?, ?, x'00', ?, 1, 1)`,
+    );
+    insert.run(1, 'Crème SA', 'crème sa', 'Łódź', 'crème sa\nłódź', 'd1');
+    insert.run(2, 'Plain', 'plain', null, 'plain\n', 'd2');
+    // A host from before the IP sort key (UI-11).
+    old.sqlite
+      .prepare(
+        `INSERT INTO locations (id, organization_id, name, name_key, is_default, created_at, updated_at)
+         VALUES (1, 1, 'Default', 'default', 1, 1, 1)`,
+      )
+      .run();
+    for (const [id, ip] of [
+      [1, '10.0.0.10'],
+      [2, '10.0.0.9'],
+      [3, '2001:db8::1'],
+    ] as const) {
+      old.sqlite
+        .prepare(
+          `INSERT INTO hosts (id, organization_id, location_id, hostname, ip, agent_type, registered_at)
+           VALUES (?, 1, 1, ?, ?, 'go', 1)`,
+        )
+        .run(id, `h${id}`, ip);
+    }
+    old.close();
+    const opened = openDatabase({ file });
+    const stored = opened.sqlite
+      .prepare('SELECT id, search_text AS text FROM organizations ORDER BY id')
+      .all();
+    expect(stored).toEqual([
+      { id: 1, text: 'creme sa\nlodz' },
+      { id: 2, text: 'plain\n' },
+    ]);
+    // The trigram index followed by its triggers: the old text is gone, the folded one found.
+    const match = (term: string) =>
+      opened.sqlite
+        .prepare('SELECT rowid FROM organizations_search WHERE organizations_search MATCH ?')
+        .pluck()
+        .all(`"${term}"`);
+    expect(match('creme')).toEqual([1]);
+    expect(match('lodz')).toEqual([1]);
+    expect(match('crème')).toEqual([]);
+    expect(match('plain')).toEqual([2]);
+    // The hosts got their IP sort keys: by address, IPv4 first.
+    expect(opened.sqlite.prepare('SELECT id FROM hosts ORDER BY ip_key').pluck().all()).toEqual([
+      2, 1, 3,
+    ]);
     opened.close();
   });
 

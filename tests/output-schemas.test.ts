@@ -10,9 +10,11 @@ import { GdprService } from '../main/features/gdpr/gdpr.service';
 import { appRouter } from '../main/trpc/router';
 import { procedureEntries } from '../main/trpc/procedures';
 import { createCallerFactory } from '../main/trpc/trpc';
+import * as accounts from '../shared/schemas/accounts.schema';
 import * as audit from '../shared/schemas/audit.schema';
 import * as automation from '../shared/schemas/automation.schema';
 import * as common from '../shared/schemas/common.schema';
+import * as exportKey from '../shared/schemas/export-key.schema';
 import * as featureFlags from '../shared/schemas/feature-flags.schema';
 import * as gdpr from '../shared/schemas/gdpr.schema';
 import * as governance from '../shared/schemas/governance.schema';
@@ -24,6 +26,7 @@ import * as supportAccess from '../shared/schemas/support-access.schema';
 import * as users from '../shared/schemas/users.schema';
 import * as workflows from '../shared/schemas/workflows.schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
+import { goAgent } from './fixtures/server';
 
 const DAY = 24 * 60 * 60 * 1000;
 const PASSWORD = 'a long enough password';
@@ -37,9 +40,11 @@ function conforms(schema: z.ZodType, answer: unknown): void {
 }
 
 const schemaModules = {
+  accounts,
   audit,
   automation,
   common,
+  exportKey,
   featureFlags,
   gdpr,
   governance,
@@ -175,6 +180,13 @@ describe('real answers parse against the output schemas', () => {
     conforms(hosts.hostOutput, await api.hosts.move({ id: hostId, location_id: def.id }));
     conforms(hosts.hostOutput, await api.hosts.unpin({ id: hostId }));
     conforms(locations.deletedLocationOutput, await api.locations.delete({ id: office.id }));
+    const goHost = w.services.agents.register(secret, {
+      hostname: 'go-1',
+      ip: '10.1.2.4',
+      agent_type: 'go',
+      public_key: goAgent().publicKey,
+    }).host_id;
+    conforms(hosts.hostIdentityResetOutput, await api.hosts.resetIdentity({ id: goHost }));
     conforms(hosts.removedHostOutput, await api.hosts.remove({ id: hostId }));
   });
 
@@ -206,6 +218,22 @@ describe('real answers parse against the output schemas', () => {
     conforms(users.apiTokenListOutput, await patApi.auth.tokens());
     conforms(users.apiTokenOutput, await patApi.auth.revokeToken({ id: token.id }));
     conforms(common.okOutput, await patApi.auth.logout());
+  });
+
+  it('accounts (PLAT-1, a platform operator)', async () => {
+    const op = w.caller((await w.otherAccount('Platform', { platformOperator: true })).admin);
+    const created = await op.accounts.create({
+      name: 'New Co',
+      admin_email: 'first@new.test',
+      admin_name: 'First',
+    });
+    conforms(accounts.createdAccountOutput, created);
+    conforms(accounts.accountPageOutput, await op.accounts.list());
+    conforms(accounts.accountOutput, await op.accounts.get({ id: w.accountId }));
+    conforms(
+      accounts.accountOutput,
+      await op.accounts.update({ id: created.account.id, patch: { is_active: false } }),
+    );
   });
 
   it('support access', async () => {
@@ -261,7 +289,9 @@ describe('real answers parse against the output schemas', () => {
     conforms(audit.auditPageOutput, await api.audit.list({ organization_id: orgId }));
     conforms(audit.auditExportOutput, await api.audit.export({ format: 'csv' }));
     conforms(audit.auditExportOutput, await api.audit.export({ format: 'json' }));
+    conforms(exportKey.exportKeyOutput, await api.exportKey.get());
     conforms(audit.auditVerifyResultOutput, await api.audit.verify());
+    conforms(audit.auditVerifyStatusOutput, await api.audit.verifyStatus());
     // A broken chain answers with the optional fields too.
     const last = w.opened.db.select().from(auditEntries).all().at(-1)!;
     w.opened.db
@@ -410,9 +440,9 @@ describe('real answers parse against the output schemas', () => {
     conforms(gdpr.dataExportOutput, await api.gdpr.exportUser({ user_id: user.id }));
     conforms(gdpr.dataExportOutput, await api.gdpr.exportAccount());
     // A cap of one cuts sections short: the capped branch of a section answers too.
-    const { db, clock, access, audit: log } = w.services.infra;
-    const capped = new GdprService({ db, clock, access, audit: log, exportCap: 1 });
-    const small = capped.exportAccount(w.admin);
+    const { db, clock, access, audit: log, offload } = w.services.infra;
+    const capped = new GdprService({ db, clock, access, audit: log, offload, exportCap: 1 });
+    const small = await capped.exportAccount(w.admin);
     expect(small.capped_sections.length).toBeGreaterThan(0);
     conforms(gdpr.dataExportOutput, small);
     conforms(

@@ -8,10 +8,10 @@ import {
   type Role,
 } from '../../shared/permissions';
 import type { Db } from '../db/database';
-import { organizations, roleAssignments, supportGrants, users } from '../db/schema';
+import { accounts, organizations, roleAssignments, supportGrants, users } from '../db/schema';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
-import { DomainError, notFound } from './errors';
+import { DomainError, forbidden, notFound } from './errors';
 
 export interface OrgRef {
   id: number;
@@ -49,16 +49,25 @@ export class AccessService {
   ) {
     const p = (name: string) => sql.placeholder(name);
     this.q = {
-      userActive: db
-        .select({ isActive: users.isActive })
+      // PLAT-1: a user of a deactivated account is as inactive as a deactivated user.
+      userState: db
+        .select({
+          userActive: users.isActive,
+          accountActive: accounts.isActive,
+          platformOperator: users.isPlatformOperator,
+        })
         .from(users)
+        .innerJoin(accounts, eq(accounts.id, users.accountId))
         .where(eq(users.id, p('userId')))
         .prepare(),
+      // A deactivated account is closed to support grants too: nobody reads inside it.
       supportAccounts: db
         .selectDistinct({ accountId: supportGrants.accountId })
         .from(supportGrants)
+        .innerJoin(accounts, eq(accounts.id, supportGrants.accountId))
         .where(
           and(
+            eq(accounts.isActive, true),
             lte(supportGrants.startsAt, p('now')),
             gt(supportGrants.expiresAt, p('now')),
             isNull(supportGrants.revokedAt),
@@ -91,7 +100,31 @@ export class AccessService {
 
   private activeUser(actor: Actor): boolean {
     if (actor.via === 'system') return true;
-    return this.q.userActive.get({ userId: actor.userId })?.isActive === true;
+    const state = this.q.userState.get({ userId: actor.userId });
+    return state?.userActive === true && state.accountActive === true;
+  }
+
+  /**
+   * PLAT-1: the platform operator's own calls (the accounts.* procedures, making support
+   * engineers). A server-level role, so no tenant permission stands in for it, not even an
+   * account admin's; read fresh from the database on every call like every other right, from an
+   * active user of an active account. A read-only token keeps the reads (`access: 'read'`) and
+   * never the writes. Returns the operator's user id.
+   */
+  requirePlatformOperator(actor: Actor, access: 'read' | 'write'): number {
+    const state =
+      actor.via === 'system' ? undefined : this.q.userState.get({ userId: actor.userId });
+    if (!state?.platformOperator || !state.userActive || !state.accountActive) {
+      throw forbidden(
+        'Only a platform operator can do this: accounts and support engineers are managed by the platform, not by an account (PLAT-1)',
+      );
+    }
+    if (access === 'write' && actor.readOnly) {
+      throw forbidden(
+        'A read-only token changes nothing; use a full token of the platform operator',
+      );
+    }
+    return actor.userId;
   }
 
   /** Accounts where this support engineer holds an active grant right now. */

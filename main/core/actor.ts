@@ -6,6 +6,13 @@ export interface Actor {
   /** For the audit trail: the email at the time of the call. */
   label: string;
   isSupportEngineer: boolean;
+  /**
+   * PLAT-1: a server-level role beside the tenant roles: lists, creates, renames and deactivates
+   * accounts, and reads nothing inside one without a tenant role or a support grant. As the
+   * user's record said when the actor was built; AccessService.requirePlatformOperator reads it
+   * fresh before every platform call.
+   */
+  isPlatformOperator: boolean;
   /** A read-only personal token: the owner's read permissions, nothing more. */
   readOnly: boolean;
   via: 'session' | 'token' | 'local' | 'system';
@@ -17,6 +24,7 @@ export const systemActor = (accountId: number): Actor => ({
   accountId,
   label: 'system',
   isSupportEngineer: false,
+  isPlatformOperator: false,
   readOnly: false,
   via: 'system',
 });

@@ -47,7 +47,28 @@ export interface ChainFields {
 /**
  * AUD-3: each entry's hash is an HMAC over its fields and the previous entry's hash (per account),
  * keyed from the master key, so someone with only the database file cannot forge a valid chain.
+ *
+ * GDPR-1: an erased user's email must leave the actor labels of their earlier entries, and the
+ * chain must still verify. So the hash input is versioned, per entry (told apart by which
+ * recomputation matches: each version's input starts differently, so they never collide):
+ * - v1 (entries written before this change): the label is hashed with the rest;
+ * - v2 (every entry written now): a user's entry binds the actor by id, not by label (the label
+ *   is a display copy of their email, replaced on erasure); the system actor's label is hashed;
+ * - sealed: a v1 entry whose label erasure replaced. It keeps its v1 hash (the next entry links
+ *   to it) and gains a seal, an HMAC over its new fields and that hash, written when erasure
+ *   checked the v1 hash; the hash column holds `<v1 hash>:sealed:<seal>`.
+ * verify accepts an entry when its version recomputes; the link is always the first 64 hex.
  */
+export const SEAL_MARK = ':sealed:';
+const V2_TAG = 'orgdesk/audit/2';
+const SEAL_TAG = 'orgdesk/audit/1-erased';
+
+/** The hash the next entry links to: the stored hash without a seal. */
+export const linkHash = (stored: string): string => {
+  const at = stored.indexOf(SEAL_MARK);
+  return at === -1 ? stored : stored.slice(0, at);
+};
+
 export class AuditChain {
   private readonly key: Buffer;
   constructor(keys: KeyStore) {
@@ -55,8 +76,42 @@ export class AuditChain {
       hkdfSync('sha256', keys.masterKey(), Buffer.alloc(0), 'orgdesk/audit-chain', 32),
     );
   }
+  /** The chain of an already derived key: a verification worker gets this, not the master key. */
+  static fromKey(key: Uint8Array): AuditChain {
+    const chain = Object.create(AuditChain.prototype) as AuditChain;
+    (chain as unknown as { key: Buffer }).key = Buffer.from(key);
+    return chain;
+  }
+  /** A copy of the derived key, for this process's own verification worker (never stored). */
+  derivedKey(): Buffer {
+    return Buffer.from(this.key);
+  }
+
+  private mac(input: unknown[]): string {
+    return createHmac('sha256', this.key).update(JSON.stringify(input)).digest('hex');
+  }
+
+  /** The hash of a new entry (v2). */
   hash(f: ChainFields): string {
-    const canonical = JSON.stringify([
+    return this.mac([
+      V2_TAG,
+      f.prevHash,
+      f.at,
+      f.accountId,
+      f.organizationId,
+      f.actorUserId,
+      // A user is bound by id; only the system actor (no id) is bound by its label.
+      f.actorUserId === null ? f.actorLabel : null,
+      f.action,
+      f.targetType,
+      f.targetId,
+      f.details,
+    ]);
+  }
+
+  /** The hash entries had before v2: the label included. Kept to verify them. */
+  hashV1(f: ChainFields): string {
+    return this.mac([
       f.prevHash,
       f.at,
       f.accountId,
@@ -68,7 +123,42 @@ export class AuditChain {
       f.targetId,
       f.details,
     ]);
-    return createHmac('sha256', this.key).update(canonical).digest('hex');
+  }
+
+  private seal(f: ChainFields, link: string): string {
+    return this.mac([
+      SEAL_TAG,
+      link,
+      f.prevHash,
+      f.at,
+      f.accountId,
+      f.organizationId,
+      f.actorUserId,
+      f.actorLabel,
+      f.action,
+      f.targetType,
+      f.targetId,
+      f.details,
+    ]);
+  }
+
+  /** Whether a stored entry verifies, by its version. */
+  verifies(f: ChainFields, stored: string): boolean {
+    const at = stored.indexOf(SEAL_MARK);
+    if (at !== -1) {
+      return this.seal(f, stored.slice(0, at)) === stored.slice(at + SEAL_MARK.length);
+    }
+    return this.hash(f) === stored || this.hashV1(f) === stored;
+  }
+
+  /**
+   * The stored hash an entry gets when its actor label is replaced by `label` (GDPR-1): a v2
+   * entry keeps its hash (the label is not in it); a v1 entry that verifies is sealed. An entry
+   * that does not verify stays as it is: it was altered before, and verify keeps saying so.
+   */
+  relabelled(f: ChainFields, stored: string, label: string): string {
+    if (stored.includes(SEAL_MARK) || this.hashV1(f) !== stored) return stored;
+    return `${stored}${SEAL_MARK}${this.seal({ ...f, actorLabel: label }, stored)}`;
   }
 }
 
@@ -78,7 +168,7 @@ export class AuditLog {
   private readonly insert;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly chain: AuditChain,
   ) {
@@ -122,8 +212,46 @@ export class AuditLog {
       targetId:
         event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
       details: JSON.stringify(redact(event.details ?? {})),
-      prevHash: last?.hash ?? GENESIS_HASH,
+      prevHash: last ? linkHash(last.hash) : GENESIS_HASH,
     };
     this.insert.run({ ...fields, hash: this.chain.hash(fields) });
   }
+
+  /**
+   * GDPR-1: replaces the actor label of every entry the user made (in any account: a support
+   * engineer acts in their customers' trails), keeping each entry verifiable (AuditChain).
+   * Call it inside the erasure's transaction. Returns how many entries were relabelled.
+   */
+  relabelActor(userId: number, label: string): number {
+    const rows = this.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.actorUserId, userId))
+      .all();
+    for (const r of rows) {
+      const hash = this.chain.relabelled(chainFields(r), r.hash, label);
+      this.db
+        .update(auditEntries)
+        .set({ actorLabel: label, hash })
+        .where(eq(auditEntries.id, r.id))
+        .run();
+    }
+    return rows.length;
+  }
+}
+
+/** The chained fields of a stored entry. */
+export function chainFields(r: typeof auditEntries.$inferSelect): ChainFields {
+  return {
+    at: r.at,
+    accountId: r.accountId,
+    organizationId: r.organizationId,
+    actorUserId: r.actorUserId,
+    actorLabel: r.actorLabel,
+    action: r.action,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    details: r.details,
+    prevHash: r.prevHash,
+  };
 }

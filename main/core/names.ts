@@ -1,5 +1,13 @@
-/** The form uniqueness "ignoring case" is checked on: Unicode-aware, and NFKC so look-alikes collide. */
-export const nameKey = (name: string): string => name.normalize('NFKC').toLocaleLowerCase('en-US');
+import { foldIgnorables } from '../../shared/names';
+
+/**
+ * The form uniqueness "ignoring case" is checked on (the `name_key` columns): NFKC so look-alikes
+ * collide, without default-ignorable characters (they render as nothing, so "Ac\u200Bme" is
+ * "Acme"), lower case. Close to Unicode's NFKC_Casefold, which drops them too. NFKC again after
+ * the folding: a removed character may have kept a letter and its accent apart.
+ */
+export const nameKey = (name: string): string =>
+  foldIgnorables(name.normalize('NFKC')).normalize('NFKC').toLocaleLowerCase('en-US');
 
 /** IANA time zone validation through Intl; returns the canonical spelling or null. */
 export function canonicalTimezone(tz: string): string | null {

@@ -1,8 +1,18 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nameKey } from '../core/names';
+import { migrateSchema } from './migrate';
 import * as schema from './schema';
 
 /** The drizzle database over one better-sqlite3 connection (`$client`), as drizzle() returns it. */
@@ -14,6 +24,8 @@ export interface OpenedDatabase {
   file: string;
   /** Where the pre-migration copy was written, when migrations ran on an existing file. */
   backupFile: string | null;
+  /** What the start should tell the operator (see rekeyNames); empty almost always. */
+  notices: string[];
   close(): void;
 }
 
@@ -54,6 +66,104 @@ function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('wal_autocheckpoint = 10000');
 }
 
+/**
+ * The database holds every account's data (secrets are sealed, but names, hosts and the audit
+ * trail are not), so it is owner-only whatever the umask or the directory's mode. SQLite creates
+ * the -wal and -shm files with the database file's own mode, so a 0600 database is enough for
+ * them; the ones already on disk (left by a crash, or by an older version) are tightened too.
+ */
+const OWNER_ONLY = 0o600;
+
+/** Creates `file` empty and owner-only if it is missing (an empty file is an empty database). */
+function createOwnerOnly(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', OWNER_ONLY));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/** Our files beside the database: its WAL, SHM and rollback journal, and pre-migration copies. */
+function companionFiles(file: string): string[] {
+  const name = basename(file);
+  const folder = dirname(file);
+  return readdirSync(folder)
+    .filter(
+      (f) =>
+        f === `${name}-wal` ||
+        f === `${name}-shm` ||
+        f === `${name}-journal` ||
+        (f.startsWith(`${name}.pre-migration-`) && f.endsWith('.bak')),
+    )
+    .map((f) => join(folder, f));
+}
+
+/** chmod 0600 where group or others have any access; these files are ours alone. */
+function tighten(files: string[]): void {
+  for (const f of files) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (!st?.isFile() || (st.mode & 0o077) === 0) continue;
+    try {
+      chmodSync(f, OWNER_ONLY);
+    } catch (err) {
+      // Not ours to change (another user owns it): refuse rather than serve data others can read.
+      const shown = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(
+        `${f} is open to other users (mode ${shown}) and could not be made owner-only ` +
+          `(${(err as NodeJS.ErrnoException).code ?? String(err)}): run chmod 600 ${f} as its owner`,
+      );
+    }
+  }
+}
+
+/** `PRAGMA user_version` from which on every `name_key` holds nameKey()'s folded form. */
+const NAME_KEYS_VERSION = 1;
+
+const KEYED_NAMES = [
+  { table: 'organizations', scope: 'account_id', label: 'organization', within: 'account' },
+  { table: 'locations', scope: 'organization_id', label: 'location', within: 'organization' },
+] as const;
+
+/**
+ * Once per database: nameKey() now folds default-ignorable characters out ("Ac\u200Bme" is
+ * "acme"), and rows stored before kept such characters in their keys, so "Acme" could be added
+ * beside an "Ac\u200Bme". No migration (SQL cannot fold Unicode): JS recomputes the keys in one
+ * transaction and records it in the header's user_version, which nothing else uses, so later
+ * opens cost one pragma read. A key that would now clash with another row's stays as it was
+ * (both names are kept; none is renamed behind the operator's back), and a notice names both.
+ */
+function rekeyNames(sqlite: Database.Database): string[] {
+  if (Number(sqlite.pragma('user_version', { simple: true })) >= NAME_KEYS_VERSION) return [];
+  const notices: string[] = [];
+  sqlite.transaction(() => {
+    for (const t of KEYED_NAMES) {
+      const rows = sqlite
+        .prepare(`SELECT id, ${t.scope} AS scope, name, name_key AS key FROM ${t.table}`)
+        .all() as { id: number; scope: number; name: string; key: string }[];
+      const holder = sqlite.prepare(
+        `SELECT id FROM ${t.table} WHERE ${t.scope} = ? AND name_key = ? AND id <> ?`,
+      );
+      const update = sqlite.prepare(`UPDATE ${t.table} SET name_key = ? WHERE id = ?`);
+      for (const row of rows) {
+        const key = nameKey(row.name);
+        if (key === row.key) continue;
+        const other = holder.get(row.scope, key, row.id) as { id: number } | undefined;
+        if (other) {
+          notices.push(
+            `Orgdesk: ${t.label} ${row.id} ${JSON.stringify(row.name)} reads the same as ` +
+              `${t.label} ${other.id} in its ${t.within} once invisible characters are ignored; ` +
+              `both are kept, rename one of them`,
+          );
+          continue;
+        }
+        update.run(key, row.id);
+      }
+    }
+    sqlite.pragma(`user_version = ${NAME_KEYS_VERSION}`);
+  })();
+  return notices;
+}
+
 function journalTags(folder: string): string[] {
   const journal = JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as {
     entries: { tag: string }[];
@@ -79,6 +189,8 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
   const folder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
   const now = options.now ?? Date.now;
   const existed = existsSync(options.file) && statSync(options.file).size > 0;
+  createOwnerOnly(options.file);
+  tighten([options.file, ...companionFiles(options.file)]);
   const sqlite = new Database(options.file);
   let backupFile: string | null = null;
   try {
@@ -86,11 +198,13 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     const pending = journalTags(folder).length - appliedCount(sqlite);
     if (existed && pending > 0) {
       backupFile = `${options.file}.pre-migration-${now()}.bak`;
+      // VACUUM INTO takes an empty file: created owner-only first, it never exists wider.
+      createOwnerOnly(backupFile);
       sqlite.prepare('VACUUM INTO ?').run(backupFile);
     }
     const db = drizzle(sqlite, { schema });
     try {
-      migrate(db, { migrationsFolder: folder });
+      migrateSchema(sqlite, folder);
     } catch (err) {
       throw new MigrationError(
         `Could not update the database schema of ${options.file}: ${(err as Error).message}. ` +
@@ -104,6 +218,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
     // nothing while they are fresh). Before migration 0006 the ORG-2 search read wide table rows
     // without them; since then the plans of the ORG-2, hosts and audit pages were checked to be
     // the same either way, so this guards the planner as data grows rather than fixing a plan.
+    const notices = rekeyNames(sqlite);
     sqlite.pragma('analysis_limit = 1000');
     sqlite.pragma('optimize = 0x10002');
     return {
@@ -111,6 +226,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
       sqlite,
       file: options.file,
       backupFile,
+      notices,
       close: () => {
         // SQLite's advice for long-lived connections: refresh planner statistics where stale.
         if (!sqlite.readonly) sqlite.pragma('optimize');

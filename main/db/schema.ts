@@ -2,7 +2,15 @@
 // `*_key` columns hold the case-folded form that uniqueness is enforced on, so the rule
 // "unique ignoring case" holds for every script, not only ASCII (SQLite's lower() is ASCII-only).
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 export const accounts = sqliteTable('accounts', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -94,7 +102,7 @@ export const organizations = sqliteTable(
     name: text('name').notNull(),
     nameKey: text('name_key').notNull(),
     description: text('description'),
-    // Lower-cased name + description: the haystack of ORG-2 search.
+    // Name + description, case and accents folded (shared/org-search.ts): ORG-2's haystack.
     searchText: text('search_text').notNull(),
     region: text('region'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
@@ -128,6 +136,15 @@ export const organizations = sqliteTable(
       t.accountId,
       t.isActive,
       t.region,
+      t.nameKey,
+      t.id,
+    ),
+    // ORG-2 sort=region order=desc: regions descending, ties still by name ascending (the index
+    // above serves ascending, and either one walked backwards serves a deep skip from the end).
+    index('organizations_account_active_region_desc_name_idx').on(
+      t.accountId,
+      t.isActive,
+      sql`${t.region} desc`,
       t.nameKey,
       t.id,
     ),
@@ -209,6 +226,9 @@ export const hosts = sqliteTable(
       .references(() => locations.id, { onDelete: 'restrict' }),
     hostname: text('hostname').notNull(),
     ip: text('ip').notNull(),
+    // UI-11 sort by IP: ipSortKey(ip) of shared/cidr.ts, written with every ip (null only for
+    // rows written around the app, e.g. by hand).
+    ipKey: text('ip_key'),
     agentType: text('agent_type', { enum: ['go', 'legacy'] }).notNull(),
     publicKey: text('public_key'),
     pinned: integer('pinned', { mode: 'boolean' }).notNull().default(false),
@@ -219,8 +239,12 @@ export const hosts = sqliteTable(
     lastSignedAt: integer('last_signed_at'),
   },
   (t) => [
+    // AGT-3 status counts (ORG-2), and UI-11 hosts sorted by last seen or status: ranges of it.
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
-    index('hosts_location_idx').on(t.locationId),
+    // UI-11 hosts by location (one location's hosts by hostname), and the location filter.
+    index('hosts_location_hostname_idx').on(t.locationId, sql`${t.hostname} COLLATE NOCASE`, t.id),
+    // UI-11 hosts by IP.
+    index('hosts_org_ip_idx').on(t.organizationId, t.ipKey, t.id),
     // Re-registration finds a host by hostname ignoring case: the index must use NOCASE too.
     index('hosts_org_hostname_nocase_idx').on(
       t.organizationId,
@@ -231,15 +255,72 @@ export const hosts = sqliteTable(
 );
 
 /**
- * Hosts per org, kept by triggers on organizations and hosts (migration 0004), so ORG-2's stats
- * need not walk every host of a large org to count them. Derived data: never written by code.
+ * Hosts per org, kept by triggers on organizations and hosts (migrations 0004 and 0009), so
+ * ORG-2's stats need not walk every host of a large org to count them, and ORG-2 can sort by them.
+ * Derived data: never written by code, except `refreshDue()` in host-status-counts.ts, which
+ * re-counts the statuses.
+ *
+ * `hosts` is exact at all times. `online`/`offline`/`stale` are the statuses of the org's current
+ * hosts evaluated at `as_of` (AGT-3 at that time; the triggers evaluate a written host at the
+ * row's `as_of` too), and `next_change_at` is no later than the first moment after `as_of` at
+ * which one of those hosts changes status by time alone: until then the counts are the live
+ * ones; from then on the org is due for a re-count (null: no host will ever change).
+ * `account_id`, `is_active`, `name_key` and `region` copy the org's (triggers), so a page sorted
+ * by a count is read from one index in order, scope, filters and name ties included.
  */
-export const organizationHostCounts = sqliteTable('organization_host_counts', {
-  organizationId: integer('organization_id')
-    .primaryKey()
-    .references(() => organizations.id, { onDelete: 'cascade' }),
-  hosts: integer('hosts').notNull().default(0),
-});
+export const organizationHostCounts = sqliteTable(
+  'organization_host_counts',
+  {
+    organizationId: integer('organization_id')
+      .primaryKey()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    hosts: integer('hosts').notNull().default(0),
+    online: integer('online').notNull().default(0),
+    offline: integer('offline').notNull().default(0),
+    stale: integer('stale').notNull().default(0),
+    asOf: integer('as_of').notNull().default(0),
+    nextChangeAt: integer('next_change_at'),
+    // Copies of the org's columns (null only while an export copies hosts before their org).
+    accountId: integer('account_id'),
+    isActive: integer('is_active', { mode: 'boolean' }),
+    nameKey: text('name_key'),
+    region: text('region'),
+  },
+  (t) => [
+    // ORG-2 sort by a count, one index per key and direction (ties by name ascending either way);
+    // each walked backwards serves the deep skips of its direction. Region last: covered, so a
+    // region filter is tested in the index.
+    ...(
+      [
+        ['online', t.online],
+        ['offline', t.offline],
+        ['stale', t.stale],
+        ['hosts', t.hosts],
+      ] as const
+    ).flatMap(([name, col]) => [
+      index(`organization_host_counts_${name}_idx`).on(
+        t.accountId,
+        t.isActive,
+        col,
+        t.nameKey,
+        t.organizationId,
+        t.region,
+      ),
+      index(`organization_host_counts_${name}_desc_idx`).on(
+        t.accountId,
+        t.isActive,
+        sql`${col} desc`,
+        t.nameKey,
+        t.organizationId,
+        t.region,
+      ),
+    ]),
+    // The refresh job's queue: the orgs whose counts are due, soonest first.
+    index('organization_host_counts_due_idx')
+      .on(t.nextChangeAt)
+      .where(sql`next_change_at IS NOT NULL`),
+  ],
+);
 
 export const auditEntries = sqliteTable(
   'audit_entries',
@@ -259,8 +340,11 @@ export const auditEntries = sqliteTable(
     hash: text('hash').notNull(),
   },
   (t) => [
+    // AUD-3: the chain of an account, in the order it was written.
     index('audit_account_idx').on(t.accountId, t.id),
-    index('audit_org_idx').on(t.organizationId, t.id),
+    // AUD-2 pages by time (UI-11, either order) and time ranges: account-wide and per org.
+    index('audit_account_at_idx').on(t.accountId, t.at, t.id),
+    index('audit_org_at_idx').on(t.organizationId, t.at, t.id),
   ],
 );
 
@@ -439,4 +523,60 @@ export const recordings = sqliteTable(
     sizeBytes: integer('size_bytes').notNull().default(0),
   },
   (t) => [index('recordings_org_started_idx').on(t.organizationId, t.startedAt)],
+);
+
+// ---- UI-12: the fleet's health history, one snapshot per org (and per account) per hour.
+
+/**
+ * Host health of one org at the start of one hour (`hour`: epoch ms, a multiple of an hour),
+ * taken by the hourly snapshot job (main/features/fleet/fleet-snapshots.ts) and deleted after
+ * SNAPSHOT_RETENTION_DAYS. Derived data: the first snapshot of an hour stands (idempotent).
+ * `is_active` is the org's state then, so a fleet sum can leave out deactivated orgs as the
+ * account rows below do.
+ */
+export const orgHealthSnapshots = sqliteTable(
+  'org_health_snapshots',
+  {
+    organizationId: integer('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    hour: integer('hour').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull(),
+    online: integer('online').notNull(),
+    offline: integer('offline').notNull(),
+    stale: integer('stale').notNull(),
+    total: integer('total').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.hour] }),
+    // The retention cleanup deletes by hour across every org.
+    index('org_health_snapshots_hour_idx').on(t.hour),
+  ],
+);
+
+/**
+ * The same per account: the sum over the account's active orgs at that hour, so the fleet chart
+ * of an account admin reads 24 rows, not 24 × every org. Written after the account's org rows;
+ * its presence marks the account's snapshot of that hour as complete.
+ */
+export const accountHealthSnapshots = sqliteTable(
+  'account_health_snapshots',
+  {
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    hour: integer('hour').notNull(),
+    organizations: integer('organizations').notNull(),
+    online: integer('online').notNull(),
+    offline: integer('offline').notNull(),
+    stale: integer('stale').notNull(),
+    total: integer('total').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.hour] }),
+    index('account_health_snapshots_hour_idx').on(t.hour),
+  ],
 );

@@ -9,6 +9,7 @@ import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import type { Context } from '../trpc/trpc';
 import type { ShellEvent } from '../../shared/ipc-channels';
+import type { SignerKey } from '../core/export-key';
 import {
   createExportInput,
   restoreInput,
@@ -17,6 +18,8 @@ import {
   type ConnectionInfo,
   type CreateExportInput,
   type DesktopSession,
+  type PinSignerInput,
+  type PinnedSigner,
   type RestoreInput,
   type SignInInput,
 } from '../../shared/schemas/desktop.schema';
@@ -25,7 +28,9 @@ import { RemoteForwarder } from './connections/remote-forwarder';
 import { runJob, type WorkerEntry } from './export/export-runner';
 import type { ExportResult, Progress } from './export/export.service';
 import type { RestoreResult } from './export/restore';
+import type { PinnedSignerStore } from './export/pinned-signers';
 import { openReview, type ReviewHandle } from './export/review';
+import { trustOf, type KnownSigners } from './export/signer-trust';
 
 /** The OS file dialogs. They return null when the user cancels. */
 export interface ShellDialogs {
@@ -42,6 +47,8 @@ export interface DesktopShellOptions {
   /** base64 master key, handed to the export worker (audit chain, restore's new secret). */
   masterKey: () => string;
   connections: ConnectionStore;
+  /** The export signers trusted besides this installation (pinned-signers.json, EXP-1). */
+  signers: PinnedSignerStore;
   dialogs: ShellDialogs;
   send(windowId: number, event: ShellEvent): void;
   /** For the manifest: where exports come from. */
@@ -107,6 +114,8 @@ export class DesktopShell {
         label: `Read-only review of ${s.review.label}`,
         read_only: true,
         review: s.review.manifest,
+        // Decided on every call: pinning (or unpinning) the signer shows at once.
+        signer: trustOf(s.review.signer, this.knownSigners()),
       };
     }
     if (s.kind === 'remote') {
@@ -117,6 +126,7 @@ export class DesktopShell {
         label: `${c.name} (${c.url})`,
         read_only: false,
         review: null,
+        signer: null,
       };
     }
     return {
@@ -125,6 +135,7 @@ export class DesktopShell {
       label: 'This computer',
       read_only: false,
       review: null,
+      signer: null,
     };
   }
 
@@ -207,6 +218,34 @@ export class DesktopShell {
     }
   }
 
+  // ---- export signers (EXP-1): this installation's key, and the keys pinned here
+
+  private knownSigners(): KnownSigners {
+    return { own: this.o.services.infra.signer.key(), pinned: this.o.signers.list() };
+  }
+
+  signers(): { own: SignerKey; pinned: PinnedSigner[] } {
+    return { own: this.o.services.infra.signer.key(), pinned: this.o.signers.list() };
+  }
+
+  /** Pinning changes what every open review says about its signer. */
+  private signersChanged(): void {
+    for (const [windowId, s] of this.sessions) {
+      if (s.kind === 'review') this.o.send(windowId, { type: 'session-changed' });
+    }
+  }
+
+  pinSigner(raw: PinSignerInput): PinnedSigner {
+    const pinned = this.o.signers.pin(raw);
+    this.signersChanged();
+    return pinned;
+  }
+
+  unpinSigner(fingerprint: string): void {
+    this.o.signers.unpin({ fingerprint });
+    this.signersChanged();
+  }
+
   // ---- export, review, restore (EXP)
 
   private requireLocal(windowId: number, what: string): void {
@@ -238,6 +277,7 @@ export class DesktopShell {
       dbFile: this.o.dbFile,
       migrationsFolder: this.o.migrationsFolder,
       masterKey: this.o.masterKey(),
+      installationLabel: this.o.services.infra.signer.label,
       actor: this.o.operator,
     };
   }
@@ -264,7 +304,9 @@ export class DesktopShell {
   async openReview(windowId: number): Promise<DesktopSession | null> {
     const file = await this.o.dialogs.chooseExportToOpen(windowId, 'review');
     if (!file) return null;
-    // The checksum reads every row: verified on the worker, so no window freezes meanwhile.
+    // The checksum reads every row: verified on the worker, so no window freezes meanwhile. The
+    // signature is checked there and again here (cheap); an untrusted signer may be reviewed,
+    // and the session says so (never "trusted").
     const { manifest } = await runJob(
       { kind: 'verify', file },
       {
@@ -292,7 +334,7 @@ export class DesktopShell {
     const file = await this.o.dialogs.chooseExportToOpen(windowId, 'restore');
     if (!file) return null;
     return runJob(
-      { ...this.jobBase(), kind: 'restore', input, file },
+      { ...this.jobBase(), kind: 'restore', input, file, pinned: this.o.signers.list() },
       {
         onProgress: this.progress(windowId, `Restoring from ${basename(file)}`),
         entry: this.o.workerEntry,

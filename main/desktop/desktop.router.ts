@@ -5,7 +5,9 @@ import {
   addConnectionInput,
   connectionIdInput,
   createExportInput,
+  pinSignerInput,
   restoreInput,
+  unpinSignerInput,
   signInInput,
   useConnectionInput,
 } from '../../shared/schemas/desktop.schema';
@@ -41,6 +43,15 @@ export const desktopRouter = router({
       restore: p
         .input(restoreInput)
         .mutation(({ ctx, input }) => ctx.shell.restore(ctx.windowId, input)),
+    }),
+    /** EXP-1: this installation's export key, and the signer keys pinned on this computer. */
+    signers: router({
+      list: p.query(({ ctx }) => ctx.shell.signers()),
+      pin: p.input(pinSignerInput).mutation(({ ctx, input }) => ctx.shell.pinSigner(input)),
+      unpin: p.input(unpinSignerInput).mutation(({ ctx, input }) => {
+        ctx.shell.unpinSigner(input.fingerprint);
+        return { ok: true };
+      }),
     }),
   }),
 });

@@ -1,6 +1,7 @@
 // Local database mode: the desktop's operator is a local user of the local database, provisioned
 // on first start (an account, and its account admin without a password: nobody signs in to the
-// local database, the OS account is the boundary). Its id is kept in a small JSON file.
+// local database, the OS account is the boundary). Like the server's bootstrap admin it is also
+// the platform operator of its database (PLAT-1). Its id is kept in a small JSON file.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
@@ -71,6 +72,7 @@ export async function ensureLocalOperator(
       accountName: opts.accountName ?? 'My organizations',
       adminEmail: LOCAL_OPERATOR_EMAIL,
       adminName: opts.displayName,
+      platformOperator: true,
     });
     userId = created.adminUserId;
   }

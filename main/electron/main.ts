@@ -16,12 +16,15 @@ import { createFileLogger, type Logger } from '../desktop/file-log';
 import { ensureLocalOperator } from '../desktop/local-operator';
 import { KeychainUnavailableError } from '../desktop/vault-key-store';
 import { ConnectionStore } from '../desktop/connections/connection-store';
+import { PinnedSignerStore } from '../desktop/export/pinned-signers';
 import {
   DEEP_LINK_SCHEME,
   findDeepLink,
   parseDeepLink,
   type DeepLink,
 } from '../desktop/shell/deep-link';
+import { HostCountsScheduler } from '../features/hosts/host-status-counts';
+import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { createServices } from '../services';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';
@@ -180,7 +183,21 @@ async function boot(
     return null;
   }
   if (opened.backupFile) log.info(`database migrated; previous copy at ${opened.backupFile}`);
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  for (const notice of opened.notices) log.warn(`database: ${notice}`);
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys,
+    installationLabel: `Orgdesk desktop on ${hostname()}`,
+    readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
+  });
+  // ORG-2: re-counts the host statuses that time alone changed (at start: all that are due).
+  const hostCounts = new HostCountsScheduler({
+    counts: services.infra.hostCounts,
+    clock: systemClock,
+    onError: (err) => log.error(`host status counts: ${(err as Error).message}`),
+  });
+  hostCounts.start();
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });
@@ -195,6 +212,7 @@ async function boot(
       file: paths.connectionsFile,
       vault: new SafeStorageTokenVault(),
     }),
+    signers: new PinnedSignerStore({ file: paths.pinnedSignersFile }),
     dialogs: electronDialogs,
     send,
     sourceLabel: `local database on ${hostname()}`,
@@ -249,8 +267,17 @@ async function boot(
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  // UI-12: the local database keeps its fleet health history too (hourly, idempotent per hour).
+  const snapshots = new SnapshotScheduler({
+    snapshots: services.infra.fleetSnapshots,
+    onError: (err) => log.error(`fleet snapshot: ${(err as Error).message}`),
+  });
+  snapshots.start();
   app.on('will-quit', () => {
+    hostCounts.stop();
+    snapshots.stop();
     shell.dispose();
+    void services.infra.offload.close();
     opened.close();
   });
   log.info(`started; data in ${paths.dataDir}`);

@@ -2,6 +2,7 @@
 // repo). Data: userData (or ORGDESK_DATA_DIR); logs: the OS log directory for the app.
 import { app } from 'electron';
 import { join } from 'node:path';
+import { PINNED_SIGNERS_FILE } from '../desktop/export/pinned-signers';
 
 export interface AppPaths {
   dataDir: string;
@@ -12,12 +13,16 @@ export interface AppPaths {
   /** The fallback master key file (owner-only), used only with the user's consent. */
   plainKeyFile: string;
   connectionsFile: string;
+  /** Export signers trusted besides this installation (EXP-1). */
+  pinnedSignersFile: string;
   windowStateFile: string;
   operatorFile: string;
   migrationsFolder: string;
   rendererRoot: string;
   preloadFile: string;
   workerFile: string;
+  /** The heavy reads' worker (audit verification and exports, GDPR exports). */
+  readWorkerFile: string;
 }
 
 /** Call before `ready`: it may move userData (ORGDESK_DATA_DIR, used by tests). */
@@ -36,6 +41,7 @@ export function resolveAppPaths(): AppPaths {
     keyFile: join(dataDir, 'master.key.enc'),
     plainKeyFile: join(dataDir, 'master.key'),
     connectionsFile: join(dataDir, 'connections.json'),
+    pinnedSignersFile: join(dataDir, PINNED_SIGNERS_FILE),
     windowStateFile: join(dataDir, 'window-state.json'),
     operatorFile: join(dataDir, 'local-operator.json'),
     migrationsFolder: app.isPackaged
@@ -44,5 +50,6 @@ export function resolveAppPaths(): AppPaths {
     rendererRoot: join(appPath, 'dist', 'renderer'),
     preloadFile: join(appPath, 'dist', 'preload', 'index.cjs'),
     workerFile: join(unpacked, 'dist', 'main', 'electron', 'export-worker.mjs'),
+    readWorkerFile: join(unpacked, 'dist', 'main', 'electron', 'read-worker.mjs'),
   };
 }

@@ -5,9 +5,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import { MAX_TRPC_BATCH } from '../../shared/constants';
+import type { Actor } from '../core/actor';
 import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
@@ -17,6 +20,7 @@ import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson 
 import type { ProjectedRoute } from './rest/projection';
 import { RestApi } from './rest/rest-api';
 import { DEFAULT_STATIC_DIR, serveStatic } from './static';
+import { checkTrpcRequest, trpcRequestFacts, type TrpcGateVerdict } from './trpc-gate';
 
 /** Where the server writes: one line per request (info) and unexpected failures (error). */
 export interface ServerLog {
@@ -48,13 +52,42 @@ export interface ServerOptions {
 
 export interface OrgdeskServer {
   listen(): Promise<{ url: string; port: number }>;
-  /** Stops accepting, lets requests in flight finish, then resolves. Does not close the database. */
+  /**
+   * Stops accepting (after the connections already queued), answers every request received, then
+   * resolves once the last connection is gone. Does not close the database.
+   */
   close(): Promise<void>;
 }
+
+/** At most this many loop turns of accepting queued connections once close() is called. */
+const MAX_ACCEPT_TURNS = 1024;
 
 /** Log lines carry no query string (it may hold secrets), no headers and no bodies. */
 const printable = (text: string, max = 200): string =>
   text.replace(/[^\x21-\x7e]/g, '?').slice(0, max);
+
+/** A request the gate refused, in tRPC's own error envelope (what a tRPC client reads). */
+function sendTrpcRefusal(
+  req: IncomingMessage,
+  res: ServerResponse,
+  v: Extract<TrpcGateVerdict, { pass: false }>,
+): void {
+  const headers: Record<string, string> = v.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+  // The body was not read: it must not be parsed as the next request on this connection.
+  if (!req.complete) headers.Connection = 'close';
+  sendJson(
+    res,
+    v.status,
+    {
+      error: {
+        message: v.message,
+        code: TRPC_ERROR_CODES_BY_KEY[v.code],
+        data: { code: v.code, httpStatus: v.status, path: null, field: null },
+      },
+    },
+    headers,
+  );
+}
 
 export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
@@ -65,19 +98,29 @@ export function createServer(options: ServerOptions): OrgdeskServer {
   let listenUrl: string | null = null;
   const serverUrl = () => options.publicUrl ?? listenUrl ?? '';
   let closing = false;
+  /** Set once close() has read what was already sent: from then on a connection without a request is closed. */
+  let sweeping = false;
+  /** Requests begun and not yet answered, per connection (pipelined ones count too). */
+  const inFlight = new WeakMap<Socket, number>();
   let server: Server | null = null;
+  /** Connections accepted so far: close() watches it to know the accept queue is empty. */
+  let accepted = 0;
+  // Who a /trpc request is, found by the gate before tRPC reads the body, for createContext.
+  const callers = new WeakMap<IncomingMessage, { actor: Actor | null; token?: string }>();
 
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
+    // The gate below refuses larger batches first, with a message naming the limit.
+    maxBatchSize: MAX_TRPC_BATCH,
     createContext: ({ req }): Context => {
-      const token = bearerToken(req) ?? undefined;
+      const caller = callers.get(req) ?? { actor: null };
       return {
         services,
-        actor: token ? services.auth.authenticate(token) : null,
+        actor: caller.actor,
         serverUrl: serverUrl(),
-        token,
+        token: caller.token,
         clientAddress: clientAddress(req),
       };
     },
@@ -96,6 +139,8 @@ export function createServer(options: ServerOptions): OrgdeskServer {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
     let pathForLog = '?';
     let finished = false;
     const done = () => {
@@ -106,8 +151,15 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       log.info(
         `${new Date().toISOString()} ${printable(req.method ?? '?', 10)} ${pathForLog} ${res.statusCode}${aborted} ${ms}ms`,
       );
-      // A connection freed after shutdown began is closed rather than kept alive.
-      if (closing) setImmediate(() => server?.closeIdleConnections());
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      // A keep-alive connection freed during shutdown is closed, once the next poll phase has
+      // read anything its client already sent (a request begun then is answered first).
+      if (closing && left === 0) {
+        setImmediate(() => {
+          if (sweeping && (inFlight.get(socket) ?? 0) === 0) socket.destroy();
+        });
+      }
     };
     res.once('finish', done);
     res.once('close', done);
@@ -129,6 +181,17 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       sendJson(res, 200, { status: 'ok' });
     } else if (path.startsWith('/trpc/')) {
       res.setHeader('Cache-Control', 'no-store');
+      // API-3: authentication and the batch rules are decided before the body is read.
+      const token = bearerToken(req) ?? undefined;
+      const actor = token ? services.auth.authenticate(token) : null;
+      const verdict = checkTrpcRequest(
+        trpcRequestFacts(path.slice('/trpc/'.length), url.searchParams, actor !== null),
+      );
+      if (!verdict.pass) {
+        sendTrpcRefusal(req, res, verdict);
+        return;
+      }
+      callers.set(req, { actor, token });
       trpc(req, res);
     } else if (docs.handle(req, res, url)) {
       // The OpenAPI document and the API reference (API-2).
@@ -164,6 +227,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
         : createHttpServer(listener);
       const s = server;
+      s.on('connection', () => accepted++);
       return new Promise((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, host, () => {
@@ -182,12 +246,41 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       return new Promise<void>((resolve, reject) => {
         const force = setTimeout(() => s.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         force.unref();
-        s.close((err) => {
-          clearTimeout(force);
-          if (err) reject(err);
-          else resolve();
-        });
-        s.closeIdleConnections();
+        // Drained so that nothing already sent to us is reset. Answers begun from now on say
+        // "Connection: close"; keep-alive ones begun before are closed as they finish (done()).
+        const stopListening = () => {
+          // 2. Stop listening: new connections are refused from here on. net's close, not http's:
+          //    http's also closes the "idle" connections, and one accepted a moment ago is idle
+          //    until its request's bytes are read.
+          NetServer.prototype.close.call(s, (err?: Error) => {
+            clearTimeout(force);
+            if (err) reject(err);
+            else resolve();
+          });
+          log.info('Orgdesk: no longer accepting connections; answering the requests received');
+          // 3. After the next poll phase, which reads what clients already sent (so their
+          //    requests begin), close the connections that still carry none.
+          setImmediate(() => {
+            sweeping = true;
+            s.closeIdleConnections();
+          });
+        };
+        // 1. Take every connection waiting in the kernel's accept queue (a burst sent just before
+        //    SIGTERM): closing the listening socket would reset them. libuv accepts one connection
+        //    per loop turn (libuv PR 3696), so turn until a turn accepts none. Bounded, so a
+        //    client that keeps connecting cannot hold the shutdown open (the listen backlog is
+        //    511 by default: the queue at the signal fits well within the bound).
+        let seen = -1;
+        let turns = 0;
+        const drainQueue = () => {
+          if (accepted === seen || turns++ >= MAX_ACCEPT_TURNS) {
+            stopListening();
+            return;
+          }
+          seen = accepted;
+          setImmediate(drainQueue);
+        };
+        setImmediate(drainQueue);
       });
     },
   };

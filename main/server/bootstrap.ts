@@ -17,7 +17,8 @@ export type BootstrapResult =
   | { provisioned: true; accountId: number; adminUserId: number; token: string };
 
 /**
- * First start with an empty database: the account and its admin, who gets a personal API token.
+ * First start with an empty database: the account and its admin, who is also the platform
+ * operator (PLAT-1: a single-tenant install needs nothing more) and gets a personal API token.
  * A given token is used as is and never printed; a random one is printed exactly once, here.
  * Any later start finds the account and does nothing.
  */
@@ -32,6 +33,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
     accountName: o.accountName ?? 'Orgdesk',
     adminEmail,
     adminName: 'Administrator',
+    platformOperator: true,
   });
   const token = services.infra.db.transaction(() => {
     const issued = services.auth.issueToken(
@@ -45,14 +47,22 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
       action: 'account.bootstrapped',
       targetType: 'user',
       targetId: adminUserId,
-      details: { admin_email: adminEmail, token_from_environment: Boolean(o.adminToken) },
+      details: {
+        admin_email: adminEmail,
+        platform_operator: true,
+        token_from_environment: Boolean(o.adminToken),
+      },
     });
     return issued;
   });
   if (o.adminToken) {
-    o.print(`Orgdesk: created account admin ${adminEmail}; its API token is ORGDESK_ADMIN_TOKEN.`);
+    o.print(
+      `Orgdesk: created account admin and platform operator ${adminEmail}; its API token is ORGDESK_ADMIN_TOKEN.`,
+    );
   } else {
-    o.print(`Orgdesk: created account admin ${adminEmail} with this API token (shown only now):`);
+    o.print(
+      `Orgdesk: created account admin and platform operator ${adminEmail} with this API token (shown only now):`,
+    );
     o.print(`ORGDESK_ADMIN_TOKEN=${token}`);
   }
   return { provisioned: true, accountId, adminUserId, token };

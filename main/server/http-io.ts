@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { DomainError } from '../core/errors';
 
 /** Request bodies above this are refused with 413 (REST and tRPC alike). */
@@ -16,11 +17,21 @@ export const tooLarge = (limit = MAX_BODY_BYTES): DomainError =>
     `The request body is larger than ${Math.round(limit / 1024)} KiB; send less data per request`,
   );
 
+/**
+ * HSTS for answers over TLS: browsers then keep to HTTPS for this host for a year, so a later
+ * plain-HTTP link or a downgrading network cannot strip TLS off a console session. Not
+ * includeSubDomains (the server speaks for its own host, not for the other hosts under its
+ * domain) and not preload (a decision for the domain's owner). Over plain HTTP browsers ignore it.
+ */
+export const HSTS = 'max-age=31536000';
+
 /** Headers every answer carries, whatever produced it. */
 export function applyBaseHeaders(res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
+  // Set by the connection itself, so it holds for whatever server the handler runs in.
+  if ((res.req.socket as TLSSocket).encrypted) res.setHeader('Strict-Transport-Security', HSTS);
 }
 
 export function sendJson(
@@ -34,8 +45,10 @@ export function sendJson(
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  // Encoded once: measuring the string and then writing it would encode a large answer twice.
+  const bytes = Buffer.from(text);
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 /** The whole body, or PAYLOAD_TOO_LARGE once it passes `limit` bytes. */

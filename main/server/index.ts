@@ -1,23 +1,35 @@
 // `npm run server`: the Orgdesk server with the configuration from the environment.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
 import { openDatabase } from '../db/database';
+import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { RetentionScheduler } from '../features/governance/retention-scheduler';
+import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { createServices } from '../services';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
+import { prepareDataDir } from './data-dir';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const dirWarning = prepareDataDir(config.dataDir);
+  if (dirWarning) process.stderr.write(`${dirWarning}\n`);
   const keys: KeyStore = config.masterKey
     ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
     : new FileKeyStore(join(config.dataDir, 'master.key'));
   const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
+  const services = createServices({
+    db: opened.db,
+    clock: systemClock,
+    keys,
+    // Names the signer of audit exports (AUD-2); the key itself is derived from the master key.
+    installationLabel: `Orgdesk server ${config.publicUrl ?? hostname()}`,
+  });
   await bootstrap({
     services,
     adminToken: config.adminToken,
@@ -44,6 +56,24 @@ async function main(): Promise<void> {
       process.stderr.write(`Orgdesk: retention cleanup failed: ${(err as Error).message}\n`),
   });
   retention.start();
+  // ORG-2: the host status counts behind sort=online|offline|stale, re-counted where time alone
+  // moved a host across a threshold; the first pass (after an upgrade: every org) runs now.
+  const hostCounts = new HostCountsScheduler({
+    counts: services.infra.hostCounts,
+    clock: systemClock,
+    onError: (err) =>
+      process.stderr.write(
+        `Orgdesk: host status counts refresh failed: ${(err as Error).message}\n`,
+      ),
+  });
+  hostCounts.start();
+  // UI-12: hourly health snapshots for the fleet chart, one taken at start-up (idempotent per hour).
+  const snapshots = new SnapshotScheduler({
+    snapshots: services.infra.fleetSnapshots,
+    onError: (err) =>
+      process.stderr.write(`Orgdesk: fleet snapshot failed: ${(err as Error).message}\n`),
+  });
+  snapshots.start();
   const expiry = setInterval(() => {
     try {
       services.supportAccess.expireStale();
@@ -64,10 +94,13 @@ async function main(): Promise<void> {
     }
     stopping = true;
     retention.stop();
+    hostCounts.stop();
+    snapshots.stop();
     clearInterval(expiry);
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server
       .close()
+      .then(() => services.infra.offload.close())
       .then(() => {
         opened.close();
         process.stdout.write('Orgdesk server stopped\n');

@@ -4,26 +4,13 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEB_CSP } from '../../shared/csp';
 import { sendJson } from './http-io';
+import { CONTENT_TYPES } from '../core/content-types';
 
 /** Where `vite build` writes the web console. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 
 /** The web console's policy (shared/csp.ts), as a header so it covers every file. */
 export const CONSOLE_CSP = WEB_CSP;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const PLACEHOLDER = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Orgdesk server</title></head>
@@ -49,7 +36,7 @@ function send(
 
 /**
  * The built web console from `root`: files as they are, index.html for client-side routes (paths
- * without an extension), 404 for missing assets. Paths never escape `root`.
+ * without an extension), 404 for missing assets and for source maps. Paths never escape `root`.
  */
 export function serveStatic(
   req: IncomingMessage,
@@ -68,18 +55,24 @@ export function serveStatic(
   }
   const base = resolve(root);
   if (!existsSync(join(base, 'index.html'))) {
-    send(res, head, 200, TYPES['.html']!, PLACEHOLDER);
+    send(res, head, 200, CONTENT_TYPES['.html']!, PLACEHOLDER);
     return;
   }
   let relative: string;
   try {
     relative = decodeURIComponent(url.pathname);
   } catch {
-    send(res, head, 400, TYPES['.txt']!, 'Bad path\n');
+    send(res, head, 400, CONTENT_TYPES['.txt']!, 'Bad path\n');
     return;
   }
   if (relative.includes('\0')) {
-    send(res, head, 400, TYPES['.txt']!, 'Bad path\n');
+    send(res, head, 400, CONTENT_TYPES['.txt']!, 'Bad path\n');
+    return;
+  }
+  // Source maps give out the console's original source: never served, even when a build left
+  // them in the folder (vite builds them hidden: on disk to read a stack trace, never linked).
+  if (extname(relative).toLowerCase() === '.map') {
+    send(res, head, 404, CONTENT_TYPES['.txt']!, 'Not found\n');
     return;
   }
   const file = resolve(base, `.${relative}`);
@@ -93,12 +86,12 @@ export function serveStatic(
   let target = file;
   if (!isFile) {
     if (!inside || extname(relative) !== '') {
-      send(res, head, 404, TYPES['.txt']!, 'Not found\n');
+      send(res, head, 404, CONTENT_TYPES['.txt']!, 'Not found\n');
       return;
     }
     target = join(base, 'index.html');
   }
-  const type = TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
+  const type = CONTENT_TYPES[extname(target).toLowerCase()] ?? 'application/octet-stream';
   res.statusCode = 200;
   res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', statSync(target).size);

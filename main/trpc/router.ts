@@ -1,6 +1,9 @@
+import { accountsRouter } from '../features/accounts/accounts.router';
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
+import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
+import { fleetRouter } from '../features/fleet/fleet.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
 import { governanceRouter } from '../features/governance/governance.router';
@@ -16,6 +19,7 @@ import { router } from './trpc';
 /** The console API: the same router over IPC (desktop) and HTTP (server, web console). */
 export const appRouter = router({
   auth: authRouter,
+  accounts: accountsRouter,
   users: usersRouter,
   organizations: organizationsRouter,
   locations: locationsRouter,
@@ -29,6 +33,8 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   governance: governanceRouter,
   gdpr: gdprRouter,
+  exportKey: exportKeyRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;

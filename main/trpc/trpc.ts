@@ -47,6 +47,9 @@ function issuesOf(cause: unknown): readonly Issue[] | null {
   return null;
 }
 
+/** All a caller learns of an unexpected failure (REST answers the same). */
+export const INTERNAL_MESSAGE = 'Internal error';
+
 /** Any error from a procedure, as the code, message and field the console and REST show. */
 export function toTRPCError(err: unknown): TRPCError {
   if (err instanceof TRPCError) {
@@ -56,6 +59,10 @@ export function toTRPCError(err: unknown): TRPCError {
       return new TRPCError({ code: 'BAD_REQUEST', message, cause: err.cause });
     }
     if (err.cause instanceof DomainError) return toTRPCError(err.cause);
+    // An unexpected failure's own text (SQL, paths, library internals) stays in the server log.
+    if (err.code === 'INTERNAL_SERVER_ERROR' && err.message !== INTERNAL_MESSAGE) {
+      return new TRPCError({ code: err.code, message: INTERNAL_MESSAGE, cause: err.cause ?? err });
+    }
     return err;
   }
   if (err instanceof DomainError)
@@ -70,7 +77,7 @@ export function toTRPCError(err: unknown): TRPCError {
     });
   return new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
-    message: 'Internal error',
+    message: INTERNAL_MESSAGE,
     cause: err as Error,
   });
 }

@@ -14,6 +14,8 @@ interface ConfirmDialogProps {
   error?: string | null;
   onConfirm(): void;
   onClose(): void;
+  /** UI-15: what the action acts on (an OrgTarget), shown before the question. */
+  target?: ReactNode;
 }
 
 /** A yes/no question whose default (focused) answer is the safe one: Cancel. */
@@ -28,9 +30,11 @@ export function ConfirmDialog({
   error,
   onConfirm,
   onClose,
+  target,
 }: ConfirmDialogProps) {
   return (
     <Dialog open={open} onClose={onClose} title={title} size="small">
+      {target}
       <div className="confirm-body">{children}</div>
       <FormError error={error} />
       <div className="form-actions">

@@ -5,7 +5,7 @@ interface GuardedButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   /** Why the action is unavailable; the button is disabled and the reason shown beside it. */
   disabledReason?: string | null;
   busy?: boolean;
-  variant?: 'primary' | 'secondary' | 'danger' | 'ghost';
+  variant?: 'primary' | 'secondary' | 'danger' | 'danger-outline' | 'ghost';
   /**
    * False for a button that only reads (downloads, checks): it stays usable in a read-only
    * review. Every other GuardedButton is disabled there, with the review as its reason.

@@ -1,8 +1,9 @@
 // The table frame of the organizations view (renderer/features/organizations), shared by the
 // hosts, audit, recordings, requests, users and tokens tables: same markup, same skeletons, same
 // pager, so every list of the console reads and behaves alike.
-import { flexRender, type Table } from '@tanstack/react-table';
+import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { useId, useState, type ReactNode } from 'react';
+import type { SortOrder } from '../../shared/schemas/common.schema';
 import { Skeleton } from './view-root';
 import { formatCount } from '../lib/format';
 import { usePrefsStore } from '../stores/prefs-store';
@@ -21,6 +22,53 @@ const sameYear = new Intl.DateTimeFormat(undefined, {
 const otherYear = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'long' });
+const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['minute', 60],
+  ['hour', 60],
+  ['day', 24],
+  ['month', 30],
+  ['year', 12],
+];
+
+/** "just now", "3 minutes ago", "2 days ago" (or "in 2 minutes" for a clock ahead of ours). */
+export function formatRelative(iso: string, now: number): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (Math.abs(seconds) < 60) return 'just now';
+  let value = seconds / 60;
+  for (let i = 0; i < RELATIVE_STEPS.length; i++) {
+    const next = RELATIVE_STEPS[i + 1];
+    if (!next || Math.abs(value) < next[1]) {
+      return relative.format(Math.trunc(value), RELATIVE_STEPS[i]![0]);
+    }
+    value /= next[1];
+  }
+  return relative.format(Math.trunc(value), 'year');
+}
+
+/**
+ * A time as how long ago ("3 minutes ago"), the full date on hover (title) and in the
+ * accessible name (hidden text), so it is read out without hovering.
+ */
+export function RelativeTime({
+  iso,
+  now,
+  empty = 'never',
+}: {
+  iso: string | null;
+  now: number;
+  empty?: string;
+}) {
+  if (!iso) return <span className="muted">{empty}</span>;
+  const date = full.format(new Date(iso));
+  return (
+    <time className="cell-nowrap" dateTime={iso} title={date}>
+      {formatRelative(iso, now)}
+      <span className="visually-hidden"> ({date})</span>
+    </time>
+  );
+}
+
 /** A time in a table cell: short ("Nov 22, 10:02 PM"; another year: "Nov 22, 2025"), full on hover. */
 export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?: string }) {
   if (!iso) return <span className="muted">{empty}</span>;
@@ -34,18 +82,117 @@ export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?:
   );
 }
 
-interface ColumnMeta {
+export interface ColumnMeta {
   numeric?: boolean;
   /** A column of row actions: right-aligned, never wrapping. */
   actions?: boolean;
+  /** The checkbox column of a multi-select table (components/selection.tsx). */
+  select?: boolean;
+  /** UI-11: the server's sort key of this column (the header becomes a sort button). */
+  sortKey?: string;
+  /** The order a first click asks for (counts and times: most first). */
+  firstOrder?: SortOrder;
+}
+
+/** UI-11: what a table is sorted by; `toggle` is what a header button does. */
+export interface SortControl {
+  sort: string;
+  order: SortOrder;
+  toggle(key: string, firstOrder?: SortOrder): void;
+}
+
+/** Sort state of one table: a click on the sorted column flips it, on another sorts by that. */
+export function useSort<K extends string>(initial: { sort: K; order: SortOrder }) {
+  const [state, setState] = useState(initial);
+  const control: SortControl & { sort: K } = {
+    ...state,
+    toggle: (key, firstOrder = 'asc') =>
+      setState((s) =>
+        s.sort === key
+          ? { sort: s.sort, order: s.order === 'asc' ? 'desc' : 'asc' }
+          : { sort: key as K, order: firstOrder },
+      ),
+  };
+  return control;
+}
+
+/**
+ * A sort kept in the URL (UI-10, UI-11): `sort` and `order` are filters like the others, left out
+ * at the table's default, so Back undoes a sort and a link keeps it. An unknown value in the URL
+ * reads as the default (the server would refuse it).
+ */
+export function urlSort<K extends string>(
+  filters: { sort: string; order: string },
+  keys: readonly K[],
+  initial: { sort: K; order: SortOrder },
+  set: (patch: { sort: string; order: string }) => void,
+): SortControl & { sort: K } {
+  const sort = (keys as readonly string[]).includes(filters.sort)
+    ? (filters.sort as K)
+    : initial.sort;
+  const order: SortOrder =
+    filters.order === 'asc' || filters.order === 'desc' ? filters.order : initial.order;
+  return {
+    sort,
+    order,
+    toggle: (key, firstOrder = 'asc') =>
+      set(
+        sort === key
+          ? { sort, order: order === 'asc' ? 'desc' : 'asc' }
+          : { sort: key, order: firstOrder },
+      ),
+  };
+}
+
+/**
+ * A header cell; sortable when its column names a sort key: a real button (Enter and Space,
+ * focus ring) named by the column alone, and `aria-sort` on the sorted column's header (the
+ * arrows are decoration), as the WAI-ARIA sortable table pattern has it.
+ */
+export function HeaderCell<T>({
+  header,
+  sort,
+}: {
+  header: Header<T, unknown>;
+  sort?: SortControl;
+}) {
+  const meta = metaOf(header.column.columnDef.meta);
+  const content = flexRender(header.column.columnDef.header, header.getContext());
+  if (!sort || !meta.sortKey) {
+    return (
+      <th scope="col" className={cellClass(meta)}>
+        {content}
+      </th>
+    );
+  }
+  const active = sort.sort === meta.sortKey;
+  const key = meta.sortKey;
+  return (
+    <th
+      scope="col"
+      className={cellClass(meta)}
+      aria-sort={active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <button
+        type="button"
+        className={`sort-button${active ? ' is-sorted' : ''}`}
+        onClick={() => sort.toggle(key, meta.firstOrder)}
+      >
+        {content}
+        <span className="sort-mark" aria-hidden="true">
+          {active ? (sort.order === 'asc' ? '▲' : '▼') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
 }
 
 const metaOf = (meta: unknown): ColumnMeta =>
   typeof meta === 'object' && meta !== null ? (meta as ColumnMeta) : {};
 
-const cellClass = (meta: unknown): string | undefined => {
+export const cellClass = (meta: unknown): string | undefined => {
   const m = metaOf(meta);
-  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : undefined;
+  return m.numeric ? 'numeric' : m.actions ? 'cell-actions' : m.select ? 'cell-select' : undefined;
 };
 
 export function DataTable<T>({
@@ -56,6 +203,7 @@ export function DataTable<T>({
   refreshing,
   skeletonRows = 6,
   empty,
+  sort,
 }: {
   table: Table<T>;
   /** The accessible name of the table. */
@@ -68,6 +216,8 @@ export function DataTable<T>({
   skeletonRows?: number;
   /** Shown under the header when there are no rows. */
   empty?: ReactNode;
+  /** UI-11: the table's sort; columns with a `sortKey` get sort buttons. */
+  sort?: SortControl;
 }) {
   const columns = table.getVisibleLeafColumns();
   const rows = table.getRowModel().rows;
@@ -78,9 +228,7 @@ export function DataTable<T>({
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>
               {hg.headers.map((h) => (
-                <th key={h.id} scope="col" className={cellClass(h.column.columnDef.meta)}>
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                </th>
+                <HeaderCell key={h.id} header={h} sort={sort} />
               ))}
             </tr>
           ))}
@@ -97,7 +245,7 @@ export function DataTable<T>({
                 </tr>
               ))
             : rows.map((row) => (
-                <tr key={row.id}>
+                <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                   {row.getVisibleCells().map((cell) => (
                     <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}

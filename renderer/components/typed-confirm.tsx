@@ -15,6 +15,8 @@ interface TypedConfirmProps {
   warning: ReactNode;
   children?: ReactNode;
   onConfirm(): void;
+  /** UI-15: what the action acts on (an OrgTarget), shown before the consequence. */
+  target?: ReactNode;
 }
 
 /** A destructive confirmation that makes the user look at what they are about to change. */
@@ -35,6 +37,7 @@ function TypedConfirmBody({
   children,
   onConfirm,
   onClose,
+  target,
 }: TypedConfirmProps) {
   const [typed, setTyped] = useState('');
   const matches = typed.trim() === expected;
@@ -45,6 +48,7 @@ function TypedConfirmBody({
         if (matches && !busy) onConfirm();
       }}
     >
+      {target}
       <div className="callout callout-danger">{warning}</div>
       {children}
       <Field label={`Type "${expected}" to confirm`}>

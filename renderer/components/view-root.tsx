@@ -64,9 +64,11 @@ export function ViewRoot({ view, title, ready, actions, subtitle, children }: Vi
         </div>
         <div className="view-actions">
           <RefreshButton />
-          {(actions ?? []).map((a) => (
-            <ActionButton key={a.id} action={a} />
-          ))}
+          {(actions ?? [])
+            .filter((a) => a.placement !== 'own')
+            .map((a) => (
+              <ActionButton key={a.id} action={a} />
+            ))}
         </div>
       </header>
       {children}

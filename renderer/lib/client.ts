@@ -1,5 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, type TRPCLink } from '@trpc/client';
 import type { AppRouter } from '../../main/trpc/router';
+import { MAX_TRPC_BATCH } from '../../shared/constants';
 import { hasIpcBridge, ipcLink } from './ipc-link';
 import { bearerToken } from './session';
 
@@ -19,7 +20,12 @@ export function createAppClient() {
   const link: TRPCLink<AppRouter> =
     transport === 'ipc'
       ? ipcLink()
-      : httpBatchLink({ url: TRPC_URL, headers: () => authHeaders(bearerToken()) });
+      : httpBatchLink({
+          url: TRPC_URL,
+          // The server refuses larger batches (API-3): the link splits them instead.
+          maxItems: MAX_TRPC_BATCH,
+          headers: () => authHeaders(bearerToken()),
+        });
   return { transport, client: createTRPCClient<AppRouter>({ links: [link] }) };
 }
 

@@ -38,7 +38,11 @@ async function clearIfStillHeld(secret: string, what: string): Promise<void> {
 }
 
 /** Saves text as a file through a Blob link: no server round trip, nothing left behind. */
-export function downloadText(filename: string, content: string, type = 'application/json'): void {
+export function downloadText(
+  filename: string,
+  content: string | Uint8Array<ArrayBuffer>,
+  type = 'application/json',
+): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;

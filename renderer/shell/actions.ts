@@ -20,6 +20,12 @@ export interface ActionDef {
   /** False for an action that changes nothing (it stays usable in a read-only review). */
   mutates?: boolean;
   variant?: 'primary' | 'secondary' | 'danger' | 'ghost';
+  /**
+   * Where its button is: in the view's header (the default), or placed by the view itself beside
+   * what it acts on (the bulk bar's buttons of a selection, UI-13), carrying data-action={id} so
+   * the palette and the key still focus it before running.
+   */
+  placement?: 'header' | 'own';
 }
 
 /** The actions of the whole console, as the shell binds them (labels and shortcuts here). */

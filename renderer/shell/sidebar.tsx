@@ -15,7 +15,10 @@ export function Sidebar({
 }) {
   const ctx = useShell();
   const inOrg = orgId !== null;
-  const accountViews = inOrg ? viewsFor('all', ctx) : views;
+  const allViews = inOrg ? viewsFor('all', ctx) : views;
+  const isPlatform = (v: ViewDef) => v.scope === 'all' && v.group === 'platform';
+  const accountViews = allViews.filter((v) => !isPlatform(v));
+  const platformViews = allViews.filter(isPlatform);
 
   return (
     <nav className="sidebar" aria-label="Views">
@@ -46,20 +49,33 @@ export function Sidebar({
       )}
       <div className="nav-group">
         <h2 className="nav-heading">{ctx.isAccountAdmin ? 'All organizations' : 'Account'}</h2>
-        <ul>
-          {accountViews.map((v) => (
-            <li key={v.id}>
-              <PlaceLink
-                className="nav-item"
-                aria-current={!inOrg && v.id === current ? 'page' : undefined}
-                place={{ orgId: null, view: v.id }}
-              >
-                {v.label}
-              </PlaceLink>
-            </li>
-          ))}
-        </ul>
+        <AllViewsList views={accountViews} current={inOrg ? undefined : current} />
       </div>
+      {platformViews.length > 0 ? (
+        <div className="nav-group">
+          <h2 className="nav-heading">Platform</h2>
+          <AllViewsList views={platformViews} current={inOrg ? undefined : current} />
+        </div>
+      ) : null}
     </nav>
+  );
+}
+
+/** Views outside any org (account-wide, or the platform's): each opens under All organizations. */
+function AllViewsList({ views, current }: { views: ViewDef[]; current: string | undefined }) {
+  return (
+    <ul>
+      {views.map((v) => (
+        <li key={v.id}>
+          <PlaceLink
+            className="nav-item"
+            aria-current={v.id === current ? 'page' : undefined}
+            place={{ orgId: null, view: v.id }}
+          >
+            {v.label}
+          </PlaceLink>
+        </li>
+      ))}
+    </ul>
   );
 }

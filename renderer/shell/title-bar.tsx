@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { HealthBadges } from '../components/health';
 import { ariaShortcut, shortcutLabel } from '../lib/keys';
+import { OrgBadge } from '../components/org-badge';
 import { useSession } from '../lib/session';
 import { useTRPC, type OrgDetail } from '../lib/trpc';
 import { usePrefsStore, type ThemePreference } from '../stores/prefs-store';
@@ -45,6 +46,7 @@ export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
           onClick={openSwitcher}
         >
           <span className="scope-kind">{org === null ? 'Scope' : 'Organization'}</span>
+          {org && org !== 'loading' ? <OrgBadge org={org} /> : null}
           <span className="scope-name" data-testid="current-org-name">
             {name}
           </span>

@@ -70,10 +70,12 @@ export interface OrgViewDef extends BaseView {
   component: ViewComponent<OrgViewProps>;
 }
 
-/** Account-wide views, shown under "All organizations". */
+/** Account-wide views, shown under "All organizations" (or, `group: 'platform'`, "Platform"). */
 export interface AllViewDef extends BaseView {
   scope: 'all';
   component: ViewComponent<object>;
+  /** The server's own views, for platform operators (PLAT-1): beside the account's, not in it. */
+  group?: 'platform';
 }
 
 export type ViewDef = OrgViewDef | AllViewDef;
@@ -136,6 +138,14 @@ export const VIEWS: readonly ViewDef[] = [
     ),
   },
   {
+    id: 'fleet',
+    label: 'Fleet overview',
+    scope: 'all',
+    component: lazyView(() =>
+      import('../features/fleet/fleet-overview-view').then((m) => m.FleetOverviewView),
+    ),
+  },
+  {
     id: 'support-access',
     label: 'Support access',
     scope: 'all',
@@ -175,6 +185,16 @@ export const VIEWS: readonly ViewDef[] = [
     scope: 'all',
     component: lazyView(() => import('../features/users/tokens-view').then((m) => m.TokensView)),
     visible: (ctx) => !ctx.me.is_support_engineer,
+  },
+  {
+    id: 'accounts',
+    label: 'Accounts',
+    scope: 'all',
+    group: 'platform',
+    component: lazyView(() =>
+      import('../features/accounts/accounts-view').then((m) => m.AccountsView),
+    ),
+    visible: (ctx) => ctx.me.is_platform_operator,
   },
   // Desktop only (UI-8, EXP): the Electron shell's own screens.
   {

@@ -17,6 +17,18 @@ export const AGENT_HEADERS = {
   signature: 'x-signature',
 } as const;
 
+/**
+ * What a Go agent signs with its CURRENT key to move its host to a new key (or to legacy) when it
+ * registers again: sent as X-Timestamp and X-Signature on the registration. The "register." prefix
+ * keeps it apart from heartbeat signatures (which start with the host id); the body digest covers
+ * the hostname and the new public key.
+ */
+export const registrationSigningString = (
+  hostId: number | string,
+  timestamp: number | string,
+  bodySha256Hex: string,
+): string => `register.${hostId}.${timestamp}.${bodySha256Hex}`;
+
 /** Go heartbeats whose timestamp is further than this from the server's clock are refused. */
 export const HEARTBEAT_WINDOW_MS = 5 * 60 * 1000;
 

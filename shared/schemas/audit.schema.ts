@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT } from '../constants';
-import { countValue, id, idValue, isoTime, pageInput, pageOutput } from './common.schema';
+import { DEFAULT_PAGE_LIMIT, MAX_AUDIT_EXPORT, SORT_ORDERS } from '../constants';
+import {
+  countValue,
+  filterText,
+  id,
+  idText,
+  idValue,
+  isoTime,
+  pageInput,
+  pageOutput,
+} from './common.schema';
+import { detachedSignatureOutput } from './export-key.schema';
 
 /** An ISO 8601 time (2026-01-31T12:00:00Z, with any offset) or a date (2026-01-31, as UTC). */
 const instant = (field: string) =>
@@ -27,24 +37,11 @@ export const auditFilterFields = {
   account_id: id('account_id').nullish(),
   actor_user_id: id('actor_user_id').nullish(),
   /** A part of the actor's label (their email at the time), ignoring ASCII case. */
-  actor: z.string({ error: 'actor must be text' }).trim().max(254, 'actor is too long').nullish(),
+  actor: filterText('actor', 254).nullish(),
   /** An exact action, or a prefix ending in "." or "*" (organization. or support_access.*). */
-  action: z
-    .string({ error: 'action must be text' })
-    .trim()
-    .max(120, 'action is too long')
-    .nullish(),
-  target_type: z
-    .string({ error: 'target_type must be text' })
-    .trim()
-    .max(64, 'target_type is too long')
-    .nullish(),
-  target_id: z
-    .union([z.string().trim().max(64), z.number().int()], {
-      error: 'target_id must be an id (text or a number)',
-    })
-    .nullish()
-    .transform((v) => (v === null || v === undefined || v === '' ? null : String(v))),
+  action: filterText('action', 120).nullish(),
+  target_type: filterText('target_type', 64).nullish(),
+  target_id: idText('target_id', 64),
   /** Inclusive start and exclusive end of the time range. */
   from: instant('from').nullish(),
   to: instant('to').nullish(),
@@ -55,9 +52,17 @@ const rangeOrdered = (v: { from?: string | null; to?: string | null }) =>
 const rangeIssue = { message: 'to must be later than from', path: ['to'] };
 
 export const listAuditInput = z
-  .strictObject({ ...auditFilterFields, ...pageInput })
+  .strictObject({
+    ...auditFilterFields,
+    // UI-11: by time, ties in the order entries were written.
+    order: z
+      .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
+      .default('desc')
+      .describe('By time: desc (the default, newest first) or asc (oldest first)'),
+    ...pageInput,
+  })
   .refine(rangeOrdered, rangeIssue)
-  .default({ skip: 0, limit: DEFAULT_PAGE_LIMIT, target_id: null });
+  .default({ skip: 0, limit: DEFAULT_PAGE_LIMIT, target_id: null, order: 'desc' });
 export type ListAuditInput = z.input<typeof listAuditInput>;
 export type AuditFilter = z.output<typeof listAuditInput>;
 
@@ -84,7 +89,11 @@ export const auditEntryOutput = z.strictObject({
   account_id: idValue,
   organization_id: idValue.nullable().describe('null: an account-wide entry'),
   actor_user_id: idValue.nullable().describe('null: the system itself (scheduled jobs)'),
-  actor_label: z.string().describe('Who acted, as they were known then (their email)'),
+  actor_label: z
+    .string()
+    .describe(
+      'Who acted, as they were known then (their email); an erased user shows the placeholder (GDPR-1)',
+    ),
   action: z.string().describe('What happened, e.g. organization.updated'),
   target_type: z.string(),
   target_id: z.string().nullable(),
@@ -92,7 +101,11 @@ export const auditEntryOutput = z.strictObject({
     .record(z.string(), z.unknown())
     .describe('What changed; values under sensitive keys read [redacted]'),
   prev_hash: z.string().describe("The previous entry's hash: the link of the chain"),
-  hash: z.string().describe("HMAC-SHA-256 over this entry's fields and prev_hash, in hex"),
+  hash: z
+    .string()
+    .describe(
+      "HMAC-SHA-256 over this entry's fields (a user by id, not label) and prev_hash, in hex: the next entry's prev_hash",
+    ),
 });
 export type AuditEntry = z.infer<typeof auditEntryOutput>;
 
@@ -107,6 +120,10 @@ export const auditExportOutput = z.strictObject({
   truncated: z
     .boolean()
     .describe(`true when more than ${MAX_AUDIT_EXPORT} entries matched; the file holds the oldest`),
+  signature: detachedSignatureOutput.describe(
+    "A detached Ed25519 signature of content's UTF-8 bytes by this installation's export key " +
+      '(GET /api/v1/export-key): save it beside the file to verify it later, e.g. with openssl',
+  ),
 });
 export type AuditExport = z.infer<typeof auditExportOutput>;
 
@@ -130,3 +147,11 @@ export const auditVerifyResultOutput = z.strictObject({
     .describe("The newest entry's hash; compare with one kept earlier"),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResultOutput>;
+
+export const auditVerifyStatusOutput = z.strictObject({
+  running: z.boolean().describe("Whether the account's chain is being verified right now"),
+  checked: countValue.describe('Entries verified so far (0 when not running)'),
+  total: countValue.describe('Entries in the chain when the verification started'),
+  started_at: isoTime.nullable().describe('When the running verification started'),
+});
+export type AuditVerifyStatus = z.infer<typeof auditVerifyStatusOutput>;

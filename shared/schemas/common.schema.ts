@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../constants';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, SORT_ORDERS } from '../constants';
+import { nameProblem, normalizeName } from '../names';
+
+/** UI-11: `order` of every sorted list. */
+export const sortOrder = z
+  .enum(SORT_ORDERS, { error: 'order must be asc or desc' })
+  .default('asc')
+  .describe('asc (the default) or desc');
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** Database ids are positive integers; anything else is a client mistake worth naming. */
 export const id = (field: string) =>
@@ -15,6 +23,21 @@ export const nonBlank = (field: string, max: number) =>
     .min(1, `${field} is required and cannot be blank`)
     .max(max, `${field} must be at most ${max} characters`);
 
+/**
+ * A name of an org, location or user (shared/names.ts): stored as NFC; control, bidirectional
+ * and invisible format characters refused with a message naming the field and the code point.
+ */
+export const displayName = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be text` })
+    .overwrite(normalizeName)
+    .min(1, `${field} is required and cannot be blank`)
+    .max(max, `${field} must be at most ${max} characters`)
+    .check((ctx) => {
+      const problem = nameProblem(field, ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    });
+
 export const optionalText = (field: string, max: number) =>
   z
     .string({ error: `${field} must be text or null` })
@@ -22,6 +45,34 @@ export const optionalText = (field: string, max: number) =>
     .max(max, `${field} must be at most ${max} characters`)
     .nullable()
     .optional()
+    .transform((v) => (v === '' ? null : v));
+
+// C0 and C1 control characters and DEL: nothing a person types into a search box, and NUL
+// truncates or breaks text in more than one layer below.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+export const hasControlCharacter = (v: string): boolean => CONTROL_CHARACTER.test(v);
+const controlMessage = (field: string) =>
+  `${field} must not contain control characters (such as NUL or a line break)`;
+
+/** Search terms and filters: text without control characters, trimmed, at most `max` long. */
+export const filterText = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine((v) => !hasControlCharacter(v), controlMessage(field));
+
+/** An id given as text or a number (audit target ids), as trimmed text; null when absent or blank. */
+export const idText = (field: string, max: number) =>
+  z
+    .union([z.string(), z.number().int()], {
+      error: `${field} must be an id (text or a number)`,
+    })
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? null : String(v).trim()))
+    .refine((v) => v === null || v.length <= max, `${field} must be at most ${max} characters`)
+    .refine((v) => v === null || !hasControlCharacter(v), controlMessage(field))
     .transform((v) => (v === '' ? null : v));
 
 export const pageInput = {

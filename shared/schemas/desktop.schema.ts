@@ -47,6 +47,18 @@ export type CreateExportInput = z.input<typeof createExportInput>;
 export const restoreInput = z.strictObject({
   /** Which org of the export; may be left out when the export holds exactly one. */
   organization_id: id('organization_id').optional(),
+  /**
+   * EXP-1: restore a file whose signer is neither this installation nor pinned, knowingly: the
+   * fingerprint of exactly that signer (the refusal names it). Any other file is still refused.
+   */
+  accept_signer: z
+    .string({ error: 'accept_signer must be the signer fingerprint the refusal named' })
+    .trim()
+    .regex(
+      /^[A-Za-z0-9_-]{43}$/,
+      'accept_signer must be a key fingerprint (43 characters of base64url)',
+    )
+    .optional(),
 });
 export type RestoreInput = z.input<typeof restoreInput>;
 
@@ -75,8 +87,61 @@ export interface ExportManifest {
   organizations: { id: number; name: string }[];
   counts: Record<string, number>;
   excluded: string[];
+  /** SHA-256 of the canonical content text (docs/export-format.md), hex. */
   content_sha256: string;
+  signature_algorithm: 'Ed25519';
+  /** base64 of the signer's raw 32-byte Ed25519 public key. */
+  signer_public_key: string;
+  /** How the signing installation names itself: informative, never a proof. */
+  signer_label: string;
+  /** base64 Ed25519 signature over the manifest's other rows (docs/export-format.md). */
+  signature: string;
 }
+
+/**
+ * EXP-1: who signed an export, and whether this computer trusts that key: its own installation
+ * ("own") or a key pinned here ("pinned"); any other valid signature is an "unknown" signer.
+ */
+export interface SignerTrust {
+  trust: 'own' | 'pinned' | 'unknown';
+  trusted: boolean;
+  public_key: string;
+  fingerprint: string;
+  /** The name the file gives its signer. */
+  claimed_label: string;
+  /** The name it was pinned under here, when pinned. */
+  pinned_label: string | null;
+  /** One sentence for the console: who signed, and whether that is trusted. */
+  summary: string;
+}
+
+/** A signer's key pinned on this computer (pinned-signers.json in the data directory). */
+export interface PinnedSigner {
+  fingerprint: string;
+  public_key: string;
+  label: string;
+  pinned_at: string;
+}
+
+export const pinSignerInput = z.strictObject({
+  public_key: z
+    .string({ error: 'public_key must be the base64 raw Ed25519 public key' })
+    .trim()
+    .min(1, 'public_key is required: the base64 raw Ed25519 public key (44 characters)')
+    .max(100, 'public_key must be the base64 raw Ed25519 public key (44 characters)'),
+  label: nonBlank('label', 120),
+});
+export type PinSignerInput = z.input<typeof pinSignerInput>;
+
+export const unpinSignerInput = z.strictObject({
+  fingerprint: z
+    .string({ error: 'fingerprint must be a key fingerprint' })
+    .trim()
+    .regex(
+      /^[A-Za-z0-9_-]{43}$/,
+      'fingerprint must be a key fingerprint (43 characters of base64url)',
+    ),
+});
 
 /** What a window is looking at: the local database, a remote server, or an export under review. */
 export interface DesktopSession {
@@ -85,4 +150,6 @@ export interface DesktopSession {
   label: string;
   read_only: boolean;
   review: ExportManifest | null;
+  /** For a review: who signed the export and whether this computer trusts them (EXP-1). */
+  signer: SignerTrust | null;
 }

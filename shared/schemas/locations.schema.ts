@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_NAME_LENGTH } from '../constants';
-import { countValue, id, idValue, isoTime, nonBlank } from './common.schema';
+import { countValue, id, idValue, isoTime, displayName } from './common.schema';
 
 const timezone = z
   .string({ error: 'timezone must be an IANA time zone name such as Europe/Berlin' })
@@ -16,7 +16,7 @@ const subnets = z
 
 export const createLocationInput = z.strictObject({
   organization_id: id('organization_id'),
-  name: nonBlank('name', MAX_NAME_LENGTH),
+  name: displayName('name', MAX_NAME_LENGTH),
   subnets: subnets.default([]),
   timezone: timezone.nullish(),
   is_default: z.boolean({ error: 'is_default must be true or false' }).default(false),
@@ -26,7 +26,7 @@ export type CreateLocationInput = z.input<typeof createLocationInput>;
 export const updateLocationInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
+    name: displayName('name', MAX_NAME_LENGTH).optional(),
     subnets: subnets.optional(),
     timezone: timezone.nullish(),
     is_default: z

@@ -10,27 +10,38 @@ import {
   MAX_RETENTION_DAYS,
   MAX_SEARCH_LENGTH,
   MIN_RETENTION_DAYS,
+  ORG_SORT_KEYS,
   RECORDING_POLICIES,
 } from '../constants';
 import { PERMISSIONS } from '../permissions';
+import { bulkIds } from './bulk.schema';
 import {
   countValue,
+  filterText,
   id,
   idValue,
   isoTime,
-  nonBlank,
+  displayName,
   optionalText,
   pageInput,
   pageOutput,
+  sortOrder,
 } from './common.schema';
 
 // Defined zod-free in shared/constants.ts (the console imports them there); re-exported here.
-export { AUTOMATION_LEVELS, MAX_GRACE_HOURS, RECORDING_POLICIES } from '../constants';
+export {
+  AUTOMATION_LEVELS,
+  MAX_GRACE_HOURS,
+  ORG_SORT_KEYS,
+  RECORDING_POLICIES,
+} from '../constants';
+export type OrgSortKey = (typeof ORG_SORT_KEYS)[number];
+export type { SortOrder } from './common.schema';
 export type AutomationLevel = (typeof AUTOMATION_LEVELS)[number];
 
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
 
-export const orgName = nonBlank('name', MAX_NAME_LENGTH);
+export const orgName = displayName('name', MAX_NAME_LENGTH);
 
 export const createOrganizationInput = z.strictObject({
   name: orgName,
@@ -42,25 +53,28 @@ export type CreateOrganizationInput = z.input<typeof createOrganizationInput>;
 export const listOrganizationsInput = z
   .strictObject({
     ...pageInput,
-    search: z
-      .string()
-      .trim()
-      .max(MAX_SEARCH_LENGTH, `search must be at most ${MAX_SEARCH_LENGTH} characters`)
-      .nullish(),
-    region: z
-      .string()
-      .trim()
-      .max(MAX_REGION_LENGTH, `region must be at most ${MAX_REGION_LENGTH} characters`)
-      .nullish(),
+    search: filterText('search', MAX_SEARCH_LENGTH).nullish(),
+    region: filterText('region', MAX_REGION_LENGTH).nullish(),
     active_only: z.boolean({ error: 'active_only must be true or false' }).default(true),
     is_active: z.boolean({ error: 'is_active must be true or false' }).nullish(),
     include_stats: z.boolean({ error: 'include_stats must be true or false' }).default(true),
+    sort: z
+      .enum(ORG_SORT_KEYS, { error: `sort must be one of ${ORG_SORT_KEYS.join(', ')}` })
+      .default('name')
+      .describe(
+        'name (the default), region, or a host count: online, offline, stale, total. Ties: name, then id. ' +
+          'A missing region sorts before every region. Sorted by a host count, the stats are the counts sorted by ' +
+          '(kept per org: see stats.as_of)',
+      ),
+    order: sortOrder,
   })
   .default({
     skip: 0,
     limit: DEFAULT_PAGE_LIMIT,
     active_only: true,
     include_stats: true,
+    sort: 'name',
+    order: 'asc',
   });
 export type ListOrganizationsInput = z.input<typeof listOrganizationsInput>;
 
@@ -132,6 +146,14 @@ export const hostStatsOutput = z.strictObject({
   offline: countValue,
   stale: countValue,
   total: countValue,
+  as_of: isoTime
+    .optional()
+    .describe(
+      'On a page sorted by a host count only: the counts are the ones it was sorted by, kept per org ' +
+        '(writes update them at once; a host that crosses a status threshold by time alone is re-counted ' +
+        'within seconds), and this is the latest time they were exact — now, unless a re-count is due. ' +
+        'Absent: counted live for this answer',
+    ),
 });
 export type HostStats = z.infer<typeof hostStatsOutput>;
 
@@ -205,3 +227,7 @@ export const agentConfigOutput = z.strictObject({
   content: z.string().describe('JSON text: server_url, organization_id and organization_secret'),
 });
 export type AgentConfig = z.infer<typeof agentConfigOutput>;
+
+/** UI-13: deactivate several orgs at once (ORG-5's soft delete, each audited). */
+export const deactivateOrganizationsInput = z.strictObject({ ids: bulkIds('ids') });
+export type DeactivateOrganizationsInput = z.input<typeof deactivateOrganizationsInput>;

@@ -7,13 +7,17 @@ import {
   MIN_PASSWORD_LENGTH,
 } from '../constants';
 import { ORG_ROLES, ROLES } from '../permissions';
-import { id, idValue, isoTime, nonBlank } from './common.schema';
+import { id, idValue, isoTime, displayName, nonBlank } from './common.schema';
 
-const email = z
-  .string({ error: 'email must be text' })
-  .trim()
-  .max(MAX_EMAIL_LENGTH, `email must be at most ${MAX_EMAIL_LENGTH} characters`)
-  .email('email must be an address such as jane@example.com');
+/** An email address in the field `field`, trimmed, with messages that name that field. */
+export const emailField = (field: string) =>
+  z
+    .string({ error: `${field} must be text` })
+    .trim()
+    .max(MAX_EMAIL_LENGTH, `${field} must be at most ${MAX_EMAIL_LENGTH} characters`)
+    .email(`${field} must be an address such as jane@example.com`);
+
+const email = emailField('email');
 
 export const password = z
   .string({ error: 'password must be text' })
@@ -22,7 +26,7 @@ export const password = z
 
 export const createUserInput = z.strictObject({
   email,
-  name: nonBlank('name', MAX_NAME_LENGTH),
+  name: displayName('name', MAX_NAME_LENGTH),
   password: password.optional(),
   is_support_engineer: z
     .boolean({ error: 'is_support_engineer must be true or false' })
@@ -32,9 +36,13 @@ export const createUserInput = z.strictObject({
 export const updateUserInput = z.strictObject({
   id: id('id'),
   patch: z.strictObject({
-    name: nonBlank('name', MAX_NAME_LENGTH).optional(),
+    name: displayName('name', MAX_NAME_LENGTH).optional(),
     is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
     password: password.optional(),
+    // PLAT-2: platform operators only.
+    is_support_engineer: z
+      .boolean({ error: 'is_support_engineer must be true or false' })
+      .optional(),
   }),
 });
 
@@ -94,6 +102,11 @@ export const userOutput = z.strictObject({
   is_support_engineer: z
     .boolean()
     .describe('A platform support engineer: holds no role, reads accounts through support grants'),
+  is_platform_operator: z
+    .boolean()
+    .describe(
+      'A platform operator (PLAT-1): manages accounts and support engineers; reads inside an account only with a role or a grant',
+    ),
   is_active: z.boolean(),
   roles: z.array(roleGrantOutput),
   created_at: isoTime,

@@ -1,5 +1,6 @@
 // UI-7 audit viewer (AUD-2/3): newest first, filters with errors next to the field, CSV and JSON
 // export as downloads, and a chain verification that names the first altered entry.
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures';
 import { ConsolePage } from './pages/console-page';
@@ -39,6 +40,34 @@ test('account-wide: filter, export CSV and JSON, verify the chain, then catch a 
   expect(lines).toHaveLength(created + 1);
   expect(lines.slice(1).every((l) => l.includes(',organization.created,'))).toBe(true);
   await expect(app.toast(`Saved ${csv.suggestedFilename()}: ${created} entries.`)).toBeVisible();
+
+  // AUD-2: the saved file's detached signature and the signer's key, verified with openssl.
+  const signature = page.getByRole('status', { name: 'Export signature' });
+  await expect(signature).toContainText(`${csv.suggestedFilename()} is signed by`);
+  const sigDownload = page.waitForEvent('download');
+  await signature.getByRole('button', { name: 'Save signature' }).click();
+  const sig = await sigDownload;
+  expect(sig.suggestedFilename()).toBe(`${csv.suggestedFilename()}.sig`);
+  const keyDownload = page.waitForEvent('download');
+  await signature.getByRole('button', { name: 'Save public key' }).click();
+  const key = await keyDownload;
+  const verified = spawnSync(
+    'openssl',
+    [
+      'pkeyutl',
+      '-verify',
+      '-pubin',
+      '-inkey',
+      await key.path(),
+      '-rawin',
+      '-in',
+      await csv.path(),
+      '-sigfile',
+      await sig.path(),
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(`${verified.stdout}${verified.stderr}`.trim()).toBe('Signature Verified Successfully');
 
   const jsonDownload = page.waitForEvent('download');
   await audit.view.getByRole('button', { name: 'Export JSON' }).click();

@@ -12,6 +12,7 @@ import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectionStore } from '../../main/desktop/connections/connection-store';
+import { PinnedSignerStore } from '../../main/desktop/export/pinned-signers';
 import { createDesktopIpcHandler } from '../../main/desktop/ipc/desktop-ipc';
 import { DesktopShell } from '../../main/desktop/desktop-shell';
 import type { IpcHandler } from '../../main/desktop/ipc/ipc-handler';
@@ -19,6 +20,7 @@ import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-ch
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
 import type { ConsolePage } from './pages/console-page';
+import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
 
 const WINDOW = 1;
@@ -68,6 +70,7 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
     migrationsFolder: MIGRATIONS,
     masterKey: () => readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
     connections: new ConnectionStore({ file: join(x.w.dir, 'connections.json'), vault: keychain }),
+    signers: new PinnedSignerStore({ file: join(x.w.dir, 'pinned-signers.json') }),
     dialogs: {
       chooseExportTarget: async () => dialogAnswers.shift() ?? null,
       chooseExportToOpen: async () => dialogAnswers.shift() ?? null,
@@ -95,6 +98,9 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
   await page.addInitScript(installBridge);
   return { x, shell, handler, dialogAnswers, events };
 }
+
+// axe takes seconds per scan on two cores, and each view is scanned twice.
+test.describe.configure({ timeout: 120_000 });
 
 let desktop: Desktop | null = null;
 test.afterEach(() => {
@@ -142,6 +148,7 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await expect(newOrg).toBeEnabled();
 
   const file = await exportAcme(page, app, d);
+  await checkView(page, 'exports');
 
   // Open it for review from the menu (a shell event), as File › Open export… does.
   d.dialogAnswers.push(file);
@@ -152,6 +159,11 @@ test('an opened export is a read-only review: banner, disabled mutations, server
     { timeout: JOB_TIMEOUT },
   );
   await expect(page.getByTestId('job-panel')).toContainText('Opened the export of Acme');
+  // EXP-1: the banner says who signed: this installation, so trusted.
+  const signer = banner.getByTestId('review-signer');
+  await expect(signer).toHaveAttribute('data-trust', 'own');
+  await expect(signer).toContainText('Signed by this installation');
+  await expect(signer).toContainText(d.x.w.services.infra.signer.key().fingerprint);
   await expect(
     page
       .getByTestId('job-panel')
@@ -173,6 +185,12 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await expect(restore).toBeDisabled();
   await expect(restore).toHaveAccessibleDescription(reason);
   await expect(exportsView.getByRole('button', { name: 'Open export…' })).toBeEnabled();
+  // The export key to give to reviewers is shown there, with its fingerprint.
+  await expect(exportsView.getByTestId('own-fingerprint')).toHaveText(
+    d.x.w.services.infra.signer.key().fingerprint,
+  );
+  // UI-9: the desktop's own screen, in review (banner, signer, disabled controls), light and dark.
+  await checkView(page, 'exports-review');
   await app.switchTo('Acme');
   // Plain buttons disabled through denyReason (the secret panel of the overview).
   const regenerate = app.view('overview').getByRole('button', { name: 'Regenerate secret…' });
@@ -225,6 +243,7 @@ test('remembering a sign-in where the keychain is not secure is refused next to 
   await app.waitForShell();
   const view = await app.openView('Connections', 'connections');
   await expect(view.getByRole('note')).toContainText('not secure');
+  await checkView(page, 'connections');
   await view.getByRole('button', { name: 'Add server' }).click();
   const form = view.getByRole('form', { name: 'Add a server' });
   await form.getByLabel('Name').fill('Staging');

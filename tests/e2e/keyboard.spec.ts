@@ -55,6 +55,35 @@ test('the palette lists the view’s actions with their shortcuts and runs one',
   await expect(app.paletteOption('New organization')).toHaveCount(0);
 });
 
+test('bulk actions are in the palette: why they wait for a selection, and run from there', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('technician');
+  await app.switchTo('Acme Corp');
+  const hosts = await app.openView('Hosts', 'hosts');
+  await app.openPalette();
+  await expect(app.paletteOption('Move selected hosts…')).toContainText(
+    'Select one or more hosts in the table first.',
+  );
+  await expect(app.paletteOption('Move selected hosts…')).toHaveAttribute('aria-disabled', 'true');
+  await page.keyboard.press('Escape');
+
+  await hosts.getByRole('checkbox', { name: 'Select acme-laptop7' }).check();
+  await app.openPalette();
+  await page.keyboard.type('remove selected');
+  await page.keyboard.press('Enter');
+  const remove = page.getByRole('dialog', { name: /Remove 1 host/ });
+  await expect(remove).toBeVisible();
+  await remove.getByRole('button', { name: 'Cancel' }).click();
+  // Focus comes back to the bulk bar's button that stands for the action.
+  await expect(
+    page
+      .getByRole('region', { name: 'Bulk actions' })
+      .getByRole('button', { name: 'Remove selected…' }),
+  ).toBeFocused();
+});
+
 test('? shows every shortcut; focus returns where it was', async ({ page, signInAs }) => {
   const app = await signInAs('admin');
   const refresh = app.refresh;

@@ -2,6 +2,7 @@
 // control (button and R) does it now, and a support engineer's window drops an account's data
 // the moment their access to it ends. Time is the page's own fake clock (page.clock): the
 // console keeps its production interval and the test moves time past it, no sleeping.
+import { checkView } from './a11y-check';
 import { test as base, expect } from './fixtures';
 import { Api } from './api';
 import { ConsolePage } from './pages/console-page';
@@ -17,6 +18,9 @@ const test = base.extend<{ api: Api; engineer: SeededEngineer }>({
 
 /** Just past the console's 30-second refresh interval. */
 const PAST_INTERVAL = '00:31';
+
+// axe scans the banner twice (light and dark), seconds each on two shared cores.
+test.describe.configure({ timeout: 120_000 });
 
 test('a list and the health counts refresh by themselves within 30 s', async ({
   page,
@@ -102,6 +106,8 @@ test("when support access ends, the engineer's window drops that account's data 
   );
   await expect(page.getByText('acme-dc01')).toHaveCount(0);
   await expect(app.currentOrgName).not.toHaveText('Acme Corp');
+  // UI-9: the banner that says why, light and dark.
+  await checkView(page, 'support-access-ended');
 
   // Nothing of the account is left to show: going back to its hosts with the server holding
   // every answer shows no cached org or host, only loading.

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { ManualClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
-import { openDatabase } from '../../main/db/database';
+import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { createServices, type Services } from '../../main/services';
 import type { Actor } from '../../main/core/actor';
 
@@ -20,6 +20,7 @@ export interface SeededOrg {
 }
 
 export interface Seed {
+  /** The first account's admin, also the platform operator (as the first start makes one). */
   admin: { email: string; password: string };
   /** A personal API token of the admin, as the bootstrap token would be. */
   adminToken: string;
@@ -71,7 +72,48 @@ function registerHosts(
   clock.set(now);
 }
 
+const HOUR = 60 * MINUTE;
+
+/**
+ * UI-12: a day of hourly health snapshots. This hour's is taken by the real job; the 23 before
+ * it are derived from it with a working day's shape (more hosts offline overnight), as the job
+ * would have recorded them had the server been running.
+ */
+async function seedHealthHistory(
+  services: Services,
+  sqlite: OpenedDatabase['sqlite'],
+): Promise<void> {
+  await services.infra.fleetSnapshots.take();
+  const hour = sqlite.prepare('SELECT max(hour) FROM org_health_snapshots').pluck().get() as number;
+  const shift = sqlite.prepare(
+    `INSERT INTO org_health_snapshots
+       (organization_id, account_id, hour, is_active, online, offline, stale, total)
+     SELECT organization_id, account_id, @at, is_active,
+       online - min(online, @n), offline + min(online, @n), stale, total
+     FROM org_health_snapshots WHERE hour = @hour`,
+  );
+  const sum = sqlite.prepare(
+    `INSERT INTO account_health_snapshots
+       (account_id, hour, organizations, online, offline, stale, total)
+     SELECT account_id, @at, count(*), sum(online), sum(offline), sum(stale), sum(total)
+     FROM org_health_snapshots WHERE hour = @at AND is_active = 1 GROUP BY account_id`,
+  );
+  for (let h = 1; h < 24; h++) {
+    const at = hour - h * HOUR;
+    // Overnight (12 to 20 hours ago) a host or two per org is switched off.
+    const n = h >= 12 && h <= 20 ? (h % 3 === 0 ? 2 : 1) : 0;
+    shift.run({ at, n, hour });
+    sum.run({ at });
+  }
+}
+
 export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<Seed> {
+  // A world seeded (its clock fixed here) just before the top of the hour would read its chart
+  // after it, when this hour's snapshot is not yet taken (the job takes it within 10 minutes):
+  // one point short. Seeding after the hour turns keeps every test's day whole (at most a
+  // minute's wait, once an hour).
+  const toNextHour = HOUR - (Date.now() % HOUR);
+  if (toNextHour < MINUTE) await new Promise((resolve) => setTimeout(resolve, toNextHour + 1000));
   const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
   const clock = new ManualClock(Date.now());
   const services = createServices({
@@ -86,6 +128,8 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       adminEmail,
       adminName: 'Ada Admin',
       adminPassword: PASSWORD,
+      // As the first start makes the bootstrap admin (PLAT-1).
+      platformOperator: true,
     });
     const admin: Actor = services.auth.actorForUser(provisioned.adminUserId)!;
     const adminToken = services.auth.issueToken(
@@ -173,6 +217,8 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       id: technician.id,
       roles: [{ role: 'technician', organization_id: acme.id }],
     });
+
+    await seedHealthHistory(services, opened.sqlite);
 
     return {
       admin: { email: adminEmail, password: PASSWORD },

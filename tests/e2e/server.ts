@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
+import { HostCountsScheduler } from '../../main/features/hosts/host-status-counts';
 import { createServer } from '../../main/server/app';
 import { createServices } from '../../main/services';
 
@@ -35,9 +36,17 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     log: { info: () => {}, error: (line) => process.stderr.write(`[server] ${line}\n`) },
   });
   const { url } = await server.listen();
+  // ORG-2's host status counts, re-counted as main/server/index.ts does (the seed wrote hosts
+  // at past moments of its clock: the first pass counts them at the real time).
+  const hostCounts = new HostCountsScheduler({
+    counts: services.infra.hostCounts,
+    clock: systemClock,
+  });
+  hostCounts.start();
   return {
     url,
     stop: async () => {
+      hostCounts.stop();
       await server.close();
       opened.close();
     },

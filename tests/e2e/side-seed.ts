@@ -107,6 +107,8 @@ export async function seedSupportEngineer(
       adminEmail: 'platform-admin@orgdesk.test',
       adminName: 'Platform Admin',
       adminPassword: PASSWORD,
+      // PLAT-2: only a platform operator makes support engineers.
+      platformOperator: true,
     });
     const platformAdmin = services.auth.actorForUser(platform.adminUserId)!;
     const engineer = await services.users.create(platformAdmin, {

@@ -162,3 +162,80 @@ test('the tabs of one browser share the session', async ({ page, signInAs }) => 
   await expect(new SignInPage(second).root).toHaveCount(0);
   await expect(new ConsolePage(second).currentOrgName).toHaveText('All organizations');
 });
+
+test('sort and order are in the URL like the filters, left out at their defaults', async ({
+  page,
+  world,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  const orgs = new OrganizationsPage(page);
+  await expect.poll(() => app.place()).toBe('/organizations');
+
+  // A count sorts most-first on its first click; a second click flips it to the default order.
+  await orgs.sortButton('Offline').click();
+  await expect.poll(() => app.place()).toBe('/organizations?sort=offline&order=desc');
+  await expect(orgs.header('Offline')).toHaveAttribute('aria-sort', 'descending');
+  await orgs.search('Acme');
+  await expect.poll(() => app.place()).toBe('/organizations?search=Acme&sort=offline&order=desc');
+  await page.reload();
+  await app.waitForShell();
+  await expect(orgs.header('Offline')).toHaveAttribute('aria-sort', 'descending');
+  await expect(orgs.filter('Search')).toHaveValue('Acme');
+  // Back undoes the search, then the sort.
+  await page.goBack();
+  await expect.poll(() => app.place()).toBe('/organizations?sort=offline&order=desc');
+  await page.goBack();
+  await expect.poll(() => app.place()).toBe('/organizations');
+  await expect(orgs.header('Name')).toHaveAttribute('aria-sort', 'ascending');
+  // The name column at its first order is the default: nothing in the URL.
+  await orgs.sortButton('Region').click();
+  await expect.poll(() => app.place()).toBe('/organizations?sort=region');
+  await orgs.sortButton('Name').click();
+  await expect.poll(() => app.place()).toBe('/organizations');
+
+  // Hosts: sort and order beside the filters.
+  const acme = world.seed.orgs.acme.id;
+  await page.goto(`/org/${acme}/hosts?status=online&sort=last_seen&order=desc`);
+  await app.waitForShell();
+  const hosts = new HostsPage(page);
+  await expect(hosts.header('Last seen')).toHaveAttribute('aria-sort', 'descending');
+  await expect(hosts.filter('Status')).toHaveValue('online');
+  await hosts.sortButton('Host').click();
+  await expect.poll(() => app.place()).toBe(`/org/${acme}/hosts?status=online`);
+
+  // Audit: newest first is the default; oldest first is ?order=asc.
+  await app.openView('Account audit trail', 'audit');
+  const audit = new AuditPage(page);
+  await expect.poll(() => app.place()).toBe('/audit');
+  await audit.header('Time').getByRole('button', { name: 'Time', exact: true }).click();
+  await expect.poll(() => app.place()).toBe('/audit?order=asc');
+  await page.reload();
+  await app.waitForShell();
+  await expect(audit.header('Time')).toHaveAttribute('aria-sort', 'ascending');
+  await expect(app.view('audit')).toContainText('oldest first');
+});
+
+test('the fleet overview and the Accounts view are places of their own', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await app.openView('Fleet overview', 'fleet');
+  await expect.poll(() => app.place()).toBe('/fleet');
+  await expect(
+    app.sidebar.getByRole('link', { name: 'Fleet overview', exact: true }),
+  ).toHaveAttribute('aria-current', 'page');
+  await page.reload();
+  await app.waitForShell();
+  await expect(app.view('fleet')).toBeVisible();
+
+  // The platform's Accounts view (the seeded admin is the platform operator).
+  await app.openView('Accounts', 'accounts');
+  await expect.poll(() => app.place()).toBe('/accounts');
+  await page.goBack();
+  await expect(app.view('fleet')).toBeVisible();
+  await page.goto('/accounts');
+  await app.waitForShell();
+  await expect(app.view('accounts')).toBeVisible();
+});

@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../../main/desktop/export/export.service';
 import { runJob } from '../../main/desktop/export/export-runner';
+import { ReadPool } from '../../main/workers/read-pool';
+import type { AuditVerifyResult } from '../../shared/schemas/audit.schema';
 import { createExportWorld, MIGRATIONS } from '../fixtures/export-world';
 
 let out: string;
@@ -44,9 +46,30 @@ describe('main-process bundles', () => {
     expect(main).toContain('electron');
     expect(main).toContain('better-sqlite3');
     expect(main.filter((d) => !ALLOWED.has(d))).toEqual([]);
-    const worker = dependencies(join(out, 'export-worker.mjs'));
-    expect(worker).not.toContain('electron');
-    expect(worker.filter((d) => !ALLOWED.has(d))).toEqual([]);
+    for (const file of ['export-worker.mjs', 'read-worker.mjs']) {
+      const worker = dependencies(join(out, file));
+      expect(worker).not.toContain('electron');
+      expect(worker.filter((d) => !ALLOWED.has(d))).toEqual([]);
+    }
+  });
+
+  it('the bundled read worker verifies the audit chain', async () => {
+    const x = await createExportWorld();
+    const pool = new ReadPool(
+      { dbFile: x.w.opened.file, chainKey: x.w.services.infra.chain.derivedKey() },
+      { entry: { file: pathToFileURL(join(out, 'read-worker.mjs')) } },
+    );
+    try {
+      const result = await pool.run<AuditVerifyResult>({
+        kind: 'audit.verify',
+        accountId: x.w.accountId,
+      });
+      expect(result).toMatchObject({ ok: true });
+      expect(result.checked).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+      x.w.close();
+    }
   });
 
   it('the bundled worker exports with progress', async () => {
@@ -59,6 +82,7 @@ describe('main-process bundles', () => {
           dbFile: x.w.opened.file,
           migrationsFolder: MIGRATIONS,
           masterKey: readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
+          installationLabel: 'bundle test installation',
           actor: x.w.admin,
           input: { scope: 'account' },
           target: x.file('bundled.orgdesk-export'),

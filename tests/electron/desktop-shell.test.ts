@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionStore } from '../../main/desktop/connections/connection-store';
+import { PinnedSignerStore } from '../../main/desktop/export/pinned-signers';
 import { createDesktopIpcHandler } from '../../main/desktop/ipc/desktop-ipc';
 import { DesktopShell, type ShellDialogs } from '../../main/desktop/desktop-shell';
 import type { DesktopRouter } from '../../main/desktop/desktop.router';
@@ -45,6 +46,7 @@ beforeEach(async () => {
     migrationsFolder: MIGRATIONS,
     masterKey: () => readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
     connections: new ConnectionStore({ file: join(x.w.dir, 'connections.json'), vault: keychain }),
+    signers: new PinnedSignerStore({ file: join(x.w.dir, 'pinned-signers.json') }),
     dialogs,
     send: (windowId, event) => {
       if (windowId === WINDOW) events.push(event);
@@ -169,6 +171,89 @@ describe('desktop shell over IPC', () => {
     expect((await appApi().organizations.list.query({})).items.map((o) => o.name)).toContain(
       'Acme (restored)',
     );
+  });
+
+  it('a review of our own export says it is signed by this installation, the key exportKey.get shows', async () => {
+    dialogAnswers.push(x.file('own.orgdesk-export'));
+    await desktopApi().desktop.exports.create.mutate({ scope: 'account' });
+    dialogAnswers.push(x.file('own.orgdesk-export'));
+    const own = await desktopApi().desktop.exports.openReview.mutate();
+    const { own: ownKey } = await desktopApi().desktop.signers.list.query();
+    expect(own?.signer).toMatchObject({
+      trust: 'own',
+      trusted: true,
+      fingerprint: ownKey.fingerprint,
+    });
+    // The app router shows the same key (GET /api/v1/export-key on a server).
+    await desktopApi().desktop.exports.closeReview.mutate();
+    expect(await appApi().exportKey.get.query()).toEqual(ownKey);
+  });
+
+  describe('another installation’s export', () => {
+    let elsewhere: ExportWorld;
+    let file: string;
+    let theirs: ReturnType<ExportWorld['w']['services']['infra']['signer']['key']>;
+    beforeEach(async () => {
+      elsewhere = await createExportWorld();
+      file = elsewhere.exporter.exportTo(
+        elsewhere.w.admin,
+        { scope: 'organization', organization_id: elsewhere.acme.id },
+        x.file('elsewhere.orgdesk-export'),
+      ).file;
+      theirs = elsewhere.w.services.infra.signer.key();
+    });
+    afterEach(() => elsewhere.w.close());
+
+    it('is reviewed as from an unknown signer until pinned, and again once unpinned', async () => {
+      dialogAnswers.push(file);
+      const unknown = await desktopApi().desktop.exports.openReview.mutate();
+      expect(unknown?.signer).toMatchObject({
+        trust: 'unknown',
+        trusted: false,
+        fingerprint: theirs.fingerprint,
+        public_key: theirs.public_key,
+      });
+      // Pinned while under review: the window is told, and the session says so at once.
+      events.length = 0;
+      await desktopApi().desktop.signers.pin.mutate({
+        public_key: theirs.public_key,
+        label: 'Branch office',
+      });
+      expect(events).toContainEqual({ type: 'session-changed' });
+      expect((await desktopApi().desktop.session.query()).signer).toMatchObject({
+        trust: 'pinned',
+        trusted: true,
+        pinned_label: 'Branch office',
+      });
+      expect((await desktopApi().desktop.signers.list.query()).pinned).toEqual([
+        expect.objectContaining({ fingerprint: theirs.fingerprint, label: 'Branch office' }),
+      ]);
+      await desktopApi().desktop.signers.unpin.mutate({ fingerprint: theirs.fingerprint });
+      expect((await desktopApi().desktop.session.query()).signer).toMatchObject({
+        trust: 'unknown',
+        trusted: false,
+      });
+    });
+
+    it('is restored only when its signer is accepted by fingerprint or pinned', async () => {
+      dialogAnswers.push(file);
+      const refused = await failure(desktopApi().desktop.exports.restore.mutate({}));
+      expect(refused.data).toMatchObject({ code: 'PRECONDITION_FAILED', field: 'accept_signer' });
+      expect(refused.message).toContain(theirs.fingerprint);
+      dialogAnswers.push(file);
+      const accepted = await desktopApi().desktop.exports.restore.mutate({
+        accept_signer: theirs.fingerprint,
+      });
+      expect(accepted).toMatchObject({ name: 'Acme (restored)' });
+      await desktopApi().desktop.signers.pin.mutate({
+        public_key: theirs.public_key,
+        label: 'Branch office',
+      });
+      dialogAnswers.push(file);
+      expect(await desktopApi().desktop.exports.restore.mutate({})).toMatchObject({
+        name: 'Acme (restored 2)',
+      });
+    });
   });
 
   it('desktop procedures validate like the app ones, and refuse foreign pages too', async () => {

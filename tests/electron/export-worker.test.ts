@@ -19,6 +19,7 @@ const base = () => ({
   dbFile: x.w.opened.file,
   migrationsFolder: MIGRATIONS,
   masterKey: readFileSync(join(x.w.dir, 'master.key'), 'utf8').trim(),
+  installationLabel: 'worker test installation',
   actor: x.w.admin,
   now: x.w.clock.now(),
 });
@@ -49,7 +50,7 @@ describe('export and restore on a worker thread', () => {
 
     const restoreProgress: Progress[] = [];
     const restored = await runJob(
-      { ...base(), kind: 'restore', input: {}, file: exported.file },
+      { ...base(), kind: 'restore', input: {}, file: exported.file, pinned: [] },
       { onProgress: (p) => restoreProgress.push(p) },
     );
     expect(restored.name).toBe('Acme (restored)');
@@ -77,6 +78,7 @@ describe('export and restore on a worker thread', () => {
       kind: 'restore',
       input: {},
       file: x.file('missing'),
+      pinned: [],
     }).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 'NOT_FOUND', field: 'file' });
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
-import { ReplayCache } from '../../main/features/agents/replay-cache';
+import { auditEntries, hosts } from '../../main/db/schema';
+import { NON_CANONICAL, SMALL_ORDER_CANONICAL } from '../fixtures/ed25519-vectors';
 import {
   goAgent,
+  restartServer,
   startServer,
   unixSeconds,
   type Json,
@@ -131,6 +132,45 @@ describe('AGT-1 registration', () => {
     expect(hosts.json[0]).toMatchObject({ hostname: 'v6-1', ip: '2001:db8::42', status: 'online' });
   });
 
+  it('the hosts list sorts by IP over the query string and finds a host by the start of its IP', async () => {
+    const path = `/api/v1/organizations/${org.id}/hosts`;
+    const byIp = await s.request('GET', `${path}?sort=ip&order=desc`);
+    expect(byIp.status).toBe(200);
+    expect(byIp.json.map((h: { hostname: string }) => h.hostname)).toEqual([
+      'v6-1',
+      'home-1',
+      'office-1',
+      'lab-1',
+    ]);
+    const prefix = await s.request('GET', `${path}?search=10.1.&sort=ip`);
+    expect(prefix.headers['x-total-count']).toBe('2');
+    expect(prefix.json.map((h: { ip: string }) => h.ip)).toEqual(['10.1.5.7', '10.1.9.9']);
+    const bad = await s.request('GET', `${path}?sort=cpu`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatchObject({ code: 'BAD_REQUEST', field: 'sort' });
+  });
+
+  it('an IPv4-mapped IPv6 address is its IPv4 address: IPv4 subnets match it (LOC-3)', async () => {
+    const res = await register(org.secret, {
+      hostname: 'mapped-1',
+      ip: '::ffff:10.1.5.9',
+      agent_type: 'legacy',
+    });
+    expect(res.status).toBe(201);
+    expect(res.json.location_id).toBe(lab.id);
+    const host = (await s.request('GET', `/api/v1/hosts/${res.json.host_id}`)).json;
+    expect(host.ip).toBe('10.1.5.9');
+    const resolved = await s.request(
+      'GET',
+      `/api/v1/organizations/${org.id}/locations/resolve?ip=${encodeURIComponent('::ffff:10.1.9.9')}`,
+    );
+    expect(resolved.json).toMatchObject({ location_id: office.id, matched_subnet: '10.1.0.0/16' });
+    const beat = await legacyBeat(org.secret, res.json.host_id, { ip: '::ffff:a01:909' });
+    expect(beat.status).toBe(200);
+    expect(beat.json.location_id).toBe(office.id);
+    expect((await s.request('GET', `/api/v1/hosts/${res.json.host_id}`)).json.ip).toBe('10.1.9.9');
+  });
+
   it('the secret decides the org; the IP only the location', async () => {
     const other = await newOrg('Other Agents Org');
     const res = await register(other.secret, {
@@ -239,6 +279,93 @@ describe('AGT-1 registration', () => {
   });
 });
 
+describe('AGT-2 weak keys and non-canonical signatures', () => {
+  const b64 = (h: string) => Buffer.from(h, 'hex').toString('base64');
+
+  it.each([...SMALL_ORDER_CANONICAL, ...NON_CANONICAL])(
+    'registration refuses the weak key %s (400 naming public_key)',
+    async (h) => {
+      const res = await register(org.secret, {
+        hostname: `weak-${h.slice(0, 8)}-${h.slice(-2)}`,
+        ip: '10.1.9.70',
+        agent_type: 'go',
+        public_key: b64(h),
+      });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'BAD_REQUEST', field: 'public_key' });
+      expect(res.json.error.message).toMatch(/small-order|canonical/);
+    },
+  );
+
+  it('a host registered with the identity key before this check cannot be impersonated', async () => {
+    // With A = identity, R = identity and S = 0 "verify" for every message: anyone could beat for
+    // it. Such a row may exist from before the check: its heartbeats are refused.
+    const row = s.opened.db
+      .insert(hosts)
+      .values({
+        organizationId: org.id,
+        locationId: org.default_location_id,
+        hostname: 'legacy-weak-key',
+        ip: '10.1.9.71',
+        agentType: 'go',
+        publicKey: b64(SMALL_ORDER_CANONICAL[0]!),
+        registeredAt: s.clock.now(),
+      })
+      .returning()
+      .get();
+    const forged = Buffer.concat([Buffer.from(SMALL_ORDER_CANONICAL[0]!, 'hex'), Buffer.alloc(32)]);
+    const res = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: {
+        'X-Host-Id': String(row.id),
+        'X-Timestamp': String(unixSeconds(s.clock)),
+        'X-Signature': forged.toString('base64'),
+      },
+    });
+    expect(res.status).toBe(401);
+    expect(res.json.error.message).toMatch(/weak Ed25519 key/);
+    expect((await s.request('GET', `/api/v1/hosts/${row.id}`)).json.last_seen_at).toBeNull();
+  });
+
+  it('a heartbeat whose signature has S + L (a malleated copy) is refused', async () => {
+    const agent = goAgent();
+    const reg = await register(org.secret, {
+      hostname: 'go-malleable',
+      ip: '10.1.9.72',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    const id = reg.json.host_id as number;
+    const ts = unixSeconds(s.clock);
+    const sig = Buffer.from(agent.sign(id, ts, '{}'), 'base64');
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+    const sPlusL = BigInt('0x' + Buffer.from(sig.subarray(32)).reverse().toString('hex')) + L;
+    const malleated = Buffer.concat([
+      sig.subarray(0, 32),
+      Buffer.from(sPlusL.toString(16).padStart(64, '0'), 'hex').reverse(),
+    ]);
+    const headers = (signature: Buffer) => ({
+      'X-Host-Id': String(id),
+      'X-Timestamp': String(ts),
+      'X-Signature': signature.toString('base64'),
+    });
+    const bad = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: headers(malleated),
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.json.error.message).toMatch(/signature/);
+    const good = await s.request('POST', '/api/v1/agents/heartbeat', {
+      token: null,
+      raw: '{}',
+      headers: headers(sig),
+    });
+    expect(good.status).toBe(200);
+  });
+});
+
 describe('AGT-2 heartbeats', () => {
   it('a signed Go heartbeat updates last-seen (online again after being offline)', async () => {
     const agent = goAgent();
@@ -309,7 +436,7 @@ describe('AGT-2 heartbeats', () => {
       raw: '{}',
       headers,
     });
-    expect(replay.status).toBe(401);
+    expect(replay.status).toBe(409);
     expect(replay.json.error.message).toMatch(/replay/);
     // The same signature re-encoded (no padding) is still the same heartbeat.
     const reencoded = await s.request('POST', '/api/v1/agents/heartbeat', {
@@ -317,18 +444,28 @@ describe('AGT-2 heartbeats', () => {
       raw: '{}',
       headers: { ...headers, 'X-Signature': headers['X-Signature']!.replace(/=+$/, '') },
     });
-    expect(reencoded.status).toBe(401);
+    expect(reencoded.status).toBe(409);
 
     const stale = await goBeat(agent, id, '{}', now - 5 * 60 - 1);
     expect(stale.status).toBe(401);
     expect(stale.json.error.message).toMatch(/5 minutes/);
     const future = await goBeat(agent, id, '{}', now + 5 * 60 + 1);
     expect(future.status).toBe(401);
-    expect((await goBeat(agent, id, '{}', now - 5 * 60)).status).toBe(200);
-    expect((await goBeat(agent, id, '{}', now + 5 * 60)).status).toBe(200);
+    // The window's edges, on a host that has not beaten yet (timestamps must increase).
+    const edge = goAgent();
+    const edgeId = (
+      await register(org.secret, {
+        hostname: 'go-edges',
+        ip: '10.1.9.52',
+        agent_type: 'go',
+        public_key: edge.publicKey,
+      })
+    ).json.host_id as number;
+    expect((await goBeat(edge, edgeId, '{}', now - 5 * 60)).status).toBe(200);
+    expect((await goBeat(edge, edgeId, '{}', now + 5 * 60)).status).toBe(200);
   });
 
-  it('a replay is refused for the whole window, and its entry is dropped after it', async () => {
+  it('a replay is refused within the window (409) and after it (401, stale)', async () => {
     const agent = goAgent();
     const reg = await register(org.secret, {
       hostname: 'go-window',
@@ -340,7 +477,7 @@ describe('AGT-2 heartbeats', () => {
     const ts = unixSeconds(s.clock);
     expect((await goBeat(agent, id, '{}', ts)).status).toBe(200);
     s.clock.advance(5 * 60_000);
-    expect((await goBeat(agent, id, '{}', ts)).status).toBe(401);
+    expect((await goBeat(agent, id, '{}', ts)).status).toBe(409);
     s.clock.advance(1000);
     const late = await goBeat(agent, id, '{}', ts);
     expect(late.status).toBe(401);
@@ -449,6 +586,356 @@ describe('AGT-2 heartbeats', () => {
   });
 });
 
+describe("AGT-2 a Go host's key changes only with its current key or an admin's reset", () => {
+  async function goHost(hostname: string) {
+    const agent = goAgent();
+    const reg = await register(org.secret, {
+      hostname,
+      ip: '10.1.9.80',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    expect(reg.status).toBe(201);
+    return { agent, id: reg.json.host_id as number };
+  }
+  const registerRaw = (raw: string, headers: Record<string, string> = {}) =>
+    s.request('POST', '/api/v1/agents/register', {
+      token: null,
+      raw,
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Organization-Secret': org.secret,
+        ...headers,
+      },
+    });
+  const goBody = (hostname: string, publicKey: string) =>
+    JSON.stringify({ hostname, ip: '10.1.9.81', agent_type: 'go', public_key: publicKey });
+
+  it('re-registering with another key (or as legacy) and no proof is 409, saying what to do', async () => {
+    const { agent, id } = await goHost('swap-refused');
+    const thief = goAgent();
+    const res = await registerRaw(goBody('SWAP-refused', thief.publicKey));
+    expect(res.status).toBe(409);
+    expect(res.json.error).toMatchObject({ code: 'CONFLICT', field: 'public_key' });
+    expect(res.json.error.message).toContain(`register.${id}.`);
+    expect(res.json.error.message).toContain(`/api/v1/hosts/${id}/reset-identity`);
+    const asLegacy = await register(org.secret, {
+      hostname: 'swap-refused',
+      ip: '10.1.9.81',
+      agent_type: 'legacy',
+    });
+    expect(asLegacy.status).toBe(409);
+    // Nothing changed: the old key still beats, the new one does not.
+    expect((await goBeat(thief, id)).status).toBe(401);
+    expect((await goBeat(agent, id)).status).toBe(200);
+    expect((await s.request('GET', `/api/v1/hosts/${id}`)).json).toMatchObject({
+      ip: '10.1.9.80',
+      agent_type: 'go',
+    });
+    // The same key re-registers freely (a reinstall, a new IP).
+    const same = await register(org.secret, {
+      hostname: 'swap-refused',
+      ip: '10.1.9.82',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    expect(same.status).toBe(200);
+  });
+
+  it('with a signature by the current key the new key is accepted, and the old one stops', async () => {
+    const { agent, id } = await goHost('swap-signed');
+    const next = goAgent();
+    const body = goBody('swap-signed', next.publicKey);
+    const ts = unixSeconds(s.clock);
+    // Signed by the wrong key, over another body, or too old: refused.
+    expect((await registerRaw(body, next.registrationProof(id, ts, body))).status).toBe(401);
+    expect((await registerRaw(body, agent.registrationProof(id, ts, '{}'))).status).toBe(401);
+    const stale = await registerRaw(body, agent.registrationProof(id, ts - 301, body));
+    expect(stale.status).toBe(401);
+    expect(stale.json.error.message).toMatch(/5 minutes/);
+    // A heartbeat signed at ts uses up that second: a proof must be later, like any signature.
+    expect((await goBeat(agent, id, '{}', ts)).status).toBe(200);
+    expect((await registerRaw(body, agent.registrationProof(id, ts, body))).status).toBe(409);
+
+    const ok = await registerRaw(body, agent.registrationProof(id, ts + 1, body));
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ host_id: id, created: false });
+    expect((await goBeat(agent, id, '{}', ts + 2)).status).toBe(401);
+    expect((await goBeat(next, id, '{}', ts + 2)).status).toBe(200);
+    // Replaying the proof changes nothing: the host already has that key.
+    expect((await registerRaw(body, agent.registrationProof(id, ts + 1, body))).status).toBe(200);
+    // And the old key can no longer move it back.
+    const back = goBody('swap-signed', agent.publicKey);
+    expect((await registerRaw(back, agent.registrationProof(id, ts + 3, back))).status).toBe(401);
+    const audit = s.opened.db.select().from(auditEntries).all();
+    const rereg = audit.filter(
+      (e) => e.action === 'host.reregistered' && e.targetId === String(id),
+    );
+    expect(rereg.map((e) => JSON.parse(e.details).key_change)).toContain('signed_by_previous_key');
+  });
+
+  it('after an admin\'s audited "reset host identity" the next registration may bring a new key', async () => {
+    const { agent, id } = await goHost('swap-reset');
+    const res = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      id,
+      hostname: 'swap-reset',
+      identity_reset_at: new Date(s.clock.now()).toISOString(),
+    });
+    const entry = s.opened.db
+      .select()
+      .from(auditEntries)
+      .all()
+      .find((e) => e.action === 'host.identity_reset' && e.targetId === String(id))!;
+    expect(entry).toMatchObject({
+      actorUserId: s.adminUserId,
+      targetType: 'host',
+      organizationId: org.id,
+    });
+    expect(JSON.parse(entry.details)).toEqual({ hostname: 'swap-reset', had_key: true });
+    // The old key signs nothing any more.
+    s.clock.advance(1000);
+    const old = await goBeat(agent, id);
+    expect(old.status).toBe(401);
+    expect(old.json.error.message).toMatch(/reset/);
+    const next = goAgent();
+    const again = await registerRaw(goBody('swap-reset', next.publicKey));
+    expect(again.status).toBe(200);
+    expect(again.json.host_id).toBe(id);
+    expect((await goBeat(next, id)).status).toBe(200);
+    const set = s.opened.db
+      .select()
+      .from(auditEntries)
+      .all()
+      .filter((e) => e.action === 'host.reregistered' && e.targetId === String(id));
+    expect(JSON.parse(set.at(-1)!.details).key_change).toBe('set_after_identity_reset');
+    // Once the new key is set, swapping it needs proof again.
+    expect((await registerRaw(goBody('swap-reset', goAgent().publicKey))).status).toBe(409);
+  });
+
+  it("reset identity needs hosts.manage in the host's org; a foreign org's admin gets 404", async () => {
+    const { id } = await goHost('swap-guarded');
+    const other = await newOrg('Foreign Admins Org');
+    const foreign = s.userToken([{ role: 'org_admin', orgId: other.id }]);
+    const res = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
+      token: foreign.token,
+    });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+    const reader = s.userToken([{ role: 'reader', orgId: org.id }]);
+    const denied = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
+      token: reader.token,
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.message).toMatch(/manage hosts|hosts\.manage/);
+    const legacy = await register(org.secret, {
+      hostname: 'legacy-no-key',
+      ip: '10.1.9.83',
+      agent_type: 'legacy',
+    });
+    const noKey = await s.request('POST', `/api/v1/hosts/${legacy.json.host_id}/reset-identity`);
+    expect(noKey.status).toBe(409);
+    expect(noKey.json.error.message).toMatch(/legacy/);
+    const audit = s.opened.db.select().from(auditEntries).all();
+    expect(audit.some((e) => e.action === 'host.identity_reset' && e.targetId === String(id))).toBe(
+      false,
+    );
+  });
+});
+
+describe('AGT-2 agents of a deactivated org or account are refused on every endpoint', () => {
+  async function fleet(secret: string, prefix: string) {
+    const go = goAgent();
+    const goId = (
+      await register(secret, {
+        hostname: `${prefix}-go`,
+        ip: '10.3.0.1',
+        agent_type: 'go',
+        public_key: go.publicKey,
+      })
+    ).json.host_id as number;
+    const legacyId = (
+      await register(secret, { hostname: `${prefix}-legacy`, ip: '10.3.0.2', agent_type: 'legacy' })
+    ).json.host_id as number;
+    expect((await goBeat(go, goId)).status).toBe(200);
+    expect((await legacyBeat(secret, legacyId)).status).toBe(200);
+    return { go, goId, legacyId };
+  }
+
+  it('a deactivated org: its Go and legacy heartbeats are 403, again 200 once reactivated', async () => {
+    const o = await newOrg('Dormant Fleet');
+    const f = await fleet(o.secret, 'dormant');
+    expect((await s.request('DELETE', `/api/v1/organizations/${o.id}`)).status).toBe(200);
+    s.clock.advance(1000);
+    const go = await goBeat(f.go, f.goId);
+    expect(go.status).toBe(403);
+    expect(go.json.error.message).toMatch(/organization is deactivated/);
+    const legacy = await legacyBeat(o.secret, f.legacyId);
+    expect(legacy.status).toBe(403);
+    expect(legacy.json.error.message).toMatch(/organization is deactivated/);
+    // Refused before anything is written: last-seen stays where it was.
+    const seen = (await s.request('GET', `/api/v1/hosts/${f.goId}`)).json.last_seen_at;
+    expect(seen).not.toBe(new Date(s.clock.now()).toISOString());
+    // Authentication still comes first: a wrong signature is 401, not a hint about the org.
+    expect((await goBeat(goAgent(), f.goId)).status).toBe(401);
+    await s.request('PATCH', `/api/v1/organizations/${o.id}`, { body: { is_active: true } });
+    s.clock.advance(1000);
+    expect((await goBeat(f.go, f.goId)).status).toBe(200);
+    expect((await legacyBeat(o.secret, f.legacyId)).status).toBe(200);
+  });
+
+  it('a deactivated account: registration and both kinds of heartbeat are 403', async () => {
+    const acc = await s.services.accounts.provision({
+      accountName: 'Dormant Account',
+      adminEmail: 'dormant-admin@server.test',
+      adminName: 'Dormant Admin',
+    });
+    const admin = s.userToken([{ role: 'account_admin' }], { accountId: acc.accountId });
+    const o = (
+      await s.request('POST', '/api/v1/organizations', {
+        token: admin.token,
+        body: { name: 'Org Of A Dormant Account' },
+      })
+    ).json;
+    secrets.add(o.secret);
+    const f = await fleet(o.secret, 'dormant-acc');
+    const setActive = (active: boolean) =>
+      s.opened.sqlite
+        .prepare('UPDATE accounts SET is_active = ? WHERE id = ?')
+        .run(active ? 1 : 0, acc.accountId);
+    setActive(false);
+    s.clock.advance(1000);
+    const reg = await register(o.secret, {
+      hostname: 'dormant-acc-new',
+      ip: '10.3.0.3',
+      agent_type: 'legacy',
+    });
+    expect(reg.status).toBe(403);
+    expect(reg.json.error.message).toMatch(/account is deactivated/);
+    const go = await goBeat(f.go, f.goId);
+    expect(go.status).toBe(403);
+    expect(go.json.error.message).toMatch(/account is deactivated/);
+    const legacy = await legacyBeat(o.secret, f.legacyId);
+    expect(legacy.status).toBe(403);
+    expect(legacy.json.error.message).toMatch(/account is deactivated/);
+    setActive(true);
+    s.clock.advance(1000);
+    expect((await goBeat(f.go, f.goId)).status).toBe(200);
+    expect((await legacyBeat(o.secret, f.legacyId)).status).toBe(200);
+  });
+});
+
+describe("AGT-2 replay protection: each host's signed timestamps must increase", () => {
+  async function goHost(hostname: string, srv: TestServer = s) {
+    const o = await srv.request('POST', '/api/v1/organizations', {
+      body: { name: `Org ${hostname}` },
+    });
+    secrets.add(o.json.secret);
+    const agent = goAgent();
+    const reg = await srv.request('POST', '/api/v1/agents/register', {
+      token: null,
+      headers: { 'X-Organization-Secret': o.json.secret },
+      body: { hostname, ip: '10.2.0.1', agent_type: 'go', public_key: agent.publicKey },
+    });
+    expect(reg.status).toBe(201);
+    return { agent, id: reg.json.host_id as number };
+  }
+  const beat = (srv: TestServer, headers: Record<string, string>, body = '{}') =>
+    srv.request('POST', '/api/v1/agents/heartbeat', { token: null, raw: body, headers });
+
+  it('a replay is refused after a restart: a new server instance on the same database file', async () => {
+    const a = await startServer();
+    const { agent, id } = await goHost('restart-1', a);
+    const headers = agent.heartbeatHeaders(id, unixSeconds(a.clock), '{}');
+    expect((await beat(a, headers)).status).toBe(200);
+    expect((await beat(a, headers)).status).toBe(409);
+    await a.stop();
+    const b = await restartServer(a);
+    try {
+      const replay = await beat(b, headers);
+      expect(replay.status).toBe(409);
+      expect(replay.json.error).toMatchObject({ code: 'CONFLICT', field: 'x-timestamp' });
+      expect(replay.json.error.message).toMatch(/later X-Timestamp/);
+      b.clock.advance(1000);
+      expect((await beat(b, agent.heartbeatHeaders(id, unixSeconds(b.clock), '{}'))).status).toBe(
+        200,
+      );
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('two different bodies signed with the same timestamp: the second is refused', async () => {
+    const { agent, id } = await goHost('same-second');
+    const ts = unixSeconds(s.clock);
+    const one = '{}';
+    const two = JSON.stringify({ ip: '10.2.0.2' });
+    expect((await beat(s, agent.heartbeatHeaders(id, ts, one), one)).status).toBe(200);
+    const second = await beat(s, agent.heartbeatHeaders(id, ts, two), two);
+    expect(second.status).toBe(409);
+    expect((await s.request('GET', `/api/v1/hosts/${id}`)).json.ip).toBe('10.2.0.1');
+    // An older timestamp, still inside the 5-minute window, is refused the same way.
+    expect((await beat(s, agent.heartbeatHeaders(id, ts - 60, two), two)).status).toBe(409);
+    expect((await beat(s, agent.heartbeatHeaders(id, ts + 1, two), two)).status).toBe(200);
+  });
+
+  it('the group commit keeps the rule: of two beats with one timestamp in one batch, one lands', async () => {
+    const { agent, id } = await goHost('same-batch');
+    const ts = unixSeconds(s.clock);
+    const bodies = ['{}', JSON.stringify({ ip: '10.2.0.3' }), JSON.stringify({ ip: '10.2.0.4' })];
+    const answers = await Promise.all(
+      bodies.map((body) => beat(s, agent.heartbeatHeaders(id, ts, body), body)),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    const row = s.opened.sqlite
+      .prepare('SELECT last_signed_at AS t FROM hosts WHERE id = ?')
+      .get(id) as { t: number };
+    expect(row.t).toBe(ts);
+  });
+
+  it('nothing is kept in memory per heartbeat (no cache that grows)', async () => {
+    const { agent, id } = await goHost('no-memory');
+    const sizes = () => collectionSizes(s.services.agents);
+    // One beat first, so lazily built state (prepared statements, matchers) exists already.
+    expect((await beat(s, agent.heartbeatHeaders(id, unixSeconds(s.clock), '{}'))).status).toBe(
+      200,
+    );
+    const before = sizes();
+    for (let i = 0; i < 40; i++) {
+      s.clock.advance(1000);
+      const res = await beat(s, agent.heartbeatHeaders(id, unixSeconds(s.clock), '{}'));
+      expect(res.status).toBe(200);
+    }
+    expect(sizes()).toBe(before);
+  });
+});
+
+/** The total size of every Map, Set and array reachable from an object (its own fields). */
+function collectionSizes(root: object): number {
+  const seen = new Set<object>();
+  let total = 0;
+  const walk = (v: unknown, depth: number) => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || depth > 6) return;
+    seen.add(v);
+    if (v instanceof Map) {
+      total += v.size;
+      for (const [k, x] of v) {
+        walk(k, depth + 1);
+        walk(x, depth + 1);
+      }
+    } else if (v instanceof Set) {
+      total += v.size;
+      for (const x of v) walk(x, depth + 1);
+    } else if (Array.isArray(v)) {
+      total += v.length;
+      for (const x of v) walk(x, depth + 1);
+    } else for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(root, 0);
+  return total;
+}
+
 describe('secrets stay out of the log and the audit trail', () => {
   it('registration is audited, without the secret', () => {
     const rows = s.opened.db.select().from(auditEntries).all();
@@ -479,18 +966,5 @@ describe('secrets stay out of the log and the audit trail', () => {
       }
       expect(audit).not.toContain(secret);
     }
-  });
-});
-
-describe('replay cache', () => {
-  it('remembers until expiry, then forgets; refuses when full rather than forgetting live entries', () => {
-    const cache = new ReplayCache(2);
-    expect(cache.remember('a', 100, 0)).toBe('new');
-    expect(cache.remember('a', 100, 50)).toBe('replay');
-    expect(cache.remember('b', 200, 50)).toBe('new');
-    expect(cache.remember('c', 300, 50)).toBe('full');
-    expect(cache.remember('c', 300, 100)).toBe('new');
-    expect(cache.size).toBe(2);
-    expect(cache.remember('a', 400, 150)).toBe('full');
   });
 });

@@ -15,7 +15,7 @@ import { createServices } from '../../main/services';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('graceful shutdown', () => {
-  it('close() stops accepting at once and lets a request in flight finish', async () => {
+  it('close() stops accepting (once the queued connections are taken) and lets a request in flight finish', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orgdesk-close-'));
     const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     const services = createServices({
@@ -23,7 +23,18 @@ describe('graceful shutdown', () => {
       clock: new ManualClock(),
       keys: new FileKeyStore(join(dir, 'master.key')),
     });
-    const server = createServer({ services, port: 0, log: { info: () => {}, error: () => {} } });
+    let stoppedAccepting!: () => void;
+    const notAccepting = new Promise<void>((r) => (stoppedAccepting = r));
+    const server = createServer({
+      services,
+      port: 0,
+      log: {
+        info: (line) => {
+          if (/no longer accepting connections/.test(line)) stoppedAccepting();
+        },
+        error: () => {},
+      },
+    });
     const { port } = await server.listen();
     try {
       const body = JSON.stringify({ email: 'a@b.test', password: 'whatever' });
@@ -54,7 +65,8 @@ describe('graceful shutdown', () => {
       await serverHasIt;
       let closed = false;
       const closing = server.close().then(() => (closed = true));
-      // New connections are refused from now on.
+      // New connections are refused once close() has taken those already queued (one turn).
+      await notAccepting;
       const refused = await new Promise<string>((resolve) => {
         const socket = connect(port, '127.0.0.1');
         socket.on('connect', () => {
@@ -75,6 +87,27 @@ describe('graceful shutdown', () => {
     }
   });
 });
+
+/**
+ * One request on a connection of its own, written as raw bytes. `sent` settles once the kernel
+ * has them; `outcome` is the answer's status line, or how the connection failed.
+ */
+function rawRequest(port: number, head: string): { sent: Promise<void>; outcome: Promise<string> } {
+  let sent!: () => void;
+  const written = new Promise<void>((r) => (sent = r));
+  const outcome = new Promise<string>((resolve) => {
+    let text = '';
+    let failure: string | null = null;
+    const socket = connect(port, '127.0.0.1', () => socket.write(head, () => sent()));
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('error', (e: NodeJS.ErrnoException) => (failure = e.code ?? 'error'));
+    socket.on('close', () => {
+      sent();
+      resolve(failure ?? (text.split('\r\n')[0] || 'closed without an answer'));
+    });
+  });
+  return { sent: written, outcome };
+}
 
 interface Child {
   proc: ChildProcessWithoutNullStreams;
@@ -160,6 +193,55 @@ describe('npm run server (main/server/index.ts)', () => {
       second.proc.kill('SIGINT');
       expect(await second.exited).toBe(0);
       expect(second.out()).not.toMatch(/ORGDESK_ADMIN_TOKEN=/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('SIGTERM answers every request already sent, then refuses new connections', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orgdesk-drain-'));
+    try {
+      const child = startEntry({ ORGDESK_PORT: '0', ORGDESK_DATA_DIR: dataDir });
+      const [, port] = await child.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      const [, token] = await child.waitFor(/ORGDESK_ADMIN_TOKEN=(odk_pat_\S+)/);
+      // The node process tsx started: it is the server, and the one that gets the signal here.
+      const server = Number(
+        readFileSync(`/proc/${child.proc.pid}/task/${child.proc.pid}/children`, 'utf8').trim(),
+      );
+      expect(server).toBeGreaterThan(0);
+      // Stopped, the server reads nothing while the kernel still takes connections: the burst is
+      // connected and sent, waiting in the accept queue, when the signal arrives with it.
+      process.kill(server, 'SIGSTOP');
+      let burst: ReturnType<typeof rawRequest>[];
+      try {
+        burst = Array.from({ length: 40 }, (_, i) =>
+          rawRequest(
+            Number(port),
+            i % 2 === 0
+              ? 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+              : `GET /api/v1/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+          ),
+        );
+        await Promise.all(burst.map((r) => r.sent));
+        process.kill(server, 'SIGTERM');
+      } finally {
+        process.kill(server, 'SIGCONT');
+      }
+      const outcomes = await Promise.all(burst.map((r) => r.outcome));
+      // Every request the server had received is answered; none is reset or dropped.
+      expect(outcomes.filter((o) => o !== 'HTTP/1.1 200 OK')).toEqual([]);
+      await child.waitFor(/no longer accepting connections/);
+      const refused = await new Promise<string>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+      expect(await child.exited).toBe(0);
+      expect(child.out()).toMatch(/Orgdesk server stopped/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -390,6 +390,15 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('DELETE', `/tokens/${token.id}`, { token: session.token });
     await call('POST', '/auth/logout', { token: session.token });
 
+    // ---- accounts (PLAT-1: the bootstrap admin is the platform operator)
+    const created = await call('POST', '/accounts', {
+      body: { name: 'Contract Co', admin_email: 'first@contract-co.test', admin_name: 'First' },
+      expect: 201,
+    });
+    await call('GET', '/accounts');
+    await call('GET', `/accounts/${created.account.id}`);
+    await call('PATCH', `/accounts/${created.account.id}`, { body: { name: 'Contract Co Ltd' } });
+
     // ---- locations
     const office = await call('POST', `/organizations/${org.id}/locations`, {
       body: { name: 'Office', subnets: ['10.1.0.0/16'], timezone: 'Europe/Berlin' },
@@ -530,15 +539,36 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', `/audit?organization_id=${org.id}&limit=5`);
     await call('GET', '/audit/export?format=json');
     await call('GET', '/audit/verify');
+    await call('GET', '/audit/verify/status');
+    await call('GET', '/export-key');
 
     // ---- GDPR
     await call('GET', `/users/${pat.id}/export`);
     await call('GET', '/account/export');
     await call('POST', `/users/${pat.id}/erase`, { body: { confirm: 'pat@contract.test' } });
 
+    // ---- fleet overview (UI-12), with this hour's snapshot taken
+    await s.services.infra.fleetSnapshots.take();
+    await call('GET', '/fleet/overview');
+    await call('GET', '/fleet/history');
+    await call('GET', `/fleet/history?organization_id=${org.id}&hours=48`);
+
+    // ---- bulk actions (UI-13)
+    await call('POST', `/organizations/${org.id}/hosts/move`, {
+      body: { ids: [legacy.host_id, go.host_id], location_id: office.id },
+    });
+    await call('POST', `/organizations/${org.id}/hosts/remove`, {
+      body: { ids: [legacy.host_id] },
+    });
+
     // ---- removals last
+    await call('POST', `/hosts/${go.host_id}/reset-identity`, { body: {} });
     await call('DELETE', `/hosts/${go.host_id}`);
+    await call('POST', `/organizations/${org.id}/hosts/remove-all`, {
+      body: { confirm_count: 0 },
+    });
     await call('DELETE', `/locations/${office.id}`);
+    await call('POST', '/organizations/deactivate', { body: { ids: [org.id] } });
     await call('DELETE', `/organizations/${org.id}`);
   });
 

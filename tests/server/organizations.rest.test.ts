@@ -52,11 +52,29 @@ describe('GET /api/v1/organizations (ORG-2 through the query string)', () => {
     ['is_active=false', ['Org 12'], '1'],
     ['active_only=true&is_active=false', ['Org 12'], '1'],
     ['active_only=0&limit=2', ['Org 01', 'Org 02'], '12'],
+    // ORG-2 sort/order (UI-11): regions descending, ties (and no region, last) by name ascending.
+    ['sort=region&order=desc&limit=5', ['Org 01', 'Org 04', 'Org 07', 'Org 10', 'Org 03'], '11'],
+    ['sort=region&limit=3', ['Org 02', 'Org 05', 'Org 08'], '11'],
+    ['sort=name&order=desc&limit=2', ['Org 11', 'Org 10'], '11'],
+    ['sort=total&order=desc&search=100&limit=2', ['Org 03', 'Org 04'], '2'],
+    ['sort=offline&order=asc&skip=9', ['Org 10', 'Org 11'], '11'],
   ])('?%s', async (query, expected, total) => {
     const res = await get(`/api/v1/organizations?${query}`);
     expect(res.status).toBe(200);
     expect(res.headers['x-total-count']).toBe(total);
     if (expected) expect(names(res)).toEqual(expected);
+  });
+
+  it('sorted by a host count, the stats are the kept counts, saying when they were exact', async () => {
+    const res = await get('/api/v1/organizations?sort=online&order=desc&limit=1');
+    expect(res.status).toBe(200);
+    expect(res.json[0].stats).toEqual({
+      online: 0,
+      offline: 0,
+      stale: 0,
+      total: 0,
+      as_of: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
   });
 
   it('include_stats=false leaves the stats out', async () => {
@@ -74,7 +92,9 @@ describe('GET /api/v1/organizations (ORG-2 through the query string)', () => {
     ['active_only=yes', 'active_only', /true or false/],
     ['is_active=maybe', 'is_active', /true or false/],
     ['include_stats=2', 'include_stats', /true or false/],
-    ['sort=name', 'sort', /Unknown query parameter/],
+    ['sort=hosts', 'sort', /sort must be one of name, region, online, offline, stale, total/],
+    ['order=up', 'order', /order must be asc or desc/],
+    ['sort_by=name', 'sort_by', /Unknown query parameter/],
     ['limit=5&limit=6', 'limit', /only once/],
   ])('?%s is 400 naming %s', async (query, field, message) => {
     const res = await get(`/api/v1/organizations?${query}`);

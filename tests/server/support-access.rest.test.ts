@@ -260,8 +260,9 @@ describe('audit over REST', () => {
 
     expect((await s.request('GET', '/api/v1/audit/verify')).json).toMatchObject({ ok: true });
     const first = (await s.request('GET', '/api/v1/audit?action=organization.created')).json[0];
+    // The actor is bound by id (labels are replaceable after a GDPR erasure): forge the id.
     s.opened.sqlite
-      .prepare("UPDATE audit_entries SET actor_label = 'someone else' WHERE id = ?")
+      .prepare('UPDATE audit_entries SET actor_user_id = actor_user_id + 1000 WHERE id = ?')
       .run(first.id);
     expect((await s.request('GET', '/api/v1/audit/verify')).json).toMatchObject({
       ok: false,

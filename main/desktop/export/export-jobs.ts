@@ -12,7 +12,8 @@ import type {
   ExportManifest,
   RestoreInput,
 } from '../../../shared/schemas/desktop.schema';
-import { openExportFile } from './export-file';
+import type { PinnedSigner } from '../../../shared/schemas/desktop.schema';
+import { openExportFile, type SignerIdentity } from './export-file';
 import { ExportService, type ExportResult, type Progress } from './export.service';
 import { RestoreService, type RestoreResult } from './restore';
 
@@ -20,8 +21,11 @@ interface JobBase {
   /** The live database file (the job opens its own connection). */
   dbFile: string;
   migrationsFolder: string;
-  /** base64 of the master key: audit entries are HMAC-chained, and restore encrypts a secret. */
+  /** base64 of the master key: audit entries are HMAC-chained, restore encrypts a secret, and
+   * the installation's export key (which signs an export's manifest) is derived from it. */
   masterKey: string;
+  /** How the installation names itself in the signature (EXP-1). */
+  installationLabel: string;
   actor: Actor;
   /** Fixed time for tests; the system clock otherwise. */
   now?: number;
@@ -35,11 +39,18 @@ export interface VerifyJob {
 
 export interface VerifyResult {
   manifest: ExportManifest;
+  signer: SignerIdentity;
 }
 
 export type Job =
   | (JobBase & { kind: 'export'; input: CreateExportInput; target: string; sourceLabel: string })
-  | (JobBase & { kind: 'restore'; input: RestoreInput; file: string })
+  | (JobBase & {
+      kind: 'restore';
+      input: RestoreInput;
+      file: string;
+      /** The signers pinned on this computer (its own key is derived from masterKey). */
+      pinned: PinnedSigner[];
+    })
   | VerifyJob;
 
 export type JobResult<J extends Job> = J extends { kind: 'export' }
@@ -89,10 +100,10 @@ export function runJobInline(
 ): ExportResult | RestoreResult | VerifyResult {
   if (job.kind === 'verify') {
     onProgress({ phase: 'verify', done: 0, total: 1 });
-    const { sqlite, manifest } = openExportFile(job.file);
+    const { sqlite, manifest, signer } = openExportFile(job.file);
     sqlite.close();
     onProgress({ phase: 'done', done: 1, total: 1 });
-    return { manifest };
+    return { manifest, signer };
   }
   const opened = openDatabase({ file: job.dbFile, migrationsFolder: job.migrationsFolder });
   try {
@@ -101,7 +112,9 @@ export function runJobInline(
       db: opened.db,
       clock,
       keys: new StaticKeyStore(job.masterKey),
+      installationLabel: job.installationLabel,
     });
+    const signer = services.infra.signer;
     if (job.kind === 'export') {
       const service = new ExportService({
         db: opened.db,
@@ -111,6 +124,7 @@ export function runJobInline(
         audit: services.infra.audit,
         migrationsFolder: job.migrationsFolder,
         sourceLabel: job.sourceLabel,
+        signer,
       });
       return service.exportTo(job.actor, job.input, job.target, onProgress);
     }
@@ -121,6 +135,7 @@ export function runJobInline(
       box: services.infra.box,
       access: services.infra.access,
       audit: services.infra.audit,
+      signers: { own: signer.key(), pinned: job.pinned },
     });
     return service.restoreOrganization(job.actor, job.file, job.input, onProgress);
   } finally {

@@ -74,6 +74,12 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
     where: () => `account_id = :account AND (organization_id IS NULL OR ${inOrgs()})`,
   },
   recordings: byOrg,
+  org_health_snapshots: {
+    skip: 'derived: hourly host counts for the fleet chart (UI-12), rebuilt by the snapshot job',
+  },
+  account_health_snapshots: {
+    skip: 'derived: the account sums of org_health_snapshots, rebuilt by the snapshot job',
+  },
   __drizzle_migrations: { skip: 'schema bookkeeping: written by the migrations themselves' },
 };
 

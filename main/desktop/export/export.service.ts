@@ -9,8 +9,6 @@
 // file, no -wal), and renamed into place only when complete.
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -19,7 +17,10 @@ import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
+import type { ExportSigner } from '../../core/export-key';
 import type { Db } from '../../db/database';
+import { migrateSchema } from '../../db/migrate';
+import { HostStatusCounts } from '../../features/hosts/host-status-counts';
 import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
@@ -33,6 +34,7 @@ import {
   computeChecksum,
   contentTables,
   writeManifest,
+  type ManifestFields,
 } from './export-file';
 import { EXCLUDED_DATA, isSkipped, policyOf, type ExportScope } from './export-policy';
 
@@ -53,6 +55,8 @@ export interface ExportServiceDeps {
   migrationsFolder: string;
   /** Where the data comes from, for the manifest (e.g. "local database on laptop-7"). */
   sourceLabel: string;
+  /** The installation's export key: it signs the manifest (EXP-1). */
+  signer: ExportSigner;
 }
 
 export interface ExportResult {
@@ -105,7 +109,7 @@ export class ExportService {
       let tables: string[];
       try {
         out.pragma('journal_mode = DELETE');
-        migrate(drizzle(out), { migrationsFolder: this.d.migrationsFolder });
+        migrateSchema(out, this.d.migrationsFolder);
         tables = contentTables(out);
       } finally {
         out.close();
@@ -118,9 +122,12 @@ export class ExportService {
         onProgress({ phase: `copy ${t}`, done: 1 + i, total }),
       );
 
-      // 3. Manifest and checksum, then compact and move into place.
+      // 3. Checksum and signed manifest, then compact and move into place.
       const out2 = new Database(tmp);
       try {
+        // The export's triggers counted its hosts as they were copied in; their statuses are
+        // counted now, at the export's time (a review is read-only and cannot re-count them).
+        new HostStatusCounts({ $client: out2 }).refreshDue(this.d.clock.now());
         const account = this.d.db
           .select({ name: accounts.name })
           .from(accounts)
@@ -130,7 +137,7 @@ export class ExportService {
           id: number;
           name: string;
         }[];
-        const fields: Omit<ExportManifest, 'content_sha256'> = {
+        const fields: Omit<ManifestFields, 'content_sha256'> = {
           format: EXPORT_FORMAT,
           format_version: EXPORT_FORMAT_VERSION,
           source: this.d.sourceLabel,
@@ -145,11 +152,11 @@ export class ExportService {
           excluded: EXCLUDED_DATA,
         };
         onProgress({ phase: 'checksum', done: tables.length + 2, total });
-        const manifest: ExportManifest = {
-          ...fields,
-          content_sha256: computeChecksum(out2, fields),
-        };
-        writeManifest(out2, manifest);
+        const manifest: ExportManifest = writeManifest(
+          out2,
+          { ...fields, content_sha256: computeChecksum(out2) },
+          this.d.signer,
+        );
         out2.exec('VACUUM');
         out2.close();
         renameSync(tmp, target);
@@ -160,7 +167,12 @@ export class ExportService {
             action: 'export.created',
             targetType: input.scope,
             targetId: input.scope === 'organization' ? input.organization_id : accountId,
-            details: { file: basename(target), counts, content_sha256: manifest.content_sha256 },
+            details: {
+              file: basename(target),
+              counts,
+              content_sha256: manifest.content_sha256,
+              signer_fingerprint: this.d.signer.key().fingerprint,
+            },
           }),
         );
         onProgress({ phase: 'done', done: total, total });

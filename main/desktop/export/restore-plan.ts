@@ -48,6 +48,8 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   organization_host_counts: {
     skip: 'derived: the hosts triggers count the restored hosts as they are inserted',
   },
+  org_health_snapshots: { skip: 'derived health history (UI-12): never exported' },
+  account_health_snapshots: { skip: 'derived health history (UI-12): never exported' },
   audit_entries: {
     skip: 'the other database’s hash chain; one organization.restored entry records the restore',
   },

@@ -1,5 +1,6 @@
 // EXP-3: restore one org from an export into a database, as a new org of the caller's account.
-// The export is verified (checksum) first. Ids are remapped table by table; the org gets a NEW
+// The export is verified first (signature and checksum, EXP-1), and its signer must be trusted
+// here (this installation or a pinned key) or accepted for this one restore by its fingerprint. Ids are remapped table by table; the org gets a NEW
 // secret (the export has none, and the old one must not come back to life); a taken name gets a
 // "(restored)" suffix. What is copied, table by table, is RESTORE_PLAN (restore-plan.ts): users,
 // role assignments and the audit trail are not restored, for they belong to the other database
@@ -22,6 +23,7 @@ import { restoreInput, type RestoreInput } from '../../../shared/schemas/desktop
 import { columnsOf, openExportFile } from './export-file';
 import type { ProgressFn } from './export.service';
 import { copiedTables, type CopiedTable } from './restore-plan';
+import { trustOf, type KnownSigners } from './signer-trust';
 
 export interface RestoreDeps {
   db: Db;
@@ -31,6 +33,8 @@ export interface RestoreDeps {
   box: SecretBox;
   access: AccessService;
   audit: AuditLog;
+  /** Whose signatures this computer trusts (EXP-1): its own export key and the pinned ones. */
+  signers: KnownSigners;
 }
 
 export interface RestoreResult {
@@ -79,6 +83,17 @@ export class RestoreService {
     try {
       const src = opened.sqlite;
       const { manifest } = opened;
+      const signer = trustOf(opened.signer, this.d.signers);
+      // A file anyone could have signed writes hosts' keys and agent settings into this
+      // database: only with a trusted signer, or one the user accepts by its fingerprint.
+      if (!signer.trusted && input.accept_signer !== signer.fingerprint) {
+        throw new DomainError(
+          'PRECONDITION_FAILED',
+          `${basename(file)} is from an unknown signer: key ${signer.fingerprint}, calling itself "${signer.claimed_label}", is neither this installation's nor pinned here, so nothing shows who made the file. ` +
+            `Compare that fingerprint with its owner's export key, then pin it, or restore again accepting this signer (accept_signer ${signer.fingerprint})`,
+          'accept_signer',
+        );
+      }
       const sourceOrgId = this.pickOrg(manifest.organizations, input.organization_id);
       const copied = copiedTables();
       const total = copied.length + 2;
@@ -122,8 +137,11 @@ export class RestoreService {
             from_file: basename(file),
             source: manifest.source,
             exported_at: manifest.exported_at,
-            exported_by: manifest.exported_by,
+            // By id: an email in an audit entry would outlive an erasure (GDPR-1).
+            exported_by_user_id: manifest.exported_by_user_id,
             content_sha256: manifest.content_sha256,
+            signer_fingerprint: signer.fingerprint,
+            signer_trust: signer.trusted ? signer.trust : 'accepted_unknown',
             source_organization_id: sourceOrgId,
             renamed_from: name === exportedName ? null : exportedName,
             counts,

@@ -5,7 +5,6 @@
 // who made the export, so the views show what that user saw.
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +13,19 @@ import type { Actor } from '../../core/actor';
 import { systemClock, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import { StaticKeyStore } from '../../core/key-store';
+import { migrateSchema } from '../../db/migrate';
+import { HostStatusCounts } from '../../features/hosts/host-status-counts';
 import * as schema from '../../db/schema';
 import { createServices, type Services } from '../../services';
 import type { Context } from '../../trpc/trpc';
 import type { ExportManifest } from '../../../shared/schemas/desktop.schema';
-import { openExportFile } from './export-file';
+import { openExportFile, type SignerIdentity } from './export-file';
 
 export interface ReviewHandle {
   file: string;
   manifest: ExportManifest;
+  /** Whose valid signature the file carries (EXP-1); whether that is trusted: signer-trust.ts. */
+  signer: SignerIdentity;
   label: string;
   services: Services;
   /** The read-only connection behind `services`. */
@@ -63,7 +66,7 @@ export function openReview(
   options: { migrationsFolder: string; clock?: Clock; verifiedSha256?: string },
 ): ReviewHandle {
   const opened = openExportFile(file, { verifiedSha256: options.verifiedSha256 });
-  const { manifest } = opened;
+  const { manifest, signer } = opened;
   let sqlite = opened.sqlite;
   let scratch: string | null = null;
   try {
@@ -83,7 +86,9 @@ export function openReview(
       const copy = join(scratch, 'review.db');
       copyFileSync(file, copy);
       const rw = new Database(copy);
-      migrate(drizzle(rw), { migrationsFolder: options.migrationsFolder });
+      migrateSchema(rw, options.migrationsFolder);
+      // An export from before the ORG-2 host status counts has none: counted now, on the copy.
+      new HostStatusCounts({ $client: rw }).refreshDue((options.clock ?? systemClock).now());
       rw.close();
       sqlite = new Database(copy, { readonly: true, fileMustExist: true });
       sqlite.pragma('query_only = ON');
@@ -109,6 +114,7 @@ export function openReview(
     return {
       file,
       manifest,
+      signer,
       label,
       services,
       sqlite: reviewed,

@@ -1,24 +1,26 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { sha256Hex } from '../../core/crypto';
-import { DomainError, badRequest, forbidden } from '../../core/errors';
+import { DomainError, badRequest, conflict, forbidden } from '../../core/errors';
 import type { Db } from '../../db/database';
-import { hosts, organizations } from '../../db/schema';
-import { formatIp, parseIp } from '../../../shared/cidr';
+import { accounts, hosts, organizations } from '../../db/schema';
+import { formatIp, ipSortKey, parseIp } from '../../../shared/cidr';
 import {
   HEARTBEAT_WINDOW_MS,
   heartbeatInput,
   heartbeatSigningString,
   registerAgentInput,
+  registrationSigningString,
   type AgentRegistration,
   type HeartbeatResult,
 } from '../../../shared/schemas/agents.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
-import { ReplayCache } from './replay-cache';
+import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
+import { RegistrationLimiter } from './registration-limiter';
 
 export interface AgentsDeps {
   db: Db;
@@ -26,7 +28,8 @@ export interface AgentsDeps {
   audit: AuditLog;
   secrets: SecretsService;
   matchers: LocationMatcherCache;
-  replay?: ReplayCache;
+  /** AGT-1 registration rate limits; the defaults (registration-limiter.ts) when unset. */
+  limiter?: RegistrationLimiter;
 }
 
 /** What a heartbeat carries, as plain values: the transport copies them from its headers. */
@@ -41,12 +44,31 @@ export interface HeartbeatRequest {
   input: unknown;
 }
 
+/** A Go agent's proof of its host's current key, when it registers again under a new key. */
+export interface RegistrationProof {
+  timestamp?: string;
+  signature?: string;
+  /** The exact body bytes: the proof covers their SHA-256 (and so the new key). */
+  rawBody: Buffer;
+}
+
+export interface RegisterExtras {
+  proof?: RegistrationProof;
+  /** The client's address (the TCP peer): counted against the per-address limit. */
+  clientAddress?: string;
+}
+
+/** How a re-registration changed a Go host's key (audited); null when it did not. */
+type KeyChange = 'signed_by_previous_key' | 'set_after_identity_reset' | null;
+
 type HostRow = typeof hosts.$inferSelect;
 
 const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
 const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 
 const unauthorized = (message: string): DomainError => new DomainError('UNAUTHORIZED', message);
+const tooMany = (message: string, retryAfterSeconds: number): DomainError =>
+  new DomainError('TOO_MANY_REQUESTS', message, undefined, retryAfterSeconds);
 
 const canonicalIp = (text: string): string => {
   const ip = parseIp(text.trim());
@@ -54,10 +76,13 @@ const canonicalIp = (text: string): string => {
   return formatIp(ip.family, ip.value);
 };
 
-/** Ed25519 public key from standard base64 of its raw 32 bytes (the registration format). */
+/**
+ * Ed25519 public key from standard base64 of its raw 32 bytes (the registration format); null
+ * unless it is one canonical encoding of a point of large order (ed25519-checks.ts).
+ */
 export function ed25519KeyFromBase64(text: string): KeyObject | null {
   const raw = Buffer.from(text, 'base64');
-  if (raw.length !== 32 || raw.toString('base64') !== text) return null;
+  if (raw.length !== 32 || raw.toString('base64') !== text || publicKeyFlaw(raw)) return null;
   try {
     return createPublicKey({
       key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
@@ -68,12 +93,53 @@ export function ed25519KeyFromBase64(text: string): KeyObject | null {
   }
 }
 
+/** AGT-2: a weak key would let anyone sign for the host; the message says what to send instead. */
+function checkPublicKey(text: string): void {
+  const flaw = publicKeyFlaw(Buffer.from(text, 'base64'));
+  if (flaw === 'small-order') {
+    throw badRequest(
+      'public_key is a small-order Ed25519 point, which anyone could sign for: generate a new key pair (Go: ed25519.GenerateKey) and send its public key',
+      'public_key',
+    );
+  }
+  if (flaw === 'non-canonical') {
+    throw badRequest(
+      'public_key is not the canonical encoding of an Ed25519 point: send the 32 bytes ed25519.PublicKey holds, unchanged',
+      'public_key',
+    );
+  }
+  if (!ed25519KeyFromBase64(text)) {
+    throw badRequest(
+      'public_key is not a valid Ed25519 public key: send the raw 32 bytes in standard base64',
+      'public_key',
+    );
+  }
+}
+
+/**
+ * AGT-2: agents of a deactivated org or account are refused on every endpoint, once they have
+ * authenticated (so only a holder of the secret or key learns the state).
+ */
+function requireActive(orgActive: boolean, accountActive: boolean): void {
+  if (!accountActive) {
+    throw forbidden(
+      'This account is deactivated: its agents are refused (registration and heartbeats) until a platform operator reactivates it',
+    );
+  }
+  if (!orgActive) {
+    throw forbidden(
+      'This organization is deactivated: its agents are refused (registration and heartbeats) until an admin reactivates it',
+    );
+  }
+}
+
 /** Agents are not users: their audit entries name the host, and carry no user id. */
 const agentActor = (accountId: number, hostname: string): Actor => ({
   userId: 0,
   accountId,
   label: `agent ${hostname}`,
   isSupportEngineer: false,
+  isPlatformOperator: false,
   readOnly: false,
   via: 'system',
 });
@@ -83,11 +149,11 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
  * proves itself with its own Ed25519 key, so regenerating the secret does not cut it off.
  */
 export class AgentsService {
-  private readonly replay: ReplayCache;
+  private readonly limiter: RegistrationLimiter;
   // Every registration and heartbeat runs these: built and prepared once, not per request.
   private readonly q;
   constructor(private readonly d: AgentsDeps) {
-    this.replay = d.replay ?? new ReplayCache();
+    this.limiter = d.limiter ?? new RegistrationLimiter();
     const p = (name: string) => sql.placeholder(name);
     const { db } = d;
     this.q = {
@@ -108,6 +174,18 @@ export class AgentsService {
         .from(hosts)
         .where(eq(hosts.id, p('id')))
         .prepare(),
+      // A Go heartbeat names only its host: whether its org and account are active comes along.
+      byIdWithTenant: db
+        .select({
+          host: hosts,
+          orgActive: organizations.isActive,
+          accountActive: accounts.isActive,
+        })
+        .from(hosts)
+        .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
+        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
       insert: db
         .insert(hosts)
         .values({
@@ -115,6 +193,7 @@ export class AgentsService {
           locationId: p('locationId'),
           hostname: p('hostname'),
           ip: p('ip'),
+          ipKey: p('ipKey'),
           agentType: p('agentType'),
           publicKey: p('publicKey'),
           registeredAt: p('now'),
@@ -128,6 +207,7 @@ export class AgentsService {
         .set({
           hostname: sql`${p('hostname')}`,
           ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
           agentType: sql`${p('agentType')}`,
           publicKey: sql`${p('publicKey')}`,
           locationId: sql`${p('locationId')}`,
@@ -136,10 +216,39 @@ export class AgentsService {
         .where(eq(hosts.id, p('id')))
         .returning()
         .prepare(),
+      // A registration proof uses up its signed second like a heartbeat does.
+      signedSecond: db
+        .update(hosts)
+        .set({ lastSignedAt: sql`${p('signedAt')}` })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
+        .prepare(),
       seen: db
         .update(hosts)
         .set({ lastSeenAt: sql`${p('now')}` })
         .where(eq(hosts.id, p('id')))
+        .prepare(),
+      // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
+      // with the same timestamp cannot both pass, whatever instance or batch they arrive in.
+      seenSigned: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          lastSignedAt: sql`${p('signedAt')}`,
+          ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
+          locationId: sql`${p('locationId')}`,
+        })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
         .prepare(),
     };
   }
@@ -148,8 +257,27 @@ export class AgentsService {
    * Registers a host, or re-registers the host of the same hostname (ignoring ASCII case) in the
    * same org: it keeps its id and history, takes the new IP, agent type and key, and follows
    * LOC-3 again unless it is pinned. `created` tells the two apart.
+   *
+   * A Go host's key is its identity: another key (or turning it into a legacy agent) is taken
+   * only with `extras.proof`, a signature by the current key, or after an admin's "reset host
+   * identity" (hosts.resetIdentity) cleared it. Anyone else holding the org secret gets 409.
    */
-  register(secret: string | undefined, raw: unknown): AgentRegistration {
+  register(
+    secret: string | undefined,
+    raw: unknown,
+    extras: RegisterExtras = {},
+  ): AgentRegistration {
+    // The address first, before any work: it also bounds guessing and floods of wrong secrets.
+    const now = this.d.clock.now();
+    if (extras.clientAddress !== undefined) {
+      const wait = this.limiter.takeAddress(extras.clientAddress, now);
+      if (wait) {
+        throw tooMany(
+          `Too many registrations from this address; try again in ${wait} s (agents of a large rollout: retry after Retry-After)`,
+          wait,
+        );
+      }
+    }
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
@@ -159,26 +287,27 @@ export class AgentsService {
         'The organization secret is not valid (it may have been regenerated); ask an Orgdesk admin for the current one',
       );
     }
-    if (!org.isActive) {
-      throw forbidden(
-        'This organization is deactivated and accepts no agent registrations; reactivate it first',
+    requireActive(org.isActive, org.accountActive);
+    const orgWait = this.limiter.takeOrg(org.id, now);
+    if (orgWait) {
+      throw tooMany(
+        `Too many registrations with this organization's secret; try again in ${orgWait} s (a mass rollout: retry after Retry-After)`,
+        orgWait,
       );
     }
     const input = registerAgentInput.parse(raw ?? {});
-    if (input.public_key && !ed25519KeyFromBase64(input.public_key)) {
-      throw badRequest(
-        'public_key is not a valid Ed25519 public key: send the raw 32 bytes in standard base64',
-        'public_key',
-      );
-    }
+    if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
     const assigned = this.d.matchers.assign(org.id, ip);
-    const now = this.d.clock.now();
     return this.d.db.transaction(() => {
       const existing = this.q.byHostname.get({ orgId: org.id, hostname: input.hostname });
+      const keyChange = existing
+        ? this.keyChange(existing, input.public_key ?? null, extras.proof, now)
+        : null;
       const values = {
         hostname: input.hostname,
         ip,
+        ipKey: ipSortKey(ip),
         agentType: input.agent_type,
         publicKey: input.public_key ?? null,
         now,
@@ -207,6 +336,7 @@ export class AgentsService {
           location_id: row.locationId,
           matched_subnet: row.pinned ? null : assigned.subnet,
           pinned: row.pinned,
+          ...(existing ? { key_change: keyChange } : {}),
         },
       });
       return {
@@ -228,7 +358,8 @@ export class AgentsService {
     }
     const hostId = Number(req.hostId);
     let host: HostRow;
-    if (req.signature !== undefined) host = this.verifySigned(hostId, req);
+    let signedAt: number | null = null;
+    if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(hostId, req));
     else if (req.secret !== undefined) host = this.verifyLegacy(hostId, req.secret);
     else {
       throw unauthorized(
@@ -236,47 +367,131 @@ export class AgentsService {
       );
     }
     const input = heartbeatInput.parse(req.input ?? {});
-    return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip));
+    return this.touch(host, input.ip === undefined ? null : canonicalIp(input.ip), signedAt);
   }
 
-  private verifySigned(hostId: number, req: HeartbeatRequest): HostRow {
-    const timestamp = req.timestamp ?? '';
-    if (!UNIX_SECONDS.test(timestamp)) {
+  /**
+   * Whether re-registering `host` with `newKey` changes its identity, and if so whether that is
+   * allowed: a proof by the current key (its signed second is used up, as a heartbeat's is), or
+   * no current key at all (reset by an admin). Otherwise 409, saying what to do.
+   */
+  private keyChange(
+    host: HostRow,
+    newKey: string | null,
+    proof: RegistrationProof | undefined,
+    now: number,
+  ): KeyChange {
+    // A legacy host proves nothing beyond the org secret: there is no identity to protect.
+    if (host.agentType !== 'go') return null;
+    if (host.publicKey === null) return 'set_after_identity_reset';
+    if (host.publicKey === newKey) return null;
+    if (proof?.signature === undefined) {
+      throw conflict(
+        `Host ${host.id} (${host.hostname}) is registered with another public key. To move it to a new key, sign this registration with its current key: X-Timestamp (Unix seconds) and X-Signature, the Ed25519 signature of "register.${host.id}.<timestamp>.<hex SHA-256 of the exact body>"; or have an admin reset the host's identity (POST /api/v1/hosts/${host.id}/reset-identity), then register again`,
+        'public_key',
+      );
+    }
+    const signedAt = this.verifyHostSignature(
+      host,
+      'registration',
+      proof.timestamp,
+      proof.signature,
+      (ts) => registrationSigningString(host.id, ts, sha256Hex(proof.rawBody)),
+      now,
+    );
+    if (this.q.signedSecond.run({ id: host.id, signedAt }).changes === 0) {
+      throw this.outOfOrder(host.id, signedAt);
+    }
+    return 'signed_by_previous_key';
+  }
+
+  /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
+  private verifySigned(hostId: number, req: HeartbeatRequest): { host: HostRow; signedAt: number } {
+    // Malformed headers are named before anything is looked up.
+    if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const signature = Buffer.from(req.signature ?? '', 'base64');
-    const host = this.q.byId.get({ id: hostId });
-    const key = host?.agentType === 'go' && host.publicKey && ed25519KeyFromBase64(host.publicKey);
-    const message = heartbeatSigningString(req.hostId!, timestamp, sha256Hex(req.rawBody));
-    if (
-      !host ||
-      !key ||
-      signature.length !== 64 ||
-      !verify(null, Buffer.from(message), key, signature)
-    ) {
+    const found = this.q.byIdWithTenant.get({ id: hostId });
+    const host = found?.host;
+    if (!host || host.agentType !== 'go') {
       throw unauthorized(
         `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
       );
     }
-    const now = this.d.clock.now();
-    const signedAt = Number(timestamp) * 1000;
-    if (Math.abs(now - signedAt) > HEARTBEAT_WINDOW_MS) {
+    const signedAt = this.verifyHostSignature(
+      host,
+      'heartbeat',
+      req.timestamp,
+      req.signature,
+      (ts) => heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
+      this.d.clock.now(),
+    );
+    requireActive(found.orgActive, found.accountActive);
+    return { host, signedAt };
+  }
+
+  /**
+   * AGT-2: a signature by a Go host's current key over `message(timestamp)`, canonical (S < L,
+   * R canonical) and signed within the window; the signed Unix second (its order is the caller's
+   * conditional UPDATE to check).
+   */
+  private verifyHostSignature(
+    host: HostRow,
+    what: 'heartbeat' | 'registration',
+    timestampText: string | undefined,
+    signatureText: string | undefined,
+    message: (timestamp: string) => string,
+    now: number,
+  ): number {
+    const timestamp = timestampText ?? '';
+    if (!UNIX_SECONDS.test(timestamp)) {
+      throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
+    }
+    const signature = Buffer.from(signatureText ?? '', 'base64');
+    // Refused before verifying, whatever OpenSSL would make of them: S >= L or a second encoding
+    // of R would turn one signature into several.
+    const flaw = signatureFlaw(signature);
+    if (flaw && flaw !== 'length') {
       throw unauthorized(
-        `The heartbeat timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
+        'X-Signature is not a canonical Ed25519 signature (S must be below the group order L and R canonically encoded); send the 64 bytes ed25519.Sign returns, unchanged',
       );
     }
-    // Keyed by what was signed, so a re-encoded or malleated signature is still a replay.
-    const seen = this.replay.remember(message, signedAt + HEARTBEAT_WINDOW_MS + 1, now);
-    if (seen === 'replay') throw unauthorized('This heartbeat was already received (replay)');
-    if (seen === 'full') {
-      throw new DomainError(
-        'TOO_MANY_REQUESTS',
-        'Too many heartbeats in flight; try again shortly',
-        undefined,
-        5,
+    if (host.publicKey === null) {
+      throw unauthorized(
+        `Host ${host.id}'s identity was reset by an admin: its old key signs nothing; register it again (with the org secret) to set its new key`,
       );
     }
-    return host;
+    if (publicKeyFlaw(Buffer.from(host.publicKey, 'base64'))) {
+      // Registered before keys were checked: a weak key proves nothing, so nothing it signs counts.
+      throw unauthorized(
+        `Host ${host.id} registered a weak Ed25519 key that anyone could sign for: an admin must reset its identity (POST /api/v1/hosts/${host.id}/reset-identity), then register it again with a new key`,
+      );
+    }
+    const key = ed25519KeyFromBase64(host.publicKey);
+    if (!key || flaw || !verify(null, Buffer.from(message(timestamp)), key, signature)) {
+      throw unauthorized(
+        what === 'heartbeat'
+          ? `The heartbeat signature does not verify for host ${host.id} (unknown host, a legacy agent, or not the key it registered)`
+          : `The registration's X-Signature does not verify with host ${host.id}'s current key over "register.${host.id}.<X-Timestamp>.<hex SHA-256 of the exact body>"`,
+      );
+    }
+    const signedAt = Number(timestamp);
+    if (Math.abs(now - signedAt * 1000) > HEARTBEAT_WINDOW_MS) {
+      throw unauthorized(
+        `The ${what} timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
+      );
+    }
+    return signedAt;
+  }
+
+  /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
+  private outOfOrder(hostId: number, signedAt: number): DomainError {
+    const last = this.q.byId.get({ id: hostId })?.lastSignedAt ?? null;
+    return new DomainError(
+      'CONFLICT',
+      `Host ${hostId} already sent a signature made at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat (and key-change proof) needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
+      'x-timestamp',
+    );
   }
 
   private verifyLegacy(hostId: number, secret: string): HostRow {
@@ -296,10 +511,16 @@ export class AgentsService {
     if (host.agentType !== 'legacy') {
       throw unauthorized('This host registered as a Go agent: sign its heartbeats (X-Signature)');
     }
+    requireActive(org.isActive, org.accountActive);
     return host;
   }
 
-  private touch(host: HostRow, ip: string | null): HeartbeatResult {
+  /**
+   * Sets last-seen (and a changed IP, with LOC-3 unless pinned). A signed heartbeat lands only if
+   * its timestamp is later than the host's last accepted one (hosts.last_signed_at), in the same
+   * UPDATE: so a replay is refused across restarts and replicas, and nothing is kept in memory.
+   */
+  private touch(host: HostRow, ip: string | null, signedAt: number | null): HeartbeatResult {
     const now = this.d.clock.now();
     const moved = ip !== null && ip !== host.ip;
     const locationId =
@@ -307,10 +528,21 @@ export class AgentsService {
         ? this.d.matchers.assign(host.organizationId, ip).locationId
         : host.locationId;
     this.d.db.transaction(() => {
-      if (moved) {
+      if (signedAt !== null) {
+        const { changes } = this.q.seenSigned.run({
+          id: host.id,
+          now,
+          signedAt,
+          ip: moved ? ip : host.ip,
+          // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
+          ipKey: moved ? ipSortKey(ip) : host.ipKey,
+          locationId,
+        });
+        if (changes === 0) throw this.outOfOrder(host.id, signedAt);
+      } else if (moved) {
         this.d.db
           .update(hosts)
-          .set({ lastSeenAt: now, ip, locationId })
+          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId })
           .where(eq(hosts.id, host.id))
           .run();
       } else this.q.seen.run({ id: host.id, now });

@@ -3,6 +3,7 @@ import {
   auditExportOutput,
   auditPageOutput,
   auditVerifyResultOutput,
+  auditVerifyStatusOutput,
   exportAuditInput,
   listAuditInput,
   verifyAuditInput,
@@ -39,10 +40,22 @@ export const auditRouter = router({
       rest: {
         method: 'GET',
         path: '/audit/verify',
-        summary: 'Verify the hash chain: the first entry altered or removed (AUD-3)',
+        summary:
+          'Verify the hash chain: the first entry altered or removed (AUD-3); joins a verification already running for the account',
       },
       output: auditVerifyResultOutput,
     })
     .input(verifyAuditInput)
     .query(({ ctx, input }) => ctx.services.auditTrail.verify(ctx.actor, input)),
+  verifyStatus: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/audit/verify/status',
+        summary: 'How far the running verification of the chain got (AUD-3), for a progress bar',
+      },
+      output: auditVerifyStatusOutput,
+    })
+    .input(verifyAuditInput)
+    .query(({ ctx, input }) => ctx.services.auditTrail.verifyStatus(ctx.actor, input)),
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
@@ -13,7 +13,7 @@ import {
 } from '../../core/crypto';
 import { DomainError, forbidden, notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
-import { apiTokens, users } from '../../db/schema';
+import { accounts, apiTokens, users } from '../../db/schema';
 import {
   createTokenInput,
   loginInput,
@@ -32,9 +32,15 @@ export interface AuthDeps {
   audit: AuditLog;
   sessionTtlMs?: number;
   throttle?: SignInThrottle;
+  /** Checks a password against a stored hash (core/crypto's scrypt unless given: tests count calls). */
+  verifyPassword?: PasswordVerifier;
 }
 
+export type PasswordVerifier = (password: string, stored: string | null) => Promise<boolean>;
+
 const DAY = 24 * 60 * 60 * 1000;
+/** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
+const LAST_USED_RESOLUTION_MS = 60 * 1000;
 type TokenRow = typeof apiTokens.$inferSelect;
 
 const toApiToken = (t: TokenRow): ApiToken => ({
@@ -51,8 +57,10 @@ const toApiToken = (t: TokenRow): ApiToken => ({
 /** Sessions and personal tokens: random, shown once, stored as a keyed digest only. */
 export class AuthService {
   private readonly throttle: SignInThrottle;
+  private readonly verify: PasswordVerifier;
   constructor(private readonly d: AuthDeps) {
     this.throttle = d.throttle ?? new SignInThrottle();
+    this.verify = d.verifyPassword ?? verifyPassword;
   }
 
   private issue(
@@ -99,36 +107,52 @@ export class AuthService {
   async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
     const input = loginInput.parse(raw);
     const now = this.d.clock.now();
-    const keys = [`email:${emailKey(input.email)}`, `addr:${address}`];
-    const wait = this.throttle.waitMs(keys, now);
-    if (wait > 0) {
+    const emailKeyName = `email:${emailKey(input.email)}`;
+    const keys = [emailKeyName, `addr:${address}`];
+    // Reserve the attempt before the (slow, asynchronous) password check: attempts arriving
+    // together each take a place, so no more than the free ones are ever evaluated.
+    const reservation = this.throttle.reserve(keys, now);
+    if (!reservation.ok) {
+      const seconds = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
       throw new DomainError(
         'TOO_MANY_REQUESTS',
-        `Too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+        `Too many failed sign-ins; try again in ${seconds} s`,
         undefined,
-        Math.ceil(wait / 1000),
+        seconds,
       );
     }
-    const user = this.d.db
-      .select()
-      .from(users)
-      .where(eq(users.emailKey, emailKey(input.email)))
-      .get();
-    // Verify even when the user is missing, so response time does not reveal which emails exist.
-    const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
-    if (!user || !ok || !user.isActive) {
-      this.throttle.fail(keys, now);
+    const { ticket } = reservation;
+    let found: { user: typeof users.$inferSelect; accountActive: boolean } | undefined;
+    let ok = false;
+    try {
+      found = this.d.db
+        .select({ user: users, accountActive: accounts.isActive })
+        .from(users)
+        .innerJoin(accounts, eq(accounts.id, users.accountId))
+        .where(eq(users.emailKey, emailKey(input.email)))
+        .get();
+      // Verify even when the user is missing, so response time does not reveal which emails exist.
+      ok = await this.verify(input.password, found?.user.passwordHash ?? null);
+    } catch (err) {
+      this.throttle.release(ticket);
+      throw err;
+    }
+    const user = found?.user;
+    // PLAT-1: the users of a deactivated account are refused like deactivated users.
+    if (!user || !ok || !user.isActive || !found?.accountActive) {
+      this.throttle.fail(ticket, this.d.clock.now());
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
-    this.throttle.succeed(keys);
+    this.throttle.succeed(ticket, [emailKeyName]);
+    const signedIn = user;
     const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
     return this.d.db.transaction(() => {
-      const { token } = this.issue(user.id, 'session', 'console sign-in', false, expiresAt);
-      this.d.audit.record(this.actorOf(user, false, 'session'), {
-        accountId: user.accountId,
+      const { token } = this.issue(signedIn.id, 'session', 'console sign-in', false, expiresAt);
+      this.d.audit.record(this.actorOf(signedIn, false, 'session'), {
+        accountId: signedIn.accountId,
         action: 'auth.signed_in',
         targetType: 'user',
-        targetId: user.id,
+        targetId: signedIn.id,
         details: { address },
       });
       return { token, expires_at: iso(expiresAt) };
@@ -141,24 +165,32 @@ export class AuthService {
       accountId: user.accountId,
       label: user.email,
       isSupportEngineer: user.isSupportEngineer,
+      isPlatformOperator: user.isPlatformOperator,
       readOnly,
       via,
     };
   }
 
-  /** The actor behind a bearer token, or null when it is unknown, expired, revoked or its user inactive. */
+  /**
+   * The actor behind a bearer token, or null when it is unknown, expired, revoked, or its user or
+   * the user's account inactive (read on every request: reactivation makes it work again).
+   */
   authenticate(token: string): Actor | null {
     if (!token.startsWith(SESSION_TOKEN_PREFIX) && !token.startsWith(PERSONAL_TOKEN_PREFIX))
       return null;
     const now = this.d.clock.now();
     const row = this.d.db
-      .select({ token: apiTokens, user: users })
+      .select({ token: apiTokens, user: users, accountActive: accounts.isActive })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
       .where(eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)))
       .get();
-    if (!row || row.token.revokedAt !== null || !row.user.isActive) return null;
+    if (!row || row.token.revokedAt !== null || !row.user.isActive || !row.accountActive) {
+      return null;
+    }
     if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
+    this.recordUse(row.token, now);
     return this.actorOf(
       row.user,
       row.token.readOnly,
@@ -166,10 +198,37 @@ export class AuthService {
     );
   }
 
+  /**
+   * IDN-5: stamps `last_used_at`, at most once a minute per token. The row just read decides, so
+   * most calls write nothing; the UPDATE repeats the condition so that two processes sharing the
+   * file still write once.
+   */
+  private recordUse(token: TokenRow, now: number): void {
+    const stale = now - LAST_USED_RESOLUTION_MS;
+    if (token.lastUsedAt !== null && token.lastUsedAt > stale) return;
+    this.d.db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiTokens.id, token.id),
+          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale)),
+        ),
+      )
+      .run();
+  }
+
   /** The caller's user record for a token (local desktop uses this to find its operator). */
   actorForUser(userId: number): Actor | null {
-    const user = this.d.db.select().from(users).where(eq(users.id, userId)).get();
-    return user && user.isActive ? this.actorOf(user, false, 'local') : null;
+    const row = this.d.db
+      .select({ user: users, accountActive: accounts.isActive })
+      .from(users)
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .where(eq(users.id, userId))
+      .get();
+    return row && row.user.isActive && row.accountActive
+      ? this.actorOf(row.user, false, 'local')
+      : null;
   }
 
   logout(actor: Actor, token: string): void {

@@ -228,6 +228,7 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {
       publicKey: "the agent's signing key: a host's credential, no one's data",
       lastSignedAt: "replay protection state of the agent protocol, no one's data",
+      ipKey: 'derived: the sort key of ip (exported), for the console’s sort by IP',
     },
     account: {
       section: 'hosts',
@@ -237,6 +238,12 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   }),
   organization_host_counts: {
     excluded: 'derived: a count of the hosts (kept by triggers), and the hosts are exported',
+  },
+  org_health_snapshots: {
+    excluded: "derived: hourly host counts per org (UI-12), no one's personal data",
+  },
+  account_health_snapshots: {
+    excluded: "derived: hourly host counts per account (UI-12), no one's personal data",
   },
   alert_rules: exported(alertRules, {
     columns: allColumns(alertRules),

@@ -5,6 +5,7 @@ import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict, notFound } from '../../core/errors';
+import type { Offload } from '../../core/offload';
 import type { Db } from '../../db/database';
 import { apiTokens, roleAssignments, users } from '../../db/schema';
 import {
@@ -18,7 +19,6 @@ import {
   type ExportSection,
 } from '../../../shared/schemas/gdpr.schema';
 import { emailKey } from '../users/users.service';
-import { accountSections, userSections } from './gdpr-export';
 
 export interface GdprDeps {
   db: Db;
@@ -27,6 +27,8 @@ export interface GdprDeps {
   audit: AuditLog;
   /** Records per export section; the product's cap is 10,000 (GDPR-2). */
   exportCap?: number;
+  /** The sections are read off the event loop (gdpr.sections in main/workers/read-jobs.ts). */
+  offload: Offload;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -55,7 +57,8 @@ export class GdprService {
   /**
    * Anonymises email and name, clears the password hash, revokes every session and token,
    * removes the roles and deactivates the user. Irreversible: nothing of the old identity is
-   * kept anywhere to restore it from, and the audit entry names the user by id only.
+   * kept anywhere to restore it from, the labels of the user's earlier audit entries become the
+   * placeholder email, and the audit entry names the user by id only.
    */
   erase(actor: Actor, raw: EraseUserInput): ErasedUser {
     const input = eraseUserInput.parse(raw);
@@ -131,6 +134,9 @@ export class GdprService {
         .where(eq(users.id, target.id))
         .returning()
         .get()!;
+      // GDPR-1: the email leaves the actor label of every earlier entry too; the chain still
+      // verifies (core/audit.ts: labels are not hashed, older entries are sealed).
+      this.d.audit.relabelActor(target.id, email);
       const sessions = revoked.filter((t) => t.kind === 'session').length;
       const tokens = revoked.length - sessions;
       this.d.audit.record(actor, {
@@ -190,16 +196,22 @@ export class GdprService {
   }
 
   /** GDPR-2 for one user of the caller's account. */
-  exportUser(actor: Actor, raw: z.input<typeof exportUserInput>): DataExport {
+  async exportUser(actor: Actor, raw: z.input<typeof exportUserInput>): Promise<DataExport> {
     const input = exportUserInput.parse(raw);
     const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
     const target = this.ownUser(accountId, input.user_id);
     const now = this.d.clock.now();
     const from = now - EXPORT_DAYS * DAY_MS;
+    const sections = await this.d.offload.run<Record<string, ExportSection>>({
+      kind: 'gdpr.sections',
+      subject: { accountId, userId: target.id },
+      from,
+      cap: this.cap,
+    });
     const data = this.build(
       'user',
       { account_id: accountId, user_id: target.id },
-      userSections(this.d.db, target.id, accountId, from, this.cap),
+      sections,
       now,
       from,
     );
@@ -208,17 +220,17 @@ export class GdprService {
   }
 
   /** GDPR-2 for the caller's whole account. */
-  exportAccount(actor: Actor): DataExport {
+  async exportAccount(actor: Actor): Promise<DataExport> {
     const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
     const now = this.d.clock.now();
     const from = now - EXPORT_DAYS * DAY_MS;
-    const data = this.build(
-      'account',
-      { account_id: accountId },
-      accountSections(this.d.db, accountId, from, this.cap),
-      now,
+    const sections = await this.d.offload.run<Record<string, ExportSection>>({
+      kind: 'gdpr.sections',
+      subject: { accountId },
       from,
-    );
+      cap: this.cap,
+    });
+    const data = this.build('account', { account_id: accountId }, sections, now, from);
     this.recordExport(actor, accountId, data);
     return data;
   }

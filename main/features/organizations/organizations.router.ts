@@ -1,8 +1,11 @@
+import { MAX_BULK_IDS } from '../../../shared/constants';
+import { bulkResultOutput } from '../../../shared/schemas/bulk.schema';
 import { authedProcedure, router } from '../../trpc/trpc';
 import {
   agentConfigOutput,
   createdOrganizationOutput,
   createOrganizationInput,
+  deactivateOrganizationsInput,
   deletedOrganizationOutput,
   deleteOrganizationInput,
   listOrganizationsInput,
@@ -90,6 +93,17 @@ export const organizationsRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.services.organizations.delete(ctx.actor, input.id, input.hard_delete),
     ),
+  deactivateMany: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/organizations/deactivate',
+        summary: `Deactivate several organizations at once, all or none (UI-13, ORG-5; at most ${MAX_BULK_IDS})`,
+      },
+      output: bulkResultOutput,
+    })
+    .input(deactivateOrganizationsInput)
+    .mutation(({ ctx, input }) => ctx.services.organizations.deactivateMany(ctx.actor, input)),
   revealSecret: authedProcedure
     .meta({
       rest: {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
@@ -9,30 +9,48 @@ import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation, nameKey } from '../../core/names';
 import { allCached } from '../../db/cached-query';
 import type { Db } from '../../db/database';
-import { hosts, locations, organizations, workflows } from '../../db/schema';
+import {
+  hosts,
+  locations,
+  organizationHostCounts,
+  organizations,
+  workflows,
+} from '../../db/schema';
 import type { Permission } from '../../../shared/permissions';
 import {
   listOrganizationsInput,
   type CreatedOrganization,
   type CreateOrganizationInput,
   type DeletedOrganization,
+  type HostStats,
   type ListOrganizationsInput,
   type Organization,
+  type OrgSortKey,
+  type SortOrder,
   type OrganizationDetail,
   type UpdateOrganizationFields,
   type UpdateOrganizationInput,
   createOrganizationInput,
+  deactivateOrganizationsInput,
   updateOrganizationInput,
+  type DeactivateOrganizationsInput,
 } from '../../../shared/schemas/organizations.schema';
+import type { BulkResult } from '../../../shared/schemas/bulk.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
 import {
+  isCountSort,
+  keptStats,
   orgColumns,
+  orgSortPlan,
   searchPlan,
+  searchSortKey,
   searchText,
   toOrganization,
+  type KeptCounts,
   type OrgRow,
+  type SortPlan,
 } from './organizations.mapper';
 
 export interface OrganizationsDeps {
@@ -66,11 +84,21 @@ interface PageIds {
   ids: number[];
 }
 
+/** The caller's scope and the ORG-2 filters, to be tested on one table's columns. */
+interface Filters {
+  accountIds: number[];
+  orgIds: number[];
+  active: boolean | null;
+  region: string | null;
+}
+
 export const secretAad = (orgId: number): string => `org-secret:${orgId}`;
 
 export class OrganizationsService {
   // ORG-2 reads each page's rows by id: built and prepared once.
   private readonly rowsById;
+  // … and, sorted by a host count, the counts it was sorted by.
+  private readonly countsById;
 
   constructor(private readonly d: OrganizationsDeps) {
     this.rowsById = d.db
@@ -78,6 +106,20 @@ export class OrganizationsService {
       .from(organizations)
       .where(sql`${organizations.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
       .orderBy(asc(organizations.nameKey), asc(organizations.id))
+      .prepare();
+    const c = organizationHostCounts;
+    this.countsById = d.db
+      .select({
+        id: c.organizationId,
+        hosts: c.hosts,
+        online: c.online,
+        offline: c.offline,
+        stale: c.stale,
+        as_of: c.asOf,
+        next_change_at: c.nextChangeAt,
+      })
+      .from(c)
+      .where(sql`${c.organizationId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
       .prepare();
   }
 
@@ -162,89 +204,158 @@ export class OrganizationsService {
     }
   }
 
-  /** The WHERE clause limiting orgs to what the actor may read (TEN-4, TEN-5). */
-  private scopeFilter(actor: Actor): SQL | null {
+  /** What the actor may read (TEN-4, TEN-5) and the ORG-2 filters; null: nothing at all. */
+  private filters(
+    actor: Actor,
+    input: { region?: string | null; active: boolean | null },
+  ): Filters | null {
     const scope = this.d.access.scope(actor);
-    const parts: SQL[] = [];
-    if (scope.accountIds.length > 0) parts.push(inArray(organizations.accountId, scope.accountIds));
-    if (scope.orgIds.length > 0) parts.push(inArray(organizations.id, scope.orgIds));
-    if (parts.length === 0) return null;
-    return parts.length === 1 ? parts[0]! : or(...parts)!;
+    if (scope.accountIds.length === 0 && scope.orgIds.length === 0) return null;
+    return {
+      accountIds: scope.accountIds,
+      orgIds: scope.orgIds,
+      active: input.active,
+      region: input.region || null,
+    };
   }
 
-  /** ORG-2. */
-  list(actor: Actor, raw?: ListOrganizationsInput): Page<Organization> {
-    const input = listOrganizationsInput.parse(raw ?? {});
-    const scope = this.scopeFilter(actor);
-    if (!scope) return { items: [], total: 0 };
+  /** The filters as a WHERE clause over one table's scope columns (organizations or the counts). */
+  private where(
+    f: Filters,
+    cols: Pick<SortPlan, 'id' | 'accountId' | 'isActive' | 'region'>,
+    ...more: SQL[]
+  ): SQL | undefined {
+    const parts: SQL[] = [];
+    if (f.accountIds.length > 0) parts.push(inArray(cols.accountId, f.accountIds));
+    if (f.orgIds.length > 0) parts.push(inArray(cols.id, f.orgIds));
+    const scope = parts.length === 1 ? parts[0]! : or(...parts)!;
     const where: SQL[] = [scope];
-    const active = input.is_active ?? (input.active_only ? true : null);
-    if (active !== null) where.push(eq(organizations.isActive, active));
-    if (input.region) where.push(eq(organizations.region, input.region));
-    const search = input.search ? searchPlan(input.search) : null;
-    if (search) where.push(search.where);
-    const filter = and(...where);
-    // One read transaction: the page is placed from the total, and its rows read after its ids.
-    const { total, rows } = this.d.db.transaction(() => {
-      const found = search
-        ? this.searchPageIds(search.from, filter, input.skip, input.limit)
-        : this.pageIds(filter, input.skip, input.limit);
-      const ids = JSON.stringify(found.ids);
-      return { total: found.total, rows: found.ids.length ? this.rowsById.all({ ids }) : [] };
-    });
-    const stats = input.include_stats
-      ? hostStatsFor(
-          this.d.db,
-          rows.map((r) => r.id),
-          this.d.clock.now(),
-        )
-      : null;
-    return { items: rows.map((r) => toOrganization(r, stats?.get(r.id))), total };
+    if (f.active !== null) where.push(eq(cols.isActive, f.active));
+    if (f.region) where.push(eq(cols.region, f.region));
+    return and(...where, ...more);
+  }
+
+  /** The WHERE clause limiting orgs to what the actor may read (TEN-4, TEN-5). */
+  private scopeFilter(actor: Actor): SQL | null {
+    const f = this.filters(actor, { active: null });
+    return f ? (this.where(f, organizations) ?? null) : null;
   }
 
   /**
-   * The total and one page's ids, from the name index alone; only the page's rows are read
-   * afterwards (sorting the wide rows of every match cost 13 ms for 10,000 matches). Past the
-   * middle the index is walked from the end, so a skip near the end steps over the few rows
-   * after the page, not the many before it.
+   * ORG-2. Sorted by `sort` in `order` (ties: name, then id), each order walked from an index.
+   * Sorted by a host count, the stats are the kept counts the page was sorted by, with the time
+   * they were exact (host-status-counts.ts); otherwise they are counted live for the page.
    */
-  private pageIds(filter: SQL | undefined, skip: number, limit: number): PageIds {
-    const total = this.d.db.select({ n: count() }).from(organizations).where(filter).get()?.n ?? 0;
+  list(actor: Actor, raw?: ListOrganizationsInput): Page<Organization> {
+    const input = listOrganizationsInput.parse(raw ?? {});
+    const f = this.filters(actor, {
+      region: input.region,
+      active: input.is_active ?? (input.active_only ? true : null),
+    });
+    if (!f) return { items: [], total: 0 };
+    const search = input.search ? searchPlan(input.search) : null;
+    const kept = isCountSort(input.sort);
+    // One read transaction: the page is placed from the total, and its rows read after its ids.
+    const { total, ids, rows, counts } = this.d.db.transaction(() => {
+      const found = search
+        ? this.searchPageIds(
+            search.from,
+            this.where(f, organizations, search.where),
+            input.sort,
+            input.order,
+            input.skip,
+            input.limit,
+          )
+        : this.pageIds(f, input.sort, input.order, input.skip, input.limit);
+      const ids = JSON.stringify(found.ids);
+      const none = found.ids.length === 0;
+      return {
+        total: found.total,
+        ids: found.ids,
+        rows: none ? [] : this.rowsById.all({ ids }),
+        counts: none || !kept || !input.include_stats ? [] : this.countsById.all({ ids }),
+      };
+    });
+    // The rows come back by id; the page's order is the ids' order.
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+    const now = this.d.clock.now();
+    const stats: Map<number, HostStats> | null = !input.include_stats
+      ? null
+      : kept
+        ? new Map(counts.map((c) => [c.id, keptStats(c as KeptCounts, now)]))
+        : hostStatsFor(
+            this.d.db,
+            ordered.map((r) => r.id),
+            now,
+          );
+    return { items: ordered.map((r) => toOrganization(r, stats?.get(r.id))), total };
+  }
+
+  /**
+   * The total and one page's ids, from indexes alone; only the page's rows are read afterwards
+   * (sorting the wide rows of every match cost 13 ms for 10,000 matches). The total counts the
+   * organizations (the narrow name index); the ids walk the sort's index (orgSortPlan). Past the
+   * middle the index is walked from the end, in the reversed order, so a skip near the end steps
+   * over the few rows after the page, not the many before it.
+   */
+  private pageIds(
+    f: Filters,
+    sort: OrgSortKey,
+    order: SortOrder,
+    skip: number,
+    limit: number,
+  ): PageIds {
+    const total =
+      this.d.db.select({ n: count() }).from(organizations).where(this.where(f, organizations)).get()
+        ?.n ?? 0;
     if (skip >= total) return { total, ids: [] };
     const fromEnd = skip > total / 2;
     const take = Math.min(limit, total - skip);
-    const ids = this.d.db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(filter)
-      .orderBy(
-        ...(fromEnd
-          ? [desc(organizations.nameKey), desc(organizations.id)]
-          : [asc(organizations.nameKey), asc(organizations.id)]),
-      )
-      .limit(take)
-      .offset(fromEnd ? total - skip - take : skip)
-      .all();
-    return { total, ids: ids.map((r) => r.id) };
+    const plan = orgSortPlan(sort, order, fromEnd);
+    const ids = allCached<{ id: number }>(
+      this.d.db,
+      sql`SELECT ${plan.id} AS id FROM ${plan.from} WHERE ${this.where(f, plan)}
+        ORDER BY ${sql.join(plan.orderBy, sql`, `)}
+        LIMIT ${take} OFFSET ${fromEnd ? total - skip - take : skip}`,
+    ).map((r) => r.id);
+    return { total, ids: fromEnd ? ids.reverse() : ids };
   }
 
   /**
    * The same for a search: the matches are found once (the trigram lookup is the costly part),
-   * and counted and paged from that one set in one statement.
+   * each with its sort key, and counted and paged from that one set in one statement.
    */
-  private searchPageIds(from: SQL, filter: SQL | undefined, skip: number, limit: number): PageIds {
+  private searchPageIds(
+    from: SQL,
+    filter: SQL | undefined,
+    sort: OrgSortKey,
+    order: SortOrder,
+    skip: number,
+    limit: number,
+  ): PageIds {
+    const { key, join } = searchSortKey(sort);
+    const dir = order === 'desc' ? sql`DESC` : sql`ASC`;
+    const orderBy = (t: SQL) =>
+      sort === 'name'
+        ? sql`${t}name_key ${dir}, ${t}id ${dir}`
+        : sql`${t}sort_key ${dir}, ${t}name_key, ${t}id`;
     const found = allCached<{ total: number; id: number | null }>(
       this.d.db,
       sql`
       WITH matches AS MATERIALIZED (
-        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key
-        FROM ${from} WHERE ${filter}
+        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key${
+          sort === 'name' ? sql`` : sql`, ${key} AS sort_key`
+        }
+        FROM ${from}${join} WHERE ${filter}
       )
       SELECT counted.total AS total, page.id AS id
       FROM (SELECT count(*) AS total FROM matches) AS counted
       LEFT JOIN (
-        SELECT id, name_key FROM matches ORDER BY name_key, id LIMIT ${limit} OFFSET ${skip}
-      ) AS page`,
+        SELECT * FROM matches ORDER BY ${orderBy(sql``)} LIMIT ${limit} OFFSET ${skip}
+      ) AS page
+      -- The page's order, kept to the answer (a join need not keep it by itself).
+      ORDER BY ${orderBy(sql`page.`)}`,
     );
     return {
       total: found[0]?.total ?? 0,
@@ -413,5 +524,36 @@ export class OrganizationsService {
     });
     this.d.onOrgChanged?.(id);
     return { id, deleted: 'hard' };
+  }
+
+  /**
+   * UI-13: ORG-5's soft delete for several orgs in one transaction. Every id goes through the
+   * chokepoint first: one the caller cannot see (or that does not exist) refuses the whole call as
+   * NOT_FOUND, one they may read but not manage as FORBIDDEN, before anything changes. An org
+   * that is already deactivated stays so and gets no second audit entry.
+   */
+  deactivateMany(actor: Actor, raw: DeactivateOrganizationsInput): BulkResult {
+    const input = deactivateOrganizationsInput.parse(raw);
+    const refs = input.ids.map((id) => this.d.access.requireOrg(actor, id, 'settings.manage'));
+    const now = this.d.clock.now();
+    this.d.db.transaction(() => {
+      for (const ref of refs) {
+        if (!ref.isActive) continue;
+        this.d.db
+          .update(organizations)
+          .set({ isActive: false, updatedAt: now })
+          .where(eq(organizations.id, ref.id))
+          .run();
+        this.d.audit.record(actor, {
+          accountId: ref.accountId,
+          organizationId: ref.id,
+          action: 'organization.deactivated',
+          targetType: 'organization',
+          targetId: ref.id,
+          details: { bulk: true },
+        });
+      }
+    });
+    return { ids: input.ids, count: input.ids.length };
   }
 }

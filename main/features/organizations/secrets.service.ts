@@ -5,7 +5,7 @@ import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { constantTimeEqual, type SecretBox } from '../../core/crypto';
 import type { Db } from '../../db/database';
-import { organizations } from '../../db/schema';
+import { accounts, organizations } from '../../db/schema';
 import {
   regenerateSecretInput,
   type AgentConfig,
@@ -38,18 +38,21 @@ export class SecretsService {
       id: organizations.id,
       accountId: organizations.accountId,
       isActive: organizations.isActive,
+      accountActive: accounts.isActive,
       digest: organizations.secretDigest,
       previous: organizations.previousSecretDigest,
     };
     this.byCurrent = d.db
       .select(columns)
       .from(organizations)
+      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
       .where(eq(organizations.secretDigest, digest))
       .limit(1)
       .prepare();
     this.byPrevious = d.db
       .select(columns)
       .from(organizations)
+      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
       .where(
         and(
           eq(organizations.previousSecretDigest, digest),
@@ -145,10 +148,13 @@ export class SecretsService {
   }
 
   /**
-   * AGT-1: which active org this secret enrolls into, or null. Found by keyed digest, then
-   * confirmed in constant time; the previous secret counts only inside its grace window.
+   * AGT-1: which org this secret enrolls into, or null. Found by keyed digest, then confirmed in
+   * constant time; the previous secret counts only inside its grace window. Whether the org and
+   * its account are active is the caller's to enforce (AGT-2: their agents are refused).
    */
-  findOrgBySecret(presented: string): { id: number; accountId: number; isActive: boolean } | null {
+  findOrgBySecret(
+    presented: string,
+  ): { id: number; accountId: number; isActive: boolean; accountActive: boolean } | null {
     const digest = this.d.box.secretDigest(presented);
     const row =
       this.byCurrent.get({ digest }) ?? this.byPrevious.get({ digest, now: this.d.clock.now() });
@@ -156,6 +162,11 @@ export class SecretsService {
     const current = constantTimeEqual(row.digest, digest);
     const previous = row.previous !== null && constantTimeEqual(row.previous, digest);
     if (!current && !previous) return null;
-    return { id: row.id, accountId: row.accountId, isActive: row.isActive };
+    return {
+      id: row.id,
+      accountId: row.accountId,
+      isActive: row.isActive,
+      accountActive: row.accountActive,
+    };
   }
 }

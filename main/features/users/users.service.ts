@@ -28,9 +28,17 @@ type UserRow = typeof users.$inferSelect;
 
 export const emailKey = (email: string): string => email.trim().toLowerCase();
 
-/** TEN-6: users and their roles, inside the caller's own account only. */
+/**
+ * TEN-6: users and their roles, inside the caller's own account only. PLAT-2: support engineers
+ * belong to the platform: making one, unmaking one and any change to one is a platform
+ * operator's (AccessService.requirePlatformOperator), never an account admin's.
+ */
 export class UsersService {
   constructor(private readonly d: UsersDeps) {}
+
+  private requireOperatorForSupport(actor: Actor): void {
+    this.d.access.requirePlatformOperator(actor, 'write');
+  }
 
   private rolesFor(userIds: number[]): Map<number, RoleGrant[]> {
     const out = new Map<number, RoleGrant[]>();
@@ -57,6 +65,7 @@ export class UsersService {
       email: row.email,
       name: row.name,
       is_support_engineer: row.isSupportEngineer,
+      is_platform_operator: row.isPlatformOperator,
       is_active: row.isActive,
       roles,
       created_at: iso(row.createdAt),
@@ -96,6 +105,7 @@ export class UsersService {
   async create(actor: Actor, raw: z.input<typeof createUserInput>): Promise<User> {
     const input = createUserInput.parse(raw);
     const accountId = this.d.access.requireAccount(actor, 'users.manage');
+    if (input.is_support_engineer) this.requireOperatorForSupport(actor);
     // Hash before the transaction: a better-sqlite3 transaction must not await.
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     const now = this.d.clock.now();
@@ -135,7 +145,24 @@ export class UsersService {
     const { id, patch } = updateUserInput.parse(raw);
     const accountId = this.d.access.requireAccount(actor, 'users.manage');
     const before = this.own(actor, id);
+    if (before.isSupportEngineer || patch.is_support_engineer !== undefined) {
+      this.requireOperatorForSupport(actor);
+    }
     if (before.erasedAt !== null) throw conflict('This user was erased and cannot be changed');
+    const marking = patch.is_support_engineer === true && !before.isSupportEngineer;
+    if (marking && before.isPlatformOperator) {
+      // A support engineer changes nothing, so an operator marked so could not undo it.
+      throw badRequest(
+        'A platform operator cannot also be a support engineer: support engineers make no changes, not even to undo this',
+        'is_support_engineer',
+      );
+    }
+    if (marking && this.rolesFor([id]).has(id)) {
+      throw conflict(
+        `User ${id} holds tenant roles, and support engineers hold none: remove their roles first (PUT /users/${id}/roles with no roles)`,
+        'is_support_engineer',
+      );
+    }
     if (patch.is_active === false && id === actor.userId) {
       throw badRequest('You cannot deactivate yourself; ask another account admin', 'is_active');
     }
@@ -148,6 +175,9 @@ export class UsersService {
           updatedAt: now,
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
+          ...(patch.is_support_engineer !== undefined
+            ? { isSupportEngineer: patch.is_support_engineer }
+            : {}),
           ...(passwordHash ? { passwordHash } : {}),
         })
         .where(eq(users.id, id))
@@ -175,6 +205,9 @@ export class UsersService {
         details: {
           ...(patch.name !== undefined ? { name_changed: true } : {}),
           ...(patch.is_active !== undefined ? { is_active: patch.is_active } : {}),
+          ...(patch.is_support_engineer !== undefined
+            ? { is_support_engineer: patch.is_support_engineer }
+            : {}),
           ...(passwordHash ? { password_changed: true } : {}),
         },
       });
@@ -187,6 +220,7 @@ export class UsersService {
     const input = setRolesInput.parse(raw);
     const accountId = this.d.access.requireAccount(actor, 'users.manage');
     const target = this.own(actor, input.id);
+    if (target.isSupportEngineer) this.requireOperatorForSupport(actor);
     if (target.isSupportEngineer && input.roles.length > 0) {
       throw badRequest(
         'Support engineers hold no tenant role: they read an account only through a support grant',

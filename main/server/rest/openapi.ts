@@ -365,6 +365,17 @@ function agentOperation(endpoint: AgentEndpoint): OpenApiOperation {
     operationId: name,
     summary: endpoint.summary,
     tags: ['agents'],
+    ...(endpoint.optionalHeaders?.length
+      ? {
+          parameters: endpoint.optionalHeaders.map((h) => ({
+            name: h.name,
+            in: 'header',
+            required: false,
+            description: h.description,
+            schema: { type: 'string' },
+          })),
+        }
+      : {}),
     requestBody: {
       // A heartbeat may be empty; a registration must say who it is.
       required: !endpoint.body.safeParse({}).success,

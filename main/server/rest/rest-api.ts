@@ -194,10 +194,13 @@ export class RestApi {
       }
       const { handler } = found.entry;
       if (handler.kind === 'agent') {
+        // Header checks first: a request that cannot authenticate is refused unread (API-3).
+        handler.endpoint.precheck((name) => headerValue(req, name));
         const rawBody = await readBody(req);
         const answer = await handler.endpoint.handle({
           header: (name) => headerValue(req, name),
           rawBody,
+          clientAddress: clientAddress(req),
         });
         sendJson(res, answer.status, answer.body);
         return;

@@ -17,7 +17,7 @@ import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { DataTable, Pager, urlPage, usePaging } from '../../components/table-kit';
+import { DataTable, Pager, urlPage, urlSort, usePaging } from '../../components/table-kit';
 import { AuditDetails } from './audit-details';
 import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
 
@@ -29,8 +29,11 @@ export const AUDIT_FILTERS = {
   target_id: '',
   from: '',
   to: '',
+  order: 'desc',
   page: '1',
 };
+
+const AUDIT_ORDER = { sort: 'time', order: 'desc' } as const;
 
 const trimDraft = (d: AuditFilterDraft): AuditFilterDraft => ({
   ...d,
@@ -114,6 +117,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     trimDraft,
   );
   const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
+  const [saved, setSaved] = useState<AuditExport | null>(null);
 
   const filter = {
     organization_id: org?.id ?? null,
@@ -124,9 +128,23 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     from: localToIso(applied.from),
     to: localToIso(applied.to),
   };
-  const paging = usePaging('audit', JSON.stringify(filter), urlPage(filters.page, setFilters));
+  // UI-11: by time, newest first until the header says otherwise; a new order starts at page 1
+  // (the order is in the URL like the filters, UI-10, left out at newest first).
+  const sort = urlSort({ sort: 'time', order: filters.order }, ['time'], AUDIT_ORDER, (p) =>
+    setFilters({ order: p.order }),
+  );
+  const paging = usePaging(
+    'audit',
+    JSON.stringify([filter, sort.order]),
+    urlPage(filters.page, setFilters),
+  );
   const list = useQuery({
-    ...trpc.audit.list.queryOptions({ ...filter, skip: paging.skip, limit: paging.pageSize }),
+    ...trpc.audit.list.queryOptions({
+      ...filter,
+      order: sort.order,
+      skip: paging.skip,
+      limit: paging.pageSize,
+    }),
     placeholderData: keepPreviousData,
   });
   // Account-wide, entries name their org: resolve the names once.
@@ -143,6 +161,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     mutationFn: (format: 'csv' | 'json') => client.audit.export.query({ ...filter, format }),
     onSuccess: (file: AuditExport) => {
       downloadText(file.filename, file.content, file.content_type);
+      setSaved(file);
       toast.success(
         `Saved ${file.filename}: ${plural(file.count, 'entry', 'entries')}${
           file.truncated ? ' (the oldest ones; more matched — narrow the filter for the rest)' : ''
@@ -157,6 +176,14 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     onSuccess: setVerified,
   });
 
+  // AUD-3 runs on the server's worker thread; while it does, its progress is polled.
+  const verifyStatus = useQuery({
+    ...trpc.audit.verifyStatus.queryOptions({}),
+    enabled: verify.isPending,
+    refetchInterval: verify.isPending ? 500 : false,
+  });
+  const progress = verify.isPending && verifyStatus.data?.running ? verifyStatus.data : null;
+
   const orgName = useMemo(() => {
     const names = new Map((orgs.data?.items ?? []).map((o) => [o.id, o.name]));
     return (id: number | null) => (id === null ? null : (names.get(id) ?? `Organization #${id}`));
@@ -166,6 +193,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
     () => [
       column.accessor('at', {
         header: 'Time',
+        meta: { sortKey: 'time', firstOrder: 'desc' },
         cell: (c) => (
           <time className="cell-nowrap" dateTime={c.getValue()}>
             {formatAt(c.getValue())}
@@ -234,7 +262,9 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
       subtitle={
         <>
           {org ? org.name : 'All organizations'}
-          {total !== undefined ? ` · ${plural(total, 'entry', 'entries')}, newest first` : ''}
+          {total !== undefined
+            ? ` · ${plural(total, 'entry', 'entries')}, ${sort.order === 'desc' ? 'newest' : 'oldest'} first`
+            : ''}
         </>
       }
       actions={[
@@ -265,7 +295,13 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         },
       ]}
     >
-      <VerifyResult result={verified} error={verify.error ? errorMessage(verify.error) : null} />
+      <VerifyResult
+        result={verified}
+        error={verify.error ? errorMessage(verify.error) : null}
+        verifying={verify.isPending}
+        progress={progress}
+      />
+      {saved ? <ExportSignature file={saved} onClose={() => setSaved(null)} /> : null}
       <AuditFilters draft={draft} onChange={setDraft} errors={errors} />
       {err && !fieldBlamed ? (
         <ErrorState error={errorMessage(err)} onRetry={() => void list.refetch()} />
@@ -277,6 +313,7 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
           fetching={list.isFetching}
           refreshing={list.isFetching && list.isPlaceholderData}
           skeletonRows={10}
+          sort={sort}
           empty={
             <EmptyState title={filtered ? 'No entry matches these filters' : 'No entries yet'}>
               {filtered ? (
@@ -299,5 +336,50 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
         are redacted.
       </p>
     </ViewRoot>
+  );
+}
+
+/** base64 → bytes, for saving a signature as the raw file `openssl -sigfile` reads. */
+const fromBase64 = (b64: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/**
+ * AUD-2: the saved export's detached signature. Saved apart on request (a second automatic
+ * download would be blocked as "multiple downloads"): the raw signature beside the file, and the
+ * signer's public key, for `openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in FILE
+ * -sigfile FILE.sig` (docs/export-format.md).
+ */
+function ExportSignature({ file, onClose }: { file: AuditExport; onClose(): void }) {
+  const sig = file.signature;
+  return (
+    <div className="callout" role="status" aria-label="Export signature">
+      <p>
+        {file.filename} is signed by {sig.signer_label}, key <code>{sig.fingerprint}</code>. Compare
+        the fingerprint with the export key of the installation before you rely on it.
+      </p>
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() =>
+            downloadText(`${file.filename}.sig`, fromBase64(sig.value), 'application/octet-stream')
+          }
+        >
+          Save signature
+        </button>
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={() =>
+            downloadText(`${file.filename}.key.pem`, sig.public_key_pem, 'application/x-pem-file')
+          }
+        >
+          Save public key
+        </button>
+        <button type="button" className="button button-ghost" onClick={onClose}>
+          Dismiss
+        </button>
+      </div>
+    </div>
   );
 }

@@ -5,14 +5,34 @@ import { formatCount } from '../../lib/format';
 export function VerifyResult({
   result,
   error,
+  verifying = false,
+  progress = null,
 }: {
   result: AuditVerifyResult | null;
   error: string | null;
+  /** A verification is running (on the server's worker thread). */
+  verifying?: boolean;
+  /** How far it got, once the server reported it. */
+  progress?: { checked: number; total: number } | null;
 }) {
   // The live region is always there, so the verdict is announced when it arrives.
   return (
     <div role="status" aria-live="polite" className="verify-result" data-testid="verify-result">
-      {error ? (
+      {verifying ? (
+        <div className="callout" data-testid="verify-progress">
+          Verifying the chain…{' '}
+          {progress && progress.total > 0 ? (
+            <>
+              <progress
+                max={progress.total}
+                value={progress.checked}
+                aria-label="Entries verified"
+              />{' '}
+              {formatCount(progress.checked)} of {formatCount(progress.total)} entries
+            </>
+          ) : null}
+        </div>
+      ) : error ? (
         <div className="callout callout-danger">Verification failed: {error}</div>
       ) : result === null ? null : result.ok ? (
         <div className="callout callout-success">

@@ -20,6 +20,7 @@ export function desktopApi() {
 export const desktopKeys = {
   session: ['desktop', 'session'] as const,
   connections: ['desktop', 'connections'] as const,
+  signers: ['desktop', 'signers'] as const,
 };
 
 /** "C:\\x\\acme.orgdesk-export" or "/x/acme.orgdesk-export" → "acme.orgdesk-export" */

@@ -1,7 +1,7 @@
 // Everything the console shows only inside the Electron shell, mounted once by the shell: the
 // read-only review banner (EXP-2), the menu's Export / Open export / Restore, job progress.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { FormError } from '../../components/field';
 import { errorMessage } from '../../lib/errors';
 import { onShellEvent } from '../../lib/ipc-link';
@@ -16,6 +16,7 @@ import { openExport, restoreExport } from './desktop-actions';
 import { ExportDialog } from './export-dialog';
 import { JobPanel } from './job-panel';
 import { useDesktopJobs } from './jobs-store';
+import { PinSignerDialog } from './signers-panel';
 import './desktop.css';
 
 export function useDesktopSession() {
@@ -72,6 +73,8 @@ function ReviewBanner({ session }: { session: DesktopSessionInfo }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['desktop'] }),
   });
   const review = session.review;
+  const signer = session.signer;
+  const [pinning, setPinning] = useState(false);
   return (
     <div
       className="callout callout-warning banner review-banner"
@@ -85,9 +88,40 @@ function ReviewBanner({ session }: { session: DesktopSessionInfo }) {
         </p>
         {review ? (
           <p className="review-sub muted">
-            Checksum verified · SHA-256 <code>{review.content_sha256.slice(0, 12)}…</code> · from{' '}
-            {review.source}
+            Signature and checksum verified · SHA-256{' '}
+            <code>{review.content_sha256.slice(0, 12)}…</code> · from {review.source}
           </p>
+        ) : null}
+        {signer ? (
+          <p
+            className={signer.trusted ? 'review-sub' : 'review-sub review-untrusted'}
+            data-testid="review-signer"
+            data-trust={signer.trust}
+          >
+            {signer.trusted ? null : <strong>Not trusted. </strong>}
+            {signer.summary}
+            {signer.trusted ? null : (
+              <>
+                {' '}
+                <button
+                  type="button"
+                  className="button button-secondary signer-button"
+                  onClick={() => setPinning(true)}
+                >
+                  Pin this signer…
+                </button>
+              </>
+            )}
+          </p>
+        ) : null}
+        {signer && !signer.trusted ? (
+          <PinSignerDialog
+            open={pinning}
+            onClose={() => setPinning(false)}
+            publicKey={signer.public_key}
+            fingerprint={signer.fingerprint}
+            claimedLabel={signer.claimed_label}
+          />
         ) : null}
         <FormError error={close.error ? errorMessage(close.error) : null} />
       </div>

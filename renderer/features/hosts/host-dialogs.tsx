@@ -4,6 +4,7 @@ import type { Host } from '../../../shared/schemas/hosts.schema';
 import type { Location } from '../../../shared/schemas/locations.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
+import { OrgTarget } from '../../components/org-badge';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC } from '../../lib/trpc';
@@ -107,7 +108,15 @@ function MoveForm({
   );
 }
 
-export function RemoveHostDialog({ host, onClose }: { host: Host | null; onClose(): void }) {
+export function RemoveHostDialog({
+  org,
+  host,
+  onClose,
+}: {
+  org: { id: number; name: string };
+  host: Host | null;
+  onClose(): void;
+}) {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const remove = useMutation(
@@ -125,6 +134,7 @@ export function RemoveHostDialog({ host, onClose }: { host: Host | null; onClose
       title={host ? `Remove ${host.hostname}?` : 'Remove host?'}
       confirmLabel="Remove host"
       tone="danger"
+      target={<OrgTarget org={org} />}
       busy={remove.isPending}
       error={remove.error ? errorMessage(remove.error) : null}
       onClose={() => {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
-import { HOST_STATUSES } from '../../../shared/constants';
+import { HOST_SORT_KEYS, HOST_STATUSES } from '../../../shared/constants';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
@@ -13,15 +13,39 @@ import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
 import { denyReason } from '../../lib/permissions';
+import { BulkMoveHostsDialog, BulkRemoveHostsDialog } from './bulk-host-dialogs';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
 import { HOST_STATUS_LABELS, HostStatusBadge, ONLINE_RULE, STALE_RULE } from './host-status';
-import { CellTime, DataTable, Pager, urlPage, usePaging } from '../../components/table-kit';
+import {
+  DataTable,
+  Pager,
+  RelativeTime,
+  urlPage,
+  urlSort,
+  usePaging,
+  type ColumnMeta,
+} from '../../components/table-kit';
 
 const column = createColumnHelper<Host>();
 const EMPTY: Host[] = [];
+type HostSort = (typeof HOST_SORT_KEYS)[number];
+const sortable = (sortKey: HostSort, firstOrder: 'asc' | 'desc' = 'asc'): ColumnMeta => ({
+  sortKey,
+  firstOrder,
+});
 
-/** UI-10: e.g. /org/12/hosts?location=3&status=offline&search=web. */
-export const HOST_FILTERS = { search: '', location: '', status: '', page: '1' };
+/** UI-10: e.g. /org/12/hosts?location=3&status=offline&search=web&sort=last_seen&order=desc. */
+export const HOST_FILTERS = {
+  search: '',
+  location: '',
+  status: '',
+  sort: 'hostname',
+  order: 'asc',
+  page: '1',
+};
+const NONE_SELECTED = 'Select one or more hosts in the table first.';
+const HOST_SORT_DEFAULT = { sort: 'hostname', order: 'asc' } as const;
 const isStatus = (s: string): s is HostStatus => (HOST_STATUSES as readonly string[]).includes(s);
 
 /** UI-7 hosts (AGT-3/4): by location and status, searchable, moved by hand with a pin. */
@@ -42,11 +66,28 @@ export function HostsView({ org }: OrgViewProps) {
   );
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
+  // UI-11: sorted server-side; a new sort starts again at the first page (sort, order and page
+  // are in the URL like the filters, UI-10).
+  const sort = urlSort(filters, HOST_SORT_KEYS, HOST_SORT_DEFAULT, setFilters);
   const paging = usePaging(
     'hosts',
-    JSON.stringify([search, locationId, status]),
+    JSON.stringify([search, locationId, status, sort.sort, sort.order]),
     urlPage(filters.page, setFilters),
   );
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(
+    JSON.stringify([
+      search,
+      locationId,
+      status,
+      sort.sort,
+      sort.order,
+      paging.skip,
+      paging.pageSize,
+    ]),
+  );
+  const [bulkMoving, setBulkMoving] = useState<Host[] | null>(null);
+  const [bulkRemoving, setBulkRemoving] = useState<Host[] | null>(null);
   const reason = denyReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
@@ -56,11 +97,15 @@ export function HostsView({ org }: OrgViewProps) {
       location_id: locationId,
       status,
       search: search || null,
+      sort: sort.sort,
+      order: sort.order,
       skip: paging.skip,
       limit: paging.pageSize,
     }),
     placeholderData: keepPreviousData,
   });
+  // "3 minutes ago" as of when the page was fetched, the moment its statuses were computed.
+  const renderedAt = list.dataUpdatedAt || Date.now();
   const unpin = useMutation(
     trpc.hosts.unpin.mutationOptions({
       onSuccess: (h) => {
@@ -85,21 +130,25 @@ export function HostsView({ org }: OrgViewProps) {
       'aria-describedby': reason ? `${ids}-reason` : undefined,
     };
     return [
+      selectColumn<Host>('host', (h) => h.hostname),
       column.accessor('hostname', {
         header: 'Host',
-        cell: (c) => (
-          <div className="cell-stack">
-            <span className="cell-name">{c.getValue()}</span>
-            <span className="cell-sub cell-mono">{c.row.original.ip}</span>
-          </div>
-        ),
+        meta: sortable('hostname'),
+        cell: (c) => <span className="cell-name">{c.getValue()}</span>,
+      }),
+      column.accessor('ip', {
+        header: 'IP address',
+        meta: sortable('ip'),
+        cell: (c) => <span className="cell-mono">{c.getValue()}</span>,
       }),
       column.accessor('status', {
         header: 'Status',
+        meta: sortable('status'),
         cell: (c) => <HostStatusBadge status={c.getValue()} />,
       }),
       column.accessor('location_id', {
         header: 'Location',
+        meta: sortable('location'),
         cell: (c) => (
           <span>
             {locationName(c.getValue())}
@@ -117,7 +166,9 @@ export function HostsView({ org }: OrgViewProps) {
       }),
       column.accessor('last_seen_at', {
         header: 'Last seen',
-        cell: (c) => <CellTime iso={c.getValue()} />,
+        // Most recent first on the first click.
+        meta: sortable('last_seen', 'desc'),
+        cell: (c) => <RelativeTime iso={c.getValue()} now={renderedAt} />,
       }),
       column.display({
         id: 'actions',
@@ -162,7 +213,7 @@ export function HostsView({ org }: OrgViewProps) {
         },
       }),
     ];
-  }, [reason, ids, locationName, unpin]);
+  }, [reason, ids, locationName, unpin, renderedAt]);
 
   const total = list.data?.total;
   const table = useReactTable({
@@ -172,8 +223,16 @@ export function HostsView({ org }: OrgViewProps) {
     getRowId: (h) => String(h.id),
     manualPagination: true,
     rowCount: total ?? 0,
+    enableRowSelection: true,
+    state: { rowSelection: selection.rowSelection },
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
   const filtered = Boolean(search || locationId !== null || status !== null);
+  const bulkGuard = {
+    disabled: Boolean(reason),
+    'aria-describedby': reason ? `${ids}-reason` : undefined,
+  };
 
   return (
     <ViewRoot
@@ -185,6 +244,22 @@ export function HostsView({ org }: OrgViewProps) {
           ? `${org.name} · ${formatCount(total)} ${total === 1 ? 'host' : 'hosts'}`
           : org.name
       }
+      actions={[
+        {
+          id: 'move-selected-hosts',
+          label: 'Move selected hosts…',
+          placement: 'own',
+          disabledReason: reason ?? (selected.length ? null : NONE_SELECTED),
+          run: () => setBulkMoving(selected),
+        },
+        {
+          id: 'remove-selected-hosts',
+          label: 'Remove selected hosts…',
+          placement: 'own',
+          disabledReason: reason ?? (selected.length ? null : NONE_SELECTED),
+          run: () => setBulkRemoving(selected),
+        },
+      ]}
     >
       <div className="toolbar" role="search" aria-label="Filter hosts">
         <div className="toolbar-field toolbar-grow">
@@ -194,7 +269,7 @@ export function HostsView({ org }: OrgViewProps) {
           <input
             id={`${ids}-search`}
             type="search"
-            placeholder="Host name"
+            placeholder="Host name or start of IP"
             value={searchText}
             onChange={(e) => setSearchText(e.target.value)}
           />
@@ -239,6 +314,26 @@ export function HostsView({ org }: OrgViewProps) {
           {reason}
         </p>
       ) : null}
+      <BulkBar count={selected.length} noun={['host', 'hosts']} onClear={selection.clear}>
+        <button
+          type="button"
+          className="button button-secondary"
+          data-action="move-selected-hosts"
+          {...bulkGuard}
+          onClick={() => setBulkMoving(selected)}
+        >
+          Move selected…
+        </button>
+        <button
+          type="button"
+          className="button button-danger-outline"
+          data-action="remove-selected-hosts"
+          {...bulkGuard}
+          onClick={() => setBulkRemoving(selected)}
+        >
+          Remove selected…
+        </button>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -249,6 +344,7 @@ export function HostsView({ org }: OrgViewProps) {
           fetching={list.isFetching}
           refreshing={list.isFetching && list.isPlaceholderData}
           skeletonRows={8}
+          sort={sort}
           empty={
             <EmptyState title={filtered ? 'No host matches these filters' : 'No hosts yet'}>
               {filtered ? (
@@ -277,7 +373,26 @@ export function HostsView({ org }: OrgViewProps) {
         locations={locations.data ?? []}
         onClose={() => setMoving(null)}
       />
-      <RemoveHostDialog host={removing} onClose={() => setRemoving(null)} />
+      <RemoveHostDialog org={org} host={removing} onClose={() => setRemoving(null)} />
+      <BulkMoveHostsDialog
+        org={org}
+        hosts={bulkMoving}
+        locations={locations.data ?? []}
+        onClose={() => setBulkMoving(null)}
+        onDone={() => {
+          setBulkMoving(null);
+          selection.clear();
+        }}
+      />
+      <BulkRemoveHostsDialog
+        org={org}
+        hosts={bulkRemoving}
+        onClose={() => setBulkRemoving(null)}
+        onDone={() => {
+          setBulkRemoving(null);
+          selection.clear();
+        }}
+      />
     </ViewRoot>
   );
 }

@@ -2,6 +2,8 @@ import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { GuardedButton } from '../../components/guarded-button';
+import { OrgTarget } from '../../components/org-badge';
+import { RemoveAllHostsDialog } from './remove-all-hosts-dialog';
 import { TypedConfirmDialog } from '../../components/typed-confirm';
 import { errorMessage } from '../../lib/errors';
 import { plural } from '../../lib/format';
@@ -21,6 +23,7 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
   const headingId = useId();
   const [confirmDeactivate, setConfirmDeactivate] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [removingHosts, setRemovingHosts] = useState(false);
   const hosts = org.stats?.total ?? 0;
 
   const toggleActive = useMutation(
@@ -48,10 +51,12 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
   );
 
   const activeReason = denyReason(me, org.permissions, 'settings.manage');
+  // ORG-5: refused while hosts remain; UI-13: the flow removes them first, for whoever may.
+  const removeHostsReason = hosts > 0 ? denyReason(me, org.permissions, 'hosts.manage') : null;
   const deleteReason =
     denyReason(me, org.permissions, 'organizations.hard_delete') ??
-    (hosts > 0
-      ? `${org.name} still has ${plural(hosts, 'host')}; remove ${hosts === 1 ? 'it' : 'them'} first, then delete the organization.`
+    (removeHostsReason
+      ? `${org.name} still has ${plural(hosts, 'host')}, removed first when deleting. ${removeHostsReason}`
       : null);
 
   return (
@@ -85,6 +90,9 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
           <div className="danger-title">Delete permanently</div>
           <div className="field-hint">
             Removes the organization, its locations, settings and history. Cannot be undone.
+            {hosts > 0
+              ? ` Its ${plural(hosts, 'host')} are removed first, in a step of its own.`
+              : ''}
           </div>
         </div>
         <GuardedButton
@@ -92,7 +100,8 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
           disabledReason={deleteReason}
           onClick={() => {
             hardDelete.reset();
-            setConfirmDelete(true);
+            if (hosts > 0) setRemovingHosts(true);
+            else setConfirmDelete(true);
           }}
         >
           Delete permanently…
@@ -102,6 +111,7 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
       <ConfirmDialog
         open={confirmDeactivate}
         title={`Deactivate ${org.name}?`}
+        target={<OrgTarget org={org} />}
         confirmLabel="Deactivate"
         tone="danger"
         busy={toggleActive.isPending}
@@ -114,10 +124,20 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
           can reactivate it at any time.
         </p>
       </ConfirmDialog>
+      <RemoveAllHostsDialog
+        org={org}
+        open={removingHosts}
+        onClose={() => setRemovingHosts(false)}
+        onRemoved={() => {
+          setRemovingHosts(false);
+          setConfirmDelete(true);
+        }}
+      />
       <TypedConfirmDialog
         open={confirmDelete}
         title={`Delete ${org.name} permanently?`}
         expected={org.name}
+        target={<OrgTarget org={org} />}
         confirmLabel="Delete permanently"
         busy={hardDelete.isPending}
         error={hardDelete.error ? errorMessage(hardDelete.error) : null}

@@ -6,6 +6,7 @@ import { useTRPC } from '../../lib/trpc';
 import type { OrgViewProps } from '../../shell/views';
 import { useNavigation } from '../../shell/navigation';
 import { ONLINE_RULE, STALE_RULE } from '../hosts/host-status';
+import { HealthHistory } from '../fleet/health-chart';
 import { SecretPanel } from '../secrets/secret-panel';
 import { OrgStatusBanner } from './org-status-banner';
 
@@ -120,6 +121,7 @@ export function OrgOverviewView({ org }: OrgViewProps) {
           </button>
         </section>
       </div>
+      <HealthHistory organizationId={org.id} title="Host health, last 24 hours" />
       <SecretPanel org={org} />
     </ViewRoot>
   );

@@ -2,12 +2,39 @@
 // shell can ask for the first page at boot, beside the caller's own first call, without loading
 // the view's code first. Both build the input here, so the boot answer is the view's query.
 import type { Search } from '../../../shared/console-places';
+import { ORG_SORT_KEYS } from '../../../shared/constants';
 import { PAGE_SIZES } from '../../components/page-sizes';
 import type { RouterInputs } from '../../lib/trpc';
 import { usePrefsStore } from '../../stores/prefs-store';
 
-/** e.g. /organizations?search=acme&status=all&page=2; a filter at its default stays out. */
-export const ORGANIZATION_FILTERS = { search: '', region: '', status: 'active', page: '1' };
+/** e.g. /organizations?search=acme&status=all&sort=online&order=desc&page=2; a filter at its default stays out. */
+export const ORGANIZATION_FILTERS = {
+  search: '',
+  region: '',
+  status: 'active',
+  sort: 'name',
+  order: 'asc',
+  page: '1',
+};
+
+export type OrgSort = (typeof ORG_SORT_KEYS)[number];
+/** UI-11: the default order of the table (ORG-2's own default). */
+export const ORG_SORT_DEFAULT = { sort: 'name', order: 'asc' } as const satisfies {
+  sort: OrgSort;
+  order: 'asc' | 'desc';
+};
+
+/** The sort a URL asks for; an unknown one is the default. */
+export function orgSortOf(f: { sort: string; order: string }): {
+  sort: OrgSort;
+  order: 'asc' | 'desc';
+} {
+  const sort = (ORG_SORT_KEYS as readonly string[]).includes(f.sort)
+    ? (f.sort as OrgSort)
+    : ORG_SORT_DEFAULT.sort;
+  const order = f.order === 'asc' || f.order === 'desc' ? f.order : ORG_SORT_DEFAULT.order;
+  return { sort, order };
+}
 
 export type StatusFilter = 'active' | 'inactive' | 'all';
 const STATUSES: readonly string[] = ['active', 'inactive', 'all'] satisfies StatusFilter[];
@@ -16,7 +43,7 @@ export const statusOf = (value: string): StatusFilter =>
   (STATUSES.includes(value) ? value : 'active') as StatusFilter;
 
 export function organizationsListInput(
-  f: { search: string; region: string; status: string },
+  f: { search: string; region: string; status: string; sort: string; order: string },
   skip: number,
   limit: number,
 ): RouterInputs['organizations']['list'] {
@@ -29,6 +56,7 @@ export function organizationsListInput(
     active_only: status === 'active',
     is_active: status === 'all' ? null : status === 'active',
     include_stats: true,
+    ...orgSortOf(f),
   };
 }
 

@@ -6,7 +6,17 @@ import {
   useReactTable,
 } from '@tanstack/react-table';
 import { useId, useState } from 'react';
-import { Pager, urlPage, usePaging } from '../../components/table-kit';
+import { GuardedButton } from '../../components/guarded-button';
+import {
+  HeaderCell,
+  Pager,
+  cellClass,
+  urlPage,
+  urlSort,
+  usePaging,
+  type ColumnMeta,
+} from '../../components/table-kit';
+import { HOST_COUNTS_REFRESH_MS, ORG_SORT_KEYS } from '../../../shared/constants';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
@@ -15,8 +25,17 @@ import { useTRPC, type OrgListItem } from '../../lib/trpc';
 import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { PlaceLink } from '../../shell/place-link';
 import { useShell } from '../../shell/shell-context';
+import { BulkBar, selectColumn, useSelection } from '../../components/selection';
+import { OrgBadge } from '../../components/org-badge';
+import { BulkDeactivateDialog } from './bulk-deactivate-dialog';
 import { CreateOrgDialog } from './create-org-dialog';
-import { ORGANIZATION_FILTERS, organizationsListInput, statusOf } from './organizations-query';
+import {
+  ORGANIZATION_FILTERS,
+  ORG_SORT_DEFAULT,
+  organizationsListInput,
+  statusOf,
+  type OrgSort,
+} from './organizations-query';
 
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
@@ -38,12 +57,22 @@ function Count({ n, tone }: { n: number | undefined; tone?: 'online' | 'offline'
   return <span className={`num ${cls}`}>{formatCount(n)}</span>;
 }
 
+const COUNT_SORTS: OrgSort[] = ['online', 'offline', 'stale', 'total'];
+/** UI-11: a column's server sort key; counts sort most-first on the first click. */
+const sortable = (sortKey: OrgSort, numeric = false): ColumnMeta =>
+  numeric ? { numeric, sortKey, firstOrder: 'desc' } : { sortKey };
+
 const columns = [
+  selectColumn<OrgListItem>('organization', (o) => o.name),
   column.accessor('name', {
     header: 'Name',
+    meta: sortable('name'),
     cell: (c) => (
-      <div className="cell-stack">
-        <OpenOrgLink org={c.row.original} />
+      <div className="cell-stack cell-stack-badge">
+        <span className="cell-name-row">
+          <OrgBadge org={c.row.original} />
+          <OpenOrgLink org={c.row.original} />
+        </span>
         {c.row.original.description ? (
           <span className="cell-sub" title={c.row.original.description}>
             {c.row.original.description}
@@ -52,7 +81,11 @@ const columns = [
       </div>
     ),
   }),
-  column.accessor('region', { header: 'Region', cell: (c) => c.getValue() ?? '—' }),
+  column.accessor('region', {
+    header: 'Region',
+    meta: sortable('region'),
+    cell: (c) => c.getValue() ?? '—',
+  }),
   column.accessor('is_active', {
     header: 'Status',
     cell: (c) =>
@@ -65,31 +98,28 @@ const columns = [
   column.accessor((o) => o.stats?.online, {
     id: 'online',
     header: 'Online',
-    meta: { numeric: true },
+    meta: sortable('online', true),
     cell: (c) => <Count n={c.getValue()} tone="online" />,
   }),
   column.accessor((o) => o.stats?.offline, {
     id: 'offline',
     header: 'Offline',
-    meta: { numeric: true },
+    meta: sortable('offline', true),
     cell: (c) => <Count n={c.getValue()} tone="offline" />,
   }),
   column.accessor((o) => o.stats?.stale, {
     id: 'stale',
     header: 'Stale',
-    meta: { numeric: true },
+    meta: sortable('stale', true),
     cell: (c) => <Count n={c.getValue()} tone="stale" />,
   }),
   column.accessor((o) => o.stats?.total, {
     id: 'total',
     header: 'Hosts',
-    meta: { numeric: true },
+    meta: sortable('total', true),
     cell: (c) => <Count n={c.getValue()} />,
   }),
 ];
-
-const isNumeric = (meta: unknown): boolean =>
-  typeof meta === 'object' && meta !== null && 'numeric' in meta && meta.numeric === true;
 
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
@@ -107,12 +137,20 @@ export function OrganizationsView() {
   const [creating, setCreating] = useState(false);
   const ids = useId();
 
+  // UI-11: sorted server-side; a new sort, like a new filter, starts again at the first page
+  // (both in the URL, UI-10: setFilters leaves the page out unless it is the change).
+  const sort = urlSort(filters, ORG_SORT_KEYS, ORG_SORT_DEFAULT, setFilters);
   const paging = usePaging(
     'organizations',
-    JSON.stringify([search, region, status]),
+    JSON.stringify([search, region, status, sort.sort, sort.order]),
     urlPage(filters.page, setFilters),
   );
   const { pageIndex, pageSize } = paging;
+  // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
+  const selection = useSelection(
+    JSON.stringify([search, region, status, sort.sort, sort.order, pageIndex, pageSize]),
+  );
+  const [deactivating, setDeactivating] = useState<OrgListItem[] | null>(null);
 
   const list = useQuery({
     ...trpc.organizations.list.queryOptions(organizationsListInput(filters, paging.skip, pageSize)),
@@ -128,10 +166,19 @@ export function OrganizationsView() {
     getRowId: (o) => String(o.id),
     manualPagination: true,
     rowCount: total,
-    state: { pagination: { pageIndex, pageSize } },
+    state: { pagination: { pageIndex, pageSize }, rowSelection: selection.rowSelection },
+    enableRowSelection: true,
+    onRowSelectionChange: selection.onRowSelectionChange,
   });
+  const selected = table.getSelectedRowModel().rows.map((r) => r.original);
+  const deactivateReason = denyReason(me, accountPermissions, 'settings.manage');
 
   const filtered = Boolean(search || region || status !== 'active');
+  // The oldest time the page's kept counts were exact at (only sorts by a count carry one).
+  const countsAsOf = (list.data?.items ?? [])
+    .map((o) => o.stats?.as_of)
+    .filter((t): t is string => Boolean(t))
+    .sort()[0];
   const refreshing = list.isFetching && list.isPlaceholderData;
 
   return (
@@ -150,6 +197,15 @@ export function OrganizationsView() {
           variant: 'primary',
           disabledReason: denyReason(me, accountPermissions, 'settings.manage'),
           run: () => setCreating(true),
+        },
+        {
+          id: 'deactivate-selected-organizations',
+          label: 'Deactivate selected organizations…',
+          placement: 'own',
+          disabledReason:
+            deactivateReason ??
+            (selected.length ? null : 'Select one or more organizations in the table first.'),
+          run: () => setDeactivating(selected),
         },
       ]}
     >
@@ -199,6 +255,20 @@ export function OrganizationsView() {
         </div>
       </div>
 
+      <BulkBar
+        count={selected.length}
+        noun={['organization', 'organizations']}
+        onClear={selection.clear}
+      >
+        <GuardedButton
+          variant="danger-outline"
+          data-action="deactivate-selected-organizations"
+          disabledReason={deactivateReason}
+          onClick={() => setDeactivating(selected)}
+        >
+          Deactivate selected…
+        </GuardedButton>
+      </BulkBar>
       {list.error ? (
         <ErrorState error={errorMessage(list.error)} onRetry={() => void list.refetch()} />
       ) : (
@@ -208,13 +278,7 @@ export function OrganizationsView() {
               {table.getHeaderGroups().map((hg) => (
                 <tr key={hg.id}>
                   {hg.headers.map((h) => (
-                    <th
-                      key={h.id}
-                      scope="col"
-                      className={isNumeric(h.column.columnDef.meta) ? 'numeric' : undefined}
-                    >
-                      {flexRender(h.column.columnDef.header, h.getContext())}
-                    </th>
+                    <HeaderCell key={h.id} header={h} sort={sort} />
                   ))}
                 </tr>
               ))}
@@ -231,12 +295,9 @@ export function OrganizationsView() {
                     </tr>
                   ))
                 : table.getRowModel().rows.map((row) => (
-                    <tr key={row.id}>
+                    <tr key={row.id} className={row.getIsSelected() ? 'is-selected' : undefined}>
                       {row.getVisibleCells().map((cell) => (
-                        <td
-                          key={cell.id}
-                          className={isNumeric(cell.column.columnDef.meta) ? 'numeric' : undefined}
-                        >
+                        <td key={cell.id} className={cellClass(cell.column.columnDef.meta)}>
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
                         </td>
                       ))}
@@ -265,7 +326,27 @@ export function OrganizationsView() {
       )}
 
       <Pager paging={paging} total={list.data?.total} label="Pages of organizations" />
+      {COUNT_SORTS.includes(sort.sort) && countsAsOf ? (
+        <p className="field-hint table-note" data-testid="counts-as-of">
+          Sorted by host counts kept per organization: a registration, heartbeat or removal counts
+          at once; a host that goes quiet is re-counted within {HOST_COUNTS_REFRESH_MS / 1000}{' '}
+          seconds. The counts on this page were exact at{' '}
+          {new Date(countsAsOf).toLocaleString(undefined, {
+            dateStyle: 'medium',
+            timeStyle: 'medium',
+          })}
+          .
+        </p>
+      ) : null}
 
+      <BulkDeactivateDialog
+        orgs={deactivating}
+        onClose={() => setDeactivating(null)}
+        onDone={() => {
+          setDeactivating(null);
+          selection.clear();
+        }}
+      />
       <CreateOrgDialog
         open={creating}
         onClose={() => setCreating(false)}

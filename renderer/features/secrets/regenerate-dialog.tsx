@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { MAX_GRACE_HOURS } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
+import { OrgTarget } from '../../components/org-badge';
 import { errorMessage } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { useTRPC, type OrgDetail, type RouterOutputs } from '../../lib/trpc';
@@ -98,6 +99,7 @@ function RegenerateForm({
         if (matches) regenerate.mutate({ id: org.id, grace_period_hours: grace, confirm: true });
       }}
     >
+      <OrgTarget org={org} />
       <div className="callout callout-danger" id="regenerate-warning">
         <strong>New registrations and legacy agents need the new secret.</strong> Already registered
         Go agents keep working: they authenticate with their own Ed25519 key.

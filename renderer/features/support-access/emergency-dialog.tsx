@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { MAX_REASON_LENGTH } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
+import { AccountTarget } from '../../components/org-badge';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
@@ -43,6 +44,7 @@ function EmergencyForm({ onClose }: { onClose(): void }) {
         emergency.mutate({ reason: reason.trim() });
       }}
     >
+      <AccountTarget detail="Every organization of this account" />
       <div className="confirm-body">
         <p>
           <strong>Every support grant of this account ends now</strong>: the access your account

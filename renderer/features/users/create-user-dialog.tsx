@@ -10,6 +10,7 @@ import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC } from '../../lib/trpc';
+import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
 
 /** TEN-6: a new user of this account; roles are given afterwards in the role editor. */
@@ -32,6 +33,8 @@ export function CreateUserDialog({
 function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id: number): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  // PLAT-2: support engineers are the platform operator's to make; others are not offered it.
+  const { me } = useShell();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
@@ -64,7 +67,7 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
           email: email.trim(),
           name: name.trim(),
           ...(password ? { password } : {}),
-          is_support_engineer: support,
+          ...(me.is_platform_operator ? { is_support_engineer: support } : {}),
         });
       }}
     >
@@ -104,16 +107,18 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
           onChange={(e) => setPassword(e.target.value)}
         />
       </Field>
-      <label className="checkbox">
-        <input type="checkbox" checked={support} onChange={(e) => setSupport(e.target.checked)} />
-        <span>
-          Platform support engineer
-          <span className="radio-hint">
-            Holds no tenant role: reads a customer account only while it grants support access, and
-            never changes anything.
+      {me.is_platform_operator ? (
+        <label className="checkbox">
+          <input type="checkbox" checked={support} onChange={(e) => setSupport(e.target.checked)} />
+          <span>
+            Platform support engineer
+            <span className="radio-hint">
+              Holds no tenant role: reads a customer account only while it grants support access,
+              and never changes anything.
+            </span>
           </span>
-        </span>
-      </label>
+        </label>
+      ) : null}
       <FormError
         error={err && !errors.email && !errors.name && !errors.password ? errorMessage(err) : null}
       />

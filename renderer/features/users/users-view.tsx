@@ -11,7 +11,7 @@ import { plural } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { DataTable } from '../../components/table-kit';
+import { DataTable, useSort } from '../../components/table-kit';
 import { denyReason } from '../../lib/permissions';
 import { CreateUserDialog } from './create-user-dialog';
 import { RoleEditorDialog } from './role-editor-dialog';
@@ -19,6 +19,9 @@ import { describeGrant } from './roles';
 import './users.css';
 
 const column = createColumnHelper<User>();
+const SUPPORT_ENGINEER_REASON =
+  'Support engineers belong to the platform: only a platform operator changes them.';
+const collator = new Intl.Collator(undefined, { sensitivity: 'base' });
 const EMPTY: User[] = [];
 
 /** UI-7 users and roles (TEN-6), for account admins. */
@@ -69,6 +72,7 @@ export function UsersView() {
     () => [
       column.accessor('name', {
         header: 'User',
+        meta: { sortKey: 'name' },
         cell: (c) => (
           <div className="cell-stack">
             <span className="cell-name">
@@ -100,6 +104,7 @@ export function UsersView() {
       }),
       column.accessor('is_active', {
         header: 'Status',
+        meta: { sortKey: 'status' },
         cell: (c) =>
           c.getValue() ? (
             <span className="tag tag-success">Active</span>
@@ -114,12 +119,15 @@ export function UsersView() {
         cell: (c) => {
           const u = c.row.original;
           const self = u.id === me.id;
+          // PLAT-2: a support engineer is the platform's; only an operator changes one.
+          const platformOnly =
+            u.is_support_engineer && !me.is_platform_operator ? SUPPORT_ENGINEER_REASON : null;
           return (
             <span className="row-actions">
               {u.is_active ? (
                 <GuardedButton
                   aria-label={`Deactivate ${u.name}`}
-                  disabledReason={self ? 'You cannot deactivate yourself.' : null}
+                  disabledReason={self ? 'You cannot deactivate yourself.' : platformOnly}
                   onClick={() => {
                     setActive.reset();
                     setDeactivating(u);
@@ -128,42 +136,50 @@ export function UsersView() {
                   Deactivate…
                 </GuardedButton>
               ) : (
-                <button
-                  type="button"
-                  className="button button-secondary"
+                <GuardedButton
                   aria-label={`Reactivate ${u.name}`}
+                  disabledReason={platformOnly}
                   disabled={setActive.isPending}
                   onClick={() => setActive.mutate({ id: u.id, patch: { is_active: true } })}
                 >
                   Reactivate
-                </button>
+                </GuardedButton>
               )}
-              <button
-                type="button"
-                className="button button-secondary"
+              <GuardedButton
                 aria-label={`Edit roles of ${u.name}`}
+                mutates={false}
+                disabledReason={platformOnly}
                 onClick={() => setEditing(u)}
               >
                 Roles…
-              </button>
+              </GuardedButton>
             </span>
           );
         },
       }),
     ],
-    [me.id, orgName, setActive],
+    [me.id, me.is_platform_operator, orgName, setActive],
   );
 
   const needle = searchText.trim().toLowerCase();
-  const rows = useMemo(
-    () =>
-      needle
-        ? (users.data ?? EMPTY).filter(
-            (u) => u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle),
-          )
-        : (users.data ?? EMPTY),
-    [users.data, needle],
-  );
+  // UI-11: users.list answers the whole account at once, so the table sorts what it holds (an
+  // exact order, with no page boundary to respect): by name (then email), or active first.
+  const sort = useSort<'name' | 'status'>({ sort: 'name', order: 'asc' });
+  const rows = useMemo(() => {
+    const matching = needle
+      ? (users.data ?? EMPTY).filter(
+          (u) => u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle),
+        )
+      : (users.data ?? EMPTY);
+    const byName = (a: User, b: User) =>
+      collator.compare(a.name, b.name) || collator.compare(a.email, b.email) || a.id - b.id;
+    const cmp =
+      sort.sort === 'status'
+        ? (a: User, b: User) => Number(b.is_active) - Number(a.is_active) || byName(a, b)
+        : byName;
+    const sorted = [...matching].sort(cmp);
+    return sort.order === 'desc' ? sorted.reverse() : sorted;
+  }, [users.data, needle, sort.sort, sort.order]);
   const table = useReactTable({
     data: rows,
     columns,
@@ -218,6 +234,7 @@ export function UsersView() {
           loading={users.isPending}
           fetching={users.isFetching}
           skeletonRows={6}
+          sort={sort}
           empty={<EmptyState title={needle ? 'No user matches' : 'No users yet'} />}
         />
       )}

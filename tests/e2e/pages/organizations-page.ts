@@ -23,6 +23,21 @@ export class OrganizationsPage {
     return this.view.getByRole('search', { name: 'Filter organizations' }).getByLabel(label);
   }
 
+  /** The table's column header (a `th`), whose `aria-sort` says how the table is sorted. */
+  header(name: string): Locator {
+    return this.table.getByRole('columnheader', { name, exact: true });
+  }
+
+  /** UI-11: the header's sort button. */
+  sortButton(name: string): Locator {
+    return this.header(name).getByRole('button', { name, exact: true });
+  }
+
+  /** The names of the rows shown, in order. */
+  names(): Locator {
+    return this.table.locator('tbody .cell-name');
+  }
+
   async search(text: string): Promise<void> {
     await this.view.getByLabel('Search').fill(text);
   }

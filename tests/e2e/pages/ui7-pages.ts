@@ -19,6 +19,19 @@ export class HostsPage {
   filter(label: 'Search' | 'Location' | 'Status'): Locator {
     return this.view.getByRole('search', { name: 'Filter hosts' }).getByLabel(label);
   }
+
+  header(name: string): Locator {
+    return this.table.getByRole('columnheader', { name, exact: true });
+  }
+
+  /** UI-11: the header's sort button. */
+  sortButton(name: string): Locator {
+    return this.header(name).getByRole('button', { name, exact: true });
+  }
+
+  names(): Locator {
+    return this.table.locator('tbody .cell-name');
+  }
 }
 
 /** UI-7 audit viewer (org or account-wide). */
@@ -36,6 +49,10 @@ export class AuditPage {
     this.verify = this.view.getByRole('button', { name: 'Verify chain' });
     this.verifyResult = page.getByTestId('verify-result');
   }
+
+  header(name: string): Locator {
+    return this.table.getByRole('columnheader', { name, exact: true });
+  }
 }
 
 export class UsersPage {
@@ -51,5 +68,9 @@ export class UsersPage {
 
   row(email: string): Locator {
     return this.table.getByRole('row').filter({ hasText: email });
+  }
+
+  header(name: string): Locator {
+    return this.table.getByRole('columnheader', { name, exact: true });
   }
 }

@@ -1,0 +1,240 @@
+// The heavy audit reads as plain functions of a database connection: the verification of a
+// chain (AUD-3), the export's rows (AUD-2) and a filtered page. The service runs them through
+// an Offload (a worker thread with its own read-only connection, main/workers/), so a chain of
+// a million entries or a 50,000-entry export never holds the server's event loop.
+import { and, asc, count, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import { GENESIS_HASH, chainFields, linkHash, type AuditChain } from '../../core/audit';
+import { iso } from '../../core/clock';
+import type { OffloadProgress } from '../../core/offload';
+import type { Db } from '../../db/database';
+import { auditEntries } from '../../db/schema';
+import type { Page } from '../../../shared/schemas/common.schema';
+import {
+  MAX_AUDIT_EXPORT,
+  instantMs,
+  type AuditChainProblem,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditVerifyResult,
+} from '../../../shared/schemas/audit.schema';
+import { toCsv } from './audit.csv';
+
+type Row = typeof auditEntries.$inferSelect;
+
+/** The parsed AUD-2 filters (list and export share them). */
+export interface Filter {
+  organization_id?: number | null;
+  account_id?: number | null;
+  actor_user_id?: number | null;
+  actor?: string | null;
+  action?: string | null;
+  target_type?: string | null;
+  target_id?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** Whose entries: one org's (audit_org_at_idx) or one account's (audit_account_at_idx). */
+export type AuditScope = { organizationId: number } | { accountId: number };
+
+const VERIFY_BATCH = 2000;
+
+export function toEntry(r: Row): AuditEntry {
+  let details: Record<string, unknown>;
+  try {
+    details = JSON.parse(r.details) as Record<string, unknown>;
+  } catch {
+    details = { unparsable: r.details };
+  }
+  return {
+    id: r.id,
+    at: iso(r.at),
+    account_id: r.accountId,
+    organization_id: r.organizationId,
+    actor_user_id: r.actorUserId,
+    actor_label: r.actorLabel,
+    action: r.action,
+    target_type: r.targetType,
+    target_id: r.targetId,
+    details,
+    prev_hash: r.prevHash,
+    // The link; an erased v1 entry's seal stays in the database (core/audit.ts).
+    hash: linkHash(r.hash),
+  };
+}
+
+export const scopeCondition = (s: AuditScope): SQL =>
+  'organizationId' in s
+    ? eq(auditEntries.organizationId, s.organizationId)
+    : eq(auditEntries.accountId, s.accountId);
+
+/** The filter conditions of AUD-2, applied after the scope (whose index serves the query). */
+export function auditConditions(f: Filter): SQL[] {
+  const out: SQL[] = [];
+  if (f.actor_user_id) out.push(eq(auditEntries.actorUserId, f.actor_user_id));
+  if (f.actor) {
+    out.push(sql`instr(lower(${auditEntries.actorLabel}), ${f.actor.toLowerCase()}) > 0`);
+  }
+  if (f.action) {
+    const prefix = f.action.endsWith('*') ? f.action.slice(0, -1) : f.action;
+    // substr() compares literally: % and _ in a prefix mean themselves, unlike LIKE.
+    if (prefix.endsWith('.') || f.action.endsWith('*')) {
+      out.push(sql`substr(${auditEntries.action}, 1, ${prefix.length}) = ${prefix}`);
+    } else {
+      out.push(eq(auditEntries.action, f.action));
+    }
+  }
+  if (f.target_type) out.push(eq(auditEntries.targetType, f.target_type));
+  if (f.target_id) out.push(eq(auditEntries.targetId, f.target_id));
+  if (f.from) out.push(gte(auditEntries.at, instantMs(f.from)!));
+  if (f.to) out.push(lt(auditEntries.at, instantMs(f.to)!));
+  return out;
+}
+
+/** Whether a filter goes beyond the scope's index: such a page may scan the whole scope. */
+export const hasFilter = (f: Filter): boolean => auditConditions(f).length > 0;
+
+/**
+ * AUD-2 page order: by time, then id (the order written): not id alone, which is time order only
+ * while the clock never steps back. audit_account_at_idx or audit_org_at_idx serves either
+ * direction, and the from/to range too.
+ */
+export const auditOrder = (order: 'asc' | 'desc'): SQL[] =>
+  order === 'asc'
+    ? [asc(auditEntries.at), asc(auditEntries.id)]
+    : [desc(auditEntries.at), desc(auditEntries.id)];
+
+/** AUD-2: a page, newest first unless `order` is asc, with the total for the pager. */
+export function auditPage(db: Db, scope: AuditScope, f: AuditFilter): Page<AuditEntry> {
+  const filter = and(scopeCondition(scope), ...auditConditions(f));
+  const rows = db
+    .select()
+    .from(auditEntries)
+    .where(filter)
+    .orderBy(...auditOrder(f.order))
+    .limit(f.limit)
+    .offset(f.skip)
+    .all();
+  const total = db.select({ n: count() }).from(auditEntries).where(filter).get()?.n ?? 0;
+  return { items: rows.map(toEntry), total };
+}
+
+export interface AuditExportContent {
+  content: string;
+  count: number;
+  truncated: boolean;
+}
+
+/** AUD-2 export: oldest first (the order of the chain), at most MAX_AUDIT_EXPORT entries. */
+export function auditExportContent(
+  db: Db,
+  scope: AuditScope,
+  f: Filter,
+  format: 'csv' | 'json',
+): AuditExportContent {
+  const rows = db
+    .select()
+    .from(auditEntries)
+    .where(and(scopeCondition(scope), ...auditConditions(f)))
+    .orderBy(asc(auditEntries.id))
+    .limit(MAX_AUDIT_EXPORT + 1)
+    .all();
+  const truncated = rows.length > MAX_AUDIT_EXPORT;
+  const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
+  const content = format === 'csv' ? toCsv(entries) : JSON.stringify(entries, null, 2);
+  return { content, count: entries.length, truncated };
+}
+
+function* chainOf(db: Db, accountId: number): Generator<Row[]> {
+  let after = 0;
+  for (;;) {
+    const batch = db
+      .select()
+      .from(auditEntries)
+      .where(and(eq(auditEntries.accountId, accountId), gt(auditEntries.id, after)))
+      .orderBy(asc(auditEntries.id))
+      .limit(VERIFY_BATCH)
+      .all();
+    if (batch.length > 0) yield batch;
+    if (batch.length < VERIFY_BATCH) return;
+    after = batch[batch.length - 1]!.id;
+  }
+}
+
+function recomputes(chain: AuditChain, r: Row): boolean {
+  return chain.verifies(chainFields(r), r.hash);
+}
+
+/**
+ * AUD-3: walks the account's chain in id order, in batches (progress after each), and names
+ * the first entry that breaks it.
+ * - altered: its hash does not recompute from its content (and the chain still runs through it);
+ * - inserted: it does not verify (or duplicates another entry), and the next entry links to the
+ *   entry before it, i.e. the chain was written without it;
+ * - removed: it verifies but its prev_hash is not the previous entry's hash: something between
+ *   was deleted. Deleting the newest entries leaves no gap; compare head_id/head_hash instead.
+ */
+export function verifyChain(
+  db: Db,
+  chain: AuditChain,
+  accountId: number,
+  onProgress: (p: OffloadProgress) => void = () => {},
+): AuditVerifyResult {
+  const head = db
+    .select({ id: auditEntries.id, hash: auditEntries.hash })
+    .from(auditEntries)
+    .where(eq(auditEntries.accountId, accountId))
+    .orderBy(desc(auditEntries.id))
+    .limit(1)
+    .get();
+  const heads = { head_id: head?.id ?? null, head_hash: head ? linkHash(head.hash) : null };
+  const total =
+    db.select({ n: count() }).from(auditEntries).where(eq(auditEntries.accountId, accountId)).get()
+      ?.n ?? 0;
+  onProgress({ done: 0, total });
+  let prevHash = GENESIS_HASH;
+  let prevId: number | null = null;
+  let checked = 0;
+  // One entry of look-ahead across batches: an inserted entry is told by its successor.
+  const entries = (function* () {
+    for (const batch of chainOf(db, accountId)) {
+      yield* batch;
+      onProgress({ done: checked, total: Math.max(total, checked) });
+    }
+  })();
+  let step = entries.next();
+  while (!step.done) {
+    const e = step.value;
+    const after = entries.next();
+    checked++;
+    const hashOk = recomputes(chain, e);
+    const linkOk = e.prevHash === prevHash;
+    if (!hashOk || !linkOk) {
+      const next = after.done ? null : after.value;
+      const skipped = next !== null && next.prevHash === prevHash && linkHash(e.hash) !== prevHash;
+      const problem: AuditChainProblem = skipped
+        ? 'inserted'
+        : !hashOk
+          ? next === null && !linkOk
+            ? 'inserted'
+            : 'altered'
+          : 'removed';
+      const before = prevId === null ? 'the start of the trail' : `entry ${prevId}`;
+      const message = {
+        altered: `Entry ${e.id} was changed after it was written: its hash does not match its content`,
+        inserted: `Entry ${e.id} was inserted: it does not belong to the chain written after ${before}`,
+        removed: `An entry was removed between ${before} and entry ${e.id}: entry ${e.id} does not link to ${before}`,
+      }[problem];
+      return { ok: false, checked, first_bad_entry_id: e.id, problem, message, ...heads };
+    }
+    prevHash = linkHash(e.hash);
+    prevId = e.id;
+    step = after;
+  }
+  return {
+    ok: true,
+    checked,
+    message: `All ${checked} entries verify and link in order`,
+    ...heads,
+  };
+}

@@ -1,0 +1,128 @@
+// PLAT-1: the platform operator, a server-level role beside the tenant roles. The first start
+// (server bootstrap, the desktop's local operator) makes one; the role manages accounts through
+// one chokepoint (AccessService.requirePlatformOperator) and never reads inside an account.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../main/core/clock';
+import { DomainError } from '../main/core/errors';
+import { FileKeyStore } from '../main/core/key-store';
+import { openDatabase, type OpenedDatabase } from '../main/db/database';
+import { users } from '../main/db/schema';
+import { ensureLocalOperator } from '../main/desktop/local-operator';
+import { bootstrap } from '../main/server/bootstrap';
+import { createServices, type Services } from '../main/services';
+import { createWorld, type World } from './fixtures/world';
+
+const codeOf = (fn: () => unknown): string | null => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+};
+
+describe('PLAT-1: the first start makes a platform operator', () => {
+  let dir: string;
+  let opened: OpenedDatabase;
+  let services: Services;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orgdesk-plat-'));
+    opened = openDatabase({ file: join(dir, 'orgdesk.db') });
+    services = createServices({
+      db: opened.db,
+      clock: new ManualClock(),
+      keys: new FileKeyStore(join(dir, 'master.key')),
+    });
+  });
+  afterEach(() => {
+    opened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the server bootstrap admin is account admin and platform operator', async () => {
+    const boot = await bootstrap({ services, print: () => {} });
+    if (!boot.provisioned) throw new Error('not provisioned');
+    const actor = services.auth.authenticate(boot.token)!;
+    expect(actor).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
+    expect(services.users.me(actor)).toMatchObject({
+      is_platform_operator: true,
+      roles: [{ role: 'account_admin' }],
+    });
+    expect(services.infra.access.requirePlatformOperator(actor, 'write')).toBe(actor.userId);
+  });
+
+  it("the desktop's local operator on an empty database is platform operator too", async () => {
+    const actor = await ensureLocalOperator(services, join(dir, 'op.json'), {
+      displayName: 'Dana',
+    });
+    expect(actor.isPlatformOperator).toBe(true);
+    expect(services.users.me(actor).is_platform_operator).toBe(true);
+  });
+});
+
+describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await createWorld();
+  });
+  afterEach(() => w.close());
+
+  it('denies everyone but an active operator; a read-only token only reads', async () => {
+    const access = w.services.infra.access;
+    const platform = await w.otherAccount('Platform', { platformOperator: true });
+    const op = platform.admin;
+    expect(op.isPlatformOperator).toBe(true);
+    expect(access.requirePlatformOperator(op, 'read')).toBe(op.userId);
+    expect(access.requirePlatformOperator(op, 'write')).toBe(op.userId);
+
+    // An account admin (every tenant permission) is no operator; nor is a support engineer.
+    expect(codeOf(() => access.requirePlatformOperator(w.admin, 'read'))).toBe('FORBIDDEN');
+    const engineer = w.userWith(platform.accountId, [], { support: true });
+    expect(codeOf(() => access.requirePlatformOperator(engineer, 'read'))).toBe('FORBIDDEN');
+
+    // A read-only personal token of the operator keeps the reads, never the writes.
+    const ro = w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
+    const roActor = w.services.auth.authenticate(ro.token)!;
+    expect(access.requirePlatformOperator(roActor, 'read')).toBe(op.userId);
+    expect(codeOf(() => access.requirePlatformOperator(roActor, 'write'))).toBe('FORBIDDEN');
+
+    // The role is read fresh on every call, not trusted from an actor built earlier.
+    w.opened.db
+      .update(users)
+      .set({ isPlatformOperator: false })
+      .where(eq(users.id, op.userId))
+      .run();
+    expect(codeOf(() => access.requirePlatformOperator(op, 'read'))).toBe('FORBIDDEN');
+    w.opened.db
+      .update(users)
+      .set({ isPlatformOperator: true })
+      .where(eq(users.id, op.userId))
+      .run();
+    w.opened.db.update(users).set({ isActive: false }).where(eq(users.id, op.userId)).run();
+    expect(codeOf(() => access.requirePlatformOperator(op, 'read'))).toBe('FORBIDDEN');
+  });
+
+  it('an operator reads nothing inside another account: no tenant role, no grant, no content', async () => {
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'Customer Org' });
+    const op = (await w.otherAccount('Platform', { platformOperator: true })).admin;
+    const opApi = w.caller(op);
+    expect((await opApi.organizations.list({ active_only: false })).total).toBe(0);
+    await expect(opApi.organizations.get({ id: org.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      opApi.users.update({ id: w.admin.userId, patch: { name: 'x' } }),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(opApi.audit.list({ account_id: w.accountId })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+});
