@@ -21,6 +21,9 @@ export async function checkView(page: Page, name: string): Promise<void> {
     expect(blocking, `${name} (${colorScheme})`).toEqual([]);
     // A modal's backdrop covers only the viewport, so dialogs are taken at viewport size.
     const modal = await page.locator('dialog[open]').count();
+    // A full-page shot of a scrolled page draws the sticky title bar where the scroll left it,
+    // over the view's content: photograph from the top (Playwright scrolls again as it needs).
+    if (modal === 0) await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({
       path: `test-results/screenshots/${name}-${colorScheme}.png`,
       fullPage: modal === 0,
