@@ -9,6 +9,7 @@
 // The OS file dialogs are answered by the test, as in tests/electron/desktop-shell.test.ts.
 // The page itself is the built console (dist/renderer), served by the fixtures' real server.
 import type { Page } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectionStore } from '../../main/desktop/connections/connection-store';
@@ -232,6 +233,43 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await expect(
     app.view('organizations').getByRole('link', { name: 'Globex' }).first(),
   ).toBeVisible();
+});
+
+test('a review shows at once while its checksum is read, and closes if the content does not match', async ({
+  page,
+  app,
+}) => {
+  const d = (desktop = await startDesktop(page));
+  await page.goto('/');
+  await app.waitForShell();
+  const file = await exportAcme(page, app, d);
+
+  // EXP-2: the banner says the signature is verified and, until the worker is done, that the
+  // content is being checked; then that both are verified.
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  const banner = page.getByRole('region', { name: 'Read-only review' });
+  await expect(banner.getByTestId('review-check')).toContainText(
+    'Signature and checksum verified',
+    { timeout: JOB_TIMEOUT },
+  );
+  expect(d.events.filter((e) => e.type === 'session-changed').length).toBeGreaterThanOrEqual(2);
+  await banner.getByRole('button', { name: 'Close review' }).click();
+  await expect(banner).toBeHidden();
+
+  // A row changed after the export, its signed manifest left as it was: the review is closed
+  // as soon as the checksum says so, and the job panel says why.
+  const db = new Database(file);
+  db.prepare("UPDATE locations SET name = 'Elsewhere' WHERE name = 'HQ'").run();
+  db.close();
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  await expect(page.getByTestId('job-panel')).toContainText(/changed after it was exported/, {
+    timeout: JOB_TIMEOUT,
+  });
+  await expect(banner).toBeHidden();
+  await app.waitForShell();
+  await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
 });
 
 test('remembering a sign-in where the keychain is not secure is refused next to the field', async ({
