@@ -22,12 +22,38 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+// Console load: index.html asks for the console proper (app-main, loaded by the small entry once
+// the first calls are out: renderer/main.tsx) beside the entry, not after it, so its download
+// overlaps the entry's run and the calls' round trip.
+function preloadConsole(): Plugin {
+  return {
+    name: 'orgdesk-preload-console',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (_html, ctx) => {
+        const chunk = Object.values(ctx.bundle ?? {}).find(
+          (c) => c.type === 'chunk' && c.name === 'app-main',
+        );
+        if (!chunk || chunk.type !== 'chunk') return [];
+        return [chunk.fileName, ...chunk.imports].map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
+
 // The console is served from `dist/renderer` by the Orgdesk server (at `/`) and by the desktop's
-// app protocol (orgdesk-app://app/), so every asset URL is relative: base './'.
+// app protocol (orgdesk-app://app/), both from the root of their origin, so asset URLs are
+// absolute: base '/'. Relative ones would break every deep URL (UI-10): a reload of
+// /org/12/hosts would ask for /org/12/assets/….
 export default defineConfig({
   root: here('./renderer'),
-  base: './',
-  plugins: [react(), contentSecurityPolicy()],
+  base: '/',
+  plugins: [react(), contentSecurityPolicy(), preloadConsole()],
   build: {
     outDir: here('./dist/renderer'),
     emptyOutDir: true,

@@ -41,8 +41,9 @@ interface Fetched {
 // In-page code is plain JS text: the node tsconfig has no DOM types, and this is what runs anyway.
 // "After paint" = a message posted from the next animation frame, which runs once that frame is out.
 const initScript = (token: string) => `(() => {
-  if (!sessionStorage.getItem('orgdesk.session'))
-    sessionStorage.setItem('orgdesk.session',
+  // The console's session is shared by a browser's tabs (UI-10): localStorage.
+  for (const st of [localStorage, sessionStorage]) if (!st.getItem('orgdesk.session'))
+    st.setItem('orgdesk.session',
       JSON.stringify({ state: { session: { token: ${JSON.stringify(token)}, kind: 'session' } }, version: 0 }));
   performance.setResourceTimingBufferSize(100000);
   window.__benchWatch = (check) => new Promise((resolve) => {
@@ -100,7 +101,7 @@ const replay = (calls: Fetched[], withIndex: boolean) => `(async () => {
     if (waves.length && c.start < waveEnd) { waves.at(-1).push(c); waveEnd = Math.min(waveEnd, c.end); }
     else { waves.push([c]); waveEnd = c.end; }
   }
-  const token = JSON.parse(sessionStorage.getItem('orgdesk.session')).state.session.token;
+  const token = JSON.parse(localStorage.getItem('orgdesk.session')).state.session.token;
   const get = (url, auth) => fetch(url, {
     cache: 'no-store',
     headers: auth ? { Authorization: 'Bearer ' + token } : {},
@@ -201,7 +202,7 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
     await page.keyboard.press('Enter');
     await page
       .getByRole('navigation', { name: 'Views' })
-      .getByRole('button', { name: 'Hosts' })
+      .getByText('Hosts', { exact: true })
       .click();
     await page.locator('[data-view="hosts"][data-state="ready"]').waitFor();
 

@@ -103,22 +103,28 @@ function baselineCopy(ds: Dataset, target: string): number {
 const COUNT_SQL = `SELECT count(*) FROM hosts WHERE organization_id = @org`;
 const FIRST_ROWS_SQL = `SELECT * FROM hosts WHERE organization_id = @org ORDER BY hostname COLLATE NOCASE, id LIMIT ${PAGE}`;
 
-/** What "Open Export…" does, until the hosts view's first page is answered. */
+/**
+ * What "Open Export…" does (desktop-shell.ts openReview), until the hosts view's first page is
+ * answered: the verify job starts on the worker, the review opens on the verified signature
+ * meanwhile (EXP-2: the checksum is read while the review is open), the first page is asked.
+ * `verified`: when the worker's checksum arrived, the moment the banner says so.
+ */
 async function productOpen(file: string, entry: WorkerEntry, orgId: number) {
   const t0 = performance.now();
-  const { manifest } = await runJob({ kind: 'verify', file }, { entry });
-  const t1 = performance.now();
-  const review = openReview(file, {
-    migrationsFolder: MIGRATIONS,
-    verifiedSha256: manifest.content_sha256,
-  });
+  const checking = runJob({ kind: 'verify', file }, { entry });
+  const review = openReview(file, { migrationsFolder: MIGRATIONS, checksumLater: true });
   try {
-    const t2 = performance.now();
+    const t1 = performance.now();
     const caller = createCallerFactory(appRouter)(review.context());
     const page = await caller.hosts.list({ organization_id: orgId, limit: PAGE });
-    const t3 = performance.now();
+    const t2 = performance.now();
     if (page.items.length !== PAGE) throw new Error(`review page held ${page.items.length} hosts`);
-    return { total: t3 - t0, verify: t1 - t0, open: t2 - t1, page: t3 - t2 };
+    const { manifest } = await checking;
+    const t3 = performance.now();
+    if (manifest.content_sha256 !== review.manifest.content_sha256) {
+      throw new Error('the worker verified another checksum');
+    }
+    return { total: t2 - t0, open: t1 - t0, page: t2 - t1, verified: t3 - t0 };
   } finally {
     review.close();
   }
@@ -209,7 +215,7 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
     }
     const open = summarize(opens.map((o) => o.total));
     const plainOpen = summarize(plain);
-    const p50Of = (k: 'verify' | 'open' | 'page') => summarize(opens.map((o) => o[k])).p50;
+    const p50Of = (k: 'verified' | 'open' | 'page') => summarize(opens.map((o) => o[k])).p50;
 
     return [
       {
@@ -231,18 +237,18 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
       },
       {
         name: `EXP-2 open that export read-only until the first ${PAGE} hosts are answered`,
-        figure: msFigure(open, 1),
+        figure: `${msFigure(open, 1)}; content verified (checksum on the worker, meanwhile) p50 ${p50Of('verified').toFixed(1)} ms`,
         baseline: `readonly better-sqlite3 open + the page's count and ORDER BY hostname COLLATE NOCASE LIMIT ${PAGE}: ${msFigure(plainOpen, 1)}`,
         ratio: `${(open.p50 / plainOpen.p50).toFixed(0)}×`,
-        target: 'report',
-        met: null,
+        target: 'p50 ≤ 150 ms',
+        met: open.p50 <= 150,
         raw: {
           open,
           baseline: plainOpen,
           p50Ms: {
-            verifyJob: p50Of('verify'),
             openReview: p50Of('open'),
             firstPage: p50Of('page'),
+            contentVerified: p50Of('verified'),
           },
         },
       },

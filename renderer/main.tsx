@@ -1,25 +1,10 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { createAppClient } from './lib/client';
-import { TRPCProvider } from './lib/trpc';
-import { App } from './shell/app';
-import { createQueryClient } from './shell/query-client';
+// The console's entry, kept small on purpose (console load): this module's own task puts the URL
+// in its canonical form and sends the first calls (shell/early-boot.ts); only then, in a task of
+// its own, the rest of the console (React, the router, the query cache; ~100 ms of script on a
+// busy machine) is loaded and run. A request is only sent once the page's script yields, so
+// calls made from inside that one big script left only after all of it had run.
+import { bootCalls, bootTransport } from './shell/early-boot';
+// Linked from index.html by the build, so it loads beside the script, not after it.
 import './styles.css';
 
-// Chosen once for the life of the window: IPC inside Electron, HTTP in a browser.
-const { client, transport } = createAppClient();
-const queryClient = createQueryClient();
-
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html lacks #root');
-
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={client} queryClient={queryClient}>
-        <App transport={transport} />
-      </TRPCProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+void import('./app-main').then((m) => m.startConsole(bootTransport, bootCalls));

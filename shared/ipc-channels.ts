@@ -52,7 +52,9 @@ export type ShellEvent =
       total: number;
       finished: boolean;
     }
-  | { type: 'session-changed' };
+  | { type: 'session-changed' }
+  /** A review was closed because its content failed the checksum (EXP-2); why, in words. */
+  | { type: 'review-refused'; message: string };
 
 /**
  * Everything the preload exposes as `window.orgdesk`: exactly two functions. `trpc.invoke` carries

@@ -22,6 +22,14 @@ const ELSEWHERE: { file: string; text: RegExp; why: string }[] = [
     text: /^Inactive$/,
     why: 'SUP-2: no support grant is running now',
   },
+  // TanStack Query's name for a cached answer no component shows: an API value, never shown.
+  ...['renderer/features/support-access/access-watch.tsx', 'renderer/shell/app.tsx'].map(
+    (file) => ({
+      file,
+      text: /^inactive$/,
+      why: "TanStack Query's removeQueries({ type: 'inactive' }): the cache's word, not shown",
+    }),
+  ),
   {
     file: 'main/features/organizations/organizations.service.ts',
     text: /^ is inactive: activate it first/,

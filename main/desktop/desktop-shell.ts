@@ -62,7 +62,7 @@ export interface DesktopShellOptions {
 type WindowSession =
   | { kind: 'local' }
   | { kind: 'remote'; id: string; forwarder: RemoteForwarder }
-  | { kind: 'review'; review: ReviewHandle };
+  | { kind: 'review'; review: ReviewHandle; content: 'checking' | 'verified' };
 
 const EXPORT_EXTENSION = '.orgdesk-export';
 
@@ -116,6 +116,7 @@ export class DesktopShell {
         review: s.review.manifest,
         // Decided on every call: pinning (or unpinning) the signer shows at once.
         signer: trustOf(s.review.signer, this.knownSigners()),
+        content_check: s.content,
       };
     }
     if (s.kind === 'remote') {
@@ -127,6 +128,7 @@ export class DesktopShell {
         read_only: false,
         review: null,
         signer: null,
+        content_check: null,
       };
     }
     return {
@@ -136,6 +138,7 @@ export class DesktopShell {
       read_only: false,
       review: null,
       signer: null,
+      content_check: null,
     };
   }
 
@@ -304,22 +307,64 @@ export class DesktopShell {
   async openReview(windowId: number): Promise<DesktopSession | null> {
     const file = await this.o.dialogs.chooseExportToOpen(windowId, 'review');
     if (!file) return null;
-    // The checksum reads every row: verified on the worker, so no window freezes meanwhile. The
-    // signature is checked there and again here (cheap); an untrusted signer may be reviewed,
-    // and the session says so (never "trusted").
-    const { manifest } = await runJob(
+    // EXP-2: the signature (over the manifest, which holds the content's checksum) is checked
+    // here before anything shows; the checksum itself reads every row, so a worker checks it
+    // while the review is already open, marked 'checking' (no window freezes meanwhile, and the
+    // first page shows in milliseconds instead of after the whole file is read). A file whose
+    // content does not match is closed the moment the worker says so, with the reason. An
+    // untrusted signer may be reviewed, and the session says so (never "trusted").
+    const checking = runJob(
       { kind: 'verify', file },
       {
         onProgress: this.progress(windowId, `Verifying ${basename(file)}`),
         entry: this.o.workerEntry,
       },
     );
-    const review = openReview(file, {
-      migrationsFolder: this.o.migrationsFolder,
-      verifiedSha256: manifest.content_sha256,
-    });
-    this.setSession(windowId, { kind: 'review', review });
+    let review: ReviewHandle;
+    try {
+      review = openReview(file, { migrationsFolder: this.o.migrationsFolder, checksumLater: true });
+    } catch (err) {
+      // Refused on its own (not an export, bad signature...): the worker's answer is moot.
+      checking.catch(() => undefined);
+      throw err;
+    }
+    const state: WindowSession & { kind: 'review' } = {
+      kind: 'review',
+      review,
+      content: 'checking',
+    };
+    this.setSession(windowId, state);
+    const stillOpen = () => this.sessions.get(windowId) === state;
+    checking.then(
+      ({ manifest }) => {
+        if (!stillOpen()) return;
+        // The worker opened the path again: the very manifest it verified must be this one's.
+        if (manifest.content_sha256 !== review.manifest.content_sha256) {
+          this.refuseReview(
+            windowId,
+            new DomainError(
+              'BAD_REQUEST',
+              `${file} changed while it was being opened; open it again`,
+              'file',
+            ),
+          );
+          return;
+        }
+        state.content = 'verified';
+        this.o.send(windowId, { type: 'session-changed' });
+      },
+      (err: unknown) => {
+        if (stillOpen()) this.refuseReview(windowId, err);
+      },
+    );
     return this.session(windowId);
+  }
+
+  /** A review whose content failed its check: closed, back to the local database, and why. */
+  private refuseReview(windowId: number, err: unknown): void {
+    this.setSession(windowId, { kind: 'local' });
+    const message = err instanceof Error ? err.message : String(err);
+    this.o.send(windowId, { type: 'review-refused', message });
   }
 
   closeReview(windowId: number): DesktopSession {

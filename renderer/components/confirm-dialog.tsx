@@ -7,6 +7,8 @@ interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The safe answer, focused first. */
+  cancelLabel?: string;
   tone?: 'primary' | 'danger';
   busy?: boolean;
   error?: string | null;
@@ -22,6 +24,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   tone = 'primary',
   busy,
   error,
@@ -36,7 +39,7 @@ export function ConfirmDialog({
       <FormError error={error} />
       <div className="form-actions">
         <button type="button" className="button button-secondary" data-autofocus onClick={onClose}>
-          Cancel
+          {cancelLabel}
         </button>
         <button
           type="button"

@@ -9,7 +9,9 @@ import { formatCount } from '../lib/format';
 import { usePrefsStore } from '../stores/prefs-store';
 import './table-kit.css';
 
-export const PAGE_SIZES = [25, 50, 100] as const;
+import { PAGE_SIZES } from './page-sizes';
+
+export { PAGE_SIZES };
 
 const sameYear = new Intl.DateTimeFormat(undefined, {
   month: 'short',
@@ -112,6 +114,34 @@ export function useSort<K extends string>(initial: { sort: K; order: SortOrder }
       ),
   };
   return control;
+}
+
+/**
+ * A sort kept in the URL (UI-10, UI-11): `sort` and `order` are filters like the others, left out
+ * at the table's default, so Back undoes a sort and a link keeps it. An unknown value in the URL
+ * reads as the default (the server would refuse it).
+ */
+export function urlSort<K extends string>(
+  filters: { sort: string; order: string },
+  keys: readonly K[],
+  initial: { sort: K; order: SortOrder },
+  set: (patch: { sort: string; order: string }) => void,
+): SortControl & { sort: K } {
+  const sort = (keys as readonly string[]).includes(filters.sort)
+    ? (filters.sort as K)
+    : initial.sort;
+  const order: SortOrder =
+    filters.order === 'asc' || filters.order === 'desc' ? filters.order : initial.order;
+  return {
+    sort,
+    order,
+    toggle: (key, firstOrder = 'asc') =>
+      set(
+        sort === key
+          ? { sort, order: order === 'asc' ? 'desc' : 'asc' }
+          : { sort: key, order: firstOrder },
+      ),
+  };
 }
 
 /**
@@ -230,21 +260,35 @@ export function DataTable<T>({
   );
 }
 
+/** A page kept in the URL (UI-10): `page` is 1-based there, as people count pages. */
+export interface UrlPage {
+  index: number;
+  goTo(index: number): void;
+}
+
+export const urlPage = (page: string, set: (patch: { page: string }) => void): UrlPage => ({
+  index: Math.max(0, (Number.parseInt(page, 10) || 1) - 1),
+  goTo: (index) => set({ page: String(index + 1) }),
+});
+
 /**
  * Server-side paging state. Any change of `filterKey` (or of the page size) starts again at the
- * first page without first fetching the old page of the new filter.
+ * first page without first fetching the old page of the new filter. With `url`, the page is the
+ * URL's (whose filters already start again at the first page when they change).
  */
-export function usePaging(tableKey: string, filterKey: string) {
+export function usePaging(tableKey: string, filterKey: string, url?: UrlPage) {
   const pageSize = usePrefsStore((s) => s.tables[tableKey]?.pageSize ?? PAGE_SIZES[0]);
   const key = `${filterKey}|${pageSize}`;
   const [paging, setPaging] = useState({ key, index: 0 });
-  const pageIndex = paging.key === key ? paging.index : 0;
+  const pageIndex = url ? url.index : paging.key === key ? paging.index : 0;
   return {
     tableKey,
     pageIndex,
     pageSize,
     skip: pageIndex * pageSize,
-    goTo: (index: number) => setPaging({ key, index }),
+    goTo: url ? url.goTo : (index: number) => setPaging({ key, index }),
+    /** A new page size: back to the first page. */
+    onPageSize: () => url?.goTo(0),
   };
 }
 
@@ -275,7 +319,10 @@ export function Pager({
         <select
           id={`${id}-size`}
           value={pageSize}
-          onChange={(e) => setTablePrefs(paging.tableKey, { pageSize: Number(e.target.value) })}
+          onChange={(e) => {
+            setTablePrefs(paging.tableKey, { pageSize: Number(e.target.value) });
+            paging.onPageSize();
+          }}
         >
           {PAGE_SIZES.map((n) => (
             <option key={n} value={n}>

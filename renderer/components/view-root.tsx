@@ -1,4 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
+import { ariaShortcut, shortcutLabel } from '../lib/keys';
+import { useActions, type ActionDef } from '../shell/actions';
+import { GuardedButton } from './guarded-button';
+import { RefreshButton } from './refresh-button';
 
 interface ViewRootProps {
   /** The registry id of the view; e2e tests find views by it. */
@@ -6,13 +10,45 @@ interface ViewRootProps {
   title: string;
   /** True once the data this view needs first has arrived; sets data-state="ready". */
   ready: boolean;
-  actions?: ReactNode;
+  /**
+   * The view's actions (UI-16), declared once: shown as the header's buttons and offered by the
+   * action palette, the shortcut sheet and their shortcuts.
+   */
+  actions?: readonly ActionDef[];
   subtitle?: ReactNode;
   children: ReactNode;
 }
 
+/** One action as a header button, saying its shortcut and, when disabled, why. */
+export function ActionButton({ action }: { action: ActionDef }) {
+  return (
+    <GuardedButton
+      variant={action.variant ?? 'secondary'}
+      mutates={action.mutates ?? true}
+      disabledReason={action.disabledReason}
+      disabled={action.disabled}
+      busy={action.busy}
+      data-action={action.id}
+      aria-keyshortcuts={action.shortcut ? ariaShortcut(action.shortcut) : undefined}
+      title={action.shortcut ? `${action.label} (${shortcutLabel(action.shortcut)})` : undefined}
+      onClick={action.run}
+    >
+      {action.label}
+    </GuardedButton>
+  );
+}
+
 /** The frame of every main view: heading, actions, and the readiness flag tests wait on. */
 export function ViewRoot({ view, title, ready, actions, subtitle, children }: ViewRootProps) {
+  // What the palette, the sheet and the keys offer: this view's actions, as they are now.
+  useEffect(() => {
+    const entry = { title, actions: actions ?? [] };
+    useActions.setState({ view: entry });
+    return () => {
+      if (useActions.getState().view === entry) useActions.setState({ view: null });
+    };
+  }, [title, actions]);
+
   return (
     <section
       className="view"
@@ -26,7 +62,14 @@ export function ViewRoot({ view, title, ready, actions, subtitle, children }: Vi
           <h1 id={`view-title-${view}`}>{title}</h1>
           {subtitle ? <div className="view-subtitle">{subtitle}</div> : null}
         </div>
-        {actions ? <div className="view-actions">{actions}</div> : null}
+        <div className="view-actions">
+          <RefreshButton />
+          {(actions ?? [])
+            .filter((a) => a.placement !== 'own')
+            .map((a) => (
+              <ActionButton key={a.id} action={a} />
+            ))}
+        </div>
       </header>
       {children}
     </section>

@@ -8,7 +8,7 @@ export type Transport = 'ipc' | 'http';
 
 export const TRPC_URL = '/trpc';
 
-const authHeaders = (token: string | null): Record<string, string> =>
+export const authHeaders = (token: string | null): Record<string, string> =>
   token ? { Authorization: `Bearer ${token}` } : {};
 
 /**

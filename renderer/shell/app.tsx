@@ -1,40 +1,57 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { SignInPage } from '../features/auth/sign-in-page';
 import type { Transport } from '../lib/client';
 import { errorCode, errorMessage } from '../lib/errors';
-import { useSession } from '../lib/session';
+import { followOtherTabs, useSession } from '../lib/session';
 import { useTRPC } from '../lib/trpc';
-import { useWindowStore } from '../stores/window-store';
+import { useFilterMemory } from '../stores/filter-memory-store';
+import { useNavigation } from './navigation';
 import { Shell } from './shell';
 import { useApplyTheme } from './theme';
 
 /**
  * The sign-in gate. Over HTTP the window needs a token; inside Electron the local database needs
- * none, so `users.me` decides: it answers, or says UNAUTHORIZED and the sign-in page shows.
+ * none, so `users.me` decides: it answers, or says UNAUTHORIZED and the sign-in page shows. The
+ * URL is left as it is, so signing in lands where the link pointed.
  */
 export function App({ transport }: { transport: Transport }) {
   useApplyTheme();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const nav = useNavigation();
   const session = useSession((s) => s.session);
+  const notice = useSession((s) => s.notice);
   const needsToken = transport === 'http' && !session;
   const me = useQuery({
     ...trpc.users.me.queryOptions(undefined, { retry: false, staleTime: 60_000 }),
     enabled: !needsToken,
   });
 
-  // Signed out (or the session ended): forget every server answer and where this window was,
-  // so the next person to sign in here sees nothing of the previous one.
+  // UI-10: the tabs of this browser share one session; another tab's sign-in or sign-out is
+  // this tab's too.
+  useEffect(() => (transport === 'http' ? followOtherTabs() : undefined), [transport]);
+
+  // Signed out, or another token now: forget every server answer and every remembered filter, so
+  // the next person to sign in here sees nothing of the previous one. A sign-out (not an expired
+  // session, which the same person signs back into) also leaves the place the URL named.
+  const token = session?.token ?? null;
+  const previous = useRef(token);
   useEffect(() => {
-    if (!session && transport === 'http') {
-      queryClient.clear();
-      useWindowStore.getState().reset();
+    const before = previous.current;
+    previous.current = token;
+    if (transport !== 'http' || before === token) return;
+    queryClient.removeQueries({ type: 'inactive' });
+    void queryClient.resetQueries();
+    useFilterMemory.getState().reset();
+    if (before !== null && (token !== null || notice === null)) {
+      void nav.openAll(undefined, { replace: true });
     }
-  }, [session, transport, queryClient]);
+  }, [token, notice, transport, queryClient, nav]);
 
   if (needsToken || errorCode(me.error) === 'UNAUTHORIZED') return <SignInPage />;
-  if (me.error) {
+  // A failed refresh of an already known caller keeps the console up (and its drafts with it).
+  if (me.error && !me.data) {
     return (
       <main className="splash" data-view="boot" data-state="error">
         <div className="splash-card" role="alert">

@@ -1,21 +1,20 @@
 import { SWITCH_SHORTCUT } from '../lib/keys';
-import type { OrgDetail } from '../lib/trpc';
-import { useWindowStore } from '../stores/window-store';
+import { PlaceLink } from './place-link';
 import { useShell } from './shell-context';
 import { viewsFor, type ViewDef } from './views';
 
 export function Sidebar({
   views,
   current,
-  org,
+  orgId,
 }: {
   views: ViewDef[];
   current: string | undefined;
-  org: OrgDetail | null | undefined;
+  /** null: All organizations. */
+  orgId: number | null;
 }) {
   const ctx = useShell();
-  const setView = useWindowStore((s) => s.setView);
-  const inOrg = org !== null;
+  const inOrg = orgId !== null;
   const allViews = inOrg ? viewsFor('all', ctx) : views;
   const isPlatform = (v: ViewDef) => v.scope === 'all' && v.group === 'platform';
   const accountViews = allViews.filter((v) => !isPlatform(v));
@@ -29,14 +28,13 @@ export function Sidebar({
           <ul>
             {views.map((v) => (
               <li key={v.id}>
-                <button
-                  type="button"
+                <PlaceLink
                   className="nav-item"
                   aria-current={v.id === current ? 'page' : undefined}
-                  onClick={() => setView(v.id)}
+                  place={{ orgId, view: v.id }}
                 >
                   {v.label}
-                </button>
+                </PlaceLink>
               </li>
             ))}
           </ul>
@@ -65,19 +63,17 @@ export function Sidebar({
 
 /** Views outside any org (account-wide, or the platform's): each opens under All organizations. */
 function AllViewsList({ views, current }: { views: ViewDef[]; current: string | undefined }) {
-  const openAll = useWindowStore((s) => s.openAll);
   return (
     <ul>
       {views.map((v) => (
         <li key={v.id}>
-          <button
-            type="button"
+          <PlaceLink
             className="nav-item"
             aria-current={v.id === current ? 'page' : undefined}
-            onClick={() => openAll(v.id)}
+            place={{ orgId: null, view: v.id }}
           >
             {v.label}
-          </button>
+          </PlaceLink>
         </li>
       ))}
     </ul>

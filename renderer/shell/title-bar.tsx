@@ -1,11 +1,15 @@
 import { useMutation } from '@tanstack/react-query';
 import { HealthBadges } from '../components/health';
+import { ariaShortcut, shortcutLabel } from '../lib/keys';
 import { OrgBadge } from '../components/org-badge';
-import { SWITCH_SHORTCUT } from '../lib/keys';
 import { useSession } from '../lib/session';
 import { useTRPC, type OrgDetail } from '../lib/trpc';
 import { usePrefsStore, type ThemePreference } from '../stores/prefs-store';
+import { GLOBAL } from './actions';
 import { useShell } from './shell-context';
+
+const SWITCH = GLOBAL.switchOrg;
+const SWITCH_KEYS = shortcutLabel(SWITCH.shortcut);
 
 /** Always on screen: which tenant this window acts on, and who is acting. */
 export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
@@ -36,8 +40,9 @@ export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
           className="scope-button"
           id="current-org"
           aria-haspopup="dialog"
-          aria-keyshortcuts="Control+K Meta+K"
-          aria-label={`${name} — switch organization (${SWITCH_SHORTCUT})`}
+          data-action={SWITCH.id}
+          aria-keyshortcuts={ariaShortcut(SWITCH.shortcut)}
+          aria-label={`${name} — switch organization (${SWITCH_KEYS})`}
           onClick={openSwitcher}
         >
           <span className="scope-kind">{org === null ? 'Scope' : 'Organization'}</span>
@@ -48,7 +53,7 @@ export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
           <span className="scope-caret" aria-hidden="true">
             ▾
           </span>
-          <kbd aria-hidden="true">{SWITCH_SHORTCUT}</kbd>
+          <kbd aria-hidden="true">{SWITCH_KEYS}</kbd>
         </button>
         {org && org !== 'loading' ? (
           <>

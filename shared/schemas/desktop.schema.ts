@@ -152,4 +152,10 @@ export interface DesktopSession {
   review: ExportManifest | null;
   /** For a review: who signed the export and whether this computer trusts them (EXP-1). */
   signer: SignerTrust | null;
+  /**
+   * For a review: whether the file's content is known to match its signed checksum yet. The
+   * signature is checked before anything shows; the checksum reads every row, so the review
+   * opens while a worker checks it ('checking'), and a file that fails is closed (EXP-2).
+   */
+  content_check: 'checking' | 'verified' | null;
 }

@@ -124,8 +124,8 @@ test('an account admin who is no operator: no Accounts view, no support engineer
   await signIn.withToken(token);
   const app = new ConsolePage(other);
   await app.waitForShell();
-  await expect(app.sidebar.getByRole('button', { name: 'Users and roles' })).toBeVisible();
-  await expect(app.sidebar.getByRole('button', { name: 'Accounts', exact: true })).toHaveCount(0);
+  await expect(app.sidebar.getByRole('link', { name: 'Users and roles' })).toBeVisible();
+  await expect(app.sidebar.getByRole('link', { name: 'Accounts', exact: true })).toHaveCount(0);
   await expect(app.sidebar.getByRole('heading', { name: 'Platform' })).toHaveCount(0);
 
   await app.openView('Users and roles', 'users');

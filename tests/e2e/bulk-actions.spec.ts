@@ -71,7 +71,9 @@ test('a reader may select, but the bulk actions say why they are disabled', asyn
   await hosts.row('acme-dc01').getByRole('checkbox').check();
   const move = bulkBar(page).getByRole('button', { name: 'Move selected…', exact: true });
   await expect(move).toBeDisabled();
-  await expect(move).toHaveAccessibleDescription(/hosts\.manage/);
+  // UI-16: in plain words, who may (never the permission's id).
+  await expect(move).toHaveAccessibleDescription(/^Only .+ can .+\.$/);
+  await expect(move).not.toHaveAccessibleDescription(/hosts\.manage/);
 });
 
 test('select organizations and deactivate them together', async ({ page, signInAs }) => {

@@ -25,7 +25,7 @@ test('creating an organization shows its secret exactly once and a Default locat
   await expect(page.getByText(secretText)).toHaveCount(0);
   await expect(orgs.row('Stark Industries')).toBeVisible();
 
-  await orgs.row('Stark Industries').getByRole('button', { name: 'Stark Industries' }).click();
+  await orgs.row('Stark Industries').getByRole('link', { name: 'Stark Industries' }).click();
   await expect(app.view('overview')).toBeVisible();
   const panel = new SecretPanel(page);
   await expect(panel.masked).toBeVisible();

@@ -9,6 +9,7 @@
 // The OS file dialogs are answered by the test, as in tests/electron/desktop-shell.test.ts.
 // The page itself is the built console (dist/renderer), served by the fixtures' real server.
 import type { Page } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConnectionStore } from '../../main/desktop/connections/connection-store';
@@ -20,6 +21,7 @@ import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-ch
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
 import type { ConsolePage } from './pages/console-page';
+import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
 
 const WINDOW = 1;
@@ -98,6 +100,9 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
   return { x, shell, handler, dialogAnswers, events };
 }
 
+// axe takes seconds per scan on two cores, and each view is scanned twice.
+test.describe.configure({ timeout: 120_000 });
+
 let desktop: Desktop | null = null;
 test.afterEach(() => {
   desktop?.shell.dispose();
@@ -139,11 +144,12 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await page.goto('/');
   await app.waitForShell();
   // Inside the desktop shell: local database, no sign-in, the desktop screens in the sidebar.
-  await expect(app.sidebar.getByRole('button', { name: 'Connections' })).toBeVisible();
+  await expect(app.sidebar.getByRole('link', { name: 'Connections' })).toBeVisible();
   const newOrg = page.getByRole('button', { name: /New organization/ });
   await expect(newOrg).toBeEnabled();
 
   const file = await exportAcme(page, app, d);
+  await checkView(page, 'exports');
 
   // Open it for review from the menu (a shell event), as File › Open export… does.
   d.dialogAnswers.push(file);
@@ -167,7 +173,7 @@ test('an opened export is a read-only review: banner, disabled mutations, server
 
   // The same views browse the export: only Acme is in it.
   const orgs = await app.openView('Organizations', 'organizations');
-  await expect(orgs.getByRole('button', { name: 'Acme' }).first()).toBeVisible();
+  await expect(orgs.getByRole('link', { name: 'Acme' }).first()).toBeVisible();
   await expect(orgs.getByText('Globex')).toHaveCount(0);
   // Mutation controls are disabled, with the review as the reason.
   const reason = 'Changes are disabled: this window shows a read-only review of an export.';
@@ -184,6 +190,8 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await expect(exportsView.getByTestId('own-fingerprint')).toHaveText(
     d.x.w.services.infra.signer.key().fingerprint,
   );
+  // UI-9: the desktop's own screen, in review (banner, signer, disabled controls), light and dark.
+  await checkView(page, 'exports-review');
   await app.switchTo('Acme');
   // Plain buttons disabled through denyReason (the secret panel of the overview).
   const regenerate = app.view('overview').getByRole('button', { name: 'Regenerate secret…' });
@@ -223,8 +231,45 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   await app.waitForShell();
   await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
   await expect(
-    app.view('organizations').getByRole('button', { name: 'Globex' }).first(),
+    app.view('organizations').getByRole('link', { name: 'Globex' }).first(),
   ).toBeVisible();
+});
+
+test('a review shows at once while its checksum is read, and closes if the content does not match', async ({
+  page,
+  app,
+}) => {
+  const d = (desktop = await startDesktop(page));
+  await page.goto('/');
+  await app.waitForShell();
+  const file = await exportAcme(page, app, d);
+
+  // EXP-2: the banner says the signature is verified and, until the worker is done, that the
+  // content is being checked; then that both are verified.
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  const banner = page.getByRole('region', { name: 'Read-only review' });
+  await expect(banner.getByTestId('review-check')).toContainText(
+    'Signature and checksum verified',
+    { timeout: JOB_TIMEOUT },
+  );
+  expect(d.events.filter((e) => e.type === 'session-changed').length).toBeGreaterThanOrEqual(2);
+  await banner.getByRole('button', { name: 'Close review' }).click();
+  await expect(banner).toBeHidden();
+
+  // A row changed after the export, its signed manifest left as it was: the review is closed
+  // as soon as the checksum says so, and the job panel says why.
+  const db = new Database(file);
+  db.prepare("UPDATE locations SET name = 'Elsewhere' WHERE name = 'HQ'").run();
+  db.close();
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  await expect(page.getByTestId('job-panel')).toContainText(/changed after it was exported/, {
+    timeout: JOB_TIMEOUT,
+  });
+  await expect(banner).toBeHidden();
+  await app.waitForShell();
+  await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
 });
 
 test('remembering a sign-in where the keychain is not secure is refused next to the field', async ({
@@ -236,6 +281,7 @@ test('remembering a sign-in where the keychain is not secure is refused next to 
   await app.waitForShell();
   const view = await app.openView('Connections', 'connections');
   await expect(view.getByRole('note')).toContainText('not secure');
+  await checkView(page, 'connections');
   await view.getByRole('button', { name: 'Add server' }).click();
   const form = view.getByRole('form', { name: 'Add a server' });
   await form.getByLabel('Name').fill('Staging');
@@ -252,4 +298,32 @@ test('remembering a sign-in where the keychain is not secure is refused next to 
   );
   // The server was added, not signed in; it is listed with that state.
   await expect(view.getByRole('listitem', { name: 'Staging' })).toContainText('Not signed in');
+});
+
+test('UI-10 inside the desktop: the place is after the "#", and a reload keeps it', async ({
+  page,
+  app,
+}) => {
+  desktop = await startDesktop(page);
+  await page.goto('/index.html');
+  await app.waitForShell();
+  // The app protocol is only ever asked for index.html: the place is the hash (shell/router.ts).
+  const where = () => new URL(page.url());
+  await expect.poll(() => where().hash).toBe('#/organizations');
+  expect(where().pathname).toBe('/index.html');
+  await app.switchTo('Acme');
+  await app.openView('Hosts', 'hosts');
+  const acme = desktop.x.w.services.organizations
+    .list(desktop.x.w.admin, {})
+    .items.find((o) => o.name === 'Acme')!.id;
+  await expect.poll(() => where().hash).toBe(`#/org/${acme}/hosts`);
+  await app.sidebar.getByRole('link', { name: 'Locations', exact: true }).click();
+  await expect(app.view('locations')).toBeVisible();
+  await page.goBack();
+  await expect(app.view('hosts')).toBeVisible();
+  await page.reload();
+  await app.waitForShell();
+  await expect(app.view('hosts')).toBeVisible();
+  await expect(app.currentOrgName).toHaveText('Acme');
+  expect(where().pathname).toBe('/index.html');
 });

@@ -48,7 +48,7 @@ test('totals, needs attention and the health chart with its text alternative', a
   await checkView(page, 'fleet-overview');
 
   // An org in the list opens that org, whose overview has its own chart.
-  await fleet.attentionRow('Acme Corp').getByRole('button', { name: 'Acme Corp' }).click();
+  await fleet.attentionRow('Acme Corp').getByRole('link', { name: 'Acme Corp' }).click();
   await expect(app.currentOrgName).toHaveText('Acme Corp');
   const orgChart = new HealthHistoryPanel(app.view('overview'));
   await expect(orgChart.summary).toContainText('3 online, 1 offline, 1 stale of 5 hosts');

@@ -80,14 +80,14 @@ test('without hosts.manage, every change is disabled with the reason', async ({
   await app.openView('Hosts', 'hosts');
   const hosts = new HostsPage(page);
   const reason = hosts.view.getByText(
-    'You need the hosts.manage permission (manage hosts); ask an account admin.',
+    'Only account admins, org admins and technicians can manage hosts.',
   );
   await expect(reason).toBeVisible();
   const move = hosts.row('acme-dc01').getByRole('button', { name: 'Move acme-dc01', exact: true });
   await expect(move).toBeDisabled();
   // The disabled button points at the reason, for screen readers too.
   await expect(move).toHaveAccessibleDescription(
-    'You need the hosts.manage permission (manage hosts); ask an account admin.',
+    'Only account admins, org admins and technicians can manage hosts.',
   );
   await expect(
     hosts.row('acme-dc01').getByRole('button', { name: 'Remove acme-dc01', exact: true }),

@@ -1,6 +1,7 @@
 // The desktop shell over IPC, under Node: the one IPC handler main/electron installs, with the
 // real routers, services, worker and a real remote server. Only Electron's own parts (the file
 // dialogs and the channel to the window) are replaced, by the two small fakes below.
+import Database from 'better-sqlite3';
 import { createTRPCClient, TRPCClientError } from '@trpc/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,15 @@ async function failure(p: Promise<unknown>): Promise<TRPCClientError<AppRouter>>
   return e as TRPCClientError<AppRouter>;
 }
 
+/** Waits (without a timed assertion: the test's own timeout bounds it) for an event to arrive. */
+async function eventWhere(pred: (e: ShellEvent) => boolean): Promise<ShellEvent> {
+  for (;;) {
+    const found = events.find(pred);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('desktop shell over IPC', () => {
   it('starts on the local database', async () => {
     expect(await desktopApi().desktop.session.query()).toMatchObject({
@@ -123,6 +133,7 @@ describe('desktop shell over IPC', () => {
     expect(session).toMatchObject({ mode: 'review', read_only: true });
     expect(session?.label).toMatch(/^Read-only review of the export of Acme/);
     // Its checksum was verified on the worker, with progress shown.
+    await eventWhere((e) => e.type === 'progress' && e.finished && e.label.startsWith('Verifying'));
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'progress',
@@ -156,6 +167,59 @@ describe('desktop shell over IPC', () => {
       mode: 'local',
     });
     await appApi().organizations.create.mutate({ name: 'After review' });
+  });
+
+  it('a review opens on its verified signature while the worker reads the checksum, then says it is verified', async () => {
+    dialogAnswers.push(x.file('early.orgdesk-export'));
+    await desktopApi().desktop.exports.create.mutate({
+      scope: 'organization',
+      organization_id: x.acme.id,
+    });
+    events.length = 0;
+    dialogAnswers.push(x.file('early.orgdesk-export'));
+    // EXP-2: answered before the checksum (which reads every row) is known: the first page of
+    // a large export shows without waiting for the whole file to be read.
+    const opened = await desktopApi().desktop.exports.openReview.mutate();
+    expect(opened).toMatchObject({ mode: 'review', content_check: 'checking' });
+    expect(opened?.signer).toMatchObject({ trust: 'own', trusted: true });
+    expect((await appApi().organizations.list.query({})).items.map((o) => o.name)).toEqual([
+      'Acme',
+    ]);
+    await eventWhere((e) => e.type === 'progress' && e.finished && e.label.startsWith('Verifying'));
+    await expect
+      .poll(async () => (await desktopApi().desktop.session.query()).content_check)
+      .toBe('verified');
+    expect(events.filter((e) => e.type === 'review-refused')).toEqual([]);
+  });
+
+  it('a review whose content fails its checksum is closed the moment the worker says so, with why', async () => {
+    const file = x.file('changed.orgdesk-export');
+    dialogAnswers.push(file);
+    await desktopApi().desktop.exports.create.mutate({
+      scope: 'organization',
+      organization_id: x.acme.id,
+    });
+    // A row changed after the export, the signed manifest left as it was.
+    const db = new Database(file);
+    db.prepare("UPDATE locations SET name = 'Elsewhere' WHERE name = 'HQ'").run();
+    db.close();
+    events.length = 0;
+    dialogAnswers.push(file);
+    const opened = await desktopApi().desktop.exports.openReview.mutate();
+    expect(opened).toMatchObject({ mode: 'review', content_check: 'checking' });
+    const refused = await eventWhere((e) => e.type === 'review-refused');
+    expect(refused).toMatchObject({
+      message: expect.stringMatching(/changed after it was exported .*cannot be trusted/),
+    });
+    // Back on the local database: nothing of the file is served any more.
+    expect(await desktopApi().desktop.session.query()).toMatchObject({
+      mode: 'local',
+      content_check: null,
+    });
+    expect((await appApi().organizations.list.query({})).items.map((o) => o.name)).toEqual([
+      'Acme',
+      'Globex',
+    ]);
   });
 
   it('restores from an export chosen in the dialog, on the worker', async () => {

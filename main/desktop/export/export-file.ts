@@ -291,10 +291,12 @@ export interface OpenedExport {
  * verifies its signature and its checksum. Anything else is refused with the reason.
  * `verifiedSha256`: the checksum was just verified on a worker thread (it reads every row); then
  * only the manifest (signature included) is checked here, so the main thread does not redo it.
+ * `checksumLater`: the checksum is being verified on a worker meanwhile, and the caller acts on
+ * its outcome (the desktop shell closes a review whose content does not match, EXP-2).
  */
 export function openExportFile(
   file: string,
-  options: { verifiedSha256?: string } = {},
+  options: { verifiedSha256?: string; checksumLater?: boolean } = {},
 ): OpenedExport {
   if (!existsSync(file)) throw new DomainError('NOT_FOUND', `${file} does not exist`, 'file');
   let sqlite: Database.Database;
@@ -307,6 +309,7 @@ export function openExportFile(
   }
   try {
     const { manifest, signer } = verifyManifestSignature(sqlite, file);
+    if (options.checksumLater) return { sqlite, manifest, signer };
     const actual = options.verifiedSha256 ?? computeChecksum(sqlite, file);
     if (actual !== manifest.content_sha256) {
       throw new DomainError(

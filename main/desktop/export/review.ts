@@ -63,9 +63,18 @@ export function reviewLabel(m: ExportManifest): string {
 
 export function openReview(
   file: string,
-  options: { migrationsFolder: string; clock?: Clock; verifiedSha256?: string },
+  options: {
+    migrationsFolder: string;
+    clock?: Clock;
+    verifiedSha256?: string;
+    /** The checksum is verified meanwhile by the caller (desktop-shell.ts), who acts on it. */
+    checksumLater?: boolean;
+  },
 ): ReviewHandle {
-  const opened = openExportFile(file, { verifiedSha256: options.verifiedSha256 });
+  const opened = openExportFile(file, {
+    verifiedSha256: options.verifiedSha256,
+    checksumLater: options.checksumLater,
+  });
   const { manifest, signer } = opened;
   let sqlite = opened.sqlite;
   let scratch: string | null = null;

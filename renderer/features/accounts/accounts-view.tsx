@@ -160,11 +160,15 @@ export function AccountsView() {
       subtitle={
         list.data ? `The tenants of this server · ${plural(list.data.total, 'account')}` : ' '
       }
-      actions={
-        <GuardedButton variant="primary" onClick={() => setCreating(true)}>
-          New account
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-account',
+          label: 'New account',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          run: () => setCreating(true),
+        },
+      ]}
     >
       <p className="field-hint">
         As a platform operator you see each account&apos;s name and counts, never what is inside it:

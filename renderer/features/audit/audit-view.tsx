@@ -7,21 +7,41 @@ import type {
   AuditVerifyResult,
 } from '../../../shared/schemas/audit.schema';
 import { EXPORT_FILE_HEADERS, MAX_AUDIT_EXPORT, MAX_PAGE_LIMIT } from '../../../shared/constants';
-import { GuardedButton } from '../../components/guarded-button';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { downloadText } from '../../lib/clipboard';
 import { fetchFile, saveBlob, signatureOf } from '../../lib/file-download';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { formatCount, plural } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
-import { useDebounced } from '../../lib/use-debounced';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { useTRPC, useTRPCClient, type OrgDetail } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { DataTable, Pager, usePaging, useSort } from '../../components/table-kit';
+import { DataTable, Pager, urlPage, urlSort, usePaging } from '../../components/table-kit';
 import { AuditDetails } from './audit-details';
 import { AuditFilters, EMPTY_FILTER, localToIso, type AuditFilterDraft } from './audit-filters';
+
+/** UI-10: the filters in the URL, e.g. /audit?action=host.moved&from=2026-01-31T12:00. */
+export const AUDIT_FILTERS = {
+  actor: '',
+  action: '',
+  target_type: '',
+  target_id: '',
+  from: '',
+  to: '',
+  order: 'desc',
+  page: '1',
+};
+
+const AUDIT_ORDER = { sort: 'time', order: 'desc' } as const;
+
+const trimDraft = (d: AuditFilterDraft): AuditFilterDraft => ({
+  ...d,
+  actor: d.actor.trim(),
+  action: d.action.trim(),
+  targetId: d.targetId.trim(),
+});
 import { VerifyResult } from './verify-result';
 import './audit.css';
 
@@ -45,15 +65,16 @@ const formatAt = (iso: string): string => {
 
 /** UI-7 audit viewer of the current org (AUD-2: org admins see their org's entries only). */
 export function OrgAuditView({ org }: OrgViewProps) {
-  const reason = denyReason(org.permissions, 'audit.view');
+  const { me } = useShell();
+  const reason = denyReason(me, org.permissions, 'audit.view');
   if (reason) return <NoAudit reason={reason} subtitle={org.name} />;
   return <AuditTrail org={org} />;
 }
 
 /** UI-7 account-wide audit viewer, under "All organizations" (account admins). */
 export function AccountAuditView() {
-  const { accountPermissions } = useShell();
-  const reason = denyReason(accountPermissions, 'audit.view');
+  const { me, accountPermissions } = useShell();
+  const reason = denyReason(me, accountPermissions, 'audit.view');
   if (reason) return <NoAudit reason={reason} subtitle="All organizations" />;
   return <AuditTrail org={null} />;
 }
@@ -69,24 +90,55 @@ function NoAudit({ reason, subtitle }: { reason: string; subtitle: string }) {
 function AuditTrail({ org }: { org: OrgDetail | null }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const { accountPermissions, transport } = useShell();
-  const [draft, setDraft] = useState<AuditFilterDraft>(EMPTY_FILTER);
-  const applied = useDebounced(draft, 300);
+  const { me, accountPermissions, transport } = useShell();
+  const [filters, setFilters] = useUrlFilters(AUDIT_FILTERS);
+  const applied: AuditFilterDraft = {
+    actor: filters.actor,
+    action: filters.action,
+    targetType: filters.target_type,
+    targetId: filters.target_id,
+    from: filters.from,
+    to: filters.to,
+  };
+  const [draft, setDraft] = useSettledDraft(
+    applied,
+    (d) =>
+      setFilters(
+        {
+          actor: d.actor,
+          action: d.action,
+          target_type: d.targetType,
+          target_id: d.targetId,
+          from: d.from,
+          to: d.to,
+        },
+        { text: 'audit-filters' },
+      ),
+    300,
+    trimDraft,
+  );
   const [verified, setVerified] = useState<AuditVerifyResult | null>(null);
   const [saved, setSaved] = useState<SavedExport | null>(null);
 
   const filter = {
     organization_id: org?.id ?? null,
-    actor: applied.actor.trim() || null,
-    action: applied.action.trim() || null,
+    actor: applied.actor || null,
+    action: applied.action || null,
     target_type: applied.targetType || null,
-    target_id: applied.targetId.trim() || null,
+    target_id: applied.targetId || null,
     from: localToIso(applied.from),
     to: localToIso(applied.to),
   };
-  // UI-11: by time, newest first until the header says otherwise; a new order starts at page 1.
-  const sort = useSort<'time'>({ sort: 'time', order: 'desc' });
-  const paging = usePaging('audit', JSON.stringify([filter, sort.order]));
+  // UI-11: by time, newest first until the header says otherwise; a new order starts at page 1
+  // (the order is in the URL like the filters, UI-10, left out at newest first).
+  const sort = urlSort({ sort: 'time', order: filters.order }, ['time'], AUDIT_ORDER, (p) =>
+    setFilters({ order: p.order }),
+  );
+  const paging = usePaging(
+    'audit',
+    JSON.stringify([filter, sort.order]),
+    urlPage(filters.page, setFilters),
+  );
   const list = useQuery({
     ...trpc.audit.list.queryOptions({
       ...filter,
@@ -233,8 +285,8 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
   };
   const fieldBlamed = Object.values(errors).some(Boolean);
   const filtered = JSON.stringify(draft) !== JSON.stringify(EMPTY_FILTER);
-  const verifyReason = denyReason(accountPermissions, 'audit.view')
-    ? 'Verifying checks the whole account’s chain: it needs the audit.view permission account-wide (account admins).'
+  const verifyReason = denyReason(me, accountPermissions, 'audit.view')
+    ? 'Verifying checks the whole account’s chain: only account admins can do that.'
     : null;
 
   return (
@@ -250,35 +302,33 @@ function AuditTrail({ org }: { org: OrgDetail | null }) {
             : ''}
         </>
       }
-      actions={
-        <>
-          <GuardedButton
-            mutates={false}
-            busy={exportFile.isPending && exportFile.variables === 'csv'}
-            disabled={exportFile.isPending}
-            onClick={() => exportFile.mutate('csv')}
-          >
-            Export CSV
-          </GuardedButton>
-          <GuardedButton
-            mutates={false}
-            busy={exportFile.isPending && exportFile.variables === 'json'}
-            disabled={exportFile.isPending}
-            onClick={() => exportFile.mutate('json')}
-          >
-            Export JSON
-          </GuardedButton>
-          <GuardedButton
-            variant="primary"
-            mutates={false}
-            disabledReason={verifyReason}
-            busy={verify.isPending}
-            onClick={() => verify.mutate()}
-          >
-            Verify chain
-          </GuardedButton>
-        </>
-      }
+      actions={[
+        {
+          id: 'export-csv',
+          label: 'Export CSV',
+          mutates: false,
+          busy: exportFile.isPending && exportFile.variables === 'csv',
+          disabled: exportFile.isPending,
+          run: () => exportFile.mutate('csv'),
+        },
+        {
+          id: 'export-json',
+          label: 'Export JSON',
+          mutates: false,
+          busy: exportFile.isPending && exportFile.variables === 'json',
+          disabled: exportFile.isPending,
+          run: () => exportFile.mutate('json'),
+        },
+        {
+          id: 'verify-chain',
+          label: 'Verify chain',
+          variant: 'primary',
+          mutates: false,
+          disabledReason: verifyReason,
+          busy: verify.isPending,
+          run: () => verify.mutate(),
+        },
+      ]}
     >
       <VerifyResult
         result={verified}

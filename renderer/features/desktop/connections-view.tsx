@@ -48,11 +48,16 @@ export function ConnectionsView() {
       title="Connections"
       ready={list.isSuccess && session.isSuccess}
       subtitle={session.data ? `This window: ${session.data.label}` : ' '}
-      actions={
-        <GuardedButton mutates={false} variant="primary" onClick={() => setSigningIn('new')}>
-          Add server
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'add-server',
+          label: 'Add server',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          mutates: false,
+          run: () => setSigningIn('new'),
+        },
+      ]}
     >
       {keychain && !keychain.secure ? (
         <div className="callout callout-warning" role="note">

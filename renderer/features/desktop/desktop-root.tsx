@@ -23,7 +23,9 @@ export function useDesktopSession() {
   return useQuery({
     queryKey: desktopKeys.session,
     queryFn: () => desktopApi().session.query(),
+    // The shell announces a new data source itself (session-changed): no polling.
     staleTime: Infinity,
+    refetchInterval: false,
   });
 }
 
@@ -46,7 +48,12 @@ export function DesktopRoot() {
         if (event.type === 'progress') useDesktopJobs.getState().progress(event);
         else if (event.type === 'session-changed')
           void queryClient.invalidateQueries({ queryKey: ['desktop'] });
-        else if (event.type === 'menu') {
+        else if (event.type === 'review-refused') {
+          // EXP-2: the content failed its checksum after the review opened; main closed it.
+          useDesktopJobs
+            .getState()
+            .finish({ kind: 'error', action: 'Open export', message: event.message });
+        } else if (event.type === 'menu') {
           if (event.command === 'export') useDesktopJobs.getState().setExportDialog(true);
           else if (event.command === 'open-export') void openExport();
           else if (event.command === 'restore') void restoreExport();
@@ -85,9 +92,11 @@ function ReviewBanner({ session }: { session: DesktopSessionInfo }) {
           <strong>{session.label} — changes are disabled</strong>
         </p>
         {review ? (
-          <p className="review-sub muted">
-            Signature and checksum verified · SHA-256{' '}
-            <code>{review.content_sha256.slice(0, 12)}…</code> · from {review.source}
+          <p className="review-sub muted" role="status" data-testid="review-check">
+            {session.content_check === 'checking'
+              ? 'Signature verified · checking the content against its checksum…'
+              : 'Signature and checksum verified'}{' '}
+            · SHA-256 <code>{review.content_sha256.slice(0, 12)}…</code> · from {review.source}
           </p>
         ) : null}
         {signer ? (

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Dialog } from '../../components/dialog';
 import { Field } from '../../components/field';
 import { useTRPC } from '../../lib/trpc';
-import { useWindowStore } from '../../stores/window-store';
+import { usePlace } from '../../shell/navigation';
 import { exportData } from './desktop-actions';
 import { useDesktopJobs } from './jobs-store';
 
@@ -22,7 +22,7 @@ export function ExportDialog() {
 
 function ExportForm({ onDone }: { onDone(): void }) {
   const trpc = useTRPC();
-  const orgId = useWindowStore((s) => s.orgId);
+  const orgId = usePlace()?.orgId ?? null;
   const orgs = useQuery(trpc.organizations.list.queryOptions({ limit: 100 }));
   const [choice, setChoice] = useState<string>(orgId === null ? '' : String(orgId));
   const ready = choice !== '';

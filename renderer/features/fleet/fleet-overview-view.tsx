@@ -9,7 +9,8 @@ import { errorMessage } from '../../lib/errors';
 import { formatCount, formatDateTime, plural } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
+import { PlaceLink } from '../../shell/place-link';
 import { ONLINE_RULE, STALE_RULE } from '../hosts/host-status';
 import { HealthHistory } from './health-chart';
 import './fleet.css';
@@ -50,19 +51,17 @@ function Stat({
 }
 
 function AttentionRow({ item }: { item: AttentionItem }) {
-  const openOrg = useWindowStore((s) => s.openOrg);
   return (
     <tr>
       <th scope="row">
         <span className="cell-name-row">
           <OrgBadge org={{ id: item.organization_id, name: item.name }} />
-          <button
-            type="button"
+          <PlaceLink
             className="link-button cell-name"
-            onClick={() => openOrg(item.organization_id, 'overview')}
+            place={{ orgId: item.organization_id, view: 'overview' }}
           >
             {item.name}
-          </button>
+          </PlaceLink>
         </span>
       </th>
       <td>
@@ -89,12 +88,14 @@ function AttentionRow({ item }: { item: AttentionItem }) {
 
 export function FleetOverviewView() {
   const trpc = useTRPC();
-  const { isAccountAdmin } = useShell();
-  const openAll = useWindowStore((s) => s.openAll);
+  const { me, isAccountAdmin } = useShell();
+  const nav = useNavigation();
   const overview = useQuery(trpc.fleet.overview.queryOptions());
   const totalsId = useId();
   const attentionId = useId();
   const o = overview.data;
+  // Support access is reviewed where it is decided (the support access view, SUP-3).
+  const canReviewAccess = isAccountAdmin || me.is_support_engineer;
 
   return (
     <ViewRoot
@@ -105,6 +106,18 @@ export function FleetOverviewView() {
         o
           ? `${plural(o.organizations.total, 'organization')} ${isAccountAdmin ? 'in this account' : 'you can see'}, ${formatCount(o.organizations.active)} active · as of ${formatDateTime(o.generated_at)}`
           : ' '
+      }
+      actions={
+        o?.support_access?.active && canReviewAccess
+          ? [
+              {
+                id: 'review-support-access',
+                label: 'Review support access',
+                mutates: false,
+                run: () => void nav.openAll('support-access'),
+              },
+            ]
+          : undefined
       }
     >
       {overview.error ? (
@@ -120,9 +133,11 @@ export function FleetOverviewView() {
             ({plural(o.support_access.grants, 'grant')}): support engineers can read every
             organization of this account.
           </span>
-          <button type="button" className="link-button" onClick={() => openAll('support-access')}>
-            Review support access
-          </button>
+          {canReviewAccess ? (
+            <PlaceLink className="link-button" place={{ orgId: null, view: 'support-access' }}>
+              Review support access
+            </PlaceLink>
+          ) : null}
         </div>
       ) : null}
 

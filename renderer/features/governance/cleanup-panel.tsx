@@ -9,7 +9,7 @@ import { useInvalidate } from '../../lib/use-invalidate';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 
 /** GOV-3 on demand: the account's retention cleanup now, and what it removed per org. */
 export function CleanupPanel() {
@@ -29,7 +29,7 @@ export function CleanupPanel() {
       },
     }),
   );
-  const reason = actionReason(me, accountPermissions, 'governance.manage');
+  const reason = denyReason(me, accountPermissions, 'governance.manage');
   // Orgs where something happened; the rest had nothing older than their retention.
   const notable = report?.organizations.filter((o) => o.deleted > 0 || o.skipped) ?? [];
 

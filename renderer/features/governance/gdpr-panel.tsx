@@ -12,7 +12,7 @@ import { fetchFile, saveBlob, type FetchedFile } from '../../lib/file-download';
 import { useTRPC, useTRPCClient } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 
 function saved(filename: string, data: Pick<DataExport, 'capped_sections' | 'cap_per_section'>) {
   toast.success(
@@ -49,7 +49,7 @@ export function GdprPanel() {
   const client = useTRPCClient();
   const { me, accountPermissions, transport } = useShell();
   const headingId = useId();
-  const reason = actionReason(me, accountPermissions, 'gdpr.manage');
+  const reason = denyReason(me, accountPermissions, 'gdpr.manage');
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: reason === null });
   const [userId, setUserId] = useState<number | null>(null);
   const [erasing, setErasing] = useState(false);

@@ -7,7 +7,8 @@ import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { GovernanceSection } from '../organizations/governance-section';
-import { actionReason, VIEW_ONLY_REASON } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
+import { VIEW_ONLY_REASON } from '../support-access/view-only';
 import { CleanupPanel } from './cleanup-panel';
 import { GdprPanel } from './gdpr-panel';
 import { RecordingsPanel, useRecordings } from './recordings-panel';
@@ -19,7 +20,7 @@ export function GovernanceView({ org }: OrgViewProps) {
   const { me, isAccountAdmin } = useShell();
   const settings = useQuery(trpc.governance.settings.queryOptions({ organization_id: org.id }));
   const recordings = useRecordings(org.id);
-  const reason = actionReason(me, org.permissions, 'governance.manage');
+  const reason = denyReason(me, org.permissions, 'governance.manage');
   return (
     <ViewRoot
       view="governance"
@@ -78,7 +79,7 @@ function PolicySummary({ settings }: { settings: GovernanceSettings | undefined 
 export function AccountGovernanceView() {
   const trpc = useTRPC();
   const { me, accountPermissions } = useShell();
-  const canManage = actionReason(me, accountPermissions, 'gdpr.manage') === null;
+  const canManage = denyReason(me, accountPermissions, 'gdpr.manage') === null;
   // The people the GDPR panel offers (the same query, fetched once).
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: canManage });
   return (

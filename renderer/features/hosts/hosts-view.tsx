@@ -1,18 +1,18 @@
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
-import { HOST_STATUSES, type HOST_SORT_KEYS } from '../../../shared/constants';
+import { HOST_SORT_KEYS, HOST_STATUSES } from '../../../shared/constants';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
-import { useDebounced } from '../../lib/use-debounced';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import type { OrgViewProps } from '../../shell/views';
 import { toast } from '../../stores/toast-store';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 import { BulkMoveHostsDialog, BulkRemoveHostsDialog } from './bulk-host-dialogs';
 import { HostDetailPanel } from './host-detail-panel';
 import { MoveHostDialog, RemoveHostDialog } from './host-dialogs';
@@ -22,8 +22,9 @@ import {
   DataTable,
   Pager,
   RelativeTime,
+  urlPage,
+  urlSort,
   usePaging,
-  useSort,
   type ColumnMeta,
 } from '../../components/table-kit';
 
@@ -35,16 +36,35 @@ const sortable = (sortKey: HostSort, firstOrder: 'asc' | 'desc' = 'asc'): Column
   firstOrder,
 });
 
+/** UI-10: e.g. /org/12/hosts?location=3&status=offline&search=web&sort=last_seen&order=desc. */
+export const HOST_FILTERS = {
+  search: '',
+  location: '',
+  status: '',
+  sort: 'hostname',
+  order: 'asc',
+  page: '1',
+};
+const NONE_SELECTED = 'Select one or more hosts in the table first.';
+const HOST_SORT_DEFAULT = { sort: 'hostname', order: 'asc' } as const;
+const isStatus = (s: string): s is HostStatus => (HOST_STATUSES as readonly string[]).includes(s);
+
 /** UI-7 hosts (AGT-3/4): by location and status, searchable, moved by hand with a pin. */
 export function HostsView({ org }: OrgViewProps) {
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const { me } = useShell();
   const ids = useId();
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText.trim(), 250);
-  const [locationId, setLocationId] = useState<number | null>(null);
-  const [status, setStatus] = useState<HostStatus | null>(null);
+  const [filters, setFilters] = useUrlFilters(HOST_FILTERS);
+  const search = filters.search;
+  const locationId = /^[1-9][0-9]*$/.test(filters.location) ? Number(filters.location) : null;
+  const status = isStatus(filters.status) ? filters.status : null;
+  const [searchText, setSearchText] = useSettledDraft(
+    search,
+    (text) => setFilters({ search: text }, { text: 'search' }),
+    250,
+    (text) => text.trim(),
+  );
   const [moving, setMoving] = useState<Host | null>(null);
   const [removing, setRemoving] = useState<Host | null>(null);
   // The host whose detail panel is open. On close, focus goes back to that host's name in the
@@ -61,11 +81,13 @@ export function HostsView({ org }: OrgViewProps) {
     const name = document.querySelector<HTMLElement>(`[data-host-name="${returnTo}"]`);
     (name ?? document.getElementById(`${ids}-search`))?.focus();
   }, [returnTo, ids]);
-  // UI-11: sorted server-side; a new sort starts again at the first page.
-  const sort = useSort<HostSort>({ sort: 'hostname', order: 'asc' });
+  // UI-11: sorted server-side; a new sort starts again at the first page (sort, order and page
+  // are in the URL like the filters, UI-10).
+  const sort = urlSort(filters, HOST_SORT_KEYS, HOST_SORT_DEFAULT, setFilters);
   const paging = usePaging(
     'hosts',
     JSON.stringify([search, locationId, status, sort.sort, sort.order]),
+    urlPage(filters.page, setFilters),
   );
   // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
   const selection = useSelection(
@@ -81,7 +103,7 @@ export function HostsView({ org }: OrgViewProps) {
   );
   const [bulkMoving, setBulkMoving] = useState<Host[] | null>(null);
   const [bulkRemoving, setBulkRemoving] = useState<Host[] | null>(null);
-  const reason = actionReason(me, org.permissions, 'hosts.manage');
+  const reason = denyReason(me, org.permissions, 'hosts.manage');
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
   const list = useQuery({
@@ -252,6 +274,22 @@ export function HostsView({ org }: OrgViewProps) {
           ? `${org.name} · ${formatCount(total)} ${total === 1 ? 'host' : 'hosts'}`
           : org.name
       }
+      actions={[
+        {
+          id: 'move-selected-hosts',
+          label: 'Move selected hosts…',
+          placement: 'own',
+          disabledReason: reason ?? (selected.length ? null : NONE_SELECTED),
+          run: () => setBulkMoving(selected),
+        },
+        {
+          id: 'remove-selected-hosts',
+          label: 'Remove selected hosts…',
+          placement: 'own',
+          disabledReason: reason ?? (selected.length ? null : NONE_SELECTED),
+          run: () => setBulkRemoving(selected),
+        },
+      ]}
     >
       <div className="toolbar" role="search" aria-label="Filter hosts">
         <div className="toolbar-field toolbar-grow">
@@ -273,7 +311,7 @@ export function HostsView({ org }: OrgViewProps) {
           <select
             id={`${ids}-location`}
             value={locationId ?? ''}
-            onChange={(e) => setLocationId(e.target.value === '' ? null : Number(e.target.value))}
+            onChange={(e) => setFilters({ location: e.target.value })}
           >
             <option value="">All locations</option>
             {(locations.data ?? []).map((l) => (
@@ -290,9 +328,7 @@ export function HostsView({ org }: OrgViewProps) {
           <select
             id={`${ids}-status`}
             value={status ?? ''}
-            onChange={(e) =>
-              setStatus(e.target.value === '' ? null : (e.target.value as HostStatus))
-            }
+            onChange={(e) => setFilters({ status: e.target.value })}
           >
             <option value="">Any status</option>
             {HOST_STATUSES.map((s) => (
@@ -312,6 +348,7 @@ export function HostsView({ org }: OrgViewProps) {
         <button
           type="button"
           className="button button-secondary"
+          data-action="move-selected-hosts"
           {...bulkGuard}
           onClick={() => setBulkMoving(selected)}
         >
@@ -320,6 +357,7 @@ export function HostsView({ org }: OrgViewProps) {
         <button
           type="button"
           className="button button-danger-outline"
+          data-action="remove-selected-hosts"
           {...bulkGuard}
           onClick={() => setBulkRemoving(selected)}
         >
@@ -345,11 +383,7 @@ export function HostsView({ org }: OrgViewProps) {
                     <button
                       type="button"
                       className="button button-secondary"
-                      onClick={() => {
-                        setSearchText('');
-                        setLocationId(null);
-                        setStatus(null);
-                      }}
+                      onClick={() => setFilters({ search: '', location: '', status: '' })}
                     >
                       Clear filters
                     </button>

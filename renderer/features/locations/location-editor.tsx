@@ -5,10 +5,12 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Field, FormError } from '../../components/field';
 import { OrgTarget } from '../../components/org-badge';
 import { Skeleton } from '../../components/view-root';
+import { useEditorFocus } from '../../components/use-editor-focus';
 import { errorMessage, fieldError, fieldIndex } from '../../lib/errors';
 import { plural } from '../../lib/format';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
+import { useUnsavedChanges } from '../../shell/unsaved';
 import { toast } from '../../stores/toast-store';
 import { SubnetChips, checkSubnet, type ParsedEntry } from './subnet-chips';
 import { TimezoneField, canonicalZone } from './timezone-field';
@@ -23,11 +25,13 @@ interface LocationEditorProps {
   /** null: a new location. */
   location: Location | null;
   canManage: boolean;
+  /** The scope its unsaved edits are registered under (the view asks before replacing it). */
+  scope: string;
   onDone(savedId: number | null): void;
 }
 
 /** UI-4 editor: name, subnets as validated chips, IANA zone with its clock, default flag. */
-export function LocationEditor({ org, location, canManage, onDone }: LocationEditorProps) {
+export function LocationEditor({ org, location, canManage, scope, onDone }: LocationEditorProps) {
   const orgId = org.id;
   const trpc = useTRPC();
   const invalidate = useInvalidate();
@@ -40,6 +44,18 @@ export function LocationEditor({ org, location, canManage, onDone }: LocationEdi
   const [chipError, setChipError] = useState<(ParsedEntry & { ok: false }) | null>(null);
   const [tzError, setTzError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const panel = useEditorFocus<HTMLElement>();
+  const dirty =
+    name !== (location?.name ?? '') ||
+    subnets.join(' ') !== (location?.subnets ?? []).join(' ') ||
+    pending.trim() !== '' ||
+    timezone !== (location?.timezone ?? 'UTC') ||
+    isDefault !== (location?.is_default ?? false);
+  const confirmClose = useUnsavedChanges(
+    dirty && canManage,
+    location ? `the location ${location.name}` : 'the new location',
+    scope,
+  );
 
   const onSaved = (saved: Location & { hosts_reassigned: number }) => {
     void invalidate('locations', 'organizations', 'hosts');
@@ -116,7 +132,12 @@ export function LocationEditor({ org, location, canManage, onDone }: LocationEdi
   };
 
   return (
-    <section className="panel editor" aria-labelledby={headingId} data-testid="location-editor">
+    <section
+      ref={panel}
+      className="panel editor"
+      aria-labelledby={headingId}
+      data-testid="location-editor"
+    >
       <header className="section-header">
         <h2 id={headingId}>{location ? `Edit ${location.name}` : 'New location'}</h2>
       </header>
@@ -210,7 +231,9 @@ export function LocationEditor({ org, location, canManage, onDone }: LocationEdi
           <button
             type="button"
             className="button button-secondary"
-            onClick={() => onDone(location?.id ?? null)}
+            onClick={() =>
+              void confirmClose().then((discard) => discard && onDone(location?.id ?? null))
+            }
           >
             {canManage ? 'Cancel' : 'Close'}
           </button>

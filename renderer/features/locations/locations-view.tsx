@@ -1,25 +1,32 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { GuardedButton } from '../../components/guarded-button';
+import { useId, useState } from 'react';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount, localTimeIn } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
 import { useNow } from '../../lib/use-debounced';
 import { useTRPC } from '../../lib/trpc';
+import { confirmDiscard } from '../../shell/unsaved';
 import type { OrgViewProps } from '../../shell/views';
 import { IpTester } from './ip-tester';
 import { LocationEditor } from './location-editor';
+import { useShell } from '../../shell/shell-context';
 
 const CHIP_PREVIEW = 3;
 
 /** UI-4: the org's locations, an editor beside them, and the IP tester. */
 export function LocationsView({ org }: OrgViewProps) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
   const [selected, setSelected] = useState<number | 'new' | null>(null);
+  // The open editor's edits are asked about before another location replaces it (UI-16).
+  const editorScope = useId();
+  const select = async (next: number | 'new' | null) => {
+    if (next !== selected && (await confirmDiscard(editorScope))) setSelected(next);
+  };
   const now = useNow(30_000);
-  const reason = denyReason(org.permissions, 'locations.manage');
+  const reason = denyReason(me, org.permissions, 'locations.manage');
   const editing =
     selected === 'new' ? null : (locations.data?.find((l) => l.id === selected) ?? undefined);
 
@@ -29,11 +36,16 @@ export function LocationsView({ org }: OrgViewProps) {
       title="Locations"
       ready={locations.isSuccess}
       subtitle={org.name}
-      actions={
-        <GuardedButton variant="primary" disabledReason={reason} onClick={() => setSelected('new')}>
-          New location
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-location',
+          label: 'New location',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          disabledReason: reason,
+          run: () => void select('new'),
+        },
+      ]}
     >
       <IpTester orgId={org.id} />
       <div className={`split${selected !== null ? ' split-open' : ''}`}>
@@ -65,7 +77,7 @@ export function LocationsView({ org }: OrgViewProps) {
                               type="button"
                               className="link-button cell-name"
                               aria-current={l.id === selected ? 'true' : undefined}
-                              onClick={() => setSelected(l.id)}
+                              onClick={() => void select(l.id)}
                             >
                               {l.name}
                             </button>
@@ -127,6 +139,7 @@ export function LocationsView({ org }: OrgViewProps) {
               org={org}
               location={editing}
               canManage={reason === null}
+              scope={editorScope}
               onDone={() => setSelected(null)}
             />
           </div>

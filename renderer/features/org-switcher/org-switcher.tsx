@@ -7,9 +7,9 @@ import { errorCode } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { useNavigation, usePlace } from '../../shell/navigation';
 import { useShell } from '../../shell/shell-context';
 import { usePrefsStore } from '../../stores/prefs-store';
-import { useWindowStore } from '../../stores/window-store';
 
 const EMPTY: number[] = [];
 const RESULT_LIMIT = 20;
@@ -57,9 +57,8 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { userKey, isAccountAdmin } = useShell();
-  const currentOrgId = useWindowStore((s) => s.orgId);
-  const openOrg = useWindowStore((s) => s.openOrg);
-  const openAll = useWindowStore((s) => s.openAll);
+  const currentOrgId = usePlace()?.orgId ?? null;
+  const { openOrg, openAll } = useNavigation();
   const pins = usePrefsStore((s) => s.pins[userKey] ?? EMPTY);
   const recents = usePrefsStore((s) => s.recents[userKey] ?? EMPTY);
   const togglePin = usePrefsStore((s) => s.togglePin);
@@ -169,8 +168,8 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
 
   const choose = (option: Option | undefined) => {
     if (!option) return;
-    if (option.kind === 'all') openAll();
-    else if (option.org.id !== currentOrgId) openOrg(option.org.id);
+    if (option.kind === 'all') void openAll();
+    else if (option.org.id !== currentOrgId) void openOrg(option.org.id);
     onClose();
   };
 

@@ -11,12 +11,14 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { SaveBar, SettingsSection } from './settings-section';
+import { useShell } from '../../shell/shell-context';
 
 /** AUT-1 level, AUT-3 major-incident workflow, AUT-2 kill switch. */
 export function AutomationSection({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
-  const reason = denyReason(org.permissions, 'organizations.edit');
+  const reason = denyReason(me, org.permissions, 'organizations.edit');
   const idBase = useId();
   const workflows = useQuery(
     trpc.workflows.list.queryOptions({ organization_id: org.id, active_only: true }),
@@ -66,6 +68,7 @@ export function AutomationSection({ org }: { org: OrgDetail }) {
         <>
           <FormError error={err && !workflowError ? errorMessage(err) : null} />
           <SaveBar
+            label="Automation settings"
             dirty={dirty}
             busy={update.isPending}
             disabled={Boolean(reason)}

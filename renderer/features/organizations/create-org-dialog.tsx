@@ -10,7 +10,8 @@ import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC, type RouterOutputs } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
+import { confirmDiscard, useUnsavedChanges } from '../../shell/unsaved';
 import { SecretOnce } from '../secrets/secret-once';
 
 type Created = RouterOutputs['organizations']['create'];
@@ -26,7 +27,10 @@ export function CreateOrgDialog({
   regions: string[];
 }) {
   const [created, setCreated] = useState<Created | null>(null);
-  const close = () => {
+  // What is typed into the form is asked about before the dialog drops it (UI-16).
+  const scope = useId();
+  const close = async () => {
+    if (!(await confirmDiscard(scope))) return;
     // Dropping the created org drops its secret from memory with it.
     setCreated(null);
     onClose();
@@ -34,14 +38,19 @@ export function CreateOrgDialog({
   return (
     <Dialog
       open={open}
-      onClose={close}
+      onClose={() => void close()}
       title={created ? 'Organization created' : 'New organization'}
       size="medium"
     >
       {created ? (
-        <CreatedStep created={created} onClose={close} />
+        <CreatedStep created={created} onClose={() => void close()} />
       ) : (
-        <CreateForm regions={regions} onCreated={setCreated} onCancel={close} />
+        <CreateForm
+          regions={regions}
+          scope={scope}
+          onCreated={setCreated}
+          onCancel={() => void close()}
+        />
       )}
     </Dialog>
   );
@@ -49,10 +58,12 @@ export function CreateOrgDialog({
 
 function CreateForm({
   regions,
+  scope,
   onCreated,
   onCancel,
 }: {
   regions: string[];
+  scope: string;
   onCreated(c: Created): void;
   onCancel(): void;
 }) {
@@ -62,6 +73,11 @@ function CreateForm({
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [region, setRegion] = useState('');
+  useUnsavedChanges(
+    Boolean(name.trim() || description.trim() || region.trim()),
+    'the new organization',
+    scope,
+  );
   const create = useMutation(
     trpc.organizations.create.mutationOptions({
       onSuccess: (c) => {
@@ -144,7 +160,7 @@ function CreateForm({
 }
 
 function CreatedStep({ created, onClose }: { created: Created; onClose(): void }) {
-  const openOrg = useWindowStore((s) => s.openOrg);
+  const { openOrg } = useNavigation();
   return (
     <div className="created-step">
       <p>
@@ -158,7 +174,7 @@ function CreatedStep({ created, onClose }: { created: Created; onClose(): void }
       <SecretOnce
         secret={created.secret}
         label="Organization secret"
-        note="Shown only this once. Copy it now for your agent installers; later, people with the organizations.edit permission can reveal it again (each reveal is audited)."
+        note="Shown only this once. Copy it now for your agent installers; later, account admins and the org’s admins can reveal it again (each reveal is audited)."
       />
       <div className="form-actions">
         <button type="button" className="button button-secondary" onClick={onClose}>
@@ -168,7 +184,7 @@ function CreatedStep({ created, onClose }: { created: Created; onClose(): void }
           type="button"
           className="button button-primary"
           onClick={() => {
-            openOrg(created.id, 'overview');
+            void openOrg(created.id, 'overview');
             onClose();
           }}
         >

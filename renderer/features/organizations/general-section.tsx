@@ -12,12 +12,14 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { SaveBar, SettingsSection } from './settings-section';
+import { useShell } from '../../shell/shell-context';
 
 export function GeneralSection({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const regionListId = useId();
-  const reason = denyReason(org.permissions, 'settings.manage');
+  const reason = denyReason(me, org.permissions, 'settings.manage');
   const regions = useQuery(trpc.organizations.regions.queryOptions());
   const initial = { name: org.name, description: org.description ?? '', region: org.region ?? '' };
   const [draft, setDraft] = useState(initial);
@@ -58,6 +60,7 @@ export function GeneralSection({ org }: { org: OrgDetail }) {
             }
           />
           <SaveBar
+            label="General settings"
             dirty={dirty}
             busy={update.isPending}
             disabled={Boolean(reason)}

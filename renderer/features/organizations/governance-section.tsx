@@ -16,6 +16,7 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { SaveBar, SettingsSection } from './settings-section';
+import { useShell } from '../../shell/shell-context';
 
 function parseRetention(
   text: string,
@@ -35,9 +36,10 @@ function parseRetention(
 
 /** GOV-1..3: recording policy, retention (empty = inherit), legal hold with its reason. */
 export function GovernanceSection({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
-  const reason = denyReason(org.permissions, 'governance.manage');
+  const reason = denyReason(me, org.permissions, 'governance.manage');
   const settings = useQuery(trpc.governance.settings.queryOptions({ organization_id: org.id }));
   const accountDefault =
     settings.data?.account_default_retention_days ?? DEFAULT_ACCOUNT_RETENTION_DAYS;
@@ -116,6 +118,7 @@ export function GovernanceSection({ org }: { org: OrgDetail }) {
             }
           />
           <SaveBar
+            label="Recording governance settings"
             dirty={dirty}
             busy={update.isPending}
             disabled={Boolean(reason)}

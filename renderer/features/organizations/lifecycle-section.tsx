@@ -12,10 +12,12 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { usePrefsStore } from '../../stores/prefs-store';
 import { toast } from '../../stores/toast-store';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
+import { useShell } from '../../shell/shell-context';
 
 /** ORG-5: deactivate/reactivate (reversible), and hard delete (never while hosts remain). */
 export function LifecycleSection({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const headingId = useId();
@@ -33,25 +35,28 @@ export function LifecycleSection({ org }: { org: OrgDetail }) {
       },
     }),
   );
+  const nav = useNavigation();
   const hardDelete = useMutation(
     trpc.organizations.delete.mutationOptions({
       onSuccess: () => {
         setConfirmDelete(false);
-        // Leave the org before anything refetches it: it no longer exists.
-        useWindowStore.getState().openAll();
+        // Leave the org before anything refetches it: it no longer exists, so it does not stay
+        // in the history either. The notice belongs to All organizations, where the window goes.
+        void nav.openAll(undefined, { replace: true });
         usePrefsStore.getState().forgetOrg(org.id);
         void invalidate('organizations');
-        toast.success(`${org.name} and all its data were deleted.`);
+        toast.success(`${org.name} and all its data were deleted.`, null);
       },
     }),
   );
 
-  const activeReason = denyReason(org.permissions, 'settings.manage');
+  const activeReason = denyReason(me, org.permissions, 'settings.manage');
   // ORG-5: refused while hosts remain; UI-13: the flow removes them first, for whoever may.
+  const removeHostsReason = hosts > 0 ? denyReason(me, org.permissions, 'hosts.manage') : null;
   const deleteReason =
-    denyReason(org.permissions, 'organizations.hard_delete') ??
-    (hosts > 0 && !org.permissions.includes('hosts.manage')
-      ? `${org.name} still has ${plural(hosts, 'host')}; removing them needs the hosts.manage permission.`
+    denyReason(me, org.permissions, 'organizations.hard_delete') ??
+    (removeHostsReason
+      ? `${org.name} still has ${plural(hosts, 'host')}, removed first when deleting. ${removeHostsReason}`
       : null);
 
   return (

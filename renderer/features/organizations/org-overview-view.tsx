@@ -4,7 +4,7 @@ import { Skeleton, ViewRoot } from '../../components/view-root';
 import { AUTOMATION_EXPLANATIONS, AUTOMATION_LABELS, formatCount, plural } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import type { OrgViewProps } from '../../shell/views';
-import { useWindowStore } from '../../stores/window-store';
+import { useNavigation } from '../../shell/navigation';
 import { ONLINE_RULE, STALE_RULE } from '../hosts/host-status';
 import { HealthHistory } from '../fleet/health-chart';
 import { SecretPanel } from '../secrets/secret-panel';
@@ -14,7 +14,7 @@ import { OrgStatusBanner } from './org-status-banner';
 /** The org at a glance: host health, automation, locations, and agent enrollment (UI-5). */
 export function OrgOverviewView({ org }: OrgViewProps) {
   const trpc = useTRPC();
-  const setView = useWindowStore((s) => s.setView);
+  const { setView } = useNavigation();
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
   const workflows = useQuery({
     ...trpc.workflows.list.queryOptions({ organization_id: org.id, active_only: false }),
@@ -90,7 +90,7 @@ export function OrgOverviewView({ org }: OrgViewProps) {
                 : (boundWorkflow?.name ?? `Workflow #${org.major_incident_workflow_id}`)}
             </dd>
           </dl>
-          <button type="button" className="link-button" onClick={() => setView('settings')}>
+          <button type="button" className="link-button" onClick={() => void setView('settings')}>
             Change in Settings
           </button>
         </section>
@@ -118,7 +118,7 @@ export function OrgOverviewView({ org }: OrgViewProps) {
               <Skeleton width="45%" />
             </div>
           )}
-          <button type="button" className="link-button" onClick={() => setView('locations')}>
+          <button type="button" className="link-button" onClick={() => void setView('locations')}>
             Manage locations
           </button>
         </section>

@@ -5,9 +5,11 @@ import { denyReason } from '../../lib/permissions';
 import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
+import { useShell } from '../../shell/shell-context';
 
 /** A deactivated org says so at the top of its views, with the way back. */
 export function OrgStatusBanner({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const reactivate = useMutation(
@@ -27,7 +29,7 @@ export function OrgStatusBanner({ org }: { org: OrgDetail }) {
         and kept with all its data until it is reactivated or deleted.
       </span>
       <GuardedButton
-        disabledReason={denyReason(org.permissions, 'settings.manage')}
+        disabledReason={denyReason(me, org.permissions, 'settings.manage')}
         busy={reactivate.isPending}
         onClick={() => reactivate.mutate({ id: org.id, patch: { is_active: true } })}
       >

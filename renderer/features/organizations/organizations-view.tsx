@@ -11,40 +11,42 @@ import {
   HeaderCell,
   Pager,
   cellClass,
+  urlPage,
+  urlSort,
   usePaging,
-  useSort,
   type ColumnMeta,
 } from '../../components/table-kit';
-import { HOST_COUNTS_REFRESH_MS, type ORG_SORT_KEYS } from '../../../shared/constants';
+import { HOST_COUNTS_REFRESH_MS, ORG_SORT_KEYS } from '../../../shared/constants';
 import { EmptyState, ErrorState, Skeleton, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { denyReason } from '../../lib/permissions';
-import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { useSettledDraft, useUrlFilters } from '../../lib/url-state';
+import { PlaceLink } from '../../shell/place-link';
 import { useShell } from '../../shell/shell-context';
-import { useWindowStore } from '../../stores/window-store';
 import { BulkBar, selectColumn, useSelection } from '../../components/selection';
 import { OrgBadge } from '../../components/org-badge';
 import { BulkDeactivateDialog } from './bulk-deactivate-dialog';
 import { CreateOrgDialog } from './create-org-dialog';
+import {
+  ORGANIZATION_FILTERS,
+  ORG_SORT_DEFAULT,
+  organizationsListInput,
+  statusOf,
+  type OrgSort,
+} from './organizations-query';
 
 const SKELETON_ROWS = 8;
 const EMPTY: OrgListItem[] = [];
-type StatusFilter = 'active' | 'deactivated' | 'all';
 
 const column = createColumnHelper<OrgListItem>();
 
-function OpenOrgButton({ org }: { org: OrgListItem }) {
-  const openOrg = useWindowStore((s) => s.openOrg);
+function OpenOrgLink({ org }: { org: OrgListItem }) {
   return (
-    <button
-      type="button"
-      className="link-button cell-name"
-      onClick={() => openOrg(org.id, 'overview')}
-    >
+    <PlaceLink className="link-button cell-name" place={{ orgId: org.id, view: 'overview' }}>
       {org.name}
-    </button>
+    </PlaceLink>
   );
 }
 
@@ -55,7 +57,6 @@ function Count({ n, tone }: { n: number | undefined; tone?: 'online' | 'offline'
   return <span className={`num ${cls}`}>{formatCount(n)}</span>;
 }
 
-type OrgSort = (typeof ORG_SORT_KEYS)[number];
 const COUNT_SORTS: OrgSort[] = ['online', 'offline', 'stale', 'total'];
 /** UI-11: a column's server sort key; counts sort most-first on the first click. */
 const sortable = (sortKey: OrgSort, numeric = false): ColumnMeta =>
@@ -70,7 +71,7 @@ const columns = [
       <div className="cell-stack cell-stack-badge">
         <span className="cell-name-row">
           <OrgBadge org={c.row.original} />
-          <OpenOrgButton org={c.row.original} />
+          <OpenOrgLink org={c.row.original} />
         </span>
         {c.row.original.description ? (
           <span className="cell-sub" title={c.row.original.description}>
@@ -123,21 +124,31 @@ const columns = [
 /** UI-2: server-side pagination, search, region and status filters, host health columns. */
 export function OrganizationsView() {
   const trpc = useTRPC();
-  const { accountPermissions, isAccountAdmin, me } = useShell();
-  // UI-6: a support engineer who picked one granted account sees only its orgs.
-  const pickedAccount = useWindowStore((s) => (me.is_support_engineer ? s.accountId : null));
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText.trim(), 250);
-  const [region, setRegion] = useState('');
-  const [status, setStatus] = useState<StatusFilter>('active');
+  const { me, accountPermissions, isAccountAdmin } = useShell();
+  const [filters, setFilters] = useUrlFilters(ORGANIZATION_FILTERS);
+  const { search, region } = filters;
+  const status = statusOf(filters.status);
+  const [searchText, setSearchText] = useSettledDraft(
+    search,
+    (text) => setFilters({ search: text }, { text: 'search' }),
+    250,
+    (text) => text.trim(),
+  );
+  // UI-6: a support engineer who picked one granted account sees only its orgs (in the URL).
+  const pickedAccount =
+    me.is_support_engineer && /^[1-9][0-9]*$/.test(filters.account)
+      ? Number(filters.account)
+      : null;
   const [creating, setCreating] = useState(false);
   const ids = useId();
 
-  // UI-11: sorted server-side; a new sort, like a new filter, starts again at the first page.
-  const sort = useSort<OrgSort>({ sort: 'name', order: 'asc' });
+  // UI-11: sorted server-side; a new sort, like a new filter, starts again at the first page
+  // (both in the URL, UI-10: setFilters leaves the page out unless it is the change).
+  const sort = urlSort(filters, ORG_SORT_KEYS, ORG_SORT_DEFAULT, setFilters);
   const paging = usePaging(
     'organizations',
     JSON.stringify([pickedAccount, search, region, status, sort.sort, sort.order]),
+    urlPage(filters.page, setFilters),
   );
   const { pageIndex, pageSize } = paging;
   // UI-13: the selection is of the rows on screen; a new page or filter starts it again.
@@ -147,18 +158,7 @@ export function OrganizationsView() {
   const [deactivating, setDeactivating] = useState<OrgListItem[] | null>(null);
 
   const list = useQuery({
-    ...trpc.organizations.list.queryOptions({
-      account_id: pickedAccount,
-      skip: paging.skip,
-      limit: pageSize,
-      search: search || null,
-      region: region || null,
-      active_only: status === 'active',
-      is_active: status === 'all' ? null : status === 'active',
-      include_stats: true,
-      sort: sort.sort,
-      order: sort.order,
-    }),
+    ...trpc.organizations.list.queryOptions(organizationsListInput(filters, paging.skip, pageSize)),
     placeholderData: keepPreviousData,
   });
   const regions = useQuery(trpc.organizations.regions.queryOptions());
@@ -176,7 +176,7 @@ export function OrganizationsView() {
     onRowSelectionChange: selection.onRowSelectionChange,
   });
   const selected = table.getSelectedRowModel().rows.map((r) => r.original);
-  const deactivateReason = denyReason(accountPermissions, 'settings.manage');
+  const deactivateReason = denyReason(me, accountPermissions, 'settings.manage');
 
   const filtered = Boolean(search || region || status !== 'active');
   // The oldest time the page's kept counts were exact at (only sorts by a count carry one).
@@ -194,17 +194,32 @@ export function OrganizationsView() {
       subtitle={
         list.data ? `${formatCount(total)} ${total === 1 ? 'organization' : 'organizations'}` : ' '
       }
-      actions={
-        <GuardedButton
-          variant="primary"
-          disabledReason={denyReason(accountPermissions, 'settings.manage')}
-          onClick={() => setCreating(true)}
-        >
-          New organization
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-organization',
+          label: 'New organization',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          disabledReason: denyReason(me, accountPermissions, 'settings.manage'),
+          run: () => setCreating(true),
+        },
+        {
+          id: 'deactivate-selected-organizations',
+          label: 'Deactivate selected organizations…',
+          placement: 'own',
+          disabledReason:
+            deactivateReason ??
+            (selected.length ? null : 'Select one or more organizations in the table first.'),
+          run: () => setDeactivating(selected),
+        },
+      ]}
     >
-      {pickedAccount !== null ? <PickedAccountNotice accountId={pickedAccount} /> : null}
+      {pickedAccount !== null ? (
+        <PickedAccountNotice
+          accountId={pickedAccount}
+          onShowAll={() => setFilters({ account: '' })}
+        />
+      ) : null}
       <div className="toolbar" role="search" aria-label="Filter organizations">
         <div className="toolbar-field toolbar-grow">
           <label className="toolbar-label" htmlFor={`${ids}-search`}>
@@ -222,7 +237,11 @@ export function OrganizationsView() {
           <label className="toolbar-label" htmlFor={`${ids}-region`}>
             Region
           </label>
-          <select id={`${ids}-region`} value={region} onChange={(e) => setRegion(e.target.value)}>
+          <select
+            id={`${ids}-region`}
+            value={region}
+            onChange={(e) => setFilters({ region: e.target.value })}
+          >
             <option value="">All regions</option>
             {(regions.data ?? []).map((r) => (
               <option key={r} value={r}>
@@ -238,7 +257,7 @@ export function OrganizationsView() {
           <select
             id={`${ids}-status`}
             value={status}
-            onChange={(e) => setStatus(e.target.value as StatusFilter)}
+            onChange={(e) => setFilters({ status: e.target.value })}
           >
             <option value="active">Active</option>
             <option value="deactivated">Deactivated</option>
@@ -254,6 +273,7 @@ export function OrganizationsView() {
       >
         <GuardedButton
           variant="danger-outline"
+          data-action="deactivate-selected-organizations"
           disabledReason={deactivateReason}
           onClick={() => setDeactivating(selected)}
         >
@@ -304,11 +324,7 @@ export function OrganizationsView() {
                 <button
                   type="button"
                   className="button button-secondary"
-                  onClick={() => {
-                    setSearchText('');
-                    setRegion('');
-                    setStatus('active');
-                  }}
+                  onClick={() => setFilters({ search: '', region: '', status: 'active' })}
                 >
                   Clear filters
                 </button>
@@ -352,7 +368,13 @@ export function OrganizationsView() {
 }
 
 /** UI-6: which granted account a support engineer is reading, until when, and the way back. */
-function PickedAccountNotice({ accountId }: { accountId: number }) {
+function PickedAccountNotice({
+  accountId,
+  onShowAll,
+}: {
+  accountId: number;
+  onShowAll: () => void;
+}) {
   const trpc = useTRPC();
   const mine = useQuery(trpc.supportAccess.myAccess.queryOptions());
   const grant = mine.data?.accounts.find((a) => a.account_id === accountId);
@@ -368,11 +390,7 @@ function PickedAccountNotice({ accountId }: { accountId: number }) {
       ) : (
         <>Reading one customer account. </>
       )}
-      <button
-        type="button"
-        className="link-button"
-        onClick={() => useWindowStore.getState().openAccount(null)}
-      >
+      <button type="button" className="link-button" onClick={onShowAll}>
         Show every account you can read
       </button>
     </div>

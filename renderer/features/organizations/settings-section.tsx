@@ -1,4 +1,5 @@
 import { useId, type FormEvent, type ReactNode } from 'react';
+import { useUnsavedChanges } from '../../shell/unsaved';
 
 interface SettingsSectionProps {
   title: string;
@@ -60,13 +61,17 @@ export function SaveBar({
   dirty,
   busy,
   disabled,
+  label,
   onReset,
 }: {
   dirty: boolean;
   busy: boolean;
   disabled: boolean;
+  /** What the edits are of, for the question before they would be dropped (UI-16). */
+  label: string;
   onReset(): void;
 }) {
+  useUnsavedChanges(dirty && !disabled, label);
   return (
     <div className="save-bar">
       <span className="muted" aria-live="polite">

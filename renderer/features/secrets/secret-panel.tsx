@@ -7,17 +7,19 @@ import { useTRPC, type OrgDetail } from '../../lib/trpc';
 import { useInvalidate } from '../../lib/use-invalidate';
 import { toast } from '../../stores/toast-store';
 import { RegenerateSecretDialog } from './regenerate-dialog';
+import { useShell } from '../../shell/shell-context';
 
 /** SEC-2: revealed text hides itself again after this long. */
 export const REVEAL_MS = 30_000;
 
 /** UI-5: reveal (audited, hides after 30 s), copy, regenerate, agent configuration download. */
 export function SecretPanel({ org }: { org: OrgDetail }) {
+  const { me } = useShell();
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const headingId = useId();
   const reasonId = useId();
-  const reason = denyReason(org.permissions, 'organizations.edit');
+  const reason = denyReason(me, org.permissions, 'organizations.edit');
   const [revealed, setRevealed] = useState<{ secret: string; until: number } | null>(null);
   const [regenerating, setRegenerating] = useState(false);
   const now = useTicker(revealed !== null);

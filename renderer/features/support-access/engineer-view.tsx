@@ -9,16 +9,13 @@ import { errorMessage, fieldError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { useTRPC } from '../../lib/trpc';
 import { toast } from '../../stores/toast-store';
-import { useWindowStore } from '../../stores/window-store';
+import { PlaceLink } from '../../shell/place-link';
 import { CellTime, DataTable } from '../../components/table-kit';
 import { Countdown } from './countdown';
 import { DurationField } from './duration-field';
 import { formatHours } from './durations';
 import { RequestStatusTag } from './request-status';
 import { VIEW_ONLY_REASON } from './view-only';
-
-/** While a request waits for a decision, look again now and then: approval is someone else's. */
-const PENDING_POLL_MS = 30_000;
 
 const column = createColumnHelper<SupportRequest>();
 const EMPTY: SupportRequest[] = [];
@@ -67,11 +64,9 @@ const columns = [
 /** UI-6 for a platform support engineer: their access, the request form, their requests. */
 export function EngineerSupportView() {
   const trpc = useTRPC();
-  const mine = useQuery({
-    ...trpc.supportAccess.myAccess.queryOptions(),
-    refetchInterval: (q) =>
-      q.state.data?.requests.some((r) => r.status === 'pending') ? PENDING_POLL_MS : false,
-  });
+  // Like every list, looked at again every 30 s while visible (UI-14): an approval is someone
+  // else's doing.
+  const mine = useQuery(trpc.supportAccess.myAccess.queryOptions());
   const table = useReactTable({
     data: mine.data?.requests ?? EMPTY,
     columns,
@@ -86,17 +81,6 @@ export function EngineerSupportView() {
       title="Support access"
       ready={mine.isSuccess}
       subtitle="Your view-only access to customer accounts"
-      actions={
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={mine.isFetching}
-          aria-busy={mine.isFetching || undefined}
-          onClick={() => void mine.refetch()}
-        >
-          Refresh
-        </button>
-      }
     >
       <div className="callout callout-info callout-flush">
         {VIEW_ONLY_REASON} You can read an account while its admins have enabled support access or
@@ -156,13 +140,16 @@ function AccessPanel({
                 <span className="muted">Account #{a.account_id}</span>
               </div>
               <div>
-                <button
-                  type="button"
+                <PlaceLink
                   className="button button-secondary"
-                  onClick={() => useWindowStore.getState().openAccount(a.account_id)}
+                  place={{
+                    orgId: null,
+                    view: 'organizations',
+                    search: { account: String(a.account_id) },
+                  }}
                 >
                   Open {a.account_name}
-                </button>
+                </PlaceLink>
               </div>
               <div>
                 Ends in <Countdown until={a.expires_at} onExpire={onRefetch} />{' '}

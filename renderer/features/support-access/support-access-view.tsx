@@ -7,7 +7,7 @@ import { EngineerSupportView } from './engineer-view';
 import { RequestsPanel, useSupportRequests } from './requests-panel';
 import { StatusPanel } from './status-panel';
 import { useRefreshSupport } from './use-refresh';
-import { actionReason } from './view-only';
+import { denyReason } from '../../lib/permissions';
 import './support-access.css';
 
 /** UI-6: the customer admin's side, or the request form when a support engineer signs in. */
@@ -22,7 +22,7 @@ function AdminSupportView() {
   const refresh = useRefreshSupport();
   const status = useQuery(trpc.supportAccess.status.queryOptions());
   const requests = useSupportRequests();
-  const reason = actionReason(me, accountPermissions, 'support_access.manage');
+  const reason = denyReason(me, accountPermissions, 'support_access.manage');
 
   return (
     <ViewRoot

@@ -6,7 +6,6 @@ import type { ApiToken } from '../../../shared/schemas/users.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
-import { GuardedButton } from '../../components/guarded-button';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { plural } from '../../lib/format';
@@ -117,11 +116,16 @@ export function TokensView() {
       subtitle={
         tokens.data ? `Yours, for scripts and tools · ${plural(tokens.data.length, 'token')}` : ' '
       }
-      actions={
-        <GuardedButton variant="primary" disabledReason={reason} onClick={() => setCreating(true)}>
-          New token
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-token',
+          label: 'New token',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          disabledReason: reason,
+          run: () => setCreating(true),
+        },
+      ]}
     >
       <p className="field-hint">
         A token acts as you, with your roles at the time it is used (or fewer, when read-only). It

@@ -12,7 +12,7 @@ import { useTRPC } from '../../lib/trpc';
 import { useShell } from '../../shell/shell-context';
 import { toast } from '../../stores/toast-store';
 import { DataTable, useSort } from '../../components/table-kit';
-import { actionReason } from '../support-access/view-only';
+import { denyReason } from '../../lib/permissions';
 import { CreateUserDialog } from './create-user-dialog';
 import { RoleEditorDialog } from './role-editor-dialog';
 import { describeGrant } from './roles';
@@ -30,7 +30,7 @@ export function UsersView() {
   const queryClient = useQueryClient();
   const { me, accountPermissions } = useShell();
   const ids = useId();
-  const reason = actionReason(me, accountPermissions, 'users.manage');
+  const reason = denyReason(me, accountPermissions, 'users.manage');
   const users = useQuery({ ...trpc.users.list.queryOptions(), enabled: reason === null });
   const orgs = useQuery({
     ...trpc.organizations.list.queryOptions({
@@ -201,11 +201,15 @@ export function UsersView() {
       title="Users and roles"
       ready={users.isSuccess && orgs.isSuccess}
       subtitle={users.data ? plural(users.data.length, 'user') : ' '}
-      actions={
-        <GuardedButton variant="primary" onClick={() => setCreating(true)}>
-          New user
-        </GuardedButton>
-      }
+      actions={[
+        {
+          id: 'new-user',
+          label: 'New user',
+          shortcut: { key: 'n' },
+          variant: 'primary',
+          run: () => setCreating(true),
+        },
+      ]}
     >
       <div className="toolbar" role="search" aria-label="Filter users">
         <div className="toolbar-field toolbar-grow">

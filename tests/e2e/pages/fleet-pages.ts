@@ -32,7 +32,7 @@ export class FleetPage {
   attentionRow(name: string): Locator {
     return this.attentionTable
       .getByRole('row')
-      .filter({ has: this.page.getByRole('button', { name, exact: true }) });
+      .filter({ has: this.page.getByRole('link', { name, exact: true }) });
   }
 
   chart(): HealthHistoryPanel {

@@ -4,17 +4,23 @@ export class OrganizationsPage {
   readonly view: Locator;
   readonly table: Locator;
   readonly createDialog: Locator;
+  readonly pager: Locator;
 
   constructor(private readonly page: Page) {
     this.view = page.locator('[data-view="organizations"]');
     this.table = this.view.getByRole('table', { name: 'Organizations' });
     this.createDialog = page.getByRole('dialog');
+    this.pager = page.getByRole('navigation', { name: 'Pages of organizations' });
   }
 
   row(name: string): Locator {
     return this.table
       .getByRole('row')
-      .filter({ has: this.page.getByRole('button', { name, exact: true }) });
+      .filter({ has: this.page.getByRole('link', { name, exact: true }) });
+  }
+
+  filter(label: 'Search' | 'Region' | 'Status'): Locator {
+    return this.view.getByRole('search', { name: 'Filter organizations' }).getByLabel(label);
   }
 
   /** The table's column header (a `th`), whose `aria-sort` says how the table is sorted. */

@@ -54,7 +54,7 @@ export class SupportAccessPage {
   }
   /** UI-6: the engineer picks a granted account by name and lands in its organizations. */
   openAccount(name: string): Locator {
-    return this.myAccess.getByRole('button', { name: `Open ${name}`, exact: true });
+    return this.myAccess.getByRole('link', { name: `Open ${name}`, exact: true });
   }
 }
 

@@ -1,0 +1,34 @@
+// The console proper, loaded by main.tsx once the early calls are out (shell/early-boot.ts).
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createAppClient, type Transport } from './lib/client';
+import { TRPCProvider } from './lib/trpc';
+import { seedBootCalls } from './shell/boot-cache';
+import type { BootCall } from './shell/early-boot';
+import { createQueryClient } from './shell/query-client';
+import { createAppRouter } from './shell/router';
+
+export function startConsole(bootTransport: Transport, bootCalls: readonly BootCall[]): void {
+  // Chosen once for the life of the window: IPC inside Electron, HTTP in a browser; and with it
+  // the router's history (hash inside Electron, real paths in a browser: shell/router.ts).
+  const { client, transport } = createAppClient();
+  if (transport !== bootTransport) throw new Error('the transport changed during boot');
+  const queryClient = createQueryClient();
+  seedBootCalls(queryClient, client, bootCalls);
+  const router = createAppRouter(transport);
+
+  const root = document.getElementById('root');
+  if (!root) throw new Error('index.html lacks #root');
+
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={client} queryClient={queryClient}>
+          <RouterProvider router={router} />
+        </TRPCProvider>
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

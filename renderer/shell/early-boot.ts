@@ -1,0 +1,83 @@
+// Console load: what the window asks for before the rest of its script has even been evaluated.
+// main.tsx imports this module first, and ES modules run in import order, so its body runs ahead
+// of React, the router and the query cache (about 100 ms of script on a busy machine): the URL is
+// put in its canonical form, the first view's code is requested, and the caller, the org in view
+// and the view's first data (its `prefetch` in the view registry) leave at once, as separate
+// requests (the caller answers first, and the shell can show while the view's data travels).
+// shell/boot-cache.ts hands the answers to the query cache once it exists.
+import { createTRPCUntypedClient, httpLink, type TRPCUntypedClient } from '@trpc/client';
+import type { AppRouter } from '../../main/trpc/router';
+import { DEFAULT_ALL_VIEW, parsePlacePath, type Search } from '../../shared/console-places';
+import { authHeaders, TRPC_URL, type Transport } from '../lib/client';
+import { hasIpcBridge, ipcLink } from '../lib/ipc-link';
+import { bearerToken } from '../lib/session';
+import { parseSearchText } from './search-text';
+import { viewAt } from './views';
+
+/** A call the console will make; its answer is already on its way. */
+export interface BootCall {
+  path: string;
+  input: unknown;
+  result: Promise<unknown>;
+}
+
+/** What a view asks for first, for a given set of filters (the registry's `prefetch`). */
+export type BootRequest = { path: string; input?: unknown };
+
+export const bootTransport: Transport = hasIpcBridge() ? 'ipc' : 'http';
+
+/** The window's place as the URL has it now: the path, or inside Electron the "#" part. */
+function bootLocation(): { pathname: string; search: string } {
+  if (bootTransport === 'http') return { pathname: location.pathname, search: location.search };
+  const hash = location.hash.slice(1);
+  const q = hash.indexOf('?');
+  return q < 0
+    ? { pathname: hash || '/', search: '' }
+    : { pathname: hash.slice(0, q), search: hash.slice(q) };
+}
+
+/**
+ * A URL naming no place ("/", "/index.html") is rewritten to All organizations in place, before
+ * the router starts (it would otherwise start, redirect and start again).
+ */
+function canonicalUrl(): void {
+  if (parsePlacePath(bootLocation().pathname)) return;
+  const target = `/${DEFAULT_ALL_VIEW}`;
+  window.history.replaceState(
+    window.history.state,
+    '',
+    bootTransport === 'ipc' ? `${window.location.pathname}#${target}` : target,
+  );
+}
+
+function start(): BootCall[] {
+  canonicalUrl();
+  const at = bootLocation();
+  const place = parsePlacePath(at.pathname);
+  const orgId = place?.orgId ?? null;
+  const view = viewAt(orgId, place?.view ?? DEFAULT_ALL_VIEW);
+  void view?.component.preload?.();
+  // Over HTTP without a token there is nobody to ask for: the sign-in page shows.
+  if (bootTransport === 'http' && !bearerToken()) return [];
+  const client: TRPCUntypedClient<AppRouter> = createTRPCUntypedClient<AppRouter>({
+    links: [
+      bootTransport === 'ipc'
+        ? ipcLink()
+        : httpLink({ url: TRPC_URL, headers: () => authHeaders(bearerToken()) }),
+    ],
+  });
+  const search: Search = parseSearchText(at.search);
+  const requests: BootRequest[] = [
+    { path: 'users.me' },
+    ...(orgId !== null ? [{ path: 'organizations.get', input: { id: orgId } }] : []),
+    ...(view?.prefetch?.(search) ?? []),
+  ];
+  return requests.map((r) => {
+    const result = client.query(r.path, r.input);
+    // Read by the query cache later; an early failure is its to report, not an unhandled one.
+    result.catch(() => {});
+    return { path: r.path, input: r.input, result };
+  });
+}
+
+export const bootCalls: readonly BootCall[] = start();

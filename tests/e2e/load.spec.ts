@@ -1,0 +1,40 @@
+// Console load: the first screen needs the shell and its own view only. Other views come as
+// chunks of their own: the likely next one (an org's overview) after the first screen is up,
+// another when the pointer or focus is on its link, or at the latest when it is opened.
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+function chunksRequested(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    const m = /\/assets\/([a-z-]+)-[A-Za-z0-9_-]{8}\.js$/.exec(new URL(r.url()).pathname);
+    if (m) seen.push(m[1]!);
+  });
+  return seen;
+}
+
+test('views load as chunks of their own: first, likely next, on intent', async ({
+  page,
+  signInAs,
+}) => {
+  const chunks = chunksRequested(page);
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  expect(chunks).toContain('organizations-view');
+  for (const later of ['hosts-view', 'audit-view', 'users-view', 'governance-view']) {
+    expect(chunks, later).not.toContain(later);
+  }
+  // After the first screen, without any action: the view opening an org shows first.
+  await expect.poll(() => chunks).toContain('org-overview-view');
+
+  // Pointer over a link: its view's code is fetched before the click.
+  await app.sidebar.getByRole('link', { name: 'Users and roles', exact: true }).hover();
+  await expect.poll(() => chunks).toContain('users-view');
+  await app.openView('Users and roles', 'users');
+
+  // A view reached without warning still arrives, with its frame shown meanwhile.
+  await app.switchTo('Acme Corp');
+  expect(chunks).not.toContain('hosts-view');
+  await app.openView('Hosts', 'hosts');
+  expect(chunks).toContain('hosts-view');
+});

@@ -1,0 +1,51 @@
+// Console load: the built console (dist/renderer, `vite build`) starts with the shell only. Each
+// view is a chunk of its own, fetched when it is first shown or preloaded, and the console proper
+// is requested by index.html beside the small entry that sends the first calls.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const DIST = join(process.cwd(), 'dist', 'renderer');
+const built = existsSync(join(DIST, 'index.html'));
+
+/** Words only one view shows: where they are is where that view's code is. */
+const VIEW_WORDS: Record<string, string> = {
+  audit: 'Exports hold every matching',
+  governance: 'Run retention cleanup now',
+  locations: 'Which location would this IP land in?',
+  hosts: 'Move and pin',
+  users: 'Roles of ',
+  'support-access': 'Emergency disable',
+  organizations: 'No organization matches these filters',
+};
+
+describe.skipIf(!built)('the built console', () => {
+  const html = built ? readFileSync(join(DIST, 'index.html'), 'utf8') : '';
+  const entry = /<script type="module"[^>]*src="\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+  const preloads = [
+    ...html.matchAll(/<link rel="modulepreload"[^>]*href="\/(assets\/[^"]+)"/g),
+  ].map((m) => m[1]!);
+  const chunks = built ? readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js')) : [];
+  const text = (file: string) => readFileSync(join(DIST, file), 'utf8');
+  const appMain = chunks.find((f) => f.startsWith('app-main-'));
+
+  it('loads the console proper beside a small entry', () => {
+    expect(entry).toBeDefined();
+    expect(appMain).toBeDefined();
+    expect(preloads).toContain(`assets/${appMain}`);
+    // The entry holds the first calls, not React's renderer.
+    expect(text(entry!)).not.toContain('react-dom');
+    expect(text(entry!).length).toBeLessThan(80_000);
+  });
+
+  it('keeps every view out of the entry and the shell, each in a chunk of its own', () => {
+    const shell = [entry!, `assets/${appMain}`].map(text).join('\n');
+    for (const [view, words] of Object.entries(VIEW_WORDS)) {
+      expect(shell.includes(words), `${view} is in the shell`).toBe(false);
+      const holders = chunks.filter((f) => text(`assets/${f}`).includes(words));
+      expect(holders.length, `${view}: ${holders.join(', ')}`).toBe(1);
+    }
+  });
+});
+
+if (!built) console.warn('Console bundle checks skipped: dist/renderer is not built (vite build).');
