@@ -1,0 +1,35 @@
+import type { TxHooks } from '../../../core/uow';
+import type { Repos } from '../../../repos';
+import { notConverted } from './not-converted';
+
+export type SqliteRepos = Omit<Repos, keyof TxHooks>;
+
+/**
+ * Every repository over one connection, built once (their statements are prepared once per
+ * connection); the unit of work hands them to each transaction through a bound view. A feature
+ * not converted yet has a placeholder whose methods throw, naming the feature; converting it
+ * replaces its line here with its implementation.
+ */
+export function createSqliteRepos(): SqliteRepos {
+  return {
+    access: notConverted('access'),
+    audit: notConverted('audit'),
+    orgs: notConverted('organizations'),
+    onboarding: notConverted('onboarding'),
+    accounts: notConverted('accounts'),
+    agents: notConverted('agents'),
+    auditTrail: notConverted('audit'),
+    auth: notConverted('auth'),
+    automation: notConverted('automation'),
+    featureFlags: notConverted('feature-flags'),
+    fleet: notConverted('fleet'),
+    gdpr: notConverted('gdpr'),
+    governance: notConverted('governance'),
+    hosts: notConverted('hosts'),
+    locations: notConverted('locations'),
+    secrets: notConverted('secrets'),
+    supportAccess: notConverted('support-access'),
+    users: notConverted('users'),
+    workflows: notConverted('workflows'),
+  };
+}
