@@ -1,4 +1,4 @@
-import { AccessService } from './core/access';
+import { AccessService, SyncAccess } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
@@ -91,13 +91,15 @@ export function createServices(deps: ServiceDeps) {
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
   const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
-  const access = new AccessService(db, clock);
   const audit = new AuditLog(db, clock, chain);
+  const repos = createSqliteRepos(db, audit);
   // The one way converted services reach storage (issue 14); the agents' batch replaces the
   // group commit.
-  const uow = new SqliteUnitOfWork<Repos>(db.$client, createSqliteRepos(), {
+  const uow = new SqliteUnitOfWork<Repos>(db.$client, repos, {
     guardIo: deps.guardTransactions ?? false,
   });
+  // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
+  const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
@@ -122,11 +124,10 @@ export function createServices(deps: ServiceDeps) {
     auth,
     users: new UsersService({ db, clock, access, audit }),
     organizations: new OrganizationsService({
-      db,
+      uow,
       clock,
       box,
-      access,
-      audit,
+      access: new AccessService(clock),
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),
     }),

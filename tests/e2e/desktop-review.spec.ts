@@ -212,10 +212,9 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   expect(refused).toMatchObject({
     error: { message: expect.stringMatching(/read-only review of the export of Acme/) },
   });
-  expect(d.x.w.services.organizations.list(d.x.w.admin, {}).items.map((o) => o.name)).toEqual([
-    'Acme',
-    'Globex',
-  ]);
+  expect(
+    (await d.x.w.services.organizations.list(d.x.w.admin, {})).items.map((o) => o.name),
+  ).toEqual(['Acme', 'Globex']);
 
   // Closing the review returns to the local database, with every control usable again.
   await banner.getByRole('button', { name: 'Close review' }).click();

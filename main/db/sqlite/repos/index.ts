@@ -1,8 +1,14 @@
+import type { AuditLog } from '../../../core/audit';
 import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
+import type { Db } from '../../database';
+import { SqliteAccessRepo } from './access';
+import { SqliteAuditRepo } from './audit';
 import { notConverted } from './not-converted';
+import { sqliteOnboardingRepo } from './onboarding';
+import { SqliteOrganizationsRepo } from './organizations';
 
-export type SqliteRepos = Omit<Repos, keyof TxHooks>;
+export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
 
 /**
  * Every repository over one connection, built once (their statements are prepared once per
@@ -10,12 +16,12 @@ export type SqliteRepos = Omit<Repos, keyof TxHooks>;
  * not converted yet has a placeholder whose methods throw, naming the feature; converting it
  * replaces its line here with its implementation.
  */
-export function createSqliteRepos(): SqliteRepos {
+export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
   return {
-    access: notConverted('access'),
-    audit: notConverted('audit'),
-    orgs: notConverted('organizations'),
-    onboarding: notConverted('onboarding'),
+    access: new SqliteAccessRepo(db),
+    audit: new SqliteAuditRepo(audit),
+    orgs: new SqliteOrganizationsRepo(db),
+    onboarding: sqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
     agents: notConverted('agents'),
     auditTrail: notConverted('audit'),
