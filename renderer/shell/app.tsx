@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { SignInPage } from '../features/auth/sign-in-page';
 import type { Transport } from '../lib/client';
 import { errorCode, errorMessage } from '../lib/errors';
+import { onShellEvent } from '../lib/ipc-link';
 import { followOtherTabs, useSession } from '../lib/session';
 import { useTRPC } from '../lib/trpc';
 import { useFilterMemory } from '../stores/filter-memory-store';
@@ -48,6 +49,22 @@ export function App({ transport }: { transport: Transport }) {
       void nav.openAll(undefined, { replace: true });
     }
   }, [token, notice, transport, queryClient, nav]);
+
+  // Inside Electron: another data source (session-changed); none of its answers, places or
+  // filters are this one's. Handled here, above the splash: the reset unmounts the whole console
+  // until `users.me` answers again, and a listener in Shell missed a second change arriving
+  // meanwhile (a review closed by its checksum right after it opened, EXP-2), so the closed
+  // review's session stayed cached and its banner came back with the console.
+  useEffect(
+    () =>
+      onShellEvent((event) => {
+        if (event.type !== 'session-changed') return;
+        useFilterMemory.getState().reset();
+        void nav.openAll(undefined, { replace: true });
+        void queryClient.resetQueries();
+      }),
+    [queryClient, nav],
+  );
 
   if (needsToken || errorCode(me.error) === 'UNAUTHORIZED') return <SignInPage />;
   // A failed refresh of an already known caller keeps the console up (and its drafts with it).

@@ -137,21 +137,16 @@ export function Shell({ me, transport }: { me: Me; transport: Transport }) {
     if (orgId !== null && org.data) usePrefsStore.getState().touchRecent(ctx.userKey, orgId);
   }, [orgId, org.data, ctx.userKey]);
 
-  // Inside Electron: the menu's "Switch organization", deep links to an org, a new data source.
+  // Inside Electron: the menu's "Switch organization", deep links to an org. A new data source
+  // (session-changed) is App's: the reset unmounts this shell until `users.me` answers again.
   const queryClient = useQueryClient();
   useEffect(
     () =>
       onShellEvent((event) => {
         if (event.type === 'menu' && event.command === 'switch-organization') setSwitcherOpen(true);
         else if (event.type === 'open-organization') void nav.openOrg(event.organization_id);
-        else if (event.type === 'session-changed') {
-          // Another data source: none of its places or filters are this one's.
-          useFilterMemory.getState().reset();
-          void nav.openAll(undefined, { replace: true });
-          void queryClient.resetQueries();
-        }
       }),
-    [queryClient, nav],
+    [nav],
   );
 
   useEffect(() => {

@@ -37,6 +37,13 @@ interface Desktop {
   /** Paths the next OS file dialogs answer, in order; empty = the user cancels. */
   dialogAnswers: string[];
   events: ShellEvent[];
+  /** The events the page's listeners have been handed, in order (after page.evaluate returned). */
+  delivered: ShellEvent[];
+  /**
+   * While set, the page's `users.me` waits for it: the console stays on its boot splash after a
+   * session change (shell.tsx resets every query), as on a slow machine, with nothing mounted.
+   */
+  holdMe: Promise<void> | null;
 }
 
 declare global {
@@ -64,6 +71,8 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
   const x = await createExportWorld();
   const dialogAnswers: string[] = [];
   const events: ShellEvent[] = [];
+  const delivered: ShellEvent[] = [];
+  const d = { holdMe: null as Promise<void> | null };
   const shell = new DesktopShell({
     services: x.w.services,
     operator: x.w.admin,
@@ -80,24 +89,28 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
     send: (windowId, event) => {
       if (windowId !== WINDOW) return;
       events.push(event);
-      void page.evaluate((e) => window.__orgdeskEmit?.(e), event).catch(() => {});
+      void page
+        .evaluate((e) => window.__orgdeskEmit?.(e), event)
+        .then(() => delivered.push(event))
+        .catch(() => {});
     },
     sourceLabel: 'desktop e2e',
     serverUrl: 'http://127.0.0.1:8787',
   });
   const handler = createDesktopIpcHandler(shell);
   // Structured clone both ways, as Electron's IPC does.
-  await page.exposeFunction('__orgdeskInvoke', async (req: unknown) =>
-    structuredClone(
+  await page.exposeFunction('__orgdeskInvoke', async (req: unknown) => {
+    if (d.holdMe && (req as { path?: unknown }).path === 'users.me') await d.holdMe;
+    return structuredClone(
       await handler(structuredClone(req), {
         frameUrl: APP_FRAME_URL,
         isMainFrame: true,
         windowId: WINDOW,
       }),
-    ),
-  );
+    );
+  });
   await page.addInitScript(installBridge);
-  return { x, shell, handler, dialogAnswers, events };
+  return Object.assign(d, { x, shell, handler, dialogAnswers, events, delivered });
 }
 
 // axe takes seconds per scan on two cores, and each view is scanned twice.
@@ -269,6 +282,37 @@ test('a review shows at once while its checksum is read, and closes if the conte
   await expect(banner).toBeHidden();
   await app.waitForShell();
   await expect(page.getByRole('button', { name: /New organization/ })).toBeEnabled();
+});
+
+test('a refused review says why even when the refusal arrives while the console reloads', async ({
+  page,
+  app,
+}) => {
+  const d = (desktop = await startDesktop(page));
+  await page.goto('/');
+  await app.waitForShell();
+  const file = await exportAcme(page, app, d);
+  const db = new Database(file);
+  db.prepare("UPDATE locations SET name = 'Elsewhere' WHERE name = 'HQ'").run();
+  db.close();
+
+  // The review's session change reloads the whole console (every query reset, `users.me`
+  // included); held here, so the worker's refusal reaches the page while nothing of the console
+  // is mounted, as it may on a busy machine. Its reason must still reach the job panel.
+  let release!: () => void;
+  d.holdMe = new Promise<void>((resolve) => (release = resolve));
+  d.dialogAnswers.push(file);
+  await page.evaluate(() => window.__orgdeskEmit?.({ type: 'menu', command: 'open-export' }));
+  await expect
+    .poll(() => d.delivered.some((e) => e.type === 'review-refused'), { timeout: JOB_TIMEOUT })
+    .toBe(true);
+  // The scenario holds: the console was still on its boot splash when the refusal arrived.
+  await expect(page.locator('[data-view="boot"][data-state="loading"]')).toBeVisible();
+  release();
+  d.holdMe = null;
+  await app.waitForShell();
+  await expect(page.getByTestId('job-panel')).toContainText(/changed after it was exported/);
+  await expect(page.getByRole('region', { name: 'Read-only review' })).toBeHidden();
 });
 
 test('remembering a sign-in where the keychain is not secure is refused next to the field', async ({

@@ -19,6 +19,23 @@ import { useDesktopJobs } from './jobs-store';
 import { PinSignerDialog } from './signers-panel';
 import './desktop.css';
 
+// Job progress and a refused review go to the jobs store from a listener of this module, not of
+// a component: a session change remounts the whole console (shell.tsx resets every query, and the
+// app shows its boot splash until `users.me` answers again), so a listener in DesktopRoot's effect
+// is gone for that moment. A review refused by its checksum is closed by main with a session
+// change followed at once by `review-refused`; that event, sent once, was lost in the gap, and the
+// panel went on saying the export was opened (EXP-2). The store outlives the remount; this
+// listener, installed once when this chunk loads (only inside Electron), does too.
+onShellEvent((event) => {
+  if (event.type === 'progress') useDesktopJobs.getState().progress(event);
+  else if (event.type === 'review-refused') {
+    // EXP-2: the content failed its checksum after the review opened; main closed it.
+    useDesktopJobs
+      .getState()
+      .finish({ kind: 'error', action: 'Open export', message: event.message });
+  }
+});
+
 export function useDesktopSession() {
   return useQuery({
     queryKey: desktopKeys.session,
@@ -45,15 +62,10 @@ export function DesktopRoot() {
   useEffect(
     () =>
       onShellEvent((event) => {
-        if (event.type === 'progress') useDesktopJobs.getState().progress(event);
-        else if (event.type === 'session-changed')
+        // Progress and review-refused: the module's listener above.
+        if (event.type === 'session-changed')
           void queryClient.invalidateQueries({ queryKey: ['desktop'] });
-        else if (event.type === 'review-refused') {
-          // EXP-2: the content failed its checksum after the review opened; main closed it.
-          useDesktopJobs
-            .getState()
-            .finish({ kind: 'error', action: 'Open export', message: event.message });
-        } else if (event.type === 'menu') {
+        else if (event.type === 'menu') {
           if (event.command === 'export') useDesktopJobs.getState().setExportDialog(true);
           else if (event.command === 'open-export') void openExport();
           else if (event.command === 'restore') void restoreExport();
