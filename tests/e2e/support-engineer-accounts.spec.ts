@@ -32,7 +32,7 @@ const test = base.extend<{ engineer: SeededEngineer }>({
         adminPassword: PASSWORD,
       });
       const contosoAdmin = services.auth.actorForUser(contoso.adminUserId)!;
-      services.organizations.create(contosoAdmin, { name: 'Contoso Retail' });
+      await services.organizations.create(contosoAdmin, { name: 'Contoso Retail' });
       services.supportAccess.enable(contosoAdmin, { duration_hours: 2 });
     });
     await use(engineer);
