@@ -4,8 +4,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changesOf, sameValue } from '../main/core/audit-diff';
 import { auditEntries, organizations } from '../main/db/schema';
-import { orgColumns } from '../main/db/sqlite/repos/organizations-sql';
-import { toOrganization } from '../main/features/organizations/organizations.mapper';
+import { orgColumns, toOrganization } from '../main/features/organizations/organizations.mapper';
 import { createWorld, type World } from './fixtures/world';
 
 describe('sameValue', () => {

@@ -1,8 +1,9 @@
-import type { Repos } from '../../repos';
+import type { Db } from '../../db/database';
+import { alertRules, complianceBaselines } from '../../db/schema';
 
 /** Runs inside the org-creation transaction (AUT-5); a throw here undoes the whole creation. */
 export interface OnboardingSeeder {
-  seed(r: Repos, organizationId: number, now: number): Promise<void> | void;
+  seed(db: Db, organizationId: number, now: number): void;
 }
 
 export const DEFAULT_ALERT_RULES = [
@@ -20,21 +21,26 @@ export const DEFAULT_BASELINE_RULES = [
 ];
 
 export const defaultOnboardingSeeder: OnboardingSeeder = {
-  seed(r, organizationId, now) {
-    return r.onboarding.seedDefaults(
-      organizationId,
-      DEFAULT_ALERT_RULES.map((rule) => ({
-        ...rule,
-        enabled: true,
-        createdAt: now,
-        updatedAt: now,
-      })),
-      {
+  seed(db, organizationId, now) {
+    db.insert(alertRules)
+      .values(
+        DEFAULT_ALERT_RULES.map((r) => ({
+          organizationId,
+          ...r,
+          enabled: true,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .run();
+    db.insert(complianceBaselines)
+      .values({
+        organizationId,
         name: 'Default baseline',
         rules: JSON.stringify(DEFAULT_BASELINE_RULES),
         createdAt: now,
         updatedAt: now,
-      },
-    );
+      })
+      .run();
   },
 };

@@ -107,7 +107,7 @@ export class RestApi {
     this.routes = routes;
     this.agents = agentEndpoints({
       agents: services.agents,
-      uow: services.infra.uow,
+      groupCommit: services.infra.groupCommit,
     });
     const handlers: { method: RestMethod; path: string; handler: Handler }[] = [
       ...routes.map((route) => ({
