@@ -85,13 +85,13 @@ export async function extraBenches(ds: Dataset, want: (name: string) => boolean)
   const direct = 20_000;
   const body = (i: number) => JSON.parse(registrationBody(i, i % 50)) as unknown;
   for (let i = 0; i < 500; i++) services.agents.register(secrets[i % secrets.length], body(i));
-  // What the route does without HTTP: 32 registrations in flight through the group commit.
+  // What the route does without HTTP: 32 registrations in flight through the agents' batch.
   let t0 = performance.now();
   for (let i = 0; i < direct; i += 32) {
     const inFlight: Promise<unknown>[] = [];
     for (let j = i; j < i + 32; j++)
       inFlight.push(
-        services.infra.groupCommit.run(() =>
+        services.infra.uow.agentBatch(() =>
           services.agents.register(secrets[j % secrets.length], body(1_000 + j)),
         ),
       );

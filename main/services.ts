@@ -1,13 +1,14 @@
-import { AccessService } from './core/access';
+import { AccessService, SyncAccess } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
-import { GroupCommit } from './core/group-commit';
 import type { KeyStore } from './core/key-store';
 import type { Offload } from './core/offload';
 import type { WorkerEntry } from './core/worker-entry';
 import type { Db } from './db/database';
+import { createSqliteRepos } from './db/sqlite/repos';
+import { SqliteUnitOfWork } from './db/sqlite/uow';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
 import {
@@ -38,6 +39,7 @@ import { SupportAccessService } from './features/support-access/support-access.s
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
 import { WorkflowsService } from './features/workflows/workflows.service';
+import type { Repos } from './repos';
 import { InlineOffload, ReadPool } from './workers/read-pool';
 
 export interface ServiceDeps {
@@ -58,6 +60,11 @@ export interface ServiceDeps {
   offload?: Offload;
   /** The read workers' script (the packaged app's unpacked read-worker.mjs); found beside us otherwise. */
   readWorkerEntry?: WorkerEntry;
+  /**
+   * Tests (tests/fixtures turn it on): fail any unit of work that awaits real I/O inside its
+   * transaction (main/db/sqlite/uow.ts).
+   */
+  guardTransactions?: boolean;
 }
 
 /**
@@ -84,8 +91,15 @@ export function createServices(deps: ServiceDeps) {
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
   const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
-  const access = new AccessService(db, clock);
   const audit = new AuditLog(db, clock, chain);
+  const repos = createSqliteRepos(db, audit);
+  // The one way converted services reach storage (issue 14); the agents' batch replaces the
+  // group commit.
+  const uow = new SqliteUnitOfWork<Repos>(db.$client, repos, {
+    guardIo: deps.guardTransactions ?? false,
+  });
+  // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
+  const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
@@ -110,11 +124,10 @@ export function createServices(deps: ServiceDeps) {
     auth,
     users: new UsersService({ db, clock, access, audit }),
     organizations: new OrganizationsService({
-      db,
+      uow,
       clock,
       box,
-      access,
-      audit,
+      access: new AccessService(clock),
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
@@ -155,8 +168,11 @@ export function createServices(deps: ServiceDeps) {
     offload,
     /** ORG-2: re-counts the host statuses that time alone changed (a job runs it). */
     hostCounts: new HostStatusCounts(db),
-    /** Shares one COMMIT among agent writes arriving together (see group-commit.ts). */
-    groupCommit: new GroupCommit(db),
+    /**
+     * The unit of work over the database (main/core/uow.ts): converted services get it; its
+     * agentBatch shares one COMMIT among agent writes arriving together.
+     */
+    uow,
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
     fleetSnapshots: new FleetSnapshots({ db, clock }),
   };

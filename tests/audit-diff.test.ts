@@ -4,7 +4,8 @@ import { and, desc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changesOf, sameValue } from '../main/core/audit-diff';
 import { auditEntries, organizations } from '../main/db/schema';
-import { orgColumns, toOrganization } from '../main/features/organizations/organizations.mapper';
+import { orgColumns } from '../main/db/sqlite/repos/organizations-sql';
+import { toOrganization } from '../main/features/organizations/organizations.mapper';
 import { createWorld, type World } from './fixtures/world';
 
 describe('sameValue', () => {

@@ -160,11 +160,11 @@ describe('keys stored before the folding', () => {
         adminName: 'Admin',
       });
       const admin = services.auth.actorForUser(a.adminUserId)!;
-      const org = (n: string) => services.organizations.create(admin, { name: n });
+      const org = async (n: string) => (await services.organizations.create(admin, { name: n })).id;
       const ids = {
-        zwsp: org('Zw Legacy').id,
-        dupe: org('Dupe').id,
-        dupeTwin: org('Du Twin').id,
+        zwsp: await org('Zw Legacy'),
+        dupe: await org('Dupe'),
+        dupeTwin: await org('Du Twin'),
       };
       const loc = services.locations.create(admin, { organization_id: ids.zwsp, name: 'Main' });
       // As an older version stored them: names with a zero-width space, keys without folding.
@@ -196,7 +196,9 @@ describe('keys stored before the folding', () => {
           ),
         ]);
         const after = createServices({ db: opened.db, clock, keys });
-        expect(() => after.organizations.create(admin, { name: 'Acme' })).toThrow(DomainError);
+        await expect(after.organizations.create(admin, { name: 'Acme' })).rejects.toThrow(
+          DomainError,
+        );
         expect(() =>
           after.locations.create(admin, { organization_id: ids.zwsp, name: 'MAIN' }),
         ).toThrow(/already/);

@@ -1,4 +1,3 @@
-import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import {
   PERMISSION_LABELS,
   READ_ONLY_PERMISSIONS,
@@ -7,18 +6,12 @@ import {
   type Permission,
   type Role,
 } from '../../shared/permissions';
-import type { Db } from '../db/database';
-import { accounts, organizations, roleAssignments, supportGrants, users } from '../db/schema';
+import type { AccessRepo, OrgRef, RoleGrant, UserAccessState } from './access.repo';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
 import { DomainError, forbidden, notFound } from './errors';
 
-export interface OrgRef {
-  id: number;
-  accountId: number;
-  name: string;
-  isActive: boolean;
-}
+export type { OrgRef } from './access.repo';
 
 /** What an actor may see, read fresh from the database on every call (never cached: SUP-5). */
 export interface AccessScope {
@@ -26,6 +19,22 @@ export interface AccessScope {
   accountIds: number[];
   /** Individual orgs visible through org-scoped roles. */
   orgIds: number[];
+}
+
+/** What AccessService needs of a unit of work's `r`: its reads, in the caller's transaction. */
+export interface AccessReader {
+  access: AccessRepo;
+}
+
+/**
+ * TEMPORARY (issue 14 transition): the same reads, synchronous, on the one SQLite connection, for
+ * SyncAccess. Goes with SyncAccess once every service is converted.
+ */
+export interface AccessReadsNow {
+  userState(userId: number): UserAccessState | undefined;
+  supportAccountIds(userId: number, now: number): number[];
+  roles(userId: number, accountId: number): RoleGrant[];
+  orgRef(orgId: number): OrgRef | undefined;
 }
 
 function missing(permission: Permission): DomainError {
@@ -36,163 +45,219 @@ function missing(permission: Permission): DomainError {
 }
 
 /**
+ * Everything an access decision reads about the actor, loaded once per check: their standing,
+ * their roles in their own account (not for support engineers) and the accounts an active
+ * support grant opens to them (support engineers only). The decisions below are pure functions
+ * of these facts, so the async chokepoint and its temporary sync facade decide identically.
+ */
+interface ActorFacts {
+  active: boolean;
+  platformOperator: boolean;
+  roles: RoleGrant[];
+  supportAccountIds: number[];
+}
+
+const SYSTEM_FACTS: ActorFacts = {
+  active: true,
+  platformOperator: false,
+  roles: [],
+  supportAccountIds: [],
+};
+
+function factsOf(
+  actor: Actor,
+  state: UserAccessState | undefined,
+  roles: RoleGrant[],
+  supportAccountIds: number[],
+): ActorFacts {
+  return {
+    // PLAT-1: a user of a deactivated account is as inactive as a deactivated user.
+    active: state?.userActive === true && state.accountActive === true,
+    platformOperator: state?.platformOperator === true,
+    roles: actor.isSupportEngineer ? [] : roles,
+    supportAccountIds: actor.isSupportEngineer ? supportAccountIds : [],
+  };
+}
+
+function narrow(actor: Actor, perms: Set<Permission>): Set<Permission> {
+  if (!actor.readOnly) return perms;
+  return new Set([...perms].filter((p) => READ_ONLY_PERMISSIONS.includes(p)));
+}
+
+function rolesByScope(f: ActorFacts): { accountWide: Role[]; byOrg: Map<number, Role[]> } {
+  const accountWide: Role[] = [];
+  const byOrg = new Map<number, Role[]>();
+  for (const r of f.roles) {
+    if (r.organizationId === null) accountWide.push(r.role);
+    else byOrg.set(r.organizationId, [...(byOrg.get(r.organizationId) ?? []), r.role]);
+  }
+  return { accountWide, byOrg };
+}
+
+function accountPermissionsOf(actor: Actor, f: ActorFacts, accountId: number): Set<Permission> {
+  if (actor.via === 'system') return permissionsOf(['account_admin']);
+  if (!f.active) return new Set();
+  if (actor.isSupportEngineer) {
+    return f.supportAccountIds.includes(accountId)
+      ? narrow(actor, new Set(SUPPORT_PERMISSIONS))
+      : new Set();
+  }
+  if (accountId !== actor.accountId) return new Set();
+  return narrow(actor, permissionsOf(rolesByScope(f).accountWide));
+}
+
+function orgPermissionsOf(
+  actor: Actor,
+  f: ActorFacts,
+  org: Pick<OrgRef, 'id' | 'accountId'>,
+): Set<Permission> {
+  if (actor.via === 'system') return permissionsOf(['account_admin']);
+  if (!f.active) return new Set();
+  if (actor.isSupportEngineer) return accountPermissionsOf(actor, f, org.accountId);
+  if (org.accountId !== actor.accountId) return new Set();
+  const { accountWide, byOrg } = rolesByScope(f);
+  return narrow(actor, permissionsOf([...accountWide, ...(byOrg.get(org.id) ?? [])]));
+}
+
+function scopeOf(actor: Actor, f: ActorFacts): AccessScope {
+  if (!f.active) return { accountIds: [], orgIds: [] };
+  if (actor.isSupportEngineer) return { accountIds: f.supportAccountIds, orgIds: [] };
+  const { accountWide, byOrg } = rolesByScope(f);
+  return {
+    accountIds: accountWide.length > 0 ? [actor.accountId] : [],
+    orgIds: [...byOrg.keys()],
+  };
+}
+
+/** An org the actor cannot see at all is `gone()`, exactly like an id that does not exist. */
+function checkOrg(
+  actor: Actor,
+  f: ActorFacts,
+  org: OrgRef | undefined,
+  permissions: Permission[],
+  gone: () => DomainError,
+): OrgRef {
+  if (!org) throw gone();
+  const perms = orgPermissionsOf(actor, f, org);
+  if (!perms.has('organizations.read')) throw gone();
+  for (const p of permissions) if (!perms.has(p)) throw missing(p);
+  return org;
+}
+
+function checkPlatformOperator(actor: Actor, f: ActorFacts, access: 'read' | 'write'): number {
+  if (actor.via === 'system' || !f.platformOperator || !f.active) {
+    throw forbidden(
+      'Only a platform operator can do this: accounts and support engineers are managed by the platform, not by an account (PLAT-1)',
+    );
+  }
+  if (access === 'write' && actor.readOnly) {
+    throw forbidden('A read-only token changes nothing; use a full token of the platform operator');
+  }
+  return actor.userId;
+}
+
+function checkAccount(
+  actor: Actor,
+  f: ActorFacts,
+  permission: Permission,
+  accountId: number,
+): number {
+  if (!accountPermissionsOf(actor, f, accountId).has(permission)) throw missing(permission);
+  return accountId;
+}
+
+function checkVisibleAccount(
+  actor: Actor,
+  f: ActorFacts,
+  permission: Permission,
+  accountId: number,
+): number {
+  const visible =
+    actor.via === 'system' ||
+    (actor.isSupportEngineer
+      ? f.supportAccountIds.includes(accountId)
+      : accountId === actor.accountId);
+  if (!visible || !f.active) throw notFound('Account', accountId);
+  return checkAccount(actor, f, permission, accountId);
+}
+
+/**
  * The one place that decides access. Every service call goes through it; deny is the default:
  * no role and no active grant means nothing is visible, and a foreign id reads as not found.
+ *
+ * Every check takes the unit of work's `r` and reads grants, roles and the org in the caller's
+ * transaction (issue 14): a check and the write it guards see one snapshot, so they can no longer
+ * straddle a revocation, and SUP-5's "read fresh on every call" holds.
  */
 export class AccessService {
-  // Every call runs these, so they are built and prepared once, not per call.
-  private readonly q;
+  constructor(private readonly clock: Clock) {}
 
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {
-    const p = (name: string) => sql.placeholder(name);
-    this.q = {
-      // PLAT-1: a user of a deactivated account is as inactive as a deactivated user.
-      userState: db
-        .select({
-          userActive: users.isActive,
-          accountActive: accounts.isActive,
-          platformOperator: users.isPlatformOperator,
-        })
-        .from(users)
-        .innerJoin(accounts, eq(accounts.id, users.accountId))
-        .where(eq(users.id, p('userId')))
-        .prepare(),
-      // A deactivated account is closed to support grants too: nobody reads inside it.
-      supportAccounts: db
-        .selectDistinct({ accountId: supportGrants.accountId })
-        .from(supportGrants)
-        .innerJoin(accounts, eq(accounts.id, supportGrants.accountId))
-        .where(
-          and(
-            eq(accounts.isActive, true),
-            lte(supportGrants.startsAt, p('now')),
-            gt(supportGrants.expiresAt, p('now')),
-            isNull(supportGrants.revokedAt),
-            or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, p('userId'))),
-          ),
-        )
-        .prepare(),
-      roles: db
-        .select({ role: roleAssignments.role, organizationId: roleAssignments.organizationId })
-        .from(roleAssignments)
-        .where(
-          and(
-            eq(roleAssignments.userId, p('userId')),
-            eq(roleAssignments.accountId, p('accountId')),
-          ),
-        )
-        .prepare(),
-      org: db
-        .select({
-          id: organizations.id,
-          accountId: organizations.accountId,
-          name: organizations.name,
-          isActive: organizations.isActive,
-        })
-        .from(organizations)
-        .where(eq(organizations.id, p('orgId')))
-        .prepare(),
-    };
-  }
-
-  private activeUser(actor: Actor): boolean {
-    if (actor.via === 'system') return true;
-    const state = this.q.userState.get({ userId: actor.userId });
-    return state?.userActive === true && state.accountActive === true;
+  private async facts(r: AccessReader, actor: Actor): Promise<ActorFacts> {
+    if (actor.via === 'system') return SYSTEM_FACTS;
+    const state = await r.access.userState(actor.userId);
+    return actor.isSupportEngineer
+      ? factsOf(actor, state, [], await r.access.supportAccountIds(actor.userId, this.clock.now()))
+      : factsOf(actor, state, await r.access.roles(actor.userId, actor.accountId), []);
   }
 
   /**
    * PLAT-1: the platform operator's own calls (the accounts.* procedures, making support
    * engineers). A server-level role, so no tenant permission stands in for it, not even an
-   * account admin's; read fresh from the database on every call like every other right, from an
-   * active user of an active account. A read-only token keeps the reads (`access: 'read'`) and
-   * never the writes. Returns the operator's user id.
+   * account admin's; read fresh on every call like every other right, from an active user of an
+   * active account. A read-only token keeps the reads (`access: 'read'`) and never the writes.
+   * Returns the operator's user id.
    */
-  requirePlatformOperator(actor: Actor, access: 'read' | 'write'): number {
-    const state =
-      actor.via === 'system' ? undefined : this.q.userState.get({ userId: actor.userId });
-    if (!state?.platformOperator || !state.userActive || !state.accountActive) {
-      throw forbidden(
-        'Only a platform operator can do this: accounts and support engineers are managed by the platform, not by an account (PLAT-1)',
-      );
-    }
-    if (access === 'write' && actor.readOnly) {
-      throw forbidden(
-        'A read-only token changes nothing; use a full token of the platform operator',
-      );
-    }
-    return actor.userId;
+  async requirePlatformOperator(
+    r: AccessReader,
+    actor: Actor,
+    access: 'read' | 'write',
+  ): Promise<number> {
+    const state = actor.via === 'system' ? undefined : await r.access.userState(actor.userId);
+    return checkPlatformOperator(actor, factsOf(actor, state, [], []), access);
   }
 
   /** Accounts where this support engineer holds an active grant right now. */
-  supportAccountIds(actor: Actor): number[] {
+  async supportAccountIds(r: AccessReader, actor: Actor): Promise<number[]> {
     if (!actor.isSupportEngineer) return [];
-    const rows = this.q.supportAccounts.all({ now: this.clock.now(), userId: actor.userId });
-    return rows.map((r) => r.accountId);
-  }
-
-  private rolesOf(actor: Actor): { accountWide: Role[]; byOrg: Map<number, Role[]> } {
-    const rows = this.q.roles.all({ userId: actor.userId, accountId: actor.accountId });
-    const accountWide: Role[] = [];
-    const byOrg = new Map<number, Role[]>();
-    for (const r of rows) {
-      if (r.organizationId === null) accountWide.push(r.role);
-      else byOrg.set(r.organizationId, [...(byOrg.get(r.organizationId) ?? []), r.role]);
-    }
-    return { accountWide, byOrg };
-  }
-
-  private narrow(actor: Actor, perms: Set<Permission>): Set<Permission> {
-    if (!actor.readOnly) return perms;
-    return new Set([...perms].filter((p) => READ_ONLY_PERMISSIONS.includes(p)));
+    return r.access.supportAccountIds(actor.userId, this.clock.now());
   }
 
   /** Permissions the actor holds account-wide in `accountId`. */
-  accountPermissions(actor: Actor, accountId: number): Set<Permission> {
-    if (actor.via === 'system') return permissionsOf(['account_admin']);
-    if (!this.activeUser(actor)) return new Set();
-    if (actor.isSupportEngineer) {
-      return this.supportAccountIds(actor).includes(accountId)
-        ? this.narrow(actor, new Set(SUPPORT_PERMISSIONS))
-        : new Set();
-    }
-    if (accountId !== actor.accountId) return new Set();
-    return this.narrow(actor, permissionsOf(this.rolesOf(actor).accountWide));
+  async accountPermissions(
+    r: AccessReader,
+    actor: Actor,
+    accountId: number,
+  ): Promise<Set<Permission>> {
+    return accountPermissionsOf(actor, await this.facts(r, actor), accountId);
   }
 
   /** Permissions the actor holds on one org (account-wide roles included). */
-  orgPermissions(actor: Actor, org: Pick<OrgRef, 'id' | 'accountId'>): Set<Permission> {
-    if (actor.via === 'system') return permissionsOf(['account_admin']);
-    if (!this.activeUser(actor)) return new Set();
-    if (actor.isSupportEngineer) return this.accountPermissions(actor, org.accountId);
-    if (org.accountId !== actor.accountId) return new Set();
-    const { accountWide, byOrg } = this.rolesOf(actor);
-    return this.narrow(actor, permissionsOf([...accountWide, ...(byOrg.get(org.id) ?? [])]));
+  async orgPermissions(
+    r: AccessReader,
+    actor: Actor,
+    org: Pick<OrgRef, 'id' | 'accountId'>,
+  ): Promise<Set<Permission>> {
+    return orgPermissionsOf(actor, await this.facts(r, actor), org);
   }
 
-  scope(actor: Actor): AccessScope {
-    if (!this.activeUser(actor)) return { accountIds: [], orgIds: [] };
-    if (actor.isSupportEngineer) return { accountIds: this.supportAccountIds(actor), orgIds: [] };
-    const { accountWide, byOrg } = this.rolesOf(actor);
-    return {
-      accountIds: accountWide.length > 0 ? [actor.accountId] : [],
-      orgIds: [...byOrg.keys()],
-    };
-  }
-
-  private loadOrg(orgId: number): OrgRef | undefined {
-    return this.q.org.get({ orgId });
+  async scope(r: AccessReader, actor: Actor): Promise<AccessScope> {
+    return scopeOf(actor, await this.facts(r, actor));
   }
 
   /**
    * The org if the actor may see it and holds every listed permission on it. An org the actor
    * cannot see at all is NOT_FOUND, exactly like an id that does not exist.
    */
-  requireOrg(actor: Actor, orgId: number, ...permissions: Permission[]): OrgRef {
-    return this.checkOrg(actor, orgId, permissions, () => notFound('Organization', orgId));
+  async requireOrg(
+    r: AccessReader,
+    actor: Actor,
+    orgId: number,
+    ...permissions: Permission[]
+  ): Promise<OrgRef> {
+    const org = await r.access.orgRef(orgId);
+    return checkOrg(actor, await this.facts(r, actor), org, permissions, () =>
+      notFound('Organization', orgId),
+    );
   }
 
   /**
@@ -200,6 +265,93 @@ export class AccessService {
    * belongs to. Missing, or in an org the caller cannot see, it is the same NOT_FOUND naming the
    * object, so a foreign id reads exactly like an absent one.
    */
+  async requireInOrg<T extends { organizationId: number }>(
+    r: AccessReader,
+    actor: Actor,
+    what: string,
+    id: number,
+    row: T | undefined,
+    ...permissions: Permission[]
+  ): Promise<{ row: T; org: OrgRef }> {
+    const gone = () => notFound(what, id);
+    if (!row) throw gone();
+    const org = await r.access.orgRef(row.organizationId);
+    return { row, org: checkOrg(actor, await this.facts(r, actor), org, permissions, gone) };
+  }
+
+  /**
+   * Like requireAccount, for calls that name an account: one the actor cannot see at all (not
+   * their own, no active support grant) is NOT_FOUND, like an id that does not exist (TEN-4).
+   */
+  async requireVisibleAccount(
+    r: AccessReader,
+    actor: Actor,
+    permission: Permission,
+    accountId: number = actor.accountId,
+  ): Promise<number> {
+    return checkVisibleAccount(actor, await this.facts(r, actor), permission, accountId);
+  }
+
+  /** Account-level permission in the actor's own account (support: the granted account). */
+  async requireAccount(
+    r: AccessReader,
+    actor: Actor,
+    permission: Permission,
+    accountId = actor.accountId,
+  ): Promise<number> {
+    return checkAccount(actor, await this.facts(r, actor), permission, accountId);
+  }
+}
+
+/**
+ * TEMPORARY (issue 14 transition): AccessService's checks, synchronous and outside any unit of
+ * work, for the services not yet converted (the allow-list in eslint.uow-fence.js). The same
+ * decisions over the same reads, on the one SQLite connection, so inside a legacy
+ * `db.transaction` they read that transaction's state as before. A converted service never uses
+ * it: its checks take `r`. Delete it with the allow-list's last line.
+ */
+export class SyncAccess {
+  constructor(
+    private readonly reads: AccessReadsNow,
+    private readonly clock: Clock,
+  ) {}
+
+  private facts(actor: Actor): ActorFacts {
+    if (actor.via === 'system') return SYSTEM_FACTS;
+    const state = this.reads.userState(actor.userId);
+    return actor.isSupportEngineer
+      ? factsOf(actor, state, [], this.reads.supportAccountIds(actor.userId, this.clock.now()))
+      : factsOf(actor, state, this.reads.roles(actor.userId, actor.accountId), []);
+  }
+
+  requirePlatformOperator(actor: Actor, access: 'read' | 'write'): number {
+    const state = actor.via === 'system' ? undefined : this.reads.userState(actor.userId);
+    return checkPlatformOperator(actor, factsOf(actor, state, [], []), access);
+  }
+
+  supportAccountIds(actor: Actor): number[] {
+    if (!actor.isSupportEngineer) return [];
+    return this.reads.supportAccountIds(actor.userId, this.clock.now());
+  }
+
+  accountPermissions(actor: Actor, accountId: number): Set<Permission> {
+    return accountPermissionsOf(actor, this.facts(actor), accountId);
+  }
+
+  orgPermissions(actor: Actor, org: Pick<OrgRef, 'id' | 'accountId'>): Set<Permission> {
+    return orgPermissionsOf(actor, this.facts(actor), org);
+  }
+
+  scope(actor: Actor): AccessScope {
+    return scopeOf(actor, this.facts(actor));
+  }
+
+  requireOrg(actor: Actor, orgId: number, ...permissions: Permission[]): OrgRef {
+    return checkOrg(actor, this.facts(actor), this.reads.orgRef(orgId), permissions, () =>
+      notFound('Organization', orgId),
+    );
+  }
+
   requireInOrg<T extends { organizationId: number }>(
     actor: Actor,
     what: string,
@@ -209,45 +361,19 @@ export class AccessService {
   ): { row: T; org: OrgRef } {
     const gone = () => notFound(what, id);
     if (!row) throw gone();
-    return { row, org: this.checkOrg(actor, row.organizationId, permissions, gone) };
+    const org = this.reads.orgRef(row.organizationId);
+    return { row, org: checkOrg(actor, this.facts(actor), org, permissions, gone) };
   }
 
-  private checkOrg(
-    actor: Actor,
-    orgId: number,
-    permissions: Permission[],
-    gone: () => DomainError,
-  ): OrgRef {
-    const org = this.loadOrg(orgId);
-    if (!org) throw gone();
-    const perms = this.orgPermissions(actor, org);
-    if (!perms.has('organizations.read')) throw gone();
-    for (const p of permissions) if (!perms.has(p)) throw missing(p);
-    return org;
-  }
-
-  /**
-   * Like requireAccount, for calls that name an account: one the actor cannot see at all (not
-   * their own, no active support grant) is NOT_FOUND, like an id that does not exist (TEN-4).
-   */
   requireVisibleAccount(
     actor: Actor,
     permission: Permission,
     accountId: number = actor.accountId,
   ): number {
-    const visible =
-      actor.via === 'system' ||
-      (actor.isSupportEngineer
-        ? this.supportAccountIds(actor).includes(accountId)
-        : accountId === actor.accountId);
-    if (!visible || !this.activeUser(actor)) throw notFound('Account', accountId);
-    return this.requireAccount(actor, permission, accountId);
+    return checkVisibleAccount(actor, this.facts(actor), permission, accountId);
   }
 
-  /** Account-level permission in the actor's own account (support: the granted account). */
   requireAccount(actor: Actor, permission: Permission, accountId = actor.accountId): number {
-    const perms = this.accountPermissions(actor, accountId);
-    if (!perms.has(permission)) throw missing(permission);
-    return accountId;
+    return checkAccount(actor, this.facts(actor), permission, accountId);
   }
 }

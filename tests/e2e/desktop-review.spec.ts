@@ -233,10 +233,9 @@ test('an opened export is a read-only review: banner, disabled mutations, server
   expect(refused).toMatchObject({
     error: { message: expect.stringMatching(/read-only review of the export of Acme/) },
   });
-  expect(d.x.w.services.organizations.list(d.x.w.admin, {}).items.map((o) => o.name)).toEqual([
-    'Acme',
-    'Globex',
-  ]);
+  expect(
+    (await d.x.w.services.organizations.list(d.x.w.admin, {})).items.map((o) => o.name),
+  ).toEqual(['Acme', 'Globex']);
 
   // Closing the review returns to the local database, with every control usable again.
   await banner.getByRole('button', { name: 'Close review' }).click();
@@ -357,9 +356,9 @@ test('UI-10 inside the desktop: the place is after the "#", and a reload keeps i
   expect(where().pathname).toBe('/index.html');
   await app.switchTo('Acme');
   await app.openView('Hosts', 'hosts');
-  const acme = desktop.x.w.services.organizations
-    .list(desktop.x.w.admin, {})
-    .items.find((o) => o.name === 'Acme')!.id;
+  const acme = (await desktop.x.w.services.organizations.list(desktop.x.w.admin, {})).items.find(
+    (o) => o.name === 'Acme',
+  )!.id;
   await expect.poll(() => where().hash).toBe(`#/org/${acme}/hosts`);
   await app.sidebar.getByRole('link', { name: 'Locations', exact: true }).click();
   await expect(app.view('locations')).toBeVisible();

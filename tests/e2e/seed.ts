@@ -138,14 +138,14 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       'e2e bootstrap',
     );
 
-    const org = (name: string, region: string | null, description: string | null) => {
-      const created = services.organizations.create(admin, { name, region, description });
+    const org = async (name: string, region: string | null, description: string | null) => {
+      const created = await services.organizations.create(admin, { name, region, description });
       return { id: created.id, name: created.name, secret: created.secret };
     };
-    const acme = org('Acme Corp', 'eu-west', 'Manufacturing, two sites');
-    const globex = org('Globex', 'us-east', 'Logistics');
-    const initech = org('Initech', 'us-east', null);
-    const umbrella = org('Umbrella Health', 'eu-central', 'Clinics');
+    const acme = await org('Acme Corp', 'eu-west', 'Manufacturing, two sites');
+    const globex = await org('Globex', 'us-east', 'Logistics');
+    const initech = await org('Initech', 'us-east', null);
+    const umbrella = await org('Umbrella Health', 'eu-central', 'Clinics');
 
     services.locations.create(admin, {
       organization_id: acme.id,
@@ -192,9 +192,9 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
 
     const filler = opts.filler ?? 30;
     for (let i = 1; i <= filler; i++) {
-      org(`Tenant ${String(i).padStart(2, '0')}`, i % 2 === 0 ? 'us-west' : 'ap-south', null);
+      await org(`Tenant ${String(i).padStart(2, '0')}`, i % 2 === 0 ? 'us-west' : 'ap-south', null);
     }
-    services.organizations.delete(admin, umbrella.id);
+    await services.organizations.delete(admin, umbrella.id);
 
     const reader = await services.users.create(admin, {
       email: 'reader@northwind.test',

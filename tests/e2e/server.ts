@@ -26,6 +26,8 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     db: opened.db,
     clock: systemClock,
     keys: new FileKeyStore(join(dataDir, 'master.key')),
+    // Issue 14: a unit of work that awaits real I/O inside its transaction fails the run.
+    guardTransactions: true,
   });
   const server = createServer({
     services,

@@ -469,7 +469,7 @@ describe('local operator', () => {
       const me = services.users.me(actor);
       expect(me).toMatchObject({ name: 'Dana' });
       // An account admin: the operator may create orgs.
-      const org = services.organizations.create(actor, { name: 'First' });
+      const org = await services.organizations.create(actor, { name: 'First' });
       expect(org.name).toBe('First');
       const row = opened.sqlite
         .prepare('SELECT password_hash FROM users WHERE id = ?')

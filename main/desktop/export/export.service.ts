@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -50,7 +50,7 @@ export interface ExportServiceDeps {
   /** The same connection as `db`, for ATTACH and raw copying. */
   sqlite: Database.Database;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   migrationsFolder: string;
   /** Where the data comes from, for the manifest (e.g. "local database on laptop-7"). */

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import { basename } from 'node:path';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import type { Clock } from '../../core/clock';
@@ -31,7 +31,7 @@ export interface RestoreDeps {
   sqlite: Database.Database;
   clock: Clock;
   box: SecretBox;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   /** Whose signatures this computer trusts (EXP-1): its own export key and the pinned ones. */
   signers: KnownSigners;

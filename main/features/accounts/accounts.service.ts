@@ -1,6 +1,6 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { changesOf } from '../../core/audit-diff';
@@ -37,7 +37,7 @@ export interface NewAccount {
 export interface AccountsDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   /** A personal API token for a user, without a password check (AuthService.issueToken). */
   issueToken(userId: number, kind: 'personal', name: string): string;

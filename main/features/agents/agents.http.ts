@@ -1,13 +1,13 @@
 // AGT-1/2 for agents, the only REST endpoints written by hand (API-1): they take no bearer token
 // and read raw bodies. Registration authenticates with the org secret; a heartbeat with an
 // Ed25519 signature over the exact body bytes (Go) or the org secret (legacy). Both are the
-// server's highest-rate writes, so they share commits (GroupCommit). The server mounts these
+// server's highest-rate writes, so they share commits (the unit of work's agentBatch). The server mounts these
 // under /api/v1 beside the routes projected from the router; this file knows no HTTP server.
 import type { z } from 'zod';
 import { ORG_SECRET_PREFIX } from '../../core/crypto';
 import { DomainError, badRequest } from '../../core/errors';
-import type { GroupCommit } from '../../core/group-commit';
 import { parseJsonBody } from '../../core/json-body';
+import type { Uow } from '../../repos';
 import {
   AGENT_HEADERS,
   agentRegistrationOutput,
@@ -65,7 +65,7 @@ function precheckSecret(secret: string | undefined): void {
 
 export function agentEndpoints(d: {
   agents: AgentsService;
-  groupCommit: GroupCommit;
+  uow: Pick<Uow, 'agentBatch'>;
 }): AgentEndpoint[] {
   return [
     {
@@ -92,7 +92,7 @@ export function agentEndpoints(d: {
       precheck: (header) => precheckSecret(header(AGENT_HEADERS.secret)),
       async handle(req) {
         const signature = req.header(AGENT_HEADERS.signature);
-        const result = await d.groupCommit.run(() =>
+        const result = await d.uow.agentBatch(() =>
           d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}, {
             proof:
               signature === undefined
@@ -141,7 +141,7 @@ export function agentEndpoints(d: {
         }
       },
       async handle(req) {
-        const body = await d.groupCommit.run(() =>
+        const body = await d.uow.agentBatch(() =>
           d.agents.heartbeat({
             hostId: req.header(AGENT_HEADERS.hostId),
             timestamp: req.header(AGENT_HEADERS.timestamp),

@@ -1,5 +1,5 @@
 import { and } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import type { DetachedSignature, ExportSigner } from '../../core/export-key';
@@ -40,7 +40,7 @@ export { auditConditions } from './audit-jobs';
 export interface AuditServiceDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   /** The installation's export key: every export is signed with it (detached, AUD-2). */
   signer: ExportSigner;
   /** Where the heavy reads run: a worker thread on the server and the desktop (main/workers/). */

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
@@ -28,7 +28,7 @@ export interface AuthDeps {
   db: Db;
   clock: Clock;
   box: SecretBox;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   sessionTtlMs?: number;
   throttle?: SignInThrottle;

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { notFound } from '../../core/errors';
 import type { Db } from '../../db/database';
@@ -12,7 +12,7 @@ import {
 
 export interface AutomationDeps {
   db: Db;
-  access: AccessService;
+  access: SyncAccess;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, or } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -20,7 +20,7 @@ import {
 export interface FeatureFlagsDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
 }
 

@@ -1,6 +1,6 @@
 // UI-12: the fleet overview on All organizations, and the health history behind its chart.
 import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import { chunksOf, yieldToEventLoop, type Yield } from '../../core/yield';
@@ -28,7 +28,7 @@ import { HOUR_MS, hourOf } from './fleet-snapshots';
 export interface FleetDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   supportAccess: Pick<SupportAccessService, 'status'>;
   /** Orgs whose host stats are read per chunk of the overview (tests make it small). */
   chunk?: number;

@@ -32,7 +32,7 @@ import {
   workflowRuns,
   workflows,
 } from '../../db/schema';
-import { orgColumns } from '../organizations/organizations.mapper';
+import { orgColumns } from '../../db/sqlite/repos/organizations-sql';
 
 /** A user export: one person of the account, activity since `from`. */
 export interface UserSubject {

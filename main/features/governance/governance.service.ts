@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import { systemActor, type Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
@@ -25,7 +25,7 @@ import {
 export interface GovernanceDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   /** Rows deleted per cleanup transaction: short transactions keep the database responsive. */
   cleanupBatchSize?: number;

@@ -14,7 +14,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
@@ -47,7 +47,7 @@ import { statusFilter } from './host-stats';
 export interface HostsDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   matchers: LocationMatcherCache;
   /** How many hosts "remove all" deletes per transaction (tests make it small). */
@@ -164,7 +164,7 @@ export class HostsService {
     };
   }
 
-  private locate(actor: Actor, id: number, ...perms: Parameters<AccessService['requireOrg']>[2][]) {
+  private locate(actor: Actor, id: number, ...perms: Parameters<SyncAccess['requireOrg']>[2][]) {
     const row = this.d.db.select().from(hosts).where(eq(hosts.id, id)).get();
     return this.d.access.requireInOrg(actor, 'Host', id, row, ...perms);
   }

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -25,7 +25,7 @@ import type { LocationMatcherCache } from './location-matcher';
 export interface LocationsDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
   matchers: LocationMatcherCache;
   hosts: HostsService;
@@ -108,7 +108,7 @@ export class LocationsService {
   }
 
   /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
-  private locate(actor: Actor, id: number, ...perms: Parameters<AccessService['requireOrg']>[2][]) {
+  private locate(actor: Actor, id: number, ...perms: Parameters<SyncAccess['requireOrg']>[2][]) {
     const row = this.d.db.select().from(locations).where(eq(locations.id, id)).get();
     return this.d.access.requireInOrg(actor, 'Location', id, row, ...perms);
   }

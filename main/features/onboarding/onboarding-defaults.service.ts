@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { AccessService, OrgRef } from '../../core/access';
+import type { OrgRef, SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { changesOf } from '../../core/audit-diff';
@@ -19,7 +19,7 @@ import {
 export interface OnboardingDefaultsDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
 }
 

@@ -1,9 +1,8 @@
-import type { Db } from '../../db/database';
-import { alertRules, complianceBaselines } from '../../db/schema';
+import type { Repos } from '../../repos';
 
 /** Runs inside the org-creation transaction (AUT-5); a throw here undoes the whole creation. */
 export interface OnboardingSeeder {
-  seed(db: Db, organizationId: number, now: number): void;
+  seed(r: Repos, organizationId: number, now: number): Promise<void> | void;
 }
 
 export const DEFAULT_ALERT_RULES = [
@@ -21,26 +20,21 @@ export const DEFAULT_BASELINE_RULES = [
 ];
 
 export const defaultOnboardingSeeder: OnboardingSeeder = {
-  seed(db, organizationId, now) {
-    db.insert(alertRules)
-      .values(
-        DEFAULT_ALERT_RULES.map((r) => ({
-          organizationId,
-          ...r,
-          enabled: true,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .run();
-    db.insert(complianceBaselines)
-      .values({
-        organizationId,
+  seed(r, organizationId, now) {
+    return r.onboarding.seedDefaults(
+      organizationId,
+      DEFAULT_ALERT_RULES.map((rule) => ({
+        ...rule,
+        enabled: true,
+        createdAt: now,
+        updatedAt: now,
+      })),
+      {
         name: 'Default baseline',
         rules: JSON.stringify(DEFAULT_BASELINE_RULES),
         createdAt: now,
         updatedAt: now,
-      })
-      .run();
+      },
+    );
   },
 };

@@ -1,21 +1,11 @@
-import { and, asc, count, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { changesOf } from '../../core/audit-diff';
 import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
 import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation, nameKey } from '../../core/names';
-import { allCached } from '../../db/cached-query';
-import type { Db } from '../../db/database';
-import {
-  hosts,
-  locations,
-  organizationHostCounts,
-  organizations,
-  workflows,
-} from '../../db/schema';
+import type { Repos, Uow } from '../../repos';
 import type { Permission } from '../../../shared/permissions';
 import {
   listOrganizationsInput,
@@ -25,8 +15,6 @@ import {
   type HostStats,
   type ListOrganizationsInput,
   type Organization,
-  type OrgSortKey,
-  type SortOrder,
   type OrganizationDetail,
   type UpdateOrganizationFields,
   type UpdateOrganizationInput,
@@ -37,30 +25,17 @@ import {
 } from '../../../shared/schemas/organizations.schema';
 import type { BulkResult } from '../../../shared/schemas/bulk.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
-import { hostStatsFor } from '../hosts/host-stats';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
-import {
-  isCountSort,
-  keptStats,
-  orgColumns,
-  orgSortPlan,
-  searchPlan,
-  searchSortKey,
-  searchText,
-  toOrganization,
-  type KeptCounts,
-  type OrgRow,
-  type SortPlan,
-} from './organizations.mapper';
+import { isCountSort, keptStats, searchText, toOrganization } from './organizations.mapper';
+import type { OrgChanges, OrgFilter, OrgRow } from './organizations.repo';
 
 export interface OrganizationsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
   box: SecretBox;
   access: AccessService;
-  audit: AuditLog;
   onboarding: OnboardingSeeder;
-  /** Told when an org's subnets or existence change, so cached matchers are dropped. */
+  /** Told after a commit that changed an org's subnets or existence, so cached matchers are dropped. */
   onOrgChanged?: (orgId: number) => void;
 }
 
@@ -79,56 +54,20 @@ const FIELD_PERMISSION: Record<keyof UpdateOrganizationFields, Permission> = {
   legal_hold_reason: 'governance.manage',
 };
 
-interface PageIds {
-  total: number;
-  ids: number[];
-}
-
-/** The caller's scope and the ORG-2 filters, to be tested on one table's columns. */
-interface Filters {
-  accountIds: number[];
-  orgIds: number[];
-  active: boolean | null;
-  region: string | null;
-}
-
 export const secretAad = (orgId: number): string => `org-secret:${orgId}`;
 
+const NO_HOSTS: HostStats = { online: 0, offline: 0, stale: 0, total: 0 };
+
+/**
+ * ORG-1..5 and UI-13 over the unit of work (issue 14's pilot): every use case is one read() or
+ * write(), its access check reads in the same transaction as the work it guards, and the service
+ * names no database: storage is `r.orgs` and its neighbours.
+ */
 export class OrganizationsService {
-  // ORG-2 reads each page's rows by id: built and prepared once.
-  private readonly rowsById;
-  // … and, sorted by a host count, the counts it was sorted by.
-  private readonly countsById;
+  constructor(private readonly d: OrganizationsDeps) {}
 
-  constructor(private readonly d: OrganizationsDeps) {
-    this.rowsById = d.db
-      .select(orgColumns)
-      .from(organizations)
-      .where(sql`${organizations.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
-      .orderBy(asc(organizations.nameKey), asc(organizations.id))
-      .prepare();
-    const c = organizationHostCounts;
-    this.countsById = d.db
-      .select({
-        id: c.organizationId,
-        hosts: c.hosts,
-        online: c.online,
-        offline: c.offline,
-        stale: c.stale,
-        as_of: c.asOf,
-        next_change_at: c.nextChangeAt,
-      })
-      .from(c)
-      .where(sql`${c.organizationId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
-      .prepare();
-  }
-
-  private row(id: number): OrgRow {
-    const row = this.d.db
-      .select(orgColumns)
-      .from(organizations)
-      .where(eq(organizations.id, id))
-      .get();
+  private async row(r: Repos, id: number, forUpdate = false): Promise<OrgRow> {
+    const row = await r.orgs.byId(id, { forUpdate });
     if (!row) throw notFound('Organization', id);
     return row;
   }
@@ -141,62 +80,37 @@ export class OrganizationsService {
   }
 
   /** ORG-1: the org, its secret, its Default location and the onboarding defaults, all or nothing. */
-  create(actor: Actor, raw: CreateOrganizationInput): CreatedOrganization {
+  async create(actor: Actor, raw: CreateOrganizationInput): Promise<CreatedOrganization> {
     const input = createOrganizationInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'settings.manage');
     const now = this.d.clock.now();
     const secret = this.d.box.newOrgSecret();
     try {
-      return this.d.db.transaction(() => {
-        const org = this.d.db
-          .insert(organizations)
-          .values({
+      return await this.d.uow.write(async (r) => {
+        const accountId = await this.d.access.requireAccount(r, actor, 'settings.manage');
+        const org = await r.orgs.insert(
+          {
             accountId,
             name: input.name,
             nameKey: nameKey(input.name),
             description: input.description ?? null,
             searchText: searchText(input.name, input.description),
             region: input.region ?? null,
-            // Encrypted below once the id (part of the AAD) is known.
-            secretCiphertext: Buffer.alloc(0),
             secretDigest: this.d.box.secretDigest(secret),
             createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        this.d.db
-          .update(organizations)
-          .set({ secretCiphertext: this.d.box.encrypt(secret, secretAad(org.id)) })
-          .where(eq(organizations.id, org.id))
-          .run();
-        const location = this.d.db
-          .insert(locations)
-          .values({
-            organizationId: org.id,
-            name: 'Default',
-            nameKey: nameKey('Default'),
-            timezone: 'UTC',
-            isDefault: true,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning({ id: locations.id })
-          .get();
-        this.d.onboarding.seed(this.d.db, org.id, now);
-        this.d.audit.record(actor, {
+          },
+          (id) => this.d.box.encrypt(secret, secretAad(id)),
+        );
+        const locationId = await r.orgs.insertDefaultLocation(org.id, now);
+        await this.d.onboarding.seed(r, org.id, now);
+        await r.audit.record(actor, {
           accountId,
           organizationId: org.id,
           action: 'organization.created',
           targetType: 'organization',
           targetId: org.id,
-          details: { name: org.name, region: org.region, default_location_id: location.id },
+          details: { name: org.name, region: org.region, default_location_id: locationId },
         });
-        return {
-          ...toOrganization(org, { online: 0, offline: 0, stale: 0, total: 0 }),
-          secret,
-          default_location_id: location.id,
-        };
+        return { ...toOrganization(org, NO_HOSTS), secret, default_location_id: locationId };
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw this.nameTaken(input.name);
@@ -205,11 +119,12 @@ export class OrganizationsService {
   }
 
   /** What the actor may read (TEN-4, TEN-5) and the ORG-2 filters; null: nothing at all. */
-  private filters(
+  private async filters(
+    r: Repos,
     actor: Actor,
     input: { region?: string | null; active: boolean | null; accountId?: number | null },
-  ): Filters | null {
-    const scope = this.d.access.scope(actor);
+  ): Promise<OrgFilter | null> {
+    const scope = await this.d.access.scope(r, actor);
     // One account only (UI-6: the engineer picked it): narrowed, never widened. Org roles are
     // held in the actor's own account only, so they count only when that is the one asked for.
     const accountIds =
@@ -227,174 +142,72 @@ export class OrganizationsService {
     };
   }
 
-  /** The filters as a WHERE clause over one table's scope columns (organizations or the counts). */
-  private where(
-    f: Filters,
-    cols: Pick<SortPlan, 'id' | 'accountId' | 'isActive' | 'region'>,
-    ...more: SQL[]
-  ): SQL | undefined {
-    const parts: SQL[] = [];
-    if (f.accountIds.length > 0) parts.push(inArray(cols.accountId, f.accountIds));
-    if (f.orgIds.length > 0) parts.push(inArray(cols.id, f.orgIds));
-    const scope = parts.length === 1 ? parts[0]! : or(...parts)!;
-    const where: SQL[] = [scope];
-    if (f.active !== null) where.push(eq(cols.isActive, f.active));
-    if (f.region) where.push(eq(cols.region, f.region));
-    return and(...where, ...more);
-  }
-
-  /** The WHERE clause limiting orgs to what the actor may read (TEN-4, TEN-5). */
-  private scopeFilter(actor: Actor): SQL | null {
-    const f = this.filters(actor, { active: null });
-    return f ? (this.where(f, organizations) ?? null) : null;
-  }
-
   /**
    * ORG-2. Sorted by `sort` in `order` (ties: name, then id), each order walked from an index.
    * Sorted by a host count, the stats are the kept counts the page was sorted by, with the time
-   * they were exact (host-status-counts.ts); otherwise they are counted live for the page.
+   * they were exact (host-status-counts.ts); otherwise they are counted live for the page. One
+   * read transaction: the scope, the total, the page and its stats agree.
    */
-  list(actor: Actor, raw?: ListOrganizationsInput): Page<Organization> {
+  async list(actor: Actor, raw?: ListOrganizationsInput): Promise<Page<Organization>> {
     const input = listOrganizationsInput.parse(raw ?? {});
-    const f = this.filters(actor, {
-      region: input.region,
-      active: input.is_active ?? (input.active_only ? true : null),
-      accountId: input.account_id,
-    });
-    if (!f) return { items: [], total: 0 };
-    const search = input.search ? searchPlan(input.search) : null;
     const kept = isCountSort(input.sort);
-    // One read transaction: the page is placed from the total, and its rows read after its ids.
-    const { total, ids, rows, counts } = this.d.db.transaction(() => {
-      const found = search
-        ? this.searchPageIds(
-            search.from,
-            this.where(f, organizations, search.where),
-            input.sort,
-            input.order,
-            input.skip,
-            input.limit,
-          )
-        : this.pageIds(f, input.sort, input.order, input.skip, input.limit);
-      const ids = JSON.stringify(found.ids);
-      const none = found.ids.length === 0;
+    return this.d.uow.read(async (r) => {
+      const f = await this.filters(r, actor, {
+        region: input.region,
+        active: input.is_active ?? (input.active_only ? true : null),
+        accountId: input.account_id,
+      });
+      if (!f) return { items: [], total: 0 };
+      const page = await r.orgs.page({
+        ...f,
+        search: input.search || null,
+        sort: input.sort,
+        order: input.order,
+        skip: input.skip,
+        limit: input.limit,
+        keptCounts: kept && input.include_stats,
+      });
+      const now = this.d.clock.now();
+      const stats: Map<number, HostStats> | null = !input.include_stats
+        ? null
+        : kept
+          ? new Map(page.counts.map((c) => [c.id, keptStats(c, now)]))
+          : await r.orgs.hostStats(
+              page.rows.map((o) => o.id),
+              now,
+            );
       return {
-        total: found.total,
-        ids: found.ids,
-        rows: none ? [] : this.rowsById.all({ ids }),
-        counts: none || !kept || !input.include_stats ? [] : this.countsById.all({ ids }),
+        items: page.rows.map((o) => toOrganization(o, stats?.get(o.id))),
+        total: page.total,
       };
     });
-    // The rows come back by id; the page's order is the ids' order.
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const ordered = ids.flatMap((id) => byId.get(id) ?? []);
-    const now = this.d.clock.now();
-    const stats: Map<number, HostStats> | null = !input.include_stats
-      ? null
-      : kept
-        ? new Map(counts.map((c) => [c.id, keptStats(c as KeptCounts, now)]))
-        : hostStatsFor(
-            this.d.db,
-            ordered.map((r) => r.id),
-            now,
-          );
-    return { items: ordered.map((r) => toOrganization(r, stats?.get(r.id))), total };
-  }
-
-  /**
-   * The total and one page's ids, from indexes alone; only the page's rows are read afterwards
-   * (sorting the wide rows of every match cost 13 ms for 10,000 matches). The total counts the
-   * organizations (the narrow name index); the ids walk the sort's index (orgSortPlan). Past the
-   * middle the index is walked from the end, in the reversed order, so a skip near the end steps
-   * over the few rows after the page, not the many before it.
-   */
-  private pageIds(
-    f: Filters,
-    sort: OrgSortKey,
-    order: SortOrder,
-    skip: number,
-    limit: number,
-  ): PageIds {
-    const total =
-      this.d.db.select({ n: count() }).from(organizations).where(this.where(f, organizations)).get()
-        ?.n ?? 0;
-    if (skip >= total) return { total, ids: [] };
-    const fromEnd = skip > total / 2;
-    const take = Math.min(limit, total - skip);
-    const plan = orgSortPlan(sort, order, fromEnd);
-    const ids = allCached<{ id: number }>(
-      this.d.db,
-      sql`SELECT ${plan.id} AS id FROM ${plan.from} WHERE ${this.where(f, plan)}
-        ORDER BY ${sql.join(plan.orderBy, sql`, `)}
-        LIMIT ${take} OFFSET ${fromEnd ? total - skip - take : skip}`,
-    ).map((r) => r.id);
-    return { total, ids: fromEnd ? ids.reverse() : ids };
-  }
-
-  /**
-   * The same for a search: the matches are found once (the trigram lookup is the costly part),
-   * each with its sort key, and counted and paged from that one set in one statement.
-   */
-  private searchPageIds(
-    from: SQL,
-    filter: SQL | undefined,
-    sort: OrgSortKey,
-    order: SortOrder,
-    skip: number,
-    limit: number,
-  ): PageIds {
-    const { key, join } = searchSortKey(sort);
-    const dir = order === 'desc' ? sql`DESC` : sql`ASC`;
-    const orderBy = (t: SQL) =>
-      sort === 'name'
-        ? sql`${t}name_key ${dir}, ${t}id ${dir}`
-        : sql`${t}sort_key ${dir}, ${t}name_key, ${t}id`;
-    const found = allCached<{ total: number; id: number | null }>(
-      this.d.db,
-      sql`
-      WITH matches AS MATERIALIZED (
-        SELECT ${organizations.id} AS id, ${organizations.nameKey} AS name_key${
-          sort === 'name' ? sql`` : sql`, ${key} AS sort_key`
-        }
-        FROM ${from}${join} WHERE ${filter}
-      )
-      SELECT counted.total AS total, page.id AS id
-      FROM (SELECT count(*) AS total FROM matches) AS counted
-      LEFT JOIN (
-        SELECT * FROM matches ORDER BY ${orderBy(sql``)} LIMIT ${limit} OFFSET ${skip}
-      ) AS page
-      -- The page's order, kept to the answer (a join need not keep it by itself).
-      ORDER BY ${orderBy(sql`page.`)}`,
-    );
-    return {
-      total: found[0]?.total ?? 0,
-      ids: found.flatMap((r) => (r.id === null ? [] : [r.id])),
-    };
   }
 
   /** ORG-3. */
-  regions(actor: Actor): string[] {
-    const scope = this.scopeFilter(actor);
-    if (!scope) return [];
-    return this.d.db
-      .selectDistinct({ region: organizations.region })
-      .from(organizations)
-      .where(and(scope, isNotNull(organizations.region)))
-      .orderBy(asc(organizations.region))
-      .all()
-      .map((r) => r.region!);
+  async regions(actor: Actor): Promise<string[]> {
+    return this.d.uow.read(async (r) => {
+      const scope = await this.d.access.scope(r, actor);
+      if (scope.accountIds.length === 0 && scope.orgIds.length === 0) return [];
+      return r.orgs.regions(scope);
+    });
   }
 
-  get(actor: Actor, id: number): OrganizationDetail {
-    const ref = this.d.access.requireOrg(actor, id);
-    const row = this.row(ref.id);
-    const stats = hostStatsFor(this.d.db, [id], this.d.clock.now()).get(id);
-    const permissions = [...this.d.access.orgPermissions(actor, ref)].sort();
-    return { ...toOrganization(row, stats), permissions };
+  async get(actor: Actor, id: number): Promise<OrganizationDetail> {
+    return this.d.uow.read(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, id);
+      const row = await this.row(r, ref.id);
+      const stats = (await r.orgs.hostStats([id], this.d.clock.now())).get(id);
+      const permissions = [...(await this.d.access.orgPermissions(r, actor, ref))].sort();
+      return { ...toOrganization(row, stats), permissions };
+    });
   }
 
-  /** ORG-4. Every update takes the procedure's input, `{ id, patch }` (one shape for all features). */
-  update(actor: Actor, raw: UpdateOrganizationInput): Organization {
+  /**
+   * ORG-4. Every update takes the procedure's input, `{ id, patch }` (one shape for all features).
+   * The "before" row is read inside the write (for update), so the search text derived from it
+   * and the audited changes are those of the row actually changed.
+   */
+  async update(actor: Actor, raw: UpdateOrganizationInput): Promise<Organization> {
     const { id, patch } = updateOrganizationInput.parse(raw);
     const fields = (Object.keys(patch) as (keyof UpdateOrganizationFields)[]).filter(
       (k) => patch[k] !== undefined,
@@ -402,11 +215,41 @@ export class OrganizationsService {
     if (fields.length === 0)
       throw badRequest('Nothing to update: give at least one field to change');
     const needed = [...new Set(fields.map((f) => FIELD_PERMISSION[f]))];
-    const ref = this.d.access.requireOrg(actor, id, ...needed);
-    const before = this.row(ref.id);
     const now = this.d.clock.now();
+    let name = patch.name;
+    try {
+      return await this.d.uow.write(async (r) => {
+        const ref = await this.d.access.requireOrg(r, actor, id, ...needed);
+        const before = await this.row(r, ref.id, true);
+        name ??= before.name;
+        const set = await this.changes(r, id, patch, before);
+        const row = (await r.orgs.update(id, set, now))!;
+        // Compared by structure: an array or object field is a new value on every read.
+        const changes = changesOf(toOrganization(before), toOrganization(row), fields);
+        await r.audit.record(actor, {
+          accountId: row.accountId,
+          organizationId: id,
+          action: 'organization.updated',
+          targetType: 'organization',
+          targetId: id,
+          details: { changes },
+        });
+        return toOrganization(row);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw this.nameTaken(name ?? '');
+      throw err;
+    }
+  }
 
-    const set: Partial<typeof organizations.$inferInsert> = { updatedAt: now };
+  /** The columns an ORG-4 patch sets, checked against the row it changes. */
+  private async changes(
+    r: Repos,
+    id: number,
+    patch: UpdateOrganizationFields,
+    before: OrgRow,
+  ): Promise<OrgChanges> {
+    const set: OrgChanges = {};
     if (patch.name !== undefined) {
       set.name = patch.name;
       set.nameKey = nameKey(patch.name);
@@ -421,7 +264,7 @@ export class OrganizationsService {
     if (patch.kill_switch !== undefined) set.killSwitch = patch.kill_switch;
     if (patch.major_incident_workflow_id !== undefined) {
       if (patch.major_incident_workflow_id !== null)
-        this.requireBindable(id, patch.major_incident_workflow_id);
+        await this.requireBindable(r, id, patch.major_incident_workflow_id);
       set.majorIncidentWorkflowId = patch.major_incident_workflow_id;
     }
     if (patch.recording_policy !== undefined) set.recordingPolicy = patch.recording_policy;
@@ -441,41 +284,12 @@ export class OrganizationsService {
     } else if (patch.legal_hold_reason !== undefined) {
       set.legalHoldReason = patch.legal_hold_reason;
     }
-
-    const beforeApi = toOrganization(before);
-    try {
-      return this.d.db.transaction(() => {
-        const row = this.d.db
-          .update(organizations)
-          .set(set)
-          .where(eq(organizations.id, id))
-          .returning(orgColumns)
-          .get()!;
-        // Compared by structure: an array or object field is a new value on every read.
-        const changes = changesOf(beforeApi, toOrganization(row), fields);
-        this.d.audit.record(actor, {
-          accountId: row.accountId,
-          organizationId: id,
-          action: 'organization.updated',
-          targetType: 'organization',
-          targetId: id,
-          details: { changes },
-        });
-        return toOrganization(row);
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? before.name);
-      throw err;
-    }
+    return set;
   }
 
   /** AUT-3: only an active workflow definition of the same org may be bound. */
-  private requireBindable(orgId: number, workflowId: number): void {
-    const wf = this.d.db
-      .select({ isActive: workflows.isActive })
-      .from(workflows)
-      .where(and(eq(workflows.id, workflowId), eq(workflows.organizationId, orgId)))
-      .get();
+  private async requireBindable(r: Repos, orgId: number, workflowId: number): Promise<void> {
+    const wf = await r.orgs.workflowOf(orgId, workflowId);
     if (!wf) {
       throw new DomainError(
         'NOT_FOUND',
@@ -492,16 +306,13 @@ export class OrganizationsService {
   }
 
   /** ORG-5: soft delete by default; hard delete only when asked and allowed, and never with hosts. */
-  delete(actor: Actor, id: number, hardDelete = false): DeletedOrganization {
+  async delete(actor: Actor, id: number, hardDelete = false): Promise<DeletedOrganization> {
+    const now = this.d.clock.now();
     if (!hardDelete) {
-      const ref = this.d.access.requireOrg(actor, id, 'settings.manage');
-      this.d.db.transaction(() => {
-        this.d.db
-          .update(organizations)
-          .set({ isActive: false, updatedAt: this.d.clock.now() })
-          .where(eq(organizations.id, id))
-          .run();
-        this.d.audit.record(actor, {
+      await this.d.uow.write(async (r) => {
+        const ref = await this.d.access.requireOrg(r, actor, id, 'settings.manage');
+        await r.orgs.update(id, { isActive: false }, now);
+        await r.audit.record(actor, {
           accountId: ref.accountId,
           organizationId: id,
           action: 'organization.deactivated',
@@ -511,18 +322,16 @@ export class OrganizationsService {
       });
       return { id, deleted: 'soft' };
     }
-    const ref = this.d.access.requireOrg(actor, id, 'organizations.hard_delete');
-    this.d.db.transaction(() => {
-      const n =
-        this.d.db.select({ n: count() }).from(hosts).where(eq(hosts.organizationId, id)).get()?.n ??
-        0;
+    await this.d.uow.write(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, id, 'organizations.hard_delete');
+      const n = await r.orgs.hostCount(id);
       if (n > 0) {
         throw conflict(
           `Organization "${ref.name}" still has ${n} host${n === 1 ? '' : 's'}; remove ${n === 1 ? 'it' : 'them'} first, then delete the organization`,
         );
       }
-      this.d.db.delete(organizations).where(eq(organizations.id, id)).run();
-      this.d.audit.record(actor, {
+      await r.orgs.deleteHard(id);
+      await r.audit.record(actor, {
         accountId: ref.accountId,
         organizationId: id,
         action: 'organization.hard_deleted',
@@ -530,8 +339,8 @@ export class OrganizationsService {
         targetId: id,
         details: { name: ref.name },
       });
+      r.afterCommit(() => this.d.onOrgChanged?.(id));
     });
-    this.d.onOrgChanged?.(id);
     return { id, deleted: 'hard' };
   }
 
@@ -541,19 +350,17 @@ export class OrganizationsService {
    * NOT_FOUND, one they may read but not manage as FORBIDDEN, before anything changes. An org
    * that is already deactivated stays so and gets no second audit entry.
    */
-  deactivateMany(actor: Actor, raw: DeactivateOrganizationsInput): BulkResult {
+  async deactivateMany(actor: Actor, raw: DeactivateOrganizationsInput): Promise<BulkResult> {
     const input = deactivateOrganizationsInput.parse(raw);
-    const refs = input.ids.map((id) => this.d.access.requireOrg(actor, id, 'settings.manage'));
     const now = this.d.clock.now();
-    this.d.db.transaction(() => {
+    await this.d.uow.write(async (r) => {
+      const refs = [];
+      for (const id of input.ids)
+        refs.push(await this.d.access.requireOrg(r, actor, id, 'settings.manage'));
       for (const ref of refs) {
         if (!ref.isActive) continue;
-        this.d.db
-          .update(organizations)
-          .set({ isActive: false, updatedAt: now })
-          .where(eq(organizations.id, ref.id))
-          .run();
-        this.d.audit.record(actor, {
+        await r.orgs.update(ref.id, { isActive: false }, now);
+        await r.audit.record(actor, {
           accountId: ref.accountId,
           organizationId: ref.id,
           action: 'organization.deactivated',

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -21,7 +21,7 @@ export interface SecretsDeps {
   db: Db;
   clock: Clock;
   box: SecretBox;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
 }
 

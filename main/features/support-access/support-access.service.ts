@@ -1,5 +1,5 @@
 import { and, count, desc, eq, gt, isNull, lte, or, type SQL } from 'drizzle-orm';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -47,7 +47,7 @@ import {
 export interface SupportAccessDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
 }
 

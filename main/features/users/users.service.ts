@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { AccessService } from '../../core/access';
+import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
@@ -20,7 +20,7 @@ import {
 export interface UsersDeps {
   db: Db;
   clock: Clock;
-  access: AccessService;
+  access: SyncAccess;
   audit: AuditLog;
 }
 

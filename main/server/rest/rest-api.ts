@@ -107,7 +107,7 @@ export class RestApi {
     this.routes = routes;
     this.agents = agentEndpoints({
       agents: services.agents,
-      groupCommit: services.infra.groupCommit,
+      uow: services.infra.uow,
     });
     const handlers: { method: RestMethod; path: string; handler: Handler }[] = [
       ...routes.map((route) => ({

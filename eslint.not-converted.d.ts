@@ -1,0 +1,2 @@
+// Types of eslint.not-converted.js, for tests/uow-fence.test.ts.
+export declare const NOT_CONVERTED: string[];

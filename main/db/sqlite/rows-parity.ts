@@ -1,0 +1,59 @@
+// Compile-time check: every engine-neutral row type (main/domain/rows.ts) is exactly the row the
+// SQLite schema selects. A column added to schema.ts without its row field (or the reverse)
+// fails `tsc` here, naming the table.
+import type * as rows from '../../domain/rows';
+import type * as s from '../schema';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export const ROWS_MATCH_SCHEMA: {
+  accountHealthSnapshots: Same<
+    rows.AccountHealthSnapshotRow,
+    typeof s.accountHealthSnapshots.$inferSelect
+  >;
+  accounts: Same<rows.AccountRow, typeof s.accounts.$inferSelect>;
+  alertRules: Same<rows.AlertRuleRow, typeof s.alertRules.$inferSelect>;
+  apiTokens: Same<rows.ApiTokenRow, typeof s.apiTokens.$inferSelect>;
+  auditEntries: Same<rows.AuditEntryRow, typeof s.auditEntries.$inferSelect>;
+  complianceBaselines: Same<rows.ComplianceBaselineRow, typeof s.complianceBaselines.$inferSelect>;
+  featureFlags: Same<rows.FeatureFlagRow, typeof s.featureFlags.$inferSelect>;
+  hosts: Same<rows.HostRow, typeof s.hosts.$inferSelect>;
+  incidents: Same<rows.IncidentRow, typeof s.incidents.$inferSelect>;
+  locationSubnets: Same<rows.LocationSubnetRow, typeof s.locationSubnets.$inferSelect>;
+  locations: Same<rows.LocationRow, typeof s.locations.$inferSelect>;
+  orgHealthSnapshots: Same<rows.OrgHealthSnapshotRow, typeof s.orgHealthSnapshots.$inferSelect>;
+  organizationHostCounts: Same<
+    rows.OrganizationHostCountRow,
+    typeof s.organizationHostCounts.$inferSelect
+  >;
+  organizations: Same<rows.OrganizationRow, typeof s.organizations.$inferSelect>;
+  recordings: Same<rows.RecordingRow, typeof s.recordings.$inferSelect>;
+  roleAssignments: Same<rows.RoleAssignmentRow, typeof s.roleAssignments.$inferSelect>;
+  supportGrants: Same<rows.SupportGrantRow, typeof s.supportGrants.$inferSelect>;
+  supportRequests: Same<rows.SupportRequestRow, typeof s.supportRequests.$inferSelect>;
+  users: Same<rows.UserRow, typeof s.users.$inferSelect>;
+  workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
+  workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
+} = {
+  accountHealthSnapshots: true,
+  accounts: true,
+  alertRules: true,
+  apiTokens: true,
+  auditEntries: true,
+  complianceBaselines: true,
+  featureFlags: true,
+  hosts: true,
+  incidents: true,
+  locationSubnets: true,
+  locations: true,
+  orgHealthSnapshots: true,
+  organizationHostCounts: true,
+  organizations: true,
+  recordings: true,
+  roleAssignments: true,
+  supportGrants: true,
+  supportRequests: true,
+  users: true,
+  workflowRuns: true,
+  workflows: true,
+};

@@ -1,0 +1,259 @@
+import type Database from 'better-sqlite3';
+import type { TxHooks, UnitOfWork } from '../../core/uow';
+import { Mutex } from './mutex';
+
+export interface SqliteUowOptions {
+  /**
+   * Tests (the fixtures' worlds and servers turn it on): a transaction that outlives the turn of
+   * the event loop it began in, because `fn` awaited real I/O while holding the write lock, is
+   * rolled back and rejected. Off in production: it costs a timer per transaction.
+   */
+  guardIo?: boolean;
+  /**
+   * Tests only (tests/uow.test.ts, "the lock"): no lock, so a unit of work can begin while
+   * another's transaction is open, and then runs inside it (as a savepoint, see run()). It exists
+   * to show what the lock prevents; never set it elsewhere.
+   */
+  unsafeNoLock?: boolean;
+  /** Agent jobs per shared transaction at most (a full batch flushes at once). */
+  maxBatch?: number;
+  /** An afterCommit callback that throws: the data is committed, so the caller still gets its value. */
+  onHookError?: (error: unknown) => void;
+}
+
+export class IoInTransactionError extends Error {
+  constructor() {
+    super(
+      'A unit of work awaited real I/O inside its transaction (a timer scheduled at BEGIN fired ' +
+        'before COMMIT), holding the write lock meanwhile; it was rolled back. Do slow work ' +
+        '(password hashing, network, files, workers) before write()/read() or after it.',
+    );
+    this.name = 'IoInTransactionError';
+  }
+}
+
+/** One unit of work (or one agent job): what its `r` is bound to. */
+class Tx<R extends TxHooks> {
+  open = true;
+  awaitedIo = false;
+  readonly hooks: (() => void)[] = [];
+  readonly view: R;
+
+  constructor(repos: Omit<R, keyof TxHooks>) {
+    const afterCommit = (cb: () => void) => {
+      if (!this.open) throw ended();
+      this.hooks.push(cb);
+    };
+    // Every repository is reached through the view, so one kept past its unit of work is refused
+    // instead of running outside any transaction (the trap of scale-out.md §1.3).
+    this.view = new Proxy(repos as R, {
+      get: (target, key, receiver) => {
+        if (!this.open) throw ended();
+        if (key === 'afterCommit') return afterCommit;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+  }
+}
+
+const ended = () =>
+  new Error(
+    'This unit of work has ended: its repositories are bound to its transaction; ' +
+      'do the work inside read()/write(), or start a new one',
+  );
+
+interface Job<R> {
+  work: (r: R) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown; hooks: (() => void)[] } | { ok: false; error: unknown };
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The SQLite adapter of the unit of work (scale-out.md §4.2): one connection, so a process-wide
+ * lock; `BEGIN IMMEDIATE` for writes (the write lock up front: no deadlock-prone upgrade) and a
+ * deferred BEGIN for reads; synchronous better-sqlite3 statements inside, prepared once per
+ * connection by the repositories, which return already-settled promises, so a transaction spans
+ * microtasks only, as long as the synchronous one it replaces.
+ */
+export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
+  private readonly lock = new Mutex();
+  private readonly stmts;
+  private queue: Job<R>[] = [];
+  private scheduled = false;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly repos: Omit<R, keyof TxHooks>,
+    private readonly opts: SqliteUowOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 256;
+    this.stmts = {
+      begin: sqlite.prepare('BEGIN'),
+      beginImmediate: sqlite.prepare('BEGIN IMMEDIATE'),
+      commit: sqlite.prepare('COMMIT'),
+      rollback: sqlite.prepare('ROLLBACK'),
+      savepoint: sqlite.prepare('SAVEPOINT agent_job'),
+      release: sqlite.prepare('RELEASE agent_job'),
+      rollbackTo: sqlite.prepare('ROLLBACK TO agent_job'),
+      nest: sqlite.prepare('SAVEPOINT uow'),
+      unnest: sqlite.prepare('RELEASE uow'),
+      unnestUndo: sqlite.prepare('ROLLBACK TO uow'),
+    };
+  }
+
+  read<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run(this.stmts.begin, fn);
+  }
+
+  write<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run(this.stmts.beginImmediate, fn);
+  }
+
+  private async run<T>(begin: Database.Statement, fn: (r: R) => Promise<T> | T): Promise<T> {
+    const locked = !this.opts.unsafeNoLock;
+    if (locked && !this.lock.tryAcquire()) await this.lock.acquire();
+    let tx!: Tx<R>;
+    let value!: T;
+    try {
+      // Begin in a turn of our own. Until every service is converted, the others run synchronous
+      // statements on this connection from their own promise chains, and chains that share one
+      // microtask drain (the calls of one tRPC batch) would run them between our awaits, inside
+      // our transaction. From a setImmediate of its own, a transaction that spans microtasks
+      // only has no other chain's continuation inside it.
+      await nextTurn();
+      // Already inside a transaction opened outside any unit of work (a test that wraps calls in
+      // BEGIN…ROLLBACK; without the lock, someone else's): a savepoint of it, as drizzle and
+      // better-sqlite3 nest. Its COMMIT is the outer transaction's business.
+      const nested = this.sqlite.inTransaction;
+      (nested ? this.stmts.nest : begin).run();
+      tx = new Tx<R>(this.repos);
+      if (this.opts.guardIo) this.watch(tx);
+      try {
+        value = await fn(tx.view);
+      } catch (error) {
+        tx.open = false;
+        this.undo(nested);
+        throw error;
+      }
+      tx.open = false;
+      if (tx.awaitedIo) {
+        this.undo(nested);
+        throw new IoInTransactionError();
+      }
+      try {
+        (nested ? this.stmts.unnest : this.stmts.commit).run();
+      } catch (error) {
+        this.undo(nested);
+        throw error;
+      }
+    } finally {
+      if (locked) this.lock.release();
+    }
+    this.runHooks(tx.hooks);
+    return value;
+  }
+
+  private undo(nested: boolean): void {
+    if (!nested) return this.rollback();
+    if (!this.sqlite.inTransaction) return;
+    this.stmts.unnestUndo.run();
+    this.stmts.unnest.run();
+  }
+
+  private watch(tx: Tx<R>): void {
+    const trip = () => {
+      if (tx.open) tx.awaitedIo = true;
+    };
+    // A setImmediate fires after the next poll phase, a 0 ms timer at the next timers phase:
+    // whichever comes first while the transaction is still open means it awaited a macrotask.
+    setImmediate(trip);
+    setTimeout(trip, 0);
+  }
+
+  private rollback(): void {
+    // Some errors (SQLITE_FULL, an interrupted statement) already rolled the transaction back.
+    if (this.sqlite.inTransaction) this.stmts.rollback.run();
+  }
+
+  private runHooks(hooks: (() => void)[]): void {
+    for (const cb of hooks) {
+      try {
+        cb();
+      } catch (error) {
+        (this.opts.onHookError ?? ((e) => console.error('afterCommit callback failed:', e)))(error);
+      }
+    }
+  }
+
+  agentBatch<T>(work: (r: R) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (this.queue.length >= this.maxBatch) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        // After the poll phase: requests read in this turn have all been queued by then.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    if (this.opts.unsafeNoLock || this.lock.tryAcquire()) this.runBatch(jobs);
+    else void this.lock.acquire().then(() => this.runBatch(jobs));
+  }
+
+  /** Runs synchronously from BEGIN to COMMIT: nothing else can interleave with it. */
+  private runBatch(jobs: Job<R>[]): void {
+    const outcomes: Outcome[] = [];
+    // Inside a transaction opened outside any unit of work: a savepoint of it (see run()).
+    const nested = this.sqlite.inTransaction;
+    try {
+      (nested ? this.stmts.nest : this.stmts.beginImmediate).run();
+      for (const job of jobs) outcomes.push(this.runJob(job));
+      (nested ? this.stmts.unnest : this.stmts.commit).run();
+    } catch (error) {
+      this.undo(nested);
+      for (const job of jobs) job.reject(error);
+      return;
+    } finally {
+      if (!this.opts.unsafeNoLock) this.lock.release();
+    }
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        job.resolve(o.value);
+        this.runHooks(o.hooks);
+      } else job.reject(o.error);
+    });
+  }
+
+  /** One job in its own savepoint: one that throws rolls back only its own writes. */
+  private runJob(job: Job<R>): Outcome {
+    const tx = new Tx<R>(this.repos);
+    this.stmts.savepoint.run();
+    try {
+      const value = job.work(tx.view);
+      if (value instanceof Promise) {
+        void value.catch(() => undefined);
+        throw new Error('agentBatch work must be synchronous: it runs inside a shared transaction');
+      }
+      this.stmts.release.run();
+      return { ok: true, value, hooks: tx.hooks };
+    } catch (error) {
+      this.stmts.rollbackTo.run();
+      this.stmts.release.run();
+      return { ok: false, error };
+    } finally {
+      tx.open = false;
+    }
+  }
+}
