@@ -103,6 +103,16 @@ export default tseslint.config(
       'no-restricted-imports': restrict([electronOnlyInShell], []),
     },
   },
+  // Services became async (issue 14): a call whose promise nobody awaits is a write that may
+  // fail unseen or land after the answer. Type-aware, so only where it matters: main/ and tests.
+  {
+    files: ['main/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
   {
     files: ['main/electron/**', 'preload/**', 'tests/electron/**'],
     rules: { 'no-restricted-imports': 'off' },

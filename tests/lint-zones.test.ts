@@ -1,10 +1,10 @@
 // The import zones of eslint.config.js, exercised through the ESLint Node API: a probe source at a
 // virtual path inside each zone must get the zone's error for each forbidden import, and none for
 // an allowed one. Removing or loosening a zone makes this fail.
-import { ESLint } from 'eslint';
+import { untypedEslint } from './fixtures/eslint-untyped';
 import { describe, expect, it } from 'vitest';
 
-const eslint = new ESLint({ cwd: process.cwd() });
+const eslint = untypedEslint();
 
 /** The no-restricted-imports messages ESLint reports for `code` placed at `filePath`. */
 async function restricted(filePath: string, code: string): Promise<string[]> {

@@ -98,6 +98,26 @@ describe('unit of work: write and read', () => {
     expect(() => kept!.t).toThrow(/unit of work has ended/);
   });
 
+  it('a read that throws never rolls back a statement another chain ran inside it', async () => {
+    // Until every service is converted, one still writing synchronously on this connection can
+    // run at any of a read's awaits (the calls of one tRPC batch share a microtask drain).
+    const uow = uowWith();
+    const raw = opened.sqlite.prepare('INSERT INTO t (v) VALUES (?)');
+    const other = (async () => {
+      await null;
+      await null;
+      raw.run('written by another chain');
+    })();
+    const read = uow.read(async (r) => {
+      for (let i = 0; i < 5; i++) await r.t.all();
+      throw new Error('the read fails');
+    });
+    await other;
+    await expect(read).rejects.toThrow('the read fails');
+    expect(opened.sqlite.inTransaction).toBe(false);
+    expect(committed()).toEqual(['written by another chain']);
+  });
+
   it('the guard: a transaction that awaits real I/O is rolled back and rejected', async () => {
     const uow = uowWith();
     await expect(

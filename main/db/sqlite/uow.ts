@@ -107,25 +107,29 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   }
 
   read<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
-    return this.run(this.stmts.begin, fn);
+    return this.run('read', fn);
   }
 
   write<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
-    return this.run(this.stmts.beginImmediate, fn);
+    return this.run('write', fn);
   }
 
-  private async run<T>(begin: Database.Statement, fn: (r: R) => Promise<T> | T): Promise<T> {
+  private async run<T>(mode: 'read' | 'write', fn: (r: R) => Promise<T> | T): Promise<T> {
     const locked = !this.opts.unsafeNoLock;
     if (locked && !this.lock.tryAcquire()) await this.lock.acquire();
+    const begin = mode === 'read' ? this.stmts.begin : this.stmts.beginImmediate;
     let tx!: Tx<R>;
     let value!: T;
     try {
-      // Begin in a turn of our own. Until every service is converted, the others run synchronous
-      // statements on this connection from their own promise chains, and chains that share one
-      // microtask drain (the calls of one tRPC batch) would run them between our awaits, inside
-      // our transaction. From a setImmediate of its own, a transaction that spans microtasks
-      // only has no other chain's continuation inside it.
-      await nextTurn();
+      // A write begins in a turn of its own. Until every service is converted, the others run
+      // synchronous statements on this connection from their own promise chains, and chains that
+      // share one microtask drain (the calls of one tRPC batch) would run them between our
+      // awaits, inside our transaction, to be rolled back with it. From a setImmediate of its
+      // own, a transaction that spans microtasks only has no other chain's continuation inside.
+      // A read does not pay that hop (it was the p95 tail of ORG-2 pages: a turn lets timers and
+      // I/O callbacks run inside the request): it never rolls back (see `end`), so a statement
+      // that lands inside it stays committed.
+      if (mode === 'write') await nextTurn();
       // Already inside a transaction opened outside any unit of work (a test that wraps calls in
       // BEGIN…ROLLBACK; without the lock, someone else's): a savepoint of it, as drizzle and
       // better-sqlite3 nest. Its COMMIT is the outer transaction's business.
@@ -137,12 +141,14 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
         value = await fn(tx.view);
       } catch (error) {
         tx.open = false;
-        this.undo(nested);
+        if (mode === 'read') this.end(nested);
+        else this.undo(nested);
         throw error;
       }
       tx.open = false;
       if (tx.awaitedIo) {
-        this.undo(nested);
+        if (mode === 'read') this.end(nested);
+        else this.undo(nested);
         throw new IoInTransactionError();
       }
       try {
@@ -156,6 +162,16 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     }
     this.runHooks(tx.hooks);
     return value;
+  }
+
+  /**
+   * How a read ends, even one that threw: COMMIT. It wrote nothing of its own, and a not yet
+   * converted service's autocommit statement that ran at one of its awaits is someone else's
+   * acknowledged write, not to be rolled back with it.
+   */
+  private end(nested: boolean): void {
+    if (!this.sqlite.inTransaction) return;
+    (nested ? this.stmts.unnest : this.stmts.commit).run();
   }
 
   private undo(nested: boolean): void {
