@@ -127,6 +127,7 @@ export function createServices(deps: ServiceDeps) {
       uow,
       clock,
       box,
+      offload,
       access: new AccessService(clock),
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),

@@ -18,6 +18,8 @@ import {
   userSections,
   type GdprExportSubject,
 } from '../features/gdpr/gdpr-export';
+import { readOrgPage, type OrgPageRequest } from '../features/organizations/organizations-page';
+import { SqliteOrganizationsRepo } from '../db/sqlite/repos/organizations';
 import type { AuditFilter } from '../../shared/schemas/audit.schema';
 
 export type ReadJob =
@@ -37,11 +39,20 @@ export type ReadJob =
       from: number;
       cap: number;
     }
-  | { kind: 'gdpr.file'; subject: GdprExportSubject; now: number; from: number; cap: number };
+  | { kind: 'gdpr.file'; subject: GdprExportSubject; now: number; from: number; cap: number }
+  | { kind: 'orgs.page'; request: OrgPageRequest };
 
 export interface ReadContext {
   db: Db;
   chain: AuditChain;
+}
+
+// Its statements are prepared once per connection, like the event loop's (repos/index.ts).
+const orgsRepos = new WeakMap<Db, SqliteOrganizationsRepo>();
+function orgsRepo(db: Db): SqliteOrganizationsRepo {
+  let repo = orgsRepos.get(db);
+  if (!repo) orgsRepos.set(db, (repo = new SqliteOrganizationsRepo(db)));
+  return repo;
 }
 
 export function runReadJob(
@@ -63,6 +74,10 @@ export function runReadJob(
         : userSections(ctx.db, j.subject.userId, j.subject.accountId, j.from, j.cap);
     case 'gdpr.file':
       return gdprExportBytes(ctx.db, j.subject, j.now, j.from, j.cap);
+    case 'orgs.page':
+      // The repository's promises are already settled (synchronous statements inside): the
+      // worker awaits them before it answers.
+      return readOrgPage(orgsRepo(ctx.db), j.request);
     default:
       throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
   }

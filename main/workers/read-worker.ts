@@ -36,13 +36,19 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort?.postMe
 post({ type: 'ready' });
 
 parentPort?.on('message', (m: ToWorker) => {
+  // A job answers a value or, reading through a repository, a promise of one (already settled:
+  // its statements are synchronous).
+  const fail = (err: unknown) => post({ type: 'error', id: m.id, error: serializeJobError(err) });
   try {
     const result = runReadJob({ db, chain }, m.job, (p) =>
       post({ type: 'progress', id: m.id, ...p }),
     );
-    // An export's bytes are moved, not cloned: the main thread gets them at no cost.
-    post({ type: 'done', id: m.id, result }, transferablesOf(result));
+    const done = (value: unknown) =>
+      // An export's bytes are moved, not cloned: the main thread gets them at no cost.
+      post({ type: 'done', id: m.id, result: value }, transferablesOf(value));
+    if (result instanceof Promise) result.then(done, fail);
+    else done(result);
   } catch (err) {
-    post({ type: 'error', id: m.id, error: serializeJobError(err) });
+    fail(err);
   }
 });

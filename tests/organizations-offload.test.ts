@@ -1,0 +1,89 @@
+// Issue 13 item 3 (one request must not stall the server): an ORG-2 page of more than
+// ORG_PAGE_INLINE_LIMIT organizations, with its host stats, is read on a read worker over its own
+// connection; smaller pages stay on the event loop (a worker's round trip would cost them more
+// than the read). Either way the answer is the same.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORG_PAGE_INLINE_LIMIT } from '../main/features/organizations/organizations.service';
+import { startServer, type TestServer } from './fixtures/server';
+
+const ORGS = ORG_PAGE_INLINE_LIMIT + 50;
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startServer();
+  const admin = s.services.auth.actorForUser(s.adminUserId)!;
+  for (let i = 0; i < ORGS; i++) {
+    await s.services.organizations.create(admin, { name: `Offload ${String(i).padStart(4, '0')}` });
+  }
+});
+afterAll(() => s.close());
+
+/** The order in which `call` settles and a setImmediate queued right after it fires. */
+async function settlesAfterATurn(call: () => Promise<unknown>): Promise<boolean> {
+  const order: string[] = [];
+  const p = call().then(() => order.push('answered'));
+  setImmediate(() => order.push('event loop turned'));
+  await p;
+  return order[0] === 'event loop turned';
+}
+
+describe('ORG-2: large pages are read off the event loop', () => {
+  it('a page over the inline limit, with stats, answers only after the event loop turned', async () => {
+    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const big = { limit: ORG_PAGE_INLINE_LIMIT + 1, include_stats: true };
+    expect(await settlesAfterATurn(() => s.services.organizations.list(admin, big))).toBe(true);
+    const sorted = { ...big, sort: 'offline' as const, order: 'desc' as const };
+    expect(await settlesAfterATurn(() => s.services.organizations.list(admin, sorted))).toBe(true);
+  });
+
+  it('the worker answers exactly what the event loop answers, pages and stats alike', async () => {
+    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    for (const extra of [
+      {},
+      { sort: 'offline', order: 'desc' },
+      { sort: 'region', order: 'asc' },
+      { search: 'offload 01' },
+      { include_stats: false },
+    ] as const) {
+      const small = await s.services.organizations.list(admin, {
+        limit: ORG_PAGE_INLINE_LIMIT,
+        ...extra,
+      });
+      const rest = await s.services.organizations.list(admin, {
+        limit: ORG_PAGE_INLINE_LIMIT,
+        skip: ORG_PAGE_INLINE_LIMIT,
+        ...extra,
+      });
+      const big = await s.services.organizations.list(admin, {
+        limit: ORG_PAGE_INLINE_LIMIT * 2,
+        ...extra,
+      });
+      expect(big.total).toBe(small.total);
+      expect(big.items).toEqual([...small.items, ...rest.items]);
+    }
+  });
+
+  it('a small page stays on the event loop', async () => {
+    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const small = { limit: ORG_PAGE_INLINE_LIMIT, include_stats: true };
+    expect(await settlesAfterATurn(() => s.services.organizations.list(admin, small))).toBe(false);
+  });
+
+  it('the access scope still decides: a technician of one org reads that org alone', async () => {
+    const orgs = await s.services.organizations.list(s.services.auth.actorForUser(s.adminUserId)!, {
+      limit: 5,
+      search: 'offload 0007',
+    });
+    const orgId = orgs.items[0]!.id;
+    const { token } = s.userToken([{ role: 'technician', orgId }]);
+    const res = await s.request(
+      'GET',
+      `/api/v1/organizations?limit=${ORG_PAGE_INLINE_LIMIT + 10}`,
+      {
+        token,
+      },
+    );
+    expect(res.status).toBe(200);
+    expect((res.json as { id: number }[]).map((o) => o.id)).toEqual([orgId]);
+  });
+});
