@@ -202,8 +202,8 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
   const auditOrgId = 1;
   db.transaction(() => {
     const ins = db.prepare(
-      `INSERT INTO audit_entries (at, account_id, organization_id, actor_user_id, actor_label, action, target_type, target_id, details, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_entries (at, account_id, organization_id, actor_user_id, actor_label, action, target_type, target_id, details, prev_hash, hash, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const actions = [
       'organization.updated',
@@ -239,9 +239,15 @@ export function buildDataset(dir: string, size: DatasetSize, now = Date.UTC(2026
         f.details,
         f.prevHash,
         hash,
+        e + 1,
       );
       prev = hash;
     }
+    // The chain head the appends keep (core/audit.ts), as the server's own appends would leave it.
+    db.prepare(
+      `INSERT INTO audit_heads (account_id, seq, hash) VALUES (?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+    ).run(accountId, size.auditEntries, prev);
   })();
   db.pragma('synchronous = NORMAL');
   opened.close();

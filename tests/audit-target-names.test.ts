@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEntries, hosts } from '../main/db/schema';
 import { auditPageOutput, type AuditEntry } from '../shared/schemas/audit.schema';
+import { nextSeq } from './fixtures/audit-rows';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -33,6 +34,7 @@ function forge(accountId: number, targetType: string, targetId: number, organiza
       details: '{}',
       prevHash: '0'.repeat(64),
       hash: '0'.repeat(64),
+      seq: nextSeq(w.opened.sqlite, accountId),
     })
     .run();
 }

@@ -6,6 +6,7 @@ import { auditEntries } from '../main/db/schema';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
 import { hasOpenssl, opensslVerify } from './fixtures/openssl';
+import { makeRoomAfter, nextSeq } from './fixtures/audit-rows';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -379,10 +380,10 @@ describe('AUD-2 export', () => {
     w.opened.sqlite
       .prepare(
         `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash)
-         SELECT 1767225600000 + i, ?, 'bulk', 'test.bulk', 'thing', '', '' FROM n`,
+         INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash, seq)
+         SELECT 1767225600000 + i, ?, 'bulk', 'test.bulk', 'thing', '', '', ? + i FROM n`,
       )
-      .run(MAX_AUDIT_EXPORT, w.accountId);
+      .run(MAX_AUDIT_EXPORT, w.accountId, nextSeq(w.opened.sqlite, w.accountId) - 1);
     const out = await api.audit.export({ format: 'json' });
     expect(out).toMatchObject({ count: MAX_AUDIT_EXPORT, truncated: true });
     const entries = JSON.parse(out.content) as AuditEntry[];
@@ -413,6 +414,37 @@ describe('AUD-3 hash chain verification', () => {
     return { ids, other };
   }
   const sqlite = () => w.opened.sqlite;
+
+  it('the newest entries cut from the end are found: the chain no longer reaches its head', async () => {
+    const { ids } = await busyTrail();
+    sqlite().prepare('DELETE FROM audit_entries WHERE id IN (?, ?)').run(ids.at(-1), ids.at(-2));
+    expect(await api.audit.verify()).toMatchObject({
+      ok: false,
+      problem: 'removed',
+      first_bad_entry_id: ids.at(-3),
+      message: expect.stringMatching(
+        /removed from the end of the trail: it ends at entry \d+, but the chain head records \d+ entries/,
+      ),
+    });
+  });
+
+  it('an append from a stale chain head fails instead of forking the chain (UNIQUE account, seq)', async () => {
+    await busyTrail();
+    const head = sqlite()
+      .prepare('SELECT seq, hash FROM audit_heads WHERE account_id = ?')
+      .get(w.accountId) as { seq: number; hash: string };
+    await api.organizations.create({ name: 'Moves the head' });
+    // A second writer that read the head before that append links to it with the same seq.
+    expect(() =>
+      sqlite()
+        .prepare(
+          `INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash, seq)
+           VALUES (1, ?, 'replica-b', 'test.fork', 'thing', ?, ?, ?)`,
+        )
+        .run(w.accountId, head.hash, 'b'.repeat(64), head.seq + 1),
+    ).toThrow(/UNIQUE constraint failed: audit_entries.account_id, audit_entries.seq/);
+    expect(await api.audit.verify()).toMatchObject({ ok: true });
+  });
 
   it('an intact chain verifies, per account', async () => {
     const { ids, other } = await busyTrail();
@@ -519,13 +551,15 @@ describe('AUD-3 hash chain verification', () => {
       .from(auditEntries)
       .where(eq(auditEntries.id, ids[gap - 1]!))
       .get()!;
+    // Its place in the chain: right after its predecessor (the later entries move up one).
+    makeRoomAfter(sqlite(), w.accountId, prev.seq);
     sqlite()
       .prepare(
         `INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
-           action, target_type, target_id, details, prev_hash, hash)
-         VALUES (?, ?, ?, NULL, ?, 'admin@a.test', 'user.role_granted', 'user', '1', '{}', ?, ?)`,
+           action, target_type, target_id, details, prev_hash, hash, seq)
+         VALUES (?, ?, ?, NULL, ?, 'admin@a.test', 'user.role_granted', 'user', '1', '{}', ?, ?, ?)`,
       )
-      .run(forgedId, prev.at, w.accountId, w.admin.userId, prev.hash, 'a'.repeat(64));
+      .run(forgedId, prev.at, w.accountId, w.admin.userId, prev.hash, 'a'.repeat(64), prev.seq + 1);
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: forgedId,
@@ -538,14 +572,20 @@ describe('AUD-3 hash chain verification', () => {
     const gap = ids.findIndex((id, i) => i > 1 && id !== ids[i - 1]! + 1);
     const replayId = ids[gap - 1]! + 1;
     sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(replayId);
+    const before = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.id, ids[gap - 1]!))
+      .get()!;
+    makeRoomAfter(sqlite(), w.accountId, before.seq);
     sqlite()
       .prepare(
         `INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
-           action, target_type, target_id, details, prev_hash, hash)
+           action, target_type, target_id, details, prev_hash, hash, seq)
          SELECT ?, at, account_id, organization_id, actor_user_id, actor_label, action, target_type,
-           target_id, details, prev_hash, hash FROM audit_entries WHERE id = ?`,
+           target_id, details, prev_hash, hash, ? FROM audit_entries WHERE id = ?`,
       )
-      .run(replayId, ids[0]);
+      .run(replayId, before.seq + 1, ids[0]);
     expect(await api.audit.verify()).toMatchObject({
       first_bad_entry_id: replayId,
       problem: 'inserted',
@@ -560,16 +600,6 @@ describe('AUD-3 hash chain verification', () => {
       first_bad_entry_id: ids[2],
       problem: 'removed',
     });
-  });
-
-  it('removing the newest entries leaves no gap: the head to compare with is reported', async () => {
-    const { ids } = await busyTrail();
-    const head = await api.audit.verify();
-    sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(ids.at(-1));
-    const after = await api.audit.verify();
-    expect(after.ok).toBe(true);
-    expect(after.head_id).not.toBe(head.head_id);
-    expect(after.head_hash).not.toBe(head.head_hash);
   });
 
   it('verifies a long chain in batches', async () => {

@@ -8,6 +8,7 @@ import { DEFAULT_MIGRATIONS_FOLDER } from '../main/db/database';
 import { ExportService } from '../main/desktop/export/export.service';
 import { apiTokens, auditEntries, roleAssignments, users } from '../main/db/schema';
 import { EXPORT_SECTION_CAP } from '../shared/schemas/gdpr.schema';
+import { moveHead, nextSeq } from './fixtures/audit-rows';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -267,10 +268,14 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       details: '{"name_changed":true}',
       prevHash: last.hash,
     };
+    // Written before the chain head existed: the upgrade (migration 0013) made it the head.
+    const v1Hash = w.services.infra.chain.hashV1(v1);
+    const seq = nextSeq(w.opened.sqlite, w.accountId);
     w.opened.db
       .insert(auditEntries)
-      .values({ ...v1, hash: w.services.infra.chain.hashV1(v1) })
+      .values({ ...v1, hash: v1Hash, seq })
       .run();
+    moveHead(w.opened.sqlite, w.accountId, seq, v1Hash);
     await api.organizations.create({ name: 'After the upgrade' });
     expect(await api.audit.verify()).toMatchObject({ ok: true });
     // Its label is still bound by its hash: a changed label is caught while it is not sealed.
@@ -327,11 +332,14 @@ describe('GDPR-2 export', () => {
   function bulkAudit(userId: number, n: number, at: number) {
     const stmt = w.opened.sqlite.prepare(
       `INSERT INTO audit_entries (at, account_id, organization_id, actor_user_id, actor_label, action,
-         target_type, target_id, details, prev_hash, hash)
-       VALUES (?, ?, NULL, ?, 'bulk', 'bulk.test', 'user', NULL, '{}', 'x', 'y')`,
+         target_type, target_id, details, prev_hash, hash, seq)
+       VALUES (?, ?, NULL, ?, 'bulk', 'bulk.test', 'user', NULL, '{}', 'x', 'y', ?)`,
     );
     w.opened.sqlite.transaction(() => {
-      for (let i = 0; i < n; i++) stmt.run(at, w.accountId, userId);
+      const first = nextSeq(w.opened.sqlite, w.accountId);
+      for (let i = 0; i < n; i++) stmt.run(at, w.accountId, userId, first + i);
+      // Appends after these link to them (the chain is not verified here).
+      moveHead(w.opened.sqlite, w.accountId, first + n - 1, 'y');
     })();
   }
   function bulkRecordings(orgId: number, userId: number, n: number, startedAt: number) {

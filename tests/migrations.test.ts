@@ -14,6 +14,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main/db/database';
+import { systemActor } from '../main/core/actor';
+import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
+import { verifyChain } from '../main/features/audit/audit-jobs';
 import { createServices } from '../main/services';
 
 let dir: string;
@@ -375,6 +378,86 @@ describe('migrations', () => {
     expect(
       opened.sqlite.prepare('SELECT DISTINCT secret_generation FROM organizations').pluck().all(),
     ).toEqual([0]);
+    opened.close();
+  });
+
+  it('0013 (AUD-3 on many writers): each account chain is numbered in id order, its head kept; chains still verify and go on', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0013_audit_sequence');
+    const file = join(dir, 'seq.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const chain = new AuditChain(keys);
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    old.sqlite
+      .prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1), (2, 'b', 1)")
+      .run();
+    const insert = old.sqlite.prepare(
+      `INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
+         action, target_type, target_id, details, prev_hash, hash)
+       VALUES (?, ?, ?, NULL, NULL, 'system', 'test.old', 'thing', NULL, '{}', ?, ?)`,
+    );
+    // Two accounts' chains interleaved in id order, as one writer left them.
+    const last = new Map<number, string>();
+    for (const [id, account] of [
+      [1, 1],
+      [2, 2],
+      [3, 1],
+      [4, 1],
+      [5, 2],
+    ] as const) {
+      const f = {
+        at: id,
+        accountId: account,
+        organizationId: null,
+        actorUserId: null,
+        actorLabel: 'system',
+        action: 'test.old',
+        targetType: 'thing',
+        targetId: null,
+        details: '{}',
+        prevHash: last.get(account) ?? GENESIS_HASH,
+      };
+      // The newest entry of account 1 is a v1 entry sealed by a GDPR-1 erasure: its link is the
+      // stored hash's first 64 hex digits.
+      const hash = id === 4 ? chain.hashV1(f) : chain.hash(f);
+      last.set(account, hash);
+      insert.run(
+        id,
+        id,
+        account,
+        f.prevHash,
+        id === 4 ? chain.relabelled(f, hash, 'system') : hash,
+      );
+      if (id === 4) expect(chain.relabelled(f, hash, 'system')).toContain(SEAL_MARK);
+    }
+    old.close();
+
+    const opened = openDatabase({ file });
+    expect(
+      opened.sqlite.prepare('SELECT id, account_id AS a, seq FROM audit_entries ORDER BY id').all(),
+    ).toEqual([
+      { id: 1, a: 1, seq: 1 },
+      { id: 2, a: 2, seq: 1 },
+      { id: 3, a: 1, seq: 2 },
+      { id: 4, a: 1, seq: 3 },
+      { id: 5, a: 2, seq: 2 },
+    ]);
+    expect(
+      opened.sqlite.prepare('SELECT account_id AS a, seq, hash FROM audit_heads ORDER BY 1').all(),
+    ).toEqual([
+      { a: 1, seq: 3, hash: last.get(1) },
+      { a: 2, seq: 2, hash: last.get(2) },
+    ]);
+    const services = createServices({ db: opened.db, clock: new ManualClock(10), keys });
+    services.infra.audit.record(systemActor(1), {
+      accountId: 1,
+      action: 'test.new',
+      targetType: 'thing',
+    });
+    expect(
+      opened.sqlite.prepare('SELECT seq, prev_hash AS prev FROM audit_entries WHERE id = 6').get(),
+    ).toEqual({ seq: 4, prev: last.get(1) });
+    expect(verifyChain(opened.db, chain, 1)).toMatchObject({ ok: true, checked: 4 });
+    expect(verifyChain(opened.db, chain, 2)).toMatchObject({ ok: true, checked: 2 });
     opened.close();
   });
 

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { auditEntries } from '../db/schema';
+import { auditEntries, auditHeads } from '../db/schema';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
 import type { KeyStore } from './key-store';
@@ -164,20 +164,19 @@ export class AuditChain {
 
 export class AuditLog {
   // Appended on every change: prepared once.
-  private readonly lastHash;
+  private readonly head;
   private readonly insert;
+  private readonly moveHead;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly chain: AuditChain,
   ) {
-    this.lastHash = db
-      .select({ hash: auditEntries.hash })
-      .from(auditEntries)
-      .where(eq(auditEntries.accountId, sql.placeholder('accountId')))
-      .orderBy(desc(auditEntries.id))
-      .limit(1)
+    this.head = db
+      .select({ seq: auditHeads.seq, hash: auditHeads.hash })
+      .from(auditHeads)
+      .where(eq(auditHeads.accountId, sql.placeholder('accountId')))
       .prepare();
     const v = (name: string) => sql.placeholder(name);
     this.insert = db
@@ -194,13 +193,27 @@ export class AuditLog {
         details: v('details'),
         prevHash: v('prevHash'),
         hash: v('hash'),
+        seq: v('seq'),
+      })
+      .prepare();
+    this.moveHead = db
+      .insert(auditHeads)
+      .values({ accountId: v('accountId'), seq: v('seq'), hash: v('hash') })
+      .onConflictDoUpdate({
+        target: auditHeads.accountId,
+        set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` },
       })
       .prepare();
   }
 
-  /** Appends one entry. Call it inside the use case's transaction so both land or neither. */
+  /**
+   * Appends one entry. Call it inside the use case's transaction so both land or neither. It
+   * links to the account's chain head and moves the head in the same transaction; the entry's
+   * seq is unique per account, so an append that read a head another writer has moved since
+   * fails (UNIQUE) rather than forking the chain (scale-out.md §4.3).
+   */
   record(actor: Actor, event: AuditEvent): void {
-    const last = this.lastHash.get({ accountId: event.accountId });
+    const head = this.head.get({ accountId: event.accountId });
     const fields: ChainFields = {
       at: this.clock.now(),
       accountId: event.accountId,
@@ -212,9 +225,12 @@ export class AuditLog {
       targetId:
         event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
       details: JSON.stringify(redact(event.details ?? {})),
-      prevHash: last ? linkHash(last.hash) : GENESIS_HASH,
+      prevHash: head ? head.hash : GENESIS_HASH,
     };
-    this.insert.run({ ...fields, hash: this.chain.hash(fields) });
+    const hash = this.chain.hash(fields);
+    const seq = (head?.seq ?? 0) + 1;
+    this.insert.run({ ...fields, hash, seq });
+    this.moveHead.run({ accountId: event.accountId, seq, hash });
   }
 
   /**

@@ -345,15 +345,29 @@ export const auditEntries = sqliteTable(
     // AUD-3: hash of the previous entry of the same account, and of this one.
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    // AUD-3 (issue 14): the entry's place in its account's chain, 1, 2, 3… Ids are not commit
+    // order on every engine; this is, and unique per account, so a second writer that read the
+    // same chain head fails instead of forking the chain.
+    seq: integer('seq').notNull(),
   },
   (t) => [
     // AUD-3: the chain of an account, in the order it was written.
     index('audit_account_idx').on(t.accountId, t.id),
+    uniqueIndex('audit_account_seq_uq').on(t.accountId, t.seq),
     // AUD-2 pages by time (UI-11, either order) and time ranges: account-wide and per org.
     index('audit_account_at_idx').on(t.accountId, t.at, t.id),
     index('audit_org_at_idx').on(t.organizationId, t.at, t.id),
   ],
 );
+
+// AUD-3 (issue 14): each account's chain head, the last entry's seq and link hash, read and moved
+// by every append in the appending transaction (locked FOR UPDATE on engines with row locks). A
+// verification compares it with the last entry, so entries cut from the end are found too.
+export const auditHeads = sqliteTable('audit_heads', {
+  accountId: integer('account_id').primaryKey(),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+});
 
 // Onboarding defaults (AUT-5): seeded in the transaction that creates the org.
 export const alertRules = sqliteTable(

@@ -68,6 +68,14 @@ export interface AuditEntryRow {
   details: string;
   prevHash: string;
   hash: string;
+  seq: number;
+}
+
+/** A row of `audit_heads`. */
+export interface AuditHeadRow {
+  accountId: number;
+  seq: number;
+  hash: string;
 }
 
 /** A row of `compliance_baselines`. */

@@ -15,6 +15,7 @@ export const ROWS_MATCH_SCHEMA: {
   alertRules: Same<rows.AlertRuleRow, typeof s.alertRules.$inferSelect>;
   apiTokens: Same<rows.ApiTokenRow, typeof s.apiTokens.$inferSelect>;
   auditEntries: Same<rows.AuditEntryRow, typeof s.auditEntries.$inferSelect>;
+  auditHeads: Same<rows.AuditHeadRow, typeof s.auditHeads.$inferSelect>;
   complianceBaselines: Same<rows.ComplianceBaselineRow, typeof s.complianceBaselines.$inferSelect>;
   featureFlags: Same<rows.FeatureFlagRow, typeof s.featureFlags.$inferSelect>;
   hosts: Same<rows.HostRow, typeof s.hosts.$inferSelect>;
@@ -40,6 +41,7 @@ export const ROWS_MATCH_SCHEMA: {
   alertRules: true,
   apiTokens: true,
   auditEntries: true,
+  auditHeads: true,
   complianceBaselines: true,
   featureFlags: true,
   hosts: true,

@@ -63,6 +63,11 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
     // Details were redacted when recorded (AUD-1); an org export carries that org's entries.
     where: (scope) => (scope === 'account' ? 'account_id = :account' : inOrgs()),
   },
+  audit_heads: {
+    // Where the account's chain ends (AUD-3), so a reviewer can tell a trail cut short. An org
+    // export carries some entries of that chain, not the chain: no head describes them.
+    where: (scope) => (scope === 'account' ? 'account_id = :account' : '0'),
+  },
   alert_rules: byOrg,
   compliance_baselines: byOrg,
   support_grants: { where: (scope) => (scope === 'account' ? 'account_id = :account' : '0') },

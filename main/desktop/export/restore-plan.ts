@@ -53,6 +53,7 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   audit_entries: {
     skip: 'the other database’s hash chain; one organization.restored entry records the restore',
   },
+  audit_heads: { skip: 'where the other database’s hash chain ends; its entries are not restored' },
   alert_rules: byOrg,
   compliance_baselines: byOrg,
   support_grants: { skip: 'account-level access for the other account’s support engineers' },

@@ -8,7 +8,7 @@ import { GENESIS_HASH, chainFields, linkHash, type AuditChain } from '../../core
 import { iso } from '../../core/clock';
 import type { OffloadProgress } from '../../core/offload';
 import type { Db } from '../../db/database';
-import { auditEntries } from '../../db/schema';
+import { auditEntries, auditHeads } from '../../db/schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
   MAX_AUDIT_EXPORT,
@@ -158,13 +158,13 @@ function* chainOf(db: Db, accountId: number): Generator<Row[]> {
     const batch = db
       .select()
       .from(auditEntries)
-      .where(and(eq(auditEntries.accountId, accountId), gt(auditEntries.id, after)))
-      .orderBy(asc(auditEntries.id))
+      .where(and(eq(auditEntries.accountId, accountId), gt(auditEntries.seq, after)))
+      .orderBy(asc(auditEntries.seq))
       .limit(VERIFY_BATCH)
       .all();
     if (batch.length > 0) yield batch;
     if (batch.length < VERIFY_BATCH) return;
-    after = batch[batch.length - 1]!.id;
+    after = batch[batch.length - 1]!.seq;
   }
 }
 
@@ -173,13 +173,14 @@ function recomputes(chain: AuditChain, r: Row): boolean {
 }
 
 /**
- * AUD-3: walks the account's chain in id order, in batches (progress after each), and names
- * the first entry that breaks it.
+ * AUD-3: walks the account's chain in seq order (its append order on every engine), in batches
+ * (progress after each), and names the first entry that breaks it.
  * - altered: its hash does not recompute from its content (and the chain still runs through it);
  * - inserted: it does not verify (or duplicates another entry), and the next entry links to the
  *   entry before it, i.e. the chain was written without it;
  * - removed: it verifies but its prev_hash is not the previous entry's hash: something between
- *   was deleted. Deleting the newest entries leaves no gap; compare head_id/head_hash instead.
+ *   was deleted. Deleting the newest entries leaves no gap, but the chain then ends before the
+ *   head the appends recorded (audit_heads): removed too, named by the last entry left.
  */
 export function verifyChain(
   db: Db,
@@ -188,11 +189,18 @@ export function verifyChain(
   onProgress: (p: OffloadProgress) => void = () => {},
 ): AuditVerifyResult {
   const head = db
-    .select({ id: auditEntries.id, hash: auditEntries.hash })
+    .select({ id: auditEntries.id, hash: auditEntries.hash, seq: auditEntries.seq })
     .from(auditEntries)
     .where(eq(auditEntries.accountId, accountId))
-    .orderBy(desc(auditEntries.id))
+    .orderBy(desc(auditEntries.seq))
     .limit(1)
+    .get();
+  // What the appends recorded as the chain's end (core/audit.ts): entries cut from the end
+  // leave a chain that links, but no longer reaches it.
+  const kept = db
+    .select({ seq: auditHeads.seq, hash: auditHeads.hash })
+    .from(auditHeads)
+    .where(eq(auditHeads.accountId, accountId))
     .get();
   const heads = { head_id: head?.id ?? null, head_hash: head ? linkHash(head.hash) : null };
   const total =
@@ -237,6 +245,17 @@ export function verifyChain(
     prevHash = linkHash(e.hash);
     prevId = e.id;
     step = after;
+  }
+  if (kept && (head === undefined || head.seq !== kept.seq || prevHash !== kept.hash)) {
+    const end = prevId === null ? 'the start of the trail' : `entry ${prevId}`;
+    return {
+      ok: false,
+      checked,
+      ...(prevId === null ? {} : { first_bad_entry_id: prevId }),
+      problem: 'removed',
+      message: `Entries were removed from the end of the trail: it ends at ${end}, but the chain head records ${kept.seq} entries`,
+      ...heads,
+    };
   }
   return {
     ok: true,

@@ -240,6 +240,10 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       orderBy: [asc(hosts.id)],
     },
   }),
+  audit_heads: {
+    excluded:
+      "integrity data: where each account's audit chain ends (AUD-3), no one's personal data",
+  },
   organization_host_counts: {
     excluded: 'derived: a count of the hosts (kept by triggers), and the hosts are exported',
   },
@@ -381,6 +385,7 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {
       prevHash: "the audit chain's link: integrity data, no one's data (AUD-3)",
       hash: "the audit chain's link: integrity data, no one's data (AUD-3)",
+      seq: "the entry's place in the audit chain: integrity data, no one's data (AUD-3)",
     },
     // What the user did, and what was done to them.
     user: {
