@@ -38,3 +38,30 @@ test('views load as chunks of their own: first, likely next, on intent', async (
   await app.openView('Hosts', 'hosts');
   expect(chunks).toContain('hosts-view');
 });
+
+test('a reload of a signed-in window draws the console once, with its data already in it', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  // Every state the document passes through on the way in, from its very first node: the boot
+  // splash and skeleton rows are each a frame of their own (a render, a style and layout pass)
+  // that a load whose early calls answered before the console's code had run does not need.
+  await page.addInitScript(() => {
+    const seen = new Set<string>();
+    (window as unknown as { __loadSeen: Set<string> }).__loadSeen = seen;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-view="boot"]')) seen.add('boot splash');
+      if (document.querySelector('.skeleton-row')) seen.add('skeleton rows');
+      if (document.querySelector('.app [data-view="organizations"]')) seen.add('view');
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.reload();
+  await expect(app.view('organizations')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  const seen = await page.evaluate(() => [
+    ...(window as unknown as { __loadSeen: Set<string> }).__loadSeen,
+  ]);
+  expect(seen).toEqual(['view']);
+});
