@@ -40,7 +40,7 @@ interface Fetched {
 
 // In-page code is plain JS text: the node tsconfig has no DOM types, and this is what runs anyway.
 // "After paint" = a message posted from the next animation frame, which runs once that frame is out.
-const initScript = (token: string) => `(() => {
+export const initScript = (token: string) => `(() => {
   // The console's session is shared by a browser's tabs (UI-10): localStorage.
   for (const st of [localStorage, sessionStorage]) if (!st.getItem('orgdesk.session'))
     st.setItem('orgdesk.session',
