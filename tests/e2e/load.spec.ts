@@ -2,7 +2,11 @@
 // chunks of their own: the likely next one (an org's overview) after the first screen is up,
 // another when the pointer or focus is on its link, or at the latest when it is opened.
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test } from './fixtures';
+
+const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 
 function chunksRequested(page: Page): string[] {
   const seen: string[] = [];
@@ -64,4 +68,38 @@ test('a reload of a signed-in window draws the console once, with its data alrea
     ...(window as unknown as { __loadSeen: Set<string> }).__loadSeen,
   ]);
   expect(seen).toEqual(['view']);
+});
+
+test("the first screen's chunks ask to be compiled while they load; later views' chunks do not", async ({
+  page,
+  signInAs,
+}) => {
+  // What the window asks for on the way to All organizations, as served.
+  const boot = new Map<string, string>();
+  page.on('response', async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/^\/assets\/.+\.js$/.test(path)) boot.set(path, await r.text().catch(() => ''));
+  });
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  const html = await (await page.request.get('/')).text();
+  const linked = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  expect(linked.length).toBeGreaterThan(2);
+  const firstView = [...boot.keys()].find((p) => p.includes('/organizations-view-'));
+  expect(firstView).toBeDefined();
+  for (const path of [...linked, firstView!]) {
+    const code = boot.get(path) ?? (await (await page.request.get(path)).text());
+    expect(code.startsWith(COMPILE_HINT), path).toBe(true);
+    // The hidden source map moved down with the code: one line of mappings per line of code.
+    const map = JSON.parse(readFileSync(resolve('dist/renderer', `.${path}.map`), 'utf8')) as {
+      mappings: string;
+    };
+    expect(map.mappings.split(';').length, path).toBe(code.trimEnd().split('\n').length);
+  }
+  // A view opened later compiles lazily, as the engine sees fit.
+  await app.switchTo('Acme Corp');
+  await app.openView('Hosts', 'hosts');
+  const hosts = [...boot.entries()].find(([p]) => p.includes('/hosts-view-'));
+  expect(hosts).toBeDefined();
+  expect(hosts![1].startsWith(COMPILE_HINT)).toBe(false);
 });
