@@ -105,7 +105,13 @@ async function traced(cdp: CDPSession, run: () => Promise<void>): Promise<TraceE
     traceConfig: {
       includedCategories: values.light
         ? ['blink.user_timing']
-        : ['devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel'],
+        : [
+            'devtools.timeline',
+            'v8.execute',
+            'blink.user_timing',
+            'toplevel',
+            ...(process.env.PROFILE_CATS?.split(',') ?? []),
+          ],
     },
   });
   await run();
@@ -260,6 +266,7 @@ try {
   });
   if (values.plain) {
     const firstTrpc: number[] = [];
+    const marks = new Map<string, number[]>();
     const dataAt: number[] = [];
     const domAt: number[] = [];
     const paintAt: number[] = [];
@@ -271,7 +278,16 @@ try {
         res: performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd]),
         nav: performance.getEntriesByType('navigation')[0].responseEnd,
         tasks: window.__longTasks,
-      })`)) as { res: [string, number, number][]; nav: number; tasks: [number, number][] };
+        marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]),
+      })`)) as {
+        res: [string, number, number][];
+        nav: number;
+        tasks: [number, number][];
+        marks: [string, number][];
+      };
+      for (const [n, t] of r.marks) (marks.get(n) ?? marks.set(n, []).get(n)!).push(t);
+      (marks.get('paint') ?? marks.set('paint', []).get('paint')!).push(seen.paint);
+      (marks.get('dom') ?? marks.set('dom', []).get('dom')!).push(seen.dom);
       if (i === Number(values.loads) + 1)
         console.log(
           'DOM after the load:',
@@ -301,6 +317,8 @@ try {
       paintAt.push(seen.paint);
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const [n, ts] of [...marks.entries()].sort((a, b) => med(a[1]) - med(b[1])))
+      console.log(`  ${med(ts).toFixed(1).padStart(7)}  ${n}`);
     console.log(
       `median: first call sent ${med(firstTrpc).toFixed(1)}, boot data in ${med(dataAt).toFixed(1)}, ` +
         `DOM ${med(domAt).toFixed(1)}, painted ${med(paintAt).toFixed(1)}`,
