@@ -12,6 +12,7 @@ import { DEFAULT_ALL_VIEW, parsePlacePath, type Search } from '../../shared/cons
 import { authHeaders, TRPC_URL, type Transport } from '../lib/client';
 import { hasIpcBridge, ipcLink } from '../lib/ipc-link';
 import { bearerToken } from '../lib/session';
+import { warmFormats } from '../lib/format';
 import { parseSearchText } from './search-text';
 import { viewAt, type ViewDef } from './views';
 
@@ -66,10 +67,18 @@ function start(): Boot {
   const place = parsePlacePath(at.pathname);
   const orgId = place?.orgId ?? null;
   const view = viewAt(orgId, place?.view ?? DEFAULT_ALL_VIEW);
-  // The calls leave first, the view's chunk after them: the server's answer is the longer wait,
-  // and asking for the chunk (links for it and its imports) takes the main thread a while.
   const calls = startCalls(orgId, view, at.search);
-  return { calls, view: view?.component.preload?.() ?? null };
+  // A request leaves only once this task ends: the rest waits for a task of its own, so the
+  // calls are on their way first (the server's answer is the longer wait). Then the view's chunk
+  // (asking for it and its imports takes the main thread a while) and the number format, which
+  // loads ICU: both while the console's code still compiles on another thread.
+  const viewLoaded = new Promise<unknown>((resolve) =>
+    setTimeout(() => {
+      resolve(view?.component.preload?.() ?? null);
+      warmFormats();
+    }, 0),
+  );
+  return { calls, view: view ? viewLoaded : null };
 }
 
 function startCalls(orgId: number | null, view: ViewDef | undefined, query: string): BootCall[] {
