@@ -109,7 +109,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Hidden: the maps are written (to read a stack trace from a report) but no bundle names
     // them, so no browser fetches them; the server refuses *.map anyway and packaging leaves
-    // them out (electron-builder.yml). Neither the end-to-end tests nor the benchmark read them.
+    // them out (electron-builder.yml). The benchmark does not read them; the end-to-end tests
+    // read them from disk only to check that the compile hint's line kept them aligned.
     sourcemap: 'hidden',
     target: 'es2022',
   },
