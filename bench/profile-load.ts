@@ -331,15 +331,21 @@ try {
   for (let i = 0; i < loads + 2; i++) {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
+    // PROFILE_NOPROF: the trace alone (thread times without the sampling profiler's own cost).
+    const sampling = !process.env.PROFILE_NOPROF;
+    if (sampling) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     let seen = { dom: 0, paint: 0 };
     const events = await traced(cdp, async () => {
       await page.goto('/');
       seen = (await page.evaluate('window.__benchLoaded')) as typeof seen;
     });
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+    const { profile } = sampling
+      ? ((await cdp.send('Profiler.stop')) as { profile: Profile })
+      : { profile: { nodes: [], startTime: 0, endTime: 0, samples: [], timeDeltas: [] } };
     const resources = (await page.evaluate(`performance.getEntriesByType('resource')
       .map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd, size: e.transferSize }))`)) as {
       name: string;
@@ -357,7 +363,7 @@ try {
     if (i < 2) continue;
     if (process.env.PROFILE_DUMP)
       writeFileSync(
-        `${process.env.PROFILE_DUMP}-${i - 1}.json`,
+        `${process.env.PROFILE_DUMP}-${i - 1}-paint-${seen.paint.toFixed(1)}.json`,
         JSON.stringify({ traceEvents: events, profile }),
       );
     // Trace and profile timestamps are µs of one monotonic clock; the page's performance.now()
