@@ -40,7 +40,7 @@ interface Fetched {
 
 // In-page code is plain JS text: the node tsconfig has no DOM types, and this is what runs anyway.
 // "After paint" = a message posted from the next animation frame, which runs once that frame is out.
-const initScript = (token: string) => `(() => {
+export const initScript = (token: string) => `(() => {
   // The console's session is shared by a browser's tabs (UI-10): localStorage.
   for (const st of [localStorage, sessionStorage]) if (!st.getItem('orgdesk.session'))
     st.setItem('orgdesk.session',
@@ -248,8 +248,8 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
         figure: msFigure(load, 1),
         baseline: `index.html + the ${bootWaves} boot tRPC round trip(s) fetched in-page, no JS/render: ${msFigure(loadB, 1)}`,
         ratio: `${(load.p50 / loadB.p50).toFixed(1)}× baseline (p50)`,
-        target: 'report',
-        met: null,
+        target: 'p50 ≤ 200 ms',
+        met: load.p50 <= 200,
         raw: { load, dom: summarize(loadDomMs), baseline: loadB, bootCalls, loads },
       },
       {

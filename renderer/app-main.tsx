@@ -5,22 +5,24 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppClient, type Transport } from './lib/client';
 import { TRPCProvider } from './lib/trpc';
-import { seedBootCalls } from './shell/boot-cache';
-import type { BootCall } from './shell/early-boot';
+import { bootSettled, seedBootCalls } from './shell/boot-cache';
+import type { Boot } from './shell/early-boot';
 import { createQueryClient } from './shell/query-client';
 import { createAppRouter } from './shell/router';
 
-export function startConsole(bootTransport: Transport, bootCalls: readonly BootCall[]): void {
+export async function startConsole(bootTransport: Transport, boot: Boot): Promise<void> {
   // Chosen once for the life of the window: IPC inside Electron, HTTP in a browser; and with it
   // the router's history (hash inside Electron, real paths in a browser: shell/router.ts).
   const { client, transport } = createAppClient();
   if (transport !== bootTransport) throw new Error('the transport changed during boot');
   const queryClient = createQueryClient();
-  seedBootCalls(queryClient, client, bootCalls);
   const router = createAppRouter(transport);
-
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html lacks #root');
+
+  // The first screen is drawn once, with its data (shell/boot-cache.ts).
+  await bootSettled(boot);
+  seedBootCalls(queryClient, client, boot.calls);
 
   createRoot(root).render(
     <StrictMode>

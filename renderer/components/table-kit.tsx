@@ -5,7 +5,7 @@ import { flexRender, type Header, type Table } from '@tanstack/react-table';
 import { useId, useState, type ReactNode } from 'react';
 import type { SortOrder } from '../../shared/schemas/common.schema';
 import { Skeleton } from './view-root';
-import { formatCount } from '../lib/format';
+import { formatCount, lazyFormat } from '../lib/format';
 import { usePrefsStore } from '../stores/prefs-store';
 import './table-kit.css';
 
@@ -13,16 +13,24 @@ import { PAGE_SIZES } from './page-sizes';
 
 export { PAGE_SIZES };
 
-const sameYear = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const otherYear = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+// Built on first use (lib/format.ts): the organizations table, the first screen, shows no time.
+const sameYear = lazyFormat(
+  () =>
+    new Intl.DateTimeFormat(undefined, {
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
+);
+const otherYear = lazyFormat(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }));
+const full = lazyFormat(
+  () => new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' }),
+);
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'long' });
+const relative = lazyFormat(
+  () => new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'long' }),
+);
 const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
   ['hour', 60],
@@ -39,11 +47,11 @@ export function formatRelative(iso: string, now: number): string {
   for (let i = 0; i < RELATIVE_STEPS.length; i++) {
     const next = RELATIVE_STEPS[i + 1];
     if (!next || Math.abs(value) < next[1]) {
-      return relative.format(Math.trunc(value), RELATIVE_STEPS[i]![0]);
+      return relative().format(Math.trunc(value), RELATIVE_STEPS[i]![0]);
     }
     value /= next[1];
   }
-  return relative.format(Math.trunc(value), 'year');
+  return relative().format(Math.trunc(value), 'year');
 }
 
 /**
@@ -60,7 +68,7 @@ export function RelativeTime({
   empty?: string;
 }) {
   if (!iso) return <span className="muted">{empty}</span>;
-  const date = full.format(new Date(iso));
+  const date = full().format(new Date(iso));
   return (
     <time className="cell-nowrap" dateTime={iso} title={date}>
       {formatRelative(iso, now)}
@@ -74,9 +82,9 @@ export function CellTime({ iso, empty = 'never' }: { iso: string | null; empty?:
   if (!iso) return <span className="muted">{empty}</span>;
   const d = new Date(iso);
   const text =
-    d.getFullYear() === new Date().getFullYear() ? sameYear.format(d) : otherYear.format(d);
+    d.getFullYear() === new Date().getFullYear() ? sameYear().format(d) : otherYear().format(d);
   return (
-    <time className="cell-nowrap" dateTime={iso} title={full.format(d)}>
+    <time className="cell-nowrap" dateTime={iso} title={full().format(d)}>
       {text}
     </time>
   );

@@ -1,8 +1,25 @@
 import type { AutomationLevel, RecordingPolicy } from '../../shared/schemas/organizations.schema';
 
-const number = new Intl.NumberFormat();
+/**
+ * An Intl formatter built on its first use, then kept. Building one is not free (its locale data;
+ * a window's very first one loads ICU itself, 15–130 ms on a busy machine), and a module's
+ * formatters are mostly for views and columns not on screen: built at import, the first screen
+ * paid for every one of them.
+ */
+export function lazyFormat<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
+}
 
-export const formatCount = (n: number): string => number.format(n);
+const number = lazyFormat(() => new Intl.NumberFormat());
+
+export const formatCount = (n: number): string => number().format(n);
+
+/**
+ * Console load: the entry builds the number format (and with it ICU) in a task of its own, while
+ * the console's code is still compiling on another thread, instead of inside the first render.
+ */
+export const warmFormats = (): void => void number();
 
 export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${formatCount(n)} ${n === 1 ? one : many}`;

@@ -1,13 +1,29 @@
 // Hands the answers of the early calls (shell/early-boot.ts) to the query cache, under the keys
 // the console's own queries use (taken from the tRPC options proxy, not spelled again here), so
-// the first render finds them in flight or done.
+// the first render finds them done (or, past the hold below, in flight).
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { TRPCClient } from '@trpc/client';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../main/trpc/router';
-import type { BootCall } from './early-boot';
+import type { Boot, BootCall } from './early-boot';
 
 type KeyFn = { queryKey(input?: unknown): QueryKey };
+
+/**
+ * How long the first render waits for the early calls and the first view's chunk. Each render
+ * the console would draw before them (the splash; the shell with skeleton rows) is a React
+ * commit plus a style, layout and paint pass of its own, and together they cost the load more
+ * than the wait; past this a slow server gets the splash, then the skeletons, as before.
+ */
+export const BOOT_HOLD_MS = 400;
+
+/** Resolves once every early call has answered (or failed) and the view's chunk is in, or at `ms`. */
+export function bootSettled(boot: Boot, ms = BOOT_HOLD_MS): Promise<void> {
+  const all = Promise.allSettled([...boot.calls.map((c) => c.result), boot.view]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([all.then(() => undefined), late]).finally(() => clearTimeout(timer));
+}
 
 export function seedBootCalls(
   queryClient: QueryClient,
@@ -19,9 +35,10 @@ export function seedBootCalls(
     const procedure = call.path
       .split('.')
       .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], proxy) as KeyFn;
-    void queryClient.prefetchQuery({
-      queryKey: procedure.queryKey(call.input),
-      queryFn: () => call.result,
-    });
+    const queryKey = procedure.queryKey(call.input);
+    // An answer already in goes in as data at once: the first render reads it synchronously (a
+    // prefetch of a settled promise would still leave the query pending for that render).
+    if (call.answer) queryClient.setQueryData(queryKey, call.answer.value);
+    else void queryClient.prefetchQuery({ queryKey, queryFn: () => call.result });
   }
 }

@@ -1,24 +1,35 @@
 // Console load: what the window asks for before the rest of its script has even been evaluated.
 // main.tsx imports this module first, and ES modules run in import order, so its body runs ahead
 // of React, the router and the query cache (about 100 ms of script on a busy machine): the URL is
-// put in its canonical form, the first view's code is requested, and the caller, the org in view
-// and the view's first data (its `prefetch` in the view registry) leave at once, as separate
-// requests (the caller answers first, and the shell can show while the view's data travels).
-// shell/boot-cache.ts hands the answers to the query cache once it exists.
+// put in its canonical form, the caller, the org in view and the view's first data (its
+// `prefetch` in the view registry) leave at once, as separate requests, and then the first
+// view's code is requested. shell/boot-cache.ts holds the console's first render until they are
+// in (for a while at most) and hands the answers to the query cache, so the first screen is drawn
+// once, with its data, instead of as a splash, then a shell with skeletons, then the rows.
 import { createTRPCUntypedClient, httpLink, type TRPCUntypedClient } from '@trpc/client';
 import type { AppRouter } from '../../main/trpc/router';
 import { DEFAULT_ALL_VIEW, parsePlacePath, type Search } from '../../shared/console-places';
 import { authHeaders, TRPC_URL, type Transport } from '../lib/client';
 import { hasIpcBridge, ipcLink } from '../lib/ipc-link';
 import { bearerToken } from '../lib/session';
+import { warmFormats } from '../lib/format';
 import { parseSearchText } from './search-text';
-import { viewAt } from './views';
+import { viewAt, type ViewDef } from './views';
 
 /** A call the console will make; its answer is already on its way. */
 export interface BootCall {
   path: string;
   input: unknown;
   result: Promise<unknown>;
+  /** Its answer, once it is in: read synchronously when the query cache is seeded. */
+  answer?: { value: unknown };
+}
+
+/** What the console needs before its first render, besides its code: early calls, view chunk. */
+export interface Boot {
+  calls: readonly BootCall[];
+  /** The first view's chunk, on its way (null when the URL names no view of the registry). */
+  view: Promise<unknown> | null;
 }
 
 /** What a view asks for first, for a given set of filters (the registry's `prefetch`). */
@@ -50,13 +61,27 @@ function canonicalUrl(): void {
   );
 }
 
-function start(): BootCall[] {
+function start(): Boot {
   canonicalUrl();
   const at = bootLocation();
   const place = parsePlacePath(at.pathname);
   const orgId = place?.orgId ?? null;
   const view = viewAt(orgId, place?.view ?? DEFAULT_ALL_VIEW);
-  void view?.component.preload?.();
+  const calls = startCalls(orgId, view, at.search);
+  // A request leaves only once this task ends: the rest waits for a task of its own, so the
+  // calls are on their way first (the server's answer is the longer wait). Then the view's chunk
+  // (asking for it and its imports takes the main thread a while) and the number format, which
+  // loads ICU: both while the console's code still compiles on another thread.
+  const viewLoaded = new Promise<unknown>((resolve) =>
+    setTimeout(() => {
+      resolve(view?.component.preload?.() ?? null);
+      warmFormats();
+    }, 0),
+  );
+  return { calls, view: view ? viewLoaded : null };
+}
+
+function startCalls(orgId: number | null, view: ViewDef | undefined, query: string): BootCall[] {
   // Over HTTP without a token there is nobody to ask for: the sign-in page shows.
   if (bootTransport === 'http' && !bearerToken()) return [];
   const client: TRPCUntypedClient<AppRouter> = createTRPCUntypedClient<AppRouter>({
@@ -66,18 +91,21 @@ function start(): BootCall[] {
         : httpLink({ url: TRPC_URL, headers: () => authHeaders(bearerToken()) }),
     ],
   });
-  const search: Search = parseSearchText(at.search);
+  const search: Search = parseSearchText(query);
   const requests: BootRequest[] = [
     { path: 'users.me' },
     ...(orgId !== null ? [{ path: 'organizations.get', input: { id: orgId } }] : []),
     ...(view?.prefetch?.(search) ?? []),
   ];
   return requests.map((r) => {
-    const result = client.query(r.path, r.input);
+    const call: BootCall = { path: r.path, input: r.input, result: client.query(r.path, r.input) };
     // Read by the query cache later; an early failure is its to report, not an unhandled one.
-    result.catch(() => {});
-    return { path: r.path, input: r.input, result };
+    call.result.then(
+      (value) => (call.answer = { value }),
+      () => {},
+    );
+    return call;
   });
 }
 
-export const bootCalls: readonly BootCall[] = start();
+export const boot: Boot = start();

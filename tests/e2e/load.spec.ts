@@ -2,7 +2,11 @@
 // chunks of their own: the likely next one (an org's overview) after the first screen is up,
 // another when the pointer or focus is on its link, or at the latest when it is opened.
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { expect, test } from './fixtures';
+
+const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 
 function chunksRequested(page: Page): string[] {
   const seen: string[] = [];
@@ -37,4 +41,110 @@ test('views load as chunks of their own: first, likely next, on intent', async (
   expect(chunks).not.toContain('hosts-view');
   await app.openView('Hosts', 'hosts');
   expect(chunks).toContain('hosts-view');
+});
+
+test('a reload of a signed-in window draws the console once, with its data already in it', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  // Every state the document passes through on the way in, from its very first node: the boot
+  // splash and skeleton rows are each a frame of their own (a render, a style and layout pass)
+  // that a load whose early calls answered before the console's code had run does not need.
+  await page.addInitScript(() => {
+    const seen = new Set<string>();
+    (window as unknown as { __loadSeen: Set<string> }).__loadSeen = seen;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-view="boot"]')) seen.add('boot splash');
+      if (document.querySelector('.skeleton-row')) seen.add('skeleton rows');
+      if (document.querySelector('.app [data-view="organizations"]')) seen.add('view');
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+  await page.reload();
+  await expect(app.view('organizations')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('tbody tr').first()).toBeVisible();
+  const seen = await page.evaluate(() => [
+    ...(window as unknown as { __loadSeen: Set<string> }).__loadSeen,
+  ]);
+  expect(seen).toEqual(['view']);
+});
+
+test("the first screen's chunks ask to be compiled while they load; later views' chunks do not", async ({
+  page,
+  signInAs,
+}) => {
+  // What the window asks for on the way to All organizations, as served.
+  const boot = new Map<string, string>();
+  page.on('response', async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/^\/assets\/.+\.js$/.test(path)) boot.set(path, await r.text().catch(() => ''));
+  });
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  const html = await (await page.request.get('/')).text();
+  const linked = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  expect(linked.length).toBeGreaterThan(2);
+  const firstView = [...boot.keys()].find((p) => p.includes('/organizations-view-'));
+  expect(firstView).toBeDefined();
+  for (const path of [...linked, firstView!]) {
+    const code = boot.get(path) ?? (await (await page.request.get(path)).text());
+    expect(code.startsWith(COMPILE_HINT), path).toBe(true);
+    // The hidden source map moved down with the code: one line of mappings per line of code.
+    const map = JSON.parse(readFileSync(resolve('dist/renderer', `.${path}.map`), 'utf8')) as {
+      mappings: string;
+    };
+    expect(map.mappings.split(';').length, path).toBe(code.trimEnd().split('\n').length);
+  }
+  // A view opened later compiles lazily, as the engine sees fit.
+  await app.switchTo('Acme Corp');
+  await app.openView('Hosts', 'hosts');
+  const hosts = [...boot.entries()].find(([p]) => p.includes('/hosts-view-'));
+  expect(hosts).toBeDefined();
+  expect(hosts![1].startsWith(COMPILE_HINT)).toBe(false);
+});
+
+test('Intl on the way in: the number format is built early, in the entry; no date formats the first screen does not show', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  // Each Intl formatter built during the load, and which script built it. A window's first
+  // formatter loads ICU's data and locale (15–130 ms on a busy machine): paid by the entry while
+  // the console's code still compiles, not by the console's own evaluation or first render.
+  await page.addInitScript(() => {
+    const built: [string, string][] = [];
+    (window as unknown as { __intl: [string, string][] }).__intl = built;
+    // Up to the first screen (the likely next view's code is fetched and run after it).
+    let done = false;
+    const ready = new MutationObserver(() => {
+      done = Boolean(document.querySelector('[data-view="organizations"][data-state="ready"]'));
+      if (done) ready.disconnect();
+    });
+    ready.observe(document, { subtree: true, childList: true, attributes: true });
+    for (const name of ['NumberFormat', 'DateTimeFormat', 'RelativeTimeFormat'] as const) {
+      const Real = Intl[name] as unknown as new (...a: unknown[]) => object;
+      const Wrapped = function (...args: unknown[]) {
+        const script = /\/assets\/[^:/]+\.js/.exec(new Error().stack ?? '')?.[0] ?? '?';
+        if (!done) built.push([name, script]);
+        return new Real(...args);
+      };
+      Wrapped.prototype = Real.prototype;
+      Object.assign(Wrapped, {
+        supportedLocalesOf: (Real as unknown as typeof Intl.NumberFormat).supportedLocalesOf,
+      });
+      (Intl as unknown as Record<string, unknown>)[name] = Wrapped;
+    }
+  });
+  await page.reload();
+  await expect(app.view('organizations')).toBeVisible();
+  const built = await page.evaluate(
+    () => (window as unknown as { __intl: [string, string][] }).__intl,
+  );
+  expect(built[0]?.[0]).toBe('NumberFormat');
+  expect(built[0]?.[1]).toMatch(/^\/assets\/index-/);
+  // The organizations table shows no time: the shared table kit's date formats wait for a table
+  // that does.
+  expect(built.filter(([name]) => name !== 'NumberFormat')).toEqual([]);
 });

@@ -1,0 +1,415 @@
+// `npx tsx bench/profile-load.ts --reuse <dataset dir> [--root <worktree>] [--loads N]`: where the
+// web console's load to interactive goes (the browser benchmark's first row, same page setup). It
+// loads the console N times on fresh pages of one context (assets from the HTTP cache), with a
+// Chromium trace of each load, and prints per load the boot's network waterfall and the main
+// thread's time by kind (script compile and evaluation per chunk, tasks, style, layout, paint, GC),
+// then the JavaScript self time by function over all loads from the V8 sampling profiler. A
+// development tool, not a benchmark: tracing slows everything down, compare shares, not times.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type CDPSession } from 'playwright-core';
+import { systemClock } from '../main/core/clock';
+import { FileKeyStore } from '../main/core/key-store';
+import { openDatabase } from '../main/db/database';
+import { createServices } from '../main/services';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
+import { initScript } from './browser-bench';
+import { loadDataset } from './dataset';
+
+const { values } = parseArgs({
+  options: {
+    reuse: { type: 'string' },
+    root: { type: 'string', default: resolve(import.meta.dirname, '..') },
+    loads: { type: 'string', default: '5' },
+    top: { type: 'string', default: '40' },
+    // No trace, no profiler: the waterfall and the long tasks (over 50 ms) as the page saw them.
+    plain: { type: 'boolean', default: false },
+    // The profiler only (and the navigation's marker): JS times nearer the untraced ones.
+    light: { type: 'boolean', default: false },
+  },
+});
+if (!values.reuse) throw new Error('--reuse <dataset dir> is required (npm run bench -- --keep)');
+const ds = loadDataset(values.reuse);
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { data?: Record<string, unknown>; beginData?: Record<string, unknown> };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function token(): string {
+  const opened = openDatabase({ file: ds.file });
+  try {
+    const services = createServices({
+      db: opened.db,
+      clock: systemClock,
+      keys: new FileKeyStore(join(ds.dir, 'master.key')),
+    });
+    return services.auth.issueToken(ds.adminUserId, 'session', 'profile');
+  } finally {
+    opened.close();
+  }
+}
+
+async function startServer(root: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/index.ts'], {
+    cwd: root,
+    env: { ...process.env, ORGDESK_DATA_DIR: ds.dir, ORGDESK_PORT: '0', ORGDESK_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) ok(m[1]!);
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => fail(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+const short = (url: string) => url.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '') || url;
+
+async function traced(cdp: CDPSession, run: () => Promise<void>): Promise<TraceEvent[]> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => {
+    events.push(...(e.value as unknown as TraceEvent[]));
+  });
+  const done = new Promise<void>((ok) => cdp.once('Tracing.tracingComplete', () => ok()));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: {
+      includedCategories: values.light
+        ? ['blink.user_timing']
+        : [
+            'devtools.timeline',
+            'v8.execute',
+            'blink.user_timing',
+            'toplevel',
+            ...(process.env.PROFILE_CATS?.split(',') ?? []),
+          ],
+    },
+  });
+  await run();
+  await cdp.send('Tracing.end');
+  await done;
+  return events;
+}
+
+/** Main-thread time by kind, self time (a child's time is taken out of its parent's). */
+function breakdown(events: TraceEvent[], t0: number, tEnd: number) {
+  // The renderer's main thread: the one that ran the page's EvaluateScript.
+  const evalEv = events.find((e) => e.name === 'v8.evaluateModule' || e.name === 'EvaluateScript');
+  if (!evalEv) return { self: new Map<string, number>() };
+  const { pid, tid } = evalEv;
+  const complete = events
+    .filter((e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.dur !== undefined)
+    .filter((e) => e.ts >= t0 && e.ts <= tEnd)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const kind = (e: TraceEvent): string | null => {
+    const d = e.args?.data ?? e.args?.beginData ?? {};
+    const url = typeof d.url === 'string' ? short(d.url) : '';
+    switch (e.name) {
+      case 'EvaluateScript':
+        return `eval ${url}`;
+      case 'v8.evaluateModule':
+        return 'eval module';
+      case 'v8.compile':
+      case 'v8.compileModule':
+      case 'V8.CompileCode':
+      case 'v8.parseOnBackground':
+        return `compile ${url}`;
+      case 'FunctionCall':
+        return `js ${d.functionName ? String(d.functionName) : ''}@${url}`;
+      case 'TimerFire':
+      case 'FireAnimationFrame':
+      case 'EventDispatch':
+      case 'RunMicrotasks':
+      case 'v8.callFunction':
+        return `js (${e.name})`;
+      case 'UpdateLayoutTree':
+      case 'RecalculateStyles':
+        return 'style';
+      case 'Layout':
+        return 'layout';
+      case 'Paint':
+      case 'PaintImage':
+      case 'PrePaint':
+      case 'Layerize':
+      case 'UpdateLayer':
+      case 'CompositeLayers':
+        return 'paint';
+      case 'ParseHTML':
+        return 'parse html';
+      case 'ParseAuthorStyleSheet':
+        return 'parse css';
+      case 'MinorGC':
+      case 'MajorGC':
+      case 'V8.GC_SCAVENGER':
+        return 'gc';
+      case 'RunTask':
+      case 'ThreadControllerImpl::RunTask':
+        return 'task (other)';
+      default:
+        return null;
+    }
+  };
+  const self = new Map<string, number>();
+  const stack: { end: number; k: string; childDur: number; dur: number }[] = [];
+  const close = (until: number) => {
+    while (stack.length && stack.at(-1)!.end <= until) {
+      const f = stack.pop()!;
+      self.set(f.k, (self.get(f.k) ?? 0) + (f.dur - f.childDur) / 1000);
+    }
+  };
+  for (const e of complete) {
+    const k = kind(e);
+    if (!k) continue;
+    close(e.ts);
+    if (stack.length) stack.at(-1)!.childDur += e.dur!;
+    stack.push({ end: e.ts + e.dur!, k, childDur: 0, dur: e.dur! });
+  }
+  close(Infinity);
+  return { self };
+}
+
+// Minified positions → the source file and function they came from, through the build's hidden
+// source maps (dist/renderer/assets/*.map, written by every build, fetched by no browser).
+const maps = new Map<string, TraceMap | null>();
+function original(url: string, line: number, column: number): { file: string; fn: string } {
+  const file = short(url);
+  if (!file.startsWith('/assets/')) return { file: file || '(native)', fn: '' };
+  if (!maps.has(file)) {
+    const path = join(values.root, 'dist/renderer', `${file}.map`);
+    maps.set(file, existsSync(path) ? new TraceMap(readFileSync(path, 'utf8')) : null);
+  }
+  const map = maps.get(file);
+  if (!map) return { file, fn: `${line}:${column}` };
+  const pos = originalPositionFor(map, { line: line + 1, column });
+  const src = (pos.source ?? file).replace(/^(\.\.\/)+/, '').replace(/^node_modules\//, '~');
+  return { file: src, fn: `${src}:${pos.line ?? 0}` };
+}
+
+interface JsTotals {
+  selfByFile: Map<string, number>;
+  selfByFn: Map<string, number>;
+  totalByFn: Map<string, number>;
+}
+
+/** The profile's samples inside [from, to] (µs, the trace's clock), self and inclusive. */
+function profileInto(profile: Profile, from: number, to: number, into: JsTotals) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const names = new Map<number, { file: string; fn: string }>();
+  const nameOf = (id: number) => {
+    let v = names.get(id);
+    if (!v) {
+      const f = byId.get(id)!.callFrame;
+      const o = original(f.url, f.lineNumber, f.columnNumber);
+      v = { file: o.file, fn: `${f.functionName || '(anon)'} ${o.fn}`.trim() };
+      names.set(id, v);
+    }
+    return v;
+  };
+  const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
+  let t = profile.startTime;
+  for (const [i, id] of profile.samples.entries()) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) continue;
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const top = nameOf(id);
+    add(into.selfByFile, top.file, ms);
+    add(into.selfByFn, top.fn, ms);
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const k = nameOf(n).fn;
+      if (!seen.has(k)) add(into.totalByFn, k, ms);
+      seen.add(k);
+    }
+  }
+}
+
+const server = await startServer(values.root);
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+try {
+  const context = await browser.newContext({ baseURL: server.url });
+  await context.addInitScript({ content: initScript(token()) });
+  await context.addInitScript({
+    content: `window.__longTasks = []; new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask', buffered: true });`,
+  });
+  if (values.plain) {
+    const firstTrpc: number[] = [];
+    const marks = new Map<string, number[]>();
+    const dataAt: number[] = [];
+    const domAt: number[] = [];
+    const paintAt: number[] = [];
+    for (let i = 0; i < Number(values.loads) + 2; i++) {
+      const page = await context.newPage();
+      await page.goto('/');
+      const seen = (await page.evaluate('window.__benchLoaded')) as { dom: number; paint: number };
+      const r = (await page.evaluate(`({
+        res: performance.getEntriesByType('resource').map((e) => [e.name, e.startTime, e.responseEnd]),
+        nav: performance.getEntriesByType('navigation')[0].responseEnd,
+        tasks: window.__longTasks,
+        marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]),
+      })`)) as {
+        res: [string, number, number][];
+        nav: number;
+        tasks: [number, number][];
+        marks: [string, number][];
+      };
+      for (const [n, t] of r.marks) (marks.get(n) ?? marks.set(n, []).get(n)!).push(t);
+      (marks.get('paint') ?? marks.set('paint', []).get('paint')!).push(seen.paint);
+      (marks.get('dom') ?? marks.set('dom', []).get('dom')!).push(seen.dom);
+      if (i === Number(values.loads) + 1)
+        console.log(
+          'DOM after the load:',
+          JSON.stringify(
+            await page.evaluate(`(() => {
+              const all = [...document.querySelectorAll('*')];
+              const by = {};
+              for (const e of all) by[e.tagName] = (by[e.tagName] ?? 0) + 1;
+              return { elements: all.length, rows: document.querySelectorAll('tbody tr').length, by };
+            })()`),
+          ),
+        );
+      await page.close();
+      if (i < 2) continue;
+      const trpc = r.res.filter(([n]) => n.includes('/trpc/'));
+      const calls = trpc.map(([n, a, b]) => `${short(n).slice(6)} ${a.toFixed(0)}→${b.toFixed(0)}`);
+      const chunk = (name: string) => r.res.find(([n]) => n.includes(name));
+      const view = chunk('organizations-view');
+      console.log(
+        `load ${i - 1}: dom ${seen.dom.toFixed(1)} paint ${seen.paint.toFixed(1)} | html ${r.nav.toFixed(0)} | ` +
+          `index ${chunk('/index-')?.[1].toFixed(0)}→${chunk('/index-')?.[2].toFixed(0)} | view chunk ${view?.[1].toFixed(0)} | ` +
+          `${calls.join(', ')} | long tasks ${r.tasks.map(([a, d]) => `${a.toFixed(0)}+${d.toFixed(0)}`).join(' ')}`,
+      );
+      firstTrpc.push(Math.min(...trpc.map(([, a]) => a)));
+      dataAt.push(Math.max(...trpc.filter(([, a]) => a < seen.dom).map(([, , b]) => b)));
+      domAt.push(seen.dom);
+      paintAt.push(seen.paint);
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const [n, ts] of [...marks.entries()].sort((a, b) => med(a[1]) - med(b[1])))
+      console.log(`  ${med(ts).toFixed(1).padStart(7)}  ${n}`);
+    console.log(
+      `median: first call sent ${med(firstTrpc).toFixed(1)}, boot data in ${med(dataAt).toFixed(1)}, ` +
+        `DOM ${med(domAt).toFixed(1)}, painted ${med(paintAt).toFixed(1)}`,
+    );
+    process.exitCode = 0;
+  }
+  const js: JsTotals = { selfByFile: new Map(), selfByFn: new Map(), totalByFn: new Map() };
+  let profiled = 0;
+  const loads = values.plain ? -2 : Number(values.loads);
+  for (let i = 0; i < loads + 2; i++) {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    // PROFILE_NOPROF: the trace alone (thread times without the sampling profiler's own cost).
+    const sampling = !process.env.PROFILE_NOPROF;
+    if (sampling) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+    let seen = { dom: 0, paint: 0 };
+    const events = await traced(cdp, async () => {
+      await page.goto('/');
+      seen = (await page.evaluate('window.__benchLoaded')) as typeof seen;
+    });
+    const { profile } = sampling
+      ? ((await cdp.send('Profiler.stop')) as { profile: Profile })
+      : { profile: { nodes: [], startTime: 0, endTime: 0, samples: [], timeDeltas: [] } };
+    const resources = (await page.evaluate(`performance.getEntriesByType('resource')
+      .map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd, size: e.transferSize }))`)) as {
+      name: string;
+      start: number;
+      end: number;
+      size: number;
+    }[];
+    const nav =
+      (await page.evaluate(`(() => { const n = performance.getEntriesByType('navigation')[0];
+      return { responseEnd: n.responseEnd, domInteractive: n.domInteractive }; })()`)) as {
+        responseEnd: number;
+        domInteractive: number;
+      };
+    await page.close();
+    if (i < 2) continue;
+    if (process.env.PROFILE_DUMP)
+      writeFileSync(
+        `${process.env.PROFILE_DUMP}-${i - 1}-paint-${seen.paint.toFixed(1)}.json`,
+        JSON.stringify({ traceEvents: events, profile }),
+      );
+    // Trace and profile timestamps are µs of one monotonic clock; the page's performance.now()
+    // starts at the navigation, whose user-timing marker anchors one to the other.
+    const navEv = events.find((e) => e.name === 'navigationStart' && e.cat.includes('user_timing'));
+    if (!navEv) throw new Error('no navigationStart in the trace');
+    const t0 = navEv.ts;
+    const tEnd = t0 + seen.paint * 1000;
+    const { self } = breakdown(events, t0, tEnd);
+    profileInto(profile, t0, tEnd, js);
+    profiled++;
+    console.log(
+      `\nload ${i - 1}: DOM ${seen.dom.toFixed(1)} ms, painted ${seen.paint.toFixed(1)} ms (traced and profiled)`,
+    );
+    console.log(
+      `  index.html response end ${nav.responseEnd.toFixed(1)}, domInteractive ${nav.domInteractive.toFixed(1)}`,
+    );
+    for (const r of resources.filter((x) => x.start < seen.paint))
+      console.log(
+        `  ${r.start.toFixed(1).padStart(7)} → ${r.end.toFixed(1).padStart(7)}  ${short(decodeURIComponent(r.name)).slice(0, 90)}${r.size ? '' : ' (cache)'}`,
+      );
+    const rows = [...self.entries()].sort((a, b) => b[1] - a[1]);
+    const sum = rows.reduce((s, [, v]) => s + v, 0);
+    console.log(`  main thread busy (self, by kind): ${sum.toFixed(1)} ms`);
+    for (const [k, v] of rows.filter(([, v]) => v >= 1))
+      console.log(`    ${v.toFixed(1).padStart(7)}  ${k}`);
+    // Long stretches of the main thread (tasks over 10 ms), to see what blocks in one go.
+    const tasks = events
+      .filter((e) => e.name === 'RunTask' && e.dur !== undefined && e.dur > 10_000)
+      .filter((e) => e.ts >= t0 && e.ts <= tEnd && e.pid === navEv.pid)
+      .sort((a, b) => a.ts - b.ts);
+    console.log(
+      `  long tasks: ${tasks.map((e) => `${((e.ts - t0) / 1000).toFixed(0)}+${(e.dur! / 1000).toFixed(0)}`).join(', ')} ms`,
+    );
+  }
+  const top = Number(values.top);
+  if (values.plain) profiled = NaN;
+  const print = (title: string, m: Map<string, number>) => {
+    console.log(`\n${title} (ms per load, ${profiled} loads):`);
+    for (const [k, v] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top))
+      console.log(`  ${(v / profiled).toFixed(1).padStart(7)}  ${k}`);
+  };
+  print('JS self time by source file', js.selfByFile);
+  print('JS self time by function', js.selfByFn);
+  print('JS inclusive time by function', js.totalByFn);
+} finally {
+  await browser.close();
+  server.stop();
+}
