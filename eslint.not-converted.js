@@ -19,8 +19,6 @@ export const NOT_CONVERTED = [
   'main/features/governance/governance.service.ts',
   'main/features/hosts/hosts.service.ts',
   'main/features/locations/locations.service.ts',
-  'main/features/onboarding/onboarding-defaults.service.ts',
-  'main/features/organizations/secrets.service.ts',
   'main/features/support-access/support-access.service.ts',
   'main/features/users/users.service.ts',
   'main/features/workflows/incidents.service.ts',

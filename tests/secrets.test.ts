@@ -21,10 +21,10 @@ describe('SEC organization secret', () => {
     expect(a.secret).not.toBe(b.secret);
     // 32 random bytes = 43 base64url characters after the prefix.
     expect(a.secret.slice('odk_orgsec_'.length)).toHaveLength(43);
-    expect(w.services.secrets.findOrgBySecret(a.secret)).toMatchObject({ id: a.id });
-    expect(w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
-    expect(w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
-    expect(w.services.secrets.findOrgBySecret('')).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(a.secret)).toMatchObject({ id: a.id });
+    expect(await w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
+    expect(await w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret('')).toBeNull();
     const row = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
     expect(row.secretDigest).not.toContain(a.secret);
   });
@@ -110,8 +110,8 @@ describe('SEC organization secret', () => {
     });
     expect(previous_secret_valid_until).toBeNull();
     expect(secret).not.toBe(org.secret);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
-    expect(w.services.secrets.findOrgBySecret(secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(secret)).toMatchObject({ id: org.id });
     expect((await api.organizations.revealSecret({ id: org.id })).secret).toBe(secret);
   });
 
@@ -125,10 +125,10 @@ describe('SEC organization secret', () => {
     });
     expect(res.previous_secret_valid_until).toBe(new Date(w.clock.now() + 24 * HOUR).toISOString());
     w.clock.advance(24 * HOUR - 1);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toMatchObject({ id: org.id });
     w.clock.advance(1);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
-    expect(w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
   });
 
   it('SEC-3: secretUsage counts the legacy agents on the current secret, and during a grace names the hosts still on the old one', async () => {

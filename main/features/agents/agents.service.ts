@@ -17,6 +17,7 @@ import {
   type AgentRegistration,
   type HeartbeatResult,
 } from '../../../shared/schemas/agents.schema';
+import type { Repos } from '../../repos';
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
@@ -27,6 +28,11 @@ export interface AgentsDeps {
   clock: Clock;
   audit: AuditLog;
   secrets: SecretsService;
+  /**
+   * TEMPORARY (until this service is converted): the secret lookup outside a unit of work, for
+   * its synchronous calls of SecretsService.matchSecret.
+   */
+  secretLookup: Pick<Repos, 'secrets'>;
   matchers: LocationMatcherCache;
   /** AGT-1 registration rate limits; the defaults (registration-limiter.ts) when unset. */
   limiter?: RegistrationLimiter;
@@ -287,7 +293,7 @@ export class AgentsService {
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
-    const org = this.d.secrets.findOrgBySecret(secret);
+    const org = this.d.secrets.matchSecret(this.d.secretLookup, secret);
     if (!org) {
       throw unauthorized(
         'The organization secret is not valid (it may have been regenerated); ask an Orgdesk admin for the current one',
@@ -508,7 +514,7 @@ export class AgentsService {
     hostId: number,
     secret: string,
   ): { host: HostRow; secretGeneration: number } {
-    const org = this.d.secrets.findOrgBySecret(secret);
+    const org = this.d.secrets.matchSecret(this.d.secretLookup, secret);
     const host = org
       ? this.d.db
           .select()

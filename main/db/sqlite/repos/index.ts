@@ -5,8 +5,9 @@ import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
 import { notConverted } from './not-converted';
-import { sqliteOnboardingRepo } from './onboarding';
+import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
+import { SqliteSecretsRepo } from './secrets';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
 
@@ -21,7 +22,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     access: new SqliteAccessRepo(db),
     audit: new SqliteAuditRepo(audit),
     orgs: new SqliteOrganizationsRepo(db),
-    onboarding: sqliteOnboardingRepo(db),
+    onboarding: new SqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
     agents: notConverted('agents'),
     auditTrail: notConverted('audit'),
@@ -33,7 +34,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     governance: notConverted('governance'),
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
-    secrets: notConverted('secrets'),
+    secrets: new SqliteSecretsRepo(db),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),
     workflows: notConverted('workflows'),
