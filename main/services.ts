@@ -133,11 +133,9 @@ export function createServices(deps: ServiceDeps) {
     }),
     secrets,
     agents: new AgentsService({
-      db,
+      uow,
       clock,
-      audit,
       secrets,
-      secretLookup: { secrets: repos.secrets },
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
     }),

@@ -27,7 +27,6 @@ async function restricted(filePath: string, code?: string): Promise<string[]> {
 const BASELINE = [
   'main/core/audit.ts',
   'main/features/accounts/accounts.service.ts',
-  'main/features/agents/agents.service.ts',
   'main/features/audit/audit.service.ts',
   'main/features/auth/auth.service.ts',
   'main/features/automation/automation.service.ts',
@@ -75,6 +74,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/onboarding/onboarding.service.ts',
     'main/features/onboarding/onboarding-defaults.service.ts',
     'main/features/organizations/secrets.service.ts',
+    'main/features/agents/agents.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
   ])('the converted %s imports no storage', async (file) => {

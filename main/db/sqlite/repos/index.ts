@@ -3,6 +3,7 @@ import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
+import { SqliteAgentsRepo } from './agents';
 import { SqliteAuditRepo } from './audit';
 import { notConverted } from './not-converted';
 import { SqliteOnboardingRepo } from './onboarding';
@@ -24,7 +25,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     orgs: new SqliteOrganizationsRepo(db),
     onboarding: new SqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
-    agents: notConverted('agents'),
+    agents: new SqliteAgentsRepo(db),
     auditTrail: notConverted('audit'),
     auth: notConverted('auth'),
     automation: notConverted('automation'),
