@@ -9,7 +9,6 @@
 export const NOT_CONVERTED = [
   'main/core/audit.ts',
   'main/features/accounts/accounts.service.ts',
-  'main/features/agents/agents.service.ts',
   'main/features/audit/audit.service.ts',
   'main/features/auth/auth.service.ts',
   'main/features/automation/automation.service.ts',
@@ -19,8 +18,6 @@ export const NOT_CONVERTED = [
   'main/features/governance/governance.service.ts',
   'main/features/hosts/hosts.service.ts',
   'main/features/locations/locations.service.ts',
-  'main/features/onboarding/onboarding-defaults.service.ts',
-  'main/features/organizations/secrets.service.ts',
   'main/features/support-access/support-access.service.ts',
   'main/features/users/users.service.ts',
   'main/features/workflows/incidents.service.ts',

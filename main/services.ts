@@ -103,7 +103,7 @@ export function createServices(deps: ServiceDeps) {
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
   const hosts = new HostsService({ db, clock, access, audit, matchers });
-  const secrets = new SecretsService({ db, clock, box, access, audit });
+  const secrets = new SecretsService({ uow, clock, box, access: new AccessService(clock) });
   const auth = new AuthService({
     db,
     clock,
@@ -134,9 +134,8 @@ export function createServices(deps: ServiceDeps) {
     }),
     secrets,
     agents: new AgentsService({
-      db,
+      uow,
       clock,
-      audit,
       secrets,
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
@@ -150,7 +149,7 @@ export function createServices(deps: ServiceDeps) {
     workflows: new WorkflowsService({ db, clock, access, audit }),
     incidents: new IncidentsService({ db, clock, access, audit }),
     featureFlags: new FeatureFlagsService({ db, clock, access, audit }),
-    onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
+    onboarding: new OnboardingDefaultsService({ uow, clock, access: new AccessService(clock) }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),
     fleet: new FleetService({ db, clock, access, supportAccess }),

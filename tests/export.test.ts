@@ -428,7 +428,7 @@ describe('EXP-3 restore', () => {
     const { secret } = await api.organizations.revealSecret({ id: result.organization_id });
     expect(secret).toMatch(/^odk_orgsec_/);
     expect([x.acme.secret, x.acme.previousSecret]).not.toContain(secret);
-    expect(x.w.services.secrets.findOrgBySecret(secret)).toMatchObject({
+    expect(await x.w.services.secrets.findOrgBySecret(secret)).toMatchObject({
       id: result.organization_id,
     });
     // Locations, subnets and the longest-prefix match work in the restored org.

@@ -58,7 +58,7 @@ interface Seeded {
 }
 
 /** Hosts registered through the agent endpoint (the real write path), then aged by hand. */
-function seed(n = 40): Seeded[] {
+async function seed(n = 40): Promise<Seeded[]> {
   const rand = mulberry32(5);
   const now = w.clock.now();
   const ips = ['10.0.0.9', '10.0.0.10', '10.0.0.1', '10.9.1.2', '10.9.10.2', '192.168.0.1'];
@@ -68,7 +68,7 @@ function seed(n = 40): Seeded[] {
   for (let i = 0; i < n; i++) {
     const hostname = `${names[i % names.length]}-${Math.floor(rand() * 5)}${i % 3 ? '' : 'z'}${i}`;
     const ip = ips[Math.floor(rand() * ips.length)]!;
-    const reg = w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' });
+    const reg = await w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' });
     const r = rand();
     const registeredAt = now - Math.floor(rand() * 60 * DAY);
     // Ties on purpose: several hosts share a last-seen time.
@@ -135,7 +135,7 @@ function reference(rows: Seeded[], sort: (typeof HOST_SORT_KEYS)[number], now: n
 
 describe('UI-11 hosts.list sort and order', () => {
   it('every key, both directions, every filter: the reference order, and each page is its slice', async () => {
-    const rows = seed();
+    const rows = await seed();
     const now = w.clock.now();
     const filters: {
       name: string;
@@ -197,7 +197,7 @@ describe('UI-11 hosts.list sort and order', () => {
   });
 
   it('defaults to hostname ascending, and refuses an unknown key or order naming the field', async () => {
-    seed(10);
+    await seed(10);
     const byDefault = await api.hosts.list({ organization_id: orgId });
     const byName = await api.hosts.list({ organization_id: orgId, sort: 'hostname', order: 'asc' });
     expect(byDefault.items.map((h) => h.id)).toEqual(byName.items.map((h) => h.id));
@@ -216,19 +216,27 @@ describe('UI-11 hosts.list sort and order', () => {
   });
 
   it('keeps each sort key current through re-registration and a heartbeat from a new IP', async () => {
-    const a = w.services.agents.register(secret, {
+    const a = await w.services.agents.register(secret, {
       hostname: 'alpha',
       ip: '10.0.0.20',
       agent_type: 'legacy',
     });
-    w.services.agents.register(secret, { hostname: 'beta', ip: '10.0.0.3', agent_type: 'legacy' });
+    await w.services.agents.register(secret, {
+      hostname: 'beta',
+      ip: '10.0.0.3',
+      agent_type: 'legacy',
+    });
     const byIp = async () =>
       (await api.hosts.list({ organization_id: orgId, sort: 'ip' })).items.map((h) => h.hostname);
     expect(await byIp()).toEqual(['beta', 'alpha']);
     // The same host (hostnames ignore case), from a lower address now.
-    w.services.agents.register(secret, { hostname: 'ALPHA', ip: '10.0.0.2', agent_type: 'legacy' });
+    await w.services.agents.register(secret, {
+      hostname: 'ALPHA',
+      ip: '10.0.0.2',
+      agent_type: 'legacy',
+    });
     expect(await byIp()).toEqual(['ALPHA', 'beta']);
-    w.services.agents.heartbeat({
+    await w.services.agents.heartbeat({
       hostId: String(a.host_id),
       secret,
       rawBody: Buffer.from(JSON.stringify({ ip: '2001:db8::5' })),
@@ -237,7 +245,7 @@ describe('UI-11 hosts.list sort and order', () => {
     expect(await byIp()).toEqual(['beta', 'ALPHA']);
     // A Go agent's signed heartbeat from a new IP moves its sort key too.
     const agent = goAgent();
-    const go = w.services.agents.register(secret, {
+    const go = await w.services.agents.register(secret, {
       hostname: 'gamma',
       ip: '10.0.0.1',
       agent_type: 'go',
@@ -246,7 +254,7 @@ describe('UI-11 hosts.list sort and order', () => {
     expect(await byIp()).toEqual(['gamma', 'beta', 'ALPHA']);
     const body = JSON.stringify({ ip: '10.0.0.9' });
     const timestamp = unixSeconds(w.clock);
-    w.services.agents.heartbeat({
+    await w.services.agents.heartbeat({
       hostId: String(go.host_id),
       timestamp: String(timestamp),
       signature: agent.sign(go.host_id, timestamp, body),
@@ -266,7 +274,7 @@ describe('AGT-4 host search by IP (a prefix of the address)', () => {
       ['v6', '2001:db8::a1'],
       ['x_y', '192.168.1.10'],
     ] as const) {
-      w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' });
+      await w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' });
     }
     const found = async (search: string) =>
       (await api.hosts.list({ organization_id: orgId, search })).items.map((h) => h.hostname);
@@ -287,7 +295,7 @@ describe('AGT-4 host search by IP (a prefix of the address)', () => {
 
 describe('UI-11 sorted host pages read their order from an index', () => {
   it('each key and direction, segment by segment, walks an index with no sort step', async () => {
-    seed(30);
+    await seed(30);
     w.opened.sqlite.exec('ANALYZE');
     const dialect = new SQLiteSyncDialect();
     for (const sort of HOST_SORT_KEYS) {

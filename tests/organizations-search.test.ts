@@ -261,13 +261,13 @@ describe('organization_host_counts (kept by triggers)', () => {
     try {
       const { w, acme } = x;
       for (let i = 0; i < 5; i++)
-        w.services.agents.register(acme.secret, {
+        await w.services.agents.register(acme.secret, {
           hostname: `extra-${i}`,
           ip: `10.9.0.${i}`,
           agent_type: 'legacy',
         });
       // Re-registration of the same hostname is not a new host.
-      w.services.agents.register(acme.secret, {
+      await w.services.agents.register(acme.secret, {
         hostname: 'EXTRA-0',
         ip: '10.9.0.9',
         agent_type: 'legacy',

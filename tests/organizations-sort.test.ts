@@ -261,13 +261,13 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
         o.stats!.offline,
       ]);
     // A registration is a first heartbeat: online at once.
-    const h1 = reg(a.secret, 'a1');
+    const h1 = await reg(a.secret, 'a1');
     expect(await onlineFirst()).toEqual([
       ['A', 1, 0],
       ['B', 0, 0],
     ]);
-    reg(b.secret, 'b1');
-    reg(b.secret, 'b2');
+    await reg(b.secret, 'b1');
+    await reg(b.secret, 'b2');
     expect(await onlineFirst()).toEqual([
       ['B', 2, 0],
       ['A', 1, 0],
@@ -300,7 +300,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     expect(refresh()).toBe(0);
 
     // A heartbeat brings A's host back at once; a removal takes B's away at once.
-    w.services.agents.heartbeat({
+    await w.services.agents.heartbeat({
       hostId: String(h1.host_id),
       secret: a.secret,
       rawBody: Buffer.from('{}'),
@@ -317,7 +317,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
   it('a heartbeat that changes no status writes nothing but the host row', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Quiet' });
-    const reg = w.services.agents.register(org.secret, {
+    const reg = await w.services.agents.register(org.secret, {
       hostname: 'steady',
       ip: '10.0.0.1',
       agent_type: 'legacy',
@@ -333,14 +333,14 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
       });
     w.clock.advance(MIN);
     let before = writes();
-    beat();
+    await beat();
     // Online and online again: the counts trigger's WHERE is false.
     expect(writes() - before).toBe(1);
     // Back after ten minutes (offline at the counts' as_of once re-counted): the row changes.
     w.clock.advance(10 * MIN);
     refresh();
     before = writes();
-    beat();
+    await beat();
     expect(writes() - before).toBe(2);
   });
 
@@ -480,7 +480,11 @@ describe('ORG-2 host-count sort keys outside the live database', () => {
   it('the scheduler re-counts at start and then on every tick, reporting errors', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Ticking' });
-    w.services.agents.register(org.secret, { hostname: 'h', ip: '10.0.0.1', agent_type: 'legacy' });
+    await w.services.agents.register(org.secret, {
+      hostname: 'h',
+      ip: '10.0.0.1',
+      agent_type: 'legacy',
+    });
     let fire: (() => void) | null = null;
     const errors: unknown[] = [];
     const scheduler = new HostCountsScheduler({

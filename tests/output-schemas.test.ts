@@ -101,8 +101,8 @@ describe('real answers parse against the output schemas', () => {
   });
   afterEach(() => w.close());
 
-  const register = (hostname: string, ip: string) =>
-    w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' }).host_id;
+  const register = async (hostname: string, ip: string) =>
+    (await w.services.agents.register(secret, { hostname, ip, agent_type: 'legacy' })).host_id;
 
   it('organizations', async () => {
     conforms(organizations.organizationPageOutput, await api.organizations.list());
@@ -144,9 +144,9 @@ describe('real answers parse against the output schemas', () => {
   });
 
   it('locations and hosts', async () => {
-    const hostId = register('web-1', '10.1.2.3');
-    register('db-1', '192.168.0.7');
-    w.services.agents.heartbeat({
+    const hostId = await register('web-1', '10.1.2.3');
+    await register('db-1', '192.168.0.7');
+    await w.services.agents.heartbeat({
       hostId: String(hostId),
       secret,
       rawBody: Buffer.from('{}'),
@@ -180,12 +180,14 @@ describe('real answers parse against the output schemas', () => {
     conforms(hosts.hostOutput, await api.hosts.move({ id: hostId, location_id: def.id }));
     conforms(hosts.hostOutput, await api.hosts.unpin({ id: hostId }));
     conforms(locations.deletedLocationOutput, await api.locations.delete({ id: office.id }));
-    const goHost = w.services.agents.register(secret, {
-      hostname: 'go-1',
-      ip: '10.1.2.4',
-      agent_type: 'go',
-      public_key: goAgent().publicKey,
-    }).host_id;
+    const goHost = (
+      await w.services.agents.register(secret, {
+        hostname: 'go-1',
+        ip: '10.1.2.4',
+        agent_type: 'go',
+        public_key: goAgent().publicKey,
+      })
+    ).host_id;
     conforms(hosts.hostIdentityResetOutput, await api.hosts.resetIdentity({ id: goHost }));
     conforms(hosts.removedHostOutput, await api.hosts.remove({ id: hostId }));
   });
@@ -317,7 +319,11 @@ describe('real answers parse against the output schemas', () => {
       workflows.workflowListOutput,
       await api.workflows.list({ organization_id: orgId, active_only: true }),
     );
-    const ids = [register('a', '10.0.0.1'), register('b', '10.0.0.2'), register('c', '10.0.0.3')];
+    const ids = [
+      await register('a', '10.0.0.1'),
+      await register('b', '10.0.0.2'),
+      await register('c', '10.0.0.3'),
+    ];
     const major = await api.incidents.report({
       organization_id: orgId,
       priority: 'P1',
@@ -386,7 +392,7 @@ describe('real answers parse against the output schemas', () => {
   });
 
   it('governance', async () => {
-    const hostId = register('rec-1', '10.0.0.9');
+    const hostId = await register('rec-1', '10.0.0.9');
     await api.organizations.update({ id: orgId, patch: { recording_policy: 'full' } });
     conforms(
       governance.governanceSettingsOutput,

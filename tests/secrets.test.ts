@@ -21,10 +21,10 @@ describe('SEC organization secret', () => {
     expect(a.secret).not.toBe(b.secret);
     // 32 random bytes = 43 base64url characters after the prefix.
     expect(a.secret.slice('odk_orgsec_'.length)).toHaveLength(43);
-    expect(w.services.secrets.findOrgBySecret(a.secret)).toMatchObject({ id: a.id });
-    expect(w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
-    expect(w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
-    expect(w.services.secrets.findOrgBySecret('')).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(a.secret)).toMatchObject({ id: a.id });
+    expect(await w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
+    expect(await w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret('')).toBeNull();
     const row = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
     expect(row.secretDigest).not.toContain(a.secret);
   });
@@ -110,8 +110,8 @@ describe('SEC organization secret', () => {
     });
     expect(previous_secret_valid_until).toBeNull();
     expect(secret).not.toBe(org.secret);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
-    expect(w.services.secrets.findOrgBySecret(secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(secret)).toMatchObject({ id: org.id });
     expect((await api.organizations.revealSecret({ id: org.id })).secret).toBe(secret);
   });
 
@@ -125,10 +125,10 @@ describe('SEC organization secret', () => {
     });
     expect(res.previous_secret_valid_until).toBe(new Date(w.clock.now() + 24 * HOUR).toISOString());
     w.clock.advance(24 * HOUR - 1);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toMatchObject({ id: org.id });
     w.clock.advance(1);
-    expect(w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
-    expect(w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
+    expect(await w.services.secrets.findOrgBySecret(org.secret)).toBeNull();
+    expect(await w.services.secrets.findOrgBySecret(res.secret)).toMatchObject({ id: org.id });
   });
 
   it('SEC-3: secretUsage counts the legacy agents on the current secret, and during a grace names the hosts still on the old one', async () => {
@@ -143,11 +143,11 @@ describe('SEC organization secret', () => {
         rawBody: Buffer.alloc(0),
         input: undefined,
       });
-    const l1 = legacy('legacy-1', org.secret);
-    const l2 = legacy('legacy-2', org.secret);
-    legacy('legacy-3', org.secret);
+    const l1 = await legacy('legacy-1', org.secret);
+    const l2 = await legacy('legacy-2', org.secret);
+    await legacy('legacy-3', org.secret);
     // A Go agent enrolled with the secret too, but never sends it again: not counted.
-    w.services.agents.register(org.secret, {
+    await w.services.agents.register(org.secret, {
       hostname: 'go-1',
       ip: '10.0.0.2',
       agent_type: 'go',
@@ -166,8 +166,8 @@ describe('SEC organization secret', () => {
     });
     // l1 already has the new secret; l2 heartbeats with the old one; legacy-3 is not heard from.
     w.clock.advance(60_000);
-    beat(l1.host_id, rotated.secret);
-    beat(l2.host_id, org.secret);
+    await beat(l1.host_id, rotated.secret);
+    await beat(l2.host_id, org.secret);
     const usage = await api.organizations.secretUsage({ id: org.id });
     expect(usage.legacy_hosts_on_current).toBe(1);
     expect(usage.grace).toEqual({
@@ -186,7 +186,7 @@ describe('SEC organization secret', () => {
 
     // l2 moves over; after the grace ends nothing is listed.
     w.clock.advance(60_000);
-    beat(l2.host_id, rotated.secret);
+    await beat(l2.host_id, rotated.secret);
     expect(
       (await api.organizations.secretUsage({ id: org.id })).grace?.hosts_on_previous_total,
     ).toBe(1);

@@ -9,6 +9,12 @@ import type { AuditEvent } from './audit';
  */
 export interface AuditRepo {
   record(actor: Actor, event: AuditEvent): Promise<void>;
+  /**
+   * `record` for `uow.agentBatch` jobs, which are synchronous (agents' registrations and
+   * heartbeats): appended inside the job's savepoint, so a job that throws afterwards takes its
+   * entry with it. A throw here is the job's own failure (a promise could not fail the job).
+   */
+  recordSync(actor: Actor, event: AuditEvent): void;
   /** GDPR-1: relabels every entry the user made, keeping each verifiable; how many. */
   relabelActor(userId: number, label: string): Promise<number>;
 }

@@ -53,16 +53,16 @@ function agentPublicKey(): string {
  * Hosts enrolled the way agents enrol (AGT-1, with the org secret), each at a past moment of the
  * seed's clock so that its last-seen time gives the wanted health (AGT-3).
  */
-function registerHosts(
+async function registerHosts(
   services: Services,
   clock: ManualClock,
   secret: string,
   list: { hostname: string; ip: string; lastSeenAgo: number; agent: 'go' | 'legacy' }[],
-): void {
+): Promise<void> {
   const now = clock.now();
   for (const h of list) {
     clock.set(now - h.lastSeenAgo);
-    services.agents.register(secret, {
+    await services.agents.register(secret, {
       hostname: h.hostname,
       ip: h.ip,
       agent_type: h.agent,
@@ -166,14 +166,14 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       timezone: 'America/New_York',
     });
 
-    registerHosts(services, clock, acme.secret, [
+    await registerHosts(services, clock, acme.secret, [
       { hostname: 'acme-dc01', ip: '10.1.0.10', lastSeenAgo: MINUTE, agent: 'go' },
       { hostname: 'acme-fs01', ip: '10.1.0.11', lastSeenAgo: 2 * MINUTE, agent: 'go' },
       { hostname: 'acme-ws-lyon', ip: '10.2.3.4', lastSeenAgo: 3 * MINUTE, agent: 'legacy' },
       { hostname: 'acme-laptop7', ip: '192.168.1.7', lastSeenAgo: 2 * DAY, agent: 'go' },
       { hostname: 'acme-old-kiosk', ip: '10.1.9.9', lastSeenAgo: 45 * DAY, agent: 'legacy' },
     ]);
-    registerHosts(services, clock, initech.secret, [
+    await registerHosts(services, clock, initech.secret, [
       { hostname: 'initech-app1', ip: '10.9.0.1', lastSeenAgo: MINUTE, agent: 'go' },
       { hostname: 'initech-app2', ip: '10.9.0.2', lastSeenAgo: 10 * MINUTE, agent: 'go' },
     ]);

@@ -277,6 +277,34 @@ describe('AGT-1 registration', () => {
     expect((await register(o.secret, body(3))).status).toBe(401);
     expect((await register(rotated.json.secret, body(4))).status).toBe(201);
   });
+
+  it('a registration whose audit entry cannot be written fails alone: no host, no entry; its batch neighbour lands', async () => {
+    // A real failure of the append inside the agents' batch (issue 14: the job is synchronous,
+    // so the entry is appended synchronously in its savepoint; a promise could not fail the job).
+    s.opened.sqlite.exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
+      WHEN json_extract(NEW.details, '$.hostname') = 'audit-refused'
+      BEGIN SELECT RAISE(ABORT, 'audit append refused by the test'); END`);
+    let answers: TestResponse[];
+    try {
+      answers = await Promise.all([
+        register(org.secret, { hostname: 'audit-refused', ip: '10.1.0.50', agent_type: 'legacy' }),
+        register(org.secret, { hostname: 'audit-landed', ip: '10.1.0.51', agent_type: 'legacy' }),
+      ]);
+    } finally {
+      s.opened.sqlite.exec('DROP TRIGGER refuse_audit');
+    }
+    expect(answers.map((a) => a.status)).toEqual([500, 201]);
+    const rows = s.opened.sqlite
+      .prepare("SELECT hostname FROM hosts WHERE hostname LIKE 'audit-%' ORDER BY hostname")
+      .all();
+    expect(rows).toEqual([{ hostname: 'audit-landed' }]);
+    const entries = s.opened.sqlite
+      .prepare(
+        "SELECT json_extract(details, '$.hostname') AS h FROM audit_entries WHERE action = 'host.registered' AND h LIKE 'audit-%'",
+      )
+      .all();
+    expect(entries).toEqual([{ h: 'audit-landed' }]);
+  });
 });
 
 describe('AGT-2 weak keys and non-canonical signatures', () => {

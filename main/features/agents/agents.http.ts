@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { ORG_SECRET_PREFIX } from '../../core/crypto';
 import { DomainError, badRequest } from '../../core/errors';
 import { parseJsonBody } from '../../core/json-body';
-import type { Uow } from '../../repos';
 import {
   AGENT_HEADERS,
   agentRegistrationOutput,
@@ -63,10 +62,7 @@ function precheckSecret(secret: string | undefined): void {
   }
 }
 
-export function agentEndpoints(d: {
-  agents: AgentsService;
-  uow: Pick<Uow, 'agentBatch'>;
-}): AgentEndpoint[] {
+export function agentEndpoints(d: { agents: AgentsService }): AgentEndpoint[] {
   return [
     {
       method: 'POST',
@@ -92,8 +88,11 @@ export function agentEndpoints(d: {
       precheck: (header) => precheckSecret(header(AGENT_HEADERS.secret)),
       async handle(req) {
         const signature = req.header(AGENT_HEADERS.signature);
-        const result = await d.uow.agentBatch(() =>
-          d.agents.register(req.header(AGENT_HEADERS.secret), parseJsonBody(req.rawBody) ?? {}, {
+        // One job of the agents' batch (the service queues it): answered after the shared COMMIT.
+        const result = await d.agents.register(
+          req.header(AGENT_HEADERS.secret),
+          parseJsonBody(req.rawBody) ?? {},
+          {
             proof:
               signature === undefined
                 ? undefined
@@ -103,7 +102,7 @@ export function agentEndpoints(d: {
                     rawBody: req.rawBody,
                   },
             clientAddress: req.clientAddress,
-          }),
+          },
         );
         return { status: result.created ? 201 : 200, body: result };
       },
@@ -141,16 +140,14 @@ export function agentEndpoints(d: {
         }
       },
       async handle(req) {
-        const body = await d.uow.agentBatch(() =>
-          d.agents.heartbeat({
-            hostId: req.header(AGENT_HEADERS.hostId),
-            timestamp: req.header(AGENT_HEADERS.timestamp),
-            signature: req.header(AGENT_HEADERS.signature),
-            secret: req.header(AGENT_HEADERS.secret),
-            rawBody: req.rawBody,
-            input: parseJsonBody(req.rawBody),
-          }),
-        );
+        const body = await d.agents.heartbeat({
+          hostId: req.header(AGENT_HEADERS.hostId),
+          timestamp: req.header(AGENT_HEADERS.timestamp),
+          signature: req.header(AGENT_HEADERS.signature),
+          secret: req.header(AGENT_HEADERS.secret),
+          rawBody: req.rawBody,
+          input: parseJsonBody(req.rawBody),
+        });
         return { status: 200, body };
       },
     },

@@ -1,27 +1,72 @@
-// Draft port (issue 14 step 0): the agents' registration and heartbeat storage. Runs inside
-// `uow.agentBatch` (synchronous work), so its methods are synchronous on purpose; the PG adapter
-// batches them (scale-out.md §4.7). Not yet implemented on SQLite.
+// Port (issue 14): the agents' registration and heartbeat storage (AGT-1, AGT-2).
+// SQLite: main/db/sqlite/repos/agents.ts.
+//
+// SYNCHRONOUS on purpose, unlike every other port: these are the server's highest-rate writes and
+// run only inside `uow.agentBatch`, whose jobs are synchronous (agent jobs of one event-loop turn
+// share one transaction, each in its own savepoint, so nothing may await inside one). The PG
+// adapter batches them instead (scale-out.md §4.7). The org-secret lookup is the secrets
+// feature's (SecretsRepo.orgBySecretDigest), synchronous for the same reason.
 import type { HostRow } from '../../domain/rows';
 
-/** The org a secret enrolls into (current secret, or the previous one inside its grace period). */
-export interface EnrollingOrg {
-  id: number;
-  accountId: number;
-  isActive: boolean;
+/** A Go heartbeat names only its host: whether its org and account are active comes along. */
+export interface HostWithTenant {
+  host: HostRow;
+  orgActive: boolean;
+  accountActive: boolean;
+}
+
+/** What a registration writes besides the host's place (org, location). */
+export interface AgentHostValues {
+  hostname: string;
+  ip: string;
+  ipKey: string | null;
+  agentType: HostRow['agentType'];
+  publicKey: string | null;
+  now: number;
+  secretGeneration: number;
 }
 
 export interface AgentsRepo {
-  orgBySecretDigest(digest: string, now: number): EnrollingOrg | undefined;
-  /** AGT-1 re-registration: the host of this org with this hostname (issue 14 item 3: a folded key + upsert). */
-  hostByHostname(orgId: number, hostname: string): HostRow | undefined;
-  hostByPublicKey(orgId: number, publicKey: string): HostRow | undefined;
-  insertHost(values: Omit<HostRow, 'id'>): HostRow;
-  updateHost(id: number, set: Partial<Omit<HostRow, 'id'>>): HostRow | undefined;
-  /** AGT-2: the host a heartbeat names, with what verification needs. */
-  forHeartbeat(hostId: number): HostRow | undefined;
   /**
-   * AGT-2: last seen (and the signed timestamp) in one conditional write; false when the host is
-   * gone or the timestamp is not newer (a replay).
+   * AGT-1 re-registration: the oldest host of this org with this hostname, ignoring ASCII case
+   * (issue 14 item 3: a folded key and an upsert).
    */
-  touch(hostId: number, now: number, signedAt: number | null, ip: string | null): boolean;
+  hostByHostname(orgId: number, hostname: string): HostRow | undefined;
+  hostById(hostId: number): HostRow | undefined;
+  /** AGT-2: a Go heartbeat's host with its tenant's state. */
+  hostWithTenant(hostId: number): HostWithTenant | undefined;
+  /** AGT-2: a legacy heartbeat's host, only within the org its secret belongs to. */
+  hostInOrg(hostId: number, orgId: number): HostRow | undefined;
+  /** AGT-1: a new host, registered and last seen `now`. */
+  insertHost(values: AgentHostValues & { organizationId: number; locationId: number }): HostRow;
+  /** AGT-1: the same host registered again (keeps its id and history; last seen `now`). */
+  reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow;
+  /**
+   * AGT-2 replay protection for a key-change proof: uses up its signed second in one
+   * conditional write; false when it is not later than the host's last accepted one.
+   */
+  useSignedSecond(hostId: number, signedAt: number): boolean;
+  /** A legacy heartbeat: last seen, and which secret generation it sent (SEC-3). */
+  seenLegacy(hostId: number, now: number, secretGeneration: number | null): void;
+  /** A legacy heartbeat from a new address: last seen, the IP and its location too. */
+  seenLegacyMoved(
+    hostId: number,
+    set: {
+      now: number;
+      ip: string;
+      ipKey: string | null;
+      locationId: number;
+      secretGeneration: number | null;
+    },
+  ): void;
+  /**
+   * A signed heartbeat: last seen, the signed second, IP and location in one conditional write;
+   * false when the host is gone or the timestamp is not later than the last accepted one.
+   */
+  seenSigned(
+    hostId: number,
+    set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
+  ): boolean;
+  /** The account an org belongs to (the audit entry of a reassignment). */
+  accountOfOrg(orgId: number): number;
 }

@@ -1,12 +1,9 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { sha256Hex } from '../../core/crypto';
 import { DomainError, badRequest, conflict, forbidden } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { accounts, hosts, organizations } from '../../db/schema';
+import type { HostRow } from '../../domain/rows';
 import { formatIp, ipSortKey, parseIp } from '../../../shared/cidr';
 import {
   HEARTBEAT_WINDOW_MS,
@@ -17,15 +14,15 @@ import {
   type AgentRegistration,
   type HeartbeatResult,
 } from '../../../shared/schemas/agents.schema';
+import type { Repos, Uow } from '../../repos';
 import type { LocationMatcherCache } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
 import { RegistrationLimiter } from './registration-limiter';
 
 export interface AgentsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  audit: AuditLog;
   secrets: SecretsService;
   matchers: LocationMatcherCache;
   /** AGT-1 registration rate limits; the defaults (registration-limiter.ts) when unset. */
@@ -61,7 +58,8 @@ export interface RegisterExtras {
 /** How a re-registration changed a Go host's key (audited); null when it did not. */
 type KeyChange = 'signed_by_previous_key' | 'set_after_identity_reset' | null;
 
-type HostRow = typeof hosts.$inferSelect;
+/** What an agent job reaches: synchronous repositories (see agents.repo.ts). */
+type AgentRepos = Pick<Repos, 'agents' | 'secrets' | 'audit'>;
 
 const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
 const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
@@ -150,113 +148,9 @@ const agentActor = (accountId: number, hostname: string): Actor => ({
  */
 export class AgentsService {
   private readonly limiter: RegistrationLimiter;
-  // Every registration and heartbeat runs these: built and prepared once, not per request.
-  private readonly q;
+
   constructor(private readonly d: AgentsDeps) {
     this.limiter = d.limiter ?? new RegistrationLimiter();
-    const p = (name: string) => sql.placeholder(name);
-    const { db } = d;
-    this.q = {
-      byHostname: db
-        .select()
-        .from(hosts)
-        .where(
-          and(
-            eq(hosts.organizationId, p('orgId')),
-            sql`${hosts.hostname} = ${p('hostname')} COLLATE NOCASE`,
-          ),
-        )
-        .orderBy(asc(hosts.id))
-        .limit(1)
-        .prepare(),
-      byId: db
-        .select()
-        .from(hosts)
-        .where(eq(hosts.id, p('id')))
-        .prepare(),
-      // A Go heartbeat names only its host: whether its org and account are active comes along.
-      byIdWithTenant: db
-        .select({
-          host: hosts,
-          orgActive: organizations.isActive,
-          accountActive: accounts.isActive,
-        })
-        .from(hosts)
-        .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
-        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-        .where(eq(hosts.id, p('id')))
-        .prepare(),
-      insert: db
-        .insert(hosts)
-        .values({
-          organizationId: p('organizationId'),
-          locationId: p('locationId'),
-          hostname: p('hostname'),
-          ip: p('ip'),
-          ipKey: p('ipKey'),
-          agentType: p('agentType'),
-          publicKey: p('publicKey'),
-          registeredAt: p('now'),
-          lastSeenAt: p('now'),
-          secretGeneration: p('secretGeneration'),
-        })
-        .returning()
-        .prepare(),
-      // .set() takes SQL, not bare placeholders: hence sql`${p(...)}` below.
-      reregister: db
-        .update(hosts)
-        .set({
-          hostname: sql`${p('hostname')}`,
-          ip: sql`${p('ip')}`,
-          ipKey: sql`${p('ipKey')}`,
-          agentType: sql`${p('agentType')}`,
-          publicKey: sql`${p('publicKey')}`,
-          locationId: sql`${p('locationId')}`,
-          lastSeenAt: sql`${p('now')}`,
-          secretGeneration: sql`${p('secretGeneration')}`,
-        })
-        .where(eq(hosts.id, p('id')))
-        .returning()
-        .prepare(),
-      // A registration proof uses up its signed second like a heartbeat does.
-      signedSecond: db
-        .update(hosts)
-        .set({ lastSignedAt: sql`${p('signedAt')}` })
-        .where(
-          and(
-            eq(hosts.id, p('id')),
-            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
-          ),
-        )
-        .prepare(),
-      // A legacy heartbeat: last-seen and which secret generation it sent (SEC-3), one UPDATE.
-      seen: db
-        .update(hosts)
-        .set({
-          lastSeenAt: sql`${p('now')}`,
-          secretGeneration: sql`${p('secretGeneration')}`,
-        })
-        .where(eq(hosts.id, p('id')))
-        .prepare(),
-      // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
-      // with the same timestamp cannot both pass, whatever instance or batch they arrive in.
-      seenSigned: db
-        .update(hosts)
-        .set({
-          lastSeenAt: sql`${p('now')}`,
-          lastSignedAt: sql`${p('signedAt')}`,
-          ip: sql`${p('ip')}`,
-          ipKey: sql`${p('ipKey')}`,
-          locationId: sql`${p('locationId')}`,
-        })
-        .where(
-          and(
-            eq(hosts.id, p('id')),
-            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
-          ),
-        )
-        .prepare(),
-    };
   }
 
   /**
@@ -267,11 +161,33 @@ export class AgentsService {
    * A Go host's key is its identity: another key (or turning it into a legacy agent) is taken
    * only with `extras.proof`, a signature by the current key, or after an admin's "reset host
    * identity" (hosts.resetIdentity) cleared it. Anyone else holding the org secret gets 409.
+   *
+   * One job of the agents' batch (uow.agentBatch): registrations arriving together share one
+   * COMMIT, each in its own savepoint; the answer comes after the COMMIT.
    */
-  register(
+  async register(
     secret: string | undefined,
     raw: unknown,
     extras: RegisterExtras = {},
+  ): Promise<AgentRegistration> {
+    return this.d.uow.agentBatch((r) => this.registerNow(r, secret, raw, extras));
+  }
+
+  /** AGT-2: a signed (Go) or secret-bearing (legacy) heartbeat, one job of the agents' batch. */
+  async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
+    return this.d.uow.agentBatch((r) => this.heartbeatNow(r, req));
+  }
+
+  /**
+   * The whole registration inside its job, synchronous (agentBatch jobs must be): the rate
+   * limits, the secret, the checks, the write and its audit entry, in this order, so a refusal
+   * names the first thing wrong and a failure leaves nothing written.
+   */
+  private registerNow(
+    r: AgentRepos,
+    secret: string | undefined,
+    raw: unknown,
+    extras: RegisterExtras,
   ): AgentRegistration {
     // The address first, before any work: it also bounds guessing and floods of wrong secrets.
     const now = this.d.clock.now();
@@ -287,7 +203,7 @@ export class AgentsService {
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
-    const org = this.d.secrets.findOrgBySecret(secret);
+    const org = this.d.secrets.matchSecret(r, secret);
     if (!org) {
       throw unauthorized(
         'The organization secret is not valid (it may have been regenerated); ask an Orgdesk admin for the current one',
@@ -305,58 +221,55 @@ export class AgentsService {
     if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
     const assigned = this.d.matchers.assign(org.id, ip);
-    return this.d.db.transaction(() => {
-      const existing = this.q.byHostname.get({ orgId: org.id, hostname: input.hostname });
-      const keyChange = existing
-        ? this.keyChange(existing, input.public_key ?? null, extras.proof, now)
-        : null;
-      const values = {
-        hostname: input.hostname,
+    const existing = r.agents.hostByHostname(org.id, input.hostname);
+    const keyChange = existing
+      ? this.keyChange(r, existing, input.public_key ?? null, extras.proof, now)
+      : null;
+    const values = {
+      hostname: input.hostname,
+      ip,
+      ipKey: ipSortKey(ip),
+      agentType: input.agent_type,
+      publicKey: input.public_key ?? null,
+      now,
+      secretGeneration: org.secretGeneration,
+    };
+    const row = existing
+      ? r.agents.reregisterHost(existing.id, {
+          ...values,
+          locationId: existing.pinned ? existing.locationId : assigned.locationId,
+        })
+      : r.agents.insertHost({
+          ...values,
+          organizationId: org.id,
+          locationId: assigned.locationId,
+        });
+    r.audit.recordSync(agentActor(org.accountId, input.hostname), {
+      accountId: org.accountId,
+      organizationId: org.id,
+      action: existing ? 'host.reregistered' : 'host.registered',
+      targetType: 'host',
+      targetId: row.id,
+      details: {
+        hostname: row.hostname,
         ip,
-        ipKey: ipSortKey(ip),
-        agentType: input.agent_type,
-        publicKey: input.public_key ?? null,
-        now,
-        secretGeneration: org.secretGeneration,
-      };
-      const row = existing
-        ? this.q.reregister.get({
-            ...values,
-            id: existing.id,
-            locationId: existing.pinned ? existing.locationId : assigned.locationId,
-          })!
-        : this.q.insert.get({
-            ...values,
-            organizationId: org.id,
-            locationId: assigned.locationId,
-          })!;
-      this.d.audit.record(agentActor(org.accountId, input.hostname), {
-        accountId: org.accountId,
-        organizationId: org.id,
-        action: existing ? 'host.reregistered' : 'host.registered',
-        targetType: 'host',
-        targetId: row.id,
-        details: {
-          hostname: row.hostname,
-          ip,
-          agent_type: row.agentType,
-          location_id: row.locationId,
-          matched_subnet: row.pinned ? null : assigned.subnet,
-          pinned: row.pinned,
-          ...(existing ? { key_change: keyChange } : {}),
-        },
-      });
-      return {
-        host_id: row.id,
-        organization_id: org.id,
+        agent_type: row.agentType,
         location_id: row.locationId,
-        created: !existing,
-      };
+        matched_subnet: row.pinned ? null : assigned.subnet,
+        pinned: row.pinned,
+        ...(existing ? { key_change: keyChange } : {}),
+      },
     });
+    return {
+      host_id: row.id,
+      organization_id: org.id,
+      location_id: row.locationId,
+      created: !existing,
+    };
   }
 
-  /** AGT-2: a signed (Go) or secret-bearing (legacy) heartbeat updates last-seen and the IP. */
-  heartbeat(req: HeartbeatRequest): HeartbeatResult {
+  /** AGT-2 inside its job: a heartbeat updates last-seen and the IP. */
+  private heartbeatNow(r: AgentRepos, req: HeartbeatRequest): HeartbeatResult {
     if (!req.hostId || !POSITIVE_INT.test(req.hostId)) {
       throw badRequest(
         'X-Host-Id must be the host id the registration answered (a positive whole number)',
@@ -367,9 +280,9 @@ export class AgentsService {
     let host: HostRow;
     let signedAt: number | null = null;
     let secretGeneration: number | null = null;
-    if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(hostId, req));
+    if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(r, hostId, req));
     else if (req.secret !== undefined)
-      ({ host, secretGeneration } = this.verifyLegacy(hostId, req.secret));
+      ({ host, secretGeneration } = this.verifyLegacy(r, hostId, req.secret));
     else {
       throw unauthorized(
         'Authenticate the heartbeat: Go agents send X-Timestamp and X-Signature, legacy agents X-Organization-Secret',
@@ -377,7 +290,7 @@ export class AgentsService {
     }
     const input = heartbeatInput.parse(req.input ?? {});
     const ip = input.ip === undefined ? null : canonicalIp(input.ip);
-    return this.touch(host, ip, signedAt, secretGeneration);
+    return this.touch(r, host, ip, signedAt, secretGeneration);
   }
 
   /**
@@ -386,6 +299,7 @@ export class AgentsService {
    * no current key at all (reset by an admin). Otherwise 409, saying what to do.
    */
   private keyChange(
+    r: AgentRepos,
     host: HostRow,
     newKey: string | null,
     proof: RegistrationProof | undefined,
@@ -409,19 +323,21 @@ export class AgentsService {
       (ts) => registrationSigningString(host.id, ts, sha256Hex(proof.rawBody)),
       now,
     );
-    if (this.q.signedSecond.run({ id: host.id, signedAt }).changes === 0) {
-      throw this.outOfOrder(host.id, signedAt);
-    }
+    if (!r.agents.useSignedSecond(host.id, signedAt)) throw this.outOfOrder(r, host.id, signedAt);
     return 'signed_by_previous_key';
   }
 
   /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
-  private verifySigned(hostId: number, req: HeartbeatRequest): { host: HostRow; signedAt: number } {
+  private verifySigned(
+    r: AgentRepos,
+    hostId: number,
+    req: HeartbeatRequest,
+  ): { host: HostRow; signedAt: number } {
     // Malformed headers are named before anything is looked up.
     if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const found = this.q.byIdWithTenant.get({ id: hostId });
+    const found = r.agents.hostWithTenant(hostId);
     const host = found?.host;
     if (!host || host.agentType !== 'go') {
       throw unauthorized(
@@ -495,8 +411,8 @@ export class AgentsService {
   }
 
   /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
-  private outOfOrder(hostId: number, signedAt: number): DomainError {
-    const last = this.q.byId.get({ id: hostId })?.lastSignedAt ?? null;
+  private outOfOrder(r: AgentRepos, hostId: number, signedAt: number): DomainError {
+    const last = r.agents.hostById(hostId)?.lastSignedAt ?? null;
     return new DomainError(
       'CONFLICT',
       `Host ${hostId} already sent a signature made at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat (and key-change proof) needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
@@ -505,17 +421,12 @@ export class AgentsService {
   }
 
   private verifyLegacy(
+    r: AgentRepos,
     hostId: number,
     secret: string,
   ): { host: HostRow; secretGeneration: number } {
-    const org = this.d.secrets.findOrgBySecret(secret);
-    const host = org
-      ? this.d.db
-          .select()
-          .from(hosts)
-          .where(and(eq(hosts.id, hostId), eq(hosts.organizationId, org.id)))
-          .get()
-      : undefined;
+    const org = this.d.secrets.matchSecret(r, secret);
+    const host = org ? r.agents.hostInOrg(hostId, org.id) : undefined;
     if (!org || !host) {
       throw unauthorized(
         'The organization secret is not valid for this host (it may have been regenerated); ask an Orgdesk admin for the current one',
@@ -534,6 +445,7 @@ export class AgentsService {
    * UPDATE: so a replay is refused across restarts and replicas, and nothing is kept in memory.
    */
   private touch(
+    r: AgentRepos,
     host: HostRow,
     ip: string | null,
     signedAt: number | null,
@@ -545,41 +457,36 @@ export class AgentsService {
       moved && !host.pinned
         ? this.d.matchers.assign(host.organizationId, ip).locationId
         : host.locationId;
-    this.d.db.transaction(() => {
-      if (signedAt !== null) {
-        const { changes } = this.q.seenSigned.run({
-          id: host.id,
-          now,
-          signedAt,
-          ip: moved ? ip : host.ip,
-          // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
-          ipKey: moved ? ipSortKey(ip) : host.ipKey,
-          locationId,
-        });
-        if (changes === 0) throw this.outOfOrder(host.id, signedAt);
-      } else if (moved) {
-        this.d.db
-          .update(hosts)
-          .set({ lastSeenAt: now, ip, ipKey: ipSortKey(ip), locationId, secretGeneration })
-          .where(eq(hosts.id, host.id))
-          .run();
-      } else this.q.seen.run({ id: host.id, now, secretGeneration });
-      if (locationId !== host.locationId) {
-        const accountId = this.d.db
-          .select({ accountId: organizations.accountId })
-          .from(organizations)
-          .where(eq(organizations.id, host.organizationId))
-          .get()!.accountId;
-        this.d.audit.record(agentActor(accountId, host.hostname), {
-          accountId,
-          organizationId: host.organizationId,
-          action: 'host.reassigned',
-          targetType: 'host',
-          targetId: host.id,
-          details: { ip, from_location_id: host.locationId, to_location_id: locationId },
-        });
-      }
-    });
+    if (signedAt !== null) {
+      const landed = r.agents.seenSigned(host.id, {
+        now,
+        signedAt,
+        ip: moved ? ip : host.ip,
+        // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
+        ipKey: moved ? ipSortKey(ip) : host.ipKey,
+        locationId,
+      });
+      if (!landed) throw this.outOfOrder(r, host.id, signedAt);
+    } else if (moved) {
+      r.agents.seenLegacyMoved(host.id, {
+        now,
+        ip,
+        ipKey: ipSortKey(ip),
+        locationId,
+        secretGeneration,
+      });
+    } else r.agents.seenLegacy(host.id, now, secretGeneration);
+    if (locationId !== host.locationId) {
+      const accountId = r.agents.accountOfOrg(host.organizationId);
+      r.audit.recordSync(agentActor(accountId, host.hostname), {
+        accountId,
+        organizationId: host.organizationId,
+        action: 'host.reassigned',
+        targetType: 'host',
+        targetId: host.id,
+        details: { ip, from_location_id: host.locationId, to_location_id: locationId },
+      });
+    }
     return {
       host_id: host.id,
       location_id: locationId,

@@ -1,12 +1,10 @@
-import { asc, eq } from 'drizzle-orm';
-import type { OrgRef, SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { changesOf } from '../../core/audit-diff';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { alertRules, complianceBaselines } from '../../db/schema';
+import type { AlertRuleRow, ComplianceBaselineRow } from '../../domain/rows';
+import type { Uow } from '../../repos';
 import {
   updateAlertRuleInput,
   updateBaselineInput,
@@ -17,14 +15,13 @@ import {
 } from '../../../shared/schemas/onboarding.schema';
 
 export interface OnboardingDefaultsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
 
-type RuleRow = typeof alertRules.$inferSelect;
-type BaselineRow = typeof complianceBaselines.$inferSelect;
+type RuleRow = AlertRuleRow;
+type BaselineRow = ComplianceBaselineRow;
 
 /** Rule kinds whose meaning depends on a percentage: they cannot go without one. */
 const NEEDS_THRESHOLD = new Set(['disk_nearly_full', 'cpu_sustained']);
@@ -57,74 +54,55 @@ const toBaseline = (r: BaselineRow): ComplianceBaseline => ({
 export class OnboardingDefaultsService {
   constructor(private readonly d: OnboardingDefaultsDeps) {}
 
-  private inOrg<T extends { organizationId: number }>(
-    actor: Actor,
-    what: string,
-    id: number,
-    row: T | undefined,
-  ): { row: T; org: OrgRef } {
-    return this.d.access.requireInOrg(actor, what, id, row, 'organizations.edit');
+  async alertRules(actor: Actor, orgId: number): Promise<AlertRule[]> {
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, orgId);
+      return (await r.onboarding.alertRules(org.id)).map(toRule);
+    });
   }
 
-  alertRules(actor: Actor, orgId: number): AlertRule[] {
-    const org = this.d.access.requireOrg(actor, orgId);
-    return this.d.db
-      .select()
-      .from(alertRules)
-      .where(eq(alertRules.organizationId, org.id))
-      .orderBy(asc(alertRules.id))
-      .all()
-      .map(toRule);
+  async baselines(actor: Actor, orgId: number): Promise<ComplianceBaseline[]> {
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, orgId);
+      return (await r.onboarding.baselines(org.id)).map(toBaseline);
+    });
   }
 
-  baselines(actor: Actor, orgId: number): ComplianceBaseline[] {
-    const org = this.d.access.requireOrg(actor, orgId);
-    return this.d.db
-      .select()
-      .from(complianceBaselines)
-      .where(eq(complianceBaselines.organizationId, org.id))
-      .orderBy(asc(complianceBaselines.id))
-      .all()
-      .map(toBaseline);
-  }
-
-  updateAlertRule(actor: Actor, raw: UpdateAlertRuleInput): AlertRule {
+  async updateAlertRule(actor: Actor, raw: UpdateAlertRuleInput): Promise<AlertRule> {
     const { id, patch } = updateAlertRuleInput.parse(raw);
     if (Object.values(patch).every((v) => v === undefined))
       throw badRequest('Nothing to update: give at least one field to change');
-    const { row: before, org } = this.inOrg(
-      actor,
-      'Alert rule',
-      id,
-      this.d.db.select().from(alertRules).where(eq(alertRules.id, id)).get(),
-    );
-    if (patch.threshold === null && NEEDS_THRESHOLD.has(before.kind)) {
-      throw badRequest(
-        `threshold is required for a ${before.kind} rule: give a percentage from 1 to 100`,
-        'threshold',
-      );
-    }
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const row = this.d.db
-        .update(alertRules)
-        .set({
-          updatedAt: now,
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.threshold !== undefined ? { threshold: patch.threshold } : {}),
-          ...(patch.duration_minutes !== undefined
-            ? { durationMinutes: patch.duration_minutes }
-            : {}),
-          ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
-        })
-        .where(eq(alertRules.id, id))
-        .returning()
-        .get()!;
+    // The check, the "before" row, the change and its audit entry: one transaction.
+    return this.d.uow.write(async (r) => {
+      const { row: before, org } = await this.d.access.requireInOrg(
+        r,
+        actor,
+        'Alert rule',
+        id,
+        await r.onboarding.alertRule(id, { forUpdate: true }),
+        'organizations.edit',
+      );
+      if (patch.threshold === null && NEEDS_THRESHOLD.has(before.kind)) {
+        throw badRequest(
+          `threshold is required for a ${before.kind} rule: give a percentage from 1 to 100`,
+          'threshold',
+        );
+      }
+      const row = await r.onboarding.updateAlertRule(id, {
+        updatedAt: now,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.threshold !== undefined ? { threshold: patch.threshold } : {}),
+        ...(patch.duration_minutes !== undefined
+          ? { durationMinutes: patch.duration_minutes }
+          : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      });
       const fields = (Object.keys(patch) as (keyof typeof patch)[]).filter(
         (k) => patch[k] !== undefined,
       );
       const changes = changesOf(toRule(before), toRule(row), fields);
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'alert_rule.updated',
@@ -136,31 +114,28 @@ export class OnboardingDefaultsService {
     });
   }
 
-  updateBaseline(actor: Actor, raw: UpdateBaselineInput): ComplianceBaseline {
+  async updateBaseline(actor: Actor, raw: UpdateBaselineInput): Promise<ComplianceBaseline> {
     const { id, patch } = updateBaselineInput.parse(raw);
     if (patch.name === undefined && patch.rules === undefined)
       throw badRequest('Nothing to update: give a new name or rules');
-    const { row: before, org } = this.inOrg(
-      actor,
-      'Compliance baseline',
-      id,
-      this.d.db.select().from(complianceBaselines).where(eq(complianceBaselines.id, id)).get(),
-    );
     const rules = patch.rules === undefined ? undefined : [...new Set(patch.rules)];
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const row = this.d.db
-        .update(complianceBaselines)
-        .set({
-          updatedAt: now,
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(rules !== undefined ? { rules: JSON.stringify(rules) } : {}),
-        })
-        .where(eq(complianceBaselines.id, id))
-        .returning()
-        .get()!;
+    return this.d.uow.write(async (r) => {
+      const { row: before, org } = await this.d.access.requireInOrg(
+        r,
+        actor,
+        'Compliance baseline',
+        id,
+        await r.onboarding.baseline(id, { forUpdate: true }),
+        'organizations.edit',
+      );
+      const row = await r.onboarding.updateBaseline(id, {
+        updatedAt: now,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(rules !== undefined ? { rules: JSON.stringify(rules) } : {}),
+      });
       const oldRules = JSON.parse(before.rules) as string[];
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'compliance_baseline.updated',

@@ -1,5 +1,5 @@
-// Port (issue 14): AUT-5 onboarding defaults. `seedDefaults` is implemented on SQLite (org
-// creation, the pilot, needs it); the rest are a draft for the onboarding conversion.
+// Port (issue 14): AUT-5 onboarding defaults, seeded inside the org-creation transaction and
+// listed and edited by OnboardingDefaultsService.
 import type { AlertRuleRow, ComplianceBaselineRow } from '../../domain/rows';
 
 export interface OnboardingRepo {
@@ -9,11 +9,13 @@ export interface OnboardingRepo {
     rules: Omit<AlertRuleRow, 'id' | 'organizationId'>[],
     baseline: Omit<ComplianceBaselineRow, 'id' | 'organizationId'>,
   ): Promise<void>;
+  /** The org's rules in creation order. */
   alertRules(orgId: number): Promise<AlertRuleRow[]>;
-  alertRule(id: number): Promise<AlertRuleRow | undefined>;
+  alertRule(id: number, opts?: { forUpdate?: boolean }): Promise<AlertRuleRow | undefined>;
   updateAlertRule(id: number, set: Partial<Omit<AlertRuleRow, 'id'>>): Promise<AlertRuleRow>;
+  /** The org's baselines in creation order. */
   baselines(orgId: number): Promise<ComplianceBaselineRow[]>;
-  baseline(id: number): Promise<ComplianceBaselineRow | undefined>;
+  baseline(id: number, opts?: { forUpdate?: boolean }): Promise<ComplianceBaselineRow | undefined>;
   updateBaseline(
     id: number,
     set: Partial<Omit<ComplianceBaselineRow, 'id'>>,

@@ -1,11 +1,8 @@
-import { and, asc, count, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { constantTimeEqual, type SecretBox } from '../../core/crypto';
-import type { Db } from '../../db/database';
-import { accounts, hosts, organizations } from '../../db/schema';
+import type { Repos, Uow } from '../../repos';
 import { SECRET_USAGE_HOST_LIMIT } from '../../../shared/constants';
 import {
   regenerateSecretInput,
@@ -18,65 +15,30 @@ import type { z } from 'zod';
 import { secretAad } from './organizations.service';
 
 export interface SecretsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
   box: SecretBox;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
+}
+
+/** AGT-1: the org a presented secret enrolls into (see SecretsService.matchSecret). */
+export interface SecretMatch {
+  id: number;
+  accountId: number;
+  isActive: boolean;
+  accountActive: boolean;
+  /** SEC-3: the generation of the secret presented (the previous one is one less). */
+  secretGeneration: number;
 }
 
 const HOUR = 60 * 60 * 1000;
 
 /** SEC-1..4: the org secret is revealed, rotated and matched only here. */
 export class SecretsService {
-  // Every agent registration and legacy heartbeat looks an org up by secret: prepared once, and
-  // as two single-index lookups (the current secret first) rather than one OR over both indexes.
-  private readonly byCurrent;
-  private readonly byPrevious;
-
-  constructor(private readonly d: SecretsDeps) {
-    const digest = sql.placeholder('digest');
-    const columns = {
-      id: organizations.id,
-      accountId: organizations.accountId,
-      isActive: organizations.isActive,
-      accountActive: accounts.isActive,
-      digest: organizations.secretDigest,
-      previous: organizations.previousSecretDigest,
-      generation: organizations.secretGeneration,
-    };
-    this.byCurrent = d.db
-      .select(columns)
-      .from(organizations)
-      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-      .where(eq(organizations.secretDigest, digest))
-      .limit(1)
-      .prepare();
-    this.byPrevious = d.db
-      .select(columns)
-      .from(organizations)
-      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-      .where(
-        and(
-          eq(organizations.previousSecretDigest, digest),
-          gt(organizations.previousSecretExpiresAt, sql.placeholder('now')),
-        ),
-      )
-      .limit(1)
-      .prepare();
-  }
-
-  private decrypt(orgId: number): string {
-    const row = this.d.db
-      .select({ box: organizations.secretCiphertext })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .get()!;
-    return this.d.box.decrypt(row.box, secretAad(orgId));
-  }
+  constructor(private readonly d: SecretsDeps) {}
 
   /** SEC-2: every reveal is audited (without the value). */
-  reveal(actor: Actor, orgId: number): RevealedSecret {
+  async reveal(actor: Actor, orgId: number): Promise<RevealedSecret> {
     return this.handOut(actor, orgId, 'organization.secret.revealed');
   }
 
@@ -84,54 +46,54 @@ export class SecretsService {
    * SEC-2: the console's Copy. Its own audit entry, not a reveal's: the secret went to the
    * clipboard without being shown, and the panel promises every copy is recorded.
    */
-  copy(actor: Actor, orgId: number): RevealedSecret {
+  async copy(actor: Actor, orgId: number): Promise<RevealedSecret> {
     return this.handOut(actor, orgId, 'organization.secret.copied');
   }
 
-  private handOut(
+  private async handOut(
     actor: Actor,
     orgId: number,
     action: 'organization.secret.revealed' | 'organization.secret.copied',
-  ): RevealedSecret {
-    const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
-    const secret = this.decrypt(orgId);
-    this.d.audit.record(actor, {
-      accountId: ref.accountId,
-      organizationId: orgId,
-      action,
-      targetType: 'organization',
-      targetId: orgId,
+  ): Promise<RevealedSecret> {
+    // The check, the decryption and the audit entry in one transaction: a secret is handed out
+    // only with its entry committed (a failed decryption leaves none).
+    return this.d.uow.write(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, orgId, 'organizations.edit');
+      const secret = this.d.box.decrypt(await r.secrets.ciphertextOf(orgId), secretAad(orgId));
+      await r.audit.record(actor, {
+        accountId: ref.accountId,
+        organizationId: orgId,
+        action,
+        targetType: 'organization',
+        targetId: orgId,
+      });
+      return { secret };
     });
-    return { secret };
   }
 
   /** SEC-3: a new secret; the old one keeps working only during the optional grace window. */
-  regenerate(actor: Actor, raw: z.input<typeof regenerateSecretInput>): RegeneratedSecret {
+  async regenerate(
+    actor: Actor,
+    raw: z.input<typeof regenerateSecretInput>,
+  ): Promise<RegeneratedSecret> {
     const input = regenerateSecretInput.parse(raw);
-    const ref = this.d.access.requireOrg(actor, input.id, 'organizations.edit');
     const now = this.d.clock.now();
     const secret = this.d.box.newOrgSecret();
+    const next = {
+      ciphertext: this.d.box.encrypt(secret, secretAad(input.id)),
+      digest: this.d.box.secretDigest(secret),
+    };
     const graceUntil = input.grace_period_hours > 0 ? now + input.grace_period_hours * HOUR : null;
-    this.d.db.transaction(() => {
-      const current = this.d.db
-        .select({ digest: organizations.secretDigest })
-        .from(organizations)
-        .where(eq(organizations.id, input.id))
-        .get()!;
-      this.d.db
-        .update(organizations)
-        .set({
-          secretCiphertext: this.d.box.encrypt(secret, secretAad(input.id)),
-          secretDigest: this.d.box.secretDigest(secret),
-          previousSecretDigest: graceUntil ? current.digest : null,
-          previousSecretExpiresAt: graceUntil,
-          secretRotatedAt: now,
-          secretGeneration: sql`${organizations.secretGeneration} + 1`,
-          updatedAt: now,
-        })
-        .where(eq(organizations.id, input.id))
-        .run();
-      this.d.audit.record(actor, {
+    await this.d.uow.write(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, input.id, 'organizations.edit');
+      const current = await r.secrets.currentDigest(input.id, { forUpdate: true });
+      await r.secrets.replaceSecret(
+        input.id,
+        next,
+        graceUntil ? { digest: current, expiresAt: graceUntil } : null,
+        now,
+      );
+      await r.audit.record(actor, {
         accountId: ref.accountId,
         organizationId: input.id,
         action: 'organization.secret.regenerated',
@@ -146,72 +108,48 @@ export class SecretsService {
   /**
    * SEC-3: how many legacy agents use the current secret (what a regeneration cuts off), and
    * while a grace period runs, which legacy hosts have not been seen with the current one yet.
-   * Only legacy agents count: Go agents sign with their own key after enrolling.
+   * Only legacy agents count: Go agents sign with their own key after enrolling. One read: the
+   * counts and the list agree.
    */
-  usage(actor: Actor, orgId: number): SecretUsage {
-    this.d.access.requireOrg(actor, orgId);
-    const org = this.d.db
-      .select({
-        generation: organizations.secretGeneration,
-        graceUntil: organizations.previousSecretExpiresAt,
-      })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .get()!;
-    const legacy = and(eq(hosts.organizationId, orgId), eq(hosts.agentType, 'legacy'));
-    const onCurrent = eq(hosts.secretGeneration, org.generation);
-    const current = this.d.db
-      .select({ n: count() })
-      .from(hosts)
-      .where(and(legacy, onCurrent))
-      .get()!.n;
+  async usage(actor: Actor, orgId: number): Promise<SecretUsage> {
     const now = this.d.clock.now();
-    if (org.graceUntil === null || org.graceUntil <= now) {
-      return { legacy_hosts_on_current: current, grace: null };
-    }
-    // Older generations and unknown ones (null) alike: not yet seen with the current secret.
-    const stillOld = and(
-      legacy,
-      or(isNull(hosts.secretGeneration), lt(hosts.secretGeneration, org.generation)),
-    );
-    const total = this.d.db.select({ n: count() }).from(hosts).where(stillOld).get()!.n;
-    const rows = this.d.db
-      .select({
-        id: hosts.id,
-        hostname: hosts.hostname,
-        ip: hosts.ip,
-        lastSeenAt: hosts.lastSeenAt,
-      })
-      .from(hosts)
-      .where(stillOld)
-      .orderBy(sql`${hosts.hostname} COLLATE NOCASE`, asc(hosts.id))
-      .limit(SECRET_USAGE_HOST_LIMIT)
-      .all();
-    return {
-      legacy_hosts_on_current: current,
-      grace: {
-        previous_secret_valid_until: iso(org.graceUntil),
-        hosts_on_previous_total: total,
-        hosts_on_previous: rows.map((r) => ({
-          id: r.id,
-          hostname: r.hostname,
-          ip: r.ip,
-          last_seen_at: r.lastSeenAt === null ? null : iso(r.lastSeenAt),
-        })),
-      },
-    };
+    return this.d.uow.read(async (r) => {
+      await this.d.access.requireOrg(r, actor, orgId);
+      const org = await r.secrets.generationOf(orgId);
+      const current = await r.secrets.legacyHostsOn(orgId, org.generation);
+      if (org.graceUntil === null || org.graceUntil <= now) {
+        return { legacy_hosts_on_current: current, grace: null };
+      }
+      const old = await r.secrets.legacyHostsBefore(orgId, org.generation, SECRET_USAGE_HOST_LIMIT);
+      return {
+        legacy_hosts_on_current: current,
+        grace: {
+          previous_secret_valid_until: iso(org.graceUntil),
+          hosts_on_previous_total: old.total,
+          hosts_on_previous: old.hosts.map((h) => ({
+            id: h.id,
+            hostname: h.hostname,
+            ip: h.ip,
+            last_seen_at: h.lastSeenAt === null ? null : iso(h.lastSeenAt),
+          })),
+        },
+      };
+    });
   }
 
   /** SEC-4: server URL and secret as a file for installer builds; audited like a reveal. */
-  agentConfig(actor: Actor, orgId: number, serverUrl: string): AgentConfig {
-    const ref = this.d.access.requireOrg(actor, orgId, 'organizations.edit');
-    const secret = this.decrypt(orgId);
-    this.d.audit.record(actor, {
-      accountId: ref.accountId,
-      organizationId: orgId,
-      action: 'organization.agent_config.downloaded',
-      targetType: 'organization',
-      targetId: orgId,
+  async agentConfig(actor: Actor, orgId: number, serverUrl: string): Promise<AgentConfig> {
+    const { ref, secret } = await this.d.uow.write(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, orgId, 'organizations.edit');
+      const secret = this.d.box.decrypt(await r.secrets.ciphertextOf(orgId), secretAad(orgId));
+      await r.audit.record(actor, {
+        accountId: ref.accountId,
+        organizationId: orgId,
+        action: 'organization.agent_config.downloaded',
+        targetType: 'organization',
+        targetId: orgId,
+      });
+      return { ref, secret };
     });
     const slug =
       ref.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || `org-${orgId}`;
@@ -230,18 +168,13 @@ export class SecretsService {
    * AGT-1: which org this secret enrolls into, or null. Found by keyed digest, then confirmed in
    * constant time; the previous secret counts only inside its grace window. Whether the org and
    * its account are active is the caller's to enforce (AGT-2: their agents are refused).
+   *
+   * Synchronous, over the caller's `r`: the agents call it inside their `uow.agentBatch` jobs,
+   * which must be synchronous (the repository method is too: SecretsRepo.orgBySecretDigest).
    */
-  findOrgBySecret(presented: string): {
-    id: number;
-    accountId: number;
-    isActive: boolean;
-    accountActive: boolean;
-    /** SEC-3: the generation of the secret presented (the previous one is one less). */
-    secretGeneration: number;
-  } | null {
+  matchSecret(r: Pick<Repos, 'secrets'>, presented: string): SecretMatch | null {
     const digest = this.d.box.secretDigest(presented);
-    const row =
-      this.byCurrent.get({ digest }) ?? this.byPrevious.get({ digest, now: this.d.clock.now() });
+    const row = r.secrets.orgBySecretDigest(digest, this.d.clock.now());
     if (!row) return null;
     const current = constantTimeEqual(row.digest, digest);
     const previous = row.previous !== null && constantTimeEqual(row.previous, digest);
@@ -253,5 +186,10 @@ export class SecretsService {
       accountActive: row.accountActive,
       secretGeneration: current ? row.generation : row.generation - 1,
     };
+  }
+
+  /** matchSecret in a read of its own (tests, tools). */
+  async findOrgBySecret(presented: string): Promise<SecretMatch | null> {
+    return this.d.uow.read((r) => this.matchSecret(r, presented));
   }
 }

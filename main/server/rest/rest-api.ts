@@ -105,10 +105,7 @@ export class RestApi {
 
   constructor(services: Services, routes: readonly ProjectedRoute[] = projectRoutes()) {
     this.routes = routes;
-    this.agents = agentEndpoints({
-      agents: services.agents,
-      uow: services.infra.uow,
-    });
+    this.agents = agentEndpoints({ agents: services.agents });
     const handlers: { method: RestMethod; path: string; handler: Handler }[] = [
       ...routes.map((route) => ({
         method: route.method,

@@ -14,6 +14,10 @@ export class SqliteAuditRepo implements AuditRepo {
     this.log.record(actor, event);
   }
 
+  recordSync(actor: Actor, event: AuditEvent): void {
+    this.log.record(actor, event);
+  }
+
   async relabelActor(userId: number, label: string): Promise<number> {
     return this.log.relabelActor(userId, label);
   }

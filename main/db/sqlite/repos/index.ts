@@ -3,10 +3,12 @@ import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
+import { SqliteAgentsRepo } from './agents';
 import { SqliteAuditRepo } from './audit';
 import { notConverted } from './not-converted';
-import { sqliteOnboardingRepo } from './onboarding';
+import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
+import { SqliteSecretsRepo } from './secrets';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
 
@@ -21,9 +23,9 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     access: new SqliteAccessRepo(db),
     audit: new SqliteAuditRepo(audit),
     orgs: new SqliteOrganizationsRepo(db),
-    onboarding: sqliteOnboardingRepo(db),
+    onboarding: new SqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
-    agents: notConverted('agents'),
+    agents: new SqliteAgentsRepo(db),
     auditTrail: notConverted('audit'),
     auth: notConverted('auth'),
     automation: notConverted('automation'),
@@ -33,7 +35,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     governance: notConverted('governance'),
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
-    secrets: notConverted('secrets'),
+    secrets: new SqliteSecretsRepo(db),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),
     workflows: notConverted('workflows'),

@@ -1,0 +1,198 @@
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type {
+  AgentHostValues,
+  AgentsRepo,
+  HostWithTenant,
+} from '../../../features/agents/agents.repo';
+import type { HostRow } from '../../../domain/rows';
+import type { Db } from '../../database';
+import { accounts, hosts, organizations } from '../../schema';
+
+/**
+ * AGT-1 and AGT-2 on SQLite. Every registration and heartbeat runs these: built and prepared
+ * once, not per request. Synchronous (see agents.repo.ts: they run inside agentBatch jobs).
+ */
+export class SqliteAgentsRepo implements AgentsRepo {
+  private readonly q;
+
+  constructor(db: Db) {
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      byHostname: db
+        .select()
+        .from(hosts)
+        .where(
+          and(
+            eq(hosts.organizationId, p('orgId')),
+            sql`${hosts.hostname} = ${p('hostname')} COLLATE NOCASE`,
+          ),
+        )
+        .orderBy(asc(hosts.id))
+        .limit(1)
+        .prepare(),
+      byId: db
+        .select()
+        .from(hosts)
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      byIdWithTenant: db
+        .select({
+          host: hosts,
+          orgActive: organizations.isActive,
+          accountActive: accounts.isActive,
+        })
+        .from(hosts)
+        .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
+        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      byIdInOrg: db
+        .select()
+        .from(hosts)
+        .where(and(eq(hosts.id, p('id')), eq(hosts.organizationId, p('orgId'))))
+        .prepare(),
+      insert: db
+        .insert(hosts)
+        .values({
+          organizationId: p('organizationId'),
+          locationId: p('locationId'),
+          hostname: p('hostname'),
+          ip: p('ip'),
+          ipKey: p('ipKey'),
+          agentType: p('agentType'),
+          publicKey: p('publicKey'),
+          registeredAt: p('now'),
+          lastSeenAt: p('now'),
+          secretGeneration: p('secretGeneration'),
+        })
+        .returning()
+        .prepare(),
+      // .set() takes SQL, not bare placeholders: hence sql`${p(...)}` below.
+      reregister: db
+        .update(hosts)
+        .set({
+          hostname: sql`${p('hostname')}`,
+          ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
+          agentType: sql`${p('agentType')}`,
+          publicKey: sql`${p('publicKey')}`,
+          locationId: sql`${p('locationId')}`,
+          lastSeenAt: sql`${p('now')}`,
+          secretGeneration: sql`${p('secretGeneration')}`,
+        })
+        .where(eq(hosts.id, p('id')))
+        .returning()
+        .prepare(),
+      // A registration proof uses up its signed second like a heartbeat does.
+      signedSecond: db
+        .update(hosts)
+        .set({ lastSignedAt: sql`${p('signedAt')}` })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
+        .prepare(),
+      // A legacy heartbeat: last-seen and which secret generation it sent (SEC-3), one UPDATE.
+      seen: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          secretGeneration: sql`${p('secretGeneration')}`,
+        })
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      seenMoved: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
+          locationId: sql`${p('locationId')}`,
+          secretGeneration: sql`${p('secretGeneration')}`,
+        })
+        .where(eq(hosts.id, p('id')))
+        .prepare(),
+      // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
+      // with the same timestamp cannot both pass, whatever instance or batch they arrive in.
+      seenSigned: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          lastSignedAt: sql`${p('signedAt')}`,
+          ip: sql`${p('ip')}`,
+          ipKey: sql`${p('ipKey')}`,
+          locationId: sql`${p('locationId')}`,
+        })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
+        .prepare(),
+      accountOfOrg: db
+        .select({ accountId: organizations.accountId })
+        .from(organizations)
+        .where(eq(organizations.id, p('orgId')))
+        .prepare(),
+    };
+  }
+
+  hostByHostname(orgId: number, hostname: string): HostRow | undefined {
+    return this.q.byHostname.get({ orgId, hostname });
+  }
+
+  hostById(hostId: number): HostRow | undefined {
+    return this.q.byId.get({ id: hostId });
+  }
+
+  hostWithTenant(hostId: number): HostWithTenant | undefined {
+    return this.q.byIdWithTenant.get({ id: hostId });
+  }
+
+  hostInOrg(hostId: number, orgId: number): HostRow | undefined {
+    return this.q.byIdInOrg.get({ id: hostId, orgId });
+  }
+
+  insertHost(values: AgentHostValues & { organizationId: number; locationId: number }): HostRow {
+    return this.q.insert.get({ ...values })!;
+  }
+
+  reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow {
+    return this.q.reregister.get({ ...values, id })!;
+  }
+
+  useSignedSecond(hostId: number, signedAt: number): boolean {
+    return this.q.signedSecond.run({ id: hostId, signedAt }).changes > 0;
+  }
+
+  seenLegacy(hostId: number, now: number, secretGeneration: number | null): void {
+    this.q.seen.run({ id: hostId, now, secretGeneration });
+  }
+
+  seenLegacyMoved(
+    hostId: number,
+    set: {
+      now: number;
+      ip: string;
+      ipKey: string | null;
+      locationId: number;
+      secretGeneration: number | null;
+    },
+  ): void {
+    this.q.seenMoved.run({ ...set, id: hostId });
+  }
+
+  seenSigned(
+    hostId: number,
+    set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
+  ): boolean {
+    return this.q.seenSigned.run({ ...set, id: hostId }).changes > 0;
+  }
+
+  accountOfOrg(orgId: number): number {
+    return this.q.accountOfOrg.get({ orgId })!.accountId;
+  }
+}
