@@ -148,7 +148,7 @@ export function createServices(deps: ServiceDeps) {
     automation: new AutomationService({ db, access }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
     incidents: new IncidentsService({ db, clock, access, audit }),
-    featureFlags: new FeatureFlagsService({ db, clock, access, audit }),
+    featureFlags: new FeatureFlagsService({ uow, clock, access: new AccessService(clock) }),
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),

@@ -77,6 +77,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/onboarding/onboarding.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
+    'main/features/feature-flags/feature-flags.service.ts',
   ])('the converted %s imports no storage', async (file) => {
     expect(NOT_CONVERTED).not.toContain(file);
     expect(await restricted(file)).toEqual([]);

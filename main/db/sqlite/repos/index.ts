@@ -4,6 +4,7 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
+import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
@@ -27,7 +28,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     auditTrail: notConverted('audit'),
     auth: notConverted('auth'),
     automation: notConverted('automation'),
-    featureFlags: notConverted('feature-flags'),
+    featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: notConverted('fleet'),
     gdpr: notConverted('gdpr'),
     governance: notConverted('governance'),
