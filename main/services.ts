@@ -145,7 +145,7 @@ export function createServices(deps: ServiceDeps) {
     supportAccess,
     auditTrail: new AuditService({ db, clock, access, offload, signer }),
     exportKey: new ExportKeyService(signer),
-    automation: new AutomationService({ db, access }),
+    automation: new AutomationService({ uow, access: new AccessService(clock) }),
     workflows: new WorkflowsService({ db, clock, access, audit }),
     incidents: new IncidentsService({ db, clock, access, audit }),
     featureFlags: new FeatureFlagsService({ uow, clock, access: new AccessService(clock) }),

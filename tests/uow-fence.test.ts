@@ -78,6 +78,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/core/access.ts',
     'main/core/uow.ts',
     'main/features/feature-flags/feature-flags.service.ts',
+    'main/features/automation/automation.service.ts',
   ])('the converted %s imports no storage', async (file) => {
     expect(NOT_CONVERTED).not.toContain(file);
     expect(await restricted(file)).toEqual([]);

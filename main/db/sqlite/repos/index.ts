@@ -4,6 +4,7 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
+import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
@@ -27,7 +28,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     agents: notConverted('agents'),
     auditTrail: notConverted('audit'),
     auth: notConverted('auth'),
-    automation: notConverted('automation'),
+    automation: new SqliteAutomationRepo(db),
     featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: notConverted('fleet'),
     gdpr: notConverted('gdpr'),
