@@ -21,6 +21,4 @@ export const NOT_CONVERTED = [
   'main/features/organizations/secrets.service.ts',
   'main/features/support-access/support-access.service.ts',
   'main/features/users/users.service.ts',
-  'main/features/workflows/incidents.service.ts',
-  'main/features/workflows/workflows.service.ts',
 ];

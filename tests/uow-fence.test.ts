@@ -79,6 +79,8 @@ describe('the storage fence of services (issue 14)', () => {
     'main/core/uow.ts',
     'main/features/feature-flags/feature-flags.service.ts',
     'main/features/automation/automation.service.ts',
+    'main/features/workflows/workflows.service.ts',
+    'main/features/workflows/incidents.service.ts',
   ])('the converted %s imports no storage', async (file) => {
     expect(NOT_CONVERTED).not.toContain(file);
     expect(await restricted(file)).toEqual([]);

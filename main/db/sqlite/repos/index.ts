@@ -9,6 +9,7 @@ import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
+import { SqliteWorkflowsRepo } from './workflows';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
 
@@ -38,6 +39,6 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     secrets: notConverted('secrets'),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),
-    workflows: notConverted('workflows'),
+    workflows: new SqliteWorkflowsRepo(db),
   };
 }
