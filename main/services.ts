@@ -150,7 +150,7 @@ export function createServices(deps: ServiceDeps) {
     incidents: new IncidentsService({ uow, clock, access: new AccessService(clock) }),
     featureFlags: new FeatureFlagsService({ uow, clock, access: new AccessService(clock) }),
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
-    governance: new GovernanceService({ db, clock, access, audit }),
+    governance: new GovernanceService({ uow, clock, access: new AccessService(clock) }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),
     fleet: new FleetService({ db, clock, access, supportAccess }),
   };

@@ -6,6 +6,7 @@ import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
 import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
+import { SqliteGovernanceRepo } from './governance';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
@@ -33,7 +34,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: notConverted('fleet'),
     gdpr: notConverted('gdpr'),
-    governance: notConverted('governance'),
+    governance: new SqliteGovernanceRepo(db),
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
     secrets: notConverted('secrets'),
