@@ -4,6 +4,7 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
+import { SqliteAuditTrailRepo } from './audit-trail';
 import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { SqliteGovernanceRepo } from './governance';
@@ -28,7 +29,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     onboarding: sqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
     agents: notConverted('agents'),
-    auditTrail: notConverted('audit'),
+    auditTrail: new SqliteAuditTrailRepo(db),
     auth: notConverted('auth'),
     automation: new SqliteAutomationRepo(db),
     featureFlags: new SqliteFeatureFlagsRepo(db),
