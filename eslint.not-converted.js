@@ -12,7 +12,6 @@ export const NOT_CONVERTED = [
   'main/features/agents/agents.service.ts',
   'main/features/auth/auth.service.ts',
   'main/features/fleet/fleet.service.ts',
-  'main/features/gdpr/gdpr.service.ts',
   'main/features/hosts/hosts.service.ts',
   'main/features/locations/locations.service.ts',
   'main/features/onboarding/onboarding-defaults.service.ts',

@@ -157,7 +157,7 @@ export function createServices(deps: ServiceDeps) {
     featureFlags: new FeatureFlagsService({ uow, clock, access: new AccessService(clock) }),
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ uow, clock, access: new AccessService(clock) }),
-    gdpr: new GdprService({ db, clock, access, audit, offload }),
+    gdpr: new GdprService({ uow, clock, access: new AccessService(clock), offload }),
     fleet: new FleetService({ db, clock, access, supportAccess }),
   };
   const infra = {

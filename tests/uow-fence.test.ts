@@ -83,6 +83,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/workflows/incidents.service.ts',
     'main/features/governance/governance.service.ts',
     'main/features/audit/audit.service.ts',
+    'main/features/gdpr/gdpr.service.ts',
   ])('the converted %s imports no storage', async (file) => {
     expect(NOT_CONVERTED).not.toContain(file);
     expect(await restricted(file)).toEqual([]);

@@ -7,6 +7,7 @@ import { SqliteAuditRepo } from './audit';
 import { SqliteAuditTrailRepo } from './audit-trail';
 import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
+import { SqliteGdprRepo } from './gdpr';
 import { SqliteGovernanceRepo } from './governance';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
@@ -34,7 +35,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     automation: new SqliteAutomationRepo(db),
     featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: notConverted('fleet'),
-    gdpr: notConverted('gdpr'),
+    gdpr: new SqliteGdprRepo(db),
     governance: new SqliteGovernanceRepo(db),
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
