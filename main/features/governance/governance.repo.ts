@@ -1,4 +1,4 @@
-// Port (issue 14): GOV-1..4 recordings, retention and legal hold, as GovernanceService reads and
+// Port (issue 14): GOV-1..3 recordings, retention and legal hold, as GovernanceService reads and
 // writes them. SQLite: main/db/sqlite/repos/governance.ts.
 import type { OrganizationRow, RecordingRow } from '../../domain/rows';
 
@@ -31,9 +31,9 @@ export interface GovernanceRepo {
     limit: number,
   ): Promise<{ total: number; rows: RecordingRow[] }>;
   recording(id: number): Promise<RecordingRow | undefined>;
-  /** GOV-4: whether the host is one of the org's. */
+  /** GOV-1: whether the host is one of the org's. */
   hostInOrg(orgId: number, hostId: number): Promise<boolean>;
-  /** GOV-4: whether the user is one of the account's. */
+  /** GOV-1: whether the user is one of the account's. */
   userInAccount(accountId: number, userId: number): Promise<boolean>;
   insertRecording(values: Omit<RecordingRow, 'id'>): Promise<RecordingRow>;
   deleteRecording(id: number): Promise<void>;

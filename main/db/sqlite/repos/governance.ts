@@ -10,7 +10,7 @@ import { accounts, hosts, organizations, recordings, users } from '../../schema'
 
 const p = (name: string) => sql.placeholder(name);
 
-/** GOV-1..4 on SQLite: the service's queries, moved unchanged; the reads prepared once. */
+/** GOV-1..3 on SQLite: the service's queries, moved unchanged; the reads prepared once. */
 export class SqliteGovernanceRepo implements GovernanceRepo {
   private readonly orgStmt;
   private readonly recordingStmt;
