@@ -9,17 +9,10 @@
 export const NOT_CONVERTED = [
   'main/core/audit.ts',
   'main/features/accounts/accounts.service.ts',
-  'main/features/audit/audit.service.ts',
   'main/features/auth/auth.service.ts',
-  'main/features/automation/automation.service.ts',
-  'main/features/feature-flags/feature-flags.service.ts',
   'main/features/fleet/fleet.service.ts',
-  'main/features/gdpr/gdpr.service.ts',
-  'main/features/governance/governance.service.ts',
   'main/features/hosts/hosts.service.ts',
   'main/features/locations/locations.service.ts',
   'main/features/support-access/support-access.service.ts',
   'main/features/users/users.service.ts',
-  'main/features/workflows/incidents.service.ts',
-  'main/features/workflows/workflows.service.ts',
 ];

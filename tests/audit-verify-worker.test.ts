@@ -53,7 +53,7 @@ describe('AUD-3 verification runs off the event loop', () => {
     let settled = false;
     void Promise.allSettled([first, second]).then(() => (settled = true));
     while (!settled) {
-      seen.push(trail.verifyStatus(admin));
+      seen.push(await trail.verifyStatus(admin));
       await tick();
     }
     const [a, b] = await Promise.all([first, second]);
@@ -64,7 +64,7 @@ describe('AUD-3 verification runs off the event loop', () => {
     const last = running.at(-1)!;
     expect(last.total).toBe(a.checked);
     for (const st of running) expect(st.checked).toBeLessThanOrEqual(st.total || st.checked);
-    expect(trail.verifyStatus(admin)).toMatchObject({ running: false, checked: 0 });
+    expect(await trail.verifyStatus(admin)).toMatchObject({ running: false, checked: 0 });
   });
 
   it('over HTTP: /healthz answers while a verification is in flight; the status route shows it', async () => {

@@ -3,8 +3,14 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor, type Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
+import { SqliteAuditTrailRepo } from '../main/db/sqlite/repos/audit-trail';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
-import { MAX_AUDIT_EXPORT, type AuditEntry } from '../shared/schemas/audit.schema';
+import {
+  MAX_AUDIT_EXPORT,
+  listAuditInput,
+  type AuditEntry,
+  type ListAuditInput,
+} from '../shared/schemas/audit.schema';
 import { hasOpenssl, opensslVerify } from './fixtures/openssl';
 import { makeRoomAfter, nextSeq } from './fixtures/audit-rows';
 import { createWorld, type Caller, type World } from './fixtures/world';
@@ -218,18 +224,23 @@ describe('AUD-2 queries', () => {
         .map((r) => r.detail)
         .join(' | ');
     };
-    const account = plan(w.services.auditTrail.query(w.admin, { action: 'organization.' }).rows);
+    // The page query as the repository builds it for a scope the access check decided.
+    const trail = new SqliteAuditTrailRepo(w.opened.db);
+    const filter = (raw: ListAuditInput) => listAuditInput.parse(raw);
+    const account = plan(
+      trail.pageQuery({ accountId: w.accountId }, filter({ action: 'organization.' })),
+    );
     expect(account).toMatch(/USING (COVERING )?INDEX audit_account_at_idx/);
     expect(account).not.toMatch(/USE TEMP B-TREE/);
-    const org = plan(w.services.auditTrail.query(w.admin, { organization_id: acme }).rows);
+    const org = plan(trail.pageQuery({ organizationId: acme }, filter({ organization_id: acme })));
     expect(org).toMatch(/USING (COVERING )?INDEX audit_org_at_idx/);
     expect(org).not.toMatch(/USE TEMP B-TREE/);
     // Oldest first walks the same indexes the other way.
-    for (const input of [
-      { order: 'asc' as const },
-      { order: 'asc' as const, organization_id: acme },
-    ]) {
-      const asc = plan(w.services.auditTrail.query(w.admin, input).rows);
+    for (const [scope, input] of [
+      [{ accountId: w.accountId }, { order: 'asc' as const }],
+      [{ organizationId: acme }, { order: 'asc' as const, organization_id: acme }],
+    ] as const) {
+      const asc = plan(trail.pageQuery(scope, filter(input)));
       expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_at_idx/);
       expect(asc).not.toMatch(/USE TEMP B-TREE/);
     }

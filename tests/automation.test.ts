@@ -100,7 +100,7 @@ describe('AUT-1/AUT-2 per org: set through organizations.update, read by decideF
     expect(blocked).toMatchObject({ kill_switch: true, decision: 'blocked_by_kill_switch' });
     expect(blocked.reason).toMatch(/kill switch/i);
     // The service entry point engines use gives the same answer.
-    expect(w.services.automation.decideForOrg(org.id, 'security_patch').decision).toBe(
+    expect((await w.services.automation.decideForOrg(org.id, 'security_patch')).decision).toBe(
       'blocked_by_kill_switch',
     );
     await api.organizations.update({ id: org.id, patch: { kill_switch: false } });

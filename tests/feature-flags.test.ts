@@ -25,7 +25,7 @@ async function failure(p: Promise<unknown>, code: TRPCError['code']): Promise<TR
 describe('feature flags (seed 001): per account or org, org overrides account, none = enabled', () => {
   it('no flag at all means enabled', async () => {
     const org = await api.organizations.create({ name: 'A' });
-    expect(w.services.featureFlags.isEnabled(org.id, 'patching')).toBe(true);
+    expect(await w.services.featureFlags.isEnabled(org.id, 'patching')).toBe(true);
     expect(
       await api.featureFlags.isEnabled({ organization_id: org.id, feature: 'patching' }),
     ).toEqual({ feature: 'patching', enabled: true, source: 'default' });
@@ -37,22 +37,22 @@ describe('feature flags (seed 001): per account or org, org overrides account, n
     const b = await api.organizations.create({ name: 'B' });
     const ff = w.services.featureFlags;
     await api.featureFlags.set({ feature: 'patching', enabled: false });
-    expect(ff.isEnabled(a.id, 'patching')).toBe(false);
-    expect(ff.isEnabled(b.id, 'patching')).toBe(false);
+    expect(await ff.isEnabled(a.id, 'patching')).toBe(false);
+    expect(await ff.isEnabled(b.id, 'patching')).toBe(false);
     // Org flag on beats account flag off…
     await api.featureFlags.set({ organization_id: a.id, feature: 'patching', enabled: true });
-    expect(ff.isEnabled(a.id, 'patching')).toBe(true);
-    expect(ff.isEnabled(b.id, 'patching')).toBe(false);
+    expect(await ff.isEnabled(a.id, 'patching')).toBe(true);
+    expect(await ff.isEnabled(b.id, 'patching')).toBe(false);
     // …and org flag off beats account flag on.
     await api.featureFlags.set({ feature: 'patching', enabled: true });
     await api.featureFlags.set({ organization_id: b.id, feature: 'patching', enabled: false });
-    expect(ff.isEnabled(a.id, 'patching')).toBe(true);
-    expect(ff.isEnabled(b.id, 'patching')).toBe(false);
+    expect(await ff.isEnabled(a.id, 'patching')).toBe(true);
+    expect(await ff.isEnabled(b.id, 'patching')).toBe(false);
     expect(
       await api.featureFlags.isEnabled({ organization_id: b.id, feature: 'patching' }),
     ).toEqual({ feature: 'patching', enabled: false, source: 'organization' });
     // Other features stay on by default.
-    expect(ff.isEnabled(b.id, 'scripts')).toBe(true);
+    expect(await ff.isEnabled(b.id, 'scripts')).toBe(true);
   });
 
   it('clearing falls back: org → account → enabled', async () => {
@@ -66,7 +66,7 @@ describe('feature flags (seed 001): per account or org, org overrides account, n
       await api.featureFlags.isEnabled({ organization_id: a.id, feature: 'remote_desktop' }),
     ).toEqual({ feature: 'remote_desktop', enabled: false, source: 'account' });
     await api.featureFlags.clear({ feature: 'remote_desktop' });
-    expect(w.services.featureFlags.isEnabled(a.id, 'remote_desktop')).toBe(true);
+    expect(await w.services.featureFlags.isEnabled(a.id, 'remote_desktop')).toBe(true);
     expect(await api.featureFlags.clear({ feature: 'remote_desktop' })).toEqual({ cleared: false });
   });
 
@@ -92,7 +92,7 @@ describe('feature flags (seed 001): per account or org, org overrides account, n
     const a = await api.organizations.create({ name: 'A' });
     const other = await w.otherAccount();
     await w.caller(other.admin).featureFlags.set({ feature: 'patching', enabled: false });
-    expect(w.services.featureFlags.isEnabled(a.id, 'patching')).toBe(true);
+    expect(await w.services.featureFlags.isEnabled(a.id, 'patching')).toBe(true);
   });
 
   it('setting needs settings.manage (account admin); readers read; foreign orgs are not found', async () => {

@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditEntries, hosts, locations, recordings } from '../main/db/schema';
+import { AccessService } from '../main/core/access';
 import { DAY_MS, GovernanceService } from '../main/features/governance/governance.service';
 import {
   RetentionScheduler,
@@ -100,7 +101,7 @@ describe('GOV-2 retention', () => {
     const org = await api.organizations.create({ name: 'A' });
     addRecordings(org.id, 3, 89);
     addRecordings(org.id, 4, 91);
-    const report = w.services.governance.runCleanup(w.clock.now());
+    const report = await w.services.governance.runCleanup(w.clock.now());
     expect(report.organizations).toEqual([
       expect.objectContaining({
         organization_id: org.id,
@@ -169,7 +170,7 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     const org = await api.organizations.create({ name: 'Big' });
     addRecordings(org.id, 1_201, 200);
     addRecordings(org.id, 2, 1);
-    const report = w.services.governance.runCleanup(w.clock.now());
+    const report = await w.services.governance.runCleanup(w.clock.now());
     expect(report.batch_size).toBe(500);
     expect(report.organizations[0]).toMatchObject({ deleted: 1_201, batches: 3 });
     expect(recordingsOf(org.id)).toBe(2);
@@ -183,18 +184,43 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     expect(batches).toEqual([500, 500, 201]);
   });
 
-  it('honours a smaller injected batch size', () => {
+  it('a legal hold placed while a cleanup runs stops it: no recording is deleted after the hold commits (issue 14)', async () => {
+    const org = await api.organizations.create({ name: 'Held mid-run' });
+    addRecordings(org.id, 1_201, 200);
+    // The cleanup starts first; the hold arrives while it runs. Each batch is its own write
+    // with the hold read inside it, so the batches after the hold's commit find it.
+    const [report] = await Promise.all([
+      w.services.governance.runCleanup(w.clock.now()),
+      api.organizations.update({
+        id: org.id,
+        patch: { legal_hold: true, legal_hold_reason: 'Litigation' },
+      }),
+    ]);
+    const entries = w.opened.db
+      .select()
+      .from(auditEntries)
+      .where(eq(auditEntries.organizationId, org.id))
+      .all();
+    const holdAt = entries.find((e) => e.action === 'organization.updated')!.id;
+    const deletedAfterHold = entries.filter(
+      (e) => e.action === 'recordings.retention_deleted' && e.id > holdAt,
+    );
+    expect(deletedAfterHold).toEqual([]);
+    expect(report.organizations[0]).toMatchObject({ skipped: 'legal_hold' });
+    expect(recordingsOf(org.id)).toBe(1_201 - report.organizations[0]!.deleted);
+    expect(recordingsOf(org.id)).toBeGreaterThan(0);
+  });
+
+  it('honours a smaller injected batch size', async () => {
     const svc = new GovernanceService({
-      db: w.opened.db,
+      uow: w.services.infra.uow,
       clock: w.clock,
-      access: w.services.infra.access,
-      audit: w.services.infra.audit,
+      access: new AccessService(w.clock),
       cleanupBatchSize: 7,
     });
-    return api.organizations.create({ name: 'B' }).then((org) => {
-      addRecordings(org.id, 15, 100);
-      expect(svc.runCleanup().organizations[0]).toMatchObject({ deleted: 15, batches: 3 });
-    });
+    const org = await api.organizations.create({ name: 'B' });
+    addRecordings(org.id, 15, 100);
+    expect((await svc.runCleanup()).organizations[0]).toMatchObject({ deleted: 15, batches: 3 });
   });
 
   it('on demand it is for account admins, covers only their account, and is audited as them', async () => {
@@ -216,7 +242,7 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
       .get()!;
     expect(entry).toMatchObject({ actorUserId: w.admin.userId, organizationId: mine.id });
     // The scheduled run (no account) covers everyone, as the system.
-    w.services.governance.runCleanup(w.clock.now());
+    await w.services.governance.runCleanup(w.clock.now());
     expect(recordingsOf(theirs.id)).toBe(0);
     expect(
       w.opened.db
@@ -410,10 +436,12 @@ describe('GOV-3 RetentionScheduler', () => {
     expect([...timers.handles.values()][0]!.ms).toBe(60_000);
     addRecordings(org.id, 2, 80);
     timers.fire();
+    await scheduler.settled();
     expect(reports).toEqual([0]);
     // Time moves on (the injected clock): the same recordings are now past retention.
     w.clock.advance(11 * DAY_MS);
     timers.fire();
+    await scheduler.settled();
     expect(reports).toEqual([0, 2]);
     expect(recordingsOf(org.id)).toBe(0);
     scheduler.stop();
@@ -421,7 +449,7 @@ describe('GOV-3 RetentionScheduler', () => {
     expect(timers.handles.size).toBe(0);
   });
 
-  it('reports an error instead of throwing into the timer', () => {
+  it('reports an error instead of throwing into the timer', async () => {
     const timers = new FakeTimers();
     const errors: unknown[] = [];
     const scheduler = new RetentionScheduler({
@@ -436,6 +464,7 @@ describe('GOV-3 RetentionScheduler', () => {
     });
     scheduler.start();
     expect(() => timers.fire()).not.toThrow();
+    await scheduler.settled();
     expect(errors).toEqual([new Error('disk full')]);
     scheduler.stop();
     expect(

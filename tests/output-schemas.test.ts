@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AccessService } from '../main/core/access';
 import type { Actor } from '../main/core/actor';
 import { auditEntries } from '../main/db/schema';
 import { GdprService } from '../main/features/gdpr/gdpr.service';
@@ -446,8 +447,9 @@ describe('real answers parse against the output schemas', () => {
     conforms(gdpr.dataExportOutput, await api.gdpr.exportUser({ user_id: user.id }));
     conforms(gdpr.dataExportOutput, await api.gdpr.exportAccount());
     // A cap of one cuts sections short: the capped branch of a section answers too.
-    const { db, clock, access, audit: log, offload } = w.services.infra;
-    const capped = new GdprService({ db, clock, access, audit: log, offload, exportCap: 1 });
+    const { uow, clock, offload } = w.services.infra;
+    const access = new AccessService(clock);
+    const capped = new GdprService({ uow, clock, access, offload, exportCap: 1 });
     const small = await capped.exportAccount(w.admin);
     expect(small.capped_sections.length).toBeGreaterThan(0);
     conforms(gdpr.dataExportOutput, small);

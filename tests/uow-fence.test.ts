@@ -77,6 +77,13 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/agents/agents.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
+    'main/features/feature-flags/feature-flags.service.ts',
+    'main/features/automation/automation.service.ts',
+    'main/features/workflows/workflows.service.ts',
+    'main/features/workflows/incidents.service.ts',
+    'main/features/governance/governance.service.ts',
+    'main/features/audit/audit.service.ts',
+    'main/features/gdpr/gdpr.service.ts',
   ])('the converted %s imports no storage', async (file) => {
     expect(NOT_CONVERTED).not.toContain(file);
     expect(await restricted(file)).toEqual([]);

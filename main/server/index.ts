@@ -100,6 +100,8 @@ async function main(): Promise<void> {
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server
       .close()
+      // A cleanup pass in flight finishes its batches before the database closes.
+      .then(() => retention.settled())
       .then(() => services.infra.offload.close())
       .then(() => {
         opened.close();

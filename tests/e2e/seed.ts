@@ -179,12 +179,12 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
     ]);
 
     // AUT-4: one active definition Acme may bind, one inactive that must not be offered.
-    services.workflows.create(admin, {
+    await services.workflows.create(admin, {
       organization_id: acme.id,
       name: 'Major incident bridge',
       is_active: true,
     });
-    services.workflows.create(admin, {
+    await services.workflows.create(admin, {
       organization_id: acme.id,
       name: 'Retired escalation',
       is_active: false,

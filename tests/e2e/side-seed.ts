@@ -47,15 +47,16 @@ export function seedRecordings(
   organizationId: number,
   count: number,
 ): Promise<number[]> {
-  return withServices(dataDir, (services) => {
+  return withServices(dataDir, async (services) => {
     const admin = actorByEmail(services, adminEmail);
     const { items } = services.hosts.list(admin, { organization_id: organizationId });
     const host = items[0];
     if (!host) throw new Error('seedRecordings needs a host in the org');
     const now = Date.now();
-    return Array.from({ length: count }, (_, i) => {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
       const started = now - (i + 1) * 3_600_000;
-      return services.governance.createRecording(admin, {
+      const recording = await services.governance.createRecording(admin, {
         organization_id: organizationId,
         host_id: host.id,
         kind: i % 2 === 0 ? 'terminal' : 'remote_desktop',
@@ -63,8 +64,10 @@ export function seedRecordings(
         started_at: started,
         ended_at: started + 25 * 60_000,
         size_bytes: 40_960 * (i + 1),
-      }).id;
-    });
+      });
+      ids.push(recording.id);
+    }
+    return ids;
   });
 }
 

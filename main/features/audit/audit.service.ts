@@ -1,14 +1,11 @@
-import { and } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import type { DetachedSignature, ExportSigner } from '../../core/export-key';
 import { asBuffer, type FileAnswer } from '../../core/file-answer';
 import { notFound } from '../../core/errors';
 import type { Offload } from '../../core/offload';
-import { nameTargets, type TargetScope } from './audit-targets';
-import type { Db } from '../../db/database';
-import { auditEntries } from '../../db/schema';
+import type { Repos, Uow } from '../../repos';
 import { EXPORT_FILE_HEADERS } from '../../../shared/constants';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
@@ -24,23 +21,14 @@ import {
   type ListAuditInput,
   type VerifyAuditInput,
 } from '../../../shared/schemas/audit.schema';
-import {
-  auditConditions,
-  auditOrder,
-  auditPage,
-  hasFilter,
-  scopeCondition,
-  type AuditExportBytes,
-  type AuditScope,
-  type Filter,
-} from './audit-jobs';
-
-export { auditConditions } from './audit-jobs';
+// hasFilter is pure (which filters are set); the jobs' SQL runs on the workers and in the repo.
+import { hasFilter, type AuditExportBytes, type Filter } from './audit-jobs';
+import type { AuditTargetScope, AuditTrailScope } from './audit.repo';
 
 export interface AuditServiceDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
+  access: AccessService;
   /** The installation's export key: every export is signed with it (detached, AUD-2). */
   signer: ExportSigner;
   /** Where the heavy reads run: a worker thread on the server and the desktop (main/workers/). */
@@ -63,7 +51,11 @@ interface Verification {
   result: Promise<AuditVerifyResult>;
 }
 
-/** AUD-2 queries and export, AUD-3 verification. Reads only: none of these writes anything. */
+/**
+ * AUD-2 queries and export, AUD-3 verification. Reads only: none of these writes anything. The
+ * access check is a read of the unit of work; what runs on a worker (filtered pages, exports,
+ * verification) starts after it, outside any transaction (issue 14).
+ */
 export class AuditService {
   private readonly running = new Map<number, Verification>();
   /** Verifications started (not joined), for tests and diagnostics. */
@@ -76,12 +68,13 @@ export class AuditService {
    * with an active grant, read the whole account. Either way one index serves the query:
    * audit_org_at_idx (organization_id, at, id) or audit_account_at_idx (account_id, at, id).
    */
-  private scope(
+  private async scope(
+    r: Repos,
     actor: Actor,
     f: Filter,
-  ): { scope: AuditScope; label: string; targets: TargetScope } {
+  ): Promise<{ scope: AuditTrailScope; label: string; targets: AuditTargetScope }> {
     if (f.organization_id) {
-      const org = this.d.access.requireOrg(actor, f.organization_id, 'audit.view');
+      const org = await this.d.access.requireOrg(r, actor, f.organization_id, 'audit.view');
       if (f.account_id && f.account_id !== org.accountId) {
         throw notFound('Organization', f.organization_id);
       }
@@ -91,30 +84,13 @@ export class AuditService {
         targets: { accountId: org.accountId, organizationId: org.id },
       };
     }
-    const accountId = this.d.access.requireVisibleAccount(
+    const accountId = await this.d.access.requireVisibleAccount(
+      r,
       actor,
       'audit.view',
       f.account_id ?? actor.accountId,
     );
     return { scope: { accountId }, label: `account-${accountId}`, targets: { accountId } };
-  }
-
-  /** The query behind list and export, exposed so a test can check its plan uses an index. */
-  query(actor: Actor, raw?: ListAuditInput) {
-    const input = listAuditInput.parse(raw);
-    const { scope } = this.scope(actor, input);
-    const filter = and(scopeCondition(scope), ...auditConditions(input));
-    return {
-      input,
-      filter,
-      rows: this.d.db
-        .select()
-        .from(auditEntries)
-        .where(filter)
-        .orderBy(...auditOrder(input.order))
-        .limit(input.limit)
-        .offset(input.skip),
-    };
   }
 
   /**
@@ -124,13 +100,24 @@ export class AuditService {
    */
   async list(actor: Actor, raw?: ListAuditInput): Promise<Page<AuditListEntry>> {
     const input = listAuditInput.parse(raw);
-    const { scope, targets } = this.scope(actor, input);
-    const page = hasFilter(input)
-      ? await this.d.offload.run<Page<AuditEntry>>({ kind: 'audit.page', scope, filter: input })
-      : auditPage(this.d.db, scope, input);
+    if (!hasFilter(input)) {
+      // The scope's index alone: the check, the page and its names in one read.
+      return this.d.uow.read(async (r) => {
+        const { scope, targets } = await this.scope(r, actor, input);
+        const page = await r.auditTrail.page(scope, input);
+        return { items: await r.auditTrail.nameTargets(targets, page.items), total: page.total };
+      });
+    }
+    const { scope, targets } = await this.d.uow.read((r) => this.scope(r, actor, input));
+    const page = await this.d.offload.run<Page<AuditEntry>>({
+      kind: 'audit.page',
+      scope,
+      filter: input,
+    });
     // Names are read now, on this connection (a page's worth, one query per target type): the
     // worker's snapshot may be a moment older, and a name is not part of the chain.
-    return { items: nameTargets(this.d.db, targets, page.items), total: page.total };
+    const items = await this.d.uow.read((r) => r.auditTrail.nameTargets(targets, page.items));
+    return { items, total: page.total };
   }
 
   /**
@@ -141,7 +128,7 @@ export class AuditService {
    */
   async exportFile(actor: Actor, raw: ExportAuditInput): Promise<AuditExportFile> {
     const input = exportAuditInput.parse(raw);
-    const { scope, label } = this.scope(actor, input);
+    const { scope, label } = await this.d.uow.read((r) => this.scope(r, actor, input));
     const day = iso(this.d.clock.now()).slice(0, 10);
     // Detached: the worker signs exactly the file's bytes, so `openssl pkeyutl -verify -rawin`
     // checks the file as it is (docs/export-format.md).
@@ -196,12 +183,15 @@ export class AuditService {
       : { format: 'json', content_type: 'application/json; charset=utf-8', ...common };
   }
 
-  private verifiedAccount(actor: Actor, raw?: VerifyAuditInput): number {
+  private async verifiedAccount(actor: Actor, raw?: VerifyAuditInput): Promise<number> {
     const input = verifyAuditInput.parse(raw);
-    return this.d.access.requireVisibleAccount(
-      actor,
-      'audit.view',
-      input.account_id ?? actor.accountId,
+    return this.d.uow.read((r) =>
+      this.d.access.requireVisibleAccount(
+        r,
+        actor,
+        'audit.view',
+        input.account_id ?? actor.accountId,
+      ),
     );
   }
 
@@ -210,8 +200,9 @@ export class AuditService {
    * verifyChain), naming the first entry that breaks it. One verification per account at a
    * time: a second request while one runs joins it and gets the same answer.
    */
-  verify(actor: Actor, raw?: VerifyAuditInput): Promise<AuditVerifyResult> {
-    const accountId = this.verifiedAccount(actor, raw);
+  async verify(actor: Actor, raw?: VerifyAuditInput): Promise<AuditVerifyResult> {
+    const accountId = await this.verifiedAccount(actor, raw);
+    // From here to running.set nothing awaits, so two requests never both start one.
     const current = this.running.get(accountId);
     if (current) return current.result;
     this.verificationsStarted++;
@@ -234,8 +225,8 @@ export class AuditService {
   }
 
   /** AUD-3 progress: whether the account's chain is being verified now, and how far it got. */
-  verifyStatus(actor: Actor, raw?: VerifyAuditInput): AuditVerifyStatus {
-    const accountId = this.verifiedAccount(actor, raw);
+  async verifyStatus(actor: Actor, raw?: VerifyAuditInput): Promise<AuditVerifyStatus> {
+    const accountId = await this.verifiedAccount(actor, raw);
     const v = this.running.get(accountId);
     if (!v) return { running: false, checked: 0, total: 0, started_at: null };
     return { running: true, checked: v.checked, total: v.total, started_at: iso(v.startedAt) };

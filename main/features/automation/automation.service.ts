@@ -1,9 +1,7 @@
-import { eq } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { notFound } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { organizations } from '../../db/schema';
+import type { Repos, Uow } from '../../repos';
 import { decide, explainDecision, type ActionKind } from '../../../shared/automation';
 import {
   decideInput,
@@ -11,8 +9,8 @@ import {
 } from '../../../shared/schemas/automation.schema';
 
 export interface AutomationDeps {
-  db: Db;
-  access: SyncAccess;
+  uow: Uow;
+  access: AccessService;
 }
 
 /**
@@ -23,31 +21,38 @@ export interface AutomationDeps {
 export class AutomationService {
   constructor(private readonly d: AutomationDeps) {}
 
-  /** For engines running without a user (they hold the org id already, no access check). */
-  decideForOrg(orgId: number, kind: ActionKind): AutomationDecisionAnswer {
-    const org = this.d.db
-      .select({
-        level: organizations.automationLevel,
-        killSwitch: organizations.killSwitch,
-      })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .get();
+  private async decision(
+    r: Repos,
+    orgId: number,
+    kind: ActionKind,
+  ): Promise<AutomationDecisionAnswer> {
+    const org = await r.automation.orgAutomation(orgId);
     if (!org) throw notFound('Organization', orgId);
     return {
       organization_id: orgId,
       action_kind: kind,
-      automation_level: org.level,
+      automation_level: org.automationLevel,
       kill_switch: org.killSwitch,
-      decision: decide(org.level, org.killSwitch, kind),
-      reason: explainDecision(org.level, org.killSwitch, kind),
+      decision: decide(org.automationLevel, org.killSwitch, kind),
+      reason: explainDecision(org.automationLevel, org.killSwitch, kind),
     };
   }
 
-  /** The decision for an org the actor may read. */
-  decideFor(actor: Actor, orgId: number, kind: ActionKind): AutomationDecisionAnswer {
+  /** For engines running without a user (they hold the org id already, no access check). */
+  async decideForOrg(orgId: number, kind: ActionKind): Promise<AutomationDecisionAnswer> {
+    return this.d.uow.read((r) => this.decision(r, orgId, kind));
+  }
+
+  /** The decision for an org the actor may read: the check and the read in one snapshot. */
+  async decideFor(
+    actor: Actor,
+    orgId: number,
+    kind: ActionKind,
+  ): Promise<AutomationDecisionAnswer> {
     const input = decideInput.parse({ organization_id: orgId, action_kind: kind });
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    return this.decideForOrg(org.id, input.action_kind);
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      return this.decision(r, org.id, input.action_kind);
+    });
   }
 }

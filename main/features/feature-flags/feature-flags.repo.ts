@@ -1,4 +1,5 @@
-// Draft port (issue 14 step 0): FLAG-1 flags per account or org. Not yet implemented on SQLite.
+// Port (issue 14): FLAG-1 flags per account or org, as FeatureFlagsService reads and writes them.
+// SQLite: main/db/sqlite/repos/feature-flags.ts.
 import type { FeatureFlagRow } from '../../domain/rows';
 
 export interface FlagScope {
@@ -9,11 +10,23 @@ export interface FlagScope {
 }
 
 export interface FeatureFlagsRepo {
-  /** The account's and the org's flags, for effective values. */
-  forOrg(orgId: number): Promise<FeatureFlagRow[]>;
+  /**
+   * Both levels' flags that apply to an org (the account's and the org's own), optionally for one
+   * feature, with the org's account; undefined when the org does not exist.
+   */
+  forOrg(
+    orgId: number,
+    feature?: string,
+  ): Promise<{ accountId: number; rows: FeatureFlagRow[] } | undefined>;
+  /** The account-wide flags, by feature. */
   ofAccount(accountId: number): Promise<FeatureFlagRow[]>;
-  get(scope: FlagScope): Promise<FeatureFlagRow | undefined>;
-  /** One upsert on the scope's unique key (issue 14 item 3: today a select then insert/update). */
+  /** The flag of exactly this scope. `forUpdate`: it is about to be changed (PG: FOR UPDATE). */
+  get(scope: FlagScope, opts?: { forUpdate?: boolean }): Promise<FeatureFlagRow | undefined>;
+  /**
+   * Sets the scope's flag, creating it if absent; the row after. Today the select-then-write of
+   * the service, moved unchanged; issue 14 item 3 makes it one upsert on feature_flags_scope_uq.
+   */
   upsert(scope: FlagScope, enabled: boolean, now: number): Promise<FeatureFlagRow>;
+  /** Removes the scope's flag; the removed row, undefined if there was none. */
   clear(scope: FlagScope): Promise<FeatureFlagRow | undefined>;
 }

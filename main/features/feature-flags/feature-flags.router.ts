@@ -38,10 +38,10 @@ export const featureFlagsRouter = router({
       output: orgFeatureFlagsOutput,
     })
     .input(orgFeatureFlagsInput)
-    .query(({ ctx, input }) =>
+    .query(async ({ ctx, input }) =>
       input.feature === undefined
-        ? ctx.services.featureFlags.effective(ctx.actor, input.organization_id)
-        : ctx.services.featureFlags.check(ctx.actor, input.organization_id, input.feature),
+        ? await ctx.services.featureFlags.effective(ctx.actor, input.organization_id)
+        : await ctx.services.featureFlags.check(ctx.actor, input.organization_id, input.feature),
     ),
   accountFlags: authedProcedure
     .meta({

@@ -1,11 +1,9 @@
-import { and, asc, eq, isNull, or } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { notFound } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { featureFlags, organizations } from '../../db/schema';
+import type { FeatureFlagRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import {
   clearFeatureFlagInput,
   featureForOrgInput,
@@ -16,17 +14,15 @@ import {
   type FeatureFlag,
   type SetFeatureFlagInput,
 } from '../../../shared/schemas/feature-flags.schema';
+import type { FlagScope } from './feature-flags.repo';
 
 export interface FeatureFlagsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
 
-type FlagRow = typeof featureFlags.$inferSelect;
-
-const toFlag = (r: FlagRow): FeatureFlag => ({
+const toFlag = (r: FeatureFlagRow): FeatureFlag => ({
   feature: r.feature,
   organization_id: r.organizationId,
   enabled: r.enabled,
@@ -35,34 +31,20 @@ const toFlag = (r: FlagRow): FeatureFlag => ({
 
 /**
  * Feature flags per account or per org (seed 001): the org's own flag overrides the account's,
- * and no flag at all means the feature is on.
+ * and no flag at all means the feature is on. Every use case is one unit of work, its access
+ * check inside it (issue 14).
  */
 export class FeatureFlagsService {
   constructor(private readonly d: FeatureFlagsDeps) {}
 
   /** Both levels' flags for an org, optionally for one feature. */
-  private flagsFor(orgId: number, feature?: string): { accountId: number; rows: FlagRow[] } {
-    const org = this.d.db
-      .select({ accountId: organizations.accountId })
-      .from(organizations)
-      .where(eq(organizations.id, orgId))
-      .get();
-    if (!org) throw notFound('Organization', orgId);
-    const rows = this.d.db
-      .select()
-      .from(featureFlags)
-      .where(
-        and(
-          eq(featureFlags.accountId, org.accountId),
-          or(isNull(featureFlags.organizationId), eq(featureFlags.organizationId, orgId)),
-          ...(feature === undefined ? [] : [eq(featureFlags.feature, feature)]),
-        ),
-      )
-      .all();
-    return { accountId: org.accountId, rows };
+  private async flagsFor(r: Repos, orgId: number, feature?: string): Promise<FeatureFlagRow[]> {
+    const found = await r.featureFlags.forOrg(orgId, feature);
+    if (!found) throw notFound('Organization', orgId);
+    return found.rows;
   }
 
-  private resolve(rows: FlagRow[], feature: string): EffectiveFlag {
+  private resolve(rows: FeatureFlagRow[], feature: string): EffectiveFlag {
     const own = rows.find((r) => r.feature === feature && r.organizationId !== null);
     if (own) return { feature, enabled: own.enabled, source: 'organization' };
     const account = rows.find((r) => r.feature === feature && r.organizationId === null);
@@ -71,79 +53,65 @@ export class FeatureFlagsService {
   }
 
   /** The one answer to "is feature X on for org Y", for engines (no actor, no access check). */
-  isEnabled(orgId: number, feature: string): boolean {
+  async isEnabled(orgId: number, feature: string): Promise<boolean> {
     const name = featureForOrgInput.shape.feature.parse(feature);
-    return this.resolve(this.flagsFor(orgId, name).rows, name).enabled;
-  }
-
-  /** The same answer for a reader of the org, with the flag that decided it. */
-  check(actor: Actor, orgId: number, feature: string): EffectiveFlag {
-    const input = featureForOrgInput.parse({ organization_id: orgId, feature });
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    return this.resolve(this.flagsFor(org.id, input.feature).rows, input.feature);
-  }
-
-  /** Every feature flagged at either level, as it takes effect for this org. */
-  effective(actor: Actor, orgId: number): EffectiveFlag[] {
-    const org = this.d.access.requireOrg(actor, orgId);
-    const { rows } = this.flagsFor(org.id);
-    return [...new Set(rows.map((r) => r.feature))].sort().map((f) => this.resolve(rows, f));
-  }
-
-  /** The account-wide flags (account admins). */
-  accountFlags(actor: Actor): FeatureFlag[] {
-    const accountId = this.d.access.requireAccount(actor, 'settings.manage');
-    return this.d.db
-      .select()
-      .from(featureFlags)
-      .where(and(eq(featureFlags.accountId, accountId), isNull(featureFlags.organizationId)))
-      .orderBy(asc(featureFlags.feature))
-      .all()
-      .map(toFlag);
-  }
-
-  /** Account-wide flags need settings.manage on the account; org flags on that org. */
-  private scopeOf(actor: Actor, orgId: number | null | undefined) {
-    if (orgId === null || orgId === undefined) {
-      return {
-        accountId: this.d.access.requireAccount(actor, 'settings.manage'),
-        organizationId: null,
-      };
-    }
-    const org = this.d.access.requireOrg(actor, orgId, 'settings.manage');
-    return { accountId: org.accountId, organizationId: org.id };
-  }
-
-  private whereScope(accountId: number, organizationId: number | null, feature: string) {
-    return and(
-      eq(featureFlags.accountId, accountId),
-      organizationId === null
-        ? isNull(featureFlags.organizationId)
-        : eq(featureFlags.organizationId, organizationId),
-      eq(featureFlags.feature, feature),
+    return this.d.uow.read(
+      async (r) => this.resolve(await this.flagsFor(r, orgId, name), name).enabled,
     );
   }
 
-  set(actor: Actor, raw: SetFeatureFlagInput): FeatureFlag {
+  /** The same answer for a reader of the org, with the flag that decided it. */
+  async check(actor: Actor, orgId: number, feature: string): Promise<EffectiveFlag> {
+    const input = featureForOrgInput.parse({ organization_id: orgId, feature });
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      return this.resolve(await this.flagsFor(r, org.id, input.feature), input.feature);
+    });
+  }
+
+  /** Every feature flagged at either level, as it takes effect for this org. */
+  async effective(actor: Actor, orgId: number): Promise<EffectiveFlag[]> {
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, orgId);
+      const rows = await this.flagsFor(r, org.id);
+      return [...new Set(rows.map((f) => f.feature))].sort().map((f) => this.resolve(rows, f));
+    });
+  }
+
+  /** The account-wide flags (account admins). */
+  async accountFlags(actor: Actor): Promise<FeatureFlag[]> {
+    return this.d.uow.read(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'settings.manage');
+      return (await r.featureFlags.ofAccount(accountId)).map(toFlag);
+    });
+  }
+
+  /** Account-wide flags need settings.manage on the account; org flags on that org. */
+  private async scopeOf(
+    r: Repos,
+    actor: Actor,
+    orgId: number | null | undefined,
+    feature: string,
+  ): Promise<FlagScope> {
+    if (orgId === null || orgId === undefined) {
+      return {
+        accountId: await this.d.access.requireAccount(r, actor, 'settings.manage'),
+        organizationId: null,
+        feature,
+      };
+    }
+    const org = await this.d.access.requireOrg(r, actor, orgId, 'settings.manage');
+    return { accountId: org.accountId, organizationId: org.id, feature };
+  }
+
+  async set(actor: Actor, raw: SetFeatureFlagInput): Promise<FeatureFlag> {
     const input = setFeatureFlagInput.parse(raw);
-    const scope = this.scopeOf(actor, input.organization_id);
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const where = this.whereScope(scope.accountId, scope.organizationId, input.feature);
-      const before = this.d.db.select().from(featureFlags).where(where).get();
-      const row = before
-        ? this.d.db
-            .update(featureFlags)
-            .set({ enabled: input.enabled, updatedAt: now })
-            .where(where)
-            .returning()
-            .get()!
-        : this.d.db
-            .insert(featureFlags)
-            .values({ ...scope, feature: input.feature, enabled: input.enabled, updatedAt: now })
-            .returning()
-            .get();
-      this.d.audit.record(actor, {
+    return this.d.uow.write(async (r) => {
+      const scope = await this.scopeOf(r, actor, input.organization_id, input.feature);
+      const before = await r.featureFlags.get(scope, { forUpdate: true });
+      const row = await r.featureFlags.upsert(scope, input.enabled, now);
+      await r.audit.record(actor, {
         accountId: scope.accountId,
         organizationId: scope.organizationId,
         action: 'feature_flag.set',
@@ -159,17 +127,13 @@ export class FeatureFlagsService {
   }
 
   /** Removes a flag: the org falls back to the account's flag, the account to "enabled". */
-  clear(actor: Actor, raw: ClearFeatureFlagInput): ClearedFlag {
+  async clear(actor: Actor, raw: ClearFeatureFlagInput): Promise<ClearedFlag> {
     const input = clearFeatureFlagInput.parse(raw);
-    const scope = this.scopeOf(actor, input.organization_id);
-    return this.d.db.transaction(() => {
-      const removed = this.d.db
-        .delete(featureFlags)
-        .where(this.whereScope(scope.accountId, scope.organizationId, input.feature))
-        .returning()
-        .get();
+    return this.d.uow.write(async (r) => {
+      const scope = await this.scopeOf(r, actor, input.organization_id, input.feature);
+      const removed = await r.featureFlags.clear(scope);
       if (!removed) return { cleared: false };
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId: scope.accountId,
         organizationId: scope.organizationId,
         action: 'feature_flag.cleared',

@@ -1,12 +1,26 @@
-// Draft port (issue 14 step 0): GDPR-1 erasure. Exports run on the read workers (outside the
-// unit of work). Not yet implemented on SQLite.
-import type { RoleAssignmentRow, UserRow } from '../../domain/rows';
+// Port (issue 14): GDPR-1 erasure, as GdprService writes it. The GDPR-2 exports run on the read
+// workers with their own connection (gdpr-sections.ts, main/workers/), outside the unit of work;
+// their audit entries go through r.audit. SQLite: main/db/sqlite/repos/gdpr.ts.
+import type { UserRow } from '../../domain/rows';
+
+/** What erasure writes over the person's row. */
+export type AnonymisedUser = Pick<UserRow, 'email' | 'emailKey' | 'name'>;
 
 export interface GdprRepo {
-  user(userId: number): Promise<UserRow | undefined>;
-  rolesOf(userId: number): Promise<RoleAssignmentRow[]>;
-  /** Is anyone else an account admin of this account (the last one cannot be erased). */
-  otherAccountAdmins(accountId: number, userId: number): Promise<number>;
-  /** Erases the person: anonymised row, roles gone, tokens revoked. */
-  erase(userId: number, anonymised: Partial<UserRow>, now: number): Promise<void>;
+  /** A user of the account; undefined otherwise. `forUpdate`: about to be erased (PG: FOR UPDATE). */
+  userOfAccount(
+    accountId: number,
+    userId: number,
+    opts?: { forUpdate?: boolean },
+  ): Promise<UserRow | undefined>;
+  /** Whether the user holds account_admin. */
+  isAccountAdmin(userId: number): Promise<boolean>;
+  /** Whether another active user is account admin of the account (the last one is not erased). */
+  hasOtherActiveAdmin(accountId: number, userId: number): Promise<boolean>;
+  /** Revokes the user's live tokens and sessions (their kinds), and blanks every token's name. */
+  revokeTokens(userId: number, now: number): Promise<{ kind: string }[]>;
+  /** Removes every role of the user; how many. */
+  removeRoles(userId: number): Promise<number>;
+  /** The anonymised, deactivated, erased row. */
+  anonymise(userId: number, values: AnonymisedUser, now: number): Promise<UserRow>;
 }

@@ -1,14 +1,12 @@
-import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict, notFound } from '../../core/errors';
 import type { FileAnswer } from '../../core/file-answer';
 import type { Offload } from '../../core/offload';
-import type { Db } from '../../db/database';
-import { apiTokens, roleAssignments, users } from '../../db/schema';
+import type { UserRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import {
   EXPORT_DAYS,
   EXPORT_SECTION_CAP,
@@ -24,10 +22,9 @@ import { emailKey } from '../users/users.service';
 import { dataExportDocument, type GdprExportBytes } from './gdpr-export';
 
 export interface GdprDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
   /** Records per export section; the product's cap is 10,000 (GDPR-2). */
   exportCap?: number;
   /** The sections are read off the event loop (gdpr.sections in main/workers/read-jobs.ts). */
@@ -40,21 +37,42 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const erasedEmail = (id: number): string => `erased-user-${id}@erased.invalid`;
 export const erasedName = (id: number): string => `Erased user ${id}`;
 
-/** GDPR-1 erasure and GDPR-2 export, account admins (gdpr.manage) within their own account. */
+/**
+ * GDPR-1 erasure and GDPR-2 export, account admins (gdpr.manage) within their own account.
+ * Erasure is one write, its checks inside; an export checks access in a read, reads on a worker
+ * outside any transaction, then records its audit entry in a write (issue 14).
+ */
 export class GdprService {
   private readonly cap: number;
   constructor(private readonly d: GdprDeps) {
     this.cap = d.exportCap ?? EXPORT_SECTION_CAP;
   }
 
-  private ownUser(accountId: number, id: number) {
-    const row = this.d.db
-      .select()
-      .from(users)
-      .where(and(eq(users.id, id), eq(users.accountId, accountId)))
-      .get();
+  private async ownUser(
+    r: Repos,
+    accountId: number,
+    id: number,
+    forUpdate = false,
+  ): Promise<UserRow> {
+    const row = await r.gdpr.userOfAccount(accountId, id, { forUpdate });
     if (!row) throw notFound('User', id);
     return row;
+  }
+
+  /** An export's access check, in one read before the worker runs: the caller's account. */
+  private async exportAccountOf(actor: Actor): Promise<number> {
+    return this.d.uow.read((r) => this.d.access.requireAccount(r, actor, 'gdpr.manage'));
+  }
+
+  /** The same for one user's export: the user must be of the caller's account. */
+  private async exportUserOf(
+    actor: Actor,
+    userId: number,
+  ): Promise<{ accountId: number; userId: number }> {
+    return this.d.uow.read(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'gdpr.manage');
+      return { accountId, userId: (await this.ownUser(r, accountId, userId)).id };
+    });
   }
 
   /**
@@ -63,92 +81,49 @@ export class GdprService {
    * kept anywhere to restore it from, the labels of the user's earlier audit entries become the
    * placeholder email, and the audit entry names the user by id only.
    */
-  erase(actor: Actor, raw: EraseUserInput): ErasedUser {
+  async erase(actor: Actor, raw: EraseUserInput): Promise<ErasedUser> {
     const input = eraseUserInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
-    const target = this.ownUser(accountId, input.user_id);
-    if (target.erasedAt !== null) throw conflict(`User ${target.id} was already erased`);
-    if (target.id === actor.userId)
-      throw badRequest('You cannot erase yourself; ask another account admin', 'user_id');
-    if (emailKey(input.confirm) !== target.emailKey) {
-      throw badRequest(
-        `confirm must repeat the current email of user ${target.id} exactly: erasure is irreversible`,
-        'confirm',
-      );
-    }
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const isAdmin = this.d.db
-        .select({ id: roleAssignments.id })
-        .from(roleAssignments)
-        .where(
-          and(eq(roleAssignments.userId, target.id), eq(roleAssignments.role, 'account_admin')),
-        )
-        .get();
-      if (isAdmin) {
-        const otherAdmin = this.d.db
-          .select({ id: users.id })
-          .from(roleAssignments)
-          .innerJoin(users, eq(users.id, roleAssignments.userId))
-          .where(
-            and(
-              eq(roleAssignments.accountId, accountId),
-              eq(roleAssignments.role, 'account_admin'),
-              eq(users.isActive, true),
-              ne(users.id, target.id),
-            ),
-          )
-          .get();
-        if (!otherAdmin)
-          throw conflict(
-            'This is the last active account admin; make someone else account admin first',
-            'user_id',
-          );
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'gdpr.manage');
+      const target = await this.ownUser(r, accountId, input.user_id, true);
+      if (target.erasedAt !== null) throw conflict(`User ${target.id} was already erased`);
+      if (target.id === actor.userId)
+        throw badRequest('You cannot erase yourself; ask another account admin', 'user_id');
+      if (emailKey(input.confirm) !== target.emailKey) {
+        throw badRequest(
+          `confirm must repeat the current email of user ${target.id} exactly: erasure is irreversible`,
+          'confirm',
+        );
       }
-      const revoked = this.d.db
-        .update(apiTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(apiTokens.userId, target.id), isNull(apiTokens.revokedAt)))
-        .returning({ kind: apiTokens.kind })
-        .all();
-      // Token names are free text the user chose: they may name the person too.
-      this.d.db
-        .update(apiTokens)
-        .set({ name: 'erased' })
-        .where(eq(apiTokens.userId, target.id))
-        .run();
-      const roles = this.d.db
-        .delete(roleAssignments)
-        .where(eq(roleAssignments.userId, target.id))
-        .returning({ id: roleAssignments.id })
-        .all();
+      if (
+        (await r.gdpr.isAccountAdmin(target.id)) &&
+        !(await r.gdpr.hasOtherActiveAdmin(accountId, target.id))
+      )
+        throw conflict(
+          'This is the last active account admin; make someone else account admin first',
+          'user_id',
+        );
+      const revoked = await r.gdpr.revokeTokens(target.id, now);
+      const rolesRemoved = await r.gdpr.removeRoles(target.id);
       const email = erasedEmail(target.id);
-      const row = this.d.db
-        .update(users)
-        .set({
-          email,
-          emailKey: email,
-          name: erasedName(target.id),
-          passwordHash: null,
-          isActive: false,
-          erasedAt: now,
-          updatedAt: now,
-        })
-        .where(eq(users.id, target.id))
-        .returning()
-        .get()!;
+      const row = await r.gdpr.anonymise(
+        target.id,
+        { email, emailKey: email, name: erasedName(target.id) },
+        now,
+      );
       // GDPR-1: the email leaves the actor label of every earlier entry too; the chain still
       // verifies (core/audit.ts: labels are not hashed, older entries are sealed).
-      this.d.audit.relabelActor(target.id, email);
+      await r.audit.relabelActor(target.id, email);
       const sessions = revoked.filter((t) => t.kind === 'session').length;
       const tokens = revoked.length - sessions;
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId,
         action: 'user.erased',
         targetType: 'user',
         targetId: target.id,
         // Key names avoid the audit redaction patterns (e.g. "token"): these are counts only.
-        details: { revoked: { sessions, personal: tokens }, roles_removed: roles.length },
+        details: { revoked: { sessions, personal: tokens }, roles_removed: rolesRemoved },
       });
       return {
         id: row.id,
@@ -172,14 +147,14 @@ export class GdprService {
     return dataExportDocument(kind, subject, sections, now, from, this.cap);
   }
 
-  private recordExport(
+  private async recordExport(
     actor: Actor,
     accountId: number,
     summary: { counts: Record<string, number>; capped_sections: string[] },
     userId?: number,
-  ): void {
-    this.d.db.transaction(() => {
-      this.d.audit.record(actor, {
+  ): Promise<void> {
+    await this.d.uow.write(async (r) => {
+      await r.audit.record(actor, {
         accountId,
         action: userId === undefined ? 'gdpr.account_exported' : 'gdpr.user_exported',
         targetType: userId === undefined ? 'account' : 'user',
@@ -210,7 +185,7 @@ export class GdprService {
       from,
       cap: this.cap,
     });
-    this.recordExport(actor, accountId, out, userId);
+    await this.recordExport(actor, accountId, out, userId);
     const who = userId === undefined ? `account-${accountId}` : `user-${userId}`;
     return {
       kind: 'file',
@@ -227,22 +202,21 @@ export class GdprService {
   /** GDPR-2 for one user of the caller's account, as the file (REST). */
   async exportUserFile(actor: Actor, raw: z.input<typeof exportUserInput>): Promise<FileAnswer> {
     const input = exportUserInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
-    const target = this.ownUser(accountId, input.user_id);
-    return this.exportFile(actor, accountId, target.id);
+    const { accountId, userId } = await this.exportUserOf(actor, input.user_id);
+    return this.exportFile(actor, accountId, userId);
   }
 
   /** GDPR-2 for the caller's whole account, as the file (REST). */
   async exportAccountFile(actor: Actor): Promise<FileAnswer> {
-    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const accountId = await this.exportAccountOf(actor);
     return this.exportFile(actor, accountId);
   }
 
   /** GDPR-2 for one user of the caller's account. */
   async exportUser(actor: Actor, raw: z.input<typeof exportUserInput>): Promise<DataExport> {
     const input = exportUserInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
-    const target = this.ownUser(accountId, input.user_id);
+    const { accountId, userId } = await this.exportUserOf(actor, input.user_id);
+    const target = { id: userId };
     const now = this.d.clock.now();
     const from = now - EXPORT_DAYS * DAY_MS;
     const sections = await this.d.offload.run<Record<string, ExportSection>>({
@@ -258,13 +232,13 @@ export class GdprService {
       now,
       from,
     );
-    this.recordExport(actor, accountId, GdprService.summary(data), target.id);
+    await this.recordExport(actor, accountId, GdprService.summary(data), target.id);
     return data;
   }
 
   /** GDPR-2 for the caller's whole account. */
   async exportAccount(actor: Actor): Promise<DataExport> {
-    const accountId = this.d.access.requireAccount(actor, 'gdpr.manage');
+    const accountId = await this.exportAccountOf(actor);
     const now = this.d.clock.now();
     const from = now - EXPORT_DAYS * DAY_MS;
     const sections = await this.d.offload.run<Record<string, ExportSection>>({
@@ -274,7 +248,7 @@ export class GdprService {
       cap: this.cap,
     });
     const data = this.build('account', { account_id: accountId }, sections, now, from);
-    this.recordExport(actor, accountId, GdprService.summary(data));
+    await this.recordExport(actor, accountId, GdprService.summary(data));
     return data;
   }
 }

@@ -1,12 +1,10 @@
-import { and, asc, count, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import { systemActor, type Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
-import { DomainError, badRequest, conflict } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { accounts, hosts, organizations, recordings, users } from '../../db/schema';
+import { DomainError, badRequest, conflict, notFound } from '../../core/errors';
+import type { RecordingRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
   DEFAULT_ACCOUNT_RETENTION_DAYS,
@@ -23,18 +21,15 @@ import {
 } from '../../../shared/schemas/governance.schema';
 
 export interface GovernanceDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
   /** Rows deleted per cleanup transaction: short transactions keep the database responsive. */
   cleanupBatchSize?: number;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_CLEANUP_BATCH = 500;
-
-type RecordingRow = typeof recordings.$inferSelect;
 
 const toRecording = (r: RecordingRow): Recording => ({
   id: r.id,
@@ -56,83 +51,82 @@ export const effectiveRetentionDays = (
   accountDefault: number | null | undefined,
 ): number => orgDays ?? accountDefault ?? DEFAULT_ACCOUNT_RETENTION_DAYS;
 
-/** GOV-1..3: recording policy, retention, legal hold, and the retention cleanup. */
+/**
+ * GOV-1..3: recording policy, retention, legal hold, and the retention cleanup. Every use case is
+ * one unit of work with its access check inside (issue 14); the cleanup is one write per batch.
+ */
 export class GovernanceService {
   private readonly batchSize: number;
   constructor(private readonly d: GovernanceDeps) {
     this.batchSize = d.cleanupBatchSize ?? DEFAULT_CLEANUP_BATCH;
   }
 
-  private orgWithAccount(orgId: number) {
-    return this.d.db
-      .select({ org: organizations, accountDefault: accounts.defaultRetentionDays })
-      .from(organizations)
-      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-      .where(eq(organizations.id, orgId))
-      .get();
+  private async orgWithAccount(r: Repos, orgId: number) {
+    const found = await r.governance.orgGovernance(orgId);
+    // Only after an access check that just read the org: gone means deleted concurrently.
+    if (!found) throw notFound('Organization', orgId);
+    return found;
   }
 
-  settings(actor: Actor, orgId: number): GovernanceSettings {
-    const ref = this.d.access.requireOrg(actor, orgId);
-    const { org, accountDefault } = this.orgWithAccount(ref.id)!;
-    return {
-      organization_id: org.id,
-      recording_policy: org.recordingPolicy,
-      recording_retention_days: org.recordingRetentionDays,
-      effective_retention_days: effectiveRetentionDays(org.recordingRetentionDays, accountDefault),
-      inherited: org.recordingRetentionDays === null,
-      account_default_retention_days: accountDefault,
-      legal_hold: org.legalHold,
-      legal_hold_reason: org.legalHoldReason,
-    };
+  async settings(actor: Actor, orgId: number): Promise<GovernanceSettings> {
+    return this.d.uow.read(async (r) => {
+      const ref = await this.d.access.requireOrg(r, actor, orgId);
+      const { org, accountDefault } = await this.orgWithAccount(r, ref.id);
+      return {
+        organization_id: org.id,
+        recording_policy: org.recordingPolicy,
+        recording_retention_days: org.recordingRetentionDays,
+        effective_retention_days: effectiveRetentionDays(
+          org.recordingRetentionDays,
+          accountDefault,
+        ),
+        inherited: org.recordingRetentionDays === null,
+        account_default_retention_days: accountDefault,
+        legal_hold: org.legalHold,
+        legal_hold_reason: org.legalHoldReason,
+      };
+    });
   }
 
   /** Recording metadata of an org, newest first; any reader of the org. */
-  recordings(actor: Actor, raw: z.input<typeof listRecordingsInput>): Page<Recording> {
+  async recordings(
+    actor: Actor,
+    raw: z.input<typeof listRecordingsInput>,
+  ): Promise<Page<Recording>> {
     const input = listRecordingsInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    const filter = eq(recordings.organizationId, org.id);
-    const total = this.d.db.select({ n: count() }).from(recordings).where(filter).get()?.n ?? 0;
-    const rows = this.d.db
-      .select()
-      .from(recordings)
-      .where(filter)
-      .orderBy(desc(recordings.startedAt), desc(recordings.id))
-      .limit(input.limit)
-      .offset(input.skip)
-      .all();
-    return { items: rows.map(toRecording), total };
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      const { total, rows } = await r.governance.recordingsPage(org.id, input.skip, input.limit);
+      return { items: rows.map(toRecording), total };
+    });
   }
 
   /** Session metadata from the recorder (integrations and tests); the org's policy applies. */
-  createRecording(actor: Actor, raw: CreateRecordingInput): Recording {
+  async createRecording(actor: Actor, raw: CreateRecordingInput): Promise<Recording> {
     const input = createRecordingInput.parse(raw);
-    const ref = this.d.access.requireOrg(actor, input.organization_id, 'governance.manage');
-    const host = this.d.db
-      .select({ id: hosts.id })
-      .from(hosts)
-      .where(and(eq(hosts.id, input.host_id), eq(hosts.organizationId, ref.id)))
-      .get();
-    if (!host)
-      throw new DomainError(
-        'NOT_FOUND',
-        `Host ${input.host_id} not found in this organization`,
-        'host_id',
-      );
-    if (input.user_id != null) {
-      const user = this.d.db
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.id, input.user_id), eq(users.accountId, ref.accountId)))
-        .get();
-      if (!user) throw new DomainError('NOT_FOUND', `User ${input.user_id} not found`, 'user_id');
-    }
     const startedAt = toMs(input.started_at);
     const endedAt = input.ended_at == null ? null : toMs(input.ended_at);
-    if (endedAt !== null && endedAt < startedAt)
-      throw badRequest('ended_at must not be before started_at', 'ended_at');
-    return this.d.db.transaction(() => {
-      const { org } = this.orgWithAccount(ref.id)!;
+    return this.d.uow.write(async (r) => {
+      const ref = await this.d.access.requireOrg(
+        r,
+        actor,
+        input.organization_id,
+        'governance.manage',
+      );
+      if (!(await r.governance.hostInOrg(ref.id, input.host_id)))
+        throw new DomainError(
+          'NOT_FOUND',
+          `Host ${input.host_id} not found in this organization`,
+          'host_id',
+        );
+      if (
+        input.user_id != null &&
+        !(await r.governance.userInAccount(ref.accountId, input.user_id))
+      )
+        throw new DomainError('NOT_FOUND', `User ${input.user_id} not found`, 'user_id');
+      if (endedAt !== null && endedAt < startedAt)
+        throw badRequest('ended_at must not be before started_at', 'ended_at');
+      const { org } = await this.orgWithAccount(r, ref.id);
       if (org.recordingPolicy === 'off') {
         throw conflict(
           `Recording is off for "${org.name}" (recording_policy off): change the policy to record sessions`,
@@ -145,21 +139,17 @@ export class GovernanceService {
           'capture',
         );
       }
-      const row = this.d.db
-        .insert(recordings)
-        .values({
-          organizationId: ref.id,
-          hostId: input.host_id,
-          userId: input.user_id ?? null,
-          kind: input.kind,
-          capture: input.capture,
-          startedAt,
-          endedAt,
-          sizeBytes: input.size_bytes,
-        })
-        .returning()
-        .get();
-      this.d.audit.record(actor, {
+      const row = await r.governance.insertRecording({
+        organizationId: ref.id,
+        hostId: input.host_id,
+        userId: input.user_id ?? null,
+        kind: input.kind,
+        capture: input.capture,
+        startedAt,
+        endedAt,
+        sizeBytes: input.size_bytes,
+      });
+      await r.audit.record(actor, {
         accountId: ref.accountId,
         organizationId: ref.id,
         action: 'recording.created',
@@ -172,25 +162,26 @@ export class GovernanceService {
   }
 
   /** GOV-3: a user deletes a recording, never while the org is under legal hold. */
-  deleteRecording(actor: Actor, id: number): DeletedRecording {
-    const found = this.d.db.select().from(recordings).where(eq(recordings.id, id)).get();
-    const { row, org: ref } = this.d.access.requireInOrg(
-      actor,
-      'Recording',
-      id,
-      found,
-      'governance.manage',
-    );
-    return this.d.db.transaction(() => {
-      // Checked inside the transaction, so a hold placed a moment ago is honoured.
-      const { org } = this.orgWithAccount(ref.id)!;
+  async deleteRecording(actor: Actor, id: number): Promise<DeletedRecording> {
+    return this.d.uow.write(async (r) => {
+      const found = await r.governance.recording(id);
+      const { row, org: ref } = await this.d.access.requireInOrg(
+        r,
+        actor,
+        'Recording',
+        id,
+        found,
+        'governance.manage',
+      );
+      // Read in the same transaction as the delete, so a hold placed a moment ago is honoured.
+      const { org } = await this.orgWithAccount(r, ref.id);
       if (org.legalHold) {
         throw conflict(
           `Recording ${id} cannot be deleted: "${org.name}" is under legal hold (reason: ${org.legalHoldReason ?? 'not given'}). Recordings are kept until the hold is lifted.`,
         );
       }
-      this.d.db.delete(recordings).where(eq(recordings.id, id)).run();
-      this.d.audit.record(actor, {
+      await r.governance.deleteRecording(id);
+      await r.audit.record(actor, {
         accountId: ref.accountId,
         organizationId: ref.id,
         action: 'recording.deleted',
@@ -203,24 +194,16 @@ export class GovernanceService {
   }
 
   /** GOV-2: the account default that orgs with null retention inherit (account admins). */
-  setAccountRetention(
+  async setAccountRetention(
     actor: Actor,
     raw: z.input<typeof setAccountRetentionInput>,
-  ): AccountRetention {
+  ): Promise<AccountRetention> {
     const input = setAccountRetentionInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'governance.manage');
-    return this.d.db.transaction(() => {
-      const before = this.d.db
-        .select({ days: accounts.defaultRetentionDays })
-        .from(accounts)
-        .where(eq(accounts.id, accountId))
-        .get();
-      this.d.db
-        .update(accounts)
-        .set({ defaultRetentionDays: input.default_retention_days })
-        .where(eq(accounts.id, accountId))
-        .run();
-      this.d.audit.record(actor, {
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'governance.manage');
+      const before = await r.governance.accountRetention(accountId);
+      await r.governance.setAccountRetention(accountId, input.default_retention_days);
+      await r.audit.record(actor, {
         accountId,
         action: 'account.retention_updated',
         targetType: 'account',
@@ -233,9 +216,15 @@ export class GovernanceService {
     });
   }
 
-  /** On demand (GOV-3): the cleanup for the caller's account, recorded as the caller. */
-  cleanupNow(actor: Actor): CleanupReport {
-    const accountId = this.d.access.requireAccount(actor, 'governance.manage');
+  /**
+   * On demand (GOV-3): the cleanup for the caller's account, recorded as the caller. A cleanup is
+   * many short transactions, so the caller's right is checked first and again inside every
+   * batch's write (a revocation mid-run stops it at the next batch), like the legal hold.
+   */
+  async cleanupNow(actor: Actor): Promise<CleanupReport> {
+    const accountId = await this.d.uow.read((r) =>
+      this.d.access.requireAccount(r, actor, 'governance.manage'),
+    );
     return this.runCleanup(this.d.clock.now(), { accountId, actor });
   }
 
@@ -243,26 +232,16 @@ export class GovernanceService {
    * GOV-3: deletes recordings older than each org's effective retention, in transactions of at
    * most `batchSize` rows (each with its audit entry), skipping every org under legal hold. The
    * hold is read inside each batch's transaction, so a hold placed while the cleanup runs stops
-   * it at once.
+   * it at the next batch: other requests run between batches (each is its own unit of work).
    * Without `accountId` it covers every account (the scheduler).
    */
-  runCleanup(
+  async runCleanup(
     now: number = this.d.clock.now(),
     opts: { accountId?: number; actor?: Actor } = {},
-  ): CleanupReport {
-    const orgs = this.d.db
-      .select({
-        id: organizations.id,
-        accountId: organizations.accountId,
-        name: organizations.name,
-        days: organizations.recordingRetentionDays,
-        accountDefault: accounts.defaultRetentionDays,
-      })
-      .from(organizations)
-      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-      .where(opts.accountId === undefined ? undefined : eq(organizations.accountId, opts.accountId))
-      .orderBy(asc(organizations.id))
-      .all();
+  ): Promise<CleanupReport> {
+    const orgs = await this.d.uow.read((r) =>
+      r.governance.cleanupCandidates(opts.accountId ?? null),
+    );
     const reports: CleanupOrgReport[] = [];
     for (const org of orgs) {
       const days = effectiveRetentionDays(org.days, org.accountDefault);
@@ -278,9 +257,8 @@ export class GovernanceService {
         skipped: null,
       };
       reports.push(report);
-      const actor = opts.actor ?? systemActor(org.accountId);
       for (;;) {
-        const n = this.deleteBatch(actor, org, cutoff, days);
+        const n = await this.deleteBatch(opts.actor, org, cutoff, days);
         if (n === null) {
           report.skipped = 'legal_hold';
           break;
@@ -300,31 +278,25 @@ export class GovernanceService {
     };
   }
 
-  /** One bounded transaction; null when the org went under legal hold meanwhile. */
-  private deleteBatch(
-    actor: Actor,
+  /**
+   * One bounded unit of work; null when the org went under legal hold (or away) meanwhile. A
+   * caller's own run (no actor: the scheduler, as the system) is re-checked inside it.
+   */
+  private async deleteBatch(
+    caller: Actor | undefined,
     org: { id: number; accountId: number },
     cutoff: number,
     days: number,
-  ): number | null {
-    return this.d.db.transaction(() => {
-      const held = this.d.db
-        .select({ legalHold: organizations.legalHold })
-        .from(organizations)
-        .where(eq(organizations.id, org.id))
-        .get();
-      if (!held || held.legalHold) return null;
-      const ids = this.d.db
-        .select({ id: recordings.id })
-        .from(recordings)
-        .where(and(eq(recordings.organizationId, org.id), lt(recordings.startedAt, cutoff)))
-        .orderBy(asc(recordings.startedAt), asc(recordings.id))
-        .limit(this.batchSize)
-        .all()
-        .map((r) => r.id);
+  ): Promise<number | null> {
+    const actor = caller ?? systemActor(org.accountId);
+    return this.d.uow.write(async (r) => {
+      if (caller) await this.d.access.requireAccount(r, caller, 'governance.manage', org.accountId);
+      const held = await r.governance.legalHoldOf(org.id);
+      if (held === undefined || held) return null;
+      const ids = await r.governance.expiredRecordings(org.id, cutoff, this.batchSize);
       if (ids.length === 0) return 0;
-      this.d.db.delete(recordings).where(inArray(recordings.id, ids)).run();
-      this.d.audit.record(actor, {
+      await r.governance.deleteRecordings(ids);
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'recordings.retention_deleted',

@@ -36,6 +36,8 @@ export interface RetentionSchedulerOptions {
  */
 export class RetentionScheduler {
   private handle: unknown = null;
+  /** The pass in flight: one at a time (a slow pass is not overlapped by the next tick). */
+  private inFlight: Promise<CleanupReport | null> | null = null;
   private readonly intervalMs: number;
   private readonly timers: IntervalTimers;
 
@@ -52,7 +54,8 @@ export class RetentionScheduler {
 
   start(): void {
     if (this.handle !== null) return;
-    this.handle = this.timers.setInterval(() => this.tick(), this.intervalMs);
+    // tick() never rejects (it reports errors), so nothing is left unhandled.
+    this.handle = this.timers.setInterval(() => void this.tick(), this.intervalMs);
   }
 
   stop(): void {
@@ -61,10 +64,25 @@ export class RetentionScheduler {
     this.handle = null;
   }
 
-  /** One cleanup pass now; an error is reported, never thrown into the timer. */
-  tick(): CleanupReport | null {
+  /**
+   * One cleanup pass now (or the one already running); an error is reported, never thrown into
+   * the timer. The pass is a series of short units of work, so requests run between its batches.
+   */
+  tick(): Promise<CleanupReport | null> {
+    this.inFlight ??= this.pass().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** Resolves once no pass is running (shutdown waits for it before closing the database). */
+  async settled(): Promise<void> {
+    await this.inFlight;
+  }
+
+  private async pass(): Promise<CleanupReport | null> {
     try {
-      const report = this.o.governance.runCleanup(this.o.clock.now());
+      const report = await this.o.governance.runCleanup(this.o.clock.now());
       this.o.onReport?.(report);
       return report;
     } catch (err) {

@@ -1,12 +1,10 @@
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { hosts, incidents, organizations, workflowRuns, workflows } from '../../db/schema';
+import type { IncidentRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import { decide, explainDecision } from '../../../shared/automation';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
@@ -21,13 +19,10 @@ import {
 import { toWorkflowRun } from './workflows.service';
 
 export interface IncidentsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
-
-type IncidentRow = typeof incidents.$inferSelect;
 
 const toIncident = (r: IncidentRow): Incident => ({
   id: r.id,
@@ -46,21 +41,18 @@ const RUN_STATUS = {
   blocked_by_kill_switch: 'suppressed',
 } as const satisfies Record<ReturnType<typeof decide>, WorkflowRunStatus>;
 
-/** AUT-3: incident intake; a major incident launches the org's bound workflow. */
+/**
+ * AUT-3: incident intake; a major incident launches the org's bound workflow. One unit of work
+ * per use case: the access check, the hosts check, the incident, the launch decision, the run and
+ * their audit entries in one transaction (issue 14).
+ */
 export class IncidentsService {
   constructor(private readonly d: IncidentsDeps) {}
 
   /** Every affected host must be a host of this org; the first one that is not is named. */
-  private requireOwnHosts(orgId: number, ids: number[]): void {
+  private async requireOwnHosts(r: Repos, orgId: number, ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = new Set(
-      this.d.db
-        .select({ id: hosts.id })
-        .from(hosts)
-        .where(and(eq(hosts.organizationId, orgId), inArray(hosts.id, ids)))
-        .all()
-        .map((h) => h.id),
-    );
+    const found = new Set(await r.workflows.hostsOfOrg(orgId, ids));
     const missing = ids.find((id) => !found.has(id));
     if (missing !== undefined) {
       throw new DomainError(
@@ -71,27 +63,28 @@ export class IncidentsService {
     }
   }
 
-  report(actor: Actor, raw: ReportIncidentInput): ReportedIncident {
+  async report(actor: Actor, raw: ReportIncidentInput): Promise<ReportedIncident> {
     const input = reportIncidentInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id, 'incidents.report');
     // The same host named twice counts once: "3 distinct affected hosts".
     const distinct = [...new Set(input.affected_host_ids)];
-    this.requireOwnHosts(org.id, distinct);
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const incident = this.d.db
-        .insert(incidents)
-        .values({
-          organizationId: org.id,
-          priority: input.priority,
-          title: input.title ?? `${input.priority} incident`,
-          affectedHostIds: JSON.stringify(distinct),
-          reportedByUserId: actor.via === 'system' ? null : actor.userId,
-          createdAt: now,
-        })
-        .returning()
-        .get();
-      this.d.audit.record(actor, {
+    return this.d.uow.write(async (r) => {
+      const org = await this.d.access.requireOrg(
+        r,
+        actor,
+        input.organization_id,
+        'incidents.report',
+      );
+      await this.requireOwnHosts(r, org.id, distinct);
+      const incident = await r.workflows.insertIncident({
+        organizationId: org.id,
+        priority: input.priority,
+        title: input.title ?? `${input.priority} incident`,
+        affectedHostIds: JSON.stringify(distinct),
+        reportedByUserId: actor.via === 'system' ? null : actor.userId,
+        createdAt: now,
+      });
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'incident.reported',
@@ -100,15 +93,12 @@ export class IncidentsService {
         details: { priority: input.priority, affected_hosts: distinct.length },
       });
       // Read inside the transaction: the level, kill switch and binding as of this very moment.
-      const settings = this.d.db
-        .select({
-          level: organizations.automationLevel,
-          killSwitch: organizations.killSwitch,
-          workflowId: organizations.majorIncidentWorkflowId,
-        })
-        .from(organizations)
-        .where(eq(organizations.id, org.id))
-        .get()!;
+      const found = (await r.workflows.incidentSettings(org.id))!;
+      const settings = {
+        level: found.automationLevel,
+        killSwitch: found.killSwitch,
+        workflowId: found.majorIncidentWorkflowId,
+      };
       const noRun = (reason: string): ReportedIncident => ({
         incident: toIncident(incident),
         workflow_run: null,
@@ -127,31 +117,23 @@ export class IncidentsService {
       if (settings.workflowId === null) {
         return noRun('No major-incident workflow is bound to this organization');
       }
-      const workflow = this.d.db
-        .select()
-        .from(workflows)
-        .where(and(eq(workflows.id, settings.workflowId), eq(workflows.organizationId, org.id)))
-        .get();
+      const workflow = await r.workflows.workflowInOrg(org.id, settings.workflowId);
       if (!workflow?.isActive) {
         return noRun(`The bound workflow ${settings.workflowId} is not an active workflow`);
       }
       const decision = decide(settings.level, settings.killSwitch, 'workflow');
-      const run = this.d.db
-        .insert(workflowRuns)
-        .values({
-          organizationId: org.id,
-          workflowId: workflow.id,
-          incidentId: incident.id,
-          status: RUN_STATUS[decision],
-          reason:
-            decision === 'blocked_by_kill_switch'
-              ? 'Suppressed: the kill switch is on, so nothing runs automatically; recorded for the record only'
-              : explainDecision(settings.level, settings.killSwitch, 'workflow'),
-          createdAt: now,
-        })
-        .returning()
-        .get();
-      this.d.audit.record(actor, {
+      const run = await r.workflows.insertRun({
+        organizationId: org.id,
+        workflowId: workflow.id,
+        incidentId: incident.id,
+        status: RUN_STATUS[decision],
+        reason:
+          decision === 'blocked_by_kill_switch'
+            ? 'Suppressed: the kill switch is on, so nothing runs automatically; recorded for the record only'
+            : explainDecision(settings.level, settings.killSwitch, 'workflow'),
+        createdAt: now,
+      });
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'workflow_run.created',
@@ -173,19 +155,12 @@ export class IncidentsService {
     });
   }
 
-  list(actor: Actor, raw: z.input<typeof listIncidentsInput>): Page<Incident> {
+  async list(actor: Actor, raw: z.input<typeof listIncidentsInput>): Promise<Page<Incident>> {
     const input = listIncidentsInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    const filter = eq(incidents.organizationId, org.id);
-    const total = this.d.db.select({ n: count() }).from(incidents).where(filter).get()?.n ?? 0;
-    const rows = this.d.db
-      .select()
-      .from(incidents)
-      .where(filter)
-      .orderBy(desc(incidents.createdAt), desc(incidents.id))
-      .limit(input.limit)
-      .offset(input.skip)
-      .all();
-    return { items: rows.map(toIncident), total };
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      const { total, rows } = await r.workflows.incidentsPage(org.id, input.skip, input.limit);
+      return { items: rows.map(toIncident), total };
+    });
   }
 }

@@ -1,13 +1,11 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
-import type { OrgRef, SyncAccess } from '../../core/access';
+import type { AccessService, OrgRef } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { changesOf } from '../../core/audit-diff';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict } from '../../core/errors';
 import { nameKey } from '../../core/names';
-import type { Db } from '../../db/database';
-import { organizations, workflowRuns, workflows } from '../../db/schema';
+import type { WorkflowRow, WorkflowRunRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import type { Permission } from '../../../shared/permissions';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
@@ -25,16 +23,12 @@ import {
 } from '../../../shared/schemas/workflows.schema';
 
 export interface WorkflowsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
 
-type WorkflowRow = typeof workflows.$inferSelect;
-type RunRow = typeof workflowRuns.$inferSelect;
-
-export const toWorkflowRun = (r: RunRow, workflowName: string): WorkflowRun => ({
+export const toWorkflowRun = (r: WorkflowRunRow, workflowName: string): WorkflowRun => ({
   id: r.id,
   organization_id: r.organizationId,
   workflow_id: r.workflowId,
@@ -45,19 +39,12 @@ export const toWorkflowRun = (r: RunRow, workflowName: string): WorkflowRun => (
   created_at: iso(r.createdAt),
 });
 
-/** AUT-4: workflow definitions per org (name, active) and the runs AUT-3 creates. */
+/**
+ * AUT-4: workflow definitions per org (name, active) and the runs AUT-3 creates. Every use case
+ * is one unit of work with its access check inside (issue 14).
+ */
 export class WorkflowsService {
   constructor(private readonly d: WorkflowsDeps) {}
-
-  private boundId(orgId: number): number | null {
-    return (
-      this.d.db
-        .select({ id: organizations.majorIncidentWorkflowId })
-        .from(organizations)
-        .where(eq(organizations.id, orgId))
-        .get()?.id ?? null
-    );
-  }
 
   private toWorkflow(row: WorkflowRow, boundId: number | null): Workflow {
     return {
@@ -72,24 +59,28 @@ export class WorkflowsService {
   }
 
   /** A workflow in an org the actor may see; otherwise it reads as missing (TEN-4). */
-  private locate(
+  private async locate(
+    r: Repos,
     actor: Actor,
     id: number,
+    opts: { forUpdate?: boolean },
     ...perms: Permission[]
-  ): { row: WorkflowRow; org: OrgRef } {
-    const row = this.d.db.select().from(workflows).where(eq(workflows.id, id)).get();
-    return this.d.access.requireInOrg(actor, 'Workflow', id, row, ...perms);
+  ): Promise<{ row: WorkflowRow; org: OrgRef }> {
+    const row = await r.workflows.byId(id, opts);
+    return this.d.access.requireInOrg(r, actor, 'Workflow', id, row, ...perms);
   }
 
   /** Names are unique per org ignoring case, so the binding dropdown never shows twins. */
-  private requireFreeName(orgId: number, name: string, exceptId?: number): void {
+  private async requireFreeName(
+    r: Repos,
+    orgId: number,
+    name: string,
+    exceptId?: number,
+  ): Promise<void> {
     const key = nameKey(name);
-    const taken = this.d.db
-      .select({ id: workflows.id, name: workflows.name })
-      .from(workflows)
-      .where(eq(workflows.organizationId, orgId))
-      .all()
-      .some((w) => w.id !== exceptId && nameKey(w.name) === key);
+    const taken = (await r.workflows.namesOfOrg(orgId)).some(
+      (w) => w.id !== exceptId && nameKey(w.name) === key,
+    );
     if (taken) {
       throw conflict(
         `A workflow named "${name}" already exists in this organization (names are unique ignoring case); choose another name`,
@@ -99,44 +90,42 @@ export class WorkflowsService {
   }
 
   /** Any reader of the org may list its workflows. */
-  list(actor: Actor, raw: ListWorkflowsInput): Workflow[] {
+  async list(actor: Actor, raw: ListWorkflowsInput): Promise<Workflow[]> {
     const input = listWorkflowsInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    const where = [eq(workflows.organizationId, org.id)];
-    if (input.active_only) where.push(eq(workflows.isActive, true));
-    const bound = this.boundId(org.id);
-    return this.d.db
-      .select()
-      .from(workflows)
-      .where(and(...where))
-      .orderBy(asc(workflows.name), asc(workflows.id))
-      .all()
-      .map((r) => this.toWorkflow(r, bound));
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      const bound = await r.workflows.boundId(org.id);
+      const rows = await r.workflows.ofOrg(org.id, input.active_only);
+      return rows.map((w) => this.toWorkflow(w, bound));
+    });
   }
 
-  get(actor: Actor, id: number): Workflow {
-    const { row, org } = this.locate(actor, id);
-    return this.toWorkflow(row, this.boundId(org.id));
+  async get(actor: Actor, id: number): Promise<Workflow> {
+    return this.d.uow.read(async (r) => {
+      const { row, org } = await this.locate(r, actor, id, {});
+      return this.toWorkflow(row, await r.workflows.boundId(org.id));
+    });
   }
 
-  create(actor: Actor, raw: CreateWorkflowInput): Workflow {
+  async create(actor: Actor, raw: CreateWorkflowInput): Promise<Workflow> {
     const input = createWorkflowInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id, 'organizations.edit');
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      this.requireFreeName(org.id, input.name);
-      const row = this.d.db
-        .insert(workflows)
-        .values({
-          organizationId: org.id,
-          name: input.name,
-          isActive: input.is_active,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      this.d.audit.record(actor, {
+    return this.d.uow.write(async (r) => {
+      const org = await this.d.access.requireOrg(
+        r,
+        actor,
+        input.organization_id,
+        'organizations.edit',
+      );
+      await this.requireFreeName(r, org.id, input.name);
+      const row = await r.workflows.insert({
+        organizationId: org.id,
+        name: input.name,
+        isActive: input.is_active,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'workflow.created',
@@ -150,36 +139,37 @@ export class WorkflowsService {
 
   /**
    * Rename and/or (de)activate. Deactivating the org's bound major-incident workflow clears the
-   * binding in the same transaction: an inactive definition must never launch (AUT-3).
+   * binding in the same transaction: an inactive definition must never launch (AUT-3). The
+   * "before" row and the access check are read in that transaction too.
    */
-  update(actor: Actor, raw: UpdateWorkflowInput): UpdatedWorkflow {
+  async update(actor: Actor, raw: UpdateWorkflowInput): Promise<UpdatedWorkflow> {
     const { id, patch } = updateWorkflowInput.parse(raw);
     if (patch.name === undefined && patch.is_active === undefined) {
       throw badRequest('Nothing to update: give a new name or is_active');
     }
-    const { row: before, org } = this.locate(actor, id, 'organizations.edit');
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      if (patch.name !== undefined) this.requireFreeName(org.id, patch.name, id);
-      const row = this.d.db
-        .update(workflows)
-        .set({
-          updatedAt: now,
+    return this.d.uow.write(async (r) => {
+      const { row: before, org } = await this.locate(
+        r,
+        actor,
+        id,
+        { forUpdate: true },
+        'organizations.edit',
+      );
+      if (patch.name !== undefined) await this.requireFreeName(r, org.id, patch.name, id);
+      const row = (await r.workflows.update(
+        id,
+        {
           ...(patch.name !== undefined ? { name: patch.name } : {}),
           ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
-        })
-        .where(eq(workflows.id, id))
-        .returning()
-        .get()!;
-      const boundBefore = this.boundId(org.id);
+        },
+        now,
+      ))!;
+      const boundBefore = await r.workflows.boundId(org.id);
       const bindingCleared = !row.isActive && boundBefore === id;
       if (bindingCleared) {
-        this.d.db
-          .update(organizations)
-          .set({ majorIncidentWorkflowId: null, updatedAt: now })
-          .where(eq(organizations.id, org.id))
-          .run();
-        this.d.audit.record(actor, {
+        await r.workflows.clearBinding(org.id, now);
+        await r.audit.record(actor, {
           accountId: org.accountId,
           organizationId: org.id,
           action: 'organization.updated',
@@ -195,7 +185,7 @@ export class WorkflowsService {
         { name: before.name, is_active: before.isActive },
         { name: row.name, is_active: row.isActive },
       );
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'workflow.updated',
@@ -214,20 +204,12 @@ export class WorkflowsService {
   }
 
   /** AUT-3 runs of an org, newest first; any reader of the org may list them. */
-  runs(actor: Actor, raw: ListRunsInput): Page<WorkflowRun> {
+  async runs(actor: Actor, raw: ListRunsInput): Promise<Page<WorkflowRun>> {
     const input = listRunsInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id);
-    const filter = eq(workflowRuns.organizationId, org.id);
-    const total = this.d.db.select({ n: count() }).from(workflowRuns).where(filter).get()?.n ?? 0;
-    const rows = this.d.db
-      .select({ run: workflowRuns, name: workflows.name })
-      .from(workflowRuns)
-      .innerJoin(workflows, eq(workflows.id, workflowRuns.workflowId))
-      .where(filter)
-      .orderBy(desc(workflowRuns.createdAt), desc(workflowRuns.id))
-      .limit(input.limit)
-      .offset(input.skip)
-      .all();
-    return { items: rows.map((r) => toWorkflowRun(r.run, r.name)), total };
+    return this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+      const { total, rows } = await r.workflows.runsPage(org.id, input.skip, input.limit);
+      return { items: rows.map((x) => toWorkflowRun(x.run, x.name)), total };
+    });
   }
 }

@@ -5,10 +5,16 @@ import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAgentsRepo } from './agents';
 import { SqliteAuditRepo } from './audit';
+import { SqliteAuditTrailRepo } from './audit-trail';
+import { SqliteAutomationRepo } from './automation';
+import { SqliteFeatureFlagsRepo } from './feature-flags';
+import { SqliteGdprRepo } from './gdpr';
+import { SqliteGovernanceRepo } from './governance';
 import { notConverted } from './not-converted';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
+import { SqliteWorkflowsRepo } from './workflows';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
 
@@ -26,18 +32,18 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     onboarding: new SqliteOnboardingRepo(db),
     accounts: notConverted('accounts'),
     agents: new SqliteAgentsRepo(db),
-    auditTrail: notConverted('audit'),
+    auditTrail: new SqliteAuditTrailRepo(db),
     auth: notConverted('auth'),
-    automation: notConverted('automation'),
-    featureFlags: notConverted('feature-flags'),
+    automation: new SqliteAutomationRepo(db),
+    featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: notConverted('fleet'),
-    gdpr: notConverted('gdpr'),
-    governance: notConverted('governance'),
+    gdpr: new SqliteGdprRepo(db),
+    governance: new SqliteGovernanceRepo(db),
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
     secrets: new SqliteSecretsRepo(db),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),
-    workflows: notConverted('workflows'),
+    workflows: new SqliteWorkflowsRepo(db),
   };
 }
