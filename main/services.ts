@@ -102,7 +102,8 @@ export function createServices(deps: ServiceDeps) {
   const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   const matchers = new LocationMatcherCache(db);
-  const hosts = new HostsService({ db, clock, access, audit, matchers });
+  const checks = new AccessService(clock);
+  const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
   const auth = new AuthService({
     db,
@@ -127,7 +128,7 @@ export function createServices(deps: ServiceDeps) {
       uow,
       clock,
       box,
-      access: new AccessService(clock),
+      access: checks,
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
@@ -140,7 +141,7 @@ export function createServices(deps: ServiceDeps) {
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
     }),
-    locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
+    locations: new LocationsService({ db, clock, access, audit, matchers }),
     hosts,
     supportAccess,
     auditTrail: new AuditService({ db, clock, access, offload, signer }),

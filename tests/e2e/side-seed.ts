@@ -47,9 +47,9 @@ export function seedRecordings(
   organizationId: number,
   count: number,
 ): Promise<number[]> {
-  return withServices(dataDir, (services) => {
+  return withServices(dataDir, async (services) => {
     const admin = actorByEmail(services, adminEmail);
-    const { items } = services.hosts.list(admin, { organization_id: organizationId });
+    const { items } = await services.hosts.list(admin, { organization_id: organizationId });
     const host = items[0];
     if (!host) throw new Error('seedRecordings needs a host in the org');
     const now = Date.now();

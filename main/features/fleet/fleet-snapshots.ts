@@ -12,7 +12,7 @@ import {
 } from '../../db/schema';
 import { SNAPSHOT_RETENTION_DAYS } from '../../../shared/constants';
 import type { SnapshotReport } from '../../../shared/schemas/fleet.schema';
-import { hostStatsFor } from '../hosts/host-stats';
+import { hostStatsFor } from '../../db/sqlite/repos/host-stats';
 
 export const HOUR_MS = 60 * 60 * 1000;
 /** The start of the hour `ms` falls in (UTC; an hour is an hour in every zone that matters here). */

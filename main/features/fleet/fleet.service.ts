@@ -21,7 +21,7 @@ import {
   type HealthPoint,
 } from '../../../shared/schemas/fleet.schema';
 import type { HostStats } from '../../../shared/schemas/organizations.schema';
-import { hostStatsFor } from '../hosts/host-stats';
+import { hostStatsFor } from '../../db/sqlite/repos/host-stats';
 import type { SupportAccessService } from '../support-access/support-access.service';
 import { HOUR_MS, hourOf } from './fleet-snapshots';
 

@@ -19,7 +19,6 @@ import {
   type ResolveResult,
   type SavedLocation,
 } from '../../../shared/schemas/locations.schema';
-import type { HostsService } from '../hosts/hosts.service';
 import type { LocationMatcherCache } from './location-matcher';
 
 export interface LocationsDeps {
@@ -28,7 +27,6 @@ export interface LocationsDeps {
   access: SyncAccess;
   audit: AuditLog;
   matchers: LocationMatcherCache;
-  hosts: HostsService;
 }
 
 type LocationRow = typeof locations.$inferSelect;
@@ -183,7 +181,23 @@ export class LocationsService {
   /** After subnets change, unpinned hosts follow the new longest-prefix answer. */
   private afterSubnetChange(orgId: number): number {
     this.d.matchers.invalidate(orgId);
-    return this.d.hosts.reassignUnpinned(orgId);
+    // TEMPORARY (issue 14): HostsService.reassignUnpinned is async over the unit of work now;
+    // this synchronous transaction cannot await it, so the same SQL runs here until locations is
+    // converted too.
+    const rows = this.d.db
+      .select({ id: hosts.id, ip: hosts.ip, locationId: hosts.locationId })
+      .from(hosts)
+      .where(and(eq(hosts.organizationId, orgId), eq(hosts.pinned, false)))
+      .all();
+    let moved = 0;
+    for (const h of rows) {
+      const target = this.d.matchers.assign(orgId, h.ip).locationId;
+      if (target !== h.locationId) {
+        this.d.db.update(hosts).set({ locationId: target }).where(eq(hosts.id, h.id)).run();
+        moved++;
+      }
+    }
+    return moved;
   }
 
   create(actor: Actor, raw: z.input<typeof createLocationInput>): SavedLocation {

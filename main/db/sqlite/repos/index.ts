@@ -4,6 +4,7 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
+import { SqliteHostsRepo } from './hosts';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
@@ -31,7 +32,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     fleet: notConverted('fleet'),
     gdpr: notConverted('gdpr'),
     governance: notConverted('governance'),
-    hosts: notConverted('hosts'),
+    hosts: new SqliteHostsRepo(db),
     locations: notConverted('locations'),
     secrets: notConverted('secrets'),
     supportAccess: notConverted('support-access'),
