@@ -17,7 +17,6 @@ export const NOT_CONVERTED = [
   'main/features/fleet/fleet.service.ts',
   'main/features/gdpr/gdpr.service.ts',
   'main/features/governance/governance.service.ts',
-  'main/features/locations/locations.service.ts',
   'main/features/onboarding/onboarding-defaults.service.ts',
   'main/features/organizations/secrets.service.ts',
   'main/features/support-access/support-access.service.ts',

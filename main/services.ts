@@ -101,7 +101,8 @@ export function createServices(deps: ServiceDeps) {
   // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
   const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
-  const matchers = new LocationMatcherCache(db);
+  // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
+  const matchers = new LocationMatcherCache((orgId) => repos.locations.matcherInputNow(orgId));
   const checks = new AccessService(clock);
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
@@ -141,7 +142,7 @@ export function createServices(deps: ServiceDeps) {
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
     }),
-    locations: new LocationsService({ db, clock, access, audit, matchers }),
+    locations: new LocationsService({ uow, clock, access: checks, matchers, hosts }),
     hosts,
     supportAccess,
     auditTrail: new AuditService({ db, clock, access, offload, signer }),

@@ -137,7 +137,7 @@ export class HostsService {
   async unpin(actor: Actor, id: number): Promise<Host> {
     return this.d.uow.write(async (r) => {
       const { row, org } = await this.locate(r, actor, id, 'hosts.manage');
-      const assigned = this.d.matchers.assign(org.id, row.ip);
+      const assigned = await this.d.matchers.assignIn(r, org.id, row.ip);
       const updated = (await r.hosts.update(row.id, {
         pinned: false,
         locationId: assigned.locationId,

@@ -5,11 +5,15 @@ import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
 import { SqliteHostsRepo } from './hosts';
+import { SqliteLocationsRepo } from './locations';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 
-export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
+export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
+  access: SqliteAccessRepo;
+  locations: SqliteLocationsRepo;
+};
 
 /**
  * Every repository over one connection, built once (their statements are prepared once per
@@ -33,7 +37,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     gdpr: notConverted('gdpr'),
     governance: notConverted('governance'),
     hosts: new SqliteHostsRepo(db),
-    locations: notConverted('locations'),
+    locations: new SqliteLocationsRepo(db),
     secrets: notConverted('secrets'),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),
