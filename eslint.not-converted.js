@@ -14,7 +14,6 @@ export const NOT_CONVERTED = [
   'main/features/auth/auth.service.ts',
   'main/features/automation/automation.service.ts',
   'main/features/feature-flags/feature-flags.service.ts',
-  'main/features/fleet/fleet.service.ts',
   'main/features/gdpr/gdpr.service.ts',
   'main/features/governance/governance.service.ts',
   'main/features/onboarding/onboarding-defaults.service.ts',

@@ -154,7 +154,7 @@ export function createServices(deps: ServiceDeps) {
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),
-    fleet: new FleetService({ db, clock, access, supportAccess }),
+    fleet: new FleetService({ uow, clock, access: checks, supportAccess }),
   };
   const infra = {
     db,
@@ -176,7 +176,7 @@ export function createServices(deps: ServiceDeps) {
      */
     uow,
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
-    fleetSnapshots: new FleetSnapshots({ db, clock }),
+    fleetSnapshots: new FleetSnapshots({ uow, clock }),
   };
   return { ...domain, infra };
 }

@@ -77,6 +77,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/onboarding/onboarding.service.ts',
     'main/features/hosts/hosts.service.ts',
     'main/features/locations/locations.service.ts',
+    'main/features/fleet/fleet.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
   ])('the converted %s imports no storage', async (file) => {

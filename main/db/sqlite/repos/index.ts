@@ -4,6 +4,7 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAuditRepo } from './audit';
+import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
 import { notConverted } from './not-converted';
@@ -33,7 +34,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     auth: notConverted('auth'),
     automation: notConverted('automation'),
     featureFlags: notConverted('feature-flags'),
-    fleet: notConverted('fleet'),
+    fleet: new SqliteFleetRepo(db),
     gdpr: notConverted('gdpr'),
     governance: notConverted('governance'),
     hosts: new SqliteHostsRepo(db),
