@@ -10,9 +10,6 @@ export const NOT_CONVERTED = [
   'main/core/audit.ts',
   'main/features/accounts/accounts.service.ts',
   'main/features/auth/auth.service.ts',
-  'main/features/fleet/fleet.service.ts',
-  'main/features/hosts/hosts.service.ts',
-  'main/features/locations/locations.service.ts',
   'main/features/support-access/support-access.service.ts',
   'main/features/users/users.service.ts',
 ];

@@ -101,9 +101,11 @@ export function createServices(deps: ServiceDeps) {
   // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
   const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
-  const matchers = new LocationMatcherCache(db);
-  const hosts = new HostsService({ db, clock, access, audit, matchers });
-  const secrets = new SecretsService({ uow, clock, box, access: new AccessService(clock) });
+  // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
+  const matchers = new LocationMatcherCache((orgId) => repos.locations.matcherInputNow(orgId));
+  const checks = new AccessService(clock);
+  const hosts = new HostsService({ uow, clock, access: checks, matchers });
+  const secrets = new SecretsService({ uow, clock, box, access: checks });
   const auth = new AuthService({
     db,
     clock,
@@ -128,7 +130,7 @@ export function createServices(deps: ServiceDeps) {
       clock,
       box,
       offload,
-      access: new AccessService(clock),
+      access: checks,
       onboarding: deps.onboarding ?? defaultOnboardingSeeder,
       onOrgChanged: (id) => matchers.invalidate(id),
     }),
@@ -140,25 +142,25 @@ export function createServices(deps: ServiceDeps) {
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
     }),
-    locations: new LocationsService({ db, clock, access, audit, matchers, hosts }),
+    locations: new LocationsService({ uow, clock, access: checks, matchers, hosts }),
     hosts,
     supportAccess,
     auditTrail: new AuditService({
       uow,
       clock,
-      access: new AccessService(clock),
+      access: checks,
       offload,
       signer,
     }),
     exportKey: new ExportKeyService(signer),
-    automation: new AutomationService({ uow, access: new AccessService(clock) }),
-    workflows: new WorkflowsService({ uow, clock, access: new AccessService(clock) }),
-    incidents: new IncidentsService({ uow, clock, access: new AccessService(clock) }),
-    featureFlags: new FeatureFlagsService({ uow, clock, access: new AccessService(clock) }),
-    onboarding: new OnboardingDefaultsService({ uow, clock, access: new AccessService(clock) }),
-    governance: new GovernanceService({ uow, clock, access: new AccessService(clock) }),
-    gdpr: new GdprService({ uow, clock, access: new AccessService(clock), offload }),
-    fleet: new FleetService({ db, clock, access, supportAccess }),
+    automation: new AutomationService({ uow, access: checks }),
+    workflows: new WorkflowsService({ uow, clock, access: checks }),
+    incidents: new IncidentsService({ uow, clock, access: checks }),
+    featureFlags: new FeatureFlagsService({ uow, clock, access: checks }),
+    onboarding: new OnboardingDefaultsService({ uow, clock, access: checks }),
+    governance: new GovernanceService({ uow, clock, access: checks }),
+    gdpr: new GdprService({ uow, clock, access: checks, offload }),
+    fleet: new FleetService({ uow, clock, access: checks, supportAccess }),
   };
   const infra = {
     db,
@@ -180,7 +182,7 @@ export function createServices(deps: ServiceDeps) {
      */
     uow,
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
-    fleetSnapshots: new FleetSnapshots({ db, clock }),
+    fleetSnapshots: new FleetSnapshots({ uow, clock }),
   };
   return { ...domain, infra };
 }

@@ -4,6 +4,7 @@
 import type { TRPCError } from '@trpc/server';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessService } from '../main/core/access';
 import { auditEntries, hosts, organizations, roleAssignments } from '../main/db/schema';
 import { HostsService, REMOVE_ALL_CHUNK } from '../main/features/hosts/hosts.service';
 import { MAX_BULK_IDS } from '../shared/constants';
@@ -254,12 +255,11 @@ describe('hosts.removeAll (before a hard delete)', () => {
   });
 
   function chunkedHosts(chunk: number, yieldNow: () => Promise<void>) {
-    const { db, clock, access, audit, matchers } = w.services.infra;
+    const { uow, clock, matchers } = w.services.infra;
     return new HostsService({
-      db,
+      uow,
       clock,
-      access,
-      audit,
+      access: new AccessService(clock),
       matchers,
       removeAllChunk: chunk,
       yieldNow,

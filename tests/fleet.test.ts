@@ -3,6 +3,7 @@
 import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessService } from '../main/core/access';
 import { accountHealthSnapshots, hosts, orgHealthSnapshots } from '../main/db/schema';
 import { FleetSnapshots, HOUR_MS, hourOf } from '../main/features/fleet/fleet-snapshots';
 import { attentionReasons, FleetService } from '../main/features/fleet/fleet.service';
@@ -198,7 +199,9 @@ describe('fleet.overview (UI-12)', () => {
   it('reads the stats in chunks, yielding to the event loop between them', async () => {
     let yields = 0;
     const fleet = new FleetService({
-      ...w.services.infra,
+      uow: w.services.infra.uow,
+      clock: w.clock,
+      access: new AccessService(w.clock),
       supportAccess: w.services.supportAccess,
       chunk: 2,
       yieldNow: async () => {
@@ -251,7 +254,7 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
   it('a run cut short is finished by the next one, without touching what it wrote', async () => {
     let chunks = 0;
     const failing = new FleetSnapshots({
-      db: w.opened.db,
+      uow: w.services.infra.uow,
       clock: w.clock,
       chunk: 2,
       yieldNow: async () => {

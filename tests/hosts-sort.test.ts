@@ -7,7 +7,7 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nameKey } from '../main/core/names';
 import { hosts } from '../main/db/schema';
-import { hostSortSegments } from '../main/features/hosts/hosts.service';
+import { hostSortSegments } from '../main/db/sqlite/repos/hosts-sql';
 import { parseIp } from '../shared/cidr';
 import { HOST_SORT_KEYS, SORT_ORDERS } from '../shared/constants';
 import { hostStatus, type HostStatus } from '../shared/schemas/hosts.schema';

@@ -219,6 +219,41 @@ describe('LOC-3 assignment', () => {
     ).toBe('Default');
   });
 
+  // Issue 14: the cache follows commits only (invalidated in r.afterCommit); a change that rolls
+  // back touches neither the cache nor where an IP lands.
+  it('a refused location change leaves the cached matcher as it was; a committed one drops it', async () => {
+    const matchers = w.services.infra.matchers;
+    const lab = await api.locations.create({
+      organization_id: orgId,
+      name: 'Lab',
+      subnets: ['10.50.0.0/16'],
+    });
+    const committed = matchers.get(orgId);
+    // Name taken: refused at the insert, rolled back.
+    const taken = await failure(
+      api.locations.create({ organization_id: orgId, name: 'LAB', subnets: ['192.168.0.0/16'] }),
+    );
+    expect(taken.message).toMatch(/already exists/);
+    expect(matchers.get(orgId)).toBe(committed);
+    // A subnet of another location: refused after the location row was already updated.
+    await api.locations.create({
+      organization_id: orgId,
+      name: 'Edge',
+      subnets: ['172.16.0.0/12'],
+    });
+    const edge = matchers.get(orgId);
+    expect(edge).not.toBe(committed);
+    const clash = await failure(
+      api.locations.update({ id: lab.id, patch: { name: 'Lab 2', subnets: ['172.16.0.0/12'] } }),
+    );
+    expect(clash.message).toMatch(/already a subnet of location "Edge"/);
+    expect(matchers.get(orgId)).toBe(edge);
+    expect((await api.locations.get({ id: lab.id })).name).toBe('Lab');
+    expect(
+      (await api.locations.resolve({ organization_id: orgId, ip: '192.168.1.1' })).location_name,
+    ).toBe('Default');
+  });
+
   it('unpinned hosts follow subnet changes; pinned ones stay', async () => {
     const free = addHost('172.16.0.1');
     const pinned = addHost('172.16.0.2', defaultId, true);

@@ -166,7 +166,10 @@ describe('keys stored before the folding', () => {
         dupe: await org('Dupe'),
         dupeTwin: await org('Du Twin'),
       };
-      const loc = services.locations.create(admin, { organization_id: ids.zwsp, name: 'Main' });
+      const loc = await services.locations.create(admin, {
+        organization_id: ids.zwsp,
+        name: 'Main',
+      });
       // As an older version stored them: names with a zero-width space, keys without folding.
       const legacy = (table: string, id: number, name: string) =>
         first.sqlite
@@ -199,9 +202,9 @@ describe('keys stored before the folding', () => {
         await expect(after.organizations.create(admin, { name: 'Acme' })).rejects.toThrow(
           DomainError,
         );
-        expect(() =>
+        await expect(
           after.locations.create(admin, { organization_id: ids.zwsp, name: 'MAIN' }),
-        ).toThrow(/already/);
+        ).rejects.toThrow(/already/);
       } finally {
         opened.close();
       }

@@ -4,7 +4,7 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hosts, locations, organizationHostCounts, organizations } from '../main/db/schema';
-import { hostStatsFor, statusFilter } from '../main/features/hosts/host-stats';
+import { hostStatsFor, statusFilter } from '../main/db/sqlite/repos/host-stats';
 import { searchPlan } from '../main/db/sqlite/repos/organizations-sql';
 import { hostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';

@@ -9,7 +9,7 @@ import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nameKey } from '../main/core/names';
 import { hosts, locations } from '../main/db/schema';
-import { hostStatsFor } from '../main/features/hosts/host-stats';
+import { hostStatsFor } from '../main/db/sqlite/repos/host-stats';
 import { orgSortPlan } from '../main/db/sqlite/repos/organizations-sql';
 import { ORG_SORT_KEYS, SORT_ORDERS } from '../shared/constants';
 import { hostStatus } from '../shared/schemas/hosts.schema';

@@ -147,19 +147,19 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
     const initech = await org('Initech', 'us-east', null);
     const umbrella = await org('Umbrella Health', 'eu-central', 'Clinics');
 
-    services.locations.create(admin, {
+    await services.locations.create(admin, {
       organization_id: acme.id,
       name: 'Headquarters',
       subnets: ['10.1.0.0/16', '2001:db8:1::/48'],
       timezone: 'Europe/Berlin',
     });
-    services.locations.create(admin, {
+    await services.locations.create(admin, {
       organization_id: acme.id,
       name: 'Branch Lyon',
       subnets: ['10.2.0.0/16'],
       timezone: 'Europe/Paris',
     });
-    services.locations.create(admin, {
+    await services.locations.create(admin, {
       organization_id: globex.id,
       name: 'Globex Office',
       subnets: ['172.16.0.0/12'],

@@ -49,7 +49,7 @@ export function seedRecordings(
 ): Promise<number[]> {
   return withServices(dataDir, async (services) => {
     const admin = actorByEmail(services, adminEmail);
-    const { items } = services.hosts.list(admin, { organization_id: organizationId });
+    const { items } = await services.hosts.list(admin, { organization_id: organizationId });
     const host = items[0];
     if (!host) throw new Error('seedRecordings needs a host in the org');
     const now = Date.now();

@@ -1,18 +1,10 @@
 // UI-12: the hourly health snapshots behind the fleet chart. One row per org per hour (its host
 // health then), and one per account (the sum over its active orgs), kept SNAPSHOT_RETENTION_DAYS.
-import { and, eq, notExists, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
 import { chunksOf, yieldToEventLoop, type Yield } from '../../core/yield';
-import type { Db } from '../../db/database';
-import {
-  accountHealthSnapshots,
-  accounts,
-  organizations,
-  orgHealthSnapshots,
-} from '../../db/schema';
+import type { Uow } from '../../repos';
 import { SNAPSHOT_RETENTION_DAYS } from '../../../shared/constants';
 import type { SnapshotReport } from '../../../shared/schemas/fleet.schema';
-import { hostStatsFor } from '../hosts/host-stats';
 
 export const HOUR_MS = 60 * 60 * 1000;
 /** The start of the hour `ms` falls in (UTC; an hour is an hour in every zone that matters here). */
@@ -27,33 +19,19 @@ export const SNAPSHOT_CHUNK = 100;
 export const CLEANUP_CHUNK = 5000;
 
 export interface FleetSnapshotsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
   chunk?: number;
   yieldNow?: Yield;
 }
 
+/**
+ * The hourly job over the unit of work (issue 14): every chunk is one write of its own (its stats
+ * are read in it, so a chunk's rows are one snapshot of its orgs), with a yield between chunks,
+ * never inside a unit of work.
+ */
 export class FleetSnapshots {
-  // Prepared once: building an insert per row with the query builder cost more than the stats.
-  private readonly insertOrg;
-
-  constructor(private readonly d: FleetSnapshotsDeps) {
-    const p = (name: string) => sql.placeholder(name);
-    this.insertOrg = d.db
-      .insert(orgHealthSnapshots)
-      .values({
-        organizationId: p('organizationId'),
-        accountId: p('accountId'),
-        hour: p('hour'),
-        isActive: p('isActive'),
-        online: p('online'),
-        offline: p('offline'),
-        stale: p('stale'),
-        total: p('total'),
-      })
-      .onConflictDoNothing()
-      .prepare();
-  }
+  constructor(private readonly d: FleetSnapshotsDeps) {}
 
   /**
    * Takes this hour's snapshot of every account that has none yet, then deletes what is past
@@ -66,76 +44,31 @@ export class FleetSnapshots {
     const hour = hourOf(now);
     const chunk = this.d.chunk ?? SNAPSHOT_CHUNK;
     const yieldNow = this.d.yieldNow ?? yieldToEventLoop;
-    const db = this.d.db;
-    const pending = db
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(accountHealthSnapshots)
-            .where(
-              and(
-                eq(accountHealthSnapshots.accountId, accounts.id),
-                eq(accountHealthSnapshots.hour, hour),
-              ),
-            ),
-        ),
-      )
-      .all();
+    const pending = await this.d.uow.read((r) => r.fleet.accountsWithoutSnapshot(hour));
     let orgCount = 0;
-    for (const account of pending) {
-      const orgs = db
-        .select({ id: organizations.id, isActive: organizations.isActive })
-        .from(organizations)
-        .where(
-          and(
-            eq(organizations.accountId, account.id),
-            notExists(
-              db
-                .select({ one: sql`1` })
-                .from(orgHealthSnapshots)
-                .where(
-                  and(
-                    eq(orgHealthSnapshots.organizationId, organizations.id),
-                    eq(orgHealthSnapshots.hour, hour),
-                  ),
-                ),
-            ),
-          ),
-        )
-        .all();
+    for (const accountId of pending) {
+      const orgs = await this.d.uow.read((r) => r.fleet.orgsWithoutSnapshot(accountId, hour));
       for (const part of chunksOf(orgs, chunk)) {
-        // Stats at this moment (not at the hour's start): the hour is the bucket it is filed in.
-        const stats = hostStatsFor(
-          db,
-          part.map((o) => o.id),
-          this.d.clock.now(),
-        );
-        db.transaction(() => {
-          for (const o of part) {
-            const s = stats.get(o.id) ?? { online: 0, offline: 0, stale: 0, total: 0 };
-            this.insertOrg.run({
+        await this.d.uow.write(async (r) => {
+          // Stats at this moment (not at the hour's start): the hour is the bucket it is filed in.
+          const stats = await r.fleet.hostStats(
+            part.map((o) => o.id),
+            this.d.clock.now(),
+          );
+          await r.fleet.insertOrgSnapshots(
+            part.map((o) => ({
               organizationId: o.id,
-              accountId: account.id,
+              accountId,
               hour,
-              isActive: o.isActive ? 1 : 0,
-              ...s,
-            });
-          }
+              isActive: o.isActive,
+              ...(stats.get(o.id) ?? { online: 0, offline: 0, stale: 0, total: 0 }),
+            })),
+          );
         });
         orgCount += part.length;
         await yieldNow();
       }
-      db.run(sql`
-        INSERT INTO ${accountHealthSnapshots}
-          (account_id, hour, organizations, online, offline, stale, total)
-        SELECT ${account.id}, ${hour}, count(*), coalesce(sum(online), 0), coalesce(sum(offline), 0),
-          coalesce(sum(stale), 0), coalesce(sum(total), 0)
-        FROM ${orgHealthSnapshots}
-        WHERE account_id = ${account.id} AND hour = ${hour} AND is_active = 1
-        ON CONFLICT (account_id, hour) DO NOTHING`);
+      await this.d.uow.write((r) => r.fleet.insertAccountSnapshot(accountId, hour));
     }
     // Kept: the SNAPSHOT_RETENTION_DAYS × 24 hours up to this one, all that fleet.history serves.
     const deleted = await this.cleanup(hour - (SNAPSHOT_RETENTION_DAYS * 24 - 1) * HOUR_MS);
@@ -146,12 +79,11 @@ export class FleetSnapshots {
   async cleanup(before: number): Promise<number> {
     const yieldNow = this.d.yieldNow ?? yieldToEventLoop;
     let deleted = 0;
-    for (const table of [orgHealthSnapshots, accountHealthSnapshots]) {
+    for (const table of ['org', 'account'] as const) {
       for (;;) {
-        const n = this.d.db.run(
-          sql`DELETE FROM ${table} WHERE rowid IN (
-            SELECT rowid FROM ${table} WHERE hour < ${before} LIMIT ${CLEANUP_CHUNK})`,
-        ).changes;
+        const n = await this.d.uow.write((r) =>
+          r.fleet.deleteSnapshotsBefore(table, before, CLEANUP_CHUNK),
+        );
         deleted += n;
         if (n < CLEANUP_CHUNK) break;
         await yieldNow();

@@ -1,11 +1,9 @@
 // UI-12: the fleet overview on All organizations, and the health history behind its chart.
-import { and, asc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import { chunksOf, yieldToEventLoop, type Yield } from '../../core/yield';
-import type { Db } from '../../db/database';
-import { accountHealthSnapshots, organizations, orgHealthSnapshots } from '../../db/schema';
+import type { Uow } from '../../repos';
 import {
   ATTENTION_LIST_LIMIT,
   ATTENTION_OFFLINE_SHARE,
@@ -21,14 +19,15 @@ import {
   type HealthPoint,
 } from '../../../shared/schemas/fleet.schema';
 import type { HostStats } from '../../../shared/schemas/organizations.schema';
-import { hostStatsFor } from '../hosts/host-stats';
+import type { HourCounts } from './fleet.repo';
 import type { SupportAccessService } from '../support-access/support-access.service';
 import { HOUR_MS, hourOf } from './fleet-snapshots';
 
 export interface FleetDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
+  access: AccessService;
+  /** SUP-2's status line: another service, called outside this one's units of work. */
   supportAccess: Pick<SupportAccessService, 'status'>;
   /** Orgs whose host stats are read per chunk of the overview (tests make it small). */
   chunk?: number;
@@ -78,50 +77,39 @@ function worstFirst(a: AttentionItem, b: AttentionItem): number {
 export class FleetService {
   constructor(private readonly d: FleetDeps) {}
 
-  /** The orgs the actor may read, as a WHERE clause (TEN-4, TEN-5), or null for none. */
-  private scope(actor: Actor): { where: SQL | null; accountIds: number[]; orgIds: number[] } {
-    const scope = this.d.access.scope(actor);
-    const parts: SQL[] = [];
-    if (scope.accountIds.length > 0) parts.push(inArray(organizations.accountId, scope.accountIds));
-    if (scope.orgIds.length > 0) parts.push(inArray(organizations.id, scope.orgIds));
-    const where = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : or(...parts)!;
-    return { where, ...scope };
-  }
-
   /**
    * Totals (orgs; hosts of the active orgs by status) and the orgs needing attention, for every
    * org the caller may read: account admins their account, org-scoped users their orgs, support
    * engineers the accounts of their active grants. The per-org counts come from the trigger-kept
-   * totals and the status ranges (hostStatsFor), in chunks with a yield between them.
+   * totals and the status ranges (hostStatsFor), in chunks with a yield between them: the scope
+   * and the orgs are one read, each chunk of stats a read of its own (a unit of work never spans
+   * a yield), as the chunks were separate reads before.
    */
   async overview(actor: Actor): Promise<FleetOverview> {
     const now = this.d.clock.now();
-    const { where } = this.scope(actor);
-    const orgs = where
-      ? this.d.db
-          .select({
-            id: organizations.id,
-            accountId: organizations.accountId,
-            name: organizations.name,
-            isActive: organizations.isActive,
-            killSwitch: organizations.killSwitch,
-          })
-          .from(organizations)
-          .where(where)
-          .orderBy(asc(organizations.nameKey), asc(organizations.id))
-          .all()
-      : [];
+    const { orgs, managesSupport } = await this.d.uow.read(async (r) => {
+      const scope = await this.d.access.scope(r, actor);
+      return {
+        orgs: await r.fleet.orgsInScope(scope),
+        managesSupport:
+          !actor.isSupportEngineer &&
+          (await this.d.access.accountPermissions(r, actor, actor.accountId)).has(
+            'support_access.manage',
+          ),
+      };
+    });
     const chunk = this.d.chunk ?? OVERVIEW_CHUNK;
     const yieldNow = this.d.yieldNow ?? yieldToEventLoop;
     const stats = new Map<number, HostStats>();
     for (const [i, part] of chunksOf(orgs, chunk).entries()) {
       if (i > 0) await yieldNow();
-      for (const [id, s] of hostStatsFor(
-        this.d.db,
-        part.map((o) => o.id),
-        now,
-      ))
-        stats.set(id, s);
+      const partStats = await this.d.uow.read((r) =>
+        r.fleet.hostStats(
+          part.map((o) => o.id),
+          now,
+        ),
+      );
+      for (const [id, s] of partStats) stats.set(id, s);
     }
 
     const hosts = { ...NO_HOSTS };
@@ -163,16 +151,17 @@ export class FleetService {
       hosts,
       thresholds: { offline_share: ATTENTION_OFFLINE_SHARE, stale_share: ATTENTION_STALE_SHARE },
       attention: { total: flagged.length, counts, items: flagged.slice(0, ATTENTION_LIST_LIMIT) },
-      support_access: this.supportAccess(actor),
+      support_access: managesSupport ? await this.supportAccess(actor) : null,
     };
   }
 
-  /** SUP-2, for those who manage it: support access is account-wide, so it is one line, not per org. */
-  private supportAccess(actor: Actor): FleetOverview['support_access'] {
-    if (actor.isSupportEngineer) return null;
-    const perms = this.d.access.accountPermissions(actor, actor.accountId);
-    if (!perms.has('support_access.manage')) return null;
-    const status = this.d.supportAccess.status(actor);
+  /**
+   * SUP-2, for those who manage it: support access is account-wide, so it is one line, not per
+   * org. Another service's call, so outside this service's units of work (never nested); awaited,
+   * so it reads the same whether that service is synchronous yet or not.
+   */
+  private async supportAccess(actor: Actor): Promise<FleetOverview['support_access']> {
+    const status = await this.d.supportAccess.status(actor);
     return { active: status.active, expires_at: status.expires_at, grants: status.grants.length };
   }
 
@@ -180,18 +169,13 @@ export class FleetService {
    * The last `hours` hourly snapshots, oldest first: of one org (which the caller must be able to
    * read: NOT_FOUND otherwise, TEN-4), or of the caller's fleet (the active orgs they may read),
    * summed from the account rows where they see whole accounts and from the org rows otherwise.
+   * One read: the check and the rows agree.
    */
-  history(actor: Actor, raw?: FleetHistoryInput): FleetHistory {
+  async history(actor: Actor, raw?: FleetHistoryInput): Promise<FleetHistory> {
     const input = fleetHistoryInput.parse(raw);
     const to = hourOf(this.d.clock.now());
     const from = to - (input.hours - 1) * HOUR_MS;
-    const point = (r: {
-      hour: number;
-      online: number;
-      offline: number;
-      stale: number;
-      total: number;
-    }): HealthPoint => ({
+    const point = (r: HourCounts): HealthPoint => ({
       hour: iso(r.hour),
       online: r.online,
       offline: r.offline,
@@ -199,74 +183,36 @@ export class FleetService {
       total: r.total,
     });
     const range = { from: iso(from), to: iso(to) };
-    const h = orgHealthSnapshots;
 
-    if (input.organization_id) {
-      const org = this.d.access.requireOrg(actor, input.organization_id);
-      const rows = this.d.db
-        .select()
-        .from(h)
-        .where(and(eq(h.organizationId, org.id), gte(h.hour, from), lte(h.hour, to)))
-        .orderBy(asc(h.hour))
-        .all();
-      return { organization_id: org.id, ...range, points: rows.map(point) };
-    }
+    return this.d.uow.read(async (r) => {
+      if (input.organization_id) {
+        const org = await this.d.access.requireOrg(r, actor, input.organization_id);
+        const rows = await r.fleet.orgHistory(org.id, from, to);
+        return { organization_id: org.id, ...range, points: rows.map(point) };
+      }
 
-    const scope = this.scope(actor);
-    const byHour = new Map<number, HealthPoint & { at: number }>();
-    const add = (r: {
-      hour: number;
-      online: number;
-      offline: number;
-      stale: number;
-      total: number;
-    }) => {
-      const p = byHour.get(r.hour) ?? {
-        ...point({ ...r, online: 0, offline: 0, stale: 0, total: 0 }),
-        at: r.hour,
+      const scope = await this.d.access.scope(r, actor);
+      const byHour = new Map<number, HealthPoint & { at: number }>();
+      const add = (row: HourCounts) => {
+        const p = byHour.get(row.hour) ?? {
+          ...point({ ...row, online: 0, offline: 0, stale: 0, total: 0 }),
+          at: row.hour,
+        };
+        p.online += row.online;
+        p.offline += row.offline;
+        p.stale += row.stale;
+        p.total += row.total;
+        byHour.set(row.hour, p);
       };
-      p.online += r.online;
-      p.offline += r.offline;
-      p.stale += r.stale;
-      p.total += r.total;
-      byHour.set(r.hour, p);
-    };
-    const a = accountHealthSnapshots;
-    if (scope.accountIds.length > 0) {
-      this.d.db
-        .select()
-        .from(a)
-        .where(and(inArray(a.accountId, scope.accountIds), gte(a.hour, from), lte(a.hour, to)))
-        .all()
-        .forEach(add);
-    }
-    // Org-scoped roles: their orgs' rows, unless a whole account of theirs already counts them.
-    if (scope.orgIds.length > 0) {
-      const sums = this.d.db
-        .select({
-          hour: h.hour,
-          online: sql<number>`sum(${h.online})`,
-          offline: sql<number>`sum(${h.offline})`,
-          stale: sql<number>`sum(${h.stale})`,
-          total: sql<number>`sum(${h.total})`,
-        })
-        .from(h)
-        .where(
-          and(
-            inArray(h.organizationId, scope.orgIds),
-            scope.accountIds.length > 0
-              ? sql`${h.accountId} NOT IN (SELECT value FROM json_each(${JSON.stringify(scope.accountIds)}))`
-              : undefined,
-            eq(h.isActive, true),
-            gte(h.hour, from),
-            lte(h.hour, to),
-          ),
-        )
-        .groupBy(h.hour)
-        .all();
-      sums.forEach(add);
-    }
-    const points = [...byHour.values()].sort((x, y) => x.at - y.at).map(({ at: _at, ...p }) => p);
-    return { organization_id: null, ...range, points };
+      if (scope.accountIds.length > 0) {
+        (await r.fleet.accountHistory(scope.accountIds, from, to)).forEach(add);
+      }
+      // Org-scoped roles: their orgs' rows, unless a whole account of theirs already counts them.
+      if (scope.orgIds.length > 0) {
+        (await r.fleet.orgSums(scope.orgIds, scope.accountIds, from, to)).forEach(add);
+      }
+      const points = [...byHour.values()].sort((x, y) => x.at - y.at).map(({ at: _at, ...p }) => p);
+      return { organization_id: null, ...range, points };
+    });
   }
 }

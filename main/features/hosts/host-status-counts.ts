@@ -4,6 +4,12 @@
 // its last heartbeat, offline → stale after thirty days). Each row says when that can first
 // happen (`next_change_at`); this job re-counts the rows that are due, at the app's clock, and
 // computes their next change. It is idempotent, so replicas running it at once do no harm.
+//
+// Infrastructure, not a service (issue 14: it keeps its raw connection on purpose): it is the
+// triggers' counterpart (raw prepared statements, like a migration step), it also runs on
+// connections that have no unit of work (desktop/export's copy of the database, the review's
+// writable copy), and on the live database it runs from a timer, a turn of its own, so never
+// inside an open unit of work (those span microtasks only). A PostgreSQL backend brings its own.
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/database';
 import {

@@ -1,32 +1,16 @@
 import { createHash } from 'node:crypto';
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  inArray,
-  isNull,
-  lte,
-  max,
-  or,
-  sql,
-  type SQL,
-} from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
 import { DomainError, conflict } from '../../core/errors';
 import { yieldToEventLoop, type Yield } from '../../core/yield';
-import type { Db } from '../../db/database';
-import { hosts, locations } from '../../db/schema';
+import type { HostRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
+import type { Permission } from '../../../shared/permissions';
 import {
-  STALE_AFTER_MS,
   hostStatus,
   listHostsInput,
-  type HostSortKey,
   moveHostInput,
   moveHostsInput,
   removeAllHostsInput,
@@ -40,15 +24,13 @@ import {
   type RemoveHostsInput,
 } from '../../../shared/schemas/hosts.schema';
 import type { BulkResult } from '../../../shared/schemas/bulk.schema';
-import type { Page, SortOrder } from '../../../shared/schemas/common.schema';
+import type { Page } from '../../../shared/schemas/common.schema';
 import type { LocationMatcherCache } from '../locations/location-matcher';
-import { statusFilter } from './host-stats';
 
 export interface HostsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
   matchers: LocationMatcherCache;
   /** How many hosts "remove all" deletes per transaction (tests make it small). */
   removeAllChunk?: number;
@@ -64,75 +46,8 @@ export interface HostsDeps {
  */
 export const REMOVE_ALL_CHUNK = 100;
 
-type HostRow = typeof hosts.$inferSelect;
-
-/** One stretch of a sorted host list: the hosts `where` picks, in the order of one index. */
-export interface HostSegment {
-  where: SQL | null;
-  orderBy: SQL[];
-}
-
-const nocase = sql`${hosts.hostname} COLLATE NOCASE`;
-
-/**
- * UI-11: hosts.list's order as segments, each one index walked forward or backward; a page is
- * cut across them (ascending; descending is the exact reverse, segment by segment).
- * - hostname: ignoring (ASCII) case, then id (hosts_org_hostname_nocase_idx);
- * - ip: by address, IPv4 first (hosts_org_ip_idx over ip_key);
- * - last_seen: never seen first, then by time, registration, id (hosts_org_seen_idx);
- * - status: online, offline, stale (AGT-3), in each the most recently seen first and never-seen
- *   hosts after the seen ones (latest registered first). Statuses are ranges of
- *   hosts_org_seen_idx, so the order is four ranges of it: seen online or offline (newest first),
- *   never seen and offline, seen and stale, never seen and stale;
- * - location: by location name (`locationOrder`, the org's locations already in name order),
- *   then hostname (hosts_location_hostname_idx).
- */
-export function hostSortSegments(
-  sort: HostSortKey,
-  order: SortOrder,
-  now: number,
-  locationOrder: number[],
-): HostSegment[] {
-  const down = order === 'desc';
-  const by = (column: SQL | typeof hosts.id, descending: boolean) =>
-    descending ? desc(column) : asc(column);
-  const seen = sql`${hosts.lastSeenAt}`;
-  const registered = sql`${hosts.registeredAt}`;
-  switch (sort) {
-    case 'hostname':
-      return [{ where: null, orderBy: [by(nocase, down), by(hosts.id, down)] }];
-    case 'ip':
-      return [{ where: null, orderBy: [by(sql`${hosts.ipKey}`, down), by(hosts.id, down)] }];
-    case 'last_seen':
-      return [{ where: null, orderBy: [by(seen, down), by(registered, down), by(hosts.id, down)] }];
-    case 'status': {
-      const staleBefore = now - STALE_AFTER_MS;
-      // Ascending here means newest first inside each status: descending index walks.
-      const newest = [by(seen, !down), by(registered, !down), by(hosts.id, !down)];
-      const newestNever = [by(registered, !down), by(hosts.id, !down)];
-      const segments: HostSegment[] = [
-        { where: sql`${seen} >= ${staleBefore}`, orderBy: newest },
-        {
-          where: and(isNull(hosts.lastSeenAt), sql`${registered} >= ${staleBefore}`)!,
-          orderBy: newestNever,
-        },
-        { where: sql`${seen} < ${staleBefore}`, orderBy: newest },
-        {
-          where: and(isNull(hosts.lastSeenAt), sql`${registered} < ${staleBefore}`)!,
-          orderBy: newestNever,
-        },
-      ];
-      return down ? segments.reverse() : segments;
-    }
-    case 'location': {
-      const segments = locationOrder.map((id) => ({
-        where: eq(hosts.locationId, id),
-        orderBy: [by(nocase, down), by(hosts.id, down)],
-      }));
-      return down ? segments.reverse() : segments;
-    }
-  }
-}
+const locationNotFound = (id: number) =>
+  new DomainError('NOT_FOUND', `Location ${id} not found in this organization`, 'location_id');
 
 /**
  * AGT-4 host detail: a Go agent's public key as OpenSSH fingerprints one (SHA256:, the digest in
@@ -164,113 +79,49 @@ export class HostsService {
     };
   }
 
-  private locate(actor: Actor, id: number, ...perms: Parameters<SyncAccess['requireOrg']>[2][]) {
-    const row = this.d.db.select().from(hosts).where(eq(hosts.id, id)).get();
-    return this.d.access.requireInOrg(actor, 'Host', id, row, ...perms);
+  /** A host of an org the actor can see (with `perms`), or NOT_FOUND: foreign ids look absent. */
+  private async locate(r: Repos, actor: Actor, id: number, ...perms: Permission[]) {
+    const row = await r.hosts.byId(id, { forUpdate: perms.length > 0 });
+    return this.d.access.requireInOrg(r, actor, 'Host', id, row, ...perms);
   }
 
   /**
-   * AGT-4 page, sorted server-side (UI-11, hostSortSegments). `search` matches a part of the
-   * hostname ignoring case, or the start of the IP (canonical text, so ignoring case too): both
-   * literal, wildcards included.
+   * AGT-4 page, sorted server-side (UI-11, the SQL in the repository). `search` matches a part of
+   * the hostname ignoring case, or the start of the IP (canonical text, so ignoring case too):
+   * both literal, wildcards included. One read: the check, the total and the page agree.
    */
-  list(actor: Actor, raw: z.input<typeof listHostsInput>): Page<Host> {
+  async list(actor: Actor, raw: z.input<typeof listHostsInput>): Promise<Page<Host>> {
     const input = listHostsInput.parse(raw);
-    this.d.access.requireOrg(actor, input.organization_id);
-    const now = this.d.clock.now();
-    const where: SQL[] = [eq(hosts.organizationId, input.organization_id)];
-    if (input.location_id) where.push(eq(hosts.locationId, input.location_id));
-    if (input.status) where.push(statusFilter(input.status, now));
-    if (input.search) {
-      const term = input.search.toLowerCase();
-      where.push(
-        or(
-          sql`instr(lower(${hosts.hostname}), ${term}) > 0`,
-          sql`substr(lower(${hosts.ip}), 1, ${term.length}) = ${term}`,
-        )!,
-      );
-    }
-    const filter = and(...where);
-    const segments = hostSortSegments(
-      input.sort,
-      input.order,
-      now,
-      input.sort === 'location' ? this.locationOrder(input.organization_id) : [],
-    );
-    return this.d.db.transaction(() => {
-      // One segment: its count is the total. Several: each is counted, and the page cut across.
-      const counts = segments.map(
-        (seg) =>
-          this.d.db
-            .select({ n: count() })
-            .from(hosts)
-            .where(seg.where ? and(filter, seg.where) : filter)
-            .get()?.n ?? 0,
-      );
-      const total = counts.reduce((a, b) => a + b, 0);
-      const rows: HostRow[] = [];
-      let skip = input.skip;
-      for (const [i, seg] of segments.entries()) {
-        if (rows.length >= input.limit) break;
-        if (skip >= counts[i]!) {
-          skip -= counts[i]!;
-          continue;
-        }
-        rows.push(
-          ...this.d.db
-            .select()
-            .from(hosts)
-            .where(seg.where ? and(filter, seg.where) : filter)
-            .orderBy(...seg.orderBy)
-            .limit(input.limit - rows.length)
-            .offset(skip)
-            .all(),
-        );
-        skip = 0;
-      }
-      return { items: rows.map((r) => this.toHost(r)), total };
+    return this.d.uow.read(async (r) => {
+      await this.d.access.requireOrg(r, actor, input.organization_id);
+      const { total, rows } = await r.hosts.page({
+        orgId: input.organization_id,
+        locationId: input.location_id ?? undefined,
+        status: input.status ?? undefined,
+        search: input.search ?? undefined,
+        sort: input.sort,
+        order: input.order,
+        skip: input.skip,
+        limit: input.limit,
+        now: this.d.clock.now(),
+      });
+      return { items: rows.map((row) => this.toHost(row)), total };
     });
   }
 
-  /** The org's locations by name (their name keys), for the sort by location. */
-  private locationOrder(orgId: number): number[] {
-    return this.d.db
-      .select({ id: locations.id })
-      .from(locations)
-      .where(eq(locations.organizationId, orgId))
-      .orderBy(asc(locations.nameKey), asc(locations.id))
-      .all()
-      .map((l) => l.id);
-  }
-
-  get(actor: Actor, id: number): Host {
-    return this.toHost(this.locate(actor, id).row);
+  async get(actor: Actor, id: number): Promise<Host> {
+    return this.d.uow.read(async (r) => this.toHost((await this.locate(r, actor, id)).row));
   }
 
   /** AGT-4: a hand move pins the host so automatic assignment leaves it alone. */
-  move(actor: Actor, raw: z.input<typeof moveHostInput>): Host {
+  async move(actor: Actor, raw: z.input<typeof moveHostInput>): Promise<Host> {
     const input = moveHostInput.parse(raw);
-    const { row, org } = this.locate(actor, input.id, 'hosts.manage');
-    const target = this.d.db
-      .select({ id: locations.id })
-      .from(locations)
-      .where(and(eq(locations.id, input.location_id), eq(locations.organizationId, org.id)))
-      .get();
-    if (!target) {
-      throw new DomainError(
-        'NOT_FOUND',
-        `Location ${input.location_id} not found in this organization`,
-        'location_id',
-      );
-    }
-    return this.d.db.transaction(() => {
-      const updated = this.d.db
-        .update(hosts)
-        .set({ locationId: target.id, pinned: true })
-        .where(eq(hosts.id, row.id))
-        .returning()
-        .get()!;
-      this.d.audit.record(actor, {
+    return this.d.uow.write(async (r) => {
+      const { row, org } = await this.locate(r, actor, input.id, 'hosts.manage');
+      const target = await r.hosts.locationInOrg(input.location_id, org.id);
+      if (!target) throw locationNotFound(input.location_id);
+      const updated = (await r.hosts.update(row.id, { locationId: target.id, pinned: true }))!;
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'host.moved',
@@ -283,17 +134,15 @@ export class HostsService {
   }
 
   /** Clears the pin and lets the subnets decide again, at once. */
-  unpin(actor: Actor, id: number): Host {
-    const { row, org } = this.locate(actor, id, 'hosts.manage');
-    const assigned = this.d.matchers.assign(org.id, row.ip);
-    return this.d.db.transaction(() => {
-      const updated = this.d.db
-        .update(hosts)
-        .set({ pinned: false, locationId: assigned.locationId })
-        .where(eq(hosts.id, row.id))
-        .returning()
-        .get()!;
-      this.d.audit.record(actor, {
+  async unpin(actor: Actor, id: number): Promise<Host> {
+    return this.d.uow.write(async (r) => {
+      const { row, org } = await this.locate(r, actor, id, 'hosts.manage');
+      const assigned = await this.d.matchers.assignIn(r, org.id, row.ip);
+      const updated = (await r.hosts.update(row.id, {
+        pinned: false,
+        locationId: assigned.locationId,
+      }))!;
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'host.unpinned',
@@ -311,22 +160,18 @@ export class HostsService {
    * the next registration of its hostname with the org secret may bring a new key. That is also
    * who may take it over: reset just before the host enrolls again. Audited.
    */
-  resetIdentity(actor: Actor, id: number): HostIdentityReset {
-    const { row, org } = this.locate(actor, id, 'hosts.manage');
-    if (row.agentType !== 'go') {
-      throw conflict(
-        `Host ${id} is a legacy agent: it has no key to reset, it authenticates with the org secret (regenerate the secret to lock it out)`,
-      );
-    }
+  async resetIdentity(actor: Actor, id: number): Promise<HostIdentityReset> {
     const now = this.d.clock.now();
-    this.d.db.transaction(() => {
+    return this.d.uow.write(async (r) => {
+      const { row, org } = await this.locate(r, actor, id, 'hosts.manage');
+      if (row.agentType !== 'go') {
+        throw conflict(
+          `Host ${id} is a legacy agent: it has no key to reset, it authenticates with the org secret (regenerate the secret to lock it out)`,
+        );
+      }
       // The signed-timestamp floor belonged to the old key: the new one starts afresh.
-      this.d.db
-        .update(hosts)
-        .set({ publicKey: null, lastSignedAt: null })
-        .where(eq(hosts.id, id))
-        .run();
-      this.d.audit.record(actor, {
+      await r.hosts.update(id, { publicKey: null, lastSignedAt: null });
+      await r.audit.record(actor, {
         accountId: org.accountId,
         organizationId: org.id,
         action: 'host.identity_reset',
@@ -334,24 +179,17 @@ export class HostsService {
         targetId: id,
         details: { hostname: row.hostname, had_key: row.publicKey !== null },
       });
+      return { id, hostname: row.hostname, identity_reset_at: iso(now) };
     });
-    return { id, hostname: row.hostname, identity_reset_at: iso(now) };
   }
 
-  remove(actor: Actor, id: number): RemovedHost {
-    const { row, org } = this.locate(actor, id, 'hosts.manage');
-    this.d.db.transaction(() => {
-      this.d.db.delete(hosts).where(eq(hosts.id, id)).run();
-      this.d.audit.record(actor, {
-        accountId: org.accountId,
-        organizationId: org.id,
-        action: 'host.removed',
-        targetType: 'host',
-        targetId: id,
-        details: { hostname: row.hostname },
-      });
+  async remove(actor: Actor, id: number): Promise<RemovedHost> {
+    return this.d.uow.write(async (r) => {
+      const { row, org } = await this.locate(r, actor, id, 'hosts.manage');
+      await r.hosts.remove([id]);
+      await this.recordRemoved(r, actor, org, row, {});
+      return { id };
     });
-    return { id };
   }
 
   /**
@@ -360,45 +198,38 @@ export class HostsService {
    * one named refuses the WHOLE call as NOT_FOUND (naming that id), exactly as a single call
    * would: a bulk call never half-succeeds silently, and never skips what it cannot see.
    */
-  private locateAll(actor: Actor, orgId: number, ids: number[]) {
-    const org = this.d.access.requireOrg(actor, orgId, 'hosts.manage');
-    const rows = this.d.db.select().from(hosts).where(inArray(hosts.id, ids)).all();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const located = ids.map((id) => {
-      const row = byId.get(id);
-      const { row: host } = this.d.access.requireInOrg(actor, 'Host', id, row, 'hosts.manage');
+  private async locateAll(r: Repos, actor: Actor, orgId: number, ids: number[]) {
+    const org = await this.d.access.requireOrg(r, actor, orgId, 'hosts.manage');
+    const rows = await r.hosts.byIds(ids, { forUpdate: true });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const located: HostRow[] = [];
+    for (const id of ids) {
+      const { row: host } = await this.d.access.requireInOrg(
+        r,
+        actor,
+        'Host',
+        id,
+        byId.get(id),
+        'hosts.manage',
+      );
       if (host.organizationId !== org.id) {
         throw new DomainError('NOT_FOUND', `Host ${id} not found in this organization`, 'ids');
       }
-      return host;
-    });
+      located.push(host);
+    }
     return { org, rows: located };
   }
 
   /** UI-13 bulk move (AGT-4 for each): all of them pinned to one location, one transaction. */
-  moveMany(actor: Actor, raw: MoveHostsInput): BulkResult {
+  async moveMany(actor: Actor, raw: MoveHostsInput): Promise<BulkResult> {
     const input = moveHostsInput.parse(raw);
-    const { org, rows } = this.locateAll(actor, input.organization_id, input.ids);
-    const target = this.d.db
-      .select({ id: locations.id })
-      .from(locations)
-      .where(and(eq(locations.id, input.location_id), eq(locations.organizationId, org.id)))
-      .get();
-    if (!target) {
-      throw new DomainError(
-        'NOT_FOUND',
-        `Location ${input.location_id} not found in this organization`,
-        'location_id',
-      );
-    }
-    this.d.db.transaction(() => {
-      this.d.db
-        .update(hosts)
-        .set({ locationId: target.id, pinned: true })
-        .where(inArray(hosts.id, input.ids))
-        .run();
+    return this.d.uow.write(async (r) => {
+      const { org, rows } = await this.locateAll(r, actor, input.organization_id, input.ids);
+      const target = await r.hosts.locationInOrg(input.location_id, org.id);
+      if (!target) throw locationNotFound(input.location_id);
+      await r.hosts.moveMany(input.ids, target.id);
       for (const row of rows) {
-        this.d.audit.record(actor, {
+        await r.audit.record(actor, {
           accountId: org.accountId,
           organizationId: org.id,
           action: 'host.moved',
@@ -412,28 +243,29 @@ export class HostsService {
           },
         });
       }
+      return { ids: input.ids, count: input.ids.length };
     });
-    return { ids: input.ids, count: input.ids.length };
   }
 
   /** UI-13 bulk remove: all of them or none, each audited. */
-  removeMany(actor: Actor, raw: RemoveHostsInput): BulkResult {
+  async removeMany(actor: Actor, raw: RemoveHostsInput): Promise<BulkResult> {
     const input = removeHostsInput.parse(raw);
-    const { org, rows } = this.locateAll(actor, input.organization_id, input.ids);
-    this.d.db.transaction(() => {
-      this.d.db.delete(hosts).where(inArray(hosts.id, input.ids)).run();
-      for (const row of rows) this.recordRemoved(actor, org, row, { bulk: true });
+    return this.d.uow.write(async (r) => {
+      const { org, rows } = await this.locateAll(r, actor, input.organization_id, input.ids);
+      await r.hosts.remove(input.ids);
+      for (const row of rows) await this.recordRemoved(r, actor, org, row, { bulk: true });
+      return { ids: input.ids, count: input.ids.length };
     });
-    return { ids: input.ids, count: input.ids.length };
   }
 
-  private recordRemoved(
+  private async recordRemoved(
+    r: Repos,
     actor: Actor,
     org: { id: number; accountId: number },
     row: Pick<HostRow, 'id' | 'hostname'>,
     extra: Record<string, unknown>,
-  ): void {
-    this.d.audit.record(actor, {
+  ): Promise<void> {
+    await r.audit.record(actor, {
       accountId: org.accountId,
       organizationId: org.id,
       action: 'host.removed',
@@ -448,26 +280,18 @@ export class HostsService {
    * confirms with the count they were shown; if the org has another count now, nothing is removed
    * (CONFLICT naming the count). Only the hosts that existed at that moment go (ids up to the
    * highest then), so an agent registering meanwhile is never removed unconfirmed. Chunks of
-   * REMOVE_ALL_CHUNK (100) hosts, each one transaction with its audit entries, with a yield between
-   * them; access is checked again before each chunk, so a revoked role stops the job. The console
-   * watches the org's host count for progress.
+   * REMOVE_ALL_CHUNK (100) hosts, each one unit of work with its audit entries, with a yield
+   * between them; access is checked again inside each chunk, so a revoked role stops the job. The
+   * last chunk carries the summary entry and reads what remains, so the job's end is one
+   * transaction too. The console watches the org's host count for progress.
    */
   async removeAll(actor: Actor, raw: RemoveAllHostsInput): Promise<RemovedAllHosts> {
     const input = removeAllHostsInput.parse(raw);
     const orgId = input.organization_id;
-    const org = this.d.access.requireOrg(actor, orgId, 'hosts.manage');
-    const counted = () =>
-      this.d.db.select({ n: count() }).from(hosts).where(eq(hosts.organizationId, orgId)).get()
-        ?.n ?? 0;
-    const { n, top } = this.d.db.transaction(() => ({
-      n: counted(),
-      top:
-        this.d.db
-          .select({ top: max(hosts.id) })
-          .from(hosts)
-          .where(eq(hosts.organizationId, orgId))
-          .get()?.top ?? 0,
-    }));
+    const { org, n, top } = await this.d.uow.read(async (r) => {
+      const org = await this.d.access.requireOrg(r, actor, orgId, 'hosts.manage');
+      return { org, n: await r.hosts.countInOrg(orgId), top: await r.hosts.topIdInOrg(orgId) };
+    });
     if (n !== input.confirm_count) {
       throw conflict(
         `${org.name} has ${n} host${n === 1 ? '' : 's'} now, not ${input.confirm_count}; check the count and confirm again with ${n}`,
@@ -478,59 +302,46 @@ export class HostsService {
     const yieldNow = this.d.yieldNow ?? yieldToEventLoop;
     let removed = 0;
     for (;;) {
-      const ref = this.d.access.requireOrg(actor, orgId, 'hosts.manage');
-      const done = this.d.db.transaction(() => {
-        const rows = this.d.db
-          .select({ id: hosts.id, hostname: hosts.hostname })
-          .from(hosts)
-          .where(and(eq(hosts.organizationId, orgId), lte(hosts.id, top)))
-          .orderBy(asc(hosts.id))
-          .limit(chunk)
-          .all();
-        if (rows.length === 0) return 0;
-        this.d.db
-          .delete(hosts)
-          .where(
-            inArray(
-              hosts.id,
-              rows.map((r) => r.id),
-            ),
-          )
-          .run();
-        for (const row of rows) this.recordRemoved(actor, ref, row, { remove_all: true });
-        return rows.length;
+      const step = await this.d.uow.write(async (r) => {
+        const ref = await this.d.access.requireOrg(r, actor, orgId, 'hosts.manage');
+        const rows = await r.hosts.chunkInOrg(orgId, top, chunk);
+        if (rows.length > 0) await r.hosts.remove(rows.map((row) => row.id));
+        for (const row of rows) await this.recordRemoved(r, actor, ref, row, { remove_all: true });
+        if (rows.length === chunk) return { done: rows.length, remaining: null };
+        if (removed + rows.length > 0) {
+          await r.audit.record(actor, {
+            accountId: org.accountId,
+            organizationId: orgId,
+            action: 'hosts.removed_all',
+            targetType: 'organization',
+            targetId: orgId,
+            details: { removed: removed + rows.length },
+          });
+        }
+        return { done: rows.length, remaining: await r.hosts.countInOrg(orgId) };
       });
-      removed += done;
-      if (done < chunk) break;
+      removed += step.done;
+      if (step.remaining !== null) {
+        return { organization_id: orgId, removed, remaining: step.remaining };
+      }
       await yieldNow();
     }
-    if (removed > 0) {
-      this.d.db.transaction(() =>
-        this.d.audit.record(actor, {
-          accountId: org.accountId,
-          organizationId: orgId,
-          action: 'hosts.removed_all',
-          targetType: 'organization',
-          targetId: orgId,
-          details: { removed },
-        }),
-      );
-    }
-    return { organization_id: orgId, removed, remaining: counted() };
   }
 
-  /** Re-runs LOC-3 for every unpinned host of an org; returns how many moved. */
-  reassignUnpinned(orgId: number): number {
-    const rows = this.d.db
-      .select({ id: hosts.id, ip: hosts.ip, locationId: hosts.locationId })
-      .from(hosts)
-      .where(and(eq(hosts.organizationId, orgId), eq(hosts.pinned, false)))
-      .all();
+  /**
+   * Re-runs LOC-3 for every unpinned host of an org; returns how many moved. A helper of the
+   * caller's unit of work (locations, after a subnet change): it takes `r`, never starts one.
+   */
+  async reassignUnpinned(
+    r: Pick<Repos, 'hosts'>,
+    orgId: number,
+    assign: (ip: string) => number,
+  ): Promise<number> {
     let moved = 0;
-    for (const h of rows) {
-      const target = this.d.matchers.assign(orgId, h.ip).locationId;
+    for (const h of await r.hosts.unpinned(orgId)) {
+      const target = assign(h.ip);
       if (target !== h.locationId) {
-        this.d.db.update(hosts).set({ locationId: target }).where(eq(hosts.id, h.id)).run();
+        await r.hosts.setLocation(h.id, target);
         moved++;
       }
     }

@@ -1,25 +1,50 @@
-// Draft port (issue 14 step 0): LOC-1..4 locations, subnets and the matcher's input. Not yet
-// implemented on SQLite. Issue 14 item 3: every change bumps the org's location revision in the
-// same transaction, and matcher caches are keyed by it.
-import type { LocationRow, LocationSubnetRow } from '../../domain/rows';
+// The locations' port (issue 14): LOC-1..4 locations and subnets, and what the LOC-3 matcher is
+// built from. The SQLite adapter is main/db/sqlite/repos/locations.ts. Issue 14 item 3: every
+// change bumps the org's location revision in the same transaction, and matcher caches are keyed
+// by it.
+import type { HostRow, LocationRow, LocationSubnetRow } from '../../domain/rows';
+
+/** What an org's LOC-3 matcher is built from. */
+export interface MatcherInput {
+  /** Undefined only for an org that does not exist (every org has its Default). */
+  defaultLocationId: number | undefined;
+  subnets: Pick<LocationSubnetRow, 'cidr' | 'locationId'>[];
+}
+
+export type NewLocation = Omit<LocationRow, 'id'>;
 
 export interface LocationsRepo {
-  byId(id: number): Promise<LocationRow | undefined>;
+  byId(id: number, opts?: { forUpdate?: boolean }): Promise<LocationRow | undefined>;
+  /** The org's locations by name (name key), then id. */
   ofOrg(orgId: number): Promise<LocationRow[]>;
-  subnetsOf(locationIds: number[]): Promise<LocationSubnetRow[]>;
-  /** What a matcher is built from: the org's locations and subnets, and its revision. */
-  matcherInput(
+  /** The subnets of these locations, in the order they were written. */
+  subnetsOf(locationIds: number[]): Promise<Pick<LocationSubnetRow, 'locationId' | 'cidr'>[]>;
+  /** Hosts per location, for these locations (absent: none). */
+  hostCounts(locationIds: number[]): Promise<Map<number, number>>;
+  /** LOC-2: one of `cidrs` already a subnet of another location of the org, with its name. */
+  subnetClash(
     orgId: number,
-  ): Promise<{ rev: number; locations: LocationRow[]; subnets: LocationSubnetRow[] }>;
-  insert(values: Omit<LocationRow, 'id'>): Promise<LocationRow>;
-  update(id: number, set: Partial<Omit<LocationRow, 'id'>>): Promise<LocationRow | undefined>;
-  replaceSubnets(
     locationId: number,
-    cidrs: { cidr: string; start: Buffer; end: Buffer }[],
+    cidrs: string[],
+  ): Promise<{ cidr: string; name: string } | undefined>;
+  replaceSubnets(orgId: number, locationId: number, cidrs: string[]): Promise<void>;
+  insert(values: NewLocation): Promise<LocationRow>;
+  update(
+    id: number,
+    set: Partial<Pick<LocationRow, 'name' | 'nameKey' | 'timezone' | 'updatedAt'>>,
   ): Promise<void>;
-  /** LOC-4: hosts of a deleted location move to the org's Default. */
-  moveHostsTo(fromLocationId: number, toLocationId: number): Promise<number>;
+  /** LOC-4: moves the org's default flag to this location, in one step. */
+  makeDefault(orgId: number, locationId: number, now: number): Promise<void>;
+  defaultOf(orgId: number): Promise<number | undefined>;
+  /** The org's subnets outside one location (where that location's hosts go once it is gone). */
+  subnetsExcept(
+    orgId: number,
+    locationId: number,
+  ): Promise<Pick<LocationSubnetRow, 'cidr' | 'locationId'>[]>;
+  hostsAt(locationId: number): Promise<Pick<HostRow, 'id' | 'ip' | 'pinned'>[]>;
+  names(ids: number[]): Promise<Map<number, string>>;
+  /** LOC-4: these hosts to one location (any number of them). */
+  moveHosts(hostIds: number[], toLocationId: number): Promise<void>;
   delete(id: number): Promise<void>;
-  hostCount(locationId: number): Promise<number>;
-  bumpRevision(orgId: number): Promise<number>;
+  matcherInput(orgId: number): Promise<MatcherInput>;
 }

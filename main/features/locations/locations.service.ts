@@ -1,14 +1,13 @@
-import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { badRequest, conflict } from '../../core/errors';
 import type { DomainError } from '../../core/errors';
 import { canonicalTimezone, isUniqueViolation, nameKey } from '../../core/names';
-import type { Db } from '../../db/database';
-import { hosts, locationSubnets, locations } from '../../db/schema';
+import type { LocationRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
+import type { Permission } from '../../../shared/permissions';
 import { PrefixMatcher, parseCidr, parseIp } from '../../../shared/cidr';
 import {
   createLocationInput,
@@ -20,21 +19,15 @@ import {
   type SavedLocation,
 } from '../../../shared/schemas/locations.schema';
 import type { HostsService } from '../hosts/hosts.service';
-import type { LocationMatcherCache } from './location-matcher';
+import { assignWith, buildMatcher, type LocationMatcherCache } from './location-matcher';
 
 export interface LocationsDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
   matchers: LocationMatcherCache;
-  hosts: HostsService;
+  hosts: Pick<HostsService, 'reassignUnpinned'>;
 }
-
-type LocationRow = typeof locations.$inferSelect;
-
-/** Host ids per UPDATE … IN (…): well inside SQLite's bound-parameter limit. */
-const ID_CHUNK = 500;
 
 /** LOC-2: canonical CIDRs, or a field error naming the bad entry and the fix. */
 function normalizeSubnets(subnets: string[]): string[] {
@@ -83,94 +76,59 @@ export class LocationsService {
     };
   }
 
-  private describe(rows: LocationRow[]): Location[] {
-    const ids = rows.map((r) => r.id);
+  private async describe(r: Repos, rows: LocationRow[]): Promise<Location[]> {
+    const ids = rows.map((row) => row.id);
     if (ids.length === 0) return [];
     const subnets = new Map<number, string[]>();
-    for (const s of this.d.db
-      .select({ locationId: locationSubnets.locationId, cidr: locationSubnets.cidr })
-      .from(locationSubnets)
-      .where(inArray(locationSubnets.locationId, ids))
-      .orderBy(asc(locationSubnets.id))
-      .all()) {
+    for (const s of await r.locations.subnetsOf(ids)) {
       subnets.set(s.locationId, [...(subnets.get(s.locationId) ?? []), s.cidr]);
     }
-    const counts = new Map(
-      this.d.db
-        .select({ locationId: hosts.locationId, n: count() })
-        .from(hosts)
-        .where(inArray(hosts.locationId, ids))
-        .groupBy(hosts.locationId)
-        .all()
-        .map((r) => [r.locationId, r.n]),
+    const counts = await r.locations.hostCounts(ids);
+    return rows.map((row) =>
+      this.toLocation(row, subnets.get(row.id) ?? [], counts.get(row.id) ?? 0),
     );
-    return rows.map((r) => this.toLocation(r, subnets.get(r.id) ?? [], counts.get(r.id) ?? 0));
+  }
+
+  /** One location as it stands now in this unit of work (after its own changes). */
+  private async described(r: Repos, id: number): Promise<Location> {
+    return (await this.describe(r, [(await r.locations.byId(id))!]))[0]!;
   }
 
   /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
-  private locate(actor: Actor, id: number, ...perms: Parameters<SyncAccess['requireOrg']>[2][]) {
-    const row = this.d.db.select().from(locations).where(eq(locations.id, id)).get();
-    return this.d.access.requireInOrg(actor, 'Location', id, row, ...perms);
+  private async locate(r: Repos, actor: Actor, id: number, ...perms: Permission[]) {
+    const row = await r.locations.byId(id, { forUpdate: perms.length > 0 });
+    return this.d.access.requireInOrg(r, actor, 'Location', id, row, ...perms);
   }
 
-  list(actor: Actor, organizationId: number): Location[] {
-    this.d.access.requireOrg(actor, organizationId);
-    const rows = this.d.db
-      .select()
-      .from(locations)
-      .where(eq(locations.organizationId, organizationId))
-      .orderBy(asc(locations.nameKey), asc(locations.id))
-      .all();
-    return this.describe(rows);
+  async list(actor: Actor, organizationId: number): Promise<Location[]> {
+    return this.d.uow.read(async (r) => {
+      await this.d.access.requireOrg(r, actor, organizationId);
+      return this.describe(r, await r.locations.ofOrg(organizationId));
+    });
   }
 
-  get(actor: Actor, id: number): Location {
-    return this.describe([this.locate(actor, id).row])[0]!;
+  async get(actor: Actor, id: number): Promise<Location> {
+    return this.d.uow.read(async (r) => {
+      const { row } = await this.locate(r, actor, id);
+      return (await this.describe(r, [row]))[0]!;
+    });
   }
 
   /** Writes the subnet set of a location; a network already used elsewhere in the org is named. */
-  private writeSubnets(orgId: number, locationId: number, cidrs: string[]): void {
-    if (cidrs.length > 0) {
-      const clash = this.d.db
-        .select({ cidr: locationSubnets.cidr, name: locations.name })
-        .from(locationSubnets)
-        .innerJoin(locations, eq(locations.id, locationSubnets.locationId))
-        .where(
-          and(
-            eq(locationSubnets.organizationId, orgId),
-            ne(locationSubnets.locationId, locationId),
-            inArray(locationSubnets.cidr, cidrs),
-          ),
-        )
-        .get();
-      if (clash) {
-        throw conflict(
-          `${clash.cidr} is already a subnet of location "${clash.name}" in this organization; remove it there first or use a different network`,
-          `subnets.${cidrs.indexOf(clash.cidr)}`,
-        );
-      }
+  private async writeSubnets(
+    r: Repos,
+    orgId: number,
+    locationId: number,
+    cidrs: string[],
+  ): Promise<void> {
+    const clash = await r.locations.subnetClash(orgId, locationId, cidrs);
+    if (clash) {
+      throw conflict(
+        `${clash.cidr} is already a subnet of location "${clash.name}" in this organization; remove it there first or use a different network`,
+        `subnets.${cidrs.indexOf(clash.cidr)}`,
+      );
     }
-    this.d.db.delete(locationSubnets).where(eq(locationSubnets.locationId, locationId)).run();
-    if (cidrs.length > 0) {
-      this.d.db
-        .insert(locationSubnets)
-        .values(cidrs.map((cidr) => ({ locationId, organizationId: orgId, cidr })))
-        .run();
-    }
-  }
-
-  /** LOC-4: moves the default flag in one step; the partial unique index forbids two defaults. */
-  private makeDefault(orgId: number, locationId: number, now: number): void {
-    this.d.db
-      .update(locations)
-      .set({ isDefault: false, updatedAt: now })
-      .where(and(eq(locations.organizationId, orgId), eq(locations.isDefault, true)))
-      .run();
-    this.d.db
-      .update(locations)
-      .set({ isDefault: true, updatedAt: now })
-      .where(eq(locations.id, locationId))
-      .run();
+    await r.locations.replaceSubnets(orgId, locationId, cidrs);
   }
 
   private nameTaken(name: string): DomainError {
@@ -180,37 +138,44 @@ export class LocationsService {
     );
   }
 
-  /** After subnets change, unpinned hosts follow the new longest-prefix answer. */
-  private afterSubnetChange(orgId: number): number {
-    this.d.matchers.invalidate(orgId);
-    return this.d.hosts.reassignUnpinned(orgId);
+  /**
+   * After subnets (or the default) change, unpinned hosts follow the new longest-prefix answer:
+   * a matcher built from this unit of work's own state (never cached: it may roll back), and the
+   * cached one dropped once it commits.
+   */
+  private async afterSubnetChange(r: Repos, orgId: number): Promise<number> {
+    const m = buildMatcher(orgId, await r.locations.matcherInput(orgId));
+    r.afterCommit(() => this.d.matchers.invalidate(orgId));
+    return this.d.hosts.reassignUnpinned(r, orgId, (ip) => assignWith(m, ip).locationId);
   }
 
-  create(actor: Actor, raw: z.input<typeof createLocationInput>): SavedLocation {
+  async create(actor: Actor, raw: z.input<typeof createLocationInput>): Promise<SavedLocation> {
     const input = createLocationInput.parse(raw);
-    const org = this.d.access.requireOrg(actor, input.organization_id, 'locations.manage');
-    const cidrs = normalizeSubnets(input.subnets);
-    const timezone = normalizeTimezone(input.timezone);
     const now = this.d.clock.now();
     try {
-      return this.d.db.transaction(() => {
-        const row = this.d.db
-          .insert(locations)
-          .values({
-            organizationId: org.id,
-            name: input.name,
-            nameKey: nameKey(input.name),
-            timezone,
-            isDefault: false,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        this.writeSubnets(org.id, row.id, cidrs);
-        if (input.is_default) this.makeDefault(org.id, row.id, now);
-        const moved = this.afterSubnetChange(org.id);
-        this.d.audit.record(actor, {
+      return await this.d.uow.write(async (r) => {
+        const org = await this.d.access.requireOrg(
+          r,
+          actor,
+          input.organization_id,
+          'locations.manage',
+        );
+        // After the check, as before: a caller who may not see the org learns nothing more.
+        const cidrs = normalizeSubnets(input.subnets);
+        const timezone = normalizeTimezone(input.timezone);
+        const row = await r.locations.insert({
+          organizationId: org.id,
+          name: input.name,
+          nameKey: nameKey(input.name),
+          timezone,
+          isDefault: false,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await this.writeSubnets(r, org.id, row.id, cidrs);
+        if (input.is_default) await r.locations.makeDefault(org.id, row.id, now);
+        const moved = await this.afterSubnetChange(r, org.id);
+        await r.audit.record(actor, {
           accountId: org.accountId,
           organizationId: org.id,
           action: 'location.created',
@@ -224,36 +189,35 @@ export class LocationsService {
             hosts_reassigned: moved,
           },
         });
-        return { ...this.get(actor, row.id), hosts_reassigned: moved };
+        return { ...(await this.described(r, row.id)), hosts_reassigned: moved };
       });
     } catch (err) {
-      this.d.matchers.invalidate(org.id);
       if (isUniqueViolation(err)) throw this.nameTaken(input.name);
       throw err;
     }
   }
 
-  update(actor: Actor, raw: z.input<typeof updateLocationInput>): SavedLocation {
+  async update(actor: Actor, raw: z.input<typeof updateLocationInput>): Promise<SavedLocation> {
     const { id, patch } = updateLocationInput.parse(raw);
-    const { row, org } = this.locate(actor, id, 'locations.manage');
-    const cidrs = patch.subnets === undefined ? undefined : normalizeSubnets(patch.subnets);
-    const timezone = patch.timezone === undefined ? undefined : normalizeTimezone(patch.timezone);
     const now = this.d.clock.now();
+    let current: string | undefined;
     try {
-      return this.d.db.transaction(() => {
-        this.d.db
-          .update(locations)
-          .set({
-            updatedAt: now,
-            ...(patch.name !== undefined ? { name: patch.name, nameKey: nameKey(patch.name) } : {}),
-            ...(timezone !== undefined ? { timezone } : {}),
-          })
-          .where(eq(locations.id, id))
-          .run();
-        if (cidrs !== undefined) this.writeSubnets(org.id, id, cidrs);
-        if (patch.is_default && !row.isDefault) this.makeDefault(org.id, id, now);
-        const moved = cidrs !== undefined || patch.is_default ? this.afterSubnetChange(org.id) : 0;
-        this.d.audit.record(actor, {
+      return await this.d.uow.write(async (r) => {
+        const { row, org } = await this.locate(r, actor, id, 'locations.manage');
+        current = row.name;
+        const cidrs = patch.subnets === undefined ? undefined : normalizeSubnets(patch.subnets);
+        const timezone =
+          patch.timezone === undefined ? undefined : normalizeTimezone(patch.timezone);
+        await r.locations.update(id, {
+          updatedAt: now,
+          ...(patch.name !== undefined ? { name: patch.name, nameKey: nameKey(patch.name) } : {}),
+          ...(timezone !== undefined ? { timezone } : {}),
+        });
+        if (cidrs !== undefined) await this.writeSubnets(r, org.id, id, cidrs);
+        if (patch.is_default && !row.isDefault) await r.locations.makeDefault(org.id, id, now);
+        const moved =
+          cidrs !== undefined || patch.is_default ? await this.afterSubnetChange(r, org.id) : 0;
+        await r.audit.record(actor, {
           accountId: org.accountId,
           organizationId: org.id,
           action: 'location.updated',
@@ -261,18 +225,17 @@ export class LocationsService {
           targetId: id,
           details: { ...patch, ...(cidrs ? { subnets: cidrs } : {}), hosts_reassigned: moved },
         });
-        return { ...this.get(actor, id), hosts_reassigned: moved };
+        return { ...(await this.described(r, id)), hosts_reassigned: moved };
       });
     } catch (err) {
-      this.d.matchers.invalidate(org.id);
-      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? row.name);
+      if (isUniqueViolation(err)) throw this.nameTaken(patch.name ?? current ?? '');
       throw err;
     }
   }
 
   /** LOC-4: the default location stays; refused for it, by the preview and the delete alike. */
-  private deletable(actor: Actor, id: number) {
-    const found = this.locate(actor, id, 'locations.manage');
+  private async deletable(r: Repos, actor: Actor, id: number) {
+    const found = await this.locate(r, actor, id, 'locations.manage');
     if (found.row.isDefault) {
       throw conflict(
         `"${found.row.name}" is the default location and cannot be deleted; make another location the default first`,
@@ -286,45 +249,23 @@ export class LocationsService {
    * resolves over the org's other subnets (LOC-3's longest prefix, else the default), pinned
    * hosts to the default. Reads only, so the preview and the delete share it.
    */
-  private deletionPlan(orgId: number, id: number) {
-    const def = this.d.db
-      .select({ id: locations.id })
-      .from(locations)
-      .where(and(eq(locations.organizationId, orgId), eq(locations.isDefault, true)))
-      .get()!;
+  private async deletionPlan(r: Repos, orgId: number, id: number) {
+    const def = (await r.locations.defaultOf(orgId))!;
     const remaining = new PrefixMatcher(
-      this.d.db
-        .select({ cidr: locationSubnets.cidr, locationId: locationSubnets.locationId })
-        .from(locationSubnets)
-        .where(and(eq(locationSubnets.organizationId, orgId), ne(locationSubnets.locationId, id)))
-        .all()
-        .flatMap((s) => {
-          const parsed = parseCidr(s.cidr);
-          return parsed.ok ? [{ cidr: parsed.cidr, value: s.locationId }] : [];
-        }),
+      (await r.locations.subnetsExcept(orgId, id)).flatMap((s) => {
+        const parsed = parseCidr(s.cidr);
+        return parsed.ok ? [{ cidr: parsed.cidr, value: s.locationId }] : [];
+      }),
     );
     const targets = new Map<number, number[]>();
     let pinned = 0;
-    const rows = this.d.db
-      .select({ id: hosts.id, ip: hosts.ip, pinned: hosts.pinned })
-      .from(hosts)
-      .where(eq(hosts.locationId, id))
-      .all();
+    const rows = await r.locations.hostsAt(id);
     for (const h of rows) {
       if (h.pinned) pinned++;
-      const to = h.pinned ? def.id : (remaining.match(h.ip)?.value ?? def.id);
+      const to = h.pinned ? def : (remaining.match(h.ip)?.value ?? def);
       targets.set(to, [...(targets.get(to) ?? []), h.id]);
     }
-    const names = new Map(
-      targets.size === 0
-        ? []
-        : this.d.db
-            .select({ id: locations.id, name: locations.name })
-            .from(locations)
-            .where(inArray(locations.id, [...targets.keys()]))
-            .all()
-            .map((l) => [l.id, l.name]),
-    );
+    const names = await r.locations.names([...targets.keys()]);
     const moves = [...targets]
       .map(([locationId, ids]) => ({
         location_id: locationId,
@@ -338,71 +279,59 @@ export class LocationsService {
         id,
         hosts_moved: rows.length,
         pinned_hosts: pinned,
-        default_location_id: def.id,
+        default_location_id: def,
         moves,
       } satisfies DeletedLocation,
     };
   }
 
   /** LOC-4: what deleting `id` would do, in the delete's own words; writes nothing. */
-  deletePreview(actor: Actor, id: number): DeletedLocation {
-    const { org } = this.deletable(actor, id);
-    return this.deletionPlan(org.id, id).answer;
+  async deletePreview(actor: Actor, id: number): Promise<DeletedLocation> {
+    return this.d.uow.read(async (r) => {
+      const { org } = await this.deletable(r, actor, id);
+      return (await this.deletionPlan(r, org.id, id)).answer;
+    });
   }
 
   /** LOC-4: re-places the location's hosts (see deletionPlan), then deletes it: one transaction. */
-  delete(actor: Actor, id: number): DeletedLocation {
-    const { row, org } = this.deletable(actor, id);
-    try {
-      return this.d.db.transaction(() => {
-        const { targets, answer } = this.deletionPlan(org.id, id);
-        for (const [to, ids] of targets) {
-          for (let i = 0; i < ids.length; i += ID_CHUNK) {
-            this.d.db
-              .update(hosts)
-              .set({ locationId: to })
-              .where(inArray(hosts.id, ids.slice(i, i + ID_CHUNK)))
-              .run();
-          }
-        }
-        this.d.db.delete(locations).where(eq(locations.id, id)).run();
-        this.d.matchers.invalidate(org.id);
-        this.d.audit.record(actor, {
-          accountId: org.accountId,
-          organizationId: org.id,
-          action: 'location.deleted',
-          targetType: 'location',
-          targetId: id,
-          details: {
-            name: row.name,
-            hosts_moved: answer.hosts_moved,
-            pinned_hosts: answer.pinned_hosts,
-            moves: answer.moves.map((m) => ({ location_id: m.location_id, hosts: m.hosts })),
-          },
-        });
-        return answer;
+  async delete(actor: Actor, id: number): Promise<DeletedLocation> {
+    return this.d.uow.write(async (r) => {
+      const { row, org } = await this.deletable(r, actor, id);
+      const { targets, answer } = await this.deletionPlan(r, org.id, id);
+      for (const [to, ids] of targets) await r.locations.moveHosts(ids, to);
+      await r.locations.delete(id);
+      r.afterCommit(() => this.d.matchers.invalidate(org.id));
+      await r.audit.record(actor, {
+        accountId: org.accountId,
+        organizationId: org.id,
+        action: 'location.deleted',
+        targetType: 'location',
+        targetId: id,
+        details: {
+          name: row.name,
+          hosts_moved: answer.hosts_moved,
+          pinned_hosts: answer.pinned_hosts,
+          moves: answer.moves.map((m) => ({ location_id: m.location_id, hosts: m.hosts })),
+        },
       });
-    } finally {
-      this.d.matchers.invalidate(org.id);
-    }
+      return answer;
+    });
   }
 
   /** LOC-3 tester: the same function agents are assigned with. */
-  resolve(actor: Actor, raw: z.input<typeof resolveIpInput>): ResolveResult {
+  async resolve(actor: Actor, raw: z.input<typeof resolveIpInput>): Promise<ResolveResult> {
     const input = resolveIpInput.parse(raw);
-    this.d.access.requireOrg(actor, input.organization_id);
-    if (!parseIp(input.ip)) {
-      throw badRequest(
-        `"${input.ip}" is not an IPv4 or IPv6 address (e.g. 10.1.2.3 or 2001:db8::1)`,
-        'ip',
-      );
-    }
-    const hit = this.d.matchers.assign(input.organization_id, input.ip);
-    const loc = this.d.db
-      .select({ name: locations.name })
-      .from(locations)
-      .where(eq(locations.id, hit.locationId))
-      .get()!;
-    return { location_id: hit.locationId, location_name: loc.name, matched_subnet: hit.subnet };
+    return this.d.uow.read(async (r) => {
+      await this.d.access.requireOrg(r, actor, input.organization_id);
+      if (!parseIp(input.ip)) {
+        throw badRequest(
+          `"${input.ip}" is not an IPv4 or IPv6 address (e.g. 10.1.2.3 or 2001:db8::1)`,
+          'ip',
+        );
+      }
+      const hit = await this.d.matchers.assignIn(r, input.organization_id, input.ip);
+      const loc = (await r.locations.byId(hit.locationId))!;
+      return { location_id: hit.locationId, location_name: loc.name, matched_subnet: hit.subnet };
+    });
   }
 }

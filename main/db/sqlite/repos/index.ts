@@ -10,13 +10,19 @@ import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { SqliteGdprRepo } from './gdpr';
 import { SqliteGovernanceRepo } from './governance';
+import { SqliteFleetRepo } from './fleet';
+import { SqliteHostsRepo } from './hosts';
+import { SqliteLocationsRepo } from './locations';
 import { notConverted } from './not-converted';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
 import { SqliteWorkflowsRepo } from './workflows';
 
-export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
+export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
+  access: SqliteAccessRepo;
+  locations: SqliteLocationsRepo;
+};
 
 /**
  * Every repository over one connection, built once (their statements are prepared once per
@@ -36,11 +42,11 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     auth: notConverted('auth'),
     automation: new SqliteAutomationRepo(db),
     featureFlags: new SqliteFeatureFlagsRepo(db),
-    fleet: notConverted('fleet'),
+    fleet: new SqliteFleetRepo(db),
     gdpr: new SqliteGdprRepo(db),
     governance: new SqliteGovernanceRepo(db),
-    hosts: notConverted('hosts'),
-    locations: notConverted('locations'),
+    hosts: new SqliteHostsRepo(db),
+    locations: new SqliteLocationsRepo(db),
     secrets: new SqliteSecretsRepo(db),
     supportAccess: notConverted('support-access'),
     users: notConverted('users'),

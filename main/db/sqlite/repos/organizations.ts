@@ -15,8 +15,7 @@ import type {
   SortOrder,
 } from '../../../../shared/schemas/organizations.schema';
 import { nameKey } from '../../../core/names';
-// The host-status SQL stays with the hosts feature until it is converted (fleet reads it too).
-import { hostStatsFor } from '../../../features/hosts/host-stats';
+import { hostStatsFor } from './host-stats';
 import { allCached } from '../../cached-query';
 import type { Db } from '../../database';
 import { hosts, locations, organizationHostCounts, organizations, workflows } from '../../schema';

@@ -1,13 +1,17 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { allCached } from '../../db/cached-query';
-import type { Db } from '../../db/database';
-import { hosts, organizationHostCounts } from '../../db/schema';
+import { allCached } from '../../cached-query';
+import type { Db } from '../../database';
+import { hosts, organizationHostCounts } from '../../schema';
 import {
   ONLINE_WITHIN_MS,
   STALE_AFTER_MS,
   type HostStatus,
-} from '../../../shared/schemas/hosts.schema';
-import type { HostStats } from '../../../shared/schemas/organizations.schema';
+} from '../../../../shared/schemas/hosts.schema';
+import type { HostStats } from '../../../../shared/schemas/organizations.schema';
+
+// The host-status SQL on SQLite (issue 14: moved here from features/hosts/ with the hosts
+// conversion): the hosts page filters by it, and the organizations and fleet repositories count
+// host health with it.
 
 /**
  * The SQL twin of hostStatus() in shared/ (AGT-3): each status as disjoint ranges of the covering
