@@ -35,6 +35,7 @@ import { OnboardingDefaultsService } from './features/onboarding/onboarding-defa
 import { OrganizationsService } from './features/organizations/organizations.service';
 import { SecretsService } from './features/organizations/secrets.service';
 import { AuditService } from './features/audit/audit.service';
+import { SupportStatusNow } from './features/support-access/support-access.mapper';
 import { SupportAccessService } from './features/support-access/support-access.service';
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
@@ -112,7 +113,9 @@ export function createServices(deps: ServiceDeps) {
     audit,
     verifyPassword: deps.passwordVerifier,
   });
-  const supportAccess = new SupportAccessService({ db, clock, access, audit });
+  const supportAccess = new SupportAccessService({ uow, clock, access: new AccessService(clock) });
+  // TEMPORARY (issue 14 transition): SUP-2, synchronously, for fleet until fleet is converted.
+  const supportStatusNow = new SupportStatusNow(repos.supportAccess.now, clock);
   const domain = {
     accounts: new AccountsService({
       db,
@@ -152,7 +155,13 @@ export function createServices(deps: ServiceDeps) {
     onboarding: new OnboardingDefaultsService({ db, clock, access, audit }),
     governance: new GovernanceService({ db, clock, access, audit }),
     gdpr: new GdprService({ db, clock, access, audit, offload }),
-    fleet: new FleetService({ db, clock, access, supportAccess }),
+    // TEMPORARY (issue 14 transition): fleet is synchronous until it is converted.
+    fleet: new FleetService({
+      db,
+      clock,
+      access,
+      supportAccess: supportStatusNow,
+    }),
   };
   const infra = {
     db,
@@ -162,6 +171,8 @@ export function createServices(deps: ServiceDeps) {
     /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
     signer,
     access,
+    /** TEMPORARY (issue 14 transition): SUP-2 for the synchronous fleet. */
+    supportStatusNow,
     audit,
     matchers,
     /** The worker threads of the heavy reads: close() them with the database. */

@@ -199,7 +199,7 @@ describe('fleet.overview (UI-12)', () => {
     let yields = 0;
     const fleet = new FleetService({
       ...w.services.infra,
-      supportAccess: w.services.supportAccess,
+      supportAccess: w.services.infra.supportStatusNow,
       chunk: 2,
       yieldNow: async () => {
         yields++;

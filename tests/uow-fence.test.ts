@@ -75,6 +75,7 @@ describe('the storage fence of services (issue 14)', () => {
   it.each([
     'main/features/organizations/organizations.service.ts',
     'main/features/onboarding/onboarding.service.ts',
+    'main/features/support-access/support-access.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
   ])('the converted %s imports no storage', async (file) => {

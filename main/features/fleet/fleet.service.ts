@@ -22,14 +22,14 @@ import {
 } from '../../../shared/schemas/fleet.schema';
 import type { HostStats } from '../../../shared/schemas/organizations.schema';
 import { hostStatsFor } from '../hosts/host-stats';
-import type { SupportAccessService } from '../support-access/support-access.service';
+import type { SupportStatusNow } from '../support-access/support-access.mapper';
 import { HOUR_MS, hourOf } from './fleet-snapshots';
 
 export interface FleetDeps {
   db: Db;
   clock: Clock;
   access: SyncAccess;
-  supportAccess: Pick<SupportAccessService, 'status'>;
+  supportAccess: Pick<SupportStatusNow, 'status'>;
   /** Orgs whose host stats are read per chunk of the overview (tests make it small). */
   chunk?: number;
   yieldNow?: Yield;

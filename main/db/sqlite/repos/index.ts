@@ -7,8 +7,12 @@ import { SqliteAuditRepo } from './audit';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
+import { SqliteSupportAccessRepo } from './support-access';
 
-export type SqliteRepos = Omit<Repos, keyof TxHooks> & { access: SqliteAccessRepo };
+export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
+  access: SqliteAccessRepo;
+  supportAccess: SqliteSupportAccessRepo;
+};
 
 /**
  * Every repository over one connection, built once (their statements are prepared once per
@@ -34,7 +38,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     hosts: notConverted('hosts'),
     locations: notConverted('locations'),
     secrets: notConverted('secrets'),
-    supportAccess: notConverted('support-access'),
+    supportAccess: new SqliteSupportAccessRepo(db),
     users: notConverted('users'),
     workflows: notConverted('workflows'),
   };
