@@ -21,7 +21,6 @@ export const NOT_CONVERTED = [
   'main/features/locations/locations.service.ts',
   'main/features/onboarding/onboarding-defaults.service.ts',
   'main/features/organizations/secrets.service.ts',
-  'main/features/users/users.service.ts',
   'main/features/workflows/incidents.service.ts',
   'main/features/workflows/workflows.service.ts',
 ];

@@ -125,7 +125,7 @@ export function createServices(deps: ServiceDeps) {
       issueToken: (userId, kind, name) => auth.issueToken(userId, kind, name),
     }),
     auth,
-    users: new UsersService({ db, clock, access, audit }),
+    users: new UsersService({ uow, clock, access: new AccessService(clock) }),
     organizations: new OrganizationsService({
       uow,
       clock,

@@ -76,6 +76,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/organizations/organizations.service.ts',
     'main/features/onboarding/onboarding.service.ts',
     'main/features/support-access/support-access.service.ts',
+    'main/features/users/users.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
   ])('the converted %s imports no storage', async (file) => {

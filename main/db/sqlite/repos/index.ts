@@ -8,6 +8,7 @@ import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSupportAccessRepo } from './support-access';
+import { SqliteUsersRepo } from './users';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
   access: SqliteAccessRepo;
@@ -39,7 +40,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     locations: notConverted('locations'),
     secrets: notConverted('secrets'),
     supportAccess: new SqliteSupportAccessRepo(db),
-    users: notConverted('users'),
+    users: new SqliteUsersRepo(db),
     workflows: notConverted('workflows'),
   };
 }
