@@ -8,7 +8,6 @@
  */
 export const NOT_CONVERTED = [
   'main/core/audit.ts',
-  'main/features/accounts/accounts.service.ts',
   'main/features/agents/agents.service.ts',
   'main/features/audit/audit.service.ts',
   'main/features/auth/auth.service.ts',

@@ -118,11 +118,10 @@ export function createServices(deps: ServiceDeps) {
   const supportStatusNow = new SupportStatusNow(repos.supportAccess.now, clock);
   const domain = {
     accounts: new AccountsService({
-      db,
+      uow,
       clock,
-      access,
-      audit,
-      issueToken: (userId, kind, name) => auth.issueToken(userId, kind, name),
+      access: new AccessService(clock),
+      issueToken: (r, userId, kind, name) => auth.issueTokenIn(r, userId, kind, name),
     }),
     auth,
     users: new UsersService({ uow, clock, access: new AccessService(clock) }),

@@ -212,7 +212,7 @@ describe('migrations', () => {
           isPlatformOperator: false,
         });
         // Data kept: the account (active), its org, host and roles; the operator sees its counts.
-        expect(services.accounts.list(admin).items).toEqual([
+        expect((await services.accounts.list(admin)).items).toEqual([
           expect.objectContaining({
             id: 1,
             name: 'Acme MSP',

@@ -21,6 +21,7 @@ import {
   type CreatedToken,
   type LoginResult,
 } from '../../../shared/schemas/users.schema';
+import type { Repos } from '../../repos';
 import { emailKey } from '../users/users.service';
 import { SignInThrottle } from './throttle';
 
@@ -85,6 +86,29 @@ export class AuthService {
       .returning()
       .get();
     return { token, row };
+  }
+
+  /**
+   * A token for a user without a password check, inside the caller's unit of work (an account's
+   * first admin token, AccountsService.create): answered only if that unit of work commits.
+   */
+  async issueTokenIn(
+    r: Pick<Repos, 'auth'>,
+    userId: number,
+    kind: 'session' | 'personal',
+    name: string,
+  ): Promise<string> {
+    const token = randomToken(kind === 'session' ? SESSION_TOKEN_PREFIX : PERSONAL_TOKEN_PREFIX);
+    await r.auth.insertToken({
+      userId,
+      kind,
+      name,
+      readOnly: false,
+      tokenDigest: this.d.box.tokenDigest(token),
+      createdAt: this.d.clock.now(),
+      expiresAt: null,
+    });
+    return token;
   }
 
   /** Issues a token for a user without a password check: bootstrap and the local desktop only. */

@@ -3,7 +3,9 @@ import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
+import { SqliteAccountsRepo } from './accounts';
 import { SqliteAuditRepo } from './audit';
+import { SqliteAuthRepo } from './auth';
 import { notConverted } from './not-converted';
 import { sqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
@@ -13,6 +15,7 @@ import { SqliteUsersRepo } from './users';
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
   access: SqliteAccessRepo;
   supportAccess: SqliteSupportAccessRepo;
+  auth: SqliteAuthRepo;
 };
 
 /**
@@ -27,10 +30,10 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     audit: new SqliteAuditRepo(audit),
     orgs: new SqliteOrganizationsRepo(db),
     onboarding: sqliteOnboardingRepo(db),
-    accounts: notConverted('accounts'),
+    accounts: new SqliteAccountsRepo(db),
     agents: notConverted('agents'),
     auditTrail: notConverted('audit'),
-    auth: notConverted('auth'),
+    auth: new SqliteAuthRepo(db),
     automation: notConverted('automation'),
     featureFlags: notConverted('feature-flags'),
     fleet: notConverted('fleet'),
