@@ -10,7 +10,6 @@ export const NOT_CONVERTED = [
   'main/core/audit.ts',
   'main/features/agents/agents.service.ts',
   'main/features/audit/audit.service.ts',
-  'main/features/auth/auth.service.ts',
   'main/features/automation/automation.service.ts',
   'main/features/feature-flags/feature-flags.service.ts',
   'main/features/fleet/fleet.service.ts',

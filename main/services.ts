@@ -106,11 +106,10 @@ export function createServices(deps: ServiceDeps) {
   const hosts = new HostsService({ db, clock, access, audit, matchers });
   const secrets = new SecretsService({ db, clock, box, access, audit });
   const auth = new AuthService({
-    db,
+    uow,
+    now: repos.auth.now,
     clock,
     box,
-    access,
-    audit,
     verifyPassword: deps.passwordVerifier,
   });
   const supportAccess = new SupportAccessService({ uow, clock, access: new AccessService(clock) });

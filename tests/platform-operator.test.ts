@@ -86,7 +86,7 @@ describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls'
     expect(codeOf(() => access.requirePlatformOperator(engineer, 'read'))).toBe('FORBIDDEN');
 
     // A read-only personal token of the operator keeps the reads, never the writes.
-    const ro = w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
+    const ro = await w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
     const roActor = w.services.auth.authenticate(ro.token)!;
     expect(access.requirePlatformOperator(roActor, 'read')).toBe(op.userId);
     expect(codeOf(() => access.requirePlatformOperator(roActor, 'write'))).toBe('FORBIDDEN');

@@ -78,6 +78,7 @@ describe('the storage fence of services (issue 14)', () => {
     'main/features/support-access/support-access.service.ts',
     'main/features/users/users.service.ts',
     'main/features/accounts/accounts.service.ts',
+    'main/features/auth/auth.service.ts',
     'main/core/access.ts',
     'main/core/uow.ts',
   ])('the converted %s imports no storage', async (file) => {

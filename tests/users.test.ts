@@ -124,6 +124,18 @@ describe('TEN-6 users, roles and tokens', () => {
     expect((await w.caller(actor).organizations.list()).total).toBe(0);
   });
 
+  it('revoking a token is one transaction with its audit entry: if the entry fails, the token still works', async () => {
+    const created = await api.auth.createToken({ name: 'kept' });
+    // A real failure inside the database, at the last statement of the use case.
+    w.opened.sqlite.exec(`CREATE TRIGGER fail_revoke_entry BEFORE INSERT ON audit_entries
+      WHEN NEW.action = 'token.revoked'
+      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    await expect(api.auth.revokeToken({ id: created.id })).rejects.toThrow();
+    const row = w.opened.db.select().from(apiTokens).where(eq(apiTokens.id, created.id)).get()!;
+    expect(row.revokedAt).toBeNull();
+    expect(w.services.auth.authenticate(created.token)).not.toBeNull();
+  });
+
   it('sign-in issues a session; a personal token is shown once, stored hashed, revocable', async () => {
     await api.users.create({
       email: 'pw@example.com',
