@@ -18,7 +18,7 @@ export async function restBenches(
   admin: Actor,
   runs: number,
 ): Promise<Row[]> {
-  const { token } = services.auth.createPersonalToken(admin, { name: 'bench REST' });
+  const { token } = await services.auth.createPersonalToken(admin, { name: 'bench REST' });
   const server = createServer({ services, port: 0, log: { info: () => {}, error: console.error } });
   const { url } = await server.listen();
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -107,24 +107,22 @@ export function createServices(deps: ServiceDeps) {
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ uow, clock, box, access: checks });
   const auth = new AuthService({
-    db,
+    uow,
+    now: repos.auth.now,
     clock,
     box,
-    access,
-    audit,
     verifyPassword: deps.passwordVerifier,
   });
-  const supportAccess = new SupportAccessService({ db, clock, access, audit });
+  const supportAccess = new SupportAccessService({ uow, clock, access: checks });
   const domain = {
     accounts: new AccountsService({
-      db,
+      uow,
       clock,
-      access,
-      audit,
-      issueToken: (userId, kind, name) => auth.issueToken(userId, kind, name),
+      access: checks,
+      issueToken: (r, userId, kind, name) => auth.issueTokenIn(r, userId, kind, name),
     }),
     auth,
-    users: new UsersService({ db, clock, access, audit }),
+    users: new UsersService({ uow, clock, access: checks }),
     organizations: new OrganizationsService({
       uow,
       clock,

@@ -139,7 +139,7 @@ function rest(
   x: IsolationWorld,
   port: number,
   serverErrors: string[],
-): Transport & { bearer(caller: MatrixCaller): string } {
+): Transport & { bearer(caller: MatrixCaller): Promise<string> } {
   const routes = new Map(projectRoutes().map((r) => [r.procedure, r]));
   const auth = x.w.services.auth;
   const current = new Map<string, string>();
@@ -153,14 +153,16 @@ function rest(
     }
     return owner;
   };
-  const bearer = (caller: MatrixCaller): string => {
+  const bearer = async (caller: MatrixCaller): Promise<string> => {
     const owner = ownerOf(caller);
     let token = current.get(caller.token) ?? caller.token;
     if (!auth.authenticate(token)) {
-      token = auth.createPersonalToken(owner, {
-        name: 'isolation matrix bearer, after a sign-out',
-        read_only: owner.readOnly,
-      }).token;
+      token = (
+        await auth.createPersonalToken(owner, {
+          name: 'isolation matrix bearer, after a sign-out',
+          read_only: owner.readOnly,
+        })
+      ).token;
       current.set(caller.token, token);
     }
     return token;
@@ -173,10 +175,10 @@ function rest(
       const r = routes.get(path)!;
       return `${r.method} ${r.path} (${path})`;
     },
-    prepare: (caller, path, input) => {
+    prepare: async (caller, path, input) => {
       const route = routes.get(path)!;
       const req = restRequest(route, input);
-      const token = route.rest.auth === 'none' ? null : bearer(caller);
+      const token = route.rest.auth === 'none' ? null : await bearer(caller);
       return async () =>
         outcomeOf(
           route,
@@ -286,27 +288,29 @@ describe('REST writes stop at the limits of the caller inside the tenant', () =>
 
   it('the same tokens can read what their role allows: the limits above are not a broken world', async () => {
     for (const kind of LIMITED_KINDS) {
-      const out = await t.prepare(callerOf(x, kind), 'organizations.get', { id: x.victim.org })();
+      const out = await (
+        await t.prepare(callerOf(x, kind), 'organizations.get', { id: x.victim.org })
+      )();
       expect(out, kind).toMatchObject({ ok: true, value: { name: 'Victim Org One' } });
     }
     // The read-only caller really sends its read-only token: the same write with a full token of
     // the same admin goes through.
     const readOnly = callerOf(x, "account admin's read-only token");
-    expect(x.w.services.auth.authenticate(t.bearer(readOnly))).toMatchObject({
+    expect(x.w.services.auth.authenticate(await t.bearer(readOnly))).toMatchObject({
       userId: x.w.admin.userId,
       readOnly: true,
     });
     const full: MatrixCaller = {
       ...readOnly,
       kind: 'victim admin',
-      token: x.w.services.auth.createPersonalToken(x.w.admin, { name: 'full' }).token,
+      token: (await x.w.services.auth.createPersonalToken(x.w.admin, { name: 'full' })).token,
     };
     const input = { organization_id: x.victim.org, name: 'Written by the admin' };
-    expect(await t.prepare(readOnly, 'locations.create', input)()).toMatchObject({
+    expect(await (await t.prepare(readOnly, 'locations.create', input))()).toMatchObject({
       ok: false,
       status: 403,
     });
-    expect(await t.prepare(full, 'locations.create', input)()).toMatchObject({ ok: true });
+    expect(await (await t.prepare(full, 'locations.create', input))()).toMatchObject({ ok: true });
   });
 });
 
@@ -316,7 +320,7 @@ describe('REST positive control: the requests point at real objects', () => {
       ...x.callers[0]!,
       actor: () => x.w.admin,
       kind: 'victim admin',
-      token: x.w.services.auth.createPersonalToken(x.w.admin, { name: 'control' }).token,
+      token: (await x.w.services.auth.createPersonalToken(x.w.admin, { name: 'control' })).token,
     };
     const { checked, problems, changes } = await aimedAtRealObjects(x, t, admin);
     expect(checked).toBeGreaterThan(50);

@@ -199,7 +199,7 @@ describe('migrations', () => {
       return { opened, services, flags };
     }
 
-    it('the bootstrap admin becomes the platform operator; the support engineer stays one; data is kept', () => {
+    it('the bootstrap admin becomes the platform operator; the support engineer stays one; data is kept', async () => {
       const { opened, services, flags } = upgraded(at0006(true));
       try {
         expect(flags).toEqual([
@@ -215,7 +215,7 @@ describe('migrations', () => {
           isPlatformOperator: false,
         });
         // Data kept: the account (active), its org, host and roles; the operator sees its counts.
-        expect(services.accounts.list(admin).items).toEqual([
+        expect((await services.accounts.list(admin)).items).toEqual([
           expect.objectContaining({
             id: 1,
             name: 'Acme MSP',
@@ -223,7 +223,7 @@ describe('migrations', () => {
             counts: { organizations: 1, users: 3, hosts: 1 },
           }),
         ]);
-        expect(services.users.me(services.auth.actorForUser(3)!).roles).toEqual([
+        expect((await services.users.me(services.auth.actorForUser(3)!)).roles).toEqual([
           { role: 'account_admin' },
           { role: 'reader', organization_id: 1 },
         ]);

@@ -49,7 +49,7 @@ describe('PLAT-1: the first start makes a platform operator', () => {
     if (!boot.provisioned) throw new Error('not provisioned');
     const actor = services.auth.authenticate(boot.token)!;
     expect(actor).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
-    expect(services.users.me(actor)).toMatchObject({
+    expect(await services.users.me(actor)).toMatchObject({
       is_platform_operator: true,
       roles: [{ role: 'account_admin' }],
     });
@@ -61,7 +61,7 @@ describe('PLAT-1: the first start makes a platform operator', () => {
       displayName: 'Dana',
     });
     expect(actor.isPlatformOperator).toBe(true);
-    expect(services.users.me(actor).is_platform_operator).toBe(true);
+    expect((await services.users.me(actor)).is_platform_operator).toBe(true);
   });
 });
 
@@ -86,7 +86,7 @@ describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls'
     expect(codeOf(() => access.requirePlatformOperator(engineer, 'read'))).toBe('FORBIDDEN');
 
     // A read-only personal token of the operator keeps the reads, never the writes.
-    const ro = w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
+    const ro = await w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
     const roActor = w.services.auth.authenticate(ro.token)!;
     expect(access.requirePlatformOperator(roActor, 'read')).toBe(op.userId);
     expect(codeOf(() => access.requirePlatformOperator(roActor, 'write'))).toBe('FORBIDDEN');

@@ -410,7 +410,7 @@ describe('SUP-4 requests by support engineers', () => {
       .supportAccess.request({ account_id: w.accountId, reason: 'ticket 3' });
     w.clock.advance(7 * DAY - 1);
     expect((await api.supportAccess.requests()).total).toBe(1);
-    expect(w.services.supportAccess.expireStale()).toEqual({
+    expect(await w.services.supportAccess.expireStale()).toEqual({
       expired_request_ids: [],
       expired_grant_ids: [],
     });
@@ -424,8 +424,8 @@ describe('SUP-4 requests by support engineers', () => {
         .status,
     ).toBe('pending');
     // The job marks it, once, with an audit entry by the system.
-    expect(w.services.supportAccess.expireStale().expired_request_ids).toEqual([req.id]);
-    expect(w.services.supportAccess.expireStale().expired_request_ids).toEqual([]);
+    expect((await w.services.supportAccess.expireStale()).expired_request_ids).toEqual([req.id]);
+    expect((await w.services.supportAccess.expireStale()).expired_request_ids).toEqual([]);
     expect(
       w.opened.db.select().from(supportRequests).where(eq(supportRequests.id, req.id)).get()!
         .status,
@@ -456,13 +456,44 @@ describe('SUP-4 requests by support engineers', () => {
     expect(w.opened.db.select().from(supportGrants).all()).toHaveLength(0);
   });
 
+  it('a decision is one transaction with the expiries it records: if its last write fails, nothing changed', async () => {
+    const stale = await w
+      .caller(se)
+      .supportAccess.request({ account_id: w.accountId, reason: 'ticket 5' });
+    w.clock.advance(4 * DAY);
+    const fresh = await w
+      .caller(se2)
+      .supportAccess.request({ account_id: w.accountId, reason: 'ticket 6' });
+    w.clock.advance(4 * DAY); // the first request is now past its 7 days, the second is not
+    // A real failure inside the database, at the very last statement of the approval.
+    w.opened.sqlite.exec(`CREATE TRIGGER fail_approval BEFORE INSERT ON audit_entries
+      WHEN NEW.action = 'support_access.approved'
+      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    const dump = () =>
+      JSON.stringify([
+        w.opened.db.select().from(supportGrants).all(),
+        w.opened.db.select().from(supportRequests).all(),
+        w.opened.db.select().from(auditEntries).all(),
+      ]);
+    const before = dump();
+    await expect(api.supportAccess.approve({ id: fresh.id })).rejects.toThrow();
+    // Neither the grant nor the stale request's expiry (status and audit entry) stayed behind.
+    expect(dump()).toBe(before);
+    expect(auditOf('support_access.request_expired')).toHaveLength(0);
+    w.opened.sqlite.exec('DROP TRIGGER fail_approval');
+    await api.supportAccess.approve({ id: fresh.id });
+    expect(auditOf('support_access.request_expired').map((e) => e.targetId)).toEqual([
+      String(stale.id),
+    ]);
+  });
+
   it('grant expiry is audited once, by the job or by the next support-access write', async () => {
     await api.supportAccess.enable({ duration_hours: 1 });
     const { grant } = await requestAndApprove(se, 2);
     w.clock.advance(HOUR);
-    const first = w.services.supportAccess.expireStale();
+    const first = await w.services.supportAccess.expireStale();
     expect(first.expired_grant_ids).toHaveLength(1);
-    expect(w.services.supportAccess.expireStale().expired_grant_ids).toEqual([]);
+    expect((await w.services.supportAccess.expireStale()).expired_grant_ids).toEqual([]);
     w.clock.advance(HOUR);
     // Lazily: the next write of the account records the second expiry before its own entry.
     await api.supportAccess.enable({ duration_hours: 1 });
@@ -475,7 +506,7 @@ describe('SUP-4 requests by support engineers', () => {
       ['support_access.grant_expired', String(grant!.id)],
     ]);
     expect(auditOf('support_access.grant_expired')).toHaveLength(2);
-    expect(w.services.supportAccess.expireStale().expired_grant_ids).toEqual([]);
+    expect((await w.services.supportAccess.expireStale()).expired_grant_ids).toEqual([]);
   });
 });
 
@@ -554,7 +585,7 @@ describe('SUP-6 every change is in the audit trail with who, when and why', () =
     await api.supportAccess.deny({ id: r2.id, reason: 'no' });
     const r3 = await w.caller(se2).supportAccess.request({ account_id: w.accountId, reason: 'c' });
     w.clock.advance(8 * DAY);
-    w.services.supportAccess.expireStale();
+    await w.services.supportAccess.expireStale();
     await api.supportAccess.emergencyDisable({ reason: 'audit' });
     const entries = (
       await api.audit.list({ action: 'support_access.*', limit: 100 })

@@ -85,6 +85,25 @@ describe('TEN-6 users, roles and tokens', () => {
     expect(await code(api.users.setRoles({ id: w.admin.userId, roles: [] }))).toBe('CONFLICT');
   });
 
+  it('an update checks what it changes in its own transaction, after the password is hashed', async () => {
+    // PLAT-2: support engineers hold no tenant role. The check must see a role given while the
+    // new password is being hashed (scrypt takes real time), not the roles from before it.
+    const platform = await w.otherAccount('Platform', { platformOperator: true });
+    const op = w.caller(platform.admin);
+    const u = await op.users.create({ email: 'mark@example.com', name: 'Mark' });
+    const marking = op.users.update({
+      id: u.id,
+      patch: { is_support_engineer: true, password: 'a brand new passphrase' },
+    });
+    const giving = op.users.setRoles({ id: u.id, roles: [{ role: 'account_admin' }] });
+    const [m, g] = await Promise.allSettled([marking, giving]);
+    expect(g.status).toBe('fulfilled');
+    expect(m.status).toBe('rejected');
+    expect(((m as PromiseRejectedResult).reason as TRPCError).code).toBe('CONFLICT');
+    const row = w.opened.db.select().from(users).where(eq(users.id, u.id)).get()!;
+    expect(row.isSupportEngineer).toBe(false);
+  });
+
   it('users.manage is needed, and users of another account are not found', async () => {
     const org = await api.organizations.create({ name: 'A' });
     const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
@@ -103,6 +122,18 @@ describe('TEN-6 users, roles and tokens', () => {
     expect((await w.caller(actor).organizations.list()).total).toBe(1);
     await api.users.update({ id: u.id, patch: { is_active: false } });
     expect((await w.caller(actor).organizations.list()).total).toBe(0);
+  });
+
+  it('revoking a token is one transaction with its audit entry: if the entry fails, the token still works', async () => {
+    const created = await api.auth.createToken({ name: 'kept' });
+    // A real failure inside the database, at the last statement of the use case.
+    w.opened.sqlite.exec(`CREATE TRIGGER fail_revoke_entry BEFORE INSERT ON audit_entries
+      WHEN NEW.action = 'token.revoked'
+      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    await expect(api.auth.revokeToken({ id: created.id })).rejects.toThrow();
+    const row = w.opened.db.select().from(apiTokens).where(eq(apiTokens.id, created.id)).get()!;
+    expect(row.revokedAt).toBeNull();
+    expect(w.services.auth.authenticate(created.token)).not.toBeNull();
   });
 
   it('sign-in issues a session; a personal token is shown once, stored hashed, revocable', async () => {

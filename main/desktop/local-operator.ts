@@ -63,7 +63,7 @@ export async function ensureLocalOperator(
   if (existing) return existing;
   let userId = firstAccountAdmin(services);
   if (userId === null) {
-    if (!services.accounts.isEmpty()) {
+    if (!(await services.accounts.isEmpty())) {
       throw new Error(
         'The local database has accounts but no active account admin to act as; restore a backup or reactivate one',
       );

@@ -24,7 +24,7 @@ export type BootstrapResult =
  */
 export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
   const { services } = o;
-  if (!services.accounts.isEmpty()) return { provisioned: false };
+  if (!(await services.accounts.isEmpty())) return { provisioned: false };
   if (o.adminToken && !o.adminToken.startsWith(PERSONAL_TOKEN_PREFIX)) {
     throw new Error(`The bootstrap admin token must start with ${PERSONAL_TOKEN_PREFIX}`);
   }

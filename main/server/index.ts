@@ -75,11 +75,9 @@ async function main(): Promise<void> {
   });
   snapshots.start();
   const expiry = setInterval(() => {
-    try {
-      services.supportAccess.expireStale();
-    } catch (err) {
+    services.supportAccess.expireStale().catch((err: unknown) => {
       process.stderr.write(`Orgdesk: support access expiry failed: ${(err as Error).message}\n`);
-    }
+    });
   }, 5 * 60_000);
   expiry.unref();
   process.stdout.write(`Orgdesk server listening on ${url} (data in ${config.dataDir})\n`);

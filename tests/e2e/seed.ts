@@ -201,7 +201,7 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       name: 'Rita Reader',
       password: PASSWORD,
     });
-    services.users.setRoles(admin, {
+    await services.users.setRoles(admin, {
       id: reader.id,
       roles: [
         { role: 'reader', organization_id: acme.id },
@@ -213,7 +213,7 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       name: 'Theo Technician',
       password: PASSWORD,
     });
-    services.users.setRoles(admin, {
+    await services.users.setRoles(admin, {
       id: technician.id,
       roles: [{ role: 'technician', organization_id: acme.id }],
     });

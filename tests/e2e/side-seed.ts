@@ -130,11 +130,13 @@ export async function seedSupportEngineer(
     let requestId: number | null = null;
     if (wanted) {
       const actor = services.auth.actorForUser(engineer.id)!;
-      requestId = services.supportAccess.request(actor, {
-        account_id: customer.id,
-        reason: wanted.reason,
-        duration_hours: wanted.durationHours,
-      }).id;
+      requestId = (
+        await services.supportAccess.request(actor, {
+          account_id: customer.id,
+          reason: wanted.reason,
+          duration_hours: wanted.durationHours,
+        })
+      ).id;
     }
     return {
       email: engineer.email,

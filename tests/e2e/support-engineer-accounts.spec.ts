@@ -24,7 +24,7 @@ const test = base.extend<{ engineer: SeededEngineer }>({
           .get()!.id;
         return services.auth.actorForUser(id)!;
       };
-      services.supportAccess.enable(admin(world.seed.admin.email), { duration_hours: 4 });
+      await services.supportAccess.enable(admin(world.seed.admin.email), { duration_hours: 4 });
       const contoso = await services.accounts.provision({
         accountName: 'Contoso',
         adminEmail: 'admin@contoso.test',
@@ -33,7 +33,7 @@ const test = base.extend<{ engineer: SeededEngineer }>({
       });
       const contosoAdmin = services.auth.actorForUser(contoso.adminUserId)!;
       await services.organizations.create(contosoAdmin, { name: 'Contoso Retail' });
-      services.supportAccess.enable(contosoAdmin, { duration_hours: 2 });
+      await services.supportAccess.enable(contosoAdmin, { duration_hours: 2 });
     });
     await use(engineer);
   },

@@ -466,7 +466,7 @@ describe('local operator', () => {
         via: 'local',
         isSupportEngineer: false,
       });
-      const me = services.users.me(actor);
+      const me = await services.users.me(actor);
       expect(me).toMatchObject({ name: 'Dana' });
       // An account admin: the operator may create orgs.
       const org = await services.organizations.create(actor, { name: 'First' });

@@ -141,7 +141,7 @@ describe('first-start bootstrap', () => {
     await expect(
       bootstrap({ services, adminToken: 'plain-token-value', print: () => {} }),
     ).rejects.toThrow(/odk_pat_/);
-    expect(services.accounts.isEmpty()).toBe(true);
+    expect(await services.accounts.isEmpty()).toBe(true);
   });
 });
 

@@ -347,7 +347,7 @@ describe('who may write over REST', () => {
     });
     const engineer = s.userToken([], { accountId: home.accountId, support: true });
     const admin = s.services.auth.authenticate(s.adminToken)!;
-    s.services.supportAccess.enable(admin, { duration_hours: 4 });
+    await s.services.supportAccess.enable(admin, { duration_hours: 4 });
     const read = await get('/api/v1/organizations', engineer.token);
     expect(read.status).toBe(200);
     expect(read.json.length).toBeGreaterThan(0);

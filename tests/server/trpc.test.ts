@@ -95,7 +95,7 @@ describe('/trpc over HTTP', () => {
       adminName: 'S',
     });
     const engineer = s.userToken([], { accountId: home.accountId, support: true });
-    s.services.supportAccess.enable(s.services.auth.authenticate(s.adminToken)!, {
+    await s.services.supportAccess.enable(s.services.auth.authenticate(s.adminToken)!, {
       duration_hours: 2,
     });
     const api = client(engineer.token);

@@ -1,22 +1,43 @@
-// Draft port (issue 14 step 0): what AccountsService reads and writes, domain-shaped. Not yet
-// implemented on SQLite (main/db/sqlite/repos/index.ts); the engineer converting accounts owns
-// its final shape.
-import type { AccountRow, RoleAssignmentRow, UserRow } from '../../domain/rows';
+// Port (issue 14): what AccountsService reads and writes (PLAT-1), domain-shaped so each engine
+// writes its best SQL behind it. SQLite: main/db/sqlite/repos/accounts.ts.
+import type { AccountRow, UserRow } from '../../domain/rows';
 
-export interface AccountWithCounts extends AccountRow {
+/** An account as the operator sees it: a name and three counts, never the tenant's content. */
+export interface AccountWithCounts extends Pick<
+  AccountRow,
+  'id' | 'name' | 'isActive' | 'createdAt'
+> {
   organizations: number;
   users: number;
+  hosts: number;
 }
 
+export type NewAccountAdmin = Pick<
+  UserRow,
+  'email' | 'emailKey' | 'name' | 'passwordHash' | 'isPlatformOperator'
+>;
+
+/**
+ * The admin's email clashing with an existing user's surfaces as the engine's unique violation;
+ * the service maps it with isUniqueViolation (main/core/names.ts).
+ */
 export interface AccountsRepo {
   /** First start: provisioning runs only on an empty installation. */
   isEmpty(): Promise<boolean>;
-  insertAccount(values: Omit<AccountRow, 'id'>): Promise<AccountRow>;
-  insertUser(values: Omit<UserRow, 'id'>): Promise<UserRow>;
-  insertRole(values: Omit<RoleAssignmentRow, 'id'>): Promise<void>;
-  byId(id: number): Promise<AccountRow | undefined>;
+  /** The account, its first user and that user's account_admin role; their ids. */
+  insertWithAdmin(
+    name: string,
+    admin: NewAccountAdmin,
+    now: number,
+  ): Promise<{ accountId: number; adminUserId: number }>;
+  /** `forUpdate`: the row is about to be changed from what was read. */
+  byId(id: number, opts?: { forUpdate?: boolean }): Promise<AccountRow | undefined>;
   withCounts(id: number): Promise<AccountWithCounts | undefined>;
+  /** By folded name, then id. */
   page(skip: number, limit: number): Promise<{ total: number; rows: AccountWithCounts[] }>;
-  /** PLAT-1 fields (name, active flag, retention); the row after. */
-  update(id: number, set: Partial<Omit<AccountRow, 'id'>>): Promise<AccountRow | undefined>;
+  /** PLAT-1 fields; the row after. */
+  update(
+    id: number,
+    set: Partial<Pick<AccountRow, 'name' | 'isActive'>>,
+  ): Promise<AccountRow | undefined>;
 }

@@ -1,23 +1,47 @@
-// Draft port (issue 14 step 0): sign-in, sessions and personal tokens (TEN-6, API-1). Not yet
-// implemented on SQLite. Password hashing (scrypt) is real I/O: it runs before or after the
-// unit of work, never inside it.
+// Port (issue 14): sign-in, sessions and personal tokens (TEN-6, API-1, IDN-5), domain-shaped so
+// each engine writes its best SQL behind it. SQLite: main/db/sqlite/repos/auth.ts. Password
+// hashing (scrypt) is real I/O: it runs before or after the unit of work, never inside it.
 import type { ApiTokenRow, UserRow } from '../../domain/rows';
 
-export interface TokenWithUser {
-  token: ApiTokenRow;
+/** A user with their account's active flag (PLAT-1: a deactivated account deactivates its users). */
+export interface UserWithAccount {
   user: UserRow;
   accountActive: boolean;
 }
 
+export interface TokenWithUser extends UserWithAccount {
+  token: ApiTokenRow;
+}
+
+export type NewToken = Pick<
+  ApiTokenRow,
+  'userId' | 'kind' | 'name' | 'readOnly' | 'tokenDigest' | 'createdAt'
+> &
+  Partial<Pick<ApiTokenRow, 'expiresAt'>>;
+
 export interface AuthRepo {
-  userByEmailKey(emailKey: string): Promise<UserRow | undefined>;
-  userById(id: number): Promise<UserRow | undefined>;
-  insertToken(values: Omit<ApiTokenRow, 'id'>): Promise<ApiTokenRow>;
-  /** The live token with this digest and its owner; undefined when unknown, revoked or expired. */
-  tokenByDigest(digest: string, now: number): Promise<TokenWithUser | undefined>;
-  /** Last use, written at most once per interval (a conditional update). */
-  touchToken(id: number, now: number, notBefore: number): Promise<void>;
-  revokeToken(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
-  revokeByDigest(digest: string, now: number): Promise<void>;
-  tokensOf(userId: number): Promise<ApiTokenRow[]>;
+  /** Sign-in: the user with this folded email. */
+  userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined>;
+  insertToken(values: NewToken): Promise<ApiTokenRow>;
+  /** Sign-out: revokes the caller's own token with this digest. */
+  revokeOwnByDigest(digest: string, userId: number, now: number): Promise<void>;
+  /** The user's personal tokens, newest first. */
+  personalTokensOf(userId: number): Promise<ApiTokenRow[]>;
+  /** Revokes the user's own unrevoked token; the row after, undefined if none. */
+  revokeOwn(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
+}
+
+/**
+ * TEMPORARY (issue 14 transition): the synchronous reads and writes of the per-request path
+ * (AuthService.authenticate, actorForUser, issueToken), which about forty callers (the tRPC
+ * context, REST, the desktop, fixtures, benches, seeds) use synchronously. Same statements as
+ * before, prepared once; no lock and no transaction, as before. Converting those callers to
+ * await moves these behind the unit of work.
+ */
+export interface AuthNow {
+  tokenByDigest(digest: string): TokenWithUser | undefined;
+  /** IDN-5: stamps last use unless it was stamped after `notAfter` (a conditional update). */
+  touchToken(id: number, now: number, notAfter: number): void;
+  userById(id: number): UserWithAccount | undefined;
+  insertToken(values: NewToken): ApiTokenRow;
 }

@@ -32,13 +32,13 @@ export const authRouter = router({
       supportEngineer: true,
       output: okOutput,
     })
-    .mutation(({ ctx }) => {
+    .mutation(async ({ ctx }) => {
       if (!ctx.token)
         throw new TRPCError({
           code: 'BAD_REQUEST',
           message: 'This connection has no session to end',
         });
-      ctx.services.auth.logout(ctx.actor, ctx.token);
+      await ctx.services.auth.logout(ctx.actor, ctx.token);
       return { ok: true };
     }),
   createToken: authedProcedure

@@ -1,8 +1,5 @@
-import { and, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
 import {
   PERSONAL_TOKEN_PREFIX,
@@ -12,8 +9,7 @@ import {
   type SecretBox,
 } from '../../core/crypto';
 import { DomainError, forbidden, notFound } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { accounts, apiTokens, users } from '../../db/schema';
+import type { ApiTokenRow, UserRow } from '../../domain/rows';
 import {
   createTokenInput,
   loginInput,
@@ -21,15 +17,20 @@ import {
   type CreatedToken,
   type LoginResult,
 } from '../../../shared/schemas/users.schema';
+import type { Repos, Uow } from '../../repos';
 import { emailKey } from '../users/users.service';
+import type { AuthNow } from './auth.repo';
 import { SignInThrottle } from './throttle';
 
 export interface AuthDeps {
-  db: Db;
+  uow: Uow;
+  /**
+   * TEMPORARY (issue 14 transition): the per-request path (authenticate, actorForUser,
+   * issueToken), synchronous for its synchronous callers; see AuthNow.
+   */
+  now: AuthNow;
   clock: Clock;
   box: SecretBox;
-  access: SyncAccess;
-  audit: AuditLog;
   sessionTtlMs?: number;
   throttle?: SignInThrottle;
   /** Checks a password against a stored hash (core/crypto's scrypt unless given: tests count calls). */
@@ -41,7 +42,7 @@ export type PasswordVerifier = (password: string, stored: string | null) => Prom
 const DAY = 24 * 60 * 60 * 1000;
 /** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
 const LAST_USED_RESOLUTION_MS = 60 * 1000;
-type TokenRow = typeof apiTokens.$inferSelect;
+type TokenRow = ApiTokenRow;
 
 const toApiToken = (t: TokenRow): ApiToken => ({
   id: t.id,
@@ -54,7 +55,12 @@ const toApiToken = (t: TokenRow): ApiToken => ({
   last_used_at: isoOrNull(t.lastUsedAt),
 });
 
-/** Sessions and personal tokens: random, shown once, stored as a keyed digest only. */
+/**
+ * Sessions and personal tokens: random, shown once, stored as a keyed digest only. Sign-in and
+ * the token use cases run over the unit of work (issue 14); the password check (scrypt: real
+ * I/O) runs between a read and a write, never inside one. The per-request path (authenticate,
+ * actorForUser) and issueToken stay synchronous through AuthNow for now: see AuthDeps.now.
+ */
 export class AuthService {
   private readonly throttle: SignInThrottle;
   private readonly verify: PasswordVerifier;
@@ -63,17 +69,17 @@ export class AuthService {
     this.verify = d.verifyPassword ?? verifyPassword;
   }
 
-  private issue(
+  private newToken(
     userId: number,
     kind: 'session' | 'personal',
     name: string,
     readOnly: boolean,
     expiresAt: number | null,
+    token = randomToken(kind === 'session' ? SESSION_TOKEN_PREFIX : PERSONAL_TOKEN_PREFIX),
   ) {
-    const token = randomToken(kind === 'session' ? SESSION_TOKEN_PREFIX : PERSONAL_TOKEN_PREFIX);
-    const row = this.d.db
-      .insert(apiTokens)
-      .values({
+    return {
+      token,
+      values: {
         userId,
         kind,
         name,
@@ -81,27 +87,33 @@ export class AuthService {
         tokenDigest: this.d.box.tokenDigest(token),
         createdAt: this.d.clock.now(),
         expiresAt,
-      })
-      .returning()
-      .get();
-    return { token, row };
+      },
+    };
   }
 
-  /** Issues a token for a user without a password check: bootstrap and the local desktop only. */
-  issueToken(userId: number, kind: 'session' | 'personal', name: string, token?: string): string {
-    if (!token) return this.issue(userId, kind, name, false, null).token;
-    this.d.db
-      .insert(apiTokens)
-      .values({
-        userId,
-        kind,
-        name,
-        readOnly: false,
-        tokenDigest: this.d.box.tokenDigest(token),
-        createdAt: this.d.clock.now(),
-      })
-      .run();
+  /**
+   * A token for a user without a password check, inside the caller's unit of work (an account's
+   * first admin token, AccountsService.create): answered only if that unit of work commits.
+   */
+  async issueTokenIn(
+    r: Pick<Repos, 'auth'>,
+    userId: number,
+    kind: 'session' | 'personal',
+    name: string,
+  ): Promise<string> {
+    const { token, values } = this.newToken(userId, kind, name, false, null);
+    await r.auth.insertToken(values);
     return token;
+  }
+
+  /**
+   * Issues a token for a user without a password check: bootstrap and the local desktop only.
+   * Synchronous (AuthNow): the server bootstrap issues it inside its own transaction.
+   */
+  issueToken(userId: number, kind: 'session' | 'personal', name: string, token?: string): string {
+    const issued = this.newToken(userId, kind, name, false, null, token);
+    this.d.now.insertToken(issued.values);
+    return issued.token;
   }
 
   async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
@@ -122,16 +134,12 @@ export class AuthService {
       );
     }
     const { ticket } = reservation;
-    let found: { user: typeof users.$inferSelect; accountActive: boolean } | undefined;
+    let found: { user: UserRow; accountActive: boolean } | undefined;
     let ok = false;
     try {
-      found = this.d.db
-        .select({ user: users, accountActive: accounts.isActive })
-        .from(users)
-        .innerJoin(accounts, eq(accounts.id, users.accountId))
-        .where(eq(users.emailKey, emailKey(input.email)))
-        .get();
+      found = await this.d.uow.read((r) => r.auth.userByEmailKey(emailKey(input.email)));
       // Verify even when the user is missing, so response time does not reveal which emails exist.
+      // Outside any unit of work: scrypt is real I/O.
       ok = await this.verify(input.password, found?.user.passwordHash ?? null);
     } catch (err) {
       this.throttle.release(ticket);
@@ -146,9 +154,16 @@ export class AuthService {
     this.throttle.succeed(ticket, [emailKeyName]);
     const signedIn = user;
     const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
-    return this.d.db.transaction(() => {
-      const { token } = this.issue(signedIn.id, 'session', 'console sign-in', false, expiresAt);
-      this.d.audit.record(this.actorOf(signedIn, false, 'session'), {
+    const { token, values } = this.newToken(
+      signedIn.id,
+      'session',
+      'console sign-in',
+      false,
+      expiresAt,
+    );
+    return this.d.uow.write(async (r) => {
+      await r.auth.insertToken(values);
+      await r.audit.record(this.actorOf(signedIn, false, 'session'), {
         accountId: signedIn.accountId,
         action: 'auth.signed_in',
         targetType: 'user',
@@ -159,7 +174,7 @@ export class AuthService {
     });
   }
 
-  private actorOf(user: typeof users.$inferSelect, readOnly: boolean, via: Actor['via']): Actor {
+  private actorOf(user: UserRow, readOnly: boolean, via: Actor['via']): Actor {
     return {
       userId: user.id,
       accountId: user.accountId,
@@ -179,13 +194,7 @@ export class AuthService {
     if (!token.startsWith(SESSION_TOKEN_PREFIX) && !token.startsWith(PERSONAL_TOKEN_PREFIX))
       return null;
     const now = this.d.clock.now();
-    const row = this.d.db
-      .select({ token: apiTokens, user: users, accountActive: accounts.isActive })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .innerJoin(accounts, eq(accounts.id, users.accountId))
-      .where(eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)))
-      .get();
+    const row = this.d.now.tokenByDigest(this.d.box.tokenDigest(token));
     if (!row || row.token.revokedAt !== null || !row.user.isActive || !row.accountActive) {
       return null;
     }
@@ -206,46 +215,28 @@ export class AuthService {
   private recordUse(token: TokenRow, now: number): void {
     const stale = now - LAST_USED_RESOLUTION_MS;
     if (token.lastUsedAt !== null && token.lastUsedAt > stale) return;
-    this.d.db
-      .update(apiTokens)
-      .set({ lastUsedAt: now })
-      .where(
-        and(
-          eq(apiTokens.id, token.id),
-          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, stale)),
-        ),
-      )
-      .run();
+    this.d.now.touchToken(token.id, now, stale);
   }
 
   /** The caller's user record for a token (local desktop uses this to find its operator). */
   actorForUser(userId: number): Actor | null {
-    const row = this.d.db
-      .select({ user: users, accountActive: accounts.isActive })
-      .from(users)
-      .innerJoin(accounts, eq(accounts.id, users.accountId))
-      .where(eq(users.id, userId))
-      .get();
+    const row = this.d.now.userById(userId);
     return row && row.user.isActive && row.accountActive
       ? this.actorOf(row.user, false, 'local')
       : null;
   }
 
-  logout(actor: Actor, token: string): void {
-    this.d.db
-      .update(apiTokens)
-      .set({ revokedAt: this.d.clock.now() })
-      .where(
-        and(
-          eq(apiTokens.tokenDigest, this.d.box.tokenDigest(token)),
-          eq(apiTokens.userId, actor.userId),
-        ),
-      )
-      .run();
+  async logout(actor: Actor, token: string): Promise<void> {
+    const now = this.d.clock.now();
+    const digest = this.d.box.tokenDigest(token);
+    await this.d.uow.write((r) => r.auth.revokeOwnByDigest(digest, actor.userId, now));
   }
 
   /** TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call. */
-  createPersonalToken(actor: Actor, raw: z.input<typeof createTokenInput>): CreatedToken {
+  async createPersonalToken(
+    actor: Actor,
+    raw: z.input<typeof createTokenInput>,
+  ): Promise<CreatedToken> {
     const input = createTokenInput.parse(raw);
     if (actor.readOnly && !input.read_only) {
       throw forbidden('A read-only token can only create read-only tokens');
@@ -253,15 +244,16 @@ export class AuthService {
     const expiresAt = input.expires_in_days
       ? this.d.clock.now() + input.expires_in_days * DAY
       : null;
-    return this.d.db.transaction(() => {
-      const { token, row } = this.issue(
-        actor.userId,
-        'personal',
-        input.name,
-        input.read_only,
-        expiresAt,
-      );
-      this.d.audit.record(actor, {
+    const { token, values } = this.newToken(
+      actor.userId,
+      'personal',
+      input.name,
+      input.read_only,
+      expiresAt,
+    );
+    return this.d.uow.write(async (r) => {
+      const row = await r.auth.insertToken(values);
+      await r.audit.record(actor, {
         accountId: actor.accountId,
         action: 'token.created',
         targetType: 'api_token',
@@ -272,34 +264,26 @@ export class AuthService {
     });
   }
 
-  listTokens(actor: Actor): ApiToken[] {
-    return this.d.db
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.userId, actor.userId), eq(apiTokens.kind, 'personal')))
-      .orderBy(desc(apiTokens.id))
-      .all()
-      .map(toApiToken);
+  async listTokens(actor: Actor): Promise<ApiToken[]> {
+    const rows = await this.d.uow.read((r) => r.auth.personalTokensOf(actor.userId));
+    return rows.map(toApiToken);
   }
 
-  revokeToken(actor: Actor, id: number): ApiToken {
+  /** One unit of work: the revocation and its audit entry land together or not at all. */
+  async revokeToken(actor: Actor, id: number): Promise<ApiToken> {
     // A read-only token writes nothing, not even to its owner's other tokens (TEN-6).
     if (actor.readOnly) throw forbidden('A read-only token cannot revoke tokens; use a full token');
-    const row = this.d.db
-      .update(apiTokens)
-      .set({ revokedAt: this.d.clock.now() })
-      .where(
-        and(eq(apiTokens.id, id), eq(apiTokens.userId, actor.userId), isNull(apiTokens.revokedAt)),
-      )
-      .returning()
-      .get();
-    if (!row) throw notFound('Token', id);
-    this.d.audit.record(actor, {
-      accountId: actor.accountId,
-      action: 'token.revoked',
-      targetType: 'api_token',
-      targetId: id,
+    const now = this.d.clock.now();
+    return this.d.uow.write(async (r) => {
+      const row = await r.auth.revokeOwn(id, actor.userId, now);
+      if (!row) throw notFound('Token', id);
+      await r.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'token.revoked',
+        targetType: 'api_token',
+        targetId: id,
+      });
+      return toApiToken(row);
     });
-    return toApiToken(row);
   }
 }

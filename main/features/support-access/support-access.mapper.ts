@@ -1,15 +1,13 @@
-import { inArray } from 'drizzle-orm';
 import { iso, isoOrNull } from '../../core/clock';
-import type { Db } from '../../db/database';
-import { users, type supportGrants, type supportRequests } from '../../db/schema';
+import type { SupportGrantRow, SupportRequestRow } from '../../domain/rows';
 import type {
   SupportGrant,
   SupportRequest,
   SupportStatus,
 } from '../../../shared/schemas/support-access.schema';
 
-export type GrantRow = typeof supportGrants.$inferSelect;
-export type RequestRow = typeof supportRequests.$inferSelect;
+export type GrantRow = SupportGrantRow;
+export type RequestRow = SupportRequestRow;
 
 export const HOUR_MS = 60 * 60 * 1000;
 
@@ -21,17 +19,9 @@ export const isGrantActive = (g: GrantRow, now: number): boolean =>
 export const effectiveStatus = (r: RequestRow, now: number): SupportRequest['status'] =>
   r.status === 'pending' && r.expiresAt <= now ? 'expired' : r.status;
 
-/** Engineers' emails, so customer admins see who holds or asks for access. */
-export function engineerEmails(db: Db, ids: (number | null)[]): Map<number, string> {
-  const wanted = [...new Set(ids.filter((i): i is number => i !== null))];
-  if (wanted.length === 0) return new Map();
-  const rows = db
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(inArray(users.id, wanted))
-    .all();
-  return new Map(rows.map((r) => [r.id, r.email]));
-}
+/** The engineers named by these grants or requests, whose emails customer admins see. */
+export const engineerIds = (rows: { engineerUserId: number | null }[]): number[] =>
+  rows.map((r) => r.engineerUserId).filter((i): i is number => i !== null);
 
 export function toGrant(g: GrantRow, now: number, emails: Map<number, string>): SupportGrant {
   return {
@@ -69,18 +59,14 @@ export function toRequest(r: RequestRow, now: number, emails: Map<number, string
   };
 }
 
-/** SUP-2 from a set of grants already filtered to the ones that matter to the reader. */
-export function statusOf(
-  db: Db,
+/** SUP-2 from the reader's grants and the emails of their engineers. */
+export function buildStatus(
   accountId: number,
   grants: GrantRow[],
   now: number,
+  emails: Map<number, string>,
 ): SupportStatus {
   const active = grants.filter((g) => isGrantActive(g, now));
-  const emails = engineerEmails(
-    db,
-    active.map((g) => g.engineerUserId),
-  );
   const until = active.reduce<number | null>(
     (m, g) => (m === null || g.expiresAt > m ? g.expiresAt : m),
     null,
@@ -91,4 +77,18 @@ export function statusOf(
     expires_at: isoOrNull(until),
     grants: active.map((g) => toGrant(g, now, emails)),
   };
+}
+
+/**
+ * SUP-2 from a set of grants already filtered to the ones that matter to the reader. `emailsOf`
+ * reads the active grants' engineers' emails (in the caller's transaction).
+ */
+export async function statusOf(
+  accountId: number,
+  grants: GrantRow[],
+  now: number,
+  emailsOf: (userIds: number[]) => Promise<Map<number, string>>,
+): Promise<SupportStatus> {
+  const active = grants.filter((g) => isGrantActive(g, now));
+  return buildStatus(accountId, grants, now, await emailsOf(engineerIds(active)));
 }

@@ -1,31 +1,101 @@
-// Draft port (issue 14 step 0): SUP-1..6 grants and requests. Not yet implemented on SQLite.
-// Issue 14 item 3: decisions and expiry records are conditional updates (decided once, recorded
-// once), and enabling while active extends the grant under a row lock.
+// Port (issue 14): what SupportAccessService and its expiry bookkeeping read and write (SUP-1..6),
+// domain-shaped so each engine writes its best SQL behind it. SQLite:
+// main/db/sqlite/repos/support-access.ts. Issue 14 item 3 turns decisions and expiry records into
+// conditional updates (decided once, recorded once) and extends an active grant under a row lock.
 import type { SupportGrantRow, SupportRequestRow } from '../../domain/rows';
+import type { SupportRequestStatus } from '../../../shared/schemas/support-access.schema';
+
+/** Which of an account's live grants a reader asks for. */
+export type GrantFilter =
+  | { kind: 'all' }
+  | { kind: 'customer' }
+  /** A support engineer's view: the customer's grants and their own approved requests. */
+  | { kind: 'customer-or-engineer'; engineerUserId: number };
+
+export type NewSupportGrant = Pick<
+  SupportGrantRow,
+  'accountId' | 'kind' | 'grantedByUserId' | 'reason' | 'startsAt' | 'expiresAt'
+> &
+  Partial<Pick<SupportGrantRow, 'engineerUserId'>>;
+
+export type NewSupportRequest = Omit<
+  SupportRequestRow,
+  'id' | 'decidedAt' | 'decidedByUserId' | 'decisionReason' | 'grantId'
+>;
+
+export interface RequestDecision {
+  status: 'approved' | 'denied';
+  decidedAt: number;
+  decidedByUserId: number;
+  decisionReason: string | null;
+  grantId: number | null;
+}
 
 export interface SupportAccessRepo {
-  activeCustomerGrant(accountId: number, now: number): Promise<SupportGrantRow | undefined>;
-  grantsOf(accountId: number, now: number): Promise<SupportGrantRow[]>;
-  insertGrant(values: Omit<SupportGrantRow, 'id'>): Promise<SupportGrantRow>;
-  /** Extends the active customer grant; undefined when none is active any more. */
-  extendGrant(id: number, expiresAt: number, now: number): Promise<SupportGrantRow | undefined>;
-  revokeGrants(accountId: number, now: number, byUserId: number | null): Promise<SupportGrantRow[]>;
-  insertRequest(values: Omit<SupportRequestRow, 'id'>): Promise<SupportRequestRow>;
-  request(id: number): Promise<SupportRequestRow | undefined>;
+  /** Grants that are (or will be) in force at `now`: not revoked, not yet ended; by id. */
+  liveGrants(accountId: number, now: number, filter: GrantFilter): Promise<SupportGrantRow[]>;
+  /** Active grants (started, not ended, not revoked) a support engineer holds, with the account's name. */
+  activeGrantsOfEngineer(
+    engineerUserId: number,
+    now: number,
+  ): Promise<{ grant: SupportGrantRow; accountName: string }[]>;
+  insertGrant(values: NewSupportGrant): Promise<SupportGrantRow>;
+  /** SUP-1: moves an active customer grant's end; the row after the change. */
+  extendGrant(id: number, expiresAt: number): Promise<SupportGrantRow | undefined>;
+  revokeGrant(
+    id: number,
+    revokedAt: number,
+    byUserId: number,
+    reason: string | null,
+  ): Promise<void>;
+
+  accountExists(accountId: number): Promise<boolean>;
+  /** Engineers' emails by user id, so customer admins see who holds or asks for access. */
+  emails(userIds: number[]): Promise<Map<number, string>>;
+
+  /** The request if it belongs to the account. `forUpdate`: it is about to be decided. */
+  requestOf(
+    accountId: number,
+    id: number,
+    opts?: { forUpdate?: boolean },
+  ): Promise<SupportRequestRow | undefined>;
+  /** The engineer's undecided, unexpired request for the account (SUP-4 allows one). */
+  pendingRequestOf(
+    accountId: number,
+    engineerUserId: number,
+    now: number,
+  ): Promise<SupportRequestRow | undefined>;
+  insertRequest(values: NewSupportRequest): Promise<SupportRequestRow>;
+  /** SUP-4: the account's requests under a status filter, newest first. */
   requestsPage(
-    filter: { accountId?: number; engineerUserId?: number; status?: string },
+    accountId: number,
+    status: SupportRequestStatus | 'all',
+    now: number,
     skip: number,
     limit: number,
   ): Promise<{ total: number; rows: SupportRequestRow[] }>;
-  /** Decides a pending request: undefined if it was no longer pending (decided once). */
-  decide(
-    id: number,
-    status: 'approved' | 'denied',
-    byUserId: number,
+  /** A support engineer's own requests, newest first. */
+  requestsOfEngineer(engineerUserId: number, limit: number): Promise<SupportRequestRow[]>;
+  /** The row after the decision. */
+  decideRequest(id: number, decision: RequestDecision): Promise<SupportRequestRow | undefined>;
+  /** SUP-3: cancels every pending request of the account; the cancelled rows. */
+  cancelPendingRequests(
+    accountId: number,
     now: number,
-  ): Promise<SupportRequestRow | undefined>;
-  cancelPending(accountId: number, now: number): Promise<number>;
-  /** Grants that expired and whose expiry is not yet recorded; claims them (recorded once). */
-  claimExpired(now: number): Promise<SupportGrantRow[]>;
-  expireStaleRequests(now: number): Promise<SupportRequestRow[]>;
+    byUserId: number,
+    reason: string,
+  ): Promise<SupportRequestRow[]>;
+
+  /** The expiry job's worklist: accounts with a stale request or an ended grant in the lookback. */
+  accountsWithExpiries(now: number, lookbackMs: number): Promise<number[]>;
+  /** Marks the account's undecided requests past their time expired; the rows marked. */
+  expireStaleRequests(accountId: number, now: number): Promise<SupportRequestRow[]>;
+  /** Unrevoked grants that ended within the lookback. */
+  endedGrants(accountId: number, now: number, lookbackMs: number): Promise<SupportGrantRow[]>;
+  /** Which of these grants already have their expiry in the account's audit trail (target ids). */
+  recordedGrantExpiries(
+    accountId: number,
+    grantIds: number[],
+    action: string,
+  ): Promise<Set<string>>;
 }

@@ -1,11 +1,8 @@
-import { and, count, desc, eq, gt, isNull, lte, or, type SQL } from 'drizzle-orm';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
-import { badRequest, conflict, forbidden, notFound } from '../../core/errors';
-import type { Db } from '../../db/database';
-import { accounts, supportGrants, supportRequests } from '../../db/schema';
+import { badRequest, conflict, forbidden, notFound, type DomainError } from '../../core/errors';
+import type { Repos, Uow } from '../../repos';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
   REQUEST_TTL_HOURS,
@@ -32,10 +29,14 @@ import {
   type SupportStatus,
   type SupportStatusInput,
 } from '../../../shared/schemas/support-access.schema';
-import { accountsWithExpiries, recordExpiries, type ExpiryResult } from './support-access.expiry';
+import {
+  GRANT_EXPIRY_LOOKBACK_MS,
+  recordExpiries,
+  type ExpiryResult,
+} from './support-access.expiry';
 import {
   HOUR_MS,
-  engineerEmails,
+  engineerIds,
   isGrantActive,
   statusOf,
   toGrant,
@@ -45,61 +46,45 @@ import {
 } from './support-access.mapper';
 
 export interface SupportAccessDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
 
 const MANAGE = 'support_access.manage';
 
 /**
  * SUP-1..6. Customers open their account to the support team for a while, or answer one
- * engineer's request; either way it is a grant row that AccessService reads on every call.
+ * engineer's request; either way it is a grant row that AccessService reads on every call. Each
+ * use case is one unit of work (issue 14): its access check, the expiries it records first, its
+ * change and its audit entries land together or not at all.
  */
 export class SupportAccessService {
   constructor(private readonly d: SupportAccessDeps) {}
 
-  private grantsOf(accountId: number, where?: SQL): GrantRow[] {
-    return this.d.db
-      .select()
-      .from(supportGrants)
-      .where(and(eq(supportGrants.accountId, accountId), where))
-      .orderBy(supportGrants.id)
-      .all();
-  }
-
-  /** Grants that are (or will be) in force: not revoked and not yet ended. */
-  private liveGrants(accountId: number, now: number, where?: SQL): GrantRow[] {
-    return this.grantsOf(
-      accountId,
-      and(isNull(supportGrants.revokedAt), gt(supportGrants.expiresAt, now), where),
-    );
-  }
-
-  private requestRow(accountId: number, id: number): RequestRow {
-    const row = this.d.db
-      .select()
-      .from(supportRequests)
-      .where(and(eq(supportRequests.id, id), eq(supportRequests.accountId, accountId)))
-      .get();
+  private async requestRow(r: Repos, accountId: number, id: number): Promise<RequestRow> {
+    const row = await r.supportAccess.requestOf(accountId, id, { forUpdate: true });
     if (!row) throw notFound('Support request', id);
     return row;
   }
 
-  private ownPendingRequest(actor: Actor, accountId: number, now: number): RequestRow | undefined {
-    return this.d.db
-      .select()
-      .from(supportRequests)
-      .where(
-        and(
-          eq(supportRequests.accountId, accountId),
-          eq(supportRequests.engineerUserId, actor.userId),
-          eq(supportRequests.status, 'pending'),
-          gt(supportRequests.expiresAt, now),
-        ),
-      )
-      .get();
+  private async statusOf(
+    r: Repos,
+    accountId: number,
+    grants: GrantRow[],
+    now: number,
+  ): Promise<SupportStatus> {
+    return statusOf(accountId, grants, now, (ids) => r.supportAccess.emails(ids));
+  }
+
+  /** The account's status after a change, from its live grants. */
+  private async currentStatus(r: Repos, accountId: number, now: number): Promise<SupportStatus> {
+    return this.statusOf(
+      r,
+      accountId,
+      await r.supportAccess.liveGrants(accountId, now, { kind: 'all' }),
+      now,
+    );
   }
 
   /**
@@ -107,42 +92,44 @@ export class SupportAccessService {
    * while their access to it is active or their request for it is pending, and then only the
    * grants that apply to them (the customer's, and their own approved request).
    */
-  status(actor: Actor, raw?: SupportStatusInput): SupportStatus {
+  async status(actor: Actor, raw?: SupportStatusInput): Promise<SupportStatus> {
     const input = supportStatusInput.parse(raw);
     const now = this.d.clock.now();
-    if (!actor.isSupportEngineer) {
-      const accountId = this.d.access.requireVisibleAccount(
-        actor,
-        MANAGE,
-        input.account_id ?? actor.accountId,
-      );
-      return statusOf(this.d.db, accountId, this.liveGrants(accountId, now), now);
-    }
-    if (!input.account_id) {
+    if (actor.isSupportEngineer && !input.account_id) {
       throw badRequest('account_id is required: name the customer account', 'account_id');
     }
-    const accountId = input.account_id;
-    const mine = this.liveGrants(
-      accountId,
-      now,
-      or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, actor.userId)),
-    );
-    const visible =
-      this.d.access.supportAccountIds(actor).includes(accountId) ||
-      this.ownPendingRequest(actor, accountId, now) !== undefined;
-    if (!visible) throw notFound('Account', accountId);
-    return statusOf(this.d.db, accountId, mine, now);
+    return this.d.uow.read(async (r) => {
+      if (!actor.isSupportEngineer) {
+        const accountId = await this.d.access.requireVisibleAccount(
+          r,
+          actor,
+          MANAGE,
+          input.account_id ?? actor.accountId,
+        );
+        return this.currentStatus(r, accountId, now);
+      }
+      const accountId = input.account_id!;
+      const mine = await r.supportAccess.liveGrants(accountId, now, {
+        kind: 'customer-or-engineer',
+        engineerUserId: actor.userId,
+      });
+      const visible =
+        (await this.d.access.supportAccountIds(r, actor)).includes(accountId) ||
+        (await r.supportAccess.pendingRequestOf(accountId, actor.userId, now)) !== undefined;
+      if (!visible) throw notFound('Account', accountId);
+      return this.statusOf(r, accountId, mine, now);
+    });
   }
 
   /** SUP-1: enabling while a customer grant is active moves its end later, never earlier. */
-  enable(actor: Actor, raw?: EnableSupportInput): EnableSupportResult {
+  async enable(actor: Actor, raw?: EnableSupportInput): Promise<EnableSupportResult> {
     const input = enableSupportInput.parse(raw);
-    const accountId = this.d.access.requireVisibleAccount(actor, MANAGE);
-    const now = this.d.clock.now();
-    const until = now + input.duration_hours * HOUR_MS;
-    return this.d.db.transaction(() => {
-      recordExpiries(this.d.db, this.d.audit, accountId, now);
-      const current = this.liveGrants(accountId, now, eq(supportGrants.kind, 'customer'))
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
+      const now = this.d.clock.now();
+      const until = now + input.duration_hours * HOUR_MS;
+      await recordExpiries(r, accountId, now);
+      const current = (await r.supportAccess.liveGrants(accountId, now, { kind: 'customer' }))
         .filter((g) => isGrantActive(g, now))
         .sort((a, b) => b.expiresAt - a.expiresAt)[0];
       let grant: GrantRow;
@@ -153,14 +140,9 @@ export class SupportAccessService {
         message = `Support access is already active until ${iso(current.expiresAt)}, later than the ${input.duration_hours} h asked for; nothing changed.`;
       } else if (current) {
         extended = true;
-        grant = this.d.db
-          .update(supportGrants)
-          .set({ expiresAt: until })
-          .where(eq(supportGrants.id, current.id))
-          .returning()
-          .get()!;
+        grant = (await r.supportAccess.extendGrant(current.id, until))!;
         message = `Support access was already active until ${iso(current.expiresAt)}; extended to ${iso(until)}.`;
-        this.d.audit.record(actor, {
+        await r.audit.record(actor, {
           accountId,
           action: 'support_access.extended',
           targetType: 'support_grant',
@@ -173,20 +155,16 @@ export class SupportAccessService {
           },
         });
       } else {
-        grant = this.d.db
-          .insert(supportGrants)
-          .values({
-            accountId,
-            kind: 'customer',
-            grantedByUserId: actor.userId,
-            reason: input.reason,
-            startsAt: now,
-            expiresAt: until,
-          })
-          .returning()
-          .get();
+        grant = await r.supportAccess.insertGrant({
+          accountId,
+          kind: 'customer',
+          grantedByUserId: actor.userId,
+          reason: input.reason,
+          startsAt: now,
+          expiresAt: until,
+        });
         message = `Support access enabled until ${iso(until)}.`;
-        this.d.audit.record(actor, {
+        await r.audit.record(actor, {
           accountId,
           action: 'support_access.enabled',
           targetType: 'support_grant',
@@ -199,7 +177,7 @@ export class SupportAccessService {
         });
       }
       return {
-        ...statusOf(this.d.db, accountId, this.liveGrants(accountId, now), now),
+        ...(await this.currentStatus(r, accountId, now)),
         grant: toGrant(grant, now, new Map()),
         extended,
         previous_expires_at: current ? iso(current.expiresAt) : null,
@@ -209,20 +187,21 @@ export class SupportAccessService {
   }
 
   /** SUP-3: ends the customer-enabled grant; approved engineer requests keep running. */
-  disable(actor: Actor, raw?: DisableSupportInput): DisableSupportResult {
+  async disable(actor: Actor, raw?: DisableSupportInput): Promise<DisableSupportResult> {
     const input = disableSupportInput.parse(raw);
-    const accountId = this.d.access.requireVisibleAccount(actor, MANAGE);
-    const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      recordExpiries(this.d.db, this.d.audit, accountId, now);
-      const ended = this.revoke(
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
+      const now = this.d.clock.now();
+      await recordExpiries(r, accountId, now);
+      const ended = await this.revoke(
+        r,
         actor,
-        this.liveGrants(accountId, now, eq(supportGrants.kind, 'customer')),
+        await r.supportAccess.liveGrants(accountId, now, { kind: 'customer' }),
         input.reason,
         now,
         'support_access.disabled',
       );
-      const status = statusOf(this.d.db, accountId, this.liveGrants(accountId, now), now);
+      const status = await this.currentStatus(r, accountId, now);
       const remaining = status.grants.length;
       const message =
         (ended.length > 0
@@ -235,20 +214,17 @@ export class SupportAccessService {
     });
   }
 
-  private revoke(
+  private async revoke(
+    r: Repos,
     actor: Actor,
     grants: GrantRow[],
     reason: string | null,
     now: number,
     action: string,
-  ): number[] {
+  ): Promise<number[]> {
     for (const g of grants) {
-      this.d.db
-        .update(supportGrants)
-        .set({ revokedAt: now, revokedByUserId: actor.userId, revokeReason: reason })
-        .where(eq(supportGrants.id, g.id))
-        .run();
-      this.d.audit.record(actor, {
+      await r.supportAccess.revokeGrant(g.id, now, actor.userId, reason);
+      await r.audit.record(actor, {
         accountId: g.accountId,
         action,
         targetType: 'support_grant',
@@ -265,42 +241,40 @@ export class SupportAccessService {
   }
 
   /** SUP-3: every grant of the account ends and every pending request is cancelled, at once. */
-  emergencyDisable(actor: Actor, raw: EmergencyDisableInput): EmergencyDisableResult {
+  async emergencyDisable(
+    actor: Actor,
+    raw: EmergencyDisableInput,
+  ): Promise<EmergencyDisableResult> {
     const input = emergencyDisableInput.parse(raw);
-    const accountId = this.d.access.requireVisibleAccount(actor, MANAGE);
-    const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      recordExpiries(this.d.db, this.d.audit, accountId, now);
-      const revoked = this.revoke(
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
+      const now = this.d.clock.now();
+      await recordExpiries(r, accountId, now);
+      const revoked = await this.revoke(
+        r,
         actor,
-        this.liveGrants(accountId, now),
+        await r.supportAccess.liveGrants(accountId, now, { kind: 'all' }),
         input.reason,
         now,
         'support_access.grant_revoked',
       );
-      const cancelled = this.d.db
-        .update(supportRequests)
-        .set({
-          status: 'cancelled',
-          decidedAt: now,
-          decidedByUserId: actor.userId,
-          decisionReason: input.reason,
-        })
-        .where(and(eq(supportRequests.accountId, accountId), eq(supportRequests.status, 'pending')))
-        .returning()
-        .all()
-        .sort((a, b) => a.id - b.id);
-      for (const r of cancelled) {
-        this.d.audit.record(actor, {
+      const cancelled = await r.supportAccess.cancelPendingRequests(
+        accountId,
+        now,
+        actor.userId,
+        input.reason,
+      );
+      for (const req of cancelled) {
+        await r.audit.record(actor, {
           accountId,
           action: 'support_access.request_cancelled',
           targetType: 'support_request',
-          targetId: r.id,
-          details: { engineer_user_id: r.engineerUserId, reason: input.reason },
+          targetId: req.id,
+          details: { engineer_user_id: req.engineerUserId, reason: input.reason },
         });
       }
-      const cancelledIds = cancelled.map((r) => r.id);
-      this.d.audit.record(actor, {
+      const cancelledIds = cancelled.map((req) => req.id);
+      await r.audit.record(actor, {
         accountId,
         action: 'support_access.emergency_disabled',
         targetType: 'account',
@@ -312,7 +286,7 @@ export class SupportAccessService {
         },
       });
       return {
-        ...statusOf(this.d.db, accountId, this.liveGrants(accountId, now), now),
+        ...(await this.currentStatus(r, accountId, now)),
         revoked_grant_ids: revoked,
         cancelled_request_ids: cancelledIds,
         message: `Emergency disable: ${revoked.length} grant${revoked.length === 1 ? '' : 's'} ended and ${cancelledIds.length} pending request${cancelledIds.length === 1 ? '' : 's'} cancelled.`,
@@ -321,7 +295,7 @@ export class SupportAccessService {
   }
 
   /** SUP-4: a support engineer asks a customer account for access. */
-  request(actor: Actor, raw: RequestSupportInput): SupportRequest {
+  async request(actor: Actor, raw: RequestSupportInput): Promise<SupportRequest> {
     if (!actor.isSupportEngineer) {
       throw forbidden(
         'Only platform support engineers request support access; account admins enable it instead',
@@ -329,37 +303,29 @@ export class SupportAccessService {
     }
     if (actor.readOnly) throw forbidden('A read-only token cannot request support access');
     const input = requestSupportInput.parse(raw);
-    const account = this.d.db
-      .select({ id: accounts.id })
-      .from(accounts)
-      .where(eq(accounts.id, input.account_id))
-      .get();
-    if (!account) throw notFound('Account', input.account_id);
-    const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      recordExpiries(this.d.db, this.d.audit, account.id, now);
-      const pending = this.ownPendingRequest(actor, account.id, now);
+    return this.d.uow.write(async (r) => {
+      const accountId = input.account_id;
+      if (!(await r.supportAccess.accountExists(accountId))) throw notFound('Account', accountId);
+      const now = this.d.clock.now();
+      await recordExpiries(r, accountId, now);
+      const pending = await r.supportAccess.pendingRequestOf(accountId, actor.userId, now);
       if (pending) {
         throw conflict(
-          `You already have pending request ${pending.id} for account ${account.id}; wait for a decision`,
+          `You already have pending request ${pending.id} for account ${accountId}; wait for a decision`,
           'account_id',
         );
       }
-      const row = this.d.db
-        .insert(supportRequests)
-        .values({
-          accountId: account.id,
-          engineerUserId: actor.userId,
-          reason: input.reason,
-          durationHours: input.duration_hours,
-          status: 'pending',
-          createdAt: now,
-          expiresAt: now + REQUEST_TTL_HOURS * HOUR_MS,
-        })
-        .returning()
-        .get();
-      this.d.audit.record(actor, {
-        accountId: account.id,
+      const row = await r.supportAccess.insertRequest({
+        accountId,
+        engineerUserId: actor.userId,
+        reason: input.reason,
+        durationHours: input.duration_hours,
+        status: 'pending',
+        createdAt: now,
+        expiresAt: now + REQUEST_TTL_HOURS * HOUR_MS,
+      });
+      await r.audit.record(actor, {
+        accountId,
         action: 'support_access.requested',
         targetType: 'support_request',
         targetId: row.id,
@@ -370,60 +336,52 @@ export class SupportAccessService {
   }
 
   /** SUP-4: the account's requests, pending ones by default, newest first. */
-  requests(actor: Actor, raw?: ListSupportRequestsInput): Page<SupportRequest> {
+  async requests(actor: Actor, raw?: ListSupportRequestsInput): Promise<Page<SupportRequest>> {
     const input = listSupportRequestsInput.parse(raw);
-    const accountId = this.d.access.requireVisibleAccount(actor, MANAGE);
-    const now = this.d.clock.now();
-    const stale = and(eq(supportRequests.status, 'pending'), lte(supportRequests.expiresAt, now));
-    const byStatus: SQL | undefined =
-      input.status === 'all'
-        ? undefined
-        : input.status === 'pending'
-          ? and(eq(supportRequests.status, 'pending'), gt(supportRequests.expiresAt, now))
-          : input.status === 'expired'
-            ? or(eq(supportRequests.status, 'expired'), stale)
-            : eq(supportRequests.status, input.status);
-    const where = and(eq(supportRequests.accountId, accountId), byStatus);
-    const total = this.d.db.select({ n: count() }).from(supportRequests).where(where).get()?.n ?? 0;
-    const rows = this.d.db
-      .select()
-      .from(supportRequests)
-      .where(where)
-      .orderBy(desc(supportRequests.id))
-      .limit(input.limit)
-      .offset(input.skip)
-      .all();
-    const emails = engineerEmails(
-      this.d.db,
-      rows.map((r) => r.engineerUserId),
-    );
-    return { items: rows.map((r) => toRequest(r, now, emails)), total };
+    return this.d.uow.read(async (r) => {
+      const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
+      const now = this.d.clock.now();
+      const { total, rows } = await r.supportAccess.requestsPage(
+        accountId,
+        input.status,
+        now,
+        input.skip,
+        input.limit,
+      );
+      const emails = await r.supportAccess.emails(engineerIds(rows));
+      return { items: rows.map((row) => toRequest(row, now, emails)), total };
+    });
   }
 
-  private decide(
+  /**
+   * SUP-4: one unit of work. The account's due expiries are recorded first, so a request that
+   * went stale is refused as expired; the refusal still commits that record (it is answered after
+   * the COMMIT), while a failure of the decision itself leaves nothing behind.
+   */
+  private async decide(
     actor: Actor,
     raw: DecideSupportRequestInput,
     decision: 'approved' | 'denied',
-  ): SupportDecision {
+  ): Promise<SupportDecision> {
     const input = decideSupportRequestInput.parse(raw);
-    const accountId = this.d.access.requireVisibleAccount(actor, MANAGE);
-    this.requestRow(accountId, input.id);
-    const now = this.d.clock.now();
-    // Its own transaction: the expiry stays on record even when the decision below is refused.
-    this.d.db.transaction(() => recordExpiries(this.d.db, this.d.audit, accountId, now));
-    return this.d.db.transaction(() => {
-      const req = this.requestRow(accountId, input.id);
-      if (req.status !== 'pending') {
-        throw conflict(
-          `Request ${req.id} is already ${req.status}; only a pending request can be approved or denied`,
-        );
-      }
-      let grant: GrantRow | null = null;
-      if (decision === 'approved') {
-        // SUP-4: access is counted from approval, for the duration the engineer asked for.
-        grant = this.d.db
-          .insert(supportGrants)
-          .values({
+    const outcome = await this.d.uow.write(
+      async (r): Promise<{ refused: DomainError } | { decided: SupportDecision }> => {
+        const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
+        await this.requestRow(r, accountId, input.id);
+        const now = this.d.clock.now();
+        await recordExpiries(r, accountId, now);
+        const req = await this.requestRow(r, accountId, input.id);
+        if (req.status !== 'pending') {
+          return {
+            refused: conflict(
+              `Request ${req.id} is already ${req.status}; only a pending request can be approved or denied`,
+            ),
+          };
+        }
+        let grant: GrantRow | null = null;
+        if (decision === 'approved') {
+          // SUP-4: access is counted from approval, for the duration the engineer asked for.
+          grant = await r.supportAccess.insertGrant({
             accountId,
             kind: 'request',
             engineerUserId: req.engineerUserId,
@@ -431,68 +389,57 @@ export class SupportAccessService {
             reason: req.reason,
             startsAt: now,
             expiresAt: now + req.durationHours * HOUR_MS,
-          })
-          .returning()
-          .get();
-      }
-      const updated = this.d.db
-        .update(supportRequests)
-        .set({
+          });
+        }
+        const updated = (await r.supportAccess.decideRequest(req.id, {
           status: decision,
           decidedAt: now,
           decidedByUserId: actor.userId,
           decisionReason: input.reason,
           grantId: grant?.id ?? null,
-        })
-        .where(eq(supportRequests.id, req.id))
-        .returning()
-        .get()!;
-      this.d.audit.record(actor, {
-        accountId,
-        action: `support_access.${decision}`,
-        targetType: 'support_request',
-        targetId: req.id,
-        details: {
-          engineer_user_id: req.engineerUserId,
-          duration_hours: req.durationHours,
-          grant_id: grant?.id ?? null,
-          expires_at: grant ? iso(grant.expiresAt) : null,
-          reason: input.reason,
-        },
-      });
-      const emails = engineerEmails(this.d.db, [req.engineerUserId]);
-      return {
-        request: toRequest(updated, now, emails),
-        grant: grant ? toGrant(grant, now, emails) : null,
-      };
-    });
+        }))!;
+        await r.audit.record(actor, {
+          accountId,
+          action: `support_access.${decision}`,
+          targetType: 'support_request',
+          targetId: req.id,
+          details: {
+            engineer_user_id: req.engineerUserId,
+            duration_hours: req.durationHours,
+            grant_id: grant?.id ?? null,
+            expires_at: grant ? iso(grant.expiresAt) : null,
+            reason: input.reason,
+          },
+        });
+        const emails = await r.supportAccess.emails([req.engineerUserId]);
+        return {
+          decided: {
+            request: toRequest(updated, now, emails),
+            grant: grant ? toGrant(grant, now, emails) : null,
+          },
+        };
+      },
+    );
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.decided;
   }
 
-  approve(actor: Actor, raw: DecideSupportRequestInput): SupportDecision {
+  async approve(actor: Actor, raw: DecideSupportRequestInput): Promise<SupportDecision> {
     return this.decide(actor, raw, 'approved');
   }
 
-  deny(actor: Actor, raw: DecideSupportRequestInput): SupportDecision {
+  async deny(actor: Actor, raw: DecideSupportRequestInput): Promise<SupportDecision> {
     return this.decide(actor, raw, 'denied');
   }
 
   /** A support engineer's own accounts and requests; for anyone else, empty. */
-  myAccess(actor: Actor): MyAccess {
+  async myAccess(actor: Actor): Promise<MyAccess> {
     if (!actor.isSupportEngineer) return { is_support_engineer: false, accounts: [], requests: [] };
     const now = this.d.clock.now();
-    const active = this.d.db
-      .select({ grant: supportGrants, accountName: accounts.name })
-      .from(supportGrants)
-      .innerJoin(accounts, eq(accounts.id, supportGrants.accountId))
-      .where(
-        and(
-          isNull(supportGrants.revokedAt),
-          lte(supportGrants.startsAt, now),
-          gt(supportGrants.expiresAt, now),
-          or(eq(supportGrants.kind, 'customer'), eq(supportGrants.engineerUserId, actor.userId)),
-        ),
-      )
-      .all();
+    const { active, requests } = await this.d.uow.read(async (r) => ({
+      active: await r.supportAccess.activeGrantsOfEngineer(actor.userId, now),
+      requests: await r.supportAccess.requestsOfEngineer(actor.userId, 200),
+    }));
     const byAccount = new Map<
       number,
       { name: string; until: number; kinds: Set<SupportGrantKind> }
@@ -507,13 +454,6 @@ export class SupportAccessService {
       seen.kinds.add(grant.kind);
       byAccount.set(grant.accountId, seen);
     }
-    const requests = this.d.db
-      .select()
-      .from(supportRequests)
-      .where(eq(supportRequests.engineerUserId, actor.userId))
-      .orderBy(desc(supportRequests.id))
-      .limit(200)
-      .all();
     const emails = new Map([[actor.userId, actor.label]]);
     return {
       is_support_engineer: true,
@@ -525,22 +465,24 @@ export class SupportAccessService {
           expires_at: iso(a.until),
           kinds: [...a.kinds].sort(),
         })),
-      requests: requests.map((r) => toRequest(r, now, emails)),
+      requests: requests.map((row) => toRequest(row, now, emails)),
     };
   }
 
   /**
    * The scheduled job (the server runs it periodically; tests call it with a moved clock): marks
-   * undecided requests older than 7 days expired and records every grant that ran out.
+   * undecided requests older than 7 days expired and records every grant that ran out. One unit
+   * of work per account, as before: one account's failure does not hold back the others' records.
    */
-  expireStale(now: number = this.d.clock.now()): ExpiryResult {
+  async expireStale(now: number = this.d.clock.now()): Promise<ExpiryResult> {
     const out: ExpiryResult = { expired_request_ids: [], expired_grant_ids: [] };
-    for (const accountId of accountsWithExpiries(this.d.db, now)) {
-      const r = this.d.db.transaction(() =>
-        recordExpiries(this.d.db, this.d.audit, accountId, now),
-      );
-      out.expired_request_ids.push(...r.expired_request_ids);
-      out.expired_grant_ids.push(...r.expired_grant_ids);
+    const worklist = await this.d.uow.read((r) =>
+      r.supportAccess.accountsWithExpiries(now, GRANT_EXPIRY_LOOKBACK_MS),
+    );
+    for (const accountId of worklist) {
+      const done = await this.d.uow.write((r) => recordExpiries(r, accountId, now));
+      out.expired_request_ids.push(...done.expired_request_ids);
+      out.expired_grant_ids.push(...done.expired_grant_ids);
     }
     return out;
   }

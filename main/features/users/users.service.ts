@@ -1,14 +1,12 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
 import { iso, type Clock } from '../../core/clock';
 import { hashPassword } from '../../core/crypto';
 import { badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation } from '../../core/names';
-import type { Db } from '../../db/database';
-import { apiTokens, organizations, roleAssignments, users } from '../../db/schema';
+import type { RoleAssignmentRow, UserRow } from '../../domain/rows';
+import type { Repos, Uow } from '../../repos';
 import {
   createUserInput,
   setRolesInput,
@@ -18,121 +16,124 @@ import {
 } from '../../../shared/schemas/users.schema';
 
 export interface UsersDeps {
-  db: Db;
+  uow: Uow;
   clock: Clock;
-  access: SyncAccess;
-  audit: AuditLog;
+  access: AccessService;
 }
 
-type UserRow = typeof users.$inferSelect;
+type CreateUser = z.output<typeof createUserInput>;
+type UpdateUser = z.output<typeof updateUserInput>;
 
 export const emailKey = (email: string): string => email.trim().toLowerCase();
+
+function rolesByUser(rows: RoleAssignmentRow[]): Map<number, RoleGrant[]> {
+  const out = new Map<number, RoleGrant[]>();
+  for (const r of rows) {
+    const grant: RoleGrant =
+      r.organizationId === null
+        ? { role: r.role }
+        : { role: r.role, organization_id: r.organizationId };
+    out.set(r.userId, [...(out.get(r.userId) ?? []), grant]);
+  }
+  return out;
+}
+
+function toUser(row: UserRow, roles: RoleGrant[]): User {
+  return {
+    id: row.id,
+    account_id: row.accountId,
+    email: row.email,
+    name: row.name,
+    is_support_engineer: row.isSupportEngineer,
+    is_platform_operator: row.isPlatformOperator,
+    is_active: row.isActive,
+    roles,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
 
 /**
  * TEN-6: users and their roles, inside the caller's own account only. PLAT-2: support engineers
  * belong to the platform: making one, unmaking one and any change to one is a platform
  * operator's (AccessService.requirePlatformOperator), never an account admin's.
+ *
+ * Each use case is one unit of work (issue 14) whose checks read in the transaction of the
+ * change they guard. A password is hashed (scrypt: real I/O) outside it: first the same checks
+ * in a read, so a refused call costs no hash, then the hash, then the write deciding again on
+ * its own snapshot (what changed during the hash counts).
  */
 export class UsersService {
   constructor(private readonly d: UsersDeps) {}
 
-  private requireOperatorForSupport(actor: Actor): void {
-    this.d.access.requirePlatformOperator(actor, 'write');
+  private async requireOperatorForSupport(r: Repos, actor: Actor): Promise<void> {
+    await this.d.access.requirePlatformOperator(r, actor, 'write');
   }
 
-  private rolesFor(userIds: number[]): Map<number, RoleGrant[]> {
-    const out = new Map<number, RoleGrant[]>();
-    if (userIds.length === 0) return out;
-    for (const r of this.d.db
-      .select()
-      .from(roleAssignments)
-      .where(inArray(roleAssignments.userId, userIds))
-      .orderBy(asc(roleAssignments.id))
-      .all()) {
-      const grant: RoleGrant =
-        r.organizationId === null
-          ? { role: r.role }
-          : { role: r.role, organization_id: r.organizationId };
-      out.set(r.userId, [...(out.get(r.userId) ?? []), grant]);
-    }
-    return out;
+  private async rolesOf(r: Repos, id: number): Promise<RoleGrant[]> {
+    return rolesByUser(await r.users.rolesOf([id])).get(id) ?? [];
   }
 
-  private toUser(row: UserRow, roles: RoleGrant[]): User {
-    return {
-      id: row.id,
-      account_id: row.accountId,
-      email: row.email,
-      name: row.name,
-      is_support_engineer: row.isSupportEngineer,
-      is_platform_operator: row.isPlatformOperator,
-      is_active: row.isActive,
-      roles,
-      created_at: iso(row.createdAt),
-      updated_at: iso(row.updatedAt),
-    };
-  }
-
-  private own(actor: Actor, id: number): UserRow {
-    const row = this.d.db
-      .select()
-      .from(users)
-      .where(and(eq(users.id, id), eq(users.accountId, actor.accountId)))
-      .get();
+  private async own(r: Repos, actor: Actor, id: number, forUpdate = false): Promise<UserRow> {
+    const row = await r.users.inAccount(actor.accountId, id, { forUpdate });
     if (!row) throw notFound('User', id);
     return row;
   }
 
-  list(actor: Actor): User[] {
-    const accountId = this.d.access.requireAccount(actor, 'users.manage');
-    const rows = this.d.db
-      .select()
-      .from(users)
-      .where(eq(users.accountId, accountId))
-      .orderBy(asc(users.emailKey))
-      .all();
-    const roles = this.rolesFor(rows.map((r) => r.id));
-    return rows.map((r) => this.toUser(r, roles.get(r.id) ?? []));
+  async list(actor: Actor): Promise<User[]> {
+    return this.d.uow.read(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+      const rows = await r.users.ofAccount(accountId);
+      const roles = rolesByUser(await r.users.rolesOf(rows.map((u) => u.id)));
+      return rows.map((u) => toUser(u, roles.get(u.id) ?? []));
+    });
   }
 
   /** The caller's own record: every signed-in user may read it. */
-  me(actor: Actor): User {
-    const row = this.d.db.select().from(users).where(eq(users.id, actor.userId)).get();
-    if (!row) throw notFound('User', actor.userId);
-    return this.toUser(row, this.rolesFor([row.id]).get(row.id) ?? []);
+  async me(actor: Actor): Promise<User> {
+    return this.d.uow.read(async (r) => {
+      const row = await r.users.byId(actor.userId);
+      if (!row) throw notFound('User', actor.userId);
+      return toUser(row, await this.rolesOf(r, row.id));
+    });
+  }
+
+  /** Who may create this user; the account it is created in. */
+  private async checkCreate(r: Repos, actor: Actor, input: CreateUser): Promise<number> {
+    const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+    if (input.is_support_engineer) await this.requireOperatorForSupport(r, actor);
+    return accountId;
   }
 
   async create(actor: Actor, raw: z.input<typeof createUserInput>): Promise<User> {
     const input = createUserInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'users.manage');
-    if (input.is_support_engineer) this.requireOperatorForSupport(actor);
-    // Hash before the transaction: a better-sqlite3 transaction must not await.
-    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    let passwordHash: string | null = null;
+    if (input.password) {
+      await this.d.uow.read((r) => this.checkCreate(r, actor, input));
+      passwordHash = await hashPassword(input.password);
+    }
     const now = this.d.clock.now();
     try {
-      return this.d.db.transaction(() => {
-        const row = this.d.db
-          .insert(users)
-          .values({
-            accountId,
-            email: input.email,
-            emailKey: emailKey(input.email),
-            name: input.name,
-            passwordHash,
-            isSupportEngineer: input.is_support_engineer,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        this.d.audit.record(actor, {
+      return await this.d.uow.write(async (r) => {
+        const accountId = await this.checkCreate(r, actor, input);
+        const row = await r.users.insert({
+          accountId,
+          email: input.email,
+          emailKey: emailKey(input.email),
+          name: input.name,
+          passwordHash,
+          isSupportEngineer: input.is_support_engineer,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await r.audit.record(actor, {
           accountId,
           action: 'user.created',
           targetType: 'user',
           targetId: row.id,
           details: { is_support_engineer: row.isSupportEngineer },
         });
-        return this.toUser(row, []);
+        return toUser(row, []);
       });
     } catch (err) {
       if (isUniqueViolation(err))
@@ -141,12 +142,16 @@ export class UsersService {
     }
   }
 
-  async update(actor: Actor, raw: z.input<typeof updateUserInput>): Promise<User> {
-    const { id, patch } = updateUserInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'users.manage');
-    const before = this.own(actor, id);
+  /** Every rule a PATCH must pass, read on `r`; the account and the row before the change. */
+  private async checkUpdate(
+    r: Repos,
+    actor: Actor,
+    { id, patch }: UpdateUser,
+  ): Promise<{ accountId: number; before: UserRow }> {
+    const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+    const before = await this.own(r, actor, id, true);
     if (before.isSupportEngineer || patch.is_support_engineer !== undefined) {
-      this.requireOperatorForSupport(actor);
+      await this.requireOperatorForSupport(r, actor);
     }
     if (before.erasedAt !== null) throw conflict('This user was erased and cannot be changed');
     const marking = patch.is_support_engineer === true && !before.isSupportEngineer;
@@ -157,7 +162,7 @@ export class UsersService {
         'is_support_engineer',
       );
     }
-    if (marking && this.rolesFor([id]).has(id)) {
+    if (marking && (await r.users.rolesOf([id])).length > 0) {
       throw conflict(
         `User ${id} holds tenant roles, and support engineers hold none: remove their roles first (PUT /users/${id}/roles with no roles)`,
         'is_support_engineer',
@@ -166,38 +171,34 @@ export class UsersService {
     if (patch.is_active === false && id === actor.userId) {
       throw badRequest('You cannot deactivate yourself; ask another account admin', 'is_active');
     }
-    const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+    return { accountId, before };
+  }
+
+  async update(actor: Actor, raw: z.input<typeof updateUserInput>): Promise<User> {
+    const input = updateUserInput.parse(raw);
+    const { id, patch } = input;
+    let passwordHash: string | undefined;
+    if (patch.password) {
+      await this.d.uow.read((r) => this.checkUpdate(r, actor, input));
+      passwordHash = await hashPassword(patch.password);
+    }
     const now = this.d.clock.now();
-    return this.d.db.transaction(() => {
-      const row = this.d.db
-        .update(users)
-        .set({
-          updatedAt: now,
-          ...(patch.name !== undefined ? { name: patch.name } : {}),
-          ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
-          ...(patch.is_support_engineer !== undefined
-            ? { isSupportEngineer: patch.is_support_engineer }
-            : {}),
-          ...(passwordHash ? { passwordHash } : {}),
-        })
-        .where(eq(users.id, id))
-        .returning()
-        .get()!;
+    return this.d.uow.write(async (r) => {
+      const { accountId } = await this.checkUpdate(r, actor, input);
+      const row = (await r.users.update(id, {
+        updatedAt: now,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
+        ...(patch.is_support_engineer !== undefined
+          ? { isSupportEngineer: patch.is_support_engineer }
+          : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+      }))!;
       if (patch.is_active === false || passwordHash) {
         // Deactivation or a new password ends every session; personal tokens end with deactivation.
-        this.d.db
-          .update(apiTokens)
-          .set({ revokedAt: now })
-          .where(
-            and(
-              eq(apiTokens.userId, id),
-              isNull(apiTokens.revokedAt),
-              ...(patch.is_active === false ? [] : [eq(apiTokens.kind, 'session')]),
-            ),
-          )
-          .run();
+        await r.users.revokeTokens(id, now, { sessionsOnly: patch.is_active !== false });
       }
-      this.d.audit.record(actor, {
+      await r.audit.record(actor, {
         accountId,
         action: 'user.updated',
         targetType: 'user',
@@ -211,84 +212,65 @@ export class UsersService {
           ...(passwordHash ? { password_changed: true } : {}),
         },
       });
-      return this.toUser(row, this.rolesFor([id]).get(id) ?? []);
+      return toUser(row, await this.rolesOf(r, id));
     });
   }
 
   /** Replaces a user's roles. Support engineers hold none; the account keeps an admin. */
-  setRoles(actor: Actor, raw: z.input<typeof setRolesInput>): User {
+  async setRoles(actor: Actor, raw: z.input<typeof setRolesInput>): Promise<User> {
     const input = setRolesInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'users.manage');
-    const target = this.own(actor, input.id);
-    if (target.isSupportEngineer) this.requireOperatorForSupport(actor);
-    if (target.isSupportEngineer && input.roles.length > 0) {
-      throw badRequest(
-        'Support engineers hold no tenant role: they read an account only through a support grant',
-        'roles',
-      );
-    }
-    const orgIds = [
-      ...new Set(input.roles.flatMap((r) => ('organization_id' in r ? [r.organization_id] : []))),
-    ];
-    if (orgIds.length > 0) {
-      const found = new Set(
-        this.d.db
-          .select({ id: organizations.id })
-          .from(organizations)
-          .where(and(inArray(organizations.id, orgIds), eq(organizations.accountId, accountId)))
-          .all()
-          .map((o) => o.id),
-      );
-      const missing = orgIds.find((o) => !found.has(o));
-      if (missing !== undefined) throw notFound('Organization', missing);
-    }
-    const keepsAdmin = input.roles.some((r) => r.role === 'account_admin');
-    return this.d.db.transaction(() => {
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+      const target = await this.own(r, actor, input.id, true);
+      if (target.isSupportEngineer) await this.requireOperatorForSupport(r, actor);
+      if (target.isSupportEngineer && input.roles.length > 0) {
+        throw badRequest(
+          'Support engineers hold no tenant role: they read an account only through a support grant',
+          'roles',
+        );
+      }
+      const orgIds = [
+        ...new Set(
+          input.roles.flatMap((role) => ('organization_id' in role ? [role.organization_id] : [])),
+        ),
+      ];
+      if (orgIds.length > 0) {
+        const found = new Set(await r.users.orgIdsIn(accountId, orgIds));
+        const missing = orgIds.find((o) => !found.has(o));
+        if (missing !== undefined) throw notFound('Organization', missing);
+      }
+      const keepsAdmin = input.roles.some((role) => role.role === 'account_admin');
       if (!keepsAdmin) {
-        const admins = this.d.db
-          .select({ userId: roleAssignments.userId })
-          .from(roleAssignments)
-          .innerJoin(users, eq(users.id, roleAssignments.userId))
-          .where(
-            and(
-              eq(roleAssignments.accountId, accountId),
-              eq(roleAssignments.role, 'account_admin'),
-              eq(users.isActive, true),
-            ),
-          )
-          .all();
-        if (admins.length > 0 && admins.every((a) => a.userId === input.id)) {
+        const admins = await r.users.activeAdminIds(accountId);
+        if (admins.length > 0 && admins.every((a) => a === input.id)) {
           throw conflict(
             'This is the last active account admin; make someone else account admin first',
             'roles',
           );
         }
       }
-      this.d.db.delete(roleAssignments).where(eq(roleAssignments.userId, input.id)).run();
       const unique = new Map(
-        input.roles.map((r) => [`${r.role}:${'organization_id' in r ? r.organization_id : ''}`, r]),
+        input.roles.map((role) => [
+          `${role.role}:${'organization_id' in role ? role.organization_id : ''}`,
+          role,
+        ]),
       );
-      if (unique.size > 0) {
-        this.d.db
-          .insert(roleAssignments)
-          .values(
-            [...unique.values()].map((r) => ({
-              userId: input.id,
-              accountId,
-              role: r.role,
-              organizationId: 'organization_id' in r ? r.organization_id : null,
-            })),
-          )
-          .run();
-      }
-      this.d.audit.record(actor, {
+      await r.users.replaceRoles(
+        input.id,
+        accountId,
+        [...unique.values()].map((role) => ({
+          role: role.role,
+          organizationId: 'organization_id' in role ? role.organization_id : null,
+        })),
+      );
+      await r.audit.record(actor, {
         accountId,
         action: 'user.roles_set',
         targetType: 'user',
         targetId: input.id,
         details: { roles: [...unique.values()] },
       });
-      return this.toUser(target, this.rolesFor([input.id]).get(input.id) ?? []);
+      return toUser(target, await this.rolesOf(r, input.id));
     });
   }
 }

@@ -4,7 +4,9 @@ import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
 import { SqliteAccessRepo } from './access';
 import { SqliteAgentsRepo } from './agents';
+import { SqliteAccountsRepo } from './accounts';
 import { SqliteAuditRepo } from './audit';
+import { SqliteAuthRepo } from './auth';
 import { SqliteAuditTrailRepo } from './audit-trail';
 import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
@@ -13,15 +15,18 @@ import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
-import { notConverted } from './not-converted';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
+import { SqliteSupportAccessRepo } from './support-access';
+import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
   access: SqliteAccessRepo;
   locations: SqliteLocationsRepo;
+  supportAccess: SqliteSupportAccessRepo;
+  auth: SqliteAuthRepo;
 };
 
 /**
@@ -36,10 +41,10 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     audit: new SqliteAuditRepo(audit),
     orgs: new SqliteOrganizationsRepo(db),
     onboarding: new SqliteOnboardingRepo(db),
-    accounts: notConverted('accounts'),
+    accounts: new SqliteAccountsRepo(db),
     agents: new SqliteAgentsRepo(db),
     auditTrail: new SqliteAuditTrailRepo(db),
-    auth: notConverted('auth'),
+    auth: new SqliteAuthRepo(db),
     automation: new SqliteAutomationRepo(db),
     featureFlags: new SqliteFeatureFlagsRepo(db),
     fleet: new SqliteFleetRepo(db),
@@ -48,8 +53,8 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     hosts: new SqliteHostsRepo(db),
     locations: new SqliteLocationsRepo(db),
     secrets: new SqliteSecretsRepo(db),
-    supportAccess: notConverted('support-access'),
-    users: notConverted('users'),
+    supportAccess: new SqliteSupportAccessRepo(db),
+    users: new SqliteUsersRepo(db),
     workflows: new SqliteWorkflowsRepo(db),
   };
 }

@@ -1,0 +1,101 @@
+import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import type { ApiTokenRow } from '../../../domain/rows';
+import type {
+  AuthNow,
+  AuthRepo,
+  NewToken,
+  UserWithAccount,
+} from '../../../features/auth/auth.repo';
+import type { Db } from '../../database';
+import { accounts, apiTokens, users } from '../../schema';
+
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * Sign-in, sessions and tokens on SQLite: the SQL AuthService ran before issue 14, unchanged.
+ * `now` is the per-request path, synchronous, for the temporary AuthNow.
+ */
+export class SqliteAuthRepo implements AuthRepo {
+  readonly now: AuthNow;
+  private readonly byEmailStmt;
+  private readonly personalStmt;
+
+  constructor(private readonly db: Db) {
+    this.byEmailStmt = db
+      .select({ user: users, accountActive: accounts.isActive })
+      .from(users)
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .where(eq(users.emailKey, p('emailKey')))
+      .prepare();
+    this.personalStmt = db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, p('userId')), eq(apiTokens.kind, 'personal')))
+      .orderBy(desc(apiTokens.id))
+      .prepare();
+    const tokenStmt = db
+      .select({ token: apiTokens, user: users, accountActive: accounts.isActive })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .where(eq(apiTokens.tokenDigest, p('digest')))
+      .prepare();
+    const touchStmt = db
+      .update(apiTokens)
+      .set({ lastUsedAt: sql`${p('now')}` })
+      .where(
+        and(
+          eq(apiTokens.id, p('id')),
+          or(isNull(apiTokens.lastUsedAt), lte(apiTokens.lastUsedAt, p('notAfter'))),
+        ),
+      )
+      .prepare();
+    const userStmt = db
+      .select({ user: users, accountActive: accounts.isActive })
+      .from(users)
+      .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .where(eq(users.id, p('id')))
+      .prepare();
+    this.now = {
+      tokenByDigest: (digest) => tokenStmt.get({ digest }),
+      touchToken: (id, now, notAfter) => {
+        touchStmt.run({ id, now, notAfter });
+      },
+      userById: (id) => userStmt.get({ id }),
+      insertToken: (values) => this.insertTokenNow(values),
+    };
+  }
+
+  private insertTokenNow(values: NewToken): ApiTokenRow {
+    return this.db.insert(apiTokens).values(values).returning().get();
+  }
+
+  async userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined> {
+    return this.byEmailStmt.get({ emailKey });
+  }
+
+  async insertToken(values: NewToken): Promise<ApiTokenRow> {
+    return this.insertTokenNow(values);
+  }
+
+  async revokeOwnByDigest(digest: string, userId: number, now: number): Promise<void> {
+    this.db
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.tokenDigest, digest), eq(apiTokens.userId, userId)))
+      .run();
+  }
+
+  async personalTokensOf(userId: number): Promise<ApiTokenRow[]> {
+    return this.personalStmt.all({ userId });
+  }
+
+  async revokeOwn(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined> {
+    return this.db
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .returning()
+      .get();
+  }
+}
