@@ -1,0 +1,99 @@
+// Issue 14 item 4: invariants that must hold however requests interleave, sent concurrently to
+// the real server over HTTP. On SQLite the unit of work's lock and the schema's unique keys keep
+// them; the PostgreSQL adapter (issue 15) must pass the same file with writers in parallel.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type Json, type TestServer } from '../fixtures/server';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await startServer();
+});
+afterEach(() => s.close());
+
+describe('concurrent requests through the real server (issue 14 item 4)', () => {
+  it('50 concurrent registrations of one hostname give one host: one 201, the rest 200', async () => {
+    const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Race' } }))
+      .json as Json;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        s.request('POST', '/api/v1/agents/register', {
+          token: null,
+          headers: { 'X-Organization-Secret': org.secret },
+          // The hostname in different ASCII cases: one host all the same (AGT-1).
+          body: { hostname: i % 2 ? 'RACE-01' : 'race-01', ip: '10.0.0.7', agent_type: 'legacy' },
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((c) => c === 201)).toHaveLength(1);
+    expect(statuses.filter((c) => c === 200)).toHaveLength(49);
+    expect(new Set(answers.map((a) => a.json.host_id)).size).toBe(1);
+    const count = s.opened.sqlite
+      .prepare(
+        'SELECT count(*) AS n FROM hosts WHERE organization_id = ? AND hostname = ? COLLATE NOCASE',
+      )
+      .get(org.id, 'race-01') as { n: number };
+    expect(count.n).toBe(1);
+  });
+
+  it('500 concurrent audited writes from many clients verify with a contiguous sequence', async () => {
+    const orgs: Json[] = [];
+    for (let i = 0; i < 5; i++) {
+      orgs.push(
+        (await s.request('POST', '/api/v1/organizations', { body: { name: `W${i}` } })).json,
+      );
+    }
+    // Five clients (an admin token each), 100 PATCHes each, all in flight at once.
+    const clients = orgs.map((_, i) =>
+      s.userToken([{ role: 'account_admin' }], { email: `writer-${i}@example.test` }),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        s.request('PATCH', `/api/v1/organizations/${orgs[i % 5]!.id}`, {
+          token: clients[Math.floor(i / 100)]!.token,
+          body: { description: `write ${i}` },
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status !== 200).map((a) => a.status)).toEqual([]);
+    const chain = s.opened.sqlite
+      .prepare(
+        `SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT prev_hash) AS links
+         FROM audit_entries WHERE account_id = ?`,
+      )
+      .get(s.accountId) as { n: number; lo: number; hi: number; links: number };
+    // 1..n without a gap or a repeat, and no two entries linked to the same predecessor.
+    expect(chain).toEqual({ n: chain.hi, lo: 1, hi: chain.n, links: chain.n });
+    expect(chain.n).toBeGreaterThanOrEqual(505);
+    const verified = await s.request('GET', '/api/v1/audit/verify');
+    expect(verified.json).toMatchObject({ ok: true, checked: chain.n });
+  });
+
+  it('two concurrent approvals of one request give one grant', async () => {
+    const platform = await s.services.accounts.provision({
+      accountName: 'Platform',
+      adminEmail: 'platform-admin@platform.test',
+      adminName: 'Platform admin',
+    });
+    const engineer = s.userToken([], { accountId: platform.accountId, support: true });
+    const req = await s.request('POST', '/api/v1/support-access/requests', {
+      token: engineer.token,
+      body: { account_id: s.accountId, reason: 'hosts offline', duration_hours: 2 },
+    });
+    expect(req.status).toBe(201);
+    const second = s.userToken([{ role: 'account_admin' }], { email: 'second-admin@example.test' });
+    const [a, b] = await Promise.all(
+      [s.adminToken, second.token].map((token) =>
+        s.request('POST', `/api/v1/support-access/requests/${req.json.id}/approve`, {
+          token,
+          body: { reason: 'go' },
+        }),
+      ),
+    );
+    expect([a!.status, b!.status].sort()).toEqual([200, 409]);
+    const grants = s.opened.sqlite
+      .prepare('SELECT count(*) AS n FROM support_grants WHERE account_id = ?')
+      .get(s.accountId) as { n: number };
+    expect(grants.n).toBe(1);
+  });
+});
