@@ -96,4 +96,26 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
       .get(s.accountId) as { n: number };
     expect(grants.n).toBe(1);
   });
+
+  it('two concurrent PATCHes of name and description leave the search finding both', async () => {
+    const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Plain' } }))
+      .json as Json;
+    const second = s.userToken([{ role: 'account_admin' }], { email: 'editor-2@example.test' });
+    const [a, b] = await Promise.all([
+      s.request('PATCH', `/api/v1/organizations/${org.id}`, { body: { name: 'Zephyrine' } }),
+      s.request('PATCH', `/api/v1/organizations/${org.id}`, {
+        token: second.token,
+        body: { description: 'quokkas in the basement' },
+      }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const find = async (search: string) =>
+      (
+        (await s.request('GET', `/api/v1/organizations?search=${encodeURIComponent(search)}`))
+          .json as { id: number }[]
+      ).map((o) => o.id);
+    // The search text is computed from the row as each write found it, inside its transaction.
+    expect(await find('zephyr')).toEqual([org.id]);
+    expect(await find('quokka')).toEqual([org.id]);
+  });
 });
