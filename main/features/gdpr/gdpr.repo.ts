@@ -15,8 +15,6 @@ export interface GdprRepo {
   ): Promise<UserRow | undefined>;
   /** Whether the user holds account_admin. */
   isAccountAdmin(userId: number): Promise<boolean>;
-  /** Whether another active user is account admin of the account (the last one is not erased). */
-  hasOtherActiveAdmin(accountId: number, userId: number): Promise<boolean>;
   /** Revokes the user's live tokens and sessions (their kinds), and blanks every token's name. */
   revokeTokens(userId: number, now: number): Promise<{ kind: string }[]>;
   /** Removes every role of the user; how many. */

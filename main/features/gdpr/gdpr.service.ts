@@ -96,10 +96,9 @@ export class GdprService {
           'confirm',
         );
       }
-      if (
-        (await r.gdpr.isAccountAdmin(target.id)) &&
-        !(await r.gdpr.hasOtherActiveAdmin(accountId, target.id))
-      )
+      // The account's active admins are the users' query (users.setRoles guards the same rule).
+      const admins = await r.users.activeAdminIds(accountId);
+      if ((await r.gdpr.isAccountAdmin(target.id)) && !admins.some((id) => id !== target.id))
         throw conflict(
           'This is the last active account admin; make someone else account admin first',
           'user_id',

@@ -1,4 +1,4 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { UserRow } from '../../../domain/rows';
 import type { AnonymisedUser, GdprRepo } from '../../../features/gdpr/gdpr.repo';
 import type { Db } from '../../database';
@@ -10,7 +10,6 @@ const p = (name: string) => sql.placeholder(name);
 export class SqliteGdprRepo implements GdprRepo {
   private readonly userStmt;
   private readonly adminStmt;
-  private readonly otherAdminStmt;
 
   constructor(private readonly db: Db) {
     this.userStmt = db
@@ -23,19 +22,6 @@ export class SqliteGdprRepo implements GdprRepo {
       .from(roleAssignments)
       .where(
         and(eq(roleAssignments.userId, p('userId')), eq(roleAssignments.role, 'account_admin')),
-      )
-      .prepare();
-    this.otherAdminStmt = db
-      .select({ id: users.id })
-      .from(roleAssignments)
-      .innerJoin(users, eq(users.id, roleAssignments.userId))
-      .where(
-        and(
-          eq(roleAssignments.accountId, p('accountId')),
-          eq(roleAssignments.role, 'account_admin'),
-          eq(users.isActive, true),
-          ne(users.id, p('userId')),
-        ),
       )
       .prepare();
   }
@@ -51,10 +37,6 @@ export class SqliteGdprRepo implements GdprRepo {
 
   async isAccountAdmin(userId: number): Promise<boolean> {
     return this.adminStmt.get({ userId }) !== undefined;
-  }
-
-  async hasOtherActiveAdmin(accountId: number, userId: number): Promise<boolean> {
-    return this.otherAdminStmt.get({ accountId, userId }) !== undefined;
   }
 
   async revokeTokens(userId: number, now: number): Promise<{ kind: string }[]> {
