@@ -102,7 +102,10 @@ export function createServices(deps: ServiceDeps) {
   const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
-  const matchers = new LocationMatcherCache((orgId) => repos.locations.matcherInputNow(orgId));
+  const matchers = new LocationMatcherCache({
+    input: (orgId) => repos.locations.matcherInputNow(orgId),
+    revision: (orgId) => repos.locations.locationRevisionNow(orgId),
+  });
   const checks = new AccessService(clock);
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ uow, clock, box, access: checks });

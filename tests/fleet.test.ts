@@ -37,7 +37,11 @@ async function org(name: string) {
   return o.id;
 }
 
-/** Hosts in each health state, inserted as agents would leave them (AGT-3 by last-seen). */
+let hostSeq = 0;
+/**
+ * Hosts in each health state, inserted as agents would leave them (AGT-3 by last-seen); each
+ * with a hostname of its own (one host per hostname and org, AGT-1).
+ */
 function addHosts(name: string, n: { online?: number; offline?: number; stale?: number }) {
   const { id, locationId } = orgs[name]!;
   const now = w.clock.now();
@@ -53,7 +57,7 @@ function addHosts(name: string, n: { online?: number; offline?: number; stale?: 
         .values({
           organizationId: id,
           locationId,
-          hostname: `${name}-${status}-${i}`,
+          hostname: `${name}-${status}-${hostSeq++}`,
           ip: '10.0.0.1',
           agentType: 'go',
           registeredAt: now - 60 * DAY,

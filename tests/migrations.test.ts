@@ -461,6 +461,99 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0014 (issue 14 item 3): duplicate hostnames are kept and reported, recorded expiries marked, location edits bump the revision', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0014_multi_writer_invariants');
+    const file = join(dir, 'multi.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    const sql = old.sqlite;
+    sql.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    for (const id of [1, 2]) {
+      sql
+        .prepare(
+          `INSERT INTO organizations (id, account_id, name, name_key, search_text,
+             secret_ciphertext, secret_digest, created_at, updated_at)
+           VALUES (?, 1, ?, ?, ?, x'00', ?, 1, 1)`,
+        )
+        .run(id, `Org ${id}`, `org ${id}`, `org ${id}`, `digest ${id}`);
+      sql
+        .prepare(
+          `INSERT INTO locations (id, organization_id, name, name_key, is_default, created_at, updated_at)
+           VALUES (?, ?, 'Default', 'default', 1, 1, 1)`,
+        )
+        .run(id, id);
+    }
+    const host = (id: number, org: number, hostname: string, on = sql) =>
+      on
+        .prepare(
+          `INSERT INTO hosts (id, organization_id, location_id, hostname, ip, agent_type, registered_at)
+           VALUES (?, ?, ?, ?, '10.0.0.1', 'legacy', 1)`,
+        )
+        .run(id, org, org, hostname);
+    // What one writer could not stop: the same hostname twice (in another case) in org 1; the
+    // same name in another org is no conflict.
+    host(1, 1, 'web-01');
+    host(2, 1, 'WEB-01');
+    host(3, 1, 'db-01');
+    host(4, 2, 'web-01');
+    host(5, 1, 'Web-01');
+    const grant = (id: number, expiresAt: number) =>
+      sql
+        .prepare(
+          `INSERT INTO support_grants (id, account_id, kind, starts_at, expires_at)
+           VALUES (?, 1, 'customer', 1, ?)`,
+        )
+        .run(id, expiresAt);
+    grant(1, 100);
+    grant(2, 200);
+    // Grant 1's expiry is on the trail (the trail was the record before 0014); grant 2's is not.
+    sql
+      .prepare(
+        `INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, target_id,
+           details, prev_hash, hash, seq)
+         VALUES (150, 1, 'system', 'support_access.grant_expired', 'support_grant', '1', '{}', 'x', 'y', 1)`,
+      )
+      .run();
+    old.close();
+
+    const opened = openDatabase({ file });
+    const db = opened.sqlite;
+    // Reported, never dropped: every host is still there; the repeats name the host they repeat.
+    expect(db.prepare('SELECT id, duplicate_of AS d FROM hosts ORDER BY id').all()).toEqual([
+      { id: 1, d: null },
+      { id: 2, d: 1 },
+      { id: 3, d: null },
+      { id: 4, d: null },
+      { id: 5, d: 1 },
+    ]);
+    // From now on the database refuses a second host of one folded hostname in an org.
+    expect(() => host(6, 1, 'DB-01', db)).toThrow(/UNIQUE constraint failed/);
+    expect(() => host(7, 2, 'db-01', db)).not.toThrow();
+    expect(
+      db.prepare('SELECT id, expiry_recorded_at AS r FROM support_grants ORDER BY id').all(),
+    ).toEqual([
+      { id: 1, r: 150 },
+      { id: 2, r: null },
+    ]);
+    const revision = (org: number) =>
+      (
+        db.prepare('SELECT location_revision AS v FROM organizations WHERE id = ?').get(org) as {
+          v: number;
+        }
+      ).v;
+    expect([revision(1), revision(2)]).toEqual([0, 0]);
+    db.prepare(
+      "INSERT INTO locations (id, organization_id, name, name_key, created_at, updated_at) VALUES (9, 1, 'Lab', 'lab', 1, 1)",
+    ).run();
+    db.prepare(
+      "INSERT INTO location_subnets (location_id, organization_id, cidr) VALUES (9, 1, '10.9.0.0/16')",
+    ).run();
+    db.prepare("UPDATE locations SET timezone = 'Europe/Kyiv' WHERE id = 9").run();
+    db.prepare('DELETE FROM location_subnets WHERE location_id = 9').run();
+    db.prepare('DELETE FROM locations WHERE id = 9').run();
+    expect([revision(1), revision(2)]).toEqual([5, 0]);
+    opened.close();
+  });
+
   it('a failed migration rolls back, keeps the data and names the backup', () => {
     const file = join(dir, 'fail.db');
     const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });

@@ -127,6 +127,10 @@ export const organizations = sqliteTable(
     // SEC-3: counts regenerations; a legacy host records the generation it last authenticated
     // with (hosts.secret_generation), so the console can say who still uses the old secret.
     secretGeneration: integer('secret_generation').notNull().default(0),
+    // LOC-3 across processes (issue 14, SCALE-2): bumped by triggers (migration 0014) in the same
+    // transaction as any change to the org's locations or subnets, so a cached matcher built at
+    // an older revision is seen to be stale by every process, not only the one that edited.
+    locationRevision: integer('location_revision').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -244,8 +248,18 @@ export const hosts = sqliteTable(
     // its last registration or legacy heartbeat, written in the same UPDATE as last_seen_at.
     // Null: not known (not heard from since the column was added).
     secretGeneration: integer('secret_generation'),
+    // AGT-1 one host per hostname (issue 14): set only by migration 0014, on a host whose
+    // hostname (ignoring case) an older host of its org already had. Such a host is kept and
+    // listed, never dropped; registration reaches the older one (as it did before).
+    duplicateOf: integer('duplicate_of'),
   },
   (t) => [
+    // AGT-1: one host per org and folded hostname, enforced by the database, so two concurrent
+    // registrations of one hostname cannot both insert (registration inserts ON CONFLICT).
+    // Hostnames are ASCII (registerAgentInput), so lower() folds them exactly like NOCASE.
+    uniqueIndex('hosts_org_hostname_key_uq')
+      .on(t.organizationId, sql`lower(${t.hostname})`)
+      .where(sql`duplicate_of IS NULL`),
     // AGT-3 status counts (ORG-2), and UI-11 hosts sorted by last seen or status: ranges of it.
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
     // UI-11 hosts by location (one location's hosts by hostname), and the location filter.
@@ -423,6 +437,10 @@ export const supportGrants = sqliteTable(
     revokedAt: integer('revoked_at'),
     revokedByUserId: integer('revoked_by_user_id'),
     revokeReason: text('revoke_reason'),
+    // SUP-6: when the end of this grant by time was put on the audit trail. Claimed by a
+    // conditional UPDATE (… WHERE expiry_recorded_at IS NULL), so the expiry is recorded once
+    // however many jobs and requests notice it at the same moment.
+    expiryRecordedAt: integer('expiry_recorded_at'),
   },
   (t) => [
     index('support_grants_account_idx').on(t.accountId, t.expiresAt),

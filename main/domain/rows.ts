@@ -113,6 +113,8 @@ export interface HostRow {
   lastSeenAt: number | null;
   lastSignedAt: number | null;
   secretGeneration: number | null;
+  /** Set only by migration 0014: the older host of the org this one repeats the hostname of. */
+  duplicateOf: number | null;
 }
 
 /** A row of `incidents`. */
@@ -196,6 +198,7 @@ export interface OrganizationRow {
   previousSecretExpiresAt: number | null;
   secretRotatedAt: number | null;
   secretGeneration: number;
+  locationRevision: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -235,6 +238,7 @@ export interface SupportGrantRow {
   revokedAt: number | null;
   revokedByUserId: number | null;
   revokeReason: string | null;
+  expiryRecordedAt: number | null;
 }
 
 /** A row of `support_requests`. */

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries, hosts } from '../../main/db/schema';
 import { NON_CANONICAL, SMALL_ORDER_CANONICAL } from '../fixtures/ed25519-vectors';
@@ -232,6 +233,38 @@ describe('AGT-1 registration', () => {
       agent_type: 'legacy',
     });
     expect(res.json.location_id).toBe(loc.json.id);
+  });
+
+  it('a subnet added by another process is seen by the next registration (LOC-3 revision, SCALE-2)', async () => {
+    const org = await newOrg('Elsewhere');
+    const first = await register(org.secret, {
+      hostname: 'e-1',
+      ip: '10.77.0.5',
+      agent_type: 'legacy',
+    });
+    expect(first.status).toBe(201);
+    // The matcher is cached now. Another process (a replica, a tool) adds a location and its
+    // subnet on its own connection: nothing in this process is told.
+    const other = new Database(s.opened.sqlite.name);
+    const lab = other
+      .prepare(
+        `INSERT INTO locations (organization_id, name, name_key, created_at, updated_at)
+         VALUES (?, 'Lab 77', 'lab 77', 1, 1) RETURNING id`,
+      )
+      .get(org.id) as { id: number };
+    other
+      .prepare(
+        "INSERT INTO location_subnets (location_id, organization_id, cidr) VALUES (?, ?, '10.77.0.0/16')",
+      )
+      .run(lab.id, org.id);
+    other.close();
+    const next = await register(org.secret, {
+      hostname: 'e-2',
+      ip: '10.77.0.6',
+      agent_type: 'legacy',
+    });
+    expect(next.status).toBe(201);
+    expect(next.json.location_id).toBe(lab.id);
   });
 
   it('a deactivated org accepts no registration (403), and does again once reactivated', async () => {

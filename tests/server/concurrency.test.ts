@@ -118,4 +118,47 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
     expect(await find('zephyr')).toEqual([org.id]);
     expect(await find('quokka')).toEqual([org.id]);
   });
+
+  it('a legal hold placed during a cleanup keeps every recording left at that moment', async () => {
+    const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Held' } }))
+      .json as Json;
+    // 20,000 recordings long past any retention: 40 batches of the default 500.
+    const insert = s.opened.sqlite.prepare(
+      `INSERT INTO recordings (organization_id, kind, capture, started_at, size_bytes)
+       VALUES (?, 'terminal', 'metadata', ?, 1)`,
+    );
+    s.opened.sqlite.transaction(() => {
+      for (let i = 0; i < 20_000; i++) insert.run(org.id, 1_000 + i);
+    })();
+    const count = () =>
+      (
+        s.opened.sqlite
+          .prepare('SELECT count(*) AS n FROM recordings WHERE organization_id = ?')
+          .get(org.id) as { n: number }
+      ).n;
+    const cleanup = s.request('POST', '/api/v1/governance/retention-cleanup', { body: {} });
+    // Place the hold once the cleanup is under way (its first batch is gone), not before.
+    while (count() === 20_000) await new Promise((r) => setImmediate(r));
+    const hold = await s.request('PATCH', `/api/v1/organizations/${org.id}`, {
+      body: { legal_hold: true, legal_hold_reason: 'litigation 2026-114' },
+    });
+    expect(hold.status).toBe(200);
+    const leftAtHold = count();
+    const report = await cleanup;
+    expect(report.status).toBe(200);
+    const mine = (report.json.organizations as Json[]).find((o) => o.organization_id === org.id)!;
+    // The hold reached the cleanup mid-run (else this test proves nothing) …
+    expect(mine.skipped).toBe('legal_hold');
+    expect(leftAtHold).toBeGreaterThan(0);
+    // … and not one recording left when it was placed was deleted after it.
+    expect(count()).toBe(leftAtHold);
+    expect(mine.deleted).toBe(20_000 - leftAtHold);
+    const trail = s.opened.sqlite
+      .prepare(
+        `SELECT action FROM audit_entries WHERE organization_id = ?
+           AND action IN ('recordings.retention_deleted', 'organization.updated') ORDER BY seq`,
+      )
+      .all(org.id) as { action: string }[];
+    expect(trail.at(-1)!.action).toBe('organization.updated');
+  });
 });

@@ -28,8 +28,8 @@ export interface AgentHostValues {
 
 export interface AgentsRepo {
   /**
-   * AGT-1 re-registration: the oldest host of this org with this hostname, ignoring ASCII case
-   * (issue 14 item 3: a folded key and an upsert).
+   * AGT-1 re-registration: the org's host with this hostname, ignoring ASCII case (the one host
+   * the unique folded key `hosts_org_hostname_key_uq` allows; migration 0014).
    */
   hostByHostname(orgId: number, hostname: string): HostRow | undefined;
   hostById(hostId: number): HostRow | undefined;
@@ -37,8 +37,14 @@ export interface AgentsRepo {
   hostWithTenant(hostId: number): HostWithTenant | undefined;
   /** AGT-2: a legacy heartbeat's host, only within the org its secret belongs to. */
   hostInOrg(hostId: number, orgId: number): HostRow | undefined;
-  /** AGT-1: a new host, registered and last seen `now`. */
-  insertHost(values: AgentHostValues & { organizationId: number; locationId: number }): HostRow;
+  /**
+   * AGT-1: a new host, registered and last seen `now`; undefined, writing nothing, when the org
+   * already has a host of that folded hostname (a concurrent registration won: INSERT … ON
+   * CONFLICT DO NOTHING on the unique key, so two writers cannot both insert).
+   */
+  insertHostIfAbsent(
+    values: AgentHostValues & { organizationId: number; locationId: number },
+  ): HostRow | undefined;
   /** AGT-1: the same host registered again (keeps its id and history; last seen `now`). */
   reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow;
   /**

@@ -220,11 +220,7 @@ export class AgentsService {
     const input = registerAgentInput.parse(raw ?? {});
     if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
-    const assigned = this.d.matchers.assign(org.id, ip);
-    const existing = r.agents.hostByHostname(org.id, input.hostname);
-    const keyChange = existing
-      ? this.keyChange(r, existing, input.public_key ?? null, extras.proof, now)
-      : null;
+    const assigned = this.d.matchers.assign(org.id, ip, org.locationRevision);
     const values = {
       hostname: input.hostname,
       ip,
@@ -234,16 +230,28 @@ export class AgentsService {
       now,
       secretGeneration: org.secretGeneration,
     };
-    const row = existing
-      ? r.agents.reregisterHost(existing.id, {
-          ...values,
-          locationId: existing.pinned ? existing.locationId : assigned.locationId,
-        })
-      : r.agents.insertHost({
+    // Insert unless the org has the hostname (one conditional statement on the unique folded
+    // key); a host found, or one a concurrent registration inserted first, is registered again.
+    let existing = r.agents.hostByHostname(org.id, input.hostname);
+    const inserted = existing
+      ? undefined
+      : r.agents.insertHostIfAbsent({
           ...values,
           organizationId: org.id,
           locationId: assigned.locationId,
         });
+    existing ??= inserted ? undefined : r.agents.hostByHostname(org.id, input.hostname);
+    let keyChange: KeyChange = null;
+    let row: HostRow;
+    if (existing) {
+      keyChange = this.keyChange(r, existing, input.public_key ?? null, extras.proof, now);
+      row = r.agents.reregisterHost(existing.id, {
+        ...values,
+        locationId: existing.pinned ? existing.locationId : assigned.locationId,
+      });
+    } else {
+      row = inserted!;
+    }
     r.audit.recordSync(agentActor(org.accountId, input.hostname), {
       accountId: org.accountId,
       organizationId: org.id,

@@ -190,6 +190,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       previousSecretExpiresAt: "the previous secret's grace: state of a credential, no one's data",
       secretGeneration:
         "how often the secret was regenerated: state of a credential, no one's data",
+      locationRevision:
+        "a counter of location edits that tells caches they are stale: no one's data",
     },
     account: {
       section: 'organizations',
@@ -233,6 +235,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       secretGeneration:
         "which org secret generation a legacy agent sent: credential state, no one's data",
       ipKey: 'derived: the sort key of ip (exported), for the console’s sort by IP',
+      duplicateOf:
+        "upgrade bookkeeping (migration 0014: this host repeats an older host's hostname), no one's data",
     },
     account: {
       section: 'hosts',

@@ -33,55 +33,80 @@ export function assignWith(m: OrgMatcher, ip: string): Assignment {
     : { locationId: m.defaultLocationId, subnet: null };
 }
 
+/** Where the cache reads from synchronously (on SQLite: the locations repository, same connection). */
+export interface MatcherSource {
+  input(orgId: number): MatcherInput;
+  revision(orgId: number): number;
+}
+
+interface Cached {
+  revision: number;
+  matcher: OrgMatcher;
+}
+
 /**
- * LOC-3: one longest-prefix matcher per org, built on first use and dropped when that org's
- * subnets change, so registration never rebuilds it per request.
+ * LOC-3: one longest-prefix matcher per org, built on first use, so registration never rebuilds
+ * it per request. Each is kept with the org's location revision it was built at
+ * (organizations.location_revision, bumped by triggers in the same transaction as any location or
+ * subnet change, migration 0014) and used only while the org is still at that revision: an edit
+ * made by another process (a replica, a tool) is seen at the next use, not only our own. Nothing
+ * here is needed for correctness (SCALE-2): it is a cache of committed state.
  *
  * Two ways in (issue 14). The agents' registration and heartbeat run inside a synchronous job
- * (the agents' batch), so `get`/`assign` stay synchronous, built from `source` (on SQLite the
- * locations repository's synchronous read, on the one connection, so inside that job's
- * transaction). Services over the unit of work use `assignIn(r, …)`, which builds from `r`. A
- * matcher is only cached from committed state: one built inside a unit of work is kept after its
- * COMMIT (`r.afterCommit`), and a unit of work that changes subnets builds its own, uncached, and
- * drops the cached one after its COMMIT (`invalidate` in `r.afterCommit`), so a rollback leaves
- * the cache as it was.
+ * (the agents' batch), so `assign` stays synchronous, reading `source` (on SQLite inside that
+ * job's transaction); registration passes the revision it already read with the org's secret.
+ * Services over the unit of work use `assignIn(r, …)`, which reads from `r`. A matcher built
+ * inside a unit of work is cached only after its COMMIT (`r.afterCommit`), so a rollback leaves the
+ * cache as it was; `invalidate` drops an entry early after a local edit (an optimisation: the
+ * revision would catch it too).
  */
 export class LocationMatcherCache {
-  private readonly cache = new Map<number, OrgMatcher>();
-  constructor(private readonly source: (orgId: number) => MatcherInput) {}
+  private readonly cache = new Map<number, Cached>();
+  constructor(private readonly source: MatcherSource) {}
 
-  get(orgId: number): OrgMatcher {
-    let m = this.cache.get(orgId);
-    if (!m) {
-      m = buildMatcher(orgId, this.source(orgId));
-      this.cache.set(orgId, m);
-    }
-    return m;
+  private current(orgId: number, revision: number): OrgMatcher {
+    const hit = this.cache.get(orgId);
+    if (hit && hit.revision === revision) return hit.matcher;
+    const input = this.source.input(orgId);
+    const matcher = buildMatcher(orgId, input);
+    this.cache.set(orgId, { revision: input.revision, matcher });
+    return matcher;
   }
 
-  /** Where an IP lands in an org; the caller has validated the IP text. */
-  assign(orgId: number, ip: string): Assignment {
-    return assignWith(this.get(orgId), ip);
+  /** The org's matcher at its current revision (built now if the cached one is older). */
+  get(orgId: number): OrgMatcher {
+    return this.current(orgId, this.source.revision(orgId));
   }
 
   /**
-   * The same, inside a unit of work that has not changed the org's subnets: the cached matcher,
-   * or one built from `r` and cached once `r` commits.
+   * Where an IP lands in an org; the caller has validated the IP text. `revision`: the org's
+   * location revision read in the caller's transaction, when it has it (else it is read here).
+   */
+  assign(orgId: number, ip: string, revision?: number): Assignment {
+    return assignWith(this.current(orgId, revision ?? this.source.revision(orgId)), ip);
+  }
+
+  /**
+   * The same, inside a unit of work that has not changed the org's subnets: the cached matcher
+   * if it is of the org's current revision, or one built from `r` and cached once `r` commits.
    */
   async assignIn(
     r: Pick<Repos, 'locations' | 'afterCommit'>,
     orgId: number,
     ip: string,
   ): Promise<Assignment> {
-    let m = this.cache.get(orgId);
-    if (!m) {
-      const built = buildMatcher(orgId, await r.locations.matcherInput(orgId));
-      r.afterCommit(() => {
-        if (!this.cache.has(orgId)) this.cache.set(orgId, built);
-      });
-      m = built;
-    }
-    return assignWith(m, ip);
+    const revision = await r.locations.locationRevision(orgId);
+    const hit = this.cache.get(orgId);
+    if (hit && hit.revision === revision) return assignWith(hit.matcher, ip);
+    const input = await r.locations.matcherInput(orgId);
+    const built = buildMatcher(orgId, input);
+    r.afterCommit(() => {
+      const now = this.cache.get(orgId);
+      if (!now || now.revision < input.revision) {
+        this.cache.set(orgId, { revision: input.revision, matcher: built });
+      }
+    });
+    return assignWith(built, ip);
   }
 
   invalidate(orgId: number): void {

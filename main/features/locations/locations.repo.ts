@@ -9,6 +9,8 @@ export interface MatcherInput {
   /** Undefined only for an org that does not exist (every org has its Default). */
   defaultLocationId: number | undefined;
   subnets: Pick<LocationSubnetRow, 'cidr' | 'locationId'>[];
+  /** organizations.location_revision read with them: what a matcher built from them is valid for. */
+  revision: number;
 }
 
 export type NewLocation = Omit<LocationRow, 'id'>;
@@ -47,4 +49,6 @@ export interface LocationsRepo {
   moveHosts(hostIds: number[], toLocationId: number): Promise<void>;
   delete(id: number): Promise<void>;
   matcherInput(orgId: number): Promise<MatcherInput>;
+  /** The org's location revision (0 for an org that does not exist). */
+  locationRevision(orgId: number): Promise<number>;
 }

@@ -11,6 +11,8 @@ export interface SecretMatchRow {
   digest: string;
   previous: string | null;
   generation: number;
+  /** LOC-3: the org's location revision, so registration checks its cached matcher for free. */
+  locationRevision: number;
 }
 
 /** SEC-3: what a regeneration cuts off. */

@@ -29,6 +29,8 @@ export interface SecretMatch {
   accountActive: boolean;
   /** SEC-3: the generation of the secret presented (the previous one is one less). */
   secretGeneration: number;
+  /** LOC-3: the org's location revision when the secret was matched. */
+  locationRevision: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -185,6 +187,7 @@ export class SecretsService {
       isActive: row.isActive,
       accountActive: row.accountActive,
       secretGeneration: current ? row.generation : row.generation - 1,
+      locationRevision: row.locationRevision,
     };
   }
 

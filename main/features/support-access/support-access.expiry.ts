@@ -44,31 +44,24 @@ export async function recordExpiries(
     });
   }
 
-  const ended = await r.supportAccess.endedGrants(accountId, now, GRANT_EXPIRY_LOOKBACK_MS);
+  // Claimed in one conditional update (expiry_recorded_at), so an expiry is recorded once even
+  // when the job and a request of the account notice it at the same moment.
+  const ended = await r.supportAccess.claimEndedGrants(accountId, now, GRANT_EXPIRY_LOOKBACK_MS);
   const expiredGrantIds: number[] = [];
-  if (ended.length > 0) {
-    // support_grants has no "expiry recorded" column; the audit trail itself is the record.
-    const recorded = await r.supportAccess.recordedGrantExpiries(
+  for (const g of ended.sort((a, b) => a.expiresAt - b.expiresAt || a.id - b.id)) {
+    await r.audit.record(system, {
       accountId,
-      ended.map((g) => g.id),
-      GRANT_EXPIRED,
-    );
-    for (const g of ended.sort((a, b) => a.expiresAt - b.expiresAt || a.id - b.id)) {
-      if (recorded.has(String(g.id))) continue;
-      await r.audit.record(system, {
-        accountId,
-        action: GRANT_EXPIRED,
-        targetType: 'support_grant',
-        targetId: g.id,
-        details: {
-          kind: g.kind,
-          engineer_user_id: g.engineerUserId,
-          expired_at: iso(g.expiresAt),
-          reason: 'the grant reached the end of its duration',
-        },
-      });
-      expiredGrantIds.push(g.id);
-    }
+      action: GRANT_EXPIRED,
+      targetType: 'support_grant',
+      targetId: g.id,
+      details: {
+        kind: g.kind,
+        engineer_user_id: g.engineerUserId,
+        expired_at: iso(g.expiresAt),
+        reason: 'the grant reached the end of its duration',
+      },
+    });
+    expiredGrantIds.push(g.id);
   }
   return { expired_request_ids: stale.map((x) => x.id), expired_grant_ids: expiredGrantIds };
 }

@@ -34,20 +34,27 @@ export interface RequestDecision {
 export interface SupportAccessRepo {
   /** Grants that are (or will be) in force at `now`: not revoked, not yet ended; by id. */
   liveGrants(accountId: number, now: number, filter: GrantFilter): Promise<SupportGrantRow[]>;
+  /**
+   * SUP-1: serialises the account's grant changes (enable, extend) until the transaction ends,
+   * so two concurrent enables cannot both find no grant and both insert one. SQLite: a no-op
+   * (BEGIN IMMEDIATE already excludes every other writer); PostgreSQL: the account row FOR UPDATE.
+   */
+  lockAccountGrants(accountId: number): Promise<void>;
   /** Active grants (started, not ended, not revoked) a support engineer holds, with the account's name. */
   activeGrantsOfEngineer(
     engineerUserId: number,
     now: number,
   ): Promise<{ grant: SupportGrantRow; accountName: string }[]>;
   insertGrant(values: NewSupportGrant): Promise<SupportGrantRow>;
-  /** SUP-1: moves an active customer grant's end; the row after the change. */
+  /** SUP-1: moves an active customer grant's end, never earlier; the row after the change. */
   extendGrant(id: number, expiresAt: number): Promise<SupportGrantRow | undefined>;
+  /** Revokes a grant not yet revoked (conditional); false when another writer already did. */
   revokeGrant(
     id: number,
     revokedAt: number,
     byUserId: number,
     reason: string | null,
-  ): Promise<void>;
+  ): Promise<boolean>;
 
   accountExists(accountId: number): Promise<boolean>;
   /** Engineers' emails by user id, so customer admins see who holds or asks for access. */
@@ -76,7 +83,10 @@ export interface SupportAccessRepo {
   ): Promise<{ total: number; rows: SupportRequestRow[] }>;
   /** A support engineer's own requests, newest first. */
   requestsOfEngineer(engineerUserId: number, limit: number): Promise<SupportRequestRow[]>;
-  /** The row after the decision. */
+  /**
+   * SUP-4: decides a request once: a conditional update of a request still pending. The row
+   * after the decision, or undefined when it was no longer pending (another decision won).
+   */
   decideRequest(id: number, decision: RequestDecision): Promise<SupportRequestRow | undefined>;
   /** SUP-3: cancels every pending request of the account; the cancelled rows. */
   cancelPendingRequests(
@@ -90,12 +100,10 @@ export interface SupportAccessRepo {
   accountsWithExpiries(now: number, lookbackMs: number): Promise<number[]>;
   /** Marks the account's undecided requests past their time expired; the rows marked. */
   expireStaleRequests(accountId: number, now: number): Promise<SupportRequestRow[]>;
-  /** Unrevoked grants that ended within the lookback. */
-  endedGrants(accountId: number, now: number, lookbackMs: number): Promise<SupportGrantRow[]>;
-  /** Which of these grants already have their expiry in the account's audit trail (target ids). */
-  recordedGrantExpiries(
-    accountId: number,
-    grantIds: number[],
-    action: string,
-  ): Promise<Set<string>>;
+  /**
+   * SUP-6: claims the expiry of every unrevoked grant that ended within the lookback and whose
+   * expiry is not on record yet (sets expiry_recorded_at in one conditional update): each ended
+   * grant is handed to exactly one caller, however many notice it at once. The rows claimed.
+   */
+  claimEndedGrants(accountId: number, now: number, lookbackMs: number): Promise<SupportGrantRow[]>;
 }

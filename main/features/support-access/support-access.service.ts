@@ -128,6 +128,7 @@ export class SupportAccessService {
       const accountId = await this.d.access.requireVisibleAccount(r, actor, MANAGE);
       const now = this.d.clock.now();
       const until = now + input.duration_hours * HOUR_MS;
+      await r.supportAccess.lockAccountGrants(accountId);
       await recordExpiries(r, accountId, now);
       const current = (await r.supportAccess.liveGrants(accountId, now, { kind: 'customer' }))
         .filter((g) => isGrantActive(g, now))
@@ -222,8 +223,11 @@ export class SupportAccessService {
     now: number,
     action: string,
   ): Promise<number[]> {
+    const ended: number[] = [];
     for (const g of grants) {
-      await r.supportAccess.revokeGrant(g.id, now, actor.userId, reason);
+      // Revoked once: a grant another writer revoked meanwhile gets no second entry.
+      if (!(await r.supportAccess.revokeGrant(g.id, now, actor.userId, reason))) continue;
+      ended.push(g.id);
       await r.audit.record(actor, {
         accountId: g.accountId,
         action,
@@ -237,7 +241,7 @@ export class SupportAccessService {
         },
       });
     }
-    return grants.map((g) => g.id);
+    return ended;
   }
 
   /** SUP-3: every grant of the account ends and every pending request is cancelled, at once. */
@@ -391,13 +395,20 @@ export class SupportAccessService {
             expiresAt: now + req.durationHours * HOUR_MS,
           });
         }
-        const updated = (await r.supportAccess.decideRequest(req.id, {
+        // Decided once: the update holds only while the request is still pending, so of two
+        // concurrent decisions one lands and the other rolls back whole (its grant with it).
+        const updated = await r.supportAccess.decideRequest(req.id, {
           status: decision,
           decidedAt: now,
           decidedByUserId: actor.userId,
           decisionReason: input.reason,
           grantId: grant?.id ?? null,
-        }))!;
+        });
+        if (!updated) {
+          throw conflict(
+            `Request ${req.id} was just decided by someone else; only a pending request can be approved or denied`,
+          );
+        }
         await r.audit.record(actor, {
           accountId,
           action: `support_access.${decision}`,

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type {
   AgentHostValues,
   AgentsRepo,
@@ -24,11 +24,11 @@ export class SqliteAgentsRepo implements AgentsRepo {
         .where(
           and(
             eq(hosts.organizationId, p('orgId')),
-            sql`${hosts.hostname} = ${p('hostname')} COLLATE NOCASE`,
+            // The unique folded key's own expression and predicate, so its index answers.
+            sql`lower(${hosts.hostname}) = lower(${p('hostname')})`,
+            isNull(hosts.duplicateOf),
           ),
         )
-        .orderBy(asc(hosts.id))
-        .limit(1)
         .prepare(),
       byId: db
         .select()
@@ -64,6 +64,12 @@ export class SqliteAgentsRepo implements AgentsRepo {
           registeredAt: p('now'),
           lastSeenAt: p('now'),
           secretGeneration: p('secretGeneration'),
+        })
+        // ON CONFLICT names the unique folded key by its columns and predicate. drizzle wraps a
+        // single target in parentheses and has no WHERE for it in SQLite, hence the one SQL
+        // chunk that closes and reopens them: `(organization_id, lower(hostname)) WHERE (…)`.
+        .onConflictDoNothing({
+          target: sql`organization_id, lower(hostname)) WHERE (duplicate_of IS NULL` as never,
         })
         .returning()
         .prepare(),
@@ -156,8 +162,10 @@ export class SqliteAgentsRepo implements AgentsRepo {
     return this.q.byIdInOrg.get({ id: hostId, orgId });
   }
 
-  insertHost(values: AgentHostValues & { organizationId: number; locationId: number }): HostRow {
-    return this.q.insert.get({ ...values })!;
+  insertHostIfAbsent(
+    values: AgentHostValues & { organizationId: number; locationId: number },
+  ): HostRow | undefined {
+    return this.q.insert.get({ ...values });
   }
 
   reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow {

@@ -17,7 +17,7 @@ export class SqliteFeatureFlagsRepo implements FeatureFlagsRepo {
   private readonly accountFlags;
   // A scope is account-wide (organization_id IS NULL) or one org's: one statement for each.
   private readonly byScope;
-  private readonly insert;
+  private readonly upsertStmt;
 
   constructor(db: Db) {
     this.orgAccount = db
@@ -51,17 +51,13 @@ export class SqliteFeatureFlagsRepo implements FeatureFlagsRepo {
       );
       return {
         get: db.select().from(featureFlags).where(where).prepare(),
-        update: db
-          .update(featureFlags)
-          .set({ enabled: sql`${p('enabled')}`, updatedAt: sql`${p('now')}` })
-          .where(where)
-          .returning()
-          .prepare(),
         delete: db.delete(featureFlags).where(where).returning().prepare(),
       };
     };
     this.byScope = { account: scoped(true), org: scoped(false) };
-    this.insert = db
+    // FLAG-1: one statement, atomic on any engine: the scope's unique index
+    // (feature_flags_scope_uq, an expression over organization_id) decides insert or update.
+    this.upsertStmt = db
       .insert(featureFlags)
       .values({
         accountId: p('accountId'),
@@ -69,6 +65,11 @@ export class SqliteFeatureFlagsRepo implements FeatureFlagsRepo {
         feature: p('feature'),
         enabled: p('enabled'),
         updatedAt: p('now'),
+      })
+      .onConflictDoUpdate({
+        // drizzle wraps one target in parentheses: the index's own expressions, as written there.
+        target: sql`account_id, coalesce(organization_id, 0), feature` as never,
+        set: { enabled: sql`excluded.enabled`, updatedAt: sql`excluded.updated_at` },
       })
       .returning()
       .prepare();
@@ -104,11 +105,8 @@ export class SqliteFeatureFlagsRepo implements FeatureFlagsRepo {
   }
 
   async upsert(scope: FlagScope, enabled: boolean, now: number): Promise<FeatureFlagRow> {
-    const s = this.stmts(scope);
     // Placeholders reach the driver as they are: a boolean column binds 1 or 0.
-    const values = { ...scope, enabled: enabled ? 1 : 0, now };
-    if (s.get.get({ ...scope })) return s.update.get(values)!;
-    return this.insert.get(values)!;
+    return this.upsertStmt.get({ ...scope, enabled: enabled ? 1 : 0, now })!;
   }
 
   async clear(scope: FlagScope): Promise<FeatureFlagRow | undefined> {

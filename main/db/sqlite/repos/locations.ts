@@ -6,7 +6,7 @@ import type {
 } from '../../../features/locations/locations.repo';
 import type { HostRow, LocationRow, LocationSubnetRow } from '../../../domain/rows';
 import type { Db } from '../../database';
-import { hosts, locationSubnets, locations } from '../../schema';
+import { hosts, locationSubnets, locations, organizations } from '../../schema';
 
 /** Host ids per UPDATE … IN (…): well inside SQLite's bound-parameter limit. */
 const ID_CHUNK = 500;
@@ -24,6 +24,7 @@ export class SqliteLocationsRepo implements LocationsRepo {
   private readonly orgSubnetsStmt;
   private readonly subnetsExceptStmt;
   private readonly hostsAtStmt;
+  private readonly revisionStmt;
 
   constructor(private readonly db: Db) {
     const p = (name: string) => sql.placeholder(name);
@@ -42,6 +43,11 @@ export class SqliteLocationsRepo implements LocationsRepo {
       .select({ id: locations.id })
       .from(locations)
       .where(and(eq(locations.organizationId, p('orgId')), eq(locations.isDefault, true)))
+      .prepare();
+    this.revisionStmt = db
+      .select({ revision: organizations.locationRevision })
+      .from(organizations)
+      .where(eq(organizations.id, p('orgId')))
       .prepare();
     this.orgSubnetsStmt = db
       .select({ cidr: locationSubnets.cidr, locationId: locationSubnets.locationId })
@@ -202,8 +208,17 @@ export class SqliteLocationsRepo implements LocationsRepo {
   /** The matcher's input, synchronous (see the class comment). */
   matcherInputNow(orgId: number): MatcherInput {
     return {
+      revision: this.locationRevisionNow(orgId),
       subnets: this.orgSubnetsStmt.all({ orgId }),
       defaultLocationId: this.defaultStmt.get({ orgId })?.id,
     };
+  }
+
+  async locationRevision(orgId: number): Promise<number> {
+    return this.locationRevisionNow(orgId);
+  }
+
+  locationRevisionNow(orgId: number): number {
+    return this.revisionStmt.get({ orgId })?.revision ?? 0;
   }
 }

@@ -25,6 +25,7 @@ export class SqliteSecretsRepo implements SecretsRepo {
       digest: organizations.secretDigest,
       previous: organizations.previousSecretDigest,
       generation: organizations.secretGeneration,
+      locationRevision: organizations.locationRevision,
     };
     this.byCurrent = db
       .select(columns)

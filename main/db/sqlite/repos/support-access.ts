@@ -9,7 +9,7 @@ import type {
 } from '../../../features/support-access/support-access.repo';
 import type { SupportRequestStatus } from '../../../../shared/schemas/support-access.schema';
 import type { Db } from '../../database';
-import { accounts, auditEntries, supportGrants, supportRequests, users } from '../../schema';
+import { accounts, supportGrants, supportRequests, users } from '../../schema';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -114,11 +114,14 @@ export class SqliteSupportAccessRepo implements SupportAccessRepo {
     return this.db.insert(supportGrants).values(values).returning().get();
   }
 
+  // BEGIN IMMEDIATE already holds the database's one write lock for the whole transaction.
+  async lockAccountGrants(_accountId: number): Promise<void> {}
+
   async extendGrant(id: number, expiresAt: number): Promise<SupportGrantRow | undefined> {
     return this.db
       .update(supportGrants)
-      .set({ expiresAt })
-      .where(eq(supportGrants.id, id))
+      .set({ expiresAt: sql`max(${supportGrants.expiresAt}, ${expiresAt})` })
+      .where(and(eq(supportGrants.id, id), isNull(supportGrants.revokedAt)))
       .returning()
       .get();
   }
@@ -128,12 +131,14 @@ export class SqliteSupportAccessRepo implements SupportAccessRepo {
     revokedAt: number,
     byUserId: number,
     reason: string | null,
-  ): Promise<void> {
-    this.db
-      .update(supportGrants)
-      .set({ revokedAt, revokedByUserId: byUserId, revokeReason: reason })
-      .where(eq(supportGrants.id, id))
-      .run();
+  ): Promise<boolean> {
+    return (
+      this.db
+        .update(supportGrants)
+        .set({ revokedAt, revokedByUserId: byUserId, revokeReason: reason })
+        .where(and(eq(supportGrants.id, id), isNull(supportGrants.revokedAt)))
+        .run().changes > 0
+    );
   }
 
   async accountExists(accountId: number): Promise<boolean> {
@@ -216,7 +221,7 @@ export class SqliteSupportAccessRepo implements SupportAccessRepo {
     return this.db
       .update(supportRequests)
       .set(decision)
-      .where(eq(supportRequests.id, id))
+      .where(and(eq(supportRequests.id, id), eq(supportRequests.status, 'pending')))
       .returning()
       .get();
   }
@@ -279,48 +284,24 @@ export class SqliteSupportAccessRepo implements SupportAccessRepo {
       .sort((a, b) => a.id - b.id);
   }
 
-  async endedGrants(
+  async claimEndedGrants(
     accountId: number,
     now: number,
     lookbackMs: number,
   ): Promise<SupportGrantRow[]> {
     return this.db
-      .select()
-      .from(supportGrants)
+      .update(supportGrants)
+      .set({ expiryRecordedAt: now })
       .where(
         and(
           eq(supportGrants.accountId, accountId),
           isNull(supportGrants.revokedAt),
+          isNull(supportGrants.expiryRecordedAt),
           lte(supportGrants.expiresAt, now),
           gt(supportGrants.expiresAt, now - lookbackMs),
         ),
       )
+      .returning()
       .all();
-  }
-
-  async recordedGrantExpiries(
-    accountId: number,
-    grantIds: number[],
-    action: string,
-  ): Promise<Set<string>> {
-    if (grantIds.length === 0) return new Set();
-    return new Set(
-      this.db
-        .select({ targetId: auditEntries.targetId })
-        .from(auditEntries)
-        .where(
-          and(
-            eq(auditEntries.accountId, accountId),
-            eq(auditEntries.action, action),
-            inArray(
-              auditEntries.targetId,
-              grantIds.map((id) => String(id)),
-            ),
-          ),
-        )
-        .all()
-        .map((r) => r.targetId)
-        .filter((t): t is string => t !== null),
-    );
   }
 }
