@@ -5,7 +5,7 @@
 // Umami dropped their second engine over it). A difference that is meant is an entry of
 // ALLOWED below, with its reason: a new difference is a decision, not an accident. An entry that
 // no longer matches any difference fails too, so the list cannot go stale.
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { is } from 'drizzle-orm';
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -329,6 +329,31 @@ describe.skipIf(!pgAvailable)('schema parity: migrated SQLite against migrated P
     // The comparison saw the schema, not two empty lists.
     expect(sqlite.size).toBeGreaterThan(20);
     expect(sqlite.get('hosts')?.columns.size).toBeGreaterThan(10);
+  });
+
+  it('compares text as SQLite does: every text column is COLLATE "C", byte order, ASCII-only lower()', async () => {
+    const notC = await pool.query<{ column: string; collation: string | null }>(
+      `SELECT table_name || '.' || column_name AS column, collation_name AS collation
+       FROM information_schema.columns
+       WHERE table_schema = 'public' AND data_type = 'text'
+         AND collation_name IS DISTINCT FROM 'C'`,
+    );
+    expect(notC.rows).toEqual([]);
+    // What "C" buys: the order and the case folding SQLite's BINARY and lower() give.
+    const words = ['b', 'B', 'a', '_x', 'é', 'É', 'e', 'Z', '~', 'ß', '10', '9', 'ａ', 'Σ', 'ς'];
+    const mem = new Database(':memory:');
+    try {
+      const fromSqlite = mem
+        .prepare('SELECT value AS v, lower(value) AS l FROM json_each(?) ORDER BY value')
+        .all(JSON.stringify(words));
+      const fromPg = await pool.query(
+        'SELECT v, lower(v) AS l FROM unnest($1::text[] COLLATE "C") AS v ORDER BY v',
+        [words],
+      );
+      expect(fromPg.rows).toEqual(fromSqlite);
+    } finally {
+      mem.close();
+    }
   });
 
   it('finds a column, an index and a foreign key that only one engine has', async () => {
