@@ -12,7 +12,6 @@ import {
   createTestDatabase,
   pgAvailable,
   pgTestEnv,
-  PG_MISSING_REASON,
   type PgTestEnv,
   type TestDatabase,
 } from '../fixtures/pg-cluster';
@@ -119,5 +118,3 @@ describe.skipIf(!pgAvailable)('host-count triggers, PostgreSQL against SQLite', 
     expect(fromPg[1]).toMatchObject({ name_key: 'zz', region: null, is_active: false });
   });
 });
-
-if (!pgAvailable) console.warn(PG_MISSING_REASON);

@@ -21,7 +21,6 @@ import {
   createTestDatabase,
   pgAvailable,
   pgTestEnv,
-  PG_MISSING_REASON,
   type PgTestEnv,
   type TestDatabase,
 } from '../fixtures/pg-cluster';
@@ -166,5 +165,3 @@ describe.skipIf(!pgAvailable)('orgdesk migrate and the schema check', () => {
     expect(ok.stdout + ok.stderr).not.toContain('s3cret-pw');
   });
 });
-
-if (!pgAvailable) console.warn(PG_MISSING_REASON);

@@ -20,7 +20,6 @@ import {
   createTestDatabase,
   pgAvailable,
   pgTestEnv,
-  PG_MISSING_REASON,
   type PgTestEnv,
   type TestDatabase,
 } from '../fixtures/pg-cluster';
@@ -380,5 +379,3 @@ describe.skipIf(!pgAvailable)('schema parity: migrated SQLite against migrated P
     }
   });
 });
-
-if (!pgAvailable) console.warn(PG_MISSING_REASON);

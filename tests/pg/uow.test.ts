@@ -18,7 +18,6 @@ import {
   createTestDatabase,
   pgAvailable,
   pgTestEnv,
-  PG_MISSING_REASON,
   type PgTestEnv,
   type TestDatabase,
 } from '../fixtures/pg-cluster';
@@ -254,5 +253,3 @@ describe.skipIf(!pgAvailable)('PostgreSQL unit of work', () => {
     expect(hooks.sort()).toEqual(['a', 'c']);
   });
 });
-
-if (!pgAvailable) console.warn(PG_MISSING_REASON);
