@@ -76,6 +76,7 @@ const storageMessage =
 const storageFence = [
   { group: ['drizzle-orm', 'drizzle-orm/*'], message: storageMessage },
   { group: ['better-sqlite3'], message: storageMessage },
+  { group: ['pg', 'pg/*'], message: storageMessage },
   { regex: into('main', 'db'), message: storageMessage },
 ];
 
@@ -86,6 +87,7 @@ export default tseslint.config(
       'dist/**',
       'coverage/**',
       'main/db/migrations/**',
+      'main/db/pg/migrations/**',
       'test-results/**',
       'playwright-report/**',
     ],

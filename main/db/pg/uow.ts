@@ -1,0 +1,252 @@
+// The PostgreSQL adapter of the unit of work (issue 15, scale-out.md §4.2): the contract of
+// main/core/uow.ts over a pg.Pool. The feature repositories for PostgreSQL are a later step; this
+// takes a factory that builds them per transaction, bound to that transaction's connection.
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import type { TxHooks, UnitOfWork } from '../../core/uow';
+
+/** What a repository of one transaction is built over: its connection, nothing else. */
+export interface PgTx {
+  /**
+   * Drizzle over this transaction's connection, without the relational schema: drizzle() with
+   * it costs about 390 µs (it re-derives the relations of every table), without it about 5 µs,
+   * and this is built per transaction. Repositories use the query builder with the tables of
+   * ./schema, which needs none.
+   */
+  db: NodePgDatabase;
+  /** For the statements drizzle does not spell (unnest batches, FOR UPDATE CTEs). */
+  query: pg.PoolClient['query'];
+}
+
+export type PgReposFactory<R extends TxHooks> = (tx: PgTx) => Omit<R, keyof TxHooks>;
+
+export interface PgUowOptions {
+  /** Attempts of one write in all, the first included (serialization failures, deadlocks). */
+  maxAttempts?: number;
+  /** The backoff before retry n is a random delay in [0, min(cap, base · 2^(n-1))) ms. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /**
+   * agentBatch's isolation. READ COMMITTED (scale-out.md §4.2): agent writes are blind or
+   * conditional statements (ON CONFLICT upserts, `WHERE last_signed_at < $ts`), correct under
+   * it and never aborted for serialization at 17k heartbeats/s; 'serializable' is for work that
+   * still reads and then writes.
+   */
+  agentIsolation?: 'read committed' | 'serializable';
+  /** An afterCommit callback that throws: the data is committed, so the caller still gets its value. */
+  onHookError?: (error: unknown) => void;
+  /** Tests: sees each retry (attempt number that failed, its error). */
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+/**
+ * The SQLSTATE of a failed statement: pg's error carries it as `code`; drizzle wraps that error
+ * (DrizzleQueryError, with the query) and keeps it as `cause`.
+ */
+export function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isRetryable = (error: unknown) => RETRYABLE.has(sqlState(error) ?? '');
+
+const ended = () =>
+  new Error(
+    'This unit of work has ended: its repositories are bound to its transaction; ' +
+      'do the work inside read()/write(), or start a new one',
+  );
+
+/**
+ * A statement failed but `fn` caught the error and returned: PostgreSQL has aborted the
+ * transaction, and its COMMIT would silently roll back (answering ROLLBACK, not an error).
+ */
+export class AbortedTransactionError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(
+      'A statement of this unit of work failed and the error was caught inside it; PostgreSQL ' +
+        'aborted the transaction, so nothing was written. Let the error propagate out of ' +
+        `write()/read(), or check before the statement instead (first error: ${String(
+          (cause as Error | undefined)?.message ?? cause,
+        )})`,
+    );
+    this.name = 'AbortedTransactionError';
+  }
+}
+
+/** One attempt of one unit of work: what its `r` and its repositories are bound to. */
+class Tx<R extends TxHooks> {
+  open = true;
+  /** The first statement that failed inside `fn` (a retry is decided on it, see run()). */
+  failed: unknown = undefined;
+  readonly hooks: (() => void)[] = [];
+  readonly view: R;
+
+  constructor(client: pg.PoolClient, factory: PgReposFactory<R>) {
+    // Every statement goes through this: a repository kept past its transaction (or a retried
+    // attempt) is refused instead of running on a connection the pool has since handed to
+    // someone else's transaction (the trap of scale-out.md §1.3, worse on a pool).
+    const query = ((...args: Parameters<pg.PoolClient['query']>) => {
+      if (!this.open) throw ended();
+      const out = (client.query as (...a: unknown[]) => unknown)(...args);
+      if (out instanceof Promise) {
+        return out.catch((error: unknown) => {
+          this.failed ??= error;
+          throw error;
+        });
+      }
+      return out;
+    }) as pg.PoolClient['query'];
+    const guarded = new Proxy(client, {
+      get: (target, key) => {
+        if (key === 'query') return query;
+        if (!this.open) throw ended();
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const repos = factory({ db: drizzle(guarded), query });
+    const afterCommit = (cb: () => void) => {
+      if (!this.open) throw ended();
+      this.hooks.push(cb);
+    };
+    this.view = new Proxy(repos as R, {
+      get: (target, key, receiver) => {
+        if (!this.open) throw ended();
+        if (key === 'afterCommit') return afterCommit;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+  }
+}
+
+type Mode = 'read' | 'write' | 'agent';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Console writes run SERIALIZABLE and are retried on a serialization failure or a deadlock
+ * (bounded, with jittered exponential backoff): SQLite's one writer made every read-modify-write
+ * serializable, and this keeps that without auditing each one by hand (and CockroachDB requires
+ * client retries anyway). `fn` may therefore run more than once; a retried attempt's
+ * afterCommit callbacks are dropped with it, and the final one's run once, after its COMMIT.
+ * Reads are REPEATABLE READ READ ONLY: one snapshot, so a page's total, ids and rows agree; a
+ * read-only transaction at that level is never aborted for serialization, so it is not retried.
+ */
+export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
+  private readonly maxAttempts: number;
+  private readonly baseMs: number;
+  private readonly capMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly factory: PgReposFactory<R>,
+    private readonly opts: PgUowOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
+    this.baseMs = opts.backoffBaseMs ?? 5;
+    this.capMs = opts.backoffCapMs ?? 200;
+  }
+
+  read<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run('read', fn);
+  }
+
+  write<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run('write', fn);
+  }
+
+  /**
+   * On SQLite the agents' writes of one event-loop turn share one transaction, because one
+   * writer serializes every COMMIT and one COMMIT for many jobs is what makes 1,000s per second
+   * possible. On PostgreSQL the pool runs transactions side by side on separate backends and the
+   * server groups their WAL flushes itself, so each job runs in a short transaction of its own:
+   * sharing one across requests would need a savepoint per job (subtransactions, costly on PG
+   * under load) and would make every job wait for the slowest one's locks and share its
+   * failure. Batching the hot statement itself (`UPDATE … FROM unnest(…)`, ids locked in order,
+   * §4.7) belongs to the hosts repository, a later step. `work` may be async here.
+   */
+  agentBatch<T>(work: (r: R) => T): Promise<T> {
+    return this.run('agent', work as (r: R) => Promise<T> | T) as Promise<T>;
+  }
+
+  private begin(mode: Mode): string {
+    if (mode === 'read') return 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    if (mode === 'agent' && (this.opts.agentIsolation ?? 'read committed') === 'read committed') {
+      return 'BEGIN ISOLATION LEVEL READ COMMITTED';
+    }
+    return 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+  }
+
+  private async run<T>(mode: Mode, fn: (r: R) => Promise<T> | T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(mode, fn);
+      if (outcome.ok) {
+        this.runHooks(outcome.hooks);
+        return outcome.value;
+      }
+      const retry = mode !== 'read' && attempt < this.maxAttempts && isRetryable(outcome.error);
+      if (!retry) throw outcome.error;
+      this.opts.onRetry?.(attempt, outcome.error);
+      await sleep(Math.random() * Math.min(this.capMs, this.baseMs * 2 ** (attempt - 1)));
+    }
+  }
+
+  private async attempt<T>(
+    mode: Mode,
+    fn: (r: R) => Promise<T> | T,
+  ): Promise<{ ok: true; value: T; hooks: (() => void)[] } | { ok: false; error: unknown }> {
+    const client = await this.pool.connect();
+    let broken = false;
+    let tx: Tx<R> | undefined;
+    try {
+      await client.query(this.begin(mode));
+      tx = new Tx<R>(client, this.factory);
+      let value: T;
+      try {
+        value = await fn(tx.view);
+      } finally {
+        tx.open = false;
+      }
+      // fn swallowed a failed statement: retry on what it was, never commit a half.
+      if (tx.failed !== undefined)
+        throw isRetryable(tx.failed) ? tx.failed : new AbortedTransactionError(tx.failed);
+      const done = await client.query('COMMIT');
+      // COMMIT of an aborted transaction answers ROLLBACK instead of failing.
+      if (done.command === 'ROLLBACK') throw new AbortedTransactionError(tx.failed);
+      return { ok: true, value, hooks: tx.hooks };
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      // A statement fn caught was a serialization failure; what fn threw instead may be a
+      // consequence (25P02, "current transaction is aborted"): the first failure decides.
+      const first = tx?.failed;
+      return { ok: false, error: first !== undefined && isRetryable(first) ? first : error };
+    } finally {
+      // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
+      client.release(broken);
+    }
+  }
+
+  private runHooks(hooks: (() => void)[]): void {
+    for (const cb of hooks) {
+      try {
+        cb();
+      } catch (error) {
+        (this.opts.onHookError ?? ((e) => console.error('afterCommit callback failed:', e)))(error);
+      }
+    }
+  }
+}
