@@ -107,7 +107,9 @@ describe.skipIf(!pgAvailable)('orgdesk migrate and the schema check', () => {
       migratePg(db.url, { bootstrap }),
       migratePg(db.url, { bootstrap }),
     ]);
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
+    // One run applies every migration; the others find nothing left to do.
+    const all = codeMigrations().length;
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, all]);
     const pool = createPgPool(db.url);
     try {
       expect((await pool.query('SELECT id FROM accounts')).rowCount).toBe(1);

@@ -55,6 +55,38 @@ interface Table {
 type Schema = Map<string, Table>;
 
 /** A type class both engines can be compared on. */
+
+/** The terms of a SQLite index's column list, as written in its CREATE INDEX (top-level commas). */
+function indexTerms(db: Database.Database, name: string): string[] {
+  const row = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")
+    .get(name) as { sql: string | null } | undefined;
+  if (!row?.sql) return [];
+  const open = row.sql.indexOf('(');
+  let depth = 0;
+  let term = '';
+  const terms: string[] = [];
+  for (const ch of row.sql.slice(open + 1)) {
+    if (ch === '(') depth++;
+    if (ch === ')' && depth-- === 0) break;
+    if (ch === ',' && depth === 0) {
+      terms.push(term);
+      term = '';
+    } else term += ch;
+  }
+  terms.push(term);
+  return terms;
+}
+
+/**
+ * An index expression as the PG side names it: `lower(column)` when it is that (quotes and
+ * spaces aside), else `<expr>` (the two engines spell other expressions differently).
+ */
+function normaliseExpr(expr: string): string {
+  const bare = expr.replace(/[`"\s]/g, '').toLowerCase();
+  return /^lower\([a-z_]+\)$/.test(bare) ? bare : '<expr>';
+}
+
 function typeClass(declared: string): string {
   const t = declared.toLowerCase();
   if (['integer', 'bigint', 'smallint', 'int'].includes(t)) return 'integer';
@@ -126,11 +158,18 @@ function readSqlite(db: Database.Database): Schema {
         coll: string;
         key: number;
       }[];
+      const exprs = indexTerms(db, ix.name);
       const keys = xinfo
         .filter((k) => k.key === 1)
-        .map((k) => {
+        .map((k, i) => {
           // NOCASE is ASCII case folding: on PG, lower() of a "C" text (main/db/pg/schema.ts).
-          let key = k.cid === -2 ? '<expr>' : k.coll === 'NOCASE' ? `lower(${k.name})` : k.name!;
+          // An expression key is compared by its text, as written in the index.
+          let key =
+            k.cid === -2
+              ? normaliseExpr(exprs[i] ?? '<expr>')
+              : k.coll === 'NOCASE'
+                ? `lower(${k.name})`
+                : k.name!;
           if (k.desc) key += ' desc';
           return key;
         });

@@ -149,6 +149,8 @@ export const organizations = pgTable(
     previousSecretExpiresAt: int8('previous_secret_expires_at'),
     secretRotatedAt: int8('secret_rotated_at'),
     secretGeneration: integer('secret_generation').notNull().default(0),
+    // LOC-3 across replicas: bumped by triggers on locations and location_subnets (0001).
+    locationRevision: int8('location_revision').notNull().default(0),
     createdAt: int8('created_at').notNull(),
     updatedAt: int8('updated_at').notNull(),
   },
@@ -252,8 +254,14 @@ export const hosts = pgTable(
     // AGT-2: Unix seconds, as on SQLite.
     lastSignedAt: int8('last_signed_at'),
     secretGeneration: integer('secret_generation'),
+    // AGT-1: set only by SQLite's upgrade 0014 (a repeat of an older host's hostname); a
+    // database made on PostgreSQL never has one, but the column keeps both schemas one.
+    duplicateOf: int8('duplicate_of'),
   },
   (t) => [
+    uniqueIndex('hosts_org_hostname_key_uq')
+      .on(t.organizationId, sql`lower(${t.hostname})`)
+      .where(sql`duplicate_of IS NULL`),
     index('hosts_org_seen_idx').on(t.organizationId, t.lastSeenAt, t.registeredAt),
     // SQLite's `hostname COLLATE NOCASE` is ASCII-only case folding; lower() of a "C" text is too.
     index('hosts_location_hostname_idx').on(t.locationId, sql`lower(${t.hostname})`, t.id),
@@ -396,6 +404,7 @@ export const supportGrants = pgTable(
     revokedAt: int8('revoked_at'),
     revokedByUserId: int8('revoked_by_user_id'),
     revokeReason: text('revoke_reason'),
+    expiryRecordedAt: int8('expiry_recorded_at'),
   },
   (t) => [
     index('support_grants_account_idx').on(t.accountId, t.expiresAt),
