@@ -73,6 +73,7 @@ beforeAll(async () => {
       { sub: 'ada', email: 'ada@acme.test', name: 'Ada Lovelace', groups: ['helpdesk'] },
       { sub: 'eve', email: 'eve@elsewhere.test', groups: ['orgdesk-admins'] },
       { sub: 'nobody', email: 'nobody@acme.test', groups: ['unmapped'] },
+      { sub: 'gw', email: 'gw@acme.test', groups: [], hd: 'acme.test' },
     ],
   });
   orgA = (await server.request('POST', '/api/v1/organizations', { body: { name: 'Alpha' } })).json
@@ -240,6 +241,18 @@ describe('IDN-4 sign-in through the provider', () => {
   it('groups that map to no role give no access (deny by default)', async () => {
     const { back } = await signInAt('nobody');
     expect(new URL(back!).searchParams.get('error')).toBe('no_role');
+  });
+
+  it("a one-valued claim works as a group: Google Workspace's hd (README)", async () => {
+    await configure({
+      groups_claim: 'hd',
+      group_mappings: [{ group: 'acme.test', role: 'reader', organization_id: orgA }],
+    });
+    const { back, verifier } = await signInAt('gw');
+    const session = await exchange(back!, verifier);
+    const me = await server.request('GET', '/api/v1/users/me', { token: session.json.token });
+    expect(me.json.roles).toEqual([{ role: 'reader', organization_id: orgA }]);
+    await configure();
   });
 
   it('an account without SSO turned on cannot be started, and reads like an absent one', async () => {
