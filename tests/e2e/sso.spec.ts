@@ -2,6 +2,7 @@
 // provider's own login and consent pages (oidc-provider on loopback), back to the console signed
 // in with the role the provider's groups map to. No mock anywhere.
 import { startIdp, type TestIdp } from '../fixtures/oidc-provider';
+import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
 
 let idp: TestIdp | undefined;
@@ -115,4 +116,54 @@ test('IDN-4: a provider user outside the allowed domains comes back to the sign-
   await expect(signIn.error()).toContainText(
     "out@elsewhere.test is outside this account's allowed domains",
   );
+});
+
+test('IDN-4: an account admin sets up single sign-on in the console and tests it', async ({
+  world,
+  signInAs,
+}) => {
+  idp = await startIdp({ redirectUris: [`${world.url}/api/v1/auth/oidc/callback`], users: [] });
+  const app = await signInAs('admin');
+  const view = await app.openView('Single sign-on', 'sso');
+  await expect(view.locator('[data-field="redirect-uri"]')).toHaveText(
+    `${world.url}/api/v1/auth/oidc/callback`,
+  );
+  await view.getByLabel('Issuer URL').fill(idp.issuer);
+  await view.getByLabel('Client ID').fill(idp.clientId);
+  await view.getByLabel('Client secret').fill(idp.clientSecret);
+  await view.getByLabel('Allowed email domains').fill('northwind.test');
+  await view.getByRole('button', { name: 'Add a mapping' }).click();
+  await view.getByLabel('Group 1', { exact: true }).fill('orgdesk-admins');
+  await view.getByLabel('Role for group 1').selectOption('account_admin');
+  await view.getByLabel('Single sign-on is on for this account').check();
+  await view.getByRole('button', { name: 'Save' }).click();
+  await expect(view.getByText('A secret is stored (it is never shown)')).toBeVisible();
+  // The secret field is empty again: nothing of the secret comes back to the page.
+  await expect(view.getByLabel('Client secret')).toHaveValue('');
+  await view.getByRole('button', { name: 'Test' }).click();
+  await expect(view.locator('[data-test-result="ok"]')).toContainText('PKCE S256 supported');
+  const saved = await fetch(`${world.url}/api/v1/account/sso`, {
+    headers: { authorization: `Bearer ${world.seed.adminToken}` },
+  });
+  expect(await saved.json()).toMatchObject({
+    issuer: idp.issuer,
+    enabled: true,
+    allowed_domains: ['northwind.test'],
+    group_mappings: [{ group: 'orgdesk-admins', role: 'account_admin' }],
+  });
+});
+
+test('UI-9: the single sign-on settings and the SSO sign-in form pass axe in light and dark', async ({
+  page,
+  signIn,
+  signInAs,
+}) => {
+  test.setTimeout(150_000);
+  await signIn.goto();
+  await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+  await checkView(page, 'sign-in-sso');
+  const app = await signInAs('admin');
+  const view = await app.openView('Single sign-on', 'sso');
+  await view.getByRole('button', { name: 'Add a mapping' }).click();
+  await checkView(page, 'sso-settings');
 });
