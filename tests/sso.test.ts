@@ -286,3 +286,17 @@ describe('IDN-4 sign-in through the provider', () => {
     expect(res.json.error.field).toBe('redirect_uri');
   });
 });
+
+describe('IDN-4 issuers over plain http', () => {
+  it('are refused unless the server allows a provider on loopback (no SSRF into 127.0.0.1)', async () => {
+    const { OpenIdClientProvider } = await import('../main/features/sso/oidc-client');
+    const strict = new OpenIdClientProvider();
+    await expect(
+      strict.discover({ issuer: idp.issuer, clientId: 'x', clientSecret: null }),
+    ).rejects.toThrow('the issuer must use https://');
+    const dev = new OpenIdClientProvider({ allowLoopbackHttp: true });
+    await expect(
+      dev.discover({ issuer: idp.issuer, clientId: 'x', clientSecret: null }),
+    ).resolves.toMatchObject({ issuer: idp.issuer, pkceS256: true });
+  });
+});

@@ -47,8 +47,9 @@ export interface OidcProvider {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * Plain HTTP only for a provider on this machine (a development or test provider): anything
- * else must be HTTPS, so a secret and a code never cross a network in the clear.
+ * Plain HTTP only for a provider on this machine (a development or test provider, and only when
+ * the server allows it): anything else must be HTTPS, so a secret and a code never cross a
+ * network in the clear.
  */
 export const isLoopbackIssuer = (issuer: string): boolean => {
   try {
@@ -61,12 +62,27 @@ export const isLoopbackIssuer = (issuer: string): boolean => {
 
 const TIMEOUT_SECONDS = 10;
 
+export interface OpenIdClientOptions {
+  /**
+   * Accept a provider on this machine over plain http (tests, development). Off by default: an
+   * account admin's issuer URL would otherwise let them make the server fetch its own loopback
+   * services (server-side request forgery into 127.0.0.1).
+   */
+  allowLoopbackHttp?: boolean;
+}
+
 /** openid-client against the real provider. */
 export class OpenIdClientProvider implements OidcProvider {
+  constructor(private readonly o: OpenIdClientOptions = {}) {}
+
   private async config(c: ProviderClient): Promise<oidc.Configuration> {
-    const insecure = isLoopbackIssuer(c.issuer);
+    const insecure = this.o.allowLoopbackHttp === true && isLoopbackIssuer(c.issuer);
     if (!insecure && new URL(c.issuer).protocol !== 'https:') {
-      throw new Error('the issuer must use https:// (plain http is accepted for 127.0.0.1 only)');
+      throw new Error(
+        this.o.allowLoopbackHttp
+          ? 'the issuer must use https:// (plain http is accepted for 127.0.0.1 only)'
+          : 'the issuer must use https://',
+      );
     }
     return oidc.discovery(
       new URL(c.issuer),
