@@ -22,6 +22,7 @@ import type { LocationsRepo } from './features/locations/locations.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
 import type { SecretsRepo } from './features/organizations/secrets.repo';
+import type { SsoRepo } from './features/sso/sso.repo';
 import type { SupportAccessRepo } from './features/support-access/support-access.repo';
 import type { UsersRepo } from './features/users/users.repo';
 import type { WorkflowsRepo } from './features/workflows/workflows.repo';
@@ -43,6 +44,7 @@ export interface Repos extends TxHooks {
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;
   secrets: SecretsRepo;
+  sso: SsoRepo;
   supportAccess: SupportAccessRepo;
   users: UsersRepo;
   workflows: WorkflowsRepo;

@@ -35,6 +35,8 @@ import { OnboardingDefaultsService } from './features/onboarding/onboarding-defa
 import { OrganizationsService } from './features/organizations/organizations.service';
 import { SecretsService } from './features/organizations/secrets.service';
 import { AuditService } from './features/audit/audit.service';
+import { OpenIdClientProvider, type OidcProvider } from './features/sso/oidc-client';
+import { SsoService } from './features/sso/sso.service';
 import { SupportAccessService } from './features/support-access/support-access.service';
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
@@ -65,6 +67,8 @@ export interface ServiceDeps {
    * transaction (main/db/sqlite/uow.ts).
    */
   guardTransactions?: boolean;
+  /** IDN-4: how the server talks to OpenID providers (openid-client unless given). */
+  oidcProvider?: OidcProvider;
 }
 
 /**
@@ -125,6 +129,14 @@ export function createServices(deps: ServiceDeps) {
       issueToken: (r, userId, kind, name) => auth.issueTokenIn(r, userId, kind, name),
     }),
     auth,
+    sso: new SsoService({
+      uow,
+      clock,
+      box,
+      access: checks,
+      auth,
+      provider: deps.oidcProvider ?? new OpenIdClientProvider(),
+    }),
     users: new UsersService({ uow, clock, access: checks }),
     organizations: new OrganizationsService({
       uow,

@@ -579,6 +579,32 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('IDN-4 upgrade to 0016 keeps the data and adds single sign-on, removed with its account', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0015_sso');
+    const file = join(dir, 'sso.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    expect(tables(file)).not.toContain('sso_configs');
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'kept', 1)").run();
+    old.close();
+    const opened = openDatabase({ file });
+    const sql = opened.sqlite;
+    expect(tables(file)).toEqual(expect.arrayContaining(['sso_configs', 'oidc_sign_ins']));
+    expect(sql.prepare('SELECT name FROM accounts').all()).toEqual([{ name: 'kept' }]);
+    sql
+      .prepare(
+        `INSERT INTO sso_configs (account_id, issuer, client_id, allowed_domains, group_mappings, updated_at)
+         VALUES (1, 'https://idp.example.com', 'c', '[]', '[]', 1)`,
+      )
+      .run();
+    expect(sql.prepare('SELECT enabled, groups_claim FROM sso_configs').get()).toEqual({
+      enabled: 0,
+      groups_claim: 'groups',
+    });
+    sql.prepare('DELETE FROM accounts WHERE id = 1').run();
+    expect(sql.prepare('SELECT count(*) AS n FROM sso_configs').get()).toEqual({ n: 0 });
+    opened.close();
+  });
+
   it('reopening an up-to-date file takes no backup', () => {
     const file = join(dir, 'same.db');
     openDatabase({ file }).close();

@@ -619,3 +619,54 @@ export const accountHealthSnapshots = sqliteTable(
     index('account_health_snapshots_hour_idx').on(t.hour),
   ],
 );
+
+// IDN-4: an account's OpenID Connect single sign-on (one per account). The client secret is
+// sealed with the secret box (AES-256-GCM, the account id as AAD) and never read back out.
+export const ssoConfigs = sqliteTable('sso_configs', {
+  accountId: integer('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  issuer: text('issuer').notNull(),
+  clientId: text('client_id').notNull(),
+  clientSecretCiphertext: blob('client_secret_ciphertext', { mode: 'buffer' }),
+  // JSON arrays: folded email domains; {group, role, organization_id|null} mappings.
+  allowedDomains: text('allowed_domains').notNull(),
+  groupsClaim: text('groups_claim').notNull().default('groups'),
+  groupMappings: text('group_mappings').notNull(),
+  extraScopes: text('extra_scopes').notNull().default(''),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(false),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+// IDN-4: one sign-in through the account's provider, from start to the session. State, the
+// provider's PKCE verifier and the nonce live here (not in memory) so any replica can take the
+// callback; each step is a conditional update, so a replayed callback or code finds nothing.
+export const oidcSignIns = sqliteTable(
+  'oidc_sign_ins',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    stateDigest: text('state_digest').notNull(),
+    nonce: text('nonce').notNull(),
+    providerVerifier: text('provider_verifier').notNull(),
+    // The client's own PKCE challenge (S256): only the client that started may take the session.
+    clientChallenge: text('client_challenge').notNull(),
+    // Where the browser goes after the callback: the console, or a desktop's loopback listener.
+    returnTo: text('return_to').notNull(),
+    clientState: text('client_state'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    calledBackAt: integer('called_back_at'),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    handoffDigest: text('handoff_digest'),
+    handoffExpiresAt: integer('handoff_expires_at'),
+    exchangedAt: integer('exchanged_at'),
+  },
+  (t) => [
+    uniqueIndex('oidc_sign_ins_state_uq').on(t.stateDigest),
+    uniqueIndex('oidc_sign_ins_handoff_uq').on(t.handoffDigest),
+    index('oidc_sign_ins_expiry_idx').on(t.expiresAt),
+  ],
+);

@@ -293,3 +293,36 @@ export interface WorkflowRow {
   createdAt: number;
   updatedAt: number;
 }
+
+/** A row of `sso_configs` (IDN-4). */
+export interface SsoConfigRow {
+  accountId: number;
+  issuer: string;
+  clientId: string;
+  clientSecretCiphertext: Buffer | null;
+  allowedDomains: string;
+  groupsClaim: string;
+  groupMappings: string;
+  extraScopes: string;
+  enabled: boolean;
+  updatedAt: number;
+}
+
+/** A row of `oidc_sign_ins` (IDN-4). */
+export interface OidcSignInRow {
+  id: number;
+  accountId: number;
+  stateDigest: string;
+  nonce: string;
+  providerVerifier: string;
+  clientChallenge: string;
+  returnTo: string;
+  clientState: string | null;
+  createdAt: number;
+  expiresAt: number;
+  calledBackAt: number | null;
+  userId: number | null;
+  handoffDigest: string | null;
+  handoffExpiresAt: number | null;
+  exchangedAt: number | null;
+}

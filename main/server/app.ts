@@ -15,6 +15,7 @@ import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
+import { CALLBACK_PATH, handleOidcCallback } from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
 import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
 import type { ProjectedRoute } from './rest/projection';
@@ -193,6 +194,9 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       }
       callers.set(req, { actor, token });
       trpc(req, res);
+    } else if (path === CALLBACK_PATH) {
+      // IDN-4: the identity provider sends the browser back here (a redirect, not JSON).
+      await handleOidcCallback(services.sso, req, res, url, serverUrl());
     } else if (docs.handle(req, res, url)) {
       // The OpenAPI document and the API reference (API-2).
     } else if (path === '/api' || path.startsWith('/api/') || path === '/trpc') {

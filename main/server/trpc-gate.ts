@@ -5,7 +5,12 @@
 import { MAX_TRPC_BATCH } from '../../shared/constants';
 
 /** The procedures that take no bearer token. Everything else is refused without one. */
-export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set(['auth.login']);
+export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
+  'auth.login',
+  // IDN-4: single sign-on's two steps happen before the caller holds a token.
+  'sso.start',
+  'sso.exchange',
+]);
 const SIGN_IN = 'auth.login';
 
 export interface TrpcRequestFacts {

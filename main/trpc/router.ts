@@ -1,6 +1,7 @@
 import { accountsRouter } from '../features/accounts/accounts.router';
 import { auditRouter } from '../features/audit/audit.router';
 import { authRouter } from '../features/auth/auth.router';
+import { ssoRouter } from '../features/sso/sso.router';
 import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
 import { fleetRouter } from '../features/fleet/fleet.router';
@@ -19,6 +20,7 @@ import { router } from './trpc';
 /** The console API: the same router over IPC (desktop) and HTTP (server, web console). */
 export const appRouter = router({
   auth: authRouter,
+  sso: ssoRouter,
   accounts: accountsRouter,
   users: usersRouter,
   organizations: organizationsRouter,

@@ -6,6 +6,7 @@
 // view's code is requested. shell/boot-cache.ts holds the console's first render until they are
 // in (for a while at most) and hands the answers to the query cache, so the first screen is drawn
 // once, with its data, instead of as a splash, then a shell with skeletons, then the rows.
+import { captureSsoReturn } from '../lib/sso-return';
 import { createTRPCUntypedClient, httpLink, type TRPCUntypedClient } from '@trpc/client';
 import type { AppRouter } from '../../main/trpc/router';
 import { DEFAULT_ALL_VIEW, parsePlacePath, type Search } from '../../shared/console-places';
@@ -62,6 +63,8 @@ function canonicalUrl(): void {
 }
 
 function start(): Boot {
+  // IDN-4: a return from single sign-on leaves the address bar before anything reads it.
+  if (bootTransport === 'http') captureSsoReturn();
   canonicalUrl();
   const at = bootLocation();
   const place = parsePlacePath(at.pathname);

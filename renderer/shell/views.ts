@@ -180,6 +180,15 @@ export const VIEWS: readonly ViewDef[] = [
     visible: (ctx) => ctx.accountPermissions.includes('users.manage'),
   },
   {
+    id: 'sso',
+    label: 'Single sign-on',
+    scope: 'all',
+    component: lazyView(() =>
+      import('../features/sso/sso-settings-view').then((m) => m.SsoSettingsView),
+    ),
+    visible: (ctx) => ctx.accountPermissions.includes('users.manage'),
+  },
+  {
     id: 'tokens',
     label: 'API tokens',
     scope: 'all',

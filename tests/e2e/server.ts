@@ -7,6 +7,7 @@ import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
 import { HostCountsScheduler } from '../../main/features/hosts/host-status-counts';
 import { createServer } from '../../main/server/app';
+import { OpenIdClientProvider } from '../../main/features/sso/oidc-client';
 import { createServices } from '../../main/services';
 
 export interface RunningServer {
@@ -28,6 +29,8 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     keys: new FileKeyStore(join(dataDir, 'master.key')),
     // Issue 14: a unit of work that awaits real I/O inside its transaction fails the run.
     guardTransactions: true,
+    // IDN-4: the tests' OpenID provider listens on 127.0.0.1 over plain http.
+    oidcProvider: new OpenIdClientProvider({ allowLoopbackHttp: true }),
   });
   const server = createServer({
     services,

@@ -2,6 +2,7 @@
 // describe exactly the routes the server answers, and describe them truly: a scripted session
 // calls every route of a real server and checks each answer against the document's own schemas
 // (Ajv, JSON Schema 2020-12), errors against the Error schema.
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
@@ -21,6 +22,7 @@ import {
   type TestResponse,
   type TestServer,
 } from '../fixtures/server';
+import { FetchBrowser, startIdp } from '../fixtures/oidc-provider';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const PASSWORD = 'a long enough password';
@@ -318,6 +320,11 @@ describe('the OpenAPI document', () => {
       for (const status of ['400', '401', '403', '404', '409', '413']) {
         expect(op.responses[status], `${op.operationId} ${status}`).toBeDefined();
       }
+      // IDN-4: single sign-on's start and exchange happen before the caller holds a token.
+      if (['sso.start', 'sso.exchange'].includes(op.operationId)) {
+        expect(op.security, op.operationId).toEqual([]);
+        continue;
+      }
       if (op.operationId === 'auth.login' || op.tags[0] === 'agents') continue;
       expect(op.security, op.operationId).toEqual([{ bearer: [] }]);
       expect(op.responses['429'], op.operationId).toBeUndefined();
@@ -396,6 +403,48 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', '/tokens', { token: session.token });
     await call('DELETE', `/tokens/${token.id}`, { token: session.token });
     await call('POST', '/auth/logout', { token: session.token });
+
+    // ---- single sign-on (IDN-4), through a real OpenID provider on loopback
+    const idp = await startIdp({
+      redirectUris: [`${s.url}/api/v1/auth/oidc/callback`],
+      users: [{ sub: 'sso', email: 'sso@contract.test', groups: ['admins'] }],
+    });
+    try {
+      await call('GET', '/account/sso');
+      await call('PUT', '/account/sso', {
+        body: {
+          issuer: idp.issuer,
+          client_id: idp.clientId,
+          client_secret: idp.clientSecret,
+          allowed_domains: ['contract.test'],
+          extra_scopes: 'groups',
+          group_mappings: [{ group: 'admins', role: 'reader', organization_id: org.id }],
+          enabled: true,
+        },
+      });
+      await call('POST', '/account/sso/test');
+      const verifier = randomBytes(32).toString('base64url');
+      const started = await call('POST', '/auth/oidc/start', {
+        token: null,
+        body: {
+          email: 'sso@contract.test',
+          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        },
+      });
+      const browser = new FetchBrowser();
+      const callback = await browser.signIn(
+        started.authorization_url,
+        'sso',
+        (u) => u.pathname === `${API_PREFIX}/auth/oidc/callback`,
+      );
+      const back = new URL((await browser.request(callback)).headers.get('location')!);
+      await call('POST', '/auth/oidc/exchange', {
+        token: null,
+        body: { code: back.searchParams.get('code'), code_verifier: verifier },
+      });
+    } finally {
+      await idp.close();
+    }
 
     // ---- accounts (PLAT-1: the bootstrap admin is the platform operator)
     const created = await call('POST', '/accounts', {

@@ -33,6 +33,8 @@ export const ROWS_MATCH_SCHEMA: {
   supportGrants: Same<rows.SupportGrantRow, typeof s.supportGrants.$inferSelect>;
   supportRequests: Same<rows.SupportRequestRow, typeof s.supportRequests.$inferSelect>;
   users: Same<rows.UserRow, typeof s.users.$inferSelect>;
+  ssoConfigs: Same<rows.SsoConfigRow, typeof s.ssoConfigs.$inferSelect>;
+  oidcSignIns: Same<rows.OidcSignInRow, typeof s.oidcSignIns.$inferSelect>;
   workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
   workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
 } = {
@@ -56,6 +58,8 @@ export const ROWS_MATCH_SCHEMA: {
   supportGrants: true,
   supportRequests: true,
   users: true,
+  ssoConfigs: true,
+  oidcSignIns: true,
   workflowRuns: true,
   workflows: true,
 };

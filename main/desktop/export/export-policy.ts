@@ -44,6 +44,9 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
     where: () => `account_id = :account AND (organization_id IS NULL OR ${inOrgs()})`,
   },
   api_tokens: { skip: 'sign-in sessions and API tokens are credentials (digests of tokens)' },
+  // IDN-4: account-wide, not an org's; it holds the sealed client secret of the account's IdP.
+  sso_configs: { skip: 'account-wide sign-in settings with a sealed client secret: credentials' },
+  oidc_sign_ins: { skip: 'single sign-on in progress (state, nonce, PKCE verifier): credentials' },
   organizations: {
     where: () => inOrgs('id'),
     blank: {

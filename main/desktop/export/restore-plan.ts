@@ -37,6 +37,8 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   },
   role_assignments: { skip: 'grants to users of the other database; roles are given here anew' },
   api_tokens: { skip: 'credentials: never exported' },
+  sso_configs: { skip: 'credentials: never exported' },
+  oidc_sign_ins: { skip: 'credentials: never exported' },
   organizations: {
     root:
       'a new org of the caller’s account: new id, a NEW secret, a free name ("(restored)"); its ' +

@@ -174,6 +174,35 @@ export class AuthService {
     });
   }
 
+  /**
+   * IDN-4: a console session for a user whose identity another step proved (single sign-on),
+   * inside the caller's unit of work, audited like a password sign-in with the method named.
+   */
+  async sessionIn(
+    r: Pick<Repos, 'auth' | 'audit'>,
+    user: UserRow,
+    method: 'sso',
+    address: string,
+  ): Promise<LoginResult> {
+    const expiresAt = this.d.clock.now() + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
+    const { token, values } = this.newToken(
+      user.id,
+      'session',
+      `${method} sign-in`,
+      false,
+      expiresAt,
+    );
+    await r.auth.insertToken(values);
+    await r.audit.record(this.actorOf(user, false, 'session'), {
+      accountId: user.accountId,
+      action: 'auth.signed_in',
+      targetType: 'user',
+      targetId: user.id,
+      details: { address, method },
+    });
+    return { token, expires_at: iso(expiresAt) };
+  }
+
   private actorOf(user: UserRow, readOnly: boolean, via: Actor['via']): Actor {
     return {
       userId: user.id,

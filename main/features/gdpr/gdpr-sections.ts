@@ -244,6 +244,14 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       orderBy: [asc(hosts.id)],
     },
   }),
+  sso_configs: {
+    excluded:
+      "the account's single sign-on settings (IDN-4): no one's personal data, and a sealed secret",
+  },
+  oidc_sign_ins: {
+    excluded:
+      'single sign-on protocol state (IDN-4): state digests, nonces and PKCE verifiers kept at most a day; credentials, not records about the person',
+  },
   audit_heads: {
     excluded:
       "integrity data: where each account's audit chain ends (AUD-3), no one's personal data",

@@ -1,14 +1,17 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Field, FormError } from '../../components/field';
 import { createProbeClient } from '../../lib/client';
 import { errorCode, errorMessage, fieldError } from '../../lib/errors';
 import { useSession } from '../../lib/session';
+import { hasSsoReturn, takeSsoReturn } from '../../lib/sso-return';
 import { useTRPC } from '../../lib/trpc';
 
-/** Email and password, or an API token for admins who hold only the bootstrap token. */
+/** Email and password, single sign-on (IDN-4), or an API token for admins who hold only the bootstrap token. */
 export function SignInPage() {
-  const [mode, setMode] = useState<'password' | 'token'>('password');
+  const [mode, setMode] = useState<'password' | 'token' | 'sso'>(() =>
+    hasSsoReturn() ? 'sso' : 'password',
+  );
   const notice = useSession((s) => s.notice);
   return (
     <main className="signin" data-view="sign-in" data-state="ready">
@@ -23,7 +26,12 @@ export function SignInPage() {
             {notice}
           </div>
         ) : null}
-        {mode === 'password' ? <PasswordForm /> : <TokenForm />}
+        {mode === 'password' ? <PasswordForm /> : mode === 'token' ? <TokenForm /> : <SsoForm />}
+        {mode !== 'sso' ? (
+          <button type="button" className="link-button" onClick={() => setMode('sso')}>
+            Sign in with SSO
+          </button>
+        ) : null}
         <button
           type="button"
           className="link-button"
@@ -147,6 +155,117 @@ function TokenForm() {
       >
         {busy ? <span className="spinner" aria-hidden="true" /> : null}
         Sign in with token
+      </button>
+    </form>
+  );
+}
+
+/** This tab's PKCE verifier between the start and the return (sessionStorage: this tab only). */
+const SSO_VERIFIER_KEY = 'orgdesk.sso.verifier';
+
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+async function newPkce(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return { verifier, challenge: base64url(new Uint8Array(digest)) };
+}
+
+/**
+ * IDN-4: single sign-on. The server answers the provider's URL for this tab's PKCE challenge;
+ * the provider sends the browser back to the server, which sends it here with a one-time code
+ * that only this tab (holding the verifier) can trade for a session: the same bearer-token
+ * session a password sign-in gives, kept where the console keeps it (lib/session.ts).
+ */
+function SsoForm() {
+  const trpc = useTRPC();
+  const signIn = useSession((s) => s.signIn);
+  const [email, setEmail] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [finishing, setFinishing] = useState(hasSsoReturn);
+  const start = useMutation(
+    trpc.sso.start.mutationOptions({
+      onSuccess: (r) => window.location.assign(r.authorization_url),
+    }),
+  );
+  const exchange = useMutation(trpc.sso.exchange.mutationOptions());
+  const once = useRef(false);
+  useEffect(() => {
+    if (once.current) return;
+    once.current = true;
+    const back = takeSsoReturn();
+    if (!back) return;
+    const verifier = sessionStorage.getItem(SSO_VERIFIER_KEY);
+    sessionStorage.removeItem(SSO_VERIFIER_KEY);
+    const code = back.code;
+    if (!code || !verifier) {
+      setFinishing(false);
+      setError(
+        back.error ??
+          (code
+            ? 'This sign-in was started in another tab or window: start it again here.'
+            : 'The sign-in did not finish: start it again.'),
+      );
+      return;
+    }
+    exchange.mutate(
+      { code, code_verifier: verifier },
+      {
+        onSuccess: (r) => signIn({ token: r.token, kind: 'session' }),
+        onError: (err) => {
+          setFinishing(false);
+          setError(errorMessage(err));
+        },
+      },
+    );
+  }, [exchange, signIn]);
+  const err = start.error;
+  if (finishing) {
+    return (
+      <p className="muted" role="status" aria-busy="true">
+        <span className="spinner" aria-hidden="true" /> Finishing single sign-on…
+      </p>
+    );
+  }
+  return (
+    <form
+      className="signin-form"
+      data-form="sso"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setError(null);
+        const { verifier, challenge } = await newPkce();
+        sessionStorage.setItem(SSO_VERIFIER_KEY, verifier);
+        start.mutate({ email, code_challenge: challenge });
+      }}
+    >
+      <Field
+        label="Work email"
+        error={fieldError(err, 'email')}
+        hint="Your organisation's identity provider will ask you to sign in."
+      >
+        <input
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          autoFocus
+          onChange={(e) => setEmail(e.target.value)}
+        />
+      </Field>
+      <FormError error={error ?? (err && !fieldError(err, 'email') ? errorMessage(err) : null)} />
+      <button
+        type="submit"
+        className="button button-primary button-block"
+        disabled={start.isPending}
+        aria-busy={start.isPending || undefined}
+      >
+        {start.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+        Continue with SSO
       </button>
     </form>
   );

@@ -18,6 +18,7 @@ import { SqliteLocationsRepo } from './locations';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
+import { SqliteSsoRepo } from './sso';
 import { SqliteSupportAccessRepo } from './support-access';
 import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
@@ -53,6 +54,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     hosts: new SqliteHostsRepo(db),
     locations: new SqliteLocationsRepo(db),
     secrets: new SqliteSecretsRepo(db),
+    sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
     users: new SqliteUsersRepo(db),
     workflows: new SqliteWorkflowsRepo(db),
