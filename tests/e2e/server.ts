@@ -6,6 +6,7 @@ import { systemClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
 import { HostCountsScheduler } from '../../main/features/hosts/host-status-counts';
+import { OutboxWorker } from '../../main/features/integrations/outbox-drainer';
 import { createServer } from '../../main/server/app';
 import { createServices } from '../../main/services';
 
@@ -28,6 +29,8 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     keys: new FileKeyStore(join(dataDir, 'master.key')),
     // Issue 14: a unit of work that awaits real I/O inside its transaction fails the run.
     guardTransactions: true,
+    // INT-2: the e2e receivers listen on loopback, in the test process.
+    webhookAllowPrivate: true,
   });
   const server = createServer({
     services,
@@ -45,6 +48,12 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     clock: systemClock,
   });
   hostCounts.start();
+  // INT-1/INT-2: the outbox drained as main/server/index.ts does (more often: tests wait on it).
+  const forwarding = new OutboxWorker(services.infra.outbox, {
+    intervalMs: 200,
+    onError: (err) => process.stderr.write(`[server] outbox: ${(err as Error).message}\n`),
+  });
+  forwarding.start();
   return {
     url,
     // As main/server/index.ts shuts down: the read workers stop before the database closes
@@ -52,6 +61,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     stop: async () => {
       hostCounts.stop();
       await server.close();
+      await forwarding.stop();
       await services.infra.offload.close();
       opened.close();
     },
