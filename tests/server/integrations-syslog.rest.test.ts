@@ -54,12 +54,19 @@ describe('syslog forwarding to rsyslog', () => {
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ kind: 'syslog', secret: null, has_secret: false });
     const firstSeq = entries().at(-1)!.seq; // the destination's own creation
-    const session = await scriptedSession(s, 'one');
+    // A webhook beside it: its secret must not reach the collector either (its own deliveries
+    // are refused, loopback without ORGDESK_WEBHOOK_ALLOW_PRIVATE, and need no network).
+    const hook = await s.request('POST', '/api/v1/integrations/destinations', {
+      body: { kind: 'webhook', url: 'https://127.0.0.1:1/hook' },
+    });
+    expect(hook.json.secret).toMatch(/^whsec_/);
+    const session = await scriptedSession(s, 'one', [hook.json.secret]);
     await s.services.infra.outbox.drainOnce();
 
     const wanted = () => entries().filter((e) => e.seq >= firstSeq);
     let lines = await linesAtLeast(tls, wanted().length);
     expect(lines.length).toBe(wanted().length);
+    expect(lines.map((l) => structuredData(l).action)).toContain('host.registered');
     const sd = lines.map(structuredData);
     expect(sd.map((d) => Number(d.seq))).toEqual(wanted().map((e) => e.seq));
     for (const [i, e] of wanted().entries()) {
@@ -86,7 +93,9 @@ describe('syslog forwarding to rsyslog', () => {
     await tls.stop();
     const down = await scriptedSession(s, 'two');
     await s.services.infra.outbox.drainOnce();
-    const [dest] = (await s.request('GET', '/api/v1/integrations/destinations')).json;
+    const dest = (await s.request('GET', '/api/v1/integrations/destinations')).json.find(
+      (d: { kind: string }) => d.kind === 'syslog',
+    );
     expect(dest.status.backlog).toBeGreaterThan(0);
     expect(dest.status.last_error).toMatch(/ECONNREFUSED/);
     expect(dest.status.failures).toBe(1);
@@ -106,7 +115,9 @@ describe('syslog forwarding to rsyslog', () => {
       if (bySeq.has(q)) expect(l).toBe(bySeq.get(q));
       bySeq.set(q, l);
     }
-    const after = (await s.request('GET', '/api/v1/integrations/destinations')).json[0];
+    const after = (await s.request('GET', '/api/v1/integrations/destinations')).json.find(
+      (d: { kind: string }) => d.kind === 'syslog',
+    );
     expect(after.status).toMatchObject({ backlog: 0, failures: 0, dead: 0 });
     expect(after.status.last_delivered_at).not.toBeNull();
 
@@ -115,6 +126,7 @@ describe('syslog forwarding to rsyslog', () => {
     for (const secret of [...session.secrets, ...down.secrets]) {
       expect(written).not.toContain(secret);
     }
+    await s.request('DELETE', `/api/v1/integrations/destinations/${hook.json.id}`);
   });
 
   it("the collector's certificate is verified against ca_pem: another CA is refused", async () => {

@@ -1,6 +1,9 @@
 // INT-2 (issue 18 item 3): signed webhooks over REST, a receiver in the test process verifying
 // every signature, the delivery log with redelivery, automatic disable, and the address rule.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEntries } from '../../main/db/schema';
 import { retryDelayMs, WEBHOOK_DISABLE_AFTER_FAILURES } from '../../shared/integrations';
 import { scriptedSession } from '../fixtures/audit-session';
 import { startServer, type TestServer } from '../fixtures/server';
@@ -42,12 +45,13 @@ describe('webhooks with private destinations allowed (ORGDESK_WEBHOOK_ALLOW_PRIV
     const listed = await s.request('GET', DESTS);
     expect(listed.text).not.toContain(secret);
     expect(listed.json[0]).not.toHaveProperty('secret');
+    // A receiver's own token often sits in its URL: the audit entry names the endpoint only.
     const patched = await s.request('PATCH', `${DESTS}/${created.json.id}`, {
-      body: { name: 'Receiver A' },
+      body: { name: 'Receiver A', url: `${rx.url}?token=receiver-query-token` },
     });
     expect(patched.text).not.toContain(secret);
 
-    const session = await scriptedSession(s, 'hook', [secret!]);
+    const session = await scriptedSession(s, 'hook', [secret!, 'receiver-query-token']);
     await s.services.infra.outbox.drainOnce();
     const events = rx.received.map((r) => r.json.event);
     expect(events.slice(0, 2)).toEqual(['integration.created', 'integration.updated']);
@@ -83,8 +87,19 @@ describe('webhooks with private destinations allowed (ORGDESK_WEBHOOK_ALLOW_PRIV
     expect(verifySignature(secret!, first.headers, `${first.body} `, now)).toBe(false);
     expect(verifySignature(secret!, first.headers, first.body, now + 301)).toBe(false);
 
+    expect(events).toContain('host.registered');
     const everything = rx.received.map((r) => JSON.stringify(r.headers) + r.body).join('\n');
     for (const value of session.secrets) expect(everything).not.toContain(value);
+    // Nor anywhere else it could slip out: the audit trail (itself forwarded), the server's log,
+    // the database file in clear.
+    const audit = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    expect(audit).not.toContain(secret);
+    expect(s.logs.join('\n')).not.toContain(secret);
+    for (const file of ['orgdesk.db', 'orgdesk.db-wal']) {
+      const path = join(s.dir, file);
+      if (existsSync(path)) expect(readFileSync(path).includes(Buffer.from(secret!))).toBe(false);
+    }
+    expect(audit).not.toContain('receiver-query-token');
   });
 
   it('the delivery log shows each delivery; a redelivery sends the same event id again', async () => {
