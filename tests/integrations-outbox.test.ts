@@ -123,6 +123,22 @@ describe('the outbox', () => {
     expect(log.items[0]!.last_error).toMatch(/gave up after 24 h/);
   });
 
+  it('a webhook sends in order and stops at the first failure: only what was tried counts as an attempt', async () => {
+    rx.status = 503;
+    await w.caller(w.admin).organizations.create({ name: 'First In Line' });
+    await w.caller(w.admin).organizations.create({ name: 'Second In Line' });
+    await w.services.infra.outbox.drainOnce();
+    expect(rx.received.length).toBe(1);
+    const [d] = await w.caller(w.admin).integrations.list();
+    const pending = await w
+      .caller(w.admin)
+      .integrations.deliveries({ id: d!.id, status: 'pending' });
+    expect(pending.items.map((i) => [i.attempts, i.last_error, i.response_status])).toEqual([
+      [0, null, null],
+      [1, 'the receiver answered HTTP 503', 503],
+    ]);
+  });
+
   it('one drainer at a time: another holder is refused the lease until it runs out', async () => {
     const other = new OutboxDrainer({
       uow: w.services.infra.uow,

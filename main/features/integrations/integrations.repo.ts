@@ -87,9 +87,19 @@ export interface IntegrationsRepo {
   expire(cutoff: number, now: number): Promise<number>;
   /** Enabled destinations whose backoff has passed and that have pending rows (oldest first). */
   due(now: number, limit: number): Promise<IntegrationDestinationRow[]>;
-  /** The destination's next pending rows in sequence order, counted as one more attempt. */
-  claim(destinationId: number, limit: number, now: number): Promise<OutboundEntry[]>;
+  /**
+   * The destination's next pending rows in sequence order. Read under the drain's lease, which
+   * is what makes them this drainer's; an attempt is counted when its outcome is recorded.
+   */
+  claim(destinationId: number, limit: number): Promise<OutboundEntry[]>;
+  /** Rows sent: delivered, one more attempt each. */
   delivered(outboxIds: number[], now: number, responseStatus: number | null): Promise<void>;
-  failed(outboxId: number, error: string, responseStatus: number | null): Promise<void>;
+  /** The row whose send failed: one more attempt, and why. */
+  failed(
+    outboxId: number,
+    error: string,
+    responseStatus: number | null,
+    now: number,
+  ): Promise<void>;
   outcome(destinationId: number, o: DestinationOutcome): Promise<void>;
 }

@@ -94,7 +94,7 @@ export class OutboxDrainer {
       const out: { dest: IntegrationDestinationRow; entries: OutboundEntry[] }[] = [];
       for (const dest of await r.integrations.due(now, DESTINATIONS_PER_PASS)) {
         const limit = dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH;
-        out.push({ dest, entries: await r.integrations.claim(dest.id, limit, now) });
+        out.push({ dest, entries: await r.integrations.claim(dest.id, limit) });
       }
       return out;
     });
@@ -180,6 +180,8 @@ export class OutboxDrainer {
   private async record(dest: IntegrationDestinationRow, o: SendOutcome): Promise<void> {
     const now = this.d.clock.now();
     await this.d.uow.write(async (r) => {
+      // Each outcome renews the lease: a long pass (slow receivers) keeps it while it works.
+      await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS);
       await r.integrations.delivered(o.delivered, now, o.responseStatus);
       if (!o.failed) {
         await r.integrations.outcome(dest.id, {
@@ -190,7 +192,12 @@ export class OutboxDrainer {
         return;
       }
       if (o.failed.outboxId !== null) {
-        await r.integrations.failed(o.failed.outboxId, o.failed.error, o.failed.responseStatus);
+        await r.integrations.failed(
+          o.failed.outboxId,
+          o.failed.error,
+          o.failed.responseStatus,
+          now,
+        );
       }
       // A partial success still counts as progress: the failures in a row start again.
       const current = await r.integrations.get(dest.accountId, dest.id, { forUpdate: true });
@@ -229,14 +236,18 @@ export class OutboxWorker {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(delay = this.o.intervalMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.drainer
         .drainOnce()
-        .catch((err: unknown) => this.o.onError(err))
-        .finally(() => this.schedule());
-    }, this.o.intervalMs);
+        // A pass that delivered may have left more behind its batch: the next one runs at once.
+        .then((delivered) => this.schedule(delivered > 0 ? 0 : this.o.intervalMs))
+        .catch((err: unknown) => {
+          this.o.onError(err);
+          this.schedule();
+        });
+    }, delay);
     this.timer.unref();
   }
 

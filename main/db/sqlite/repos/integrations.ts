@@ -189,7 +189,7 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
       .all();
   }
 
-  async claim(destinationId: number, limit: number, now: number): Promise<OutboundEntry[]> {
+  async claim(destinationId: number, limit: number): Promise<OutboundEntry[]> {
     const rows = this.db
       .select({
         outboxId: outbox.id,
@@ -211,18 +211,6 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
       .orderBy(asc(auditEntries.seq), asc(outbox.id))
       .limit(limit)
       .all();
-    if (rows.length > 0) {
-      this.db
-        .update(outbox)
-        .set({ attempts: sql`${outbox.attempts} + 1`, lastAttemptAt: now })
-        .where(
-          inArray(
-            outbox.id,
-            rows.map((r) => r.outboxId),
-          ),
-        )
-        .run();
-    }
     return rows;
   }
 
@@ -230,13 +218,34 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
     if (ids.length === 0) return;
     this.db
       .update(outbox)
-      .set({ status: 'delivered', deliveredAt: now, lastError: null, responseStatus })
+      .set({
+        status: 'delivered',
+        deliveredAt: now,
+        lastAttemptAt: now,
+        attempts: sql`${outbox.attempts} + 1`,
+        lastError: null,
+        responseStatus,
+      })
       .where(and(inArray(outbox.id, ids), eq(outbox.status, 'pending')))
       .run();
   }
 
-  async failed(id: number, error: string, responseStatus: number | null): Promise<void> {
-    this.db.update(outbox).set({ lastError: error, responseStatus }).where(eq(outbox.id, id)).run();
+  async failed(
+    id: number,
+    error: string,
+    responseStatus: number | null,
+    now: number,
+  ): Promise<void> {
+    this.db
+      .update(outbox)
+      .set({
+        lastError: error,
+        responseStatus,
+        lastAttemptAt: now,
+        attempts: sql`${outbox.attempts} + 1`,
+      })
+      .where(eq(outbox.id, id))
+      .run();
   }
 
   async outcome(destinationId: number, o: DestinationOutcome): Promise<void> {
