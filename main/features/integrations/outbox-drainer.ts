@@ -251,11 +251,16 @@ export class OutboxWorker {
     this.timer.unref();
   }
 
-  /** Stops the timer, lets a pass in flight finish and gives the lease up. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timer, lets a pass in flight finish and gives the lease up. `release: false` only
+   * stops the timer, at once (the desktop's synchronous quit, which closes the database next;
+   * its lease simply runs out).
+   */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (opts.release === false) return;
     await this.drainer.release().catch((err: unknown) => this.o.onError(err));
   }
 }
