@@ -18,6 +18,7 @@ import type { FleetRepo } from './features/fleet/fleet.repo';
 import type { GdprRepo } from './features/gdpr/gdpr.repo';
 import type { GovernanceRepo } from './features/governance/governance.repo';
 import type { HostsRepo } from './features/hosts/hosts.repo';
+import type { IntegrationsRepo } from './features/integrations/integrations.repo';
 import type { LocationsRepo } from './features/locations/locations.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
@@ -40,6 +41,7 @@ export interface Repos extends TxHooks {
   gdpr: GdprRepo;
   governance: GovernanceRepo;
   hosts: HostsRepo;
+  integrations: IntegrationsRepo;
   locations: LocationsRepo;
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;

@@ -25,6 +25,8 @@ import { GdprService } from './features/gdpr/gdpr.service';
 import { GovernanceService } from './features/governance/governance.service';
 import { HostStatusCounts } from './features/hosts/host-status-counts';
 import { HostsService } from './features/hosts/hosts.service';
+import { IntegrationsService } from './features/integrations/integrations.service';
+import { OutboxDrainer } from './features/integrations/outbox-drainer';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
 import {
@@ -69,6 +71,11 @@ export interface ServiceDeps {
   guardTransactions?: boolean;
   /** IDN-4: how the server talks to OpenID providers (openid-client unless given). */
   oidcProvider?: OidcProvider;
+  /**
+   * INT-2: webhooks may use http:// and reach loopback, private and link-local addresses
+   * (ORGDESK_WEBHOOK_ALLOW_PRIVATE=1 unless given; tests and labs only).
+   */
+  webhookAllowPrivate?: boolean;
 }
 
 /**
@@ -121,6 +128,10 @@ export function createServices(deps: ServiceDeps) {
     verifyPassword: deps.passwordVerifier,
   });
   const supportAccess = new SupportAccessService({ uow, clock, access: checks });
+  const allowPrivate =
+    deps.webhookAllowPrivate ?? process.env.ORGDESK_WEBHOOK_ALLOW_PRIVATE === '1';
+  // INT-1/INT-2: the outbox's one drain; the server composition runs it on a timer.
+  const drainer = new OutboxDrainer({ uow, clock, box, allowPrivate });
   const domain = {
     accounts: new AccountsService({
       uow,
@@ -174,6 +185,14 @@ export function createServices(deps: ServiceDeps) {
     governance: new GovernanceService({ uow, clock, access: checks }),
     gdpr: new GdprService({ uow, clock, access: checks, offload }),
     fleet: new FleetService({ uow, clock, access: checks, supportAccess }),
+    integrations: new IntegrationsService({
+      uow,
+      clock,
+      access: checks,
+      box,
+      drainer,
+      allowPrivate,
+    }),
   };
   const infra = {
     db,
@@ -196,6 +215,8 @@ export function createServices(deps: ServiceDeps) {
     uow,
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
     fleetSnapshots: new FleetSnapshots({ uow, clock }),
+    /** INT-1/INT-2: drains the outbox (one pass per call; the server runs it on a timer). */
+    outbox: drainer,
   };
   return { ...domain, infra };
 }

@@ -17,6 +17,7 @@ import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main
 import { systemActor } from '../main/core/actor';
 import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
 import { verifyChain } from '../main/features/audit/audit-jobs';
+import { bootstrap } from '../main/server/bootstrap';
 import { createServices } from '../main/services';
 
 let dir: string;
@@ -554,6 +555,36 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0016 (INT-1/INT-2): an upgraded file gains empty destinations, outbox and lease tables; old entries are not queued, new ones are', async () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0016_integrations_outbox');
+    const file = join(dir, 'outbox.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    expect(tables(file)).not.toContain('outbox');
+    old.close();
+    const opened = openDatabase({ file });
+    expect(tables(file)).toEqual(
+      expect.arrayContaining(['integration_destinations', 'outbox', 'worker_leases']),
+    );
+    const services = createServices({ db: opened.db, clock: new ManualClock(10), keys });
+    const boot = await bootstrap({ services, print: () => {} });
+    if (!boot.provisioned) throw new Error('a fresh account was not provisioned');
+    const admin = services.auth.actorForUser(boot.adminUserId)!;
+    const before = opened.sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get();
+    expect(before).toMatchObject({ n: expect.any(Number) });
+    await services.integrations.create(admin, { kind: 'syslog', url: 'udp://127.0.0.1:9' });
+    await services.organizations.create(admin, { name: 'After The Upgrade' });
+    expect(
+      opened.sqlite
+        .prepare(
+          `SELECT e.action FROM outbox o JOIN audit_entries e ON e.id = o.audit_entry_id ORDER BY e.seq`,
+        )
+        .all(),
+    ).toEqual([{ action: 'integration.created' }, { action: 'organization.created' }]);
+    await services.infra.offload.close();
+    opened.close();
+  });
+
   it('a failed migration rolls back, keeps the data and names the backup', () => {
     const file = join(dir, 'fail.db');
     const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });
@@ -579,7 +610,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('IDN-4 upgrade to 0016 keeps the data and adds single sign-on, removed with its account', () => {
+  it('IDN-4 upgrade to 0015 keeps the data and adds single sign-on, removed with its account', () => {
     const at = journal.entries.findIndex((e) => e.tag === '0015_sso');
     const file = join(dir, 'sso.db');
     const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });

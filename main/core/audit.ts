@@ -1,7 +1,8 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { auditEntries, auditHeads } from '../db/schema';
+import { auditEntries, auditHeads, integrationDestinations, outbox } from '../db/schema';
+import { eventMatches } from '../../shared/integrations';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
 import type { KeyStore } from './key-store';
@@ -167,6 +168,8 @@ export class AuditLog {
   private readonly head;
   private readonly insert;
   private readonly moveHead;
+  private readonly destinations;
+  private readonly enqueue;
 
   constructor(
     private readonly db: Db,
@@ -195,6 +198,7 @@ export class AuditLog {
         hash: v('hash'),
         seq: v('seq'),
       })
+      .returning({ id: auditEntries.id })
       .prepare();
     this.moveHead = db
       .insert(auditHeads)
@@ -202,6 +206,27 @@ export class AuditLog {
       .onConflictDoUpdate({
         target: auditHeads.accountId,
         set: { seq: sql`excluded.seq`, hash: sql`excluded.hash` },
+      })
+      .prepare();
+    // INT-1/INT-2: the account's enabled destinations, read on every append (nothing cached: a
+    // destination created by another replica takes effect at once, SCALE-2).
+    this.destinations = db
+      .select({ id: integrationDestinations.id, events: integrationDestinations.events })
+      .from(integrationDestinations)
+      .where(
+        and(
+          eq(integrationDestinations.accountId, v('accountId')),
+          eq(integrationDestinations.enabled, true),
+        ),
+      )
+      .prepare();
+    this.enqueue = db
+      .insert(outbox)
+      .values({
+        destinationId: v('destinationId'),
+        accountId: v('accountId'),
+        auditEntryId: v('auditEntryId'),
+        createdAt: v('at'),
       })
       .prepare();
   }
@@ -229,8 +254,22 @@ export class AuditLog {
     };
     const hash = this.chain.hash(fields);
     const seq = (head?.seq ?? 0) + 1;
-    this.insert.run({ ...fields, hash, seq });
+    const entry = this.insert.get({ ...fields, hash, seq })!;
     this.moveHead.run({ accountId: event.accountId, seq, hash });
+    // The outbox (INT-1/INT-2): one row per matching destination, in this same transaction, so
+    // a change that rolls back forwards nothing and one that commits cannot be lost. Fanned out
+    // here rather than at drain so each destination keeps its own backlog, retries and log, and
+    // a destination created later is not sent the entries from before it.
+    for (const d of this.destinations.all({ accountId: event.accountId })) {
+      const patterns = d.events === null ? null : (JSON.parse(d.events) as string[]);
+      if (!eventMatches(patterns, event.action)) continue;
+      this.enqueue.run({
+        destinationId: d.id,
+        accountId: event.accountId,
+        auditEntryId: entry.id,
+        at: fields.at,
+      });
+    }
   }
 
   /**

@@ -670,3 +670,71 @@ export const oidcSignIns = sqliteTable(
     index('oidc_sign_ins_expiry_idx').on(t.expiresAt),
   ],
 );
+
+// INT-1/INT-2 (issue 18): where an account's audit entries are forwarded. A syslog collector
+// (`tls://`, `tcp://`, `udp://`) or a webhook (`https://`). The webhook's signing secret is kept
+// sealed by the secret box (it must be read back to sign); the answer shows it once, at creation.
+export const integrationDestinations = sqliteTable(
+  'integration_destinations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    // JSON array of event patterns (`organization.*`, `host.registered`); null: every event.
+    events: text('events'),
+    caPem: text('ca_pem'),
+    secretCiphertext: text('secret_ciphertext'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    // Why it is off: the admin's own choice (null) or the automatic disable after failures.
+    disabledReason: text('disabled_reason'),
+    // Delivery state: consecutive failures drive the destination's backoff (one queue per
+    // destination, delivered in sequence order), and the status the console shows.
+    failures: integer('failures').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    lastDeliveredAt: integer('last_delivered_at'),
+    lastError: text('last_error'),
+    lastErrorAt: integer('last_error_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('integration_destinations_account_idx').on(t.accountId, t.enabled)],
+);
+
+// INT-1/INT-2: the outbox. One row per audit entry and matching destination, written by the
+// audit append inside the entry's own transaction (a rolled-back change leaves none); the drain
+// worker sends them and records the outcome. The rows are also the delivery log.
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    destinationId: integer('destination_id')
+      .notNull()
+      .references(() => integrationDestinations.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id').notNull(),
+    auditEntryId: integer('audit_entry_id').notNull(),
+    // pending | delivered | dead
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    lastAttemptAt: integer('last_attempt_at'),
+    deliveredAt: integer('delivered_at'),
+    lastError: text('last_error'),
+    // The receiver's answer (a webhook's HTTP status), for the delivery log.
+    responseStatus: integer('response_status'),
+  },
+  (t) => [
+    index('outbox_destination_status_idx').on(t.destinationId, t.status, t.id),
+    index('outbox_status_idx').on(t.status, t.destinationId),
+  ],
+);
+
+// SCALE-2: the lease that lets one process drain the outbox at a time, across replicas.
+export const workerLeases = sqliteTable('worker_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});

@@ -326,3 +326,46 @@ export interface OidcSignInRow {
   handoffExpiresAt: number | null;
   exchangedAt: number | null;
 }
+
+/** A row of `integration_destinations` (INT-1, INT-2). */
+export interface IntegrationDestinationRow {
+  id: number;
+  accountId: number;
+  kind: string;
+  name: string;
+  url: string;
+  events: string | null;
+  caPem: string | null;
+  secretCiphertext: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  failures: number;
+  nextAttemptAt: number;
+  lastDeliveredAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A row of `outbox`: one audit entry on its way to one destination. */
+export interface OutboxRow {
+  id: number;
+  destinationId: number;
+  accountId: number;
+  auditEntryId: number;
+  status: string;
+  attempts: number;
+  createdAt: number;
+  lastAttemptAt: number | null;
+  deliveredAt: number | null;
+  lastError: string | null;
+  responseStatus: number | null;
+}
+
+/** A row of `worker_leases` (SCALE-2). */
+export interface WorkerLeaseRow {
+  name: string;
+  holder: string;
+  expiresAt: number;
+}

@@ -25,6 +25,7 @@ import {
 } from '../desktop/shell/deep-link';
 import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
+import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';
@@ -273,9 +274,16 @@ async function boot(
     onError: (err) => log.error(`fleet snapshot: ${(err as Error).message}`),
   });
   snapshots.start();
+  // INT-1/INT-2: destinations of the local database are forwarded to as the server does.
+  const forwarding = new OutboxWorker(services.infra.outbox, {
+    intervalMs: 1000,
+    onError: (err) => log.error(`audit forwarding: ${(err as Error).message}`),
+  });
+  forwarding.start();
   app.on('will-quit', () => {
     hostCounts.stop();
     snapshots.stop();
+    void forwarding.stop({ release: false });
     shell.dispose();
     void services.infra.offload.close();
     opened.close();

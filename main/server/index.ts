@@ -8,6 +8,7 @@ import { openDatabase } from '../db/database';
 import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { RetentionScheduler } from '../features/governance/retention-scheduler';
 import { HostCountsScheduler } from '../features/hosts/host-status-counts';
+import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
@@ -80,6 +81,14 @@ async function main(): Promise<void> {
     });
   }, 5 * 60_000);
   expiry.unref();
+  // INT-1/INT-2: audit forwarding drains the outbox off the request path, every second; one
+  // replica at a time holds the drain's lease (SCALE-2).
+  const forwarding = new OutboxWorker(services.infra.outbox, {
+    intervalMs: 1000,
+    onError: (err) =>
+      process.stderr.write(`Orgdesk: audit forwarding failed: ${(err as Error).message}\n`),
+  });
+  forwarding.start();
   process.stdout.write(`Orgdesk server listening on ${url} (data in ${config.dataDir})\n`);
 
   let stopping = false;
@@ -98,8 +107,10 @@ async function main(): Promise<void> {
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server
       .close()
-      // A cleanup pass in flight finishes its batches before the database closes.
+      // A cleanup pass in flight finishes its batches before the database closes; a forwarding
+      // pass in flight records its outcome and gives the lease up.
       .then(() => retention.settled())
+      .then(() => forwarding.stop())
       .then(() => services.infra.offload.close())
       .then(() => {
         opened.close();

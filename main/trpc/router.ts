@@ -5,6 +5,7 @@ import { ssoRouter } from '../features/sso/sso.router';
 import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
 import { fleetRouter } from '../features/fleet/fleet.router';
+import { integrationsRouter } from '../features/integrations/integrations.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
 import { governanceRouter } from '../features/governance/governance.router';
@@ -37,6 +38,7 @@ export const appRouter = router({
   gdpr: gdprRouter,
   exportKey: exportKeyRouter,
   fleet: fleetRouter,
+  integrations: integrationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

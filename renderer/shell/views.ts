@@ -189,6 +189,16 @@ export const VIEWS: readonly ViewDef[] = [
     visible: (ctx) => ctx.accountPermissions.includes('users.manage'),
   },
   {
+    id: 'integrations',
+    label: 'Integrations',
+    scope: 'all',
+    component: lazyView(() =>
+      import('../features/integrations/integrations-view').then((m) => m.IntegrationsView),
+    ),
+    // INT-1/INT-2: a destination receives the whole account's audit trail (settings.manage).
+    visible: (ctx) => ctx.accountPermissions.includes('settings.manage'),
+  },
+  {
     id: 'tokens',
     label: 'API tokens',
     scope: 'all',

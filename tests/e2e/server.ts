@@ -6,6 +6,7 @@ import { systemClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
 import { HostCountsScheduler } from '../../main/features/hosts/host-status-counts';
+import { OutboxWorker } from '../../main/features/integrations/outbox-drainer';
 import { createServer } from '../../main/server/app';
 import { OpenIdClientProvider } from '../../main/features/sso/oidc-client';
 import { createServices } from '../../main/services';
@@ -31,6 +32,8 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     guardTransactions: true,
     // IDN-4: the tests' OpenID provider listens on 127.0.0.1 over plain http.
     oidcProvider: new OpenIdClientProvider({ allowLoopbackHttp: true }),
+    // INT-2: the e2e receivers listen on loopback, in the test process.
+    webhookAllowPrivate: true,
   });
   const server = createServer({
     services,
@@ -48,6 +51,12 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     clock: systemClock,
   });
   hostCounts.start();
+  // INT-1/INT-2: the outbox drained as main/server/index.ts does (more often: tests wait on it).
+  const forwarding = new OutboxWorker(services.infra.outbox, {
+    intervalMs: 200,
+    onError: (err) => process.stderr.write(`[server] outbox: ${(err as Error).message}\n`),
+  });
+  forwarding.start();
   return {
     url,
     // As main/server/index.ts shuts down: the read workers stop before the database closes
@@ -55,6 +64,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     stop: async () => {
       hostCounts.stop();
       await server.close();
+      await forwarding.stop();
       await services.infra.offload.close();
       opened.close();
     },

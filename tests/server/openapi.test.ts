@@ -466,6 +466,23 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('GET', `/locations/${office.id}`);
     await call('GET', `/organizations/${org.id}/locations/resolve?ip=10.1.9.9`);
 
+    // ---- integrations (INT-1/INT-2): a UDP collector needs nobody listening to be sent to
+    const dest = await call('POST', '/integrations/destinations', {
+      body: { kind: 'syslog', url: 'udp://127.0.0.1:9', events: ['integration.*'] },
+      expect: 201,
+    });
+    await call('GET', '/integrations/destinations');
+    await call('PATCH', `/integrations/destinations/${dest.id}`, {
+      body: { name: 'Contract SIEM' },
+    });
+    await call('POST', `/integrations/destinations/${dest.id}/test`);
+    const deliveries = await call('GET', `/integrations/destinations/${dest.id}/deliveries`);
+    await call(
+      'POST',
+      `/integrations/destinations/${dest.id}/deliveries/${deliveries[0].id}/redeliver`,
+    );
+    await call('DELETE', `/integrations/destinations/${dest.id}`);
+
     // ---- agents (the org secret, then a Go agent's signature)
     const agentHeaders = { 'X-Organization-Secret': secret };
     const legacy = await call('POST', '/agents/register', {

@@ -20,6 +20,10 @@ export const ROWS_MATCH_SCHEMA: {
   featureFlags: Same<rows.FeatureFlagRow, typeof s.featureFlags.$inferSelect>;
   hosts: Same<rows.HostRow, typeof s.hosts.$inferSelect>;
   incidents: Same<rows.IncidentRow, typeof s.incidents.$inferSelect>;
+  integrationDestinations: Same<
+    rows.IntegrationDestinationRow,
+    typeof s.integrationDestinations.$inferSelect
+  >;
   locationSubnets: Same<rows.LocationSubnetRow, typeof s.locationSubnets.$inferSelect>;
   locations: Same<rows.LocationRow, typeof s.locations.$inferSelect>;
   orgHealthSnapshots: Same<rows.OrgHealthSnapshotRow, typeof s.orgHealthSnapshots.$inferSelect>;
@@ -28,6 +32,7 @@ export const ROWS_MATCH_SCHEMA: {
     typeof s.organizationHostCounts.$inferSelect
   >;
   organizations: Same<rows.OrganizationRow, typeof s.organizations.$inferSelect>;
+  outbox: Same<rows.OutboxRow, typeof s.outbox.$inferSelect>;
   recordings: Same<rows.RecordingRow, typeof s.recordings.$inferSelect>;
   roleAssignments: Same<rows.RoleAssignmentRow, typeof s.roleAssignments.$inferSelect>;
   supportGrants: Same<rows.SupportGrantRow, typeof s.supportGrants.$inferSelect>;
@@ -36,6 +41,7 @@ export const ROWS_MATCH_SCHEMA: {
   ssoConfigs: Same<rows.SsoConfigRow, typeof s.ssoConfigs.$inferSelect>;
   oidcSignIns: Same<rows.OidcSignInRow, typeof s.oidcSignIns.$inferSelect>;
   workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
+  workerLeases: Same<rows.WorkerLeaseRow, typeof s.workerLeases.$inferSelect>;
   workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
 } = {
   accountHealthSnapshots: true,
@@ -48,11 +54,13 @@ export const ROWS_MATCH_SCHEMA: {
   featureFlags: true,
   hosts: true,
   incidents: true,
+  integrationDestinations: true,
   locationSubnets: true,
   locations: true,
   orgHealthSnapshots: true,
   organizationHostCounts: true,
   organizations: true,
+  outbox: true,
   recordings: true,
   roleAssignments: true,
   supportGrants: true,
@@ -61,5 +69,6 @@ export const ROWS_MATCH_SCHEMA: {
   ssoConfigs: true,
   oidcSignIns: true,
   workflowRuns: true,
+  workerLeases: true,
   workflows: true,
 };

@@ -88,6 +88,14 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
   account_health_snapshots: {
     skip: 'derived: the account sums of org_health_snapshots, rebuilt by the snapshot job',
   },
+  // INT-1/INT-2: forwarding belongs to the live installation. An export under review or restored
+  // must not start sending the account's trail anywhere, and a webhook's sealed signing secret
+  // is a credential.
+  integration_destinations: {
+    skip: "the live installation's forwarding setup: collector addresses and sealed webhook secrets",
+  },
+  outbox: { skip: "delivery state of the live installation's forwarding (INT-1/INT-2)" },
+  worker_leases: { skip: 'a lease held by a running server process (SCALE-2)' },
   __drizzle_migrations: { skip: 'schema bookkeeping: written by the migrations themselves' },
 };
 

@@ -69,6 +69,10 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   workflow_runs: {
     refs: { organization_id: 'organizations', workflow_id: 'workflows', incident_id: 'incidents' },
   },
+  // INT-1/INT-2: never exported (export-policy.ts); forwarding is set up where it runs.
+  integration_destinations: { skip: "the other installation's forwarding setup: never exported" },
+  outbox: { skip: "the other installation's delivery state: never exported" },
+  worker_leases: { skip: 'a lease of a running server process: never exported' },
   // Only the org-level flags (organization_id = the org): account-wide ones are the account's.
   feature_flags: { refs: { organization_id: 'organizations', account_id: 'accounts' } },
   recordings: {

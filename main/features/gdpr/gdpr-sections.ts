@@ -419,6 +419,14 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       orderBy: [desc(auditEntries.id)],
     },
   }),
+  // INT-1/INT-2: forwarding is the installation's machinery, not anyone's personal data; the
+  // entries it carries are in the audit section already.
+  integration_destinations: {
+    excluded:
+      'forwarding setup: collector and webhook addresses and a sealed secret, no person’s data',
+  },
+  outbox: { excluded: 'delivery state of audit entries, which the audit section carries' },
+  worker_leases: { excluded: 'a lease of a running server process, no one’s data' },
   // Tables of the database that main/db/schema.ts does not declare.
   organizations_search: {
     excluded: 'the search index over organizations.search_text, itself withheld',

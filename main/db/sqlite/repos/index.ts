@@ -11,6 +11,7 @@ import { SqliteAuditTrailRepo } from './audit-trail';
 import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { SqliteGdprRepo } from './gdpr';
+import { SqliteIntegrationsRepo } from './integrations';
 import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
@@ -52,6 +53,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     gdpr: new SqliteGdprRepo(db),
     governance: new SqliteGovernanceRepo(db),
     hosts: new SqliteHostsRepo(db),
+    integrations: new SqliteIntegrationsRepo(db),
     locations: new SqliteLocationsRepo(db),
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),

@@ -1,0 +1,266 @@
+// INT-1/INT-2: the one worker that drains the outbox. SCALE-2: a lease row in the database makes
+// it one across replicas; no network I/O runs inside a transaction: claim a batch and commit, send,
+// then record the outcome in a second transaction.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock';
+import type { SecretBox } from '../../core/crypto';
+import type { IntegrationDestinationRow } from '../../domain/rows';
+import type { Uow } from '../../repos';
+import {
+  DEAD_LETTER_AFTER_MS,
+  retryDelayMs,
+  WEBHOOK_DISABLE_AFTER_FAILURES,
+  type DestinationKind,
+} from '../../../shared/integrations';
+import { parseDestinationUrl } from './destination-url';
+import type { OutboundEntry } from './integrations.repo';
+import { sendSyslog, syslogMessage } from './syslog';
+import { DeliveryError, sendWebhook, webhookBody } from './webhook';
+
+export const OUTBOX_LEASE = 'outbox-drain';
+/** Long enough for one pass (every send times out within 10 s); renewed by each pass. */
+const LEASE_MS = 60_000;
+/** Destinations per pass, and entries per destination per pass. */
+const DESTINATIONS_PER_PASS = 20;
+const BATCH = 200;
+const WEBHOOK_BATCH = 25;
+
+export interface DrainerDeps {
+  uow: Uow;
+  clock: Clock;
+  box: SecretBox;
+  /** ORGDESK_WEBHOOK_ALLOW_PRIVATE=1: http:// and private, loopback, link-local webhooks. */
+  allowPrivate: boolean;
+  /** This process's name on the lease (random unless given: tests name two drainers). */
+  holder?: string;
+}
+
+/** What one attempt at a destination came to. */
+export interface SendOutcome {
+  /** Outbox ids delivered, in order. */
+  delivered: number[];
+  /** The first one that failed (the rest of the batch waits behind it), with why. */
+  failed?: { outboxId: number | null; error: string; responseStatus: number | null };
+  responseStatus: number | null;
+}
+
+/** The webhook secret's AAD: bound to its destination, so a sealed secret cannot be moved. */
+export const webhookSecretAad = (accountId: number, destinationId: number): string =>
+  `orgdesk/webhook-secret/${accountId}/${destinationId}`;
+
+/** Errors as the admin reads them in the status: one line, bounded, no stack. */
+export const errorText = (err: unknown): string =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 500);
+
+export class OutboxDrainer {
+  readonly holder: string;
+  private running: Promise<number> | null = null;
+
+  constructor(private readonly d: DrainerDeps) {
+    this.holder = d.holder ?? `drainer-${randomUUID()}`;
+  }
+
+  /** One pass; a pass already running in this process is awaited and then one more is run. */
+  async drainOnce(): Promise<number> {
+    while (this.running) await this.running.catch(() => 0);
+    this.running = this.pass();
+    try {
+      return await this.running;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /** Gives the lease up (at shutdown), so another replica takes over at once. */
+  async release(): Promise<void> {
+    while (this.running) await this.running.catch(() => 0);
+    await this.d.uow.write((r) => r.integrations.releaseLease(OUTBOX_LEASE, this.holder));
+  }
+
+  /** How many entries this pass delivered. */
+  private async pass(): Promise<number> {
+    const now = this.d.clock.now();
+    // Most passes find nothing to do: a read, so an idle server writes nothing.
+    const idle = await this.d.uow.read(
+      async (r) => (await r.integrations.due(now, 1)).length === 0,
+    );
+    // Dead letters are marked by the next pass that has work for their destination.
+    if (idle) return 0;
+    const claimed = await this.d.uow.write(async (r) => {
+      if (!(await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
+        return null;
+      }
+      await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
+      const out: { dest: IntegrationDestinationRow; entries: OutboundEntry[] }[] = [];
+      for (const dest of await r.integrations.due(now, DESTINATIONS_PER_PASS)) {
+        const limit = dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH;
+        out.push({ dest, entries: await r.integrations.claim(dest.id, limit) });
+      }
+      return out;
+    });
+    if (!claimed) return 0;
+    let delivered = 0;
+    // Destinations are independent: one slow collector does not hold up the others.
+    await Promise.all(
+      claimed.map(async ({ dest, entries }) => {
+        const outcome = await this.send(dest, entries);
+        delivered += outcome.delivered.length;
+        await this.record(dest, outcome);
+      }),
+    );
+    return delivered;
+  }
+
+  /** Sends a destination's claimed entries, outside any transaction. */
+  async send(dest: IntegrationDestinationRow, entries: OutboundEntry[]): Promise<SendOutcome> {
+    const kind = dest.kind as DestinationKind;
+    try {
+      const target = parseDestinationUrl(kind, dest.url, this.d.allowPrivate);
+      if (kind === 'syslog') {
+        await sendSyslog(
+          target,
+          entries.map((e) => syslogMessage(e)),
+          { caPem: dest.caPem },
+        );
+        return { delivered: entries.map((e) => e.outboxId), responseStatus: null };
+      }
+      const secret = this.secretOf(dest);
+      const delivered: number[] = [];
+      let status: number | null = null;
+      for (const e of entries) {
+        try {
+          const res = await sendWebhook({
+            target,
+            secret,
+            body: webhookBody(e),
+            timestamp: Math.floor(this.d.clock.now() / 1000),
+            allowPrivate: this.d.allowPrivate,
+          });
+          status = res.status;
+          delivered.push(e.outboxId);
+        } catch (err) {
+          return {
+            delivered,
+            responseStatus: status,
+            failed: {
+              outboxId: e.outboxId,
+              error: errorText(err),
+              responseStatus: err instanceof DeliveryError ? err.responseStatus : null,
+            },
+          };
+        }
+      }
+      return { delivered, responseStatus: status };
+    } catch (err) {
+      return {
+        delivered: [],
+        responseStatus: null,
+        failed: {
+          outboxId: entries[0]?.outboxId ?? null,
+          error: errorText(err),
+          responseStatus: null,
+        },
+      };
+    }
+  }
+
+  secretOf(dest: IntegrationDestinationRow): string {
+    if (!dest.secretCiphertext) throw new Error('the webhook has no signing secret');
+    return this.d.box.decrypt(
+      Buffer.from(dest.secretCiphertext, 'base64'),
+      webhookSecretAad(dest.accountId, dest.id),
+    );
+  }
+
+  /**
+   * Records what a send came to: delivered rows, the failure on the first undelivered one, and the
+   * destination's backoff (10 s, doubling, at most 10 min) or, for a webhook failing too often in
+   * a row, its automatic disable with the reason the admin reads in its status.
+   */
+  private async record(dest: IntegrationDestinationRow, o: SendOutcome): Promise<void> {
+    const now = this.d.clock.now();
+    await this.d.uow.write(async (r) => {
+      // Each outcome renews the lease: a long pass (slow receivers) keeps it while it works.
+      await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS);
+      await r.integrations.delivered(o.delivered, now, o.responseStatus);
+      if (!o.failed) {
+        await r.integrations.outcome(dest.id, {
+          failures: 0,
+          nextAttemptAt: 0,
+          ...(o.delivered.length > 0 ? { lastDeliveredAt: now } : {}),
+        });
+        return;
+      }
+      if (o.failed.outboxId !== null) {
+        await r.integrations.failed(
+          o.failed.outboxId,
+          o.failed.error,
+          o.failed.responseStatus,
+          now,
+        );
+      }
+      // A partial success still counts as progress: the failures in a row start again.
+      const current = await r.integrations.get(dest.accountId, dest.id, { forUpdate: true });
+      if (!current) return;
+      const failures = (o.delivered.length > 0 ? 0 : current.failures) + 1;
+      const disable = dest.kind === 'webhook' && failures >= WEBHOOK_DISABLE_AFTER_FAILURES;
+      await r.integrations.outcome(dest.id, {
+        failures,
+        nextAttemptAt: now + retryDelayMs(failures),
+        ...(o.delivered.length > 0 ? { lastDeliveredAt: now } : {}),
+        lastError: o.failed.error,
+        lastErrorAt: now,
+        ...(disable
+          ? {
+              enabled: false,
+              disabledReason: `Disabled automatically after ${failures} failed deliveries in a row (last: ${o.failed.error}). Fix the receiver, then enable it again.`,
+            }
+          : {}),
+      });
+    });
+  }
+}
+
+/** The drain on a timer, off the request path: the server starts it with itself and stops it. */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly drainer: OutboxDrainer,
+    private readonly o: { intervalMs: number; onError: (err: unknown) => void },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  private schedule(delay = this.o.intervalMs): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.drainer
+        .drainOnce()
+        // A pass that delivered may have left more behind its batch: the next one runs at once.
+        .then((delivered) => this.schedule(delivered > 0 ? 0 : this.o.intervalMs))
+        .catch((err: unknown) => {
+          this.o.onError(err);
+          this.schedule();
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  /**
+   * Stops the timer, lets a pass in flight finish and gives the lease up. `release: false` only
+   * stops the timer, at once (the desktop's synchronous quit, which closes the database next;
+   * its lease simply runs out).
+   */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (opts.release === false) return;
+    await this.drainer.release().catch((err: unknown) => this.o.onError(err));
+  }
+}
