@@ -19,6 +19,7 @@ import type { GdprRepo } from './features/gdpr/gdpr.repo';
 import type { GovernanceRepo } from './features/governance/governance.repo';
 import type { HostsRepo } from './features/hosts/hosts.repo';
 import type { LocationsRepo } from './features/locations/locations.repo';
+import type { MfaRepo } from './features/mfa/mfa.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
 import type { SecretsRepo } from './features/organizations/secrets.repo';
@@ -40,6 +41,7 @@ export interface Repos extends TxHooks {
   governance: GovernanceRepo;
   hosts: HostsRepo;
   locations: LocationsRepo;
+  mfa: MfaRepo;
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;
   secrets: SecretsRepo;

@@ -35,6 +35,9 @@ export const ROWS_MATCH_SCHEMA: {
   users: Same<rows.UserRow, typeof s.users.$inferSelect>;
   workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
   workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
+  userTotp: Same<rows.UserTotpRow, typeof s.userTotp.$inferSelect>;
+  mfaRecoveryCodes: Same<rows.MfaRecoveryCodeRow, typeof s.mfaRecoveryCodes.$inferSelect>;
+  mfaChallenges: Same<rows.MfaChallengeRow, typeof s.mfaChallenges.$inferSelect>;
 } = {
   accountHealthSnapshots: true,
   accounts: true,
@@ -58,4 +61,7 @@ export const ROWS_MATCH_SCHEMA: {
   users: true,
   workflowRuns: true,
   workflows: true,
+  userTotp: true,
+  mfaRecoveryCodes: true,
+  mfaChallenges: true,
 };

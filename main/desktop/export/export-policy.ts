@@ -44,6 +44,10 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
     where: () => `account_id = :account AND (organization_id IS NULL OR ${inOrgs()})`,
   },
   api_tokens: { skip: 'sign-in sessions and API tokens are credentials (digests of tokens)' },
+  // IDN-1: second factors are credentials bound to this server's key; a restore re-enrols.
+  user_totp: { skip: 'TOTP secrets are credentials (encrypted with this installation key)' },
+  mfa_recovery_codes: { skip: 'recovery codes are credentials (digests)' },
+  mfa_challenges: { skip: 'half-finished sign-ins are credentials and expire in minutes' },
   organizations: {
     where: () => inOrgs('id'),
     blank: {

@@ -37,6 +37,9 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   },
   role_assignments: { skip: 'grants to users of the other database; roles are given here anew' },
   api_tokens: { skip: 'credentials: never exported' },
+  user_totp: { skip: 'credentials: never exported' },
+  mfa_recovery_codes: { skip: 'credentials: never exported' },
+  mfa_challenges: { skip: 'credentials: never exported' },
   organizations: {
     root:
       'a new org of the caller’s account: new id, a NEW secret, a free name ("(restored)"); its ' +

@@ -15,6 +15,7 @@ import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
+import { SqliteMfaRepo } from './mfa';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
@@ -52,6 +53,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     governance: new SqliteGovernanceRepo(db),
     hosts: new SqliteHostsRepo(db),
     locations: new SqliteLocationsRepo(db),
+    mfa: new SqliteMfaRepo(db),
     secrets: new SqliteSecretsRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
     users: new SqliteUsersRepo(db),
