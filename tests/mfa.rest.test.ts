@@ -405,23 +405,34 @@ describe('IDN-1 secrets stay secret', () => {
       token: null,
       body: { mfa_token: a.json.mfa_token, code: recovery[0] },
     });
+    // At rest (read while enrolled): the secret encrypted, the recovery codes as digests.
+    const rows = [
+      ...s.opened.sqlite.prepare('SELECT * FROM user_totp WHERE user_id = ?').all(u.id),
+      ...s.opened.sqlite.prepare('SELECT * FROM mfa_recovery_codes WHERE user_id = ?').all(u.id),
+    ];
+    expect(rows).toHaveLength(11);
+    const stored = JSON.stringify(rows);
+    // Removal sends its code in the query string (DELETE takes no body): still never logged.
+    s.clock.advance(30_000);
+    const removalCode = code(secret);
+    const removed = await s.request('DELETE', `/api/v1/me/mfa/totp?code=${removalCode}`, {
+      token: session,
+    });
+    expect(removed.status).toBe(200);
     const details = (
       s.opened.sqlite.prepare('SELECT details FROM audit_entries').pluck().all() as string[]
     ).join('\n');
-    const stored =
-      JSON.stringify(s.opened.sqlite.prepare('SELECT * FROM user_totp').all()) +
-      JSON.stringify(s.opened.sqlite.prepare('SELECT * FROM mfa_recovery_codes').all());
     const haystack = `${s.logs.join('\n')}\n${details}`;
     for (const value of [
       secret,
       c,
+      removalCode,
       a.json.mfa_token,
       ...recovery,
       ...recovery.map((r) => r.replace('-', '')),
     ]) {
       expect(haystack).not.toContain(value);
     }
-    // At rest: the secret encrypted, the recovery codes as digests.
     expect(stored).not.toContain(secret);
     for (const r of recovery) expect(stored).not.toContain(r.replace('-', ''));
   });
