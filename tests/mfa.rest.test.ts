@@ -297,11 +297,10 @@ describe('IDN-1 Require MFA', () => {
     });
     expect(refused.status).toBe(403);
     const entries = s.opened.sqlite
-      .prepare("SELECT details FROM audit_entries WHERE action = 'account.require_mfa_changed'")
+      .prepare("SELECT details FROM audit_entries WHERE action = 'account.updated'")
       .all() as { details: string }[];
     expect(entries.map((e) => JSON.parse(e.details))).toContainEqual({
-      before: false,
-      after: true,
+      changes: { require_mfa: { from: false, to: true } },
     });
   });
 });

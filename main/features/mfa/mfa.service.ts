@@ -212,10 +212,11 @@ export class MfaService {
         await r.mfa.setRequireMfa(accountId, required);
         await r.audit.record(actor, {
           accountId,
-          action: 'account.require_mfa_changed',
+          // The same entry as the platform operator's change (accounts.update) would make.
+          action: 'account.updated',
           targetType: 'account',
           targetId: accountId,
-          details: { before, after: required },
+          details: { changes: { require_mfa: { from: before, to: required } } },
         });
       }
       return { required };
