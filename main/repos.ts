@@ -20,6 +20,7 @@ import type { GovernanceRepo } from './features/governance/governance.repo';
 import type { HostsRepo } from './features/hosts/hosts.repo';
 import type { IntegrationsRepo } from './features/integrations/integrations.repo';
 import type { LocationsRepo } from './features/locations/locations.repo';
+import type { MfaRepo } from './features/mfa/mfa.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
 import type { SecretsRepo } from './features/organizations/secrets.repo';
@@ -43,6 +44,7 @@ export interface Repos extends TxHooks {
   hosts: HostsRepo;
   integrations: IntegrationsRepo;
   locations: LocationsRepo;
+  mfa: MfaRepo;
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;
   secrets: SecretsRepo;

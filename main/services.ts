@@ -16,6 +16,9 @@ import {
   type RegistrationLimits,
 } from './features/agents/registration-limiter';
 import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
+import { SignInThrottle } from './features/auth/throttle';
+import { MfaService } from './features/mfa/mfa.service';
+import { SecondFactors } from './features/mfa/second-factor';
 import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
@@ -120,12 +123,18 @@ export function createServices(deps: ServiceDeps) {
   const checks = new AccessService(clock);
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ uow, clock, box, access: checks });
+  // IDN-1: one checker of second-factor codes and one count of wrong codes per user, shared by
+  // sign-in's second step and the caller's own MFA use cases.
+  const factors = new SecondFactors({ box, clock });
+  const mfaThrottle = new SignInThrottle();
   const auth = new AuthService({
     uow,
     now: repos.auth.now,
     clock,
     box,
     verifyPassword: deps.passwordVerifier,
+    factors,
+    mfaThrottle,
   });
   const supportAccess = new SupportAccessService({ uow, clock, access: checks });
   const allowPrivate =
@@ -148,6 +157,7 @@ export function createServices(deps: ServiceDeps) {
       auth,
       provider: deps.oidcProvider ?? new OpenIdClientProvider(),
     }),
+    mfa: new MfaService({ uow, clock, box, access: checks, factors, throttle: mfaThrottle }),
     users: new UsersService({ uow, clock, access: checks }),
     organizations: new OrganizationsService({
       uow,

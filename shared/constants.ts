@@ -129,3 +129,10 @@ export const MAX_HISTORY_HOURS = SNAPSHOT_RETENTION_DAYS * 24;
  * at most a page of the table (100 rows) at a time anyway.
  */
 export const MAX_BULK_IDS = 500;
+
+/** IDN-1: recovery codes issued at enrolment (and at each regeneration), each accepted once. */
+export const RECOVERY_CODE_COUNT = 10;
+/** IDN-3: how long a second factor counts for a step-up action after it was given. */
+export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
+/** IDN-1: how long the second step of a sign-in waits for its code. */
+export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;

@@ -10,6 +10,7 @@ import { apiTokens, auditEntries, roleAssignments, users } from '../main/db/sche
 import { EXPORT_SECTION_CAP } from '../shared/schemas/gdpr.schema';
 import { moveHead, nextSeq } from './fixtures/audit-rows';
 import { createWorld, type Caller, type World } from './fixtures/world';
+import { sessionOf } from '../shared/schemas/mfa.schema';
 
 let w: World;
 let api: Caller;
@@ -45,10 +46,12 @@ describe('GDPR-1 erase a user', () => {
       id: jane.id,
       roles: [{ role: 'technician', organization_id: org.id }],
     });
-    const { token: session } = await w.services.auth.login({
-      email: 'jane.doe@example.com',
-      password: PASSWORD,
-    });
+    const { token: session } = sessionOf(
+      await w.services.auth.login({
+        email: 'jane.doe@example.com',
+        password: PASSWORD,
+      }),
+    );
     const janeActor = w.services.auth.authenticate(session)!;
     const pat = await w.caller(janeActor).auth.createToken({ name: 'laptop' });
     expect(w.services.auth.authenticate(pat.token)).not.toBeNull();
@@ -431,10 +434,12 @@ describe('GDPR-2 export', () => {
       id: jane.id,
       roles: [{ role: 'org_admin', organization_id: org.id }],
     });
-    const { token: session } = await w.services.auth.login({
-      email: 'jane.doe@example.com',
-      password: PASSWORD,
-    });
+    const { token: session } = sessionOf(
+      await w.services.auth.login({
+        email: 'jane.doe@example.com',
+        password: PASSWORD,
+      }),
+    );
     const pat = await w.caller(w.services.auth.authenticate(session)!).auth.createToken({
       name: 'ci',
     });

@@ -585,6 +585,35 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0017 (IDN-1): existing accounts do not require MFA, existing sessions have no second factor yet', () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0017_mfa');
+    const file = join(dir, 'mfa.db');
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    old.sqlite.prepare("INSERT INTO accounts (id, name, created_at) VALUES (1, 'a', 1)").run();
+    old.sqlite
+      .prepare(
+        `INSERT INTO users (id, account_id, email, email_key, name, created_at, updated_at)
+         VALUES (1, 1, 'a@a.test', 'a@a.test', 'A', 1, 1)`,
+      )
+      .run();
+    old.sqlite
+      .prepare(
+        `INSERT INTO api_tokens (id, user_id, kind, name, token_digest, created_at)
+         VALUES (1, 1, 'session', 's', 'd', 1)`,
+      )
+      .run();
+    old.close();
+    const opened = openDatabase({ file });
+    expect(opened.sqlite.prepare('SELECT require_mfa FROM accounts').pluck().all()).toEqual([0]);
+    expect(opened.sqlite.prepare('SELECT second_factor_at FROM api_tokens').pluck().all()).toEqual([
+      null,
+    ]);
+    expect(tables(file)).toEqual(
+      expect.arrayContaining(['user_totp', 'mfa_recovery_codes', 'mfa_challenges']),
+    );
+    opened.close();
+  });
+
   it('a failed migration rolls back, keeps the data and names the backup', () => {
     const file = join(dir, 'fail.db');
     const first = openDatabase({ file, migrationsFolder: folderUpTo(journal.entries.length) });

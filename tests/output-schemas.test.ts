@@ -28,6 +28,7 @@ import * as users from '../shared/schemas/users.schema';
 import * as workflows from '../shared/schemas/workflows.schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
 import { goAgent } from './fixtures/server';
+import { sessionOf } from '../shared/schemas/mfa.schema';
 
 const DAY = 24 * 60 * 60 * 1000;
 const PASSWORD = 'a long enough password';
@@ -207,7 +208,9 @@ describe('real answers parse against the output schemas', () => {
     conforms(users.userListOutput, await api.users.list());
     conforms(users.userOutput, await api.users.me());
 
-    const login = await w.caller(null).auth.login({ email: 'pat@a.test', password: PASSWORD });
+    const login = sessionOf(
+      await w.caller(null).auth.login({ email: 'pat@a.test', password: PASSWORD }),
+    );
     conforms(users.loginResultOutput, login);
     const pat = w.services.auth.authenticate(login.token)!;
     const patApi = createCallerFactory(appRouter)({

@@ -561,7 +561,7 @@ describe('SUP-5 enforcement on every call, never cached', () => {
       Record<string, (i: unknown) => Promise<unknown>>
     >;
     // Public procedures take no actor (sign-in); they are not a support engineer's write.
-    const PUBLIC = new Set(['auth.login']);
+    const PUBLIC = new Set(['auth.login', 'auth.completeMfa']);
     for (const path of mutations) {
       if (SUPPORT_ENGINEER_MUTATIONS.has(path) || PUBLIC.has(path)) continue;
       const [ns, name] = path.split('.') as [string, string];

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiTokens, auditEntries, users } from '../main/db/schema';
 import { createWorld, type Caller, type World } from './fixtures/world';
+import { sessionOf } from '../shared/schemas/mfa.schema';
 
 let w: World;
 let api: Caller;
@@ -142,10 +143,12 @@ describe('TEN-6 users, roles and tokens', () => {
       name: 'PW',
       password: 'a long enough password',
     });
-    const { token } = await w.services.auth.login({
-      email: 'pw@example.com',
-      password: 'a long enough password',
-    });
+    const { token } = sessionOf(
+      await w.services.auth.login({
+        email: 'pw@example.com',
+        password: 'a long enough password',
+      }),
+    );
     expect(token).toMatch(/^odk_ses_/);
     expect(
       await code(w.services.auth.login({ email: 'pw@example.com', password: 'wrong password!!' })),

@@ -16,6 +16,22 @@ export interface Actor {
   /** A read-only personal token: the owner's read permissions, nothing more. */
   readOnly: boolean;
   via: 'session' | 'token' | 'local' | 'system';
+  /**
+   * IDN-1/IDN-3: what the second-factor gate (main/trpc/second-factor.ts) decides on, read with
+   * the token on every request. Absent for the local desktop and the system, which no gate asks.
+   */
+  secondFactor?: ActorSecondFactor;
+}
+
+export interface ActorSecondFactor {
+  /** The account requires a second factor of every user. */
+  required: boolean;
+  /** The user has a confirmed second factor. */
+  enrolled: boolean;
+  /** When this token's holder last proved it (null: not in this session). */
+  verifiedAt: number | null;
+  /** The services' clock when the token was read: the gate's "now". */
+  at: number;
 }
 
 /** The actor used by scheduled jobs (retention cleanup, request expiry). */

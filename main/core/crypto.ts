@@ -14,6 +14,8 @@ import type { KeyStore } from './key-store';
 export const ORG_SECRET_PREFIX = 'odk_orgsec_';
 export const SESSION_TOKEN_PREFIX = 'odk_ses_';
 export const PERSONAL_TOKEN_PREFIX = 'odk_pat_';
+/** IDN-1: the second step of a sign-in (never a bearer token: the gate refuses it). */
+export const MFA_TOKEN_PREFIX = 'odk_mfa_';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -40,6 +42,7 @@ export class SecretBox {
   private readonly encKey: Buffer;
   private readonly digestKey: Buffer;
   private readonly tokenKey: Buffer;
+  private readonly mfaKey: Buffer;
 
   constructor(keys: KeyStore) {
     const master = keys.masterKey();
@@ -48,6 +51,7 @@ export class SecretBox {
     this.encKey = derive('orgdesk/org-secret/aes-256-gcm');
     this.digestKey = derive('orgdesk/org-secret/lookup');
     this.tokenKey = derive('orgdesk/api-token/lookup');
+    this.mfaKey = derive('orgdesk/mfa/lookup');
   }
 
   newOrgSecret(): string {
@@ -81,6 +85,14 @@ export class SecretBox {
 
   tokenDigest(token: string): string {
     return createHmac('sha256', this.tokenKey).update(token).digest('hex');
+  }
+
+  /**
+   * IDN-1: recovery codes and sign-in challenges are random (50 bits and more), so a keyed
+   * digest is enough to store them: no password hash needed, and no real I/O inside a unit of work.
+   */
+  mfaDigest(value: string): string {
+    return createHmac('sha256', this.mfaKey).update(value).digest('hex');
   }
 }
 

@@ -18,6 +18,8 @@ export const accounts = sqliteTable('accounts', {
   defaultRetentionDays: integer('default_retention_days').notNull().default(90),
   // PLAT-1: a deactivated account's users cannot sign in and its agents are refused.
   isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  // IDN-1: every user of the account needs a second factor; without one a session can only enrol.
+  requireMfa: integer('require_mfa', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -85,11 +87,64 @@ export const apiTokens = sqliteTable(
     expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),
+    // IDN-3: when this token's holder last proved a second factor (sign-in, enrolment, step-up).
+    secondFactorAt: integer('second_factor_at'),
   },
   (t) => [
     uniqueIndex('api_tokens_digest_uq').on(t.tokenDigest),
     index('api_tokens_user_idx').on(t.userId),
   ],
+);
+
+/**
+ * IDN-1: a user's TOTP factor. The secret is encrypted with the secret box (AAD names the user),
+ * `confirmedAt` null while enrolment waits for its first code; `lastStep` is the RFC 6238 time
+ * step of the last accepted code, raised only by a conditional update, so a code is accepted once.
+ */
+export const userTotp = sqliteTable('user_totp', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretCiphertext: blob('secret_ciphertext', { mode: 'buffer' }).notNull(),
+  confirmedAt: integer('confirmed_at'),
+  lastStep: integer('last_step'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** IDN-1: single-use recovery codes, stored as keyed digests only; `usedAt` set once. */
+export const mfaRecoveryCodes = sqliteTable(
+  'mfa_recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeDigest: text('code_digest').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('mfa_recovery_codes_user_digest_uq').on(t.userId, t.codeDigest)],
+);
+
+/**
+ * IDN-1: the second step of a sign-in: the password was right, the session waits for a code.
+ * Short-lived, single-use (`usedAt`), and burnt after a few wrong codes (`failures`).
+ */
+export const mfaChallenges = sqliteTable(
+  'mfa_challenges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenDigest: text('token_digest').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [uniqueIndex('mfa_challenges_digest_uq').on(t.tokenDigest)],
 );
 
 export const organizations = sqliteTable(

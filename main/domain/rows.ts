@@ -24,6 +24,7 @@ export interface AccountRow {
   name: string;
   defaultRetentionDays: number;
   isActive: boolean;
+  requireMfa: boolean;
   createdAt: number;
 }
 
@@ -52,6 +53,7 @@ export interface ApiTokenRow {
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  secondFactorAt: number | null;
 }
 
 /** A row of `audit_entries`. */
@@ -368,4 +370,34 @@ export interface WorkerLeaseRow {
   name: string;
   holder: string;
   expiresAt: number;
+}
+
+/** A row of `user_totp` (IDN-1). */
+export interface UserTotpRow {
+  userId: number;
+  secretCiphertext: Buffer;
+  confirmedAt: number | null;
+  lastStep: number | null;
+  createdAt: number;
+}
+
+/** A row of `mfa_recovery_codes` (IDN-1). */
+export interface MfaRecoveryCodeRow {
+  id: number;
+  userId: number;
+  codeDigest: string;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+/** A row of `mfa_challenges` (IDN-1). */
+export interface MfaChallengeRow {
+  id: number;
+  userId: number;
+  tokenDigest: string;
+  address: string;
+  failures: number;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
 }

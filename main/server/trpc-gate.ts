@@ -7,11 +7,13 @@ import { MAX_TRPC_BATCH } from '../../shared/constants';
 /** The procedures that take no bearer token. Everything else is refused without one. */
 export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
   'auth.login',
+  'auth.completeMfa',
   // IDN-4: single sign-on's two steps happen before the caller holds a token.
   'sso.start',
   'sso.exchange',
 ]);
-const SIGN_IN = 'auth.login';
+/** Each is a guess (a password, a second-factor code): one per request. */
+const SIGN_INS: ReadonlySet<string> = new Set(['auth.login', 'auth.completeMfa']);
 
 export interface TrpcRequestFacts {
   /** The procedure paths of the call: one, or a batch's comma-separated list. */
@@ -46,14 +48,14 @@ const decodeURIComponentSafe = (s: string): string => {
 
 export function checkTrpcRequest(f: TrpcRequestFacts): TrpcGateVerdict {
   if (f.batch) {
-    const signIns = f.paths.filter((p) => p === SIGN_IN).length;
+    const signIns = f.paths.filter((p) => SIGN_INS.has(p)).length;
     // One password check per request: a batch of sign-ins would be many guesses in one request.
     if (signIns > 1) {
       return {
         pass: false,
         status: 400,
         code: 'BAD_REQUEST',
-        message: `One sign-in per request: this batch holds ${signIns} ${SIGN_IN} calls; send each sign-in as a request of its own`,
+        message: `One sign-in per request: this batch holds ${signIns} sign-in calls (auth.login, auth.completeMfa); send each sign-in as a request of its own`,
       };
     }
     if (f.paths.length > MAX_TRPC_BATCH) {

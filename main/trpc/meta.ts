@@ -51,4 +51,15 @@ export interface Meta {
   supportEngineer?: boolean;
   /** The result's schema: the OpenAPI document and the contract tests check answers against it. */
   output?: z.ZodType;
+  /**
+   * IDN-1: callable by a user whose account requires a second factor before they have one (what
+   * enrolment needs, signing out, who am I). Everything else answers MFA_ENROLMENT_REQUIRED.
+   */
+  duringEnrolment?: boolean;
+  /**
+   * IDN-3: a dangerous action: a user with a second factor must have given it within the last
+   * five minutes (STEP_UP_REQUIRED otherwise). `{ when: field }`: only when that input field is
+   * true (organizations.delete with hard_delete). tests/second-factor.test.ts pins the list.
+   */
+  stepUp?: true | { when: string };
 }

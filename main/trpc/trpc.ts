@@ -1,8 +1,9 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import type { Actor } from '../core/actor';
-import { DomainError } from '../core/errors';
+import { DomainError, refusal } from '../core/errors';
 import type { DomainServices } from '../services';
 import type { Meta } from './meta';
+import { checkSecondFactor } from './second-factor';
 
 export interface Context {
   /** The domain services only: a router cannot reach the database. */
@@ -87,6 +88,10 @@ export function toTRPCError(err: unknown): TRPCError {
   });
 }
 
+function reasonOf(error: TRPCError): string | undefined {
+  return error.cause instanceof DomainError ? error.cause.reason : undefined;
+}
+
 function fieldOf(error: TRPCError): string | undefined {
   if (error.cause instanceof DomainError) return error.cause.field;
   const issues = issuesOf(error.cause);
@@ -106,6 +111,8 @@ export function formatError<
       httpStatus: shape.data.httpStatus,
       path: shape.data.path,
       field: fieldOf(mapped) ?? null,
+      // IDN-1/IDN-3: what to do first (MFA_ENROLMENT_REQUIRED, STEP_UP_REQUIRED), or null.
+      reason: reasonOf(mapped) ?? null,
     },
   };
 }
@@ -139,15 +146,21 @@ export const publicProcedure = t.procedure.use(errors).use(readOnlyReviewGuard);
  * Every authenticated call passes here (the enforcement chokepoint): no actor, no call (an opened
  * export refused every mutation already, in publicProcedure); a support engineer never writes,
  * whatever else is granted, except the mutations whose metadata says `supportEngineer: true`
- * (asking for access, signing out).
+ * (asking for access, signing out); and the second-factor gate (IDN-1 enrolment under Require
+ * MFA, IDN-3 step-up), decided by checkSecondFactor alone.
  */
-export const authedProcedure = publicProcedure.use(({ ctx, type, meta, next }) => {
-  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  if (type === 'mutation' && ctx.actor.isSupportEngineer && meta?.supportEngineer !== true) {
-    throw new TRPCError({
-      code: 'FORBIDDEN',
-      message: 'Support access is view-only: no changes can be made',
-    });
-  }
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
-});
+export const authedProcedure = publicProcedure.use(
+  async ({ ctx, type, meta, next, getRawInput }) => {
+    if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+    if (type === 'mutation' && ctx.actor.isSupportEngineer && meta?.supportEngineer !== true) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'Support access is view-only: no changes can be made',
+      });
+    }
+    const input = typeof meta?.stepUp === 'object' ? await getRawInput() : undefined;
+    const verdict = checkSecondFactor({ actor: ctx.actor, meta, input });
+    if (!verdict.pass) throw refusal(verdict.reason, verdict.message);
+    return next({ ctx: { ...ctx, actor: ctx.actor } });
+  },
+);

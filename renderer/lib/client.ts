@@ -3,6 +3,7 @@ import type { AppRouter } from '../../main/trpc/router';
 import { MAX_TRPC_BATCH } from '../../shared/constants';
 import { hasIpcBridge, ipcLink } from './ipc-link';
 import { bearerToken } from './session';
+import { stepUpLink } from './step-up-link';
 
 export type Transport = 'ipc' | 'http';
 
@@ -26,7 +27,8 @@ export function createAppClient() {
           maxItems: MAX_TRPC_BATCH,
           headers: () => authHeaders(bearerToken()),
         });
-  return { transport, client: createTRPCClient<AppRouter>({ links: [link] }) };
+  // IDN-3: a call that needs a step-up asks for a code in place, then goes on.
+  return { transport, client: createTRPCClient<AppRouter>({ links: [stepUpLink(), link] }) };
 }
 
 /** A throwaway client for checking a pasted API token before this window adopts it. */

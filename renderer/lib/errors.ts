@@ -5,6 +5,8 @@ interface ErrorData {
   code?: string;
   field?: string | null;
   httpStatus?: number;
+  /** IDN-1/IDN-3: what to do first (shared/error-codes.ts REFUSAL_REASONS), or null. */
+  reason?: string | null;
 }
 
 const dataOf = (err: unknown): ErrorData | null =>
@@ -13,6 +15,9 @@ const dataOf = (err: unknown): ErrorData | null =>
     : null;
 
 export const errorCode = (err: unknown): string | null => dataOf(err)?.code ?? null;
+
+/** IDN-1/IDN-3: MFA_ENROLMENT_REQUIRED or STEP_UP_REQUIRED, else null. */
+export const errorReason = (err: unknown): string | null => dataOf(err)?.reason ?? null;
 
 /** The input field the server blamed, e.g. `name` or `subnets.1`. */
 export const errorField = (err: unknown): string | null => dataOf(err)?.field ?? null;

@@ -1,6 +1,9 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { SignInPage } from '../features/auth/sign-in-page';
+import { StepUpDialog } from '../components/step-up-dialog';
+import { EnrolmentGate } from '../features/security/enrolment-gate';
+import { isAccountAdmin } from '../lib/permissions';
 import type { Transport } from '../lib/client';
 import { errorCode, errorMessage } from '../lib/errors';
 import { onShellEvent } from '../lib/ipc-link';
@@ -28,6 +31,14 @@ export function App({ transport }: { transport: Transport }) {
     ...trpc.users.me.queryOptions(undefined, { retry: false, staleTime: 60_000 }),
     enabled: !needsToken,
   });
+  // IDN-1: under "Require MFA" a user without a second factor sees enrolment and nothing else.
+  const mfa = useQuery({
+    ...trpc.auth.mfaStatus.queryOptions(undefined, { retry: false, staleTime: 60_000 }),
+    enabled: transport === 'http' && !needsToken && !!me.data,
+  });
+  const logout = useMutation(
+    trpc.auth.logout.mutationOptions({ onSettled: () => useSession.getState().end() }),
+  );
 
   // UI-10: the tabs of this browser share one session; another tab's sign-in or sign-out is
   // this tab's too.
@@ -81,7 +92,9 @@ export function App({ transport }: { transport: Transport }) {
       </main>
     );
   }
-  if (!me.data) {
+  // Over HTTP the console waits for the second-factor state too, so a user who must enrol never
+  // sees the console's calls refused first.
+  if (!me.data || (transport === 'http' && mfa.isLoading)) {
     return (
       <main className="splash" data-view="boot" data-state="loading" aria-busy="true">
         <div className="splash-card">
@@ -90,5 +103,15 @@ export function App({ transport }: { transport: Transport }) {
       </main>
     );
   }
-  return <Shell me={me.data} transport={transport} />;
+  if (mfa.data?.required_by_account && mfa.data.totp !== 'enrolled') {
+    return (
+      <EnrolmentGate accountAdmin={isAccountAdmin(me.data)} onSignOut={() => logout.mutate()} />
+    );
+  }
+  return (
+    <>
+      <Shell me={me.data} transport={transport} />
+      <StepUpDialog />
+    </>
+  );
 }

@@ -97,6 +97,8 @@ function startCalls(orgId: number | null, view: ViewDef | undefined, query: stri
   const search: Search = parseSearchText(query);
   const requests: BootRequest[] = [
     { path: 'users.me' },
+    // IDN-1: whether this user must enrol first; the console waits for it over HTTP (app.tsx).
+    ...(bootTransport === 'http' ? [{ path: 'auth.mfaStatus' }] : []),
     ...(orgId !== null ? [{ path: 'organizations.get', input: { id: orgId } }] : []),
     ...(view?.prefetch?.(search) ?? []),
   ];

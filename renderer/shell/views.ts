@@ -206,6 +206,16 @@ export const VIEWS: readonly ViewDef[] = [
     visible: (ctx) => !ctx.me.is_support_engineer,
   },
   {
+    id: 'security',
+    label: 'Security',
+    scope: 'all',
+    component: lazyView(() =>
+      import('../features/security/security-view').then((m) => m.SecurityView),
+    ),
+    // IDN-1: a second factor signs in to a server; the local desktop has no sign-in.
+    visible: (ctx) => ctx.transport === 'http',
+  },
+  {
     id: 'accounts',
     label: 'Accounts',
     scope: 'all',

@@ -24,15 +24,8 @@ export const updateAccountInput = z.strictObject({
   patch: z.strictObject({
     name: nonBlank('name', MAX_NAME_LENGTH).optional(),
     is_active: z.boolean({ error: 'is_active must be true or false' }).optional(),
-    // SPEC lists it beside name and is_active; it needs a second factor to require (IDN-1),
-    // which does not exist yet. Refused by name rather than accepted and ignored.
-    require_mfa: z
-      .never({
-        error:
-          'require_mfa is not available yet: requiring MFA comes with TOTP sign-in (IDN-1); leave the field out',
-      })
-      .optional()
-      .describe('Not available yet (IDN-1): any value is refused'),
+    // IDN-1: the account's users need a second factor (an account admin sets it too, PUT /account/mfa).
+    require_mfa: z.boolean({ error: 'require_mfa must be true or false' }).optional(),
   }),
 });
 export type UpdateAccountInput = z.input<typeof updateAccountInput>;
@@ -51,6 +44,9 @@ export const accountOutput = z.strictObject({
     .describe(
       "false: deactivated by a platform operator; the account's sign-ins, tokens, support grants and agents are refused",
     ),
+  require_mfa: z
+    .boolean()
+    .describe('IDN-1: every user needs a second factor; without one they can only enrol'),
   created_at: isoTime,
   counts: accountCountsOutput,
 });

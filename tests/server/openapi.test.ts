@@ -23,6 +23,7 @@ import {
   type TestServer,
 } from '../fixtures/server';
 import { FetchBrowser, startIdp } from '../fixtures/oidc-provider';
+import { totpCode } from '../../main/features/mfa/totp';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const PASSWORD = 'a long enough password';
@@ -325,7 +326,8 @@ describe('the OpenAPI document', () => {
         expect(op.security, op.operationId).toEqual([]);
         continue;
       }
-      if (op.operationId === 'auth.login' || op.tags[0] === 'agents') continue;
+      if (['auth.login', 'auth.completeMfa'].includes(op.operationId) || op.tags[0] === 'agents')
+        continue;
       expect(op.security, op.operationId).toEqual([{ bearer: [] }]);
       expect(op.responses['429'], op.operationId).toBeUndefined();
     }
@@ -402,6 +404,27 @@ describe('contract: a session over a real server, every answer as documented', (
     });
     await call('GET', '/tokens', { token: session.token });
     await call('DELETE', `/tokens/${token.id}`, { token: session.token });
+    // ---- second factor (IDN-1..3), codes computed as an authenticator app would
+    const mfa = { token: session.token };
+    const totp = (secret: string) => {
+      s.clock.advance(30_000);
+      return totpCode(secret, s.clock.now());
+    };
+    await call('GET', '/me/mfa', mfa);
+    const enrolled = await call('POST', '/me/mfa/totp', mfa);
+    await call('POST', '/me/mfa/totp/confirm', { ...mfa, body: { code: totp(enrolled.secret) } });
+    await call('POST', '/auth/step-up', { ...mfa, body: { code: totp(enrolled.secret) } });
+    await call('POST', '/me/mfa/recovery-codes', { ...mfa, body: { code: totp(enrolled.secret) } });
+    const secondLogin = await call('POST', '/auth/login', {
+      token: null,
+      body: { email: 'pat@contract.test', password: PASSWORD },
+    });
+    await call('POST', '/auth/mfa', {
+      token: null,
+      body: { mfa_token: secondLogin.mfa_token, code: totp(enrolled.secret) },
+    });
+    await call('DELETE', `/me/mfa/totp?code=${totp(enrolled.secret)}`, mfa);
+    await call('PUT', '/account/mfa', { body: { required: false } });
     await call('POST', '/auth/logout', { token: session.token });
 
     // ---- single sign-on (IDN-4), through a real OpenID provider on loopback

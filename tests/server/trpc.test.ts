@@ -2,6 +2,7 @@ import { TRPCClientError, createTRPCClient, httpBatchLink, httpLink } from '@trp
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../main/trpc/router';
 import { startServer, type TestServer } from '../fixtures/server';
+import { sessionOf } from '../../shared/schemas/mfa.schema';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -67,10 +68,12 @@ describe('/trpc over HTTP', () => {
       name: 'T',
       password: 'a long enough password',
     });
-    const session = await client(null).auth.login.mutate({
-      email: 'trpc@users.test',
-      password: 'a long enough password',
-    });
+    const session = sessionOf(
+      await client(null).auth.login.mutate({
+        email: 'trpc@users.test',
+        password: 'a long enough password',
+      }),
+    );
     expect(session.token).toMatch(/^odk_ses_/);
     const signedIn = client(session.token);
     expect((await signedIn.users.me.query()).email).toBe('trpc@users.test');

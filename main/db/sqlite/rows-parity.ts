@@ -43,6 +43,9 @@ export const ROWS_MATCH_SCHEMA: {
   workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
   workerLeases: Same<rows.WorkerLeaseRow, typeof s.workerLeases.$inferSelect>;
   workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
+  userTotp: Same<rows.UserTotpRow, typeof s.userTotp.$inferSelect>;
+  mfaRecoveryCodes: Same<rows.MfaRecoveryCodeRow, typeof s.mfaRecoveryCodes.$inferSelect>;
+  mfaChallenges: Same<rows.MfaChallengeRow, typeof s.mfaChallenges.$inferSelect>;
 } = {
   accountHealthSnapshots: true,
   accounts: true,
@@ -71,4 +74,7 @@ export const ROWS_MATCH_SCHEMA: {
   workflowRuns: true,
   workerLeases: true,
   workflows: true,
+  userTotp: true,
+  mfaRecoveryCodes: true,
+  mfaChallenges: true,
 };

@@ -47,6 +47,10 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
   // IDN-4: account-wide, not an org's; it holds the sealed client secret of the account's IdP.
   sso_configs: { skip: 'account-wide sign-in settings with a sealed client secret: credentials' },
   oidc_sign_ins: { skip: 'single sign-on in progress (state, nonce, PKCE verifier): credentials' },
+  // IDN-1: second factors are credentials bound to this server's key; a restore re-enrols.
+  user_totp: { skip: 'TOTP secrets are credentials (encrypted with this installation key)' },
+  mfa_recovery_codes: { skip: 'recovery codes are credentials (digests)' },
+  mfa_challenges: { skip: 'half-finished sign-ins are credentials and expire in minutes' },
   organizations: {
     where: () => inOrgs('id'),
     blank: {

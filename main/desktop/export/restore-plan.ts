@@ -39,6 +39,9 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   api_tokens: { skip: 'credentials: never exported' },
   sso_configs: { skip: 'credentials: never exported' },
   oidc_sign_ins: { skip: 'credentials: never exported' },
+  user_totp: { skip: 'credentials: never exported' },
+  mfa_recovery_codes: { skip: 'credentials: never exported' },
+  mfa_challenges: { skip: 'credentials: never exported' },
   organizations: {
     root:
       'a new org of the caller’s account: new id, a NEW secret, a free name ("(restored)"); its ' +

@@ -5,7 +5,7 @@ import type { AccountRow, UserRow } from '../../domain/rows';
 /** An account as the operator sees it: a name and three counts, never the tenant's content. */
 export interface AccountWithCounts extends Pick<
   AccountRow,
-  'id' | 'name' | 'isActive' | 'createdAt'
+  'id' | 'name' | 'isActive' | 'requireMfa' | 'createdAt'
 > {
   organizations: number;
   users: number;
@@ -38,6 +38,6 @@ export interface AccountsRepo {
   /** PLAT-1 fields; the row after. */
   update(
     id: number,
-    set: Partial<Pick<AccountRow, 'name' | 'isActive'>>,
+    set: Partial<Pick<AccountRow, 'name' | 'isActive' | 'requireMfa'>>,
   ): Promise<AccountRow | undefined>;
 }

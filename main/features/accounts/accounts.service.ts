@@ -48,6 +48,7 @@ function toAccount(row: AccountWithCounts): Account {
     id: row.id,
     name: row.name,
     is_active: row.isActive,
+    require_mfa: row.requireMfa,
     created_at: iso(row.createdAt),
     counts: {
       organizations: Number(row.organizations),
@@ -204,12 +205,13 @@ export class AccountsService {
       const set = {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.is_active !== undefined ? { isActive: patch.is_active } : {}),
+        ...(patch.require_mfa !== undefined ? { requireMfa: patch.require_mfa } : {}),
       };
       if (Object.keys(set).length === 0) return this.account(r, id);
       const after = (await r.accounts.update(id, set))!;
       const changes = changesOf(
-        { name: before.name, is_active: before.isActive },
-        { name: after.name, is_active: after.isActive },
+        { name: before.name, is_active: before.isActive, require_mfa: before.requireMfa },
+        { name: after.name, is_active: after.isActive, require_mfa: after.requireMfa },
       );
       const fields = Object.keys(changes);
       if (fields.length > 0) {

@@ -7,6 +7,10 @@ import type { ApiTokenRow, UserRow } from '../../domain/rows';
 export interface UserWithAccount {
   user: UserRow;
   accountActive: boolean;
+  /** IDN-1: the account requires a second factor of every user. */
+  requireMfa: boolean;
+  /** IDN-1: when the user's TOTP factor was confirmed; null: none (or not confirmed yet). */
+  totpConfirmedAt: number | null;
 }
 
 export interface TokenWithUser extends UserWithAccount {
@@ -17,11 +21,13 @@ export type NewToken = Pick<
   ApiTokenRow,
   'userId' | 'kind' | 'name' | 'readOnly' | 'tokenDigest' | 'createdAt'
 > &
-  Partial<Pick<ApiTokenRow, 'expiresAt'>>;
+  Partial<Pick<ApiTokenRow, 'expiresAt' | 'secondFactorAt'>>;
 
 export interface AuthRepo {
   /** Sign-in: the user with this folded email. */
   userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined>;
+  /** IDN-1: the second step of a sign-in reads its user again, fresh. */
+  userById(id: number): Promise<UserWithAccount | undefined>;
   insertToken(values: NewToken): Promise<ApiTokenRow>;
   /** Sign-out: revokes the caller's own token with this digest. */
   revokeOwnByDigest(digest: string, userId: number, now: number): Promise<void>;

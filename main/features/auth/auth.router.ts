@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../../trpc/trpc';
 import {
   apiTokenListOutput,
@@ -10,6 +11,8 @@ import {
 } from '../../../shared/schemas/users.schema';
 import { orgIdInput } from '../../../shared/schemas/organizations.schema';
 import { okOutput } from '../../../shared/schemas/common.schema';
+import { mfaRequiredOutput } from '../../../shared/schemas/mfa.schema';
+import { mfaProcedures } from '../mfa/mfa.router';
 
 export const authRouter = router({
   /** Console sign-in over HTTP; the desktop's local database needs none. */
@@ -20,9 +23,9 @@ export const authRouter = router({
         path: '/auth/login',
         auth: 'none',
         summary:
-          'Sign in with email and password: a session token (throttled per email and address)',
+          'Sign in with email and password: a session token, or with a second factor enrolled an mfa_token for POST /auth/mfa (throttled per email and address)',
       },
-      output: loginResultOutput,
+      output: z.union([loginResultOutput, mfaRequiredOutput]),
     })
     .input(loginInput)
     .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.clientAddress)),
@@ -30,6 +33,7 @@ export const authRouter = router({
     .meta({
       rest: { method: 'POST', path: '/auth/logout', summary: 'End this session' },
       supportEngineer: true,
+      duringEnrolment: true,
       output: okOutput,
     })
     .mutation(async ({ ctx }) => {
@@ -74,4 +78,5 @@ export const authRouter = router({
     })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.actor, input.id)),
+  ...mfaProcedures,
 });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Actor } from '../../core/actor';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
 import {
+  MFA_TOKEN_PREFIX,
   PERSONAL_TOKEN_PREFIX,
   SESSION_TOKEN_PREFIX,
   randomToken,
@@ -17,9 +18,16 @@ import {
   type CreatedToken,
   type LoginResult,
 } from '../../../shared/schemas/users.schema';
+import { MFA_CHALLENGE_TTL_MS } from '../../../shared/constants';
+import {
+  completeMfaInput,
+  type MfaMethod,
+  type MfaRequired,
+} from '../../../shared/schemas/mfa.schema';
 import type { Repos, Uow } from '../../repos';
+import { SecondFactors, throttled } from '../mfa/second-factor';
 import { emailKey } from '../users/users.service';
-import type { AuthNow } from './auth.repo';
+import type { AuthNow, TokenWithUser } from './auth.repo';
 import { SignInThrottle } from './throttle';
 
 export interface AuthDeps {
@@ -35,7 +43,14 @@ export interface AuthDeps {
   throttle?: SignInThrottle;
   /** Checks a password against a stored hash (core/crypto's scrypt unless given: tests count calls). */
   verifyPassword?: PasswordVerifier;
+  /** IDN-1: the second step of a sign-in. */
+  factors?: SecondFactors;
+  /** IDN-1: code guesses per user, shared with MfaService. */
+  mfaThrottle?: SignInThrottle;
 }
+
+/** IDN-1: wrong codes a sign-in challenge takes before it is burnt (sign in again). */
+const MAX_CHALLENGE_FAILURES = 5;
 
 export type PasswordVerifier = (password: string, stored: string | null) => Promise<boolean>;
 
@@ -55,6 +70,14 @@ const toApiToken = (t: TokenRow): ApiToken => ({
   last_used_at: isoOrNull(t.lastUsedAt),
 });
 
+/** IDN-1/IDN-3: what the second-factor gate decides on, read with the token. */
+const secondFactorFacts = (row: TokenWithUser, now: number) => ({
+  required: row.requireMfa,
+  enrolled: row.totpConfirmedAt !== null,
+  verifiedAt: row.token.secondFactorAt,
+  at: now,
+});
+
 /**
  * Sessions and personal tokens: random, shown once, stored as a keyed digest only. Sign-in and
  * the token use cases run over the unit of work (issue 14); the password check (scrypt: real
@@ -64,9 +87,13 @@ const toApiToken = (t: TokenRow): ApiToken => ({
 export class AuthService {
   private readonly throttle: SignInThrottle;
   private readonly verify: PasswordVerifier;
+  private readonly factors: SecondFactors;
+  private readonly mfaThrottle: SignInThrottle;
   constructor(private readonly d: AuthDeps) {
     this.throttle = d.throttle ?? new SignInThrottle();
     this.verify = d.verifyPassword ?? verifyPassword;
+    this.factors = d.factors ?? new SecondFactors({ box: d.box, clock: d.clock });
+    this.mfaThrottle = d.mfaThrottle ?? new SignInThrottle();
   }
 
   private newToken(
@@ -116,7 +143,10 @@ export class AuthService {
     return issued.token;
   }
 
-  async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
+  async login(
+    raw: z.input<typeof loginInput>,
+    address = 'unknown',
+  ): Promise<LoginResult | MfaRequired> {
     const input = loginInput.parse(raw);
     const now = this.d.clock.now();
     const emailKeyName = `email:${emailKey(input.email)}`;
@@ -134,7 +164,8 @@ export class AuthService {
       );
     }
     const { ticket } = reservation;
-    let found: { user: UserRow; accountActive: boolean } | undefined;
+    let found:
+      { user: UserRow; accountActive: boolean; totpConfirmedAt: number | null } | undefined;
     let ok = false;
     try {
       found = await this.d.uow.read((r) => r.auth.userByEmailKey(emailKey(input.email)));
@@ -153,25 +184,103 @@ export class AuthService {
     }
     this.throttle.succeed(ticket, [emailKeyName]);
     const signedIn = user;
+    if (found?.totpConfirmedAt != null) {
+      // IDN-1: the password was right; the session waits for the second factor.
+      const mfaToken = randomToken(MFA_TOKEN_PREFIX);
+      const digest = this.d.box.mfaDigest(mfaToken);
+      await this.d.uow.write((r) =>
+        r.mfa.insertChallenge({
+          userId: signedIn.id,
+          tokenDigest: digest,
+          address,
+          createdAt: now,
+          expiresAt: now + MFA_CHALLENGE_TTL_MS,
+        }),
+      );
+      return { mfa_required: true, mfa_token: mfaToken, methods: ['totp', 'recovery_code'] };
+    }
+    return this.d.uow.write((r) => this.openSession(r, signedIn, address, null));
+  }
+
+  /** The session of a sign-in, and its audit entry (with the second factor used, if any). */
+  private async openSession(
+    r: Pick<Repos, 'auth' | 'audit'>,
+    user: UserRow,
+    address: string,
+    secondFactor: MfaMethod | null,
+  ): Promise<LoginResult> {
+    const now = this.d.clock.now();
     const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
     const { token, values } = this.newToken(
-      signedIn.id,
+      user.id,
       'session',
       'console sign-in',
       false,
       expiresAt,
     );
-    return this.d.uow.write(async (r) => {
-      await r.auth.insertToken(values);
-      await r.audit.record(this.actorOf(signedIn, false, 'session'), {
-        accountId: signedIn.accountId,
-        action: 'auth.signed_in',
-        targetType: 'user',
-        targetId: signedIn.id,
-        details: { address },
-      });
-      return { token, expires_at: iso(expiresAt) };
+    await r.auth.insertToken({ ...values, secondFactorAt: secondFactor ? now : null });
+    await r.audit.record(this.actorOf(user, false, 'session'), {
+      accountId: user.accountId,
+      action: 'auth.signed_in',
+      targetType: 'user',
+      targetId: user.id,
+      details: secondFactor ? { address, second_factor: secondFactor } : { address },
     });
+    return { token, expires_at: iso(expiresAt) };
+  }
+
+  /**
+   * IDN-1: the second step of a sign-in: the challenge the password step answered and a code
+   * (TOTP or recovery). The challenge and the code are each used by a conditional update in one
+   * write with the new session, so a replay of either, or two concurrent uses, pass once.
+   */
+  async completeMfa(raw: z.input<typeof completeMfaInput>): Promise<LoginResult> {
+    const input = completeMfaInput.parse(raw);
+    const now = this.d.clock.now();
+    const digest = this.d.box.mfaDigest(input.mfa_token);
+    const expired = () =>
+      new DomainError(
+        'UNAUTHORIZED',
+        'This sign-in has expired or was already completed: sign in again with email and password',
+        'mfa_token',
+      );
+    const challenge = input.mfa_token.startsWith(MFA_TOKEN_PREFIX)
+      ? await this.d.uow.read((r) => r.mfa.challengeByDigest(digest))
+      : undefined;
+    if (
+      !challenge ||
+      challenge.usedAt !== null ||
+      challenge.expiresAt <= now ||
+      challenge.failures >= MAX_CHALLENGE_FAILURES
+    ) {
+      throw expired();
+    }
+    type Outcome = LoginResult | 'expired' | 'inactive';
+    const outcome = await throttled<Outcome>(this.mfaThrottle, challenge.userId, now, () =>
+      this.d.uow.write(async (r) => {
+        const found = await r.auth.userById(challenge.userId);
+        if (!found || !found.user.isActive || !found.accountActive) return 'inactive';
+        const method = await this.factors.accept(r, challenge.userId, input.code);
+        if (!method) {
+          await r.mfa.failChallenge(challenge.id);
+          return null;
+        }
+        if (!(await r.mfa.consumeChallenge(challenge.id, now, MAX_CHALLENGE_FAILURES))) {
+          // Someone completed it first: this write's claim of the code rolls back with it.
+          throw expired();
+        }
+        return this.openSession(r, found.user, challenge.address, method);
+      }),
+    );
+    if (outcome === null) {
+      throw new DomainError(
+        'UNAUTHORIZED',
+        'code is wrong or was already used: enter the current code from your authenticator app (each code works once), or an unused recovery code',
+        'code',
+      );
+    }
+    if (outcome === 'inactive' || outcome === 'expired') throw expired();
+    return outcome;
   }
 
   /**
@@ -229,11 +338,14 @@ export class AuthService {
     }
     if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
     this.recordUse(row.token, now);
-    return this.actorOf(
-      row.user,
-      row.token.readOnly,
-      row.token.kind === 'session' ? 'session' : 'token',
-    );
+    return {
+      ...this.actorOf(
+        row.user,
+        row.token.readOnly,
+        row.token.kind === 'session' ? 'session' : 'token',
+      ),
+      secondFactor: secondFactorFacts(row, now),
+    };
   }
 
   /**

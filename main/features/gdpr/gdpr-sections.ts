@@ -156,7 +156,11 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       'revokedAt',
       'lastUsedAt',
     ],
-    withheld: { tokenDigest: `the token's digest is ${CREDENTIAL}` },
+    withheld: {
+      tokenDigest: `the token's digest is ${CREDENTIAL}`,
+      secondFactorAt:
+        "when the session last gave a second factor: state of a credential, no one's data",
+    },
     // Sessions and tokens created or used in the window.
     user: {
       section: 'api_tokens',
@@ -251,6 +255,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   oidc_sign_ins: {
     excluded:
       'single sign-on protocol state (IDN-4): state digests, nonces and PKCE verifiers kept at most a day; credentials, not records about the person',
+  },
+  // IDN-1: second-factor credentials. That a user has a factor shows in the sign-in audit
+  // entries (exported); the secret, the codes' digests and the challenges are credentials.
+  user_totp: { excluded: `the encrypted TOTP secret and its last time step are ${CREDENTIAL}` },
+  mfa_recovery_codes: { excluded: `digests of recovery codes are ${CREDENTIAL}` },
+  mfa_challenges: {
+    excluded: `half-finished sign-ins (digests of their tokens) are ${CREDENTIAL}`,
   },
   audit_heads: {
     excluded:

@@ -27,6 +27,7 @@ export const gdprRouter = router({
         path: '/users/:user_id/erase',
         summary: "Erase a user's personal data, irreversibly (GDPR-1)",
       },
+      stepUp: true,
       output: erasedUserOutput,
     })
     .input(eraseUserInput)

@@ -88,6 +88,7 @@ export const organizationsRouter = router({
         summary:
           'Deactivate an organization, or with hard_delete=true remove it and its data (ORG-5)',
       },
+      stepUp: { when: 'hard_delete' },
       output: deletedOrganizationOutput,
     })
     .input(deleteOrganizationInput)
@@ -112,6 +113,7 @@ export const organizationsRouter = router({
         path: '/organizations/:id/secret',
         summary: 'Reveal the organization secret (SEC-2; audited)',
       },
+      stepUp: true,
       output: revealedSecretOutput,
     })
     .input(orgIdInput)
@@ -131,7 +133,7 @@ export const organizationsRouter = router({
   // Console-only (no REST form): a script that wants the secret reveals it; this is the
   // console's Copy button, audited as a copy (SEC-2).
   copySecret: authedProcedure
-    .meta({ output: revealedSecretOutput })
+    .meta({ stepUp: true, output: revealedSecretOutput })
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.secrets.copy(ctx.actor, input.id)),
   regenerateSecret: authedProcedure
@@ -142,6 +144,7 @@ export const organizationsRouter = router({
         summary:
           'Regenerate the organization secret, with an optional grace period for the old one (SEC-3)',
       },
+      stepUp: true,
       output: regeneratedSecretOutput,
     })
     .input(regenerateSecretInput)
@@ -153,6 +156,7 @@ export const organizationsRouter = router({
         path: '/organizations/:id/agent-config',
         summary: 'The agent configuration file: server URL and secret (SEC-4; audited)',
       },
+      stepUp: true,
       output: agentConfigOutput,
     })
     .input(orgIdInput)

@@ -96,6 +96,7 @@ export const supportAccessRouter = router({
         path: '/support-access/requests/:id/approve',
         summary: 'Approve a pending request: view-only access from now for its duration (SUP-4)',
       },
+      stepUp: true,
       output: supportDecisionOutput,
     })
     .input(decideSupportRequestInput)

@@ -15,6 +15,7 @@ export const usersRouter = router({
         path: '/users/me',
         summary: 'The caller: user, roles and permissions',
       },
+      duringEnrolment: true,
       output: userOutput,
     })
     .query(({ ctx }) => ctx.services.users.me(ctx.actor)),
@@ -54,6 +55,7 @@ export const usersRouter = router({
         path: '/users/:id/roles',
         summary: 'Replace the roles of a user, per organization or account-wide',
       },
+      stepUp: true,
       output: userOutput,
     })
     .input(setRolesInput)

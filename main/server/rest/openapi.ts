@@ -3,7 +3,7 @@
 // come from the zod schemas themselves (`z.toJSONSchema`), so the reference cannot drift from
 // what the server parses.
 import { z } from 'zod';
-import { ERROR_CODES } from '../../../shared/error-codes';
+import { ERROR_CODES, REFUSAL_REASONS } from '../../../shared/error-codes';
 import { AGENT_HEADERS } from '../../../shared/schemas/agents.schema';
 import type { AgentEndpoint } from '../../features/agents/agents.http';
 import type { RestMethod } from '../../trpc/meta';
@@ -58,7 +58,12 @@ const ERROR_SCHEMA: JsonSchema = {
         code: {
           type: 'string',
           description: 'Stable and machine-readable; the HTTP status follows from it',
-          examples: [...Object.keys(ERROR_CODES), 'METHOD_NOT_ALLOWED', 'INTERNAL_SERVER_ERROR'],
+          examples: [
+            ...Object.keys(ERROR_CODES),
+            ...Object.keys(REFUSAL_REASONS),
+            'METHOD_NOT_ALLOWED',
+            'INTERNAL_SERVER_ERROR',
+          ],
         },
         message: { type: 'string', description: 'What went wrong and what to do, in English' },
         field: {

@@ -77,7 +77,14 @@ export function toErrorReply(err: unknown, route: ProjectedRoute | null = null):
   const cause = err instanceof TRPCError && err.cause ? err.cause : err;
   if (cause instanceof DomainError) {
     const field = route ? restFieldName(route, cause.field) : cause.field;
-    return make(ERROR_CODES[cause.code], cause.code, cause.message, field, cause.retryAfterSeconds);
+    // IDN-1/IDN-3: an actionable refusal answers its reason as the code (its status stays).
+    return make(
+      ERROR_CODES[cause.code],
+      cause.reason ?? cause.code,
+      cause.message,
+      field,
+      cause.retryAfterSeconds,
+    );
   }
   const issues = issuesOf(cause);
   if (issues) {

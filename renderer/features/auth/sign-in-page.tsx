@@ -51,11 +51,17 @@ function PasswordForm() {
   const signIn = useSession((s) => s.signIn);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  // IDN-1: the password was right and a second factor is due: the code step takes over.
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: (r) => signIn({ token: r.token, kind: 'session' }),
+      onSuccess: (r) =>
+        'mfa_required' in r
+          ? setMfaToken(r.mfa_token)
+          : signIn({ token: r.token, kind: 'session' }),
     }),
   );
+  if (mfaToken) return <SecondFactorForm mfaToken={mfaToken} onRestart={() => setMfaToken(null)} />;
   const err = login.error;
   const emailError = fieldError(err, 'email');
   const passwordError = fieldError(err, 'password');
@@ -96,6 +102,59 @@ function PasswordForm() {
       >
         {login.isPending ? <span className="spinner" aria-hidden="true" /> : null}
         Sign in
+      </button>
+    </form>
+  );
+}
+
+/** IDN-1: sign-in's second step: a code from the authenticator app, or a recovery code. */
+function SecondFactorForm({ mfaToken, onRestart }: { mfaToken: string; onRestart: () => void }) {
+  const trpc = useTRPC();
+  const signIn = useSession((s) => s.signIn);
+  const [code, setCode] = useState('');
+  const complete = useMutation(
+    trpc.auth.completeMfa.mutationOptions({
+      onSuccess: (r) => signIn({ token: r.token, kind: 'session' }),
+    }),
+  );
+  const err = complete.error;
+  const expired = fieldError(err, 'mfa_token');
+  return (
+    <form
+      className="signin-form"
+      data-step="second-factor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        complete.mutate({ mfa_token: mfaToken, code });
+      }}
+    >
+      <Field
+        label="Authentication code"
+        error={expired ? null : fieldError(err, 'code')}
+        hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+      >
+        <input
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          spellCheck={false}
+          required
+          value={code}
+          autoFocus
+          onChange={(e) => setCode(e.target.value)}
+        />
+      </Field>
+      <FormError error={err && (expired || !fieldError(err, 'code')) ? errorMessage(err) : null} />
+      <button
+        type="submit"
+        className="button button-primary button-block"
+        disabled={complete.isPending}
+        aria-busy={complete.isPending || undefined}
+      >
+        {complete.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+        Verify
+      </button>
+      <button type="button" className="link-button" onClick={onRestart}>
+        Start over
       </button>
     </form>
   );

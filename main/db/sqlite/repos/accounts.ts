@@ -22,6 +22,7 @@ export class SqliteAccountsRepo implements AccountsRepo {
       id: accounts.id,
       name: accounts.name,
       isActive: accounts.isActive,
+      requireMfa: accounts.requireMfa,
       createdAt: accounts.createdAt,
       organizations: sql<number>`(SELECT count(*) FROM organizations o WHERE o.account_id = ${outer})`,
       users: sql<number>`(SELECT count(*) FROM users u WHERE u.account_id = ${outer})`,
@@ -84,7 +85,7 @@ export class SqliteAccountsRepo implements AccountsRepo {
 
   async update(
     id: number,
-    set: Partial<Pick<AccountRow, 'name' | 'isActive'>>,
+    set: Partial<Pick<AccountRow, 'name' | 'isActive' | 'requireMfa'>>,
   ): Promise<AccountRow | undefined> {
     return this.db.update(accounts).set(set).where(eq(accounts.id, id)).returning().get();
   }

@@ -7,9 +7,16 @@ import type {
   UserWithAccount,
 } from '../../../features/auth/auth.repo';
 import type { Db } from '../../database';
-import { accounts, apiTokens, users } from '../../schema';
+import { accounts, apiTokens, users, userTotp } from '../../schema';
 
 const p = (name: string) => sql.placeholder(name);
+
+/** The user's columns with what their account and second factor say (IDN-1). */
+const withAccount = {
+  accountActive: accounts.isActive,
+  requireMfa: accounts.requireMfa,
+  totpConfirmedAt: userTotp.confirmedAt,
+};
 
 /**
  * Sign-in, sessions and tokens on SQLite: the SQL AuthService ran before issue 14, unchanged.
@@ -22,9 +29,10 @@ export class SqliteAuthRepo implements AuthRepo {
 
   constructor(private readonly db: Db) {
     this.byEmailStmt = db
-      .select({ user: users, accountActive: accounts.isActive })
+      .select({ user: users, ...withAccount })
       .from(users)
       .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .leftJoin(userTotp, eq(userTotp.userId, users.id))
       .where(eq(users.emailKey, p('emailKey')))
       .prepare();
     this.personalStmt = db
@@ -34,10 +42,11 @@ export class SqliteAuthRepo implements AuthRepo {
       .orderBy(desc(apiTokens.id))
       .prepare();
     const tokenStmt = db
-      .select({ token: apiTokens, user: users, accountActive: accounts.isActive })
+      .select({ token: apiTokens, user: users, ...withAccount })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .leftJoin(userTotp, eq(userTotp.userId, users.id))
       .where(eq(apiTokens.tokenDigest, p('digest')))
       .prepare();
     const touchStmt = db
@@ -51,9 +60,10 @@ export class SqliteAuthRepo implements AuthRepo {
       )
       .prepare();
     const userStmt = db
-      .select({ user: users, accountActive: accounts.isActive })
+      .select({ user: users, ...withAccount })
       .from(users)
       .innerJoin(accounts, eq(accounts.id, users.accountId))
+      .leftJoin(userTotp, eq(userTotp.userId, users.id))
       .where(eq(users.id, p('id')))
       .prepare();
     this.now = {
@@ -68,6 +78,10 @@ export class SqliteAuthRepo implements AuthRepo {
 
   private insertTokenNow(values: NewToken): ApiTokenRow {
     return this.db.insert(apiTokens).values(values).returning().get();
+  }
+
+  async userById(id: number): Promise<UserWithAccount | undefined> {
+    return this.now.userById(id);
   }
 
   async userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined> {

@@ -16,6 +16,7 @@ import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
+import { SqliteMfaRepo } from './mfa';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
@@ -55,6 +56,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     hosts: new SqliteHostsRepo(db),
     integrations: new SqliteIntegrationsRepo(db),
     locations: new SqliteLocationsRepo(db),
+    mfa: new SqliteMfaRepo(db),
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
