@@ -63,6 +63,9 @@ export const DEFAULT_DURATION_HOURS = 24;
 // ---- Personal tokens: an expiry, when given, is 1 to this many days.
 export const MAX_TOKEN_EXPIRY_DAYS = 365;
 
+// ---- Sessions (IDN-5): the desktop app names itself so "my sessions" can say "Orgdesk desktop".
+export const DESKTOP_USER_AGENT = 'Orgdesk-Desktop';
+
 // ---- Workflows (AUT-3): a P1 with this many distinct affected hosts of the org launches the
 // bound major-incident workflow.
 export const MAJOR_INCIDENT_MIN_HOSTS = 3;

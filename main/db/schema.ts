@@ -85,6 +85,10 @@ export const apiTokens = sqliteTable(
     expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),
+    // IDN-5: where a session (or the session that minted a personal token) signed in from, for
+    // "my sessions". The peer address as the server saw it; the client as its user agent said.
+    clientAddress: text('client_address'),
+    client: text('client'),
   },
   (t) => [
     uniqueIndex('api_tokens_digest_uq').on(t.tokenDigest),

@@ -52,6 +52,8 @@ export interface ApiTokenRow {
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  clientAddress: string | null;
+  client: string | null;
 }
 
 /** A row of `audit_entries`. */

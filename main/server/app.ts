@@ -16,7 +16,14 @@ import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
 import { createApiDocs } from './api-docs';
-import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
+import {
+  MAX_BODY_BYTES,
+  applyBaseHeaders,
+  bearerToken,
+  clientAddress,
+  headerValue,
+  sendJson,
+} from './http-io';
 import type { ProjectedRoute } from './rest/projection';
 import { RestApi } from './rest/rest-api';
 import { DEFAULT_STATIC_DIR, serveStatic } from './static';
@@ -122,6 +129,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         serverUrl: serverUrl(),
         token: caller.token,
         clientAddress: clientAddress(req),
+        userAgent: headerValue(req, 'user-agent'),
       };
     },
     responseMeta: ({ errors }) => {

@@ -7,7 +7,7 @@ import {
   MIN_PASSWORD_LENGTH,
 } from '../constants';
 import { ORG_ROLES, ROLES } from '../permissions';
-import { id, idValue, isoTime, displayName, nonBlank } from './common.schema';
+import { countValue, id, idValue, isoTime, displayName, nonBlank } from './common.schema';
 
 /** An email address in the field `field`, trimmed, with messages that name that field. */
 export const emailField = (field: string) =>
@@ -145,3 +145,26 @@ export const loginResultOutput = z.strictObject({
   expires_at: isoTime,
 });
 export type LoginResult = z.infer<typeof loginResultOutput>;
+
+/** IDN-5: one of the caller's console sessions still in force. */
+export const sessionOutput = z.strictObject({
+  id: idValue,
+  created_at: isoTime.describe('When this session signed in'),
+  last_used_at: isoTime
+    .nullable()
+    .describe('Its last request, to the minute; null: none since signing in'),
+  expires_at: isoTime.nullable(),
+  client_address: z
+    .string()
+    .nullable()
+    .describe('The network address it signed in from, as the server saw it'),
+  client: z.string().describe('What signed in: "Orgdesk desktop", or the browser\'s user agent'),
+  current: z.boolean().describe('true: the session making this request'),
+});
+export type Session = z.infer<typeof sessionOutput>;
+
+export const sessionListOutput = z.array(sessionOutput);
+
+/** How many sessions a sign-out ended. */
+export const revokedSessionsOutput = z.strictObject({ revoked: countValue });
+export type RevokedSessions = z.infer<typeof revokedSessionsOutput>;

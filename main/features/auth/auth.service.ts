@@ -16,7 +16,10 @@ import {
   type ApiToken,
   type CreatedToken,
   type LoginResult,
+  type RevokedSessions,
+  type Session,
 } from '../../../shared/schemas/users.schema';
+import { DESKTOP_USER_AGENT } from '../../../shared/constants';
 import type { Repos, Uow } from '../../repos';
 import { emailKey } from '../users/users.service';
 import type { AuthNow } from './auth.repo';
@@ -43,6 +46,25 @@ const DAY = 24 * 60 * 60 * 1000;
 /** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
 const LAST_USED_RESOLUTION_MS = 60 * 1000;
 type TokenRow = ApiTokenRow;
+/** A user agent is kept to this many characters: enough to tell browsers apart, no more. */
+const MAX_CLIENT_LENGTH = 200;
+
+/** Where a sign-in came from, for "my sessions" (IDN-5). */
+export interface SignInClient {
+  address?: string;
+  userAgent?: string;
+}
+
+/**
+ * The client a session is shown as: the desktop app by name, a browser by its user agent
+ * (printable ASCII only, shortened: a header is the caller's to choose).
+ */
+export function clientLabel(userAgent: string | undefined): string {
+  const printable = (userAgent ?? '').replace(/[^\x20-\x7e]/g, '').trim();
+  if (!printable) return 'Unknown client';
+  if (printable.startsWith(DESKTOP_USER_AGENT)) return 'Orgdesk desktop';
+  return printable.slice(0, MAX_CLIENT_LENGTH);
+}
 
 const toApiToken = (t: TokenRow): ApiToken => ({
   id: t.id,
@@ -116,8 +138,9 @@ export class AuthService {
     return issued.token;
   }
 
-  async login(raw: z.input<typeof loginInput>, address = 'unknown'): Promise<LoginResult> {
+  async login(raw: z.input<typeof loginInput>, from: SignInClient = {}): Promise<LoginResult> {
     const input = loginInput.parse(raw);
+    const address = from.address ?? 'unknown';
     const now = this.d.clock.now();
     const emailKeyName = `email:${emailKey(input.email)}`;
     const keys = [emailKeyName, `addr:${address}`];
@@ -162,7 +185,11 @@ export class AuthService {
       expiresAt,
     );
     return this.d.uow.write(async (r) => {
-      await r.auth.insertToken(values);
+      await r.auth.insertToken({
+        ...values,
+        clientAddress: address,
+        client: clientLabel(from.userAgent),
+      });
       await r.audit.record(this.actorOf(signedIn, false, 'session'), {
         accountId: signedIn.accountId,
         action: 'auth.signed_in',
@@ -284,6 +311,81 @@ export class AuthService {
         targetId: id,
       });
       return toApiToken(row);
+    });
+  }
+
+  private toSession(t: TokenRow, currentDigest: string | null): Session {
+    return {
+      id: t.id,
+      created_at: iso(t.createdAt),
+      last_used_at: isoOrNull(t.lastUsedAt),
+      expires_at: isoOrNull(t.expiresAt),
+      client_address: t.clientAddress,
+      client: t.client ?? 'Unknown client',
+      current: currentDigest !== null && t.tokenDigest === currentDigest,
+    };
+  }
+
+  private digestOf(token: string | undefined): string | null {
+    return token ? this.d.box.tokenDigest(token) : null;
+  }
+
+  /** IDN-5: the caller's sessions still in force, the one making this call marked `current`. */
+  async sessions(actor: Actor, currentToken?: string): Promise<Session[]> {
+    const now = this.d.clock.now();
+    const current = this.digestOf(currentToken);
+    const rows = await this.d.uow.read((r) => r.auth.liveSessionsOf(actor.userId, now));
+    return rows.map((t) => this.toSession(t, current));
+  }
+
+  /**
+   * Ends one of the caller's sessions (the current one too: that is signing out). Another user's
+   * session id answers like an absent one. authenticate reads the row on every request, so the
+   * session's next request is refused.
+   */
+  async revokeSession(actor: Actor, id: number, currentToken?: string): Promise<Session> {
+    if (actor.readOnly) {
+      throw forbidden('A read-only token cannot end sessions; use a full token or the console');
+    }
+    const now = this.d.clock.now();
+    const current = this.digestOf(currentToken);
+    return this.d.uow.write(async (r) => {
+      const row = await r.auth.revokeOwnSession(id, actor.userId, now);
+      if (!row) throw notFound('Session', id);
+      await r.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'session.revoked',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { session_id: id },
+      });
+      return this.toSession(row, current);
+    });
+  }
+
+  /** Ends every session of the caller's except the one making the call. */
+  async revokeOtherSessions(actor: Actor, currentToken?: string): Promise<RevokedSessions> {
+    if (actor.readOnly) {
+      throw forbidden('A read-only token cannot end sessions; use a full token or the console');
+    }
+    const current = this.digestOf(currentToken);
+    if (current === null) {
+      throw new DomainError(
+        'BAD_REQUEST',
+        'This connection has no session of its own; end sessions one by one (DELETE /api/v1/me/sessions/{id})',
+      );
+    }
+    const now = this.d.clock.now();
+    return this.d.uow.write(async (r) => {
+      const revoked = await r.auth.revokeSessionsExcept(actor.userId, current, now);
+      await r.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'session.revoked_others',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { revoked },
+      });
+      return { revoked };
     });
   }
 }

@@ -13,6 +13,7 @@ import {
   updateUserInput,
   type RoleGrant,
   type User,
+  type RevokedSessions,
 } from '../../../shared/schemas/users.schema';
 
 export interface UsersDeps {
@@ -172,6 +173,28 @@ export class UsersService {
       throw badRequest('You cannot deactivate yourself; ask another account admin', 'is_active');
     }
     return { accountId, before };
+  }
+
+  /**
+   * IDN-5: an admin's "sign out everywhere" for a user of their account: every session of the
+   * user's ends at once (each is read on every request); personal tokens stay, as scripts are
+   * not sign-ins (deactivating the user ends those). A foreign id answers like an absent one.
+   */
+  async signOutEverywhere(actor: Actor, id: number): Promise<RevokedSessions> {
+    const now = this.d.clock.now();
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+      const target = await this.own(r, actor, id, true);
+      const revoked = await r.auth.revokeSessionsExcept(target.id, null, now);
+      await r.audit.record(actor, {
+        accountId,
+        action: 'user.signed_out_everywhere',
+        targetType: 'user',
+        targetId: id,
+        details: { revoked },
+      });
+      return { revoked };
+    });
   }
 
   async update(actor: Actor, raw: z.input<typeof updateUserInput>): Promise<User> {
