@@ -60,8 +60,9 @@ export const MIN_DURATION_HOURS = 1;
 export const MAX_DURATION_HOURS = 7 * 24;
 export const DEFAULT_DURATION_HOURS = 24;
 
-// ---- Personal tokens: an expiry, when given, is 1 to this many days.
+// ---- Personal tokens (IDN-5): each expires, 1 to this many days after it is made; 90 unless chosen.
 export const MAX_TOKEN_EXPIRY_DAYS = 365;
+export const DEFAULT_TOKEN_EXPIRY_DAYS = 90;
 
 // ---- Sessions (IDN-5): the desktop app names itself so "my sessions" can say "Orgdesk desktop".
 export const DESKTOP_USER_AGENT = 'Orgdesk-Desktop';

@@ -3,6 +3,7 @@ import {
   MAX_EMAIL_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
+  DEFAULT_TOKEN_EXPIRY_DAYS,
   MAX_TOKEN_EXPIRY_DAYS,
   MIN_PASSWORD_LENGTH,
 } from '../constants';
@@ -78,12 +79,18 @@ export const loginInput = z.strictObject({
 export const createTokenInput = z.strictObject({
   name: nonBlank('name', MAX_NAME_LENGTH),
   read_only: z.boolean({ error: 'read_only must be true or false' }).default(false),
+  // IDN-5: every personal token expires; a token that outlives its purpose is a standing key.
   expires_in_days: z
-    .number({ error: 'expires_in_days must be a number of days' })
-    .int('expires_in_days must be a whole number')
+    .number({
+      error: `expires_in_days must be a number of days, 1 to ${MAX_TOKEN_EXPIRY_DAYS} (a personal token always expires)`,
+    })
+    .int('expires_in_days must be a whole number of days')
     .min(1, 'expires_in_days must be at least 1')
-    .max(MAX_TOKEN_EXPIRY_DAYS, `expires_in_days must be at most ${MAX_TOKEN_EXPIRY_DAYS}`)
-    .nullish(),
+    .max(
+      MAX_TOKEN_EXPIRY_DAYS,
+      `expires_in_days must be at most ${MAX_TOKEN_EXPIRY_DAYS} (one year); make a new token when it ends`,
+    )
+    .default(DEFAULT_TOKEN_EXPIRY_DAYS),
 });
 
 export const roleGrantOutput = z.strictObject({
@@ -126,7 +133,9 @@ export const apiTokenOutput = z.strictObject({
   kind: z.enum(TOKEN_KINDS).describe('session: a console sign-in; personal: made for scripts'),
   read_only: z.boolean().describe("true: keeps only the owner's read permissions"),
   created_at: isoTime,
-  expires_at: isoTime.nullable().describe('null: never expires'),
+  expires_at: isoTime
+    .nullable()
+    .describe('null: never expires (only tokens from before expiry was required, and bootstrap)'),
   revoked_at: isoTime.nullable(),
   last_used_at: isoTime.nullable(),
 });

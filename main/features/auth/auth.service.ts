@@ -268,9 +268,7 @@ export class AuthService {
     if (actor.readOnly && !input.read_only) {
       throw forbidden('A read-only token can only create read-only tokens');
     }
-    const expiresAt = input.expires_in_days
-      ? this.d.clock.now() + input.expires_in_days * DAY
-      : null;
+    const expiresAt = this.d.clock.now() + input.expires_in_days * DAY;
     const { token, values } = this.newToken(
       actor.userId,
       'personal',
