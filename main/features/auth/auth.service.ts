@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Actor } from '../../core/actor';
+import { systemActor, type Actor } from '../../core/actor';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
 import {
   PERSONAL_TOKEN_PREFIX,
@@ -38,7 +38,12 @@ export interface AuthDeps {
   throttle?: SignInThrottle;
   /** Checks a password against a stored hash (core/crypto's scrypt unless given: tests count calls). */
   verifyPassword?: PasswordVerifier;
+  /** The server's log, for what belongs in no account's trail (a sign-in for an unknown email). */
+  log?: (line: string) => void;
 }
+
+/** Why a sign-in failed, as its audit entry says (IDN-5); the caller only ever hears "wrong". */
+type SignInFailure = 'wrong_password' | 'no_password' | 'user_deactivated' | 'account_deactivated';
 
 export type PasswordVerifier = (password: string, stored: string | null) => Promise<boolean>;
 
@@ -172,6 +177,16 @@ export class AuthService {
     // PLAT-1: the users of a deactivated account are refused like deactivated users.
     if (!user || !ok || !user.isActive || !found?.accountActive) {
       this.throttle.fail(ticket, this.d.clock.now());
+      const reason: SignInFailure | null = !user
+        ? null
+        : !ok
+          ? user.passwordHash === null
+            ? 'no_password'
+            : 'wrong_password'
+          : !user.isActive
+            ? 'user_deactivated'
+            : 'account_deactivated';
+      await this.recordFailure(user, reason, input.email, address);
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
     this.throttle.succeed(ticket, [emailKeyName]);
@@ -199,6 +214,42 @@ export class AuthService {
       });
       return { token, expires_at: iso(expiresAt) };
     });
+  }
+
+  /**
+   * IDN-5: a failed sign-in for a user goes to the trail of that user's account (the email as
+   * typed, the address, why), never the password. One for an email no account holds goes to no
+   * trail: which account would it be, and an account's admins are not to read strangers' guesses
+   * (often a password typed into the email field). The server log gets a line with the address
+   * only. Either way the caller hears the same words; a failure to record is logged, never
+   * answered, so it cannot tell known emails from unknown ones either.
+   */
+  private async recordFailure(
+    user: UserRow | undefined,
+    reason: SignInFailure | null,
+    email: string,
+    address: string,
+  ): Promise<void> {
+    if (!user || !reason) {
+      this.d.log?.(`Orgdesk: sign-in failed for an email no account holds, from ${address}`);
+      return;
+    }
+    try {
+      await this.d.uow.write((r) =>
+        r.audit.record(
+          { ...systemActor(user.accountId), label: `sign-in attempt from ${address}` },
+          {
+            accountId: user.accountId,
+            action: 'auth.sign_in_failed',
+            targetType: 'user',
+            targetId: user.id,
+            details: { email, address, reason },
+          },
+        ),
+      );
+    } catch (err) {
+      this.d.log?.(`Orgdesk: could not audit a failed sign-in: ${(err as Error).message}`);
+    }
   }
 
   private actorOf(user: UserRow, readOnly: boolean, via: Actor['via']): Actor {
