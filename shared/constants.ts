@@ -33,6 +33,8 @@ export const MAX_REGION_LENGTH = 64;
 export const MAX_REASON_LENGTH = 500;
 export const MAX_EMAIL_LENGTH = 254;
 export const MIN_PASSWORD_LENGTH = 12;
+/** IDN-5: the password rule as the console states it before a password is sent. */
+export const PASSWORD_RULE = `At least ${MIN_PASSWORD_LENGTH} characters, and not a common or leaked password (nor one with digits or symbols added at its end): the server checks a list of about 49,000.`;
 export const MAX_PASSWORD_LENGTH = 256;
 
 // ---- Organizations (ORG-4, AUT-1, GOV-1/2, SEC-3).

@@ -3,6 +3,7 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import { hashPassword } from '../../core/crypto';
+import { requireAcceptablePassword } from '../../core/password-policy';
 import { badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation } from '../../core/names';
 import type { RoleAssignmentRow, UserRow } from '../../domain/rows';
@@ -111,6 +112,7 @@ export class UsersService {
     let passwordHash: string | null = null;
     if (input.password) {
       await this.d.uow.read((r) => this.checkCreate(r, actor, input));
+      requireAcceptablePassword(input.password);
       passwordHash = await hashPassword(input.password);
     }
     const now = this.d.clock.now();
@@ -203,6 +205,7 @@ export class UsersService {
     let passwordHash: string | undefined;
     if (patch.password) {
       await this.d.uow.read((r) => this.checkUpdate(r, actor, input));
+      requireAcceptablePassword(patch.password);
       passwordHash = await hashPassword(patch.password);
     }
     const now = this.d.clock.now();
