@@ -48,6 +48,23 @@ describe('personal token expiry (IDN-5)', () => {
   });
 });
 
+describe('a token minted by a token (IDN-5)', () => {
+  it('never outlives the token that minted it: a leaked token cannot renew itself for a year', async () => {
+    const parent = await s.request('POST', '/api/v1/tokens', {
+      body: { name: 'short-lived', expires_in_days: 5 },
+    });
+    expect(parent.status).toBe(201);
+    const child = await s.request('POST', '/api/v1/tokens', {
+      token: parent.json.token,
+      body: { name: 'renewal', expires_in_days: 365 },
+    });
+    expect(child.status).toBe(201);
+    expect(child.json.expires_at).toBe(parent.json.expires_at);
+    s.clock.advance(5 * DAY);
+    expect((await me(child.json.token)).status).toBe(401);
+  });
+});
+
 describe('personal token scope (IDN-5, TEN-6)', () => {
   it("a token of a demoted owner loses the right with the owner's role", async () => {
     const org = await s.request('POST', '/api/v1/organizations', { body: { name: 'Scope Org' } });

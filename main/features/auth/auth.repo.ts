@@ -29,6 +29,8 @@ export interface AuthRepo {
   personalTokensOf(userId: number): Promise<ApiTokenRow[]>;
   /** Revokes the user's own unrevoked token; the row after, undefined if none. */
   revokeOwn(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
+  /** The token with this digest, whoever's (IDN-5: the token minting another). */
+  byDigest(digest: string): Promise<ApiTokenRow | undefined>;
   /** IDN-5: the user's sessions still in force at `now` (unrevoked, unexpired), newest first. */
   liveSessionsOf(userId: number, now: number): Promise<ApiTokenRow[]>;
   /** Revokes one live session of the user's; the row after, undefined if none. */

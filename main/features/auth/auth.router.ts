@@ -57,7 +57,9 @@ export const authRouter = router({
       output: createdTokenOutput,
     })
     .input(createTokenInput)
-    .mutation(({ ctx, input }) => ctx.services.auth.createPersonalToken(ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.createPersonalToken(ctx.actor, input, ctx.token),
+    ),
   tokens: authedProcedure
     .meta({
       rest: {

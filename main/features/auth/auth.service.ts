@@ -310,31 +310,45 @@ export class AuthService {
     await this.d.uow.write((r) => r.auth.revokeOwnByDigest(digest, actor.userId, now));
   }
 
-  /** TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call. */
+  /**
+   * TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call.
+   * IDN-5: it expires (90 days unless chosen, a year at most), and one minted by another personal
+   * token never outlives that one: a leaked token cannot renew itself into a year-long key.
+   */
   async createPersonalToken(
     actor: Actor,
     raw: z.input<typeof createTokenInput>,
+    callerToken?: string,
   ): Promise<CreatedToken> {
     const input = createTokenInput.parse(raw);
     if (actor.readOnly && !input.read_only) {
       throw forbidden('A read-only token can only create read-only tokens');
     }
-    const expiresAt = this.d.clock.now() + input.expires_in_days * DAY;
-    const { token, values } = this.newToken(
-      actor.userId,
-      'personal',
-      input.name,
-      input.read_only,
-      expiresAt,
-    );
+    const requested = this.d.clock.now() + input.expires_in_days * DAY;
+    const callerDigest = this.digestOf(callerToken);
     return this.d.uow.write(async (r) => {
+      const minter = callerDigest === null ? undefined : await r.auth.byDigest(callerDigest);
+      const ceiling =
+        minter?.kind === 'personal' && minter.expiresAt !== null ? minter.expiresAt : Infinity;
+      const expiresAt = Math.min(requested, ceiling);
+      const { token, values } = this.newToken(
+        actor.userId,
+        'personal',
+        input.name,
+        input.read_only,
+        expiresAt,
+      );
       const row = await r.auth.insertToken(values);
       await r.audit.record(actor, {
         accountId: actor.accountId,
         action: 'token.created',
         targetType: 'api_token',
         targetId: row.id,
-        details: { name: input.name, read_only: input.read_only },
+        details: {
+          name: input.name,
+          read_only: input.read_only,
+          expires_at: iso(expiresAt),
+        },
       });
       return { ...toApiToken(row), token };
     });

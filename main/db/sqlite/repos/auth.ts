@@ -99,6 +99,10 @@ export class SqliteAuthRepo implements AuthRepo {
       .get();
   }
 
+  async byDigest(digest: string): Promise<ApiTokenRow | undefined> {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.tokenDigest, digest)).get();
+  }
+
   private liveSession(userId: number, now: number) {
     return and(
       eq(apiTokens.userId, userId),
