@@ -63,6 +63,8 @@ export interface ServiceDeps {
   agentLimits?: RegistrationLimits;
   /** The sign-in password check (scrypt unless given: tests count its calls). */
   passwordVerifier?: PasswordVerifier;
+  /** The server's log for events that belong in no account's trail (IDN-5); none unless given. */
+  log?: (line: string) => void;
   /** Where heavy reads run; worker threads over the database file unless given. */
   offload?: Offload;
   /** The read workers' script (the packaged app's unpacked read-worker.mjs); found beside us otherwise. */
@@ -135,6 +137,7 @@ export function createServices(deps: ServiceDeps) {
     verifyPassword: deps.passwordVerifier,
     factors,
     mfaThrottle,
+    log: deps.log,
   });
   const supportAccess = new SupportAccessService({ uow, clock, access: checks });
   const allowPrivate =

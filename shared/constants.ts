@@ -33,6 +33,8 @@ export const MAX_REGION_LENGTH = 64;
 export const MAX_REASON_LENGTH = 500;
 export const MAX_EMAIL_LENGTH = 254;
 export const MIN_PASSWORD_LENGTH = 12;
+/** IDN-5: the password rule as the console states it before a password is sent. */
+export const PASSWORD_RULE = `At least ${MIN_PASSWORD_LENGTH} characters, and not a common or leaked password (nor one with digits or symbols added at its end): the server checks a list of about 49,000.`;
 export const MAX_PASSWORD_LENGTH = 256;
 
 // ---- Organizations (ORG-4, AUT-1, GOV-1/2, SEC-3).
@@ -60,8 +62,12 @@ export const MIN_DURATION_HOURS = 1;
 export const MAX_DURATION_HOURS = 7 * 24;
 export const DEFAULT_DURATION_HOURS = 24;
 
-// ---- Personal tokens: an expiry, when given, is 1 to this many days.
+// ---- Personal tokens (IDN-5): each expires, 1 to this many days after it is made; 90 unless chosen.
 export const MAX_TOKEN_EXPIRY_DAYS = 365;
+export const DEFAULT_TOKEN_EXPIRY_DAYS = 90;
+
+// ---- Sessions (IDN-5): the desktop app names itself so "my sessions" can say "Orgdesk desktop".
+export const DESKTOP_USER_AGENT = 'Orgdesk-Desktop';
 
 // ---- Workflows (AUT-3): a P1 with this many distinct affected hosts of the org launches the
 // bound major-incident workflow.

@@ -19,6 +19,7 @@ import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
 import { verifyChain } from '../main/features/audit/audit-jobs';
 import { bootstrap } from '../main/server/bootstrap';
 import { createServices } from '../main/services';
+import { SecretBox } from '../main/core/crypto';
 
 let dir: string;
 beforeEach(() => {
@@ -581,6 +582,38 @@ describe('migrations', () => {
         )
         .all(),
     ).toEqual([{ action: 'integration.created' }, { action: 'organization.created' }]);
+    await services.infra.offload.close();
+    opened.close();
+  });
+
+  it('0018 (IDN-5): existing sessions and tokens keep working, their address and client unknown', async () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0018_session_clients');
+    const file = join(dir, 'sessions.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    const adminUserId = 7;
+    // Written with the columns the file had before: no client address or client.
+    old.sqlite.exec(
+      `INSERT INTO accounts (id, name, created_at) VALUES (1, 'A', 1);
+       INSERT INTO users (id, account_id, email, email_key, name, is_support_engineer, is_active,
+         created_at, updated_at)
+       VALUES (${adminUserId}, 1, 'admin@a.test', 'admin@a.test', 'Admin', 0, 1, 1, 1);`,
+    );
+    old.sqlite
+      .prepare(
+        `INSERT INTO api_tokens (user_id, kind, name, token_digest, read_only, created_at, expires_at)
+         VALUES (?, 'session', 'console sign-in', ?, 0, 1, NULL)`,
+      )
+      .run(adminUserId, new SecretBox(keys).tokenDigest('orgdesk_s_old'));
+    old.close();
+
+    const opened = openDatabase({ file });
+    const services = createServices({ db: opened.db, clock: new ManualClock(), keys });
+    const admin = services.auth.actorForUser(adminUserId)!;
+    const sessions = await services.auth.sessions(admin);
+    expect(sessions).toEqual([
+      expect.objectContaining({ client_address: null, client: 'Unknown client', current: false }),
+    ]);
     await services.infra.offload.close();
     opened.close();
   });

@@ -89,6 +89,10 @@ export const apiTokens = sqliteTable(
     lastUsedAt: integer('last_used_at'),
     // IDN-3: when this token's holder last proved a second factor (sign-in, enrolment, step-up).
     secondFactorAt: integer('second_factor_at'),
+    // IDN-5: where a session (or the session that minted a personal token) signed in from, for
+    // "my sessions". The peer address as the server saw it; the client as its user agent said.
+    clientAddress: text('client_address'),
+    client: text('client'),
   },
   (t) => [
     uniqueIndex('api_tokens_digest_uq').on(t.tokenDigest),

@@ -54,6 +54,8 @@ export interface ApiTokenRow {
   revokedAt: number | null;
   lastUsedAt: number | null;
   secondFactorAt: number | null;
+  clientAddress: string | null;
+  client: string | null;
 }
 
 /** A row of `audit_entries`. */

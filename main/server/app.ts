@@ -17,7 +17,14 @@ import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
 import { CALLBACK_PATH, handleOidcCallback } from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
-import { MAX_BODY_BYTES, applyBaseHeaders, bearerToken, clientAddress, sendJson } from './http-io';
+import {
+  MAX_BODY_BYTES,
+  applyBaseHeaders,
+  bearerToken,
+  clientAddress,
+  headerValue,
+  sendJson,
+} from './http-io';
 import type { ProjectedRoute } from './rest/projection';
 import { RestApi } from './rest/rest-api';
 import { DEFAULT_STATIC_DIR, serveStatic } from './static';
@@ -123,6 +130,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         serverUrl: serverUrl(),
         token: caller.token,
         clientAddress: clientAddress(req),
+        userAgent: headerValue(req, 'user-agent'),
       };
     },
     responseMeta: ({ errors }) => {

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     keys,
     // Names the signer of audit exports (AUD-2); the key itself is derived from the master key.
     installationLabel: `Orgdesk server ${config.publicUrl ?? hostname()}`,
+    log: (line) => consoleLog.info(line),
   });
   await bootstrap({
     services,

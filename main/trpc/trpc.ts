@@ -17,6 +17,8 @@ export interface Context {
   token?: string;
   /** The caller's network address (HTTP only), so sign-in throttling works per address. */
   clientAddress?: string;
+  /** The caller's User-Agent header (HTTP only), so "my sessions" can name each client (IDN-5). */
+  userAgent?: string;
   /**
    * Set by the REST layer for a route whose form declares `file` (main/trpc/meta.ts): the
    * procedure answers a FileAnswer (main/core/file-answer.ts), streamed as the HTTP body.

@@ -216,6 +216,15 @@ export const VIEWS: readonly ViewDef[] = [
     visible: (ctx) => ctx.transport === 'http',
   },
   {
+    id: 'sessions',
+    label: 'Sessions',
+    scope: 'all',
+    component: lazyView(() =>
+      import('../features/users/sessions-view').then((m) => m.SessionsView),
+    ),
+    // IDN-5: every caller has sessions to see (the local desktop database, none: it says so).
+  },
+  {
     id: 'accounts',
     label: 'Accounts',
     scope: 'all',

@@ -3,11 +3,12 @@ import {
   MAX_EMAIL_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
+  DEFAULT_TOKEN_EXPIRY_DAYS,
   MAX_TOKEN_EXPIRY_DAYS,
   MIN_PASSWORD_LENGTH,
 } from '../constants';
 import { ORG_ROLES, ROLES } from '../permissions';
-import { id, idValue, isoTime, displayName, nonBlank } from './common.schema';
+import { countValue, id, idValue, isoTime, displayName, nonBlank } from './common.schema';
 
 /** An email address in the field `field`, trimmed, with messages that name that field. */
 export const emailField = (field: string) =>
@@ -78,12 +79,18 @@ export const loginInput = z.strictObject({
 export const createTokenInput = z.strictObject({
   name: nonBlank('name', MAX_NAME_LENGTH),
   read_only: z.boolean({ error: 'read_only must be true or false' }).default(false),
+  // IDN-5: every personal token expires; a token that outlives its purpose is a standing key.
   expires_in_days: z
-    .number({ error: 'expires_in_days must be a number of days' })
-    .int('expires_in_days must be a whole number')
+    .number({
+      error: `expires_in_days must be a number of days, 1 to ${MAX_TOKEN_EXPIRY_DAYS} (a personal token always expires)`,
+    })
+    .int('expires_in_days must be a whole number of days')
     .min(1, 'expires_in_days must be at least 1')
-    .max(MAX_TOKEN_EXPIRY_DAYS, `expires_in_days must be at most ${MAX_TOKEN_EXPIRY_DAYS}`)
-    .nullish(),
+    .max(
+      MAX_TOKEN_EXPIRY_DAYS,
+      `expires_in_days must be at most ${MAX_TOKEN_EXPIRY_DAYS} (one year); make a new token when it ends`,
+    )
+    .default(DEFAULT_TOKEN_EXPIRY_DAYS),
 });
 
 export const roleGrantOutput = z.strictObject({
@@ -126,7 +133,9 @@ export const apiTokenOutput = z.strictObject({
   kind: z.enum(TOKEN_KINDS).describe('session: a console sign-in; personal: made for scripts'),
   read_only: z.boolean().describe("true: keeps only the owner's read permissions"),
   created_at: isoTime,
-  expires_at: isoTime.nullable().describe('null: never expires'),
+  expires_at: isoTime
+    .nullable()
+    .describe('null: never expires (only tokens from before expiry was required, and bootstrap)'),
   revoked_at: isoTime.nullable(),
   last_used_at: isoTime.nullable(),
 });
@@ -145,3 +154,26 @@ export const loginResultOutput = z.strictObject({
   expires_at: isoTime,
 });
 export type LoginResult = z.infer<typeof loginResultOutput>;
+
+/** IDN-5: one of the caller's console sessions still in force. */
+export const sessionOutput = z.strictObject({
+  id: idValue,
+  created_at: isoTime.describe('When this session signed in'),
+  last_used_at: isoTime
+    .nullable()
+    .describe('Its last request, to the minute; null: none since signing in'),
+  expires_at: isoTime.nullable(),
+  client_address: z
+    .string()
+    .nullable()
+    .describe('The network address it signed in from, as the server saw it'),
+  client: z.string().describe('What signed in: "Orgdesk desktop", or the browser\'s user agent'),
+  current: z.boolean().describe('true: the session making this request'),
+});
+export type Session = z.infer<typeof sessionOutput>;
+
+export const sessionListOutput = z.array(sessionOutput);
+
+/** How many sessions a sign-out ended. */
+export const revokedSessionsOutput = z.strictObject({ revoked: countValue });
+export type RevokedSessions = z.infer<typeof revokedSessionsOutput>;

@@ -129,4 +129,9 @@ test('users, roles and API tokens', async ({ page, signInAs }) => {
   await checkView(page, 'tokens-created');
   await page.getByRole('button', { name: 'Done' }).click();
   await checkView(page, 'tokens');
+
+  // IDN-5: my sessions.
+  const sessions = await app.openView('Sessions', 'sessions');
+  await expect(sessions.getByRole('table', { name: 'Your sessions' })).toBeVisible();
+  await checkView(page, 'sessions');
 });

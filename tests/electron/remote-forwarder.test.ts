@@ -41,6 +41,16 @@ describe('remote forwarder', () => {
     expect(denied.id).toBe(3);
   });
 
+  it('names itself to the server: "my sessions" shows the sign-in as Orgdesk desktop (IDN-5)', async () => {
+    let token: string | null = null;
+    const f = new RemoteForwarder({ url: server.url, token: () => token });
+    token = (await f.signIn('ops@a.test', PASSWORD)).token;
+    const sessions = await f.forward({ id: 1, type: 'query', path: 'auth.sessions' });
+    expect('result' in sessions && sessions.result.data).toEqual([
+      expect.objectContaining({ client: 'Orgdesk desktop', current: true }),
+    ]);
+  });
+
   it('passes the server’s validation errors through with their field', async () => {
     const token = w.services.auth.issueToken(w.admin.userId, 'personal', 'test');
     const f = new RemoteForwarder({ url: server.url, token: () => token });

@@ -425,7 +425,22 @@ describe('contract: a session over a real server, every answer as documented', (
     });
     await call('DELETE', `/me/mfa/totp?code=${totp(enrolled.secret)}`, mfa);
     await call('PUT', '/account/mfa', { body: { required: false } });
-    await call('POST', '/auth/logout', { token: session.token });
+    // IDN-5: a second sign-in to end, then the others, then an admin's sign-out everywhere.
+    const secondSignIn = await call('POST', '/auth/login', {
+      token: null,
+      body: { email: 'pat@contract.test', password: PASSWORD },
+    });
+    const sessions = await call('GET', '/me/sessions', { token: session.token });
+    const other = sessions.find((x: Json) => !x.current);
+    await call('DELETE', `/me/sessions/${other.id}`, { token: session.token });
+    expect(secondSignIn.token).toBeTruthy();
+    await call('POST', '/me/sessions/revoke-others', { token: session.token });
+    await call('POST', `/users/${pat.id}/sign-out`);
+    const again = await call('POST', '/auth/login', {
+      token: null,
+      body: { email: 'pat@contract.test', password: PASSWORD },
+    });
+    await call('POST', '/auth/logout', { token: again.token });
 
     // ---- single sign-on (IDN-4), through a real OpenID provider on loopback
     const idp = await startIdp({

@@ -5,6 +5,7 @@ import { TRPCClientError, createTRPCUntypedClient, httpLink } from '@trpc/client
 import { TRPCError, type AnyTRPCRouter, type TRPC_ERROR_CODE_KEY } from '@trpc/server';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { DomainError } from '../../core/errors';
+import { DESKTOP_USER_AGENT } from '../../../shared/constants';
 import { isErrorCode } from '../../../shared/error-codes';
 import type { IpcErrorShape, IpcRequest, IpcResponse } from '../../../shared/ipc-channels';
 
@@ -53,7 +54,9 @@ export class RemoteForwarder {
           fetch: o.fetch,
           headers: () => {
             const token = o.token();
-            return token ? { Authorization: `Bearer ${token}` } : {};
+            // IDN-5: the server's "my sessions" names this client "Orgdesk desktop".
+            const agent = { 'User-Agent': DESKTOP_USER_AGENT };
+            return token ? { ...agent, Authorization: `Bearer ${token}` } : agent;
           },
         }),
       ],

@@ -4,6 +4,7 @@ import type { Actor } from '../../core/actor';
 import { changesOf } from '../../core/audit-diff';
 import { iso, type Clock } from '../../core/clock';
 import { hashPassword } from '../../core/crypto';
+import { requireAcceptablePassword } from '../../core/password-policy';
 import { badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation } from '../../core/names';
 import type { Repos, Uow } from '../../repos';
@@ -72,6 +73,8 @@ export class AccountsService {
   }
 
   async provision(input: NewAccount): Promise<{ accountId: number; adminUserId: number }> {
+    // IDN-5: the first admin's password meets the same rule as every other.
+    if (input.adminPassword) requireAcceptablePassword(input.adminPassword);
     // scrypt is real I/O: hashed before the unit of work.
     const passwordHash = input.adminPassword ? await hashPassword(input.adminPassword) : null;
     const now = this.d.clock.now();

@@ -21,7 +21,7 @@ export type NewToken = Pick<
   ApiTokenRow,
   'userId' | 'kind' | 'name' | 'readOnly' | 'tokenDigest' | 'createdAt'
 > &
-  Partial<Pick<ApiTokenRow, 'expiresAt' | 'secondFactorAt'>>;
+  Partial<Pick<ApiTokenRow, 'expiresAt' | 'secondFactorAt' | 'clientAddress' | 'client'>>;
 
 export interface AuthRepo {
   /** Sign-in: the user with this folded email. */
@@ -35,6 +35,14 @@ export interface AuthRepo {
   personalTokensOf(userId: number): Promise<ApiTokenRow[]>;
   /** Revokes the user's own unrevoked token; the row after, undefined if none. */
   revokeOwn(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
+  /** The token with this digest, whoever's (IDN-5: the token minting another). */
+  byDigest(digest: string): Promise<ApiTokenRow | undefined>;
+  /** IDN-5: the user's sessions still in force at `now` (unrevoked, unexpired), newest first. */
+  liveSessionsOf(userId: number, now: number): Promise<ApiTokenRow[]>;
+  /** Revokes one live session of the user's; the row after, undefined if none. */
+  revokeOwnSession(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
+  /** Revokes the user's live sessions except the one with this digest (null: all); how many. */
+  revokeSessionsExcept(userId: number, keepDigest: string | null, now: number): Promise<number>;
 }
 
 /**

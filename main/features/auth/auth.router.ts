@@ -8,6 +8,9 @@ import {
   createTokenInput,
   loginInput,
   loginResultOutput,
+  revokedSessionsOutput,
+  sessionListOutput,
+  sessionOutput,
 } from '../../../shared/schemas/users.schema';
 import { orgIdInput } from '../../../shared/schemas/organizations.schema';
 import { okOutput } from '../../../shared/schemas/common.schema';
@@ -28,7 +31,9 @@ export const authRouter = router({
       output: z.union([loginResultOutput, mfaRequiredOutput]),
     })
     .input(loginInput)
-    .mutation(({ ctx, input }) => ctx.services.auth.login(input, ctx.clientAddress)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.login(input, { address: ctx.clientAddress, userAgent: ctx.userAgent }),
+    ),
   logout: authedProcedure
     .meta({
       rest: { method: 'POST', path: '/auth/logout', summary: 'End this session' },
@@ -56,7 +61,9 @@ export const authRouter = router({
       output: createdTokenOutput,
     })
     .input(createTokenInput)
-    .mutation(({ ctx, input }) => ctx.services.auth.createPersonalToken(ctx.actor, input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.createPersonalToken(ctx.actor, input, ctx.token),
+    ),
   tokens: authedProcedure
     .meta({
       rest: {
@@ -79,4 +86,38 @@ export const authRouter = router({
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.actor, input.id)),
   ...mfaProcedures,
+
+  sessions: authedProcedure
+    .meta({
+      rest: {
+        method: 'GET',
+        path: '/me/sessions',
+        summary: "The caller's console sessions still in force, the current one marked (IDN-5)",
+      },
+      output: sessionListOutput,
+    })
+    .query(({ ctx }) => ctx.services.auth.sessions(ctx.actor, ctx.token)),
+  revokeSession: authedProcedure
+    .meta({
+      rest: {
+        method: 'DELETE',
+        path: '/me/sessions/:id',
+        summary: "End one of the caller's sessions: its next request is refused",
+      },
+      supportEngineer: true,
+      output: sessionOutput,
+    })
+    .input(orgIdInput)
+    .mutation(({ ctx, input }) => ctx.services.auth.revokeSession(ctx.actor, input.id, ctx.token)),
+  revokeOtherSessions: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/me/sessions/revoke-others',
+        summary: "End every session of the caller's but this one",
+      },
+      supportEngineer: true,
+      output: revokedSessionsOutput,
+    })
+    .mutation(({ ctx }) => ctx.services.auth.revokeOtherSessions(ctx.actor, ctx.token)),
 });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Actor } from '../../core/actor';
+import { systemActor, type Actor } from '../../core/actor';
 import { iso, isoOrNull, type Clock } from '../../core/clock';
 import {
   MFA_TOKEN_PREFIX,
@@ -17,8 +17,10 @@ import {
   type ApiToken,
   type CreatedToken,
   type LoginResult,
+  type RevokedSessions,
+  type Session,
 } from '../../../shared/schemas/users.schema';
-import { MFA_CHALLENGE_TTL_MS } from '../../../shared/constants';
+import { DESKTOP_USER_AGENT, MFA_CHALLENGE_TTL_MS } from '../../../shared/constants';
 import {
   completeMfaInput,
   type MfaMethod,
@@ -47,10 +49,15 @@ export interface AuthDeps {
   factors?: SecondFactors;
   /** IDN-1: code guesses per user, shared with MfaService. */
   mfaThrottle?: SignInThrottle;
+  /** The server's log, for what belongs in no account's trail (a sign-in for an unknown email). */
+  log?: (line: string) => void;
 }
 
 /** IDN-1: wrong codes a sign-in challenge takes before it is burnt (sign in again). */
 const MAX_CHALLENGE_FAILURES = 5;
+
+/** Why a sign-in failed, as its audit entry says (IDN-5); the caller only ever hears "wrong". */
+type SignInFailure = 'wrong_password' | 'no_password' | 'user_deactivated' | 'account_deactivated';
 
 export type PasswordVerifier = (password: string, stored: string | null) => Promise<boolean>;
 
@@ -58,6 +65,25 @@ const DAY = 24 * 60 * 60 * 1000;
 /** IDN-5: `last_used_at` is kept to the minute, so a token's reads write at most once a minute. */
 const LAST_USED_RESOLUTION_MS = 60 * 1000;
 type TokenRow = ApiTokenRow;
+/** A user agent is kept to this many characters: enough to tell browsers apart, no more. */
+const MAX_CLIENT_LENGTH = 200;
+
+/** Where a sign-in came from, for "my sessions" (IDN-5). */
+export interface SignInClient {
+  address?: string;
+  userAgent?: string;
+}
+
+/**
+ * The client a session is shown as: the desktop app by name, a browser by its user agent
+ * (printable ASCII only, shortened: a header is the caller's to choose).
+ */
+export function clientLabel(userAgent: string | undefined): string {
+  const printable = (userAgent ?? '').replace(/[^\x20-\x7e]/g, '').trim();
+  if (!printable) return 'Unknown client';
+  if (printable.startsWith(DESKTOP_USER_AGENT)) return 'Orgdesk desktop';
+  return printable.slice(0, MAX_CLIENT_LENGTH);
+}
 
 const toApiToken = (t: TokenRow): ApiToken => ({
   id: t.id,
@@ -145,9 +171,10 @@ export class AuthService {
 
   async login(
     raw: z.input<typeof loginInput>,
-    address = 'unknown',
+    from: SignInClient = {},
   ): Promise<LoginResult | MfaRequired> {
     const input = loginInput.parse(raw);
+    const address = from.address ?? 'unknown';
     const now = this.d.clock.now();
     const emailKeyName = `email:${emailKey(input.email)}`;
     const keys = [emailKeyName, `addr:${address}`];
@@ -180,6 +207,16 @@ export class AuthService {
     // PLAT-1: the users of a deactivated account are refused like deactivated users.
     if (!user || !ok || !user.isActive || !found?.accountActive) {
       this.throttle.fail(ticket, this.d.clock.now());
+      const reason: SignInFailure | null = !user
+        ? null
+        : !ok
+          ? user.passwordHash === null
+            ? 'no_password'
+            : 'wrong_password'
+          : !user.isActive
+            ? 'user_deactivated'
+            : 'account_deactivated';
+      await this.recordFailure(user, reason, input.email, address);
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
     this.throttle.succeed(ticket, [emailKeyName]);
@@ -199,7 +236,8 @@ export class AuthService {
       );
       return { mfa_required: true, mfa_token: mfaToken, methods: ['totp', 'recovery_code'] };
     }
-    return this.d.uow.write((r) => this.openSession(r, signedIn, address, null));
+    const client = clientLabel(from.userAgent);
+    return this.d.uow.write((r) => this.openSession(r, signedIn, address, null, client));
   }
 
   /** The session of a sign-in, and its audit entry (with the second factor used, if any). */
@@ -208,6 +246,7 @@ export class AuthService {
     user: UserRow,
     address: string,
     secondFactor: MfaMethod | null,
+    client: string,
   ): Promise<LoginResult> {
     const now = this.d.clock.now();
     const expiresAt = now + (this.d.sessionTtlMs ?? 12 * 60 * 60 * 1000);
@@ -218,7 +257,12 @@ export class AuthService {
       false,
       expiresAt,
     );
-    await r.auth.insertToken({ ...values, secondFactorAt: secondFactor ? now : null });
+    await r.auth.insertToken({
+      ...values,
+      secondFactorAt: secondFactor ? now : null,
+      clientAddress: address,
+      client,
+    });
     await r.audit.record(this.actorOf(user, false, 'session'), {
       accountId: user.accountId,
       action: 'auth.signed_in',
@@ -234,7 +278,10 @@ export class AuthService {
    * (TOTP or recovery). The challenge and the code are each used by a conditional update in one
    * write with the new session, so a replay of either, or two concurrent uses, pass once.
    */
-  async completeMfa(raw: z.input<typeof completeMfaInput>): Promise<LoginResult> {
+  async completeMfa(
+    raw: z.input<typeof completeMfaInput>,
+    from: SignInClient = {},
+  ): Promise<LoginResult> {
     const input = completeMfaInput.parse(raw);
     const now = this.d.clock.now();
     const digest = this.d.box.mfaDigest(input.mfa_token);
@@ -269,7 +316,13 @@ export class AuthService {
           // Someone completed it first: this write's claim of the code rolls back with it.
           throw expired();
         }
-        return this.openSession(r, found.user, challenge.address, method);
+        return this.openSession(
+          r,
+          found.user,
+          challenge.address,
+          method,
+          clientLabel(from.userAgent),
+        );
       }),
     );
     if (outcome === null) {
@@ -310,6 +363,42 @@ export class AuthService {
       details: { address, method },
     });
     return { token, expires_at: iso(expiresAt) };
+  }
+
+  /**
+   * IDN-5: a failed sign-in for a user goes to the trail of that user's account (the email as
+   * typed, the address, why), never the password. One for an email no account holds goes to no
+   * trail: which account would it be, and an account's admins are not to read strangers' guesses
+   * (often a password typed into the email field). The server log gets a line with the address
+   * only. Either way the caller hears the same words; a failure to record is logged, never
+   * answered, so it cannot tell known emails from unknown ones either.
+   */
+  private async recordFailure(
+    user: UserRow | undefined,
+    reason: SignInFailure | null,
+    email: string,
+    address: string,
+  ): Promise<void> {
+    if (!user || !reason) {
+      this.d.log?.(`Orgdesk: sign-in failed for an email no account holds, from ${address}`);
+      return;
+    }
+    try {
+      await this.d.uow.write((r) =>
+        r.audit.record(
+          { ...systemActor(user.accountId), label: `sign-in attempt from ${address}` },
+          {
+            accountId: user.accountId,
+            action: 'auth.sign_in_failed',
+            targetType: 'user',
+            targetId: user.id,
+            details: { email, address, reason },
+          },
+        ),
+      );
+    } catch (err) {
+      this.d.log?.(`Orgdesk: could not audit a failed sign-in: ${(err as Error).message}`);
+    }
   }
 
   private actorOf(user: UserRow, readOnly: boolean, via: Actor['via']): Actor {
@@ -373,33 +462,45 @@ export class AuthService {
     await this.d.uow.write((r) => r.auth.revokeOwnByDigest(digest, actor.userId, now));
   }
 
-  /** TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call. */
+  /**
+   * TEN-6: a personal token is the owner's own rights (or fewer), evaluated live at each call.
+   * IDN-5: it expires (90 days unless chosen, a year at most), and one minted by another personal
+   * token never outlives that one: a leaked token cannot renew itself into a year-long key.
+   */
   async createPersonalToken(
     actor: Actor,
     raw: z.input<typeof createTokenInput>,
+    callerToken?: string,
   ): Promise<CreatedToken> {
     const input = createTokenInput.parse(raw);
     if (actor.readOnly && !input.read_only) {
       throw forbidden('A read-only token can only create read-only tokens');
     }
-    const expiresAt = input.expires_in_days
-      ? this.d.clock.now() + input.expires_in_days * DAY
-      : null;
-    const { token, values } = this.newToken(
-      actor.userId,
-      'personal',
-      input.name,
-      input.read_only,
-      expiresAt,
-    );
+    const requested = this.d.clock.now() + input.expires_in_days * DAY;
+    const callerDigest = this.digestOf(callerToken);
     return this.d.uow.write(async (r) => {
+      const minter = callerDigest === null ? undefined : await r.auth.byDigest(callerDigest);
+      const ceiling =
+        minter?.kind === 'personal' && minter.expiresAt !== null ? minter.expiresAt : Infinity;
+      const expiresAt = Math.min(requested, ceiling);
+      const { token, values } = this.newToken(
+        actor.userId,
+        'personal',
+        input.name,
+        input.read_only,
+        expiresAt,
+      );
       const row = await r.auth.insertToken(values);
       await r.audit.record(actor, {
         accountId: actor.accountId,
         action: 'token.created',
         targetType: 'api_token',
         targetId: row.id,
-        details: { name: input.name, read_only: input.read_only },
+        details: {
+          name: input.name,
+          read_only: input.read_only,
+          expires_at: iso(expiresAt),
+        },
       });
       return { ...toApiToken(row), token };
     });
@@ -425,6 +526,81 @@ export class AuthService {
         targetId: id,
       });
       return toApiToken(row);
+    });
+  }
+
+  private toSession(t: TokenRow, currentDigest: string | null): Session {
+    return {
+      id: t.id,
+      created_at: iso(t.createdAt),
+      last_used_at: isoOrNull(t.lastUsedAt),
+      expires_at: isoOrNull(t.expiresAt),
+      client_address: t.clientAddress,
+      client: t.client ?? 'Unknown client',
+      current: currentDigest !== null && t.tokenDigest === currentDigest,
+    };
+  }
+
+  private digestOf(token: string | undefined): string | null {
+    return token ? this.d.box.tokenDigest(token) : null;
+  }
+
+  /** IDN-5: the caller's sessions still in force, the one making this call marked `current`. */
+  async sessions(actor: Actor, currentToken?: string): Promise<Session[]> {
+    const now = this.d.clock.now();
+    const current = this.digestOf(currentToken);
+    const rows = await this.d.uow.read((r) => r.auth.liveSessionsOf(actor.userId, now));
+    return rows.map((t) => this.toSession(t, current));
+  }
+
+  /**
+   * Ends one of the caller's sessions (the current one too: that is signing out). Another user's
+   * session id answers like an absent one. authenticate reads the row on every request, so the
+   * session's next request is refused.
+   */
+  async revokeSession(actor: Actor, id: number, currentToken?: string): Promise<Session> {
+    if (actor.readOnly) {
+      throw forbidden('A read-only token cannot end sessions; use a full token or the console');
+    }
+    const now = this.d.clock.now();
+    const current = this.digestOf(currentToken);
+    return this.d.uow.write(async (r) => {
+      const row = await r.auth.revokeOwnSession(id, actor.userId, now);
+      if (!row) throw notFound('Session', id);
+      await r.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'session.revoked',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { session_id: id },
+      });
+      return this.toSession(row, current);
+    });
+  }
+
+  /** Ends every session of the caller's except the one making the call. */
+  async revokeOtherSessions(actor: Actor, currentToken?: string): Promise<RevokedSessions> {
+    if (actor.readOnly) {
+      throw forbidden('A read-only token cannot end sessions; use a full token or the console');
+    }
+    const current = this.digestOf(currentToken);
+    if (current === null) {
+      throw new DomainError(
+        'BAD_REQUEST',
+        'This connection has no session of its own; end sessions one by one (DELETE /api/v1/me/sessions/{id})',
+      );
+    }
+    const now = this.d.clock.now();
+    return this.d.uow.write(async (r) => {
+      const revoked = await r.auth.revokeSessionsExcept(actor.userId, current, now);
+      await r.audit.record(actor, {
+        accountId: actor.accountId,
+        action: 'session.revoked_others',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { revoked },
+      });
+      return { revoked };
     });
   }
 }

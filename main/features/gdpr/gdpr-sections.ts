@@ -155,6 +155,9 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       'expiresAt',
       'revokedAt',
       'lastUsedAt',
+      // IDN-5: where the subject signed in from is their personal data: theirs to receive.
+      'clientAddress',
+      'client',
     ],
     withheld: {
       tokenDigest: `the token's digest is ${CREDENTIAL}`,

@@ -27,7 +27,12 @@ export const mfaProcedures = {
       output: loginResultOutput,
     })
     .input(completeMfaInput)
-    .mutation(({ ctx, input }) => ctx.services.auth.completeMfa(input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.auth.completeMfa(input, {
+        address: ctx.clientAddress,
+        userAgent: ctx.userAgent,
+      }),
+    ),
   mfaStatus: authedProcedure
     .meta({
       rest: {

@@ -1,6 +1,8 @@
 import { authedProcedure, router } from '../../trpc/trpc';
+import { orgIdInput } from '../../../shared/schemas/organizations.schema';
 import {
   createUserInput,
+  revokedSessionsOutput,
   setRolesInput,
   updateUserInput,
   userListOutput,
@@ -60,4 +62,16 @@ export const usersRouter = router({
     })
     .input(setRolesInput)
     .mutation(({ ctx, input }) => ctx.services.users.setRoles(ctx.actor, input)),
+
+  signOutEverywhere: authedProcedure
+    .meta({
+      rest: {
+        method: 'POST',
+        path: '/users/:id/sign-out',
+        summary: 'End every session of a user of the account (IDN-5); personal tokens stay',
+      },
+      output: revokedSessionsOutput,
+    })
+    .input(orgIdInput)
+    .mutation(({ ctx, input }) => ctx.services.users.signOutEverywhere(ctx.actor, input.id)),
 });

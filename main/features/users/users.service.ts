@@ -3,6 +3,7 @@ import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
 import { hashPassword } from '../../core/crypto';
+import { requireAcceptablePassword } from '../../core/password-policy';
 import { badRequest, conflict, notFound } from '../../core/errors';
 import { isUniqueViolation } from '../../core/names';
 import type { RoleAssignmentRow, UserRow } from '../../domain/rows';
@@ -13,6 +14,7 @@ import {
   updateUserInput,
   type RoleGrant,
   type User,
+  type RevokedSessions,
 } from '../../../shared/schemas/users.schema';
 
 export interface UsersDeps {
@@ -110,6 +112,7 @@ export class UsersService {
     let passwordHash: string | null = null;
     if (input.password) {
       await this.d.uow.read((r) => this.checkCreate(r, actor, input));
+      requireAcceptablePassword(input.password);
       passwordHash = await hashPassword(input.password);
     }
     const now = this.d.clock.now();
@@ -174,12 +177,35 @@ export class UsersService {
     return { accountId, before };
   }
 
+  /**
+   * IDN-5: an admin's "sign out everywhere" for a user of their account: every session of the
+   * user's ends at once (each is read on every request); personal tokens stay, as scripts are
+   * not sign-ins (deactivating the user ends those). A foreign id answers like an absent one.
+   */
+  async signOutEverywhere(actor: Actor, id: number): Promise<RevokedSessions> {
+    const now = this.d.clock.now();
+    return this.d.uow.write(async (r) => {
+      const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+      const target = await this.own(r, actor, id, true);
+      const revoked = await r.auth.revokeSessionsExcept(target.id, null, now);
+      await r.audit.record(actor, {
+        accountId,
+        action: 'user.signed_out_everywhere',
+        targetType: 'user',
+        targetId: id,
+        details: { revoked },
+      });
+      return { revoked };
+    });
+  }
+
   async update(actor: Actor, raw: z.input<typeof updateUserInput>): Promise<User> {
     const input = updateUserInput.parse(raw);
     const { id, patch } = input;
     let passwordHash: string | undefined;
     if (patch.password) {
       await this.d.uow.read((r) => this.checkUpdate(r, actor, input));
+      requireAcceptablePassword(patch.password);
       passwordHash = await hashPassword(patch.password);
     }
     const now = this.d.clock.now();

@@ -222,6 +222,7 @@ export class RestApi {
           serverUrl: o.serverUrl,
           token: token ?? undefined,
           clientAddress: clientAddress(req),
+          userAgent: headerValue(req, 'user-agent'),
           ...(route.rest.file ? { asFile: true } : {}),
         },
         input,

@@ -4,7 +4,7 @@ import {
   MAX_EMAIL_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
+  PASSWORD_RULE,
 } from '../../../shared/constants';
 import { Dialog } from '../../components/dialog';
 import { Field, FormError } from '../../components/field';
@@ -97,7 +97,7 @@ function CreateUserForm({ onClose, onCreated }: { onClose(): void; onCreated(id:
         label="Password"
         aside="optional"
         error={errors.password}
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters. Without one, the user cannot sign in with a password until one is set.`}
+        hint={`${PASSWORD_RULE} Without one, the user cannot sign in with a password until one is set.`}
       >
         <input
           type="password"

@@ -1,7 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useId, useMemo, useState } from 'react';
-import { MAX_NAME_LENGTH, MAX_TOKEN_EXPIRY_DAYS } from '../../../shared/constants';
+import {
+  DEFAULT_TOKEN_EXPIRY_DAYS,
+  MAX_NAME_LENGTH,
+  MAX_TOKEN_EXPIRY_DAYS,
+} from '../../../shared/constants';
 import type { ApiToken } from '../../../shared/schemas/users.schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
@@ -210,7 +214,7 @@ function CreateTokenForm({
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [readOnly, setReadOnly] = useState(false);
-  const [days, setDays] = useState('');
+  const [days, setDays] = useState(String(DEFAULT_TOKEN_EXPIRY_DAYS));
   const [localError, setLocalError] = useState<string | null>(null);
   const create = useMutation(
     trpc.auth.createToken.mutationOptions({
@@ -230,9 +234,9 @@ function CreateTokenForm({
       onSubmit={(e) => {
         e.preventDefault();
         const t = days.trim();
-        if (t !== '' && !/^\d+$/.test(t)) {
+        if (!/^\d+$/.test(t)) {
           setLocalError(
-            `Expiry must be a whole number of days (1 to ${MAX_TOKEN_EXPIRY_DAYS}), or empty for never.`,
+            `Expiry must be a whole number of days, 1 to ${MAX_TOKEN_EXPIRY_DAYS}: every token expires.`,
           );
           return;
         }
@@ -240,7 +244,7 @@ function CreateTokenForm({
         create.mutate({
           name: name.trim(),
           read_only: readOnly,
-          expires_in_days: t === '' ? null : Number(t),
+          expires_in_days: Number(t),
         });
       }}
     >
@@ -256,9 +260,8 @@ function CreateTokenForm({
       </Field>
       <Field
         label="Expires after (days)"
-        aside="optional"
         error={errors.days}
-        hint={`1 to ${MAX_TOKEN_EXPIRY_DAYS}; empty: never.`}
+        hint={`1 to ${MAX_TOKEN_EXPIRY_DAYS} days (a year at most); ${DEFAULT_TOKEN_EXPIRY_DAYS} unless changed. Every token expires.`}
       >
         <input
           type="text"

@@ -44,6 +44,16 @@ export function UsersView() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [deactivating, setDeactivating] = useState<User | null>(null);
+  const [signingOut, setSigningOut] = useState<User | null>(null);
+  const signOut = useMutation(
+    trpc.users.signOutEverywhere.mutationOptions({
+      onSuccess: (r) => {
+        const who = signingOut?.name ?? 'The user';
+        setSigningOut(null);
+        toast.success(`${who} was signed out everywhere: ${plural(r.revoked, 'session')} ended.`);
+      },
+    }),
+  );
 
   const setActive = useMutation(
     trpc.users.update.mutationOptions({
@@ -145,6 +155,18 @@ export function UsersView() {
                   Reactivate
                 </GuardedButton>
               )}
+              {u.is_active ? (
+                <GuardedButton
+                  aria-label={`Sign out ${u.name} everywhere`}
+                  disabledReason={platformOnly}
+                  onClick={() => {
+                    signOut.reset();
+                    setSigningOut(u);
+                  }}
+                >
+                  Sign out everywhere…
+                </GuardedButton>
+              ) : null}
               <GuardedButton
                 aria-label={`Edit roles of ${u.name}`}
                 mutates={false}
@@ -158,7 +180,7 @@ export function UsersView() {
         },
       }),
     ],
-    [me.id, me.is_platform_operator, orgName, setActive],
+    [me.id, me.is_platform_operator, orgName, setActive, signOut],
   );
 
   const needle = searchText.trim().toLowerCase();
@@ -245,6 +267,22 @@ export function UsersView() {
         onCreated={() => undefined}
       />
       <RoleEditorDialog user={editing} orgs={orgList} onClose={() => setEditing(null)} />
+      <ConfirmDialog
+        open={signingOut !== null}
+        title={signingOut ? `Sign out ${signingOut.name} everywhere?` : 'Sign out everywhere?'}
+        confirmLabel="Sign out everywhere"
+        tone="danger"
+        busy={signOut.isPending}
+        error={signOut.error ? errorMessage(signOut.error) : null}
+        onClose={() => setSigningOut(null)}
+        onConfirm={() => signingOut && signOut.mutate({ id: signingOut.id })}
+      >
+        <p>
+          Every console and desktop session of theirs ends now: their next click asks them to sign
+          in again{signingOut?.id === me.id ? ', and so will yours' : ''}. Their personal API tokens
+          keep working; deactivate the user to stop those too.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={deactivating !== null}
         title={deactivating ? `Deactivate ${deactivating.name}?` : 'Deactivate?'}

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { ApiTokenRow } from '../../../domain/rows';
 import type {
   AuthNow,
@@ -111,5 +111,57 @@ export class SqliteAuthRepo implements AuthRepo {
       .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
       .returning()
       .get();
+  }
+
+  async byDigest(digest: string): Promise<ApiTokenRow | undefined> {
+    return this.db.select().from(apiTokens).where(eq(apiTokens.tokenDigest, digest)).get();
+  }
+
+  private liveSession(userId: number, now: number) {
+    return and(
+      eq(apiTokens.userId, userId),
+      eq(apiTokens.kind, 'session'),
+      isNull(apiTokens.revokedAt),
+      or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+    );
+  }
+
+  async liveSessionsOf(userId: number, now: number): Promise<ApiTokenRow[]> {
+    return this.db
+      .select()
+      .from(apiTokens)
+      .where(this.liveSession(userId, now))
+      .orderBy(desc(apiTokens.id))
+      .all();
+  }
+
+  async revokeOwnSession(
+    id: number,
+    userId: number,
+    now: number,
+  ): Promise<ApiTokenRow | undefined> {
+    return this.db
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(apiTokens.id, id), this.liveSession(userId, now)))
+      .returning()
+      .get();
+  }
+
+  async revokeSessionsExcept(
+    userId: number,
+    keepDigest: string | null,
+    now: number,
+  ): Promise<number> {
+    return this.db
+      .update(apiTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          this.liveSession(userId, now),
+          ...(keepDigest === null ? [] : [ne(apiTokens.tokenDigest, keepDigest)]),
+        ),
+      )
+      .run().changes;
   }
 }
