@@ -1,0 +1,23 @@
+// The PostgreSQL repositories of one transaction (issue 15): PgUnitOfWork's factory
+// (main/db/pg/uow.ts) calls createPgRepos with the transaction's connection. Each group of
+// features registers its repositories in a block of its own below.
+import type { Repos } from '../../../repos';
+import type { PgTx } from '../uow';
+import { PgOrganizationsRepo } from './organizations';
+
+// ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
+export type PgReposA = Pick<Repos, 'orgs'>;
+
+export function createPgReposA(tx: PgTx): PgReposA {
+  return {
+    orgs: new PgOrganizationsRepo(tx.db),
+  };
+}
+// ── end of group A ───────────────────────────────────────────────────────────────────────────
+
+/** Every PostgreSQL repository converted so far, over one transaction. */
+export function createPgRepos(tx: PgTx) {
+  return {
+    ...createPgReposA(tx),
+  };
+}
