@@ -3,14 +3,16 @@
 // features registers its repositories in a block of its own below.
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
+import { PgHostsRepo } from './hosts';
 import { PgOrganizationsRepo } from './organizations';
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
-export type PgReposA = Pick<Repos, 'orgs'>;
+export type PgReposA = Pick<Repos, 'orgs' | 'hosts'>;
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
     orgs: new PgOrganizationsRepo(tx.db),
+    hosts: new PgHostsRepo(tx.db),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
