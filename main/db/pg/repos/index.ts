@@ -4,15 +4,17 @@
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
 import { PgHostsRepo } from './hosts';
+import { PgLocationsRepo } from './locations';
 import { PgOrganizationsRepo } from './organizations';
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
-export type PgReposA = Pick<Repos, 'orgs' | 'hosts'>;
+export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations'>;
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
     orgs: new PgOrganizationsRepo(tx.db),
     hosts: new PgHostsRepo(tx.db),
+    locations: new PgLocationsRepo(tx.db),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
