@@ -3,18 +3,20 @@
 // features registers its repositories in a block of its own below.
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
+import { PgFleetRepo } from './fleet';
 import { PgHostsRepo } from './hosts';
 import { PgLocationsRepo } from './locations';
 import { PgOrganizationsRepo } from './organizations';
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
-export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations'>;
+export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet'>;
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
     orgs: new PgOrganizationsRepo(tx.db),
     hosts: new PgHostsRepo(tx.db),
     locations: new PgLocationsRepo(tx.db),
+    fleet: new PgFleetRepo(tx.db),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
