@@ -7,9 +7,13 @@ import { PgFleetRepo } from './fleet';
 import { PgHostsRepo } from './hosts';
 import { PgLocationsRepo } from './locations';
 import { PgOrganizationsRepo } from './organizations';
+import { PgSecretsRepo } from './secrets';
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
-export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet'>;
+// secrets: the PG class itself, for its async matchSecretDigest (see there).
+export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet'> & {
+  secrets: PgSecretsRepo;
+};
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
@@ -17,6 +21,7 @@ export function createPgReposA(tx: PgTx): PgReposA {
     hosts: new PgHostsRepo(tx.db),
     locations: new PgLocationsRepo(tx.db),
     fleet: new PgFleetRepo(tx.db),
+    secrets: new PgSecretsRepo(tx.db),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
