@@ -6,12 +6,13 @@ import type { PgTx } from '../uow';
 import { PgFleetRepo } from './fleet';
 import { PgHostsRepo } from './hosts';
 import { PgLocationsRepo } from './locations';
+import { PgOnboardingRepo } from './onboarding';
 import { PgOrganizationsRepo } from './organizations';
 import { PgSecretsRepo } from './secrets';
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
 // secrets: the PG class itself, for its async matchSecretDigest (see there).
-export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet'> & {
+export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet' | 'onboarding'> & {
   secrets: PgSecretsRepo;
 };
 
@@ -22,6 +23,7 @@ export function createPgReposA(tx: PgTx): PgReposA {
     locations: new PgLocationsRepo(tx.db),
     fleet: new PgFleetRepo(tx.db),
     secrets: new PgSecretsRepo(tx.db),
+    onboarding: new PgOnboardingRepo(tx.db),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
