@@ -48,6 +48,7 @@ export const accounts = pgTable('accounts', {
   defaultRetentionDays: integer('default_retention_days').notNull().default(90),
   isActive: boolean('is_active').notNull().default(true),
   createdAt: int8('created_at').notNull(),
+  requireMfa: boolean('require_mfa').notNull().default(false),
 });
 
 export const users = pgTable(
@@ -112,6 +113,9 @@ export const apiTokens = pgTable(
     expiresAt: int8('expires_at'),
     revokedAt: int8('revoked_at'),
     lastUsedAt: int8('last_used_at'),
+    secondFactorAt: int8('second_factor_at'),
+    clientAddress: text('client_address'),
+    client: text('client'),
   },
   (t) => [
     uniqueIndex('api_tokens_digest_uq').on(t.tokenDigest),
@@ -567,3 +571,153 @@ export const accountHealthSnapshots = pgTable(
     index('account_health_snapshots_hour_idx').on(t.hour),
   ],
 );
+
+// ---- Issue 16 (IDN-1, IDN-4) and issue 18 (INT-1/INT-2): mirrored from main/db/schema.ts.
+
+export const userTotp = pgTable('user_totp', {
+  userId: int8('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretCiphertext: bytea('secret_ciphertext').notNull(),
+  confirmedAt: int8('confirmed_at'),
+  lastStep: int8('last_step'),
+  createdAt: int8('created_at').notNull(),
+});
+
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    id: id(),
+    userId: int8('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeDigest: text('code_digest').notNull(),
+    usedAt: int8('used_at'),
+    createdAt: int8('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('mfa_recovery_codes_user_digest_uq').on(t.userId, t.codeDigest)],
+);
+
+export const mfaChallenges = pgTable(
+  'mfa_challenges',
+  {
+    id: id(),
+    userId: int8('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenDigest: text('token_digest').notNull(),
+    address: text('address').notNull(),
+    failures: int8('failures').notNull().default(0),
+    createdAt: int8('created_at').notNull(),
+    expiresAt: int8('expires_at').notNull(),
+    usedAt: int8('used_at'),
+  },
+  (t) => [uniqueIndex('mfa_challenges_digest_uq').on(t.tokenDigest)],
+);
+
+export const ssoConfigs = pgTable('sso_configs', {
+  accountId: int8('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  issuer: text('issuer').notNull(),
+  clientId: text('client_id').notNull(),
+  clientSecretCiphertext: bytea('client_secret_ciphertext'),
+  // JSON arrays: folded email domains; {group, role, organization_id|null} mappings.
+  allowedDomains: text('allowed_domains').notNull(),
+  groupsClaim: text('groups_claim').notNull().default('groups'),
+  groupMappings: text('group_mappings').notNull(),
+  extraScopes: text('extra_scopes').notNull().default(''),
+  enabled: boolean('enabled').notNull().default(false),
+  updatedAt: int8('updated_at').notNull(),
+});
+
+export const oidcSignIns = pgTable(
+  'oidc_sign_ins',
+  {
+    id: id(),
+    accountId: int8('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    stateDigest: text('state_digest').notNull(),
+    nonce: text('nonce').notNull(),
+    providerVerifier: text('provider_verifier').notNull(),
+    // The client's own PKCE challenge (S256): only the client that started may take the session.
+    clientChallenge: text('client_challenge').notNull(),
+    // Where the browser goes after the callback: the console, or a desktop's loopback listener.
+    returnTo: text('return_to').notNull(),
+    clientState: text('client_state'),
+    createdAt: int8('created_at').notNull(),
+    expiresAt: int8('expires_at').notNull(),
+    calledBackAt: int8('called_back_at'),
+    userId: int8('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    handoffDigest: text('handoff_digest'),
+    handoffExpiresAt: int8('handoff_expires_at'),
+    exchangedAt: int8('exchanged_at'),
+  },
+  (t) => [
+    uniqueIndex('oidc_sign_ins_state_uq').on(t.stateDigest),
+    uniqueIndex('oidc_sign_ins_handoff_uq').on(t.handoffDigest),
+    index('oidc_sign_ins_expiry_idx').on(t.expiresAt),
+  ],
+);
+
+export const integrationDestinations = pgTable(
+  'integration_destinations',
+  {
+    id: id(),
+    accountId: int8('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    // JSON array of event patterns (`organization.*`, `host.registered`); null: every event.
+    events: text('events'),
+    caPem: text('ca_pem'),
+    secretCiphertext: text('secret_ciphertext'),
+    enabled: boolean('enabled').notNull().default(true),
+    // Why it is off: the admin's own choice (null) or the automatic disable after failures.
+    disabledReason: text('disabled_reason'),
+    // Delivery state: consecutive failures drive the destination's backoff (one queue per
+    // destination, delivered in sequence order), and the status the console shows.
+    failures: int8('failures').notNull().default(0),
+    nextAttemptAt: int8('next_attempt_at').notNull().default(0),
+    lastDeliveredAt: int8('last_delivered_at'),
+    lastError: text('last_error'),
+    lastErrorAt: int8('last_error_at'),
+    createdAt: int8('created_at').notNull(),
+    updatedAt: int8('updated_at').notNull(),
+  },
+  (t) => [index('integration_destinations_account_idx').on(t.accountId, t.enabled)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: id(),
+    destinationId: int8('destination_id')
+      .notNull()
+      .references(() => integrationDestinations.id, { onDelete: 'cascade' }),
+    accountId: int8('account_id').notNull(),
+    auditEntryId: int8('audit_entry_id').notNull(),
+    // pending | delivered | dead
+    status: text('status').notNull().default('pending'),
+    attempts: int8('attempts').notNull().default(0),
+    createdAt: int8('created_at').notNull(),
+    lastAttemptAt: int8('last_attempt_at'),
+    deliveredAt: int8('delivered_at'),
+    lastError: text('last_error'),
+    // The receiver's answer (a webhook's HTTP status), for the delivery log.
+    responseStatus: int8('response_status'),
+  },
+  (t) => [
+    index('outbox_destination_status_idx').on(t.destinationId, t.status, t.id),
+    index('outbox_status_idx').on(t.status, t.destinationId),
+  ],
+);
+
+export const workerLeases = pgTable('worker_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: int8('expires_at').notNull(),
+});
