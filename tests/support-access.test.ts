@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../main/core/actor';
 import { auditEntries, supportGrants, supportRequests } from '../main/db/schema';
 import { appRouter } from '../main/trpc/router';
+import { PUBLIC_PROCEDURES } from '../main/server/trpc-gate';
 import { supportEngineerMutations } from '../main/trpc/procedures';
 
 const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
@@ -560,8 +561,9 @@ describe('SUP-5 enforcement on every call, never cached', () => {
       string,
       Record<string, (i: unknown) => Promise<unknown>>
     >;
-    // Public procedures take no actor (sign-in); they are not a support engineer's write.
-    const PUBLIC = new Set(['auth.login', 'auth.completeMfa']);
+    // Public procedures take no actor (sign-in, SSO's start and exchange); they are not a
+    // support engineer's write.
+    const PUBLIC = PUBLIC_PROCEDURES;
     for (const path of mutations) {
       if (SUPPORT_ENGINEER_MUTATIONS.has(path) || PUBLIC.has(path)) continue;
       const [ns, name] = path.split('.') as [string, string];

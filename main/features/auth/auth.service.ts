@@ -302,11 +302,11 @@ export class AuthService {
     ) {
       throw expired();
     }
-    type Outcome = LoginResult | 'expired' | 'inactive';
+    type Outcome = LoginResult | 'expired' | 'deactivated';
     const outcome = await throttled<Outcome>(this.mfaThrottle, challenge.userId, now, () =>
       this.d.uow.write(async (r) => {
         const found = await r.auth.userById(challenge.userId);
-        if (!found || !found.user.isActive || !found.accountActive) return 'inactive';
+        if (!found || !found.user.isActive || !found.accountActive) return 'deactivated';
         const method = await this.factors.accept(r, challenge.userId, input.code);
         if (!method) {
           await r.mfa.failChallenge(challenge.id);
@@ -332,7 +332,7 @@ export class AuthService {
         'code',
       );
     }
-    if (outcome === 'inactive' || outcome === 'expired') throw expired();
+    if (outcome === 'deactivated' || outcome === 'expired') throw expired();
     return outcome;
   }
 
