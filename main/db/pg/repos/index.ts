@@ -3,7 +3,14 @@ import type { Clock } from '../../../core/clock';
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
 // ── group B (h/pg-repos-b) ──────────────────────────────────────────────────────────────────
+import { PgAccessRepo } from './access';
+import { PgAccountsRepo } from './accounts';
 import { PgAuditRepo } from './audit';
+import { PgAutomationRepo } from './automation';
+import { PgFeatureFlagsRepo } from './feature-flags';
+import { PgGdprRepo } from './gdpr';
+import { PgUsersRepo } from './users';
+import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
 
 /** What the repositories need besides the transaction: the audit chain's key and the clock. */
@@ -19,6 +26,13 @@ export interface PgRepoDeps {
  */
 export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
   return {
+    access: new PgAccessRepo(tx),
+    accounts: new PgAccountsRepo(tx),
     audit: new PgAuditRepo(tx, deps.chain, deps.clock),
+    automation: new PgAutomationRepo(tx),
+    featureFlags: new PgFeatureFlagsRepo(tx),
+    gdpr: new PgGdprRepo(tx),
+    users: new PgUsersRepo(tx),
+    workflows: new PgWorkflowsRepo(tx),
   } satisfies Partial<Repos>;
 }
