@@ -37,6 +37,7 @@ type B = Pick<
   | 'automation'
   | 'featureFlags'
   | 'gdpr'
+  | 'supportAccess'
   | 'users'
   | 'workflows'
   | 'afterCommit'
@@ -161,6 +162,26 @@ const SEED: [keyof typeof pgSchema & keyof typeof sqliteSchema, Record<string, u
       },
       { id: 6, accountId: 1, kind: 'customer', startsAt: T0 - 20, expiresAt: T0 + 2e6 },
     ],
+  ],
+  [
+    'supportRequests',
+    [
+      [1, 1, 4, 'pending', T0 + 1e5],
+      [2, 1, 4, 'pending', T0 - 1],
+      [3, 1, 4, 'denied', T0 + 1e5],
+      [4, 2, 4, 'pending', T0 + 1e5],
+      [5, 1, 4, 'expired', T0 - 100],
+      [6, 1, 4, 'pending', T0 + 2e5],
+    ].map(([id, accountId, engineerUserId, status, expiresAt]) => ({
+      id,
+      accountId,
+      engineerUserId,
+      reason: `reason ${id}`,
+      durationHours: 4,
+      status,
+      createdAt: T0 - 1000 + Number(id),
+      expiresAt,
+    })),
   ],
   [
     'locations',
@@ -434,6 +455,80 @@ async function script(uow: UnitOfWork<B>): Promise<Record<string, unknown>> {
       await r.workflows.incidentsPage(10, 1, 5),
     ]);
   });
+  // support access
+  await uow.write(async (r) => {
+    const sa = r.supportAccess;
+    log('sa.liveGrants', [
+      await sa.liveGrants(1, T0, { kind: 'all' }),
+      await sa.liveGrants(2, T0, { kind: 'customer' }),
+      await sa.liveGrants(2, T0, { kind: 'customer-or-engineer', engineerUserId: 4 }),
+    ]);
+    log('sa.engineer', set(await sa.activeGrantsOfEngineer(4, T0)));
+    await sa.lockAccountGrants(1);
+    await sa.lockAccountGrants(99);
+    const g = await sa.insertGrant({
+      accountId: 2,
+      kind: 'customer',
+      grantedByUserId: 4,
+      reason: 'help',
+      startsAt: T0,
+      expiresAt: T0 + 500,
+    });
+    log('sa.insertGrant', g);
+    log('sa.extend', [
+      await sa.extendGrant(g.id, T0 + 900),
+      await sa.extendGrant(g.id, T0 + 100),
+      await sa.extendGrant(5, T0 + 9e6),
+    ]);
+    log('sa.revoke', [
+      await sa.revokeGrant(g.id, T0 + 1, 1, 'done'),
+      await sa.revokeGrant(g.id, T0 + 2, 1, 'again'),
+    ]);
+    log('sa.accountExists', [await sa.accountExists(1), await sa.accountExists(99)]);
+    log(
+      'sa.emails',
+      [...(await sa.emails([4, 1, 4, 99]))].sort((a, b) => a[0] - b[0]),
+    );
+    log('sa.emailsNone', [...(await sa.emails([]))]);
+    log('sa.requestOf', [
+      await sa.requestOf(1, 1),
+      await sa.requestOf(1, 4, { forUpdate: true }),
+      await sa.requestOf(2, 4, { forUpdate: true }),
+    ]);
+    log('sa.pending', [await sa.pendingRequestOf(2, 4, T0), await sa.pendingRequestOf(1, 1, T0)]);
+    log(
+      'sa.insertRequest',
+      await sa.insertRequest({
+        accountId: 3,
+        engineerUserId: 4,
+        reason: 'new',
+        durationHours: 2,
+        status: 'pending',
+        createdAt: T0,
+        expiresAt: T0 + 10,
+      }),
+    );
+    for (const status of ['all', 'pending', 'expired', 'denied', 'approved'] as const) {
+      log(`sa.page.${status}`, await sa.requestsPage(1, status, T0, 0, 10));
+    }
+    log('sa.page.skip', await sa.requestsPage(1, 'all', T0, 2, 2));
+    log('sa.ofEngineer', await sa.requestsOfEngineer(4, 3));
+    const decision = {
+      status: 'approved' as const,
+      decidedAt: T0 + 3,
+      decidedByUserId: 1,
+      decisionReason: null,
+      grantId: g.id,
+    };
+    log('sa.decide', [await sa.decideRequest(1, decision), await sa.decideRequest(1, decision)]);
+    log('sa.accountsWithExpiries', await sa.accountsWithExpiries(T0, 1e6));
+    log('sa.expire', [await sa.expireStaleRequests(1, T0), await sa.expireStaleRequests(1, T0)]);
+    log('sa.claim', [await sa.claimEndedGrants(4, T0, 1e6), await sa.claimEndedGrants(4, T0, 1e6)]);
+    log('sa.cancel', [
+      await sa.cancelPendingRequests(1, T0 + 4, 1, 'closed'),
+      await sa.cancelPendingRequests(1, T0 + 4, 1, 'closed'),
+    ]);
+  });
   // gdpr
   await uow.write(async (r) => {
     log('gdpr.userOfAccount', [
@@ -549,6 +644,65 @@ describe.skipIf(!pgAvailable)('group B repositories: SQLite and PostgreSQL agree
     const results = await Promise.all([clear(), clear()]);
     expect(results.filter((x) => x !== undefined)).toHaveLength(1);
     expect(results.filter((x) => x === undefined)).toHaveLength(1);
+  });
+
+  it('two transactions deciding one request at once: one decides it, the other gets undefined', async () => {
+    const uow = pgUow();
+    const gate = barrier();
+    let ready = 0;
+    const decide = (userId: number) =>
+      uow.write(async (r) => {
+        const before = await r.supportAccess.requestOf(1, 1);
+        if (++ready === 2) gate.resolve();
+        await gate.promise;
+        if (before?.status !== 'pending') return undefined;
+        return r.supportAccess.decideRequest(1, {
+          status: 'approved',
+          decidedAt: T0,
+          decidedByUserId: userId,
+          decisionReason: null,
+          grantId: null,
+        });
+      });
+    const results = await Promise.all([decide(1), decide(3)]);
+    expect(results.filter((x) => x !== undefined)).toHaveLength(1);
+  });
+
+  it('two transactions claiming the ended grants at once: each grant is claimed once', async () => {
+    const uow = pgUow();
+    const gate = barrier();
+    let ready = 0;
+    const claim = () =>
+      uow.write(async (r) => {
+        await r.supportAccess.liveGrants(4, T0, { kind: 'all' });
+        if (++ready === 2) gate.resolve();
+        await gate.promise;
+        return r.supportAccess.claimEndedGrants(4, T0, 1e6);
+      });
+    const [a, b] = await Promise.all([claim(), claim()]);
+    expect([...a, ...b].map((g) => g.id)).toEqual([4]);
+  });
+
+  it('lockAccountGrants holds the account row: a second locker waits for the first COMMIT', async () => {
+    const uow = pgUow();
+    const order: string[] = [];
+    let first!: () => void;
+    const held = new Promise<void>((r) => (first = r));
+    const a = uow.write(async (r) => {
+      await r.supportAccess.lockAccountGrants(1);
+      order.push('a locked');
+      first();
+      // Hold the lock across a round trip of another transaction's attempt.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      order.push('a commits');
+    });
+    await held;
+    const b = uow.write(async (r) => {
+      await r.supportAccess.lockAccountGrants(1);
+      order.push('b locked');
+    });
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a locked', 'a commits', 'b locked']);
   });
 
   it('two transactions upserting one new flag at once: both succeed, one row remains', async () => {

@@ -9,6 +9,7 @@ import { PgAuditRepo } from './audit';
 import { PgAutomationRepo } from './automation';
 import { PgFeatureFlagsRepo } from './feature-flags';
 import { PgGdprRepo } from './gdpr';
+import { PgSupportAccessRepo } from './support-access';
 import { PgUsersRepo } from './users';
 import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
@@ -32,6 +33,7 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
     automation: new PgAutomationRepo(tx),
     featureFlags: new PgFeatureFlagsRepo(tx),
     gdpr: new PgGdprRepo(tx),
+    supportAccess: new PgSupportAccessRepo(tx),
     users: new PgUsersRepo(tx),
     workflows: new PgWorkflowsRepo(tx),
   } satisfies Partial<Repos>;
