@@ -37,6 +37,7 @@ type B = Pick<
   | 'automation'
   | 'featureFlags'
   | 'gdpr'
+  | 'governance'
   | 'supportAccess'
   | 'users'
   | 'workflows'
@@ -225,6 +226,26 @@ const SEED: [keyof typeof pgSchema & keyof typeof sqliteSchema, Record<string, u
       isActive,
       createdAt: T0,
       updatedAt: T0,
+    })),
+  ],
+  [
+    'recordings',
+    [
+      [1, 10, 1, 2, T0 - 5000],
+      [2, 10, 2, 2, T0 - 9000],
+      [3, 10, null, null, T0 - 5000],
+      [4, 11, 3, 1, T0 - 1],
+      [5, 10, 1, 2, T0],
+    ].map(([id, organizationId, hostId, userId, startedAt]) => ({
+      id,
+      organizationId,
+      hostId,
+      userId,
+      kind: id === 4 ? 'remote_desktop' : 'terminal',
+      capture: id === 3 ? 'full' : 'metadata',
+      startedAt,
+      endedAt: id === 5 ? null : Number(startedAt) + 100,
+      sizeBytes: Number(id) * 1000,
     })),
   ],
   [
@@ -529,6 +550,38 @@ async function script(uow: UnitOfWork<B>): Promise<Record<string, unknown>> {
       await sa.cancelPendingRequests(1, T0 + 4, 1, 'closed'),
     ]);
   });
+  // governance
+  await uow.write(async (r) => {
+    const gov = r.governance;
+    log('gov.org', [await gov.orgGovernance(10), await gov.orgGovernance(99)]);
+    log('gov.page', [await gov.recordingsPage(10, 0, 2), await gov.recordingsPage(10, 2, 5)]);
+    log('gov.recording', [await gov.recording(4), await gov.recording(99)]);
+    log('gov.hostInOrg', [await gov.hostInOrg(10, 1), await gov.hostInOrg(10, 3)]);
+    log('gov.userInAccount', [await gov.userInAccount(1, 2), await gov.userInAccount(2, 2)]);
+    const rec = await gov.insertRecording({
+      organizationId: 11,
+      hostId: 3,
+      userId: 1,
+      kind: 'terminal',
+      capture: 'full',
+      startedAt: T0 - 20,
+      endedAt: null,
+      sizeBytes: 42,
+    });
+    log('gov.insert', rec);
+    await gov.deleteRecording(rec.id);
+    log('gov.afterDelete', await gov.recording(rec.id));
+    log('gov.retention', [await gov.accountRetention(1), await gov.accountRetention(99)]);
+    await gov.setAccountRetention(1, 30);
+    log('gov.retentionSet', await gov.accountRetention(1));
+    log('gov.candidates', [await gov.cleanupCandidates(null), await gov.cleanupCandidates(1)]);
+    log('gov.hold', [await gov.legalHoldOf(10), await gov.legalHoldOf(99)]);
+    const expired = await gov.expiredRecordings(10, T0 - 1, 2);
+    log('gov.expired', [expired, await gov.expiredRecordings(10, T0 - 1, 10)]);
+    await gov.deleteRecordings(expired);
+    await gov.deleteRecordings([]);
+    log('gov.afterBatch', await gov.recordingsPage(10, 0, 10));
+  });
   // gdpr
   await uow.write(async (r) => {
     log('gdpr.userOfAccount', [
@@ -703,6 +756,27 @@ describe.skipIf(!pgAvailable)('group B repositories: SQLite and PostgreSQL agree
     });
     await Promise.all([a, b]);
     expect(order).toEqual(['a locked', 'a commits', 'b locked']);
+  });
+
+  it('legalHoldOf holds the org row FOR SHARE: a hold set meanwhile waits for the batch to commit', async () => {
+    const uow = pgUow();
+    const order: string[] = [];
+    let first!: () => void;
+    const held = new Promise<void>((r) => (first = r));
+    const batch = uow.write(async (r) => {
+      const hold = await r.governance.legalHoldOf(10);
+      order.push(`batch read hold ${hold}`);
+      first();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await r.governance.deleteRecordings(await r.governance.expiredRecordings(10, T0, 10));
+      order.push('batch deletes and commits');
+    });
+    await held;
+    const hold = pool
+      .query('UPDATE organizations SET legal_hold = true WHERE id = 10')
+      .then(() => order.push('hold committed'));
+    await Promise.all([batch, hold]);
+    expect(order).toEqual(['batch read hold false', 'batch deletes and commits', 'hold committed']);
   });
 
   it('two transactions upserting one new flag at once: both succeed, one row remains', async () => {

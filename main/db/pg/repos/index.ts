@@ -9,6 +9,7 @@ import { PgAuditRepo } from './audit';
 import { PgAutomationRepo } from './automation';
 import { PgFeatureFlagsRepo } from './feature-flags';
 import { PgGdprRepo } from './gdpr';
+import { PgGovernanceRepo } from './governance';
 import { PgSupportAccessRepo } from './support-access';
 import { PgUsersRepo } from './users';
 import { PgWorkflowsRepo } from './workflows';
@@ -33,6 +34,7 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
     automation: new PgAutomationRepo(tx),
     featureFlags: new PgFeatureFlagsRepo(tx),
     gdpr: new PgGdprRepo(tx),
+    governance: new PgGovernanceRepo(tx),
     supportAccess: new PgSupportAccessRepo(tx),
     users: new PgUsersRepo(tx),
     workflows: new PgWorkflowsRepo(tx),
