@@ -6,6 +6,7 @@ import type { PgTx } from '../uow';
 import { PgAccessRepo } from './access';
 import { PgAccountsRepo } from './accounts';
 import { PgAuditRepo } from './audit';
+import { PgAuditTrailRepo } from './audit-trail';
 import { PgAutomationRepo } from './automation';
 import { PgFeatureFlagsRepo } from './feature-flags';
 import { PgGdprRepo } from './gdpr';
@@ -31,6 +32,7 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
     access: new PgAccessRepo(tx),
     accounts: new PgAccountsRepo(tx),
     audit: new PgAuditRepo(tx, deps.chain, deps.clock),
+    auditTrail: new PgAuditTrailRepo(tx),
     automation: new PgAutomationRepo(tx),
     featureFlags: new PgFeatureFlagsRepo(tx),
     gdpr: new PgGdprRepo(tx),
