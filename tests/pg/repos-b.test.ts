@@ -669,7 +669,20 @@ async function script(uow: UnitOfWork<B>): Promise<Record<string, unknown>> {
         T0 + 21,
       ),
     );
+    // An entry of the same transaction is relabelled too (on PG it is still in the buffer).
+    await r.audit.record(actor(2, 'Amy@b.example'), {
+      accountId: 1,
+      action: 'user.signed_out',
+      targetType: 'user',
+      targetId: 2,
+    });
     log('gdpr.relabel', await r.audit.relabelActor(2, 'erased'));
+  });
+  await uow.read(async (r) => {
+    log(
+      'gdpr.trailAfter',
+      await r.auditTrail.page({ accountId: 1 }, listAuditInput.parse({ actor_user_id: 2 })),
+    );
   });
   return out;
 }
@@ -753,7 +766,7 @@ describe.skipIf(!pgAvailable)('group B repositories: SQLite and PostgreSQL agree
     // The script reached real rows, not a run of undefineds that agree.
     expect((onPg['trail.account'] as { total: number }).total).toBe(11);
     expect((onPg['accounts.page'] as { rows: unknown[] }[])[0]!.rows).toHaveLength(3);
-    expect(onPg['gdpr.relabel']).toBe(4);
+    expect(onPg['gdpr.relabel']).toBe(5);
     expect((onPg['sa.decide'] as unknown[])[0]).toMatchObject({ status: 'approved' });
   });
 

@@ -82,6 +82,15 @@ export class PgAuditRepo implements AuditRepo {
   }
 
   async relabelActor(userId: number, label: string): Promise<number> {
+    // Entries this transaction recorded are still in the buffer (on SQLite they are already
+    // rows, and relabelled with the rest). A new entry is v2, whose hash leaves a user's label
+    // out: replacing the label is all AuditChain.relabelled would do to it.
+    let buffered = 0;
+    for (const e of this.buffer) {
+      if (e.actorUserId !== userId) continue;
+      e.actorLabel = label;
+      buffered += 1;
+    }
     const rows = await this.tx.db
       .select()
       .from(auditEntries)
@@ -95,6 +104,6 @@ export class PgAuditRepo implements AuditRepo {
         .set({ actorLabel: label, hash })
         .where(eq(auditEntries.id, r.id));
     }
-    return rows.length;
+    return rows.length + buffered;
   }
 }
