@@ -107,6 +107,7 @@ const SEED: [keyof typeof pgSchema & keyof typeof sqliteSchema, Record<string, u
       searchText: String(name).toLowerCase(),
       automationLevel: id === 10 ? 'semi_auto' : 'manual',
       killSwitch: id === 11,
+      majorIncidentWorkflowId: id === 10 ? 1 : null,
       secretCiphertext: blob,
       secretDigest: `d${id}`,
       createdAt: T0,
@@ -425,6 +426,11 @@ async function script(uow: UnitOfWork<B>): Promise<Record<string, unknown>> {
     ]);
     log('wf.boundId', [await r.workflows.boundId(10), await r.workflows.boundId(99)]);
     await r.workflows.clearBinding(10, T0 + 10);
+    log('wf.afterClear', [
+      await r.workflows.boundId(10),
+      await r.workflows.incidentSettings(10),
+      await r.workflows.boundId(11),
+    ]);
     log('wf.inOrg', [
       await r.workflows.workflowInOrg(10, 1),
       await r.workflows.workflowInOrg(11, 1),
@@ -621,7 +627,8 @@ async function script(uow: UnitOfWork<B>): Promise<Record<string, unknown>> {
     for (const [a, action, targetType, targetId, organizationId] of events.slice(6)) {
       await r.audit.record(a, { accountId: 1, organizationId, action, targetType, targetId });
     }
-    await r.audit.record(systemActor(2), { accountId: 2, action: 'other', targetType: 'x' });
+    // The agents' synchronous form appends the same way.
+    r.audit.recordSync(systemActor(2), { accountId: 2, action: 'other', targetType: 'x' });
   });
   await uow.read(async (r) => {
     const at = new Date(T0 + 3).toISOString();
