@@ -240,16 +240,7 @@ export class AuditLog {
   record(actor: Actor, event: AuditEvent): void {
     const head = this.head.get({ accountId: event.accountId });
     const fields: ChainFields = {
-      at: this.clock.now(),
-      accountId: event.accountId,
-      organizationId: event.organizationId ?? null,
-      actorUserId: actor.via === 'system' ? null : actor.userId,
-      actorLabel: actor.label,
-      action: event.action,
-      targetType: event.targetType,
-      targetId:
-        event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
-      details: JSON.stringify(redact(event.details ?? {})),
+      ...entryFields(actor, event, this.clock.now()),
       prevHash: head ? head.hash : GENESIS_HASH,
     };
     const hash = this.chain.hash(fields);
@@ -293,6 +284,29 @@ export class AuditLog {
     }
     return rows.length;
   }
+}
+
+/**
+ * What an entry records of an actor and an event, before it is linked: the one derivation both
+ * engines' appends use (the PG repository chains these at commit, main/db/pg/repos/audit.ts).
+ */
+export function entryFields(
+  actor: Actor,
+  event: AuditEvent,
+  at: number,
+): Omit<ChainFields, 'prevHash'> {
+  return {
+    at,
+    accountId: event.accountId,
+    organizationId: event.organizationId ?? null,
+    actorUserId: actor.via === 'system' ? null : actor.userId,
+    actorLabel: actor.label,
+    action: event.action,
+    targetType: event.targetType,
+    targetId:
+      event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
+    details: JSON.stringify(redact(event.details ?? {})),
+  };
 }
 
 /** The chained fields of a stored entry. */

@@ -16,6 +16,12 @@ export interface PgTx {
   db: NodePgDatabase;
   /** For the statements drizzle does not spell (unnest batches, FOR UPDATE CTEs). */
   query: pg.PoolClient['query'];
+  /**
+   * Runs `cb` after `fn` has returned and before COMMIT, on this transaction, in registration
+   * order: the audit repository chains its buffered entries there, so the chain head's row lock
+   * is held only for the append and the COMMIT (scale-out.md §4.3). A throw rolls back.
+   */
+  beforeCommit(cb: () => Promise<void>): void;
 }
 
 export type PgReposFactory<R extends TxHooks> = (tx: PgTx) => Omit<R, keyof TxHooks>;
@@ -89,6 +95,7 @@ class Tx<R extends TxHooks> {
   /** The first statement that failed inside `fn` (a retry is decided on it, see run()). */
   failed: unknown = undefined;
   readonly hooks: (() => void)[] = [];
+  readonly preCommit: (() => Promise<void>)[] = [];
   readonly view: R;
 
   constructor(client: pg.PoolClient, factory: PgReposFactory<R>) {
@@ -114,7 +121,11 @@ class Tx<R extends TxHooks> {
         return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
       },
     });
-    const repos = factory({ db: drizzle(guarded), query });
+    const beforeCommit = (cb: () => Promise<void>) => {
+      if (!this.open) throw ended();
+      this.preCommit.push(cb);
+    };
+    const repos = factory({ db: drizzle(guarded), query, beforeCommit });
     const afterCommit = (cb: () => void) => {
       if (!this.open) throw ended();
       this.hooks.push(cb);
@@ -214,6 +225,8 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       let value: T;
       try {
         value = await fn(tx.view);
+        // Not after a failed statement: the transaction is aborted, nothing more would run.
+        if (tx.failed === undefined) for (const cb of tx.preCommit) await cb();
       } finally {
         tx.open = false;
       }
