@@ -75,6 +75,9 @@ test('Require MFA: a user without a second factor is led to enrolment first', as
   await view.getByLabel('Code from the app').fill(totpCode(secret, Date.now()));
   await view.getByRole('button', { name: 'Confirm' }).click();
   await view.getByRole('button', { name: 'I have saved them' }).click();
+  // Wait for the enrolled state (the status refetched) before the next click, so it does not land
+  // on a panel about to be redrawn.
+  await expect(view.getByRole('button', { name: 'Remove authenticator' })).toBeVisible();
   await view.getByLabel('Require a second factor for every user of this account').check();
   await expect(
     view.getByLabel('Require a second factor for every user of this account'),
