@@ -20,7 +20,7 @@ export const completeMfaInput = z.strictObject({
   code: mfaCode,
 });
 
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+export const MFA_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
 export const mfaRequiredOutput = z.strictObject({
