@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC } from '../../lib/trpc';
+import { PasskeysSection } from './passkeys-section';
 
 /**
  * IDN-1: the caller's second factor: enrol an authenticator app (QR code and the key to type),
@@ -48,6 +49,7 @@ export function SecurityPanel({ accountAdmin }: { accountAdmin: boolean }) {
       ) : (
         <Enrol onConfirmed={setCodes} />
       )}
+      <PasskeysSection onChanged={refresh} />
       {accountAdmin ? <RequireMfa required={s.required_by_account} onChanged={refresh} /> : null}
     </div>
   );
