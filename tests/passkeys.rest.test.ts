@@ -186,6 +186,27 @@ describe('IDN-2 passkeys', () => {
     }
   });
 
+  it('Require MFA: a passkey registered during enrolment counts as the second factor', async () => {
+    const u = await newUser();
+    const on = await s.request('PUT', '/api/v1/account/mfa', { body: { required: true } });
+    expect(on.status).toBe(200);
+    try {
+      const refused = await s.request('GET', '/api/v1/organizations', { token: u.session });
+      expect(refused.json.error.code).toBe('MFA_ENROLMENT_REQUIRED');
+      expect(refused.json.error.message).toMatch(/POST \/api\/v1\/me\/passkeys/);
+      await register(u.session, softAuthenticator());
+      const st = await s.request('GET', '/api/v1/me/mfa', { token: u.session });
+      expect(st.json).toMatchObject({ totp: 'none', passkeys: 1, required_by_account: true });
+      expect((await s.request('GET', '/api/v1/organizations', { token: u.session })).status).toBe(
+        200,
+      );
+    } finally {
+      // The admin has no factor, so over HTTP it could not turn it off again: the service can.
+      const admin = s.services.auth.actorForUser(s.adminUserId)!;
+      await s.services.mfa.setRequireMfa(admin, { required: false });
+    }
+  });
+
   it('steps up with a passkey; removing one needs a step-up; another user cannot touch it', async () => {
     const u = await newUser();
     const a = softAuthenticator();

@@ -39,9 +39,10 @@ export function SecurityPanel({ accountAdmin }: { accountAdmin: boolean }) {
   const s = status.data;
   return (
     <div className="security-panel" data-totp={s.totp}>
-      {s.required_by_account && s.totp !== 'enrolled' ? (
+      {s.required_by_account && s.totp !== 'enrolled' && s.passkeys === 0 ? (
         <div className="callout callout-info" role="status">
-          Your account requires a second factor: enrol an authenticator app to continue.
+          Your account requires a second factor: enrol an authenticator app or add a passkey to
+          continue.
         </div>
       ) : null}
       {s.totp === 'enrolled' ? (
