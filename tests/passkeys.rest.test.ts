@@ -91,6 +91,15 @@ describe('IDN-2 passkeys', () => {
       transports: '["internal"]',
       n: expect.any(Number),
     });
+    // Nothing of the credential reaches the audit trail or the log.
+    const trail = s.opened.sqlite
+      .prepare('SELECT details FROM audit_entries')
+      .pluck()
+      .all()
+      .join('\n');
+    expect(trail).toContain('"name":"Work laptop"');
+    expect(trail).not.toContain(a.credentialId);
+    expect(s.logs.join('\n')).not.toContain(a.credentialId);
     // The registration challenge works once.
     const again = await s.request('POST', '/api/v1/me/passkeys/options', { token: u.session });
     const response = softAuthenticator().register(again.json.options, origin);
