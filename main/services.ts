@@ -19,6 +19,7 @@ import { AuthService, type PasswordVerifier } from './features/auth/auth.service
 import { SignInThrottle } from './features/auth/throttle';
 import { MfaService } from './features/mfa/mfa.service';
 import { SecondFactors } from './features/mfa/second-factor';
+import { PasskeysService } from './features/passkeys/passkeys.service';
 import { ExportKeyService } from './features/export-key/export-key.service';
 import { AutomationService } from './features/automation/automation.service';
 import { FeatureFlagsService } from './features/feature-flags/feature-flags.service';
@@ -129,6 +130,7 @@ export function createServices(deps: ServiceDeps) {
   // sign-in's second step and the caller's own MFA use cases.
   const factors = new SecondFactors({ box, clock });
   const mfaThrottle = new SignInThrottle();
+  const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,
     now: repos.auth.now,
@@ -137,6 +139,7 @@ export function createServices(deps: ServiceDeps) {
     verifyPassword: deps.passwordVerifier,
     factors,
     mfaThrottle,
+    passkeys,
     log: deps.log,
   });
   const supportAccess = new SupportAccessService({ uow, clock, access: checks });
@@ -161,6 +164,7 @@ export function createServices(deps: ServiceDeps) {
       provider: deps.oidcProvider ?? new OpenIdClientProvider(),
     }),
     mfa: new MfaService({ uow, clock, box, access: checks, factors, throttle: mfaThrottle }),
+    passkeys,
     users: new UsersService({ uow, clock, access: checks }),
     organizations: new OrganizationsService({
       uow,

@@ -618,6 +618,34 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0019 (IDN-2): existing users have no passkeys, so their sign-in is unchanged', async () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0019_passkeys');
+    const file = join(dir, 'passkeys.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    expect(tables(file)).not.toContain('passkeys');
+    old.sqlite.exec(
+      `INSERT INTO accounts (id, name, created_at) VALUES (1, 'A', 1);
+       INSERT INTO users (id, account_id, email, email_key, name, created_at, updated_at)
+       VALUES (3, 1, 'a@a.test', 'a@a.test', 'A', 1, 1);`,
+    );
+    old.sqlite
+      .prepare(
+        `INSERT INTO api_tokens (user_id, kind, name, token_digest, created_at)
+         VALUES (3, 'session', 's', ?, 1)`,
+      )
+      .run(new SecretBox(keys).tokenDigest('odk_ses_old'));
+    old.close();
+    const opened = openDatabase({ file });
+    expect(tables(file)).toEqual(expect.arrayContaining(['passkeys', 'webauthn_challenges']));
+    const services = createServices({ db: opened.db, clock: new ManualClock(), keys });
+    const actor = services.auth.authenticate('odk_ses_old');
+    expect(actor?.secondFactor).toMatchObject({ enrolled: false });
+    expect(await services.passkeys.list(actor!)).toEqual([]);
+    await services.infra.offload.close();
+    opened.close();
+  });
+
   it('0017 (IDN-1): existing accounts do not require MFA, existing sessions have no second factor yet', () => {
     const at = journal.entries.findIndex((e) => e.tag === '0017_mfa');
     const file = join(dir, 'mfa.db');

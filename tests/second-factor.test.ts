@@ -72,6 +72,8 @@ describe('the lists, as declared on the procedures', () => {
       'organizations.agentConfig': true,
       'supportAccess.approve': true,
       'gdpr.eraseUser': true,
+      // IDN-2: a stolen session must not strip the owner's passkeys.
+      'auth.removePasskey': true,
     });
   });
 
@@ -85,6 +87,10 @@ describe('the lists, as declared on the procedures', () => {
       'auth.enrolTotp',
       'auth.logout',
       'auth.mfaStatus',
+      // IDN-2: a passkey is a way to enrol too.
+      'auth.passkeyRegistrationOptions',
+      'auth.passkeys',
+      'auth.registerPasskey',
       'users.me',
     ]);
   });

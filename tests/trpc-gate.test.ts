@@ -13,6 +13,16 @@ describe('the tRPC gate and the second factor', () => {
     expect(checkTrpcRequest(facts('auth.enrolTotp', false))).toMatchObject({ status: 401 });
   });
 
+  it('IDN-2: the passkey second step takes no bearer token and counts as a sign-in', () => {
+    expect(checkTrpcRequest(facts('auth.passkeySignInOptions', false))).toEqual({ pass: true });
+    expect(checkTrpcRequest(facts('auth.completeMfaWithPasskey', false))).toEqual({ pass: true });
+    expect(checkTrpcRequest(facts('auth.stepUpWithPasskey', false))).toMatchObject({ status: 401 });
+    expect(checkTrpcRequest(facts('auth.passkeys', false))).toMatchObject({ status: 401 });
+    expect(
+      checkTrpcRequest(facts('auth.completeMfa,auth.completeMfaWithPasskey', true)),
+    ).toMatchObject({ pass: false, status: 400 });
+  });
+
   it('one sign-in call per batch, counting the second step', () => {
     expect(checkTrpcRequest(facts('auth.login,auth.completeMfa', true))).toMatchObject({
       pass: false,

@@ -151,6 +151,56 @@ export const mfaChallenges = sqliteTable(
   (t) => [uniqueIndex('mfa_challenges_digest_uq').on(t.tokenDigest)],
 );
 
+/**
+ * IDN-2: a user's passkeys (WebAuthn credentials). Only the public part exists here: the
+ * credential id, its COSE public key, the signature counter (raised by a conditional update, so
+ * a replayed or cloned assertion is refused) and the transports the authenticator named.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialId: text('credential_id').notNull(),
+    publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+    counter: integer('counter').notNull().default(0),
+    transports: text('transports').notNull().default('[]'),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('passkeys_credential_uq').on(t.credentialId),
+    index('passkeys_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * IDN-2: WebAuthn challenges, server-side, single use and short-lived: a registration, a
+ * sign-in's second step (bound to its mfa_challenges row) or a step-up. Stored as a keyed
+ * digest: the challenge itself travels only to the browser and back.
+ */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['register', 'sign_in', 'step_up'] }).notNull(),
+    challengeDigest: text('challenge_digest').notNull(),
+    mfaChallengeId: integer('mfa_challenge_id').references(() => mfaChallenges.id, {
+      onDelete: 'cascade',
+    }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [uniqueIndex('webauthn_challenges_digest_uq').on(t.challengeDigest)],
+);
+
 export const organizations = sqliteTable(
   'organizations',
   {

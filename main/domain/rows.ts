@@ -403,3 +403,29 @@ export interface MfaChallengeRow {
   expiresAt: number;
   usedAt: number | null;
 }
+
+/** A row of `passkeys` (IDN-2): the public part of a WebAuthn credential only. */
+export interface PasskeyRow {
+  id: number;
+  userId: number;
+  credentialId: string;
+  publicKey: Buffer;
+  counter: number;
+  /** JSON array of the authenticator's transports (e.g. ["internal"]). */
+  transports: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A row of `webauthn_challenges` (IDN-2). */
+export interface WebauthnChallengeRow {
+  id: number;
+  userId: number;
+  purpose: 'register' | 'sign_in' | 'step_up';
+  challengeDigest: string;
+  mfaChallengeId: number | null;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}

@@ -8,12 +8,19 @@ import { MAX_TRPC_BATCH } from '../../shared/constants';
 export const PUBLIC_PROCEDURES: ReadonlySet<string> = new Set([
   'auth.login',
   'auth.completeMfa',
+  // IDN-2: the passkey second step, like the code one, comes before the session.
+  'auth.passkeySignInOptions',
+  'auth.completeMfaWithPasskey',
   // IDN-4: single sign-on's two steps happen before the caller holds a token.
   'sso.start',
   'sso.exchange',
 ]);
 /** Each is a guess (a password, a second-factor code): one per request. */
-const SIGN_INS: ReadonlySet<string> = new Set(['auth.login', 'auth.completeMfa']);
+const SIGN_INS: ReadonlySet<string> = new Set([
+  'auth.login',
+  'auth.completeMfa',
+  'auth.completeMfaWithPasskey',
+]);
 
 export interface TrpcRequestFacts {
   /** The procedure paths of the call: one, or a batch's comma-separated list. */
@@ -55,7 +62,7 @@ export function checkTrpcRequest(f: TrpcRequestFacts): TrpcGateVerdict {
         pass: false,
         status: 400,
         code: 'BAD_REQUEST',
-        message: `One sign-in per request: this batch holds ${signIns} sign-in calls (auth.login, auth.completeMfa); send each sign-in as a request of its own`,
+        message: `One sign-in per request: this batch holds ${signIns} sign-in calls (auth.login, auth.completeMfa, auth.completeMfaWithPasskey); send each sign-in as a request of its own`,
       };
     }
     if (f.paths.length > MAX_TRPC_BATCH) {

@@ -17,10 +17,10 @@ export type SecondFactorVerdict =
   { pass: true } | { pass: false; reason: RefusalReason; message: string };
 
 export const ENROL_MESSAGE =
-  'This account requires a second factor: enrol one first (auth.enrolTotp, POST /api/v1/me/mfa/totp; then auth.confirmTotp, POST /api/v1/me/mfa/totp/confirm with a code)';
+  'This account requires a second factor: enrol one first (auth.enrolTotp, POST /api/v1/me/mfa/totp; then auth.confirmTotp, POST /api/v1/me/mfa/totp/confirm with a code), or register a passkey (auth.passkeyRegistrationOptions, POST /api/v1/me/passkeys/options; then auth.registerPasskey, POST /api/v1/me/passkeys)';
 
 export const STEP_UP_MESSAGE =
-  'This action needs a second factor from the last 5 minutes: send a current code to auth.stepUp (POST /api/v1/auth/step-up with {"code"}), then repeat the action';
+  'This action needs a second factor from the last 5 minutes: send a current code to auth.stepUp (POST /api/v1/auth/step-up with {"code"}) or a passkey assertion to auth.stepUpWithPasskey (POST /api/v1/auth/step-up/passkey/options, then POST /api/v1/auth/step-up/passkey), then repeat the action';
 
 /** True when this call asks for a step-up: always, or when its `when` field is true. */
 export function asksStepUp(meta: SecondFactorFacts['meta'], input: unknown): boolean {

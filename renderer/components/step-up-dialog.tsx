@@ -31,6 +31,20 @@ export function StepUpDialog() {
             Cancel
           </button>
           <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={async () => {
+              if (!ask) return;
+              setBusy(true);
+              const refusal = await ask.submitPasskey();
+              setBusy(false);
+              setError(refusal);
+            }}
+          >
+            Use a passkey
+          </button>
+          <button
             type="submit"
             form="step-up-form"
             className="button button-primary"

@@ -103,7 +103,7 @@ export function App({ transport }: { transport: Transport }) {
       </main>
     );
   }
-  if (mfa.data?.required_by_account && mfa.data.totp !== 'enrolled') {
+  if (mfa.data?.required_by_account && mfa.data.totp !== 'enrolled' && mfa.data.passkeys === 0) {
     return (
       <EnrolmentGate accountAdmin={isAccountAdmin(me.data)} onSignOut={() => logout.mutate()} />
     );

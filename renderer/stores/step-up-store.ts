@@ -7,6 +7,8 @@ import { create } from 'zustand';
  */
 export interface StepUpAsk {
   submit(code: string): Promise<string | null>;
+  /** IDN-2: step up with a passkey instead (the browser's prompt); null when it was taken. */
+  submitPasskey(): Promise<string | null>;
   cancel(): void;
 }
 
@@ -21,7 +23,10 @@ export const useStepUp = create<StepUpState>()(() => ({ ask: null }));
  * arrive while it is open wait for the same answer: one code steps up the whole session.
  */
 let pending: Promise<boolean> | null = null;
-export function askForStepUp(send: (code: string) => Promise<string | null>): Promise<boolean> {
+export function askForStepUp(
+  send: (code: string) => Promise<string | null>,
+  sendPasskey: () => Promise<string | null>,
+): Promise<boolean> {
   pending ??= new Promise<boolean>((resolve) => {
     const done = (ok: boolean) => {
       useStepUp.setState({ ask: null });
@@ -32,6 +37,11 @@ export function askForStepUp(send: (code: string) => Promise<string | null>): Pr
       ask: {
         submit: async (code) => {
           const refusal = await send(code);
+          if (refusal === null) done(true);
+          return refusal;
+        },
+        submitPasskey: async () => {
+          const refusal = await sendPasskey();
           if (refusal === null) done(true);
           return refusal;
         },

@@ -20,7 +20,7 @@ export const completeMfaInput = z.strictObject({
   code: mfaCode,
 });
 
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+export const MFA_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
 export const mfaRequiredOutput = z.strictObject({
@@ -47,6 +47,7 @@ export const recoveryCodesOutput = z.strictObject({
 export const mfaStatusOutput = z.strictObject({
   totp: z.enum(['none', 'pending', 'enrolled']).describe('pending: enrolled, not yet confirmed'),
   recovery_codes_left: z.number().int(),
+  passkeys: z.number().int().describe('How many passkeys the caller has registered (IDN-2)'),
   required_by_account: z
     .boolean()
     .describe('The account requires a second factor: without one only enrolment works'),

@@ -24,6 +24,7 @@ import {
 } from '../fixtures/server';
 import { FetchBrowser, startIdp } from '../fixtures/oidc-provider';
 import { totpCode } from '../../main/features/mfa/totp';
+import { softAuthenticator } from '../fixtures/soft-authenticator';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const PASSWORD = 'a long enough password';
@@ -326,7 +327,15 @@ describe('the OpenAPI document', () => {
         expect(op.security, op.operationId).toEqual([]);
         continue;
       }
-      if (['auth.login', 'auth.completeMfa'].includes(op.operationId) || op.tags[0] === 'agents')
+      if (
+        [
+          'auth.login',
+          'auth.completeMfa',
+          'auth.passkeySignInOptions',
+          'auth.completeMfaWithPasskey',
+        ].includes(op.operationId) ||
+        op.tags[0] === 'agents'
+      )
         continue;
       expect(op.security, op.operationId).toEqual([{ bearer: [] }]);
       expect(op.responses['429'], op.operationId).toBeUndefined();
@@ -424,6 +433,38 @@ describe('contract: a session over a real server, every answer as documented', (
       body: { mfa_token: secondLogin.mfa_token, code: totp(enrolled.secret) },
     });
     await call('DELETE', `/me/mfa/totp?code=${totp(enrolled.secret)}`, mfa);
+    // IDN-2: passkeys, full ceremonies played by a software authenticator in Node
+    const origin = `http://localhost:${s.port}`;
+    const authenticator = softAuthenticator();
+    const creation = await call('POST', '/me/passkeys/options', mfa);
+    const passkey = await call('POST', '/me/passkeys', {
+      ...mfa,
+      body: { name: 'Laptop', response: authenticator.register(creation.options, origin) },
+      expect: 201,
+    });
+    await call('GET', '/me/passkeys', mfa);
+    await call('PATCH', `/me/passkeys/${passkey.id}`, { ...mfa, body: { name: 'Desk' } });
+    const passkeyLogin = await call('POST', '/auth/login', {
+      token: null,
+      body: { email: 'pat@contract.test', password: PASSWORD },
+    });
+    const passkeyRequest = await call('POST', '/auth/mfa/passkey/options', {
+      token: null,
+      body: { mfa_token: passkeyLogin.mfa_token },
+    });
+    await call('POST', '/auth/mfa/passkey', {
+      token: null,
+      body: {
+        mfa_token: passkeyLogin.mfa_token,
+        response: authenticator.assert(passkeyRequest.options, origin),
+      },
+    });
+    const stepUpRequest = await call('POST', '/auth/step-up/passkey/options', mfa);
+    await call('POST', '/auth/step-up/passkey', {
+      ...mfa,
+      body: { response: authenticator.assert(stepUpRequest.options, origin) },
+    });
+    await call('DELETE', `/me/passkeys/${passkey.id}`, mfa);
     await call('PUT', '/account/mfa', { body: { required: false } });
     // IDN-5: a second sign-in to end, then the others, then an admin's sign-out everywhere.
     const secondSignIn = await call('POST', '/auth/login', {

@@ -615,6 +615,48 @@ export const mfaChallenges = pgTable(
   (t) => [uniqueIndex('mfa_challenges_digest_uq').on(t.tokenDigest)],
 );
 
+/** IDN-2: main/db/schema.ts `passkeys` (the public part of a credential only). */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: id(),
+    userId: int8('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialId: text('credential_id').notNull(),
+    publicKey: bytea('public_key').notNull(),
+    counter: int8('counter').notNull().default(0),
+    transports: text('transports').notNull().default('[]'),
+    name: text('name').notNull(),
+    createdAt: int8('created_at').notNull(),
+    lastUsedAt: int8('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('passkeys_credential_uq').on(t.credentialId),
+    index('passkeys_user_idx').on(t.userId),
+  ],
+);
+
+/** IDN-2: main/db/schema.ts `webauthn_challenges`. */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    id: id(),
+    userId: int8('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['register', 'sign_in', 'step_up'] }).notNull(),
+    challengeDigest: text('challenge_digest').notNull(),
+    mfaChallengeId: int8('mfa_challenge_id').references(() => mfaChallenges.id, {
+      onDelete: 'cascade',
+    }),
+    createdAt: int8('created_at').notNull(),
+    expiresAt: int8('expires_at').notNull(),
+    usedAt: int8('used_at'),
+  },
+  (t) => [uniqueIndex('webauthn_challenges_digest_uq').on(t.challengeDigest)],
+);
+
 export const ssoConfigs = pgTable('sso_configs', {
   accountId: int8('account_id')
     .primaryKey()

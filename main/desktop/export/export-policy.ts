@@ -51,6 +51,11 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
   user_totp: { skip: 'TOTP secrets are credentials (encrypted with this installation key)' },
   mfa_recovery_codes: { skip: 'recovery codes are credentials (digests)' },
   mfa_challenges: { skip: 'half-finished sign-ins are credentials and expire in minutes' },
+  // IDN-2: a passkey is bound to this server's RP ID; a restore elsewhere registers new ones.
+  passkeys: { skip: 'passkeys are credentials (public keys and signature counters)' },
+  webauthn_challenges: {
+    skip: 'WebAuthn challenges in progress are credentials and expire in minutes',
+  },
   organizations: {
     where: () => inOrgs('id'),
     blank: {

@@ -42,6 +42,8 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   user_totp: { skip: 'credentials: never exported' },
   mfa_recovery_codes: { skip: 'credentials: never exported' },
   mfa_challenges: { skip: 'credentials: never exported' },
+  passkeys: { skip: 'credentials: never exported' },
+  webauthn_challenges: { skip: 'credentials: never exported' },
   organizations: {
     root:
       'a new org of the caller’s account: new id, a NEW secret, a free name ("(restored)"); its ' +

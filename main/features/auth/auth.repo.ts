@@ -11,6 +11,8 @@ export interface UserWithAccount {
   requireMfa: boolean;
   /** IDN-1: when the user's TOTP factor was confirmed; null: none (or not confirmed yet). */
   totpConfirmedAt: number | null;
+  /** IDN-2: how many passkeys the user has registered. */
+  passkeyCount: number;
 }
 
 export interface TokenWithUser extends UserWithAccount {

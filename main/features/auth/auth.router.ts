@@ -16,6 +16,7 @@ import { orgIdInput } from '../../../shared/schemas/organizations.schema';
 import { okOutput } from '../../../shared/schemas/common.schema';
 import { mfaRequiredOutput } from '../../../shared/schemas/mfa.schema';
 import { mfaProcedures } from '../mfa/mfa.router';
+import { passkeyProcedures } from '../passkeys/passkeys.router';
 
 export const authRouter = router({
   /** Console sign-in over HTTP; the desktop's local database needs none. */
@@ -86,6 +87,7 @@ export const authRouter = router({
     .input(orgIdInput)
     .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.actor, input.id)),
   ...mfaProcedures,
+  ...passkeyProcedures,
 
   sessions: authedProcedure
     .meta({

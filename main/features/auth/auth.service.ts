@@ -28,6 +28,8 @@ import {
 } from '../../../shared/schemas/mfa.schema';
 import type { Repos, Uow } from '../../repos';
 import { SecondFactors, throttled } from '../mfa/second-factor';
+import { completeMfaPasskeyInput } from '../../../shared/schemas/passkeys.schema';
+import { PASSKEY_REFUSED, signInExpired, type PasskeysService } from '../passkeys/passkeys.service';
 import { emailKey } from '../users/users.service';
 import type { AuthNow, TokenWithUser } from './auth.repo';
 import { SignInThrottle } from './throttle';
@@ -49,6 +51,8 @@ export interface AuthDeps {
   factors?: SecondFactors;
   /** IDN-1: code guesses per user, shared with MfaService. */
   mfaThrottle?: SignInThrottle;
+  /** IDN-2: passkeys as the second step of a sign-in. */
+  passkeys?: PasskeysService;
   /** The server's log, for what belongs in no account's trail (a sign-in for an unknown email). */
   log?: (line: string) => void;
 }
@@ -99,7 +103,7 @@ const toApiToken = (t: TokenRow): ApiToken => ({
 /** IDN-1/IDN-3: what the second-factor gate decides on, read with the token. */
 const secondFactorFacts = (row: TokenWithUser, now: number) => ({
   required: row.requireMfa,
-  enrolled: row.totpConfirmedAt !== null,
+  enrolled: row.totpConfirmedAt !== null || row.passkeyCount > 0,
   verifiedAt: row.token.secondFactorAt,
   at: now,
 });
@@ -192,7 +196,13 @@ export class AuthService {
     }
     const { ticket } = reservation;
     let found:
-      { user: UserRow; accountActive: boolean; totpConfirmedAt: number | null } | undefined;
+      | {
+          user: UserRow;
+          accountActive: boolean;
+          totpConfirmedAt: number | null;
+          passkeyCount: number;
+        }
+      | undefined;
     let ok = false;
     try {
       found = await this.d.uow.read((r) => r.auth.userByEmailKey(emailKey(input.email)));
@@ -221,7 +231,9 @@ export class AuthService {
     }
     this.throttle.succeed(ticket, [emailKeyName]);
     const signedIn = user;
-    if (found?.totpConfirmedAt != null) {
+    const hasTotp = found?.totpConfirmedAt != null;
+    const hasPasskey = (found?.passkeyCount ?? 0) > 0;
+    if (hasTotp || hasPasskey) {
       // IDN-1: the password was right; the session waits for the second factor.
       const mfaToken = randomToken(MFA_TOKEN_PREFIX);
       const digest = this.d.box.mfaDigest(mfaToken);
@@ -234,7 +246,10 @@ export class AuthService {
           expiresAt: now + MFA_CHALLENGE_TTL_MS,
         }),
       );
-      return { mfa_required: true, mfa_token: mfaToken, methods: ['totp', 'recovery_code'] };
+      const methods: MfaMethod[] = [];
+      if (hasTotp) methods.push('totp', 'recovery_code');
+      if (hasPasskey) methods.push('passkey');
+      return { mfa_required: true, mfa_token: mfaToken, methods };
     }
     const client = clientLabel(from.userAgent);
     return this.d.uow.write((r) => this.openSession(r, signedIn, address, null, client));
@@ -334,6 +349,58 @@ export class AuthService {
     }
     if (outcome === 'deactivated' || outcome === 'expired') throw expired();
     return outcome;
+  }
+
+  /**
+   * IDN-2: the second step of a sign-in with a passkey: the assertion answers the challenge that
+   * POST /auth/mfa/passkey/options bound to this mfa_token. Verified between a read and the
+   * write; the write uses the sign-in challenge, the WebAuthn challenge and the signature counter
+   * by conditional updates, so a replayed assertion (or two concurrent ones) opens one session.
+   */
+  async completeMfaWithPasskey(
+    raw: z.input<typeof completeMfaPasskeyInput>,
+    serverUrl: string,
+    from: SignInClient = {},
+  ): Promise<LoginResult> {
+    const input = completeMfaPasskeyInput.parse(raw);
+    const passkeys = this.d.passkeys;
+    if (!passkeys) throw new DomainError('BAD_REQUEST', 'Passkeys are not available here');
+    const now = this.d.clock.now();
+    const digest = this.d.box.mfaDigest(input.mfa_token);
+    const challenge = input.mfa_token.startsWith(MFA_TOKEN_PREFIX)
+      ? await this.d.uow.read((r) => r.mfa.challengeByDigest(digest))
+      : undefined;
+    if (
+      !challenge ||
+      challenge.usedAt !== null ||
+      challenge.expiresAt <= now ||
+      challenge.failures >= MAX_CHALLENGE_FAILURES
+    ) {
+      throw signInExpired();
+    }
+    const refused = () => new DomainError('UNAUTHORIZED', PASSKEY_REFUSED, 'response');
+    const assertion = await passkeys.verify(
+      input.response,
+      'sign_in',
+      serverUrl,
+      (c) => c.mfaChallengeId === challenge.id && c.userId === challenge.userId,
+    );
+    if (!assertion) throw refused();
+    return this.d.uow.write(async (r) => {
+      const found = await r.auth.userById(challenge.userId);
+      if (!found || !found.user.isActive || !found.accountActive) throw signInExpired();
+      if (!(await passkeys.claim(r, assertion))) throw refused();
+      if (!(await r.mfa.consumeChallenge(challenge.id, now, MAX_CHALLENGE_FAILURES))) {
+        throw signInExpired();
+      }
+      return this.openSession(
+        r,
+        found.user,
+        challenge.address,
+        'passkey',
+        clientLabel(from.userAgent),
+      );
+    });
   }
 
   /**

@@ -266,6 +266,12 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   mfa_challenges: {
     excluded: `half-finished sign-ins (digests of their tokens) are ${CREDENTIAL}`,
   },
+  // IDN-2: that a user has passkeys shows in the audit entries (mfa.passkey_added, exported);
+  // the credential ids, public keys and counters are sign-in material, not records about them.
+  passkeys: { excluded: `credential ids, public keys and signature counters are ${CREDENTIAL}` },
+  webauthn_challenges: {
+    excluded: `WebAuthn challenges in progress (digests) are ${CREDENTIAL}`,
+  },
   audit_heads: {
     excluded:
       "integrity data: where each account's audit chain ends (AUD-3), no one's personal data",

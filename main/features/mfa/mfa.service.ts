@@ -43,11 +43,14 @@ export class MfaService {
       const totp = await r.mfa.totpOf(actor.userId);
       const at = digest ? await r.mfa.secondFactorAtOf(digest) : null;
       const confirmed = totp?.confirmedAt != null;
+      const passkeys = await r.passkeys.countOf(actor.userId);
       return {
         totp: !totp ? 'none' : confirmed ? 'enrolled' : 'pending',
         recovery_codes_left: confirmed ? await r.mfa.recoveryCodesLeft(actor.userId) : 0,
+        passkeys,
         required_by_account: await r.mfa.requireMfaOf(actor.accountId),
-        step_up_until: confirmed && at !== null ? iso(at + STEP_UP_WINDOW_MS) : null,
+        step_up_until:
+          (confirmed || passkeys > 0) && at !== null ? iso(at + STEP_UP_WINDOW_MS) : null,
       };
     });
   }

@@ -5,6 +5,7 @@ import { createProbeClient } from '../../lib/client';
 import { errorCode, errorMessage, fieldError } from '../../lib/errors';
 import { useSession } from '../../lib/session';
 import { hasSsoReturn, takeSsoReturn } from '../../lib/sso-return';
+import { passkeyFailure, assertPasskey } from '../../lib/passkey';
 import { useTRPC } from '../../lib/trpc';
 
 /** Email and password, single sign-on (IDN-4), or an API token for admins who hold only the bootstrap token. */
@@ -52,16 +53,20 @@ function PasswordForm() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   // IDN-1: the password was right and a second factor is due: the code step takes over.
-  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [mfa, setMfa] = useState<{ token: string; methods: string[] } | null>(null);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (r) =>
         'mfa_required' in r
-          ? setMfaToken(r.mfa_token)
+          ? setMfa({ token: r.mfa_token, methods: r.methods })
           : signIn({ token: r.token, kind: 'session' }),
     }),
   );
-  if (mfaToken) return <SecondFactorForm mfaToken={mfaToken} onRestart={() => setMfaToken(null)} />;
+  if (mfa) {
+    return (
+      <SecondFactorForm mfaToken={mfa.token} methods={mfa.methods} onRestart={() => setMfa(null)} />
+    );
+  }
   const err = login.error;
   const emailError = fieldError(err, 'email');
   const passwordError = fieldError(err, 'password');
@@ -108,10 +113,38 @@ function PasswordForm() {
 }
 
 /** IDN-1: sign-in's second step: a code from the authenticator app, or a recovery code. */
-function SecondFactorForm({ mfaToken, onRestart }: { mfaToken: string; onRestart: () => void }) {
+function SecondFactorForm({
+  mfaToken,
+  methods,
+  onRestart,
+}: {
+  mfaToken: string;
+  methods: string[];
+  onRestart: () => void;
+}) {
   const trpc = useTRPC();
   const signIn = useSession((s) => s.signIn);
   const [code, setCode] = useState('');
+  const hasCode = methods.includes('totp');
+  const passkeyOptions = useMutation(trpc.auth.passkeySignInOptions.mutationOptions());
+  const passkeyComplete = useMutation(trpc.auth.completeMfaWithPasskey.mutationOptions());
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+  // IDN-2: options for this mfa_token, the browser's prompt, then the assertion completes it.
+  const withPasskey = async () => {
+    setPasskeyBusy(true);
+    setPasskeyError(null);
+    try {
+      const { options } = await passkeyOptions.mutateAsync({ mfa_token: mfaToken });
+      const response = await assertPasskey(options);
+      const r = await passkeyComplete.mutateAsync({ mfa_token: mfaToken, response });
+      signIn({ token: r.token, kind: 'session' });
+    } catch (e) {
+      setPasskeyError(passkeyFailure(e) ?? errorMessage(e));
+    } finally {
+      setPasskeyBusy(false);
+    }
+  };
   const complete = useMutation(
     trpc.auth.completeMfa.mutationOptions({
       onSuccess: (r) => signIn({ token: r.token, kind: 'session' }),
@@ -128,31 +161,52 @@ function SecondFactorForm({ mfaToken, onRestart }: { mfaToken: string; onRestart
         complete.mutate({ mfa_token: mfaToken, code });
       }}
     >
-      <Field
-        label="Authentication code"
-        error={expired ? null : fieldError(err, 'code')}
-        hint="The 6-digit code from your authenticator app, or one of your recovery codes."
-      >
-        <input
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          spellCheck={false}
-          required
-          value={code}
-          autoFocus
-          onChange={(e) => setCode(e.target.value)}
-        />
-      </Field>
-      <FormError error={err && (expired || !fieldError(err, 'code')) ? errorMessage(err) : null} />
-      <button
-        type="submit"
-        className="button button-primary button-block"
-        disabled={complete.isPending}
-        aria-busy={complete.isPending || undefined}
-      >
-        {complete.isPending ? <span className="spinner" aria-hidden="true" /> : null}
-        Verify
-      </button>
+      {methods.includes('passkey') ? (
+        <>
+          <button
+            type="button"
+            className={`button button-block${hasCode ? '' : ' button-primary'}`}
+            onClick={() => void withPasskey()}
+            disabled={passkeyBusy}
+            aria-busy={passkeyBusy || undefined}
+          >
+            {passkeyBusy ? <span className="spinner" aria-hidden="true" /> : null}
+            Use a passkey
+          </button>
+          <FormError error={passkeyError} />
+        </>
+      ) : null}
+      {hasCode ? (
+        <>
+          <Field
+            label="Authentication code"
+            error={expired ? null : fieldError(err, 'code')}
+            hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+          >
+            <input
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              spellCheck={false}
+              required
+              value={code}
+              autoFocus
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </Field>
+          <FormError
+            error={err && (expired || !fieldError(err, 'code')) ? errorMessage(err) : null}
+          />
+          <button
+            type="submit"
+            className="button button-primary button-block"
+            disabled={complete.isPending}
+            aria-busy={complete.isPending || undefined}
+          >
+            {complete.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+            Verify
+          </button>
+        </>
+      ) : null}
       <button type="button" className="link-button" onClick={onRestart}>
         Start over
       </button>

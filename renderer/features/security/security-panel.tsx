@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { Field, FormError } from '../../components/field';
 import { errorMessage, fieldError } from '../../lib/errors';
 import { useTRPC } from '../../lib/trpc';
+import { PasskeysSection } from './passkeys-section';
 
 /**
  * IDN-1: the caller's second factor: enrol an authenticator app (QR code and the key to type),
@@ -38,9 +39,10 @@ export function SecurityPanel({ accountAdmin }: { accountAdmin: boolean }) {
   const s = status.data;
   return (
     <div className="security-panel" data-totp={s.totp}>
-      {s.required_by_account && s.totp !== 'enrolled' ? (
+      {s.required_by_account && s.totp !== 'enrolled' && s.passkeys === 0 ? (
         <div className="callout callout-info" role="status">
-          Your account requires a second factor: enrol an authenticator app to continue.
+          Your account requires a second factor: enrol an authenticator app or add a passkey to
+          continue.
         </div>
       ) : null}
       {s.totp === 'enrolled' ? (
@@ -48,6 +50,7 @@ export function SecurityPanel({ accountAdmin }: { accountAdmin: boolean }) {
       ) : (
         <Enrol onConfirmed={setCodes} />
       )}
+      <PasskeysSection onChanged={refresh} />
       {accountAdmin ? <RequireMfa required={s.required_by_account} onChanged={refresh} /> : null}
     </div>
   );

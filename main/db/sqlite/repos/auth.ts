@@ -7,7 +7,7 @@ import type {
   UserWithAccount,
 } from '../../../features/auth/auth.repo';
 import type { Db } from '../../database';
-import { accounts, apiTokens, users, userTotp } from '../../schema';
+import { accounts, apiTokens, passkeys, users, userTotp } from '../../schema';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -16,6 +16,8 @@ const withAccount = {
   accountActive: accounts.isActive,
   requireMfa: accounts.requireMfa,
   totpConfirmedAt: userTotp.confirmedAt,
+  // IDN-2: a passkey is a second factor as much as a confirmed TOTP secret is.
+  passkeyCount: sql<number>`(SELECT count(*) FROM ${passkeys} WHERE ${passkeys.userId} = ${users.id})`,
 };
 
 /**

@@ -18,6 +18,7 @@ import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
 import { SqliteMfaRepo } from './mfa';
 import { SqliteOnboardingRepo } from './onboarding';
+import { SqlitePasskeysRepo } from './passkeys';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
 import { SqliteSsoRepo } from './sso';
@@ -57,6 +58,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     integrations: new SqliteIntegrationsRepo(db),
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),
+    passkeys: new SqlitePasskeysRepo(db),
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
