@@ -21,6 +21,7 @@ import type { HostsRepo } from './features/hosts/hosts.repo';
 import type { IntegrationsRepo } from './features/integrations/integrations.repo';
 import type { LocationsRepo } from './features/locations/locations.repo';
 import type { MfaRepo } from './features/mfa/mfa.repo';
+import type { NotificationsRepo } from './features/notifications/notifications.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
 import type { SecretsRepo } from './features/organizations/secrets.repo';
@@ -45,6 +46,7 @@ export interface Repos extends TxHooks {
   integrations: IntegrationsRepo;
   locations: LocationsRepo;
   mfa: MfaRepo;
+  notifications: NotificationsRepo;
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;
   secrets: SecretsRepo;

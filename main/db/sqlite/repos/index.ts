@@ -17,6 +17,7 @@ import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
 import { SqliteMfaRepo } from './mfa';
+import { SqliteNotificationsRepo } from './notifications';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
@@ -57,6 +58,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     integrations: new SqliteIntegrationsRepo(db),
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),
+    notifications: new SqliteNotificationsRepo(db, audit),
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
