@@ -30,6 +30,7 @@ import { HostStatusCounts } from './features/hosts/host-status-counts';
 import { HostsService } from './features/hosts/hosts.service';
 import { IntegrationsService } from './features/integrations/integrations.service';
 import { OutboxDrainer } from './features/integrations/outbox-drainer';
+import { EmailDrainer, smtpSender } from './features/notifications/email-drainer';
 import { NotificationsService } from './features/notifications/notifications.service';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
@@ -238,6 +239,18 @@ export function createServices(deps: ServiceDeps) {
     fleetSnapshots: new FleetSnapshots({ uow, clock }),
     /** INT-1/INT-2: drains the outbox (one pass per call; the server runs it on a timer). */
     outbox: drainer,
+    /** INT-3: sends the queued notification emails; null without ORGDESK_SMTP_URL. */
+    email:
+      smtpUrl === ''
+        ? null
+        : new EmailDrainer({
+            uow,
+            clock,
+            send: smtpSender(
+              smtpUrl,
+              deps.smtpFrom ?? process.env.ORGDESK_SMTP_FROM ?? 'Orgdesk <orgdesk@localhost>',
+            ),
+          }),
   };
   return { ...domain, infra };
 }

@@ -242,7 +242,8 @@ export class OutboxWorker {
   private stopped = true;
 
   constructor(
-    private readonly drainer: OutboxDrainer,
+    // INT-3: the email drain runs on the same timer machinery.
+    private readonly drainer: Pick<OutboxDrainer, 'drainOnce' | 'release'>,
     private readonly o: { intervalMs: number; onError: (err: unknown) => void },
   ) {}
 
