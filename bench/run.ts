@@ -22,6 +22,7 @@ import { browserBench } from './browser-bench';
 import { eventLoopBench } from './event-loop-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
+import { outboxBenches } from './outbox-bench';
 import { restBenches } from './rest-bench';
 
 // Besides --orgs, the published figures use these; a run with any other value is a trial.
@@ -110,6 +111,8 @@ async function main() {
     // Before registration, which adds hosts: the heavy requests read the dataset as built.
     if (want('eventloop')) rows.push(...(await eventLoopBench(ds)));
     rows.push(...(await extraBenches(ds, want)));
+    // Issue 18: the outbox's cost on registration, and forwarding to rsyslog over TLS.
+    rows.push(...(await outboxBenches(ds, want)));
   } catch (err) {
     // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.
     if (opened.sqlite.open) opened.close();

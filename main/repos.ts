@@ -22,6 +22,7 @@ import type { IntegrationsRepo } from './features/integrations/integrations.repo
 import type { LocationsRepo } from './features/locations/locations.repo';
 import type { MfaRepo } from './features/mfa/mfa.repo';
 import type { PasskeysRepo } from './features/passkeys/passkeys.repo';
+import type { NotificationsRepo } from './features/notifications/notifications.repo';
 import type { OnboardingRepo } from './features/onboarding/onboarding.repo';
 import type { OrganizationsRepo } from './features/organizations/organizations.repo';
 import type { SecretsRepo } from './features/organizations/secrets.repo';
@@ -47,6 +48,7 @@ export interface Repos extends TxHooks {
   locations: LocationsRepo;
   mfa: MfaRepo;
   passkeys: PasskeysRepo;
+  notifications: NotificationsRepo;
   onboarding: OnboardingRepo;
   orgs: OrganizationsRepo;
   secrets: SecretsRepo;

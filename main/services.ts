@@ -31,6 +31,8 @@ import { HostStatusCounts } from './features/hosts/host-status-counts';
 import { HostsService } from './features/hosts/hosts.service';
 import { IntegrationsService } from './features/integrations/integrations.service';
 import { OutboxDrainer } from './features/integrations/outbox-drainer';
+import { EmailDrainer, smtpSender } from './features/notifications/email-drainer';
+import { NotificationsService } from './features/notifications/notifications.service';
 import { LocationMatcherCache } from './features/locations/location-matcher';
 import { LocationsService } from './features/locations/locations.service';
 import {
@@ -82,6 +84,10 @@ export interface ServiceDeps {
    * (ORGDESK_WEBHOOK_ALLOW_PRIVATE=1 unless given; tests and labs only).
    */
   webhookAllowPrivate?: boolean;
+  /** INT-3: where notification emails go (ORGDESK_SMTP_URL unless given; empty: no email). */
+  smtpUrl?: string;
+  /** INT-3: the emails' From (ORGDESK_SMTP_FROM unless given). */
+  smtpFrom?: string;
 }
 
 /**
@@ -108,7 +114,9 @@ export function createServices(deps: ServiceDeps) {
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
   const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
-  const audit = new AuditLog(db, clock, chain);
+  // INT-3: with SMTP configured, each notification is queued for email in its own transaction.
+  const smtpUrl = deps.smtpUrl ?? process.env.ORGDESK_SMTP_URL ?? '';
+  const audit = new AuditLog(db, clock, chain, { email: smtpUrl !== '' });
   const repos = createSqliteRepos(db, audit);
   // The one way converted services reach storage (issue 14); the agents' batch replaces the
   // group commit.
@@ -210,6 +218,7 @@ export function createServices(deps: ServiceDeps) {
       drainer,
       allowPrivate,
     }),
+    notifications: new NotificationsService({ uow, clock }),
   };
   const infra = {
     db,
@@ -234,6 +243,18 @@ export function createServices(deps: ServiceDeps) {
     fleetSnapshots: new FleetSnapshots({ uow, clock }),
     /** INT-1/INT-2: drains the outbox (one pass per call; the server runs it on a timer). */
     outbox: drainer,
+    /** INT-3: sends the queued notification emails; null without ORGDESK_SMTP_URL. */
+    email:
+      smtpUrl === ''
+        ? null
+        : new EmailDrainer({
+            uow,
+            clock,
+            send: smtpSender(
+              smtpUrl,
+              deps.smtpFrom ?? process.env.ORGDESK_SMTP_FROM ?? 'Orgdesk <orgdesk@localhost>',
+            ),
+          }),
   };
   return { ...domain, infra };
 }

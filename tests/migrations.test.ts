@@ -646,6 +646,43 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0020 (INT-3): an upgraded file gains empty notifications and an email queue; admins are told from then on', async () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0020_notifications');
+    const file = join(dir, 'notifications.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    expect(tables(file)).not.toContain('notifications');
+    old.sqlite.exec(
+      `INSERT INTO accounts (id, name, created_at) VALUES (1, 'A', 1);
+       INSERT INTO users (id, account_id, email, email_key, name, is_support_engineer, is_active,
+         created_at, updated_at)
+       VALUES (7, 1, 'admin@a.test', 'admin@a.test', 'Admin', 0, 1, 1, 1);
+       INSERT INTO role_assignments (user_id, account_id, organization_id, role)
+       VALUES (7, 1, NULL, 'account_admin');`,
+    );
+    old.close();
+
+    const opened = openDatabase({ file });
+    expect(tables(file)).toEqual(expect.arrayContaining(['notifications', 'email_outbox']));
+    const services = createServices({
+      db: opened.db,
+      clock: new ManualClock(20),
+      keys,
+      smtpUrl: 'smtp://127.0.0.1:9',
+    });
+    const admin = services.auth.actorForUser(7)!;
+    expect(await services.notifications.unreadCount(admin)).toEqual({ unread: 0 });
+    await services.supportAccess.enable(admin, { duration_hours: 1 });
+    expect((await services.notifications.list(admin)).items.map((n) => n.kind)).toEqual([
+      'support_access.enabled',
+    ]);
+    expect(opened.sqlite.prepare('SELECT to_address, status FROM email_outbox').all()).toEqual([
+      { to_address: 'admin@a.test', status: 'pending' },
+    ]);
+    await services.infra.offload.close();
+    opened.close();
+  });
+
   it('0017 (IDN-1): existing accounts do not require MFA, existing sessions have no second factor yet', () => {
     const at = journal.entries.findIndex((e) => e.tag === '0017_mfa');
     const file = join(dir, 'mfa.db');

@@ -1,7 +1,17 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { auditEntries, auditHeads, integrationDestinations, outbox } from '../db/schema';
+import {
+  auditEntries,
+  auditHeads,
+  emailOutbox,
+  integrationDestinations,
+  notifications,
+  outbox,
+  roleAssignments,
+  users,
+} from '../db/schema';
+import { noticeFor, type Notice } from './notification-policy';
 import { eventMatches } from '../../shared/integrations';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
@@ -15,6 +25,9 @@ export interface AuditEvent {
   targetId?: string | number | null;
   details?: Record<string, unknown>;
 }
+
+/** The actions noticeFor may answer for: every other entry skips it at once. */
+const NOTIFIED_PREFIXES = ['support_access.', 'integration.'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -170,11 +183,17 @@ export class AuditLog {
   private readonly moveHead;
   private readonly destinations;
   private readonly enqueue;
+  private readonly admins;
+  private readonly userEmail;
+  private readonly notify;
+  private readonly queueEmail;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly chain: AuditChain,
+    /** INT-3: queue each notification for email too (ORGDESK_SMTP_URL is set). */
+    private readonly opts: { email?: boolean } = {},
   ) {
     this.head = db
       .select({ seq: auditHeads.seq, hash: auditHeads.hash })
@@ -229,6 +248,49 @@ export class AuditLog {
         createdAt: v('at'),
       })
       .prepare();
+    // INT-3: the recipients, read at the event (a new admin is told from then on).
+    this.admins = db
+      .selectDistinct({ userId: users.id, email: users.email })
+      .from(roleAssignments)
+      .innerJoin(users, eq(users.id, roleAssignments.userId))
+      .where(
+        and(
+          eq(roleAssignments.accountId, v('accountId')),
+          eq(roleAssignments.role, 'account_admin'),
+          eq(users.isActive, true),
+        ),
+      )
+      .orderBy(users.id)
+      .prepare();
+    this.userEmail = db
+      .select({ email: users.email })
+      .from(users)
+      .where(eq(users.id, v('id')))
+      .prepare();
+    this.notify = db
+      .insert(notifications)
+      .values({
+        accountId: v('accountId'),
+        userId: v('userId'),
+        auditEntryId: v('auditEntryId'),
+        kind: v('kind'),
+        title: v('title'),
+        body: v('body'),
+        createdAt: v('at'),
+      })
+      .returning({ id: notifications.id })
+      .prepare();
+    this.queueEmail = db
+      .insert(emailOutbox)
+      .values({
+        notificationId: v('notificationId'),
+        accountId: v('accountId'),
+        toAddress: v('toAddress'),
+        subject: v('subject'),
+        body: v('body'),
+        createdAt: v('at'),
+      })
+      .prepare();
   }
 
   /**
@@ -261,6 +323,64 @@ export class AuditLog {
         at: fields.at,
       });
     }
+    this.tellAdmins(fields, entry.id);
+  }
+
+  /**
+   * INT-3: the account's admins are told of the entries noticeFor names: one notification per
+   * admin and, with SMTP configured, one queued email each, in this same transaction (a change
+   * that rolls back tells no one; the email drainer sends after the commit).
+   */
+  private tellAdmins(f: Omit<ChainFields, 'prevHash'>, auditEntryId: number): void {
+    if (!NOTIFIED_PREFIXES.some((p) => f.action.startsWith(p))) return;
+    const details = JSON.parse(f.details) as Record<string, unknown>;
+    const engineerId = details.engineer_user_id;
+    const notice = noticeFor({
+      action: f.action,
+      actorLabel: f.actorLabel,
+      details,
+      targetId: f.targetId,
+      engineerLabel:
+        typeof engineerId === 'number'
+          ? (this.userEmail.get({ id: engineerId })?.email ?? null)
+          : null,
+    });
+    if (notice) this.tell(f.accountId, f.action, notice, auditEntryId, f.at);
+  }
+
+  /**
+   * INT-3: one notification per active account admin and, with SMTP configured, one queued
+   * email each; in the caller's transaction. How many admins were told.
+   */
+  tell(
+    accountId: number,
+    kind: string,
+    notice: Notice,
+    auditEntryId: number | null,
+    at: number,
+  ): number {
+    const admins = this.admins.all({ accountId });
+    for (const admin of admins) {
+      const n = this.notify.get({
+        accountId,
+        userId: admin.userId,
+        auditEntryId,
+        kind,
+        title: notice.title,
+        body: notice.body,
+        at,
+      })!;
+      if (!this.opts.email) continue;
+      this.queueEmail.run({
+        notificationId: n.id,
+        accountId,
+        toAddress: admin.email,
+        subject: `[Orgdesk] ${notice.title}`,
+        body: notice.body,
+        at,
+      });
+    }
+    return admins.length;
   }
 
   /**

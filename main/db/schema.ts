@@ -847,3 +847,52 @@ export const workerLeases = sqliteTable('worker_leases', {
   holder: text('holder').notNull(),
   expiresAt: integer('expires_at').notNull(),
 });
+
+// INT-3: what an account's admins are told (support requests, grants starting and ending,
+// emergency disable, a destination failing). One row per recipient, written by the audit
+// append in the event's own transaction, so a change that rolls back tells nobody.
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // The audit entry it tells of; null for what the drainer notices (a destination failing).
+    auditEntryId: integer('audit_entry_id'),
+    // The audit action it tells of (`support_access.requested`, `integration.auto_disabled`…).
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    readAt: integer('read_at'),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.accountId, t.readAt, t.id)],
+);
+
+// INT-3: each notification queued for email (only where ORGDESK_SMTP_URL is set), in the same
+// transaction; the email drainer sends it off the request path, under a worker lease.
+export const emailOutbox = sqliteTable(
+  'email_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    notificationId: integer('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id').notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    // pending | sent | dead
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('email_outbox_status_idx').on(t.status, t.nextAttemptAt, t.id)],
+);

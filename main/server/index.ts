@@ -90,6 +90,15 @@ async function main(): Promise<void> {
       process.stderr.write(`Orgdesk: audit forwarding failed: ${(err as Error).message}\n`),
   });
   forwarding.start();
+  // INT-3: notification emails, likewise off the request path under their own lease.
+  const mailing = services.infra.email
+    ? new OutboxWorker(services.infra.email, {
+        intervalMs: 5000,
+        onError: (err) =>
+          process.stderr.write(`Orgdesk: notification email failed: ${(err as Error).message}\n`),
+      })
+    : null;
+  mailing?.start();
   process.stdout.write(`Orgdesk server listening on ${url} (data in ${config.dataDir})\n`);
 
   let stopping = false;
@@ -112,6 +121,7 @@ async function main(): Promise<void> {
       // pass in flight records its outcome and gives the lease up.
       .then(() => retention.settled())
       .then(() => forwarding.stop())
+      .then(() => mailing?.stop())
       .then(() => services.infra.offload.close())
       .then(() => {
         opened.close();

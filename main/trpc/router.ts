@@ -6,6 +6,7 @@ import { exportKeyRouter } from '../features/export-key/export-key.router';
 import { automationRouter } from '../features/automation/automation.router';
 import { fleetRouter } from '../features/fleet/fleet.router';
 import { integrationsRouter } from '../features/integrations/integrations.router';
+import { notificationsRouter } from '../features/notifications/notifications.router';
 import { featureFlagsRouter } from '../features/feature-flags/feature-flags.router';
 import { gdprRouter } from '../features/gdpr/gdpr.router';
 import { governanceRouter } from '../features/governance/governance.router';
@@ -39,6 +40,7 @@ export const appRouter = router({
   exportKey: exportKeyRouter,
   fleet: fleetRouter,
   integrations: integrationsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,7 @@ import { useSession } from '../lib/session';
 import { useTRPC, type OrgDetail } from '../lib/trpc';
 import { usePrefsStore, type ThemePreference } from '../stores/prefs-store';
 import { GLOBAL } from './actions';
+import { NotificationBell } from './notification-bell';
 import { useShell } from './shell-context';
 
 const SWITCH = GLOBAL.switchOrg;
@@ -86,6 +87,7 @@ export function TitleBar({ org }: { org: OrgDetail | 'loading' | null }) {
             <option value="dark">Dark</option>
           </select>
         </span>
+        <NotificationBell />
         <span className="user" title={me.email}>
           {me.name}
         </span>

@@ -637,6 +637,12 @@ describe('contract: a session over a real server, every answer as documented', (
     await call('POST', '/support-access/disable', { body: {} });
     await call('POST', '/support-access/emergency-disable', { body: { reason: 'Incident' } });
 
+    // ---- notifications (INT-3): the support events above told the admin
+    const notes = await call('GET', '/notifications?status=unread&limit=5');
+    await call('GET', '/notifications/unread-count');
+    await call('POST', '/notifications/read', { body: { id: notes[0].id } });
+    await call('POST', '/notifications/read', { body: { id: null } });
+
     // ---- automation, workflows, incidents
     await call('GET', `/organizations/${org.id}/automation/decision?action_kind=security_patch`);
     const wf = await call('POST', `/organizations/${org.id}/workflows`, {

@@ -763,3 +763,45 @@ export const workerLeases = pgTable('worker_leases', {
   holder: text('holder').notNull(),
   expiresAt: int8('expires_at').notNull(),
 });
+
+// INT-3 (main/db/schema.ts): notifications of the account's admins and their queued emails.
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    accountId: int8('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    userId: int8('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    auditEntryId: int8('audit_entry_id'),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: int8('created_at').notNull(),
+    readAt: int8('read_at'),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.accountId, t.readAt, t.id)],
+);
+
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: id(),
+    notificationId: int8('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    accountId: int8('account_id').notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: int8('attempts').notNull().default(0),
+    nextAttemptAt: int8('next_attempt_at').notNull().default(0),
+    createdAt: int8('created_at').notNull(),
+    sentAt: int8('sent_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('email_outbox_status_idx').on(t.status, t.nextAttemptAt, t.id)],
+);

@@ -23,6 +23,7 @@ import {
   incidents,
   locationSubnets,
   locations,
+  notifications,
   organizations,
   recordings,
   roleAssignments,
@@ -447,6 +448,26 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   },
   outbox: { excluded: 'delivery state of audit entries, which the audit section carries' },
   worker_leases: { excluded: 'a lease of a running server process, no one’s data' },
+  // INT-3: a notice addressed to the subject is theirs to receive; what it tells of is in the
+  // audit section too.
+  notifications: exported(notifications, {
+    columns: allColumns(notifications),
+    withheld: {},
+    user: {
+      section: 'notifications',
+      where: (s) => and(eq(notifications.userId, s.userId), gte(notifications.createdAt, s.from)),
+      orderBy: [desc(notifications.id)],
+    },
+    account: {
+      section: 'notifications',
+      where: (s) =>
+        and(eq(notifications.accountId, s.accountId), gte(notifications.createdAt, s.from)),
+      orderBy: [desc(notifications.id)],
+    },
+  }),
+  email_outbox: {
+    excluded: 'the delivery copies of notifications, which the notifications section carries',
+  },
   // Tables of the database that main/db/schema.ts does not declare.
   organizations_search: {
     excluded: 'the search index over organizations.search_text, itself withheld',

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
+import { noticeFor } from '../../core/notification-policy';
 import type { IntegrationDestinationRow } from '../../domain/rows';
 import type { Uow } from '../../repos';
 import {
@@ -217,6 +218,20 @@ export class OutboxDrainer {
             }
           : {}),
       });
+      // INT-3: the admins are told when a destination starts failing and when it is switched
+      // off, not on every retry (which would bury them). A notification, not an audit entry: an
+      // entry would itself be queued to the failing destination, growing the backlog it reports.
+      if (failures === 1 || disable) {
+        const kind = disable ? 'integration.auto_disabled' : 'integration.failing';
+        const notice = noticeFor({
+          action: kind,
+          actorLabel: 'system',
+          details: { kind: dest.kind, name: dest.name, failures, error: o.failed.error },
+          targetId: String(dest.id),
+          engineerLabel: null,
+        });
+        if (notice) await r.notifications.tellAdmins(dest.accountId, kind, notice, now);
+      }
     });
   }
 }
@@ -227,7 +242,8 @@ export class OutboxWorker {
   private stopped = true;
 
   constructor(
-    private readonly drainer: OutboxDrainer,
+    // INT-3: the email drain runs on the same timer machinery.
+    private readonly drainer: Pick<OutboxDrainer, 'drainOnce' | 'release'>,
     private readonly o: { intervalMs: number; onError: (err: unknown) => void },
   ) {}
 

@@ -17,6 +17,7 @@ import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
 import { SqliteMfaRepo } from './mfa';
+import { SqliteNotificationsRepo } from './notifications';
 import { SqliteOnboardingRepo } from './onboarding';
 import { SqlitePasskeysRepo } from './passkeys';
 import { SqliteOrganizationsRepo } from './organizations';
@@ -59,6 +60,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),
     passkeys: new SqlitePasskeysRepo(db),
+    notifications: new SqliteNotificationsRepo(db, audit),
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
