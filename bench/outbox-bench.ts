@@ -60,31 +60,49 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
   const rows: Row[] = [];
   const secrets = [...ds.secrets.values()].slice(0, 50);
 
-  // (a) Registration with and without a destination, same server process, same run.
+  // (a) Registration with and without a destination, same server process, same run. The two
+  // alternate (none, with, none, with), so neither gets the emptier tables or the cooler machine;
+  // the destination is switched by enabling it, as an admin would.
   const server = await startServer(ds.dir);
-  let none: number;
-  let withDest: number;
+  const runs = { none: [] as number[], with: [] as number[] };
   try {
     await registrations(server.url, secrets, 200_000); // warm-up
-    none = await registrations(server.url, secrets, 300_000);
     const s = servicesOf(ds);
     // Discard: nothing listens on port 9; the server's drainer sends the entries anyway.
-    await s.services.integrations.create(s.admin, { kind: 'syslog', url: 'udp://127.0.0.1:9' });
-    await s.services.infra.offload.close();
-    s.opened.close();
-    withDest = await registrations(server.url, secrets, 400_000);
+    const dest = await s.services.integrations.create(s.admin, {
+      kind: 'syslog',
+      url: 'udp://127.0.0.1:9',
+    });
+    const id = dest.id;
+    const enable = (enabled: boolean) =>
+      s.services.integrations.update(s.admin, { id, patch: { enabled } });
+    try {
+      let from = 300_000;
+      for (let i = 0; i < 2; i++) {
+        await enable(false);
+        runs.none.push(await registrations(server.url, secrets, (from += 100_000)));
+        await enable(true);
+        runs.with.push(await registrations(server.url, secrets, (from += 100_000)));
+      }
+    } finally {
+      await s.services.infra.offload.close();
+      s.opened.close();
+    }
   } finally {
     await server.stop();
   }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const none = mean(runs.none);
+  const withDest = mean(runs.with);
   const cost = 1 - withDest / none;
   rows.push({
-    name: `INT-1 outbox cost on registration over HTTP (one enabled syslog destination, 32 connections, ${SECONDS} s)`,
+    name: `INT-1 outbox cost on registration over HTTP (one enabled syslog destination, 32 connections, 2 × ${SECONDS} s each way, alternated)`,
     figure: `${Math.round(withDest).toLocaleString('en-US')} req/s with the destination`,
     baseline: `${Math.round(none).toLocaleString('en-US')} req/s without`,
     ratio: `${(cost * 100).toFixed(1)}% slower`,
     target: '≤ 10%',
     met: cost <= 0.1,
-    raw: { withDest, none, cost },
+    raw: { withDest, none, cost, runs },
   });
 
   // (b) Forwarding throughput to rsyslog over TLS.
