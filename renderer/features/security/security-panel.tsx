@@ -211,19 +211,31 @@ function Enrolled({
   );
 }
 
-function RequireMfa({ required, onChanged }: { required: boolean; onChanged(): void }) {
+function RequireMfa({ required, onChanged }: { required: boolean; onChanged(): Promise<unknown> }) {
   const trpc = useTRPC();
-  const set = useMutation(trpc.auth.setRequireMfa.mutationOptions({ onSuccess: onChanged }));
+  // The choice shows at once, in the same render as the click: the mutation's own pending state
+  // reaches React a tick later (TanStack batches its notifications), and a controlled checkbox
+  // drawn from it would snap back in between. Kept until the refetched status has arrived (the
+  // success callback awaits it), so the box never shows the old value on the way.
+  const [wanted, setWanted] = useState<boolean | null>(null);
+  const set = useMutation(
+    trpc.auth.setRequireMfa.mutationOptions({
+      onSuccess: () => onChanged(),
+      onSettled: () => setWanted(null),
+    }),
+  );
   return (
     <section>
       <h2>Account</h2>
       <label className="checkbox">
         <input
           type="checkbox"
-          // The choice shows at once; the server's answer (refetched) confirms or undoes it.
-          checked={set.isPending ? set.variables.required : required}
+          checked={wanted ?? required}
           disabled={set.isPending}
-          onChange={(e) => set.mutate({ required: e.target.checked })}
+          onChange={(e) => {
+            setWanted(e.target.checked);
+            set.mutate({ required: e.target.checked });
+          }}
         />{' '}
         Require a second factor for every user of this account
       </label>
