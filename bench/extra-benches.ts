@@ -21,7 +21,10 @@ export interface RunningServer {
 
 /** The real `npm run server` entry as a separate process, so load and server do not share a loop. */
 export async function startServer(dataDir: string): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/index.ts'], {
+  // BENCH_SERVER_NODE_ARGS (development): e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile
+  // the server under the load (NODE_OPTIONS refuses --cpu-prof).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'main/server/index.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

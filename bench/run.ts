@@ -22,6 +22,7 @@ import { browserBench } from './browser-bench';
 import { eventLoopBench } from './event-loop-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
+import { heartbeatBenches } from './heartbeat-bench';
 import { outboxBenches } from './outbox-bench';
 import { restBenches } from './rest-bench';
 
@@ -113,6 +114,8 @@ async function main() {
     rows.push(...(await extraBenches(ds, want)));
     // Issue 18: the outbox's cost on registration, and forwarding to rsyslog over TLS.
     rows.push(...(await outboxBenches(ds, want)));
+    // Issue 15: signed heartbeats from a million distinct hosts (gives the Go hosts keys: last).
+    if (want('heartbeat')) rows.push(...(await heartbeatBenches(ds)));
   } catch (err) {
     // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.
     if (opened.sqlite.open) opened.close();
