@@ -20,6 +20,7 @@ import type { IpcHandler } from '../../main/desktop/ipc/ipc-handler';
 import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-channels';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
+import { FakeSystemBrowser } from '../fixtures/fake-system-browser';
 import type { ConsolePage } from './pages/console-page';
 import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
@@ -85,6 +86,7 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
       chooseExportTarget: async () => dialogAnswers.shift() ?? null,
       chooseExportToOpen: async () => dialogAnswers.shift() ?? null,
     },
+    browser: new FakeSystemBrowser(),
     // webContents.send in Electron; here the page's listeners, called in the page.
     send: (windowId, event) => {
       if (windowId !== WINDOW) return;

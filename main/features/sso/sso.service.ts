@@ -8,6 +8,7 @@ import { DomainError, badRequest, notFound } from '../../core/errors';
 import type { OidcSignInRow, SsoConfigRow, UserRow } from '../../domain/rows';
 import type { Repos, Uow } from '../../repos';
 import type { Role } from '../../../shared/permissions';
+import { OIDC_AUTHORIZE_PATH } from '../../../shared/constants';
 import {
   SSO_FLOW_TTL_MS,
   SSO_HANDOFF_TTL_MS,
@@ -41,7 +42,7 @@ export const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
  * a server sent), so the provider's URL reaches the browser through here, signed and expiring:
  * this is no open redirect, it sends only where `start` itself said.
  */
-export const AUTHORIZE_PATH = '/api/v1/auth/oidc/authorize';
+export const AUTHORIZE_PATH = OIDC_AUTHORIZE_PATH;
 /** The web console's page that takes the one-time code (renderer/features/auth). */
 export const CONSOLE_SSO_PATH = '/sign-in/sso';
 const BASE_SCOPES = 'openid email profile';
