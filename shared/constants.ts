@@ -142,3 +142,12 @@ export const RECOVERY_CODE_COUNT = 10;
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000;
 /** IDN-1: how long the second step of a sign-in waits for its code. */
 export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
+
+// ---- Single sign-on (IDN-4).
+/**
+ * The server's own address that sends a browser on to the identity provider (`browser_url` of
+ * POST /api/v1/auth/oidc/start): the one address the desktop hands to the system browser.
+ */
+export const OIDC_AUTHORIZE_PATH = '/api/v1/auth/oidc/authorize';
+/** How long the desktop waits for the browser to come back from a single sign-on. */
+export const DESKTOP_SSO_TIMEOUT_MS = 5 * 60 * 1000;

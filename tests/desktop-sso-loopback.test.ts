@@ -13,12 +13,16 @@ const isLoopbackCallback = (u: URL) =>
   u.hostname === '127.0.0.1' && u.pathname === '/orgdesk/sso-callback';
 
 /** The system browser: signs in at the provider, then follows the redirect to the listener. */
-const browserAs = (login: string, seen: { opened?: string; landed?: URL; page?: string }) => ({
+const browserAs = (
+  login: string,
+  seen: { opened?: string; landed?: URL; page?: string; visited?: string[] },
+) => ({
   async open(url: string) {
     seen.opened = url;
     const b = new FetchBrowser();
     seen.landed = await b.signIn(url, login, isLoopbackCallback);
     seen.page = await (await b.request(seen.landed)).text();
+    seen.visited = b.visited;
   },
 });
 
@@ -52,14 +56,16 @@ afterAll(async () => {
 
 describe('IDN-4 desktop sign-in through the system browser and a loopback redirect (RFC 8252)', () => {
   it('signs in end to end: the provider login, the loopback listener, PKCE, a session', async () => {
-    const seen: { opened?: string; landed?: URL; page?: string } = {};
+    const seen: { opened?: string; landed?: URL; page?: string; visited?: string[] } = {};
     const session = await signInThroughBrowser({
       serverUrl: server.url,
       account: { email: 'grace@acme.test' },
       browser: browserAs('grace', seen),
     });
-    // The browser opened the provider, and came back to 127.0.0.1 on an OS-chosen port.
-    expect(new URL(seen.opened!).origin).toBe(idp.issuer);
+    // The browser was handed the server's own sign-in address, went on to the provider, and came
+    // back to 127.0.0.1 on an OS-chosen port.
+    expect(seen.opened!.startsWith(`${server.url}/api/v1/auth/oidc/authorize?`)).toBe(true);
+    expect(seen.visited!.some((u) => new URL(u).origin === idp.issuer)).toBe(true);
     expect(seen.landed!.host).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(seen.landed!.searchParams.get('code')).toMatch(/^odk_sso_/);
     expect(seen.page).toContain('You can close this window');
@@ -132,7 +138,7 @@ describe('IDN-4 desktop sign-in through the system browser and a loopback redire
         timeoutMs: 50,
       }),
     ).rejects.toThrow('The browser did not come back within 0 s; sign in again');
-    expect(opened).toContain(idp.issuer);
+    expect(opened.startsWith(`${server.url}/api/v1/auth/oidc/authorize?`)).toBe(true);
   });
 
   it('an account without SSO is refused before any browser opens', async () => {

@@ -300,3 +300,45 @@ describe('IDN-4 issuers over plain http', () => {
     ).resolves.toMatchObject({ issuer: idp.issuer, pkceS256: true });
   });
 });
+
+describe("IDN-4 the server's own sign-in address (what the desktop opens)", () => {
+  beforeAll(async () => {
+    await configure();
+  });
+  const start = async () => {
+    const res = await server.request('POST', '/api/v1/auth/oidc/start', {
+      token: null,
+      body: { account_id: server.accountId, code_challenge: pkce().challenge },
+    });
+    expect(res.status, res.text).toBe(200);
+    return res.json as { authorization_url: string; browser_url: string };
+  };
+
+  it("start answers browser_url on the server's own address, which sends the browser to the provider", async () => {
+    const started = await start();
+    const hop = new URL(started.browser_url);
+    expect(hop.origin).toBe(new URL(server.url).origin);
+    expect(hop.pathname).toBe('/api/v1/auth/oidc/authorize');
+    const res = await fetch(hop, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(started.authorization_url);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('a browser_url sending elsewhere than the server signed is refused, with no redirect', async () => {
+    const hop = new URL((await start()).browser_url);
+    hop.searchParams.set('to', 'https://evil.test/phish');
+    const res = await fetch(hop, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+    expect(await res.text()).toContain('start the sign-in again from Orgdesk');
+  });
+
+  it('an expired browser_url is refused: its expiry is signed too', async () => {
+    const hop = new URL((await start()).browser_url);
+    hop.searchParams.set('exp', String(Date.now() - 1));
+    const res = await fetch(hop, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+  });
+});

@@ -1,7 +1,8 @@
 // What the desktop does beyond the domain services, without Electron: which data source each
 // window uses (the local database, a remote server, or an export under review), signing in to
-// remote servers, and running export, review and restore. main/electron supplies the OS dialogs
-// and the event channel to the windows; the tests supply fakes of those two, nothing else.
+// remote servers, and running export, review and restore. main/electron supplies the OS dialogs,
+// the system browser (single sign-on) and the event channel to the windows; the tests supply
+// fakes of those three, nothing else.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Actor } from '../core/actor';
@@ -14,6 +15,7 @@ import {
   createExportInput,
   restoreInput,
   signInInput,
+  ssoSignInInput,
   type AddConnectionInput,
   type ConnectionInfo,
   type CreateExportInput,
@@ -22,9 +24,15 @@ import {
   type PinnedSigner,
   type RestoreInput,
   type SignInInput,
+  type SsoSignInInput,
 } from '../../shared/schemas/desktop.schema';
-import { LOCAL_CONNECTION_ID, type ConnectionStore } from './connections/connection-store';
-import { RemoteForwarder } from './connections/remote-forwarder';
+import {
+  LOCAL_CONNECTION_ID,
+  normalizeServerUrl,
+  type ConnectionStore,
+} from './connections/connection-store';
+import { RemoteForwarder, errorFromShape } from './connections/remote-forwarder';
+import { signInThroughBrowser, type SystemBrowser } from './connections/sso-loopback';
 import { runJob, type WorkerEntry } from './export/export-runner';
 import type { ExportResult, Progress } from './export/export.service';
 import type { RestoreResult } from './export/restore';
@@ -50,6 +58,10 @@ export interface DesktopShellOptions {
   /** The export signers trusted besides this installation (pinned-signers.json, EXP-1). */
   signers: PinnedSignerStore;
   dialogs: ShellDialogs;
+  /** IDN-4: the OS browser single sign-on opens (shell.openExternal in main/electron). */
+  browser: SystemBrowser;
+  /** How long a single sign-on waits for the browser (default 5 minutes). */
+  ssoTimeoutMs?: number;
   send(windowId: number, event: ShellEvent): void;
   /** For the manifest: where exports come from. */
   sourceLabel: string;
@@ -74,6 +86,8 @@ const safeFileName = (s: string): string =>
 
 export class DesktopShell {
   private readonly sessions = new Map<number, WindowSession>();
+  /** Single sign-ons waiting for the browser: at most one per connection. */
+  private readonly ssoWaiting = new Map<string, { windowId: number; abort: AbortController }>();
 
   constructor(private readonly o: DesktopShellOptions) {}
 
@@ -143,12 +157,25 @@ export class DesktopShell {
   }
 
   closeWindow(windowId: number): void {
+    for (const w of this.ssoWaiting.values()) {
+      if (w.windowId === windowId) {
+        w.abort.abort(
+          new DomainError(
+            'PRECONDITION_FAILED',
+            'The window that started this single sign-on was closed; nothing was signed in',
+          ),
+        );
+      }
+    }
     const s = this.sessions.get(windowId);
     if (s?.kind === 'review') s.review.close();
     this.sessions.delete(windowId);
   }
 
   dispose(): void {
+    for (const w of this.ssoWaiting.values()) {
+      w.abort.abort(new DomainError('PRECONDITION_FAILED', 'Orgdesk is closing; sign in again'));
+    }
     for (const id of [...this.sessions.keys()]) this.closeWindow(id);
   }
 
@@ -208,6 +235,74 @@ export class DesktopShell {
       },
       input.remember,
     );
+  }
+
+  /**
+   * IDN-4: signs in to a remote server through the system browser (sso-loopback.ts), keeping the
+   * session exactly as the password sign-in does. A newer attempt for the same connection, a
+   * cancel, or closing the window that started it ends the wait with an error that says which.
+   */
+  async signInWithSso(windowId: number, raw: SsoSignInInput): Promise<ConnectionInfo> {
+    const input = ssoSignInInput.parse(raw);
+    const c = this.o.connections.get(input.id);
+    // Checked again here: connections.json is a file anyone with this account could edit.
+    const serverUrl = normalizeServerUrl(c.url!);
+    // Refused before the browser opens if the token could not be kept as asked.
+    if (input.remember) this.o.connections.requireSecureKeychain();
+    this.ssoWaiting
+      .get(input.id)
+      ?.abort.abort(
+        new DomainError(
+          'CONFLICT',
+          `This single sign-on to ${c.name} was replaced by a newer one; finish that one in your browser`,
+        ),
+      );
+    const mine = { windowId, abort: new AbortController() };
+    this.ssoWaiting.set(input.id, mine);
+    let session: { token: string; expires_at: string };
+    try {
+      session = await signInThroughBrowser({
+        serverUrl,
+        account:
+          input.account_id !== undefined
+            ? { account_id: input.account_id }
+            : { email: input.email! },
+        browser: this.o.browser,
+        timeoutMs: this.o.ssoTimeoutMs,
+        signal: mine.abort.signal,
+        fetch: this.o.fetch,
+      });
+    } finally {
+      if (this.ssoWaiting.get(input.id) === mine) this.ssoWaiting.delete(input.id);
+    }
+    // Who signed in is the provider's answer, not what was typed: the server says.
+    const remote = new RemoteForwarder({
+      url: serverUrl,
+      token: () => session.token,
+      fetch: this.o.fetch,
+    });
+    const me = await remote.forward({ id: 0, type: 'query', path: 'users.me' });
+    if ('error' in me && me.error.data.code === 'UNAUTHORIZED') throw errorFromShape(me.error);
+    const email =
+      'result' in me ? (me.result.data as { email: string }).email : (input.email ?? null);
+    const expiresAt = Date.parse(session.expires_at);
+    return this.o.connections.storeToken(
+      input.id,
+      { token: session.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : null, email },
+      input.remember,
+    );
+  }
+
+  /** Ends a single sign-on still waiting for the browser (its call answers that it was cancelled). */
+  cancelSso(id: string): { cancelled: boolean } {
+    const waiting = this.ssoWaiting.get(id);
+    waiting?.abort.abort(
+      new DomainError(
+        'PRECONDITION_FAILED',
+        'The single sign-on was cancelled; nothing was signed in',
+      ),
+    );
+    return { cancelled: waiting !== undefined };
   }
 
   /** Ends the session at the server (best effort) and forgets the token here. */

@@ -9,6 +9,7 @@ import {
   restoreInput,
   unpinSignerInput,
   signInInput,
+  ssoSignInInput,
   useConnectionInput,
 } from '../../shared/schemas/desktop.schema';
 import { desktopProcedure as p, desktopRouter as router } from './desktop-trpc';
@@ -25,6 +26,14 @@ export const desktopRouter = router({
         return { ok: true };
       }),
       signIn: p.input(signInInput).mutation(({ ctx, input }) => ctx.shell.signIn(input)),
+      /** IDN-4: through the system browser; answers when the browser came back (or why not). */
+      signInWithSso: p
+        .input(ssoSignInInput)
+        .mutation(({ ctx, input }) => ctx.shell.signInWithSso(ctx.windowId, input)),
+      /** Ends a single sign-on still waiting for the browser; `cancelled: false` if none was. */
+      cancelSso: p
+        .input(connectionIdInput)
+        .mutation(({ ctx, input }) => ctx.shell.cancelSso(input.id)),
       signOut: p.input(connectionIdInput).mutation(async ({ ctx, input }) => {
         await ctx.shell.signOut(input.id);
         return { ok: true };

@@ -34,6 +34,7 @@ import { buildAppMenu } from './menu';
 import { resolveAppPaths, type AppPaths } from './paths';
 import { registerAppScheme, serveApp } from './protocol';
 import { SafeStorageKeyStore, SafeStorageTokenVault } from './safe-storage';
+import { electronSystemBrowser } from './system-browser';
 import { createAppWindow } from './window';
 
 if (!app.requestSingleInstanceLock()) {
@@ -215,6 +216,7 @@ async function boot(
     }),
     signers: new PinnedSignerStore({ file: paths.pinnedSignersFile }),
     dialogs: electronDialogs,
+    browser: electronSystemBrowser,
     send,
     sourceLabel: `local database on ${hostname()}`,
     serverUrl: process.env.ORGDESK_SERVER_URL ?? 'http://127.0.0.1:8787',

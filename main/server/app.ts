@@ -15,7 +15,12 @@ import { DomainError } from '../core/errors';
 import type { Services } from '../services';
 import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
-import { CALLBACK_PATH, handleOidcCallback } from '../features/sso/sso.http';
+import {
+  AUTHORIZE_PATH,
+  CALLBACK_PATH,
+  handleOidcAuthorize,
+  handleOidcCallback,
+} from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
 import {
   MAX_BODY_BYTES,
@@ -205,6 +210,9 @@ export function createServer(options: ServerOptions): OrgdeskServer {
     } else if (path === CALLBACK_PATH) {
       // IDN-4: the identity provider sends the browser back here (a redirect, not JSON).
       await handleOidcCallback(services.sso, req, res, url, serverUrl());
+    } else if (path === AUTHORIZE_PATH) {
+      // IDN-4: browser_url, the server's own address that sends a browser on to the provider.
+      handleOidcAuthorize(services.sso, req, res, url);
     } else if (docs.handle(req, res, url)) {
       // The OpenAPI document and the API reference (API-2).
     } else if (path === '/api' || path.startsWith('/api/') || path === '/trpc') {

@@ -3,7 +3,7 @@
 // file path from the renderer: files are chosen in main through the OS dialogs.
 import { z } from 'zod';
 import { id, nonBlank } from './common.schema';
-import { loginInput } from './users.schema';
+import { emailField, loginInput } from './users.schema';
 
 export const connectionIdInput = z.strictObject({
   id: z
@@ -22,14 +22,29 @@ export const addConnectionInput = z.strictObject({
 });
 export type AddConnectionInput = z.input<typeof addConnectionInput>;
 
-export const signInInput = connectionIdInput.extend({
-  ...loginInput.shape,
-  remember: z
-    .boolean({ error: 'remember must be true or false' })
-    .default(true)
-    .describe('keep the session token in the OS keychain; false keeps it only until Orgdesk quits'),
-});
+const remember = z
+  .boolean({ error: 'remember must be true or false' })
+  .default(true)
+  .describe('keep the session token in the OS keychain; false keeps it only until Orgdesk quits');
+
+export const signInInput = connectionIdInput.extend({ ...loginInput.shape, remember });
 export type SignInInput = z.input<typeof signInInput>;
+
+/**
+ * IDN-4: single sign-on to a remote server through the system browser. Which account: an email
+ * (its domain names the account; the provider decides who actually signs in) or its id.
+ */
+export const ssoSignInInput = connectionIdInput
+  .extend({
+    email: emailField('email').optional(),
+    account_id: id('account_id').optional(),
+    remember,
+  })
+  .refine((v) => v.email !== undefined || v.account_id !== undefined, {
+    message: 'email is required: the address you sign in with (or give account_id)',
+    path: ['email'],
+  });
+export type SsoSignInInput = z.input<typeof ssoSignInInput>;
 
 /** `local`, or the id of a remote connection. */
 export const useConnectionInput = connectionIdInput;

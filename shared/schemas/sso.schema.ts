@@ -160,6 +160,11 @@ export const oidcStartInput = z
 
 export const oidcStartOutput = z.strictObject({
   authorization_url: z.string().describe("Open this in the browser: the provider's sign-in"),
+  browser_url: z
+    .string()
+    .describe(
+      "The same sign-in on this server's own address (it redirects to authorization_url): what a native app opens, since it opens no other site's URL",
+    ),
   expires_at: isoTime,
 });
 export type OidcStart = z.infer<typeof oidcStartOutput>;

@@ -20,6 +20,9 @@ import type { IpcHandler } from '../../main/desktop/ipc/ipc-handler';
 import type { IpcResponse, OrgdeskBridge, ShellEvent } from '../../shared/ipc-channels';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
+import { FakeSystemBrowser } from '../fixtures/fake-system-browser';
+import { startIdp } from '../fixtures/oidc-provider';
+import { startServer } from '../fixtures/server';
 import type { ConsolePage } from './pages/console-page';
 import { checkView } from './a11y-check';
 import { expect, test } from './fixtures';
@@ -67,7 +70,11 @@ function installBridge() {
   (window as unknown as { orgdesk: OrgdeskBridge }).orgdesk = Object.freeze(bridge);
 }
 
-async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<Desktop> {
+async function startDesktop(
+  page: Page,
+  keychain = new FakeKeychain(),
+  browser = new FakeSystemBrowser(),
+): Promise<Desktop> {
   const x = await createExportWorld();
   const dialogAnswers: string[] = [];
   const events: ShellEvent[] = [];
@@ -85,6 +92,7 @@ async function startDesktop(page: Page, keychain = new FakeKeychain()): Promise<
       chooseExportTarget: async () => dialogAnswers.shift() ?? null,
       chooseExportToOpen: async () => dialogAnswers.shift() ?? null,
     },
+    browser,
     // webContents.send in Electron; here the page's listeners, called in the page.
     send: (windowId, event) => {
       if (windowId !== WINDOW) return;
@@ -341,6 +349,75 @@ test('remembering a sign-in where the keychain is not secure is refused next to 
   );
   // The server was added, not signed in; it is listed with that state.
   await expect(view.getByRole('listitem', { name: 'Staging' })).toContainText('Not signed in');
+});
+
+test('IDN-4: single sign-on from the Connections screen: waiting, cancel, the error, then signed in', async ({
+  page,
+  app,
+}) => {
+  // A remote Orgdesk server with SSO through a real OpenID provider; the OS browser is the fake
+  // (fixtures/fake-system-browser.ts): Node's fetch through the server and the provider's pages.
+  const remote = await startServer({ now: Date.now() });
+  const idp = await startIdp({
+    redirectUris: [`${remote.url}/api/v1/auth/oidc/callback`],
+    users: [
+      { sub: 'grace', email: 'grace@acme.test', groups: ['orgdesk-admins'] },
+      { sub: 'mallory', email: 'mallory@evil.test', groups: ['orgdesk-admins'] },
+    ],
+  });
+  try {
+    const put = await remote.request('PUT', '/api/v1/account/sso', {
+      body: {
+        issuer: idp.issuer,
+        client_id: idp.clientId,
+        client_secret: idp.clientSecret,
+        allowed_domains: ['acme.test'],
+        extra_scopes: 'groups',
+        group_mappings: [{ group: 'orgdesk-admins', role: 'account_admin' }],
+        enabled: true,
+      },
+    });
+    expect(put.status, put.text).toBe(200);
+    const browser = new FakeSystemBrowser(null); // first: a person who never comes back
+    desktop = await startDesktop(page, new FakeKeychain(), browser);
+    await page.goto('/');
+    await app.waitForShell();
+    const view = await app.openView('Connections', 'connections');
+    await view.getByRole('button', { name: 'Add server' }).click();
+    const form = view.getByRole('form', { name: 'Add a server' });
+    await form.getByLabel('Name').fill('HQ');
+    await form.getByLabel('Server URL').fill(remote.url);
+    await form.getByLabel('Email').fill('grace@acme.test');
+    await form.getByRole('button', { name: 'Sign in with single sign-on' }).click();
+    // Waiting: the form says where to continue, and offers to cancel.
+    const waiting = form.getByRole('status', { name: 'Single sign-on' });
+    await expect(waiting).toContainText('Continue in your browser…');
+    await browser.opened(1);
+    await waiting.getByRole('button', { name: 'Cancel single sign-on' }).click();
+    await expect(waiting).toBeHidden();
+    await expect(form.getByRole('alert')).toHaveCount(0);
+    // The provider refusing: its reason, in the form.
+    browser.login = 'mallory';
+    await form.getByRole('button', { name: 'Sign in with single sign-on' }).click();
+    await expect(form.getByRole('alert')).toContainText(
+      "mallory@evil.test is outside this account's allowed domains",
+    );
+    // Then signed in: the form closes and the connection says who.
+    browser.login = 'grace';
+    await form.getByRole('button', { name: 'Sign in with single sign-on' }).click();
+    await expect(form).toBeHidden();
+    await expect(view.getByRole('listitem', { name: 'HQ' })).toContainText(
+      'Signed in as grace@acme.test · token kept in the OS keychain',
+    );
+    // Only the server's own sign-in address was ever handed to the browser.
+    expect(browser.calls).toHaveLength(3);
+    for (const url of browser.calls) {
+      expect(url.startsWith(`${remote.url}/api/v1/auth/oidc/authorize?`)).toBe(true);
+    }
+  } finally {
+    await idp.close();
+    await remote.close();
+  }
 });
 
 test('UI-10 inside the desktop: the place is after the "#", and a reload keeps it', async ({

@@ -20,6 +20,7 @@ import type { OrgdeskBridge, ShellEvent } from '../../shared/ipc-channels';
 import { createIpcLink } from '../../shared/ipc-link';
 import { createExportWorld, MIGRATIONS, type ExportWorld } from '../fixtures/export-world';
 import { FakeKeychain } from '../fixtures/fake-keychain';
+import { FakeSystemBrowser } from '../fixtures/fake-system-browser';
 import { startRemoteServer } from '../fixtures/remote-server';
 import { createWorld, type World } from '../fixtures/world';
 
@@ -49,6 +50,7 @@ beforeEach(async () => {
     connections: new ConnectionStore({ file: join(x.w.dir, 'connections.json'), vault: keychain }),
     signers: new PinnedSignerStore({ file: join(x.w.dir, 'pinned-signers.json') }),
     dialogs,
+    browser: new FakeSystemBrowser(),
     send: (windowId, event) => {
       if (windowId === WINDOW) events.push(event);
     },

@@ -34,6 +34,16 @@ export const ALLOWED_FINDINGS: AllowedFinding[] = [
       'tested in tests/electron/navigation.test.ts.',
   },
   {
+    check: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'main/electron/system-browser.ts',
+    count: 1,
+    why:
+      'IDN-4 single sign-on: only a URL that passed checkBrowserUrl() ' +
+      "(main/desktop/connections/browser-url.ts: externalUrl()'s rules, and then the signed-in " +
+      "server's own origin and sign-in path only) reaches openExternal; tested in " +
+      'tests/desktop-browser-url.test.ts and tests/electron/desktop-sso.test.ts.',
+  },
+  {
     check: 'PROTOCOL_HANDLER_JS_CHECK',
     file: 'main/electron/main.ts',
     count: 2,

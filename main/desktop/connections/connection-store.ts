@@ -186,7 +186,7 @@ export class ConnectionStore {
    */
   storeToken(
     id: string,
-    session: { token: string; expiresAt: number | null; email: string },
+    session: { token: string; expiresAt: number | null; email: string | null },
     remember: boolean,
   ): ConnectionInfo {
     const all = this.read();

@@ -4,14 +4,21 @@
 // federates to the account's identity provider and sends the browser back here with a one-time
 // code, which only this process can trade for a session: it alone holds the PKCE verifier.
 // Electron supplies `open` (shell.openExternal, in main/electron); everything else is here.
+// The browser is handed only the server's own sign-in address (browser-url.ts decides), never
+// the provider URL or anything else a server answered.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DomainError } from '../../core/errors';
+import { DESKTOP_SSO_TIMEOUT_MS } from '../../../shared/constants';
+import { checkBrowserUrl } from './browser-url';
 
-/** Opens a URL in the user's default browser. */
+/**
+ * Opens a URL in the user's default browser. `serverUrl` is the server being signed in to: an
+ * implementation refuses (throws) a URL that checkBrowserUrl does not pass for it.
+ */
 export interface SystemBrowser {
-  open(url: string): Promise<void>;
+  open(url: string, serverUrl: string): Promise<void>;
 }
 
 export interface LoopbackSignInOptions {
@@ -22,6 +29,8 @@ export interface LoopbackSignInOptions {
   browser: SystemBrowser;
   /** How long to wait for the browser to come back (default 5 minutes). */
   timeoutMs?: number;
+  /** Ends the wait: the reason (a DomainError saying why) is what the sign-in rejects with. */
+  signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
@@ -30,7 +39,18 @@ export interface LoopbackSession {
   expires_at: string;
 }
 
-const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+const DEFAULT_TIMEOUT_MS = DESKTOP_SSO_TIMEOUT_MS;
+
+const duration = (ms: number) =>
+  ms >= 60_000 && ms % 60_000 === 0
+    ? `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`
+    : `${Math.round(ms / 1000)} s`;
+
+/** An abort's reason as the error to answer (a bare abort() reads as a cancel). */
+const abortError = (signal: AbortSignal) =>
+  signal.reason instanceof DomainError
+    ? signal.reason
+    : new DomainError('PRECONDITION_FAILED', 'The single sign-on was cancelled');
 const CALLBACK_PATH = '/orgdesk/sso-callback';
 
 const b64url = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -45,12 +65,27 @@ const page = (title: string, text: string) =>
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')}</p>`;
 
-async function postJson<T>(f: typeof fetch, url: string, body: unknown): Promise<T> {
-  const res = await f(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+async function postJson<T>(
+  f: typeof fetch,
+  url: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await f(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (err) {
+    if (signal?.aborted) throw abortError(signal);
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `The server at ${new URL(url).origin} could not be reached (${(err as Error).message}); check the connection's URL and try again`,
+    );
+  }
   const json = (await res.json().catch(() => null)) as
     (T & { error?: { code: string; message: string; field?: string } }) | null;
   if (!res.ok || !json) {
@@ -121,13 +156,16 @@ export async function signInThroughBrowser(o: LoopbackSignInOptions): Promise<Lo
       settle.fail(
         new DomainError(
           'PRECONDITION_FAILED',
-          `The browser did not come back within ${Math.round(timeoutMs / 1000)} s; sign in again`,
+          `The browser did not come back within ${duration(timeoutMs)}; sign in again`,
         ),
       ),
     timeoutMs,
   );
+  const onAbort = () => settle.fail(abortError(o.signal!));
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const started = await postJson<{ authorization_url: string }>(
+    if (o.signal?.aborted) throw abortError(o.signal);
+    const started = await postJson<{ browser_url?: unknown }>(
       f,
       `${o.serverUrl}/api/v1/auth/oidc/start`,
       {
@@ -136,14 +174,32 @@ export async function signInThroughBrowser(o: LoopbackSignInOptions): Promise<Lo
         redirect_uri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
         state,
       },
+      o.signal,
     );
-    await o.browser.open(started.authorization_url);
+    if (typeof started.browser_url !== 'string') {
+      throw new DomainError(
+        'PRECONDITION_FAILED',
+        `The server at ${o.serverUrl} gave no sign-in address of its own (browser_url): update the server, or sign in with a password`,
+      );
+    }
+    const verdict = checkBrowserUrl(started.browser_url, o.serverUrl);
+    if (!verdict.open) {
+      throw new DomainError(
+        'PRECONDITION_FAILED',
+        `Nothing was opened in your browser: ${verdict.reason}. Check that the connection's URL is the server's public address`,
+      );
+    }
+    if (o.signal?.aborted) throw abortError(o.signal);
+    await o.browser.open(verdict.url, o.serverUrl);
     const code = await answered;
-    return await postJson<LoopbackSession>(f, `${o.serverUrl}/api/v1/auth/oidc/exchange`, {
-      code,
-      code_verifier: verifier,
-    });
+    return await postJson<LoopbackSession>(
+      f,
+      `${o.serverUrl}/api/v1/auth/oidc/exchange`,
+      { code, code_verifier: verifier },
+      o.signal,
+    );
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     clearTimeout(timer);
     listener.closeAllConnections();
     listener.close();

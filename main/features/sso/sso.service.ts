@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Actor } from '../../core/actor';
 import { iso, type Clock } from '../../core/clock';
-import { randomToken, type SecretBox } from '../../core/crypto';
+import { constantTimeEqual, randomToken, type SecretBox } from '../../core/crypto';
 import type { AccessService } from '../../core/access';
 import { DomainError, badRequest, notFound } from '../../core/errors';
 import type { OidcSignInRow, SsoConfigRow, UserRow } from '../../domain/rows';
 import type { Repos, Uow } from '../../repos';
 import type { Role } from '../../../shared/permissions';
+import { OIDC_AUTHORIZE_PATH } from '../../../shared/constants';
 import {
   SSO_FLOW_TTL_MS,
   SSO_HANDOFF_TTL_MS,
@@ -35,6 +36,13 @@ export interface SsoDeps {
 
 /** Where the provider sends the browser back: the one redirect URI an admin registers. */
 export const CALLBACK_PATH = '/api/v1/auth/oidc/callback';
+/**
+ * The server's own address that sends a browser on to the provider. A native app opens only an
+ * address of the server it signs in to (RFC 8252 §8.1: it must not hand the OS an arbitrary URL
+ * a server sent), so the provider's URL reaches the browser through here, signed and expiring:
+ * this is no open redirect, it sends only where `start` itself said.
+ */
+export const AUTHORIZE_PATH = OIDC_AUTHORIZE_PATH;
 /** The web console's page that takes the one-time code (renderer/features/auth). */
 export const CONSOLE_SSO_PATH = '/sign-in/sso';
 const BASE_SCOPES = 'openid email profile';
@@ -341,7 +349,37 @@ export class SsoService {
         expiresAt,
       });
     });
-    return { authorization_url: url, expires_at: iso(expiresAt) };
+    const hop = new URL(`${serverUrl}${AUTHORIZE_PATH}`);
+    hop.searchParams.set('to', url);
+    hop.searchParams.set('exp', String(expiresAt));
+    hop.searchParams.set('sig', this.hopSignature(url, expiresAt));
+    return { authorization_url: url, browser_url: hop.toString(), expires_at: iso(expiresAt) };
+  }
+
+  private hopSignature(to: string, expiresAt: number): string {
+    return this.d.box.tokenDigest(`orgdesk/sso-authorize/${expiresAt}/${to}`);
+  }
+
+  /**
+   * The provider URL a `browser_url` carries, when the server signed it and it has not expired;
+   * otherwise a BAD_REQUEST (the browser is shown the message, and goes nowhere).
+   */
+  authorizeRedirect(hop: URL): string {
+    const to = hop.searchParams.get('to') ?? '';
+    const exp = Number(hop.searchParams.get('exp'));
+    const sig = hop.searchParams.get('sig') ?? '';
+    if (
+      !to ||
+      !Number.isSafeInteger(exp) ||
+      !constantTimeEqual(sig, this.hopSignature(to, exp)) ||
+      exp <= this.d.clock.now()
+    ) {
+      throw badRequest(
+        'This sign-in link is not one this server made, or it expired: start the sign-in again from Orgdesk',
+        'sig',
+      );
+    }
+    return to;
   }
 
   /**
