@@ -25,6 +25,12 @@ import { PgSupportAccessRepo } from './support-access';
 import { PgUsersRepo } from './users';
 import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
+// ── group C (h/pg-repos-c) ──────────────────────────────────────────────────────────────────
+import { PgAuthRepo } from './auth';
+import { PgMfaRepo } from './mfa';
+import { PgPasskeysRepo } from './passkeys';
+import { PgSsoRepo } from './sso';
+// ── end group C ─────────────────────────────────────────────────────────────────────────────
 
 /** What the repositories need besides the transaction: the audit chain's key and the clock. */
 
@@ -72,10 +78,26 @@ export function createPgReposA(tx: PgTx): PgReposA {
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
 
-/** Every PostgreSQL repository converted so far, over one transaction. */
+// ── group C (h/pg-repos-c): auth, sso, mfa, passkeys, integrations, notifications, agents ──
+/**
+ * The repositories of group C (issue 15). `auth` is the PG class itself, for its async forms
+ * of AuthNow (tokenByDigest, touchToken).
+ */
+export function createPgReposC(tx: PgTx) {
+  return {
+    auth: new PgAuthRepo(tx),
+    mfa: new PgMfaRepo(tx),
+    passkeys: new PgPasskeysRepo(tx),
+    sso: new PgSsoRepo(tx),
+  };
+}
+// ── end of group C ───────────────────────────────────────────────────────────────────────────
+
+/** Every PostgreSQL repository, over one transaction. */
 export function createPgRepos(tx: PgTx, deps: PgRepoDeps) {
   return {
     ...createPgReposA(tx),
     ...createPgReposB(tx, deps),
+    ...createPgReposC(tx),
   };
 }
