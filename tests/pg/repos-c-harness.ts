@@ -21,7 +21,10 @@ import type { Repos } from '../../main/repos';
 import { createTestDatabase, type TestDatabase } from '../fixtures/pg-cluster';
 
 /** What the scripts use. */
-export type C = Pick<Repos, 'auth' | 'mfa' | 'passkeys' | 'sso' | 'afterCommit'>;
+export type C = Pick<
+  Repos,
+  'auth' | 'mfa' | 'passkeys' | 'sso' | 'integrations' | 'notifications' | 'afterCommit'
+>;
 
 export type Seed = [keyof typeof pgSchema & keyof typeof sqliteSchema, Record<string, unknown>[]][];
 
@@ -80,7 +83,7 @@ export async function openEngines(url: string, seed: Seed): Promise<Engines> {
       ) as unknown as UnitOfWork<C>,
     pgUow: (t0, maxAttempts = 5) => {
       const clock = clockFrom(t0);
-      return new PgUnitOfWork<C>(pool, (tx) => createPgRepos(tx, { chain, clock }), {
+      return new PgUnitOfWork<C>(pool, (tx) => createPgRepos(tx, { chain, clock, email: true }), {
         maxAttempts,
       });
     },

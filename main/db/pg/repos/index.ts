@@ -27,7 +27,9 @@ import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
 // ── group C (h/pg-repos-c) ──────────────────────────────────────────────────────────────────
 import { PgAuthRepo } from './auth';
+import { PgIntegrationsRepo } from './integrations';
 import { PgMfaRepo } from './mfa';
+import { PgNotificationsRepo } from './notifications';
 import { PgPasskeysRepo } from './passkeys';
 import { PgSsoRepo } from './sso';
 // ── end group C ─────────────────────────────────────────────────────────────────────────────
@@ -37,6 +39,8 @@ import { PgSsoRepo } from './sso';
 export interface PgRepoDeps {
   chain: AuditChain;
   clock: Clock;
+  /** INT-3: each notification is queued for email too (ORGDESK_SMTP_URL is set). */
+  email?: boolean;
 }
 
 /**
@@ -83,10 +87,12 @@ export function createPgReposA(tx: PgTx): PgReposA {
  * The repositories of group C (issue 15). `auth` is the PG class itself, for its async forms
  * of AuthNow (tokenByDigest, touchToken).
  */
-export function createPgReposC(tx: PgTx) {
+export function createPgReposC(tx: PgTx, deps: Pick<PgRepoDeps, 'email'> = {}) {
   return {
     auth: new PgAuthRepo(tx),
+    integrations: new PgIntegrationsRepo(tx),
     mfa: new PgMfaRepo(tx),
+    notifications: new PgNotificationsRepo(tx, deps.email ?? false),
     passkeys: new PgPasskeysRepo(tx),
     sso: new PgSsoRepo(tx),
   };
@@ -98,6 +104,6 @@ export function createPgRepos(tx: PgTx, deps: PgRepoDeps) {
   return {
     ...createPgReposA(tx),
     ...createPgReposB(tx, deps),
-    ...createPgReposC(tx),
+    ...createPgReposC(tx, deps),
   };
 }
