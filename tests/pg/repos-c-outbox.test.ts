@@ -5,10 +5,12 @@
 // for the lease (one wins), and two real drainers draining one outbox at once (every entry
 // delivered once, never by both).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemActor, type Actor } from '../../main/core/actor';
 import { ManualClock } from '../../main/core/clock';
 import { SecretBox } from '../../main/core/crypto';
 import type { UnitOfWork } from '../../main/core/uow';
 import { OutboxDrainer, webhookSecretAad } from '../../main/features/integrations/outbox-drainer';
+import type { DeliveryRow } from '../../main/features/integrations/integrations.repo';
 import type { Uow } from '../../main/repos';
 import { pgAvailable, pgTestEnv, type PgTestEnv } from '../fixtures/pg-cluster';
 import { startReceiver, type Receiver } from '../fixtures/webhook-receiver';
@@ -416,6 +418,116 @@ describe.skipIf(!pgAvailable)('group C delivery repositories: SQLite and Postgre
         uow.write((r) => r.integrations.acquireLease('ran-out', 'c', T0, T0 + 60_000)),
       ]);
       expect(again.sort()).toEqual([false, true]);
+    });
+  });
+
+  describe('the audit append fills the outbox and tells the admins', () => {
+    beforeEach(async () => {
+      engines = await openEngines(env.available ? env.url : '', SEED());
+      // A fresh trail: the seed's entries have no chain head, and the append starts one.
+      const clear = 'DELETE FROM outbox; DELETE FROM audit_entries';
+      engines.opened.sqlite.exec(clear);
+      await engines.pool.query(clear);
+    });
+
+    const admin: Actor = {
+      ...systemActor(1),
+      via: 'session',
+      userId: 1,
+      label: 'Admin@one.example',
+    };
+
+    /** Audited changes (one rolled back), then what the outbox and the bell hold. */
+    async function appends(uow: UnitOfWork<C>): Promise<Record<string, unknown>> {
+      const out: Record<string, unknown> = {};
+      await uow.write((r) =>
+        r.audit.record(admin, {
+          accountId: 1,
+          organizationId: 10,
+          action: 'organization.created',
+          targetType: 'organization',
+          targetId: 10,
+        }),
+      );
+      await uow.write(async (r) => {
+        await r.audit.record(admin, {
+          accountId: 1,
+          action: 'host.registered',
+          targetType: 'host',
+          targetId: 7,
+        });
+        await r.audit.record(admin, {
+          accountId: 1,
+          action: 'support_access.requested',
+          targetType: 'support_request',
+          targetId: 3,
+          details: { engineer_user_id: 5, duration_hours: 4, reason: 'ticket 42' },
+        });
+        await r.audit.record(systemActor(2), {
+          accountId: 2,
+          action: 'organization.created',
+          targetType: 'organization',
+          targetId: 20,
+        });
+      });
+      await uow
+        .write(async (r) => {
+          await r.audit.record(admin, {
+            accountId: 1,
+            action: 'organization.deleted',
+            targetType: 'organization',
+            targetId: 10,
+          });
+          throw new Error('the change fails after its entry');
+        })
+        .catch(() => undefined);
+      await uow.read(async (r) => {
+        const strip = (x: { items: DeliveryRow[]; total: number }) => ({
+          total: x.total,
+          items: x.items.map(({ id: _id, auditEntryId: _e, ...rest }) => rest),
+        });
+        for (const id of [1, 2, 3, 4, 5]) {
+          out[`outbox.${id}`] = strip(await r.integrations.deliveries(id, undefined, 0, 50));
+        }
+        for (const userId of [1, 2, 3, 4, 5]) {
+          const account = userId === 5 ? 2 : 1;
+          const page = await r.notifications.page(account, userId, {
+            unreadOnly: true,
+            skip: 0,
+            limit: 50,
+          });
+          out[`bell.${userId}`] = page.items.map(({ id: _id, auditEntryId, ...rest }) => ({
+            ...rest,
+            fromEntry: auditEntryId !== null,
+          }));
+        }
+        out.emails = (await r.notifications.dueEmails(T0 + 1e9, 50)).map(({ id: _id, ...e }) => e);
+      });
+      return out;
+    }
+
+    it('on both engines alike: one outbox row per matching enabled destination, a notice per admin', async () => {
+      const { onSqlite, onPg } = await bothEngines(engines, T0, appends);
+      for (const name of Object.keys(onSqlite)) {
+        expect({ [name]: onPg[name] }).toEqual({ [name]: onSqlite[name] });
+      }
+      // What SQLite's append does (the reference): organization.created reaches the webhook,
+      // the organization.* syslog and the catch-all syslog; host.registered the two catch-alls;
+      // the disabled one nothing; the support request tells admins 1 and 3 (active), by email too.
+      const actions = (id: number) =>
+        (onSqlite[`outbox.${id}`] as { items: { action: string }[] }).items.map((i) => i.action);
+      expect(actions(1)).toEqual([
+        'support_access.requested',
+        'host.registered',
+        'organization.created',
+      ]);
+      expect(actions(2)).toEqual(['organization.created']);
+      expect(actions(3)).toEqual([]);
+      expect(actions(4)).toEqual(['organization.created']);
+      expect((onSqlite['bell.3'] as { kind: string }[]).map((n) => n.kind)).toContain(
+        'support_access.requested',
+      );
+      expect((onSqlite['bell.2'] as unknown[]).length).toBe(0);
     });
   });
 

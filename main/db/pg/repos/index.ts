@@ -54,7 +54,7 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
   return {
     access: new PgAccessRepo(tx),
     accounts: new PgAccountsRepo(tx),
-    audit: new PgAuditRepo(tx, deps.chain, deps.clock),
+    audit: new PgAuditRepo(tx, deps.chain, deps.clock, deps.email),
     auditTrail: new PgAuditTrailRepo(tx),
     automation: new PgAutomationRepo(tx),
     featureFlags: new PgFeatureFlagsRepo(tx),
