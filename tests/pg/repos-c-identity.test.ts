@@ -500,104 +500,112 @@ describe.skipIf(!pgAvailable)('group C identity repositories: SQLite and Postgre
     );
   });
 
-  /**
-   * Two PostgreSQL transactions at once, each reading first (so both start from the same
-   * snapshot: without a conditional write both would pass) and then taking `use`: how many won.
-   */
-  async function race(
-    read: (r: C) => Promise<unknown>,
-    use: (r: C) => Promise<unknown>,
-  ): Promise<unknown[]> {
-    const uow = engines.pgUow(T0);
-    const gate = barrier();
-    let ready = 0;
-    const one = () =>
-      uow.write(async (r) => {
+  describe.each(['serializable', 'read committed'] as const)('raced, %s', (isolation) => {
+    /**
+     * Two PostgreSQL transactions at once, each reading first (so both start from the same
+     * snapshot: without a conditional write both would pass) and then taking `use`: how many won.
+     */
+    async function race(
+      read: (r: C) => Promise<unknown>,
+      use: (r: C) => Promise<unknown>,
+    ): Promise<unknown[]> {
+      const uow = engines.pgUow(T0);
+      const gate = barrier();
+      let ready = 0;
+      const work = async (r: C) => {
         await read(r);
         if (++ready === 2) gate.resolve();
         await gate.promise;
         return use(r);
-      });
-    return Promise.all([one(), one()]);
-  }
-  const wins = (results: unknown[]) => results.filter((x) => x !== false && x !== undefined).length;
+      };
+      // SERIALIZABLE (console writes): the loser aborts, and its retry finds the code used.
+      // READ COMMITTED (agentBatch's level): the loser's WHERE is re-checked on the winner's row.
+      const one = () =>
+        isolation === 'serializable'
+          ? uow.write(work)
+          : (uow.agentBatch(work as never) as Promise<unknown>);
+      return Promise.all([one(), one()]);
+    }
+    const wins = (results: unknown[]) =>
+      results.filter((x) => x !== false && x !== undefined).length;
 
-  it('one recovery code used by two transactions at once: one passes', async () => {
-    const results = await race(
-      (r) => r.mfa.recoveryCodesLeft(1),
-      (r) => r.mfa.useRecoveryCode(1, 'rc-1', T0),
-    );
-    expect(results.sort()).toEqual([false, true]);
-  });
+    it('one recovery code used by two transactions at once: one passes', async () => {
+      const results = await race(
+        (r) => r.mfa.recoveryCodesLeft(1),
+        (r) => r.mfa.useRecoveryCode(1, 'rc-1', T0),
+      );
+      expect(results.sort()).toEqual([false, true]);
+    });
 
-  it('one TOTP time step claimed by two transactions at once: one passes', async () => {
-    const results = await race(
-      (r) => r.mfa.totpOf(1),
-      (r) => r.mfa.claimTotpStep(1, 200, true),
-    );
-    expect(results.sort()).toEqual([false, true]);
-  });
+    it('one TOTP time step claimed by two transactions at once: one passes', async () => {
+      const results = await race(
+        (r) => r.mfa.totpOf(1),
+        (r) => r.mfa.claimTotpStep(1, 200, true),
+      );
+      expect(results.sort()).toEqual([false, true]);
+    });
 
-  it('one MFA sign-in challenge consumed by two transactions at once: one passes', async () => {
-    const results = await race(
-      (r) => r.mfa.challengeByDigest('mc-1'),
-      (r) => r.mfa.consumeChallenge(1, T0, 5),
-    );
-    expect(results.sort()).toEqual([false, true]);
-  });
+    it('one MFA sign-in challenge consumed by two transactions at once: one passes', async () => {
+      const results = await race(
+        (r) => r.mfa.challengeByDigest('mc-1'),
+        (r) => r.mfa.consumeChallenge(1, T0, 5),
+      );
+      expect(results.sort()).toEqual([false, true]);
+    });
 
-  it('one OIDC state called back by two transactions at once: one takes it', async () => {
-    const results = await race(
-      (r) => r.sso.config(1),
-      (r) => r.sso.takeCallback('st-1', T0),
-    );
-    expect(wins(results)).toBe(1);
-    expect(results.filter((x) => x === undefined)).toHaveLength(1);
-  });
+    it('one OIDC state called back by two transactions at once: one takes it', async () => {
+      const results = await race(
+        (r) => r.sso.config(1),
+        (r) => r.sso.takeCallback('st-1', T0),
+      );
+      expect(wins(results)).toBe(1);
+      expect(results.filter((x) => x === undefined)).toHaveLength(1);
+    });
 
-  it('one SSO handoff exchanged by two transactions at once: one takes it', async () => {
-    const results = await race(
-      (r) => r.sso.config(1),
-      (r) => r.sso.takeHandoff('ho-3', 'cc-3', T0),
-    );
-    expect(wins(results)).toBe(1);
-  });
+    it('one SSO handoff exchanged by two transactions at once: one takes it', async () => {
+      const results = await race(
+        (r) => r.sso.config(1),
+        (r) => r.sso.takeHandoff('ho-3', 'cc-3', T0),
+      );
+      expect(wins(results)).toBe(1);
+    });
 
-  it('one passkey challenge consumed by two transactions at once: one passes', async () => {
-    const results = await race(
-      (r) => r.passkeys.challengeByDigest('wc-1'),
-      (r) => r.passkeys.consumeChallenge(1, T0),
-    );
-    expect(results.sort()).toEqual([false, true]);
-  });
+    it('one passkey challenge consumed by two transactions at once: one passes', async () => {
+      const results = await race(
+        (r) => r.passkeys.challengeByDigest('wc-1'),
+        (r) => r.passkeys.consumeChallenge(1, T0),
+      );
+      expect(results.sort()).toEqual([false, true]);
+    });
 
-  it('one passkey signature counter raised by two transactions at once: one passes', async () => {
-    const results = await race(
-      (r) => r.passkeys.byCredentialId('cred-b'),
-      (r) => r.passkeys.claimCounter(1, 6, T0),
-    );
-    expect(results.sort()).toEqual([false, true]);
-  });
+    it('one passkey signature counter raised by two transactions at once: one passes', async () => {
+      const results = await race(
+        (r) => r.passkeys.byCredentialId('cred-b'),
+        (r) => r.passkeys.claimCounter(1, 6, T0),
+      );
+      expect(results.sort()).toEqual([false, true]);
+    });
 
-  it('one credential id registered by two transactions at once: one row, one undefined', async () => {
-    const results = await race(
-      (r) => r.passkeys.byCredentialId('cred-raced'),
-      (r) =>
-        r.passkeys.insert({
-          userId: 1,
-          credentialId: 'cred-raced',
-          publicKey: key,
-          counter: 0,
-          transports: '[]',
-          name: 'raced',
-          createdAt: T0,
-        }),
-    );
-    expect(wins(results)).toBe(1);
-    const { rows } = await engines.pool.query(
-      "SELECT id FROM passkeys WHERE credential_id = 'cred-raced'",
-    );
-    expect(rows).toHaveLength(1);
+    it('one credential id registered by two transactions at once: one row, one undefined', async () => {
+      const results = await race(
+        (r) => r.passkeys.byCredentialId('cred-raced'),
+        (r) =>
+          r.passkeys.insert({
+            userId: 1,
+            credentialId: 'cred-raced',
+            publicKey: key,
+            counter: 0,
+            transports: '[]',
+            name: 'raced',
+            createdAt: T0,
+          }),
+      );
+      expect(wins(results)).toBe(1);
+      const { rows } = await engines.pool.query(
+        "SELECT id FROM passkeys WHERE credential_id = 'cred-raced'",
+      );
+      expect(rows).toHaveLength(1);
+    });
   });
 
   it('the async forms of AuthNow: tokenByDigest and touchToken answer as SQLite does', async () => {
