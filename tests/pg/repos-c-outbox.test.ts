@@ -591,6 +591,8 @@ describe.skipIf(!pgAvailable)('group C delivery repositories: SQLite and Postgre
       const ids = rx.received.map((m) => (m.json as { id: number }).id);
       expect(ids).toHaveLength(63);
       expect(new Set(ids).size).toBe(63);
+      // In sequence order across the handover (entry 5 is seq 4, entry 4 seq 5).
+      expect(ids).toEqual([2, 5, 4, ...Array.from({ length: 60 }, (_, i) => i + 100)]);
       expect(rx.received.every((m) => m.verified)).toBe(true);
       const { rows } = await engines.pool.query<{ status: string; attempts: number; n: number }>(
         'SELECT status, attempts, count(*)::int AS n FROM outbox GROUP BY status, attempts',
