@@ -27,7 +27,7 @@ export interface AuditEvent {
 }
 
 /** The actions noticeFor may answer for: every other entry skips it at once. */
-const NOTIFIED_PREFIXES = ['support_access.', 'integration.'];
+export const NOTIFIED_PREFIXES = ['support_access.', 'integration.'];
 
 export const GENESIS_HASH = '0'.repeat(64);
 

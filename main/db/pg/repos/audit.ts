@@ -1,18 +1,22 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { eventMatches } from '../../../../shared/integrations';
 import type { Actor } from '../../../core/actor';
 import {
   chainFields,
   entryFields,
   GENESIS_HASH,
   linkHash,
+  NOTIFIED_PREFIXES,
   type AuditChain,
   type AuditEvent,
   type ChainFields,
 } from '../../../core/audit';
 import type { AuditRepo } from '../../../core/audit.repo';
 import type { Clock } from '../../../core/clock';
-import { auditEntries, auditHeads } from '../schema';
+import { noticeFor } from '../../../core/notification-policy';
+import { auditEntries, auditHeads, integrationDestinations, outbox, users } from '../schema';
 import type { PgTx } from '../uow';
+import { tellAccountAdmins } from './notifications';
 
 /**
  * AUD-3 on many writers (scale-out.md §4.3). `record` only buffers: at commit (the unit of
@@ -20,6 +24,12 @@ import type { PgTx } from '../uow';
  * the order they were recorded, inserted in one statement, and the head moved. The lock is held
  * for those three statements and the COMMIT, not for the whole use case; `UNIQUE(account_id,
  * seq)` still refuses a second writer that got past the lock instead of letting it fork.
+ *
+ * What AuditLog.record does besides chaining, it does here with the chained entries, in the same
+ * transaction: an outbox row per matching enabled destination (INT-1/INT-2) and the admins told
+ * of the entries noticeFor names (INT-3), so a change that rolls back forwards and tells nothing.
+ * The destinations are read at commit rather than at each record (a destination changed later
+ * in the same transaction than the entry is seen changed: no use case does that).
  */
 export class PgAuditRepo implements AuditRepo {
   private buffer: Omit<ChainFields, 'prevHash'>[] = [];
@@ -28,6 +38,8 @@ export class PgAuditRepo implements AuditRepo {
     private readonly tx: PgTx,
     private readonly chain: AuditChain,
     private readonly clock: Clock,
+    /** INT-3: notices are queued for email too (ORGDESK_SMTP_URL is set). */
+    private readonly email = false,
   ) {}
 
   async record(actor: Actor, event: AuditEvent): Promise<void> {
@@ -74,11 +86,73 @@ export class PgAuditRepo implements AuditRepo {
       seq += 1;
       return { ...fields, hash, seq };
     });
-    await this.tx.db.insert(auditEntries).values(rows);
+    const ids = await this.tx.db
+      .insert(auditEntries)
+      .values(rows)
+      .returning({ id: auditEntries.id, seq: auditEntries.seq });
     await this.tx.db
       .update(auditHeads)
       .set({ seq, hash: prev })
       .where(eq(auditHeads.accountId, accountId));
+    // RETURNING's order is not promised: each entry's id by its seq, unique in the account.
+    const idOf = new Map(ids.map((r) => [r.seq, r.id]));
+    const chained = rows.map((r) => ({ ...r, id: idOf.get(r.seq)! }));
+    await this.enqueue(accountId, chained);
+    for (const e of chained) await this.tellAdmins(e);
+  }
+
+  /** INT-1/INT-2: the outbox rows of these entries, in entry order, as AuditLog.record writes. */
+  private async enqueue(
+    accountId: number,
+    entries: { id: number; action: string; at: number }[],
+  ): Promise<void> {
+    // Nothing cached: a destination created by another replica takes effect at once (SCALE-2).
+    const destinations = await this.tx.db
+      .select({ id: integrationDestinations.id, events: integrationDestinations.events })
+      .from(integrationDestinations)
+      .where(
+        and(
+          eq(integrationDestinations.accountId, accountId),
+          eq(integrationDestinations.enabled, true),
+        ),
+      )
+      .orderBy(asc(integrationDestinations.id));
+    if (destinations.length === 0) return;
+    const patterns = destinations.map((d) => ({
+      id: d.id,
+      events: d.events === null ? null : (JSON.parse(d.events) as string[]),
+    }));
+    const queued = entries.flatMap((e) =>
+      patterns
+        .filter((d) => eventMatches(d.events, e.action))
+        .map((d) => ({ destinationId: d.id, accountId, auditEntryId: e.id, createdAt: e.at })),
+    );
+    if (queued.length > 0) await this.tx.db.insert(outbox).values(queued);
+  }
+
+  /** INT-3: AuditLog's tellAdmins, for one chained entry. */
+  private async tellAdmins(e: Omit<ChainFields, 'prevHash'> & { id: number }): Promise<void> {
+    if (!NOTIFIED_PREFIXES.some((p) => e.action.startsWith(p))) return;
+    const details = JSON.parse(e.details) as Record<string, unknown>;
+    const engineerId = details.engineer_user_id;
+    let engineerLabel: string | null = null;
+    if (typeof engineerId === 'number') {
+      const [u] = await this.tx.db
+        .select({ email: users.email })
+        .from(users)
+        .where(eq(users.id, engineerId));
+      engineerLabel = u?.email ?? null;
+    }
+    const notice = noticeFor({
+      action: e.action,
+      actorLabel: e.actorLabel,
+      details,
+      targetId: e.targetId,
+      engineerLabel,
+    });
+    if (notice) {
+      await tellAccountAdmins(this.tx.db, this.email, e.accountId, e.action, notice, e.id, e.at);
+    }
   }
 
   async relabelActor(userId: number, label: string): Promise<number> {

@@ -1,6 +1,7 @@
 // The PostgreSQL repositories of one transaction (issue 15): PgUnitOfWork's factory
 // (main/db/pg/uow.ts) calls createPgRepos with the transaction's connection. Each group of
 // features registers its repositories in a block of its own below.
+import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
 import { PgFleetRepo } from './fleet';
@@ -25,12 +26,23 @@ import { PgSupportAccessRepo } from './support-access';
 import { PgUsersRepo } from './users';
 import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
+// ── group C (h/pg-repos-c) ──────────────────────────────────────────────────────────────────
+import { PgAgentsRepo, type AsyncPort } from './agents';
+import { PgAuthRepo } from './auth';
+import { PgIntegrationsRepo } from './integrations';
+import { PgMfaRepo } from './mfa';
+import { PgNotificationsRepo } from './notifications';
+import { PgPasskeysRepo } from './passkeys';
+import { PgSsoRepo } from './sso';
+// ── end group C ─────────────────────────────────────────────────────────────────────────────
 
 /** What the repositories need besides the transaction: the audit chain's key and the clock. */
 
 export interface PgRepoDeps {
   chain: AuditChain;
   clock: Clock;
+  /** INT-3: each notification is queued for email too (ORGDESK_SMTP_URL is set). */
+  email?: boolean;
 }
 
 /**
@@ -42,7 +54,7 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
   return {
     access: new PgAccessRepo(tx),
     accounts: new PgAccountsRepo(tx),
-    audit: new PgAuditRepo(tx, deps.chain, deps.clock),
+    audit: new PgAuditRepo(tx, deps.chain, deps.clock, deps.email),
     auditTrail: new PgAuditTrailRepo(tx),
     automation: new PgAutomationRepo(tx),
     featureFlags: new PgFeatureFlagsRepo(tx),
@@ -72,10 +84,45 @@ export function createPgReposA(tx: PgTx): PgReposA {
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
 
-/** Every PostgreSQL repository converted so far, over one transaction. */
+// ── group C (h/pg-repos-c): auth, sso, mfa, passkeys, integrations, notifications, agents ──
+/**
+ * The repositories of group C (issue 15). `auth` is the PG class itself, for its async forms
+ * of AuthNow (tokenByDigest, touchToken); `agents` is the async form of its synchronous port.
+ */
+export function createPgReposC(tx: PgTx, deps: Pick<PgRepoDeps, 'email'> = {}) {
+  return {
+    agents: new PgAgentsRepo(tx),
+    auth: new PgAuthRepo(tx),
+    integrations: new PgIntegrationsRepo(tx),
+    mfa: new PgMfaRepo(tx),
+    notifications: new PgNotificationsRepo(tx, deps.email ?? false),
+    passkeys: new PgPasskeysRepo(tx),
+    sso: new PgSsoRepo(tx),
+  };
+}
+// ── end of group C ───────────────────────────────────────────────────────────────────────────
+
+/**
+ * The ports that are synchronous on purpose (agents.repo.ts: SQLite's agentBatch jobs cannot
+ * await), which PostgreSQL answers in their async form. Naming a port here is the only way to
+ * loosen the check below; when a port becomes async, AsyncPort of it is the port itself and
+ * its name can go.
+ */
+type SyncPorts = 'agents';
+
+/**
+ * What createPgRepos must return: every port of Repos (a new feature's port is a compile error
+ * here until PostgreSQL implements it), each the port itself, or for SyncPorts its async form.
+ */
+export type PgRepoPorts = {
+  [K in keyof Omit<Repos, keyof TxHooks>]: K extends SyncPorts ? AsyncPort<Repos[K]> : Repos[K];
+};
+
+/** Every PostgreSQL repository, over one transaction. */
 export function createPgRepos(tx: PgTx, deps: PgRepoDeps) {
   return {
     ...createPgReposA(tx),
     ...createPgReposB(tx, deps),
-  };
+    ...createPgReposC(tx, deps),
+  } satisfies PgRepoPorts;
 }
