@@ -8,7 +8,7 @@ import { workerData } from 'node:worker_threads';
 import { AuditChain } from '../core/audit';
 import type { Db } from '../db/database';
 import * as schema from '../db/schema';
-import { runReadJob } from './read-jobs';
+import { runReadJobInSnapshot } from './read-jobs';
 import type { ReadWorkerData } from './read-pool';
 import { lowerPriority, serveJobs } from './serve-jobs';
 
@@ -20,10 +20,9 @@ sqlite.pragma('cache_size = -65536');
 const db = drizzle(sqlite, { schema }) as unknown as Db;
 const chain = AuditChain.fromKey(Buffer.from(data.chainKey));
 
-// A job answers a value or, reading through a repository, a promise of one (already settled:
-// its statements are synchronous).
+// Each job reads one snapshot of the file (runReadJobInSnapshot says why).
 serveJobs(
-  (job, onProgress) => runReadJob({ db, chain }, job, onProgress),
+  (job, onProgress) => runReadJobInSnapshot({ db, chain }, job, onProgress),
   () => {
     sqlite.close();
   },
