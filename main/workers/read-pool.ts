@@ -84,7 +84,13 @@ export class WorkerPool<D> implements Offload {
 
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
-    for (const p of this.queue.splice(0)) p.reject(new Error('The read workers were stopped'));
+    const stopped = () => new Error('The read workers were stopped');
+    for (const p of this.queue.splice(0)) p.reject(stopped());
+    // A running job too: its worker is out of the pool now, so its exit no longer answers it.
+    for (const s of slots) {
+      s.current?.reject(stopped());
+      s.current = null;
+    }
     await Promise.all(slots.map((s) => this.stop(s)));
   }
 
