@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor, type Actor } from '../../main/core/actor';
 import { AuditChain, AuditLog } from '../../main/core/audit';
 import type { Offload, OffloadJob, OffloadProgress } from '../../main/core/offload';
@@ -36,6 +36,9 @@ import {
   type PgTestEnv,
   type TestDatabase,
 } from '../fixtures/pg-cluster';
+
+// Ceilings, not measurements: chains of 5,700 entries hashed on a shared, loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 const T0 = 1_750_000_000_000;
 /** Account 1's chain: longer than a PostgreSQL page and than a SQLite batch (2,000). */
@@ -361,7 +364,7 @@ describe.skipIf(!pgAvailable)('read jobs: SQLite and PostgreSQL answer alike', (
     );
     onSqlite = new ReadPool({ dbFile: join(dir, 'orgdesk.db'), chainKey: chain.derivedKey() });
     onPg = new PgReadPool({ connectionString: db.url, chainKey: chain.derivedKey() });
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await onSqlite?.close();
