@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../main/db/database';
 import { ReadPool } from '../main/workers/read-pool';
 
 let dirs: string[] = [];
@@ -29,5 +30,23 @@ describe('ReadPool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('close() fails the job a worker was running: its caller is answered, not left waiting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgdesk-read-pool-'));
+    dirs.push(dir);
+    openDatabase({ file: join(dir, 'orgdesk.db') }).close();
+    const pool = new ReadPool({ dbFile: join(dir, 'orgdesk.db'), chainKey: new Uint8Array(32) });
+    // Handed to a worker at once; the worker cannot answer before close() (no turn between).
+    const job = pool.run({ kind: 'audit.verify', accountId: 1 });
+    const outcome = job.then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    await pool.close();
+    // Every callback of the close has run by the next macrotask: a job still pending then
+    // would never be answered (its worker is gone).
+    const pending = new Promise((resolve) => setImmediate(() => resolve('still pending')));
+    expect(await Promise.race([outcome, pending])).toBe('The read workers were stopped');
   });
 });

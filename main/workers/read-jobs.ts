@@ -82,3 +82,28 @@ export function runReadJob(
       throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
   }
 }
+
+/**
+ * A job as a read worker runs it: in one read transaction on the worker's own connection, so
+ * every statement of the job reads one snapshot of the file. Without it each statement saw the
+ * latest commit, and an audited write committed during a verification was walked past the head
+ * read at the start: an intact chain reported as "entries removed from the end"
+ * (tests/read-jobs-snapshot.test.ts). The PostgreSQL jobs read in one REPEATABLE READ
+ * transaction for the same reason (main/db/pg/read-jobs.ts). The snapshot holds back WAL
+ * checkpoints for the job's duration (seconds for a million-entry chain). Not for InlineOffload:
+ * its connection is the event loop's, whose units of work hold the transactions.
+ */
+export async function runReadJobInSnapshot(
+  ctx: ReadContext,
+  job: OffloadJob,
+  onProgress: (p: OffloadProgress) => void,
+): Promise<unknown> {
+  const connection = ctx.db.$client;
+  // Deferred: the snapshot is taken at the job's first read.
+  connection.exec('BEGIN');
+  try {
+    return await runReadJob(ctx, job, onProgress);
+  } finally {
+    connection.exec('COMMIT');
+  }
+}

@@ -1,32 +1,22 @@
 // Runs read jobs on worker threads (main/core/offload.ts): up to `size` workers, started on the
 // first job, each with its own read-only connection; a job waits for a free worker. A worker
 // keeps the process alive only while it has a job. If one dies, its job fails and the next
-// job starts a fresh worker.
+// job starts a fresh worker. WorkerPool is the engine-free part (the PostgreSQL pool,
+// pg-read-pool.ts, is one too); ReadPool the SQLite one.
 import { Worker } from 'node:worker_threads';
 import type { AuditChain } from '../core/audit';
 import type { Offload, OffloadJob, OffloadProgress } from '../core/offload';
 import { workerEntry, type WorkerEntry } from '../core/worker-entry';
 import type { Db } from '../db/database';
+import type { FromWorker, ToWorker } from './job-protocol';
 import { runReadJob } from './read-jobs';
+
+export { serializeJobError, type FromWorker, type ToWorker } from './job-protocol';
 
 export interface ReadWorkerData {
   dbFile: string;
   /** The audit chain's derived HMAC key (not the master key): verification needs no more. */
   chainKey: Uint8Array;
-}
-
-export type ToWorker = { id: number; job: OffloadJob };
-export type FromWorker =
-  /** Sent once the worker opened its connection: from then on a failure is a job's, not its start's. */
-  | { type: 'ready' }
-  | ({ type: 'progress'; id: number } & OffloadProgress)
-  | { type: 'done'; id: number; result: unknown }
-  | { type: 'error'; id: number; error: { name: string; message: string; stack?: string } };
-
-export function serializeJobError(err: unknown): { name: string; message: string; stack?: string } {
-  return err instanceof Error
-    ? { name: err.name, message: err.message, stack: err.stack }
-    : { name: 'Error', message: String(err) };
 }
 
 /** A job's failure back on the main thread: an unexpected error (the caller answers 500). */
@@ -55,14 +45,28 @@ interface Slot {
   ready: boolean;
 }
 
-export class ReadPool implements Offload {
+export interface WorkerPoolOptions {
+  /** Workers at most (2: the cores a server leaves its heavy reads). */
+  size?: number;
+  entry?: WorkerEntry;
+}
+
+/** The pool of worker threads, whatever they read: queue, progress, failures, close(). */
+export class WorkerPool<D> implements Offload {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private seq = 0;
 
   constructor(
-    private readonly data: ReadWorkerData,
-    private readonly o: { size?: number; entry?: WorkerEntry } = {},
+    private readonly data: D,
+    private readonly defaultEntry: () => WorkerEntry,
+    private readonly o: WorkerPoolOptions & {
+      /**
+       * ms a closing worker gets to close its connections and end by itself before it is
+       * terminated; undefined: terminated at once (a SQLite file needs no goodbye).
+       */
+      gracefulCloseMs?: number;
+    } = {},
   ) {}
 
   run<R>(job: OffloadJob, onProgress?: (p: OffloadProgress) => void): Promise<R> {
@@ -80,8 +84,28 @@ export class ReadPool implements Offload {
 
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
-    for (const p of this.queue.splice(0)) p.reject(new Error('The read workers were stopped'));
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    const stopped = () => new Error('The read workers were stopped');
+    for (const p of this.queue.splice(0)) p.reject(stopped());
+    // A running job too: its worker is out of the pool now, so its exit no longer answers it.
+    for (const s of slots) {
+      s.current?.reject(stopped());
+      s.current = null;
+    }
+    await Promise.all(slots.map((s) => this.stop(s)));
+  }
+
+  private async stop(slot: Slot): Promise<void> {
+    const grace = this.o.gracefulCloseMs;
+    if (grace !== undefined) {
+      const exited = new Promise<boolean>((resolve) => {
+        slot.worker.once('exit', () => resolve(true));
+        const timer = setTimeout(() => resolve(false), grace);
+        timer.unref();
+      });
+      slot.worker.postMessage({ close: true } satisfies ToWorker);
+      if (await exited) return;
+    }
+    await slot.worker.terminate();
   }
 
   private pump(): void {
@@ -97,7 +121,7 @@ export class ReadPool implements Offload {
   }
 
   private start(): Slot {
-    const entry = this.o.entry ?? defaultReadWorkerEntry();
+    const entry = this.o.entry ?? this.defaultEntry();
     const options = { workerData: this.data };
     const worker =
       'file' in entry
@@ -142,6 +166,13 @@ export class ReadPool implements Offload {
     );
     worker.on('exit', (code) => lost(new Error(`A read worker stopped (exit code ${code})`)));
     return slot;
+  }
+}
+
+/** The read jobs on SQLite: workers with a read-only connection each to the database file. */
+export class ReadPool extends WorkerPool<ReadWorkerData> {
+  constructor(data: ReadWorkerData, o: WorkerPoolOptions = {}) {
+    super(data, defaultReadWorkerEntry, o);
   }
 }
 

@@ -55,6 +55,15 @@ describe('main-process bundles', () => {
     }
   });
 
+  it('the desktop read worker carries no PostgreSQL code: the desktop is SQLite-only', () => {
+    // The server's PostgreSQL jobs run in a worker of their own (main/workers/pg-read-worker.ts,
+    // from source); a read-worker.ts that reached for them would bundle pg and its runner here.
+    // esbuild names every module it bundles in a `// path` comment.
+    const code = readFileSync(join(out, 'read-worker.mjs'), 'utf8');
+    expect(code).toMatch(/^\/\/ main\/workers\/read-jobs\.ts$/m);
+    expect(code).not.toMatch(/^\/\/ (main\/db\/pg\/|node_modules\/pg(-[a-z]+)?\/)/m);
+  });
+
   it('the bundled read worker verifies the audit chain', async () => {
     const x = await createExportWorld();
     const pool = new ReadPool(

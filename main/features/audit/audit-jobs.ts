@@ -8,6 +8,7 @@ import { GENESIS_HASH, chainFields, linkHash, type AuditChain } from '../../core
 import { iso } from '../../core/clock';
 import type { OffloadProgress } from '../../core/offload';
 import type { Db } from '../../db/database';
+import type { AuditEntryRow, AuditHeadRow } from '../../domain/rows';
 import { auditEntries, auditHeads } from '../../db/schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import {
@@ -20,7 +21,7 @@ import {
 } from '../../../shared/schemas/audit.schema';
 import { toCsv } from './audit.csv';
 
-type Row = typeof auditEntries.$inferSelect;
+type Row = AuditEntryRow;
 
 /** The parsed AUD-2 filters (list and export share them). */
 export interface Filter {
@@ -144,6 +145,18 @@ export function auditExportBytes(
     .orderBy(asc(auditEntries.id))
     .limit(MAX_AUDIT_EXPORT + 1)
     .all();
+  return auditExportFile(rows, format, signingKey);
+}
+
+/**
+ * The export file of up to MAX_AUDIT_EXPORT + 1 rows read oldest first (one more than the cap
+ * tells that it was cut): encoded and signed, the same bytes whichever engine read the rows.
+ */
+export function auditExportFile(
+  rows: readonly AuditEntryRow[],
+  format: 'csv' | 'json',
+  signingKey: KeyObject,
+): AuditExportBytes {
   const truncated = rows.length > MAX_AUDIT_EXPORT;
   const entries = rows.slice(0, MAX_AUDIT_EXPORT).map(toEntry);
   const content = format === 'csv' ? toCsv(entries) : JSON.stringify(entries, null, 2);
@@ -168,19 +181,116 @@ function* chainOf(db: Db, accountId: number): Generator<Row[]> {
   }
 }
 
-function recomputes(chain: AuditChain, r: Row): boolean {
-  return chain.verifies(chainFields(r), r.hash);
+/** The newest entry of a chain (by seq) and the head the appends recorded: a walk's two ends. */
+export interface ChainEnds {
+  head: Pick<AuditEntryRow, 'id' | 'hash' | 'seq'> | undefined;
+  kept: Pick<AuditHeadRow, 'seq' | 'hash'> | undefined;
 }
 
 /**
- * AUD-3: walks the account's chain in seq order (its append order on every engine), in batches
- * (progress after each), and names the first entry that breaks it.
+ * AUD-3's verdict over an account's entries fed in seq order (its append order on every engine),
+ * in batches of any size: the pure part of a verification, shared by the SQLite job below and
+ * the PostgreSQL one (main/db/pg/read-jobs.ts), so both name the same first broken entry with
+ * the same problem and message. It names the first entry that breaks the chain:
  * - altered: its hash does not recompute from its content (and the chain still runs through it);
  * - inserted: it does not verify (or duplicates another entry), and the next entry links to the
  *   entry before it, i.e. the chain was written without it;
  * - removed: it verifies but its prev_hash is not the previous entry's hash: something between
  *   was deleted. Deleting the newest entries leaves no gap, but the chain then ends before the
  *   head the appends recorded (audit_heads): removed too, named by the last entry left.
+ * An entry is judged once its successor is known (one entry of look-ahead, across batches).
+ */
+export class ChainVerifier {
+  /** Entries judged so far (the progress a job reports). */
+  checked = 0;
+  private prevHash = GENESIS_HASH;
+  private prevId: number | null = null;
+  private pending: AuditEntryRow | null = null;
+  private verdict: AuditVerifyResult | null = null;
+
+  constructor(
+    private readonly chain: AuditChain,
+    private readonly ends: ChainEnds,
+  ) {}
+
+  private get heads(): Pick<AuditVerifyResult, 'head_id' | 'head_hash'> {
+    const head = this.ends.head;
+    return { head_id: head?.id ?? null, head_hash: head ? linkHash(head.hash) : null };
+  }
+
+  /** Takes the next entries; answers the verdict once an entry broke the chain (then stop). */
+  feed(batch: readonly AuditEntryRow[]): AuditVerifyResult | null {
+    for (const next of batch) {
+      if (this.verdict) return this.verdict;
+      if (this.pending) this.judge(this.pending, next);
+      this.pending = next;
+    }
+    return this.verdict;
+  }
+
+  /** The verdict once every entry was fed. */
+  finish(): AuditVerifyResult {
+    if (!this.verdict && this.pending) this.judge(this.pending, null);
+    this.pending = null;
+    if (this.verdict) return this.verdict;
+    const { head, kept } = this.ends;
+    if (kept && (head === undefined || head.seq !== kept.seq || this.prevHash !== kept.hash)) {
+      const end = this.prevId === null ? 'the start of the trail' : `entry ${this.prevId}`;
+      return {
+        ok: false,
+        checked: this.checked,
+        ...(this.prevId === null ? {} : { first_bad_entry_id: this.prevId }),
+        problem: 'removed',
+        message: `Entries were removed from the end of the trail: it ends at ${end}, but the chain head records ${kept.seq} entries`,
+        ...this.heads,
+      };
+    }
+    return {
+      ok: true,
+      checked: this.checked,
+      message: `All ${this.checked} entries verify and link in order`,
+      ...this.heads,
+    };
+  }
+
+  private judge(e: AuditEntryRow, next: AuditEntryRow | null): void {
+    this.checked++;
+    const prevHash = this.prevHash;
+    const hashOk = this.chain.verifies(chainFields(e), e.hash);
+    const linkOk = e.prevHash === prevHash;
+    if (hashOk && linkOk) {
+      this.prevHash = linkHash(e.hash);
+      this.prevId = e.id;
+      return;
+    }
+    const skipped = next !== null && next.prevHash === prevHash && linkHash(e.hash) !== prevHash;
+    const problem: AuditChainProblem = skipped
+      ? 'inserted'
+      : !hashOk
+        ? next === null && !linkOk
+          ? 'inserted'
+          : 'altered'
+        : 'removed';
+    const before = this.prevId === null ? 'the start of the trail' : `entry ${this.prevId}`;
+    const message = {
+      altered: `Entry ${e.id} was changed after it was written: its hash does not match its content`,
+      inserted: `Entry ${e.id} was inserted: it does not belong to the chain written after ${before}`,
+      removed: `An entry was removed between ${before} and entry ${e.id}: entry ${e.id} does not link to ${before}`,
+    }[problem];
+    this.verdict = {
+      ok: false,
+      checked: this.checked,
+      first_bad_entry_id: e.id,
+      problem,
+      message,
+      ...this.heads,
+    };
+  }
+}
+
+/**
+ * AUD-3 on SQLite: walks the account's chain in seq order in batches (progress after each)
+ * through ChainVerifier, which names the first entry that breaks it.
  */
 export function verifyChain(
   db: Db,
@@ -202,65 +312,15 @@ export function verifyChain(
     .from(auditHeads)
     .where(eq(auditHeads.accountId, accountId))
     .get();
-  const heads = { head_id: head?.id ?? null, head_hash: head ? linkHash(head.hash) : null };
   const total =
     db.select({ n: count() }).from(auditEntries).where(eq(auditEntries.accountId, accountId)).get()
       ?.n ?? 0;
   onProgress({ done: 0, total });
-  let prevHash = GENESIS_HASH;
-  let prevId: number | null = null;
-  let checked = 0;
-  // One entry of look-ahead across batches: an inserted entry is told by its successor.
-  const entries = (function* () {
-    for (const batch of chainOf(db, accountId)) {
-      yield* batch;
-      onProgress({ done: checked, total: Math.max(total, checked) });
-    }
-  })();
-  let step = entries.next();
-  while (!step.done) {
-    const e = step.value;
-    const after = entries.next();
-    checked++;
-    const hashOk = recomputes(chain, e);
-    const linkOk = e.prevHash === prevHash;
-    if (!hashOk || !linkOk) {
-      const next = after.done ? null : after.value;
-      const skipped = next !== null && next.prevHash === prevHash && linkHash(e.hash) !== prevHash;
-      const problem: AuditChainProblem = skipped
-        ? 'inserted'
-        : !hashOk
-          ? next === null && !linkOk
-            ? 'inserted'
-            : 'altered'
-          : 'removed';
-      const before = prevId === null ? 'the start of the trail' : `entry ${prevId}`;
-      const message = {
-        altered: `Entry ${e.id} was changed after it was written: its hash does not match its content`,
-        inserted: `Entry ${e.id} was inserted: it does not belong to the chain written after ${before}`,
-        removed: `An entry was removed between ${before} and entry ${e.id}: entry ${e.id} does not link to ${before}`,
-      }[problem];
-      return { ok: false, checked, first_bad_entry_id: e.id, problem, message, ...heads };
-    }
-    prevHash = linkHash(e.hash);
-    prevId = e.id;
-    step = after;
+  const verifier = new ChainVerifier(chain, { head, kept });
+  for (const batch of chainOf(db, accountId)) {
+    const verdict = verifier.feed(batch);
+    if (verdict) return verdict;
+    onProgress({ done: verifier.checked, total: Math.max(total, verifier.checked) });
   }
-  if (kept && (head === undefined || head.seq !== kept.seq || prevHash !== kept.hash)) {
-    const end = prevId === null ? 'the start of the trail' : `entry ${prevId}`;
-    return {
-      ok: false,
-      checked,
-      ...(prevId === null ? {} : { first_bad_entry_id: prevId }),
-      problem: 'removed',
-      message: `Entries were removed from the end of the trail: it ends at ${end}, but the chain head records ${kept.seq} entries`,
-      ...heads,
-    };
-  }
-  return {
-    ok: true,
-    checked,
-    message: `All ${checked} entries verify and link in order`,
-    ...heads,
-  };
+  return verifier.finish();
 }

@@ -32,7 +32,11 @@ function toRecord(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function section(query: Limitable, cap: number): ExportSection {
-  const rows = query.limit(cap + 1).all();
+  return toSection(query.limit(cap + 1).all(), cap);
+}
+
+/** A section of up to cap + 1 rows read (one more than the cap tells that it was cut). */
+export function toSection(rows: Record<string, unknown>[], cap: number): ExportSection {
   if (rows.length > cap) {
     return { count: cap, capped: true, cap, records: rows.slice(0, cap).map(toRecord) };
   }
@@ -54,8 +58,8 @@ function sectionsOf<S>(
     const query = db
       .select(entry.columns)
       .from(entry.table)
-      .where(spec.where(subject))
-      .orderBy(...(spec.orderBy ?? []));
+      .where(spec.where(subject, entry.table))
+      .orderBy(...(spec.orderBy?.(entry.table) ?? []));
     out[spec.section] = section(query, cap);
   }
   return out;
@@ -138,6 +142,17 @@ export function gdprExportBytes(
     subject.userId === undefined
       ? accountSections(db, subject.accountId, from, cap)
       : userSections(db, subject.userId, subject.accountId, from, cap);
+  return gdprExportFile(subject, sections, now, from, cap);
+}
+
+/** The export file around its sections, encoded: the same bytes whichever engine read them. */
+export function gdprExportFile(
+  subject: GdprExportSubject,
+  sections: Record<string, ExportSection>,
+  now: number,
+  from: number,
+  cap: number,
+): GdprExportBytes {
   const doc = dataExportDocument(
     subject.userId === undefined ? 'account' : 'user',
     subject.userId === undefined

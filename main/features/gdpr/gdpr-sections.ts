@@ -50,11 +50,16 @@ export interface AccountSubject {
   userIds: SQLWrapper;
 }
 
-/** One section of one export kind: its name there, its rows, their order (newest first for activity). */
-export interface SectionSpec<S> {
+/**
+ * One section of one export kind: its name there, its rows, their order (newest first for
+ * activity). `where` and `orderBy` take the table they read, `t`: the SQLite table, or its
+ * PostgreSQL twin of the same name and column names (main/db/pg/gdpr-export.ts), so one decision
+ * here reads alike on both engines.
+ */
+export interface SectionSpec<S, T = SQLiteTable> {
   section: string;
-  where: (s: S) => SQL | undefined;
-  orderBy?: SQL[];
+  where(s: S, t: T): SQL | undefined;
+  orderBy?(t: T): SQL[];
 }
 
 export interface ExportedTable {
@@ -82,8 +87,8 @@ function exported<T extends SQLiteTable, const C extends readonly ColumnName<T>[
   spec: {
     columns: C;
     withheld: Record<Exclude<ColumnName<T>, C[number]>, string> & { [K in C[number]]?: never };
-    user?: SectionSpec<UserSubject>;
-    account?: SectionSpec<AccountSubject>;
+    user?: SectionSpec<UserSubject, T>;
+    account?: SectionSpec<AccountSubject, T>;
   },
 ): ExportedTable {
   const all = getTableColumns(table) as Record<string, SQLiteColumn>;
@@ -91,8 +96,8 @@ function exported<T extends SQLiteTable, const C extends readonly ColumnName<T>[
     table,
     columns: Object.fromEntries(spec.columns.map((name) => [name, all[name]!])),
     withheld: spec.withheld as Record<string, string>,
-    ...(spec.user ? { user: spec.user } : {}),
-    ...(spec.account ? { account: spec.account } : {}),
+    ...(spec.user ? { user: spec.user as SectionSpec<UserSubject> } : {}),
+    ...(spec.account ? { account: spec.account as SectionSpec<AccountSubject> } : {}),
   };
 }
 
@@ -112,7 +117,7 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   accounts: exported(accounts, {
     columns: allColumns(accounts),
     withheld: {},
-    account: { section: 'account', where: (s) => eq(accounts.id, s.accountId) },
+    account: { section: 'account', where: (s, t) => eq(t.id, s.accountId) },
   }),
   users: exported(users, {
     columns: [
@@ -128,21 +133,21 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
       'updatedAt',
     ],
     withheld: { emailKey: CASE_FOLDED, passwordHash: CREDENTIAL },
-    user: { section: 'profile', where: (s) => eq(users.id, s.userId) },
+    user: { section: 'profile', where: (s, t) => eq(t.id, s.userId) },
     account: {
       section: 'users',
-      where: (s) => eq(users.accountId, s.accountId),
-      orderBy: [asc(users.id)],
+      where: (s, t) => eq(t.accountId, s.accountId),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   role_assignments: exported(roleAssignments, {
     columns: allColumns(roleAssignments),
     withheld: {},
-    user: { section: 'role_assignments', where: (s) => eq(roleAssignments.userId, s.userId) },
+    user: { section: 'role_assignments', where: (s, t) => eq(t.userId, s.userId) },
     account: {
       section: 'role_assignments',
-      where: (s) => eq(roleAssignments.accountId, s.accountId),
-      orderBy: [asc(roleAssignments.id)],
+      where: (s, t) => eq(t.accountId, s.accountId),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   api_tokens: exported(apiTokens, {
@@ -168,21 +173,15 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     // Sessions and tokens created or used in the window.
     user: {
       section: 'api_tokens',
-      where: (s) =>
-        and(
-          eq(apiTokens.userId, s.userId),
-          or(gte(apiTokens.createdAt, s.from), gte(apiTokens.lastUsedAt, s.from)),
-        ),
-      orderBy: [desc(apiTokens.id)],
+      where: (s, t) =>
+        and(eq(t.userId, s.userId), or(gte(t.createdAt, s.from), gte(t.lastUsedAt, s.from))),
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'api_tokens',
-      where: (s) =>
-        and(
-          inArray(apiTokens.userId, s.userIds),
-          or(gte(apiTokens.createdAt, s.from), gte(apiTokens.lastUsedAt, s.from)),
-        ),
-      orderBy: [desc(apiTokens.id)],
+      where: (s, t) =>
+        and(inArray(t.userId, s.userIds), or(gte(t.createdAt, s.from), gte(t.lastUsedAt, s.from))),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   organizations: exported(organizations, {
@@ -203,8 +202,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     },
     account: {
       section: 'organizations',
-      where: (s) => eq(organizations.accountId, s.accountId),
-      orderBy: [asc(organizations.id)],
+      where: (s, t) => eq(t.accountId, s.accountId),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   locations: exported(locations, {
@@ -212,8 +211,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'locations',
-      where: (s) => inArray(locations.organizationId, s.orgIds),
-      orderBy: [asc(locations.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   location_subnets: exported(locationSubnets, {
@@ -221,8 +220,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'location_subnets',
-      where: (s) => inArray(locationSubnets.organizationId, s.orgIds),
-      orderBy: [asc(locationSubnets.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   hosts: exported(hosts, {
@@ -248,8 +247,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     },
     account: {
       section: 'hosts',
-      where: (s) => inArray(hosts.organizationId, s.orgIds),
-      orderBy: [asc(hosts.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   sso_configs: {
@@ -291,8 +290,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'alert_rules',
-      where: (s) => inArray(alertRules.organizationId, s.orgIds),
-      orderBy: [asc(alertRules.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   compliance_baselines: exported(complianceBaselines, {
@@ -300,8 +299,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'compliance_baselines',
-      where: (s) => inArray(complianceBaselines.organizationId, s.orgIds),
-      orderBy: [asc(complianceBaselines.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   feature_flags: exported(featureFlags, {
@@ -309,8 +308,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'feature_flags',
-      where: (s) => eq(featureFlags.accountId, s.accountId),
-      orderBy: [asc(featureFlags.id)],
+      where: (s, t) => eq(t.accountId, s.accountId),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   workflows: exported(workflows, {
@@ -318,8 +317,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'workflows',
-      where: (s) => inArray(workflows.organizationId, s.orgIds),
-      orderBy: [asc(workflows.id)],
+      where: (s, t) => inArray(t.organizationId, s.orgIds),
+      orderBy: (t) => [asc(t.id)],
     },
   }),
   incidents: exported(incidents, {
@@ -327,14 +326,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     user: {
       section: 'incidents_reported',
-      where: (s) => and(eq(incidents.reportedByUserId, s.userId), gte(incidents.createdAt, s.from)),
-      orderBy: [desc(incidents.id)],
+      where: (s, t) => and(eq(t.reportedByUserId, s.userId), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'incidents',
-      where: (s) =>
-        and(inArray(incidents.organizationId, s.orgIds), gte(incidents.createdAt, s.from)),
-      orderBy: [desc(incidents.id)],
+      where: (s, t) => and(inArray(t.organizationId, s.orgIds), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   workflow_runs: exported(workflowRuns, {
@@ -342,9 +340,8 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     account: {
       section: 'workflow_runs',
-      where: (s) =>
-        and(inArray(workflowRuns.organizationId, s.orgIds), gte(workflowRuns.createdAt, s.from)),
-      orderBy: [desc(workflowRuns.id)],
+      where: (s, t) => and(inArray(t.organizationId, s.orgIds), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   recordings: exported(recordings, {
@@ -352,14 +349,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     user: {
       section: 'recordings',
-      where: (s) => and(eq(recordings.userId, s.userId), gte(recordings.startedAt, s.from)),
-      orderBy: [desc(recordings.startedAt), desc(recordings.id)],
+      where: (s, t) => and(eq(t.userId, s.userId), gte(t.startedAt, s.from)),
+      orderBy: (t) => [desc(t.startedAt), desc(t.id)],
     },
     account: {
       section: 'recordings',
-      where: (s) =>
-        and(inArray(recordings.organizationId, s.orgIds), gte(recordings.startedAt, s.from)),
-      orderBy: [desc(recordings.startedAt), desc(recordings.id)],
+      where: (s, t) => and(inArray(t.organizationId, s.orgIds), gte(t.startedAt, s.from)),
+      orderBy: (t) => [desc(t.startedAt), desc(t.id)],
     },
   }),
   support_grants: exported(supportGrants, {
@@ -368,22 +364,21 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     // A user's grants: those they were given, granted or revoked.
     user: {
       section: 'support_grants',
-      where: (s) =>
+      where: (s, t) =>
         and(
-          gte(supportGrants.startsAt, s.from),
+          gte(t.startsAt, s.from),
           or(
-            eq(supportGrants.engineerUserId, s.userId),
-            eq(supportGrants.grantedByUserId, s.userId),
-            eq(supportGrants.revokedByUserId, s.userId),
+            eq(t.engineerUserId, s.userId),
+            eq(t.grantedByUserId, s.userId),
+            eq(t.revokedByUserId, s.userId),
           ),
         ),
-      orderBy: [desc(supportGrants.id)],
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'support_grants',
-      where: (s) =>
-        and(eq(supportGrants.accountId, s.accountId), gte(supportGrants.startsAt, s.from)),
-      orderBy: [desc(supportGrants.id)],
+      where: (s, t) => and(eq(t.accountId, s.accountId), gte(t.startsAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   support_requests: exported(supportRequests, {
@@ -391,15 +386,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     user: {
       section: 'support_requests',
-      where: (s) =>
-        and(eq(supportRequests.engineerUserId, s.userId), gte(supportRequests.createdAt, s.from)),
-      orderBy: [desc(supportRequests.id)],
+      where: (s, t) => and(eq(t.engineerUserId, s.userId), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'support_requests',
-      where: (s) =>
-        and(eq(supportRequests.accountId, s.accountId), gte(supportRequests.createdAt, s.from)),
-      orderBy: [desc(supportRequests.id)],
+      where: (s, t) => and(eq(t.accountId, s.accountId), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   audit_entries: exported(auditEntries, {
@@ -423,21 +416,21 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     // What the user did, and what was done to them.
     user: {
       section: 'audit_entries',
-      where: (s) =>
+      where: (s, t) =>
         and(
-          eq(auditEntries.accountId, s.accountId),
-          gte(auditEntries.at, s.from),
+          eq(t.accountId, s.accountId),
+          gte(t.at, s.from),
           or(
-            eq(auditEntries.actorUserId, s.userId),
-            and(eq(auditEntries.targetType, 'user'), eq(auditEntries.targetId, String(s.userId))),
+            eq(t.actorUserId, s.userId),
+            and(eq(t.targetType, 'user'), eq(t.targetId, String(s.userId))),
           ),
         ),
-      orderBy: [desc(auditEntries.id)],
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'audit_entries',
-      where: (s) => and(eq(auditEntries.accountId, s.accountId), gte(auditEntries.at, s.from)),
-      orderBy: [desc(auditEntries.id)],
+      where: (s, t) => and(eq(t.accountId, s.accountId), gte(t.at, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   // INT-1/INT-2: forwarding is the installation's machinery, not anyone's personal data; the
@@ -455,14 +448,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
     withheld: {},
     user: {
       section: 'notifications',
-      where: (s) => and(eq(notifications.userId, s.userId), gte(notifications.createdAt, s.from)),
-      orderBy: [desc(notifications.id)],
+      where: (s, t) => and(eq(t.userId, s.userId), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
     account: {
       section: 'notifications',
-      where: (s) =>
-        and(eq(notifications.accountId, s.accountId), gte(notifications.createdAt, s.from)),
-      orderBy: [desc(notifications.id)],
+      where: (s, t) => and(eq(t.accountId, s.accountId), gte(t.createdAt, s.from)),
+      orderBy: (t) => [desc(t.id)],
     },
   }),
   email_outbox: {

@@ -5,7 +5,7 @@ import type {
   AuditTrailRepo,
   AuditTrailScope,
 } from '../../../features/audit/audit.repo';
-import { toEntry } from '../../../features/audit/audit-jobs';
+import { toEntry, type Filter } from '../../../features/audit/audit-jobs';
 import {
   instantMs,
   type AuditEntry,
@@ -77,13 +77,13 @@ export class PgAuditTrailRepo implements AuditTrailRepo {
   }
 }
 
-const scopeCondition = (s: AuditTrailScope): SQL =>
+export const scopeCondition = (s: AuditTrailScope): SQL =>
   'organizationId' in s
     ? eq(auditEntries.organizationId, s.organizationId)
     : eq(auditEntries.accountId, s.accountId);
 
-/** audit-jobs.ts auditConditions, over the PG table. */
-function conditions(f: AuditFilter): SQL[] {
+/** audit-jobs.ts auditConditions, over the PG table (the trail's page and the export's rows). */
+export function conditions(f: Filter): SQL[] {
   const out: SQL[] = [];
   if (f.actor_user_id) out.push(eq(auditEntries.actorUserId, f.actor_user_id));
   if (f.actor) {
