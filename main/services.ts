@@ -1,5 +1,5 @@
 import { AccessService, SyncAccess } from './core/access';
-import { AuditChain, AuditLog } from './core/audit';
+import { AuditChain } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
@@ -7,6 +7,7 @@ import type { KeyStore } from './core/key-store';
 import type { Offload } from './core/offload';
 import type { WorkerEntry } from './core/worker-entry';
 import type { Db } from './db/database';
+import { AuditLog } from './db/sqlite/audit-log';
 import { createSqliteRepos } from './db/sqlite/repos';
 import { SqliteUnitOfWork } from './db/sqlite/uow';
 import { AccountsService } from './features/accounts/accounts.service';

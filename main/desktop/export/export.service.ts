@@ -14,7 +14,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
+import type { AuditLog } from '../../db/sqlite/audit-log';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { ExportSigner } from '../../core/export-key';

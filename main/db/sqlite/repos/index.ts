@@ -1,4 +1,4 @@
-import type { AuditLog } from '../../../core/audit';
+import type { AuditLog } from '../audit-log';
 import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
