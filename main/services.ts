@@ -127,11 +127,8 @@ export function createServices(deps: ServiceDeps) {
   // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
   const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
-  // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
-  const matchers = new LocationMatcherCache({
-    input: (orgId) => repos.locations.matcherInputNow(orgId),
-    revision: (orgId) => repos.locations.locationRevisionNow(orgId),
-  });
+  // Loads through the unit of work; the agents' batch jobs check it at their revision.
+  const matchers = new LocationMatcherCache(uow);
   const checks = new AccessService(clock);
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ uow, clock, box, access: checks });
