@@ -97,9 +97,9 @@ async function main() {
   const want = (name: string) => !values.only || values.only.split(',').includes(name);
   try {
     if (want('orgs')) {
-      rows.push(hostCountsCatchUp(ds, services, opened.sqlite));
+      rows.push(await hostCountsCatchUp(ds, services, opened.sqlite));
       rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
-      rows.push(hostCountsTick(ds, services));
+      rows.push(await hostCountsTick(ds, services));
     }
     if (want('resolve')) rows.push(resolveBench(ds));
     if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));

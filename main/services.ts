@@ -231,7 +231,7 @@ export function createServices(deps: ServiceDeps) {
     /** The worker threads of the heavy reads: close() them with the database. */
     offload,
     /** ORG-2: re-counts the host statuses that time alone changed (a job runs it). */
-    hostCounts: new HostStatusCounts(db),
+    hostCounts: new HostStatusCounts(uow),
     /**
      * The unit of work over the database (main/core/uow.ts): converted services get it; its
      * agentBatch shares one COMMIT among agent writes arriving together.

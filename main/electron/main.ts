@@ -198,7 +198,7 @@ async function boot(
     clock: systemClock,
     onError: (err) => log.error(`host status counts: ${(err as Error).message}`),
   });
-  hostCounts.start();
+  void hostCounts.start();
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });

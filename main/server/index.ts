@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         `Orgdesk: host status counts refresh failed: ${(err as Error).message}\n`,
       ),
   });
-  hostCounts.start();
+  void hostCounts.start();
   // UI-12: hourly health snapshots for the fleet chart, one taken at start-up (idempotent per hour).
   const snapshots = new SnapshotScheduler({
     snapshots: services.infra.fleetSnapshots,
@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       // A cleanup pass in flight finishes its batches before the database closes; a forwarding
       // pass in flight records its outcome and gives the lease up.
       .then(() => retention.settled())
+      .then(() => hostCounts.idle())
       .then(() => forwarding.stop())
       .then(() => mailing?.stop())
       .then(() => services.infra.offload.close())

@@ -50,7 +50,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     counts: services.infra.hostCounts,
     clock: systemClock,
   });
-  hostCounts.start();
+  void hostCounts.start();
   // INT-1/INT-2: the outbox drained as main/server/index.ts does (more often: tests wait on it).
   const forwarding = new OutboxWorker(services.infra.outbox, {
     intervalMs: 200,
@@ -64,6 +64,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     stop: async () => {
       hostCounts.stop();
       await server.close();
+      await hostCounts.idle();
       await forwarding.stop();
       await services.infra.offload.close();
       opened.close();

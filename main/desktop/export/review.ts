@@ -14,7 +14,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import { StaticKeyStore } from '../../core/key-store';
 import { migrateSchema } from '../../db/migrate';
-import { HostStatusCounts } from '../../features/hosts/host-status-counts';
+import { refreshHostCountsNow } from '../../db/sqlite/repos/host-counts';
 import * as schema from '../../db/schema';
 import { createServices, type Services } from '../../services';
 import type { Context } from '../../trpc/trpc';
@@ -97,7 +97,7 @@ export function openReview(
       const rw = new Database(copy);
       migrateSchema(rw, options.migrationsFolder);
       // An export from before the ORG-2 host status counts has none: counted now, on the copy.
-      new HostStatusCounts({ $client: rw }).refreshDue((options.clock ?? systemClock).now());
+      refreshHostCountsNow(rw, (options.clock ?? systemClock).now());
       rw.close();
       sqlite = new Database(copy, { readonly: true, fileMustExist: true });
       sqlite.pragma('query_only = ON');
