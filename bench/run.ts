@@ -9,6 +9,7 @@ import { ManualClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { buildDataset, loadDataset, saveDataset, type Dataset, type DatasetSize } from './dataset';
 import {
   auditBench,
@@ -88,7 +89,7 @@ async function main() {
   const opened = openDatabase({ file: ds.file });
   const clock = new ManualClock(ds.now);
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
