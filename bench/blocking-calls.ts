@@ -12,6 +12,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { loadDataset } from './dataset';
 import { heavyRequests } from './event-loop-bench';
 import { startServer } from './extra-benches';
@@ -21,7 +22,7 @@ if (!dir) throw new Error('usage: npx tsx bench/blocking-calls.ts <dataset dir>'
 const ds = loadDataset(dir);
 const opened = openDatabase({ file: ds.file });
 const services = createServices({
-  db: opened.db,
+  storage: sqliteStorage(opened.db),
   clock: systemClock,
   keys: new FileKeyStore(join(ds.dir, 'master.key')),
 });

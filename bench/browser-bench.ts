@@ -9,6 +9,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
@@ -117,7 +118,7 @@ function pickTargets(ds: Dataset, count: number): { token: string; targets: Targ
   const opened = openDatabase({ file: ds.file });
   try {
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: systemClock,
       keys: new FileKeyStore(join(ds.dir, 'master.key')),
     });

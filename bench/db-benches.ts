@@ -243,9 +243,13 @@ export async function orgPageBenches(
  * every org is due) — re-count every org's host statuses at the dataset's time. Also run before
  * the ORG-2 pages, whose host-count sorts read these counts.
  */
-export function hostCountsCatchUp(ds: Dataset, services: Services, sqlite: Database.Database): Row {
+export async function hostCountsCatchUp(
+  ds: Dataset,
+  services: Services,
+  sqlite: Database.Database,
+): Promise<Row> {
   const t0 = performance.now();
-  const n = services.infra.hostCounts.refreshDue(ds.now);
+  const n = await services.infra.hostCounts.refreshDue(ds.now);
   const ms = performance.now() - t0;
   // The re-count (and, on a reused dataset, the upgrade before it) leaves a large WAL: written
   // back now, as a server's checkpoints would by the time of its next page, so that the page
@@ -269,9 +273,9 @@ export function hostCountsCatchUp(ds: Dataset, services: Services, sqlite: Datab
  * as_of past the dataset's time). Nobody heartbeats in the dataset, so every org whose oldest
  * online host passes five minutes in that window is due: the worst case of a tick.
  */
-export function hostCountsTick(ds: Dataset, services: Services): Row {
+export async function hostCountsTick(ds: Dataset, services: Services): Promise<Row> {
   const t0 = performance.now();
-  const n = services.infra.hostCounts.refreshDue(ds.now + HOST_COUNTS_REFRESH_MS);
+  const n = await services.infra.hostCounts.refreshDue(ds.now + HOST_COUNTS_REFRESH_MS);
   const ms = performance.now() - t0;
   return {
     name: `ORG-2 host status counts: one refresh tick ${HOST_COUNTS_REFRESH_MS / 1000} s later, no heartbeats`,

@@ -12,6 +12,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
 import { startServer } from './extra-benches';
@@ -112,7 +113,7 @@ export async function eventLoopBench(ds: Dataset): Promise<Row[]> {
   // A token for the dataset's account admin (a personal token, as a script would use).
   const opened = openDatabase({ file: ds.file });
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock: systemClock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });

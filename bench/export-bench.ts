@@ -13,6 +13,7 @@ import type { Job } from '../main/desktop/export/export-jobs';
 import { runJob, type WorkerEntry } from '../main/desktop/export/export-runner';
 import { openReview } from '../main/desktop/export/review';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { appRouter } from '../main/trpc/router';
 import { createCallerFactory } from '../main/trpc/trpc';
 import type { Dataset } from './dataset';
@@ -153,7 +154,7 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
   const out = mkdtempSync(join(ds.dir, 'exports-'));
   const opened = openDatabase({ file: ds.file });
   const keys = new FileKeyStore(join(ds.dir, 'master.key'));
-  const services = createServices({ db: opened.db, clock: systemClock, keys });
+  const services = createServices({ storage: sqliteStorage(opened.db), clock: systemClock, keys });
   const admin = services.auth.actorForUser(ds.adminUserId);
   // The org also gets its share of the other hosts, so it holds a few more than exportOrgHosts.
   const orgHosts = opened.sqlite

@@ -8,6 +8,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
 
@@ -81,7 +82,7 @@ export async function extraBenches(ds: Dataset, want: (name: string) => boolean)
   // Baseline first: the same registrations through the service, in this process.
   const opened = openDatabase({ file: ds.file });
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock: systemClock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });

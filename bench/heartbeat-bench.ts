@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { createServices } from '../main/services';
 import { heartbeatSigningString } from '../shared/schemas/agents.schema';
 import type { Dataset } from './dataset';
@@ -133,16 +134,17 @@ function verifyFloor(
   return { perSec, withImportPerSec };
 }
 
-function sessionToken(ds: Dataset): string {
+async function sessionToken(ds: Dataset): Promise<string> {
   const opened = openDatabase({ file: ds.file });
+  const services = createServices({
+    storage: sqliteStorage(opened.db),
+    clock: systemClock,
+    keys: new FileKeyStore(join(ds.dir, 'master.key')),
+  });
   try {
-    const services = createServices({
-      db: opened.db,
-      clock: systemClock,
-      keys: new FileKeyStore(join(ds.dir, 'master.key')),
-    });
-    return services.auth.issueToken(ds.adminUserId, 'session', 'bench heartbeats');
+    return await services.auth.issueToken(ds.adminUserId, 'session', 'bench heartbeats');
   } finally {
+    await services.infra.storage.close();
     opened.close();
   }
 }
@@ -174,7 +176,7 @@ export async function heartbeatBenches(ds: Dataset): Promise<Row[]> {
   // Enough for the run at well above what one process can do here.
   const reqs = prepare(keys, goHosts, 250_000);
   const floor = verifyFloor(keys, reqs);
-  const token = sessionToken(ds);
+  const token = await sessionToken(ds);
   const durability = 'SQLite WAL, synchronous=NORMAL';
 
   const server = await startServer(ds.dir);

@@ -8,6 +8,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { startRsyslog } from '../tests/fixtures/rsyslog';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
@@ -18,7 +19,7 @@ const SECONDS = 8;
 function servicesOf(ds: Dataset) {
   const opened = openDatabase({ file: ds.file });
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock: systemClock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });

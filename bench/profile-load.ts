@@ -15,6 +15,7 @@ import { systemClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
 import { initScript } from './browser-bench';
 import { loadDataset } from './dataset';
@@ -63,7 +64,7 @@ function token(): string {
   const opened = openDatabase({ file: ds.file });
   try {
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: systemClock,
       keys: new FileKeyStore(join(ds.dir, 'master.key')),
     });

@@ -9,6 +9,7 @@ import { ManualClock } from '../main/core/clock';
 import { FileKeyStore } from '../main/core/key-store';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { buildDataset, loadDataset, saveDataset, type Dataset, type DatasetSize } from './dataset';
 import {
   auditBench,
@@ -89,7 +90,7 @@ async function main() {
   const opened = openDatabase({ file: ds.file });
   const clock = new ManualClock(ds.now);
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
@@ -98,9 +99,9 @@ async function main() {
   const want = (name: string) => !values.only || values.only.split(',').includes(name);
   try {
     if (want('orgs')) {
-      rows.push(hostCountsCatchUp(ds, services, opened.sqlite));
+      rows.push(await hostCountsCatchUp(ds, services, opened.sqlite));
       rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
-      rows.push(hostCountsTick(ds, services));
+      rows.push(await hostCountsTick(ds, services));
     }
     if (want('resolve')) rows.push(resolveBench(ds));
     if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));

@@ -17,6 +17,7 @@ import type { FeatureFlagsRepo } from './features/feature-flags/feature-flags.re
 import type { FleetRepo } from './features/fleet/fleet.repo';
 import type { GdprRepo } from './features/gdpr/gdpr.repo';
 import type { GovernanceRepo } from './features/governance/governance.repo';
+import type { HostCountsRepo } from './features/hosts/host-counts.repo';
 import type { HostsRepo } from './features/hosts/hosts.repo';
 import type { IntegrationsRepo } from './features/integrations/integrations.repo';
 import type { LocationsRepo } from './features/locations/locations.repo';
@@ -44,6 +45,7 @@ export interface Repos extends TxHooks {
   gdpr: GdprRepo;
   governance: GovernanceRepo;
   hosts: HostsRepo;
+  hostCounts: HostCountsRepo;
   integrations: IntegrationsRepo;
   locations: LocationsRepo;
   mfa: MfaRepo;

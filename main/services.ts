@@ -1,14 +1,9 @@
 import { AccessService, SyncAccess } from './core/access';
-import { AuditChain, AuditLog } from './core/audit';
+import { AuditChain } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
 import type { KeyStore } from './core/key-store';
-import type { Offload } from './core/offload';
-import type { WorkerEntry } from './core/worker-entry';
-import type { Db } from './db/database';
-import { createSqliteRepos } from './db/sqlite/repos';
-import { SqliteUnitOfWork } from './db/sqlite/uow';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
 import {
@@ -49,11 +44,15 @@ import { SupportAccessService } from './features/support-access/support-access.s
 import { UsersService } from './features/users/users.service';
 import { IncidentsService } from './features/workflows/incidents.service';
 import { WorkflowsService } from './features/workflows/workflows.service';
-import type { Repos } from './repos';
-import { InlineOffload, ReadPool } from './workers/read-pool';
+import type { Storage, StorageFactory } from './storage';
 
-export interface ServiceDeps {
-  db: Db;
+export interface ServiceDeps<S extends Storage = Storage> {
+  /**
+   * The storage engine (main/storage.ts), built here with the services' clock, audit chain and
+   * e-mail setting: `sqliteStorage(db, …)` (main/db/sqlite/storage.ts). Services reach it only
+   * through its unit of work.
+   */
+  storage: StorageFactory<S>;
   clock: Clock;
   keys: KeyStore;
   onboarding?: OnboardingSeeder;
@@ -68,15 +67,6 @@ export interface ServiceDeps {
   passwordVerifier?: PasswordVerifier;
   /** The server's log for events that belong in no account's trail (IDN-5); none unless given. */
   log?: (line: string) => void;
-  /** Where heavy reads run; worker threads over the database file unless given. */
-  offload?: Offload;
-  /** The read workers' script (the packaged app's unpacked read-worker.mjs); found beside us otherwise. */
-  readWorkerEntry?: WorkerEntry;
-  /**
-   * Tests (tests/fixtures turn it on): fail any unit of work that awaits real I/O inside its
-   * transaction (main/db/sqlite/uow.ts).
-   */
-  guardTransactions?: boolean;
   /** IDN-4: how the server talks to OpenID providers (openid-client unless given). */
   oidcProvider?: OidcProvider;
   /**
@@ -90,47 +80,27 @@ export interface ServiceDeps {
   smtpFrom?: string;
 }
 
-/**
- * Heavy reads (audit verification and exports, GDPR exports) run on worker threads with their
- * own read-only connections to the database file; an in-memory database has no file to share,
- * so there they run inline.
- */
-function defaultOffload(db: Db, chain: AuditChain, entry?: WorkerEntry): Offload {
-  const file = db.$client.name;
-  if (db.$client.memory || !file || file === ':memory:') return new InlineOffload({ db, chain });
-  return new ReadPool({ dbFile: file, chainKey: chain.derivedKey() }, { entry });
-}
-
 export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
 
 /**
  * The composition root's one wiring of the domain services; transports only call into these.
  * Routers see the domain services alone (`DomainServices`, the tRPC context's type); the
- * infrastructure beside them (the database, the key box, the group commit…) is for the
+ * infrastructure beside them (the storage, the key box, the matchers…) is for the
  * composition roots, the agents' endpoints and the tests.
  */
-export function createServices(deps: ServiceDeps) {
-  const { db, clock } = deps;
+export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
+  const { clock } = deps;
   const box = new SecretBox(deps.keys);
   const chain = new AuditChain(deps.keys);
   const signer = new ExportSigner(deps.keys, deps.installationLabel ?? DEFAULT_INSTALLATION_LABEL);
   // INT-3: with SMTP configured, each notification is queued for email in its own transaction.
   const smtpUrl = deps.smtpUrl ?? process.env.ORGDESK_SMTP_URL ?? '';
-  const audit = new AuditLog(db, clock, chain, { email: smtpUrl !== '' });
-  const repos = createSqliteRepos(db, audit);
-  // The one way converted services reach storage (issue 14); the agents' batch replaces the
-  // group commit.
-  const uow = new SqliteUnitOfWork<Repos>(db.$client, repos, {
-    guardIo: deps.guardTransactions ?? false,
-  });
-  // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
-  const access = new SyncAccess(repos.access.now, clock);
-  const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
-  // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
-  const matchers = new LocationMatcherCache({
-    input: (orgId) => repos.locations.matcherInputNow(orgId),
-    revision: (orgId) => repos.locations.locationRevisionNow(orgId),
-  });
+  const storage = deps.storage({ clock, chain, email: smtpUrl !== '' });
+  const { uow, offload } = storage;
+  // TEMPORARY (issue 14 transition): the not-yet-converted callers check access synchronously.
+  const access = new SyncAccess(storage.now.access, clock);
+  // Loads through the unit of work; the agents' batch jobs check it at their revision.
+  const matchers = new LocationMatcherCache(uow);
   const checks = new AccessService(clock);
   const hosts = new HostsService({ uow, clock, access: checks, matchers });
   const secrets = new SecretsService({ uow, clock, box, access: checks });
@@ -141,7 +111,7 @@ export function createServices(deps: ServiceDeps) {
   const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,
-    now: repos.auth.now,
+    now: storage.now.auth,
     clock,
     box,
     verifyPassword: deps.passwordVerifier,
@@ -221,19 +191,19 @@ export function createServices(deps: ServiceDeps) {
     notifications: new NotificationsService({ uow, clock }),
   };
   const infra = {
-    db,
+    /** The storage engine the services run on: close() it before the database. */
+    storage,
     clock,
     box,
     chain,
     /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
     signer,
     access,
-    audit,
     matchers,
-    /** The worker threads of the heavy reads: close() them with the database. */
+    /** The worker threads of the heavy reads (the storage's; its close() stops them). */
     offload,
     /** ORG-2: re-counts the host statuses that time alone changed (a job runs it). */
-    hostCounts: new HostStatusCounts(db),
+    hostCounts: new HostStatusCounts(uow),
     /**
      * The unit of work over the database (main/core/uow.ts): converted services get it; its
      * agentBatch shares one COMMIT among agent writes arriving together.
@@ -259,6 +229,6 @@ export function createServices(deps: ServiceDeps) {
   return { ...domain, infra };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Services<S extends Storage = Storage> = ReturnType<typeof createServices<S>>;
 /** What routers may reach: the domain services, never the database or other infrastructure. */
 export type DomainServices = Omit<Services, 'infra'>;

@@ -10,7 +10,7 @@ let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
   // A long, valid chain: the real AuditLog appends each entry (one transaction for speed).
-  const { audit, db } = s.services.infra;
+  const { audit, db } = s.services.infra.storage;
   const actor = s.services.auth.actorForUser(s.adminUserId)!;
   db.transaction(() => {
     for (let i = 0; i < ENTRIES; i++) {

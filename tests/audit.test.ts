@@ -507,7 +507,7 @@ describe('AUD-3 hash chain verification', () => {
       .run(ids[2]);
     expect(await api.audit.verify()).toMatchObject({ ok: true });
     // The system actor has no id: its label is what the entry binds.
-    w.services.infra.audit.record(systemActor(w.accountId), {
+    w.services.infra.storage.audit.record(systemActor(w.accountId), {
       accountId: w.accountId,
       action: 'retention.cleanup',
       targetType: 'account',
@@ -615,7 +615,7 @@ describe('AUD-3 hash chain verification', () => {
 
   it('verifies a long chain in batches', async () => {
     for (let i = 0; i < 2100; i++) {
-      w.services.infra.audit.record(w.admin, {
+      w.services.infra.storage.audit.record(w.admin, {
         accountId: w.accountId,
         action: 'test.bulk',
         targetType: 'thing',

@@ -318,7 +318,7 @@ describe('EXP-2 read-only review', () => {
     expect(sqlite.readonly).toBe(true);
     expect(sqlite.pragma('query_only', { simple: true })).toBe(1);
     expect(() =>
-      review!.services.infra.db
+      review!.services.infra.storage.db
         .update(organizations)
         .set({ name: 'x' })
         .where(eq(organizations.id, x.acme.id))

@@ -220,7 +220,7 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       sqlite: w.opened.sqlite,
       clock: w.clock,
       access: w.services.infra.access,
-      audit: w.services.infra.audit,
+      audit: w.services.infra.storage.audit,
       signer: w.services.infra.signer,
       migrationsFolder: DEFAULT_MIGRATIONS_FOLDER,
       sourceLabel: 'gdpr test',

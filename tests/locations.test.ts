@@ -228,26 +228,26 @@ describe('LOC-3 assignment', () => {
       name: 'Lab',
       subnets: ['10.50.0.0/16'],
     });
-    const committed = matchers.get(orgId);
+    const committed = await matchers.get(orgId);
     // Name taken: refused at the insert, rolled back.
     const taken = await failure(
       api.locations.create({ organization_id: orgId, name: 'LAB', subnets: ['192.168.0.0/16'] }),
     );
     expect(taken.message).toMatch(/already exists/);
-    expect(matchers.get(orgId)).toBe(committed);
+    expect(await matchers.get(orgId)).toBe(committed);
     // A subnet of another location: refused after the location row was already updated.
     await api.locations.create({
       organization_id: orgId,
       name: 'Edge',
       subnets: ['172.16.0.0/12'],
     });
-    const edge = matchers.get(orgId);
+    const edge = await matchers.get(orgId);
     expect(edge).not.toBe(committed);
     const clash = await failure(
       api.locations.update({ id: lab.id, patch: { name: 'Lab 2', subnets: ['172.16.0.0/12'] } }),
     );
     expect(clash.message).toMatch(/already a subnet of location "Edge"/);
-    expect(matchers.get(orgId)).toBe(edge);
+    expect(await matchers.get(orgId)).toBe(edge);
     expect((await api.locations.get({ id: lab.id })).name).toBe('Lab');
     expect(
       (await api.locations.resolve({ organization_id: orgId, ip: '192.168.1.1' })).location_name,

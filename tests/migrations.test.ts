@@ -19,6 +19,7 @@ import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
 import { verifyChain } from '../main/features/audit/audit-jobs';
 import { bootstrap } from '../main/server/bootstrap';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { SecretBox } from '../main/core/crypto';
 
 let dir: string;
@@ -189,7 +190,7 @@ describe('migrations', () => {
     function upgraded(file: string) {
       const opened = openDatabase({ file });
       const services = createServices({
-        db: opened.db,
+        storage: sqliteStorage(opened.db),
         clock: new ManualClock(),
         keys: new FileKeyStore(join(dir, 'master.key')),
       });
@@ -449,8 +450,12 @@ describe('migrations', () => {
       { a: 1, seq: 3, hash: last.get(1) },
       { a: 2, seq: 2, hash: last.get(2) },
     ]);
-    const services = createServices({ db: opened.db, clock: new ManualClock(10), keys });
-    services.infra.audit.record(systemActor(1), {
+    const services = createServices({
+      storage: sqliteStorage(opened.db),
+      clock: new ManualClock(10),
+      keys,
+    });
+    services.infra.storage.audit.record(systemActor(1), {
       accountId: 1,
       action: 'test.new',
       targetType: 'thing',
@@ -567,7 +572,11 @@ describe('migrations', () => {
     expect(tables(file)).toEqual(
       expect.arrayContaining(['integration_destinations', 'outbox', 'worker_leases']),
     );
-    const services = createServices({ db: opened.db, clock: new ManualClock(10), keys });
+    const services = createServices({
+      storage: sqliteStorage(opened.db),
+      clock: new ManualClock(10),
+      keys,
+    });
     const boot = await bootstrap({ services, print: () => {} });
     if (!boot.provisioned) throw new Error('a fresh account was not provisioned');
     const admin = services.auth.actorForUser(boot.adminUserId)!;
@@ -608,7 +617,11 @@ describe('migrations', () => {
     old.close();
 
     const opened = openDatabase({ file });
-    const services = createServices({ db: opened.db, clock: new ManualClock(), keys });
+    const services = createServices({
+      storage: sqliteStorage(opened.db),
+      clock: new ManualClock(),
+      keys,
+    });
     const admin = services.auth.actorForUser(adminUserId)!;
     const sessions = await services.auth.sessions(admin);
     expect(sessions).toEqual([
@@ -638,7 +651,11 @@ describe('migrations', () => {
     old.close();
     const opened = openDatabase({ file });
     expect(tables(file)).toEqual(expect.arrayContaining(['passkeys', 'webauthn_challenges']));
-    const services = createServices({ db: opened.db, clock: new ManualClock(), keys });
+    const services = createServices({
+      storage: sqliteStorage(opened.db),
+      clock: new ManualClock(),
+      keys,
+    });
     const actor = services.auth.authenticate('odk_ses_old');
     expect(actor?.secondFactor).toMatchObject({ enrolled: false });
     expect(await services.passkeys.list(actor!)).toEqual([]);
@@ -665,7 +682,7 @@ describe('migrations', () => {
     const opened = openDatabase({ file });
     expect(tables(file)).toEqual(expect.arrayContaining(['notifications', 'email_outbox']));
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: new ManualClock(20),
       keys,
       smtpUrl: 'smtp://127.0.0.1:9',

@@ -10,6 +10,7 @@ import { FileKeyStore } from '../main/core/key-store';
 import { nameKey } from '../main/core/names';
 import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
+import { sqliteStorage } from '../main/db/sqlite/storage';
 import { orgName } from '../shared/schemas/organizations.schema';
 import { startServer, type TestServer } from './fixtures/server';
 
@@ -153,7 +154,7 @@ describe('keys stored before the folding', () => {
       const clock = new ManualClock();
       const keys = new FileKeyStore(join(dir, 'master.key'));
       const first = openDatabase({ file });
-      const services = createServices({ db: first.db, clock, keys });
+      const services = createServices({ storage: sqliteStorage(first.db), clock, keys });
       const a = await services.accounts.provision({
         accountName: 'A',
         adminEmail: 'admin@a.test',
@@ -198,7 +199,7 @@ describe('keys stored before the folding', () => {
             new RegExp(`organization ${ids.dupeTwin} .*"Du\\u200Bpe".* organization ${ids.dupe}`),
           ),
         ]);
-        const after = createServices({ db: opened.db, clock, keys });
+        const after = createServices({ storage: sqliteStorage(opened.db), clock, keys });
         await expect(after.organizations.create(admin, { name: 'Acme' })).rejects.toThrow(
           DomainError,
         );

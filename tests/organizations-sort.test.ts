@@ -101,7 +101,7 @@ async function seed(): Promise<Seeded[]> {
     s.active = false;
   }
   // Hosts written with a last-seen in the past are due at once: the job re-counts them at now.
-  w.services.infra.hostCounts.refreshDue(w.clock.now());
+  await w.services.infra.hostCounts.refreshDue(w.clock.now());
   return out;
 }
 
@@ -287,7 +287,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     expect(exactUntil).toBe(w.clock.now() - 10 * MIN + 5 * MIN);
 
     // The job re-counts what is due; then they are exact now.
-    expect(refresh()).toBe(2);
+    expect(await refresh()).toBe(2);
     const fresh = await api.organizations.list({ sort: 'offline', order: 'desc' });
     expect(fresh.items.map((o) => [o.name, o.stats!.online, o.stats!.offline])).toEqual([
       ['B', 0, 2],
@@ -297,7 +297,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
       true,
     );
     // Nothing due any more: a second run has nothing to do.
-    expect(refresh()).toBe(0);
+    expect(await refresh()).toBe(0);
 
     // A heartbeat brings A's host back at once; a removal takes B's away at once.
     await w.services.agents.heartbeat({
@@ -338,7 +338,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     expect(writes() - before).toBe(1);
     // Back after ten minutes (offline at the counts' as_of once re-counted): the row changes.
     w.clock.advance(10 * MIN);
-    refresh();
+    await refresh();
     before = writes();
     await beat();
     expect(writes() - before).toBe(2);
@@ -404,7 +404,7 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
       } else if (r < 0.93) {
         w.clock.advance([MIN, 3 * MIN, 2 * DAY, 29 * DAY][Math.floor(rand() * 4)]!);
       } else {
-        refresh();
+        await refresh();
       }
       const at = w.clock.now();
       const rows = db.select().from(hosts).all();
@@ -500,13 +500,14 @@ describe('ORG-2 host-count sort keys outside the live database', () => {
       (await api.organizations.list({ sort: 'offline' })).items[0]!.stats!.offline;
     w.clock.advance(10 * MIN);
     expect(await offline()).toBe(0);
-    scheduler.start();
+    await scheduler.start();
     expect(await offline()).toBe(1);
     // Back online, then quiet for ten minutes again: the next tick sees it.
     w.opened.sqlite.prepare('UPDATE hosts SET last_seen_at = ?').run(w.clock.now());
     expect(await offline()).toBe(0);
     w.clock.advance(10 * MIN);
     fire!();
+    await scheduler.idle();
     expect(await offline()).toBe(1);
     scheduler.stop();
     expect(fire).toBeNull();

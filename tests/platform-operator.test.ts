@@ -14,6 +14,7 @@ import { users } from '../main/db/schema';
 import { ensureLocalOperator } from '../main/desktop/local-operator';
 import { bootstrap } from '../main/server/bootstrap';
 import { createServices, type Services } from '../main/services';
+import { sqliteStorage, type SqliteStorage } from '../main/db/sqlite/storage';
 import { createWorld, type World } from './fixtures/world';
 
 const codeOf = (fn: () => unknown): string | null => {
@@ -29,12 +30,12 @@ const codeOf = (fn: () => unknown): string | null => {
 describe('PLAT-1: the first start makes a platform operator', () => {
   let dir: string;
   let opened: OpenedDatabase;
-  let services: Services;
+  let services: Services<SqliteStorage>;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'orgdesk-plat-'));
     opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: new ManualClock(),
       keys: new FileKeyStore(join(dir, 'master.key')),
     });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Actor } from '../core/actor';
 import { roleAssignments, users } from '../db/schema';
 import type { Services } from '../services';
+import type { SqliteStorage } from '../db/sqlite/storage';
 
 /** `.invalid` is reserved (RFC 2606): this address can never reach anyone. */
 export const LOCAL_OPERATOR_EMAIL = 'operator@local.orgdesk.invalid';
@@ -31,8 +32,8 @@ function writeState(file: string, userId: number): void {
 }
 
 /** The first active account admin: an existing database whose state file was lost. */
-function firstAccountAdmin(services: Services): number | null {
-  const row = services.infra.db
+function firstAccountAdmin(services: Services<SqliteStorage>): number | null {
+  const row = services.infra.storage.db
     .select({ id: users.id })
     .from(users)
     .innerJoin(roleAssignments, eq(roleAssignments.userId, users.id))
@@ -54,7 +55,7 @@ function firstAccountAdmin(services: Services): number | null {
  * database; else (an empty database) a new account and operator, provisioned now.
  */
 export async function ensureLocalOperator(
-  services: Services,
+  services: Services<SqliteStorage>,
   stateFile: string,
   opts: { displayName: string; accountName?: string },
 ): Promise<Actor> {

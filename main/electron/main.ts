@@ -27,6 +27,7 @@ import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
 import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
+import { sqliteStorage } from '../db/sqlite/storage';
 import { SHELL_EVENT_CHANNEL, TRPC_CHANNEL, type ShellEvent } from '../../shared/ipc-channels';
 import { electronDialogs } from './dialogs';
 import { hardenSession, hardenWebContents } from './hardening';
@@ -187,11 +188,12 @@ async function boot(
   if (opened.backupFile) log.info(`database migrated; previous copy at ${opened.backupFile}`);
   for (const notice of opened.notices) log.warn(`database: ${notice}`);
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db, {
+      readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
+    }),
     clock: systemClock,
     keys,
     installationLabel: `Orgdesk desktop on ${hostname()}`,
-    readWorkerEntry: { file: pathToFileURL(paths.readWorkerFile) },
   });
   // ORG-2: re-counts the host statuses that time alone changed (at start: all that are due).
   const hostCounts = new HostCountsScheduler({
@@ -199,7 +201,7 @@ async function boot(
     clock: systemClock,
     onError: (err) => log.error(`host status counts: ${(err as Error).message}`),
   });
-  hostCounts.start();
+  void hostCounts.start();
   const operator = await ensureLocalOperator(services, paths.operatorFile, {
     displayName: operatorName(),
   });

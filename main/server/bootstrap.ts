@@ -35,14 +35,16 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
     adminName: 'Administrator',
     platformOperator: true,
   });
-  const token = services.infra.db.transaction(() => {
+  // One unit of work: the token and its audit entry land together. issueToken is still
+  // synchronous (AuthNow, on SQLite's one connection), so it runs inside this transaction.
+  const token = await services.infra.uow.write(async (r) => {
     const issued = services.auth.issueToken(
       adminUserId,
       'personal',
       'bootstrap admin token',
       o.adminToken ?? undefined,
     );
-    services.infra.audit.record(systemActor(accountId), {
+    await r.audit.record(systemActor(accountId), {
       accountId,
       action: 'account.bootstrapped',
       targetType: 'user',

@@ -10,6 +10,7 @@ import { RetentionScheduler } from '../features/governance/retention-scheduler';
 import { HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
+import { sqliteStorage } from '../db/sqlite/storage';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
   for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock: systemClock,
     keys,
     // Names the signer of audit exports (AUD-2); the key itself is derived from the master key.
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
         `Orgdesk: host status counts refresh failed: ${(err as Error).message}\n`,
       ),
   });
-  hostCounts.start();
+  void hostCounts.start();
   // UI-12: hourly health snapshots for the fleet chart, one taken at start-up (idempotent per hour).
   const snapshots = new SnapshotScheduler({
     snapshots: services.infra.fleetSnapshots,
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
       // A cleanup pass in flight finishes its batches before the database closes; a forwarding
       // pass in flight records its outcome and gives the lease up.
       .then(() => retention.settled())
+      .then(() => hostCounts.idle())
       .then(() => forwarding.stop())
       .then(() => mailing?.stop())
       .then(() => services.infra.offload.close())

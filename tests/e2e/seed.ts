@@ -7,6 +7,7 @@ import { ManualClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { createServices, type Services } from '../../main/services';
+import { sqliteStorage } from '../../main/db/sqlite/storage';
 import type { Actor } from '../../main/core/actor';
 
 export const PASSWORD = 'e2e-password-Long-enough';
@@ -117,7 +118,7 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
   const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
   const clock = new ManualClock(Date.now());
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock,
     keys: new FileKeyStore(join(dir, 'master.key')),
   });

@@ -10,6 +10,7 @@ import { OutboxWorker } from '../../main/features/integrations/outbox-drainer';
 import { createServer } from '../../main/server/app';
 import { OpenIdClientProvider } from '../../main/features/sso/oidc-client';
 import { createServices } from '../../main/services';
+import { sqliteStorage } from '../../main/db/sqlite/storage';
 
 export interface RunningServer {
   url: string;
@@ -25,11 +26,10 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
   // The same wiring as main/server/index.ts, with the data dir of this test.
   const opened = openDatabase({ file: join(dataDir, 'orgdesk.db') });
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db, { guardTransactions: true }),
     clock: systemClock,
     keys: new FileKeyStore(join(dataDir, 'master.key')),
     // Issue 14: a unit of work that awaits real I/O inside its transaction fails the run.
-    guardTransactions: true,
     // IDN-4: the tests' OpenID provider listens on 127.0.0.1 over plain http.
     oidcProvider: new OpenIdClientProvider({ allowLoopbackHttp: true }),
     // INT-2: the e2e receivers listen on loopback, in the test process.
@@ -50,7 +50,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     counts: services.infra.hostCounts,
     clock: systemClock,
   });
-  hostCounts.start();
+  void hostCounts.start();
   // INT-1/INT-2: the outbox drained as main/server/index.ts does (more often: tests wait on it).
   const forwarding = new OutboxWorker(services.infra.outbox, {
     intervalMs: 200,
@@ -64,6 +64,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     stop: async () => {
       hostCounts.stop();
       await server.close();
+      await hostCounts.idle();
       await forwarding.stop();
       await services.infra.offload.close();
       opened.close();

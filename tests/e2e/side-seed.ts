@@ -9,18 +9,19 @@ import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
 import { accounts, auditEntries, users } from '../../main/db/schema';
 import { createServices, type Services } from '../../main/services';
+import { sqliteStorage, type SqliteStorage } from '../../main/db/sqlite/storage';
 import { PASSWORD } from './seed';
 
 /** Runs `fn` with the services on the test's data dir, then closes the connection. */
 export async function withServices<T>(
   dataDir: string,
-  fn: (services: Services) => T | Promise<T>,
+  fn: (services: Services<SqliteStorage>) => T | Promise<T>,
 ): Promise<T> {
   const opened = openDatabase({ file: join(dataDir, 'orgdesk.db') });
   try {
     return await fn(
       createServices({
-        db: opened.db,
+        storage: sqliteStorage(opened.db),
         clock: systemClock,
         keys: new FileKeyStore(join(dataDir, 'master.key')),
       }),
@@ -30,8 +31,8 @@ export async function withServices<T>(
   }
 }
 
-const actorByEmail = (services: Services, email: string): Actor => {
-  const row = services.infra.db
+const actorByEmail = (services: Services<SqliteStorage>, email: string): Actor => {
+  const row = services.infra.storage.db
     .select({ id: users.id })
     .from(users)
     .where(eq(users.email, email))
@@ -74,7 +75,11 @@ export function seedRecordings(
 /** Tampers with one audit entry behind the application's back (AUD-3 must notice). */
 export function alterAuditEntry(dataDir: string, id: number, details: string): Promise<void> {
   return withServices(dataDir, (services) => {
-    services.infra.db.update(auditEntries).set({ details }).where(eq(auditEntries.id, id)).run();
+    services.infra.storage.db
+      .update(auditEntries)
+      .set({ details })
+      .where(eq(auditEntries.id, id))
+      .run();
   });
 }
 
@@ -99,7 +104,7 @@ export async function seedSupportEngineer(
   opts: { request?: { reason: string; durationHours: number } | false } = {},
 ): Promise<SeededEngineer> {
   return withServices(dataDir, async (services) => {
-    const customer = services.infra.db
+    const customer = services.infra.storage.db
       .select({ id: accounts.id, name: accounts.name })
       .from(accounts)
       .where(eq(accounts.name, 'Northwind MSP'))

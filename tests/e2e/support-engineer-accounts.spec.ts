@@ -17,7 +17,7 @@ const test = base.extend<{ engineer: SeededEngineer }>({
     // Two customers enable support access: Northwind (the seeded one) and Contoso.
     await withServices(world.dataDir, async (services) => {
       const admin = (email: string) => {
-        const id = services.infra.db
+        const id = services.infra.storage.db
           .select({ id: users.id })
           .from(users)
           .where(eq(users.email, email))

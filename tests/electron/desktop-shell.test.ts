@@ -450,13 +450,14 @@ describe('local operator', () => {
   it('an empty database gets an account and its operator, without a password', async () => {
     const { openDatabase } = await import('../../main/db/database');
     const { createServices } = await import('../../main/services');
+    const { sqliteStorage } = await import('../../main/db/sqlite/storage');
     const { FileKeyStore } = await import('../../main/core/key-store');
     const { ManualClock } = await import('../../main/core/clock');
     const dir = mkdtempSync(join(tmpdir(), 'orgdesk-op-'));
     const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     try {
       const services = createServices({
-        db: opened.db,
+        storage: sqliteStorage(opened.db),
         clock: new ManualClock(),
         keys: new FileKeyStore(join(dir, 'k')),
       });

@@ -1,6 +1,8 @@
 // The host-count triggers of the PostgreSQL schema (issue 15 item 1, scale-out.md §4.6) against
 // SQLite's (migrations 0004/0009): the same host writes, in the same order, on a migrated SQLite
-// file and a migrated PostgreSQL database, leave the same organization_host_counts rows.
+// file and a migrated PostgreSQL database, leave the same organization_host_counts rows. Then
+// the re-count job (HostStatusCounts over each engine's unit of work) moves them alike as time
+// passes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,13 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { createPgPool } from '../../main/db/pg/database';
+import { createPgReposA } from '../../main/db/pg/repos';
+import { PgUnitOfWork } from '../../main/db/pg/uow';
+import { SqliteHostCountsRepo } from '../../main/db/sqlite/repos/host-counts';
+import { SqliteUnitOfWork } from '../../main/db/sqlite/uow';
+import type { TxHooks } from '../../main/core/uow';
+import { HostStatusCounts } from '../../main/features/hosts/host-status-counts';
+import type { Repos } from '../../main/repos';
 import {
   createTestDatabase,
   pgAvailable,
@@ -116,5 +125,41 @@ describe.skipIf(!pgAvailable)('host-count triggers, PostgreSQL against SQLite', 
       [2, 3, 2, 1, 0],
     ]);
     expect(fromPg[1]).toMatchObject({ name_key: 'zz', region: null, is_active: false });
+  });
+
+  // After the writes above (the same rows on both engines).
+  it('are re-counted alike by the job as time passes (by the crossers, then from scratch)', async () => {
+    type CRepos = TxHooks & Pick<Repos, 'hostCounts'>;
+    const onSqlite = new HostStatusCounts(
+      new SqliteUnitOfWork<CRepos>(sqlite.sqlite, {
+        hostCounts: new SqliteHostCountsRepo(sqlite.sqlite),
+      }),
+    );
+    const onPg = new HostStatusCounts(new PgUnitOfWork<CRepos>(pool, createPgReposA));
+    const rows = async () => {
+      const fromSqlite = (sqlite.sqlite.prepare(SELECT).all() as Record<string, unknown>[]).map(
+        (row) => ({ ...row, is_active: row.is_active === null ? null : Boolean(row.is_active) }),
+      );
+      const fromPg = (await pool.query(SELECT)).rows;
+      expect(fromPg).toEqual(fromSqlite);
+      return fromPg.map((r) => [r.organization_id, r.online, r.offline, r.stale, r.as_of]);
+    };
+    // Ten minutes on: h2 (seen at NOW) and h1, h5 go offline; within the window, by the crossers.
+    const at1 = NOW + 10 * MIN;
+    expect(await onPg.refreshDue(at1)).toBe(await onSqlite.refreshDue(at1));
+    expect(await rows()).toEqual([
+      [1, 0, 1, 1, at1],
+      [2, 0, 3, 0, at1],
+    ]);
+    // Nothing more is due at the same time.
+    expect(await onPg.refreshDue(at1)).toBe(0);
+    expect(await onSqlite.refreshDue(at1)).toBe(0);
+    // Sixty days on (past the window): from scratch, every host stale.
+    const at2 = NOW + 60 * DAY;
+    expect(await onPg.refreshDue(at2)).toBe(await onSqlite.refreshDue(at2));
+    expect(await rows()).toEqual([
+      [1, 0, 0, 2, at2],
+      [2, 0, 0, 3, at2],
+    ]);
   });
 });

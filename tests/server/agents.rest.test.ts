@@ -217,15 +217,15 @@ describe('AGT-1 registration', () => {
   });
 
   it('registration uses the cached per-org matcher, rebuilt only when subnets change', async () => {
-    const before = s.services.infra.matchers.get(org.id);
+    const before = await s.services.infra.matchers.get(org.id);
     await register(org.secret, { hostname: 'cache-1', ip: '10.1.5.50', agent_type: 'legacy' });
     await register(org.secret, { hostname: 'cache-2', ip: '10.1.6.50', agent_type: 'legacy' });
-    expect(s.services.infra.matchers.get(org.id)).toBe(before);
+    expect(await s.services.infra.matchers.get(org.id)).toBe(before);
     const loc = await s.request('POST', `/api/v1/organizations/${org.id}/locations`, {
       body: { name: 'Cache Lab', subnets: ['10.1.6.0/24'] },
     });
     expect(loc.status).toBe(201);
-    const after = s.services.infra.matchers.get(org.id);
+    const after = await s.services.infra.matchers.get(org.id);
     expect(after).not.toBe(before);
     const res = await register(org.secret, {
       hostname: 'cache-3',
@@ -265,6 +265,35 @@ describe('AGT-1 registration', () => {
     });
     expect(next.status).toBe(201);
     expect(next.json.location_id).toBe(lab.id);
+  });
+
+  it('a heartbeat from a new IP is placed by a subnet another process added (LOC-3 revision)', async () => {
+    const org = await newOrg('Elsewhere too');
+    const host = await register(org.secret, {
+      hostname: 'm-1',
+      ip: '10.78.0.5',
+      agent_type: 'legacy',
+    });
+    expect(host.status).toBe(201);
+    // Cached by the registration; the other process's subnet is not announced here.
+    const before = await s.services.infra.matchers.get(org.id);
+    const other = new Database(s.opened.sqlite.name);
+    const lab = other
+      .prepare(
+        `INSERT INTO locations (organization_id, name, name_key, created_at, updated_at)
+         VALUES (?, 'Lab 78', 'lab 78', 1, 1) RETURNING id`,
+      )
+      .get(org.id) as { id: number };
+    other
+      .prepare(
+        "INSERT INTO location_subnets (location_id, organization_id, cidr) VALUES (?, ?, '10.79.0.0/16')",
+      )
+      .run(lab.id, org.id);
+    other.close();
+    const beat = await legacyBeat(org.secret, host.json.host_id, { ip: '10.79.0.9' });
+    expect(beat.status).toBe(200);
+    expect(beat.json.location_id).toBe(lab.id);
+    expect(await s.services.infra.matchers.get(org.id)).not.toBe(before);
   });
 
   it('a deactivated org accepts no registration (403), and does again once reactivated', async () => {

@@ -12,6 +12,7 @@ import { createServer } from '../../main/server/app';
 import { bootstrap } from '../../main/server/bootstrap';
 import { ConfigError, loadConfig } from '../../main/server/config';
 import { createServices, type Services } from '../../main/services';
+import { sqliteStorage } from '../../main/db/sqlite/storage';
 
 describe('server configuration from the environment', () => {
   it('has the SPEC defaults: port 8787 on loopback, data dir under the working dir', () => {
@@ -94,7 +95,7 @@ describe('first-start bootstrap', () => {
     dir = mkdtempSync(join(tmpdir(), 'orgdesk-boot-'));
     opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: new ManualClock(),
       keys: new FileKeyStore(join(dir, 'master.key')),
     });
@@ -183,7 +184,7 @@ describe('TLS', () => {
     );
     const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: new ManualClock(),
       keys: new FileKeyStore(join(dir, 'master.key')),
     });

@@ -11,6 +11,7 @@ import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { createServer, type OrgdeskServer } from '../../main/server/app';
 import { createServices } from '../../main/services';
+import { sqliteStorage } from '../../main/db/sqlite/storage';
 import { sendRequest } from '../fixtures/server';
 
 let dir: string;
@@ -50,7 +51,7 @@ beforeAll(async () => {
   cert = readFileSync(join(dir, 'test-only.crt'));
   opened = openDatabase({ file: join(dir, 'orgdesk.db') });
   const services = createServices({
-    db: opened.db,
+    storage: sqliteStorage(opened.db),
     clock: new ManualClock(),
     keys: new FileKeyStore(join(dir, 'master.key')),
   });

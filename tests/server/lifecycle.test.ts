@@ -11,6 +11,7 @@ import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase } from '../../main/db/database';
 import { createServer } from '../../main/server/app';
 import { createServices } from '../../main/services';
+import { sqliteStorage } from '../../main/db/sqlite/storage';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -19,7 +20,7 @@ describe('graceful shutdown', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orgdesk-close-'));
     const opened = openDatabase({ file: join(dir, 'orgdesk.db') });
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock: new ManualClock(),
       keys: new FileKeyStore(join(dir, 'master.key')),
     });

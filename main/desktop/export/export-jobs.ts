@@ -7,6 +7,7 @@ import { DomainError, type DomainErrorCode } from '../../core/errors';
 import { StaticKeyStore } from '../../core/key-store';
 import { openDatabase } from '../../db/database';
 import { createServices } from '../../services';
+import { sqliteStorage } from '../../db/sqlite/storage';
 import type {
   CreateExportInput,
   ExportManifest,
@@ -109,7 +110,7 @@ export function runJobInline(
   try {
     const clock = job.now === undefined ? systemClock : new ManualClock(job.now);
     const services = createServices({
-      db: opened.db,
+      storage: sqliteStorage(opened.db),
       clock,
       keys: new StaticKeyStore(job.masterKey),
       installationLabel: job.installationLabel,
@@ -121,7 +122,7 @@ export function runJobInline(
         sqlite: opened.sqlite,
         clock,
         access: services.infra.access,
-        audit: services.infra.audit,
+        audit: services.infra.storage.audit,
         migrationsFolder: job.migrationsFolder,
         sourceLabel: job.sourceLabel,
         signer,
@@ -134,7 +135,7 @@ export function runJobInline(
       clock,
       box: services.infra.box,
       access: services.infra.access,
-      audit: services.infra.audit,
+      audit: services.infra.storage.audit,
       signers: { own: signer.key(), pinned: job.pinned },
     });
     return service.restoreOrganization(job.actor, job.file, job.input, onProgress);

@@ -14,13 +14,13 @@ import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
+import type { AuditLog } from '../../db/sqlite/audit-log';
 import { iso, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import type { ExportSigner } from '../../core/export-key';
 import type { Db } from '../../db/database';
 import { migrateSchema } from '../../db/migrate';
-import { HostStatusCounts } from '../../features/hosts/host-status-counts';
+import { refreshHostCountsNow } from '../../db/sqlite/repos/host-counts';
 import { accounts, organizations } from '../../db/schema';
 import {
   createExportInput,
@@ -127,7 +127,7 @@ export class ExportService {
       try {
         // The export's triggers counted its hosts as they were copied in; their statuses are
         // counted now, at the export's time (a review is read-only and cannot re-count them).
-        new HostStatusCounts({ $client: out2 }).refreshDue(this.d.clock.now());
+        refreshHostCountsNow(out2, this.d.clock.now());
         const account = this.d.db
           .select({ name: accounts.name })
           .from(accounts)

@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm';
 import { basename } from 'node:path';
 import type { SyncAccess } from '../../core/access';
 import type { Actor } from '../../core/actor';
-import type { AuditLog } from '../../core/audit';
+import type { AuditLog } from '../../db/sqlite/audit-log';
 import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
 import { DomainError, badRequest } from '../../core/errors';

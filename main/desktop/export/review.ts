@@ -14,9 +14,10 @@ import { systemClock, type Clock } from '../../core/clock';
 import { DomainError } from '../../core/errors';
 import { StaticKeyStore } from '../../core/key-store';
 import { migrateSchema } from '../../db/migrate';
-import { HostStatusCounts } from '../../features/hosts/host-status-counts';
+import { refreshHostCountsNow } from '../../db/sqlite/repos/host-counts';
 import * as schema from '../../db/schema';
 import { createServices, type Services } from '../../services';
+import { sqliteStorage, type SqliteStorage } from '../../db/sqlite/storage';
 import type { Context } from '../../trpc/trpc';
 import type { ExportManifest } from '../../../shared/schemas/desktop.schema';
 import { openExportFile, type SignerIdentity } from './export-file';
@@ -27,7 +28,7 @@ export interface ReviewHandle {
   /** Whose valid signature the file carries (EXP-1); whether that is trusted: signer-trust.ts. */
   signer: SignerIdentity;
   label: string;
-  services: Services;
+  services: Services<SqliteStorage>;
   /** The read-only connection behind `services`. */
   sqlite: Database.Database;
   actor: Actor;
@@ -97,7 +98,7 @@ export function openReview(
       const rw = new Database(copy);
       migrateSchema(rw, options.migrationsFolder);
       // An export from before the ORG-2 host status counts has none: counted now, on the copy.
-      new HostStatusCounts({ $client: rw }).refreshDue((options.clock ?? systemClock).now());
+      refreshHostCountsNow(rw, (options.clock ?? systemClock).now());
       rw.close();
       sqlite = new Database(copy, { readonly: true, fileMustExist: true });
       sqlite.pragma('query_only = ON');
@@ -105,7 +106,7 @@ export function openReview(
     const db = drizzle(sqlite, { schema });
     // A throwaway key: the export holds nothing encrypted, and nothing here may be decrypted.
     const services = createServices({
-      db,
+      storage: sqliteStorage(db),
       clock: options.clock ?? systemClock,
       keys: new StaticKeyStore(randomBytes(32).toString('base64')),
     });

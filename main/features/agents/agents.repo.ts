@@ -75,4 +75,9 @@ export interface AgentsRepo {
   ): boolean;
   /** The account an org belongs to (the audit entry of a reassignment). */
   accountOfOrg(orgId: number): number;
+  /**
+   * The org's location revision (0 for an org that does not exist), read in the job's
+   * transaction: a moved heartbeat checks the cached location matcher against it.
+   */
+  locationRevision(orgId: number): number;
 }

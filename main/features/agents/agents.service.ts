@@ -15,7 +15,11 @@ import {
   type HeartbeatResult,
 } from '../../../shared/schemas/agents.schema';
 import type { Repos, Uow } from '../../repos';
-import type { LocationMatcherCache } from '../locations/location-matcher';
+import {
+  assignWith,
+  type LocationMatcherCache,
+  type OrgMatcher,
+} from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
 import { RegistrationLimiter } from './registration-limiter';
@@ -60,6 +64,23 @@ type KeyChange = 'signed_by_previous_key' | 'set_after_identity_reset' | null;
 
 /** What an agent job reaches: synchronous repositories (see agents.repo.ts). */
 type AgentRepos = Pick<Repos, 'agents' | 'secrets' | 'audit'>;
+
+/**
+ * An agent job found no cached location matcher at the org's revision: the job ends (before it
+ * wrote anything; its savepoint rolls back) and runs again once the matcher is loaded outside
+ * the batch, whose jobs cannot await (issue 15).
+ */
+class MatcherNeeded extends Error {
+  constructor(readonly orgId: number) {
+    super(`The location matcher of organization ${orgId} is not loaded at its current revision`);
+  }
+}
+
+/**
+ * Runs of one agent job at most: each miss loads the matcher, so only an org whose subnets
+ * another writer changes between every load and the next run can use them all.
+ */
+const MATCHER_RUNS = 5;
 
 const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
 const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
@@ -170,12 +191,37 @@ export class AgentsService {
     raw: unknown,
     extras: RegisterExtras = {},
   ): Promise<AgentRegistration> {
-    return this.d.uow.agentBatch((r) => this.registerNow(r, secret, raw, extras));
+    return this.withMatchers((r, rerun) => this.registerNow(r, secret, raw, extras, rerun));
   }
 
   /** AGT-2: a signed (Go) or secret-bearing (legacy) heartbeat, one job of the agents' batch. */
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
-    return this.d.uow.agentBatch((r) => this.heartbeatNow(r, req));
+    return this.withMatchers((r) => this.heartbeatNow(r, req));
+  }
+
+  /**
+   * One job of the agents' batch; a job that needs a location matcher the cache does not hold at
+   * the org's revision (MatcherNeeded) runs again after loading it, through the unit of work
+   * (the cache's `get`). The revision stays checked inside the job's own transaction, so a
+   * subnet edit another process committed meanwhile is still seen. `rerun`: this is not the
+   * job's first run (its rate limits are already counted).
+   */
+  private async withMatchers<T>(job: (r: AgentRepos, rerun: boolean) => T): Promise<T> {
+    for (let run = 1; ; run++) {
+      try {
+        return await this.d.uow.agentBatch((r) => job(r, run > 1));
+      } catch (err) {
+        if (!(err instanceof MatcherNeeded) || run === MATCHER_RUNS) throw err;
+        await this.d.matchers.get(err.orgId);
+      }
+    }
+  }
+
+  /** The org's cached matcher at `revision` (read in the job's transaction), or the job ends. */
+  private matcherAt(orgId: number, revision: number): OrgMatcher {
+    const m = this.d.matchers.at(orgId, revision);
+    if (!m) throw new MatcherNeeded(orgId);
+    return m;
   }
 
   /**
@@ -188,10 +234,11 @@ export class AgentsService {
     secret: string | undefined,
     raw: unknown,
     extras: RegisterExtras,
+    rerun: boolean,
   ): AgentRegistration {
     // The address first, before any work: it also bounds guessing and floods of wrong secrets.
     const now = this.d.clock.now();
-    if (extras.clientAddress !== undefined) {
+    if (extras.clientAddress !== undefined && !rerun) {
       const wait = this.limiter.takeAddress(extras.clientAddress, now);
       if (wait) {
         throw tooMany(
@@ -210,7 +257,7 @@ export class AgentsService {
       );
     }
     requireActive(org.isActive, org.accountActive);
-    const orgWait = this.limiter.takeOrg(org.id, now);
+    const orgWait = rerun ? 0 : this.limiter.takeOrg(org.id, now);
     if (orgWait) {
       throw tooMany(
         `Too many registrations with this organization's secret; try again in ${orgWait} s (a mass rollout: retry after Retry-After)`,
@@ -220,7 +267,7 @@ export class AgentsService {
     const input = registerAgentInput.parse(raw ?? {});
     if (input.public_key) checkPublicKey(input.public_key);
     const ip = canonicalIp(input.ip);
-    const assigned = this.d.matchers.assign(org.id, ip, org.locationRevision);
+    const assigned = assignWith(this.matcherAt(org.id, org.locationRevision), ip);
     const values = {
       hostname: input.hostname,
       ip,
@@ -463,7 +510,10 @@ export class AgentsService {
     const moved = ip !== null && ip !== host.ip;
     const locationId =
       moved && !host.pinned
-        ? this.d.matchers.assign(host.organizationId, ip).locationId
+        ? assignWith(
+            this.matcherAt(host.organizationId, r.agents.locationRevision(host.organizationId)),
+            ip,
+          ).locationId
         : host.locationId;
     if (signedAt !== null) {
       const landed = r.agents.seenSigned(host.id, {

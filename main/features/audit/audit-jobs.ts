@@ -305,7 +305,7 @@ export function verifyChain(
     .orderBy(desc(auditEntries.seq))
     .limit(1)
     .get();
-  // What the appends recorded as the chain's end (core/audit.ts): entries cut from the end
+  // What the appends recorded as the chain's end (main/db/sqlite/audit-log.ts, main/db/pg/repos/audit.ts): entries cut from the end
   // leave a chain that links, but no longer reaches it.
   const kept = db
     .select({ seq: auditHeads.seq, hash: auditHeads.hash })

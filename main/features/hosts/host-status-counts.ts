@@ -5,176 +5,31 @@
 // happen (`next_change_at`); this job re-counts the rows that are due, at the app's clock, and
 // computes their next change. It is idempotent, so replicas running it at once do no harm.
 //
-// Infrastructure, not a service (issue 14: it keeps its raw connection on purpose): it is the
-// triggers' counterpart (raw prepared statements, like a migration step), it also runs on
-// connections that have no unit of work (desktop/export's copy of the database, the review's
-// writable copy), and on the live database it runs from a timer, a turn of its own, so never
-// inside an open unit of work (those span microtasks only). A PostgreSQL backend brings its own.
-import type Database from 'better-sqlite3';
-import type { Db } from '../../db/database';
-import {
-  HOST_COUNTS_REFRESH_MS,
-  ONLINE_WITHIN_MS,
-  STALE_AFTER_MS,
-} from '../../../shared/constants';
+// A service over the unit of work (issue 15): the re-count is a repository method
+// (HostCountsRepo, one adapter per engine), one write per batch. The desktop export's copies of
+// the database, which have no unit of work, use the SQLite adapter's refreshHostCountsNow.
+import { HOST_COUNTS_REFRESH_MS } from '../../../shared/constants';
+import type { UnitOfWork } from '../../core/uow';
+import type { Repos } from '../../repos';
 import type { IntervalTimers } from '../governance/retention-scheduler';
-
-/** Rows re-counted per transaction: one tick never holds the database long. */
-const BATCH = 500;
-/**
- * Up to this age of `as_of`, no host can cross both thresholds between `as_of` and now, so the
- * re-count only counts the hosts that crossed one (a few index entries), not the whole org.
- */
-const DELTA_WINDOW_MS = STALE_AFTER_MS - ONLINE_WITHIN_MS;
-
-interface Kept {
-  hosts: number;
-  online: number;
-  offline: number;
-  stale: number;
-  as_of: number;
-}
-
-interface Statements {
-  due: Database.Statement<[number, number], { id: number }>;
-  kept: Database.Statement<[number], Kept>;
-  crossed: Database.Statement<Record<string, number>, { r1: number; r2: number; r3: number }>;
-  full: Database.Statement<Record<string, number>, { offline: number; stale: number }>;
-  next: Database.Statement<
-    Record<string, number>,
-    { online: number | null; offline: number | null; never: number | null }
-  >;
-  /** By the set of counts that changed: an index is rewritten only when its count changed. */
-  setCounts: Map<string, Database.Statement<Record<string, number | null>>>;
-  setTimes: Database.Statement<Record<string, number | null>>;
-}
-
-function prepare(sqlite: Database.Database): Statements {
-  const count = (where: string) =>
-    `(SELECT count(*) FROM hosts WHERE organization_id = :id AND ${where})`;
-  const first = (column: string, where: string) =>
-    `(SELECT ${column} FROM hosts WHERE organization_id = :id AND ${where} ORDER BY ${column} LIMIT 1)`;
-  return {
-    due: sqlite.prepare(
-      `SELECT organization_id AS id FROM organization_host_counts
-       WHERE next_change_at IS NOT NULL AND next_change_at <= ? ORDER BY next_change_at LIMIT ?`,
-    ),
-    kept: sqlite.prepare(
-      `SELECT hosts, online, offline, stale, as_of FROM organization_host_counts
-       WHERE organization_id = ?`,
-    ),
-    // The hosts that crossed a threshold between as_of (A) and now (N), as ranges of
-    // hosts_org_seen_idx: online → offline (last seen in [A-5 min, N-5 min)), offline → stale
-    // (in [A-30 d, N-30 d)), never seen offline → stale (registered in [A-30 d, N-30 d)).
-    crossed: sqlite.prepare(
-      `SELECT ${count('last_seen_at >= :asOfOnline AND last_seen_at < :onlineSince')} AS r1,
-         ${count('last_seen_at >= :asOfStale AND last_seen_at < :staleBefore')} AS r2,
-         ${count('last_seen_at IS NULL AND registered_at >= :asOfStale AND registered_at < :staleBefore')} AS r3`,
-    ),
-    // The statuses at now from scratch, as disjoint ranges (as hostStatsFor counts them).
-    full: sqlite.prepare(
-      `SELECT ${count('last_seen_at >= :staleBefore AND last_seen_at < :onlineSince')}
-           + ${count('last_seen_at IS NULL AND registered_at >= :staleBefore')} AS offline,
-         ${count('last_seen_at < :staleBefore')}
-           + ${count('last_seen_at IS NULL AND registered_at < :staleBefore')} AS stale`,
-    ),
-    // Each status's earliest host at now: its change comes first.
-    next: sqlite.prepare(
-      `SELECT ${first('last_seen_at', 'last_seen_at >= :onlineSince')} AS online,
-         ${first('last_seen_at', 'last_seen_at >= :staleBefore AND last_seen_at < :onlineSince')} AS offline,
-         ${first('registered_at', 'last_seen_at IS NULL AND registered_at >= :staleBefore')} AS never`,
-    ),
-    setCounts: new Map(),
-    // Many re-counts find no host crossed (the due time is a lower bound): then only the times
-    // change, and the count indexes are left alone.
-    setTimes: sqlite.prepare(
-      `UPDATE organization_host_counts SET as_of = :now, next_change_at = :next
-       WHERE organization_id = :id`,
-    ),
-  };
-}
+import { HOST_COUNTS_BATCH } from './host-counts';
 
 export class HostStatusCounts {
-  // Prepared on first use: a read-only connection (an export under review) never refreshes.
-  private q: Statements | null = null;
-
-  constructor(private readonly db: Pick<Db, '$client'>) {}
-
-  private get s(): Statements {
-    return (this.q ??= prepare(this.db.$client));
-  }
+  constructor(private readonly uow: Pick<UnitOfWork<Pick<Repos, 'hostCounts'>>, 'write'>) {}
 
   /**
    * Re-counts every org whose counts are due at `now` (at most `maxRows`), in batches of their
    * own transactions; answers how many it re-counted.
    */
-  refreshDue(now: number, maxRows = Number.POSITIVE_INFINITY): number {
+  async refreshDue(now: number, maxRows = Number.POSITIVE_INFINITY): Promise<number> {
     let done = 0;
     while (done < maxRows) {
-      const n = this.db.$client.transaction(() => {
-        const ids = this.s.due.all(now, Math.min(BATCH, maxRows - done));
-        for (const { id } of ids) this.refreshOne(id, now);
-        return ids.length;
-      })();
+      const limit = Math.min(HOST_COUNTS_BATCH, maxRows - done);
+      const n = await this.uow.write((r) => r.hostCounts.refreshDue(now, limit));
       done += n;
-      if (n < BATCH) break;
+      if (n < HOST_COUNTS_BATCH) break;
     }
     return done;
-  }
-
-  private refreshOne(id: number, now: number): void {
-    const kept = this.s.kept.get(id);
-    if (!kept) return;
-    const onlineSince = now - ONLINE_WITHIN_MS;
-    const staleBefore = now - STALE_AFTER_MS;
-    let { online, offline, stale } = kept;
-    const age = now - kept.as_of;
-    if (age >= 0 && age <= DELTA_WINDOW_MS) {
-      // The counts are the statuses at as_of (the triggers keep them so): move the crossers.
-      const c = this.s.crossed.get({
-        id,
-        onlineSince,
-        staleBefore,
-        asOfOnline: kept.as_of - ONLINE_WITHIN_MS,
-        asOfStale: kept.as_of - STALE_AFTER_MS,
-      })!;
-      online -= c.r1;
-      offline += c.r1 - c.r2 - c.r3;
-      stale += c.r2 + c.r3;
-    } else {
-      // Long ago (or after the clock stepped back): from scratch.
-      const f = this.s.full.get({ id, onlineSince, staleBefore })!;
-      offline = f.offline;
-      stale = f.stale;
-      online = kept.hosts - offline - stale;
-    }
-    // The first change after now: the oldest online host goes offline, the oldest offline one
-    // goes stale, the oldest never-seen one goes stale (the first instant past each threshold).
-    const n = this.s.next.get({ id, onlineSince, staleBefore })!;
-    const candidates = [
-      n.online === null ? null : n.online + ONLINE_WITHIN_MS + 1,
-      n.offline === null ? null : n.offline + STALE_AFTER_MS + 1,
-      n.never === null ? null : n.never + STALE_AFTER_MS + 1,
-    ].filter((t): t is number => t !== null);
-    const next = candidates.length ? Math.min(...candidates) : null;
-    const values = { online, offline, stale };
-    const changed = (['online', 'offline', 'stale'] as const).filter((k) => values[k] !== kept[k]);
-    if (changed.length === 0) {
-      this.s.setTimes.run({ id, now, next });
-      return;
-    }
-    // SQLite rewrites the index entries of every column a SET names (two indexes per count):
-    // only the counts that changed are named.
-    const key = changed.join();
-    let statement = this.s.setCounts.get(key);
-    if (!statement) {
-      statement = this.db.$client.prepare(
-        `UPDATE organization_host_counts SET ${changed.map((k) => `${k} = :${k}`).join(', ')},
-           as_of = :now, next_change_at = :next WHERE organization_id = :id`,
-      );
-      this.s.setCounts.set(key, statement);
-    }
-    statement.run({ id, now, next, ...Object.fromEntries(changed.map((k) => [k, values[k]])) });
   }
 }
 
@@ -192,7 +47,7 @@ const nodeTimers: IntervalTimers = {
  * Orgs re-counted before a tick lets other work run (it continues right after): one batch, tens
  * of milliseconds at 100,000 orgs.
  */
-const TICK_ROWS = BATCH;
+const TICK_ROWS = HOST_COUNTS_BATCH;
 
 /**
  * Runs the refresh every HOST_COUNTS_REFRESH_MS (and once at start, which after an upgrade
@@ -201,6 +56,7 @@ const TICK_ROWS = BATCH;
  */
 export class HostCountsScheduler {
   private handle: unknown = null;
+  private running: Promise<number> | null = null;
 
   constructor(
     private readonly o: {
@@ -214,13 +70,19 @@ export class HostCountsScheduler {
     },
   ) {}
 
-  start(): void {
-    if (this.handle !== null) return;
+  /** Starts the timer and the pass at start; the promise settles when that pass has ended. */
+  start(): Promise<number> {
+    if (this.handle !== null) return this.idle();
     this.handle = (this.o.timers ?? nodeTimers).setInterval(
-      () => this.tick(),
+      () => void this.tick(),
       this.o.intervalMs ?? HOST_COUNTS_REFRESH_MS,
     );
-    this.tick();
+    return this.tick();
+  }
+
+  /** Settles when the pass under way (if any) has ended: tests and shutdown wait on it. */
+  idle(): Promise<number> {
+    return this.running ?? Promise.resolve(0);
   }
 
   stop(): void {
@@ -229,13 +91,25 @@ export class HostCountsScheduler {
     this.handle = null;
   }
 
-  /** One pass now; an error is reported, never thrown into the timer. */
-  tick(): number {
+  /**
+   * One pass now (none while one is under way: the timer may fire during a long one); an error
+   * is reported, never thrown into the timer.
+   */
+  tick(): Promise<number> {
+    if (this.running) return this.running;
+    const pass = this.pass().finally(() => {
+      if (this.running === pass) this.running = null;
+    });
+    this.running = pass;
+    return pass;
+  }
+
+  private async pass(): Promise<number> {
     try {
-      const n = this.o.counts.refreshDue(this.o.clock.now(), TICK_ROWS);
+      const n = await this.o.counts.refreshDue(this.o.clock.now(), TICK_ROWS);
       if (n === TICK_ROWS && this.handle !== null) {
         (this.o.defer ?? ((fn) => void setImmediate(fn)))(() => {
-          if (this.handle !== null) this.tick();
+          if (this.handle !== null) void this.tick();
         });
       }
       return n;

@@ -1,3 +1,4 @@
+import type { UnitOfWork } from '../../core/uow';
 import type { Repos } from '../../repos';
 import { PrefixMatcher, parseCidr } from '../../../shared/cidr';
 import type { MatcherInput } from './locations.repo';
@@ -33,16 +34,13 @@ export function assignWith(m: OrgMatcher, ip: string): Assignment {
     : { locationId: m.defaultLocationId, subnet: null };
 }
 
-/** Where the cache reads from synchronously (on SQLite: the locations repository, same connection). */
-export interface MatcherSource {
-  input(orgId: number): MatcherInput;
-  revision(orgId: number): number;
-}
-
 interface Cached {
   revision: number;
   matcher: OrgMatcher;
 }
+
+/** Where the cache reads committed state from: any engine's unit of work (one read each). */
+export type MatcherStore = Pick<UnitOfWork<Pick<Repos, 'locations'>>, 'read'>;
 
 /**
  * LOC-3: one longest-prefix matcher per org, built on first use, so registration never rebuilds
@@ -52,43 +50,52 @@ interface Cached {
  * made by another process (a replica, a tool) is seen at the next use, not only our own. Nothing
  * here is needed for correctness (SCALE-2): it is a cache of committed state.
  *
- * Two ways in (issue 14). The agents' registration and heartbeat run inside a synchronous job
- * (the agents' batch), so `assign` stays synchronous, reading `source` (on SQLite inside that
- * job's transaction); registration passes the revision it already read with the org's secret.
- * Services over the unit of work use `assignIn(r, …)`, which reads from `r`. A matcher built
- * inside a unit of work is cached only after its COMMIT (`r.afterCommit`), so a rollback leaves the
- * cache as it was; `invalidate` drops an entry early after a local edit (an optimisation: the
- * revision would catch it too).
+ * Three ways in, none synchronous to storage (issue 15: the same cache over SQLite and
+ * PostgreSQL). `get` loads through the unit of work, in a read of its own. The agents' batch
+ * jobs cannot await, so they ask `at(orgId, revision)` with the revision they read inside their
+ * own transaction and, on a miss, end the job and have it run again after `get` (agents.service.ts).
+ * Services over the unit of work use `assignIn(r, …)`, which reads from `r`; a matcher built
+ * inside a unit of work is cached only after its COMMIT (`r.afterCommit`), so a rollback leaves
+ * the cache as it was. `invalidate` drops an entry early after a local edit (an optimisation:
+ * the revision would catch it too).
  */
 export class LocationMatcherCache {
   private readonly cache = new Map<number, Cached>();
-  constructor(private readonly source: MatcherSource) {}
+  constructor(private readonly store: MatcherStore) {}
 
-  private current(orgId: number, revision: number): OrgMatcher {
+  /** Keeps a matcher unless the cache already holds one of a later revision. */
+  private keep(orgId: number, revision: number, matcher: OrgMatcher): void {
+    const now = this.cache.get(orgId);
+    if (!now || now.revision < revision) this.cache.set(orgId, { revision, matcher });
+  }
+
+  /** The cached matcher if it was built at `revision` (the org's, read by the caller); else none. */
+  at(orgId: number, revision: number): OrgMatcher | undefined {
     const hit = this.cache.get(orgId);
-    if (hit && hit.revision === revision) return hit.matcher;
-    const input = this.source.input(orgId);
-    const matcher = buildMatcher(orgId, input);
-    this.cache.set(orgId, { revision: input.revision, matcher });
-    return matcher;
+    return hit && hit.revision === revision ? hit.matcher : undefined;
   }
 
-  /** The org's matcher at its current revision (built now if the cached one is older). */
-  get(orgId: number): OrgMatcher {
-    return this.current(orgId, this.source.revision(orgId));
+  /** The org's matcher at its committed revision, built now (and cached) if the cached one is older. */
+  async get(orgId: number): Promise<OrgMatcher> {
+    const loaded = await this.store.read(async (r) => {
+      const revision = await r.locations.locationRevision(orgId);
+      const hit = this.at(orgId, revision);
+      if (hit) return { cached: true as const, matcher: hit };
+      const input = await r.locations.matcherInput(orgId);
+      return {
+        cached: false as const,
+        revision: input.revision,
+        matcher: buildMatcher(orgId, input),
+      };
+    });
+    if (!loaded.cached) this.keep(orgId, loaded.revision, loaded.matcher);
+    return loaded.matcher;
   }
 
   /**
-   * Where an IP lands in an org; the caller has validated the IP text. `revision`: the org's
-   * location revision read in the caller's transaction, when it has it (else it is read here).
-   */
-  assign(orgId: number, ip: string, revision?: number): Assignment {
-    return assignWith(this.current(orgId, revision ?? this.source.revision(orgId)), ip);
-  }
-
-  /**
-   * The same, inside a unit of work that has not changed the org's subnets: the cached matcher
-   * if it is of the org's current revision, or one built from `r` and cached once `r` commits.
+   * Where an IP lands in an org, inside a unit of work that has not changed the org's subnets:
+   * the cached matcher if it is of the org's current revision, or one built from `r` and cached
+   * once `r` commits. The caller has validated the IP text.
    */
   async assignIn(
     r: Pick<Repos, 'locations' | 'afterCommit'>,
@@ -96,16 +103,11 @@ export class LocationMatcherCache {
     ip: string,
   ): Promise<Assignment> {
     const revision = await r.locations.locationRevision(orgId);
-    const hit = this.cache.get(orgId);
-    if (hit && hit.revision === revision) return assignWith(hit.matcher, ip);
+    const hit = this.at(orgId, revision);
+    if (hit) return assignWith(hit, ip);
     const input = await r.locations.matcherInput(orgId);
     const built = buildMatcher(orgId, input);
-    r.afterCommit(() => {
-      const now = this.cache.get(orgId);
-      if (!now || now.revision < input.revision) {
-        this.cache.set(orgId, { revision: input.revision, matcher: built });
-      }
-    });
+    r.afterCommit(() => this.keep(orgId, input.revision, built));
     return assignWith(built, ip);
   }
 

@@ -1,7 +1,7 @@
 import type { Notice } from '../../core/notification-policy';
 
 // Port (issue 18, INT-3): an admin's notifications and the email queue the audit append fills
-// (main/core/audit.ts writes both). SQLite: main/db/sqlite/repos/notifications.ts. The drain's
+// (the audit append writes both: main/db/sqlite/audit-log.ts). SQLite: main/db/sqlite/repos/notifications.ts. The drain's
 // lease is the integrations' one table (IntegrationsRepo.acquireLease), under its own name.
 
 export interface NotificationRecord {

@@ -1,4 +1,4 @@
-// INT-3: the caller's own notifications. They are written by the audit append (main/core/audit.ts,
+// INT-3: the caller's own notifications. They are written by the audit append (main/db/sqlite/audit-log.ts,
 // noticeFor decides which entries make one) in the event's transaction; this service only reads
 // them and marks them read. The mailbox is the caller's own: every query is bound to the actor's
 // account and user, so another user's notification id reads as absent.

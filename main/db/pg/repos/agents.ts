@@ -192,4 +192,12 @@ export class PgAgentsRepo implements AsyncPort<AgentsRepo> {
       .where(eq(organizations.id, orgId));
     return row!.accountId;
   }
+
+  async locationRevision(orgId: number): Promise<number> {
+    const [row] = await this.tx.db
+      .select({ revision: organizations.locationRevision })
+      .from(organizations)
+      .where(eq(organizations.id, orgId));
+    return row?.revision ?? 0;
+  }
 }

@@ -5,6 +5,7 @@ import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { PgTx } from '../uow';
 import { PgFleetRepo } from './fleet';
+import { PgHostCountsRepo } from './host-counts';
 import { PgHostsRepo } from './hosts';
 import { PgLocationsRepo } from './locations';
 import { PgOnboardingRepo } from './onboarding';
@@ -68,7 +69,10 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
 // secrets: the PG class itself, for its async matchSecretDigest (see there).
-export type PgReposA = Pick<Repos, 'orgs' | 'hosts' | 'locations' | 'fleet' | 'onboarding'> & {
+export type PgReposA = Pick<
+  Repos,
+  'orgs' | 'hosts' | 'hostCounts' | 'locations' | 'fleet' | 'onboarding'
+> & {
   secrets: PgSecretsRepo;
 };
 
@@ -76,6 +80,7 @@ export function createPgReposA(tx: PgTx): PgReposA {
   return {
     orgs: new PgOrganizationsRepo(tx.db),
     hosts: new PgHostsRepo(tx.db),
+    hostCounts: new PgHostCountsRepo(tx),
     locations: new PgLocationsRepo(tx.db),
     fleet: new PgFleetRepo(tx.db),
     secrets: new PgSecretsRepo(tx.db),

@@ -143,6 +143,11 @@ export class SqliteAgentsRepo implements AgentsRepo {
         .from(organizations)
         .where(eq(organizations.id, p('orgId')))
         .prepare(),
+      locationRevision: db
+        .select({ revision: organizations.locationRevision })
+        .from(organizations)
+        .where(eq(organizations.id, p('orgId')))
+        .prepare(),
     };
   }
 
@@ -202,5 +207,9 @@ export class SqliteAgentsRepo implements AgentsRepo {
 
   accountOfOrg(orgId: number): number {
     return this.q.accountOfOrg.get({ orgId })!.accountId;
+  }
+
+  locationRevision(orgId: number): number {
+    return this.q.locationRevision.get({ orgId })?.revision ?? 0;
   }
 }

@@ -1,11 +1,12 @@
 import type { Actor } from '../../../core/actor';
-import type { AuditEvent, AuditLog } from '../../../core/audit';
+import type { AuditEvent } from '../../../core/audit';
+import type { AuditLog } from '../audit-log';
 import type { AuditRepo } from '../../../core/audit.repo';
 
 /**
- * The audit append inside the unit of work's transaction. For now it is AuditLog's own
- * synchronous append on the same connection (AuditLog is not converted yet); issue 14 item 3
- * makes it a buffered, chained-at-commit append here, without touching callers.
+ * The audit append inside the unit of work's transaction: AuditLog's synchronous append
+ * (../audit-log.ts) on the same connection. SQLite's write lock is the chain head's lock, so
+ * nothing is buffered here (the PostgreSQL twin chains its buffer at commit).
  */
 export class SqliteAuditRepo implements AuditRepo {
   constructor(private readonly log: AuditLog) {}

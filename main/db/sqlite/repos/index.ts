@@ -1,4 +1,4 @@
-import type { AuditLog } from '../../../core/audit';
+import type { AuditLog } from '../audit-log';
 import type { TxHooks } from '../../../core/uow';
 import type { Repos } from '../../../repos';
 import type { Db } from '../../database';
@@ -14,6 +14,7 @@ import { SqliteGdprRepo } from './gdpr';
 import { SqliteIntegrationsRepo } from './integrations';
 import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
+import { SqliteHostCountsRepo } from './host-counts';
 import { SqliteHostsRepo } from './hosts';
 import { SqliteLocationsRepo } from './locations';
 import { SqliteMfaRepo } from './mfa';
@@ -56,6 +57,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     gdpr: new SqliteGdprRepo(db),
     governance: new SqliteGovernanceRepo(db),
     hosts: new SqliteHostsRepo(db),
+    hostCounts: new SqliteHostCountsRepo(db.$client),
     integrations: new SqliteIntegrationsRepo(db),
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),

@@ -13,9 +13,7 @@ const ID_CHUNK = 500;
 
 /**
  * LOC-1..4 on SQLite: the SQL that was locations.service.ts's (and location-matcher.ts's),
- * unchanged (issue 14). `matcherInputNow` is the matcher's input, synchronous: the agents'
- * registration and heartbeat assign locations inside a synchronous job (the agents' batch), so
- * the matcher cache keeps a synchronous source on SQLite.
+ * unchanged (issue 14).
  */
 export class SqliteLocationsRepo implements LocationsRepo {
   private readonly byIdStmt;
@@ -202,23 +200,14 @@ export class SqliteLocationsRepo implements LocationsRepo {
   }
 
   async matcherInput(orgId: number): Promise<MatcherInput> {
-    return this.matcherInputNow(orgId);
-  }
-
-  /** The matcher's input, synchronous (see the class comment). */
-  matcherInputNow(orgId: number): MatcherInput {
     return {
-      revision: this.locationRevisionNow(orgId),
+      revision: this.revisionStmt.get({ orgId })?.revision ?? 0,
       subnets: this.orgSubnetsStmt.all({ orgId }),
       defaultLocationId: this.defaultStmt.get({ orgId })?.id,
     };
   }
 
   async locationRevision(orgId: number): Promise<number> {
-    return this.locationRevisionNow(orgId);
-  }
-
-  locationRevisionNow(orgId: number): number {
     return this.revisionStmt.get({ orgId })?.revision ?? 0;
   }
 }

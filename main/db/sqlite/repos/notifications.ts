@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { AuditLog } from '../../../core/audit';
+import type { AuditLog } from '../audit-log';
 import type { Notice } from '../../../core/notification-policy';
 import type {
   NotificationRecord,
