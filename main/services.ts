@@ -141,7 +141,6 @@ export function createServices(deps: ServiceDeps) {
   const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,
-    now: repos.auth.now,
     clock,
     box,
     verifyPassword: deps.passwordVerifier,

@@ -61,12 +61,12 @@ function injectHostKey(file: string, key: string): void {
 }
 
 describe('EXP-1 signed exports', () => {
-  it('a tampered export with a recomputed checksum is refused by review and by restore', () => {
+  it('a tampered export with a recomputed checksum is refused by review and by restore', async () => {
     const { file } = exportOrg(x, 'tampered.orgdesk-export');
     const attacker = 'ed25519-public-ATTACKER';
     injectHostKey(file, attacker);
 
-    expect(() => openReview(file, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(file, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
     expect(() => x.restorer.restoreOrganization(x.w.admin, file)).toThrow(
@@ -77,7 +77,7 @@ describe('EXP-1 signed exports', () => {
     expect(injected).toEqual([]);
   });
 
-  it('a file signed by this installation verifies, names its signer and is trusted', () => {
+  it('a file signed by this installation verifies, names its signer and is trusted', async () => {
     const { file, manifest } = exportOrg(x, 'own.orgdesk-export');
     const own = x.w.services.infra.signer.key();
     expect(manifest).toMatchObject({
@@ -92,7 +92,7 @@ describe('EXP-1 signed exports', () => {
     expect(own.fingerprint).toBe(
       execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: raw }).toString('base64url'),
     );
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     expect(review.signer).toEqual({
       public_key: own.public_key,
       fingerprint: own.fingerprint,
@@ -114,7 +114,7 @@ describe('EXP-1 signed exports', () => {
     const theirs = elsewhere.w.services.infra.signer.key();
     expect(theirs.fingerprint).not.toBe(x.w.services.infra.signer.key().fingerprint);
 
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const trust = trustOf(review.signer, known());
     expect(trust).toMatchObject({ trust: 'unknown', trusted: false });
     expect(trust.summary).toMatch(/^Unknown signer/);
@@ -169,7 +169,7 @@ describe('EXP-1 signed exports', () => {
     sig[0]! ^= 1;
     db.prepare("UPDATE manifest SET value = ? WHERE key = 'signature'").run(sig.toString('base64'));
     db.close();
-    expect(() => openReview(a, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(a, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
     // Naming another installation's key as the signer does not make its signature fit.
@@ -187,7 +187,7 @@ describe('EXP-1 signed exports', () => {
     const db3 = new Database(c);
     db3.prepare("UPDATE manifest SET value = 'a trusted machine' WHERE key = 'source'").run();
     db3.close();
-    expect(() => openReview(c, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(c, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
   });

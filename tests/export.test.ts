@@ -170,11 +170,11 @@ describe('EXP-1 export', () => {
   });
 
   it('needs organizations.edit and audit.view on the org; the account needs users.manage', async () => {
-    const tech = x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
+    const tech = await x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
     expect(() =>
       x.exporter.exportTo(tech, { scope: 'organization', organization_id: x.acme.id }, x.file('t')),
     ).toThrow(/organizations\.edit/);
-    const orgAdmin = x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
+    const orgAdmin = await x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
     expect(() => x.exporter.exportTo(orgAdmin, { scope: 'account' }, x.file('t'))).toThrow(
       /users\.manage/,
     );
@@ -275,7 +275,7 @@ describe('EXP-2 read-only review', () => {
 
   it('browses the export with the same services', async () => {
     const { file } = exportOrg();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const api = createCaller(review.context());
     const page = await api.organizations.list({});
     expect(page.items.map((o) => o.name)).toEqual(['Acme']);
@@ -289,7 +289,7 @@ describe('EXP-2 read-only review', () => {
 
   it('refuses EVERY mutation of the app router with the read-only review error', async () => {
     const { file } = exportAccount();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const procedures = Object.entries(appRouter._def.procedures as Record<string, unknown>) as [
       string,
       { _def: { type: string } },
@@ -311,9 +311,9 @@ describe('EXP-2 read-only review', () => {
     expect(() => openExportFile(file).sqlite.close()).not.toThrow();
   });
 
-  it('the connection is query_only and the file handle readonly (defence in depth)', () => {
+  it('the connection is query_only and the file handle readonly (defence in depth)', async () => {
     const { file } = exportOrg();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const sqlite = review.sqlite;
     expect(sqlite.readonly).toBe(true);
     expect(sqlite.pragma('query_only', { simple: true })).toBe(1);
@@ -326,7 +326,7 @@ describe('EXP-2 read-only review', () => {
     ).toThrow(/readonly|query_only|read-only/i);
   });
 
-  it('an older export (fewer migrations) is reviewed through a migrated private copy', () => {
+  it('an older export (fewer migrations) is reviewed through a migrated private copy', async () => {
     const { file } = exportOrg();
     const db = new Database(file);
     const before = readFileSync(file);
@@ -349,7 +349,7 @@ describe('EXP-2 read-only review', () => {
       `${folder}/9999_review_test.sql`,
       'CREATE TABLE review_test_marker (id integer);',
     );
-    review = openReview(file, { migrationsFolder: folder });
+    review = await openReview(file, { migrationsFolder: folder });
     expect(
       review.sqlite
         .prepare("SELECT name FROM sqlite_master WHERE name = 'review_test_marker'")
@@ -477,7 +477,7 @@ describe('EXP-3 restore', () => {
     expect(r).toMatchObject({ name: 'Acme', renamed_from: null });
   });
 
-  it('an account export needs organization_id; restore needs settings.manage', () => {
+  it('an account export needs organization_id; restore needs settings.manage', async () => {
     const { file } = exportAccount();
     let err: unknown;
     try {
@@ -488,7 +488,7 @@ describe('EXP-3 restore', () => {
     expect(err).toMatchObject({ code: 'BAD_REQUEST', field: 'organization_id' });
     const r = x.restorer.restoreOrganization(x.w.admin, file, { organization_id: x.globex.id });
     expect(r.name).toBe('Globex (restored)');
-    const orgAdmin = x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
+    const orgAdmin = await x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
     expect(() =>
       x.restorer.restoreOrganization(orgAdmin, file, { organization_id: x.acme.id }),
     ).toThrow(/settings\.manage/);

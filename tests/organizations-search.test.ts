@@ -123,7 +123,7 @@ describe('ORG-2 search through the trigram index', () => {
       .then((o) => api.organizations.delete({ id: o.id }));
     const other = await w.otherAccount();
     await w.caller(other.admin).organizations.create({ name: 'Harbour Elsewhere' });
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: held.id }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId: held.id }]);
     for (const term of ['harbour', 'ha']) {
       const seen = async (actor: typeof w.admin, input = {}) =>
         (await w.caller(actor).organizations.list({ search: term, ...input })).items

@@ -234,7 +234,7 @@ describe('ORG-2 sort and order', () => {
     const other = await w.otherAccount();
     await w.caller(other.admin).organizations.create({ name: 'aaa foreign' });
     const held = orgs.filter((s) => s.active).slice(0, 3);
-    const reader = w.userWith(
+    const reader = await w.userWith(
       w.accountId,
       held.map((s) => ({ role: 'reader' as const, orgId: s.id })),
     );

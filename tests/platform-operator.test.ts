@@ -47,7 +47,7 @@ describe('PLAT-1: the first start makes a platform operator', () => {
   it('the server bootstrap admin is account admin and platform operator', async () => {
     const boot = await bootstrap({ services, print: () => {} });
     if (!boot.provisioned) throw new Error('not provisioned');
-    const actor = services.auth.authenticate(boot.token)!;
+    const actor = (await services.auth.authenticate(boot.token))!;
     expect(actor).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
     expect(await services.users.me(actor)).toMatchObject({
       is_platform_operator: true,
@@ -82,12 +82,12 @@ describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls'
 
     // An account admin (every tenant permission) is no operator; nor is a support engineer.
     expect(codeOf(() => access.requirePlatformOperator(w.admin, 'read'))).toBe('FORBIDDEN');
-    const engineer = w.userWith(platform.accountId, [], { support: true });
+    const engineer = await w.userWith(platform.accountId, [], { support: true });
     expect(codeOf(() => access.requirePlatformOperator(engineer, 'read'))).toBe('FORBIDDEN');
 
     // A read-only personal token of the operator keeps the reads, never the writes.
     const ro = await w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
-    const roActor = w.services.auth.authenticate(ro.token)!;
+    const roActor = (await w.services.auth.authenticate(ro.token))!;
     expect(access.requirePlatformOperator(roActor, 'read')).toBe(op.userId);
     expect(codeOf(() => access.requirePlatformOperator(roActor, 'write'))).toBe('FORBIDDEN');
 

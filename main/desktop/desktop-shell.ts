@@ -322,7 +322,10 @@ export class DesktopShell {
     );
     let review: ReviewHandle;
     try {
-      review = openReview(file, { migrationsFolder: this.o.migrationsFolder, checksumLater: true });
+      review = await openReview(file, {
+        migrationsFolder: this.o.migrationsFolder,
+        checksumLater: true,
+      });
     } catch (err) {
       // Refused on its own (not an export, bad signature...): the worker's answer is moot.
       checking.catch(() => undefined);

@@ -35,14 +35,16 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
     adminName: 'Administrator',
     platformOperator: true,
   });
-  const token = services.infra.db.transaction(() => {
-    const issued = services.auth.issueToken(
+  // The token and its audit entry in one unit of work: both land, or neither.
+  const token = await services.infra.uow.write(async (r) => {
+    const issued = await services.auth.issueTokenIn(
+      r,
       adminUserId,
       'personal',
       'bootstrap admin token',
       o.adminToken ?? undefined,
     );
-    services.infra.audit.record(systemActor(accountId), {
+    await r.audit.record(systemActor(accountId), {
       accountId,
       action: 'account.bootstrapped',
       targetType: 'user',

@@ -62,7 +62,7 @@ describe('export and restore on a worker thread', () => {
   });
 
   it('a domain error in the worker keeps its code and field on the main thread', async () => {
-    const tech = x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
+    const tech = await x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
     const err = await runJob({
       ...base(),
       actor: tech,
@@ -100,8 +100,8 @@ describe('export and restore on a worker thread', () => {
       message: expect.stringMatching(/changed after it was exported/),
     });
     // A manifest that does not carry the checksum the worker verified is refused too.
-    expect(() =>
+    await expect(
       openReview(file, { migrationsFolder: MIGRATIONS, verifiedSha256: 'f'.repeat(64) }),
-    ).toThrow(/checksum/);
+    ).rejects.toThrow(/checksum/);
   });
 });

@@ -31,7 +31,6 @@ export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
   access: SqliteAccessRepo;
   locations: SqliteLocationsRepo;
   supportAccess: SqliteSupportAccessRepo;
-  auth: SqliteAuthRepo;
 };
 
 /**
