@@ -1,4 +1,4 @@
-import { AccessService, SyncAccess } from './core/access';
+import { AccessService } from './core/access';
 import { AuditChain, AuditLog } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
@@ -123,8 +123,6 @@ export function createServices(deps: ServiceDeps) {
   const uow = new SqliteUnitOfWork<Repos>(db.$client, repos, {
     guardIo: deps.guardTransactions ?? false,
   });
-  // TEMPORARY (issue 14 transition): the not-yet-converted services check access synchronously.
-  const access = new SyncAccess(repos.access.now, clock);
   const offload = deps.offload ?? defaultOffload(db, chain, deps.readWorkerEntry);
   // Synchronous on SQLite: the agents' registration and heartbeat assign inside their batch job.
   const matchers = new LocationMatcherCache({
@@ -226,7 +224,6 @@ export function createServices(deps: ServiceDeps) {
     chain,
     /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
     signer,
-    access,
     audit,
     matchers,
     /** The worker threads of the heavy reads: close() them with the database. */

@@ -1,3 +1,4 @@
+import { AccessService } from '../main/core/access';
 import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
@@ -221,7 +222,8 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       db: w.opened.db,
       sqlite: w.opened.sqlite,
       clock: w.clock,
-      access: w.services.infra.access,
+      uow: w.services.infra.uow,
+      access: new AccessService(w.clock),
       audit: w.services.infra.audit,
       signer: w.services.infra.signer,
       migrationsFolder: DEFAULT_MIGRATIONS_FOLDER,
@@ -231,7 +233,7 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       { scope: 'organization', organization_id: org.id } as const,
       { scope: 'account' } as const,
     ]) {
-      const { file } = exporter.exportTo(
+      const { file } = await exporter.exportTo(
         w.admin,
         input,
         join(w.dir, `${input.scope}.orgdesk-export`),

@@ -17,6 +17,7 @@ import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main
 import { systemActor } from '../main/core/actor';
 import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
 import { verifyChain } from '../main/features/audit/audit-jobs';
+import { AccessService } from '../main/core/access';
 import { bootstrap } from '../main/server/bootstrap';
 import { createServices } from '../main/services';
 import { SecretBox } from '../main/core/crypto';
@@ -211,7 +212,11 @@ describe('migrations', () => {
         ]);
         const admin = (await services.auth.actorForUser(2))!;
         expect(admin).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
-        expect(services.infra.access.requirePlatformOperator(admin, 'write')).toBe(2);
+        expect(
+          await services.infra.uow.read((r) =>
+            new AccessService(services.infra.clock).requirePlatformOperator(r, admin, 'write'),
+          ),
+        ).toBe(2);
         expect(await services.auth.actorForUser(1)).toMatchObject({
           isSupportEngineer: true,
           isPlatformOperator: false,
@@ -240,7 +245,11 @@ describe('migrations', () => {
         expect(flags).toContainEqual({ id: 3, op: 1, se: 0 });
         expect(flags).toContainEqual({ id: 1, op: 0, se: 1 });
         const second = (await services.auth.actorForUser(3))!;
-        expect(services.infra.access.requirePlatformOperator(second, 'write')).toBe(3);
+        expect(
+          await services.infra.uow.read((r) =>
+            new AccessService(services.infra.clock).requirePlatformOperator(r, second, 'write'),
+          ),
+        ).toBe(3);
       } finally {
         opened.close();
       }

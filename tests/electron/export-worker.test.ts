@@ -84,7 +84,7 @@ describe('export and restore on a worker thread', () => {
   });
 
   it('verifies an export’s checksum on the worker, and refuses a changed one', async () => {
-    const { file, manifest } = x.exporter.exportTo(
+    const { file, manifest } = await x.exporter.exportTo(
       x.w.admin,
       { scope: 'organization', organization_id: x.acme.id },
       x.file('verify.orgdesk-export'),

@@ -4,6 +4,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessService } from '../../main/core/access';
 import { ManualClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
@@ -122,9 +123,10 @@ describe('first-start bootstrap', () => {
     expect(token).toMatch(/^odk_pat_[A-Za-z0-9_-]{43}$/);
     expect(lines.filter((l) => l.includes(token))).toEqual([`ORGDESK_ADMIN_TOKEN=${token}`]);
     const admin = (await services.auth.authenticate(token))!;
-    expect(
-      services.infra.access.accountPermissions(admin, admin.accountId).has('users.manage'),
-    ).toBe(true);
+    const permissions = await services.infra.uow.read((r) =>
+      new AccessService(services.infra.clock).accountPermissions(r, admin, admin.accountId),
+    );
+    expect(permissions.has('users.manage')).toBe(true);
 
     const again = await bootstrap({
       services,

@@ -28,7 +28,6 @@ import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
-  access: SqliteAccessRepo;
   locations: SqliteLocationsRepo;
   supportAccess: SqliteSupportAccessRepo;
 };
