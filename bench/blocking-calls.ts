@@ -26,7 +26,7 @@ const services = createServices({
   clock: systemClock,
   keys: new FileKeyStore(join(ds.dir, 'master.key')),
 });
-const token = services.auth.issueToken(ds.adminUserId, 'personal', 'blocking-calls');
+const token = await services.auth.issueToken(ds.adminUserId, 'personal', 'blocking-calls');
 await services.infra.offload?.close();
 opened.close();
 

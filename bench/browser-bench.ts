@@ -114,7 +114,10 @@ const replay = (calls: Fetched[], withIndex: boolean) => `(async () => {
 })()`;
 
 /** Orgs that have hosts, spread over the id range, so every switch lands on a filled table. */
-function pickTargets(ds: Dataset, count: number): { token: string; targets: Target[] } {
+async function pickTargets(
+  ds: Dataset,
+  count: number,
+): Promise<{ token: string; targets: Target[] }> {
   const opened = openDatabase({ file: ds.file });
   try {
     const services = createServices({
@@ -122,7 +125,7 @@ function pickTargets(ds: Dataset, count: number): { token: string; targets: Targ
       clock: systemClock,
       keys: new FileKeyStore(join(ds.dir, 'master.key')),
     });
-    const token = services.auth.issueToken(ds.adminUserId, 'session', 'bench');
+    const token = await services.auth.issueToken(ds.adminUserId, 'session', 'bench');
     const withHosts = opened.sqlite
       .prepare(
         `SELECT o.id, o.name FROM organizations o
@@ -159,7 +162,7 @@ export async function browserBench(ds: Dataset, runs: number): Promise<Row[]> {
       `Chromium not found at ${executablePath}: install it (apt-get install -y chromium), set ORGDESK_CHROMIUM to another build, or leave "browser" out of --only`,
     );
   }
-  const { token, targets } = pickTargets(ds, switches + warmSwitches + 1);
+  const { token, targets } = await pickTargets(ds, switches + warmSwitches + 1);
   const server = await startServer(ds.dir);
   const browser = await chromium
     .launch({ executablePath, args: CHROMIUM_ARGS })

@@ -117,7 +117,7 @@ export async function eventLoopBench(ds: Dataset): Promise<Row[]> {
     clock: systemClock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
-  const token = services.auth.issueToken(ds.adminUserId, 'personal', 'event-loop bench');
+  const token = await services.auth.issueToken(ds.adminUserId, 'personal', 'event-loop bench');
   // Optional: a checkout from before the read workers has none to close.
   await services.infra.offload?.close();
   opened.close();

@@ -113,7 +113,7 @@ const FIRST_ROWS_SQL = `SELECT * FROM hosts WHERE organization_id = @org ORDER B
 async function productOpen(file: string, entry: WorkerEntry, orgId: number) {
   const t0 = performance.now();
   const checking = runJob({ kind: 'verify', file }, { entry });
-  const review = openReview(file, { migrationsFolder: MIGRATIONS, checksumLater: true });
+  const review = await openReview(file, { migrationsFolder: MIGRATIONS, checksumLater: true });
   try {
     const t1 = performance.now();
     const caller = createCallerFactory(appRouter)(review.context());
@@ -155,7 +155,7 @@ export async function exportBench(ds: Dataset, runs: number): Promise<Row[]> {
   const opened = openDatabase({ file: ds.file });
   const keys = new FileKeyStore(join(ds.dir, 'master.key'));
   const services = createServices({ storage: sqliteStorage(opened.db), clock: systemClock, keys });
-  const admin = services.auth.actorForUser(ds.adminUserId);
+  const admin = await services.auth.actorForUser(ds.adminUserId);
   // The org also gets its share of the other hosts, so it holds a few more than exportOrgHosts.
   const orgHosts = opened.sqlite
     .prepare('SELECT count(*) FROM hosts WHERE organization_id = ?')

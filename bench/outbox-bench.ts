@@ -16,14 +16,14 @@ import { startServer } from './extra-benches';
 
 const SECONDS = 8;
 
-function servicesOf(ds: Dataset) {
+async function servicesOf(ds: Dataset) {
   const opened = openDatabase({ file: ds.file });
   const services = createServices({
     storage: sqliteStorage(opened.db),
     clock: systemClock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
-  const admin = services.auth.actorForUser(ds.adminUserId)!;
+  const admin = (await services.auth.actorForUser(ds.adminUserId))!;
   return { opened, services, admin };
 }
 
@@ -68,7 +68,7 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
   const runs = { none: [] as number[], with: [] as number[] };
   try {
     await registrations(server.url, secrets, 200_000); // warm-up
-    const s = servicesOf(ds);
+    const s = await servicesOf(ds);
     // Discard: nothing listens on port 9; the server's drainer sends the entries anyway.
     const dest = await s.services.integrations.create(s.admin, {
       kind: 'syslog',
@@ -120,7 +120,7 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
     return rows;
   }
   const collector = await startRsyslog({ tls: true });
-  const s = servicesOf(ds);
+  const s = await servicesOf(ds);
   try {
     // Only the new collector: the discard destination of (a) is turned off.
     for (const d of await s.services.integrations.list(s.admin))

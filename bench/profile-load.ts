@@ -60,7 +60,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-function token(): string {
+async function token(): Promise<string> {
   const opened = openDatabase({ file: ds.file });
   try {
     const services = createServices({
@@ -68,7 +68,7 @@ function token(): string {
       clock: systemClock,
       keys: new FileKeyStore(join(ds.dir, 'master.key')),
     });
-    return services.auth.issueToken(ds.adminUserId, 'session', 'profile');
+    return await services.auth.issueToken(ds.adminUserId, 'session', 'profile');
   } finally {
     opened.close();
   }
@@ -259,7 +259,7 @@ const server = await startServer(values.root);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
   const context = await browser.newContext({ baseURL: server.url });
-  await context.addInitScript({ content: initScript(token()) });
+  await context.addInitScript({ content: initScript(await token()) });
   await context.addInitScript({
     content: `window.__longTasks = []; new PerformanceObserver((l) => {
       for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]);

@@ -94,7 +94,7 @@ async function main() {
     clock,
     keys: new FileKeyStore(join(ds.dir, 'master.key')),
   });
-  const admin = services.auth.actorForUser(ds.adminUserId)!;
+  const admin = (await services.auth.actorForUser(ds.adminUserId))!;
   const rows: Row[] = [];
   const want = (name: string) => !values.only || values.only.split(',').includes(name);
   try {

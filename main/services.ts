@@ -1,4 +1,4 @@
-import { AccessService, SyncAccess } from './core/access';
+import { AccessService } from './core/access';
 import { AuditChain } from './core/audit';
 import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
@@ -97,8 +97,6 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
   const smtpUrl = deps.smtpUrl ?? process.env.ORGDESK_SMTP_URL ?? '';
   const storage = deps.storage({ clock, chain, email: smtpUrl !== '' });
   const { uow, offload } = storage;
-  // TEMPORARY (issue 14 transition): the not-yet-converted callers check access synchronously.
-  const access = new SyncAccess(storage.now.access, clock);
   // Loads through the unit of work; the agents' batch jobs check it at their revision.
   const matchers = new LocationMatcherCache(uow);
   const checks = new AccessService(clock);
@@ -111,7 +109,6 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
   const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,
-    now: storage.now.auth,
     clock,
     box,
     verifyPassword: deps.passwordVerifier,
@@ -198,7 +195,6 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
     chain,
     /** The installation's export key: signs .orgdesk-export manifests and audit exports. */
     signer,
-    access,
     matchers,
     /** The worker threads of the heavy reads (the storage's; its close() stops them). */
     offload,

@@ -2,11 +2,9 @@
 // PostgreSQL differ for createServices (main/services.ts), which builds every service from this
 // and never sees a connection. The SQLite storage is main/db/sqlite/storage.ts; a PostgreSQL one
 // implements the same interface over PgUnitOfWork and createPgRepos.
-import type { AccessReadsNow } from './core/access';
 import type { AuditChain } from './core/audit';
 import type { Clock } from './core/clock';
 import type { Offload } from './core/offload';
-import type { AuthNow } from './features/auth/auth.repo';
 import type { Uow } from './repos';
 
 export type StorageEngine = 'sqlite' | 'postgres';
@@ -17,11 +15,6 @@ export interface Storage {
   readonly uow: Uow;
   /** Where heavy reads run (audit verification and exports, GDPR exports). */
   readonly offload: Offload;
-  /**
-   * TEMPORARY (issue 14 transition, SQLite only): the synchronous reads behind SyncAccess and
-   * AuthNow, on the one connection. They go when those callers await (h/async).
-   */
-  readonly now: { access: AccessReadsNow; auth: AuthNow };
   /** Stops what the storage started (the read workers); the caller closes the database after. */
   close(): Promise<void>;
 }

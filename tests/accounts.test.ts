@@ -17,7 +17,7 @@ describe('PLAT-1: a deactivated account', () => {
   it("stops its users' actors already built, and support grants into it; reactivation restores both", async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Customer Org' });
-    const engineer = w.userWith(op.accountId, [], { support: true });
+    const engineer = await w.userWith(op.accountId, [], { support: true });
     await api.supportAccess.enable({ duration_hours: 4 });
     const asEngineer = () => w.caller(engineer).organizations.get({ id: org.id });
     await expect(asEngineer()).resolves.toMatchObject({ name: 'Customer Org' });
@@ -32,13 +32,13 @@ describe('PLAT-1: a deactivated account', () => {
     await expect(api.organizations.create({ name: 'More' })).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    expect(w.services.auth.actorForUser(w.admin.userId)).toBeNull();
+    expect(await w.services.auth.actorForUser(w.admin.userId)).toBeNull();
     await expect(asEngineer()).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     await opApi.accounts.update({ id: w.accountId, patch: { is_active: true } });
     expect((await api.organizations.list()).total).toBe(1);
     await expect(asEngineer()).resolves.toMatchObject({ name: 'Customer Org' });
-    expect(w.services.auth.actorForUser(w.admin.userId)).not.toBeNull();
+    expect(await w.services.auth.actorForUser(w.admin.userId)).not.toBeNull();
   });
 
   it('a no-op patch changes and audits nothing; the account answer is the same as get', async () => {

@@ -126,7 +126,7 @@ describe('AUD-2 audit targets by name', () => {
     expect(foreign).toHaveLength(3);
     for (const e of foreign) expect(e).toMatchObject({ target_name: null, target_deleted: true });
 
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId: acme.id }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId: acme.id }]);
     const mine = (await w.caller(orgAdmin).audit.list({ organization_id: acme.id })).items;
     const sibling = mine.filter((e) => e.action === 'test.forged');
     expect(sibling).toHaveLength(2);

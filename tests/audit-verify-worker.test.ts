@@ -11,7 +11,7 @@ beforeAll(async () => {
   s = await startServer();
   // A long, valid chain: the real AuditLog appends each entry (one transaction for speed).
   const { audit, db } = s.services.infra.storage;
-  const actor = s.services.auth.actorForUser(s.adminUserId)!;
+  const actor = (await s.services.auth.actorForUser(s.adminUserId))!;
   db.transaction(() => {
     for (let i = 0; i < ENTRIES; i++) {
       audit.record(actor, {
@@ -30,7 +30,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('AUD-3 verification runs off the event loop', () => {
   it('the event loop turns while a verification runs: its answer comes after a setImmediate queued behind it', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     const order: string[] = [];
     const verified = Promise.resolve(s.services.auditTrail.verify(admin)).then((r) => {
       order.push('verified');
@@ -44,7 +44,7 @@ describe('AUD-3 verification runs off the event loop', () => {
   });
 
   it('reports progress while it runs, and a second request joins the running one', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     const trail = s.services.auditTrail;
     const startedBefore = trail.verificationsStarted;
     const first = trail.verify(admin);
@@ -93,7 +93,7 @@ describe('AUD-3 verification runs off the event loop', () => {
   });
 
   it('audit exports, filtered audit pages and GDPR exports are read off the event loop too', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     const calls: [string, () => Promise<unknown>][] = [
       ['audit export', () => s.services.auditTrail.export(admin, { format: 'csv' })],
       ['filtered page', () => s.services.auditTrail.list(admin, { actor: 'nobody' })],

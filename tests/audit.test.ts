@@ -33,7 +33,7 @@ beforeEach(async () => {
   await api.locations.create({ organization_id: acme, name: 'Lab' }); // t0 + 2h
   w.clock.advance(HOUR);
   await api.organizations.update({ id: beta, patch: { region: 'eu' } }); // t0 + 3h
-  orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId: acme }]);
+  orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId: acme }]);
 });
 afterEach(() => w.close());
 
@@ -116,7 +116,7 @@ describe('AUD-2 queries', () => {
     expect(await code(w.caller(orgAdmin).audit.list({ organization_id: beta }))).toBe('NOT_FOUND');
     expect(await code(w.caller(orgAdmin).audit.list())).toBe('FORBIDDEN');
     expect(await code(w.caller(orgAdmin).audit.verify())).toBe('FORBIDDEN');
-    const tech = w.userWith(w.accountId, [{ role: 'technician', orgId: acme }]);
+    const tech = await w.userWith(w.accountId, [{ role: 'technician', orgId: acme }]);
     expect(await code(w.caller(tech).audit.list({ organization_id: acme }))).toBe('FORBIDDEN');
     expect(await code(w.caller(tech).audit.export({ organization_id: acme }))).toBe('FORBIDDEN');
     // account admins may narrow to one org too
@@ -140,7 +140,7 @@ describe('AUD-2 queries', () => {
 
   it('support engineers read the account trail only while a grant is active', async () => {
     const platform = await w.otherAccount('Platform');
-    const se = w.userWith(platform.accountId, [], { support: true });
+    const se = await w.userWith(platform.accountId, [], { support: true });
     const seApi = w.caller(se);
     expect(await code(seApi.audit.list({ account_id: w.accountId }))).toBe('NOT_FOUND');
     await api.supportAccess.enable({ duration_hours: 1 });
@@ -155,7 +155,7 @@ describe('AUD-2 queries', () => {
   it('filters by actor id or label, exact action or prefix, target and time range', async () => {
     const u = await api.users.create({ email: 'Zed.Tech@Example.com', name: 'Zed' });
     await api.users.setRoles({ id: u.id, roles: [{ role: 'technician', organization_id: acme }] });
-    const zed = w.services.auth.actorForUser(u.id)!;
+    const zed = (await w.services.auth.actorForUser(u.id))!;
     w.clock.advance(HOUR);
     await w.caller(zed).locations.create({ organization_id: acme, name: 'Zed lab' });
 

@@ -112,7 +112,7 @@ describe('AUT-3/4 over REST', () => {
       (await call(admin, 'GET', `/api/v1/organizations/${org.id}`)).body.major_incident_workflow_id,
     ).toBeNull();
 
-    const reader = s.userToken([{ role: 'reader', orgId: org.id }]).token;
+    const reader = (await s.userToken([{ role: 'reader', orgId: org.id }])).token;
     expect(
       (await call(reader, 'GET', `/api/v1/organizations/${org.id}/workflow-runs`)).status,
     ).toBe(200);

@@ -137,9 +137,11 @@ describe('AUT-1/AUT-2 per org: set through organizations.update, read by decideF
   it('needs organizations.edit to change them; any reader may ask for a decision', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Acme' });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     for (const who of [reader, tech]) {
       const err = await failure(
         who.organizations.update({ id: org.id, patch: { kill_switch: true } }),

@@ -123,13 +123,13 @@ describe('hosts.moveMany', () => {
 
   it('is refused without hosts.manage, and for an org the caller cannot see', async () => {
     const ids = addHosts(orgId, 2);
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId }]);
     await refusedUnchanged(
       () => w.caller(reader).hosts.moveMany({ organization_id: orgId, ids, location_id: labId }),
       'FORBIDDEN',
       /hosts\.manage/,
     );
-    const tech = w.userWith(w.accountId, [{ role: 'technician', orgId: otherOrgId }]);
+    const tech = await w.userWith(w.accountId, [{ role: 'technician', orgId: otherOrgId }]);
     await refusedUnchanged(
       () => w.caller(tech).hosts.moveMany({ organization_id: orgId, ids, location_id: labId }),
       'NOT_FOUND',
@@ -205,7 +205,7 @@ describe('organizations.deactivateMany', () => {
         new RegExp(`Organization ${bad} not found`),
       );
     }
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
     await refusedUnchanged(
       () => w.caller(orgAdmin).organizations.deactivateMany({ ids: [orgId] }),
       'FORBIDDEN',
@@ -242,7 +242,7 @@ describe('hosts.removeAll (before a hard delete)', () => {
 
   it('is refused like any host change: without hosts.manage, or for an org the caller cannot see', async () => {
     addHosts(orgId, 2);
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId }]);
     await refusedUnchanged(
       () => w.caller(reader).hosts.removeAll({ organization_id: orgId, confirm_count: 2 }),
       'FORBIDDEN',
@@ -304,7 +304,7 @@ describe('hosts.removeAll (before a hard delete)', () => {
 
   it('checks access again before each chunk: a role taken away stops the removal', async () => {
     addHosts(orgId, 250);
-    const tech = w.userWith(w.accountId, [{ role: 'technician', orgId }]);
+    const tech = await w.userWith(w.accountId, [{ role: 'technician', orgId }]);
     const service = chunkedHosts(100, async () => {
       w.opened.db
         .delete(roleAssignments)

@@ -61,15 +61,15 @@ function injectHostKey(file: string, key: string): void {
 }
 
 describe('EXP-1 signed exports', () => {
-  it('a tampered export with a recomputed checksum is refused by review and by restore', () => {
-    const { file } = exportOrg(x, 'tampered.orgdesk-export');
+  it('a tampered export with a recomputed checksum is refused by review and by restore', async () => {
+    const { file } = await exportOrg(x, 'tampered.orgdesk-export');
     const attacker = 'ed25519-public-ATTACKER';
     injectHostKey(file, attacker);
 
-    expect(() => openReview(file, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(file, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
-    expect(() => x.restorer.restoreOrganization(x.w.admin, file)).toThrow(
+    await expect(x.restorer.restoreOrganization(x.w.admin, file)).rejects.toThrow(
       /signature does not match/,
     );
     // Nothing of the file reached the live database.
@@ -77,8 +77,8 @@ describe('EXP-1 signed exports', () => {
     expect(injected).toEqual([]);
   });
 
-  it('a file signed by this installation verifies, names its signer and is trusted', () => {
-    const { file, manifest } = exportOrg(x, 'own.orgdesk-export');
+  it('a file signed by this installation verifies, names its signer and is trusted', async () => {
+    const { file, manifest } = await exportOrg(x, 'own.orgdesk-export');
     const own = x.w.services.infra.signer.key();
     expect(manifest).toMatchObject({
       format_version: 2,
@@ -92,7 +92,7 @@ describe('EXP-1 signed exports', () => {
     expect(own.fingerprint).toBe(
       execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: raw }).toString('base64url'),
     );
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     expect(review.signer).toEqual({
       public_key: own.public_key,
       fingerprint: own.fingerprint,
@@ -104,17 +104,17 @@ describe('EXP-1 signed exports', () => {
       fingerprint: own.fingerprint,
     });
     // Restore accepts it without asking.
-    expect(x.restorer.restoreOrganization(x.w.admin, file).name).toBe('Acme (restored)');
+    expect((await x.restorer.restoreOrganization(x.w.admin, file)).name).toBe('Acme (restored)');
   });
 
   it('a file signed by another installation is from an "unknown signer" until pinned', async () => {
     const elsewhere = await createExportWorld();
     others.push(elsewhere);
-    const { file } = exportOrg(elsewhere, 'elsewhere.orgdesk-export');
+    const { file } = await exportOrg(elsewhere, 'elsewhere.orgdesk-export');
     const theirs = elsewhere.w.services.infra.signer.key();
     expect(theirs.fingerprint).not.toBe(x.w.services.infra.signer.key().fingerprint);
 
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const trust = trustOf(review.signer, known());
     expect(trust).toMatchObject({ trust: 'unknown', trusted: false });
     expect(trust.summary).toMatch(/^Unknown signer/);
@@ -126,16 +126,16 @@ describe('EXP-1 signed exports', () => {
     const restorer = x.restorerWith(known());
     let refused: unknown;
     try {
-      restorer.restoreOrganization(x.w.admin, file);
+      await restorer.restoreOrganization(x.w.admin, file);
     } catch (e) {
       refused = e;
     }
     expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', field: 'accept_signer' });
     expect((refused as Error).message).toContain(theirs.fingerprint);
-    expect(() =>
+    await expect(
       restorer.restoreOrganization(x.w.admin, file, { accept_signer: 'A'.repeat(43) }),
-    ).toThrow(/unknown signer/);
-    const accepted = restorer.restoreOrganization(x.w.admin, file, {
+    ).rejects.toThrow(/unknown signer/);
+    const accepted = await restorer.restoreOrganization(x.w.admin, file, {
       accept_signer: theirs.fingerprint,
     });
     expect(accepted.name).toBe('Acme (restored)');
@@ -151,15 +151,15 @@ describe('EXP-1 signed exports', () => {
       trusted: true,
       pinned_label: 'Branch office laptop',
     });
-    expect(x.restorerWith(known(pins.list())).restoreOrganization(x.w.admin, file).name).toBe(
-      'Acme (restored 2)',
-    );
+    expect(
+      (await x.restorerWith(known(pins.list())).restoreOrganization(x.w.admin, file)).name,
+    ).toBe('Acme (restored 2)');
     // A key that is not Ed25519 (or not 32 bytes) is not pinned.
     expect(() => pins.pin({ public_key: 'AAAA', label: 'x' })).toThrow(/public_key/);
   });
 
   it('a changed signature, signer key or manifest field is refused with a clear message', async () => {
-    const a = exportOrg(x, 'sig.orgdesk-export').file;
+    const a = (await exportOrg(x, 'sig.orgdesk-export')).file;
     const db = new Database(a);
     const sig = Buffer.from(
       (db.prepare("SELECT value FROM manifest WHERE key = 'signature'").get() as { value: string })
@@ -169,25 +169,27 @@ describe('EXP-1 signed exports', () => {
     sig[0]! ^= 1;
     db.prepare("UPDATE manifest SET value = ? WHERE key = 'signature'").run(sig.toString('base64'));
     db.close();
-    expect(() => openReview(a, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(a, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
     // Naming another installation's key as the signer does not make its signature fit.
     const elsewhere = await createExportWorld();
     others.push(elsewhere);
-    const b = exportOrg(x, 'key.orgdesk-export').file;
+    const b = (await exportOrg(x, 'key.orgdesk-export')).file;
     const db2 = new Database(b);
     db2
       .prepare("UPDATE manifest SET value = ? WHERE key = 'signer_public_key'")
       .run(elsewhere.w.services.infra.signer.key().public_key);
     db2.close();
-    expect(() => x.restorer.restoreOrganization(x.w.admin, b)).toThrow(/signature does not match/);
+    await expect(x.restorer.restoreOrganization(x.w.admin, b)).rejects.toThrow(
+      /signature does not match/,
+    );
     // Nor does any other manifest field change go unnoticed (the manifest is not checksummed).
-    const c = exportOrg(x, 'source.orgdesk-export').file;
+    const c = (await exportOrg(x, 'source.orgdesk-export')).file;
     const db3 = new Database(c);
     db3.prepare("UPDATE manifest SET value = 'a trusted machine' WHERE key = 'source'").run();
     db3.close();
-    expect(() => openReview(c, { migrationsFolder: MIGRATIONS })).toThrow(
+    await expect(openReview(c, { migrationsFolder: MIGRATIONS })).rejects.toThrow(
       /signature does not match/,
     );
   });
@@ -240,9 +242,9 @@ describe('EXP-1 the export format, verified outside Node (sqlite3 + openssl)', (
     return { status: r.status, output: `${r.stdout}${r.stderr}`.trim(), read };
   };
 
-  it('a shell script recomputes the checksum and verifies the signature of a real export', () => {
+  it('a shell script recomputes the checksum and verifies the signature of a real export', async () => {
     expect(tools, 'tools the verifier needs (.ci/run installs them)').toEqual([]);
-    const { file, manifest } = exportOrg(x, 'third-party.orgdesk-export');
+    const { file, manifest } = await exportOrg(x, 'third-party.orgdesk-export');
     const ok = verify(file);
     expect(ok.output).toBe('Signature Verified Successfully');
     expect(ok.status).toBe(0);
@@ -257,7 +259,7 @@ describe('EXP-1 the export format, verified outside Node (sqlite3 + openssl)', (
     expect(bad.output).toMatch(/Signature Verification Failure/);
 
     // And a change the checksum was not recomputed for is a checksum mismatch.
-    const { file: other } = exportOrg(x, 'third-party-2.orgdesk-export');
+    const { file: other } = await exportOrg(x, 'third-party-2.orgdesk-export');
     const db = new Database(other);
     db.prepare("UPDATE locations SET name = 'Elsewhere' WHERE name = 'HQ'").run();
     db.close();

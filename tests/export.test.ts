@@ -48,9 +48,9 @@ const exportAccount = (name = 'account.orgdesk-export') =>
   x.exporter.exportTo(x.w.admin, { scope: 'account' }, x.file(name));
 
 describe('EXP-1 export', () => {
-  it('writes one SQLite file with the org, its data and a manifest', () => {
+  it('writes one SQLite file with the org, its data and a manifest', async () => {
     const progress: number[] = [];
-    const { file, manifest } = x.exporter.exportTo(
+    const { file, manifest } = await x.exporter.exportTo(
       x.w.admin,
       { scope: 'organization', organization_id: x.acme.id },
       x.file('acme.orgdesk-export'),
@@ -101,8 +101,8 @@ describe('EXP-1 export', () => {
     expect(entry).toMatchObject({ organizationId: x.acme.id, targetType: 'organization' });
   });
 
-  it('an account export holds every org of the account and nothing of another account', () => {
-    const { file, manifest } = exportAccount();
+  it('an account export holds every org of the account and nothing of another account', async () => {
+    const { file, manifest } = await exportAccount();
     expect(manifest.organizations.map((o) => o.name)).toEqual(['Acme', 'Globex']);
     expect(manifest.counts.support_grants).toBe(1);
     const raw = readFileSync(file);
@@ -110,8 +110,8 @@ describe('EXP-1 export', () => {
     expect(raw.includes(Buffer.from('Initech'))).toBe(false);
   });
 
-  it('contains no secret, digest, password hash or token of the source database', () => {
-    for (const { file } of [exportOrg(), exportAccount()]) {
+  it('contains no secret, digest, password hash or token of the source database', async () => {
+    for (const { file } of [await exportOrg(), await exportAccount()]) {
       const raw = readFileSync(file);
       const secrets = x.secrets();
       expect(secrets.length).toBeGreaterThan(20);
@@ -130,8 +130,8 @@ describe('EXP-1 export', () => {
     expect(inLive.some((s) => s.label.includes('password hash'))).toBe(true);
   });
 
-  it('keeps the app schema, with the secret columns blanked', () => {
-    const { file } = exportAccount();
+  it('keeps the app schema, with the secret columns blanked', async () => {
+    const { file } = await exportAccount();
     const db = new Database(file, { readonly: true });
     try {
       const live = contentTables(x.w.opened.sqlite);
@@ -170,24 +170,24 @@ describe('EXP-1 export', () => {
   });
 
   it('needs organizations.edit and audit.view on the org; the account needs users.manage', async () => {
-    const tech = x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
-    expect(() =>
+    const tech = await x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
+    await expect(
       x.exporter.exportTo(tech, { scope: 'organization', organization_id: x.acme.id }, x.file('t')),
-    ).toThrow(/organizations\.edit/);
-    const orgAdmin = x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
-    expect(() => x.exporter.exportTo(orgAdmin, { scope: 'account' }, x.file('t'))).toThrow(
+    ).rejects.toThrow(/organizations\.edit/);
+    const orgAdmin = await x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
+    await expect(x.exporter.exportTo(orgAdmin, { scope: 'account' }, x.file('t'))).rejects.toThrow(
       /users\.manage/,
     );
     // A foreign org is not found, as everywhere.
-    expect(() =>
+    await expect(
       x.exporter.exportTo(
         x.w.admin,
         { scope: 'organization', organization_id: x.foreign.id },
         x.file('t'),
       ),
-    ).toThrow(/not found/);
+    ).rejects.toThrow(/not found/);
     expect(existsSync(x.file('t'))).toBe(false);
-    const { manifest } = x.exporter.exportTo(
+    const { manifest } = await x.exporter.exportTo(
       orgAdmin,
       { scope: 'organization', organization_id: x.acme.id },
       x.file('by-org-admin'),
@@ -195,7 +195,7 @@ describe('EXP-1 export', () => {
     expect(manifest.exported_by_user_id).toBe(orgAdmin.userId);
   });
 
-  it('opens in the stock sqlite3 tool with plainly named tables and a readable manifest', () => {
+  it('opens in the stock sqlite3 tool with plainly named tables and a readable manifest', async () => {
     const sqlite3 = spawnSync('sqlite3', ['-version']);
     if (sqlite3.error) {
       console.warn(
@@ -203,7 +203,7 @@ describe('EXP-1 export', () => {
       );
       return;
     }
-    const { file } = exportOrg();
+    const { file } = await exportOrg();
     const tables = execFileSync('sqlite3', ['-readonly', file, '.tables'], { encoding: 'utf8' })
       .split(/\s+/)
       .filter(Boolean)
@@ -236,9 +236,9 @@ describe('EXP-1 export', () => {
     ).toBe('ok');
   });
 
-  it('the checksum is deterministic and any change to the file is detected on open', () => {
-    const { manifest } = exportOrg('a.orgdesk-export');
-    exportOrg('b.orgdesk-export');
+  it('the checksum is deterministic and any change to the file is detected on open', async () => {
+    const { manifest } = await exportOrg('a.orgdesk-export');
+    await exportOrg('b.orgdesk-export');
     // The same content in a different physical layout (VACUUM INTO rewrites every page) gives
     // the same checksum: it covers the data, not the bytes of the file.
     const copy = new Database(x.file('a.orgdesk-export'), { readonly: true });
@@ -274,8 +274,8 @@ describe('EXP-2 read-only review', () => {
   const createCaller = createCallerFactory(appRouter);
 
   it('browses the export with the same services', async () => {
-    const { file } = exportOrg();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    const { file } = await exportOrg();
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const api = createCaller(review.context());
     const page = await api.organizations.list({});
     expect(page.items.map((o) => o.name)).toEqual(['Acme']);
@@ -288,8 +288,8 @@ describe('EXP-2 read-only review', () => {
   });
 
   it('refuses EVERY mutation of the app router with the read-only review error', async () => {
-    const { file } = exportAccount();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+    const { file } = await exportAccount();
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const procedures = Object.entries(appRouter._def.procedures as Record<string, unknown>) as [
       string,
       { _def: { type: string } },
@@ -311,9 +311,9 @@ describe('EXP-2 read-only review', () => {
     expect(() => openExportFile(file).sqlite.close()).not.toThrow();
   });
 
-  it('the connection is query_only and the file handle readonly (defence in depth)', () => {
-    const { file } = exportOrg();
-    review = openReview(file, { migrationsFolder: MIGRATIONS });
+  it('the connection is query_only and the file handle readonly (defence in depth)', async () => {
+    const { file } = await exportOrg();
+    review = await openReview(file, { migrationsFolder: MIGRATIONS });
     const sqlite = review.sqlite;
     expect(sqlite.readonly).toBe(true);
     expect(sqlite.pragma('query_only', { simple: true })).toBe(1);
@@ -326,8 +326,8 @@ describe('EXP-2 read-only review', () => {
     ).toThrow(/readonly|query_only|read-only/i);
   });
 
-  it('an older export (fewer migrations) is reviewed through a migrated private copy', () => {
-    const { file } = exportOrg();
+  it('an older export (fewer migrations) is reviewed through a migrated private copy', async () => {
+    const { file } = await exportOrg();
     const db = new Database(file);
     const before = readFileSync(file);
     db.close();
@@ -349,7 +349,7 @@ describe('EXP-2 read-only review', () => {
       `${folder}/9999_review_test.sql`,
       'CREATE TABLE review_test_marker (id integer);',
     );
-    review = openReview(file, { migrationsFolder: folder });
+    review = await openReview(file, { migrationsFolder: folder });
     expect(
       review.sqlite
         .prepare("SELECT name FROM sqlite_master WHERE name = 'review_test_marker'")
@@ -410,8 +410,8 @@ describe('EXP-3 restore', () => {
   });
 
   it('restores an org as a new org with a new secret, remapped ids and a free name', async () => {
-    const { file, manifest } = exportOrg();
-    const result = x.restorer.restoreOrganization(x.w.admin, file);
+    const { file, manifest } = await exportOrg();
+    const result = await x.restorer.restoreOrganization(x.w.admin, file);
     expect(result.name).toBe('Acme (restored)');
     expect(result.renamed_from).toBe('Acme');
     expect(result.organization_id).not.toBe(x.acme.id);
@@ -466,32 +466,34 @@ describe('EXP-3 restore', () => {
       .get()!;
     expect(JSON.parse(entry.details)).toMatchObject({ content_sha256: manifest.content_sha256 });
     // Restoring again picks the next free name.
-    expect(x.restorer.restoreOrganization(x.w.admin, file).name).toBe('Acme (restored 2)');
+    expect((await x.restorer.restoreOrganization(x.w.admin, file)).name).toBe('Acme (restored 2)');
   });
 
   it('keeps the exported name when it is free (e.g. into another database)', async () => {
-    const { file } = exportOrg();
+    const { file } = await exportOrg();
     await x.w.caller(x.w.admin).organizations.delete({ id: x.globex.id });
     const other = await x.w.otherAccount('Fresh');
-    const r = x.restorer.restoreOrganization(other.admin, file);
+    const r = await x.restorer.restoreOrganization(other.admin, file);
     expect(r).toMatchObject({ name: 'Acme', renamed_from: null });
   });
 
-  it('an account export needs organization_id; restore needs settings.manage', () => {
-    const { file } = exportAccount();
+  it('an account export needs organization_id; restore needs settings.manage', async () => {
+    const { file } = await exportAccount();
     let err: unknown;
     try {
-      x.restorer.restoreOrganization(x.w.admin, file);
+      await x.restorer.restoreOrganization(x.w.admin, file);
     } catch (e) {
       err = e;
     }
     expect(err).toMatchObject({ code: 'BAD_REQUEST', field: 'organization_id' });
-    const r = x.restorer.restoreOrganization(x.w.admin, file, { organization_id: x.globex.id });
+    const r = await x.restorer.restoreOrganization(x.w.admin, file, {
+      organization_id: x.globex.id,
+    });
     expect(r.name).toBe('Globex (restored)');
-    const orgAdmin = x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
-    expect(() =>
+    const orgAdmin = await x.w.userWith(x.w.accountId, [{ role: 'org_admin', orgId: x.acme.id }]);
+    await expect(
       x.restorer.restoreOrganization(orgAdmin, file, { organization_id: x.acme.id }),
-    ).toThrow(/settings\.manage/);
+    ).rejects.toThrow(/settings\.manage/);
   });
 });
 

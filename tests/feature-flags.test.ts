@@ -97,8 +97,8 @@ describe('feature flags (seed 001): per account or org, org overrides account, n
 
   it('setting needs settings.manage (account admin); readers read; foreign orgs are not found', async () => {
     const a = await api.organizations.create({ name: 'A' });
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: a.id }]));
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: a.id }]));
+    const orgAdmin = w.caller(await w.userWith(w.accountId, [{ role: 'org_admin', orgId: a.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: a.id }]));
     const e = await failure(
       orgAdmin.featureFlags.set({ feature: 'x', enabled: false }),
       'FORBIDDEN',

@@ -156,12 +156,12 @@ describe('fleet.overview (UI-12)', () => {
       expires_at: new Date(START + 2 * HOUR_MS).toISOString(),
       grants: 1,
     });
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: orgs.Outage!.id }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId: orgs.Outage!.id }]);
     expect((await w.caller(reader).fleet.overview()).support_access).toBeNull();
   });
 
   it('covers exactly the orgs the caller may read', async () => {
-    const reader = w.userWith(w.accountId, [
+    const reader = await w.userWith(w.accountId, [
       { role: 'reader', orgId: orgs.Outage!.id },
       { role: 'technician', orgId: orgs.Healthy!.id },
     ]);
@@ -178,7 +178,7 @@ describe('fleet.overview (UI-12)', () => {
 
     // A support engineer: nothing without a grant, the account's fleet read-only with one.
     const platform = await w.otherAccount('Platform');
-    const engineer = w.userWith(platform.accountId, [], { support: true });
+    const engineer = await w.userWith(platform.accountId, [], { support: true });
     expect((await w.caller(engineer).fleet.overview()).organizations.total).toBe(0);
     await api.supportAccess.enable({ duration_hours: 1 });
     const granted = await w.caller(engineer).fleet.overview();
@@ -312,7 +312,7 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
 
   it("gives org-scoped users their active orgs' sum, and a foreign org is not found", async () => {
     await snapshots().take();
-    const reader = w.userWith(w.accountId, [
+    const reader = await w.userWith(w.accountId, [
       { role: 'reader', orgId: orgs.Outage!.id },
       { role: 'reader', orgId: orgs.Gone!.id },
     ]);

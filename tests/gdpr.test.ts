@@ -1,3 +1,4 @@
+import { AccessService } from '../main/core/access';
 import { TRPCError } from '@trpc/server';
 import { desc, eq } from 'drizzle-orm';
 import { readFileSync } from 'node:fs';
@@ -52,9 +53,9 @@ describe('GDPR-1 erase a user', () => {
         password: PASSWORD,
       }),
     );
-    const janeActor = w.services.auth.authenticate(session)!;
+    const janeActor = (await w.services.auth.authenticate(session))!;
     const pat = await w.caller(janeActor).auth.createToken({ name: 'laptop' });
-    expect(w.services.auth.authenticate(pat.token)).not.toBeNull();
+    expect(await w.services.auth.authenticate(pat.token)).not.toBeNull();
 
     const erased = await api.gdpr.eraseUser({
       user_id: jane.id,
@@ -78,9 +79,9 @@ describe('GDPR-1 erase a user', () => {
       );
     expect(login).toBeInstanceOf(DomainError);
     expect((login as DomainError).code).toBe('UNAUTHORIZED');
-    expect(w.services.auth.authenticate(session)).toBeNull();
-    expect(w.services.auth.authenticate(pat.token)).toBeNull();
-    expect(w.services.auth.actorForUser(jane.id)).toBeNull();
+    expect(await w.services.auth.authenticate(session)).toBeNull();
+    expect(await w.services.auth.authenticate(pat.token)).toBeNull();
+    expect(await w.services.auth.actorForUser(jane.id)).toBeNull();
 
     const row = w.opened.db.select().from(users).where(eq(users.id, jane.id)).get()!;
     expect(row).toMatchObject({ passwordHash: null, isActive: false, erasedAt: w.clock.now() });
@@ -140,7 +141,9 @@ describe('GDPR-1 erase a user', () => {
   it('needs gdpr.manage, stays inside the account, and refuses self-erasure and the last admin', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
     const jane = await person();
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     const e = await failure(
       orgAdmin.gdpr.eraseUser({ user_id: jane.id, confirm: 'jane.doe@example.com' }),
       'FORBIDDEN',
@@ -156,7 +159,7 @@ describe('GDPR-1 erase a user', () => {
       'BAD_REQUEST',
     );
     // Another admin trying to erase the only *active* other admin: allowed only if one remains.
-    const second = w.userWith(w.accountId, [{ role: 'account_admin' }]);
+    const second = await w.userWith(w.accountId, [{ role: 'account_admin' }]);
     const secondRow = w.opened.db.select().from(users).where(eq(users.id, second.userId)).get()!;
     await expect(
       w.caller(second).gdpr.eraseUser({ user_id: w.admin.userId, confirm: 'admin@a.test' }),
@@ -186,7 +189,7 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       id: jane.id,
       roles: [{ role: 'org_admin', organization_id: org.id }],
     });
-    const asJane = w.caller(w.services.auth.actorForUser(jane.id)!);
+    const asJane = w.caller((await w.services.auth.actorForUser(jane.id))!);
     const lab = await asJane.locations.create({ organization_id: org.id, name: 'Lab' });
     await asJane.locations.update({ id: lab.id, patch: { name: 'Lab 2' } });
     // Sanity: before the erasure her email labels her entries, so the searches below can fail.
@@ -219,7 +222,8 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       db: w.opened.db,
       sqlite: w.opened.sqlite,
       clock: w.clock,
-      access: w.services.infra.access,
+      uow: w.services.infra.uow,
+      access: new AccessService(w.clock),
       audit: w.services.infra.storage.audit,
       signer: w.services.infra.signer,
       migrationsFolder: DEFAULT_MIGRATIONS_FOLDER,
@@ -229,7 +233,7 @@ describe('GDPR-1 afterwards: no trace in earlier audit entries or in any export'
       { scope: 'organization', organization_id: org.id } as const,
       { scope: 'account' } as const,
     ]) {
-      const { file } = exporter.exportTo(
+      const { file } = await exporter.exportTo(
         w.admin,
         input,
         join(w.dir, `${input.scope}.orgdesk-export`),
@@ -440,7 +444,7 @@ describe('GDPR-2 export', () => {
         password: PASSWORD,
       }),
     );
-    const pat = await w.caller(w.services.auth.authenticate(session)!).auth.createToken({
+    const pat = await w.caller((await w.services.auth.authenticate(session))!).auth.createToken({
       name: 'ci',
     });
     await api2.workflows.create({ organization_id: org.id, name: 'WF' });
@@ -492,7 +496,9 @@ describe('GDPR-2 export', () => {
   it('needs gdpr.manage, stays inside the account and is itself audited', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
     const jane = await person();
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await failure(orgAdmin.gdpr.exportUser({ user_id: jane.id }), 'FORBIDDEN');
     await failure(orgAdmin.gdpr.exportAccount(), 'FORBIDDEN');
     const other = await w.otherAccount();

@@ -116,7 +116,9 @@ describe('GOV-2 retention', () => {
 
   it('the account default setter is for account admins only, validated and audited', async () => {
     const org = await api.organizations.create({ name: 'A' });
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await failure(
       orgAdmin.governance.setAccountRetention({ default_retention_days: 5 }),
       'FORBIDDEN',
@@ -229,7 +231,9 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     const theirs = await w.caller(other.admin).organizations.create({ name: 'Theirs' });
     addRecordings(mine.id, 2, 100);
     addRecordings(theirs.id, 2, 100);
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: mine.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: mine.id }]),
+    );
     await failure(orgAdmin.governance.runCleanup(), 'FORBIDDEN');
     const report = await api.governance.runCleanup();
     expect(report.organizations.map((o) => o.organization_id)).toEqual([mine.id]);
@@ -296,19 +300,21 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     const org = await api.organizations.create({ name: 'Acme' });
     addRecordings(org.id, 1, 1);
     const id = w.opened.db.select().from(recordings).get()!.id;
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
     const e = await failure(tech.governance.deleteRecording({ id }), 'FORBIDDEN');
     expect(e.message).toMatch(/governance\.manage/);
     const other = await w.otherAccount();
     const f = await failure(w.caller(other.admin).governance.deleteRecording({ id }), 'NOT_FOUND');
     expect(f.message).toBe(`Recording ${id} not found`);
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await expect(orgAdmin.governance.deleteRecording({ id })).resolves.toMatchObject({ id });
   });
 
   it('legal hold and retention need governance.manage (an org admin has it, a technician not)', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
     await failure(
       tech.organizations.update({
         id: org.id,
@@ -316,7 +322,9 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
       }),
       'FORBIDDEN',
     );
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await expect(
       orgAdmin.organizations.update({
         id: org.id,
@@ -360,7 +368,7 @@ describe('GOV-1 recordings', () => {
     );
     expect(off.message).toMatch(/Recording is off/);
 
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
     const page = await reader.governance.recordings({ organization_id: org.id, limit: 2 });
     expect(page.total).toBe(4);
     expect(page.items.map((r) => r.kind)).toEqual(['remote_desktop', 'terminal']);
@@ -388,7 +396,7 @@ describe('GOV-1 recordings', () => {
       'NOT_FOUND',
     );
     expect(e.message).toBe(`Host ${hostB} not found in this organization`);
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: a.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: a.id }]));
     await failure(
       reader.governance.createRecording({
         organization_id: a.id,

@@ -102,7 +102,7 @@ describe('AGT-4 hosts', () => {
 
   it('removes a host; needs hosts.manage', async () => {
     const id = addHost('h', '10.0.0.1', null);
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId }]));
     expect(((await reader.hosts.remove({ id }).catch((e: TRPCError) => e)) as TRPCError).code).toBe(
       'FORBIDDEN',
     );

@@ -144,19 +144,19 @@ function rest(
   const auth = x.w.services.auth;
   const current = new Map<string, string>();
   const owners = new Map<string, Actor>();
-  const ownerOf = (caller: MatrixCaller): Actor => {
+  const ownerOf = async (caller: MatrixCaller): Promise<Actor> => {
     let owner = owners.get(caller.token);
     if (!owner) {
-      owner = auth.authenticate(caller.token) ?? undefined;
+      owner = (await auth.authenticate(caller.token)) ?? undefined;
       if (!owner) throw new Error(`${caller.kind}: the world's bearer token does not authenticate`);
       owners.set(caller.token, owner);
     }
     return owner;
   };
   const bearer = async (caller: MatrixCaller): Promise<string> => {
-    const owner = ownerOf(caller);
+    const owner = await ownerOf(caller);
     let token = current.get(caller.token) ?? caller.token;
-    if (!auth.authenticate(token)) {
+    if (!(await auth.authenticate(token))) {
       token = (
         await auth.createPersonalToken(owner, {
           name: 'isolation matrix bearer, after a sign-out',
@@ -296,7 +296,7 @@ describe('REST writes stop at the limits of the caller inside the tenant', () =>
     // The read-only caller really sends its read-only token: the same write with a full token of
     // the same admin goes through.
     const readOnly = callerOf(x, "account admin's read-only token");
-    expect(x.w.services.auth.authenticate(await t.bearer(readOnly))).toMatchObject({
+    expect(await x.w.services.auth.authenticate(await t.bearer(readOnly))).toMatchObject({
       userId: x.w.admin.userId,
       readOnly: true,
     });
@@ -318,7 +318,7 @@ describe('REST positive control: the requests point at real objects', () => {
   it("the victim's own admin is never told NOT_FOUND by a request aimed at the victim", async () => {
     const admin: MatrixCaller = {
       ...x.callers[0]!,
-      actor: () => x.w.admin,
+      actor: async () => x.w.admin,
       kind: 'victim admin',
       token: (await x.w.services.auth.createPersonalToken(x.w.admin, { name: 'control' })).token,
     };

@@ -32,7 +32,7 @@ const createCaller = createCallerFactory(appRouter);
 async function invoke(x: IsolationWorld, caller: MatrixCaller, path: string, input: unknown) {
   const api = createCaller({
     services: x.w.services,
-    actor: caller.actor(),
+    actor: await caller.actor(),
     serverUrl: 'http://127.0.0.1:8787',
   }) as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>;
   const [ns, name] = path.split('.') as [string, string];
@@ -116,17 +116,26 @@ describe('writes stop at the limits of the caller inside the tenant', () => {
       expect(out).toMatchObject({ ok: true, value: { name: 'Victim Org One' } });
     }
     // A token is never more than its owner: the full admin can write where the read-only one cannot.
-    const full = await invoke(x, { ...readOnly!, actor: () => x.w.admin }, 'locations.create', {
-      organization_id: x.victim.org,
-      name: 'Written by the admin',
-    });
+    const full = await invoke(
+      x,
+      { ...readOnly!, actor: async () => x.w.admin },
+      'locations.create',
+      {
+        organization_id: x.victim.org,
+        name: 'Written by the admin',
+      },
+    );
     expect(full.ok).toBe(true);
   });
 });
 
 describe('positive control: the samples point at real objects', () => {
   it("the victim's own admin is never told NOT_FOUND by a sample aimed at the victim", async () => {
-    const admin: MatrixCaller = { ...x.callers[0]!, actor: () => x.w.admin, kind: 'victim admin' };
+    const admin: MatrixCaller = {
+      ...x.callers[0]!,
+      actor: async () => x.w.admin,
+      kind: 'victim admin',
+    };
     const { checked, problems, changes } = await aimedAtRealObjects(x, t, admin);
     expect(checked).toBeGreaterThan(50);
     expect(problems).toEqual([]);

@@ -97,11 +97,11 @@ describe('LOC-1 create, edit, delete', () => {
   });
 
   it('needs locations.manage: a reader cannot, a technician can', async () => {
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId }]));
     expect(
       (await failure(reader.locations.create({ organization_id: orgId, name: 'X' }))).message,
     ).toMatch(/locations\.manage/);
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId }]));
     await expect(
       tech.locations.create({ organization_id: orgId, name: 'X' }),
     ).resolves.toBeTruthy();
@@ -365,7 +365,7 @@ describe('LOC-4 default location', () => {
 
   it('LOC-4: the delete preview needs locations.manage and refuses the default like the delete', async () => {
     const b = await api.locations.create({ organization_id: orgId, name: 'B' });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId }]));
     expect((await failure(reader.locations.deletePreview({ id: b.id }))).code).toBe('FORBIDDEN');
     const err = await failure(api.locations.deletePreview({ id: defaultId }));
     expect(err.message).toMatch(/is the default location and cannot be deleted/);

@@ -290,7 +290,7 @@ describe('IDN-1 Require MFA', () => {
   });
 
   it('only account admins change it, and the change is audited', async () => {
-    const tech = s.userToken([{ role: 'technician', orgId }]);
+    const tech = await s.userToken([{ role: 'technician', orgId }]);
     const refused = await s.request('PUT', '/api/v1/account/mfa', {
       token: tech.token,
       body: { required: true },

@@ -17,6 +17,7 @@ import { DEFAULT_MIGRATIONS_FOLDER, MigrationError, openDatabase } from '../main
 import { systemActor } from '../main/core/actor';
 import { AuditChain, GENESIS_HASH, SEAL_MARK } from '../main/core/audit';
 import { verifyChain } from '../main/features/audit/audit-jobs';
+import { AccessService } from '../main/core/access';
 import { bootstrap } from '../main/server/bootstrap';
 import { createServices } from '../main/services';
 import { sqliteStorage } from '../main/db/sqlite/storage';
@@ -210,10 +211,14 @@ describe('migrations', () => {
           { id: 2, op: 1, se: 0 },
           { id: 3, op: 0, se: 0 },
         ]);
-        const admin = services.auth.actorForUser(2)!;
+        const admin = (await services.auth.actorForUser(2))!;
         expect(admin).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
-        expect(services.infra.access.requirePlatformOperator(admin, 'write')).toBe(2);
-        expect(services.auth.actorForUser(1)).toMatchObject({
+        expect(
+          await services.infra.uow.read((r) =>
+            new AccessService(services.infra.clock).requirePlatformOperator(r, admin, 'write'),
+          ),
+        ).toBe(2);
+        expect(await services.auth.actorForUser(1)).toMatchObject({
           isSupportEngineer: true,
           isPlatformOperator: false,
         });
@@ -226,7 +231,7 @@ describe('migrations', () => {
             counts: { organizations: 1, users: 3, hosts: 1 },
           }),
         ]);
-        expect((await services.users.me(services.auth.actorForUser(3)!)).roles).toEqual([
+        expect((await services.users.me((await services.auth.actorForUser(3))!)).roles).toEqual([
           { role: 'account_admin' },
           { role: 'reader', organization_id: 1 },
         ]);
@@ -235,13 +240,17 @@ describe('migrations', () => {
       }
     });
 
-    it('a deactivated bootstrap admin leaves the platform to the first active account admin', () => {
+    it('a deactivated bootstrap admin leaves the platform to the first active account admin', async () => {
       const { opened, services, flags } = upgraded(at0006(false));
       try {
         expect(flags).toContainEqual({ id: 3, op: 1, se: 0 });
         expect(flags).toContainEqual({ id: 1, op: 0, se: 1 });
-        const second = services.auth.actorForUser(3)!;
-        expect(services.infra.access.requirePlatformOperator(second, 'write')).toBe(3);
+        const second = (await services.auth.actorForUser(3))!;
+        expect(
+          await services.infra.uow.read((r) =>
+            new AccessService(services.infra.clock).requirePlatformOperator(r, second, 'write'),
+          ),
+        ).toBe(3);
       } finally {
         opened.close();
       }
@@ -579,7 +588,7 @@ describe('migrations', () => {
     });
     const boot = await bootstrap({ services, print: () => {} });
     if (!boot.provisioned) throw new Error('a fresh account was not provisioned');
-    const admin = services.auth.actorForUser(boot.adminUserId)!;
+    const admin = (await services.auth.actorForUser(boot.adminUserId))!;
     const before = opened.sqlite.prepare('SELECT count(*) AS n FROM audit_entries').get();
     expect(before).toMatchObject({ n: expect.any(Number) });
     await services.integrations.create(admin, { kind: 'syslog', url: 'udp://127.0.0.1:9' });
@@ -622,7 +631,7 @@ describe('migrations', () => {
       clock: new ManualClock(),
       keys,
     });
-    const admin = services.auth.actorForUser(adminUserId)!;
+    const admin = (await services.auth.actorForUser(adminUserId))!;
     const sessions = await services.auth.sessions(admin);
     expect(sessions).toEqual([
       expect.objectContaining({ client_address: null, client: 'Unknown client', current: false }),
@@ -656,7 +665,7 @@ describe('migrations', () => {
       clock: new ManualClock(),
       keys,
     });
-    const actor = services.auth.authenticate('odk_ses_old');
+    const actor = await services.auth.authenticate('odk_ses_old');
     expect(actor?.secondFactor).toMatchObject({ enrolled: false });
     expect(await services.passkeys.list(actor!)).toEqual([]);
     await services.infra.offload.close();
@@ -687,7 +696,7 @@ describe('migrations', () => {
       keys,
       smtpUrl: 'smtp://127.0.0.1:9',
     });
-    const admin = services.auth.actorForUser(7)!;
+    const admin = (await services.auth.actorForUser(7))!;
     expect(await services.notifications.unreadCount(admin)).toEqual({ unread: 0 });
     await services.supportAccess.enable(admin, { duration_hours: 1 });
     expect((await services.notifications.list(admin)).items.map((n) => n.kind)).toEqual([

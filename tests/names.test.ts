@@ -160,7 +160,7 @@ describe('keys stored before the folding', () => {
         adminEmail: 'admin@a.test',
         adminName: 'Admin',
       });
-      const admin = services.auth.actorForUser(a.adminUserId)!;
+      const admin = (await services.auth.actorForUser(a.adminUserId))!;
       const org = async (n: string) => (await services.organizations.create(admin, { name: n })).id;
       const ids = {
         zwsp: await org('Zw Legacy'),

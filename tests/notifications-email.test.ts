@@ -24,9 +24,11 @@ beforeEach(async () => {
   w = await createWorld({ smtpUrl: smtp.url });
   api = w.caller(w.admin);
   const orgId = (await api.organizations.create({ name: 'Acme' })).id;
-  admin2 = w.userWith(w.accountId, [{ role: 'account_admin' }]);
-  w.userWith(w.accountId, [{ role: 'technician', orgId }]);
-  se = w.userWith((await w.otherAccount('Platform support')).accountId, [], { support: true });
+  admin2 = await w.userWith(w.accountId, [{ role: 'account_admin' }]);
+  await w.userWith(w.accountId, [{ role: 'technician', orgId }]);
+  se = await w.userWith((await w.otherAccount('Platform support')).accountId, [], {
+    support: true,
+  });
   mailer = w.services.infra.email!;
 });
 afterEach(async () => {

@@ -19,10 +19,10 @@ beforeEach(async () => {
   w = await createWorld();
   api = w.caller(w.admin);
   const orgId = (await api.organizations.create({ name: 'Acme' })).id;
-  admin2 = w.userWith(w.accountId, [{ role: 'account_admin' }]);
-  tech = w.userWith(w.accountId, [{ role: 'technician', orgId }]);
+  admin2 = await w.userWith(w.accountId, [{ role: 'account_admin' }]);
+  tech = await w.userWith(w.accountId, [{ role: 'technician', orgId }]);
   const platform = (await w.otherAccount('Platform support')).accountId;
-  se = w.userWith(platform, [], { support: true });
+  se = await w.userWith(platform, [], { support: true });
 });
 afterEach(() => w.close());
 

@@ -26,7 +26,7 @@ async function failure(p: Promise<unknown>, code: TRPCError['code']): Promise<TR
 describe('AUT-5 onboarding defaults: listed and editable', () => {
   it('lists the seeded alert rules and baseline to any reader of the org', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
     expect(
       (await reader.onboarding.alertRules({ organization_id: org.id })).map((r) => [
         r.kind,
@@ -110,7 +110,7 @@ describe('AUT-5 onboarding defaults: listed and editable', () => {
     const [rule] = await api.onboarding.alertRules({ organization_id: org.id });
     const [b] = await api.onboarding.baselines({ organization_id: org.id });
     for (const role of ['reader', 'technician'] as const) {
-      const who = w.caller(w.userWith(w.accountId, [{ role, orgId: org.id }]));
+      const who = w.caller(await w.userWith(w.accountId, [{ role, orgId: org.id }]));
       await failure(
         who.onboarding.updateAlertRule({ id: rule!.id, patch: { enabled: false } }),
         'FORBIDDEN',
@@ -120,7 +120,9 @@ describe('AUT-5 onboarding defaults: listed and editable', () => {
         'FORBIDDEN',
       );
     }
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await expect(
       orgAdmin.onboarding.updateAlertRule({ id: rule!.id, patch: { name: 'Offline host' } }),
     ).resolves.toMatchObject({ name: 'Offline host' });

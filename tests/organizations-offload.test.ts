@@ -11,7 +11,7 @@ const ORGS = ORG_PAGE_INLINE_LIMIT + 50;
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
-  const admin = s.services.auth.actorForUser(s.adminUserId)!;
+  const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
   for (let i = 0; i < ORGS; i++) {
     await s.services.organizations.create(admin, { name: `Offload ${String(i).padStart(4, '0')}` });
   }
@@ -29,7 +29,7 @@ async function settlesAfterATurn(call: () => Promise<unknown>): Promise<boolean>
 
 describe('ORG-2: large pages are read off the event loop', () => {
   it('a page over the inline limit, with stats, answers only after the event loop turned', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     const big = { limit: ORG_PAGE_INLINE_LIMIT + 1, include_stats: true };
     expect(await settlesAfterATurn(() => s.services.organizations.list(admin, big))).toBe(true);
     const sorted = { ...big, sort: 'offline' as const, order: 'desc' as const };
@@ -37,7 +37,7 @@ describe('ORG-2: large pages are read off the event loop', () => {
   });
 
   it('the worker answers exactly what the event loop answers, pages and stats alike', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     for (const extra of [
       {},
       { sort: 'offline', order: 'desc' },
@@ -64,18 +64,21 @@ describe('ORG-2: large pages are read off the event loop', () => {
   });
 
   it('a small page stays on the event loop', async () => {
-    const admin = s.services.auth.actorForUser(s.adminUserId)!;
+    const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
     const small = { limit: ORG_PAGE_INLINE_LIMIT, include_stats: true };
     expect(await settlesAfterATurn(() => s.services.organizations.list(admin, small))).toBe(false);
   });
 
   it('the access scope still decides: a technician of one org reads that org alone', async () => {
-    const orgs = await s.services.organizations.list(s.services.auth.actorForUser(s.adminUserId)!, {
-      limit: 5,
-      search: 'offload 0007',
-    });
+    const orgs = await s.services.organizations.list(
+      (await s.services.auth.actorForUser(s.adminUserId))!,
+      {
+        limit: 5,
+        search: 'offload 0007',
+      },
+    );
     const orgId = orgs.items[0]!.id;
-    const { token } = s.userToken([{ role: 'technician', orgId }]);
+    const { token } = await s.userToken([{ role: 'technician', orgId }]);
     const res = await s.request(
       'GET',
       `/api/v1/organizations?limit=${ORG_PAGE_INLINE_LIMIT + 10}`,

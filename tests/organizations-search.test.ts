@@ -123,7 +123,7 @@ describe('ORG-2 search through the trigram index', () => {
       .then((o) => api.organizations.delete({ id: o.id }));
     const other = await w.otherAccount();
     await w.caller(other.admin).organizations.create({ name: 'Harbour Elsewhere' });
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: held.id }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId: held.id }]);
     for (const term of ['harbour', 'ha']) {
       const seen = async (actor: typeof w.admin, input = {}) =>
         (await w.caller(actor).organizations.list({ search: term, ...input })).items
@@ -285,7 +285,7 @@ describe('organization_host_counts (kept by triggers)', () => {
       expect(drift(w.opened.sqlite)).toEqual([]);
 
       // The export counts its hosts itself (they are copied before their organization row).
-      const { file } = x.exporter.exportTo(
+      const { file } = await x.exporter.exportTo(
         w.admin,
         { scope: 'organization', organization_id: acme.id },
         x.file('counts.orgdesk-export'),
@@ -297,7 +297,7 @@ describe('organization_host_counts (kept by triggers)', () => {
       expect(drift(exported)).toEqual([]);
       exported.close();
 
-      const restored = x.restorer.restoreOrganization(w.admin, file);
+      const restored = await x.restorer.restoreOrganization(w.admin, file);
       const stats = (await api.organizations.get({ id: restored.organization_id })).stats;
       expect(stats?.total).toBe(page.total - 1);
       expect(drift(w.opened.sqlite)).toEqual([]);

@@ -234,7 +234,7 @@ describe('ORG-2 sort and order', () => {
     const other = await w.otherAccount();
     await w.caller(other.admin).organizations.create({ name: 'aaa foreign' });
     const held = orgs.filter((s) => s.active).slice(0, 3);
-    const reader = w.userWith(
+    const reader = await w.userWith(
       w.accountId,
       held.map((s) => ({ role: 'reader' as const, orgId: s.id })),
     );
@@ -456,7 +456,7 @@ describe('ORG-2 host-count sort keys outside the live database', () => {
       xw.opened.sqlite
         .prepare("UPDATE hosts SET last_seen_at = ? WHERE hostname = 'laptop'")
         .run(xw.clock.now() - 60 * MIN);
-      const { file } = x.exporter.exportTo(
+      const { file } = await x.exporter.exportTo(
         xw.admin,
         { scope: 'organization', organization_id: acme.id },
         x.file('statuses.orgdesk-export'),

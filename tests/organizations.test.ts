@@ -118,7 +118,7 @@ describe('ORG-1 create', () => {
 
   it('needs settings.manage', async () => {
     const org = await w.caller(w.admin).organizations.create({ name: 'Acme' });
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]);
     await rejects(
       w.caller(orgAdmin).organizations.create({ name: 'Nope' }),
       'FORBIDDEN',
@@ -320,7 +320,7 @@ describe('ORG-4 update and ORG-5 delete', () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Acme' });
     await api.locations.create({ organization_id: org.id, name: 'HQ', subnets: ['10.0.0.0/8'] });
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]);
     await rejects(
       w.caller(orgAdmin).organizations.delete({ id: org.id, hard_delete: true }),
       'FORBIDDEN',
@@ -354,7 +354,7 @@ describe('TEN-4 tenant boundary', () => {
     const api = w.caller(w.admin);
     const a = await api.organizations.create({ name: 'A' });
     const b = await api.organizations.create({ name: 'B' });
-    const adminA = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: a.id }]));
+    const adminA = w.caller(await w.userWith(w.accountId, [{ role: 'org_admin', orgId: a.id }]));
     expect((await adminA.organizations.list()).items.map((o) => o.name)).toEqual(['A']);
     await rejects(adminA.organizations.get({ id: b.id }), 'NOT_FOUND');
     await rejects(
@@ -377,7 +377,7 @@ describe('TEN-4 tenant boundary', () => {
 
   it('a user with no role sees nothing (deny by default)', async () => {
     await w.caller(w.admin).organizations.create({ name: 'A' });
-    const nobody = w.caller(w.userWith(w.accountId, []));
+    const nobody = w.caller(await w.userWith(w.accountId, []));
     expect(await nobody.organizations.list()).toEqual({ items: [], total: 0 });
     expect(await nobody.organizations.regions()).toEqual([]);
   });

@@ -212,7 +212,7 @@ describe('real answers parse against the output schemas', () => {
       await w.caller(null).auth.login({ email: 'pat@a.test', password: PASSWORD }),
     );
     conforms(users.loginResultOutput, login);
-    const pat = w.services.auth.authenticate(login.token)!;
+    const pat = (await w.services.auth.authenticate(login.token))!;
     const patApi = createCallerFactory(appRouter)({
       services: w.services,
       actor: pat,
@@ -244,7 +244,7 @@ describe('real answers parse against the output schemas', () => {
 
   it('support access', async () => {
     const platform = await w.otherAccount('Platform support');
-    const se: Actor = w.userWith(platform.accountId, [], { support: true });
+    const se: Actor = await w.userWith(platform.accountId, [], { support: true });
     const seApi = w.caller(se);
 
     conforms(supportAccess.supportStatusOutput, await api.supportAccess.status());
@@ -273,7 +273,7 @@ describe('real answers parse against the output schemas', () => {
     );
     conforms(supportAccess.myAccessOutput, await seApi.supportAccess.myAccess());
     const second = await w
-      .caller(w.userWith(platform.accountId, [], { support: true }))
+      .caller(await w.userWith(platform.accountId, [], { support: true }))
       .supportAccess.request({ account_id: w.accountId, reason: 'Look around' });
     conforms(supportAccess.supportDecisionOutput, await api.supportAccess.deny({ id: second.id }));
     conforms(
@@ -282,7 +282,7 @@ describe('real answers parse against the output schemas', () => {
     );
     conforms(supportAccess.disableSupportResultOutput, await api.supportAccess.disable());
     await w
-      .caller(w.userWith(platform.accountId, [], { support: true }))
+      .caller(await w.userWith(platform.accountId, [], { support: true }))
       .supportAccess.request({ account_id: w.accountId, reason: 'Pending one' });
     conforms(
       supportAccess.emergencyDisableResultOutput,

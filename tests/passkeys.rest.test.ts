@@ -211,7 +211,7 @@ describe('IDN-2 passkeys', () => {
       );
     } finally {
       // The admin has no factor, so over HTTP it could not turn it off again: the service can.
-      const admin = s.services.auth.actorForUser(s.adminUserId)!;
+      const admin = (await s.services.auth.actorForUser(s.adminUserId))!;
       await s.services.mfa.setRequireMfa(admin, { required: false });
     }
   });

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessService } from '../main/core/access';
+import type { Actor } from '../main/core/actor';
 import { ManualClock } from '../main/core/clock';
 import { DomainError } from '../main/core/errors';
 import { FileKeyStore } from '../main/core/key-store';
@@ -17,14 +19,21 @@ import { createServices, type Services } from '../main/services';
 import { sqliteStorage, type SqliteStorage } from '../main/db/sqlite/storage';
 import { createWorld, type World } from './fixtures/world';
 
-const codeOf = (fn: () => unknown): string | null => {
+const codeOf = async (answer: Promise<unknown>): Promise<string | null> => {
   try {
-    fn();
+    await answer;
     return null;
   } catch (e) {
     if (e instanceof DomainError) return e.code;
     throw e;
   }
+};
+
+/** PLAT-1's chokepoint as every service calls it: inside one read of the unit of work. */
+const platformCheck = (services: Services) => {
+  const access = new AccessService(services.infra.clock);
+  return (actor: Actor, mode: 'read' | 'write') =>
+    services.infra.uow.read((r) => access.requirePlatformOperator(r, actor, mode));
 };
 
 describe('PLAT-1: the first start makes a platform operator', () => {
@@ -48,13 +57,13 @@ describe('PLAT-1: the first start makes a platform operator', () => {
   it('the server bootstrap admin is account admin and platform operator', async () => {
     const boot = await bootstrap({ services, print: () => {} });
     if (!boot.provisioned) throw new Error('not provisioned');
-    const actor = services.auth.authenticate(boot.token)!;
+    const actor = (await services.auth.authenticate(boot.token))!;
     expect(actor).toMatchObject({ isPlatformOperator: true, isSupportEngineer: false });
     expect(await services.users.me(actor)).toMatchObject({
       is_platform_operator: true,
       roles: [{ role: 'account_admin' }],
     });
-    expect(services.infra.access.requirePlatformOperator(actor, 'write')).toBe(actor.userId);
+    expect(await platformCheck(services)(actor, 'write')).toBe(actor.userId);
   });
 
   it("the desktop's local operator on an empty database is platform operator too", async () => {
@@ -74,23 +83,23 @@ describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls'
   afterEach(() => w.close());
 
   it('denies everyone but an active operator; a read-only token only reads', async () => {
-    const access = w.services.infra.access;
+    const check = platformCheck(w.services);
     const platform = await w.otherAccount('Platform', { platformOperator: true });
     const op = platform.admin;
     expect(op.isPlatformOperator).toBe(true);
-    expect(access.requirePlatformOperator(op, 'read')).toBe(op.userId);
-    expect(access.requirePlatformOperator(op, 'write')).toBe(op.userId);
+    expect(await check(op, 'read')).toBe(op.userId);
+    expect(await check(op, 'write')).toBe(op.userId);
 
     // An account admin (every tenant permission) is no operator; nor is a support engineer.
-    expect(codeOf(() => access.requirePlatformOperator(w.admin, 'read'))).toBe('FORBIDDEN');
-    const engineer = w.userWith(platform.accountId, [], { support: true });
-    expect(codeOf(() => access.requirePlatformOperator(engineer, 'read'))).toBe('FORBIDDEN');
+    expect(await codeOf(check(w.admin, 'read'))).toBe('FORBIDDEN');
+    const engineer = await w.userWith(platform.accountId, [], { support: true });
+    expect(await codeOf(check(engineer, 'read'))).toBe('FORBIDDEN');
 
     // A read-only personal token of the operator keeps the reads, never the writes.
     const ro = await w.services.auth.createPersonalToken(op, { name: 'ro', read_only: true });
-    const roActor = w.services.auth.authenticate(ro.token)!;
-    expect(access.requirePlatformOperator(roActor, 'read')).toBe(op.userId);
-    expect(codeOf(() => access.requirePlatformOperator(roActor, 'write'))).toBe('FORBIDDEN');
+    const roActor = (await w.services.auth.authenticate(ro.token))!;
+    expect(await check(roActor, 'read')).toBe(op.userId);
+    expect(await codeOf(check(roActor, 'write'))).toBe('FORBIDDEN');
 
     // The role is read fresh on every call, not trusted from an actor built earlier.
     w.opened.db
@@ -98,14 +107,14 @@ describe('PLAT-1: requirePlatformOperator, the one chokepoint of platform calls'
       .set({ isPlatformOperator: false })
       .where(eq(users.id, op.userId))
       .run();
-    expect(codeOf(() => access.requirePlatformOperator(op, 'read'))).toBe('FORBIDDEN');
+    expect(await codeOf(check(op, 'read'))).toBe('FORBIDDEN');
     w.opened.db
       .update(users)
       .set({ isPlatformOperator: true })
       .where(eq(users.id, op.userId))
       .run();
     w.opened.db.update(users).set({ isActive: false }).where(eq(users.id, op.userId)).run();
-    expect(codeOf(() => access.requirePlatformOperator(op, 'read'))).toBe('FORBIDDEN');
+    expect(await codeOf(check(op, 'read'))).toBe('FORBIDDEN');
   });
 
   it('an operator reads nothing inside another account: no tenant role, no grant, no content', async () => {

@@ -48,15 +48,19 @@ describe('SEC organization secret', () => {
     await expect(api.organizations.revealSecret({ id: org.id })).resolves.toEqual({
       secret: org.secret,
     });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
-    const technician = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const technician = w.caller(
+      await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]),
+    );
     for (const who of [reader, technician]) {
       const err = await who.organizations.revealSecret({ id: org.id }).catch((e: TRPCError) => e);
       expect(err).toBeInstanceOf(TRPCError);
       expect((err as TRPCError).code).toBe('FORBIDDEN');
       expect((err as TRPCError).message).toMatch(/organizations\.edit/);
     }
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     await expect(orgAdmin.organizations.revealSecret({ id: org.id })).resolves.toEqual({
       secret: org.secret,
     });
@@ -75,7 +79,7 @@ describe('SEC organization secret', () => {
     await expect(api.organizations.copySecret({ id: org.id })).resolves.toEqual({
       secret: org.secret,
     });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
     const err = await reader.organizations.copySecret({ id: org.id }).catch((e: TRPCError) => e);
     expect((err as TRPCError).code).toBe('FORBIDDEN');
     expect((err as TRPCError).message).toMatch(/organizations\.edit/);
@@ -179,7 +183,7 @@ describe('SEC organization secret', () => {
       ],
     });
     // Readers see it (the overview shows it to everyone who can read the org).
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
     expect(
       (await reader.organizations.secretUsage({ id: org.id })).grace?.hosts_on_previous_total,
     ).toBe(2);
@@ -216,7 +220,7 @@ describe('SEC organization secret', () => {
       organization_id: org.id,
       organization_secret: org.secret,
     });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
     await expect(reader.organizations.agentConfig({ id: org.id })).rejects.toThrow(
       /organizations\.edit/,
     );

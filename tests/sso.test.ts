@@ -117,7 +117,7 @@ describe('IDN-4 configuration', () => {
   });
 
   it("is the account admin's: a technician is refused, naming the permission", async () => {
-    const tech = server.userToken([{ role: 'technician', orgId: orgA }]);
+    const tech = await server.userToken([{ role: 'technician', orgId: orgA }]);
     const res = await server.request('GET', '/api/v1/account/sso', { token: tech.token });
     expect(res.status).toBe(403);
     expect(res.json.error.message).toContain('users.manage');

@@ -69,7 +69,7 @@ describe('the services over a storage engine (issue 15)', () => {
         targetId: accountId,
       }),
     );
-    const admin = services.auth.actorForUser(adminUserId)!;
+    const admin = (await services.auth.actorForUser(adminUserId))!;
     expect(await services.auditTrail.verify(admin)).toMatchObject({ ok: true });
     const last = opened!.sqlite
       .prepare('SELECT at FROM audit_entries ORDER BY id DESC LIMIT 1')
@@ -86,7 +86,7 @@ describe('the services over a storage engine (issue 15)', () => {
         adminEmail: 'admin@mailed.test',
         adminName: 'Admin',
       });
-      const admin = services.auth.actorForUser(adminUserId)!;
+      const admin = (await services.auth.actorForUser(adminUserId))!;
       await services.supportAccess.enable(admin, { duration_hours: 1 });
       const queued = opened!.sqlite
         .prepare('SELECT count(*) AS n FROM email_outbox WHERE account_id = ?')

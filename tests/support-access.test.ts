@@ -25,8 +25,8 @@ beforeEach(async () => {
   api = w.caller(w.admin);
   orgId = (await api.organizations.create({ name: 'Acme' })).id;
   platformAccountId = (await w.otherAccount('Platform support')).accountId;
-  se = w.userWith(platformAccountId, [], { support: true });
-  se2 = w.userWith(platformAccountId, [], { support: true });
+  se = await w.userWith(platformAccountId, [], { support: true });
+  se2 = await w.userWith(platformAccountId, [], { support: true });
 });
 afterEach(() => w.close());
 
@@ -113,7 +113,7 @@ describe('SUP-1 customer-enabled support access', () => {
   });
 
   it('needs support_access.manage: org admins and foreign admins cannot enable it here', async () => {
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
     expect(await code(w.caller(orgAdmin).supportAccess.enable())).toBe('FORBIDDEN');
     const other = await w.otherAccount();
     await w.caller(other.admin).supportAccess.enable();
@@ -172,7 +172,7 @@ describe('SUP-2 status', () => {
   });
 
   it('is for account admins, and for engineers only on an account they can read or asked for', async () => {
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
     expect(await code(w.caller(orgAdmin).supportAccess.status())).toBe('FORBIDDEN');
     const other = await w.otherAccount();
     expect(
@@ -240,7 +240,7 @@ describe('SUP-3 disable and emergency disable', () => {
   });
 
   it('emergency disable ends every grant and cancels every pending request, audited with the reason', async () => {
-    const se3 = w.userWith(platformAccountId, [], { support: true });
+    const se3 = await w.userWith(platformAccountId, [], { support: true });
     await api.supportAccess.enable();
     await requestAndApprove(se);
     const pending = await w
@@ -344,7 +344,7 @@ describe('SUP-4 requests by support engineers', () => {
     const req = await w
       .caller(se)
       .supportAccess.request({ account_id: w.accountId, reason: 'slow hosts', duration_hours: 10 });
-    const orgAdmin = w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
+    const orgAdmin = await w.userWith(w.accountId, [{ role: 'org_admin', orgId }]);
     expect(await code(w.caller(orgAdmin).supportAccess.requests())).toBe('FORBIDDEN');
     expect(await code(w.caller(orgAdmin).supportAccess.approve({ id: req.id }))).toBe('FORBIDDEN');
     const list = await api.supportAccess.requests();
@@ -526,17 +526,19 @@ describe('SUP-5 enforcement on every call, never cached', () => {
 
   it('emergency disable during an active session denies the very next call of that session', async () => {
     await api.supportAccess.enable();
-    const token = w.services.auth.issueToken(se.userId, 'session', 'engineer console');
+    const token = await w.services.auth.issueToken(se.userId, 'session', 'engineer console');
     // Each call authenticates the token afresh, as the transports do.
-    const call = () => w.caller(w.services.auth.authenticate(token)!);
-    await expect(call().organizations.get({ id: orgId })).resolves.toMatchObject({ id: orgId });
-    await expect(call().audit.list({ account_id: w.accountId })).resolves.toBeTruthy();
+    const call = async () => w.caller((await w.services.auth.authenticate(token))!);
+    await expect((await call()).organizations.get({ id: orgId })).resolves.toMatchObject({
+      id: orgId,
+    });
+    await expect((await call()).audit.list({ account_id: w.accountId })).resolves.toBeTruthy();
     // The same caller object, held across the change, is denied too: nothing is cached in it.
-    const held = call();
+    const held = await call();
     await api.supportAccess.emergencyDisable({ reason: 'engineer laptop stolen' });
     expect(await code(held.organizations.get({ id: orgId }))).toBe('NOT_FOUND');
-    expect(await code(call().organizations.get({ id: orgId }))).toBe('NOT_FOUND');
-    expect((await call().organizations.list()).items).toEqual([]);
+    expect(await code((await call()).organizations.get({ id: orgId }))).toBe('NOT_FOUND');
+    expect((await (await call()).organizations.list()).items).toEqual([]);
   });
 
   it('disable (revocation) during an active session denies the next call', async () => {

@@ -56,7 +56,7 @@ describe('TEN-6 users, roles and tokens', () => {
       ],
     });
     expect(set.roles).toHaveLength(2);
-    const tech = w.caller(w.services.auth.actorForUser(u.id)!);
+    const tech = w.caller((await w.services.auth.actorForUser(u.id))!);
     expect((await tech.organizations.list()).items.map((o) => o.name)).toEqual(['A', 'B']);
     await expect(tech.locations.create({ organization_id: a.id, name: 'L' })).resolves.toBeTruthy();
     expect(await code(tech.locations.create({ organization_id: b.id, name: 'L' }))).toBe(
@@ -79,7 +79,7 @@ describe('TEN-6 users, roles and tokens', () => {
         api.users.create({ email: 'se@example.com', name: 'SE', is_support_engineer: true }),
       ),
     ).toBe('FORBIDDEN');
-    const se = w.userWith(w.accountId, [], { support: true });
+    const se = await w.userWith(w.accountId, [], { support: true });
     expect(
       await code(api.users.setRoles({ id: se.userId, roles: [{ role: 'account_admin' }] })),
     ).toBe('FORBIDDEN');
@@ -107,7 +107,9 @@ describe('TEN-6 users, roles and tokens', () => {
 
   it('users.manage is needed, and users of another account are not found', async () => {
     const org = await api.organizations.create({ name: 'A' });
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     expect(await code(orgAdmin.users.list())).toBe('FORBIDDEN');
     const other = await w.otherAccount();
     expect(
@@ -119,7 +121,7 @@ describe('TEN-6 users, roles and tokens', () => {
     const org = await api.organizations.create({ name: 'A' });
     const u = await api.users.create({ email: 'u@example.com', name: 'U' });
     await api.users.setRoles({ id: u.id, roles: [{ role: 'org_admin', organization_id: org.id }] });
-    const actor = w.services.auth.actorForUser(u.id)!;
+    const actor = (await w.services.auth.actorForUser(u.id))!;
     expect((await w.caller(actor).organizations.list()).total).toBe(1);
     await api.users.update({ id: u.id, patch: { is_active: false } });
     expect((await w.caller(actor).organizations.list()).total).toBe(0);
@@ -134,7 +136,7 @@ describe('TEN-6 users, roles and tokens', () => {
     await expect(api.auth.revokeToken({ id: created.id })).rejects.toThrow();
     const row = w.opened.db.select().from(apiTokens).where(eq(apiTokens.id, created.id)).get()!;
     expect(row.revokedAt).toBeNull();
-    expect(w.services.auth.authenticate(created.token)).not.toBeNull();
+    expect(await w.services.auth.authenticate(created.token)).not.toBeNull();
   });
 
   it('sign-in issues a session; a personal token is shown once, stored hashed, revocable', async () => {
@@ -157,26 +159,26 @@ describe('TEN-6 users, roles and tokens', () => {
     expect(created.token).toMatch(/^odk_pat_/);
     const stored = w.opened.db.select().from(apiTokens).all();
     expect(JSON.stringify(stored)).not.toContain(created.token);
-    expect(w.services.auth.authenticate(created.token)).toMatchObject({
+    expect(await w.services.auth.authenticate(created.token)).toMatchObject({
       userId: w.admin.userId,
       via: 'token',
     });
     await api.auth.revokeToken({ id: created.id });
-    expect(w.services.auth.authenticate(created.token)).toBeNull();
+    expect(await w.services.auth.authenticate(created.token)).toBeNull();
   });
 
   it("a reader's token cannot create, and a read-only token of an admin cannot either", async () => {
     const org = await api.organizations.create({ name: 'A' });
-    const reader = w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]);
+    const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]);
     const readerToken = await w.caller(reader).auth.createToken({ name: 'mine' });
-    const viaToken = w.caller(w.services.auth.authenticate(readerToken.token));
+    const viaToken = w.caller(await w.services.auth.authenticate(readerToken.token));
     expect(await code(viaToken.organizations.create({ name: 'X' }))).toBe('FORBIDDEN');
     expect(await code(viaToken.locations.create({ organization_id: org.id, name: 'X' }))).toBe(
       'FORBIDDEN',
     );
 
     const ro = await api.auth.createToken({ name: 'ro', read_only: true });
-    const roCaller = w.caller(w.services.auth.authenticate(ro.token));
+    const roCaller = w.caller(await w.services.auth.authenticate(ro.token));
     expect((await roCaller.organizations.list()).total).toBe(1);
     expect(await code(roCaller.organizations.create({ name: 'X' }))).toBe('FORBIDDEN');
     expect(await code(roCaller.auth.createToken({ name: 'escalate' }))).toBe('FORBIDDEN');

@@ -123,9 +123,11 @@ describe('AUT-4 workflow definitions', () => {
   it('any reader lists; managing needs organizations.edit; foreign ids read as not found', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
     const wf = await api.workflows.create({ organization_id: org.id, name: 'WF' });
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
-    const orgAdmin = w.caller(w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const orgAdmin = w.caller(
+      await w.userWith(w.accountId, [{ role: 'org_admin', orgId: org.id }]),
+    );
     expect(await reader.workflows.list({ organization_id: org.id })).toHaveLength(1);
     expect(await reader.workflows.get({ id: wf.id })).toMatchObject({ name: 'WF' });
     for (const who of [reader, tech]) {
@@ -191,7 +193,7 @@ describe('AUT-3 binding the major-incident workflow', () => {
     const org = await api.organizations.create({ name: 'Acme' });
     const wf = await api.workflows.create({ organization_id: org.id, name: 'WF' });
     for (const role of ['reader', 'technician'] as const) {
-      const who = w.caller(w.userWith(w.accountId, [{ role, orgId: org.id }]));
+      const who = w.caller(await w.userWith(w.accountId, [{ role, orgId: org.id }]));
       const e = await failure(
         who.organizations.update({ id: org.id, patch: { major_incident_workflow_id: wf.id } }),
         'FORBIDDEN',
@@ -404,8 +406,8 @@ describe('AUT-3 incident intake and major-incident runs', () => {
 
   it('reporting needs incidents.report: a technician may, a reader may not; foreign orgs are not found', async () => {
     const { org, h } = await setup();
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
-    const tech = w.caller(w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: org.id }]));
+    const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
     const e = await failure(
       reader.incidents.report({
         organization_id: org.id,
@@ -443,7 +445,7 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     await api.organizations.update({ id: a.org.id, patch: { kill_switch: true } });
     await p1(a.org.id, a.h);
     await p1(b.org.id, b.h);
-    const reader = w.caller(w.userWith(w.accountId, [{ role: 'reader', orgId: a.org.id }]));
+    const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId: a.org.id }]));
     const runsA = await reader.workflows.runs({ organization_id: a.org.id });
     expect(runsA.total).toBe(2);
     expect(runsA.items.map((r) => r.status)).toEqual(['suppressed', 'running']);

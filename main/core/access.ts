@@ -26,17 +26,6 @@ export interface AccessReader {
   access: AccessRepo;
 }
 
-/**
- * TEMPORARY (issue 14 transition): the same reads, synchronous, on the one SQLite connection, for
- * SyncAccess. Goes with SyncAccess once every service is converted.
- */
-export interface AccessReadsNow {
-  userState(userId: number): UserAccessState | undefined;
-  supportAccountIds(userId: number, now: number): number[];
-  roles(userId: number, accountId: number): RoleGrant[];
-  orgRef(orgId: number): OrgRef | undefined;
-}
-
 function missing(permission: Permission): DomainError {
   return new DomainError(
     'FORBIDDEN',
@@ -48,7 +37,7 @@ function missing(permission: Permission): DomainError {
  * Everything an access decision reads about the actor, loaded once per check: their standing,
  * their roles in their own account (not for support engineers) and the accounts an active
  * support grant opens to them (support engineers only). The decisions below are pure functions
- * of these facts, so the async chokepoint and its temporary sync facade decide identically.
+ * of these facts.
  */
 interface ActorFacts {
   active: boolean;
@@ -300,80 +289,5 @@ export class AccessService {
     accountId = actor.accountId,
   ): Promise<number> {
     return checkAccount(actor, await this.facts(r, actor), permission, accountId);
-  }
-}
-
-/**
- * TEMPORARY (issue 14 transition): AccessService's checks, synchronous and outside any unit of
- * work, for the services not yet converted (the allow-list in eslint.uow-fence.js). The same
- * decisions over the same reads, on the one SQLite connection, so inside a legacy
- * `db.transaction` they read that transaction's state as before. A converted service never uses
- * it: its checks take `r`. Delete it with the allow-list's last line.
- */
-export class SyncAccess {
-  constructor(
-    private readonly reads: AccessReadsNow,
-    private readonly clock: Clock,
-  ) {}
-
-  private facts(actor: Actor): ActorFacts {
-    if (actor.via === 'system') return SYSTEM_FACTS;
-    const state = this.reads.userState(actor.userId);
-    return actor.isSupportEngineer
-      ? factsOf(actor, state, [], this.reads.supportAccountIds(actor.userId, this.clock.now()))
-      : factsOf(actor, state, this.reads.roles(actor.userId, actor.accountId), []);
-  }
-
-  requirePlatformOperator(actor: Actor, access: 'read' | 'write'): number {
-    const state = actor.via === 'system' ? undefined : this.reads.userState(actor.userId);
-    return checkPlatformOperator(actor, factsOf(actor, state, [], []), access);
-  }
-
-  supportAccountIds(actor: Actor): number[] {
-    if (!actor.isSupportEngineer) return [];
-    return this.reads.supportAccountIds(actor.userId, this.clock.now());
-  }
-
-  accountPermissions(actor: Actor, accountId: number): Set<Permission> {
-    return accountPermissionsOf(actor, this.facts(actor), accountId);
-  }
-
-  orgPermissions(actor: Actor, org: Pick<OrgRef, 'id' | 'accountId'>): Set<Permission> {
-    return orgPermissionsOf(actor, this.facts(actor), org);
-  }
-
-  scope(actor: Actor): AccessScope {
-    return scopeOf(actor, this.facts(actor));
-  }
-
-  requireOrg(actor: Actor, orgId: number, ...permissions: Permission[]): OrgRef {
-    return checkOrg(actor, this.facts(actor), this.reads.orgRef(orgId), permissions, () =>
-      notFound('Organization', orgId),
-    );
-  }
-
-  requireInOrg<T extends { organizationId: number }>(
-    actor: Actor,
-    what: string,
-    id: number,
-    row: T | undefined,
-    ...permissions: Permission[]
-  ): { row: T; org: OrgRef } {
-    const gone = () => notFound(what, id);
-    if (!row) throw gone();
-    const org = this.reads.orgRef(row.organizationId);
-    return { row, org: checkOrg(actor, this.facts(actor), org, permissions, gone) };
-  }
-
-  requireVisibleAccount(
-    actor: Actor,
-    permission: Permission,
-    accountId: number = actor.accountId,
-  ): number {
-    return checkVisibleAccount(actor, this.facts(actor), permission, accountId);
-  }
-
-  requireAccount(actor: Actor, permission: Permission, accountId = actor.accountId): number {
-    return checkAccount(actor, this.facts(actor), permission, accountId);
   }
 }

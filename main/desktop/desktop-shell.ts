@@ -5,6 +5,7 @@
 // fakes of those three, nothing else.
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
+import { AccessService } from '../core/access';
 import type { Actor } from '../core/actor';
 import { DomainError } from '../core/errors';
 import type { Services } from '../services';
@@ -88,8 +89,12 @@ export class DesktopShell {
   private readonly sessions = new Map<number, WindowSession>();
   /** Single sign-ons waiting for the browser: at most one per connection. */
   private readonly ssoWaiting = new Map<string, { windowId: number; abort: AbortController }>();
+  /** The shell's own checks (export, restore), each one read through the unit of work. */
+  private readonly access: AccessService;
 
-  constructor(private readonly o: DesktopShellOptions) {}
+  constructor(private readonly o: DesktopShellOptions) {
+    this.access = new AccessService(o.services.infra.clock);
+  }
 
   private sessionOf(windowId: number): WindowSession {
     return this.sessions.get(windowId) ?? { kind: 'local' };
@@ -386,7 +391,11 @@ export class DesktopShell {
     // Checked here too, so a refused export never asks for a file name first.
     const name =
       input.scope === 'organization'
-        ? this.o.services.infra.access.requireOrg(this.o.operator, input.organization_id).name
+        ? (
+            await this.o.services.infra.uow.read((r) =>
+              this.access.requireOrg(r, this.o.operator, input.organization_id),
+            )
+          ).name
         : 'account';
     const target = await this.o.dialogs.chooseExportTarget(
       windowId,
@@ -417,7 +426,10 @@ export class DesktopShell {
     );
     let review: ReviewHandle;
     try {
-      review = openReview(file, { migrationsFolder: this.o.migrationsFolder, checksumLater: true });
+      review = await openReview(file, {
+        migrationsFolder: this.o.migrationsFolder,
+        checksumLater: true,
+      });
     } catch (err) {
       // Refused on its own (not an export, bad signature...): the worker's answer is moot.
       checking.catch(() => undefined);
@@ -470,7 +482,9 @@ export class DesktopShell {
   async restore(windowId: number, raw: RestoreInput): Promise<RestoreResult | null> {
     const input = restoreInput.parse(raw);
     this.requireLocal(windowId, 'Restore');
-    this.o.services.infra.access.requireAccount(this.o.operator, 'settings.manage');
+    await this.o.services.infra.uow.read((r) =>
+      this.access.requireAccount(r, this.o.operator, 'settings.manage'),
+    );
     const file = await this.o.dialogs.chooseExportToOpen(windowId, 'restore');
     if (!file) return null;
     return runJob(

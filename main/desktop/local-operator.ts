@@ -60,7 +60,7 @@ export async function ensureLocalOperator(
   opts: { displayName: string; accountName?: string },
 ): Promise<Actor> {
   const known = readState(stateFile);
-  const existing = known === null ? null : services.auth.actorForUser(known);
+  const existing = known === null ? null : await services.auth.actorForUser(known);
   if (existing) return existing;
   let userId = firstAccountAdmin(services);
   if (userId === null) {
@@ -78,7 +78,7 @@ export async function ensureLocalOperator(
     userId = created.adminUserId;
   }
   writeState(stateFile, userId);
-  const actor = services.auth.actorForUser(userId);
+  const actor = await services.auth.actorForUser(userId);
   if (!actor) throw new Error(`The local operator (user ${userId}) could not be loaded`);
   return actor;
 }

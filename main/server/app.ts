@@ -197,7 +197,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       res.setHeader('Cache-Control', 'no-store');
       // API-3: authentication and the batch rules are decided before the body is read.
       const token = bearerToken(req) ?? undefined;
-      const actor = token ? services.auth.authenticate(token) : null;
+      const actor = token ? await services.auth.authenticate(token) : null;
       const verdict = checkTrpcRequest(
         trpcRequestFacts(path.slice('/trpc/'.length), url.searchParams, actor !== null),
       );

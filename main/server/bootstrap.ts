@@ -35,10 +35,10 @@ export async function bootstrap(o: BootstrapOptions): Promise<BootstrapResult> {
     adminName: 'Administrator',
     platformOperator: true,
   });
-  // One unit of work: the token and its audit entry land together. issueToken is still
-  // synchronous (AuthNow, on SQLite's one connection), so it runs inside this transaction.
+  // The token and its audit entry in one unit of work: both land, or neither.
   const token = await services.infra.uow.write(async (r) => {
-    const issued = services.auth.issueToken(
+    const issued = await services.auth.issueTokenIn(
+      r,
       adminUserId,
       'personal',
       'bootstrap admin token',

@@ -132,8 +132,8 @@ export async function seedDataDir(dir: string, opts: SeedOptions = {}): Promise<
       // As the first start makes the bootstrap admin (PLAT-1).
       platformOperator: true,
     });
-    const admin: Actor = services.auth.actorForUser(provisioned.adminUserId)!;
-    const adminToken = services.auth.issueToken(
+    const admin: Actor = (await services.auth.actorForUser(provisioned.adminUserId))!;
+    const adminToken = await services.auth.issueToken(
       provisioned.adminUserId,
       'personal',
       'e2e bootstrap',

@@ -31,14 +31,14 @@ export async function withServices<T>(
   }
 }
 
-const actorByEmail = (services: Services<SqliteStorage>, email: string): Actor => {
+const actorByEmail = async (services: Services<SqliteStorage>, email: string): Promise<Actor> => {
   const row = services.infra.storage.db
     .select({ id: users.id })
     .from(users)
     .where(eq(users.email, email))
     .get();
   if (!row) throw new Error(`no user ${email}`);
-  return services.auth.actorForUser(row.id)!;
+  return (await services.auth.actorForUser(row.id))!;
 };
 
 /** Session recordings of an org, as the recorder integration would report them. */
@@ -49,7 +49,7 @@ export function seedRecordings(
   count: number,
 ): Promise<number[]> {
   return withServices(dataDir, async (services) => {
-    const admin = actorByEmail(services, adminEmail);
+    const admin = await actorByEmail(services, adminEmail);
     const { items } = await services.hosts.list(admin, { organization_id: organizationId });
     const host = items[0];
     if (!host) throw new Error('seedRecordings needs a host in the org');
@@ -118,7 +118,7 @@ export async function seedSupportEngineer(
       // PLAT-2: only a platform operator makes support engineers.
       platformOperator: true,
     });
-    const platformAdmin = services.auth.actorForUser(platform.adminUserId)!;
+    const platformAdmin = (await services.auth.actorForUser(platform.adminUserId))!;
     const engineer = await services.users.create(platformAdmin, {
       email: 'sam.support@orgdesk.test',
       name: 'Sam Support',
@@ -134,7 +134,7 @@ export async function seedSupportEngineer(
           });
     let requestId: number | null = null;
     if (wanted) {
-      const actor = services.auth.actorForUser(engineer.id)!;
+      const actor = (await services.auth.actorForUser(engineer.id))!;
       requestId = (
         await services.supportAccess.request(actor, {
           account_id: customer.id,

@@ -16,22 +16,24 @@ const test = base.extend<{ engineer: SeededEngineer }>({
     const engineer = await seedSupportEngineer(world.dataDir, { request: false });
     // Two customers enable support access: Northwind (the seeded one) and Contoso.
     await withServices(world.dataDir, async (services) => {
-      const admin = (email: string) => {
+      const admin = async (email: string) => {
         const id = services.infra.storage.db
           .select({ id: users.id })
           .from(users)
           .where(eq(users.email, email))
           .get()!.id;
-        return services.auth.actorForUser(id)!;
+        return (await services.auth.actorForUser(id))!;
       };
-      await services.supportAccess.enable(admin(world.seed.admin.email), { duration_hours: 4 });
+      await services.supportAccess.enable(await admin(world.seed.admin.email), {
+        duration_hours: 4,
+      });
       const contoso = await services.accounts.provision({
         accountName: 'Contoso',
         adminEmail: 'admin@contoso.test',
         adminName: 'Contoso Admin',
         adminPassword: PASSWORD,
       });
-      const contosoAdmin = services.auth.actorForUser(contoso.adminUserId)!;
+      const contosoAdmin = (await services.auth.actorForUser(contoso.adminUserId))!;
       await services.organizations.create(contosoAdmin, { name: 'Contoso Retail' });
       await services.supportAccess.enable(contosoAdmin, { duration_hours: 2 });
     });

@@ -261,10 +261,12 @@ describe('desktop shell over IPC', () => {
     let theirs: ReturnType<ExportWorld['w']['services']['infra']['signer']['key']>;
     beforeEach(async () => {
       elsewhere = await createExportWorld();
-      file = elsewhere.exporter.exportTo(
-        elsewhere.w.admin,
-        { scope: 'organization', organization_id: elsewhere.acme.id },
-        x.file('elsewhere.orgdesk-export'),
+      file = (
+        await elsewhere.exporter.exportTo(
+          elsewhere.w.admin,
+          { scope: 'organization', organization_id: elsewhere.acme.id },
+          x.file('elsewhere.orgdesk-export'),
+        )
       ).file;
       theirs = elsewhere.w.services.infra.signer.key();
     });

@@ -62,7 +62,7 @@ describe('export and restore on a worker thread', () => {
   });
 
   it('a domain error in the worker keeps its code and field on the main thread', async () => {
-    const tech = x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
+    const tech = await x.w.userWith(x.w.accountId, [{ role: 'technician', orgId: x.acme.id }]);
     const err = await runJob({
       ...base(),
       actor: tech,
@@ -84,7 +84,7 @@ describe('export and restore on a worker thread', () => {
   });
 
   it('verifies an export’s checksum on the worker, and refuses a changed one', async () => {
-    const { file, manifest } = x.exporter.exportTo(
+    const { file, manifest } = await x.exporter.exportTo(
       x.w.admin,
       { scope: 'organization', organization_id: x.acme.id },
       x.file('verify.orgdesk-export'),
@@ -100,8 +100,8 @@ describe('export and restore on a worker thread', () => {
       message: expect.stringMatching(/changed after it was exported/),
     });
     // A manifest that does not carry the checksum the worker verified is refused too.
-    expect(() =>
+    await expect(
       openReview(file, { migrationsFolder: MIGRATIONS, verifiedSha256: 'f'.repeat(64) }),
-    ).toThrow(/checksum/);
+    ).rejects.toThrow(/checksum/);
   });
 });

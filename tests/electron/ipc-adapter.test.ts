@@ -87,7 +87,7 @@ describe('IPC adapter', () => {
       });
       const ipc = ipcClient(handlerFor(w, () => actor));
       await ipc.organizations.create.mutate({ name: 'Taken' });
-      const reader = w.userWith(w.accountId, []);
+      const reader = await w.userWith(w.accountId, []);
       const cases: [string, (api: typeof ipc) => Promise<unknown>][] = [
         ['validation', (api) => api.organizations.list.query({ limit: 5000 })],
         ['conflict', (api) => api.organizations.create.mutate({ name: 'taken' })],

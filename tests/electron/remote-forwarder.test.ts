@@ -52,7 +52,7 @@ describe('remote forwarder', () => {
   });
 
   it('passes the server’s validation errors through with their field', async () => {
-    const token = w.services.auth.issueToken(w.admin.userId, 'personal', 'test');
+    const token = await w.services.auth.issueToken(w.admin.userId, 'personal', 'test');
     const f = new RemoteForwarder({ url: server.url, token: () => token });
     const created = await f.forward({
       id: 1,

@@ -608,11 +608,10 @@ describe.skipIf(!pgAvailable)('group C identity repositories: SQLite and Postgre
     });
   });
 
-  it('the async forms of AuthNow: tokenByDigest and touchToken answer as SQLite does', async () => {
-    const now = new SqliteAuthRepo(engines.opened.db).now;
+  it('tokenByDigest and touchToken answer as SQLite does', async () => {
+    const now = new SqliteAuthRepo(engines.opened.db);
     const uow = engines.pgUow(T0);
     const onPg = await uow.write(async (r) => {
-      // The PG composition hands the class itself (createPgReposC): its AuthNow twins.
       const auth = r.auth as PgAuthRepo;
       const before = [await auth.tokenByDigest('tok-2'), await auth.tokenByDigest('none')];
       await auth.touchToken(2, T0, T0 - 200); // stamped after notAfter: kept
@@ -625,15 +624,15 @@ describe.skipIf(!pgAvailable)('group C identity repositories: SQLite and Postgre
         (await auth.byDigest('tok-1'))!.lastUsedAt,
       ];
     });
-    const before = [now.tokenByDigest('tok-2'), now.tokenByDigest('none')];
-    now.touchToken(2, T0, T0 - 200);
-    now.touchToken(4, T0 + 1, T0);
-    now.touchToken(1, T0 + 2, T0);
+    const before = [await now.tokenByDigest('tok-2'), await now.tokenByDigest('none')];
+    await now.touchToken(2, T0, T0 - 200);
+    await now.touchToken(4, T0 + 1, T0);
+    await now.touchToken(1, T0 + 2, T0);
     const onSqlite = [
       ...before,
-      now.tokenByDigest('tok-2')!.token.lastUsedAt,
-      now.tokenByDigest('tok-4')!.token.lastUsedAt,
-      now.tokenByDigest('tok-1')!.token.lastUsedAt,
+      (await now.tokenByDigest('tok-2'))!.token.lastUsedAt,
+      (await now.tokenByDigest('tok-4'))!.token.lastUsedAt,
+      (await now.tokenByDigest('tok-1'))!.token.lastUsedAt,
     ];
     expect(onPg).toEqual(onSqlite);
     expect(onSqlite.slice(2)).toEqual([T0 - 100, T0 + 1, T0 + 2]);

@@ -288,7 +288,7 @@ describe('PLAT-1: accounts, for platform operators', () => {
   });
 
   it('only platform operators: an account admin gets 403 everywhere; a read-only operator token only reads', async () => {
-    const admin = s.userToken([{ role: 'account_admin' }]);
+    const admin = await s.userToken([{ role: 'account_admin' }]);
     const target = `/api/v1/accounts/${s.accountId}`;
     const calls: [string, string, unknown][] = [
       ['GET', '/api/v1/accounts', undefined],

@@ -807,13 +807,13 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
   it("reset identity needs hosts.manage in the host's org; a foreign org's admin gets 404", async () => {
     const { id } = await goHost('swap-guarded');
     const other = await newOrg('Foreign Admins Org');
-    const foreign = s.userToken([{ role: 'org_admin', orgId: other.id }]);
+    const foreign = await s.userToken([{ role: 'org_admin', orgId: other.id }]);
     const res = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
       token: foreign.token,
     });
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe('NOT_FOUND');
-    const reader = s.userToken([{ role: 'reader', orgId: org.id }]);
+    const reader = await s.userToken([{ role: 'reader', orgId: org.id }]);
     const denied = await s.request('POST', `/api/v1/hosts/${id}/reset-identity`, {
       token: reader.token,
     });
@@ -881,7 +881,7 @@ describe('AGT-2 agents of a deactivated org or account are refused on every endp
       adminEmail: 'dormant-admin@server.test',
       adminName: 'Dormant Admin',
     });
-    const admin = s.userToken([{ role: 'account_admin' }], { accountId: acc.accountId });
+    const admin = await s.userToken([{ role: 'account_admin' }], { accountId: acc.accountId });
     const o = (
       await s.request('POST', '/api/v1/organizations', {
         token: admin.token,

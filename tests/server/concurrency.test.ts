@@ -44,8 +44,10 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
       );
     }
     // Five clients (an admin token each), 100 PATCHes each, all in flight at once.
-    const clients = orgs.map((_, i) =>
-      s.userToken([{ role: 'account_admin' }], { email: `writer-${i}@example.test` }),
+    const clients = await Promise.all(
+      orgs.map((_, i) =>
+        s.userToken([{ role: 'account_admin' }], { email: `writer-${i}@example.test` }),
+      ),
     );
     const answers = await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
@@ -75,13 +77,15 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
       adminEmail: 'platform-admin@platform.test',
       adminName: 'Platform admin',
     });
-    const engineer = s.userToken([], { accountId: platform.accountId, support: true });
+    const engineer = await s.userToken([], { accountId: platform.accountId, support: true });
     const req = await s.request('POST', '/api/v1/support-access/requests', {
       token: engineer.token,
       body: { account_id: s.accountId, reason: 'hosts offline', duration_hours: 2 },
     });
     expect(req.status).toBe(201);
-    const second = s.userToken([{ role: 'account_admin' }], { email: 'second-admin@example.test' });
+    const second = await s.userToken([{ role: 'account_admin' }], {
+      email: 'second-admin@example.test',
+    });
     const [a, b] = await Promise.all(
       [s.adminToken, second.token].map((token) =>
         s.request('POST', `/api/v1/support-access/requests/${req.json.id}/approve`, {
@@ -100,7 +104,9 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
   it('two concurrent PATCHes of name and description leave the search finding both', async () => {
     const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Plain' } }))
       .json as Json;
-    const second = s.userToken([{ role: 'account_admin' }], { email: 'editor-2@example.test' });
+    const second = await s.userToken([{ role: 'account_admin' }], {
+      email: 'editor-2@example.test',
+    });
     const [a, b] = await Promise.all([
       s.request('PATCH', `/api/v1/organizations/${org.id}`, { body: { name: 'Zephyrine' } }),
       s.request('PATCH', `/api/v1/organizations/${org.id}`, {

@@ -4,6 +4,7 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessService } from '../../main/core/access';
 import { ManualClock } from '../../main/core/clock';
 import { FileKeyStore } from '../../main/core/key-store';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
@@ -110,7 +111,7 @@ describe('first-start bootstrap', () => {
     const lines: string[] = [];
     const result = await bootstrap({ services, adminToken: token, print: (l) => lines.push(l) });
     expect(result).toMatchObject({ provisioned: true, token });
-    expect(services.auth.authenticate(token)).toMatchObject({ label: 'admin@orgdesk.local' });
+    expect(await services.auth.authenticate(token)).toMatchObject({ label: 'admin@orgdesk.local' });
     expect(lines.join('\n')).not.toContain(token);
     expect(JSON.stringify(opened.db.select().from(auditEntries).all())).not.toContain(token);
   });
@@ -122,10 +123,11 @@ describe('first-start bootstrap', () => {
     const token = first.provisioned ? first.token : '';
     expect(token).toMatch(/^odk_pat_[A-Za-z0-9_-]{43}$/);
     expect(lines.filter((l) => l.includes(token))).toEqual([`ORGDESK_ADMIN_TOKEN=${token}`]);
-    const admin = services.auth.authenticate(token)!;
-    expect(
-      services.infra.access.accountPermissions(admin, admin.accountId).has('users.manage'),
-    ).toBe(true);
+    const admin = (await services.auth.authenticate(token))!;
+    const permissions = await services.infra.uow.read((r) =>
+      new AccessService(services.infra.clock).accountPermissions(r, admin, admin.accountId),
+    );
+    expect(permissions.has('users.manage')).toBe(true);
 
     const again = await bootstrap({
       services,
@@ -135,7 +137,7 @@ describe('first-start bootstrap', () => {
     expect(again).toEqual({ provisioned: false });
     expect(lines).toHaveLength(2);
     expect(opened.db.select().from(apiTokens).all()).toHaveLength(1);
-    expect(services.auth.authenticate(`odk_pat_${'Q'.repeat(43)}`)).toBeNull();
+    expect(await services.auth.authenticate(`odk_pat_${'Q'.repeat(43)}`)).toBeNull();
   });
 
   it('refuses a token without the personal-token prefix (it could never authenticate)', async () => {

@@ -23,8 +23,8 @@ beforeAll(async () => {
     adminEmail: 'other-admin@other.test',
     adminName: 'Other admin',
   });
-  otherAdmin = s.userToken([{ role: 'account_admin' }], { accountId: other.accountId });
-  reader = s.userToken([{ role: 'reader', orgId }]);
+  otherAdmin = await s.userToken([{ role: 'account_admin' }], { accountId: other.accountId });
+  reader = await s.userToken([{ role: 'reader', orgId }]);
 });
 afterAll(() => s.close());
 

@@ -52,7 +52,7 @@ describe('fleet over REST (UI-12)', () => {
     const tooLong = await s.request('GET', '/api/v1/fleet/history?hours=169');
     expect(tooLong.status).toBe(400);
     expect(tooLong.json.error.field).toBe('hours');
-    const outsider = s.userToken([{ role: 'reader', orgId: other.id }]);
+    const outsider = await s.userToken([{ role: 'reader', orgId: other.id }]);
     const foreign = await s.request('GET', `/api/v1/fleet/history?organization_id=${org.id}`, {
       token: outsider.token,
     });

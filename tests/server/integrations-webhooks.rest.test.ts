@@ -176,7 +176,7 @@ describe('webhooks with private destinations allowed (ORGDESK_WEBHOOK_ALLOW_PRIV
     const [dest] = (await s.request('GET', DESTS)).json;
     const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Scoped' } }))
       .json;
-    const orgAdmin = s.userToken([{ role: 'org_admin', orgId: org.id }]);
+    const orgAdmin = await s.userToken([{ role: 'org_admin', orgId: org.id }]);
     expect((await s.request('GET', DESTS, { token: orgAdmin.token })).status).toBe(403);
     const del = await s.request('DELETE', `${DESTS}/${dest.id}`, { token: orgAdmin.token });
     expect(del.status).toBe(403);

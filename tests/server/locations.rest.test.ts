@@ -123,13 +123,13 @@ describe('locations over REST (LOC-1..4)', () => {
 
   it('a technician edits locations; a reader gets 403; another tenant 404', async () => {
     const loc = (await s.request('POST', base(), { body: { name: 'Rome' } })).json;
-    const tech = s.userToken([{ role: 'technician', orgId: org.id }]);
+    const tech = await s.userToken([{ role: 'technician', orgId: org.id }]);
     const ok = await s.request('PATCH', `/api/v1/locations/${loc.id}`, {
       token: tech.token,
       body: { timezone: 'Europe/Rome' },
     });
     expect(ok.status).toBe(200);
-    const reader = s.userToken([{ role: 'reader', orgId: org.id }]);
+    const reader = await s.userToken([{ role: 'reader', orgId: org.id }]);
     const denied = await s.request('PATCH', `/api/v1/locations/${loc.id}`, {
       token: reader.token,
       body: { timezone: 'UTC' },
@@ -141,7 +141,7 @@ describe('locations over REST (LOC-1..4)', () => {
       adminEmail: 'other@loc.test',
       adminName: 'O',
     });
-    const foreign = s.services.auth.issueToken(other.adminUserId, 'personal', 'x');
+    const foreign = await s.services.auth.issueToken(other.adminUserId, 'personal', 'x');
     expect((await s.request('GET', `/api/v1/locations/${loc.id}`, { token: foreign })).status).toBe(
       404,
     );

@@ -612,8 +612,8 @@ describe('contract: a session over a real server, every answer as documented', (
       adminEmail: 'platform-admin@platform.test',
       adminName: 'Platform admin',
     });
-    const engineer = s.userToken([], { accountId: platform.accountId, support: true });
-    const engineer2 = s.userToken([], { accountId: platform.accountId, support: true });
+    const engineer = await s.userToken([], { accountId: platform.accountId, support: true });
+    const engineer2 = await s.userToken([], { accountId: platform.accountId, support: true });
     await call('GET', '/support-access/status');
     await call('POST', '/support-access/enable', { body: { duration_hours: 2, reason: 'T-1' } });
     const request = await call('POST', '/support-access/requests', {

@@ -119,7 +119,7 @@ describe('GET /api/v1/organizations (ORG-2 through the query string)', () => {
 
   it('a user sees only the orgs they hold a role on (TEN-5)', async () => {
     const all = await get('/api/v1/organizations');
-    const { token } = s.userToken([{ role: 'reader', orgId: all.json[1].id }]);
+    const { token } = await s.userToken([{ role: 'reader', orgId: all.json[1].id }]);
     const res = await get('/api/v1/organizations', token);
     expect(names(res)).toEqual(['Org 02']);
     expect(res.headers['x-total-count']).toBe('1');
@@ -164,7 +164,7 @@ describe('organizations CRUD', () => {
     expect(dup.status).toBe(409);
     expect(dup.json.error).toMatchObject({ code: 'CONFLICT', field: 'name' });
     const orgs = await get('/api/v1/organizations');
-    const { token } = s.userToken([{ role: 'org_admin', orgId: orgs.json[0].id }]);
+    const { token } = await s.userToken([{ role: 'org_admin', orgId: orgs.json[0].id }]);
     const denied = await s.request('POST', '/api/v1/organizations', {
       token,
       body: { name: 'Nope' },
@@ -180,7 +180,7 @@ describe('organizations CRUD', () => {
       adminEmail: 'other-admin@b.test',
       adminName: 'Other',
     });
-    const otherToken = s.services.auth.issueToken(other.adminUserId, 'personal', 't');
+    const otherToken = await s.services.auth.issueToken(other.adminUserId, 'personal', 't');
     const foreign = await s.request('POST', '/api/v1/organizations', {
       token: otherToken,
       body: { name: 'Foreign' },
@@ -242,7 +242,7 @@ describe('organizations CRUD', () => {
     expect(clash.status).toBe(409);
     const empty = await s.request('PATCH', `/api/v1/organizations/${org.id}`, { body: {} });
     expect(empty.status).toBe(400);
-    const { token } = s.userToken([{ role: 'reader', orgId: org.id }]);
+    const { token } = await s.userToken([{ role: 'reader', orgId: org.id }]);
     const denied = await s.request('PATCH', `/api/v1/organizations/${org.id}`, {
       token,
       body: { name: 'x' },
@@ -284,7 +284,7 @@ describe('organizations CRUD', () => {
 
   it('hard delete needs organizations.hard_delete', async () => {
     const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Keep' } })).json;
-    const { token } = s.userToken([{ role: 'org_admin', orgId: org.id }]);
+    const { token } = await s.userToken([{ role: 'org_admin', orgId: org.id }]);
     const res = await s.request('DELETE', `/api/v1/organizations/${org.id}?hard_delete=true`, {
       token,
     });
@@ -299,7 +299,7 @@ describe('organization secret (SEC-2, SEC-3)', () => {
     const res = await get(`/api/v1/organizations/${org.id}/secret`);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ secret: org.secret });
-    const { token } = s.userToken([{ role: 'technician', orgId: org.id }]);
+    const { token } = await s.userToken([{ role: 'technician', orgId: org.id }]);
     const denied = await get(`/api/v1/organizations/${org.id}/secret`, token);
     expect(denied.status).toBe(403);
     expect(denied.json.error.message).toMatch(/organizations\.edit/);
@@ -345,8 +345,8 @@ describe('who may write over REST', () => {
       adminEmail: 'support-admin@sup.test',
       adminName: 'Support',
     });
-    const engineer = s.userToken([], { accountId: home.accountId, support: true });
-    const admin = s.services.auth.authenticate(s.adminToken)!;
+    const engineer = await s.userToken([], { accountId: home.accountId, support: true });
+    const admin = (await s.services.auth.authenticate(s.adminToken))!;
     await s.services.supportAccess.enable(admin, { duration_hours: 4 });
     const read = await get('/api/v1/organizations', engineer.token);
     expect(read.status).toBe(200);

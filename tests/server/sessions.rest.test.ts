@@ -127,7 +127,7 @@ describe('my sessions (IDN-5)', () => {
       body: { name: 'Sessions Org' },
     });
     expect(org.status).toBe(201);
-    const reader = s.userToken([{ role: 'org_admin', orgId: org.json.id }]);
+    const reader = await s.userToken([{ role: 'org_admin', orgId: org.json.id }]);
     const refused = await s.request('POST', `/api/v1/users/${user.id}/sign-out`, {
       token: reader.token,
     });

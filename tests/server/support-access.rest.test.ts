@@ -26,14 +26,14 @@ beforeEach(async () => {
     adminEmail: 'platform-admin@platform.test',
     adminName: 'Platform admin',
   });
-  engineer = s.userToken([], { accountId: platform.accountId, support: true });
-  engineer2 = s.userToken([], { accountId: platform.accountId, support: true });
+  engineer = await s.userToken([], { accountId: platform.accountId, support: true });
+  engineer2 = await s.userToken([], { accountId: platform.accountId, support: true });
   const other = await s.services.accounts.provision({
     accountName: 'Other',
     adminEmail: 'other-admin@other.test',
     adminName: 'Other admin',
   });
-  otherAdmin = s.userToken([{ role: 'account_admin' }], { accountId: other.accountId });
+  otherAdmin = await s.userToken([{ role: 'account_admin' }], { accountId: other.accountId });
 });
 afterEach(() => s.close());
 
@@ -222,7 +222,7 @@ describe('audit over REST', () => {
     expect(bad.status).toBe(400);
     expect(errorOf(bad).field).toBe('from');
 
-    const orgAdmin = s.userToken([{ role: 'org_admin', orgId }]);
+    const orgAdmin = await s.userToken([{ role: 'org_admin', orgId }]);
     const mine = await s.request('GET', `/api/v1/audit?organization_id=${orgId}`, {
       token: orgAdmin.token,
     });

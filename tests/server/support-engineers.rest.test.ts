@@ -12,7 +12,7 @@ let seq = 0;
 
 beforeAll(async () => {
   s = await startServer();
-  admin = s.userToken([{ role: 'account_admin' }]);
+  admin = await s.userToken([{ role: 'account_admin' }]);
 });
 afterAll(() => s.close());
 
@@ -63,7 +63,7 @@ describe('PLAT-2: only a platform operator makes support engineers', () => {
     const marked = await operator().patch(path, { is_support_engineer: true });
     expect(marked.status).toBe(200);
     expect(marked.json.is_support_engineer).toBe(true);
-    const token = s.services.auth.issueToken(plain.id, 'personal', 'se');
+    const token = await s.services.auth.issueToken(plain.id, 'personal', 'se');
     expect((await s.request('GET', '/api/v1/users/me', { token })).json.is_support_engineer).toBe(
       true,
     );

@@ -97,8 +97,8 @@ describe('/trpc over HTTP', () => {
       adminEmail: 'sup-admin@trpc.test',
       adminName: 'S',
     });
-    const engineer = s.userToken([], { accountId: home.accountId, support: true });
-    await s.services.supportAccess.enable(s.services.auth.authenticate(s.adminToken)!, {
+    const engineer = await s.userToken([], { accountId: home.accountId, support: true });
+    await s.services.supportAccess.enable((await s.services.auth.authenticate(s.adminToken))!, {
       duration_hours: 2,
     });
     const api = client(engineer.token);

@@ -108,7 +108,7 @@ describe('users over REST (TEN-6)', () => {
     // The new user is also account admin now, so the bootstrap admin may drop the role...
     expect(lastAdmin.status).toBe(200);
     // ...but the last remaining admin may not.
-    const adminToken = s.services.auth.issueToken(user.id, 'personal', 't');
+    const adminToken = await s.services.auth.issueToken(user.id, 'personal', 't');
     const refused = await s.request('PUT', `/api/v1/users/${user.id}/roles`, {
       token: adminToken,
       body: { roles: [] },
@@ -123,7 +123,7 @@ describe('users over REST (TEN-6)', () => {
   it('users.manage is required: a technician gets 403', async () => {
     const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'UM Org' } }))
       .json;
-    const tech = s.userToken([{ role: 'technician', orgId: org.id }]);
+    const tech = await s.userToken([{ role: 'technician', orgId: org.id }]);
     for (const [method, path, body] of [
       ['GET', '/api/v1/users', undefined],
       ['POST', '/api/v1/users', { email: 'x@users.test', name: 'x' }],
@@ -222,7 +222,7 @@ describe('sign-in, sessions and tokens', () => {
 
   it('deactivating a user ends their tokens at once', async () => {
     const user = await createUser('gone@users.test');
-    const token = s.services.auth.issueToken(user.id, 'personal', 't');
+    const token = await s.services.auth.issueToken(user.id, 'personal', 't');
     expect((await s.request('GET', '/api/v1/users/me', { token })).status).toBe(200);
     await s.request('PATCH', `/api/v1/users/${user.id}`, { body: { is_active: false } });
     expect((await s.request('GET', '/api/v1/users/me', { token })).status).toBe(401);

@@ -66,7 +66,6 @@ export function createSqliteStorage(
     engine: 'sqlite',
     uow,
     offload,
-    now: { access: repos.access.now, auth: repos.auth.now },
     db,
     audit,
     close: () => offload.close(),

@@ -1,6 +1,7 @@
 // The heavy export and restore work as jobs: plain data in, progress and a result out. Run in a
 // worker thread (export-worker.ts) so no window freezes; runJobInline is the same code on the
 // calling thread, for tests that need to observe it step by step.
+import { AccessService } from '../../core/access';
 import { systemClock, ManualClock } from '../../core/clock';
 import type { Actor } from '../../core/actor';
 import { DomainError, type DomainErrorCode } from '../../core/errors';
@@ -95,10 +96,10 @@ export function deserializeError(e: SerializedError): Error {
   return new Error(e.message);
 }
 
-export function runJobInline(
+export async function runJobInline(
   job: Job,
   onProgress: (p: Progress) => void,
-): ExportResult | RestoreResult | VerifyResult {
+): Promise<ExportResult | RestoreResult | VerifyResult> {
   if (job.kind === 'verify') {
     onProgress({ phase: 'verify', done: 0, total: 1 });
     const { sqlite, manifest, signer } = openExportFile(job.file);
@@ -116,29 +117,32 @@ export function runJobInline(
       installationLabel: job.installationLabel,
     });
     const signer = services.infra.signer;
+    const access = new AccessService(clock);
     if (job.kind === 'export') {
       const service = new ExportService({
         db: opened.db,
         sqlite: opened.sqlite,
         clock,
-        access: services.infra.access,
+        uow: services.infra.uow,
+        access,
         audit: services.infra.storage.audit,
         migrationsFolder: job.migrationsFolder,
         sourceLabel: job.sourceLabel,
         signer,
       });
-      return service.exportTo(job.actor, job.input, job.target, onProgress);
+      return await service.exportTo(job.actor, job.input, job.target, onProgress);
     }
     const service = new RestoreService({
       db: opened.db,
       sqlite: opened.sqlite,
       clock,
       box: services.infra.box,
-      access: services.infra.access,
+      uow: services.infra.uow,
+      access,
       audit: services.infra.storage.audit,
       signers: { own: signer.key(), pinned: job.pinned },
     });
-    return service.restoreOrganization(job.actor, job.file, job.input, onProgress);
+    return await service.restoreOrganization(job.actor, job.file, job.input, onProgress);
   } finally {
     opened.close();
   }

@@ -5,9 +5,7 @@ import { runJobInline, serializeError, type Job, type WorkerMessage } from './ex
 
 const post = (message: WorkerMessage) => parentPort?.postMessage(message);
 
-try {
-  const result = runJobInline(workerData as Job, (p) => post({ type: 'progress', ...p }));
-  post({ type: 'done', result });
-} catch (err) {
-  post({ type: 'error', error: serializeError(err) });
-}
+runJobInline(workerData as Job, (p) => post({ type: 'progress', ...p })).then(
+  (result) => post({ type: 'done', result }),
+  (err: unknown) => post({ type: 'error', error: serializeError(err) }),
+);

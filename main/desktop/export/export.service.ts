@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../db/sqlite/audit-log';
 import { iso, type Clock } from '../../core/clock';
@@ -22,6 +22,7 @@ import type { Db } from '../../db/database';
 import { migrateSchema } from '../../db/migrate';
 import { refreshHostCountsNow } from '../../db/sqlite/repos/host-counts';
 import { accounts, organizations } from '../../db/schema';
+import type { Uow } from '../../repos';
 import {
   createExportInput,
   type CreateExportInput,
@@ -50,7 +51,9 @@ export interface ExportServiceDeps {
   /** The same connection as `db`, for ATTACH and raw copying. */
   sqlite: Database.Database;
   clock: Clock;
-  access: SyncAccess;
+  /** The access check runs in a unit of work of its own (one read), like every service's. */
+  uow: Uow;
+  access: AccessService;
   audit: AuditLog;
   migrationsFolder: string;
   /** Where the data comes from, for the manifest (e.g. "local database on laptop-7"). */
@@ -72,35 +75,46 @@ export class ExportService {
 
   /** Who may export what: an org needs organizations.edit and audit.view on it (its audit
    * trail goes along); the account needs users.manage and audit.view account-wide. */
-  private resolveScope(actor: Actor, input: ReturnType<typeof createExportInput.parse>) {
-    if (input.scope === 'organization') {
-      const ref = this.d.access.requireOrg(
-        actor,
-        input.organization_id,
-        'organizations.edit',
-        'audit.view',
-      );
-      return { accountId: ref.accountId, orgIds: [ref.id] };
-    }
-    const accountId = this.d.access.requireAccount(actor, 'users.manage');
-    this.d.access.requireAccount(actor, 'audit.view', accountId);
-    const orgIds = this.d.db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(eq(organizations.accountId, accountId))
-      .all()
-      .map((r) => r.id);
-    return { accountId, orgIds };
+  private resolveScope(
+    actor: Actor,
+    input: ReturnType<typeof createExportInput.parse>,
+  ): Promise<{ accountId: number; orgIds: number[] }> {
+    return this.d.uow.read(async (r) => {
+      if (input.scope === 'organization') {
+        const ref = await this.d.access.requireOrg(
+          r,
+          actor,
+          input.organization_id,
+          'organizations.edit',
+          'audit.view',
+        );
+        return { accountId: ref.accountId, orgIds: [ref.id] };
+      }
+      const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
+      await this.d.access.requireAccount(r, actor, 'audit.view', accountId);
+      // In the check's snapshot: the org ids are the ones of the account it allowed.
+      const orgIds = this.d.db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(eq(organizations.accountId, accountId))
+        .all()
+        .map((o) => o.id);
+      return { accountId, orgIds };
+    });
   }
 
-  exportTo(
+  /**
+   * The check is one read through the unit of work; the copy after it is synchronous from its
+   * BEGIN to its COMMIT (ATTACH cannot run inside a transaction), as before.
+   */
+  async exportTo(
     actor: Actor,
     raw: CreateExportInput,
     target: string,
     onProgress: ProgressFn = () => {},
-  ): ExportResult {
+  ): Promise<ExportResult> {
     const input = createExportInput.parse(raw);
-    const { accountId, orgIds } = this.resolveScope(actor, input);
+    const { accountId, orgIds } = await this.resolveScope(actor, input);
     const sqlite = this.d.sqlite;
     const tmp = `${target}.partial-${randomUUID()}`;
     try {

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import { basename } from 'node:path';
-import type { SyncAccess } from '../../core/access';
+import type { AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import type { AuditLog } from '../../db/sqlite/audit-log';
 import type { Clock } from '../../core/clock';
@@ -17,6 +17,7 @@ import { DomainError, badRequest } from '../../core/errors';
 import { nameKey } from '../../core/names';
 import type { Db } from '../../db/database';
 import { organizations } from '../../db/schema';
+import type { Uow } from '../../repos';
 import { secretAad } from '../../features/organizations/organizations.service';
 import { searchText } from '../../features/organizations/organizations.mapper';
 import { restoreInput, type RestoreInput } from '../../../shared/schemas/desktop.schema';
@@ -31,7 +32,9 @@ export interface RestoreDeps {
   sqlite: Database.Database;
   clock: Clock;
   box: SecretBox;
-  access: SyncAccess;
+  /** The access check runs in a unit of work of its own (one read), like every service's. */
+  uow: Uow;
+  access: AccessService;
   audit: AuditLog;
   /** Whose signatures this computer trusts (EXP-1): its own export key and the pinned ones. */
   signers: KnownSigners;
@@ -71,14 +74,16 @@ export class RestoreService {
     );
   }
 
-  restoreOrganization(
+  async restoreOrganization(
     actor: Actor,
     file: string,
     raw: RestoreInput = {},
     onProgress: ProgressFn = () => {},
-  ): RestoreResult {
+  ): Promise<RestoreResult> {
     const input = restoreInput.parse(raw);
-    const accountId = this.d.access.requireAccount(actor, 'settings.manage');
+    const accountId = await this.d.uow.read((r) =>
+      this.d.access.requireAccount(r, actor, 'settings.manage'),
+    );
     const opened = openExportFile(file);
     try {
       const src = opened.sqlite;

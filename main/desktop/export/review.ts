@@ -62,7 +62,7 @@ export function reviewLabel(m: ExportManifest): string {
   return `the export of ${what} (exported ${m.exported_at} by ${m.exported_by})`;
 }
 
-export function openReview(
+export async function openReview(
   file: string,
   options: {
     migrationsFolder: string;
@@ -71,7 +71,7 @@ export function openReview(
     /** The checksum is verified meanwhile by the caller (desktop-shell.ts), who acts on it. */
     checksumLater?: boolean;
   },
-): ReviewHandle {
+): Promise<ReviewHandle> {
   const opened = openExportFile(file, {
     verifiedSha256: options.verifiedSha256,
     checksumLater: options.checksumLater,
@@ -110,7 +110,7 @@ export function openReview(
       clock: options.clock ?? systemClock,
       keys: new StaticKeyStore(randomBytes(32).toString('base64')),
     });
-    const actor = services.auth.actorForUser(manifest.exported_by_user_id);
+    const actor = await services.auth.actorForUser(manifest.exported_by_user_id);
     if (!actor) {
       throw new DomainError(
         'BAD_REQUEST',

@@ -28,8 +28,18 @@ export type NewToken = Pick<
 export interface AuthRepo {
   /** Sign-in: the user with this folded email. */
   userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined>;
-  /** IDN-1: the second step of a sign-in reads its user again, fresh. */
+  /**
+   * IDN-1: the second step of a sign-in reads its user again, fresh; the local desktop and a
+   * review find their operator by it (AuthService.actorForUser).
+   */
   userById(id: number): Promise<UserWithAccount | undefined>;
+  /** The per-request path (AuthService.authenticate): the token with this digest and its user. */
+  tokenByDigest(digest: string): Promise<TokenWithUser | undefined>;
+  /**
+   * IDN-5: stamps last use unless it was stamped after `notAfter` (a conditional update, so two
+   * processes, or two replicas, racing on one token write it once).
+   */
+  touchToken(id: number, now: number, notAfter: number): Promise<void>;
   insertToken(values: NewToken): Promise<ApiTokenRow>;
   /** Sign-out: revokes the caller's own token with this digest. */
   revokeOwnByDigest(digest: string, userId: number, now: number): Promise<void>;
@@ -45,19 +55,4 @@ export interface AuthRepo {
   revokeOwnSession(id: number, userId: number, now: number): Promise<ApiTokenRow | undefined>;
   /** Revokes the user's live sessions except the one with this digest (null: all); how many. */
   revokeSessionsExcept(userId: number, keepDigest: string | null, now: number): Promise<number>;
-}
-
-/**
- * TEMPORARY (issue 14 transition): the synchronous reads and writes of the per-request path
- * (AuthService.authenticate, actorForUser, issueToken), which about forty callers (the tRPC
- * context, REST, the desktop, fixtures, benches, seeds) use synchronously. Same statements as
- * before, prepared once; no lock and no transaction, as before. Converting those callers to
- * await moves these behind the unit of work.
- */
-export interface AuthNow {
-  tokenByDigest(digest: string): TokenWithUser | undefined;
-  /** IDN-5: stamps last use unless it was stamped after `notAfter` (a conditional update). */
-  touchToken(id: number, now: number, notAfter: number): void;
-  userById(id: number): UserWithAccount | undefined;
-  insertToken(values: NewToken): ApiTokenRow;
 }

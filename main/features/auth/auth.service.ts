@@ -31,16 +31,11 @@ import { SecondFactors, throttled } from '../mfa/second-factor';
 import { completeMfaPasskeyInput } from '../../../shared/schemas/passkeys.schema';
 import { PASSKEY_REFUSED, signInExpired, type PasskeysService } from '../passkeys/passkeys.service';
 import { emailKey } from '../users/users.service';
-import type { AuthNow, TokenWithUser } from './auth.repo';
+import type { TokenWithUser } from './auth.repo';
 import { SignInThrottle } from './throttle';
 
 export interface AuthDeps {
   uow: Uow;
-  /**
-   * TEMPORARY (issue 14 transition): the per-request path (authenticate, actorForUser,
-   * issueToken), synchronous for its synchronous callers; see AuthNow.
-   */
-  now: AuthNow;
   clock: Clock;
   box: SecretBox;
   sessionTtlMs?: number;
@@ -53,7 +48,10 @@ export interface AuthDeps {
   mfaThrottle?: SignInThrottle;
   /** IDN-2: passkeys as the second step of a sign-in. */
   passkeys?: PasskeysService;
-  /** The server's log, for what belongs in no account's trail (a sign-in for an unknown email). */
+  /**
+   * The server's log, for what belongs in no account's trail (a sign-in for an unknown email)
+   * and for a last-use stamp that could not be written (the request was answered regardless).
+   */
   log?: (line: string) => void;
 }
 
@@ -111,14 +109,16 @@ const secondFactorFacts = (row: TokenWithUser, now: number) => ({
 /**
  * Sessions and personal tokens: random, shown once, stored as a keyed digest only. Sign-in and
  * the token use cases run over the unit of work (issue 14); the password check (scrypt: real
- * I/O) runs between a read and a write, never inside one. The per-request path (authenticate,
- * actorForUser) and issueToken stay synchronous through AuthNow for now: see AuthDeps.now.
+ * I/O) runs between a read and a write, never inside one. The per-request path (authenticate) is
+ * one read; the rare last-use stamp is a write of its own after it (see recordUse).
  */
 export class AuthService {
   private readonly throttle: SignInThrottle;
   private readonly verify: PasswordVerifier;
   private readonly factors: SecondFactors;
   private readonly mfaThrottle: SignInThrottle;
+  /** Tokens whose last-use stamp is being written: one write per token at a time (recordUse). */
+  private readonly touching = new Set<number>();
   constructor(private readonly d: AuthDeps) {
     this.throttle = d.throttle ?? new SignInThrottle();
     this.verify = d.verifyPassword ?? verifyPassword;
@@ -157,20 +157,24 @@ export class AuthService {
     userId: number,
     kind: 'session' | 'personal',
     name: string,
+    given?: string,
   ): Promise<string> {
-    const { token, values } = this.newToken(userId, kind, name, false, null);
+    const { token, values } = this.newToken(userId, kind, name, false, null, given);
     await r.auth.insertToken(values);
     return token;
   }
 
   /**
-   * Issues a token for a user without a password check: bootstrap and the local desktop only.
-   * Synchronous (AuthNow): the server bootstrap issues it inside its own transaction.
+   * Issues a token for a user without a password check, in a unit of work of its own: the local
+   * desktop, fixtures and benches (the server bootstrap uses issueTokenIn, with its audit entry).
    */
-  issueToken(userId: number, kind: 'session' | 'personal', name: string, token?: string): string {
-    const issued = this.newToken(userId, kind, name, false, null, token);
-    this.d.now.insertToken(issued.values);
-    return issued.token;
+  async issueToken(
+    userId: number,
+    kind: 'session' | 'personal',
+    name: string,
+    given?: string,
+  ): Promise<string> {
+    return this.d.uow.write((r) => this.issueTokenIn(r, userId, kind, name, given));
   }
 
   async login(
@@ -484,40 +488,56 @@ export class AuthService {
    * The actor behind a bearer token, or null when it is unknown, expired, revoked, or its user or
    * the user's account inactive (read on every request: reactivation makes it work again).
    */
-  authenticate(token: string): Actor | null {
+  async authenticate(token: string): Promise<Actor | null> {
     if (!token.startsWith(SESSION_TOKEN_PREFIX) && !token.startsWith(PERSONAL_TOKEN_PREFIX))
       return null;
     const now = this.d.clock.now();
-    const row = this.d.now.tokenByDigest(this.d.box.tokenDigest(token));
-    if (!row || row.token.revokedAt !== null || !row.user.isActive || !row.accountActive) {
-      return null;
-    }
-    if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
-    this.recordUse(row.token, now);
-    return {
-      ...this.actorOf(
-        row.user,
-        row.token.readOnly,
-        row.token.kind === 'session' ? 'session' : 'token',
-      ),
-      secondFactor: secondFactorFacts(row, now),
-    };
+    const digest = this.d.box.tokenDigest(token);
+    return this.d.uow.read(async (r) => {
+      const row = await r.auth.tokenByDigest(digest);
+      if (!row || row.token.revokedAt !== null || !row.user.isActive || !row.accountActive) {
+        return null;
+      }
+      if (row.token.expiresAt !== null && row.token.expiresAt <= now) return null;
+      this.recordUse(r, row.token, now);
+      return {
+        ...this.actorOf(
+          row.user,
+          row.token.readOnly,
+          row.token.kind === 'session' ? 'session' : 'token',
+        ),
+        secondFactor: secondFactorFacts(row, now),
+      };
+    });
   }
 
   /**
    * IDN-5: stamps `last_used_at`, at most once a minute per token. The row just read decides, so
-   * most calls write nothing; the UPDATE repeats the condition so that two processes sharing the
-   * file still write once.
+   * most requests write nothing and authenticate stays a read. A stale one schedules the stamp
+   * as a write of its own once the read has ended (afterCommit): the read's answer never waits
+   * for the write lock, and the request's own units of work queue behind the stamp, so it has
+   * landed when they run (on SQLite, one lock). One stamp per token is in flight at a time; the
+   * UPDATE repeats the condition so that two processes (or replicas) on one database write once.
+   * A stamp that fails is logged, never answered: the request it records was allowed already.
    */
-  private recordUse(token: TokenRow, now: number): void {
+  private recordUse(r: Pick<Repos, 'afterCommit'>, token: TokenRow, now: number): void {
     const stale = now - LAST_USED_RESOLUTION_MS;
     if (token.lastUsedAt !== null && token.lastUsedAt > stale) return;
-    this.d.now.touchToken(token.id, now, stale);
+    r.afterCommit(() => {
+      if (this.touching.has(token.id)) return;
+      this.touching.add(token.id);
+      this.d.uow
+        .write((w) => w.auth.touchToken(token.id, now, stale))
+        .catch((err: unknown) => {
+          this.d.log?.(`Orgdesk: could not record a token's last use: ${(err as Error).message}`);
+        })
+        .finally(() => this.touching.delete(token.id));
+    });
   }
 
   /** The caller's user record for a token (local desktop uses this to find its operator). */
-  actorForUser(userId: number): Actor | null {
-    const row = this.d.now.userById(userId);
+  async actorForUser(userId: number): Promise<Actor | null> {
+    const row = await this.d.uow.read((r) => r.auth.userById(userId));
     return row && row.user.isActive && row.accountActive
       ? this.actorOf(row.user, false, 'local')
       : null;

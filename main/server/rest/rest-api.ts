@@ -212,7 +212,7 @@ export class RestApi {
         return;
       }
       route = handler.route;
-      const { actor, token } = this.authenticate(req, route, o.services);
+      const { actor, token } = await this.authenticate(req, route, o.services);
       const rawBody = await readBody(req);
       const input = assembleInput(route, found.raw, url.searchParams, parseJsonBody(rawBody));
       const result = await route.call(
@@ -256,17 +256,17 @@ export class RestApi {
     }
   }
 
-  private authenticate(
+  private async authenticate(
     req: IncomingMessage,
     route: ProjectedRoute,
     services: Services,
-  ): { actor: Actor | null; token: string | null } {
+  ): Promise<{ actor: Actor | null; token: string | null }> {
     if (route.rest.auth === 'none') return { actor: null, token: null };
     const token = bearerToken(req);
     if (token === undefined) {
       throw new DomainError('UNAUTHORIZED', 'Sign in first: send Authorization: Bearer <token>');
     }
-    const actor = token ? services.auth.authenticate(token) : null;
+    const actor = token ? await services.auth.authenticate(token) : null;
     if (!token || !actor) {
       throw new DomainError(
         'UNAUTHORIZED',

@@ -3,10 +3,7 @@ import type { AccessRepo, OrgRef, RoleGrant, UserAccessState } from '../../../co
 import { accounts, organizations, roleAssignments, supportGrants, users } from '../schema';
 import type { PgTx } from '../uow';
 
-/**
- * AccessService's reads on PostgreSQL. The async port only: the synchronous `now` reads of the
- * SyncAccess facade (SqliteAccessRepo.now) have no PostgreSQL form.
- */
+/** AccessService's reads on PostgreSQL. */
 export class PgAccessRepo implements AccessRepo {
   constructor(private readonly tx: PgTx) {}
 

@@ -22,13 +22,7 @@ const withAccount = {
     ),
 };
 
-/**
- * Sign-in, sessions and tokens on PostgreSQL: the SQLite adapter's statements. The SQLite
- * adapter's synchronous `now` (AuthNow, the per-request path) has no PostgreSQL form; its two
- * reads and writes the async port lacks are here as async methods of the same names,
- * `tokenByDigest` and `touchToken` (AuthNow's `userById` and `insertToken` are the port's
- * own), for the branch that makes authenticate async to move into the port.
- */
+/** Sign-in, sessions and tokens on PostgreSQL: the SQLite adapter's statements. */
 export class PgAuthRepo implements AuthRepo {
   constructor(private readonly tx: PgTx) {}
 
@@ -50,7 +44,7 @@ export class PgAuthRepo implements AuthRepo {
     return row;
   }
 
-  /** AuthNow.tokenByDigest, async: the token with its user and what their account says. */
+  /** The token with its user and what their account says (the per-request path). */
   async tokenByDigest(digest: string): Promise<TokenWithUser | undefined> {
     const [row] = await this.tx.db
       .select({ token: apiTokens, user: users, ...withAccount })
@@ -63,7 +57,7 @@ export class PgAuthRepo implements AuthRepo {
   }
 
   /**
-   * AuthNow.touchToken, async (IDN-5): stamps last use unless it was stamped after `notAfter`,
+   * IDN-5: stamps last use unless it was stamped after `notAfter`,
    * one conditional update, so replicas touching one token at once write it at most once per
    * window.
    */

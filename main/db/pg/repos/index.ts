@@ -91,8 +91,7 @@ export function createPgReposA(tx: PgTx): PgReposA {
 
 // ── group C (h/pg-repos-c): auth, sso, mfa, passkeys, integrations, notifications, agents ──
 /**
- * The repositories of group C (issue 15). `auth` is the PG class itself, for its async forms
- * of AuthNow (tokenByDigest, touchToken); `agents` is the async form of its synchronous port.
+ * The repositories of group C (issue 15). `agents` is the async form of its synchronous port.
  */
 export function createPgReposC(tx: PgTx, deps: Pick<PgRepoDeps, 'email'> = {}) {
   return {

@@ -1,19 +1,18 @@
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import type { AccessRepo, OrgRef, RoleGrant, UserAccessState } from '../../../core/access.repo';
-import type { AccessReadsNow } from '../../../core/access';
 import type { Db } from '../../database';
 import { accounts, organizations, roleAssignments, supportGrants, users } from '../../schema';
 
-/**
- * AccessService's reads (every call runs them: prepared once per connection). `now` is the same
- * reads, synchronous, for the temporary SyncAccess facade.
- */
+/** AccessService's reads (every call runs them: prepared once per connection). */
 export class SqliteAccessRepo implements AccessRepo {
-  readonly now: AccessReadsNow;
+  private readonly userStateStmt;
+  private readonly supportAccountsStmt;
+  private readonly rolesStmt;
+  private readonly orgStmt;
 
   constructor(db: Db) {
     const p = (name: string) => sql.placeholder(name);
-    const userState = db
+    this.userStateStmt = db
       .select({
         userActive: users.isActive,
         accountActive: accounts.isActive,
@@ -24,7 +23,7 @@ export class SqliteAccessRepo implements AccessRepo {
       .where(eq(users.id, p('userId')))
       .prepare();
     // A deactivated account is closed to support grants too: nobody reads inside it.
-    const supportAccounts = db
+    this.supportAccountsStmt = db
       .selectDistinct({ accountId: supportGrants.accountId })
       .from(supportGrants)
       .innerJoin(accounts, eq(accounts.id, supportGrants.accountId))
@@ -38,14 +37,14 @@ export class SqliteAccessRepo implements AccessRepo {
         ),
       )
       .prepare();
-    const roles = db
+    this.rolesStmt = db
       .select({ role: roleAssignments.role, organizationId: roleAssignments.organizationId })
       .from(roleAssignments)
       .where(
         and(eq(roleAssignments.userId, p('userId')), eq(roleAssignments.accountId, p('accountId'))),
       )
       .prepare();
-    const org = db
+    this.orgStmt = db
       .select({
         id: organizations.id,
         accountId: organizations.accountId,
@@ -55,28 +54,21 @@ export class SqliteAccessRepo implements AccessRepo {
       .from(organizations)
       .where(eq(organizations.id, p('orgId')))
       .prepare();
-    this.now = {
-      userState: (userId) => userState.get({ userId }),
-      supportAccountIds: (userId, now) =>
-        supportAccounts.all({ now, userId }).map((r) => r.accountId),
-      roles: (userId, accountId) => roles.all({ userId, accountId }),
-      orgRef: (orgId) => org.get({ orgId }),
-    };
   }
 
   async userState(userId: number): Promise<UserAccessState | undefined> {
-    return this.now.userState(userId);
+    return this.userStateStmt.get({ userId });
   }
 
   async supportAccountIds(userId: number, now: number): Promise<number[]> {
-    return this.now.supportAccountIds(userId, now);
+    return this.supportAccountsStmt.all({ now, userId }).map((r) => r.accountId);
   }
 
   async roles(userId: number, accountId: number): Promise<RoleGrant[]> {
-    return this.now.roles(userId, accountId);
+    return this.rolesStmt.all({ userId, accountId });
   }
 
   async orgRef(orgId: number): Promise<OrgRef | undefined> {
-    return this.now.orgRef(orgId);
+    return this.orgStmt.get({ orgId });
   }
 }

@@ -1,9 +1,9 @@
 import { and, desc, eq, gt, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { ApiTokenRow } from '../../../domain/rows';
 import type {
-  AuthNow,
   AuthRepo,
   NewToken,
+  TokenWithUser,
   UserWithAccount,
 } from '../../../features/auth/auth.repo';
 import type { Db } from '../../database';
@@ -22,12 +22,15 @@ const withAccount = {
 
 /**
  * Sign-in, sessions and tokens on SQLite: the SQL AuthService ran before issue 14, unchanged.
- * `now` is the per-request path, synchronous, for the temporary AuthNow.
+ * The per-request path's statements (a token with its user, the last-use touch, a user by id)
+ * run on every request: prepared once per connection.
  */
 export class SqliteAuthRepo implements AuthRepo {
-  readonly now: AuthNow;
   private readonly byEmailStmt;
   private readonly personalStmt;
+  private readonly tokenStmt;
+  private readonly touchStmt;
+  private readonly userStmt;
 
   constructor(private readonly db: Db) {
     this.byEmailStmt = db
@@ -43,7 +46,7 @@ export class SqliteAuthRepo implements AuthRepo {
       .where(and(eq(apiTokens.userId, p('userId')), eq(apiTokens.kind, 'personal')))
       .orderBy(desc(apiTokens.id))
       .prepare();
-    const tokenStmt = db
+    this.tokenStmt = db
       .select({ token: apiTokens, user: users, ...withAccount })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
@@ -51,7 +54,7 @@ export class SqliteAuthRepo implements AuthRepo {
       .leftJoin(userTotp, eq(userTotp.userId, users.id))
       .where(eq(apiTokens.tokenDigest, p('digest')))
       .prepare();
-    const touchStmt = db
+    this.touchStmt = db
       .update(apiTokens)
       .set({ lastUsedAt: sql`${p('now')}` })
       .where(
@@ -61,29 +64,25 @@ export class SqliteAuthRepo implements AuthRepo {
         ),
       )
       .prepare();
-    const userStmt = db
+    this.userStmt = db
       .select({ user: users, ...withAccount })
       .from(users)
       .innerJoin(accounts, eq(accounts.id, users.accountId))
       .leftJoin(userTotp, eq(userTotp.userId, users.id))
       .where(eq(users.id, p('id')))
       .prepare();
-    this.now = {
-      tokenByDigest: (digest) => tokenStmt.get({ digest }),
-      touchToken: (id, now, notAfter) => {
-        touchStmt.run({ id, now, notAfter });
-      },
-      userById: (id) => userStmt.get({ id }),
-      insertToken: (values) => this.insertTokenNow(values),
-    };
   }
 
-  private insertTokenNow(values: NewToken): ApiTokenRow {
-    return this.db.insert(apiTokens).values(values).returning().get();
+  async tokenByDigest(digest: string): Promise<TokenWithUser | undefined> {
+    return this.tokenStmt.get({ digest });
+  }
+
+  async touchToken(id: number, now: number, notAfter: number): Promise<void> {
+    this.touchStmt.run({ id, now, notAfter });
   }
 
   async userById(id: number): Promise<UserWithAccount | undefined> {
-    return this.now.userById(id);
+    return this.userStmt.get({ id });
   }
 
   async userByEmailKey(emailKey: string): Promise<UserWithAccount | undefined> {
@@ -91,7 +90,7 @@ export class SqliteAuthRepo implements AuthRepo {
   }
 
   async insertToken(values: NewToken): Promise<ApiTokenRow> {
-    return this.insertTokenNow(values);
+    return this.db.insert(apiTokens).values(values).returning().get();
   }
 
   async revokeOwnByDigest(digest: string, userId: number, now: number): Promise<void> {

@@ -29,10 +29,8 @@ import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
 
 export type SqliteRepos = Omit<Repos, keyof TxHooks> & {
-  access: SqliteAccessRepo;
   locations: SqliteLocationsRepo;
   supportAccess: SqliteSupportAccessRepo;
-  auth: SqliteAuthRepo;
 };
 
 /**
