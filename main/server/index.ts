@@ -17,12 +17,21 @@ import { prepareDataDir } from './data-dir';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.database.engine !== 'sqlite') {
+    // SCALE-1: the configuration is read and checked; composing the services on PostgreSQL is
+    // the next step of issue 15. Until then, say so rather than start on the wrong database.
+    throw new ConfigError(
+      'ORGDESK_DATABASE_URL is set, but this build of the server runs on SQLite only (PostgreSQL ' +
+        'serving is not composed yet; `npm run migrate` already migrates a PostgreSQL database). ' +
+        'Unset ORGDESK_DATABASE_URL to run on SQLite in the data directory.',
+    );
+  }
   const dirWarning = prepareDataDir(config.dataDir);
   if (dirWarning) process.stderr.write(`${dirWarning}\n`);
   const keys: KeyStore = config.masterKey
     ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
     : new FileKeyStore(join(config.dataDir, 'master.key'));
-  const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
+  const opened = openDatabase({ file: config.database.file });
   for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({
     db: opened.db,

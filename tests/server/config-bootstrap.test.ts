@@ -24,6 +24,7 @@ describe('server configuration from the environment', () => {
       masterKey: null,
       tls: null,
       publicUrl: null,
+      database: { engine: 'sqlite', file: '/srv/app/.orgdesk-data/orgdesk.db' },
     });
   });
 
@@ -54,6 +55,7 @@ describe('server configuration from the environment', () => {
       masterKey: key,
       tls: { certFile: '/srv/tls/cert.pem', keyFile: '/srv/tls/key.pem' },
       publicUrl: 'https://orgdesk.example.com',
+      database: { engine: 'sqlite', file: '/srv/data/orgdesk.db' },
     });
   });
 
@@ -79,6 +81,62 @@ describe('server configuration from the environment', () => {
     const message = (err as Error).message;
     expect(message).toMatch(name === 'ORGDESK_TLS_CERT' ? /ORGDESK_TLS_KEY/ : new RegExp(name));
     expect(message).not.toContain(value);
+  });
+
+  describe('SCALE-1: ORGDESK_DATABASE_URL selects PostgreSQL', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const secretUrl = 'postgres://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net:5432/orgdesk';
+
+    it('a postgres:// (or postgresql://) URL with the master key from the environment', () => {
+      const config = loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_MASTER_KEY: key });
+      expect(config.database).toEqual({ engine: 'postgres', url: secretUrl });
+      expect(config.masterKey).toBe(key);
+      const alt = 'postgresql://orgdesk@10.0.0.5/orgdesk?sslmode=require';
+      expect(
+        loadConfig({ ORGDESK_DATABASE_URL: ` ${alt} `, ORGDESK_MASTER_KEY: key }).database,
+      ).toEqual({ engine: 'postgres', url: alt });
+    });
+
+    it.each([
+      ['mysql://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net/orgdesk', 'a MySQL URL'],
+      ['sqlite:///srv/orgdesk.db', 'a SQLite URL (SQLite needs no URL)'],
+      ['postgres://orgdesk:s3cr3t-Pa55@/orgdesk', 'no host'],
+      ['postgres://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net:5432/', 'no database name'],
+      ['pg-prod-7.example.net:5432/orgdesk', 'no scheme'],
+    ])('%s (%s) is refused, naming the variable, never echoing it', (url) => {
+      let err: unknown;
+      try {
+        loadConfig({ ORGDESK_DATABASE_URL: url, ORGDESK_MASTER_KEY: key });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).toMatch(/ORGDESK_DATABASE_URL must be a postgres:\/\/ URL/);
+      expect(message).not.toContain('s3cr3t');
+      expect(message).not.toContain('pg-prod-7.example.net');
+    });
+
+    it('without ORGDESK_MASTER_KEY it refuses the key file: replicas must share one key', () => {
+      let err: unknown;
+      try {
+        loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_DATA_DIR: '/srv/data' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).toMatch(/ORGDESK_MASTER_KEY must be set/);
+      expect(message).toMatch(/master\.key/);
+      expect(message).toMatch(/every replica/);
+      expect(message).not.toContain('s3cr3t');
+    });
+
+    it('a bad master key in PostgreSQL mode is named like in SQLite mode', () => {
+      expect(() =>
+        loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_MASTER_KEY: 'c2hvcnQ=' }),
+      ).toThrow(/ORGDESK_MASTER_KEY must be a base64-encoded 32-byte key/);
+    });
   });
 
   it('blank values count as unset', () => {
