@@ -17,6 +17,7 @@ import { appRouter } from '../trpc/router';
 import type { Context } from '../trpc/trpc';
 import { CALLBACK_PATH, handleOidcCallback } from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
+import { NO_TRUSTED_PROXIES, parseTrustedProxies, type TrustedProxies } from './client-address';
 import {
   MAX_BODY_BYTES,
   applyBaseHeaders,
@@ -56,6 +57,11 @@ export interface ServerOptions {
   routes?: readonly ProjectedRoute[];
   /** How long close() lets requests in flight finish before cutting connections. */
   shutdownGraceMs?: number;
+  /**
+   * SCALE-2: ORGDESK_TRUSTED_PROXIES, parsed (client-address.ts) or as text; from these peers
+   * X-Forwarded-For names the client. None unless given.
+   */
+  trustedProxies?: TrustedProxies | string;
 }
 
 export interface OrgdeskServer {
@@ -97,9 +103,18 @@ function sendTrpcRefusal(
   );
 }
 
+function trustedProxiesOf(given: TrustedProxies | string | undefined): TrustedProxies {
+  if (given === undefined) return NO_TRUSTED_PROXIES;
+  if (typeof given !== 'string') return given;
+  const parsed = parseTrustedProxies(given);
+  if (!parsed.ok) throw new Error(`trustedProxies: ${parsed.errors.join('; ')}`);
+  return parsed.proxies;
+}
+
 export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
+  const trusted = trustedProxiesOf(options.trustedProxies);
   const rest = new RestApi(services, options.routes);
   const docs = createApiDocs(rest);
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
@@ -129,7 +144,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         actor: caller.actor,
         serverUrl: serverUrl(),
         token: caller.token,
-        clientAddress: clientAddress(req),
+        clientAddress: clientAddress(req, trusted),
         userAgent: headerValue(req, 'user-agent'),
       };
     },
@@ -211,6 +226,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       await rest.dispatch(req, res, url, {
         services,
         serverUrl: serverUrl(),
+        trustedProxies: trusted,
         onUnexpectedError: (err) =>
           log.error(
             `rest ${printable(req.method ?? '?', 10)} ${pathForLog} failed: ${(err as Error)?.stack ?? String(err)}`,

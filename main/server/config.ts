@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PERSONAL_TOKEN_PREFIX } from '../core/crypto';
+import { parseTrustedProxies, type TrustedProxies } from './client-address';
 
 /**
  * Server configuration from the environment (SPEC "Server configuration"). Every variable is
@@ -24,6 +25,8 @@ export interface ServerConfig {
    * The URL may carry a password: it is never logged or echoed in an error.
    */
   database: DatabaseConfig;
+  /** SCALE-2: ORGDESK_TRUSTED_PROXIES, the peers whose X-Forwarded-For names the client. */
+  trustedProxies: TrustedProxies;
 }
 
 export type DatabaseConfig =
@@ -150,6 +153,13 @@ export function loadConfig(
         'Generate one with `openssl rand -base64 32` and give every replica the same value (from a secret store).',
     );
   }
+  const trusted = parseTrustedProxies(source.ORGDESK_TRUSTED_PROXIES);
+  if (!trusted.ok) {
+    // The entries are addresses, not secrets: saying which one is wrong is the quickest fix.
+    throw new ConfigError(
+      `Invalid server configuration:\n  ORGDESK_TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs of your load balancers, e.g. 10.0.0.0/8,192.0.2.10: ${trusted.errors.join('; ')}`,
+    );
+  }
   const dataDir = resolve(cwd, v.ORGDESK_DATA_DIR);
   return {
     port: v.ORGDESK_PORT,
@@ -169,5 +179,6 @@ export function loadConfig(
     database: v.ORGDESK_DATABASE_URL
       ? { engine: 'postgres', url: v.ORGDESK_DATABASE_URL }
       : { engine: 'sqlite', file: join(dataDir, 'orgdesk.db') },
+    trustedProxies: trusted.proxies,
   };
 }

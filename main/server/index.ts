@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     publicUrl: config.publicUrl,
+    trustedProxies: config.trustedProxies,
     tls: config.tls
       ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
       : null,

@@ -10,6 +10,7 @@ import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { apiTokens, auditEntries } from '../../main/db/schema';
 import { createServer } from '../../main/server/app';
 import { bootstrap } from '../../main/server/bootstrap';
+import { NO_TRUSTED_PROXIES } from '../../main/server/client-address';
 import { ConfigError, loadConfig } from '../../main/server/config';
 import { createServices, type Services } from '../../main/services';
 
@@ -25,6 +26,7 @@ describe('server configuration from the environment', () => {
       tls: null,
       publicUrl: null,
       database: { engine: 'sqlite', file: '/srv/app/.orgdesk-data/orgdesk.db' },
+      trustedProxies: NO_TRUSTED_PROXIES,
     });
   });
 
@@ -43,6 +45,7 @@ describe('server configuration from the environment', () => {
           ORGDESK_TLS_CERT: 'tls/cert.pem',
           ORGDESK_TLS_KEY: 'tls/key.pem',
           ORGDESK_PUBLIC_URL: 'https://orgdesk.example.com/',
+          ORGDESK_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10',
         },
         '/srv',
       ),
@@ -56,6 +59,7 @@ describe('server configuration from the environment', () => {
       tls: { certFile: '/srv/tls/cert.pem', keyFile: '/srv/tls/key.pem' },
       publicUrl: 'https://orgdesk.example.com',
       database: { engine: 'sqlite', file: '/srv/data/orgdesk.db' },
+      trustedProxies: expect.objectContaining({ entries: ['10.0.0.0/8', '192.0.2.10/32'] }),
     });
   });
 
@@ -137,6 +141,15 @@ describe('server configuration from the environment', () => {
         loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_MASTER_KEY: 'c2hvcnQ=' }),
       ).toThrow(/ORGDESK_MASTER_KEY must be a base64-encoded 32-byte key/);
     });
+  });
+
+  it('SCALE-2: a bad ORGDESK_TRUSTED_PROXIES entry is refused, naming the variable and the entry', () => {
+    expect(() => loadConfig({ ORGDESK_TRUSTED_PROXIES: '10.0.0.0/8,lb.example.com' })).toThrow(
+      /ORGDESK_TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs[^]*lb\.example\.com/,
+    );
+    expect(() => loadConfig({ ORGDESK_TRUSTED_PROXIES: '10.0.0.1/8' })).toThrow(
+      /did you mean 10\.0\.0\.0\/8/,
+    );
   });
 
   it('blank values count as unset', () => {
