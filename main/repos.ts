@@ -12,6 +12,7 @@ import type { AccountsRepo } from './features/accounts/accounts.repo';
 import type { AgentsRepo } from './features/agents/agents.repo';
 import type { AuditTrailRepo } from './features/audit/audit.repo';
 import type { AuthRepo } from './features/auth/auth.repo';
+import type { ThrottleRepo } from './features/auth/throttle.repo';
 import type { AutomationRepo } from './features/automation/automation.repo';
 import type { FeatureFlagsRepo } from './features/feature-flags/feature-flags.repo';
 import type { FleetRepo } from './features/fleet/fleet.repo';
@@ -54,6 +55,8 @@ export interface Repos extends TxHooks {
   secrets: SecretsRepo;
   sso: SsoRepo;
   supportAccess: SupportAccessRepo;
+  /** SCALE-2: the sign-in and second-factor throttle's counts. */
+  throttle: ThrottleRepo;
   users: UsersRepo;
   workflows: WorkflowsRepo;
 }

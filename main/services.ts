@@ -16,7 +16,7 @@ import {
   type RegistrationLimits,
 } from './features/agents/registration-limiter';
 import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
-import { SignInThrottle } from './features/auth/throttle';
+import { DatabaseThrottleStore, SignInThrottle } from './features/auth/throttle';
 import { MfaService } from './features/mfa/mfa.service';
 import { SecondFactors } from './features/mfa/second-factor';
 import { PasskeysService } from './features/passkeys/passkeys.service';
@@ -137,7 +137,9 @@ export function createServices(deps: ServiceDeps) {
   // IDN-1: one checker of second-factor codes and one count of wrong codes per user, shared by
   // sign-in's second step and the caller's own MFA use cases.
   const factors = new SecondFactors({ box, clock });
-  const mfaThrottle = new SignInThrottle();
+  // SCALE-2: in the database (sign_in_throttle), so every process on it shares the counts; the
+  // code keys (`mfa:user:<id>`) never meet the sign-in ones (`email:`, `addr:`).
+  const mfaThrottle = new SignInThrottle({}, new DatabaseThrottleStore(uow));
   const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,

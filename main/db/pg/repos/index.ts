@@ -9,6 +9,7 @@ import { PgLocationsRepo } from './locations';
 import { PgOnboardingRepo } from './onboarding';
 import { PgOrganizationsRepo } from './organizations';
 import { PgSecretsRepo } from './secrets';
+import { PgThrottleRepo } from './throttle';
 
 import type { AuditChain } from '../../../core/audit';
 import type { Clock } from '../../../core/clock';
@@ -72,10 +73,17 @@ export function createPgReposA(tx: PgTx): PgReposA {
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
 
+// ── scale-out (h/scale-config): the sign-in throttle ────────────────────────────────────────
+export function createPgReposScale(tx: PgTx) {
+  return { throttle: new PgThrottleRepo(tx) } satisfies Partial<Repos>;
+}
+// ── end of scale-out ─────────────────────────────────────────────────────────────────────────
+
 /** Every PostgreSQL repository converted so far, over one transaction. */
 export function createPgRepos(tx: PgTx, deps: PgRepoDeps) {
   return {
     ...createPgReposA(tx),
     ...createPgReposB(tx, deps),
+    ...createPgReposScale(tx),
   };
 }

@@ -24,6 +24,7 @@ import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
 import { SqliteSsoRepo } from './sso';
 import { SqliteSupportAccessRepo } from './support-access';
+import { SqliteThrottleRepo } from './throttle';
 import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
 
@@ -64,6 +65,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
+    throttle: new SqliteThrottleRepo(db),
     users: new SqliteUsersRepo(db),
     workflows: new SqliteWorkflowsRepo(db),
   };
