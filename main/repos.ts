@@ -7,6 +7,7 @@
  */
 import type { AccessRepo } from './core/access.repo';
 import type { AuditRepo } from './core/audit.repo';
+import type { LeaseRepo } from './core/lease.repo';
 import type { TxHooks, UnitOfWork } from './core/uow';
 import type { AccountsRepo } from './features/accounts/accounts.repo';
 import type { AgentsRepo } from './features/agents/agents.repo';
@@ -46,6 +47,8 @@ export interface Repos extends TxHooks {
   governance: GovernanceRepo;
   hosts: HostsRepo;
   integrations: IntegrationsRepo;
+  /** SCALE-2: the scheduled jobs' leases (core/lease.ts). */
+  leases: LeaseRepo;
   locations: LocationsRepo;
   mfa: MfaRepo;
   passkeys: PasskeysRepo;

@@ -4,6 +4,7 @@ import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
 import type { KeyStore } from './core/key-store';
+import { defaultLeaseHolder, JobLease } from './core/lease';
 import type { Offload } from './core/offload';
 import type { WorkerEntry } from './core/worker-entry';
 import type { Db } from './db/database';
@@ -88,6 +89,8 @@ export interface ServiceDeps {
   smtpUrl?: string;
   /** INT-3: the emails' From (ORGDESK_SMTP_FROM unless given). */
   smtpFrom?: string;
+  /** SCALE-2: this process's name on the scheduled jobs' leases (hostname:pid:random unless given). */
+  leaseHolder?: string;
 }
 
 /**
@@ -222,6 +225,7 @@ export function createServices(deps: ServiceDeps) {
     }),
     notifications: new NotificationsService({ uow, clock }),
   };
+  const leaseHolder = deps.leaseHolder ?? defaultLeaseHolder();
   const infra = {
     db,
     clock,
@@ -241,6 +245,12 @@ export function createServices(deps: ServiceDeps) {
      * agentBatch shares one COMMIT among agent writes arriving together.
      */
     uow,
+    /**
+     * SCALE-2: the named lease a scheduled job runs under, so it runs in one process at a time
+     * across replicas (core/lease.ts); this process's holder name on every lease it takes.
+     */
+    lease: (name: string, ttlMs: number) =>
+      new JobLease({ uow, clock, name, holder: leaseHolder, ttlMs }),
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
     fleetSnapshots: new FleetSnapshots({ uow, clock }),
     /** INT-1/INT-2: drains the outbox (one pass per call; the server runs it on a timer). */

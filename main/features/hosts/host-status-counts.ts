@@ -17,6 +17,7 @@ import {
   ONLINE_WITHIN_MS,
   STALE_AFTER_MS,
 } from '../../../shared/constants';
+import type { JobLease } from '../../core/lease';
 import type { IntervalTimers } from '../governance/retention-scheduler';
 
 /** Rows re-counted per transaction: one tick never holds the database long. */
@@ -199,8 +200,12 @@ const TICK_ROWS = BATCH;
  * re-counts every org): the composition roots start it and stop it on shutdown. A long pass
  * (many orgs due at once) yields to requests every TICK_ROWS orgs and goes on.
  */
+/** The host counts refresh's lease name, the same in every replica. */
+export const HOST_COUNTS_LEASE = 'host-counts-refresh';
+
 export class HostCountsScheduler {
   private handle: unknown = null;
+  private running: Promise<number> | null = null;
 
   constructor(
     private readonly o: {
@@ -211,16 +216,21 @@ export class HostCountsScheduler {
       defer?: (fn: () => void) => void;
       intervalMs?: number;
       onError?: (err: unknown) => void;
+      /**
+       * SCALE-2: the job's lease (`HOST_COUNTS_LEASE`): only its holder re-counts. Without one,
+       * a tick re-counts at once (synchronously, as before: one process).
+       */
+      lease?: JobLease;
     },
   ) {}
 
   start(): void {
     if (this.handle !== null) return;
     this.handle = (this.o.timers ?? nodeTimers).setInterval(
-      () => this.tick(),
+      () => void this.tick(),
       this.o.intervalMs ?? HOST_COUNTS_REFRESH_MS,
     );
-    this.tick();
+    void this.tick();
   }
 
   stop(): void {
@@ -229,19 +239,52 @@ export class HostCountsScheduler {
     this.handle = null;
   }
 
-  /** One pass now; an error is reported, never thrown into the timer. */
-  tick(): number {
+  /** Stops, waits for a leased tick in flight, and gives the lease up (unless `release: false`). */
+  async shutdown(opts: { release?: boolean } = {}): Promise<void> {
+    this.stop();
+    await this.running;
+    if (opts.release !== false) await this.o.lease?.release();
+  }
+
+  /**
+   * One pass now; an error is reported, never thrown into the timer. With a lease, the pass runs
+   * once the lease is taken (the promise says how many orgs it re-counted; 0 while another
+   * replica holds it); without, it runs before this returns.
+   */
+  tick(): number | Promise<number> {
+    const lease = this.o.lease;
+    if (!lease) return this.pass();
+    if (this.running) return this.running;
+    const run = lease
+      .take()
+      .then((held) => (held ? this.pass() : 0))
+      .catch((err: unknown) => {
+        this.report(err);
+        return 0;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    this.running = run;
+    return run;
+  }
+
+  private report(err: unknown): void {
+    if (this.o.onError) this.o.onError(err);
+    else console.error('Host status counts refresh failed:', err);
+  }
+
+  private pass(): number {
     try {
       const n = this.o.counts.refreshDue(this.o.clock.now(), TICK_ROWS);
       if (n === TICK_ROWS && this.handle !== null) {
         (this.o.defer ?? ((fn) => void setImmediate(fn)))(() => {
-          if (this.handle !== null) this.tick();
+          if (this.handle !== null) void this.tick();
         });
       }
       return n;
     } catch (err) {
-      if (this.o.onError) this.o.onError(err);
-      else console.error('Host status counts refresh failed:', err);
+      this.report(err);
       return 0;
     }
   }

@@ -9,6 +9,7 @@ import { PgLocationsRepo } from './locations';
 import { PgOnboardingRepo } from './onboarding';
 import { PgOrganizationsRepo } from './organizations';
 import { PgSecretsRepo } from './secrets';
+import { PgLeaseRepo } from './leases';
 import { PgThrottleRepo } from './throttle';
 
 import type { AuditChain } from '../../../core/audit';
@@ -73,9 +74,9 @@ export function createPgReposA(tx: PgTx): PgReposA {
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────
 
-// ── scale-out (h/scale-config): the sign-in throttle ────────────────────────────────────────
+// ── scale-out (h/scale-config): the sign-in throttle, the scheduled jobs' leases ────────────
 export function createPgReposScale(tx: PgTx) {
-  return { throttle: new PgThrottleRepo(tx) } satisfies Partial<Repos>;
+  return { throttle: new PgThrottleRepo(tx), leases: new PgLeaseRepo(tx) } satisfies Partial<Repos>;
 }
 // ── end of scale-out ─────────────────────────────────────────────────────────────────────────
 

@@ -12,6 +12,7 @@ import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { SqliteGdprRepo } from './gdpr';
 import { SqliteIntegrationsRepo } from './integrations';
+import { SqliteLeaseRepo } from './leases';
 import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostsRepo } from './hosts';
@@ -58,6 +59,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     governance: new SqliteGovernanceRepo(db),
     hosts: new SqliteHostsRepo(db),
     integrations: new SqliteIntegrationsRepo(db),
+    leases: new SqliteLeaseRepo(db),
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),
     passkeys: new SqlitePasskeysRepo(db),
