@@ -18,6 +18,7 @@ import type { Context } from '../trpc/trpc';
 import { CALLBACK_PATH, handleOidcCallback } from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
 import { NO_TRUSTED_PROXIES, parseTrustedProxies, type TrustedProxies } from './client-address';
+import { sqliteReadiness, type Readiness, type ReadinessCheck } from './readiness';
 import {
   MAX_BODY_BYTES,
   applyBaseHeaders,
@@ -62,6 +63,8 @@ export interface ServerOptions {
    * X-Forwarded-For names the client. None unless given.
    */
   trustedProxies?: TrustedProxies | string;
+  /** SCALE-2: what GET /readyz checks; the services' SQLite database unless given (PostgreSQL). */
+  readiness?: ReadinessCheck;
 }
 
 export interface OrgdeskServer {
@@ -115,6 +118,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
   const trusted = trustedProxiesOf(options.trustedProxies);
+  const readiness = options.readiness ?? sqliteReadiness(services.infra.db.$client);
   const rest = new RestApi(services, options.routes);
   const docs = createApiDocs(rest);
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
@@ -203,6 +207,15 @@ export function createServer(options: ServerOptions): OrgdeskServer {
     const path = url.pathname;
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      // SCALE-2: not ready once shutdown began (the balancer stops routing while we drain), nor
+      // while the database does not answer or holds another schema. Never cached.
+      res.setHeader('Cache-Control', 'no-store');
+      const verdict: Readiness = closing
+        ? { ready: false, reason: 'shutting down: finishing the requests in flight' }
+        : await readiness();
+      if (verdict.ready) sendJson(res, 200, { status: 'ready' });
+      else sendJson(res, 503, { status: 'unavailable', reason: verdict.reason });
     } else if (path.startsWith('/trpc/')) {
       res.setHeader('Cache-Control', 'no-store');
       // API-3: authentication and the batch rules are decided before the body is read.
