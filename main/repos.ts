@@ -7,11 +7,13 @@
  */
 import type { AccessRepo } from './core/access.repo';
 import type { AuditRepo } from './core/audit.repo';
+import type { LeaseRepo } from './core/lease.repo';
 import type { TxHooks, UnitOfWork } from './core/uow';
 import type { AccountsRepo } from './features/accounts/accounts.repo';
 import type { AgentsRepo } from './features/agents/agents.repo';
 import type { AuditTrailRepo } from './features/audit/audit.repo';
 import type { AuthRepo } from './features/auth/auth.repo';
+import type { ThrottleRepo } from './features/auth/throttle.repo';
 import type { AutomationRepo } from './features/automation/automation.repo';
 import type { FeatureFlagsRepo } from './features/feature-flags/feature-flags.repo';
 import type { FleetRepo } from './features/fleet/fleet.repo';
@@ -47,6 +49,8 @@ export interface Repos extends TxHooks {
   hosts: HostsRepo;
   hostCounts: HostCountsRepo;
   integrations: IntegrationsRepo;
+  /** SCALE-2: the scheduled jobs' leases (core/lease.ts). */
+  leases: LeaseRepo;
   locations: LocationsRepo;
   mfa: MfaRepo;
   passkeys: PasskeysRepo;
@@ -56,6 +60,8 @@ export interface Repos extends TxHooks {
   secrets: SecretsRepo;
   sso: SsoRepo;
   supportAccess: SupportAccessRepo;
+  /** SCALE-2: the sign-in and second-factor throttle's counts. */
+  throttle: ThrottleRepo;
   users: UsersRepo;
   workflows: WorkflowsRepo;
 }

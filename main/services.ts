@@ -4,6 +4,7 @@ import type { Clock } from './core/clock';
 import { SecretBox } from './core/crypto';
 import { ExportSigner } from './core/export-key';
 import type { KeyStore } from './core/key-store';
+import { defaultLeaseHolder, JobLease } from './core/lease';
 import { AccountsService } from './features/accounts/accounts.service';
 import { AgentsService } from './features/agents/agents.service';
 import {
@@ -11,7 +12,7 @@ import {
   type RegistrationLimits,
 } from './features/agents/registration-limiter';
 import { AuthService, type PasswordVerifier } from './features/auth/auth.service';
-import { SignInThrottle } from './features/auth/throttle';
+import { DatabaseThrottleStore, SignInThrottle } from './features/auth/throttle';
 import { MfaService } from './features/mfa/mfa.service';
 import { SecondFactors } from './features/mfa/second-factor';
 import { PasskeysService } from './features/passkeys/passkeys.service';
@@ -78,6 +79,8 @@ export interface ServiceDeps<S extends Storage = Storage> {
   smtpUrl?: string;
   /** INT-3: the emails' From (ORGDESK_SMTP_FROM unless given). */
   smtpFrom?: string;
+  /** SCALE-2: this process's name on the scheduled jobs' leases (hostname:pid:random unless given). */
+  leaseHolder?: string;
 }
 
 export const DEFAULT_INSTALLATION_LABEL = 'Orgdesk';
@@ -105,7 +108,9 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
   // IDN-1: one checker of second-factor codes and one count of wrong codes per user, shared by
   // sign-in's second step and the caller's own MFA use cases.
   const factors = new SecondFactors({ box, clock });
-  const mfaThrottle = new SignInThrottle();
+  // SCALE-2: in the database (sign_in_throttle), so every process on it shares the counts; the
+  // code keys (`mfa:user:<id>`) never meet the sign-in ones (`email:`, `addr:`).
+  const mfaThrottle = new SignInThrottle({}, new DatabaseThrottleStore(uow));
   const passkeys = new PasskeysService({ uow, clock, box });
   const auth = new AuthService({
     uow,
@@ -187,6 +192,7 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
     }),
     notifications: new NotificationsService({ uow, clock }),
   };
+  const leaseHolder = deps.leaseHolder ?? defaultLeaseHolder();
   const infra = {
     /** The storage engine the services run on: close() it before the database. */
     storage,
@@ -205,6 +211,12 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
      * agentBatch shares one COMMIT among agent writes arriving together.
      */
     uow,
+    /**
+     * SCALE-2: the named lease a scheduled job runs under, so it runs in one process at a time
+     * across replicas (core/lease.ts); this process's holder name on every lease it takes.
+     */
+    lease: (name: string, ttlMs: number) =>
+      new JobLease({ uow, clock, name, holder: leaseHolder, ttlMs }),
     /** UI-12: the hourly health snapshots; the composition roots schedule them. */
     fleetSnapshots: new FleetSnapshots({ uow, clock }),
     /** INT-1/INT-2: drains the outbox (one pass per call; the server runs it on a timer). */

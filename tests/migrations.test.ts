@@ -709,6 +709,39 @@ describe('migrations', () => {
     opened.close();
   });
 
+  it('0021 (SCALE-2): an upgraded file gains an empty sign-in throttle table, and sign-ins are counted in it', async () => {
+    const at = journal.entries.findIndex((e) => e.tag === '0021_sign_in_throttle');
+    const file = join(dir, 'throttle.db');
+    const keys = new FileKeyStore(join(dir, 'master.key'));
+    const old = openDatabase({ file, migrationsFolder: folderUpTo(at) });
+    expect(tables(file)).not.toContain('sign_in_throttle');
+    old.close();
+
+    const opened = openDatabase({ file });
+    expect(tables(file)).toContain('sign_in_throttle');
+    const services = createServices({
+      storage: sqliteStorage(opened.db),
+      clock: new ManualClock(5),
+      keys,
+    });
+    await expect(
+      services.auth.login(
+        { email: 'nobody@a.test', password: 'not the password' },
+        { address: '192.0.2.5' },
+      ),
+    ).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(
+      opened.sqlite
+        .prepare('SELECT key, failed, in_flight FROM sign_in_throttle ORDER BY key')
+        .all(),
+    ).toEqual([
+      { key: 'addr:192.0.2.5', failed: 1, in_flight: 0 },
+      { key: 'email:nobody@a.test', failed: 1, in_flight: 0 },
+    ]);
+    await services.infra.offload.close();
+    opened.close();
+  });
+
   it('0017 (IDN-1): existing accounts do not require MFA, existing sessions have no second factor yet', () => {
     const at = journal.entries.findIndex((e) => e.tag === '0017_mfa');
     const file = join(dir, 'mfa.db');

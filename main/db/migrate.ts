@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { ipSortKey } from '../../shared/cidr';
 import { orgSearchText } from '../../shared/org-search';
 import { canonicalTimezone } from '../../shared/timezone';
@@ -36,4 +37,37 @@ export function registerMigrationFunctions(sqlite: Database.Database): void {
 export function migrateSchema(sqlite: Database.Database, migrationsFolder: string): void {
   registerMigrationFunctions(sqlite);
   migrate(drizzle(sqlite), { migrationsFolder });
+}
+
+/**
+ * SCALE-2 (GET /readyz): why this connection's schema is not the one the code carries, or null
+ * when it is: the applied migrations (drizzle's `__drizzle_migrations`) must be exactly the
+ * folder's, in order and unedited. The folder is read once per call site (`schemaCheck`).
+ */
+export function schemaCheck(
+  migrationsFolder: string,
+): (sqlite: Database.Database) => string | null {
+  const code = readMigrationFiles({ migrationsFolder });
+  return (sqlite) => {
+    const applied = sqlite
+      .prepare(
+        'SELECT hash, created_at AS createdAt FROM __drizzle_migrations ORDER BY created_at, id',
+      )
+      .all() as { hash: string; createdAt: number }[];
+    if (applied.length < code.length) {
+      return `the database schema is behind this build: ${code.length - applied.length} migration(s) not applied (restart to migrate)`;
+    }
+    if (applied.length > code.length) {
+      return `the database schema is ahead of this build: ${applied.length - code.length} migration(s) it does not know (a newer release migrated it)`;
+    }
+    for (let i = 0; i < code.length; i++) {
+      if (
+        Number(applied[i]!.createdAt) !== code[i]!.folderMillis ||
+        applied[i]!.hash !== code[i]!.hash
+      ) {
+        return `the database schema differs from this build at migration ${i + 1} (a different or edited migration was applied)`;
+      }
+    }
+    return null;
+  };
 }

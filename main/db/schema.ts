@@ -848,6 +848,25 @@ export const workerLeases = sqliteTable('worker_leases', {
   expiresAt: integer('expires_at').notNull(),
 });
 
+// SCALE-2: the sign-in throttle's counts per key (an email, an address, a user's second factor),
+// shared by every process on the database: a restart or another replica sees the same counts.
+// `expires_at` is when the row is forgotten (no failure in the window, no lockout, nothing in
+// flight): rows past it are purged a few at a time by the throttle's own writes.
+export const signInThrottle = sqliteTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    failed: integer('failed').notNull().default(0),
+    inFlight: integer('in_flight').notNull().default(0),
+    // Reservations older than this count no more: their process may have died mid-check.
+    inFlightUntil: integer('in_flight_until').notNull().default(0),
+    lastFailAt: integer('last_fail_at').notNull().default(0),
+    lockedUntil: integer('locked_until').notNull().default(0),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_throttle_expires_idx').on(t.expiresAt)],
+);
+
 // INT-3: what an account's admins are told (support requests, grants starting and ending,
 // emergency disable, a destination failing). One row per recipient, written by the audit
 // append in the event's own transaction, so a change that rolls back tells nobody.

@@ -374,6 +374,17 @@ export interface WorkerLeaseRow {
   expiresAt: number;
 }
 
+/** A row of `sign_in_throttle` (SCALE-2): one key's counts (features/auth/throttle.ts). */
+export interface SignInThrottleRow {
+  key: string;
+  failed: number;
+  inFlight: number;
+  inFlightUntil: number;
+  lastFailAt: number;
+  lockedUntil: number;
+  expiresAt: number;
+}
+
 /** A row of `user_totp` (IDN-1). */
 export interface UserTotpRow {
   userId: number;

@@ -22,6 +22,9 @@ import {
   handleOidcCallback,
 } from '../features/sso/sso.http';
 import { createApiDocs } from './api-docs';
+import { NO_TRUSTED_PROXIES, parseTrustedProxies, type TrustedProxies } from './client-address';
+import type { SqliteStorage } from '../db/sqlite/storage';
+import { sqliteReadiness, type Readiness, type ReadinessCheck } from './readiness';
 import {
   MAX_BODY_BYTES,
   applyBaseHeaders,
@@ -61,6 +64,13 @@ export interface ServerOptions {
   routes?: readonly ProjectedRoute[];
   /** How long close() lets requests in flight finish before cutting connections. */
   shutdownGraceMs?: number;
+  /**
+   * SCALE-2: ORGDESK_TRUSTED_PROXIES, parsed (client-address.ts) or as text; from these peers
+   * X-Forwarded-For names the client. None unless given.
+   */
+  trustedProxies?: TrustedProxies | string;
+  /** SCALE-2: what GET /readyz checks; the services' SQLite database unless given (PostgreSQL). */
+  readiness?: ReadinessCheck;
 }
 
 export interface OrgdeskServer {
@@ -102,9 +112,25 @@ function sendTrpcRefusal(
   );
 }
 
+function trustedProxiesOf(given: TrustedProxies | string | undefined): TrustedProxies {
+  if (given === undefined) return NO_TRUSTED_PROXIES;
+  if (typeof given !== 'string') return given;
+  const parsed = parseTrustedProxies(given);
+  if (!parsed.ok) throw new Error(`trustedProxies: ${parsed.errors.join('; ')}`);
+  return parsed.proxies;
+}
+
 export function createServer(options: ServerOptions): OrgdeskServer {
   const { services } = options;
   const log = options.log ?? consoleLog;
+  const trusted = trustedProxiesOf(options.trustedProxies);
+  // The composition root passes the engine's check; on SQLite the connection is the storage's.
+  const storage = services.infra.storage;
+  const readiness =
+    options.readiness ??
+    (storage.engine === 'sqlite'
+      ? sqliteReadiness((storage as SqliteStorage).db.$client)
+      : async () => ({ ready: false as const, reason: 'no readiness check was configured' }));
   const rest = new RestApi(services, options.routes);
   const docs = createApiDocs(rest);
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR;
@@ -134,7 +160,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         actor: caller.actor,
         serverUrl: serverUrl(),
         token: caller.token,
-        clientAddress: clientAddress(req),
+        clientAddress: clientAddress(req, trusted),
         userAgent: headerValue(req, 'user-agent'),
       };
     },
@@ -193,6 +219,15 @@ export function createServer(options: ServerOptions): OrgdeskServer {
     const path = url.pathname;
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      // SCALE-2: not ready once shutdown began (the balancer stops routing while we drain), nor
+      // while the database does not answer or holds another schema. Never cached.
+      res.setHeader('Cache-Control', 'no-store');
+      const verdict: Readiness = closing
+        ? { ready: false, reason: 'shutting down: finishing the requests in flight' }
+        : await readiness();
+      if (verdict.ready) sendJson(res, 200, { status: 'ready' });
+      else sendJson(res, 503, { status: 'unavailable', reason: verdict.reason });
     } else if (path.startsWith('/trpc/')) {
       res.setHeader('Cache-Control', 'no-store');
       // API-3: authentication and the batch rules are decided before the body is read.
@@ -219,6 +254,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
       await rest.dispatch(req, res, url, {
         services,
         serverUrl: serverUrl(),
+        trustedProxies: trusted,
         onUnexpectedError: (err) =>
           log.error(
             `rest ${printable(req.method ?? '?', 10)} ${pathForLog} failed: ${(err as Error)?.stack ?? String(err)}`,

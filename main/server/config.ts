@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PERSONAL_TOKEN_PREFIX } from '../core/crypto';
+import { parseTrustedProxies, type TrustedProxies } from './client-address';
 
 /**
  * Server configuration from the environment (SPEC "Server configuration"). Every variable is
@@ -19,6 +20,35 @@ export interface ServerConfig {
   tls: { certFile: string; keyFile: string } | null;
   /** The URL agents are told to use in their configuration files; the listen URL otherwise. */
   publicUrl: string | null;
+  /**
+   * SCALE-1: SQLite (`<dataDir>/orgdesk.db`, the default) or PostgreSQL (ORGDESK_DATABASE_URL).
+   * The URL may carry a password: it is never logged or echoed in an error.
+   */
+  database: DatabaseConfig;
+  /** SCALE-2: ORGDESK_TRUSTED_PROXIES, the peers whose X-Forwarded-For names the client. */
+  trustedProxies: TrustedProxies;
+}
+
+export type DatabaseConfig =
+  { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+
+/** What a bad ORGDESK_DATABASE_URL is told (a fixed text: the value may hold a password). */
+const DATABASE_URL_RULE =
+  'must be a postgres:// URL with a host and a database name, e.g. postgres://orgdesk:PASSWORD@db.example.com:5432/orgdesk (unset: SQLite in the data directory)';
+
+/** postgres:// or postgresql://, a host and a database name; nothing else is a PostgreSQL URL. */
+function isPostgresUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+    url.hostname !== '' &&
+    url.pathname.replace(/^\/+/, '') !== ''
+  );
 }
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -85,6 +115,10 @@ const env = z.object({
       .transform((v) => v.replace(/\/+$/, ''))
       .optional(),
   ),
+  ORGDESK_DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z.string().trim().refine(isPostgresUrl, DATABASE_URL_RULE).optional(),
+  ),
 });
 
 export class ConfigError extends Error {
@@ -110,10 +144,27 @@ export function loadConfig(
       `Invalid server configuration:\n  ${v.ORGDESK_TLS_CERT ? 'ORGDESK_TLS_KEY' : 'ORGDESK_TLS_CERT'} must be set too: TLS needs both the certificate and the key file`,
     );
   }
+  if (v.ORGDESK_DATABASE_URL && !v.ORGDESK_MASTER_KEY) {
+    // The key file is created per data directory: two replicas would each make their own key and
+    // read nothing the other sealed, and a file on one box cannot be shared with the others.
+    throw new ConfigError(
+      'Invalid server configuration:\n  ORGDESK_MASTER_KEY must be set when ORGDESK_DATABASE_URL selects PostgreSQL: ' +
+        'every replica must use the same master key, and the key file master.key on one machine cannot be shared. ' +
+        'Generate one with `openssl rand -base64 32` and give every replica the same value (from a secret store).',
+    );
+  }
+  const trusted = parseTrustedProxies(source.ORGDESK_TRUSTED_PROXIES);
+  if (!trusted.ok) {
+    // The entries are addresses, not secrets: saying which one is wrong is the quickest fix.
+    throw new ConfigError(
+      `Invalid server configuration:\n  ORGDESK_TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs of your load balancers, e.g. 10.0.0.0/8,192.0.2.10: ${trusted.errors.join('; ')}`,
+    );
+  }
+  const dataDir = resolve(cwd, v.ORGDESK_DATA_DIR);
   return {
     port: v.ORGDESK_PORT,
     host: v.ORGDESK_HOST,
-    dataDir: resolve(cwd, v.ORGDESK_DATA_DIR),
+    dataDir,
     adminToken: v.ORGDESK_ADMIN_TOKEN ?? null,
     adminEmail: v.ORGDESK_ADMIN_EMAIL,
     masterKey: v.ORGDESK_MASTER_KEY ?? null,
@@ -125,5 +176,9 @@ export function loadConfig(
           }
         : null,
     publicUrl: v.ORGDESK_PUBLIC_URL ?? null,
+    database: v.ORGDESK_DATABASE_URL
+      ? { engine: 'postgres', url: v.ORGDESK_DATABASE_URL }
+      : { engine: 'sqlite', file: join(dataDir, 'orgdesk.db') },
+    trustedProxies: trusted.proxies,
   };
 }

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { TLSSocket } from 'node:tls';
 import { DomainError } from '../core/errors';
 import { asBuffer, type FileAnswer } from '../core/file-answer';
+import { NO_TRUSTED_PROXIES, decideClientAddress, type TrustedProxies } from './client-address';
 
 /** Request bodies above this are refused with 413 (REST and tRPC alike). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -133,6 +134,22 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The peer's address. Forwarding headers are not trusted: a client could claim any address. */
-export const clientAddress = (req: IncomingMessage): string =>
-  req.socket.remoteAddress ?? 'unknown';
+/**
+ * The client's address: the peer's, or behind a trusted proxy the one it forwarded (SCALE-2,
+ * ORGDESK_TRUSTED_PROXIES; decideClientAddress). No proxy is trusted unless configured: a client
+ * could claim any address.
+ */
+export const clientAddress = (
+  req: IncomingMessage,
+  trusted: TrustedProxies = NO_TRUSTED_PROXIES,
+): string =>
+  decideClientAddress(
+    { peer: req.socket.remoteAddress, forwardedFor: headerList(req, 'x-forwarded-for') },
+    trusted,
+  ).address;
+
+/** A header that may repeat, as one comma-separated list (Node joins most; this makes sure). */
+function headerList(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}

@@ -5,9 +5,20 @@ import { join } from 'node:path';
 import { systemClock } from '../core/clock';
 import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
 import { openDatabase } from '../db/database';
-import { SnapshotScheduler } from '../features/fleet/snapshot-scheduler';
-import { RetentionScheduler } from '../features/governance/retention-scheduler';
-import { HostCountsScheduler } from '../features/hosts/host-status-counts';
+import { leaseTtlFor } from '../core/lease';
+import { PeriodicJob } from '../core/periodic-job';
+import {
+  SNAPSHOT_CHECK_INTERVAL_MS,
+  SNAPSHOT_LEASE,
+  SnapshotScheduler,
+} from '../features/fleet/snapshot-scheduler';
+import {
+  DEFAULT_RETENTION_INTERVAL_MS,
+  RETENTION_LEASE,
+  RetentionScheduler,
+} from '../features/governance/retention-scheduler';
+import { HOST_COUNTS_LEASE, HostCountsScheduler } from '../features/hosts/host-status-counts';
+import { HOST_COUNTS_REFRESH_MS } from '../../shared/constants';
 import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
 import { sqliteStorage } from '../db/sqlite/storage';
@@ -18,12 +29,21 @@ import { prepareDataDir } from './data-dir';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.database.engine !== 'sqlite') {
+    // SCALE-1: the configuration is read and checked; composing the services on PostgreSQL is
+    // the next step of issue 15. Until then, say so rather than start on the wrong database.
+    throw new ConfigError(
+      'ORGDESK_DATABASE_URL is set, but this build of the server runs on SQLite only (PostgreSQL ' +
+        'serving is not composed yet; `npm run migrate` already migrates a PostgreSQL database). ' +
+        'Unset ORGDESK_DATABASE_URL to run on SQLite in the data directory.',
+    );
+  }
   const dirWarning = prepareDataDir(config.dataDir);
   if (dirWarning) process.stderr.write(`${dirWarning}\n`);
   const keys: KeyStore = config.masterKey
     ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
     : new FileKeyStore(join(config.dataDir, 'master.key'));
-  const opened = openDatabase({ file: join(config.dataDir, 'orgdesk.db') });
+  const opened = openDatabase({ file: config.database.file });
   for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({
     storage: sqliteStorage(opened.db),
@@ -44,6 +64,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     publicUrl: config.publicUrl,
+    trustedProxies: config.trustedProxies,
     tls: config.tls
       ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
       : null,
@@ -52,9 +73,14 @@ async function main(): Promise<void> {
   const { url } = await server.listen();
   // Scheduled jobs: GOV-3 retention cleanup (hourly) and SUP-4/6 expiry of undecided requests
   // and ended grants in the audit trail (access itself never waits for this: it is checked per call).
+  // SCALE-2: each under a named lease, so one replica runs it; another takes over when the
+  // holder stops renewing (killed), a tick and a half later at most.
+  const lease = (name: string, intervalMs: number) =>
+    services.infra.lease(name, leaseTtlFor(intervalMs));
   const retention = new RetentionScheduler({
     governance: services.governance,
     clock: systemClock,
+    lease: lease(RETENTION_LEASE, DEFAULT_RETENTION_INTERVAL_MS),
     onError: (err) =>
       process.stderr.write(`Orgdesk: retention cleanup failed: ${(err as Error).message}\n`),
   });
@@ -64,6 +90,7 @@ async function main(): Promise<void> {
   const hostCounts = new HostCountsScheduler({
     counts: services.infra.hostCounts,
     clock: systemClock,
+    lease: lease(HOST_COUNTS_LEASE, HOST_COUNTS_REFRESH_MS),
     onError: (err) =>
       process.stderr.write(
         `Orgdesk: host status counts refresh failed: ${(err as Error).message}\n`,
@@ -73,16 +100,20 @@ async function main(): Promise<void> {
   // UI-12: hourly health snapshots for the fleet chart, one taken at start-up (idempotent per hour).
   const snapshots = new SnapshotScheduler({
     snapshots: services.infra.fleetSnapshots,
+    lease: lease(SNAPSHOT_LEASE, SNAPSHOT_CHECK_INTERVAL_MS),
     onError: (err) =>
       process.stderr.write(`Orgdesk: fleet snapshot failed: ${(err as Error).message}\n`),
   });
   snapshots.start();
-  const expiry = setInterval(() => {
-    services.supportAccess.expireStale().catch((err: unknown) => {
-      process.stderr.write(`Orgdesk: support access expiry failed: ${(err as Error).message}\n`);
-    });
-  }, 5 * 60_000);
-  expiry.unref();
+  const EXPIRY_INTERVAL_MS = 5 * 60_000;
+  const expiry = new PeriodicJob({
+    run: () => services.supportAccess.expireStale(),
+    intervalMs: EXPIRY_INTERVAL_MS,
+    lease: lease('support-expiry', EXPIRY_INTERVAL_MS),
+    onError: (err) =>
+      process.stderr.write(`Orgdesk: support access expiry failed: ${(err as Error).message}\n`),
+  });
+  expiry.start();
   // INT-1/INT-2: audit forwarding drains the outbox off the request path, every second; one
   // replica at a time holds the drain's lease (SCALE-2).
   const forwarding = new OutboxWorker(services.infra.outbox, {
@@ -114,14 +145,22 @@ async function main(): Promise<void> {
     retention.stop();
     hostCounts.stop();
     snapshots.stop();
-    clearInterval(expiry);
+    expiry.stop();
     process.stdout.write(`Orgdesk: ${signal} received, finishing requests in flight\n`);
     server
       .close()
       // A cleanup pass in flight finishes its batches before the database closes; a forwarding
       // pass in flight records its outcome and gives the lease up.
-      .then(() => retention.settled())
-      .then(() => hostCounts.idle())
+      // Passes in flight finish; the jobs' leases are given up, so another replica takes over at
+      // its next tick instead of waiting for them to run out.
+      .then(() =>
+        Promise.all([
+          retention.shutdown(),
+          hostCounts.shutdown(),
+          snapshots.shutdown(),
+          expiry.shutdown(),
+        ]),
+      )
       .then(() => forwarding.stop())
       .then(() => mailing?.stop())
       .then(() => services.infra.offload.close())

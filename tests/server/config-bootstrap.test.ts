@@ -11,6 +11,7 @@ import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { apiTokens, auditEntries } from '../../main/db/schema';
 import { createServer } from '../../main/server/app';
 import { bootstrap } from '../../main/server/bootstrap';
+import { NO_TRUSTED_PROXIES } from '../../main/server/client-address';
 import { ConfigError, loadConfig } from '../../main/server/config';
 import { createServices, type Services } from '../../main/services';
 import { sqliteStorage } from '../../main/db/sqlite/storage';
@@ -26,6 +27,8 @@ describe('server configuration from the environment', () => {
       masterKey: null,
       tls: null,
       publicUrl: null,
+      database: { engine: 'sqlite', file: '/srv/app/.orgdesk-data/orgdesk.db' },
+      trustedProxies: NO_TRUSTED_PROXIES,
     });
   });
 
@@ -44,6 +47,7 @@ describe('server configuration from the environment', () => {
           ORGDESK_TLS_CERT: 'tls/cert.pem',
           ORGDESK_TLS_KEY: 'tls/key.pem',
           ORGDESK_PUBLIC_URL: 'https://orgdesk.example.com/',
+          ORGDESK_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10',
         },
         '/srv',
       ),
@@ -56,6 +60,8 @@ describe('server configuration from the environment', () => {
       masterKey: key,
       tls: { certFile: '/srv/tls/cert.pem', keyFile: '/srv/tls/key.pem' },
       publicUrl: 'https://orgdesk.example.com',
+      database: { engine: 'sqlite', file: '/srv/data/orgdesk.db' },
+      trustedProxies: expect.objectContaining({ entries: ['10.0.0.0/8', '192.0.2.10/32'] }),
     });
   });
 
@@ -81,6 +87,71 @@ describe('server configuration from the environment', () => {
     const message = (err as Error).message;
     expect(message).toMatch(name === 'ORGDESK_TLS_CERT' ? /ORGDESK_TLS_KEY/ : new RegExp(name));
     expect(message).not.toContain(value);
+  });
+
+  describe('SCALE-1: ORGDESK_DATABASE_URL selects PostgreSQL', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const secretUrl = 'postgres://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net:5432/orgdesk';
+
+    it('a postgres:// (or postgresql://) URL with the master key from the environment', () => {
+      const config = loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_MASTER_KEY: key });
+      expect(config.database).toEqual({ engine: 'postgres', url: secretUrl });
+      expect(config.masterKey).toBe(key);
+      const alt = 'postgresql://orgdesk@10.0.0.5/orgdesk?sslmode=require';
+      expect(
+        loadConfig({ ORGDESK_DATABASE_URL: ` ${alt} `, ORGDESK_MASTER_KEY: key }).database,
+      ).toEqual({ engine: 'postgres', url: alt });
+    });
+
+    it.each([
+      ['mysql://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net/orgdesk', 'a MySQL URL'],
+      ['sqlite:///srv/orgdesk.db', 'a SQLite URL (SQLite needs no URL)'],
+      ['postgres://orgdesk:s3cr3t-Pa55@/orgdesk', 'no host'],
+      ['postgres://orgdesk:s3cr3t-Pa55@pg-prod-7.example.net:5432/', 'no database name'],
+      ['pg-prod-7.example.net:5432/orgdesk', 'no scheme'],
+    ])('%s (%s) is refused, naming the variable, never echoing it', (url) => {
+      let err: unknown;
+      try {
+        loadConfig({ ORGDESK_DATABASE_URL: url, ORGDESK_MASTER_KEY: key });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).toMatch(/ORGDESK_DATABASE_URL must be a postgres:\/\/ URL/);
+      expect(message).not.toContain('s3cr3t');
+      expect(message).not.toContain('pg-prod-7.example.net');
+    });
+
+    it('without ORGDESK_MASTER_KEY it refuses the key file: replicas must share one key', () => {
+      let err: unknown;
+      try {
+        loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_DATA_DIR: '/srv/data' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      expect(message).toMatch(/ORGDESK_MASTER_KEY must be set/);
+      expect(message).toMatch(/master\.key/);
+      expect(message).toMatch(/every replica/);
+      expect(message).not.toContain('s3cr3t');
+    });
+
+    it('a bad master key in PostgreSQL mode is named like in SQLite mode', () => {
+      expect(() =>
+        loadConfig({ ORGDESK_DATABASE_URL: secretUrl, ORGDESK_MASTER_KEY: 'c2hvcnQ=' }),
+      ).toThrow(/ORGDESK_MASTER_KEY must be a base64-encoded 32-byte key/);
+    });
+  });
+
+  it('SCALE-2: a bad ORGDESK_TRUSTED_PROXIES entry is refused, naming the variable and the entry', () => {
+    expect(() => loadConfig({ ORGDESK_TRUSTED_PROXIES: '10.0.0.0/8,lb.example.com' })).toThrow(
+      /ORGDESK_TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs[^]*lb\.example\.com/,
+    );
+    expect(() => loadConfig({ ORGDESK_TRUSTED_PROXIES: '10.0.0.1/8' })).toThrow(
+      /did you mean 10\.0\.0\.0\/8/,
+    );
   });
 
   it('blank values count as unset', () => {

@@ -764,6 +764,21 @@ export const workerLeases = pgTable('worker_leases', {
   expiresAt: int8('expires_at').notNull(),
 });
 
+// SCALE-2 (main/db/schema.ts): the sign-in throttle's counts per key.
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    failed: integer('failed').notNull().default(0),
+    inFlight: integer('in_flight').notNull().default(0),
+    inFlightUntil: int8('in_flight_until').notNull().default(0),
+    lastFailAt: int8('last_fail_at').notNull().default(0),
+    lockedUntil: int8('locked_until').notNull().default(0),
+    expiresAt: int8('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_throttle_expires_idx').on(t.expiresAt)],
+);
+
 // INT-3 (main/db/schema.ts): notifications of the account's admins and their queued emails.
 export const notifications = pgTable(
   'notifications',

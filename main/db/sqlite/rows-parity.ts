@@ -42,6 +42,7 @@ export const ROWS_MATCH_SCHEMA: {
   oidcSignIns: Same<rows.OidcSignInRow, typeof s.oidcSignIns.$inferSelect>;
   workflowRuns: Same<rows.WorkflowRunRow, typeof s.workflowRuns.$inferSelect>;
   workerLeases: Same<rows.WorkerLeaseRow, typeof s.workerLeases.$inferSelect>;
+  signInThrottle: Same<rows.SignInThrottleRow, typeof s.signInThrottle.$inferSelect>;
   workflows: Same<rows.WorkflowRow, typeof s.workflows.$inferSelect>;
   userTotp: Same<rows.UserTotpRow, typeof s.userTotp.$inferSelect>;
   mfaRecoveryCodes: Same<rows.MfaRecoveryCodeRow, typeof s.mfaRecoveryCodes.$inferSelect>;
@@ -73,6 +74,7 @@ export const ROWS_MATCH_SCHEMA: {
   oidcSignIns: true,
   workflowRuns: true,
   workerLeases: true,
+  signInThrottle: true,
   workflows: true,
   userTotp: true,
   mfaRecoveryCodes: true,

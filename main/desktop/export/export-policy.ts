@@ -105,6 +105,9 @@ export const EXPORT_POLICY: Record<string, TablePolicy | SkippedTable> = {
   },
   outbox: { skip: "delivery state of the live installation's forwarding (INT-1/INT-2)" },
   worker_leases: { skip: 'a lease held by a running server process (SCALE-2)' },
+  // SCALE-2: counts of failed sign-ins per email and address, forgotten within minutes; restored
+  // elsewhere they would lock people out of an installation they never failed on.
+  sign_in_throttle: { skip: "the live installation's sign-in throttle counts (SCALE-2)" },
   // INT-3: what the live installation told its admins. An org export carries no account-level
   // mailbox, and a queued email restored elsewhere must never be sent again.
   notifications: { skip: "the account admins' notices of the live installation (INT-3)" },

@@ -78,6 +78,7 @@ export const RESTORE_PLAN: Record<string, RestoreDecision> = {
   integration_destinations: { skip: "the other installation's forwarding setup: never exported" },
   outbox: { skip: "the other installation's delivery state: never exported" },
   worker_leases: { skip: 'a lease of a running server process: never exported' },
+  sign_in_throttle: { skip: "the other installation's sign-in throttle counts: never exported" },
   notifications: { skip: "the other installation's notices to its admins: never exported" },
   email_outbox: { skip: "the other installation's queued emails: never exported" },
   // Only the org-level flags (organization_id = the org): account-wide ones are the account's.

@@ -28,7 +28,7 @@ export const REGISTRATIONS_PER_ORG: BucketLimit = { burst: 1_000, perSecond: 50 
 
 /**
  * Per client address: generous, because one address can stand for a whole site behind NAT, or
- * for every agent behind a reverse proxy (X-Forwarded-For is not trusted). About the server's
+ * for every agent behind a reverse proxy not in ORGDESK_TRUSTED_PROXIES. About the server's
  * whole registration capacity (3,000-4,200/s over loopback HTTP on 2 cores; the benchmark sends
  * all of it from 127.0.0.1), so it only stops one client from going far past what the server can
  * do, and bounds a flood of wrong secrets from one place.

@@ -32,7 +32,7 @@ import { completeMfaPasskeyInput } from '../../../shared/schemas/passkeys.schema
 import { PASSKEY_REFUSED, signInExpired, type PasskeysService } from '../passkeys/passkeys.service';
 import { emailKey } from '../users/users.service';
 import type { TokenWithUser } from './auth.repo';
-import { SignInThrottle } from './throttle';
+import { DatabaseThrottleStore, SignInThrottle } from './throttle';
 
 export interface AuthDeps {
   uow: Uow;
@@ -120,10 +120,11 @@ export class AuthService {
   /** Tokens whose last-use stamp is being written: one write per token at a time (recordUse). */
   private readonly touching = new Set<number>();
   constructor(private readonly d: AuthDeps) {
-    this.throttle = d.throttle ?? new SignInThrottle();
+    // SCALE-2: the counts in the database unless given, shared by every process on it.
+    this.throttle = d.throttle ?? new SignInThrottle({}, new DatabaseThrottleStore(d.uow));
     this.verify = d.verifyPassword ?? verifyPassword;
     this.factors = d.factors ?? new SecondFactors({ box: d.box, clock: d.clock });
-    this.mfaThrottle = d.mfaThrottle ?? new SignInThrottle();
+    this.mfaThrottle = d.mfaThrottle ?? new SignInThrottle({}, new DatabaseThrottleStore(d.uow));
   }
 
   private newToken(
@@ -186,9 +187,10 @@ export class AuthService {
     const now = this.d.clock.now();
     const emailKeyName = `email:${emailKey(input.email)}`;
     const keys = [emailKeyName, `addr:${address}`];
-    // Reserve the attempt before the (slow, asynchronous) password check: attempts arriving
-    // together each take a place, so no more than the free ones are ever evaluated.
-    const reservation = this.throttle.reserve(keys, now);
+    // Reserve the attempt before the (slow, asynchronous) password check, in a short write of its
+    // own (SCALE-2: in the database, so every replica sees it): attempts arriving together each
+    // take a place, so no more than the free ones are ever evaluated.
+    const reservation = await this.throttle.reserve(keys, now);
     if (!reservation.ok) {
       const seconds = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
       throw new DomainError(
@@ -214,13 +216,13 @@ export class AuthService {
       // Outside any unit of work: scrypt is real I/O.
       ok = await this.verify(input.password, found?.user.passwordHash ?? null);
     } catch (err) {
-      this.throttle.release(ticket);
+      await this.throttle.release(ticket, this.d.clock.now());
       throw err;
     }
     const user = found?.user;
     // PLAT-1: the users of a deactivated account are refused like deactivated users.
     if (!user || !ok || !user.isActive || !found?.accountActive) {
-      this.throttle.fail(ticket, this.d.clock.now());
+      await this.throttle.fail(ticket, this.d.clock.now());
       const reason: SignInFailure | null = !user
         ? null
         : !ok
@@ -233,7 +235,7 @@ export class AuthService {
       await this.recordFailure(user, reason, input.email, address);
       throw new DomainError('UNAUTHORIZED', 'Email or password is wrong');
     }
-    this.throttle.succeed(ticket, [emailKeyName]);
+    await this.throttle.succeed(ticket, [emailKeyName], this.d.clock.now());
     const signedIn = user;
     const hasTotp = found?.totpConfirmedAt != null;
     const hasPasskey = (found?.passkeyCount ?? 0) > 0;

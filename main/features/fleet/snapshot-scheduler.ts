@@ -1,3 +1,4 @@
+import type { JobLease } from '../../core/lease';
 import type { SnapshotReport } from '../../../shared/schemas/fleet.schema';
 import type { IntervalTimers } from '../governance/retention-scheduler';
 import type { FleetSnapshots } from './fleet-snapshots';
@@ -26,7 +27,12 @@ export interface SnapshotSchedulerOptions {
   timers?: IntervalTimers;
   onReport?: (report: SnapshotReport) => void;
   onError?: (err: unknown) => void;
+  /** SCALE-2: the job's lease (`SNAPSHOT_LEASE`): only its holder takes snapshots. */
+  lease?: JobLease;
 }
+
+/** The fleet snapshots' lease name, the same in every replica. */
+export const SNAPSHOT_LEASE = 'fleet-snapshots';
 
 /**
  * UI-12: takes the hourly health snapshots. `start()` takes one at once (a server that was down
@@ -62,12 +68,22 @@ export class SnapshotScheduler {
     this.handle = null;
   }
 
+  /** Stops, waits for a check in flight, and gives the lease up (unless `release: false`). */
+  async shutdown(opts: { release?: boolean } = {}): Promise<void> {
+    this.stop();
+    await this.running;
+    if (opts.release !== false) await this.o.lease?.release();
+  }
+
   /** One check now (joining one already under way); an error is reported, never thrown. */
   tick(): Promise<SnapshotReport | null> {
     if (this.running) return this.running;
-    const run = this.o.snapshots
-      .take()
-      .then((report) => {
+    const lease = this.o.lease;
+    const run = (lease ? lease.take() : Promise.resolve(true))
+      .then(async (held) => {
+        // Another replica holds the job: it takes this hour's snapshot.
+        if (!held) return null;
+        const report = await this.o.snapshots.take();
         this.o.onReport?.(report);
         return report;
       })

@@ -441,6 +441,13 @@ export const GDPR_TABLES: Record<string, ExportedTable | ExcludedTable> = {
   },
   outbox: { excluded: 'delivery state of audit entries, which the audit section carries' },
   worker_leases: { excluded: 'a lease of a running server process, no one’s data' },
+  // SCALE-2: keyed by an email or an address, but only a security counter of failed attempts,
+  // forgotten 15 minutes after the last one; the failed sign-ins themselves are in the audit
+  // section (auth.sign_in_failed, with the address).
+  sign_in_throttle: {
+    excluded:
+      'a security counter of recent failed sign-ins per email and address, forgotten within 15 minutes; the failures are in the audit section',
+  },
   // INT-3: a notice addressed to the subject is theirs to receive; what it tells of is in the
   // audit section too.
   notifications: exported(notifications, {

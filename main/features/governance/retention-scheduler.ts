@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock';
+import type { JobLease } from '../../core/lease';
 import type { CleanupReport } from '../../../shared/schemas/governance.schema';
 import type { GovernanceService } from './governance.service';
 
@@ -27,7 +28,15 @@ export interface RetentionSchedulerOptions {
   timers?: IntervalTimers;
   onReport?: (report: CleanupReport) => void;
   onError?: (err: unknown) => void;
+  /**
+   * SCALE-2: the job's lease (`RETENTION_LEASE`); a tick runs the pass only while this process
+   * holds it, so the cleanup runs in one replica at a time. None: every tick runs (one process).
+   */
+  lease?: JobLease;
 }
+
+/** The retention cleanup's lease name, the same in every replica. */
+export const RETENTION_LEASE = 'retention-cleanup';
 
 /**
  * GOV-3 "on a schedule": runs the retention cleanup for every account at a fixed interval.
@@ -65,6 +74,16 @@ export class RetentionScheduler {
   }
 
   /**
+   * Stops ticking, waits for a pass in flight, and gives the lease up so another replica takes
+   * the job at its next tick (`release: false` leaves it to run out, as a killed process does).
+   */
+  async shutdown(opts: { release?: boolean } = {}): Promise<void> {
+    this.stop();
+    await this.settled();
+    if (opts.release !== false) await this.o.lease?.release();
+  }
+
+  /**
    * One cleanup pass now (or the one already running); an error is reported, never thrown into
    * the timer. The pass is a series of short units of work, so requests run between its batches.
    */
@@ -82,6 +101,8 @@ export class RetentionScheduler {
 
   private async pass(): Promise<CleanupReport | null> {
     try {
+      // Another replica holds the job: nothing to do here until its lease runs out.
+      if (this.o.lease && !(await this.o.lease.take())) return null;
       const report = await this.o.governance.runCleanup(this.o.clock.now());
       this.o.onReport?.(report);
       return report;

@@ -9,6 +9,7 @@
 // (HostCountsRepo, one adapter per engine), one write per batch. The desktop export's copies of
 // the database, which have no unit of work, use the SQLite adapter's refreshHostCountsNow.
 import { HOST_COUNTS_REFRESH_MS } from '../../../shared/constants';
+import type { JobLease } from '../../core/lease';
 import type { UnitOfWork } from '../../core/uow';
 import type { Repos } from '../../repos';
 import type { IntervalTimers } from '../governance/retention-scheduler';
@@ -54,6 +55,9 @@ const TICK_ROWS = HOST_COUNTS_BATCH;
  * re-counts every org): the composition roots start it and stop it on shutdown. A long pass
  * (many orgs due at once) yields to requests every TICK_ROWS orgs and goes on.
  */
+/** The host counts refresh's lease name, the same in every replica. */
+export const HOST_COUNTS_LEASE = 'host-counts-refresh';
+
 export class HostCountsScheduler {
   private handle: unknown = null;
   private running: Promise<number> | null = null;
@@ -67,6 +71,11 @@ export class HostCountsScheduler {
       defer?: (fn: () => void) => void;
       intervalMs?: number;
       onError?: (err: unknown) => void;
+      /**
+       * SCALE-2: the job's lease (`HOST_COUNTS_LEASE`): only its holder re-counts (0 while
+       * another replica holds it). Without one, every tick re-counts (one process).
+       */
+      lease?: JobLease;
     },
   ) {}
 
@@ -91,6 +100,13 @@ export class HostCountsScheduler {
     this.handle = null;
   }
 
+  /** Stops, waits for a pass in flight, and gives the lease up (unless `release: false`). */
+  async shutdown(opts: { release?: boolean } = {}): Promise<void> {
+    this.stop();
+    await this.idle();
+    if (opts.release !== false) await this.o.lease?.release();
+  }
+
   /**
    * One pass now (none while one is under way: the timer may fire during a long one); an error
    * is reported, never thrown into the timer.
@@ -106,6 +122,7 @@ export class HostCountsScheduler {
 
   private async pass(): Promise<number> {
     try {
+      if (this.o.lease && !(await this.o.lease.take())) return 0;
       const n = await this.o.counts.refreshDue(this.o.clock.now(), TICK_ROWS);
       if (n === TICK_ROWS && this.handle !== null) {
         (this.o.defer ?? ((fn) => void setImmediate(fn)))(() => {

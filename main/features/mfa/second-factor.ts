@@ -80,7 +80,7 @@ export async function throttled<T>(
   attempt: () => Promise<T | null>,
 ): Promise<T | null> {
   const key = `mfa:user:${userId}`;
-  const reservation = throttle.reserve([key], now);
+  const reservation = await throttle.reserve([key], now);
   if (!reservation.ok) {
     const seconds = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
     throw new DomainError(
@@ -94,10 +94,10 @@ export async function throttled<T>(
   try {
     result = await attempt();
   } catch (err) {
-    throttle.release(reservation.ticket);
+    await throttle.release(reservation.ticket, now);
     throw err;
   }
-  if (result === null) throttle.fail(reservation.ticket, now);
-  else throttle.succeed(reservation.ticket, [key]);
+  if (result === null) await throttle.fail(reservation.ticket, now);
+  else await throttle.succeed(reservation.ticket, [key], now);
   return result;
 }

@@ -12,6 +12,7 @@ import { agentEndpoints, type AgentEndpoint } from '../../features/agents/agents
 import type { Services } from '../../services';
 import type { RestMethod } from '../../trpc/meta';
 import { describeIssues } from '../../trpc/trpc';
+import type { TrustedProxies } from '../client-address';
 import {
   bearerToken,
   clientAddress,
@@ -102,6 +103,8 @@ const splitPath = (path: string): string[] => path.split('/').filter((s) => s !=
 export interface RestDispatchOptions {
   services: Services;
   serverUrl: string;
+  /** SCALE-2: whose X-Forwarded-For names the client (none unless given). */
+  trustedProxies?: TrustedProxies;
   onUnexpectedError(err: unknown, req: IncomingMessage): void;
 }
 
@@ -206,7 +209,7 @@ export class RestApi {
         const answer = await handler.endpoint.handle({
           header: (name) => headerValue(req, name),
           rawBody,
-          clientAddress: clientAddress(req),
+          clientAddress: clientAddress(req, o.trustedProxies),
         });
         sendJson(res, answer.status, answer.body);
         return;
@@ -221,7 +224,7 @@ export class RestApi {
           actor,
           serverUrl: o.serverUrl,
           token: token ?? undefined,
-          clientAddress: clientAddress(req),
+          clientAddress: clientAddress(req, o.trustedProxies),
           userAgent: headerValue(req, 'user-agent'),
           ...(route.rest.file ? { asFile: true } : {}),
         },

@@ -11,6 +11,8 @@ import { PgLocationsRepo } from './locations';
 import { PgOnboardingRepo } from './onboarding';
 import { PgOrganizationsRepo } from './organizations';
 import { PgSecretsRepo } from './secrets';
+import { PgLeaseRepo } from './leases';
+import { PgThrottleRepo } from './throttle';
 
 import type { AuditChain } from '../../../core/audit';
 import type { Clock } from '../../../core/clock';
@@ -122,11 +124,18 @@ export type PgRepoPorts = {
   [K in keyof Omit<Repos, keyof TxHooks>]: K extends SyncPorts ? AsyncPort<Repos[K]> : Repos[K];
 };
 
+// ── scale-out (h/scale-config): the sign-in throttle, the scheduled jobs' leases ────────────
+export function createPgReposScale(tx: PgTx) {
+  return { throttle: new PgThrottleRepo(tx), leases: new PgLeaseRepo(tx) } satisfies Partial<Repos>;
+}
+// ── end of scale-out ─────────────────────────────────────────────────────────────────────────
+
 /** Every PostgreSQL repository, over one transaction. */
 export function createPgRepos(tx: PgTx, deps: PgRepoDeps) {
   return {
     ...createPgReposA(tx),
     ...createPgReposB(tx, deps),
     ...createPgReposC(tx, deps),
+    ...createPgReposScale(tx),
   } satisfies PgRepoPorts;
 }

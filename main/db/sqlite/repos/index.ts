@@ -12,6 +12,7 @@ import { SqliteAutomationRepo } from './automation';
 import { SqliteFeatureFlagsRepo } from './feature-flags';
 import { SqliteGdprRepo } from './gdpr';
 import { SqliteIntegrationsRepo } from './integrations';
+import { SqliteLeaseRepo } from './leases';
 import { SqliteGovernanceRepo } from './governance';
 import { SqliteFleetRepo } from './fleet';
 import { SqliteHostCountsRepo } from './host-counts';
@@ -25,6 +26,7 @@ import { SqliteOrganizationsRepo } from './organizations';
 import { SqliteSecretsRepo } from './secrets';
 import { SqliteSsoRepo } from './sso';
 import { SqliteSupportAccessRepo } from './support-access';
+import { SqliteThrottleRepo } from './throttle';
 import { SqliteUsersRepo } from './users';
 import { SqliteWorkflowsRepo } from './workflows';
 
@@ -57,6 +59,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     hosts: new SqliteHostsRepo(db),
     hostCounts: new SqliteHostCountsRepo(db.$client),
     integrations: new SqliteIntegrationsRepo(db),
+    leases: new SqliteLeaseRepo(db),
     locations: new SqliteLocationsRepo(db),
     mfa: new SqliteMfaRepo(db),
     passkeys: new SqlitePasskeysRepo(db),
@@ -64,6 +67,7 @@ export function createSqliteRepos(db: Db, audit: AuditLog): SqliteRepos {
     secrets: new SqliteSecretsRepo(db),
     sso: new SqliteSsoRepo(db),
     supportAccess: new SqliteSupportAccessRepo(db),
+    throttle: new SqliteThrottleRepo(db),
     users: new SqliteUsersRepo(db),
     workflows: new SqliteWorkflowsRepo(db),
   };

@@ -1,0 +1,140 @@
+// SCALE-2: the scheduled jobs run once across processes on one database, each under a named
+// lease in worker_leases. Two processes here are two createServices over one SQLite file (as two
+// replicas over one database), with one ManualClock; ticks are fired by hand.
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { leaseTtlFor } from '../main/core/lease';
+import { PeriodicJob } from '../main/core/periodic-job';
+import { FileKeyStore } from '../main/core/key-store';
+import { sqliteStorage } from '../main/db/sqlite/storage';
+import { openDatabase, type OpenedDatabase } from '../main/db/database';
+import { workerLeases } from '../main/db/schema';
+import { SNAPSHOT_LEASE, SnapshotScheduler } from '../main/features/fleet/snapshot-scheduler';
+import {
+  DEFAULT_RETENTION_INTERVAL_MS,
+  RETENTION_LEASE,
+  RetentionScheduler,
+} from '../main/features/governance/retention-scheduler';
+import { HOST_COUNTS_LEASE, HostCountsScheduler } from '../main/features/hosts/host-status-counts';
+import { createServices, type Services } from '../main/services';
+import { createWorld, type World } from './fixtures/world';
+
+const manualTimers = { setInterval: () => 'handle', clearInterval: () => {} };
+const TTL = leaseTtlFor(DEFAULT_RETENTION_INTERVAL_MS);
+
+let w: World;
+let other: OpenedDatabase;
+let a: Services;
+let b: Services;
+
+beforeEach(async () => {
+  w = await createWorld();
+  a = w.services;
+  other = openDatabase({ file: join(w.dir, 'orgdesk.db') });
+  b = createServices({
+    storage: sqliteStorage(other.db, { guardTransactions: true }),
+    clock: w.clock,
+    keys: new FileKeyStore(join(w.dir, 'master.key')),
+  });
+});
+afterEach(async () => {
+  await b.infra.offload.close();
+  other.close();
+  w.close();
+});
+
+const holderOf = (name: string) =>
+  w.opened.db
+    .select()
+    .from(workerLeases)
+    .all()
+    .find((l) => l.name === name)?.holder;
+
+function retention(s: Services, reports: string[], label: string) {
+  return new RetentionScheduler({
+    governance: s.governance,
+    clock: w.clock,
+    timers: manualTimers,
+    lease: s.infra.lease(RETENTION_LEASE, TTL),
+    onReport: () => reports.push(label),
+  });
+}
+
+describe('scheduled jobs under a lease (worker_leases)', () => {
+  it('retention: one of two schedulers runs a pass; a killed holder is taken over once its lease ran out', async () => {
+    const passes: string[] = [];
+    const onA = retention(a, passes, 'A');
+    const onB = retention(b, passes, 'B');
+    await onA.tick();
+    await onB.tick();
+    expect(passes).toEqual(['A']);
+    // The holder renews at each tick and keeps the job; the other never runs it meanwhile.
+    w.clock.advance(DEFAULT_RETENTION_INTERVAL_MS);
+    await onB.tick();
+    await onA.tick();
+    await onB.tick();
+    expect(passes).toEqual(['A', 'A']);
+    expect(holderOf(RETENTION_LEASE)).toBe(a.infra.lease(RETENTION_LEASE, TTL).holder);
+
+    // A is killed: it stops without giving its lease up.
+    await onA.shutdown({ release: false });
+    w.clock.advance(TTL - 1);
+    await onB.tick();
+    expect(passes).toEqual(['A', 'A']);
+    w.clock.advance(1);
+    await onB.tick();
+    expect(passes).toEqual(['A', 'A', 'B']);
+    expect(holderOf(RETENTION_LEASE)).toBe(b.infra.lease(RETENTION_LEASE, TTL).holder);
+
+    // A restarted process finds the job held; a clean shutdown of B hands it over at once.
+    const restarted = retention(a, passes, 'A2');
+    await restarted.tick();
+    expect(passes).toEqual(['A', 'A', 'B']);
+    await onB.shutdown();
+    await restarted.tick();
+    expect(passes).toEqual(['A', 'A', 'B', 'A2']);
+  });
+
+  it('support expiry, fleet snapshots and host counts: each runs in one process only', async () => {
+    const expiries: string[] = [];
+    const job = (s: Services, label: string) =>
+      new PeriodicJob({
+        run: async () => {
+          await s.supportAccess.expireStale();
+          expiries.push(label);
+        },
+        intervalMs: 5 * 60_000,
+        timers: manualTimers,
+        lease: s.infra.lease('support-expiry', leaseTtlFor(5 * 60_000)),
+      });
+    const [ea, eb] = [job(a, 'A'), job(b, 'B')];
+    expect([await eb.tick(), await ea.tick(), await eb.tick()]).toEqual([true, false, true]);
+    expect(expiries).toEqual(['B', 'B']);
+
+    const snap = (s: Services) =>
+      new SnapshotScheduler({
+        snapshots: s.infra.fleetSnapshots,
+        timers: manualTimers,
+        lease: s.infra.lease(SNAPSHOT_LEASE, leaseTtlFor(10 * 60_000)),
+      });
+    const [sa, sb] = [snap(a), snap(b)];
+    expect(await sa.tick()).not.toBeNull();
+    expect(await sb.tick()).toBeNull();
+
+    const counts = (s: Services) =>
+      new HostCountsScheduler({
+        counts: s.infra.hostCounts,
+        clock: w.clock,
+        timers: manualTimers,
+        lease: s.infra.lease(HOST_COUNTS_LEASE, leaseTtlFor(15_000)),
+      });
+    const [ca, cb] = [counts(a), counts(b)];
+    await cb.tick();
+    await ca.tick();
+    expect(holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
+    expect(holderOf(SNAPSHOT_LEASE)).toBe(a.infra.lease(SNAPSHOT_LEASE, 1).holder);
+    expect(holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
+    // Two processes, two holder names.
+    expect(a.infra.lease('x', 1).holder).not.toBe(b.infra.lease('x', 1).holder);
+  });
+});
