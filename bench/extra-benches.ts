@@ -20,11 +20,15 @@ export interface RunningServer {
 }
 
 /** The real `npm run server` entry as a separate process, so load and server do not share a loop. */
-export async function startServer(dataDir: string): Promise<RunningServer> {
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/server/index.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...env,
       ORGDESK_DATA_DIR: dataDir,
       ORGDESK_PORT: '0',
       ORGDESK_HOST: '127.0.0.1',
