@@ -21,7 +21,10 @@ export interface RunningServer {
 }
 
 /** The real `npm run server` entry as a separate process, so load and server do not share a loop. */
-export async function startServer(dataDir: string): Promise<RunningServer> {
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
   // BENCH_SERVER_NODE_ARGS (development): e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile
   // the server under the load (NODE_OPTIONS refuses --cpu-prof).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -29,6 +32,7 @@ export async function startServer(dataDir: string): Promise<RunningServer> {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...env,
       ORGDESK_DATA_DIR: dataDir,
       ORGDESK_PORT: '0',
       ORGDESK_HOST: '127.0.0.1',

@@ -1,7 +1,7 @@
 // Issue 18's two rows (--only outbox): what the outbox costs registration over HTTP (one enabled
 // syslog destination on the registering account against none, in the same run), and how many
 // audit entries per second the drainer forwards to a real rsyslog over TLS.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { systemClock } from '../main/core/clock';
@@ -13,6 +13,7 @@ import { startRsyslog } from '../tests/fixtures/rsyslog';
 import type { Dataset } from './dataset';
 import type { Row } from './db-benches';
 import { startServer } from './extra-benches';
+import type { PassTrace } from '../main/features/integrations/outbox-drainer';
 
 const SECONDS = 8;
 
@@ -27,7 +28,72 @@ async function servicesOf(ds: Dataset) {
   return { opened, services, admin };
 }
 
-async function registrations(url: string, secrets: string[], from: number): Promise<number> {
+/** The server process's CPU time so far (user + system), in ms. */
+function cpuMs(pid: number): number {
+  // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** One measured run: its rate, the server's CPU per request, the drain's passes, the backlog left. */
+interface RunTrace {
+  mode: 'none' | 'with';
+  reqPerSec: number;
+  serverCpuMsPerReq: number;
+  passes: number;
+  entries: number;
+  /** Means per pass, ms: waiting for the lock, then holding it (PassTrace). */
+  claimWaitMs: number;
+  claimHeldMs: number;
+  sendMs: number;
+  recordWaitMs: number;
+  recordHeldMs: number;
+  totalMs: number;
+  /** The share of the run's wall time the drain's transactions held the writer. */
+  heldShare: number;
+  /** The destination's pending rows when the run ended. */
+  backlogAtEnd: number;
+}
+
+function summarise(
+  mode: RunTrace['mode'],
+  reqPerSec: number,
+  cpu: number,
+  requests: number,
+  passes: PassTrace[],
+  backlogAtEnd: number,
+): RunTrace {
+  const sum = (k: keyof PassTrace) => passes.reduce((a, p) => a + p[k], 0);
+  const per = (k: keyof PassTrace) => (passes.length ? sum(k) / passes.length : 0);
+  return {
+    mode,
+    reqPerSec,
+    serverCpuMsPerReq: cpu / Math.max(requests, 1),
+    passes: passes.length,
+    entries: sum('delivered'),
+    claimWaitMs: per('claimWaitMs'),
+    claimHeldMs: per('claimHeldMs'),
+    sendMs: per('sendMs'),
+    recordWaitMs: per('recordWaitMs'),
+    recordHeldMs: per('recordHeldMs'),
+    totalMs: per('totalMs'),
+    heldShare: (sum('claimHeldMs') + sum('recordHeldMs')) / (SECONDS * 1000),
+    backlogAtEnd,
+  };
+}
+
+const fmt = (t: RunTrace): string =>
+  `${t.mode.padEnd(4)} ${Math.round(t.reqPerSec)} req/s, server ${t.serverCpuMsPerReq.toFixed(2)} ms CPU/req; ` +
+  `drain ${t.passes} passes, ${t.entries} entries (${(t.entries / Math.max(t.passes, 1)).toFixed(1)}/pass), ` +
+  `per pass (ms) claim wait ${t.claimWaitMs.toFixed(2)} held ${t.claimHeldMs.toFixed(2)}, send ${t.sendMs.toFixed(2)}, ` +
+  `record wait ${t.recordWaitMs.toFixed(2)} held ${t.recordHeldMs.toFixed(2)}, total ${t.totalMs.toFixed(2)}; ` +
+  `writer held ${(t.heldShare * 100).toFixed(1)}% of the run; backlog at end ${t.backlogAtEnd}`;
+
+async function registrations(
+  url: string,
+  secrets: string[],
+  from: number,
+): Promise<{ perSec: number; total: number }> {
   let n = from;
   const result = await autocannon({
     url: `${url}/api/v1/agents/register`,
@@ -53,7 +119,7 @@ async function registrations(url: string, secrets: string[], from: number): Prom
     ],
   });
   if (result.non2xx > 0) throw new Error(`${result.non2xx} registrations failed`);
-  return result.requests.average;
+  return { perSec: result.requests.average, total: result.requests.total };
 }
 
 export async function outboxBenches(ds: Dataset, want: (name: string) => boolean): Promise<Row[]> {
@@ -64,8 +130,22 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
   // (a) Registration with and without a destination, same server process, same run. The two
   // alternate (none, with, none, with), so neither gets the emptier tables or the cooler machine;
   // the destination is switched by enabling it, as an admin would.
-  const server = await startServer(ds.dir);
+  // The drain's passes, as the server reports them (ORGDESK_OUTBOX_TRACE): per run, what they
+  // cost and how far behind they were when it ended.
+  const server = await startServer(ds.dir, { ORGDESK_OUTBOX_TRACE: '1' });
+  let passes: PassTrace[] = [];
+  let pending = '';
+  server.child.stderr!.on('data', (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line.startsWith('orgdesk-outbox-pass '))
+        passes.push(JSON.parse(line.slice('orgdesk-outbox-pass '.length)) as PassTrace);
+    }
+  });
   const runs = { none: [] as number[], with: [] as number[] };
+  const traces: RunTrace[] = [];
   try {
     await registrations(server.url, secrets, 200_000); // warm-up
     const s = await servicesOf(ds);
@@ -78,12 +158,23 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
     const enable = (enabled: boolean) =>
       s.services.integrations.update(s.admin, { id, patch: { enabled } });
     try {
+      const backlog = async () =>
+        (await s.services.integrations.list(s.admin)).find((d) => d.id === id)!.status.backlog;
       let from = 300_000;
+      const run = async (mode: RunTrace['mode']) => {
+        await enable(mode === 'with');
+        passes = [];
+        const cpu0 = cpuMs(server.child.pid!);
+        const r = await registrations(server.url, secrets, (from += 100_000));
+        const cpu = cpuMs(server.child.pid!) - cpu0;
+        const t = summarise(mode, r.perSec, cpu, r.total, passes, await backlog());
+        traces.push(t);
+        console.log(`bench: outbox ${fmt(t)}`);
+        runs[mode].push(r.perSec);
+      };
       for (let i = 0; i < 2; i++) {
-        await enable(false);
-        runs.none.push(await registrations(server.url, secrets, (from += 100_000)));
-        await enable(true);
-        runs.with.push(await registrations(server.url, secrets, (from += 100_000)));
+        await run('none');
+        await run('with');
       }
     } finally {
       await s.services.infra.offload.close();
@@ -103,7 +194,7 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
     ratio: `${(cost * 100).toFixed(1)}% slower`,
     target: '≤ 10%',
     met: cost <= 0.1,
-    raw: { withDest, none, cost, runs },
+    raw: { withDest, none, cost, runs, traces },
   });
 
   // (b) Forwarding throughput to rsyslog over TLS.

@@ -121,6 +121,12 @@ async function main(): Promise<void> {
     onError: (err) =>
       process.stderr.write(`Orgdesk: audit forwarding failed: ${(err as Error).message}\n`),
   });
+  // What each drain pass cost, one JSON line each on stderr (bench/outbox-bench.ts reads it).
+  if (process.env.ORGDESK_OUTBOX_TRACE === '1') {
+    services.infra.outbox.observe((t) =>
+      process.stderr.write(`orgdesk-outbox-pass ${JSON.stringify(t)}\n`),
+    );
+  }
   forwarding.start();
   // INT-3: notification emails, likewise off the request path under their own lease.
   const mailing = services.infra.email

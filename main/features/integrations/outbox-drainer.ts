@@ -6,6 +6,7 @@ import type { Clock } from '../../core/clock';
 import type { SecretBox } from '../../core/crypto';
 import { noticeFor } from '../../core/notification-policy';
 import type { IntegrationDestinationRow } from '../../domain/rows';
+import type { TxHooks } from '../../core/uow';
 import type { Uow } from '../../repos';
 import {
   DEAD_LETTER_AFTER_MS,
@@ -23,7 +24,14 @@ export const OUTBOX_LEASE = 'outbox-drain';
 const LEASE_MS = 60_000;
 /** Destinations per pass, and entries per destination per pass. */
 const DESTINATIONS_PER_PASS = 20;
-const BATCH = 200;
+/**
+ * A syslog batch goes over one connection (one TLS handshake) or as one burst of datagrams, and
+ * each pass pays its idle check, claim and record transactions whatever it carries: under
+ * registration load the bench's passes carried 28-38 entries each. 500 keeps a claim and its
+ * record a few milliseconds of the writer's time, and a collector that drops mid-batch re-sends
+ * at most that many (at least once).
+ */
+const BATCH = 500;
 const WEBHOOK_BATCH = 25;
 
 export interface DrainerDeps {
@@ -45,6 +53,30 @@ export interface SendOutcome {
   responseStatus: number | null;
 }
 
+/**
+ * What one pass cost (bench/outbox-bench.ts reads it, ORGDESK_OUTBOX_TRACE=1): the time in the
+ * claiming and recording transactions is time the single writer and the event loop were the
+ * drain's; the send is the network's (the event loop is free meanwhile but for its callbacks).
+ */
+export interface PassTrace {
+  /** Entries claimed, and delivered, in this pass. */
+  claimed: number;
+  delivered: number;
+  /** Write transactions this pass ran (claim, and one record per destination). */
+  writes: number;
+  /**
+   * Milliseconds. `*HeldMs`: from the transaction's first statement to the end of its commit
+   * (the writer and the event loop are the drain's); `*WaitMs`: before that, queued behind other
+   * work for the lock. The claim's figures include the idle check's read.
+   */
+  claimWaitMs: number;
+  claimHeldMs: number;
+  sendMs: number;
+  recordWaitMs: number;
+  recordHeldMs: number;
+  totalMs: number;
+}
+
 /** The webhook secret's AAD: bound to its destination, so a sealed secret cannot be moved. */
 export const webhookSecretAad = (accountId: number, destinationId: number): string =>
   `orgdesk/webhook-secret/${accountId}/${destinationId}`;
@@ -56,6 +88,8 @@ export const errorText = (err: unknown): string =>
 export class OutboxDrainer {
   readonly holder: string;
   private running: Promise<number> | null = null;
+  private onPass: ((t: PassTrace) => void) | null = null;
+  private full = false;
 
   constructor(private readonly d: DrainerDeps) {
     this.holder = d.holder ?? `drainer-${randomUUID()}`;
@@ -72,6 +106,16 @@ export class OutboxDrainer {
     }
   }
 
+  /** Whether the last pass claimed a full batch somewhere: more may be waiting behind it. */
+  hadFullBatch(): boolean {
+    return this.full;
+  }
+
+  /** Calls `fn` after each pass that had work, with what it cost (the bench's trace). */
+  observe(fn: ((t: PassTrace) => void) | null): void {
+    this.onPass = fn;
+  }
+
   /** Gives the lease up (at shutdown), so another replica takes over at once. */
   async release(): Promise<void> {
     while (this.running) await this.running.catch(() => 0);
@@ -80,36 +124,81 @@ export class OutboxDrainer {
 
   /** How many entries this pass delivered. */
   private async pass(): Promise<number> {
+    this.full = false;
+    const t = { claimWaitMs: 0, claimHeldMs: 0, recordWaitMs: 0, recordHeldMs: 0, sendMs: 0 };
+    const t0 = performance.now();
     const now = this.d.clock.now();
     // Most passes find nothing to do: a read, so an idle server writes nothing.
-    const idle = await this.d.uow.read(
-      async (r) => (await r.integrations.due(now, 1)).length === 0,
+    const idle = await this.timed(t, 'claim', (held) =>
+      this.d.uow.read(async (r) => {
+        held(r);
+        return (await r.integrations.due(now, 1)).length === 0;
+      }),
     );
     // Dead letters are marked by the next pass that has work for their destination.
     if (idle) return 0;
-    const claimed = await this.d.uow.write(async (r) => {
-      if (!(await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
-        return null;
-      }
-      await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
-      const out: { dest: IntegrationDestinationRow; entries: OutboundEntry[] }[] = [];
-      for (const dest of await r.integrations.due(now, DESTINATIONS_PER_PASS)) {
-        const limit = dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH;
-        out.push({ dest, entries: await r.integrations.claim(dest.id, limit) });
-      }
-      return out;
-    });
+    const claimed = await this.timed(t, 'claim', (held) =>
+      this.d.uow.write(async (r) => {
+        held(r);
+        if (!(await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
+          return null;
+        }
+        await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
+        const out: { dest: IntegrationDestinationRow; entries: OutboundEntry[] }[] = [];
+        for (const dest of await r.integrations.due(now, DESTINATIONS_PER_PASS)) {
+          const limit = dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH;
+          out.push({ dest, entries: await r.integrations.claim(dest.id, limit) });
+        }
+        return out;
+      }),
+    );
     if (!claimed) return 0;
+    this.full = claimed.some(
+      ({ dest, entries }) => entries.length >= (dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH),
+    );
     let delivered = 0;
     // Destinations are independent: one slow collector does not hold up the others.
     await Promise.all(
       claimed.map(async ({ dest, entries }) => {
+        const s0 = performance.now();
         const outcome = await this.send(dest, entries);
+        t.sendMs += performance.now() - s0;
         delivered += outcome.delivered.length;
-        await this.record(dest, outcome);
+        await this.timed(t, 'record', (held) => this.record(dest, outcome, held));
       }),
     );
+    this.onPass?.({
+      claimed: claimed.reduce((n, c) => n + c.entries.length, 0),
+      delivered,
+      writes: 1 + claimed.length,
+      ...t,
+      totalMs: performance.now() - t0,
+    });
     return delivered;
+  }
+
+  /**
+   * Runs a transaction for the trace: `held(r)` is called as its work begins; until then it
+   * waited for the lock, from then until its commit it held it. (The commit's hooks run at once;
+   * the lock's next holder runs later, in a microtask, and is not counted.)
+   */
+  private async timed<T>(
+    t: Record<'claimWaitMs' | 'claimHeldMs' | 'recordWaitMs' | 'recordHeldMs', number>,
+    step: 'claim' | 'record',
+    fn: (held: (r: TxHooks) => void) => Promise<T>,
+  ): Promise<T> {
+    const start = performance.now();
+    let began = start;
+    let ended: number | null = null;
+    try {
+      return await fn((r) => {
+        began = performance.now();
+        r.afterCommit(() => (ended = performance.now()));
+      });
+    } finally {
+      t[`${step}WaitMs`] += began - start;
+      t[`${step}HeldMs`] += (ended ?? performance.now()) - began;
+    }
   }
 
   /** Sends a destination's claimed entries, outside any transaction. */
@@ -178,9 +267,14 @@ export class OutboxDrainer {
    * destination's backoff (10 s, doubling, at most 10 min) or, for a webhook failing too often in
    * a row, its automatic disable with the reason the admin reads in its status.
    */
-  private async record(dest: IntegrationDestinationRow, o: SendOutcome): Promise<void> {
+  private async record(
+    dest: IntegrationDestinationRow,
+    o: SendOutcome,
+    held: (r: TxHooks) => void = () => {},
+  ): Promise<void> {
     const now = this.d.clock.now();
     await this.d.uow.write(async (r) => {
+      held(r);
       // Each outcome renews the lease: a long pass (slow receivers) keeps it while it works.
       await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS);
       await r.integrations.delivered(o.delivered, now, o.responseStatus);
@@ -236,6 +330,34 @@ export class OutboxDrainer {
   }
 }
 
+/** What the worker runs: the outbox's drainer, or INT-3's email drainer. */
+export interface Drain {
+  /** One pass; how many it delivered. */
+  drainOnce(): Promise<number>;
+  release(): Promise<void>;
+  /** Whether the last pass left more than it took; without it, any delivery counts as that. */
+  hadFullBatch?(): boolean;
+}
+
+/**
+ * When the worker runs its next pass, and why (a pure decision; `null`: the pass failed). A pass
+ * costs registration the same whatever it carries (its transactions on the one writer and event
+ * loop), so under load the drain should run fewer, fuller passes, not one per trickle: at once
+ * only while a full batch says a backlog is waiting, otherwise after the interval, in which the
+ * next batch gathers (an entry waits at most about that long, as one after an idle spell did).
+ */
+export function nextPassDelay(
+  last: { delivered: number; full: boolean } | null,
+  intervalMs: number,
+): { delayMs: number; why: string } {
+  if (last === null) return { delayMs: intervalMs, why: 'the pass failed: try again later' };
+  if (last.full) return { delayMs: 0, why: 'a full batch: a backlog is waiting, catch up' };
+  if (last.delivered > 0) {
+    return { delayMs: intervalMs, why: 'all caught up: let the next batch gather' };
+  }
+  return { delayMs: intervalMs, why: 'nothing to send' };
+}
+
 /** The drain on a timer, off the request path: the server starts it with itself and stops it. */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -243,7 +365,7 @@ export class OutboxWorker {
 
   constructor(
     // INT-3: the email drain runs on the same timer machinery.
-    private readonly drainer: Pick<OutboxDrainer, 'drainOnce' | 'release'>,
+    private readonly drainer: Drain,
     private readonly o: { intervalMs: number; onError: (err: unknown) => void },
   ) {}
 
@@ -257,11 +379,13 @@ export class OutboxWorker {
     this.timer = setTimeout(() => {
       this.drainer
         .drainOnce()
-        // A pass that delivered may have left more behind its batch: the next one runs at once.
-        .then((delivered) => this.schedule(delivered > 0 ? 0 : this.o.intervalMs))
+        .then((delivered) => {
+          const full = this.drainer.hadFullBatch ? this.drainer.hadFullBatch() : delivered > 0;
+          this.schedule(nextPassDelay({ delivered, full }, this.o.intervalMs).delayMs);
+        })
         .catch((err: unknown) => {
           this.o.onError(err);
-          this.schedule();
+          this.schedule(nextPassDelay(null, this.o.intervalMs).delayMs);
         });
     }, delay);
     this.timer.unref();
