@@ -38,6 +38,13 @@ describe.skipIf(!built)('the built console', () => {
     expect(text(entry!).length).toBeLessThan(80_000);
   });
 
+  it('asks for the console proper as one file beside the entry', () => {
+    // Each file is a request, a cache lookup, a module record and a streaming compile of its own
+    // for the browser's processes, paid on every load: the modules app-main imports (and the views
+    // share) are in app-main itself, not in a dozen small chunks the load waits for one by one.
+    expect(preloads.filter((f) => f !== entry)).toEqual([`assets/${appMain}`]);
+  });
+
   it("holds no screen a signed-in load does not draw in the first screen's code", () => {
     // Everything index.html asks for is fetched, and (compile hints) compiled whole, on every
     // load: the second-factor enrolment (IDN-1, shown only to users who must enrol) and its QR
