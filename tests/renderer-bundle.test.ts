@@ -38,6 +38,14 @@ describe.skipIf(!built)('the built console', () => {
     expect(text(entry!).length).toBeLessThan(80_000);
   });
 
+  it("holds what sends the first calls in the entry, not the console's own client", () => {
+    // The first calls leave once the entry has been compiled and run: the console's client, with
+    // step-up and its passkey ceremony, is app-main's, needed only after them.
+    const passkeys = 'WebAuthn is not supported in this browser';
+    expect(text(entry!).includes(passkeys), 'the passkey ceremony is in the entry').toBe(false);
+    expect(text(`assets/${appMain}`)).toContain(passkeys);
+  });
+
   it('asks for the console proper as one file beside the entry', () => {
     // Each file is a request, a cache lookup, a module record and a streaming compile of its own
     // for the browser's processes, paid on every load: the modules app-main imports (and the views
