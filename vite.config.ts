@@ -1,6 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type Rollup } from 'vite';
 import { INDEX_HTML_CSP } from './shared/csp';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
@@ -96,6 +96,38 @@ function compileHints(): Plugin {
   };
 }
 
+// Console load: the console proper is one file. Left to itself the bundler splits every module
+// app-main shares with a view into a chunk of its own (dialog, field, the query core, the router
+// hooks: 17 files, several under 1 kB), and each is a request, a cache lookup, a module record and
+// a streaming compile for the browser on every load. Every module app-main imports statically goes
+// into app-main (views then import it from there: it is loaded before any view anyway), except
+// what the entry imports itself, which stays in the entry (app-main imports that from it).
+const ENTRY = here('./renderer/main.tsx');
+const APP_MAIN = here('./renderer/app-main.tsx');
+
+function consoleChunk(): Rollup.GetManualChunk {
+  let inEntry: Set<string> | null = null;
+  let inApp: Set<string> | null = null;
+  const closure = (from: string, get: Rollup.GetModuleInfo, stop: Set<string>) => {
+    const seen = new Set<string>();
+    const visit = (id: string) => {
+      if (seen.has(id) || stop.has(id)) return;
+      seen.add(id);
+      get(id)?.importedIds.forEach(visit);
+    };
+    visit(from);
+    return seen;
+  };
+  return (id, { getModuleInfo }) => {
+    inEntry ??= closure(ENTRY, getModuleInfo, new Set());
+    inApp ??= closure(APP_MAIN, getModuleInfo, inEntry);
+    // The entry's modules are named too: the bundler moves a manual chunk's unnamed imports into
+    // it. So is Vite's modulepreload polyfill, which index.html imports beside the entry.
+    if (inEntry.has(id) || id.includes('vite/modulepreload-polyfill')) return 'index';
+    return inApp.has(id) ? 'app-main' : undefined;
+  };
+}
+
 // The console is served from `dist/renderer` by the Orgdesk server (at `/`) and by the desktop's
 // app protocol (orgdesk-app://app/), both from the root of their origin, so asset URLs are
 // absolute: base '/'. Relative ones would break every deep URL (UI-10): a reload of
@@ -113,6 +145,7 @@ export default defineConfig({
     // read them from disk only to check that the compile hint's line kept them aligned.
     sourcemap: 'hidden',
     target: 'es2022',
+    rollupOptions: { output: { manualChunks: consoleChunk() } },
   },
   server: {
     // renderer/ imports from shared/ beside it.

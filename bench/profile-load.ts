@@ -41,6 +41,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** CPU time of the event's thread over the event (µs), where the trace records it. */
+  tdur?: number;
   tid: number;
   pid: number;
   args?: { data?: Record<string, unknown>; beginData?: Record<string, unknown> };
@@ -196,6 +198,35 @@ function breakdown(events: TraceEvent[], t0: number, tEnd: number) {
   }
   close(Infinity);
   return { self };
+}
+
+/**
+ * CPU time of the renderer's threads (top-level tasks' thread time), navigation → paint. On a
+ * shared machine a load's wall time is mostly waiting for a core; this is the work itself.
+ */
+function threadCpu(events: TraceEvent[], t0: number, tEnd: number) {
+  const evalEv = events.find((e) => e.name === 'v8.evaluateModule' || e.name === 'EvaluateScript');
+  if (!evalEv) return null;
+  const names = new Map(
+    events
+      .filter((e) => e.name === 'thread_name' && e.pid === evalEv.pid)
+      .map((e) => [e.tid, String((e.args as { name?: unknown } | undefined)?.name ?? '')]),
+  );
+  const cpu = { main: 0, workers: 0, other: 0 };
+  const openUntil = new Map<number, number>();
+  const tasks = events
+    .filter((e) => e.pid === evalEv.pid && e.ph === 'X' && e.tdur !== undefined)
+    .filter((e) => e.ts >= t0 && e.ts <= tEnd)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  for (const e of tasks) {
+    // Top-level events only: a nested one's time is already in its parent's.
+    if ((openUntil.get(e.tid) ?? -1) > e.ts) continue;
+    openUntil.set(e.tid, e.ts + e.dur!);
+    const k =
+      e.tid === evalEv.tid ? 'main' : /Worker/.test(names.get(e.tid) ?? '') ? 'workers' : 'other';
+    cpu[k] += e.tdur! / 1000;
+  }
+  return cpu;
 }
 
 // Minified positions → the source file and function they came from, through the build's hidden
@@ -385,6 +416,11 @@ try {
     for (const r of resources.filter((x) => x.start < seen.paint))
       console.log(
         `  ${r.start.toFixed(1).padStart(7)} → ${r.end.toFixed(1).padStart(7)}  ${short(decodeURIComponent(r.name)).slice(0, 90)}${r.size ? '' : ' (cache)'}`,
+      );
+    const cpu = threadCpu(events, t0, tEnd);
+    if (cpu)
+      console.log(
+        `  renderer CPU (thread time): main ${cpu.main.toFixed(1)} ms, worker threads (streaming compile) ${cpu.workers.toFixed(1)} ms, other threads ${cpu.other.toFixed(1)} ms`,
       );
     const rows = [...self.entries()].sort((a, b) => b[1] - a[1]);
     const sum = rows.reduce((s, [, v]) => s + v, 0);

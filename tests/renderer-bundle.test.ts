@@ -38,6 +38,35 @@ describe.skipIf(!built)('the built console', () => {
     expect(text(entry!).length).toBeLessThan(80_000);
   });
 
+  it("holds what sends the first calls in the entry, not the console's own client", () => {
+    // The first calls leave once the entry has been compiled and run: the console's client, with
+    // step-up and its passkey ceremony, is app-main's, needed only after them.
+    const passkeys = 'WebAuthn is not supported in this browser';
+    expect(text(entry!).includes(passkeys), 'the passkey ceremony is in the entry').toBe(false);
+    expect(text(`assets/${appMain}`)).toContain(passkeys);
+  });
+
+  it('asks for the console proper as one file beside the entry', () => {
+    // Each file is a request, a cache lookup, a module record and a streaming compile of its own
+    // for the browser's processes, paid on every load: the modules app-main imports (and the views
+    // share) are in app-main itself, not in a dozen small chunks the load waits for one by one.
+    expect(preloads.filter((f) => f !== entry)).toEqual([`assets/${appMain}`]);
+  });
+
+  it("holds no screen a signed-in load does not draw in the first screen's code", () => {
+    // Everything index.html asks for is fetched, and (compile hints) compiled whole, on every
+    // load: the second-factor enrolment (IDN-1, shown only to users who must enrol) and its QR
+    // code renderer belong to the chunk of their own the gate loads when it shows.
+    const firstScreen = [entry!, ...preloads].map(text).join('\n');
+    const words = {
+      'the security panel': 'Scan this code with your authenticator app',
+      'the QR code renderer (qrcode)': 'You need to specify a canvas element',
+    };
+    for (const [what, word] of Object.entries(words)) {
+      expect(firstScreen.includes(word), `${what} is in the first screen's code`).toBe(false);
+    }
+  });
+
   it('keeps every view out of the entry and the shell, each in a chunk of its own', () => {
     const shell = [entry!, `assets/${appMain}`].map(text).join('\n');
     for (const [view, words] of Object.entries(VIEW_WORDS)) {

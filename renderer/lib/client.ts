@@ -4,13 +4,9 @@ import { MAX_TRPC_BATCH } from '../../shared/constants';
 import { hasIpcBridge, ipcLink } from './ipc-link';
 import { bearerToken } from './session';
 import { stepUpLink } from './step-up-link';
+import { authHeaders, TRPC_URL, type Transport } from './transport';
 
-export type Transport = 'ipc' | 'http';
-
-export const TRPC_URL = '/trpc';
-
-export const authHeaders = (token: string | null): Record<string, string> =>
-  token ? { Authorization: `Bearer ${token}` } : {};
+export { authHeaders, TRPC_URL, type Transport };
 
 /**
  * The one client of this window. The link is chosen once, at boot: IPC inside Electron (the

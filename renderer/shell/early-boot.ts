@@ -10,7 +10,7 @@ import { captureSsoReturn } from '../lib/sso-return';
 import { createTRPCUntypedClient, httpLink, type TRPCUntypedClient } from '@trpc/client';
 import type { AppRouter } from '../../main/trpc/router';
 import { DEFAULT_ALL_VIEW, parsePlacePath, type Search } from '../../shared/console-places';
-import { authHeaders, TRPC_URL, type Transport } from '../lib/client';
+import { authHeaders, TRPC_URL, type Transport } from '../lib/transport';
 import { hasIpcBridge, ipcLink } from '../lib/ipc-link';
 import { bearerToken } from '../lib/session';
 import { warmFormats } from '../lib/format';
