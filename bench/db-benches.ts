@@ -20,9 +20,9 @@ export interface Row {
   raw: Record<string, unknown>;
 }
 
-type SortKey = 'name' | 'region' | 'online' | 'offline' | 'stale' | 'total';
+export type SortKey = 'name' | 'region' | 'online' | 'offline' | 'stale' | 'total';
 
-interface OrgCase {
+export interface OrgCase {
   name: string;
   search: string | null;
   region: string | null;
@@ -31,12 +31,69 @@ interface OrgCase {
   order?: 'asc' | 'desc';
 }
 
-const COUNT_COLUMNS: Partial<Record<SortKey, string>> = {
+export const COUNT_COLUMNS: Partial<Record<SortKey, string>> = {
   online: 'online',
   offline: 'offline',
   stale: 'stale',
   total: 'hosts',
 };
+
+/** ORG-2's benchmarked pages (both engines measure these). */
+export function orgCases(total: number): OrgCase[] {
+  return [
+    { name: 'skip 0', search: null, region: null, skip: 0 },
+    { name: 'search (10% of orgs match)', search: 'globex', region: null, skip: 0 },
+    { name: 'search (1 org matches)', search: 'globex-00001', region: null, skip: 0 },
+    { name: 'region', search: null, region: 'eu-west', skip: 0 },
+    { name: 'skip near end', search: null, region: null, skip: total - 100 },
+    // ORG-2 sort (UI-11): every page below is ordered by its key, ties by name then id.
+    {
+      name: 'sort=offline desc',
+      search: null,
+      region: null,
+      skip: 0,
+      sort: 'offline',
+      order: 'desc',
+    },
+    { name: 'sort=stale desc', search: null, region: null, skip: 0, sort: 'stale', order: 'desc' },
+    { name: 'sort=online asc', search: null, region: null, skip: 0, sort: 'online', order: 'asc' },
+    { name: 'sort=total desc', search: null, region: null, skip: 0, sort: 'total', order: 'desc' },
+    { name: 'sort=region', search: null, region: null, skip: 0, sort: 'region', order: 'asc' },
+    {
+      name: 'sort=region desc',
+      search: null,
+      region: null,
+      skip: 0,
+      sort: 'region',
+      order: 'desc',
+    },
+    { name: 'sort=name desc', search: null, region: null, skip: 0, sort: 'name', order: 'desc' },
+    {
+      name: 'sort=offline desc, skip near end',
+      search: null,
+      region: null,
+      skip: total - 100,
+      sort: 'offline',
+      order: 'desc',
+    },
+    {
+      name: 'sort=offline desc, region',
+      search: null,
+      region: 'eu-west',
+      skip: 0,
+      sort: 'offline',
+      order: 'desc',
+    },
+    {
+      name: 'sort=offline desc, search (10% of orgs match)',
+      search: 'globex',
+      region: null,
+      skip: 0,
+      sort: 'offline',
+      order: 'desc',
+    },
+  ];
+}
 
 /**
  * The ORG-2 page the service answers, written as one hand-tuned SQL statement per case: the lower
@@ -140,60 +197,7 @@ export async function orgPageBenches(
     serverUrl: 'http://bench',
   });
   const hand = handQuery(sqlite);
-  const total = ds.size.orgs;
-  const cases: OrgCase[] = [
-    { name: 'skip 0', search: null, region: null, skip: 0 },
-    { name: 'search (10% of orgs match)', search: 'globex', region: null, skip: 0 },
-    { name: 'search (1 org matches)', search: 'globex-00001', region: null, skip: 0 },
-    { name: 'region', search: null, region: 'eu-west', skip: 0 },
-    { name: 'skip near end', search: null, region: null, skip: total - 100 },
-    // ORG-2 sort (UI-11): every page below is ordered by its key, ties by name then id.
-    {
-      name: 'sort=offline desc',
-      search: null,
-      region: null,
-      skip: 0,
-      sort: 'offline',
-      order: 'desc',
-    },
-    { name: 'sort=stale desc', search: null, region: null, skip: 0, sort: 'stale', order: 'desc' },
-    { name: 'sort=online asc', search: null, region: null, skip: 0, sort: 'online', order: 'asc' },
-    { name: 'sort=total desc', search: null, region: null, skip: 0, sort: 'total', order: 'desc' },
-    { name: 'sort=region', search: null, region: null, skip: 0, sort: 'region', order: 'asc' },
-    {
-      name: 'sort=region desc',
-      search: null,
-      region: null,
-      skip: 0,
-      sort: 'region',
-      order: 'desc',
-    },
-    { name: 'sort=name desc', search: null, region: null, skip: 0, sort: 'name', order: 'desc' },
-    {
-      name: 'sort=offline desc, skip near end',
-      search: null,
-      region: null,
-      skip: total - 100,
-      sort: 'offline',
-      order: 'desc',
-    },
-    {
-      name: 'sort=offline desc, region',
-      search: null,
-      region: 'eu-west',
-      skip: 0,
-      sort: 'offline',
-      order: 'desc',
-    },
-    {
-      name: 'sort=offline desc, search (10% of orgs match)',
-      search: 'globex',
-      region: null,
-      skip: 0,
-      sort: 'offline',
-      order: 'desc',
-    },
-  ];
+  const cases = orgCases(ds.size.orgs);
   const rows: Row[] = [];
   for (const c of cases) {
     const input = {

@@ -2,7 +2,7 @@
 // the same run, prints a table and writes bench/results.json (bench/results-<N>-orgs.json for other
 // sizes, so the large run does not replace the default one). Not part of `npm test`.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ManualClock } from '../main/core/clock';
@@ -26,6 +26,31 @@ import { extraBenches } from './extra-benches';
 import { heartbeatBenches } from './heartbeat-bench';
 import { outboxBenches } from './outbox-bench';
 import { restBenches } from './rest-bench';
+import { pgAuditBench, pgOrgPageBenches } from './pg-benches';
+import { loadPgDataset, type PgDataset } from './pg-dataset';
+import { appRouter } from '../main/trpc/router';
+import { createCallerFactory } from '../main/trpc/trpc';
+
+/** The PostgreSQL copy's figures and the server's settings, stated beside the PG rows. */
+function pgLoadRow(p: PgDataset): Row {
+  const s = p.settings;
+  const rows = Object.values(p.tables).reduce((a, b) => a + b, 0);
+  return {
+    name: `PostgreSQL ${s.server_version}: the dataset copied from SQLite (${rows.toLocaleString('en-US')} rows, ids kept)`,
+    figure: `copy ${p.copySeconds.toFixed(1)} s, then VACUUM (ANALYZE) ${p.vacuumSeconds.toFixed(1)} s`,
+    baseline: `fsync=${s.fsync}, synchronous_commit=${s.synchronous_commit}, full_page_writes=${s.full_page_writes}, shared_buffers=${s.shared_buffers}, work_mem=${s.work_mem}, jit=${s.jit}`,
+    ratio: '–',
+    target: 'report',
+    met: null,
+    raw: {
+      engine: 'pg',
+      settings: s,
+      tables: p.tables,
+      copySeconds: p.copySeconds,
+      vacuumSeconds: p.vacuumSeconds,
+    },
+  };
+}
 
 // Besides --orgs, the published figures use these; a run with any other value is a trial.
 const PUBLISHED = { hosts: '1000000', audit: '1000000', 'export-hosts': '100000', runs: '200' };
@@ -42,8 +67,17 @@ const { values } = parseArgs({
     // (earlier runs will have added hosts to it, so published figures come from a fresh build).
     reuse: { type: 'string' },
     only: { type: 'string' },
+    // Issue 15: the ORG-2 and audit rows on SQLite (the default), PostgreSQL, or both in one run.
+    engine: { type: 'string', default: 'sqlite' },
   },
 });
+
+if (!['sqlite', 'pg', 'both'].includes(values.engine!)) {
+  console.error(`bench: --engine is sqlite, pg or both (not ${values.engine})`);
+  process.exit(2);
+}
+const onSqlite = values.engine !== 'pg';
+const onPg = values.engine !== 'sqlite';
 
 const size: DatasetSize = {
   orgs: Number(values.orgs),
@@ -97,14 +131,61 @@ async function main() {
   const admin = (await services.auth.actorForUser(ds.adminUserId))!;
   const rows: Row[] = [];
   const want = (name: string) => !values.only || values.only.split(',').includes(name);
+  // With PostgreSQL in the run, each SQLite row of the two engines' benches says its engine.
+  const sqliteRow = (r: Row): Row =>
+    onPg ? { ...r, name: `${r.name} — SQLite`, raw: { engine: 'sqlite', ...r.raw } } : r;
+  let pgds: PgDataset | undefined;
   try {
+    if (want('orgs') || want('audit')) {
+      // The counts as a server keeps them at the dataset's time: what both engines then read.
+      const catchUp = await hostCountsCatchUp(ds, services, opened.sqlite);
+      if (want('orgs')) rows.push(sqliteRow(catchUp));
+      if (onPg) {
+        pgds = await loadPgDataset(opened.sqlite);
+        rows.push(pgLoadRow(pgds));
+      }
+    }
     if (want('orgs')) {
-      rows.push(await hostCountsCatchUp(ds, services, opened.sqlite));
-      rows.push(...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)));
-      rows.push(await hostCountsTick(ds, services));
+      if (onSqlite) {
+        rows.push(
+          ...(await orgPageBenches(ds, services, opened.sqlite, admin, runs)).map(sqliteRow),
+        );
+      }
+      if (pgds) {
+        const caller = createCallerFactory(appRouter)({
+          services,
+          actor: admin,
+          serverUrl: 'http://bench',
+        });
+        rows.push(
+          ...(await pgOrgPageBenches(ds, pgds, admin, runs, async (c) => {
+            const page = await caller.organizations.list({
+              limit: 100,
+              skip: c.skip,
+              include_stats: true,
+              ...(c.search ? { search: c.search } : {}),
+              ...(c.region ? { region: c.region } : {}),
+              ...(c.sort ? { sort: c.sort, order: c.order } : {}),
+            });
+            return {
+              total: page.total,
+              ids: page.items.map(
+                (o) => `${o.id}:${o.stats!.total}/${o.stats!.online}/${o.stats!.stale}`,
+              ),
+            };
+          })),
+        );
+      }
+      if (onSqlite) rows.push(sqliteRow(await hostCountsTick(ds, services)));
     }
     if (want('resolve')) rows.push(resolveBench(ds));
-    if (want('audit')) rows.push(await auditBench(ds, services, opened.sqlite, admin, runs));
+    if (want('audit')) {
+      if (onSqlite)
+        rows.push(sqliteRow(await auditBench(ds, services, opened.sqlite, admin, runs)));
+      if (pgds) rows.push(await pgAuditBench(ds, pgds, admin, runs));
+    }
+    await pgds?.close();
+    pgds = undefined;
     if (want('rest')) rows.push(...(await restBenches(ds, services, admin, runs)));
     opened.close();
     // Before registration, which adds hosts to the first orgs (the export org among them).
@@ -119,6 +200,7 @@ async function main() {
     if (want('heartbeat')) rows.push(...(await heartbeatBenches(ds)));
   } catch (err) {
     // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.
+    await pgds?.close();
     if (opened.sqlite.open) opened.close();
     if (!values.keep && !values.reuse) rmSync(ds.dir, { recursive: true, force: true });
     throw err;
@@ -126,6 +208,7 @@ async function main() {
     if (opened.sqlite.open) opened.close();
   }
 
+  const durability = rows.find((r) => r.raw.engine === 'pg' && r.raw.settings)?.baseline ?? '';
   const out = table(rows);
   console.log(`\n${out}\n`);
   const machine = {
@@ -143,6 +226,14 @@ async function main() {
   const resultsFile =
     ds.size.orgs === 10_000 ? 'results.json' : `results-${ds.size.orgs}-orgs.json`;
   console.log(`bench: machine ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log(
+    `bench: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} (at the end)`,
+  );
+  console.log(
+    `bench: SQLite journal_mode=WAL, synchronous=NORMAL${durability ? `; PostgreSQL ${durability}` : ''}`,
+  );
   if (trial) {
     console.log(`bench: a trial run (--only, --reuse or another size): bench/${resultsFile} kept`);
   } else {

@@ -246,6 +246,9 @@ async function readPg(pool: pg.Pool): Promise<Schema> {
   for (const ix of ixs.rows) {
     const keys = ix.keys.map((k, i) => {
       let key = /^[a-z_][a-z0-9_]*$/.test(k) ? k : /^lower\([a-z_]+\)$/.test(k) ? k : '<expr>';
+      // Bit 1 is DESC. Bit 2 (NULLS FIRST) is left out on purpose: SQLite has no NULLS clause
+      // (NULL is below every value there), and PG's region indexes carry SQLite's placement
+      // (migration 0006) where PG's default differs, so the same index reads alike on both.
       if ((Number(ix.options[i]) & 1) === 1) key += ' desc';
       return key;
     });

@@ -162,17 +162,21 @@ export const organizations = pgTable(
     uniqueIndex('organizations_account_name_uq').on(t.accountId, t.nameKey),
     index('organizations_account_active_name_idx').on(t.accountId, t.isActive, t.nameKey, t.id),
     index('organizations_account_region_idx').on(t.accountId, t.region),
+    // ORG-2 sort=region: the repository orders NULL regions where SQLite does (first ascending,
+    // last descending; sql-helpers.ts byNullable), and only an index with the same NULLS placement
+    // serves that order (forward, or backward for the page walked from the end); PostgreSQL's
+    // default places them the other way, and the page sorted every org (migration 0006).
     index('organizations_account_active_region_name_idx').on(
       t.accountId,
       t.isActive,
-      t.region,
+      t.region.asc().nullsFirst(),
       t.nameKey,
       t.id,
     ),
     index('organizations_account_active_region_desc_name_idx').on(
       t.accountId,
       t.isActive,
-      sql`${t.region} desc`,
+      t.region.desc().nullsLast(),
       t.nameKey,
       t.id,
     ),

@@ -22,6 +22,16 @@ export interface PgTx {
    * is held only for the append and the COMMIT (scale-out.md §4.3). A throw rolls back.
    */
   beforeCommit(cb: () => Promise<void>): void;
+  /**
+   * Should this attempt fail and be retried, the next attempts run `lock` (a LOCK TABLE) right
+   * after BEGIN, before their first statement takes the snapshot. For a hot row every writer
+   * updates (the audit chain head): under SERIALIZABLE its row lock only makes a loser wait and
+   * then abort, because its snapshot predates the winner's update, so a burst on one row commits
+   * about one writer per round and the last needs as many attempts as there were writers. A
+   * retry that holds the table lock before its snapshot sees every earlier update and cannot be
+   * overtaken, so it commits (tests/pg/audit-head-retry.test.ts).
+   */
+  lockOnRetry(lock: string): void;
 }
 
 export type PgReposFactory<R extends TxHooks> = (tx: PgTx) => Omit<R, keyof TxHooks>;
@@ -96,6 +106,7 @@ class Tx<R extends TxHooks> {
   failed: unknown = undefined;
   readonly hooks: (() => void)[] = [];
   readonly preCommit: (() => Promise<void>)[] = [];
+  readonly retryLocks = new Set<string>();
   readonly view: R;
 
   constructor(client: pg.PoolClient, factory: PgReposFactory<R>) {
@@ -125,7 +136,11 @@ class Tx<R extends TxHooks> {
       if (!this.open) throw ended();
       this.preCommit.push(cb);
     };
-    const repos = factory({ db: drizzle(guarded), query, beforeCommit });
+    const lockOnRetry = (lock: string) => {
+      if (!this.open) throw ended();
+      this.retryLocks.add(lock);
+    };
+    const repos = factory({ db: drizzle(guarded), query, beforeCommit, lockOnRetry });
     const afterCommit = (cb: () => void) => {
       if (!this.open) throw ended();
       this.hooks.push(cb);
@@ -199,14 +214,17 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   }
 
   private async run<T>(mode: Mode, fn: (r: R) => Promise<T> | T): Promise<T> {
+    // Sorted when taken: two retries wanting the same tables take them in one order.
+    const locks = new Set<string>();
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(mode, fn);
+      const outcome = await this.attempt(mode, fn, [...locks].sort());
       if (outcome.ok) {
         this.runHooks(outcome.hooks);
         return outcome.value;
       }
       const retry = mode !== 'read' && attempt < this.maxAttempts && isRetryable(outcome.error);
       if (!retry) throw outcome.error;
+      for (const lock of outcome.retryLocks) locks.add(lock);
       this.opts.onRetry?.(attempt, outcome.error);
       await sleep(Math.random() * Math.min(this.capMs, this.baseMs * 2 ** (attempt - 1)));
     }
@@ -215,12 +233,19 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   private async attempt<T>(
     mode: Mode,
     fn: (r: R) => Promise<T> | T,
-  ): Promise<{ ok: true; value: T; hooks: (() => void)[] } | { ok: false; error: unknown }> {
+    locks: string[],
+  ): Promise<
+    | { ok: true; value: T; hooks: (() => void)[] }
+    | { ok: false; error: unknown; retryLocks: Set<string> }
+  > {
     const client = await this.pool.connect();
     let broken = false;
     let tx: Tx<R> | undefined;
     try {
       await client.query(this.begin(mode));
+      // Before fn's first statement: LOCK TABLE takes no snapshot, so the one fn's reads get
+      // is taken after the lock is held.
+      for (const lock of locks) await client.query(lock);
       tx = new Tx<R>(client, this.factory);
       let value: T;
       try {
@@ -246,7 +271,11 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       // A statement fn caught was a serialization failure; what fn threw instead may be a
       // consequence (25P02, "current transaction is aborted"): the first failure decides.
       const first = tx?.failed;
-      return { ok: false, error: first !== undefined && isRetryable(first) ? first : error };
+      return {
+        ok: false,
+        error: first !== undefined && isRetryable(first) ? first : error,
+        retryLocks: tx?.retryLocks ?? new Set(),
+      };
     } finally {
       // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
       client.release(broken);

@@ -19,6 +19,15 @@ import type { PgTx } from '../uow';
 import { tellAccountAdmins } from './notifications';
 
 /**
+ * EXCLUSIVE conflicts with the ROW EXCLUSIVE every head update takes (and with itself), not with
+ * plain reads: while a retry holds it no other transaction moves any head, and it waits for those
+ * already moving one to commit, which its snapshot, taken after, then sees. Coarser than one
+ * account's head, but row locks cannot be taken before the snapshot, and a session advisory lock
+ * would not survive a transaction-mode pooler (scale-out.md §4.8).
+ */
+export const HEADS_RETRY_LOCK = 'LOCK TABLE audit_heads IN EXCLUSIVE MODE';
+
+/**
  * AUD-3 on many writers (scale-out.md §4.3). `record` only buffers: at commit (the unit of
  * work's beforeCommit) each account's head row is locked, the buffered entries are chained in
  * the order they were recorded, inserted in one statement, and the head moved. The lock is held
@@ -48,7 +57,13 @@ export class PgAuditRepo implements AuditRepo {
 
   // Buffering is synchronous on PostgreSQL, so the agents' synchronous jobs append as well.
   recordSync(actor: Actor, event: AuditEvent): void {
-    if (this.buffer.length === 0) this.tx.beforeCommit(() => this.flush());
+    if (this.buffer.length === 0) {
+      this.tx.beforeCommit(() => this.flush());
+      // A retried audited write lost the head (or something else) to a concurrent writer: it
+      // takes the heads' table lock before its snapshot, so it cannot lose the head again. Only
+      // retries pay it: a first attempt appends under the head's row lock alone.
+      this.tx.lockOnRetry(HEADS_RETRY_LOCK);
+    }
     // `at` is when the change was made, as on SQLite; `seq` is the commit order.
     this.buffer.push(entryFields(actor, event, this.clock.now()));
   }
