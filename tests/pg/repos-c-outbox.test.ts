@@ -89,8 +89,11 @@ const SEED = (destinations: Record<string, unknown>[] = DESTINATIONS): Seed => [
     [
       entry(1, 1, 1, 'organization.created'),
       entry(2, 1, 2, 'host.registered'),
-      entry(3, 1, 3, 'organization.updated'),
-      entry(4, 1, 5, 'organization.deleted'),
+      // Seq follows the outbox ids below (outbox 2 → entry 2, 3 → 4, 4 → 5, 5 → 3), as the
+      // append makes them on both engines: it allocates an account's outbox rows under its chain
+      // head, so SQLite's claim walks ids (h/outbox-cost) and PostgreSQL's orders by seq alike.
+      entry(3, 1, 5, 'organization.updated'),
+      entry(4, 1, 3, 'organization.deleted'),
       entry(5, 1, 4, 'host.deleted'),
       entry(6, 2, 1, 'organization.created'),
     ],
@@ -592,7 +595,7 @@ describe.skipIf(!pgAvailable)('group C delivery repositories: SQLite and Postgre
       expect(ids).toHaveLength(63);
       expect(new Set(ids).size).toBe(63);
       // In sequence order across the handover (entry 5 is seq 4, entry 4 seq 5).
-      expect(ids).toEqual([2, 5, 4, ...Array.from({ length: 60 }, (_, i) => i + 100)]);
+      expect(ids).toEqual([2, 4, 5, ...Array.from({ length: 60 }, (_, i) => i + 100)]);
       expect(rx.received.every((m) => m.verified)).toBe(true);
       const { rows } = await engines.pool.query<{ status: string; attempts: number; n: number }>(
         'SELECT status, attempts, count(*)::int AS n FROM outbox GROUP BY status, attempts',
