@@ -1,10 +1,7 @@
 // `npm run server`: the Orgdesk server with the configuration from the environment.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { systemClock } from '../core/clock';
-import { FileKeyStore, StaticKeyStore, type KeyStore } from '../core/key-store';
-import { openDatabase } from '../db/database';
 import { leaseTtlFor } from '../core/lease';
 import { PeriodicJob } from '../core/periodic-job';
 import {
@@ -21,50 +18,40 @@ import { HOST_COUNTS_LEASE, HostCountsScheduler } from '../features/hosts/host-s
 import { HOST_COUNTS_REFRESH_MS } from '../../shared/constants';
 import { OutboxWorker } from '../features/integrations/outbox-drainer';
 import { createServices } from '../services';
-import { sqliteStorage } from '../db/sqlite/storage';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
-import { prepareDataDir } from './data-dir';
+import { openServerStorage } from './open-storage';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.database.engine !== 'sqlite') {
-    // SCALE-1: the configuration is read and checked; composing the services on PostgreSQL is
-    // the next step of issue 15. Until then, say so rather than start on the wrong database.
-    throw new ConfigError(
-      'ORGDESK_DATABASE_URL is set, but this build of the server runs on SQLite only (PostgreSQL ' +
-        'serving is not composed yet; `npm run migrate` already migrates a PostgreSQL database). ' +
-        'Unset ORGDESK_DATABASE_URL to run on SQLite in the data directory.',
-    );
-  }
-  const dirWarning = prepareDataDir(config.dataDir);
-  if (dirWarning) process.stderr.write(`${dirWarning}\n`);
-  const keys: KeyStore = config.masterKey
-    ? new StaticKeyStore(config.masterKey, 'ORGDESK_MASTER_KEY')
-    : new FileKeyStore(join(config.dataDir, 'master.key'));
-  const opened = openDatabase({ file: config.database.file });
-  for (const notice of opened.notices) process.stderr.write(`${notice}\n`);
+  const engine = await openServerStorage(config);
+  for (const notice of engine.notices) process.stderr.write(`${notice}\n`);
   const services = createServices({
-    storage: sqliteStorage(opened.db),
+    storage: engine.storage,
     clock: systemClock,
-    keys,
+    keys: engine.keys,
     // Names the signer of audit exports (AUD-2); the key itself is derived from the master key.
     installationLabel: `Orgdesk server ${config.publicUrl ?? hostname()}`,
     log: (line) => consoleLog.info(line),
   });
-  await bootstrap({
-    services,
-    adminToken: config.adminToken,
-    adminEmail: config.adminEmail,
-    print: (line) => process.stdout.write(`${line}\n`),
-  });
+  // The first start provisions the account and its admin; replicas starting together on an
+  // empty database do it once (the PostgreSQL storage's lock; the others then find the account).
+  await engine.exclusive(() =>
+    bootstrap({
+      services,
+      adminToken: config.adminToken,
+      adminEmail: config.adminEmail,
+      print: (line) => process.stdout.write(`${line}\n`),
+    }),
+  );
   const server = createServer({
     services,
     host: config.host,
     port: config.port,
     publicUrl: config.publicUrl,
     trustedProxies: config.trustedProxies,
+    readiness: engine.readiness,
     tls: config.tls
       ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
       : null,
@@ -137,7 +124,7 @@ async function main(): Promise<void> {
       })
     : null;
   mailing?.start();
-  process.stdout.write(`Orgdesk server listening on ${url} (data in ${config.dataDir})\n`);
+  process.stdout.write(`Orgdesk server listening on ${url} (${engine.where})\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -169,9 +156,9 @@ async function main(): Promise<void> {
       )
       .then(() => forwarding.stop())
       .then(() => mailing?.stop())
-      .then(() => services.infra.offload.close())
+      .then(() => services.infra.storage.close())
+      .then(() => engine.close())
       .then(() => {
-        opened.close();
         process.stdout.write('Orgdesk server stopped\n');
         process.exit(0);
       })

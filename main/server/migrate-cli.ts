@@ -2,8 +2,8 @@
 // ORGDESK_DATABASE_URL once, under the migration lock (main/db/pg/migrate.ts), before the
 // replicas start; any number of these may run at once. SQLite needs no such step: the server
 // and the desktop app migrate their own file at start.
-// Bootstrapping the first admin under the same lock is migratePg's `bootstrap` hook; it is wired
-// here once the services run on PostgreSQL (the server composition is a later step).
+// The first admin is provisioned by the first replica to start (main/server/open-storage.ts:
+// under a lock of its own, so replicas starting together provision once).
 import { migratePg, PG_MIGRATIONS_FOLDER, codeMigrations } from '../db/pg/migrate';
 
 async function main(): Promise<number> {
