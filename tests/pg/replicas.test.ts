@@ -121,7 +121,7 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
       to: 0,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = (created.body.organization as { id: number } | undefined)?.id ?? created.body.id;
+    const id = created.body.id as number;
     const read = await api(`/organizations/${String(id)}`, { to: 1 });
     expect(read.status).toBe(200);
     expect(read.body.name).toBe('Replicated Org');
@@ -169,5 +169,19 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
     }
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('agents are refused plainly, not misread, until their jobs run on PostgreSQL (TEMPORARY)', async () => {
+    const org = await api('/organizations', { method: 'POST', body: { name: 'Agents Org' } });
+    const res = await fetch(`${proxy.url}/api/v1/agents/register`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-organization-secret': org.body.secret as string,
+      },
+      body: JSON.stringify({ hostname: 'h1', ip: '10.0.0.1', agent_type: 'legacy' }),
+    });
+    expect(res.status).toBe(412);
+    expect(await res.text()).toMatch(/not served on PostgreSQL/);
   });
 });
