@@ -31,9 +31,9 @@ describe('conditional writes (issue 14 item 3)', () => {
       organizationId: org.id,
       locationId: org.default_location_id,
     });
-    const [a, b] = await uow().write((r) => [
-      r.agents.insertHostIfAbsent(values('web-01')),
-      r.agents.insertHostIfAbsent(values('WEB-01')),
+    const [a, b] = await uow().write(async (r) => [
+      await r.agents.insertHostIfAbsent(values('web-01')),
+      await r.agents.insertHostIfAbsent(values('WEB-01')),
     ]);
     expect(a?.hostname).toBe('web-01');
     expect(b).toBeUndefined();

@@ -213,11 +213,11 @@ describe('unit of work: agentBatch (the group commit)', () => {
       uow.agentBatch((r) => r.t.insertSync('a')),
       uow.agentBatch((r) => r.t.insertSync('b')),
     ];
-    // The second job filled the batch: it committed synchronously.
-    expect(committed()).toEqual(['a', 'b']);
+    // The second job filled the batch: it runs at once (microtasks only), not at the next turn.
     const third = uow.agentBatch((r) => r.t.insertSync('c'));
+    await Promise.all(first);
     expect(committed()).toEqual(['a', 'b']);
-    await Promise.all([...first, third]);
+    await third;
     expect(committed()).toEqual(['a', 'b', 'c']);
   });
 
@@ -257,9 +257,48 @@ describe('unit of work: agentBatch (the group commit)', () => {
     expect(committed()).toEqual(['job']);
   });
 
-  it('refuses asynchronous work: it could not run inside the shared transaction', async () => {
+  it('runs async jobs one after another in one transaction, a savepoint each, one COMMIT', async () => {
     const uow = uowWith();
-    await expect(uow.agentBatch(async (r) => r.t.insert('a'))).rejects.toThrow(/synchronous/);
-    expect(committed()).toEqual([]);
+    const hooks: string[] = [];
+    // What another connection sees at each step: nothing until the one shared COMMIT.
+    const seen: string[][] = [];
+    const job = (v: string, fail = false) =>
+      uow.agentBatch(async (r) => {
+        r.afterCommit(() => hooks.push(v));
+        const id = await r.t.insert(v);
+        seen.push(committed());
+        await r.t.insert(`${v}-2`);
+        if (fail) throw new Error(`${v} fails`);
+        return id;
+      });
+    const settledSeen: string[][] = [];
+    const results = await Promise.allSettled(
+      [job('a'), job('b', true), job('c')].map((p) =>
+        p.finally(() => settledSeen.push(committed())),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/b fails/);
+    // No job's writes were visible to others while the batch ran: no COMMIT between the jobs.
+    expect(seen).toEqual([[], [], []]);
+    // Every promise settled after the COMMIT, which had all the survivors' writes at once.
+    expect(settledSeen).toEqual(Array(3).fill(['a', 'a-2', 'c', 'c-2']));
+    expect(hooks).toEqual(['a', 'c']);
+    expect(opened.sqlite.inTransaction).toBe(false);
+  });
+
+  it('fails an async job that awaits real I/O, alone', async () => {
+    const uow = uowWith();
+    const results = await Promise.allSettled([
+      uow.agentBatch((r) => r.t.insert('a')),
+      uow.agentBatch(async (r) => {
+        await r.t.insert('slow');
+        await readFile(join(dir, 'orgdesk.db'));
+      }),
+      uow.agentBatch((r) => r.t.insert('c')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(IoInTransactionError);
+    expect(committed()).toEqual(['a', 'c']);
   });
 });

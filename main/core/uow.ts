@@ -25,13 +25,14 @@ export interface UnitOfWork<R> {
   /** One transaction that writes (SQLite: BEGIN IMMEDIATE; PG: SERIALIZABLE with retries). */
   write<T>(fn: (r: R) => Promise<T> | T): Promise<T>;
   /**
-   * The agents' high-rate writes (registrations, heartbeats): `work` is synchronous and runs with
-   * other agents' work of the same event-loop turn in one shared transaction, each in its own
-   * savepoint, so one that throws rolls back and rejects alone. Every promise settles after the
+   * The agents' high-rate writes (registrations, heartbeats): `work` follows the rules of `fn`
+   * above and runs with other agents' work of the same event-loop turn in one shared transaction
+   * (SQLite: the jobs one after another, each awaited in its own savepoint; PostgreSQL: a READ
+   * COMMITTED transaction each), so one that throws rolls back and rejects alone. Every promise settles after the
    * shared COMMIT (nothing is answered before it is durable); a failed COMMIT rejects them all.
    * Replaces the GroupCommit of core/group-commit.ts.
    */
-  agentBatch<T>(work: (r: R) => T): Promise<T>;
+  agentBatch<T>(work: (r: R) => Promise<T> | T): Promise<T>;
 }
 
 /** What every `r` carries besides the repositories. */

@@ -1,6 +1,5 @@
 // Parity of the agents' repository (issue 15, group C): registration and heartbeat storage
-// (AGT-1, AGT-2). The port is synchronous for SQLite's agentBatch; PostgreSQL answers its async
-// form (AsyncPort), and the same script awaits both. Then the agents' conditional writes race
+// (AGT-1, AGT-2): the same script awaits both adapters of the port. Then the agents' conditional writes race
 // on PostgreSQL in agentBatch's READ COMMITTED transactions: one hostname registered by two
 // replicas at once makes one host; one signed heartbeat replayed at once passes once.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -13,21 +13,16 @@ import type { UnitOfWork } from '../../main/core/uow';
 import { openDatabase, type OpenedDatabase } from '../../main/db/database';
 import { createPgClient, createPgPool } from '../../main/db/pg/database';
 import { createPgRepos } from '../../main/db/pg/repos';
-import type { AsyncPort } from '../../main/db/pg/repos/agents';
 import * as pgSchema from '../../main/db/pg/schema';
 import { PgUnitOfWork } from '../../main/db/pg/uow';
 import * as sqliteSchema from '../../main/db/schema';
 import { createSqliteRepos } from '../../main/db/sqlite/repos';
 import { SqliteUnitOfWork } from '../../main/db/sqlite/uow';
-import type { AgentsRepo } from '../../main/features/agents/agents.repo';
 import type { Repos } from '../../main/repos';
 import { createTestDatabase, type TestDatabase } from '../fixtures/pg-cluster';
 
-/**
- * What the scripts use: the full set on both engines, with the agents' port in its async form
- * (PostgreSQL's; on SQLite awaiting the synchronous answer is the same).
- */
-export type C = Omit<Repos, 'agents'> & { agents: AsyncPort<AgentsRepo> };
+/** What the scripts use: the full set on both engines. */
+export type C = Repos;
 
 export type Seed = [keyof typeof pgSchema & keyof typeof sqliteSchema, Record<string, unknown>[]][];
 

@@ -201,8 +201,8 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
    * failure. Batching the hot statement itself (`UPDATE … FROM unnest(…)`, ids locked in order,
    * §4.7) belongs to the hosts repository, a later step. `work` may be async here.
    */
-  agentBatch<T>(work: (r: R) => T): Promise<T> {
-    return this.run('agent', work as (r: R) => Promise<T> | T) as Promise<T>;
+  agentBatch<T>(work: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run('agent', work);
   }
 
   private begin(mode: Mode): string {

@@ -206,7 +206,7 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     }
   }
 
-  agentBatch<T>(work: (r: R) => T): Promise<T> {
+  agentBatch<T>(work: (r: R) => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
@@ -223,18 +223,27 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     const jobs = this.queue;
     this.queue = [];
     if (jobs.length === 0) return;
-    if (this.opts.unsafeNoLock || this.lock.tryAcquire()) this.runBatch(jobs);
-    else void this.lock.acquire().then(() => this.runBatch(jobs));
+    const run = () =>
+      this.runBatch(jobs).catch((error: unknown) => {
+        for (const job of jobs) job.reject(error);
+      });
+    if (this.opts.unsafeNoLock || this.lock.tryAcquire()) void run();
+    else void this.lock.acquire().then(run);
   }
 
-  /** Runs synchronously from BEGIN to COMMIT: nothing else can interleave with it. */
-  private runBatch(jobs: Job<R>[]): void {
+  /**
+   * BEGIN, the jobs one after another (each awaited in its own savepoint), COMMIT, under the
+   * write lock. The repositories answer with settled promises, so this spans microtasks only:
+   * still one turn of the event loop, as the synchronous batch it replaces (guardIo fails a job
+   * that awaited more).
+   */
+  private async runBatch(jobs: Job<R>[]): Promise<void> {
     const outcomes: Outcome[] = [];
     // Inside a transaction opened outside any unit of work: a savepoint of it (see run()).
     const nested = this.sqlite.inTransaction;
     try {
       (nested ? this.stmts.nest : this.stmts.beginImmediate).run();
-      for (const job of jobs) outcomes.push(this.runJob(job));
+      for (const job of jobs) outcomes.push(await this.runJob(job));
       (nested ? this.stmts.unnest : this.stmts.commit).run();
     } catch (error) {
       this.undo(nested);
@@ -253,15 +262,13 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   }
 
   /** One job in its own savepoint: one that throws rolls back only its own writes. */
-  private runJob(job: Job<R>): Outcome {
+  private async runJob(job: Job<R>): Promise<Outcome> {
     const tx = new Tx<R>(this.repos);
     this.stmts.savepoint.run();
+    if (this.opts.guardIo) this.watch(tx);
     try {
-      const value = job.work(tx.view);
-      if (value instanceof Promise) {
-        void value.catch(() => undefined);
-        throw new Error('agentBatch work must be synchronous: it runs inside a shared transaction');
-      }
+      const value = await job.work(tx.view);
+      if (tx.awaitedIo) throw new IoInTransactionError();
       this.stmts.release.run();
       return { ok: true, value, hooks: tx.hooks };
     } catch (error) {

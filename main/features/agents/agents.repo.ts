@@ -1,11 +1,10 @@
 // Port (issue 14): the agents' registration and heartbeat storage (AGT-1, AGT-2).
 // SQLite: main/db/sqlite/repos/agents.ts.
 //
-// SYNCHRONOUS on purpose, unlike every other port: these are the server's highest-rate writes and
-// run only inside `uow.agentBatch`, whose jobs are synchronous (agent jobs of one event-loop turn
-// share one transaction, each in its own savepoint, so nothing may await inside one). The PG
-// adapter batches them instead (scale-out.md §4.7). The org-secret lookup is the secrets
-// feature's (SecretsRepo.orgBySecretDigest), synchronous for the same reason.
+// PostgreSQL: main/db/pg/repos/agents.ts. The server's highest-rate writes, run only inside
+// `uow.agentBatch` jobs: on SQLite the jobs of one event-loop turn share one transaction, each
+// in its own savepoint, and these answer with already-settled promises, so the batch spans
+// microtasks only. The org-secret lookup is the secrets feature's (SecretsRepo.matchSecretDigest).
 import type { HostRow } from '../../domain/rows';
 
 /** A Go heartbeat names only its host: whether its org and account are active comes along. */
@@ -31,12 +30,12 @@ export interface AgentsRepo {
    * AGT-1 re-registration: the org's host with this hostname, ignoring ASCII case (the one host
    * the unique folded key `hosts_org_hostname_key_uq` allows; migration 0014).
    */
-  hostByHostname(orgId: number, hostname: string): HostRow | undefined;
-  hostById(hostId: number): HostRow | undefined;
+  hostByHostname(orgId: number, hostname: string): Promise<HostRow | undefined>;
+  hostById(hostId: number): Promise<HostRow | undefined>;
   /** AGT-2: a Go heartbeat's host with its tenant's state. */
-  hostWithTenant(hostId: number): HostWithTenant | undefined;
+  hostWithTenant(hostId: number): Promise<HostWithTenant | undefined>;
   /** AGT-2: a legacy heartbeat's host, only within the org its secret belongs to. */
-  hostInOrg(hostId: number, orgId: number): HostRow | undefined;
+  hostInOrg(hostId: number, orgId: number): Promise<HostRow | undefined>;
   /**
    * AGT-1: a new host, registered and last seen `now`; undefined, writing nothing, when the org
    * already has a host of that folded hostname (a concurrent registration won: INSERT … ON
@@ -44,16 +43,16 @@ export interface AgentsRepo {
    */
   insertHostIfAbsent(
     values: AgentHostValues & { organizationId: number; locationId: number },
-  ): HostRow | undefined;
+  ): Promise<HostRow | undefined>;
   /** AGT-1: the same host registered again (keeps its id and history; last seen `now`). */
-  reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow;
+  reregisterHost(id: number, values: AgentHostValues & { locationId: number }): Promise<HostRow>;
   /**
    * AGT-2 replay protection for a key-change proof: uses up its signed second in one
    * conditional write; false when it is not later than the host's last accepted one.
    */
-  useSignedSecond(hostId: number, signedAt: number): boolean;
+  useSignedSecond(hostId: number, signedAt: number): Promise<boolean>;
   /** A legacy heartbeat: last seen, and which secret generation it sent (SEC-3). */
-  seenLegacy(hostId: number, now: number, secretGeneration: number | null): void;
+  seenLegacy(hostId: number, now: number, secretGeneration: number | null): Promise<void>;
   /** A legacy heartbeat from a new address: last seen, the IP and its location too. */
   seenLegacyMoved(
     hostId: number,
@@ -64,7 +63,7 @@ export interface AgentsRepo {
       locationId: number;
       secretGeneration: number | null;
     },
-  ): void;
+  ): Promise<void>;
   /**
    * A signed heartbeat: last seen, the signed second, IP and location in one conditional write;
    * false when the host is gone or the timestamp is not later than the last accepted one.
@@ -72,12 +71,12 @@ export interface AgentsRepo {
   seenSigned(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
-  ): boolean;
+  ): Promise<boolean>;
   /** The account an org belongs to (the audit entry of a reassignment). */
-  accountOfOrg(orgId: number): number;
+  accountOfOrg(orgId: number): Promise<number>;
   /**
    * The org's location revision (0 for an org that does not exist), read in the job's
    * transaction: a moved heartbeat checks the cached location matcher against it.
    */
-  locationRevision(orgId: number): number;
+  locationRevision(orgId: number): Promise<number>;
 }

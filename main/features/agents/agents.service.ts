@@ -62,13 +62,13 @@ export interface RegisterExtras {
 /** How a re-registration changed a Go host's key (audited); null when it did not. */
 type KeyChange = 'signed_by_previous_key' | 'set_after_identity_reset' | null;
 
-/** What an agent job reaches: synchronous repositories (see agents.repo.ts). */
+/** What an agent job reaches (see agents.repo.ts). */
 type AgentRepos = Pick<Repos, 'agents' | 'secrets' | 'audit'>;
 
 /**
  * An agent job found no cached location matcher at the org's revision: the job ends (before it
  * wrote anything; its savepoint rolls back) and runs again once the matcher is loaded outside
- * the batch, whose jobs cannot await (issue 15).
+ * the batch: loading it inside would hold SQLite's shared transaction for the matcher's read.
  */
 class MatcherNeeded extends Error {
   constructor(readonly orgId: number) {
@@ -206,7 +206,7 @@ export class AgentsService {
    * subnet edit another process committed meanwhile is still seen. `rerun`: this is not the
    * job's first run (its rate limits are already counted).
    */
-  private async withMatchers<T>(job: (r: AgentRepos, rerun: boolean) => T): Promise<T> {
+  private async withMatchers<T>(job: (r: AgentRepos, rerun: boolean) => Promise<T>): Promise<T> {
     for (let run = 1; ; run++) {
       try {
         return await this.d.uow.agentBatch((r) => job(r, run > 1));
@@ -225,17 +225,17 @@ export class AgentsService {
   }
 
   /**
-   * The whole registration inside its job, synchronous (agentBatch jobs must be): the rate
-   * limits, the secret, the checks, the write and its audit entry, in this order, so a refusal
-   * names the first thing wrong and a failure leaves nothing written.
+   * The whole registration inside its job: the rate limits, the secret, the checks, the write and
+   * its audit entry, in this order, so a refusal names the first thing wrong and a failure leaves
+   * nothing written. It awaits repository calls only (agentBatch's rule).
    */
-  private registerNow(
+  private async registerNow(
     r: AgentRepos,
     secret: string | undefined,
     raw: unknown,
     extras: RegisterExtras,
     rerun: boolean,
-  ): AgentRegistration {
+  ): Promise<AgentRegistration> {
     // The address first, before any work: it also bounds guessing and floods of wrong secrets.
     const now = this.d.clock.now();
     if (extras.clientAddress !== undefined && !rerun) {
@@ -250,7 +250,7 @@ export class AgentsService {
     if (!secret) {
       throw unauthorized('Send the organization secret in the X-Organization-Secret header');
     }
-    const org = this.d.secrets.matchSecret(r, secret);
+    const org = await this.d.secrets.matchSecret(r, secret);
     if (!org) {
       throw unauthorized(
         'The organization secret is not valid (it may have been regenerated); ask an Orgdesk admin for the current one',
@@ -279,27 +279,27 @@ export class AgentsService {
     };
     // Insert unless the org has the hostname (one conditional statement on the unique folded
     // key); a host found, or one a concurrent registration inserted first, is registered again.
-    let existing = r.agents.hostByHostname(org.id, input.hostname);
+    let existing = await r.agents.hostByHostname(org.id, input.hostname);
     const inserted = existing
       ? undefined
-      : r.agents.insertHostIfAbsent({
+      : await r.agents.insertHostIfAbsent({
           ...values,
           organizationId: org.id,
           locationId: assigned.locationId,
         });
-    existing ??= inserted ? undefined : r.agents.hostByHostname(org.id, input.hostname);
+    existing ??= inserted ? undefined : await r.agents.hostByHostname(org.id, input.hostname);
     let keyChange: KeyChange = null;
     let row: HostRow;
     if (existing) {
-      keyChange = this.keyChange(r, existing, input.public_key ?? null, extras.proof, now);
-      row = r.agents.reregisterHost(existing.id, {
+      keyChange = await this.keyChange(r, existing, input.public_key ?? null, extras.proof, now);
+      row = await r.agents.reregisterHost(existing.id, {
         ...values,
         locationId: existing.pinned ? existing.locationId : assigned.locationId,
       });
     } else {
       row = inserted!;
     }
-    r.audit.recordSync(agentActor(org.accountId, input.hostname), {
+    await r.audit.record(agentActor(org.accountId, input.hostname), {
       accountId: org.accountId,
       organizationId: org.id,
       action: existing ? 'host.reregistered' : 'host.registered',
@@ -324,7 +324,7 @@ export class AgentsService {
   }
 
   /** AGT-2 inside its job: a heartbeat updates last-seen and the IP. */
-  private heartbeatNow(r: AgentRepos, req: HeartbeatRequest): HeartbeatResult {
+  private async heartbeatNow(r: AgentRepos, req: HeartbeatRequest): Promise<HeartbeatResult> {
     if (!req.hostId || !POSITIVE_INT.test(req.hostId)) {
       throw badRequest(
         'X-Host-Id must be the host id the registration answered (a positive whole number)',
@@ -335,9 +335,9 @@ export class AgentsService {
     let host: HostRow;
     let signedAt: number | null = null;
     let secretGeneration: number | null = null;
-    if (req.signature !== undefined) ({ host, signedAt } = this.verifySigned(r, hostId, req));
+    if (req.signature !== undefined) ({ host, signedAt } = await this.verifySigned(r, hostId, req));
     else if (req.secret !== undefined)
-      ({ host, secretGeneration } = this.verifyLegacy(r, hostId, req.secret));
+      ({ host, secretGeneration } = await this.verifyLegacy(r, hostId, req.secret));
     else {
       throw unauthorized(
         'Authenticate the heartbeat: Go agents send X-Timestamp and X-Signature, legacy agents X-Organization-Secret',
@@ -345,7 +345,7 @@ export class AgentsService {
     }
     const input = heartbeatInput.parse(req.input ?? {});
     const ip = input.ip === undefined ? null : canonicalIp(input.ip);
-    return this.touch(r, host, ip, signedAt, secretGeneration);
+    return await this.touch(r, host, ip, signedAt, secretGeneration);
   }
 
   /**
@@ -353,13 +353,13 @@ export class AgentsService {
    * allowed: a proof by the current key (its signed second is used up, as a heartbeat's is), or
    * no current key at all (reset by an admin). Otherwise 409, saying what to do.
    */
-  private keyChange(
+  private async keyChange(
     r: AgentRepos,
     host: HostRow,
     newKey: string | null,
     proof: RegistrationProof | undefined,
     now: number,
-  ): KeyChange {
+  ): Promise<KeyChange> {
     // A legacy host proves nothing beyond the org secret: there is no identity to protect.
     if (host.agentType !== 'go') return null;
     if (host.publicKey === null) return 'set_after_identity_reset';
@@ -378,21 +378,23 @@ export class AgentsService {
       (ts) => registrationSigningString(host.id, ts, sha256Hex(proof.rawBody)),
       now,
     );
-    if (!r.agents.useSignedSecond(host.id, signedAt)) throw this.outOfOrder(r, host.id, signedAt);
+    if (!(await r.agents.useSignedSecond(host.id, signedAt))) {
+      throw await this.outOfOrder(r, host.id, signedAt);
+    }
     return 'signed_by_previous_key';
   }
 
   /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
-  private verifySigned(
+  private async verifySigned(
     r: AgentRepos,
     hostId: number,
     req: HeartbeatRequest,
-  ): { host: HostRow; signedAt: number } {
+  ): Promise<{ host: HostRow; signedAt: number }> {
     // Malformed headers are named before anything is looked up.
     if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const found = r.agents.hostWithTenant(hostId);
+    const found = await r.agents.hostWithTenant(hostId);
     const host = found?.host;
     if (!host || host.agentType !== 'go') {
       throw unauthorized(
@@ -466,8 +468,8 @@ export class AgentsService {
   }
 
   /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
-  private outOfOrder(r: AgentRepos, hostId: number, signedAt: number): DomainError {
-    const last = r.agents.hostById(hostId)?.lastSignedAt ?? null;
+  private async outOfOrder(r: AgentRepos, hostId: number, signedAt: number): Promise<DomainError> {
+    const last = (await r.agents.hostById(hostId))?.lastSignedAt ?? null;
     return new DomainError(
       'CONFLICT',
       `Host ${hostId} already sent a signature made at ${last ?? signedAt} (Unix seconds); this one (${signedAt}) is a replay or out of order. Each heartbeat (and key-change proof) needs a later X-Timestamp than the last accepted one: wait for the next second, then sign again`,
@@ -475,13 +477,13 @@ export class AgentsService {
     );
   }
 
-  private verifyLegacy(
+  private async verifyLegacy(
     r: AgentRepos,
     hostId: number,
     secret: string,
-  ): { host: HostRow; secretGeneration: number } {
-    const org = this.d.secrets.matchSecret(r, secret);
-    const host = org ? r.agents.hostInOrg(hostId, org.id) : undefined;
+  ): Promise<{ host: HostRow; secretGeneration: number }> {
+    const org = await this.d.secrets.matchSecret(r, secret);
+    const host = org ? await r.agents.hostInOrg(hostId, org.id) : undefined;
     if (!org || !host) {
       throw unauthorized(
         'The organization secret is not valid for this host (it may have been regenerated); ask an Orgdesk admin for the current one',
@@ -499,24 +501,27 @@ export class AgentsService {
    * its timestamp is later than the host's last accepted one (hosts.last_signed_at), in the same
    * UPDATE: so a replay is refused across restarts and replicas, and nothing is kept in memory.
    */
-  private touch(
+  private async touch(
     r: AgentRepos,
     host: HostRow,
     ip: string | null,
     signedAt: number | null,
     secretGeneration: number | null,
-  ): HeartbeatResult {
+  ): Promise<HeartbeatResult> {
     const now = this.d.clock.now();
     const moved = ip !== null && ip !== host.ip;
     const locationId =
       moved && !host.pinned
         ? assignWith(
-            this.matcherAt(host.organizationId, r.agents.locationRevision(host.organizationId)),
+            this.matcherAt(
+              host.organizationId,
+              await r.agents.locationRevision(host.organizationId),
+            ),
             ip,
           ).locationId
         : host.locationId;
     if (signedAt !== null) {
-      const landed = r.agents.seenSigned(host.id, {
+      const landed = await r.agents.seenSigned(host.id, {
         now,
         signedAt,
         ip: moved ? ip : host.ip,
@@ -524,19 +529,19 @@ export class AgentsService {
         ipKey: moved ? ipSortKey(ip) : host.ipKey,
         locationId,
       });
-      if (!landed) throw this.outOfOrder(r, host.id, signedAt);
+      if (!landed) throw await this.outOfOrder(r, host.id, signedAt);
     } else if (moved) {
-      r.agents.seenLegacyMoved(host.id, {
+      await r.agents.seenLegacyMoved(host.id, {
         now,
         ip,
         ipKey: ipSortKey(ip),
         locationId,
         secretGeneration,
       });
-    } else r.agents.seenLegacy(host.id, now, secretGeneration);
+    } else await r.agents.seenLegacy(host.id, now, secretGeneration);
     if (locationId !== host.locationId) {
-      const accountId = r.agents.accountOfOrg(host.organizationId);
-      r.audit.recordSync(agentActor(accountId, host.hostname), {
+      const accountId = await r.agents.accountOfOrg(host.organizationId);
+      await r.audit.record(agentActor(accountId, host.hostname), {
         accountId,
         organizationId: host.organizationId,
         action: 'host.reassigned',

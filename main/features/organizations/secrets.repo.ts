@@ -53,9 +53,8 @@ export interface SecretsRepo {
   ): Promise<{ total: number; hosts: HostOnOldSecret[] }>;
   /**
    * AGT-1: the org whose current secret has this digest, else the one whose previous secret
-   * has it and is still inside its grace at `now`. SYNCHRONOUS on purpose: agent registrations
-   * and legacy heartbeats run it inside `uow.agentBatch`, whose jobs are synchronous (they share
-   * one transaction, each in a savepoint); the PG adapter batches them (scale-out.md §4.7).
+   * has it and is still inside its grace at `now`. Agent registrations and legacy heartbeats run
+   * it inside their `uow.agentBatch` jobs.
    */
-  orgBySecretDigest(digest: string, now: number): SecretMatchRow | undefined;
+  matchSecretDigest(digest: string, now: number): Promise<SecretMatchRow | undefined>;
 }

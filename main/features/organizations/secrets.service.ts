@@ -171,12 +171,11 @@ export class SecretsService {
    * constant time; the previous secret counts only inside its grace window. Whether the org and
    * its account are active is the caller's to enforce (AGT-2: their agents are refused).
    *
-   * Synchronous, over the caller's `r`: the agents call it inside their `uow.agentBatch` jobs,
-   * which must be synchronous (the repository method is too: SecretsRepo.orgBySecretDigest).
+   * Over the caller's `r`: the agents call it inside their `uow.agentBatch` jobs.
    */
-  matchSecret(r: Pick<Repos, 'secrets'>, presented: string): SecretMatch | null {
+  async matchSecret(r: Pick<Repos, 'secrets'>, presented: string): Promise<SecretMatch | null> {
     const digest = this.d.box.secretDigest(presented);
-    const row = r.secrets.orgBySecretDigest(digest, this.d.clock.now());
+    const row = await r.secrets.matchSecretDigest(digest, this.d.clock.now());
     if (!row) return null;
     const current = constantTimeEqual(row.digest, digest);
     const previous = row.previous !== null && constantTimeEqual(row.previous, digest);

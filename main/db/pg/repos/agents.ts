@@ -10,25 +10,12 @@ import type { PgTx } from '../uow';
 import { int8 } from './sql-helpers';
 
 /**
- * A port's methods as PostgreSQL can answer them: each returning a promise of what the
- * synchronous one returns. For the ports that are synchronous on purpose (agents.repo.ts: they
- * run inside SQLite's synchronous agentBatch jobs); PgUnitOfWork.agentBatch awaits its work.
- */
-export type AsyncPort<P> = {
-  [K in keyof P]: P[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : P[K];
-};
-
-/**
- * AGT-1 and AGT-2 on PostgreSQL: the SQLite adapter's statements, async (AsyncPort: the port is
- * synchronous for SQLite's agentBatch; the agents' jobs awaiting these is the PG composition's
- * step). Registration's insert is INSERT … ON CONFLICT DO NOTHING on the unique folded key, so
+ * AGT-1 and AGT-2 on PostgreSQL: the SQLite adapter's statements. Registration's insert is INSERT … ON CONFLICT DO NOTHING on the unique folded key, so
  * two replicas registering one hostname insert one host; every heartbeat write is one
  * conditional UPDATE (`last_signed_at < $signedAt`), so a replayed signed heartbeat, on this
  * replica or another, changes nothing and answers false.
  */
-export class PgAgentsRepo implements AsyncPort<AgentsRepo> {
+export class PgAgentsRepo implements AgentsRepo {
   constructor(private readonly tx: PgTx) {}
 
   async hostByHostname(orgId: number, hostname: string): Promise<HostRow | undefined> {

@@ -30,7 +30,7 @@ import { PgUsersRepo } from './users';
 import { PgWorkflowsRepo } from './workflows';
 // ── end group B ─────────────────────────────────────────────────────────────────────────────
 // ── group C (h/pg-repos-c) ──────────────────────────────────────────────────────────────────
-import { PgAgentsRepo, type AsyncPort } from './agents';
+import { PgAgentsRepo } from './agents';
 import { PgAuthRepo } from './auth';
 import { PgIntegrationsRepo } from './integrations';
 import { PgMfaRepo } from './mfa';
@@ -70,13 +70,10 @@ export function createPgReposB(tx: PgTx, deps: PgRepoDeps) {
 }
 
 // ── Group A (h/pg-repos-a): organizations, hosts, locations, fleet, secrets, onboarding ──────
-// secrets: the PG class itself, for its async matchSecretDigest (see there).
 export type PgReposA = Pick<
   Repos,
-  'orgs' | 'hosts' | 'hostCounts' | 'locations' | 'fleet' | 'onboarding'
-> & {
-  secrets: PgSecretsRepo;
-};
+  'orgs' | 'hosts' | 'hostCounts' | 'locations' | 'fleet' | 'onboarding' | 'secrets'
+>;
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
@@ -93,7 +90,7 @@ export function createPgReposA(tx: PgTx): PgReposA {
 
 // ── group C (h/pg-repos-c): auth, sso, mfa, passkeys, integrations, notifications, agents ──
 /**
- * The repositories of group C (issue 15). `agents` is the async form of its synchronous port.
+ * The repositories of group C (issue 15).
  */
 export function createPgReposC(tx: PgTx, deps: Pick<PgRepoDeps, 'email'> = {}) {
   return {
@@ -109,20 +106,10 @@ export function createPgReposC(tx: PgTx, deps: Pick<PgRepoDeps, 'email'> = {}) {
 // ── end of group C ───────────────────────────────────────────────────────────────────────────
 
 /**
- * The ports that are synchronous on purpose (agents.repo.ts: SQLite's agentBatch jobs cannot
- * await), which PostgreSQL answers in their async form. Naming a port here is the only way to
- * loosen the check below; when a port becomes async, AsyncPort of it is the port itself and
- * its name can go.
- */
-type SyncPorts = 'agents';
-
-/**
  * What createPgRepos must return: every port of Repos (a new feature's port is a compile error
- * here until PostgreSQL implements it), each the port itself, or for SyncPorts its async form.
+ * here until PostgreSQL implements it), each the port itself.
  */
-export type PgRepoPorts = {
-  [K in keyof Omit<Repos, keyof TxHooks>]: K extends SyncPorts ? AsyncPort<Repos[K]> : Repos[K];
-};
+export type PgRepoPorts = { [K in keyof Omit<Repos, keyof TxHooks>]: Repos[K] };
 
 // ── scale-out (h/scale-config): the sign-in throttle, the scheduled jobs' leases ────────────
 export function createPgReposScale(tx: PgTx) {

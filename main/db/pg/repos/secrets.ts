@@ -19,12 +19,7 @@ const matchColumns = {
   locationRevision: organizations.locationRevision,
 };
 
-/**
- * SEC-1..4 on PostgreSQL. The port's orgBySecretDigest is synchronous (the agents' registration
- * and legacy heartbeat call it inside SQLite's synchronous batch job), which no PostgreSQL
- * statement can answer: it throws, naming its async twin, matchSecretDigest, for when the agents'
- * jobs are made async (the server's PG composition, a later step of issue 15).
- */
+/** SEC-1..4 on PostgreSQL: the SQLite adapter's queries, async. */
 export class PgSecretsRepo implements SecretsRepo {
   constructor(private readonly db: NodePgDatabase) {}
 
@@ -113,14 +108,6 @@ export class PgSecretsRepo implements SecretsRepo {
     return { total: counted!.n, hosts: rows };
   }
 
-  orgBySecretDigest(_digest: string, _now: number): SecretMatchRow | undefined {
-    throw new Error(
-      'orgBySecretDigest is synchronous (the agents\u2019 batch job on SQLite); PostgreSQL ' +
-        'answers only asynchronously: call matchSecretDigest once the agents\u2019 jobs are async',
-    );
-  }
-
-  /** orgBySecretDigest, asynchronously: the current secret first, then one still in its grace. */
   async matchSecretDigest(digest: string, now: number): Promise<SecretMatchRow | undefined> {
     const base = () =>
       this.db

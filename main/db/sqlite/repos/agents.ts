@@ -10,7 +10,8 @@ import { accounts, hosts, organizations } from '../../schema';
 
 /**
  * AGT-1 and AGT-2 on SQLite. Every registration and heartbeat runs these: built and prepared
- * once, not per request. Synchronous (see agents.repo.ts: they run inside agentBatch jobs).
+ * once, not per request. Async to fit the port, answering
+ * with settled promises (see agents.repo.ts: they run inside agentBatch jobs).
  */
 export class SqliteAgentsRepo implements AgentsRepo {
   private readonly q;
@@ -151,41 +152,44 @@ export class SqliteAgentsRepo implements AgentsRepo {
     };
   }
 
-  hostByHostname(orgId: number, hostname: string): HostRow | undefined {
+  async hostByHostname(orgId: number, hostname: string): Promise<HostRow | undefined> {
     return this.q.byHostname.get({ orgId, hostname });
   }
 
-  hostById(hostId: number): HostRow | undefined {
+  async hostById(hostId: number): Promise<HostRow | undefined> {
     return this.q.byId.get({ id: hostId });
   }
 
-  hostWithTenant(hostId: number): HostWithTenant | undefined {
+  async hostWithTenant(hostId: number): Promise<HostWithTenant | undefined> {
     return this.q.byIdWithTenant.get({ id: hostId });
   }
 
-  hostInOrg(hostId: number, orgId: number): HostRow | undefined {
+  async hostInOrg(hostId: number, orgId: number): Promise<HostRow | undefined> {
     return this.q.byIdInOrg.get({ id: hostId, orgId });
   }
 
-  insertHostIfAbsent(
+  async insertHostIfAbsent(
     values: AgentHostValues & { organizationId: number; locationId: number },
-  ): HostRow | undefined {
+  ): Promise<HostRow | undefined> {
     return this.q.insert.get({ ...values });
   }
 
-  reregisterHost(id: number, values: AgentHostValues & { locationId: number }): HostRow {
+  async reregisterHost(
+    id: number,
+    values: AgentHostValues & { locationId: number },
+  ): Promise<HostRow> {
     return this.q.reregister.get({ ...values, id })!;
   }
 
-  useSignedSecond(hostId: number, signedAt: number): boolean {
+  async useSignedSecond(hostId: number, signedAt: number): Promise<boolean> {
     return this.q.signedSecond.run({ id: hostId, signedAt }).changes > 0;
   }
 
-  seenLegacy(hostId: number, now: number, secretGeneration: number | null): void {
+  async seenLegacy(hostId: number, now: number, secretGeneration: number | null): Promise<void> {
     this.q.seen.run({ id: hostId, now, secretGeneration });
   }
 
-  seenLegacyMoved(
+  async seenLegacyMoved(
     hostId: number,
     set: {
       now: number;
@@ -194,22 +198,22 @@ export class SqliteAgentsRepo implements AgentsRepo {
       locationId: number;
       secretGeneration: number | null;
     },
-  ): void {
+  ): Promise<void> {
     this.q.seenMoved.run({ ...set, id: hostId });
   }
 
-  seenSigned(
+  async seenSigned(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
-  ): boolean {
+  ): Promise<boolean> {
     return this.q.seenSigned.run({ ...set, id: hostId }).changes > 0;
   }
 
-  accountOfOrg(orgId: number): number {
+  async accountOfOrg(orgId: number): Promise<number> {
     return this.q.accountOfOrg.get({ orgId })!.accountId;
   }
 
-  locationRevision(orgId: number): number {
+  async locationRevision(orgId: number): Promise<number> {
     return this.q.locationRevision.get({ orgId })?.revision ?? 0;
   }
 }

@@ -135,7 +135,7 @@ export class SqliteSecretsRepo implements SecretsRepo {
     return { total, hosts: rows };
   }
 
-  orgBySecretDigest(digest: string, now: number): SecretMatchRow | undefined {
+  async matchSecretDigest(digest: string, now: number): Promise<SecretMatchRow | undefined> {
     return this.byCurrent.get({ digest }) ?? this.byPrevious.get({ digest, now });
   }
 }
