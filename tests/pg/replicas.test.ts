@@ -171,17 +171,39 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
-  it('agents are refused plainly, not misread, until their jobs run on PostgreSQL (TEMPORARY)', async () => {
+  it('an agent registered through one replica is the same host through the other, and heartbeats there', async () => {
     const org = await api('/organizations', { method: 'POST', body: { name: 'Agents Org' } });
-    const res = await fetch(`${proxy.url}/api/v1/agents/register`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-organization-secret': org.body.secret as string,
-      },
-      body: JSON.stringify({ hostname: 'h1', ip: '10.0.0.1', agent_type: 'legacy' }),
-    });
-    expect(res.status).toBe(412);
-    expect(await res.text()).toMatch(/not served on PostgreSQL/);
+    const secret = org.body.secret as string;
+    const agent = (path: string, headers: Record<string, string>, body: unknown, to: number) => {
+      proxy.pin(to);
+      return fetch(`${proxy.url}/api/v1/agents/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    };
+    const reg = await agent(
+      'register',
+      { 'x-organization-secret': secret },
+      { hostname: 'replica-host', ip: '10.9.0.1', agent_type: 'legacy' },
+      0,
+    );
+    expect(reg.status, await reg.clone().text()).toBe(201);
+    const hostId = String(((await reg.json()) as { host_id: number }).host_id);
+    const again = await agent(
+      'register',
+      { 'x-organization-secret': secret },
+      { hostname: 'REPLICA-HOST', ip: '10.9.0.1', agent_type: 'legacy' },
+      1,
+    );
+    // One host for one hostname, whichever replica is asked.
+    expect(String(((await again.json()) as { host_id: number }).host_id)).toBe(hostId);
+    const beat = await agent(
+      'heartbeat',
+      { 'x-organization-secret': secret, 'x-host-id': hostId },
+      {},
+      1,
+    );
+    expect(beat.status, await beat.clone().text()).toBe(200);
   });
 });

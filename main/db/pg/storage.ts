@@ -3,9 +3,7 @@
 // worker threads with pools of their own. What `sqliteStorage` is for one file, this is for N
 // replicas on one database: nothing here keeps state between units of work.
 import type pg from 'pg';
-import { DomainError } from '../../core/errors';
 import type { Offload } from '../../core/offload';
-import type { TxHooks, UnitOfWork } from '../../core/uow';
 import type { Repos } from '../../repos';
 import type { Storage, StorageContext, StorageFactory } from '../../storage';
 import { PgReadPool } from '../../workers/pg-read-pool';
@@ -44,34 +42,16 @@ export function createPgStorage(
   o: PgStorageOptions,
   { clock, chain, email }: StorageContext,
 ): PgStorage {
-  const uow = new PgUnitOfWork<Repos>(
-    o.pool,
-    // TEMPORARY (issue 15): the agents' port is still synchronous on SQLite (its batch jobs
-    // cannot await yet), and PostgreSQL answers it in its async form (SyncPorts in
-    // repos/index.ts); every other port is checked to be the port itself.
-    (tx) => createPgRepos(tx, { chain, clock, email }) as unknown as Omit<Repos, keyof TxHooks>,
-    { maxAttempts: SERVER_PG_MAX_ATTEMPTS, ...o.uow },
-  );
-  // TEMPORARY (issue 15): the agents' jobs are synchronous (SQLite's batch), and a synchronous
-  // job handed PostgreSQL's promises would misread every answer; until they are async, agent
-  // endpoints answer a clear refusal here instead of acting on a wrong reading.
-  const guarded: UnitOfWork<Repos> = {
-    read: (fn) => uow.read(fn),
-    write: (fn) => uow.write(fn),
-    agentBatch: () =>
-      Promise.reject(
-        new DomainError(
-          'PRECONDITION_FAILED',
-          'Agent registration and heartbeats are not served on PostgreSQL by this build yet; run the server on SQLite (unset ORGDESK_DATABASE_URL) for agents',
-        ),
-      ),
-  };
+  const uow = new PgUnitOfWork<Repos>(o.pool, (tx) => createPgRepos(tx, { chain, clock, email }), {
+    maxAttempts: SERVER_PG_MAX_ATTEMPTS,
+    ...o.uow,
+  });
   const offload =
     o.offload ??
     new PgReadPool({ connectionString: o.connectionString, chainKey: chain.derivedKey() });
   return {
     engine: 'postgres',
-    uow: guarded,
+    uow,
     offload,
     pool: o.pool,
     close: () => offload.close(),
