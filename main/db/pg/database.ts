@@ -24,9 +24,21 @@ const types = {
       : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** A pool on `connectionString` that reads int8 as a number; the caller ends it. */
-export function createPgPool(connectionString: string, config: pg.PoolConfig = {}): pg.Pool {
-  return new pg.Pool({ connectionString, ...config, types });
+/**
+ * A pool on `connectionString` that reads int8 as a number; the caller ends it. An idle
+ * connection the server drops (a restart, a failover, an administrator's terminate) is reported
+ * to `onIdleError` and replaced at the next checkout: pg emits it on the pool, where without a
+ * listener it is an uncaught exception that would end the whole replica.
+ */
+export function createPgPool(
+  connectionString: string,
+  config: pg.PoolConfig = {},
+  onIdleError: (err: Error) => void = (err) =>
+    process.stderr.write(`Orgdesk: a PostgreSQL connection was dropped: ${err.message}\n`),
+): pg.Pool {
+  const pool = new pg.Pool({ connectionString, ...config, types });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /** One connection outside any pool (the migration lock is held by one session). */
