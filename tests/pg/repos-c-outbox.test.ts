@@ -254,20 +254,20 @@ async function script(uow: UnitOfWork<C>): Promise<Record<string, unknown>> {
     ]);
     log('int.afterRedeliver', await r.integrations.deliveries(1, undefined, 0, 10));
   });
-  // integrations: the drain
+  // integrations: the drain (its lease is the jobs' LeaseRepo, in the same unit of work)
   await uow.write(async (r) => {
     log('int.lease', [
-      await r.integrations.acquireLease('new', 'me', T0, T0 + 60_000),
-      await r.integrations.acquireLease('new', 'other', T0 + 1, T0 + 60_001), // held
-      await r.integrations.acquireLease('new', 'me', T0 + 2, T0 + 60_002), // renewed
-      await r.integrations.acquireLease('held', 'me', T0, T0 + 60_000), // another's, live
-      await r.integrations.acquireLease('ran-out', 'me', T0, T0 + 60_000), // ran out at T0
+      await r.leases.acquire('new', 'me', T0, T0 + 60_000),
+      await r.leases.acquire('new', 'other', T0 + 1, T0 + 60_001), // held
+      await r.leases.acquire('new', 'me', T0 + 2, T0 + 60_002), // renewed
+      await r.leases.acquire('held', 'me', T0, T0 + 60_000), // another's, live
+      await r.leases.acquire('ran-out', 'me', T0, T0 + 60_000), // ran out at T0
     ]);
-    await r.integrations.releaseLease('new', 'other'); // not the holder: nothing
-    await r.integrations.releaseLease('new', 'me');
+    await r.leases.release('new', 'other'); // not the holder: nothing
+    await r.leases.release('new', 'me');
     log('int.release', [
-      await r.integrations.acquireLease('new', 'other', T0 + 3, T0 + 60_003),
-      await r.integrations.acquireLease('new', 'me', T0 + 4, T0 + 60_004),
+      await r.leases.acquire('new', 'other', T0 + 3, T0 + 60_003),
+      await r.leases.acquire('new', 'me', T0 + 4, T0 + 60_004),
     ]);
     log('int.due.before', await r.integrations.due(T0, 10));
     log('int.expire', [
@@ -411,14 +411,14 @@ describe.skipIf(!pgAvailable)('group C delivery repositories: SQLite and Postgre
           await r.integrations.due(T0, 1);
           if (++ready === 2) gate.resolve();
           await gate.promise;
-          return r.integrations.acquireLease('raced', holder, T0, T0 + 60_000);
+          return r.leases.acquire('raced', holder, T0, T0 + 60_000);
         });
       const results = await Promise.all([take('a'), take('b')]);
       expect(results.sort()).toEqual([false, true]);
       // And a lease that ran out, raced for by two others: one takes it over.
       const again = await Promise.all([
-        uow.write((r) => r.integrations.acquireLease('ran-out', 'b', T0, T0 + 60_000)),
-        uow.write((r) => r.integrations.acquireLease('ran-out', 'c', T0, T0 + 60_000)),
+        uow.write((r) => r.leases.acquire('ran-out', 'b', T0, T0 + 60_000)),
+        uow.write((r) => r.leases.acquire('ran-out', 'c', T0, T0 + 60_000)),
       ]);
       expect(again.sort()).toEqual([false, true]);
     });

@@ -79,10 +79,7 @@ export interface IntegrationsRepo {
   /** Puts one delivery back in the queue; false when it is not this destination's. */
   redeliver(destinationId: number, deliveryId: number, now: number): Promise<boolean>;
 
-  // ---- the drain (OutboxDrainer)
-  /** Takes or renews the named lease for `holder` until `until`; false while another holds it. */
-  acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean>;
-  releaseLease(name: string, holder: string): Promise<void>;
+  // ---- the drain (OutboxDrainer; its lease is the jobs' one, LeaseRepo, in the same unit of work)
   /** Marks pending rows queued before `cutoff` as dead letters; how many. */
   expire(cutoff: number, now: number): Promise<number>;
   /** Enabled destinations whose backoff has passed and that have pending rows (oldest first). */

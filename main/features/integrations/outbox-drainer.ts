@@ -119,7 +119,7 @@ export class OutboxDrainer {
   /** Gives the lease up (at shutdown), so another replica takes over at once. */
   async release(): Promise<void> {
     while (this.running) await this.running.catch(() => 0);
-    await this.d.uow.write((r) => r.integrations.releaseLease(OUTBOX_LEASE, this.holder));
+    await this.d.uow.write((r) => r.leases.release(OUTBOX_LEASE, this.holder));
   }
 
   /** How many entries this pass delivered. */
@@ -140,7 +140,7 @@ export class OutboxDrainer {
     const claimed = await this.timed(t, 'claim', (held) =>
       this.d.uow.write(async (r) => {
         held(r);
-        if (!(await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
+        if (!(await r.leases.acquire(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
           return null;
         }
         await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
@@ -276,7 +276,7 @@ export class OutboxDrainer {
     await this.d.uow.write(async (r) => {
       held(r);
       // Each outcome renews the lease: a long pass (slow receivers) keeps it while it works.
-      await r.integrations.acquireLease(OUTBOX_LEASE, this.holder, now, now + LEASE_MS);
+      await r.leases.acquire(OUTBOX_LEASE, this.holder, now, now + LEASE_MS);
       await r.integrations.delivered(o.delivered, now, o.responseStatus);
       if (!o.failed) {
         await r.integrations.outcome(dest.id, {

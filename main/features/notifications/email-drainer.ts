@@ -65,7 +65,7 @@ export class EmailDrainer {
 
   async release(): Promise<void> {
     while (this.running) await this.running.catch(() => 0);
-    await this.d.uow.write((r) => r.integrations.releaseLease(EMAIL_LEASE, this.holder));
+    await this.d.uow.write((r) => r.leases.release(EMAIL_LEASE, this.holder));
   }
 
   private async pass(): Promise<number> {
@@ -75,7 +75,7 @@ export class EmailDrainer {
     );
     if (idle) return 0;
     const batch = await this.d.uow.write(async (r): Promise<QueuedEmail[] | null> => {
-      if (!(await r.integrations.acquireLease(EMAIL_LEASE, this.holder, now, now + LEASE_MS))) {
+      if (!(await r.leases.acquire(EMAIL_LEASE, this.holder, now, now + LEASE_MS))) {
         return null;
       }
       await r.notifications.expireEmails(now - DEAD_LETTER_AFTER_MS, now);
@@ -92,7 +92,7 @@ export class EmailDrainer {
       }
       const at = this.d.clock.now();
       await this.d.uow.write(async (r) => {
-        await r.integrations.acquireLease(EMAIL_LEASE, this.holder, at, at + LEASE_MS);
+        await r.leases.acquire(EMAIL_LEASE, this.holder, at, at + LEASE_MS);
         if (error === null) await r.notifications.emailSent(mail.id, at);
         else
           await r.notifications.emailFailed(mail.id, error, at + retryDelayMs(mail.attempts + 1));

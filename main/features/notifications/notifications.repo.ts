@@ -2,7 +2,7 @@ import type { Notice } from '../../core/notification-policy';
 
 // Port (issue 18, INT-3): an admin's notifications and the email queue the audit append fills
 // (the audit append writes both: main/db/sqlite/audit-log.ts). SQLite: main/db/sqlite/repos/notifications.ts. The drain's
-// lease is the integrations' one table (IntegrationsRepo.acquireLease), under its own name.
+// lease is the scheduled jobs' one (LeaseRepo), under its own name.
 
 export interface NotificationRecord {
   id: number;

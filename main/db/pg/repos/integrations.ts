@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { IntegrationDestinationRow } from '../../../domain/rows';
 import type {
   DeliveryRow,
@@ -9,7 +9,7 @@ import type {
   NewDestination,
   OutboundEntry,
 } from '../../../features/integrations/integrations.repo';
-import { auditEntries, integrationDestinations as dest, outbox, workerLeases } from '../schema';
+import { auditEntries, integrationDestinations as dest, outbox } from '../schema';
 import type { PgTx } from '../uow';
 
 /**
@@ -137,32 +137,6 @@ export class PgIntegrationsRepo implements IntegrationsRepo {
       .where(and(eq(outbox.id, deliveryId), eq(outbox.destinationId, destinationId)))
       .returning({ id: outbox.id });
     return rows.length > 0;
-  }
-
-  /**
-   * One statement: insert the lease, or take it over when it is ours or has run out (at `now`
-   * exactly, as on SQLite). Two replicas racing: the second's ON CONFLICT waits on the first's
-   * row and re-checks the WHERE against what it committed (READ COMMITTED), or aborts and is
-   * retried into that (SERIALIZABLE); RETURNING no row is "another holds it".
-   */
-  async acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
-    const rows = await this.tx.db
-      .insert(workerLeases)
-      .values({ name, holder, expiresAt: until })
-      .onConflictDoUpdate({
-        target: workerLeases.name,
-        set: { holder, expiresAt: until },
-        setWhere: or(eq(workerLeases.holder, holder), lte(workerLeases.expiresAt, now)),
-      })
-      .returning({ name: workerLeases.name });
-    return rows.length > 0;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    await this.tx.db
-      .update(workerLeases)
-      .set({ expiresAt: 0 })
-      .where(and(eq(workerLeases.name, name), eq(workerLeases.holder, holder)));
   }
 
   async expire(cutoff: number, now: number): Promise<number> {

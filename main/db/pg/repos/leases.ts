@@ -7,6 +7,9 @@ import type { PgTx } from '../uow';
  * SCALE-2 on PostgreSQL: the SQLite adapter's conditional upsert. `RETURNING` tells whether the
  * row was written (an `ON CONFLICT … DO UPDATE … WHERE` that does not match writes nothing).
  * A lease table rather than advisory locks: it works the same on every engine (scale-out.md §2).
+ * Two replicas racing: the second's ON CONFLICT waits on the first's row and re-checks the WHERE
+ * against what it committed (READ COMMITTED), or aborts and is retried into that (SERIALIZABLE);
+ * RETURNING no row is "another holds it".
  */
 export class PgLeaseRepo implements LeaseRepo {
   constructor(private readonly tx: PgTx) {}

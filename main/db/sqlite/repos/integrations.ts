@@ -10,7 +10,7 @@ import type {
   OutboundEntry,
 } from '../../../features/integrations/integrations.repo';
 import type { Db } from '../../database';
-import { auditEntries, integrationDestinations as dest, outbox, workerLeases } from '../../schema';
+import { auditEntries, integrationDestinations as dest, outbox } from '../../schema';
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -20,7 +20,6 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
   private readonly one;
   // The drain's statements run on every pass, under registration load several times a second:
   // prepared once, like the audit append's (building and compiling them was a third of a pass).
-  private readonly lease;
   private readonly dueStmt;
   private readonly claimStmt;
   private readonly deliveredStmt;
@@ -38,16 +37,6 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
       .select()
       .from(dest)
       .where(and(eq(dest.accountId, p('accountId')), eq(dest.id, p('id'))))
-      .prepare();
-    // One statement: insert the lease, or take it over when it is ours or has run out.
-    this.lease = db
-      .insert(workerLeases)
-      .values({ name: p('name'), holder: p('holder'), expiresAt: p('until') })
-      .onConflictDoUpdate({
-        target: workerLeases.name,
-        set: { holder: sql`excluded.holder`, expiresAt: sql`excluded.expires_at` },
-        setWhere: sql`${workerLeases.holder} = excluded.holder or ${workerLeases.expiresAt} <= ${p('now')}`,
-      })
       .prepare();
     this.dueStmt = db
       .select()
@@ -230,18 +219,6 @@ export class SqliteIntegrationsRepo implements IntegrationsRepo {
       .where(and(eq(outbox.id, deliveryId), eq(outbox.destinationId, destinationId)))
       .run();
     return r.changes > 0;
-  }
-
-  async acquireLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
-    return this.lease.run({ name, holder, until, now }).changes > 0;
-  }
-
-  async releaseLease(name: string, holder: string): Promise<void> {
-    this.db
-      .update(workerLeases)
-      .set({ expiresAt: 0 })
-      .where(and(eq(workerLeases.name, name), eq(workerLeases.holder, holder)))
-      .run();
   }
 
   async expire(cutoff: number, now: number): Promise<number> {

@@ -3,28 +3,38 @@ import type { LeaseRepo } from '../../../core/lease.repo';
 import type { Db } from '../../database';
 import { workerLeases } from '../../schema';
 
-/** SCALE-2 on SQLite: one conditional upsert takes, renews or takes over a lease. */
-export class SqliteLeaseRepo implements LeaseRepo {
-  constructor(private readonly db: Db) {}
+const p = (name: string) => sql.placeholder(name);
 
-  async acquire(name: string, holder: string, now: number, until: number): Promise<boolean> {
-    const r = this.db
+/**
+ * SCALE-2 on SQLite: one conditional upsert takes, renews or takes over a lease. Prepared once
+ * per connection: the outbox drain renews its lease in each of its passes (issue 18's cost).
+ */
+export class SqliteLeaseRepo implements LeaseRepo {
+  private readonly take;
+  private readonly give;
+
+  constructor(db: Db) {
+    this.take = db
       .insert(workerLeases)
-      .values({ name, holder, expiresAt: until })
+      .values({ name: p('name'), holder: p('holder'), expiresAt: p('until') })
       .onConflictDoUpdate({
         target: workerLeases.name,
-        set: { holder, expiresAt: until },
-        setWhere: sql`${workerLeases.holder} = ${holder} or ${workerLeases.expiresAt} <= ${now}`,
+        set: { holder: sql`excluded.holder`, expiresAt: sql`excluded.expires_at` },
+        setWhere: sql`${workerLeases.holder} = excluded.holder or ${workerLeases.expiresAt} <= ${p('now')}`,
       })
-      .run();
-    return r.changes > 0;
+      .prepare();
+    this.give = db
+      .update(workerLeases)
+      .set({ expiresAt: 0 })
+      .where(and(eq(workerLeases.name, p('name')), eq(workerLeases.holder, p('holder'))))
+      .prepare();
+  }
+
+  async acquire(name: string, holder: string, now: number, until: number): Promise<boolean> {
+    return this.take.run({ name, holder, until, now }).changes > 0;
   }
 
   async release(name: string, holder: string): Promise<void> {
-    this.db
-      .update(workerLeases)
-      .set({ expiresAt: 0 })
-      .where(and(eq(workerLeases.name, name), eq(workerLeases.holder, holder)))
-      .run();
+    this.give.run({ name, holder });
   }
 }
