@@ -98,7 +98,7 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
     expect((await w.api('/users/me', { token, to: 0 })).status).toBe(401);
   });
 
-  it('a support grant given or ended through one replica is honoured or refused by the other on the very next request (SUP-1, 3, 4, 5)', async () => {
+  it('a support grant given or ended through one replica is honoured or refused by the other on the very next request (SUP-1, 3, 4, 5); so is a logout', async () => {
     const customer = await w.api('/accounts', {
       method: 'POST',
       body: { name: 'Customer', admin_email: 'admin@customer.test', admin_name: 'Customer admin' },
@@ -175,6 +175,12 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
     expect(emergency.body.active).toBe(false);
     expect(await engineerReads(1)).toBe(404);
     expect(await engineerReads(0)).toBe(404);
+    // The engineer's console session, signed in through replica 1, ended through replica 0:
+    // replica 1 refuses it on the next request.
+    expect((await w.api('/users/me', { token: engineer, to: 1 })).status).toBe(200);
+    const out = await w.api('/auth/logout', { method: 'POST', token: engineer, to: 0 });
+    expect(out.status, out.text).toBe(200);
+    expect((await w.api('/users/me', { token: engineer, to: 1 })).status).toBe(401);
   });
 
   it('a subnet edit through one replica places the next registration, and heartbeat, through the other (LOC-3)', async () => {
@@ -370,11 +376,6 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
     const empty = await createTestDatabase(env.available ? env.url : '', { empty: true });
     const ahead = await createTestDatabase(env.available ? env.url : '');
     try {
-      const none = await startReplicaExpectingExit(empty.url);
-      expect(none.code, none.output).toBe(2);
-      expect(none.output).toMatch(/Orgdesk server could not start: .*no Orgdesk schema/);
-      expect(none.output).toMatch(/npm run migrate/);
-      expect(none.output).not.toContain(empty.url);
       const pool = createPgPool(ahead.url, { max: 1 });
       try {
         await pool.query(
@@ -384,7 +385,14 @@ describe.skipIf(!pgAvailable)('two replicas on one PostgreSQL database', () => {
       } finally {
         await pool.end();
       }
-      const newer = await startReplicaExpectingExit(ahead.url);
+      const [none, newer] = await Promise.all([
+        startReplicaExpectingExit(empty.url),
+        startReplicaExpectingExit(ahead.url),
+      ]);
+      expect(none.code, none.output).toBe(2);
+      expect(none.output).toMatch(/Orgdesk server could not start: .*no Orgdesk schema/);
+      expect(none.output).toMatch(/npm run migrate/);
+      expect(none.output).not.toContain(empty.url);
       expect(newer.code, newer.output).toBe(2);
       expect(newer.output).toMatch(/Orgdesk server could not start: .*newer release/);
       expect(newer.output).not.toMatch(/listening on/);
