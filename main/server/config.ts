@@ -1,6 +1,11 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PERSONAL_TOKEN_PREFIX } from '../core/crypto';
+import {
+  MAX_SUPPORT_EXPIRY_INTERVAL_MS,
+  MIN_SUPPORT_EXPIRY_INTERVAL_MS,
+  SUPPORT_EXPIRY_INTERVAL_MS,
+} from '../features/support-access/support-access.expiry';
 import { parseTrustedProxies, type TrustedProxies } from './client-address';
 
 /**
@@ -27,6 +32,11 @@ export interface ServerConfig {
   database: DatabaseConfig;
   /** SCALE-2: ORGDESK_TRUSTED_PROXIES, the peers whose X-Forwarded-For names the client. */
   trustedProxies: TrustedProxies;
+  /**
+   * SUP-4/SUP-6: how often the support-access expiry pass runs (its lease lasts a tick and a half),
+   * i.e. how soon an ended grant is in the audit trail; access is checked per call regardless.
+   */
+  supportExpiryIntervalMs: number;
 }
 
 export type DatabaseConfig =
@@ -50,6 +60,8 @@ function isPostgresUrl(text: string): boolean {
     url.pathname.replace(/^\/+/, '') !== ''
   );
 }
+
+const SUPPORT_EXPIRY_INTERVAL_RULE = `must be a whole number of milliseconds from ${MIN_SUPPORT_EXPIRY_INTERVAL_MS} to ${MAX_SUPPORT_EXPIRY_INTERVAL_MS} (1 s to 1 hour; default ${SUPPORT_EXPIRY_INTERVAL_MS}, 5 minutes)`;
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
@@ -119,6 +131,19 @@ const env = z.object({
     blankToUndefined,
     z.string().trim().refine(isPostgresUrl, DATABASE_URL_RULE).optional(),
   ),
+  ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^[0-9]{1,10}$/, SUPPORT_EXPIRY_INTERVAL_RULE)
+      .transform(Number)
+      .refine(
+        (n) => n >= MIN_SUPPORT_EXPIRY_INTERVAL_MS && n <= MAX_SUPPORT_EXPIRY_INTERVAL_MS,
+        SUPPORT_EXPIRY_INTERVAL_RULE,
+      )
+      .default(SUPPORT_EXPIRY_INTERVAL_MS),
+  ),
 });
 
 export class ConfigError extends Error {
@@ -180,5 +205,6 @@ export function loadConfig(
       ? { engine: 'postgres', url: v.ORGDESK_DATABASE_URL }
       : { engine: 'sqlite', file: join(dataDir, 'orgdesk.db') },
     trustedProxies: trusted.proxies,
+    supportExpiryIntervalMs: v.ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS,
   };
 }

@@ -17,6 +17,7 @@ import {
 import { HOST_COUNTS_LEASE, HostCountsScheduler } from '../features/hosts/host-status-counts';
 import { HOST_COUNTS_REFRESH_MS } from '../../shared/constants';
 import { OutboxWorker } from '../features/integrations/outbox-drainer';
+import { SUPPORT_EXPIRY_LEASE } from '../features/support-access/support-access.expiry';
 import { createServices } from '../services';
 import { consoleLog, createServer } from './app';
 import { bootstrap } from './bootstrap';
@@ -92,11 +93,10 @@ async function main(): Promise<void> {
       process.stderr.write(`Orgdesk: fleet snapshot failed: ${(err as Error).message}\n`),
   });
   snapshots.start();
-  const EXPIRY_INTERVAL_MS = 5 * 60_000;
   const expiry = new PeriodicJob({
     run: () => services.supportAccess.expireStale(),
-    intervalMs: EXPIRY_INTERVAL_MS,
-    lease: lease('support-expiry', EXPIRY_INTERVAL_MS),
+    intervalMs: config.supportExpiryIntervalMs,
+    lease: lease(SUPPORT_EXPIRY_LEASE, config.supportExpiryIntervalMs),
     onError: (err) =>
       process.stderr.write(`Orgdesk: support access expiry failed: ${(err as Error).message}\n`),
   });

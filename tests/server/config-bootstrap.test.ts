@@ -29,6 +29,7 @@ describe('server configuration from the environment', () => {
       publicUrl: null,
       database: { engine: 'sqlite', file: '/srv/app/.orgdesk-data/orgdesk.db' },
       trustedProxies: NO_TRUSTED_PROXIES,
+      supportExpiryIntervalMs: 5 * 60_000,
     });
   });
 
@@ -48,6 +49,7 @@ describe('server configuration from the environment', () => {
           ORGDESK_TLS_KEY: 'tls/key.pem',
           ORGDESK_PUBLIC_URL: 'https://orgdesk.example.com/',
           ORGDESK_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10',
+          ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS: '1000',
         },
         '/srv',
       ),
@@ -62,6 +64,7 @@ describe('server configuration from the environment', () => {
       publicUrl: 'https://orgdesk.example.com',
       database: { engine: 'sqlite', file: '/srv/data/orgdesk.db' },
       trustedProxies: expect.objectContaining({ entries: ['10.0.0.0/8', '192.0.2.10/32'] }),
+      supportExpiryIntervalMs: 1000,
     });
   });
 
@@ -76,6 +79,10 @@ describe('server configuration from the environment', () => {
     ['ORGDESK_MASTER_KEY', 'c2hvcnQ='],
     ['ORGDESK_PUBLIC_URL', 'ftp://x'],
     ['ORGDESK_TLS_CERT', 'cert.pem'],
+    ['ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS', '999'],
+    ['ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS', '3600001'],
+    ['ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS', '1.5'],
+    ['ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS', 'soon'],
   ])('%s=%s is refused with a message naming the variable (not its value)', (name, value) => {
     let err: unknown;
     try {

@@ -14,6 +14,16 @@ import { HOUR_MS } from './support-access.mapper';
  */
 export const GRANT_EXPIRY_LOOKBACK_MS = 30 * 24 * HOUR_MS;
 
+/**
+ * The scheduled expiry pass (main/server/index.ts): every 5 minutes by default, under this lease
+ * (SCALE-2). ORGDESK_SUPPORT_EXPIRY_INTERVAL_MS changes the interval within these bounds: it only
+ * decides how soon an ended grant or a lapsed request shows in the trail, never access itself.
+ */
+export const SUPPORT_EXPIRY_LEASE = 'support-expiry';
+export const SUPPORT_EXPIRY_INTERVAL_MS = 5 * 60_000;
+export const MIN_SUPPORT_EXPIRY_INTERVAL_MS = 1000;
+export const MAX_SUPPORT_EXPIRY_INTERVAL_MS = 60 * 60_000;
+
 export const REQUEST_EXPIRED = 'support_access.request_expired';
 export const GRANT_EXPIRED = 'support_access.grant_expired';
 
