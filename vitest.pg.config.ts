@@ -47,5 +47,10 @@ export default defineConfig({
     include: available ? pgPassFiles : [],
     passWithNoTests: true,
     env: { ORGDESK_TEST_ENGINE: 'pg' },
+    // Two forks, not Vitest's cores - 1: here a test mostly waits on the PostgreSQL server, a
+    // process of its own, so two files at a time keep both cores busy; world setup (a database
+    // copied from the template) is slower than a SQLite file, hence the longer hook timeout.
+    maxWorkers: 2,
+    hookTimeout: 30_000,
   },
 });
