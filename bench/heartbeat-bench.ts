@@ -111,7 +111,7 @@ async function sqliteRows(
     return [
       {
         name: `AGT-2 signed heartbeats over loopback HTTP, ${ds.size.hosts.toLocaleString('en-US')} hosts, distinct host ids (SQLite, one process; ${CONNECTIONS} connections, ${DURATION_S} s)`,
-        figure: `${Math.round(rps).toLocaleString('en-US')} heartbeats/s, ${result.non2xx + result.errors} failed of ${(ok + result.non2xx + result.errors).toLocaleString('en-US')}; CPU per heartbeat: server ${per(cpu.replicas[0]!).toFixed(3)} ms, load generator ${per(cpu.loadGenerator).toFixed(3)} ms; machine ${(cpu.machineBusy * 100).toFixed(0)}% busy (${durability})`,
+        figure: `${Math.round(rps).toLocaleString('en-US')} heartbeats/s, ${result.non2xx + result.errors} failed of ${(ok + result.non2xx + result.errors).toLocaleString('en-US')}; CPU per heartbeat: server ${per(cpu.replicas[0]!).toFixed(3)} ms, load generator ${per(cpu.loadGenerator).toFixed(3)} ms; machine ${(cpu.machineBusy * 100).toFixed(0)}% busy, ${(cpu.machineIowait * 100).toFixed(0)}% waiting for the disk (${durability})`,
         baseline: `crypto.verify of the same signatures on one core: ${Math.round(floor.perSec).toLocaleString('en-US')}/s (with the key imported each time: ${Math.round(floor.withImportPerSec).toLocaleString('en-US')}/s)`,
         ratio: `${(share * 100).toFixed(0)}% of the floor`,
         target: '≥ 50% of the verify floor',
@@ -125,6 +125,7 @@ async function sqliteRows(
           cpuMsPerHeartbeat: per(cpu.replicas[0]!),
           loadGeneratorMsPerHeartbeat: per(cpu.loadGenerator),
           machineBusy: cpu.machineBusy,
+          machineIowait: cpu.machineIowait,
           floor,
           durability,
           settleSeconds: settled.seconds,

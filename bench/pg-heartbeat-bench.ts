@@ -175,7 +175,7 @@ const perBeat = (ms: number, r: RunResult) => (ms / Math.max(r.ok, 1)).toFixed(3
 
 function cpuText(r: RunResult): string {
   const replicas = r.cpu.replicas.map((ms) => perBeat(ms, r)).join(' + ');
-  return `CPU per heartbeat: replica${r.replicas > 1 ? 's' : ''} ${replicas} ms, PostgreSQL ${perBeat(r.cpu.postgres, r)} ms, load generator ${perBeat(r.cpu.loadGenerator, r)} ms; machine ${(r.cpu.machineBusy * 100).toFixed(0)}% busy`;
+  return `CPU per heartbeat: replica${r.replicas > 1 ? 's' : ''} ${replicas} ms, PostgreSQL ${perBeat(r.cpu.postgres, r)} ms, load generator ${perBeat(r.cpu.loadGenerator, r)} ms; machine ${(r.cpu.machineBusy * 100).toFixed(0)}% busy, ${(r.cpu.machineIowait * 100).toFixed(0)}% waiting for the disk`;
 }
 
 function rawRun(r: RunResult, durability: string) {
@@ -192,6 +192,7 @@ function rawRun(r: RunResult, durability: string) {
       loadGenerator: per(r.cpu.loadGenerator),
     },
     machineBusy: r.cpu.machineBusy,
+    machineIowait: r.cpu.machineIowait,
     settleSeconds: r.settleSeconds,
     durability,
   };

@@ -50,13 +50,15 @@ export function postmasterPid(dataDir: string): number {
   return pid;
 }
 
-/** The machine's CPU counters (/proc/stat's first line), busy and total, in ms over all cores. */
-export function machineCpuMs(): { busy: number; total: number } {
+/**
+ * The machine's CPU counters (/proc/stat's first line) in ms over all cores: busy, idle while a
+ * process waited for the disk (iowait: a commit's fsync, someone else's), and the total.
+ */
+export function machineCpuMs(): { busy: number; iowait: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = v.reduce((a, b) => a + b, 0);
-  const idle = v[3]! + v[4]!; // idle + iowait
-  return { busy: ms(total - idle), total: ms(total) };
+  return { busy: ms(total - v[3]! - v[4]!), iowait: ms(v[4]!), total: ms(total) };
 }
 
 /** Readings of a set of processes taken at start(); finish() answers the CPU spent since. */
@@ -79,6 +81,8 @@ export function cpuWindow(pids: { replicas: number[]; postmaster?: number }) {
       loadGenerator: (self.user + self.system) / 1000,
       /** Share of all cores busy, whoever ran (other work on the machine included). */
       machineBusy: total > 0 ? (machine.busy - machine0.busy) / total : 0,
+      /** Share of all cores idle with a process waiting for the disk. */
+      machineIowait: total > 0 ? (machine.iowait - machine0.iowait) / total : 0,
     };
   };
 }
