@@ -58,6 +58,8 @@ export async function startServer(
     child,
     stop: () =>
       new Promise((resolve) => {
+        // A replica the failover row killed has exited already: no 'exit' event will come.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -5,6 +5,7 @@
 // kept host counts and location revisions arrive as SQLite has them instead of being counted a
 // second time, and the checks after it prove they are what PostgreSQL's own triggers would keep.
 import type Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { createPgClient, createPgPool } from '../main/db/pg/database';
 import { migratePg } from '../main/db/pg/migrate';
@@ -15,6 +16,7 @@ import {
   withDatabase,
   type PgCluster,
 } from '../tests/fixtures/pg-cluster';
+import { postmasterPid } from './proc-cpu';
 
 /** Rows per INSERT … SELECT FROM unnest(…): one statement, one array parameter per column. */
 const BATCH = 5_000;
@@ -25,6 +27,8 @@ export interface PgDataset {
   pool: pg.Pool;
   /** The server's durability and memory settings, as the figures must state them. */
   settings: Record<string, string>;
+  /** The cluster's postmaster, whose processes' CPU the heartbeat rows read from /proc. */
+  postmasterPid: number;
   copySeconds: number;
   vacuumSeconds: number;
   /** Rows per copied table (equal to SQLite's: checked). */
@@ -226,6 +230,7 @@ export async function loadPgDataset(sqlite: Database.Database): Promise<PgDatase
         url,
         pool: opened,
         settings,
+        postmasterPid: postmasterPid(join(cluster.dir, 'data')),
         copySeconds,
         vacuumSeconds,
         tables,

@@ -23,7 +23,7 @@ import { browserBench } from './browser-bench';
 import { eventLoopBench } from './event-loop-bench';
 import { exportBench } from './export-bench';
 import { extraBenches } from './extra-benches';
-import { heartbeatBenches } from './heartbeat-bench';
+import { heartbeatBenches, sqliteDurability } from './heartbeat-bench';
 import { outboxBenches } from './outbox-bench';
 import { restBenches } from './rest-bench';
 import { pgAuditBench, pgOrgPageBenches } from './pg-benches';
@@ -53,7 +53,13 @@ function pgLoadRow(p: PgDataset): Row {
 }
 
 // Besides --orgs, the published figures use these; a run with any other value is a trial.
-const PUBLISHED = { hosts: '1000000', audit: '1000000', 'export-hosts': '100000', runs: '200' };
+const PUBLISHED = {
+  hosts: '1000000',
+  audit: '1000000',
+  'export-hosts': '100000',
+  runs: '200',
+  heartbeats: '250000',
+};
 
 const { values } = parseArgs({
   options: {
@@ -62,12 +68,14 @@ const { values } = parseArgs({
     audit: { type: 'string', default: PUBLISHED.audit },
     'export-hosts': { type: 'string', default: PUBLISHED['export-hosts'] },
     runs: { type: 'string', default: PUBLISHED.runs },
+    // Signed ahead of each heartbeat run (each host once per run): fewer for quick trials.
+    heartbeats: { type: 'string', default: PUBLISHED.heartbeats },
     keep: { type: 'boolean', default: false },
     // Development only: measure a dataset kept by an earlier --keep run instead of building one
     // (earlier runs will have added hosts to it, so published figures come from a fresh build).
     reuse: { type: 'string' },
     only: { type: 'string' },
-    // Issue 15: the ORG-2 and audit rows on SQLite (the default), PostgreSQL, or both in one run.
+    // Issue 15: the ORG-2, audit and heartbeat rows on SQLite (the default), PostgreSQL, or both.
     engine: { type: 'string', default: 'sqlite' },
   },
 });
@@ -140,10 +148,11 @@ async function main() {
       // The counts as a server keeps them at the dataset's time: what both engines then read.
       const catchUp = await hostCountsCatchUp(ds, services, opened.sqlite);
       if (want('orgs')) rows.push(sqliteRow(catchUp));
-      if (onPg) {
-        pgds = await loadPgDataset(opened.sqlite);
-        rows.push(pgLoadRow(pgds));
-      }
+    }
+    // One copy for every PostgreSQL row; the heartbeat rows (last) keep it until then.
+    if (onPg && (want('orgs') || want('audit') || want('heartbeat'))) {
+      pgds = await loadPgDataset(opened.sqlite);
+      rows.push(pgLoadRow(pgds));
     }
     if (want('orgs')) {
       if (onSqlite) {
@@ -184,8 +193,10 @@ async function main() {
         rows.push(sqliteRow(await auditBench(ds, services, opened.sqlite, admin, runs)));
       if (pgds) rows.push(await pgAuditBench(ds, pgds, admin, runs));
     }
-    await pgds?.close();
-    pgds = undefined;
+    if (!want('heartbeat')) {
+      await pgds?.close();
+      pgds = undefined;
+    }
     if (want('rest')) rows.push(...(await restBenches(ds, services, admin, runs)));
     opened.close();
     // Before registration, which adds hosts to the first orgs (the export org among them).
@@ -196,8 +207,19 @@ async function main() {
     rows.push(...(await extraBenches(ds, want)));
     // Issue 18: the outbox's cost on registration, and forwarding to rsyslog over TLS.
     rows.push(...(await outboxBenches(ds, want)));
-    // Issue 15: signed heartbeats from a million distinct hosts (gives the Go hosts keys: last).
-    if (want('heartbeat')) rows.push(...(await heartbeatBenches(ds)));
+    // Issue 15: signed heartbeats from a million distinct hosts (gives the Go hosts keys: last),
+    // on one SQLite process, one and two PostgreSQL replicas, and the failover of one of two.
+    if (want('heartbeat')) {
+      rows.push(
+        ...(await heartbeatBenches(ds, {
+          sqlite: onSqlite,
+          pg: pgds,
+          heartbeats: Number(values.heartbeats),
+        })),
+      );
+    }
+    await pgds?.close();
+    pgds = undefined;
   } catch (err) {
     // A failed run leaves no gigabyte behind in the temp dir, unless asked to keep it.
     await pgds?.close();
@@ -208,7 +230,8 @@ async function main() {
     if (opened.sqlite.open) opened.close();
   }
 
-  const durability = rows.find((r) => r.raw.engine === 'pg' && r.raw.settings)?.baseline ?? '';
+  const pgSettings = rows.find((r) => r.raw.engine === 'pg' && r.raw.settings)?.raw.settings as
+    Record<string, string> | undefined;
   const out = table(rows);
   console.log(`\n${out}\n`);
   const machine = {
@@ -231,9 +254,11 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(', ')} (at the end)`,
   );
-  console.log(
-    `bench: SQLite journal_mode=WAL, synchronous=NORMAL${durability ? `; PostgreSQL ${durability}` : ''}`,
-  );
+  // Durability beside every figure: SQLite as the server opens its file, the bench cluster's own.
+  const pgDurability = pgSettings
+    ? `; PostgreSQL ${pgSettings.server_version} fsync=${pgSettings.fsync}, synchronous_commit=${pgSettings.synchronous_commit}, full_page_writes=${pgSettings.full_page_writes}, shared_buffers=${pgSettings.shared_buffers}`
+    : '';
+  console.log(`bench: ${sqliteDurability(ds.file)}${pgDurability}`);
   if (trial) {
     console.log(`bench: a trial run (--only, --reuse or another size): bench/${resultsFile} kept`);
   } else {
