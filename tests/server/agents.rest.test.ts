@@ -599,6 +599,47 @@ describe('AGT-2 heartbeats', () => {
     expect(none.status).toBe(401);
   });
 
+  it('a signed heartbeat from the same address writes last-seen and the signed second only (no index of the IP or location rewritten)', async () => {
+    const agent = goAgent();
+    const reg = await register(org.secret, {
+      hostname: 'steady',
+      ip: '10.1.9.70',
+      agent_type: 'go',
+      public_key: agent.publicKey,
+    });
+    const id = reg.json.host_id as number;
+    // SQLite rewrites the index entries of every column an UPDATE sets, changed or not; an
+    // `UPDATE OF` trigger fires for exactly those columns, so it sees what the heartbeat writes.
+    const sqlite = s.opened.sqlite;
+    sqlite.exec(`CREATE TEMP TABLE place_writes (host_id INTEGER NOT NULL);
+      CREATE TEMP TRIGGER place_written AFTER UPDATE OF ip, ip_key, location_id ON main.hosts
+      BEGIN INSERT INTO place_writes VALUES (new.id); END;`);
+    try {
+      const writes = () =>
+        (
+          sqlite.prepare('SELECT count(*) AS n FROM place_writes WHERE host_id = ?').get(id) as {
+            n: number;
+          }
+        ).n;
+      s.clock.advance(1000);
+      expect((await goBeat(agent, id, JSON.stringify({ ip: '10.1.9.70' }))).status).toBe(200);
+      s.clock.advance(1000);
+      expect((await goBeat(agent, id, '{}')).status).toBe(200);
+      expect(writes()).toBe(0);
+      s.clock.advance(1000);
+      const moved = await goBeat(agent, id, JSON.stringify({ ip: '10.1.5.70' }));
+      expect(moved.json.location_id).toBe(lab.id);
+      expect(writes()).toBe(1);
+      expect((await s.request('GET', `/api/v1/hosts/${id}`)).json).toMatchObject({
+        ip: '10.1.5.70',
+        location_id: lab.id,
+        last_seen_at: new Date(s.clock.now()).toISOString(),
+      });
+    } finally {
+      sqlite.exec('DROP TRIGGER temp.place_written; DROP TABLE temp.place_writes;');
+    }
+  });
+
   it('a heartbeat with a new IP moves an unpinned host by LOC-3; a pinned one stays', async () => {
     const agent = goAgent();
     const reg = await register(org.secret, {

@@ -521,14 +521,16 @@ export class AgentsService {
           ).locationId
         : host.locationId;
     if (signedAt !== null) {
-      const landed = await r.agents.seenSigned(host.id, {
-        now,
-        signedAt,
-        ip: moved ? ip : host.ip,
-        // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
-        ipKey: moved ? ipSortKey(ip) : host.ipKey,
-        locationId,
-      });
+      // From its stored address (the steady state) a heartbeat writes last-seen and its second.
+      const landed = moved
+        ? await r.agents.seenSignedMoved(host.id, {
+            now,
+            signedAt,
+            ip,
+            ipKey: ipSortKey(ip),
+            locationId,
+          })
+        : await r.agents.seenSigned(host.id, { now, signedAt });
       if (!landed) throw await this.outOfOrder(r, host.id, signedAt);
     } else if (moved) {
       await r.agents.seenLegacyMoved(host.id, {
