@@ -555,6 +555,36 @@ describe('AGT-2 heartbeats', () => {
     expect((await goBeat(edge, edgeId, '{}', now + 5 * 60)).status).toBe(200);
   });
 
+  it('a signature is checked before the agents’ write batch: a forged heartbeat is refused while another connection holds the write lock', async () => {
+    const agent = goAgent();
+    const id = (
+      await register(org.secret, {
+        hostname: 'go-lockless',
+        ip: '10.1.9.53',
+        agent_type: 'go',
+        public_key: agent.publicKey,
+      })
+    ).json.host_id as number;
+    // Another writer (a tool, a migration) holds SQLite's write lock. Verifying needs only the
+    // host's key, read from a snapshot: the forgery, a stale signature and an unknown host are
+    // refused without joining a write transaction (which would wait for the lock).
+    const other = new Database(s.opened.sqlite.name);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const forged = await goBeat(goAgent(), id);
+      expect(forged.status).toBe(401);
+      expect(forged.json.error.message).toMatch(/signature does not verify/);
+      const stale = await goBeat(agent, id, '{}', unixSeconds(s.clock) - 5 * 60 - 1);
+      expect(stale.status).toBe(401);
+      expect(stale.json.error.message).toMatch(/5 minutes/);
+      expect((await goBeat(agent, id + 1000)).status).toBe(401);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await goBeat(agent, id)).status).toBe(200);
+  });
+
   it('a replay is refused within the window (409) and after it (401, stale)', async () => {
     const agent = goAgent();
     const reg = await register(org.secret, {
