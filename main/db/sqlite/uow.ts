@@ -22,6 +22,8 @@ export interface SqliteUowOptions {
    * rest wait for the next turn of the event loop; AGENT_BATCH_BUDGET_MS when unset.
    */
   maxBatchMs?: number;
+  /** Jobs a batch runs before its time budget applies; AGENT_BATCH_MIN_JOBS when unset. */
+  minBatch?: number;
   /** An afterCommit callback that throws: the data is committed, so the caller still gets its value. */
   onHookError?: (error: unknown) => void;
 }
@@ -88,6 +90,13 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export const AGENT_BATCH_BUDGET_MS = 5;
 
 /**
+ * The budget is wall-clock time, and a process starved of CPU (a loaded machine) passes it
+ * within a job or two: without a floor its COMMITs would stop being shared exactly when CPU is
+ * scarcest. So a batch runs at least this many jobs (when queued) before the budget applies.
+ */
+export const AGENT_BATCH_MIN_JOBS = 16;
+
+/**
  * The SQLite adapter of the unit of work (scale-out.md §4.2): one connection, so a process-wide
  * lock; `BEGIN IMMEDIATE` for writes (the write lock up front: no deadlock-prone upgrade) and a
  * deferred BEGIN for reads; synchronous better-sqlite3 statements inside, prepared once per
@@ -101,6 +110,7 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxBatchMs: number;
+  private readonly minBatch: number;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -109,6 +119,7 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   ) {
     this.maxBatch = opts.maxBatch ?? 256;
     this.maxBatchMs = opts.maxBatchMs ?? AGENT_BATCH_BUDGET_MS;
+    this.minBatch = opts.minBatch ?? AGENT_BATCH_MIN_JOBS;
     this.stmts = {
       begin: sqlite.prepare('BEGIN'),
       beginImmediate: sqlite.prepare('BEGIN IMMEDIATE'),
@@ -267,7 +278,13 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       (nested ? this.stmts.nest : this.stmts.beginImmediate).run();
       for (const job of jobs) {
         outcomes.push(await this.runJob(job));
-        if (outcomes.length < jobs.length && performance.now() - started >= this.maxBatchMs) break;
+        const ran = outcomes.length;
+        if (
+          ran < jobs.length &&
+          ran >= this.minBatch &&
+          performance.now() - started >= this.maxBatchMs
+        )
+          break;
       }
       (nested ? this.stmts.unnest : this.stmts.commit).run();
     } catch (error) {
