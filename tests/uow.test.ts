@@ -56,7 +56,9 @@ function uowWith(opts: SqliteUowOptions = {}) {
         all: async () => (all.all() as { v: string }[]).map((r) => r.v),
       },
     },
-    { guardIo: true, ...opts },
+    // No time budget unless a test sets one: these assert how jobs share one COMMIT, whatever
+    // the machine's speed.
+    { guardIo: true, maxBatchMs: Infinity, ...opts },
   );
 }
 
@@ -219,6 +221,36 @@ describe('unit of work: agentBatch (the group commit)', () => {
     expect(committed()).toEqual(['a', 'b']);
     await third;
     expect(committed()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a batch past its time budget commits the jobs it ran and lets the event loop turn before the rest', async () => {
+    const uow = uowWith({ maxBatchMs: 0, minBatch: 1 });
+    const order: string[] = [];
+    const jobs = ['a', 'b', 'c'].map((v) =>
+      uow.agentBatch((r) => {
+        order.push(v);
+        return r.t.insertSync(v);
+      }),
+    );
+    // Scheduled after the batch's flush: what a console request read in the next poll phase is.
+    setImmediate(() => order.push(`turn, committed ${committed().join(',')}`));
+    await expect(Promise.all(jobs)).resolves.toEqual([1, 2, 3]);
+    expect(order).toEqual(['a', 'turn, committed a', 'b', 'c']);
+    expect(committed()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a batch runs its minimum of jobs before the time budget applies (a starved process keeps sharing COMMITs)', async () => {
+    const uow = uowWith({ maxBatchMs: 0, minBatch: 2 });
+    const order: string[] = [];
+    const jobs = ['a', 'b', 'c'].map((v) =>
+      uow.agentBatch((r) => {
+        order.push(v);
+        return r.t.insertSync(v);
+      }),
+    );
+    setImmediate(() => order.push(`turn, committed ${committed().join(',')}`));
+    await Promise.all(jobs);
+    expect(order).toEqual(['a', 'b', 'turn, committed a,b', 'c']);
   });
 
   it('rejects writes that cannot take the write lock instead of answering success', async () => {

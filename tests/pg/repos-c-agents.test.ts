@@ -172,27 +172,31 @@ async function script(uow: UnitOfWork<C>): Promise<Record<string, unknown>> {
     });
     log('agents.seenLegacy', [await r.agents.hostById(3), await r.agents.hostById(5)]);
     log('agents.seenSigned', [
-      await r.agents.seenSigned(2, {
+      await r.agents.seenSignedMoved(2, {
         now: T0 + 7,
         signedAt: 1_750_000_001, // used above: a replay
         ip: '203.0.113.9',
         ipKey: 'x',
         locationId: 10,
       }),
-      await r.agents.seenSigned(2, {
+      await r.agents.seenSignedMoved(2, {
         now: T0 + 8,
         signedAt: 1_750_000_002,
         ip: '203.0.113.9',
         ipKey: 'x',
         locationId: 10,
       }),
-      await r.agents.seenSigned(99, {
+      await r.agents.seenSignedMoved(99, {
         now: T0 + 8,
         signedAt: 1_750_000_002,
         ip: '203.0.113.9',
         ipKey: 'x',
         locationId: 10,
       }),
+      // From the stored address: last seen and the signed second only.
+      await r.agents.seenSigned(2, { now: T0 + 9, signedAt: 1_750_000_002 }), // a replay
+      await r.agents.seenSigned(2, { now: T0 + 9, signedAt: 1_750_000_003 }),
+      await r.agents.seenSigned(99, { now: T0 + 9, signedAt: 1_750_000_004 }),
     ]);
     log('agents.afterSigned', await r.agents.hostById(2));
     log('agents.accountOfOrg', [await r.agents.accountOfOrg(10), await r.agents.accountOfOrg(20)]);
@@ -265,7 +269,7 @@ describe.skipIf(!pgAvailable)('the agents repository: SQLite and PostgreSQL agre
   });
 
   it('one signed heartbeat replayed at once: accepted once', async () => {
-    const set = { now: T0, signedAt: 1_750_000_500, ip: '10.9.9.9', ipKey: 'k', locationId: 10 };
+    const set = { now: T0, signedAt: 1_750_000_500 };
     const results = await race(
       (r) => r.agents.hostWithTenant(2),
       (r) => r.agents.seenSigned(2, set),

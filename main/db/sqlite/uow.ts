@@ -17,6 +17,13 @@ export interface SqliteUowOptions {
   unsafeNoLock?: boolean;
   /** Agent jobs per shared transaction at most (a full batch flushes at once). */
   maxBatch?: number;
+  /**
+   * Milliseconds of agent jobs per shared transaction, after which it commits what ran and the
+   * rest wait for the next turn of the event loop; AGENT_BATCH_BUDGET_MS when unset.
+   */
+  maxBatchMs?: number;
+  /** Jobs a batch runs before its time budget applies; AGENT_BATCH_MIN_JOBS when unset. */
+  minBatch?: number;
   /** An afterCommit callback that throws: the data is committed, so the caller still gets its value. */
   onHookError?: (error: unknown) => void;
 }
@@ -73,6 +80,23 @@ type Outcome = { ok: true; value: unknown; hooks: (() => void)[] } | { ok: false
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * A batch runs its jobs without letting the event loop turn (one transaction, microtasks only),
+ * so a console request that arrives meanwhile waits for all of them: under a heartbeat flood a
+ * batch of 256 jobs held the loop for tens of milliseconds (ORG-2's page p95 ≤ 20 ms while
+ * heartbeats run). Past this budget it commits the jobs it ran and the rest run at the next
+ * turn, after the poll phase has served what arrived. Small enough for the console's budget,
+ * large enough that a COMMIT is still shared by dozens of heartbeats.
+ */
+export const AGENT_BATCH_BUDGET_MS = 5;
+
+/**
+ * The budget is wall-clock time, and a process starved of CPU (a loaded machine) passes it
+ * within a job or two: without a floor its COMMITs would stop being shared exactly when CPU is
+ * scarcest. So a batch runs at least this many jobs (when queued) before the budget applies.
+ */
+export const AGENT_BATCH_MIN_JOBS = 16;
+
+/**
  * The SQLite adapter of the unit of work (scale-out.md §4.2): one connection, so a process-wide
  * lock; `BEGIN IMMEDIATE` for writes (the write lock up front: no deadlock-prone upgrade) and a
  * deferred BEGIN for reads; synchronous better-sqlite3 statements inside, prepared once per
@@ -85,6 +109,8 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
   private queue: Job<R>[] = [];
   private scheduled = false;
   private readonly maxBatch: number;
+  private readonly maxBatchMs: number;
+  private readonly minBatch: number;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -92,6 +118,8 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     private readonly opts: SqliteUowOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 256;
+    this.maxBatchMs = opts.maxBatchMs ?? AGENT_BATCH_BUDGET_MS;
+    this.minBatch = opts.minBatch ?? AGENT_BATCH_MIN_JOBS;
     this.stmts = {
       begin: sqlite.prepare('BEGIN'),
       beginImmediate: sqlite.prepare('BEGIN IMMEDIATE'),
@@ -210,12 +238,15 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // After the poll phase: requests read in this turn have all been queued by then.
-        setImmediate(() => this.flush());
-      }
+      else this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // After the poll phase: requests read in this turn have all been queued by then.
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -235,15 +266,26 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
    * BEGIN, the jobs one after another (each awaited in its own savepoint), COMMIT, under the
    * write lock. The repositories answer with settled promises, so this spans microtasks only:
    * still one turn of the event loop, as the synchronous batch it replaces (guardIo fails a job
-   * that awaited more).
+   * that awaited more). Past maxBatchMs the jobs not yet run go back to the head of the queue,
+   * for the next turn (AGENT_BATCH_BUDGET_MS).
    */
   private async runBatch(jobs: Job<R>[]): Promise<void> {
     const outcomes: Outcome[] = [];
     // Inside a transaction opened outside any unit of work: a savepoint of it (see run()).
     const nested = this.sqlite.inTransaction;
+    const started = performance.now();
     try {
       (nested ? this.stmts.nest : this.stmts.beginImmediate).run();
-      for (const job of jobs) outcomes.push(await this.runJob(job));
+      for (const job of jobs) {
+        outcomes.push(await this.runJob(job));
+        const ran = outcomes.length;
+        if (
+          ran < jobs.length &&
+          ran >= this.minBatch &&
+          performance.now() - started >= this.maxBatchMs
+        )
+          break;
+      }
       (nested ? this.stmts.unnest : this.stmts.commit).run();
     } catch (error) {
       this.undo(nested);
@@ -251,6 +293,11 @@ export class SqliteUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       return;
     } finally {
       if (!this.opts.unsafeNoLock) this.lock.release();
+    }
+    if (outcomes.length < jobs.length) {
+      this.queue = [...jobs.slice(outcomes.length), ...this.queue];
+      this.scheduleFlush();
+      jobs = jobs.slice(0, outcomes.length);
     }
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;

@@ -65,10 +65,14 @@ export interface AgentsRepo {
     },
   ): Promise<void>;
   /**
-   * A signed heartbeat: last seen, the signed second, IP and location in one conditional write;
-   * false when the host is gone or the timestamp is not later than the last accepted one.
+   * A signed heartbeat from the host's stored address (a fleet's steady state): last seen and
+   * the signed second in one conditional write, and nothing else, so no index of the IP or the
+   * location is rewritten; false when the host is gone or the timestamp is not later than the
+   * last accepted one.
    */
-  seenSigned(
+  seenSigned(hostId: number, set: { now: number; signedAt: number }): Promise<boolean>;
+  /** A signed heartbeat from a new address: the same conditional write, with the IP and location. */
+  seenSignedMoved(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
   ): Promise<boolean>;

@@ -86,6 +86,43 @@ const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
 const UNIX_SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 
 const unauthorized = (message: string): DomainError => new DomainError('UNAUTHORIZED', message);
+
+/** One answer for an unknown host, a legacy one and a signature that does not verify. */
+const notVerified = (hostId: number): DomainError =>
+  unauthorized(
+    `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
+  );
+
+function heartbeatHostId(text: string | undefined): number {
+  if (!text || !POSITIVE_INT.test(text)) {
+    throw badRequest(
+      'X-Host-Id must be the host id the registration answered (a positive whole number)',
+      'x-host-id',
+    );
+  }
+  return Number(text);
+}
+
+/** What verifying a signature needs, once the checks before it passed. */
+interface SignatureCheck {
+  key: KeyObject | null;
+  data: Buffer;
+  signature: Buffer;
+  signedAt: number;
+}
+
+/** A Go heartbeat whose signature verified: with which key (the text the host row holds). */
+interface VerifiedBeat {
+  publicKey: string;
+  signedAt: number;
+}
+
+/**
+ * crypto.verify with a callback runs on libuv's thread pool: the event loop serves other
+ * requests meanwhile. An error (a key OpenSSL refuses) verifies nothing.
+ */
+const verifyOffLoop = (data: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> =>
+  new Promise((resolve) => verify(null, data, key, signature, (err, ok) => resolve(!err && ok)));
 const tooMany = (message: string, retryAfterSeconds: number): DomainError =>
   new DomainError('TOO_MANY_REQUESTS', message, undefined, retryAfterSeconds);
 
@@ -194,9 +231,21 @@ export class AgentsService {
     return this.withMatchers((r, rerun) => this.registerNow(r, secret, raw, extras, rerun));
   }
 
-  /** AGT-2: a signed (Go) or secret-bearing (legacy) heartbeat, one job of the agents' batch. */
+  /**
+   * AGT-2: a signed (Go) or secret-bearing (legacy) heartbeat, one job of the agents' batch.
+   *
+   * A Go heartbeat's signature is verified before its job joins the batch, against the key read
+   * from a snapshot, on libuv's thread pool: Ed25519 verification is most of a heartbeat's CPU,
+   * and inside the job it held the shared write transaction and the event loop for the whole
+   * batch (a console request waited behind every signature of it; a forgery waited for the
+   * write lock). The job then reads the host again in its own transaction and lands only if the
+   * key is still the one that verified (a key change or identity reset in between refuses it),
+   * the org and account are active and the timestamp is later than the last accepted one.
+   */
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
-    return this.withMatchers((r) => this.heartbeatNow(r, req));
+    const hostId = heartbeatHostId(req.hostId);
+    const verified = req.signature === undefined ? null : await this.verifyGo(hostId, req);
+    return this.withMatchers((r) => this.heartbeatNow(r, hostId, req, verified));
   }
 
   /**
@@ -324,18 +373,16 @@ export class AgentsService {
   }
 
   /** AGT-2 inside its job: a heartbeat updates last-seen and the IP. */
-  private async heartbeatNow(r: AgentRepos, req: HeartbeatRequest): Promise<HeartbeatResult> {
-    if (!req.hostId || !POSITIVE_INT.test(req.hostId)) {
-      throw badRequest(
-        'X-Host-Id must be the host id the registration answered (a positive whole number)',
-        'x-host-id',
-      );
-    }
-    const hostId = Number(req.hostId);
+  private async heartbeatNow(
+    r: AgentRepos,
+    hostId: number,
+    req: HeartbeatRequest,
+    verified: VerifiedBeat | null,
+  ): Promise<HeartbeatResult> {
     let host: HostRow;
     let signedAt: number | null = null;
     let secretGeneration: number | null = null;
-    if (req.signature !== undefined) ({ host, signedAt } = await this.verifySigned(r, hostId, req));
+    if (verified) ({ host, signedAt } = await this.recheckSigned(r, hostId, verified));
     else if (req.secret !== undefined)
       ({ host, secretGeneration } = await this.verifyLegacy(r, hostId, req.secret));
     else {
@@ -384,39 +431,48 @@ export class AgentsService {
     return 'signed_by_previous_key';
   }
 
-  /** A Go heartbeat's host, and the Unix second it was signed at (not yet checked for order). */
-  private async verifySigned(
-    r: AgentRepos,
-    hostId: number,
-    req: HeartbeatRequest,
-  ): Promise<{ host: HostRow; signedAt: number }> {
+  /**
+   * A Go heartbeat's signature, checked outside any transaction against the host's key as a
+   * snapshot read it (the Unix second it was signed at; its order is the job's to check).
+   */
+  private async verifyGo(hostId: number, req: HeartbeatRequest): Promise<VerifiedBeat> {
     // Malformed headers are named before anything is looked up.
     if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
+    const host = (await this.d.uow.read((r) => r.agents.hostWithTenant(hostId)))?.host;
+    if (!host || host.agentType !== 'go') throw notVerified(hostId);
+    const check = this.signatureCheck(host, req.timestamp, req.signature, (ts) =>
+      heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
+    );
+    const ok = check.key !== null && (await verifyOffLoop(check.data, check.key, check.signature));
+    const signedAt = this.signatureVerdict(ok, host, 'heartbeat', check, this.d.clock.now());
+    return { publicKey: host.publicKey!, signedAt };
+  }
+
+  /**
+   * Inside the job: the host as its transaction reads it, still holding the key that verified
+   * (else the signature proves nothing about it now: refused as one that does not verify), and
+   * its org and account active.
+   */
+  private async recheckSigned(
+    r: AgentRepos,
+    hostId: number,
+    verified: VerifiedBeat,
+  ): Promise<{ host: HostRow; signedAt: number }> {
     const found = await r.agents.hostWithTenant(hostId);
     const host = found?.host;
-    if (!host || host.agentType !== 'go') {
-      throw unauthorized(
-        `The heartbeat signature does not verify for host ${hostId} (unknown host, a legacy agent, or not the key it registered)`,
-      );
+    if (!host || host.agentType !== 'go' || host.publicKey !== verified.publicKey) {
+      throw notVerified(hostId);
     }
-    const signedAt = this.verifyHostSignature(
-      host,
-      'heartbeat',
-      req.timestamp,
-      req.signature,
-      (ts) => heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
-      this.d.clock.now(),
-    );
     requireActive(found.orgActive, found.accountActive);
-    return { host, signedAt };
+    return { host, signedAt: verified.signedAt };
   }
 
   /**
    * AGT-2: a signature by a Go host's current key over `message(timestamp)`, canonical (S < L,
    * R canonical) and signed within the window; the signed Unix second (its order is the caller's
-   * conditional UPDATE to check).
+   * conditional UPDATE to check). Synchronous: a registration's key-change proof, inside its job.
    */
   private verifyHostSignature(
     host: HostRow,
@@ -426,6 +482,21 @@ export class AgentsService {
     message: (timestamp: string) => string,
     now: number,
   ): number {
+    const check = this.signatureCheck(host, timestampText, signatureText, message);
+    const ok = check.key !== null && verify(null, check.data, check.key, check.signature);
+    return this.signatureVerdict(ok, host, what, check, now);
+  }
+
+  /**
+   * What is refused before verifying (malformed or non-canonical signatures, a reset or weak
+   * key), and what to verify; `key` is null when nothing could verify (a malformed signature).
+   */
+  private signatureCheck(
+    host: HostRow,
+    timestampText: string | undefined,
+    signatureText: string | undefined,
+    message: (timestamp: string) => string,
+  ): SignatureCheck {
     const timestamp = timestampText ?? '';
     if (!UNIX_SECONDS.test(timestamp)) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
@@ -450,21 +521,31 @@ export class AgentsService {
         `Host ${host.id} registered a weak Ed25519 key that anyone could sign for: an admin must reset its identity (POST /api/v1/hosts/${host.id}/reset-identity), then register it again with a new key`,
       );
     }
-    const key = ed25519KeyFromBase64(host.publicKey);
-    if (!key || flaw || !verify(null, Buffer.from(message(timestamp)), key, signature)) {
-      throw unauthorized(
-        what === 'heartbeat'
-          ? `The heartbeat signature does not verify for host ${host.id} (unknown host, a legacy agent, or not the key it registered)`
-          : `The registration's X-Signature does not verify with host ${host.id}'s current key over "register.${host.id}.<X-Timestamp>.<hex SHA-256 of the exact body>"`,
-      );
+    const key = flaw ? null : ed25519KeyFromBase64(host.publicKey);
+    return { key, data: Buffer.from(message(timestamp)), signature, signedAt: Number(timestamp) };
+  }
+
+  /** A verification's outcome: 401 unless it verified and was signed within the window. */
+  private signatureVerdict(
+    ok: boolean,
+    host: HostRow,
+    what: 'heartbeat' | 'registration',
+    check: SignatureCheck,
+    now: number,
+  ): number {
+    if (!ok) {
+      throw what === 'heartbeat'
+        ? notVerified(host.id)
+        : unauthorized(
+            `The registration's X-Signature does not verify with host ${host.id}'s current key over "register.${host.id}.<X-Timestamp>.<hex SHA-256 of the exact body>"`,
+          );
     }
-    const signedAt = Number(timestamp);
-    if (Math.abs(now - signedAt * 1000) > HEARTBEAT_WINDOW_MS) {
+    if (Math.abs(now - check.signedAt * 1000) > HEARTBEAT_WINDOW_MS) {
       throw unauthorized(
         `The ${what} timestamp is more than ${HEARTBEAT_WINDOW_MS / 60_000} minutes from the server's clock; check the agent's clock`,
       );
     }
-    return signedAt;
+    return check.signedAt;
   }
 
   /** 409: a replay, or a second heartbeat signed in the same second (or with a clock gone back). */
@@ -521,14 +602,16 @@ export class AgentsService {
           ).locationId
         : host.locationId;
     if (signedAt !== null) {
-      const landed = await r.agents.seenSigned(host.id, {
-        now,
-        signedAt,
-        ip: moved ? ip : host.ip,
-        // Unchanged unless moved: the key of the stored IP (null only for rows written by hand).
-        ipKey: moved ? ipSortKey(ip) : host.ipKey,
-        locationId,
-      });
+      // From its stored address (the steady state) a heartbeat writes last-seen and its second.
+      const landed = moved
+        ? await r.agents.seenSignedMoved(host.id, {
+            now,
+            signedAt,
+            ip,
+            ipKey: ipSortKey(ip),
+            locationId,
+          })
+        : await r.agents.seenSigned(host.id, { now, signedAt });
       if (!landed) throw await this.outOfOrder(r, host.id, signedAt);
     } else if (moved) {
       await r.agents.seenLegacyMoved(host.id, {

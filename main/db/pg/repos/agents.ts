@@ -154,7 +154,16 @@ export class PgAgentsRepo implements AgentsRepo {
 
   // AGT-2 replay protection: the check and the write are one statement, so two heartbeats with
   // the same timestamp cannot both pass, whatever replica or transaction they arrive in.
-  async seenSigned(
+  async seenSigned(hostId: number, set: { now: number; signedAt: number }): Promise<boolean> {
+    const rows = await this.tx.db
+      .update(hosts)
+      .set({ lastSeenAt: set.now, lastSignedAt: set.signedAt })
+      .where(and(eq(hosts.id, hostId), this.later(set.signedAt)))
+      .returning({ id: hosts.id });
+    return rows.length > 0;
+  }
+
+  async seenSignedMoved(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
   ): Promise<boolean> {

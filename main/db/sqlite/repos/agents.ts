@@ -123,7 +123,22 @@ export class SqliteAgentsRepo implements AgentsRepo {
         .prepare(),
       // AGT-2 replay protection: the check and the write are one statement, so two heartbeats
       // with the same timestamp cannot both pass, whatever instance or batch they arrive in.
+      // Only the columns that change: SQLite rewrites the index entries of every column an
+      // UPDATE sets, changed or not (ip_key and location_id have one each).
       seenSigned: db
+        .update(hosts)
+        .set({
+          lastSeenAt: sql`${p('now')}`,
+          lastSignedAt: sql`${p('signedAt')}`,
+        })
+        .where(
+          and(
+            eq(hosts.id, p('id')),
+            or(isNull(hosts.lastSignedAt), lt(hosts.lastSignedAt, p('signedAt'))),
+          ),
+        )
+        .prepare(),
+      seenSignedMoved: db
         .update(hosts)
         .set({
           lastSeenAt: sql`${p('now')}`,
@@ -202,11 +217,15 @@ export class SqliteAgentsRepo implements AgentsRepo {
     this.q.seenMoved.run({ ...set, id: hostId });
   }
 
-  async seenSigned(
+  async seenSigned(hostId: number, set: { now: number; signedAt: number }): Promise<boolean> {
+    return this.q.seenSigned.run({ now: set.now, signedAt: set.signedAt, id: hostId }).changes > 0;
+  }
+
+  async seenSignedMoved(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
   ): Promise<boolean> {
-    return this.q.seenSigned.run({ ...set, id: hostId }).changes > 0;
+    return this.q.seenSignedMoved.run({ ...set, id: hostId }).changes > 0;
   }
 
   async accountOfOrg(orgId: number): Promise<number> {
