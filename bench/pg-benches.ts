@@ -1,10 +1,9 @@
 // The ORG-2 page and the AUD-2 audit page on PostgreSQL (issue 15 item 5), each against a
-// hand-written PostgreSQL statement in the same run, as db-benches.ts does on SQLite. The services
-// are not composed on PostgreSQL yet, so what is timed is what they will call: one
-// PgUnitOfWork.read over createPgRepos, the access scope read in it (AccessService, as the
-// service's list does), then readOrgPage over the PG organizations repository; for the audit page
-// the org check, the audit-trail repository's page and its target names. Not timed: the tRPC
-// caller and the input's zod parse, which the SQLite rows include (tens of µs).
+// hand-written PostgreSQL statement in the same run, as db-benches.ts does on SQLite. ORG-2 times
+// what the SQLite rows time: the tRPC caller's organizations.list over the services composed on
+// PostgreSQL (pgStorage over the dataset's pool). The audit page still times what AuditService's
+// list calls: one PgUnitOfWork.read over createPgRepos with the org check, the audit-trail
+// repository's page and its target names (not the tRPC caller nor the input's zod parse).
 import type pg from 'pg';
 import { AccessService } from '../main/core/access';
 import type { Actor } from '../main/core/actor';
@@ -15,11 +14,14 @@ import type { TxHooks } from '../main/core/uow';
 import { createPgRepos } from '../main/db/pg/repos';
 import { likeContains } from '../main/db/pg/repos/sql-helpers';
 import { PgUnitOfWork } from '../main/db/pg/uow';
-import { readOrgPage } from '../main/features/organizations/organizations-page';
+import { pgStorage } from '../main/db/pg/storage';
+import { createServices } from '../main/services';
+import { appRouter } from '../main/trpc/router';
+import { createCallerFactory } from '../main/trpc/trpc';
+import { InlinePgOffload } from '../main/workers/pg-read-pool';
 import { orgSearchTerm } from '../shared/org-search';
 import { ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../shared/schemas/hosts.schema';
 import { listAuditInput } from '../shared/schemas/audit.schema';
-import { listOrganizationsInput } from '../shared/schemas/organizations.schema';
 import { join } from 'node:path';
 import type { Dataset } from './dataset';
 import { COUNT_COLUMNS, orgCases, type OrgCase, type Row, type SortKey } from './db-benches';
@@ -128,37 +130,34 @@ export async function pgOrgPageBenches(
   runs: number,
   sqliteAnswer?: (c: OrgCase) => Promise<{ ids: string[]; total: number }>,
 ): Promise<Row[]> {
-  const uow = pgUnitOfWork(ds, pgds.pool);
-  const access = new AccessService(new ManualClock(ds.now));
+  const keys = new FileKeyStore(join(ds.dir, 'master.key'));
+  const services = createServices({
+    storage: pgStorage({
+      pool: pgds.pool,
+      connectionString: pgds.url,
+      // ORG-2 pages of 100 are read inline; nothing here needs the read workers.
+      offload: new InlinePgOffload({ pool: pgds.pool, chain: new AuditChain(keys) }),
+    }),
+    clock: new ManualClock(ds.now),
+    keys,
+  });
+  const caller = createCallerFactory(appRouter)({
+    services,
+    actor: admin,
+    serverUrl: 'http://bench',
+  });
   const hand = pgHandQuery(pgds.pool);
   const rows: Row[] = [];
   for (const c of orgCases(ds.size.orgs)) {
-    const input = listOrganizationsInput.parse({
+    const input = {
       limit: 100,
       skip: c.skip,
       include_stats: true,
       ...(c.search ? { search: c.search } : {}),
       ...(c.region ? { region: c.region } : {}),
       ...(c.sort ? { sort: c.sort, order: c.order } : {}),
-    });
-    // OrganizationsService.list's inline path (the scope, then readOrgPage), in one read.
-    const service = () =>
-      uow.read(async (r) => {
-        const scope = await access.scope(r, admin);
-        return readOrgPage(r.orgs, {
-          accountIds: scope.accountIds,
-          orgIds: scope.orgIds,
-          active: input.is_active ?? (input.active_only ? true : null),
-          region: input.region || null,
-          search: input.search || null,
-          sort: input.sort,
-          order: input.order,
-          skip: input.skip,
-          limit: input.limit,
-          includeStats: input.include_stats,
-          now: ds.now,
-        });
-      });
+    };
+    const service = () => caller.organizations.list(input);
     const args = { ...c, now: ds.now, account: ds.accountId };
     const check = await service();
     const handRows = await hand(args);

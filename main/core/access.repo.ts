@@ -21,6 +21,25 @@ export interface RoleGrant {
   organizationId: number | null;
 }
 
+/** Whose facts one access decision reads (AccessService.factsQuery): never the system actor. */
+export interface ActorFactsQuery {
+  userId: number;
+  accountId: number;
+  /** A support engineer's facts are their grants; anyone else's, their roles in their account. */
+  supportEngineer: boolean;
+  /** Support grants active at this time. */
+  now: number;
+}
+
+/** Everything one access decision reads about an actor, in one snapshot. */
+export interface ActorFactRows {
+  state: UserAccessState | undefined;
+  /** Empty for a support engineer (their roles count nowhere: factsOf). */
+  roles: RoleGrant[];
+  /** Empty for anyone but a support engineer. */
+  supportAccountIds: number[];
+}
+
 /**
  * What AccessService reads, fresh on every call (SUP-5: never cached). Read through the caller's
  * `r`, so a check and the write it guards see the same snapshot.
@@ -31,4 +50,9 @@ export interface AccessRepo {
   supportAccountIds(userId: number, now: number): Promise<number[]>;
   roles(userId: number, accountId: number): Promise<RoleGrant[]>;
   orgRef(orgId: number): Promise<OrgRef | undefined>;
+  /**
+   * The actor's state with their roles or their grants, as `userState` and `roles` or
+   * `supportAccountIds` answer them: one statement where round trips cost (PostgreSQL).
+   */
+  facts(q: ActorFactsQuery): Promise<ActorFactRows>;
 }

@@ -6,7 +6,14 @@ import {
   type Permission,
   type Role,
 } from '../../shared/permissions';
-import type { AccessRepo, OrgRef, RoleGrant, UserAccessState } from './access.repo';
+import type {
+  AccessRepo,
+  ActorFactRows,
+  ActorFactsQuery,
+  OrgRef,
+  RoleGrant,
+  UserAccessState,
+} from './access.repo';
 import type { Actor } from './actor';
 import type { Clock } from './clock';
 import { DomainError, forbidden, notFound } from './errors';
@@ -182,11 +189,33 @@ export class AccessService {
   constructor(private readonly clock: Clock) {}
 
   private async facts(r: AccessReader, actor: Actor): Promise<ActorFacts> {
-    if (actor.via === 'system') return SYSTEM_FACTS;
-    const state = await r.access.userState(actor.userId);
-    return actor.isSupportEngineer
-      ? factsOf(actor, state, [], await r.access.supportAccountIds(actor.userId, this.clock.now()))
-      : factsOf(actor, state, await r.access.roles(actor.userId, actor.accountId), []);
+    const q = this.factsQuery(actor);
+    return this.factsFrom(actor, q ? await r.access.facts(q) : null);
+  }
+
+  private factsFrom(actor: Actor, rows: ActorFactRows | null): ActorFacts {
+    if (actor.via === 'system' || !rows) return SYSTEM_FACTS;
+    return factsOf(actor, rows.state, rows.roles, rows.supportAccountIds);
+  }
+
+  /**
+   * What a decision about `actor` reads (null: nothing, the system actor), for a repository
+   * that reads those facts in the same statement as the data they guard (ORG-2 on PostgreSQL);
+   * its answer goes to scopeFrom, so the decision is still made here.
+   */
+  factsQuery(actor: Actor): ActorFactsQuery | null {
+    if (actor.via === 'system') return null;
+    return {
+      userId: actor.userId,
+      accountId: actor.accountId,
+      supportEngineer: actor.isSupportEngineer,
+      now: this.clock.now(),
+    };
+  }
+
+  /** scope() over facts read elsewhere in the caller's snapshot (factsQuery's answer). */
+  scopeFrom(actor: Actor, rows: ActorFactRows | null): AccessScope {
+    return scopeOf(actor, this.factsFrom(actor, rows));
   }
 
   /**

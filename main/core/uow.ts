@@ -22,6 +22,14 @@
 export interface UnitOfWork<R> {
   /** One consistent snapshot, no writes (SQLite: a deferred transaction; PG: REPEATABLE READ READ ONLY). */
   read<T>(fn: (r: R) => Promise<T> | T): Promise<T>;
+  /**
+   * A read of ONE statement, which is its own snapshot: `fn` makes exactly one repository call
+   * that runs one statement, reading everything its answer must agree on (ORG-2: the actor's
+   * access facts beside the page, OrganizationsRepo.pageFor). PostgreSQL runs it with no BEGIN
+   * and no COMMIT, one round trip where read() takes three, and refuses a second statement (its
+   * snapshot would be another) or one that is not a plain SELECT; SQLite runs it as read().
+   */
+  readOne<T>(fn: (r: R) => Promise<T> | T): Promise<T>;
   /** One transaction that writes (SQLite: BEGIN IMMEDIATE; PG: SERIALIZABLE with retries). */
   write<T>(fn: (r: R) => Promise<T> | T): Promise<T>;
   /**

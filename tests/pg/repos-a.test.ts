@@ -235,6 +235,7 @@ const reads: Call[] = [
             sort,
             order,
             keptCounts: sort !== 'name',
+            liveStatsAt: sort === 'name' || sort === 'region' ? NOW : null,
             ...p,
           }),
       ]),
@@ -256,6 +257,7 @@ const reads: Call[] = [
           skip: 0,
           limit: 10,
           keptCounts: true,
+          liveStatsAt: null,
         }),
         r.orgs.page({
           accountIds: [],
@@ -268,6 +270,7 @@ const reads: Call[] = [
           skip: 0,
           limit: 10,
           keptCounts: true,
+          liveStatsAt: null,
         }),
         r.orgs.page({
           accountIds: [1, 2],
@@ -280,6 +283,7 @@ const reads: Call[] = [
           skip: 2,
           limit: 4,
           keptCounts: false,
+          liveStatsAt: NOW,
         }),
         r.orgs.page({
           accountIds: [1],
@@ -292,6 +296,7 @@ const reads: Call[] = [
           skip: 0,
           limit: 4,
           keptCounts: true,
+          liveStatsAt: null,
         }),
         r.orgs.page({
           accountIds: [1],
@@ -304,6 +309,7 @@ const reads: Call[] = [
           skip: 40,
           limit: 4,
           keptCounts: true,
+          liveStatsAt: NOW,
         }),
       ]),
   ],

@@ -99,6 +99,38 @@ export class AbortedTransactionError extends Error {
   }
 }
 
+/**
+ * What readOne lets through: a plain SELECT (WITH included), nothing that writes or locks. In
+ * autocommit a write would commit on its own, where read()'s READ ONLY transaction refuses it.
+ */
+const READ_ONLY_STATEMENT = /^\s*(SELECT|WITH)\b/i;
+const WRITES_OR_LOCKS = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|LOCK|FOR\s+(KEY\s+)?SHARE)\b/i;
+
+function statementText(args: unknown[]): string {
+  const a = args[0];
+  if (typeof a === 'string') return a;
+  return typeof (a as { text?: unknown } | null)?.text === 'string'
+    ? (a as { text: string }).text
+    : '';
+}
+
+/** Why readOne refuses a statement, or null to let it run. */
+export function readOneRefusal(text: string, earlier: number): string | null {
+  if (earlier > 0) {
+    return (
+      'readOne() runs one statement, its own snapshot; this is a second one, which would read ' +
+      'another snapshot: read everything in that one statement, or use read() for several'
+    );
+  }
+  if (!READ_ONLY_STATEMENT.test(text) || WRITES_OR_LOCKS.test(text)) {
+    return (
+      'readOne() runs a plain SELECT outside any transaction, where a write or a lock would ' +
+      'take effect on its own: use write() for it'
+    );
+  }
+  return null;
+}
+
 /** One attempt of one unit of work: what its `r` and its repositories are bound to. */
 class Tx<R extends TxHooks> {
   open = true;
@@ -108,13 +140,20 @@ class Tx<R extends TxHooks> {
   readonly preCommit: (() => Promise<void>)[] = [];
   readonly retryLocks = new Set<string>();
   readonly view: R;
+  /** Statements sent so far (readOne allows one). */
+  private sent = 0;
 
-  constructor(client: pg.PoolClient, factory: PgReposFactory<R>) {
+  constructor(client: pg.PoolClient, factory: PgReposFactory<R>, one = false) {
     // Every statement goes through this: a repository kept past its transaction (or a retried
     // attempt) is refused instead of running on a connection the pool has since handed to
     // someone else's transaction (the trap of scale-out.md §1.3, worse on a pool).
     const query = ((...args: Parameters<pg.PoolClient['query']>) => {
       if (!this.open) throw ended();
+      if (one) {
+        const refusal = readOneRefusal(statementText(args), this.sent);
+        if (refusal) throw new Error(refusal);
+      }
+      this.sent++;
       const out = (client.query as (...a: unknown[]) => unknown)(...args);
       if (out instanceof Promise) {
         return out.catch((error: unknown) => {
@@ -155,7 +194,7 @@ class Tx<R extends TxHooks> {
   }
 }
 
-type Mode = 'read' | 'write' | 'agent';
+type Mode = 'read' | 'one' | 'write' | 'agent';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -185,6 +224,16 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
 
   read<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
     return this.run('read', fn);
+  }
+
+  /**
+   * No BEGIN, no COMMIT: the one statement runs in autocommit, and a single statement sees one
+   * snapshot whatever it reads (its subqueries and CTEs included), so it agrees with itself as
+   * a REPEATABLE READ transaction would; it saves the two round trips a transaction adds, each
+   * a wake-up of the backend (the ORG-2 page was eight round trips, issue 15).
+   */
+  readOne<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
+    return this.run('one', fn);
   }
 
   write<T>(fn: (r: R) => Promise<T> | T): Promise<T> {
@@ -222,7 +271,11 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
         this.runHooks(outcome.hooks);
         return outcome.value;
       }
-      const retry = mode !== 'read' && attempt < this.maxAttempts && isRetryable(outcome.error);
+      const retry =
+        mode !== 'read' &&
+        mode !== 'one' &&
+        attempt < this.maxAttempts &&
+        isRetryable(outcome.error);
       if (!retry) throw outcome.error;
       for (const lock of outcome.retryLocks) locks.add(lock);
       this.opts.onRetry?.(attempt, outcome.error);
@@ -239,14 +292,15 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
     | { ok: false; error: unknown; retryLocks: Set<string> }
   > {
     const client = await this.pool.connect();
+    const one = mode === 'one';
     let broken = false;
     let tx: Tx<R> | undefined;
     try {
-      await client.query(this.begin(mode));
+      if (!one) await client.query(this.begin(mode));
       // Before fn's first statement: LOCK TABLE takes no snapshot, so the one fn's reads get
       // is taken after the lock is held.
       for (const lock of locks) await client.query(lock);
-      tx = new Tx<R>(client, this.factory);
+      tx = new Tx<R>(client, this.factory, one);
       let value: T;
       try {
         value = await fn(tx.view);
@@ -255,6 +309,8 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       } finally {
         tx.open = false;
       }
+      // Autocommit: the statement has ended and nothing is open to commit or to abort.
+      if (one) return { ok: true, value, hooks: tx.hooks };
       // fn swallowed a failed statement: retry on what it was, never commit a half.
       if (tx.failed !== undefined)
         throw isRetryable(tx.failed) ? tx.failed : new AbortedTransactionError(tx.failed);
@@ -264,7 +320,7 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       return { ok: true, value, hooks: tx.hooks };
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        if (!one) await client.query('ROLLBACK');
       } catch {
         broken = true;
       }

@@ -1,5 +1,6 @@
 // Port (issue 14): what OrganizationsService reads and writes (ORG-1..5, UI-13), domain-shaped so
 // each engine writes its best SQL behind it. SQLite: main/db/sqlite/repos/organizations.ts.
+import type { ActorFactRows, ActorFactsQuery } from '../../core/access.repo';
 import type { OrganizationRow } from '../../domain/rows';
 import type {
   HostStats,
@@ -46,6 +47,8 @@ export interface OrgPageQuery extends OrgFilter {
   limit: number;
   /** Sorted by a host count: also answer the kept counts the page was sorted by. */
   keptCounts: boolean;
+  /** Not with keptCounts: also answer the page's live host stats at this time (hostStats). */
+  liveStatsAt: number | null;
 }
 
 /** A row of the kept host counts (organization_host_counts), as a page sorted by a count reads it. */
@@ -65,6 +68,16 @@ export interface OrgPage {
   rows: OrgRow[];
   /** Only when asked (`keptCounts`): by org id. */
   counts: KeptCounts[];
+  /** Only when asked (`liveStatsAt`): hostStats of the page's orgs. */
+  liveStats: Map<number, HostStats>;
+}
+
+/** pageFor's answer: the facts the page's scope must be decided from, and the page. */
+export interface OrgPageWithFacts {
+  /** null when no facts were asked (the system actor). */
+  facts: ActorFactRows | null;
+  /** null when no page was asked. */
+  page: OrgPage | null;
 }
 
 export interface NewOrganization {
@@ -112,6 +125,13 @@ export interface OrganizationsRepo {
   byId(id: number, opts?: { forUpdate?: boolean }): Promise<OrgRow | undefined>;
   /** ORG-2: the total and one page, placed from the total in the same snapshot. */
   page(q: OrgPageQuery): Promise<OrgPage>;
+  /**
+   * ORG-2 in one snapshot with the caller's access facts (AccessRepo.facts), the page read under
+   * a scope the caller guessed: the caller decides the scope from these facts and keeps the page
+   * only if it was read under that scope. One statement on PostgreSQL, so a read of its own
+   * (UnitOfWork.readOne) answers the whole page in one round trip.
+   */
+  pageFor(access: ActorFactsQuery | null, q: OrgPageQuery | null): Promise<OrgPageWithFacts>;
   /** ORG-3: the distinct regions visible under the filter (scope only), sorted. */
   regions(scope: Pick<OrgFilter, 'accountIds' | 'orgIds'>): Promise<string[]>;
   /** Live host health per org at `now` (AGT-3 statuses). */

@@ -1,4 +1,4 @@
-import type { AccessService } from '../../core/access';
+import type { AccessScope, AccessService } from '../../core/access';
 import type { Actor } from '../../core/actor';
 import { changesOf } from '../../core/audit-diff';
 import type { Clock } from '../../core/clock';
@@ -28,7 +28,7 @@ import type { BulkResult } from '../../../shared/schemas/bulk.schema';
 import type { Page } from '../../../shared/schemas/common.schema';
 import type { OnboardingSeeder } from '../onboarding/onboarding.service';
 import { searchText, toOrganization } from './organizations.mapper';
-import { readOrgPage } from './organizations-page';
+import { orgPageQuery, readOrgPage, toOrgPage } from './organizations-page';
 import type { OrgChanges, OrgFilter, OrgRow } from './organizations.repo';
 
 export interface OrganizationsDeps {
@@ -68,12 +68,29 @@ export const secretAad = (orgId: number): string => `org-secret:${orgId}`;
 
 const NO_HOSTS: HostStats = { online: 0, offline: 0, stale: 0, total: 0 };
 
+/** How many actors' last ORG-2 scopes a process remembers as its next guesses (a hint only). */
+const SCOPE_HINTS = 10_000;
+
+const sameIds = (a: number[], b: number[]) =>
+  a.length === b.length &&
+  [...a].sort((x, y) => x - y).join() === [...b].sort((x, y) => x - y).join();
+
+const sameScope = (a: AccessScope, b: AccessScope) =>
+  sameIds(a.accountIds, b.accountIds) && sameIds(a.orgIds, b.orgIds);
+
 /**
  * ORG-1..5 and UI-13 over the unit of work (issue 14's pilot): every use case is one read() or
  * write(), its access check reads in the same transaction as the work it guards, and the service
  * names no database: storage is `r.orgs` and its neighbours.
  */
 export class OrganizationsService {
+  /**
+   * ORG-2's guess of each actor's scope: the one decided from their facts last time. Never a
+   * decision: a page read under a guess is kept only when the facts read in the same statement
+   * decide that same scope (list), so a stale or missing hint costs a statement, never an answer.
+   */
+  private readonly scopeHints = new Map<number, AccessScope>();
+
   constructor(private readonly d: OrganizationsDeps) {}
 
   private async row(r: Repos, id: number, forUpdate = false): Promise<OrgRow> {
@@ -134,7 +151,14 @@ export class OrganizationsService {
     actor: Actor,
     input: { region?: string | null; active: boolean | null; accountId?: number | null },
   ): Promise<OrgFilter | null> {
-    const scope = await this.d.access.scope(r, actor);
+    return this.filtersOf(actor, await this.d.access.scope(r, actor), input);
+  }
+
+  private filtersOf(
+    actor: Actor,
+    scope: AccessScope,
+    input: { region?: string | null; active: boolean | null; accountId?: number | null },
+  ): OrgFilter | null {
     // One account only (UI-6: the engineer picked it): narrowed, never widened. Org roles are
     // held in the actor's own account only, so they count only when that is the one asked for.
     const accountIds =
@@ -154,8 +178,9 @@ export class OrganizationsService {
 
   /**
    * ORG-2. Sorted by `sort` in `order` (ties: name, then id), each order walked from an index
-   * (readOrgPage). A page of at most ORG_PAGE_INLINE_LIMIT is read in one read transaction with
-   * the scope, so the scope, the total, the page and its stats agree. A larger one (1,000 orgs
+   * (readOrgPage). A page of at most ORG_PAGE_INLINE_LIMIT is read in one snapshot with the
+   * facts its scope is decided from, so the scope, the total, the page and its stats agree: on
+   * PostgreSQL one statement, one round trip (OrganizationsRepo.pageFor). A larger one (1,000 orgs
    * with stats kept the event loop busy for 16–50 ms) is read on a read worker, after the scope
    * was decided here: its snapshot may be a moment newer than the scope's, as if the request had
    * come a moment later.
@@ -183,10 +208,46 @@ export class OrganizationsService {
       if (!f) return { items: [], total: 0 };
       return this.d.offload.run<Page<Organization>>({ kind: 'orgs.page', request: request(f) });
     }
+    // One statement, its own snapshot (readOne): the actor's facts and the page read under the
+    // scope guessed for them; kept only if those facts decide that scope (AccessService), so the
+    // scope, the total, the page and its stats agree as in one transaction. A wrong guess (a
+    // first call, a role or grant changed) is read again under the scope just decided.
+    const asked = {
+      region: input.region,
+      active: input.is_active ?? (input.active_only ? true : null),
+      accountId: input.account_id,
+    };
+    const factsQuery = this.d.access.factsQuery(actor);
+    let guess = this.scopeHints.get(actor.userId) ?? {
+      accountIds: actor.isSupportEngineer ? [] : [actor.accountId],
+      orgIds: [],
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const f = this.filtersOf(actor, guess, asked);
+      const req = f && request(f);
+      const read = await this.d.uow.readOne((r) =>
+        r.orgs.pageFor(factsQuery, req && orgPageQuery(req)),
+      );
+      const decided = this.d.access.scopeFrom(actor, read.facts);
+      this.hint(actor, decided);
+      if (sameScope(decided, guess)) {
+        return req && read.page ? toOrgPage(read.page, req) : { items: [], total: 0 };
+      }
+      guess = decided;
+    }
+    // The facts changed between both reads: one transaction, its scope read in it.
     return this.d.uow.read(async (r) => {
       const f = await scope(r);
       return f ? readOrgPage(r.orgs, request(f)) : { items: [], total: 0 };
     });
+  }
+
+  private hint(actor: Actor, scope: AccessScope): void {
+    this.scopeHints.delete(actor.userId);
+    if (this.scopeHints.size >= SCOPE_HINTS) {
+      this.scopeHints.delete(this.scopeHints.keys().next().value!);
+    }
+    this.scopeHints.set(actor.userId, scope);
   }
 
   /** ORG-3. */

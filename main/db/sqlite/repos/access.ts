@@ -1,5 +1,12 @@
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
-import type { AccessRepo, OrgRef, RoleGrant, UserAccessState } from '../../../core/access.repo';
+import type {
+  AccessRepo,
+  ActorFactRows,
+  ActorFactsQuery,
+  OrgRef,
+  RoleGrant,
+  UserAccessState,
+} from '../../../core/access.repo';
 import type { Db } from '../../database';
 import { accounts, organizations, roleAssignments, supportGrants, users } from '../../schema';
 
@@ -70,5 +77,23 @@ export class SqliteAccessRepo implements AccessRepo {
 
   async orgRef(orgId: number): Promise<OrgRef | undefined> {
     return this.orgStmt.get({ orgId });
+  }
+
+  // No round trips to save in-process: the three statements above, in the caller's snapshot.
+  async facts(q: ActorFactsQuery): Promise<ActorFactRows> {
+    const state = this.userStateStmt.get({ userId: q.userId });
+    return q.supportEngineer
+      ? {
+          state,
+          roles: [],
+          supportAccountIds: this.supportAccountsStmt
+            .all({ now: q.now, userId: q.userId })
+            .map((r) => r.accountId),
+        }
+      : {
+          state,
+          roles: this.rolesStmt.all({ userId: q.userId, accountId: q.accountId }),
+          supportAccountIds: [],
+        };
   }
 }

@@ -7,8 +7,11 @@ import type {
   OrganizationsRepo,
   OrgPage,
   OrgPageQuery,
+  OrgPageWithFacts,
   OrgRow,
 } from '../../../features/organizations/organizations.repo';
+import type { ActorFactsQuery } from '../../../core/access.repo';
+import { SqliteAccessRepo } from './access';
 import type {
   HostStats,
   OrgSortKey,
@@ -39,8 +42,10 @@ export class SqliteOrganizationsRepo implements OrganizationsRepo {
   // … and, sorted by a host count, the counts it was sorted by.
   private readonly countsById;
   private readonly byIdStmt;
+  private readonly access;
 
   constructor(private readonly db: Db) {
+    this.access = new SqliteAccessRepo(db);
     this.rowsById = db
       .select(orgColumns)
       .from(organizations)
@@ -101,13 +106,29 @@ export class SqliteOrganizationsRepo implements OrganizationsRepo {
           q.limit,
         )
       : this.pageIds(q, q.sort, q.order, q.skip, q.limit);
-    if (found.ids.length === 0) return { total: found.total, rows: [], counts: [] };
+    if (found.ids.length === 0) {
+      return { total: found.total, rows: [], counts: [], liveStats: new Map() };
+    }
     const ids = JSON.stringify(found.ids);
     const rows: OrgRow[] = this.rowsById.all({ ids });
     const counts: KeptCounts[] = q.keptCounts ? this.countsById.all({ ids }) : [];
     // The rows come back by id; the page's order is the ids' order.
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return { total: found.total, rows: found.ids.flatMap((id) => byId.get(id) ?? []), counts };
+    const pageRows = found.ids.flatMap((id) => byId.get(id) ?? []);
+    const liveStats =
+      q.liveStatsAt === null
+        ? new Map<number, HostStats>()
+        : await this.hostStats(
+            pageRows.map((o) => o.id),
+            q.liveStatsAt,
+          );
+    return { total: found.total, rows: pageRows, counts, liveStats };
+  }
+
+  // In-process, one statement saves nothing: the facts, then the page, in the caller's read.
+  async pageFor(access: ActorFactsQuery | null, q: OrgPageQuery | null): Promise<OrgPageWithFacts> {
+    const facts = access ? await this.access.facts(access) : null;
+    return { facts, page: q ? await this.page(q) : null };
   }
 
   /**
