@@ -67,6 +67,15 @@ describe.skipIf(!built)('the built console', () => {
     }
   });
 
+  it('keeps the place in the history alone: no router in the first screen', () => {
+    // Every place renders the same tree (the shell reads its place from the history), so a
+    // router's route tree, matching and load pipeline had nothing to do on a load but cost it
+    // their code (TanStack Router: about 65 kB of app-main) and their start. Its root route's id
+    // is the router's trace in a bundle.
+    const firstScreen = [entry!, ...preloads].map(text).join('\n');
+    expect(firstScreen.includes('__root__'), "a router is in the first screen's code").toBe(false);
+  });
+
   it('keeps every view out of the entry and the shell, each in a chunk of its own', () => {
     const shell = [entry!, `assets/${appMain}`].map(text).join('\n');
     for (const [view, words] of Object.entries(VIEW_WORDS)) {

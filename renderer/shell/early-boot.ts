@@ -1,6 +1,6 @@
 // Console load: what the window asks for before the rest of its script has even been evaluated.
 // main.tsx imports this module first, and ES modules run in import order, so its body runs ahead
-// of React, the router and the query cache (about 100 ms of script on a busy machine): the URL is
+// of React, the history and the query cache (about 100 ms of script on a busy machine): the URL is
 // put in its canonical form, the caller, the org in view and the view's first data (its
 // `prefetch` in the view registry) leave at once, as separate requests, and then the first
 // view's code is requested. shell/boot-cache.ts holds the console's first render until they are
@@ -50,7 +50,7 @@ function bootLocation(): { pathname: string; search: string } {
 
 /**
  * A URL naming no place ("/", "/index.html") is rewritten to All organizations in place, before
- * the router starts (it would otherwise start, redirect and start again).
+ * the console's history starts (it would otherwise start, redirect and start again).
  */
 function canonicalUrl(): void {
   if (parsePlacePath(bootLocation().pathname)) return;
