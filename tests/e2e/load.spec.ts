@@ -153,3 +153,32 @@ test('Intl on the way in: an English window builds no formatter before its first
   );
   expect(total).toMatch(/^\d{1,3}(,\d{3})* organizations?$/);
 });
+
+test("the first screen does not wait for the region filter's options", async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toHaveAttribute('data-state', 'ready');
+  // From here on, the regions call is answered only once the table has been checked. The server
+  // answers the boot's calls one after the other, and this one, asked last, was the last answer
+  // the first screen waited for.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  await page.route(/\/trpc\/[^?]*organizations\.regions/, async (route) => {
+    held++;
+    await released;
+    await route.continue();
+  });
+  await page.reload();
+  const rows = page.locator(
+    '.app [data-view="organizations"][data-state="ready"] tbody tr:not(.skeleton-row) td',
+  );
+  await expect(rows.first()).toBeVisible();
+  expect(held).toBe(1);
+  const region = page.getByLabel('Region', { exact: true });
+  await expect(region.locator('option')).toHaveCount(1);
+  release();
+  await expect.poll(() => region.locator('option').count()).toBeGreaterThan(1);
+});
