@@ -36,11 +36,21 @@ function preloadConsole(): Plugin {
           (c) => c.type === 'chunk' && c.name === 'app-main',
         );
         if (!chunk || chunk.type !== 'chunk') return [];
-        return [chunk.fileName, ...chunk.imports].map((file) => ({
+        // Its styles too (the table kit's, the org badge's): left to the dynamic import, they
+        // were asked for only once the entry had run, and app-main waited for them.
+        const css = [...(chunk.viteMetadata?.importedCss ?? [])].map((file) => ({
           tag: 'link',
-          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+          attrs: { rel: 'stylesheet', crossorigin: true, href: `/${file}` },
           injectTo: 'head' as const,
         }));
+        return [
+          ...css,
+          ...[chunk.fileName, ...chunk.imports].map((file) => ({
+            tag: 'link',
+            attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` },
+            injectTo: 'head' as const,
+          })),
+        ];
       },
     },
   };
@@ -97,11 +107,15 @@ function compileHints(): Plugin {
 }
 
 // Console load: the console proper is one file. Left to itself the bundler splits every module
-// app-main shares with a view into a chunk of its own (dialog, field, the query core, the router
-// hooks: 17 files, several under 1 kB), and each is a request, a cache lookup, a module record and
-// a streaming compile for the browser on every load. Every module app-main imports statically goes
-// into app-main (views then import it from there: it is loaded before any view anyway), except
-// what the entry imports itself, which stays in the entry (app-main imports that from it).
+// app-main shares with a view into a chunk of its own (dialog, field, the query core: 17 files,
+// several under 1 kB), and each is a request, a cache lookup, a module record and a streaming
+// compile for the browser on every load. Every module app-main imports statically goes into
+// app-main (views then import it from there: it is loaded before any view anyway), and so does
+// the default view, All organizations, with what it imports (the table kit, its dialogs: 8 files
+// the entry asked for only once it had run, each then a round trip to the browser's cache on a
+// busy machine); what the entry imports itself stays in the entry (app-main imports it from
+// there). A window opened on another view compiles the organizations view too (11 kB; the
+// table kit it shares with most views).
 const ENTRY = here('./renderer/main.tsx');
 const APP_MAIN = here('./renderer/app-main.tsx');
 
@@ -120,7 +134,10 @@ function consoleChunk(): Rollup.GetManualChunk {
   };
   return (id, { getModuleInfo }) => {
     inEntry ??= closure(ENTRY, getModuleInfo, new Set());
-    inApp ??= closure(APP_MAIN, getModuleInfo, inEntry);
+    inApp ??= new Set([
+      ...closure(APP_MAIN, getModuleInfo, inEntry),
+      ...closure(FIRST_VIEW, getModuleInfo, inEntry),
+    ]);
     // The entry's modules are named too: the bundler moves a manual chunk's unnamed imports into
     // it. So is Vite's modulepreload polyfill, which index.html imports beside the entry.
     if (inEntry.has(id) || id.includes('vite/modulepreload-polyfill')) return 'index';

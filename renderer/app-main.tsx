@@ -1,6 +1,5 @@
 // The console proper, loaded by main.tsx once the early calls are out (shell/early-boot.ts).
 import { QueryClientProvider } from '@tanstack/react-query';
-import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createAppClient, type Transport } from './lib/client';
@@ -8,15 +7,16 @@ import { TRPCProvider } from './lib/trpc';
 import { bootSettled, seedBootCalls } from './shell/boot-cache';
 import type { Boot } from './shell/early-boot';
 import { createQueryClient } from './shell/query-client';
-import { createAppRouter } from './shell/router';
+import { App } from './shell/app';
+import { createAppHistory, HistoryContext } from './shell/router';
 
 export async function startConsole(bootTransport: Transport, boot: Boot): Promise<void> {
   // Chosen once for the life of the window: IPC inside Electron, HTTP in a browser; and with it
-  // the router's history (hash inside Electron, real paths in a browser: shell/router.ts).
+  // the window's history (hash inside Electron, real paths in a browser: shell/router.ts).
   const { client, transport } = createAppClient();
   if (transport !== bootTransport) throw new Error('the transport changed during boot');
   const queryClient = createQueryClient();
-  const router = createAppRouter(transport);
+  const history = createAppHistory(transport);
   const root = document.getElementById('root');
   if (!root) throw new Error('index.html lacks #root');
 
@@ -28,7 +28,9 @@ export async function startConsole(bootTransport: Transport, boot: Boot): Promis
     <StrictMode>
       <QueryClientProvider client={queryClient}>
         <TRPCProvider trpcClient={client} queryClient={queryClient}>
-          <RouterProvider router={router} />
+          <HistoryContext.Provider value={history}>
+            <App transport={transport} />
+          </HistoryContext.Provider>
         </TRPCProvider>
       </QueryClientProvider>
     </StrictMode>,

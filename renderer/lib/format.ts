@@ -1,3 +1,4 @@
+import { COMMA_THREES, countFormatter } from '../../shared/count-format';
 import type { AutomationLevel, RecordingPolicy } from '../../shared/schemas/organizations.schema';
 
 /**
@@ -13,13 +14,23 @@ export function lazyFormat<T>(make: () => T): () => T {
 
 const number = lazyFormat(() => new Intl.NumberFormat());
 
-export const formatCount = (n: number): string => number().format(n);
+// The window's locale is Intl's default: in Chromium (and Electron) both are the browser's UI
+// language, the one navigator.language names.
+const count = lazyFormat(() =>
+  countFormatter(typeof navigator === 'undefined' ? '' : navigator.language, number),
+);
+
+export const formatCount = (n: number): string => count()(n);
 
 /**
- * Console load: the entry builds the number format (and with it ICU) in a task of its own, while
- * the console's code is still compiling on another thread, instead of inside the first render.
+ * Console load: where counts need Intl (another locale), the entry builds the number format, and
+ * with it ICU, in a task of its own while the console's code is still compiling on another
+ * thread, instead of inside the first render. Where they do not, nothing is built.
  */
-export const warmFormats = (): void => void number();
+export const warmFormats = (): void => {
+  if (typeof navigator !== 'undefined' && COMMA_THREES.test(navigator.language)) return;
+  void number();
+};
 
 export const plural = (n: number, one: string, many = `${one}s`): string =>
   `${formatCount(n)} ${n === 1 ? one : many}`;

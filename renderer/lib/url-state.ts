@@ -1,10 +1,10 @@
 // UI-10: a view's filters live in the URL's query. A view declares its filters with their
 // defaults; a filter at its default stays out of the URL, so every state has one address, and
 // changing any filter but the page starts again at the first page.
-import { useRouter } from '@tanstack/react-router';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { searchString, type Search } from '../../shared/console-places';
 import { parseSearchText, useHistoryLocation } from '../shell/navigation';
+import { moveTo, useAppHistory } from '../shell/router';
 import { useDebounced } from './use-debounced';
 
 declare module '@tanstack/history' {
@@ -27,7 +27,7 @@ export interface SetFilterOptions {
 export function useUrlFilters<K extends string>(
   defaults: Filters<K>,
 ): [Filters<K>, (patch: Partial<Record<K, string>>, opts?: SetFilterOptions) => void] {
-  const router = useRouter();
+  const history = useAppHistory();
   const search = parseSearchText(useHistoryLocation().search);
   const defaultsRef = useRef(defaults);
   const keys = Object.keys(defaults) as K[];
@@ -44,7 +44,7 @@ export function useUrlFilters<K extends string>(
   const set = useCallback(
     (patch: Partial<Record<K, string>>, opts?: SetFilterOptions) => {
       const d = defaultsRef.current;
-      const location = router.history.location;
+      const location = history.location;
       const current = parseSearchText(location.search);
       const pick = (from: Search): Record<string, string> => {
         const out: Record<string, string> = {};
@@ -62,13 +62,12 @@ export function useUrlFilters<K extends string>(
       const next = pick(merged);
       if (searchString(next) === searchString(pick(current))) return;
       const replace = opts?.text !== undefined && location.state.textEdit === opts.text;
-      void router.navigate({
-        href: `${location.pathname}${searchString(next)}`,
+      moveTo(history, `${location.pathname}${searchString(next)}`, {
         replace,
-        state: opts?.text !== undefined ? () => ({ textEdit: opts.text }) : undefined,
+        state: opts?.text !== undefined ? { textEdit: opts.text } : undefined,
       });
     },
-    [router],
+    [history],
   );
   return [values, set];
 }

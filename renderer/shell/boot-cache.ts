@@ -17,9 +17,15 @@ type KeyFn = { queryKey(input?: unknown): QueryKey };
  */
 export const BOOT_HOLD_MS = 400;
 
-/** Resolves once every early call has answered (or failed) and the view's chunk is in, or at `ms`. */
+/**
+ * Resolves once every early call the first screen holds for has answered (or failed) and the
+ * view's chunk is in, or at `ms`. The others (`hold: false`) are left in flight: the server
+ * answers the boot's calls one after the other, and a filter's options, asked last, were the
+ * last answer the table waited for.
+ */
 export function bootSettled(boot: Boot, ms = BOOT_HOLD_MS): Promise<void> {
-  const all = Promise.allSettled([...boot.calls.map((c) => c.result), boot.view]);
+  const held = boot.calls.filter((c) => c.hold);
+  const all = Promise.allSettled([...held.map((c) => c.result), boot.view]);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   return Promise.race([all.then(() => undefined), late]).finally(() => clearTimeout(timer));

@@ -1,6 +1,6 @@
 // Console load: what the window asks for before the rest of its script has even been evaluated.
 // main.tsx imports this module first, and ES modules run in import order, so its body runs ahead
-// of React, the router and the query cache (about 100 ms of script on a busy machine): the URL is
+// of React, the history and the query cache (about 100 ms of script on a busy machine): the URL is
 // put in its canonical form, the caller, the org in view and the view's first data (its
 // `prefetch` in the view registry) leave at once, as separate requests, and then the first
 // view's code is requested. shell/boot-cache.ts holds the console's first render until they are
@@ -21,6 +21,8 @@ import { viewAt, type ViewDef } from './views';
 export interface BootCall {
   path: string;
   input: unknown;
+  /** Whether the first render waits for its answer (BootRequest's `hold`). */
+  hold: boolean;
   result: Promise<unknown>;
   /** Its answer, once it is in: read synchronously when the query cache is seeded. */
   answer?: { value: unknown };
@@ -33,8 +35,12 @@ export interface Boot {
   view: Promise<unknown> | null;
 }
 
-/** What a view asks for first, for a given set of filters (the registry's `prefetch`). */
-export type BootRequest = { path: string; input?: unknown };
+/**
+ * What a view asks for first, for a given set of filters (the registry's `prefetch`). `hold:
+ * false` for what the first screen can be drawn without (a filter's options): its answer goes to
+ * the query cache when it comes, and the first render does not wait for it.
+ */
+export type BootRequest = { path: string; input?: unknown; hold?: boolean };
 
 export const bootTransport: Transport = hasIpcBridge() ? 'ipc' : 'http';
 
@@ -50,7 +56,7 @@ function bootLocation(): { pathname: string; search: string } {
 
 /**
  * A URL naming no place ("/", "/index.html") is rewritten to All organizations in place, before
- * the router starts (it would otherwise start, redirect and start again).
+ * the console's history starts (it would otherwise start, redirect and start again).
  */
 function canonicalUrl(): void {
   if (parsePlacePath(bootLocation().pathname)) return;
@@ -103,7 +109,12 @@ function startCalls(orgId: number | null, view: ViewDef | undefined, query: stri
     ...(view?.prefetch?.(search) ?? []),
   ];
   return requests.map((r) => {
-    const call: BootCall = { path: r.path, input: r.input, result: client.query(r.path, r.input) };
+    const call: BootCall = {
+      path: r.path,
+      input: r.input,
+      hold: r.hold ?? true,
+      result: client.query(r.path, r.input),
+    };
     // Read by the query cache later; an early failure is its to report, not an unhandled one.
     call.result.then(
       (value) => (call.answer = { value }),

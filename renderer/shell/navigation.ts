@@ -2,16 +2,16 @@
 // the shell's own redirects all go through here, so every move is a history entry (Back returns
 // to it) and a place reached without filters gets the ones it had when the window left it.
 import type { HistoryLocation } from '@tanstack/history';
-import { useRouter, type AnyRouter } from '@tanstack/react-router';
 import { useMemo, useSyncExternalStore } from 'react';
 import { useFilterMemory } from '../stores/filter-memory-store';
+import { moveTo, useAppHistory, type AppHistory } from './router';
 import { parseSearchText } from './search-text';
 import {
   DEFAULT_ALL_VIEW,
   DEFAULT_ORG_VIEW,
   parsePlacePath,
+  placeHref,
   placeKey,
-  placePath,
   type Place,
   type Search,
 } from '../../shared/console-places';
@@ -24,15 +24,11 @@ const placeOf = (location: HistoryLocation): Place | null => {
 };
 
 /** The place in the window's URL now (null while the URL names none). */
-export const currentPlace = (router: AnyRouter): Place | null => placeOf(router.history.location);
+export const currentPlace = (history: AppHistory): Place | null => placeOf(history.location);
 
-/**
- * The window's history location, re-rendering the moment it changes. Read from the history
- * itself, not from the router's matches: the router commits those in a React transition after
- * its load pipeline, which made an org switch wait on it; the history is updated at the push.
- */
+/** The window's history location, re-rendering the moment it changes (it is updated at the push). */
 export function useHistoryLocation(): HistoryLocation {
-  const { history } = useRouter();
+  const history = useAppHistory();
   return useSyncExternalStore(history.subscribe, () => history.location);
 }
 
@@ -58,32 +54,28 @@ export interface Navigation {
   setView(view: string): Promise<void>;
 }
 
-export function navigation(router: AnyRouter): Navigation {
+export function navigation(history: AppHistory): Navigation {
   const go: Navigation['go'] = (place, opts) => {
-    const target = resolvePlace(place);
-    return router.navigate({
-      to: placePath(target),
-      search: target.search ?? EMPTY,
-      replace: opts?.replace ?? false,
-    });
+    moveTo(history, placeHref(resolvePlace(place)), { replace: opts?.replace ?? false });
+    return Promise.resolve();
   };
   return {
     go,
     openOrg: (orgId, view) => {
-      const here = currentPlace(router);
+      const here = currentPlace(history);
       return go({
         orgId,
         view: view ?? (here && here.orgId !== null ? here.view : DEFAULT_ORG_VIEW),
       });
     },
     openAll: (view = DEFAULT_ALL_VIEW, opts) => go({ orgId: null, view }, opts),
-    setView: (view) => go({ orgId: currentPlace(router)?.orgId ?? null, view }),
+    setView: (view) => go({ orgId: currentPlace(history)?.orgId ?? null, view }),
   };
 }
 
 export function useNavigation(): Navigation {
-  const router = useRouter();
-  return useMemo(() => navigation(router), [router]);
+  const history = useAppHistory();
+  return useMemo(() => navigation(history), [history]);
 }
 
 export { parseSearchText };

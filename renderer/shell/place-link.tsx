@@ -1,7 +1,7 @@
-import { useRouter } from '@tanstack/react-router';
 import type { AnchorHTMLAttributes, MouseEvent, ReactNode } from 'react';
 import { useFilterMemory } from '../stores/filter-memory-store';
 import { useNavigation } from './navigation';
+import { useAppHistory } from './router';
 import { placeHref, placeKey, type Place } from '../../shared/console-places';
 import { viewAt } from './views';
 
@@ -17,14 +17,14 @@ interface PlaceLinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, '
 export function PlaceLink({ place, children, onClick, ...rest }: PlaceLinkProps) {
   // The view's code on intent (pointer over it, or keyboard focus): usually there by the click.
   const preload = () => void viewAt(place.orgId, place.view)?.component.preload?.();
-  const router = useRouter();
+  const history = useAppHistory();
   const nav = useNavigation();
   const remembered = useFilterMemory((s) => s.byPlace[placeKey(place)]);
   const target = place.search ? place : { ...place, search: remembered };
   return (
     <a
       {...rest}
-      href={router.history.createHref(placeHref(target))}
+      href={history.createHref(placeHref(target))}
       onMouseEnter={preload}
       onFocus={preload}
       onClick={(e: MouseEvent<HTMLAnchorElement>) => {

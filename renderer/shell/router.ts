@@ -1,6 +1,11 @@
-// UI-10: the window's router. Places are parsed by shell/places.ts (one spelling of every URL);
-// the router keeps them in the history, so Back/Forward, reload and links opened in a new tab
-// work, and blocks a move that would drop unsaved edits (shell/unsaved.tsx).
+// UI-10: the window's history. Places are parsed by shared/console-places.ts (one spelling of
+// every URL); the history keeps them, so Back/Forward, reload and links opened in a new tab work,
+// and a blocker holds a move that would drop unsaved edits (shell/unsaved.tsx).
+//
+// The history itself, not a router over it (console load): the console reads its place from the
+// history (shell/navigation.ts) and renders every place with the same tree, so a route tree,
+// its matching, load pipeline and React transitions had nothing to do but cost the first screen
+// their code (about 65 kB of the console's 400) and their start.
 //
 // The history is chosen once at boot, like the tRPC link: browser history over HTTP (real paths,
 // the server answers index.html for any path without an extension: main/server/static.ts), hash
@@ -13,67 +18,48 @@
 import {
   createBrowserHistory,
   createHashHistory,
-  createRootRouteWithContext,
-  createRoute,
-  createRouter,
-  redirect,
-  type AnyRouter,
-} from '@tanstack/react-router';
-import { createElement, Fragment } from 'react';
-import type { Transport } from '../lib/client';
-import { App } from './app';
-import {
-  DEFAULT_ALL_VIEW,
-  parsePlacePath,
-  searchString,
-  type Search,
-} from '../../shared/console-places';
+  type HistoryState,
+  type RouterHistory,
+} from '@tanstack/history';
+import { createContext, useContext } from 'react';
+import type { Transport } from '../lib/transport';
+import { DEFAULT_ALL_VIEW, parsePlacePath } from '../../shared/console-places';
 
-interface RouterContext {
-  transport: Transport;
+export type AppHistory = RouterHistory;
+
+export function createAppHistory(transport: Transport): AppHistory {
+  const history = transport === 'ipc' ? createHashHistory() : createBrowserHistory();
+  // Every path lands in the console; one that names no place ("/", "/index.html", a typo) becomes
+  // All organizations without leaving a history entry behind (so Back never returns to it).
+  const canonical = () => {
+    if (!parsePlacePath(history.location.pathname)) {
+      history.replace(`/${DEFAULT_ALL_VIEW}`, undefined, { ignoreBlocker: true });
+    }
+  };
+  canonical();
+  history.subscribe(canonical);
+  return history;
 }
 
-/** Query strings are plain strings both ways (no JSON inside URLs). */
-const parseSearch = (text: string): Search =>
-  Object.fromEntries(new URLSearchParams(text.startsWith('?') ? text.slice(1) : text));
+export const HistoryContext = createContext<AppHistory | null>(null);
 
-const stringifySearch = (search: Record<string, unknown>): string =>
-  searchString(
-    Object.fromEntries(
-      Object.entries(search).flatMap(([k, v]) =>
-        typeof v === 'string' ? [[k, v]] : typeof v === 'number' ? [[k, String(v)]] : [],
-      ),
-    ),
-  );
+export function useAppHistory(): AppHistory {
+  const history = useContext(HistoryContext);
+  if (!history) throw new Error('useAppHistory outside the console (HistoryContext)');
+  return history;
+}
 
-export function createAppRouter(transport: Transport): AnyRouter {
-  // The route tree renders nothing: the console reads its place from the history (shell/
-  // navigation.ts) and is rendered beside the matches (InnerWrap below), so neither its first
-  // render nor an org switch waits for the router's load pipeline and its React transition.
-  const root = createRootRouteWithContext<RouterContext>()({ component: () => null });
-  const app = createElement(App, { transport });
-  // Every path lands here; a path that names no place ("/", "/index.html", a typo) becomes All
-  // organizations without leaving a history entry behind (so Back never returns to it).
-  const place = createRoute({
-    getParentRoute: () => root,
-    path: '$',
-    beforeLoad: ({ location }) => {
-      if (!parsePlacePath(location.pathname)) {
-        throw redirect({ to: `/${DEFAULT_ALL_VIEW}`, replace: true });
-      }
-    },
-  });
-  return createRouter({
-    routeTree: root.addChildren([place]),
-    history: transport === 'ipc' ? createHashHistory() : createBrowserHistory(),
-    context: { transport },
-    parseSearch,
-    stringifySearch,
-    // One element for the life of the window: the router re-renders its wrapper on each change
-    // of its own state (several per navigation), and a new element would re-render everything.
-    InnerWrap: ({ children }) => createElement(Fragment, null, children, app),
-    // Nothing to preload per route: a view's code and data are fetched by the view registry.
-    defaultPreload: false,
-    scrollRestoration: false,
-  });
+/**
+ * Moves the window to `href` (a path and query): a new history entry, or in place of the current
+ * one with `replace`. A move to where the window already is leaves no entry (Back would stay).
+ */
+export function moveTo(
+  history: AppHistory,
+  href: string,
+  opts: { replace?: boolean; state?: HistoryState } = {},
+): void {
+  const here = history.location;
+  if (`${here.pathname}${here.search}` === href && opts.state === undefined) return;
+  if (opts.replace) history.replace(href, opts.state);
+  else history.push(href, opts.state);
 }

@@ -65,7 +65,7 @@ function preloadLikelyNext(fromOrg: boolean): () => void {
 export function Shell({ me, transport }: { me: Me; transport: Transport }) {
   const trpc = useTRPC();
   const nav = useNavigation();
-  // UI-10: the URL says where this window is (the router sends a URL naming no place to All).
+  // UI-10: the URL says where this window is (shell/router.ts sends a URL naming no place to All).
   const place = usePlace();
   const orgId = place?.orgId ?? null;
   const viewId = place?.view ?? DEFAULT_ALL_VIEW;

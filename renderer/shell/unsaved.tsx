@@ -1,10 +1,10 @@
 // UI-16: unsaved edits are never dropped silently. An editor with edits registers here; closing
 // it, or any move to another view or org (a link, the switcher, Back/Forward), asks first, with
 // "Keep editing" as the safe answer; reloading or closing the tab gets the browser's own question.
-import { useBlocker } from '@tanstack/react-router';
 import { useCallback, useEffect, useId } from 'react';
 import { create } from 'zustand';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { useAppHistory } from './router';
 
 interface Editor {
   label: string;
@@ -79,7 +79,7 @@ const list = (items: string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 
 /**
- * Mounted once by the shell: the router asks before leaving a view with edits, and the question
+ * Mounted once by the shell: the history asks before leaving a view with edits, and the question
  * itself. `beforeUnload` is off inside Electron, whose windows cannot show the browser's
  * question and would silently refuse to close instead.
  */
@@ -87,13 +87,19 @@ export function UnsavedGuard({ beforeUnload }: { beforeUnload: boolean }) {
   // Only while something is unsaved: a blocker makes every navigation wait on it (an org switch
   // paid for that in time while nothing was being edited).
   const dirty = useUnsaved((s) => Object.keys(s.editors).length > 0);
-  useBlocker({
-    disabled: !dirty,
-    // Filters and pages of the same view keep it (and its editors) mounted: nothing is lost.
-    shouldBlockFn: async ({ current, next }) =>
-      current.pathname !== next.pathname && hasUnsaved() && !(await confirmDiscard()),
-    enableBeforeUnload: () => beforeUnload && hasUnsaved(),
-  });
+  const history = useAppHistory();
+  useEffect(() => {
+    if (!dirty) return;
+    return history.block({
+      // True holds the move. Filters and pages of the same view keep it (and its editors)
+      // mounted: nothing is lost.
+      blockerFn: async ({ currentLocation, nextLocation }) =>
+        currentLocation.pathname !== nextLocation.pathname &&
+        hasUnsaved() &&
+        !(await confirmDiscard()),
+      enableBeforeUnload: () => beforeUnload && hasUnsaved(),
+    });
+  }, [dirty, history, beforeUnload]);
   const prompt = useUnsaved((s) => s.prompt);
   return (
     <ConfirmDialog

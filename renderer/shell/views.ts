@@ -131,7 +131,8 @@ export const VIEWS: readonly ViewDef[] = [
     scope: 'all',
     prefetch: (search) => [
       { path: 'organizations.list', input: bootListInput(search) },
-      { path: 'organizations.regions' },
+      // The region filter's options: the table is drawn without them (they fill in).
+      { path: 'organizations.regions', hold: false },
     ],
     component: lazyView(() =>
       import('../features/organizations/organizations-view').then((m) => m.OrganizationsView),

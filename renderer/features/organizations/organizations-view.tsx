@@ -161,7 +161,10 @@ export function OrganizationsView() {
     ...trpc.organizations.list.queryOptions(organizationsListInput(filters, paging.skip, pageSize)),
     placeholderData: keepPreviousData,
   });
+  // The region filter's options; the table does not wait for them (console load): until they
+  // are in, the filter offers the region the URL names, if any.
   const regions = useQuery(trpc.organizations.regions.queryOptions());
+  const regionOptions = regions.data ?? (region ? [region] : []);
 
   const total = list.data?.total ?? 0;
   const table = useReactTable({
@@ -190,7 +193,7 @@ export function OrganizationsView() {
     <ViewRoot
       view="organizations"
       title={isAccountAdmin ? 'All organizations' : 'Organizations'}
-      ready={list.isSuccess && !list.isPlaceholderData && regions.isSuccess}
+      ready={list.isSuccess && !list.isPlaceholderData}
       subtitle={
         list.data ? `${formatCount(total)} ${total === 1 ? 'organization' : 'organizations'}` : ' '
       }
@@ -243,7 +246,7 @@ export function OrganizationsView() {
             onChange={(e) => setFilters({ region: e.target.value })}
           >
             <option value="">All regions</option>
-            {(regions.data ?? []).map((r) => (
+            {regionOptions.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>
