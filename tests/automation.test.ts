@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries } from '../main/db/schema';
 import { ACTION_KINDS, decide, explainDecision, type ActionKind } from '../shared/automation';
 import { AUTOMATION_LEVELS } from '../shared/schemas/organizations.schema';
+import { t } from './fixtures/tables';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -114,16 +114,15 @@ describe('AUT-1/AUT-2 per org: set through organizations.update, read by decideF
       id: org.id,
       patch: { automation_level: 'full_auto', kill_switch: true },
     });
-    const entries = w.opened.db
+    const entries = await w.db
       .select()
-      .from(auditEntries)
+      .from(t.auditEntries)
       .where(
         and(
-          eq(auditEntries.organizationId, org.id),
-          eq(auditEntries.action, 'organization.updated'),
+          eq(t.auditEntries.organizationId, org.id),
+          eq(t.auditEntries.action, 'organization.updated'),
         ),
-      )
-      .all();
+      );
     expect(entries).toHaveLength(1);
     expect(JSON.parse(entries[0]!.details)).toEqual({
       changes: {

@@ -2,13 +2,14 @@
 // hard delete. A bulk call is all or nothing: one id the caller may not touch refuses the whole
 // call, and nothing changes; every item is audited.
 import type { TRPCError } from '@trpc/server';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessService } from '../main/core/access';
-import { auditEntries, hosts, organizations, roleAssignments } from '../main/db/schema';
 import { HostsService, REMOVE_ALL_CHUNK } from '../main/features/hosts/hosts.service';
 import { MAX_BULK_IDS } from '../shared/constants';
-import { dumpDatabase, diffDumps } from './fixtures/isolation-world';
+import { diffTables, dumpTables } from './fixtures/db-dump';
+import { sqlValue } from './fixtures/raw-sql';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -29,41 +30,47 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-function addHosts(org: number, n: number, prefix = 'h'): number[] {
+/** `n` hosts in `org`'s default location, in multi-row inserts; their ids in insertion order. */
+async function addHosts(org: number, n: number, prefix = 'h'): Promise<number[]> {
   const location =
     org === orgId
       ? defaultId
-      : w.opened.sqlite
-          .prepare('SELECT id FROM locations WHERE organization_id = ? AND is_default = 1')
-          .pluck()
-          .get(org);
+      : (
+          await w.db
+            .select({ id: t.locations.id })
+            .from(t.locations)
+            .where(and(eq(t.locations.organizationId, org), eq(t.locations.isDefault, true)))
+        )[0]!.id;
   const ids: number[] = [];
-  w.opened.db.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      ids.push(
-        w.opened.db
-          .insert(hosts)
-          .values({
-            organizationId: org,
-            locationId: location as number,
-            hostname: `${prefix}-${i}`,
-            ip: '10.0.0.1',
-            agentType: 'go',
-            registeredAt: w.clock.now(),
-            lastSeenAt: w.clock.now(),
-          })
-          .returning({ id: hosts.id })
-          .get().id,
-      );
-    }
-  });
+  for (let start = 0; start < n; start += 500) {
+    const rows = await w.db
+      .insert(t.hosts)
+      .values(
+        Array.from({ length: Math.min(500, n - start) }, (_, j) => ({
+          organizationId: org,
+          locationId: location,
+          hostname: `${prefix}-${start + j}`,
+          ip: '10.0.0.1',
+          agentType: 'go' as const,
+          registeredAt: w.clock.now(),
+          lastSeenAt: w.clock.now(),
+        })),
+      )
+      .returning({ id: t.hosts.id });
+    // Ids grow in the order of the values on both engines; RETURNING's own order is not promised.
+    ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
+  }
   return ids;
 }
 
 const audits = (action: string) =>
-  w.opened.db.select().from(auditEntries).where(eq(auditEntries.action, action)).all();
-const hostCount = (org = orgId) =>
-  w.opened.sqlite.prepare('SELECT count(*) FROM hosts WHERE organization_id = ?').pluck().get(org);
+  w.db
+    .select()
+    .from(t.auditEntries)
+    .where(eq(t.auditEntries.action, action))
+    .orderBy(t.auditEntries.id);
+const hostCount = async (org = orgId) =>
+  Number(await sqlValue(w.db, sql`SELECT count(*) FROM hosts WHERE organization_id = ${org}`));
 const fail = (p: Promise<unknown>) =>
   p.then(
     () => null as unknown as TRPCError,
@@ -72,23 +79,27 @@ const fail = (p: Promise<unknown>) =>
 
 /** Runs `call`, expects it refused with `code`, and that not one row changed. */
 async function refusedUnchanged(call: () => Promise<unknown>, code: string, message?: RegExp) {
-  const before = dumpDatabase(w);
+  const before = await dumpTables(w.db);
   const err = await fail(call());
   expect(err?.code).toBe(code);
   if (message) expect(err.message).toMatch(message);
-  expect(diffDumps(before, dumpDatabase(w))).toEqual([]);
+  expect(diffTables(before, await dumpTables(w.db))).toEqual([]);
 }
 
 describe('hosts.moveMany', () => {
   it('moves and pins every host, one audit entry each', async () => {
-    const ids = addHosts(orgId, 3);
+    const ids = await addHosts(orgId, 3);
     expect(await api.hosts.moveMany({ organization_id: orgId, ids, location_id: labId })).toEqual({
       ids,
       count: 3,
     });
-    const rows = w.opened.db.select().from(hosts).where(inArray(hosts.id, ids)).all();
+    const rows = await w.db
+      .select()
+      .from(t.hosts)
+      .where(inArray(t.hosts.id, ids))
+      .orderBy(t.hosts.id);
     expect(rows.map((r) => [r.locationId, r.pinned])).toEqual(ids.map(() => [labId, true]));
-    const entries = audits('host.moved');
+    const entries = await audits('host.moved');
     expect(entries.map((e) => Number(e.targetId))).toEqual(ids);
     expect(JSON.parse(entries[0]!.details)).toEqual({
       from_location_id: defaultId,
@@ -99,11 +110,11 @@ describe('hosts.moveMany', () => {
   });
 
   it('refuses the whole call for one id of another account, another org or none at all', async () => {
-    const ids = addHosts(orgId, 2);
+    const ids = await addHosts(orgId, 2);
     const other = await w.otherAccount();
     const foreignOrg = await w.caller(other.admin).organizations.create({ name: 'Foreign' });
-    const [foreign] = addHosts(foreignOrg.id, 1, 'foreign');
-    const [sibling] = addHosts(otherOrgId, 1, 'sibling');
+    const [foreign] = await addHosts(foreignOrg.id, 1, 'foreign');
+    const [sibling] = await addHosts(otherOrgId, 1, 'sibling');
     for (const bad of [foreign!, sibling!, 999_999]) {
       await refusedUnchanged(
         () =>
@@ -122,7 +133,7 @@ describe('hosts.moveMany', () => {
   });
 
   it('is refused without hosts.manage, and for an org the caller cannot see', async () => {
-    const ids = addHosts(orgId, 2);
+    const ids = await addHosts(orgId, 2);
     const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId }]);
     await refusedUnchanged(
       () => w.caller(reader).hosts.moveMany({ organization_id: orgId, ids, location_id: labId }),
@@ -151,13 +162,13 @@ describe('hosts.moveMany', () => {
 
 describe('hosts.removeMany', () => {
   it('removes every host named, each audited, and leaves the rest', async () => {
-    const ids = addHosts(orgId, 4);
+    const ids = await addHosts(orgId, 4);
     expect(await api.hosts.removeMany({ organization_id: orgId, ids: ids.slice(0, 3) })).toEqual({
       ids: ids.slice(0, 3),
       count: 3,
     });
-    expect(hostCount()).toBe(1);
-    expect(audits('host.removed').map((e) => JSON.parse(e.details))).toEqual([
+    expect(await hostCount()).toBe(1);
+    expect((await audits('host.removed')).map((e) => JSON.parse(e.details))).toEqual([
       { hostname: 'h-0', bulk: true },
       { hostname: 'h-1', bulk: true },
       { hostname: 'h-2', bulk: true },
@@ -165,31 +176,31 @@ describe('hosts.removeMany', () => {
   });
 
   it('removes nothing when one id is not the caller’s to remove', async () => {
-    const ids = addHosts(orgId, 2);
-    const [sibling] = addHosts(otherOrgId, 1, 'sibling');
+    const ids = await addHosts(orgId, 2);
+    const [sibling] = await addHosts(otherOrgId, 1, 'sibling');
     await refusedUnchanged(
       () => api.hosts.removeMany({ organization_id: orgId, ids: [...ids, sibling!] }),
       'NOT_FOUND',
     );
-    expect(hostCount()).toBe(2);
+    expect(await hostCount()).toBe(2);
     // The same call without the sibling's host goes through: it was that one id that refused it.
     expect(await api.hosts.removeMany({ organization_id: orgId, ids })).toEqual({ ids, count: 2 });
-    expect(hostCount()).toBe(0);
+    expect(await hostCount()).toBe(0);
   });
 });
 
 describe('organizations.deactivateMany', () => {
   it('deactivates every org, audits each one that changed', async () => {
     await api.organizations.delete({ id: otherOrgId });
-    const before = audits('organization.deactivated').length;
+    const before = (await audits('organization.deactivated')).length;
     expect(await api.organizations.deactivateMany({ ids: [orgId, otherOrgId] })).toEqual({
       ids: [orgId, otherOrgId],
       count: 2,
     });
-    const rows = w.opened.db.select().from(organizations).all();
+    const rows = await w.db.select().from(t.organizations);
     expect(rows.every((r) => !r.isActive)).toBe(true);
     // The sibling was already deactivated: no second entry for it.
-    const entries = audits('organization.deactivated').slice(before);
+    const entries = (await audits('organization.deactivated')).slice(before);
     expect(entries.map((e) => [e.organizationId, JSON.parse(e.details)])).toEqual([
       [orgId, { bulk: true }],
     ]);
@@ -216,8 +227,8 @@ describe('organizations.deactivateMany', () => {
 
 describe('hosts.removeAll (before a hard delete)', () => {
   it('needs the count the user confirmed, removes every host, and then the hard delete goes through', async () => {
-    addHosts(orgId, 3);
-    addHosts(otherOrgId, 2, 'sibling');
+    await addHosts(orgId, 3);
+    await addHosts(otherOrgId, 2, 'sibling');
     const hard = await fail(api.organizations.delete({ id: orgId, hard_delete: true }));
     expect(hard.message).toMatch(/still has 3 hosts; remove them first/);
 
@@ -231,9 +242,11 @@ describe('hosts.removeAll (before a hard delete)', () => {
       removed: 3,
       remaining: 0,
     });
-    expect(hostCount(otherOrgId)).toBe(2);
-    expect(audits('host.removed')).toHaveLength(3);
-    expect(audits('hosts.removed_all').map((e) => JSON.parse(e.details))).toEqual([{ removed: 3 }]);
+    expect(await hostCount(otherOrgId)).toBe(2);
+    expect(await audits('host.removed')).toHaveLength(3);
+    expect((await audits('hosts.removed_all')).map((e) => JSON.parse(e.details))).toEqual([
+      { removed: 3 },
+    ]);
     expect(await api.organizations.delete({ id: orgId, hard_delete: true })).toEqual({
       id: orgId,
       deleted: 'hard',
@@ -241,7 +254,7 @@ describe('hosts.removeAll (before a hard delete)', () => {
   });
 
   it('is refused like any host change: without hosts.manage, or for an org the caller cannot see', async () => {
-    addHosts(orgId, 2);
+    await addHosts(orgId, 2);
     const reader = await w.userWith(w.accountId, [{ role: 'reader', orgId }]);
     await refusedUnchanged(
       () => w.caller(reader).hosts.removeAll({ organization_id: orgId, confirm_count: 2 }),
@@ -268,11 +281,11 @@ describe('hosts.removeAll (before a hard delete)', () => {
 
   it('works in chunks, yielding to the event loop between them (the count shows progress)', async () => {
     expect(REMOVE_ALL_CHUNK).toBe(100);
-    addHosts(orgId, 350);
+    await addHosts(orgId, 350);
     const seen: number[] = [];
     let otherWorkRan = 0;
     const service = chunkedHosts(100, async () => {
-      seen.push(hostCount() as number);
+      seen.push(await hostCount());
       // Real yields: other work (a request, a timer) runs between two chunks.
       const ran = new Promise<void>((resolve) =>
         setImmediate(() => {
@@ -290,33 +303,39 @@ describe('hosts.removeAll (before a hard delete)', () => {
   });
 
   it('never removes a host that registered after the confirmation', async () => {
-    addHosts(orgId, 250);
+    await addHosts(orgId, 250);
     let late: number[] = [];
     const service = chunkedHosts(100, async () => {
-      if (late.length === 0) late = addHosts(orgId, 2, 'late');
+      if (late.length === 0) late = await addHosts(orgId, 2, 'late');
     });
     const result = await service.removeAll(w.admin, { organization_id: orgId, confirm_count: 250 });
     expect(result).toEqual({ organization_id: orgId, removed: 250, remaining: 2 });
     expect(
-      w.opened.db.select({ id: hosts.id }).from(hosts).where(eq(hosts.organizationId, orgId)).all(),
+      await w.db
+        .select({ id: t.hosts.id })
+        .from(t.hosts)
+        .where(eq(t.hosts.organizationId, orgId))
+        .orderBy(t.hosts.id),
     ).toEqual(late.map((id) => ({ id })));
   });
 
   it('checks access again before each chunk: a role taken away stops the removal', async () => {
-    addHosts(orgId, 250);
+    await addHosts(orgId, 250);
     const tech = await w.userWith(w.accountId, [{ role: 'technician', orgId }]);
     const service = chunkedHosts(100, async () => {
-      w.opened.db
-        .delete(roleAssignments)
+      await w.db
+        .delete(t.roleAssignments)
         .where(
-          and(eq(roleAssignments.userId, tech.userId), eq(roleAssignments.organizationId, orgId)),
-        )
-        .run();
+          and(
+            eq(t.roleAssignments.userId, tech.userId),
+            eq(t.roleAssignments.organizationId, orgId),
+          ),
+        );
     });
     const err = await service
       .removeAll(tech, { organization_id: orgId, confirm_count: 250 })
       .catch((e: { code: string }) => e);
     expect((err as { code: string }).code).toBe('NOT_FOUND');
-    expect(hostCount()).toBe(150);
+    expect(await hostCount()).toBe(150);
   });
 });

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries } from '../main/db/schema';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -131,16 +131,17 @@ describe('feature flags (seed 001): per account or org, org overrides account, n
     await api.featureFlags.set({ organization_id: a.id, feature: 'patching', enabled: false });
     await api.featureFlags.set({ feature: 'patching', enabled: true });
     await api.featureFlags.clear({ organization_id: a.id, feature: 'patching' });
-    const entries = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.targetType, 'feature_flag'))
-      .all()
-      .map((x) => ({
-        action: x.action,
-        org: x.organizationId,
-        details: JSON.parse(x.details) as unknown,
-      }));
+    const entries = (
+      await w.db
+        .select()
+        .from(t.auditEntries)
+        .where(eq(t.auditEntries.targetType, 'feature_flag'))
+        .orderBy(t.auditEntries.id)
+    ).map((x) => ({
+      action: x.action,
+      org: x.organizationId,
+      details: JSON.parse(x.details) as unknown,
+    }));
     expect(entries).toEqual([
       {
         action: 'feature_flag.set',

@@ -4,7 +4,6 @@ import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessService } from '../main/core/access';
-import { accountHealthSnapshots, hosts, orgHealthSnapshots } from '../main/db/schema';
 import { FleetSnapshots, HOUR_MS, hourOf } from '../main/features/fleet/fleet-snapshots';
 import { attentionReasons, FleetService } from '../main/features/fleet/fleet.service';
 import {
@@ -21,6 +20,7 @@ import {
   SNAPSHOT_RETENTION_DAYS,
   STALE_AFTER_MS,
 } from '../shared/constants';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const DAY = 24 * HOUR_MS;
@@ -42,7 +42,7 @@ let hostSeq = 0;
  * Hosts in each health state, inserted as agents would leave them (AGT-3 by last-seen); each
  * with a hostname of its own (one host per hostname and org, AGT-1).
  */
-function addHosts(name: string, n: { online?: number; offline?: number; stale?: number }) {
+async function addHosts(name: string, n: { online?: number; offline?: number; stale?: number }) {
   const { id, locationId } = orgs[name]!;
   const now = w.clock.now();
   const seen = {
@@ -50,22 +50,18 @@ function addHosts(name: string, n: { online?: number; offline?: number; stale?: 
     offline: now - ONLINE_WITHIN_MS - 60_000,
     stale: now - STALE_AFTER_MS - DAY,
   };
-  for (const status of ['online', 'offline', 'stale'] as const) {
-    for (let i = 0; i < (n[status] ?? 0); i++) {
-      w.opened.db
-        .insert(hosts)
-        .values({
-          organizationId: id,
-          locationId,
-          hostname: `${name}-${status}-${hostSeq++}`,
-          ip: '10.0.0.1',
-          agentType: 'go',
-          registeredAt: now - 60 * DAY,
-          lastSeenAt: seen[status],
-        })
-        .run();
-    }
-  }
+  const rows = (['online', 'offline', 'stale'] as const).flatMap((status) =>
+    Array.from({ length: n[status] ?? 0 }, () => ({
+      organizationId: id,
+      locationId,
+      hostname: `${name}-${status}-${hostSeq++}`,
+      ip: '10.0.0.1',
+      agentType: 'go' as const,
+      registeredAt: now - 60 * DAY,
+      lastSeenAt: seen[status],
+    })),
+  );
+  if (rows.length > 0) await w.db.insert(t.hosts).values(rows);
 }
 
 beforeEach(async () => {
@@ -77,11 +73,11 @@ beforeEach(async () => {
   await org('Boundary');
   await org('Switched');
   await org('Gone');
-  addHosts('Healthy', { online: 10 });
-  addHosts('Outage', { online: 6, offline: 4 }); // 40 % offline
-  addHosts('Forgotten', { online: 9, stale: 1 }); // 10 % stale: exactly at the threshold
-  addHosts('Boundary', { online: 7, offline: 2 }); // 22 % offline: under it
-  addHosts('Gone', { online: 3 });
+  await addHosts('Healthy', { online: 10 });
+  await addHosts('Outage', { online: 6, offline: 4 }); // 40 % offline
+  await addHosts('Forgotten', { online: 9, stale: 1 }); // 10 % stale: exactly at the threshold
+  await addHosts('Boundary', { online: 7, offline: 2 }); // 22 % offline: under it
+  await addHosts('Gone', { online: 3 });
   await api.organizations.update({ id: orgs.Switched!.id, patch: { kill_switch: true } });
   await api.organizations.delete({ id: orgs.Gone!.id });
 });
@@ -220,14 +216,14 @@ describe('fleet.overview (UI-12)', () => {
 
 describe('hourly snapshots and fleet.history (UI-12)', () => {
   const snapshots = () => w.services.infra.fleetSnapshots;
-  const rows = () => w.opened.db.select().from(orgHealthSnapshots).all();
+  const rows = () => w.db.select().from(t.orgHealthSnapshots);
 
   it('take one row per org and one per account, idempotent within the hour', async () => {
     const report = await snapshots().take();
     expect(report).toEqual({ hour: hourOf(START), organizations: 6, accounts: 1, deleted: 0 });
     expect(hourOf(START)).toBe(Date.UTC(2026, 2, 10, 10));
-    expect(rows()).toHaveLength(6);
-    const account = w.opened.db.select().from(accountHealthSnapshots).all();
+    expect(await rows()).toHaveLength(6);
+    const account = await w.db.select().from(t.accountHealthSnapshots);
     // The account row is the sum over its active orgs, as the overview counts them.
     expect(account).toEqual([
       {
@@ -243,16 +239,16 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
 
     // Later in the same hour: hosts changed, yet the hour's snapshot stands and nothing is added.
     w.clock.advance(30 * 60_000);
-    addHosts('Healthy', { online: 5 });
+    await addHosts('Healthy', { online: 5 });
     const again = await snapshots().take();
     expect(again).toMatchObject({ organizations: 0, accounts: 0 });
-    expect(rows()).toHaveLength(6);
-    expect(w.opened.db.select().from(accountHealthSnapshots).all()).toEqual(account);
+    expect(await rows()).toHaveLength(6);
+    expect(await w.db.select().from(t.accountHealthSnapshots)).toEqual(account);
 
     // The next hour is a new snapshot.
     w.clock.advance(HOUR_MS);
     expect(await snapshots().take()).toMatchObject({ organizations: 6, accounts: 1 });
-    expect(rows()).toHaveLength(12);
+    expect(await rows()).toHaveLength(12);
   });
 
   it('a run cut short is finished by the next one, without touching what it wrote', async () => {
@@ -266,13 +262,14 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
       },
     });
     await expect(failing.take()).rejects.toThrow('process stopped');
-    expect(rows()).toHaveLength(4);
-    expect(w.opened.db.select().from(accountHealthSnapshots).all()).toEqual([]);
-    const before = rows();
-    addHosts('Healthy', { offline: 1 });
+    expect(await rows()).toHaveLength(4);
+    expect(await w.db.select().from(t.accountHealthSnapshots)).toEqual([]);
+    const before = await rows();
+    await addHosts('Healthy', { offline: 1 });
     expect(await snapshots().take()).toMatchObject({ organizations: 2, accounts: 1 });
-    expect(rows()).toHaveLength(6);
-    for (const r of before) expect(rows()).toContainEqual(r);
+    expect(await rows()).toHaveLength(6);
+    const after = await rows();
+    for (const r of before) expect(after).toContainEqual(r);
   });
 
   it(`keep ${SNAPSHOT_RETENTION_DAYS} days and delete what is older`, async () => {
@@ -282,13 +279,13 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
     w.clock.advance(HOUR_MS);
     // The first snapshot is now 7 days old: its 6 org rows and its account row go.
     expect((await snapshots().take()).deleted).toBe(7);
-    expect(new Set(rows().map((r) => r.hour)).size).toBe(2);
+    expect(new Set((await rows()).map((r) => r.hour)).size).toBe(2);
   });
 
   it('answers the last 24 hours, oldest first, for the fleet and for one org', async () => {
     for (let h = 0; h < 30; h++) {
       await snapshots().take();
-      if (h === 27) addHosts('Outage', { offline: 2 });
+      if (h === 27) await addHosts('Outage', { offline: 2 });
       w.clock.advance(HOUR_MS);
     }
     w.clock.advance(-HOUR_MS);
@@ -335,11 +332,10 @@ describe('hourly snapshots and fleet.history (UI-12)', () => {
     const id = orgs.Switched!.id;
     await api.organizations.delete({ id, hard_delete: true });
     expect(
-      w.opened.db
+      await w.db
         .select()
-        .from(orgHealthSnapshots)
-        .where(eq(orgHealthSnapshots.organizationId, id))
-        .all(),
+        .from(t.orgHealthSnapshots)
+        .where(eq(t.orgHealthSnapshots.organizationId, id)),
     ).toEqual([]);
   });
 });

@@ -3,9 +3,9 @@
 // a legacy agent, or a Go host whose identity was reset, has none.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts } from '../main/db/schema';
 import { hostOutput, hostPageOutput } from '../shared/schemas/hosts.schema';
 import { startServer, type TestServer } from './fixtures/server';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -26,9 +26,13 @@ function rawPublicKey(): Buffer {
   return publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
 }
 
-function addHost(hostname: string, agentType: 'go' | 'legacy', key: Buffer | null): number {
-  return w.opened.db
-    .insert(hosts)
+async function addHost(
+  hostname: string,
+  agentType: 'go' | 'legacy',
+  key: Buffer | null,
+): Promise<number> {
+  const [row] = await w.db
+    .insert(t.hosts)
     .values({
       organizationId: orgId,
       locationId: defaultId,
@@ -38,15 +42,15 @@ function addHost(hostname: string, agentType: 'go' | 'legacy', key: Buffer | nul
       publicKey: key ? key.toString('base64') : null,
       registeredAt: 0,
     })
-    .returning({ id: hosts.id })
-    .get().id;
+    .returning({ id: t.hosts.id });
+  return row!.id;
 }
 
 describe('AGT-4 host detail: the key fingerprint', () => {
   it('a Go host answers SHA256:<base64 of the key digest>, a legacy one null', async () => {
     const key = rawPublicKey();
-    const go = addHost('go-01', 'go', key);
-    const legacy = addHost('legacy-01', 'legacy', null);
+    const go = await addHost('go-01', 'go', key);
+    const legacy = await addHost('legacy-01', 'legacy', null);
     const expected = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 
     const one = await api.hosts.get({ id: go });
@@ -72,8 +76,8 @@ describe('AGT-4 host detail: the key fingerprint', () => {
       const org = await server.request('POST', '/api/v1/organizations', { body: { name: 'Rest' } });
       expect(org.status).toBe(201);
       const key = rawPublicKey();
-      const id = server.opened.db
-        .insert(hosts)
+      const [row] = await server.db
+        .insert(t.hosts)
         .values({
           organizationId: org.json.id,
           locationId: org.json.default_location_id,
@@ -83,9 +87,8 @@ describe('AGT-4 host detail: the key fingerprint', () => {
           publicKey: key.toString('base64'),
           registeredAt: 0,
         })
-        .returning({ id: hosts.id })
-        .get().id;
-      const res = await server.request('GET', `/api/v1/hosts/${id}`);
+        .returning({ id: t.hosts.id });
+      const res = await server.request('GET', `/api/v1/hosts/${row!.id}`);
       expect(res.status).toBe(200);
       expect(res.json.key_fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
       const doc = await server.request('GET', '/api/v1/openapi.json');

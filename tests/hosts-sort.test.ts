@@ -13,6 +13,8 @@ import { HOST_SORT_KEYS, SORT_ORDERS } from '../shared/constants';
 import { hostStatus, type HostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';
 import { goAgent, unixSeconds } from './fixtures/server';
+import { t } from './fixtures/tables';
+import { sqliteOnly } from './fixtures/test-engine';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -80,11 +82,7 @@ async function seed(n = 40): Promise<Seeded[]> {
           : r < 0.8
             ? now - 31 * DAY - Math.floor(rand() * 3) * DAY
             : null;
-    w.opened.db
-      .update(hosts)
-      .set({ lastSeenAt, registeredAt })
-      .where(eq(hosts.id, reg.host_id))
-      .run();
+    await w.db.update(t.hosts).set({ lastSeenAt, registeredAt }).where(eq(t.hosts.id, reg.host_id));
     out.push({
       id: reg.host_id,
       hostname,
@@ -293,7 +291,11 @@ describe('AGT-4 host search by IP (a prefix of the address)', () => {
   });
 });
 
-describe('UI-11 sorted host pages read their order from an index', () => {
+describe.skipIf(
+  sqliteOnly(
+    "SQLite's query planner (EXPLAIN QUERY PLAN over hostSortSegments, the SQLite repo's SQL)",
+  ),
+)('UI-11 sorted host pages read their order from an index', () => {
   it('each key and direction, segment by segment, walks an index with no sort step', async () => {
     await seed(30);
     w.opened.sqlite.exec('ANALYZE');

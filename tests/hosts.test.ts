@@ -1,7 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts } from '../main/db/schema';
 import { hostStatus, ONLINE_WITHIN_MS, STALE_AFTER_MS } from '../shared/schemas/hosts.schema';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -21,14 +21,14 @@ beforeEach(async () => {
 });
 afterEach(() => w.close());
 
-function addHost(
+async function addHost(
   hostname: string,
   ip: string,
   lastSeenAt: number | null,
   locationId = defaultId,
-): number {
-  return w.opened.db
-    .insert(hosts)
+): Promise<number> {
+  const [row] = await w.db
+    .insert(t.hosts)
     .values({
       organizationId: orgId,
       locationId,
@@ -38,8 +38,8 @@ function addHost(
       registeredAt: w.clock.now() - 1000,
       lastSeenAt,
     })
-    .returning({ id: hosts.id })
-    .get().id;
+    .returning({ id: t.hosts.id });
+  return row!.id;
 }
 
 describe('AGT-3 status', () => {
@@ -60,9 +60,9 @@ describe('AGT-3 status', () => {
 describe('AGT-4 hosts', () => {
   it('lists per org and location, filters by status, paginates', async () => {
     const now = w.clock.now();
-    addHost('b-online', '10.0.0.1', now);
-    addHost('a-offline', '10.0.0.2', now - ONLINE_WITHIN_MS - 1);
-    addHost('c-lab', '10.9.0.1', now, labId);
+    await addHost('b-online', '10.0.0.1', now);
+    await addHost('a-offline', '10.0.0.2', now - ONLINE_WITHIN_MS - 1);
+    await addHost('c-lab', '10.9.0.1', now, labId);
     const all = await api.hosts.list({ organization_id: orgId });
     expect(all.items.map((h) => h.hostname)).toEqual(['a-offline', 'b-online', 'c-lab']);
     expect(all.total).toBe(3);
@@ -81,7 +81,7 @@ describe('AGT-4 hosts', () => {
   });
 
   it('a hand move pins the host; unpinning lets the subnets decide again', async () => {
-    const id = addHost('h', '10.9.0.5', null, labId);
+    const id = await addHost('h', '10.9.0.5', null, labId);
     const moved = await api.hosts.move({ id, location_id: defaultId });
     expect(moved).toMatchObject({ location_id: defaultId, pinned: true });
     // A subnet change does not move a pinned host.
@@ -92,7 +92,7 @@ describe('AGT-4 hosts', () => {
   });
 
   it('cannot move a host into another org’s location', async () => {
-    const id = addHost('h', '10.9.0.5', null);
+    const id = await addHost('h', '10.9.0.5', null);
     const other = await api.organizations.create({ name: 'Other' });
     const err = await api.hosts
       .move({ id, location_id: other.default_location_id })
@@ -101,7 +101,7 @@ describe('AGT-4 hosts', () => {
   });
 
   it('removes a host; needs hosts.manage', async () => {
-    const id = addHost('h', '10.0.0.1', null);
+    const id = await addHost('h', '10.0.0.1', null);
     const reader = w.caller(await w.userWith(w.accountId, [{ role: 'reader', orgId }]));
     expect(((await reader.hosts.remove({ id }).catch((e: TRPCError) => e)) as TRPCError).code).toBe(
       'FORBIDDEN',

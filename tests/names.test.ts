@@ -13,6 +13,7 @@ import { createServices } from '../main/services';
 import { sqliteStorage } from '../main/db/sqlite/storage';
 import { orgName } from '../shared/schemas/organizations.schema';
 import { startServer, type TestServer } from './fixtures/server';
+import { sqliteOnly } from './fixtures/test-engine';
 
 const hex = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -146,75 +147,81 @@ describe('accepted names', () => {
   });
 });
 
-describe('keys stored before the folding', () => {
-  it('are re-keyed once at open; a clash keeps its old key and is reported', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgdesk-rekey-'));
-    try {
-      const file = join(dir, 'orgdesk.db');
-      const clock = new ManualClock();
-      const keys = new FileKeyStore(join(dir, 'master.key'));
-      const first = openDatabase({ file });
-      const services = createServices({ storage: sqliteStorage(first.db), clock, keys });
-      const a = await services.accounts.provision({
-        accountName: 'A',
-        adminEmail: 'admin@a.test',
-        adminName: 'Admin',
-      });
-      const admin = (await services.auth.actorForUser(a.adminUserId))!;
-      const org = async (n: string) => (await services.organizations.create(admin, { name: n })).id;
-      const ids = {
-        zwsp: await org('Zw Legacy'),
-        dupe: await org('Dupe'),
-        dupeTwin: await org('Du Twin'),
-      };
-      const loc = await services.locations.create(admin, {
-        organization_id: ids.zwsp,
-        name: 'Main',
-      });
-      // As an older version stored them: names with a zero-width space, keys without folding.
-      const legacy = (table: string, id: number, name: string) =>
-        first.sqlite
-          .prepare(`UPDATE ${table} SET name = ?, name_key = ? WHERE id = ?`)
-          .run(name, name.normalize('NFKC').toLocaleLowerCase('en-US'), id);
-      legacy('organizations', ids.zwsp, 'Ac\u200Bme');
-      legacy('organizations', ids.dupeTwin, 'Du\u200Bpe');
-      legacy('locations', loc.id, 'Ma\u200Bin');
-      first.sqlite.pragma('user_version = 0');
-      first.close();
-
-      const opened = openDatabase({ file });
+// Of SQLite files written by an older desktop or server: the PostgreSQL schema began after the
+// folding (its name keys were never stored unfolded), so it has nothing to re-key.
+describe.skipIf(sqliteOnly('re-keys a SQLite file of an older version when it is opened'))(
+  'keys stored before the folding',
+  () => {
+    it('are re-keyed once at open; a clash keeps its old key and is reported', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'orgdesk-rekey-'));
       try {
-        const key = (table: string, id: number) =>
-          (
-            opened.sqlite.prepare(`SELECT name_key AS k FROM ${table} WHERE id = ?`).get(id) as {
-              k: string;
-            }
-          ).k;
-        expect(key('organizations', ids.zwsp)).toBe('acme');
-        expect(key('locations', loc.id)).toBe('main');
-        // "Du\u200Bpe" would now clash with "Dupe": both stay, the start says which to rename.
-        expect(key('organizations', ids.dupeTwin)).toBe('du\u200bpe');
-        expect(opened.notices).toEqual([
-          expect.stringMatching(
-            new RegExp(`organization ${ids.dupeTwin} .*"Du\\u200Bpe".* organization ${ids.dupe}`),
-          ),
-        ]);
-        const after = createServices({ storage: sqliteStorage(opened.db), clock, keys });
-        await expect(after.organizations.create(admin, { name: 'Acme' })).rejects.toThrow(
-          DomainError,
-        );
-        await expect(
-          after.locations.create(admin, { organization_id: ids.zwsp, name: 'MAIN' }),
-        ).rejects.toThrow(/already/);
+        const file = join(dir, 'orgdesk.db');
+        const clock = new ManualClock();
+        const keys = new FileKeyStore(join(dir, 'master.key'));
+        const first = openDatabase({ file });
+        const services = createServices({ storage: sqliteStorage(first.db), clock, keys });
+        const a = await services.accounts.provision({
+          accountName: 'A',
+          adminEmail: 'admin@a.test',
+          adminName: 'Admin',
+        });
+        const admin = (await services.auth.actorForUser(a.adminUserId))!;
+        const org = async (n: string) =>
+          (await services.organizations.create(admin, { name: n })).id;
+        const ids = {
+          zwsp: await org('Zw Legacy'),
+          dupe: await org('Dupe'),
+          dupeTwin: await org('Du Twin'),
+        };
+        const loc = await services.locations.create(admin, {
+          organization_id: ids.zwsp,
+          name: 'Main',
+        });
+        // As an older version stored them: names with a zero-width space, keys without folding.
+        const legacy = (table: string, id: number, name: string) =>
+          first.sqlite
+            .prepare(`UPDATE ${table} SET name = ?, name_key = ? WHERE id = ?`)
+            .run(name, name.normalize('NFKC').toLocaleLowerCase('en-US'), id);
+        legacy('organizations', ids.zwsp, 'Ac\u200Bme');
+        legacy('organizations', ids.dupeTwin, 'Du\u200Bpe');
+        legacy('locations', loc.id, 'Ma\u200Bin');
+        first.sqlite.pragma('user_version = 0');
+        first.close();
+
+        const opened = openDatabase({ file });
+        try {
+          const key = (table: string, id: number) =>
+            (
+              opened.sqlite.prepare(`SELECT name_key AS k FROM ${table} WHERE id = ?`).get(id) as {
+                k: string;
+              }
+            ).k;
+          expect(key('organizations', ids.zwsp)).toBe('acme');
+          expect(key('locations', loc.id)).toBe('main');
+          // "Du\u200Bpe" would now clash with "Dupe": both stay, the start says which to rename.
+          expect(key('organizations', ids.dupeTwin)).toBe('du\u200bpe');
+          expect(opened.notices).toEqual([
+            expect.stringMatching(
+              new RegExp(`organization ${ids.dupeTwin} .*"Du\\u200Bpe".* organization ${ids.dupe}`),
+            ),
+          ]);
+          const after = createServices({ storage: sqliteStorage(opened.db), clock, keys });
+          await expect(after.organizations.create(admin, { name: 'Acme' })).rejects.toThrow(
+            DomainError,
+          );
+          await expect(
+            after.locations.create(admin, { organization_id: ids.zwsp, name: 'MAIN' }),
+          ).rejects.toThrow(/already/);
+        } finally {
+          opened.close();
+        }
+        // Once done, not again: a later open finds nothing to do and says nothing.
+        const third = openDatabase({ file });
+        expect(third.notices).toEqual([]);
+        third.close();
       } finally {
-        opened.close();
+        rmSync(dir, { recursive: true, force: true });
       }
-      // Once done, not again: a later open finds nothing to do and says nothing.
-      const third = openDatabase({ file });
-      expect(third.notices).toEqual([]);
-      third.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+    });
+  },
+);

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alertRules, auditEntries, organizations } from '../main/db/schema';
 import type { OnboardingSeeder } from '../main/features/onboarding/onboarding.service';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -56,12 +56,11 @@ describe('AUT-5 onboarding defaults: listed and editable', () => {
       threshold: 80,
       enabled: false,
     });
-    const entry = w.opened.db
+    const [entry] = await w.db
       .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'alert_rule.updated'))
-      .get()!;
-    expect(JSON.parse(entry.details)).toEqual({
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.action, 'alert_rule.updated'));
+    expect(JSON.parse(entry!.details)).toEqual({
       kind: 'disk_nearly_full',
       changes: { threshold: { from: 90, to: 80 }, enabled: { from: true, to: false } },
     });
@@ -91,12 +90,14 @@ describe('AUT-5 onboarding defaults: listed and editable', () => {
       name: 'Strict',
       rules: ['firewall_enabled', 'usb_storage_blocked'],
     });
-    const entry = w.opened.db
+    const [entry] = await w.db
       .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'compliance_baseline.updated'))
-      .get()!;
-    const details = JSON.parse(entry.details) as { rules_added: string[]; rules_removed: string[] };
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.action, 'compliance_baseline.updated'));
+    const details = JSON.parse(entry!.details) as {
+      rules_added: string[];
+      rules_removed: string[];
+    };
     expect(details.rules_added).toEqual(['usb_storage_blocked']);
     expect(details.rules_removed).toContain('disk_encryption_enabled');
     await failure(
@@ -146,10 +147,10 @@ describe('AUT-5 onboarding defaults: listed and editable', () => {
     const w2 = await createWorld({ onboarding: failing });
     try {
       await expect(w2.caller(w2.admin).organizations.create({ name: 'X' })).rejects.toThrow();
-      expect(w2.opened.db.select({ n: count() }).from(organizations).get()!.n).toBe(0);
-      expect(w2.opened.db.select({ n: count() }).from(alertRules).get()!.n).toBe(0);
+      expect((await w2.db.select({ n: count() }).from(t.organizations))[0]!.n).toBe(0);
+      expect((await w2.db.select({ n: count() }).from(t.alertRules))[0]!.n).toBe(0);
     } finally {
-      w2.close();
+      await w2.close();
     }
   });
 });

@@ -1,8 +1,10 @@
 // ORG-2: the switcher filters what it shows with the same function the server stores and searches
 // by (shared/org-search.ts). These check the two agree: same text, same normalisation.
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { searchText } from '../main/features/organizations/organizations.mapper';
 import { matchesOrgSearch, orgSearchTerm, orgSearchText } from '../shared/org-search';
+import { sqlRows } from './fixtures/raw-sql';
 import { createWorld, type World } from './fixtures/world';
 
 describe('org search text', () => {
@@ -72,9 +74,11 @@ describe("the switcher's filter agrees with the server's search", () => {
       { name: 'Cr%me', description: 'crê_pe' },
     ];
     for (const o of orgs) await api.organizations.create(o);
-    const stored = w.opened.sqlite
-      .prepare('SELECT name, description, search_text AS text FROM organizations')
-      .all() as { name: string; description: string | null; text: string }[];
+    const stored = await sqlRows<{ name: string; description: string | null; text: string }>(
+      w.db,
+      sql`SELECT name, description, search_text AS text FROM organizations`,
+    );
+    expect(stored).toHaveLength(orgs.length);
     for (const row of stored) expect(row.text).toBe(orgSearchText(row.name, row.description));
 
     const terms = ['harbour', 'HARBOUR', ' north ', 'ss', 'straße', 'STRASSE', 'süd', 'SÜD'];

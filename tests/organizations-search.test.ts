@@ -3,14 +3,18 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts, locations, organizationHostCounts, organizations } from '../main/db/schema';
-import { hostStatsFor, statusFilter } from '../main/db/sqlite/repos/host-stats';
+import { organizations } from '../main/db/schema';
+import * as pgHostStats from '../main/db/pg/repos/host-stats';
+import * as sqliteHostStats from '../main/db/sqlite/repos/host-stats';
 import { searchPlan } from '../main/db/sqlite/repos/organizations-sql';
 import { hostStatus } from '../shared/schemas/hosts.schema';
 import { mulberry32 } from '../bench/measure';
 import { normalizeName } from '../shared/names';
 import Database from 'better-sqlite3';
 import { createExportWorld } from './fixtures/export-world';
+import { sqlRows } from './fixtures/raw-sql';
+import { t } from './fixtures/tables';
+import { onPg, sqliteOnly } from './fixtures/test-engine';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -71,9 +75,11 @@ describe('ORG-2 search through the trigram index', () => {
       created.push({ name, description, raw: `${name}\n${description ?? ''}` });
     }
     // The stored text is the reference's folding of name and description.
-    const stored = w.opened.sqlite
-      .prepare('SELECT name, search_text AS text FROM organizations')
-      .all() as { name: string; text: string }[];
+    const stored = await sqlRows<{ name: string; text: string }>(
+      w.db,
+      sql`SELECT name, search_text AS text FROM organizations`,
+    );
+    expect(stored).toHaveLength(created.length);
     for (const o of created) {
       expect(stored.find((r) => r.name === o.name)?.text).toBe(fold(o.raw));
     }
@@ -136,33 +142,37 @@ describe('ORG-2 search through the trigram index', () => {
     }
   });
 
-  it('uses the trigram index from three characters on, and a covering index below', async () => {
-    // Enough orgs that the planner's statistics (gathered at open) tell the indexes apart.
-    const api = w.caller(w.admin);
-    for (let i = 0; i < 30; i++) await api.organizations.create({ name: `Plan ${i}` });
-    w.opened.sqlite.exec('ANALYZE');
-    const plan = (search: string) => {
-      const p = searchPlan(search);
-      const q = new SQLiteSyncDialect().sqlToQuery(
-        sql`SELECT ${organizations.id} FROM ${p.from}
+  // tests/pg/search-index.test.ts reads PostgreSQL's plan of its GIN trigram index.
+  it.skipIf(sqliteOnly("SQLite's query planner over its FTS5 trigram table and covering indexes"))(
+    'uses the trigram index from three characters on, and a covering index below',
+    async () => {
+      // Enough orgs that the planner's statistics (gathered at open) tell the indexes apart.
+      const api = w.caller(w.admin);
+      for (let i = 0; i < 30; i++) await api.organizations.create({ name: `Plan ${i}` });
+      w.opened.sqlite.exec('ANALYZE');
+      const plan = (search: string) => {
+        const p = searchPlan(search);
+        const q = new SQLiteSyncDialect().sqlToQuery(
+          sql`SELECT ${organizations.id} FROM ${p.from}
             WHERE ${organizations.accountId} = ${w.accountId} AND ${organizations.isActive} = 1
               AND ${p.where}
             ORDER BY ${organizations.nameKey}, ${organizations.id}`,
-      );
-      return (
-        w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
-          detail: string;
-        }[]
-      )
-        .map((r) => r.detail)
-        .join(' | ');
-    };
-    expect(plan('bra')).toMatch(/SCAN organizations_search VIRTUAL TABLE INDEX/);
-    expect(plan('bra')).toMatch(/USING COVERING INDEX organizations_id_scope_idx/);
-    expect(plan('br')).not.toMatch(/organizations_search/);
-    // The one- and two-character test reads search_text from an index, not the table rows.
-    expect(plan('br')).toMatch(/USING COVERING INDEX organizations_account_active_search_idx/);
-  });
+        );
+        return (
+          w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
+            detail: string;
+          }[]
+        )
+          .map((r) => r.detail)
+          .join(' | ');
+      };
+      expect(plan('bra')).toMatch(/SCAN organizations_search VIRTUAL TABLE INDEX/);
+      expect(plan('bra')).toMatch(/USING COVERING INDEX organizations_id_scope_idx/);
+      expect(plan('br')).not.toMatch(/organizations_search/);
+      // The one- and two-character test reads search_text from an index, not the table rows.
+      expect(plan('br')).toMatch(/USING COVERING INDEX organizations_account_active_search_idx/);
+    },
+  );
 });
 
 describe('ORG-2 paging from either end', () => {
@@ -188,13 +198,14 @@ describe('ORG-2 paging from either end', () => {
 });
 
 describe('AGT-3 statuses as index ranges (ORG-2 stats, the hosts filter)', () => {
+  // Each engine's twin of the status SQL (main/db/{sqlite,pg}/repos/host-stats.ts), over its tables.
+  const { hostStatsFor, statusFilter } = onPg ? pgHostStats : sqliteHostStats;
   it('stats and the status filter equal hostStatus() host by host, at any clock', async () => {
     const org = await w.caller(w.admin).organizations.create({ name: 'Stats' });
-    const loc = w.opened.db
+    const [loc] = await w.db
       .select()
-      .from(locations)
-      .where(eq(locations.organizationId, org.id))
-      .get()!;
+      .from(t.locations)
+      .where(eq(t.locations.organizationId, org.id));
     const rand = mulberry32(7);
     const now = w.clock.now();
     const MIN = 60_000;
@@ -212,33 +223,31 @@ describe('AGT-3 statuses as index ranges (ORG-2 stats, the hosts filter)', () =>
               : now - Math.floor(rand() * 45 * DAY);
       return { registeredAt, lastSeenAt, hostname: `h${i}` };
     });
-    w.opened.db
-      .insert(hosts)
-      .values(
-        rows.map((r) => ({
-          ...r,
-          organizationId: org.id,
-          locationId: loc.id,
-          ip: '10.0.0.1',
-          agentType: 'go' as const,
-        })),
-      )
-      .run();
+    await w.db.insert(t.hosts).values(
+      rows.map((r) => ({
+        ...r,
+        organizationId: org.id,
+        locationId: loc!.id,
+        ip: '10.0.0.1',
+        agentType: 'go' as const,
+      })),
+    );
     for (const at of [now, now + 1, now + 3 * MIN, now + 20 * DAY, now + 100 * DAY]) {
       const expected = { online: 0, offline: 0, stale: 0, total: rows.length };
       for (const r of rows) expected[hostStatus(r.lastSeenAt, r.registeredAt, at)]++;
-      expect(hostStatsFor(w.opened.db, [org.id, 999_999], at)).toEqual(
+      expect(await hostStatsFor(w.db as never, [org.id, 999_999], at)).toEqual(
         new Map([
           [org.id, expected],
           [999_999, { online: 0, offline: 0, stale: 0, total: 0 }],
         ]),
       );
       for (const status of ['online', 'offline', 'stale'] as const) {
-        const n = w.opened.db
+        const [{ n }] = (await w.db
           .select({ n: count() })
-          .from(hosts)
-          .where(and(eq(hosts.organizationId, org.id), statusFilter(status, at)))
-          .get()!.n;
+          .from(t.hosts)
+          .where(and(eq(t.hosts.organizationId, org.id), statusFilter(status, at)))) as [
+          { n: number },
+        ];
         expect(n, `${status} at +${at - now} ms`).toBe(expected[status]);
       }
     }
@@ -246,63 +255,90 @@ describe('AGT-3 statuses as index ranges (ORG-2 stats, the hosts filter)', () =>
 });
 
 describe('organization_host_counts (kept by triggers)', () => {
-  /** Every org's kept count next to count(*) over its hosts, in any database file. */
-  const drift = (sqlite: Database.Database) =>
-    sqlite
-      .prepare(
-        `SELECT o.id, c.hosts AS kept, (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id) AS actual
-         FROM organizations o LEFT JOIN organization_host_counts c ON c.organization_id = o.id
-         WHERE c.hosts IS NOT (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id)`,
-      )
-      .all();
+  /** Every org's kept count next to count(*) over its hosts (a missing row is drift too). */
+  const DRIFT = `SELECT o.id, c.hosts AS kept, (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id) AS actual
+     FROM organizations o LEFT JOIN organization_host_counts c ON c.organization_id = o.id
+     WHERE coalesce(c.hosts, -1) <> (SELECT count(*) FROM hosts h WHERE h.organization_id = o.id)`;
+  /** In an export file (always SQLite). */
+  const fileDrift = (sqlite: Database.Database) => sqlite.prepare(DRIFT).all();
+  /** In the world's database, on the engine the test runs on. */
+  const drift = (w: World) => sqlRows(w.db, sql.raw(DRIFT));
 
-  it('stay exact through registration, removal, export and restore', async () => {
-    const x = await createExportWorld();
-    try {
-      const { w, acme } = x;
-      for (let i = 0; i < 5; i++)
-        await w.services.agents.register(acme.secret, {
-          hostname: `extra-${i}`,
-          ip: `10.9.0.${i}`,
-          agent_type: 'legacy',
-        });
-      // Re-registration of the same hostname is not a new host.
+  it('stay exact through registration, re-registration and removal', async () => {
+    const api = w.caller(w.admin);
+    const acme = await api.organizations.create({ name: 'Acme' });
+    for (let i = 0; i < 5; i++)
       await w.services.agents.register(acme.secret, {
-        hostname: 'EXTRA-0',
-        ip: '10.9.0.9',
+        hostname: `extra-${i}`,
+        ip: `10.9.0.${i}`,
         agent_type: 'legacy',
       });
-      const api = w.caller(w.admin);
-      const page = await api.hosts.list({ organization_id: acme.id, limit: 100 });
-      await api.hosts.remove({ id: page.items[0]!.id });
-      const kept = () =>
-        w.opened.db
-          .select({ n: organizationHostCounts.hosts })
-          .from(organizationHostCounts)
-          .where(eq(organizationHostCounts.organizationId, acme.id))
-          .get()!.n;
-      expect(kept()).toBe(page.total - 1);
-      expect(drift(w.opened.sqlite)).toEqual([]);
-
-      // The export counts its hosts itself (they are copied before their organization row).
-      const { file } = await x.exporter.exportTo(
-        w.admin,
-        { scope: 'organization', organization_id: acme.id },
-        x.file('counts.orgdesk-export'),
-      );
-      const exported = new Database(file, { readonly: true });
-      expect(exported.prepare('SELECT hosts FROM organization_host_counts').pluck().all()).toEqual([
-        page.total - 1,
-      ]);
-      expect(drift(exported)).toEqual([]);
-      exported.close();
-
-      const restored = await x.restorer.restoreOrganization(w.admin, file);
-      const stats = (await api.organizations.get({ id: restored.organization_id })).stats;
-      expect(stats?.total).toBe(page.total - 1);
-      expect(drift(w.opened.sqlite)).toEqual([]);
-    } finally {
-      x.w.close();
-    }
+    // Re-registration of the same hostname is not a new host.
+    await w.services.agents.register(acme.secret, {
+      hostname: 'EXTRA-0',
+      ip: '10.9.0.9',
+      agent_type: 'legacy',
+    });
+    const page = await api.hosts.list({ organization_id: acme.id, limit: 100 });
+    expect(page.total).toBe(5);
+    await api.hosts.remove({ id: page.items[0]!.id });
+    const [kept] = await w.db
+      .select({ n: t.organizationHostCounts.hosts })
+      .from(t.organizationHostCounts)
+      .where(eq(t.organizationHostCounts.organizationId, acme.id));
+    expect(kept!.n).toBe(4);
+    expect(await drift(w)).toEqual([]);
   });
+
+  // Export and restore are the desktop's (main/desktop/export), over its SQLite database.
+  it.skipIf(sqliteOnly('export and restore run on the desktop, over its local SQLite database'))(
+    'stay exact through registration, removal, export and restore',
+    async () => {
+      const x = await createExportWorld();
+      try {
+        const { w, acme } = x;
+        for (let i = 0; i < 5; i++)
+          await w.services.agents.register(acme.secret, {
+            hostname: `extra-${i}`,
+            ip: `10.9.0.${i}`,
+            agent_type: 'legacy',
+          });
+        // Re-registration of the same hostname is not a new host.
+        await w.services.agents.register(acme.secret, {
+          hostname: 'EXTRA-0',
+          ip: '10.9.0.9',
+          agent_type: 'legacy',
+        });
+        const api = w.caller(w.admin);
+        const page = await api.hosts.list({ organization_id: acme.id, limit: 100 });
+        await api.hosts.remove({ id: page.items[0]!.id });
+        const [kept] = await w.db
+          .select({ n: t.organizationHostCounts.hosts })
+          .from(t.organizationHostCounts)
+          .where(eq(t.organizationHostCounts.organizationId, acme.id));
+        expect(kept!.n).toBe(page.total - 1);
+        expect(await drift(w)).toEqual([]);
+
+        // The export counts its hosts itself (they are copied before their organization row).
+        const { file } = await x.exporter.exportTo(
+          w.admin,
+          { scope: 'organization', organization_id: acme.id },
+          x.file('counts.orgdesk-export'),
+        );
+        const exported = new Database(file, { readonly: true });
+        expect(
+          exported.prepare('SELECT hosts FROM organization_host_counts').pluck().all(),
+        ).toEqual([page.total - 1]);
+        expect(fileDrift(exported)).toEqual([]);
+        exported.close();
+
+        const restored = await x.restorer.restoreOrganization(w.admin, file);
+        const stats = (await api.organizations.get({ id: restored.organization_id })).stats;
+        expect(stats?.total).toBe(page.total - 1);
+        expect(await drift(w)).toEqual([]);
+      } finally {
+        await x.w.close();
+      }
+    },
+  );
 });

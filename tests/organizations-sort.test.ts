@@ -8,8 +8,8 @@ import { eq, sql } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nameKey } from '../main/core/names';
-import { hosts, locations } from '../main/db/schema';
-import { hostStatsFor } from '../main/db/sqlite/repos/host-stats';
+import * as pgHostStats from '../main/db/pg/repos/host-stats';
+import * as sqliteHostStats from '../main/db/sqlite/repos/host-stats';
 import { orgSortPlan } from '../main/db/sqlite/repos/organizations-sql';
 import { ORG_SORT_KEYS, SORT_ORDERS } from '../shared/constants';
 import { hostStatus } from '../shared/schemas/hosts.schema';
@@ -17,6 +17,9 @@ import { mulberry32 } from '../bench/measure';
 import Database from 'better-sqlite3';
 import { HostCountsScheduler } from '../main/features/hosts/host-status-counts';
 import { createExportWorld } from './fixtures/export-world';
+import { sqlRows, sqlRun } from './fixtures/raw-sql';
+import { t } from './fixtures/tables';
+import { onPg, sqliteOnly } from './fixtures/test-engine';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -39,26 +42,34 @@ interface Seeded {
   hosts: { lastSeenAt: number | null; registeredAt: number }[];
 }
 
-function locationOf(orgId: number): number {
-  return w.opened.db.select().from(locations).where(eq(locations.organizationId, orgId)).get()!.id;
+/** Each engine's twin of the host-status SQL (main/db/{sqlite,pg}/repos/host-stats.ts). */
+const hostStatsFor = (db: World['db'], orgIds: number[], now: number) =>
+  onPg
+    ? pgHostStats.hostStatsFor(db as never, orgIds, now)
+    : Promise.resolve(sqliteHostStats.hostStatsFor(db, orgIds, now));
+
+async function locationOf(orgId: number): Promise<number> {
+  const [loc] = await w.db
+    .select()
+    .from(t.locations)
+    .where(eq(t.locations.organizationId, orgId))
+    .limit(1);
+  return loc!.id;
 }
 
-function addHosts(org: Seeded, rows: Seeded['hosts']) {
+async function addHosts(org: Seeded, rows: Seeded['hosts']) {
   if (rows.length === 0) return;
-  const loc = locationOf(org.id);
-  w.opened.db
-    .insert(hosts)
-    .values(
-      rows.map((r, i) => ({
-        ...r,
-        organizationId: org.id,
-        locationId: loc,
-        hostname: `h-${org.id}-${org.hosts.length + i}`,
-        ip: '10.0.0.1',
-        agentType: 'go' as const,
-      })),
-    )
-    .run();
+  const loc = await locationOf(org.id);
+  await w.db.insert(t.hosts).values(
+    rows.map((r, i) => ({
+      ...r,
+      organizationId: org.id,
+      locationId: loc,
+      hostname: `h-${org.id}-${org.hosts.length + i}`,
+      ip: '10.0.0.1',
+      agentType: 'go' as const,
+    })),
+  );
   org.hosts.push(...rows);
 }
 
@@ -76,7 +87,7 @@ async function seed(): Promise<Seeded[]> {
     const org = await api.organizations.create({ name, region, description: `org ${i}` });
     const s: Seeded = { id: org.id, name, region, active: true, hosts: [] };
     const n = Math.floor(rand() * 7);
-    addHosts(
+    await addHosts(
       s,
       Array.from({ length: n }, () => {
         const r = rand();
@@ -322,8 +333,26 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
       ip: '10.0.0.1',
       agent_type: 'legacy',
     });
-    const writes = () =>
-      (w.opened.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    // The rows a heartbeat wrote. SQLite: every row changed on the connection (total_changes()).
+    // PostgreSQL has no such counter: of the host row and its org's counts row, those that got a
+    // new row version (xmin, the writing transaction, changes with every write of a row).
+    const versions = async () =>
+      sqlRows<{ v: string }>(
+        w.db,
+        sql`SELECT xmin::text AS v FROM hosts WHERE id = ${reg.host_id}
+            UNION ALL
+            SELECT xmin::text AS v FROM organization_host_counts WHERE organization_id = ${org.id}`,
+      );
+    let seen = onPg ? await versions() : [];
+    const writes = async () => {
+      if (!onPg) {
+        return (await sqlRows<{ n: number }>(w.db, sql`SELECT total_changes() AS n`))[0]!.n;
+      }
+      const now = await versions();
+      const changed = now.filter((r, i) => r.v !== seen[i]?.v).length;
+      seen = now;
+      return changed;
+    };
     const beat = () =>
       w.services.agents.heartbeat({
         hostId: String(reg.host_id),
@@ -332,16 +361,17 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
         input: {},
       });
     w.clock.advance(MIN);
-    let before = writes();
+    // On PostgreSQL writes() counts from the last call: `before` is then 0.
+    let before = onPg ? (await writes(), 0) : await writes();
     await beat();
     // Online and online again: the counts trigger's WHERE is false.
-    expect(writes() - before).toBe(1);
+    expect((await writes()) - before).toBe(1);
     // Back after ten minutes (offline at the counts' as_of once re-counted): the row changes.
     w.clock.advance(10 * MIN);
     await refresh();
-    before = writes();
+    before = onPg ? (await writes(), 0) : await writes();
     await beat();
-    expect(writes() - before).toBe(2);
+    expect((await writes()) - before).toBe(2);
   });
 
   it('random writes and clock moves: counts are the statuses at their as_of, exact wherever not due', async () => {
@@ -349,14 +379,9 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     const orgIds: number[] = [];
     for (let i = 0; i < 4; i++) orgIds.push((await api.organizations.create({ name: `O${i}` })).id);
     const rand = mulberry32(99);
-    const db = w.opened.db;
+    const db = w.db;
     const kept = () =>
-      w.opened.sqlite
-        .prepare(
-          `SELECT organization_id AS id, hosts, online, offline, stale, as_of, next_change_at
-           FROM organization_host_counts ORDER BY organization_id`,
-        )
-        .all() as {
+      sqlRows<{
         id: number;
         hosts: number;
         online: number;
@@ -364,52 +389,58 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
         stale: number;
         as_of: number;
         next_change_at: number | null;
-      }[];
+      }>(
+        db,
+        sql`SELECT organization_id AS id, hosts, online, offline, stale, as_of, next_change_at
+            FROM organization_host_counts ORDER BY organization_id`,
+      );
     for (let step = 0; step < 400; step++) {
       const now = w.clock.now();
       const r = rand();
       const org = orgIds[Math.floor(rand() * orgIds.length)]!;
-      const all = db.select().from(hosts).all();
+      const all = await db.select().from(t.hosts).orderBy(t.hosts.id);
       const some = all[Math.floor(rand() * all.length)];
       const ago = [0, 4 * MIN, 5 * MIN, 5 * MIN + 1, 6 * MIN, 30 * DAY, 30 * DAY + 1, 31 * DAY][
         Math.floor(rand() * 8)
       ]!;
       if (r < 0.3 || !some) {
-        db.insert(hosts)
-          .values({
-            organizationId: org,
-            locationId: locationOf(org),
-            hostname: `h${step}`,
-            ip: '10.0.0.1',
-            agentType: 'go',
-            registeredAt: now - (rand() < 0.5 ? ago : 0),
-            lastSeenAt: rand() < 0.3 ? null : now - ago,
-          })
-          .run();
+        // Evaluated in the order the synchronous SQLite original drew them from rand().
+        const locationId = await locationOf(org);
+        const registeredAt = now - (rand() < 0.5 ? ago : 0);
+        const lastSeenAt = rand() < 0.3 ? null : now - ago;
+        await db.insert(t.hosts).values({
+          organizationId: org,
+          locationId,
+          hostname: `h${step}`,
+          ip: '10.0.0.1',
+          agentType: 'go',
+          registeredAt,
+          lastSeenAt,
+        });
       } else if (r < 0.5) {
-        db.update(hosts).set({ lastSeenAt: now }).where(eq(hosts.id, some.id)).run();
+        await db.update(t.hosts).set({ lastSeenAt: now }).where(eq(t.hosts.id, some.id));
       } else if (r < 0.6) {
-        db.update(hosts)
+        await db
+          .update(t.hosts)
           .set({ lastSeenAt: now - ago })
-          .where(eq(hosts.id, some.id))
-          .run();
+          .where(eq(t.hosts.id, some.id));
       } else if (r < 0.7) {
-        db.delete(hosts).where(eq(hosts.id, some.id)).run();
+        await db.delete(t.hosts).where(eq(t.hosts.id, some.id));
       } else if (r < 0.8) {
         // Moved to another org (with a location of that org), last seen changed in the same write.
-        db.update(hosts)
-          .set({ organizationId: org, locationId: locationOf(org), lastSeenAt: now - ago })
-          .where(eq(hosts.id, some.id))
-          .run();
+        await db
+          .update(t.hosts)
+          .set({ organizationId: org, locationId: await locationOf(org), lastSeenAt: now - ago })
+          .where(eq(t.hosts.id, some.id));
       } else if (r < 0.93) {
         w.clock.advance([MIN, 3 * MIN, 2 * DAY, 29 * DAY][Math.floor(rand() * 4)]!);
       } else {
         await refresh();
       }
       const at = w.clock.now();
-      const rows = db.select().from(hosts).all();
-      const live = hostStatsFor(db, orgIds, at);
-      for (const c of kept()) {
+      const rows = await db.select().from(t.hosts);
+      const live = await hostStatsFor(db, orgIds, at);
+      for (const c of await kept()) {
         const mine = rows.filter((h) => h.organizationId === c.id);
         // Invariant: the counts are exactly the statuses of today's rows at as_of …
         const atAsOf = { online: 0, offline: 0, stale: 0 };
@@ -436,46 +467,52 @@ describe('ORG-2 host-count sort keys: exact on writes, refreshed when time moves
     await api.organizations.update({ id: org.id, patch: { name: 'Renamed', region: null } });
     await api.organizations.delete({ id: org.id });
     await api.organizations.create({ name: 'Second', region: 'us' });
-    const drift = w.opened.sqlite
-      .prepare(
+    // SQLite's null-safe "IS NOT" is PostgreSQL's "IS DISTINCT FROM".
+    const isNot = onPg ? 'IS DISTINCT FROM' : 'IS NOT';
+    const drift = await sqlRows(
+      w.db,
+      sql.raw(
         `SELECT o.id FROM organizations o LEFT JOIN organization_host_counts c ON c.organization_id = o.id
-         WHERE c.account_id IS NOT o.account_id OR c.is_active IS NOT o.is_active
-            OR c.name_key IS NOT o.name_key OR c.region IS NOT o.region`,
-      )
-      .all();
+         WHERE c.account_id ${isNot} o.account_id OR c.is_active ${isNot} o.is_active
+            OR c.name_key ${isNot} o.name_key OR c.region ${isNot} o.region`,
+      ),
+    );
     expect(drift).toEqual([]);
   });
 });
 
 describe('ORG-2 host-count sort keys outside the live database', () => {
-  it("an export carries its hosts' statuses counted at the export's time", async () => {
-    const x = await createExportWorld();
-    try {
-      const { w: xw, acme } = x;
-      // One of Acme's hosts went quiet an hour ago: offline now.
-      xw.opened.sqlite
-        .prepare("UPDATE hosts SET last_seen_at = ? WHERE hostname = 'laptop'")
-        .run(xw.clock.now() - 60 * MIN);
-      const { file } = await x.exporter.exportTo(
-        xw.admin,
-        { scope: 'organization', organization_id: acme.id },
-        x.file('statuses.orgdesk-export'),
-      );
-      const live = hostStatsFor(xw.opened.db, [acme.id], xw.clock.now()).get(acme.id)!;
-      expect(live.offline).toBe(1);
-      const exported = new Database(file, { readonly: true });
-      expect(
-        exported
-          .prepare(
-            'SELECT hosts AS total, online, offline, stale, as_of FROM organization_host_counts',
-          )
-          .all(),
-      ).toEqual([{ ...live, as_of: xw.clock.now() }]);
-      exported.close();
-    } finally {
-      x.w.close();
-    }
-  });
+  it.skipIf(sqliteOnly('export runs on the desktop, over its local SQLite database'))(
+    "an export carries its hosts' statuses counted at the export's time",
+    async () => {
+      const x = await createExportWorld();
+      try {
+        const { w: xw, acme } = x;
+        // One of Acme's hosts went quiet an hour ago: offline now.
+        xw.opened.sqlite
+          .prepare("UPDATE hosts SET last_seen_at = ? WHERE hostname = 'laptop'")
+          .run(xw.clock.now() - 60 * MIN);
+        const { file } = await x.exporter.exportTo(
+          xw.admin,
+          { scope: 'organization', organization_id: acme.id },
+          x.file('statuses.orgdesk-export'),
+        );
+        const live = (await hostStatsFor(xw.opened.db, [acme.id], xw.clock.now())).get(acme.id)!;
+        expect(live.offline).toBe(1);
+        const exported = new Database(file, { readonly: true });
+        expect(
+          exported
+            .prepare(
+              'SELECT hosts AS total, online, offline, stale, as_of FROM organization_host_counts',
+            )
+            .all(),
+        ).toEqual([{ ...live, as_of: xw.clock.now() }]);
+        exported.close();
+      } finally {
+        await x.w.close();
+      }
+    },
+  );
 
   it('the scheduler re-counts at start and then on every tick, reporting errors', async () => {
     const api = w.caller(w.admin);
@@ -503,7 +540,7 @@ describe('ORG-2 host-count sort keys outside the live database', () => {
     await scheduler.start();
     expect(await offline()).toBe(1);
     // Back online, then quiet for ten minutes again: the next tick sees it.
-    w.opened.sqlite.prepare('UPDATE hosts SET last_seen_at = ?').run(w.clock.now());
+    await sqlRun(w.db, sql`UPDATE hosts SET last_seen_at = ${w.clock.now()}`);
     expect(await offline()).toBe(0);
     w.clock.advance(10 * MIN);
     fire!();
@@ -515,41 +552,45 @@ describe('ORG-2 host-count sort keys outside the live database', () => {
   });
 });
 
-describe('ORG-2 sorted pages read their order from an index', () => {
-  it('each key and direction walks its own index, with no sort step', async () => {
-    const api = w.caller(w.admin);
-    for (let i = 0; i < 30; i++)
-      await api.organizations.create({ name: `Plan ${i}`, region: 'eu' });
-    w.opened.sqlite.exec('ANALYZE');
-    const plan = (
-      sort: (typeof ORG_SORT_KEYS)[number],
-      order: 'asc' | 'desc',
-      reversed = false,
-    ) => {
-      const p = orgSortPlan(sort, order, reversed);
-      const q = new SQLiteSyncDialect().sqlToQuery(
-        sql`SELECT ${p.id} FROM ${p.from}
+// tests/pg/org-sort-plans.test.ts reads PostgreSQL's plans of the same orders.
+describe.skipIf(sqliteOnly("SQLite's query planner (EXPLAIN QUERY PLAN over orgSortPlan)"))(
+  'ORG-2 sorted pages read their order from an index',
+  () => {
+    it('each key and direction walks its own index, with no sort step', async () => {
+      const api = w.caller(w.admin);
+      for (let i = 0; i < 30; i++)
+        await api.organizations.create({ name: `Plan ${i}`, region: 'eu' });
+      w.opened.sqlite.exec('ANALYZE');
+      const plan = (
+        sort: (typeof ORG_SORT_KEYS)[number],
+        order: 'asc' | 'desc',
+        reversed = false,
+      ) => {
+        const p = orgSortPlan(sort, order, reversed);
+        const q = new SQLiteSyncDialect().sqlToQuery(
+          sql`SELECT ${p.id} FROM ${p.from}
             WHERE ${p.accountId} = ${w.accountId} AND ${p.isActive} = 1
             ORDER BY ${sql.join(p.orderBy, sql`, `)} LIMIT 10`,
-      );
-      return (
-        w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
-          detail: string;
-        }[]
-      )
-        .map((r) => r.detail)
-        .join(' | ');
-    };
-    for (const sort of ORG_SORT_KEYS) {
-      for (const order of SORT_ORDERS) {
-        // Forward for the first pages, and backward (the reversed order) for deep skips.
-        for (const reversed of [false, true]) {
-          const label = `${sort} ${order}${reversed ? ' reversed' : ''}`;
-          const detail = plan(sort, order, reversed);
-          expect(detail, label).toMatch(/USING COVERING INDEX/);
-          expect(detail, label).not.toMatch(/TEMP B-TREE/);
+        );
+        return (
+          w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as {
+            detail: string;
+          }[]
+        )
+          .map((r) => r.detail)
+          .join(' | ');
+      };
+      for (const sort of ORG_SORT_KEYS) {
+        for (const order of SORT_ORDERS) {
+          // Forward for the first pages, and backward (the reversed order) for deep skips.
+          for (const reversed of [false, true]) {
+            const label = `${sort} ${order}${reversed ? ' reversed' : ''}`;
+            const detail = plan(sort, order, reversed);
+            expect(detail, label).toMatch(/USING COVERING INDEX/);
+            expect(detail, label).not.toMatch(/TEMP B-TREE/);
+          }
         }
       }
-    }
-  });
-});
+    });
+  },
+);

@@ -1,14 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  alertRules,
-  auditEntries,
-  complianceBaselines,
-  hosts,
-  locations,
-  organizations,
-} from '../main/db/schema';
+import { t } from './fixtures/tables';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -28,25 +21,27 @@ async function rejects(p: Promise<unknown>, code: TRPCError['code'], message?: R
   return err as TRPCError;
 }
 
-function addHost(orgId: number, lastSeenAt: number | null, registeredAt = w.clock.now()) {
-  const loc = w.opened.db
+async function addHost(orgId: number, lastSeenAt: number | null, registeredAt = w.clock.now()) {
+  const [loc] = await w.db
     .select()
-    .from(locations)
-    .where(eq(locations.organizationId, orgId))
-    .get()!;
-  w.opened.db
-    .insert(hosts)
-    .values({
-      organizationId: orgId,
-      locationId: loc.id,
-      hostname: `h${Math.random()}`,
-      ip: '10.0.0.1',
-      agentType: 'go',
-      registeredAt,
-      lastSeenAt,
-    })
-    .run();
+    .from(t.locations)
+    .where(eq(t.locations.organizationId, orgId))
+    .limit(1);
+  await w.db.insert(t.hosts).values({
+    organizationId: orgId,
+    locationId: loc!.id,
+    hostname: `h${Math.random()}`,
+    ip: '10.0.0.1',
+    agentType: 'go',
+    registeredAt,
+    lastSeenAt,
+  });
 }
+
+/** count(*) of `table`, on either engine. */
+const countOf = async (
+  table: (typeof t)['locations' | 'alertRules' | 'auditEntries' | 'organizations'],
+) => (await w.db.select({ n: count() }).from(table))[0]!.n;
 
 describe('ORG-1 create', () => {
   it('creates the org, its secret, a Default location and the onboarding defaults', async () => {
@@ -63,21 +58,26 @@ describe('ORG-1 create', () => {
       expect.objectContaining({ name: 'Default', is_default: true, timezone: 'UTC' }),
     ]);
     expect(locs[0]!.id).toBe(org.default_location_id);
-    const db = w.opened.db;
+    const db = w.db;
     expect(
-      db.select({ n: count() }).from(alertRules).where(eq(alertRules.organizationId, org.id)).get()!
-        .n,
+      (
+        await db
+          .select({ n: count() })
+          .from(t.alertRules)
+          .where(eq(t.alertRules.organizationId, org.id))
+      )[0]!.n,
     ).toBe(3);
     expect(
-      db
-        .select({ n: count() })
-        .from(complianceBaselines)
-        .where(eq(complianceBaselines.organizationId, org.id))
-        .get()!.n,
+      (
+        await db
+          .select({ n: count() })
+          .from(t.complianceBaselines)
+          .where(eq(t.complianceBaselines.organizationId, org.id))
+      )[0]!.n,
     ).toBe(1);
     // The secret is stored encrypted: its text is nowhere in the row.
-    const row = db.select().from(organizations).where(eq(organizations.id, org.id)).get()!;
-    expect(row.secretCiphertext.toString('latin1')).not.toContain(org.secret);
+    const [row] = await db.select().from(t.organizations).where(eq(t.organizations.id, org.id));
+    expect(row!.secretCiphertext.toString('latin1')).not.toContain(org.secret);
     expect(JSON.stringify(row)).not.toContain(org.secret);
   });
 
@@ -127,7 +127,7 @@ describe('ORG-1 create', () => {
   });
 
   it('leaves nothing behind when creation fails halfway', async () => {
-    w.close();
+    await w.close();
     w = await createWorld({
       onboarding: {
         seed() {
@@ -136,15 +136,14 @@ describe('ORG-1 create', () => {
       },
     });
     await expect(w.caller(w.admin).organizations.create({ name: 'Halfway' })).rejects.toThrow();
-    const db = w.opened.db;
-    expect(db.select({ n: count() }).from(organizations).get()!.n).toBe(0);
-    expect(db.select({ n: count() }).from(locations).get()!.n).toBe(0);
-    expect(db.select({ n: count() }).from(auditEntries).get()!.n).toBe(0);
+    expect(await countOf(t.organizations)).toBe(0);
+    expect(await countOf(t.locations)).toBe(0);
+    expect(await countOf(t.auditEntries)).toBe(0);
   });
 
   it('audits the creation without the secret', async () => {
     const org = await w.caller(w.admin).organizations.create({ name: 'Acme' });
-    const entries = w.opened.db.select().from(auditEntries).all();
+    const entries = await w.db.select().from(t.auditEntries);
     expect(entries.map((e) => e.action)).toContain('organization.created');
     expect(JSON.stringify(entries)).not.toContain(org.secret);
   });
@@ -236,12 +235,12 @@ describe('ORG-2 list parameters', () => {
     const api = w.caller(w.admin);
     const alpha = (await api.organizations.list({ search: 'alpha' })).items[0]!;
     const now = w.clock.now();
-    addHost(alpha.id, now - 60_000); // online
-    addHost(alpha.id, now - 5 * 60_000); // exactly 5 min: online
-    addHost(alpha.id, now - 6 * 60_000); // offline
-    addHost(alpha.id, now - 31 * 86_400_000); // stale
-    addHost(alpha.id, null, now - 31 * 86_400_000); // never seen, registered 31 days ago: stale
-    addHost(alpha.id, null, now - 86_400_000); // never seen, registered yesterday: offline
+    await addHost(alpha.id, now - 60_000); // online
+    await addHost(alpha.id, now - 5 * 60_000); // exactly 5 min: online
+    await addHost(alpha.id, now - 6 * 60_000); // offline
+    await addHost(alpha.id, now - 31 * 86_400_000); // stale
+    await addHost(alpha.id, null, now - 31 * 86_400_000); // never seen, registered 31 days ago: stale
+    await addHost(alpha.id, null, now - 86_400_000); // never seen, registered yesterday: offline
     const page = await api.organizations.list({ search: 'alpha' });
     expect(page.items[0]!.stats).toEqual({ online: 2, offline: 2, stale: 2, total: 6 });
     const noStats = await api.organizations.list({ search: 'alpha', include_stats: false });
@@ -331,15 +330,15 @@ describe('ORG-4 update and ORG-5 delete', () => {
       deleted: 'hard',
     });
     await rejects(api.organizations.get({ id: org.id }), 'NOT_FOUND');
-    expect(w.opened.db.select({ n: count() }).from(locations).get()!.n).toBe(0);
-    expect(w.opened.db.select({ n: count() }).from(alertRules).get()!.n).toBe(0);
+    expect(await countOf(t.locations)).toBe(0);
+    expect(await countOf(t.alertRules)).toBe(0);
   });
 
   it('hard delete is refused while the org has hosts, saying how many', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Acme' });
-    addHost(org.id, null);
-    addHost(org.id, null);
+    await addHost(org.id, null);
+    await addHost(org.id, null);
     await rejects(
       api.organizations.delete({ id: org.id, hard_delete: true }),
       'CONFLICT',

@@ -1,12 +1,11 @@
 // The output schemas in shared/schemas are the API's documented answers (OpenAPI, contract
 // tests). Here real answers of real procedures, as they travel over JSON, must parse against
 // them: a field the code adds, drops or retypes fails here before it reaches a client.
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AccessService } from '../main/core/access';
 import type { Actor } from '../main/core/actor';
-import { auditEntries } from '../main/db/schema';
 import { GdprService } from '../main/features/gdpr/gdpr.service';
 import { appRouter } from '../main/trpc/router';
 import { procedureEntries } from '../main/trpc/procedures';
@@ -26,6 +25,7 @@ import * as organizations from '../shared/schemas/organizations.schema';
 import * as supportAccess from '../shared/schemas/support-access.schema';
 import * as users from '../shared/schemas/users.schema';
 import * as workflows from '../shared/schemas/workflows.schema';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 import { goAgent } from './fixtures/server';
 import { sessionOf } from '../shared/schemas/mfa.schema';
@@ -299,12 +299,15 @@ describe('real answers parse against the output schemas', () => {
     conforms(audit.auditVerifyResultOutput, await api.audit.verify());
     conforms(audit.auditVerifyStatusOutput, await api.audit.verifyStatus());
     // A broken chain answers with the optional fields too.
-    const last = w.opened.db.select().from(auditEntries).all().at(-1)!;
-    w.opened.db
-      .update(auditEntries)
+    const [last] = await w.db
+      .select()
+      .from(t.auditEntries)
+      .orderBy(desc(t.auditEntries.id))
+      .limit(1);
+    await w.db
+      .update(t.auditEntries)
       .set({ details: '{"tampered":true}' })
-      .where(eq(auditEntries.id, last.id))
-      .run();
+      .where(eq(t.auditEntries.id, last!.id));
     const broken = await api.audit.verify();
     expect(broken.problem).toBe('altered');
     conforms(audit.auditVerifyResultOutput, broken);

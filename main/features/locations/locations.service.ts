@@ -94,9 +94,26 @@ export class LocationsService {
     return (await this.describe(r, [(await r.locations.byId(id))!]))[0]!;
   }
 
-  /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
+  /**
+   * A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). Checked for
+   * permissions, it is about to be changed: read for update.
+   */
   private async locate(r: Repos, actor: Actor, id: number, ...perms: Permission[]) {
-    const row = await r.locations.byId(id, { forUpdate: perms.length > 0 });
+    return this.locateIn(r, actor, id, perms.length > 0, perms);
+  }
+
+  /**
+   * `forUpdate` false for a check inside a read (the delete preview): PostgreSQL refuses
+   * SELECT … FOR UPDATE in a read-only transaction (SQLSTATE 25006).
+   */
+  private async locateIn(
+    r: Repos,
+    actor: Actor,
+    id: number,
+    forUpdate: boolean,
+    perms: Permission[],
+  ) {
+    const row = await r.locations.byId(id, { forUpdate });
     return this.d.access.requireInOrg(r, actor, 'Location', id, row, ...perms);
   }
 
@@ -233,9 +250,12 @@ export class LocationsService {
     }
   }
 
-  /** LOC-4: the default location stays; refused for it, by the preview and the delete alike. */
-  private async deletable(r: Repos, actor: Actor, id: number) {
-    const found = await this.locate(r, actor, id, 'locations.manage');
+  /**
+   * LOC-4: the default location stays; refused for it, by the preview and the delete alike.
+   * `forUpdate`: the delete locks the row; the preview only reads.
+   */
+  private async deletable(r: Repos, actor: Actor, id: number, forUpdate: boolean) {
+    const found = await this.locateIn(r, actor, id, forUpdate, ['locations.manage']);
     if (found.row.isDefault) {
       throw conflict(
         `"${found.row.name}" is the default location and cannot be deleted; make another location the default first`,
@@ -288,7 +308,7 @@ export class LocationsService {
   /** LOC-4: what deleting `id` would do, in the delete's own words; writes nothing. */
   async deletePreview(actor: Actor, id: number): Promise<DeletedLocation> {
     return this.d.uow.read(async (r) => {
-      const { org } = await this.deletable(r, actor, id);
+      const { org } = await this.deletable(r, actor, id, false);
       return (await this.deletionPlan(r, org.id, id)).answer;
     });
   }
@@ -296,7 +316,7 @@ export class LocationsService {
   /** LOC-4: re-places the location's hosts (see deletionPlan), then deletes it: one transaction. */
   async delete(actor: Actor, id: number): Promise<DeletedLocation> {
     return this.d.uow.write(async (r) => {
-      const { row, org } = await this.deletable(r, actor, id);
+      const { row, org } = await this.deletable(r, actor, id, true);
       const { targets, answer } = await this.deletionPlan(r, org.id, id);
       for (const [to, ids] of targets) await r.locations.moveHosts(ids, to);
       await r.locations.delete(id);
