@@ -15,12 +15,18 @@ export const nameKey = (name: string): string =>
  */
 export { canonicalTimezone } from '../../shared/timezone';
 
-/** True when the error is SQLite refusing a UNIQUE constraint. */
+/**
+ * True when the error is the engine refusing a UNIQUE constraint: SQLite's
+ * SQLITE_CONSTRAINT_UNIQUE, or PostgreSQL's SQLSTATE 23505 (unique_violation), which drizzle
+ * wraps (DrizzleQueryError, the pg error as its `cause`) and the PG unit of work may wrap again
+ * (AbortedTransactionError): the cause chain is walked, so both engines map to the same
+ * DomainError (issue 15 item 3).
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'code' in err &&
-    (err as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-  );
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
