@@ -17,9 +17,10 @@ export { canonicalTimezone } from '../../shared/timezone';
 
 /**
  * True when the error is the engine refusing a UNIQUE constraint: SQLite's
- * SQLITE_CONSTRAINT_UNIQUE, or PostgreSQL's SQLSTATE 23505 (unique_violation). Either may come
- * wrapped: drizzle's async sessions throw a DrizzleQueryError that keeps the driver's error as
- * its `cause`, so the chain of causes is followed a few links down.
+ * SQLITE_CONSTRAINT_UNIQUE, or PostgreSQL's SQLSTATE 23505 (unique_violation), which drizzle
+ * wraps (DrizzleQueryError, the pg error as its `cause`) and the PG unit of work may wrap again
+ * (AbortedTransactionError): the cause chain is walked, so both engines map to the same
+ * DomainError (issue 15 item 3).
  */
 export function isUniqueViolation(err: unknown): boolean {
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {

@@ -85,6 +85,23 @@ export interface OrgdeskServer {
 /** At most this many loop turns of accepting queued connections once close() is called. */
 const MAX_ACCEPT_TURNS = 1024;
 
+/**
+ * An unexpected failure for the operator's log: its stack, then what the innermost cause says.
+ * drizzle wraps the engine's error as the cause of its own "Failed query" one (and the REST
+ * path's TRPCError wraps that again), so without it the log of a PostgreSQL server would not say
+ * what went wrong (`relation … does not exist`). The innermost message only: the engine's words,
+ * without the wrappers' statement parameters.
+ */
+function failureText(err: unknown): string {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  let root: unknown = err;
+  for (let depth = 0; root instanceof Error && root.cause !== undefined && depth < 5; depth++) {
+    root = root.cause;
+  }
+  if (root === err) return text;
+  return `${text}\ncaused by: ${root instanceof Error ? root.message : String(root)}`;
+}
+
 /** Log lines carry no query string (it may hold secrets), no headers and no bodies. */
 const printable = (text: string, max = 200): string =>
   text.replace(/[^\x21-\x7e]/g, '?').slice(0, max);
@@ -172,7 +189,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
     },
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error(`trpc ${printable(path ?? '?')} failed: ${error.cause?.stack ?? error.message}`);
+        log.error(`trpc ${printable(path ?? '?')} failed: ${failureText(error.cause ?? error)}`);
       }
     },
   });
@@ -257,7 +274,7 @@ export function createServer(options: ServerOptions): OrgdeskServer {
         trustedProxies: trusted,
         onUnexpectedError: (err) =>
           log.error(
-            `rest ${printable(req.method ?? '?', 10)} ${pathForLog} failed: ${(err as Error)?.stack ?? String(err)}`,
+            `rest ${printable(req.method ?? '?', 10)} ${pathForLog} failed: ${failureText(err)}`,
           ),
       });
     } else {

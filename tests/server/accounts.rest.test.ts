@@ -2,9 +2,8 @@
 // names and counts, never tenant content; the first admin of a new account gets a personal API
 // token shown once; a deactivated account's tokens, sessions and agents stop, and work again on
 // reactivation (read on every request, never cached); every change is in the audit trail.
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiTokens, auditEntries } from '../../main/db/schema';
 import {
   goAgent,
   startServer,
@@ -13,6 +12,7 @@ import {
   type TestResponse,
   type TestServer,
 } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 let s: TestServer;
 /** The bootstrap admin's account: theirs, with an org and a host of its own. */
@@ -72,14 +72,13 @@ describe('PLAT-1: accounts, for platform operators', () => {
     expect((await s.request('GET', '/api/v1/accounts', { token })).status).toBe(403);
 
     // Shown once: stored as a digest only, and in no audit entry or log line.
-    const rows = s.opened.db
+    const rows = await s.db
       .select()
-      .from(apiTokens)
-      .where(eq(apiTokens.userId, res.json.admin.id))
-      .all();
+      .from(t.apiTokens)
+      .where(eq(t.apiTokens.userId, res.json.admin.id));
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(token);
-    expect(JSON.stringify(s.opened.db.select().from(auditEntries).all())).not.toContain(token);
+    expect(JSON.stringify(await s.db.select().from(t.auditEntries))).not.toContain(token);
     expect(s.logs.join('\n')).not.toContain(token);
   });
 
@@ -244,13 +243,13 @@ describe('PLAT-1: accounts, for platform operators', () => {
       token: made.json.admin_token,
     });
     expect(blocked.json.error.code).toBe('MFA_ENROLMENT_REQUIRED');
-    const entry = s.opened.sqlite
-      .prepare(
-        "SELECT details FROM audit_entries WHERE account_id = ? AND action = 'account.updated' ORDER BY id DESC",
-      )
-      .pluck()
-      .get(id) as string;
-    expect(JSON.parse(entry)).toMatchObject({
+    const [entry] = await s.db
+      .select({ details: t.auditEntries.details })
+      .from(t.auditEntries)
+      .where(and(eq(t.auditEntries.accountId, id), eq(t.auditEntries.action, 'account.updated')))
+      .orderBy(desc(t.auditEntries.id))
+      .limit(1);
+    expect(JSON.parse(entry!.details)).toMatchObject({
       changes: { require_mfa: { from: false, to: true } },
     });
   });

@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
+import { eq, like, sql } from 'drizzle-orm';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries, hosts } from '../../main/db/schema';
+import type { Db } from '../../main/db/database';
+import { createPgPool } from '../../main/db/pg/database';
 import { NON_CANONICAL, SMALL_ORDER_CANONICAL } from '../fixtures/ed25519-vectors';
 import {
   goAgent,
@@ -11,6 +15,9 @@ import {
   type TestResponse,
   type TestServer,
 } from '../fixtures/server';
+import { sqlRun } from '../fixtures/raw-sql';
+import { t } from '../fixtures/tables';
+import { onPg } from '../fixtures/test-engine';
 
 let s: TestServer;
 let org: Json;
@@ -59,6 +66,45 @@ function goBeat(
     token: null,
     raw: body,
     headers: agent.heartbeatHeaders(hostId, timestamp, body),
+  });
+}
+
+/**
+ * `fn` on a connection of its own to the server's database, as another process (a replica, a
+ * tool) would write: nothing in the server's process is told of what it does.
+ */
+async function fromAnotherConnection<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  if (s.pgDatabase) {
+    const pool = createPgPool(s.pgDatabase.url, { max: 1 });
+    try {
+      return await fn(drizzlePg(pool) as unknown as Db);
+    } finally {
+      await pool.end();
+    }
+  }
+  const other = new Database(s.opened.sqlite.name);
+  try {
+    return await fn(drizzleSqlite(other) as unknown as Db);
+  } finally {
+    other.close();
+  }
+}
+
+/** Another process's new location with one subnet in `orgId`. */
+function addLocationElsewhere(orgId: number, name: string, cidr: string): Promise<{ id: number }> {
+  return fromAnotherConnection(async (db) => {
+    const [lab] = await db
+      .insert(t.locations)
+      .values({
+        organizationId: orgId,
+        name,
+        nameKey: name.toLowerCase(),
+        createdAt: 1,
+        updatedAt: 1,
+      })
+      .returning({ id: t.locations.id });
+    await db.insert(t.locationSubnets).values({ locationId: lab!.id, organizationId: orgId, cidr });
+    return lab!;
   });
 }
 
@@ -245,19 +291,7 @@ describe('AGT-1 registration', () => {
     expect(first.status).toBe(201);
     // The matcher is cached now. Another process (a replica, a tool) adds a location and its
     // subnet on its own connection: nothing in this process is told.
-    const other = new Database(s.opened.sqlite.name);
-    const lab = other
-      .prepare(
-        `INSERT INTO locations (organization_id, name, name_key, created_at, updated_at)
-         VALUES (?, 'Lab 77', 'lab 77', 1, 1) RETURNING id`,
-      )
-      .get(org.id) as { id: number };
-    other
-      .prepare(
-        "INSERT INTO location_subnets (location_id, organization_id, cidr) VALUES (?, ?, '10.77.0.0/16')",
-      )
-      .run(lab.id, org.id);
-    other.close();
+    const lab = await addLocationElsewhere(org.id, 'Lab 77', '10.77.0.0/16');
     const next = await register(org.secret, {
       hostname: 'e-2',
       ip: '10.77.0.6',
@@ -277,19 +311,7 @@ describe('AGT-1 registration', () => {
     expect(host.status).toBe(201);
     // Cached by the registration; the other process's subnet is not announced here.
     const before = await s.services.infra.matchers.get(org.id);
-    const other = new Database(s.opened.sqlite.name);
-    const lab = other
-      .prepare(
-        `INSERT INTO locations (organization_id, name, name_key, created_at, updated_at)
-         VALUES (?, 'Lab 78', 'lab 78', 1, 1) RETURNING id`,
-      )
-      .get(org.id) as { id: number };
-    other
-      .prepare(
-        "INSERT INTO location_subnets (location_id, organization_id, cidr) VALUES (?, ?, '10.79.0.0/16')",
-      )
-      .run(lab.id, org.id);
-    other.close();
+    const lab = await addLocationElsewhere(org.id, 'Lab 78', '10.79.0.0/16');
     const beat = await legacyBeat(org.secret, host.json.host_id, { ip: '10.79.0.9' });
     expect(beat.status).toBe(200);
     expect(beat.json.location_id).toBe(lab.id);
@@ -343,9 +365,31 @@ describe('AGT-1 registration', () => {
   it('a registration whose audit entry cannot be written fails alone: no host, no entry; its batch neighbour lands', async () => {
     // A real failure of the append inside the agents' batch (issue 14: the job is synchronous,
     // so the entry is appended synchronously in its savepoint; a promise could not fail the job).
-    s.opened.sqlite.exec(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
-      WHEN json_extract(NEW.details, '$.hostname') = 'audit-refused'
-      BEGIN SELECT RAISE(ABORT, 'audit append refused by the test'); END`);
+    // The same refusal in each engine's trigger language.
+    if (onPg) {
+      await sqlRun(
+        s.db,
+        sql.raw(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.details::json->>'hostname' = 'audit-refused' THEN
+              RAISE EXCEPTION 'audit append refused by the test';
+            END IF;
+            RETURN NEW;
+          END $$`),
+      );
+      await sqlRun(
+        s.db,
+        sql.raw(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
+          FOR EACH ROW EXECUTE FUNCTION refuse_audit()`),
+      );
+    } else {
+      await sqlRun(
+        s.db,
+        sql.raw(`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
+          WHEN json_extract(NEW.details, '$.hostname') = 'audit-refused'
+          BEGIN SELECT RAISE(ABORT, 'audit append refused by the test'); END`),
+      );
+    }
     let answers: TestResponse[];
     try {
       answers = await Promise.all([
@@ -353,19 +397,26 @@ describe('AGT-1 registration', () => {
         register(org.secret, { hostname: 'audit-landed', ip: '10.1.0.51', agent_type: 'legacy' }),
       ]);
     } finally {
-      s.opened.sqlite.exec('DROP TRIGGER refuse_audit');
+      if (onPg) {
+        await sqlRun(s.db, sql.raw('DROP TRIGGER refuse_audit ON audit_entries'));
+        await sqlRun(s.db, sql.raw('DROP FUNCTION refuse_audit()'));
+      } else await sqlRun(s.db, sql.raw('DROP TRIGGER refuse_audit'));
     }
     expect(answers.map((a) => a.status)).toEqual([500, 201]);
-    const rows = s.opened.sqlite
-      .prepare("SELECT hostname FROM hosts WHERE hostname LIKE 'audit-%' ORDER BY hostname")
-      .all();
+    const rows = await s.db
+      .select({ hostname: t.hosts.hostname })
+      .from(t.hosts)
+      .where(like(t.hosts.hostname, 'audit-%'))
+      .orderBy(t.hosts.hostname);
     expect(rows).toEqual([{ hostname: 'audit-landed' }]);
-    const entries = s.opened.sqlite
-      .prepare(
-        "SELECT json_extract(details, '$.hostname') AS h FROM audit_entries WHERE action = 'host.registered' AND h LIKE 'audit-%'",
-      )
-      .all();
-    expect(entries).toEqual([{ h: 'audit-landed' }]);
+    const registered = await s.db
+      .select({ details: t.auditEntries.details })
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.action, 'host.registered'));
+    const entries = registered
+      .map((e) => (JSON.parse(e.details) as { hostname?: string }).hostname)
+      .filter((h) => h?.startsWith('audit-'));
+    expect(entries).toEqual(['audit-landed']);
   });
 });
 
@@ -390,8 +441,8 @@ describe('AGT-2 weak keys and non-canonical signatures', () => {
   it('a host registered with the identity key before this check cannot be impersonated', async () => {
     // With A = identity, R = identity and S = 0 "verify" for every message: anyone could beat for
     // it. Such a row may exist from before the check: its heartbeats are refused.
-    const row = s.opened.db
-      .insert(hosts)
+    const [row] = await s.db
+      .insert(t.hosts)
       .values({
         organizationId: org.id,
         locationId: org.default_location_id,
@@ -401,21 +452,20 @@ describe('AGT-2 weak keys and non-canonical signatures', () => {
         publicKey: b64(SMALL_ORDER_CANONICAL[0]!),
         registeredAt: s.clock.now(),
       })
-      .returning()
-      .get();
+      .returning();
     const forged = Buffer.concat([Buffer.from(SMALL_ORDER_CANONICAL[0]!, 'hex'), Buffer.alloc(32)]);
     const res = await s.request('POST', '/api/v1/agents/heartbeat', {
       token: null,
       raw: '{}',
       headers: {
-        'X-Host-Id': String(row.id),
+        'X-Host-Id': String(row!.id),
         'X-Timestamp': String(unixSeconds(s.clock)),
         'X-Signature': forged.toString('base64'),
       },
     });
     expect(res.status).toBe(401);
     expect(res.json.error.message).toMatch(/weak Ed25519 key/);
-    expect((await s.request('GET', `/api/v1/hosts/${row.id}`)).json.last_seen_at).toBeNull();
+    expect((await s.request('GET', `/api/v1/hosts/${row!.id}`)).json.last_seen_at).toBeNull();
   });
 
   it('a heartbeat whose signature has S + L (a malleated copy) is refused', async () => {
@@ -828,7 +878,7 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
     // And the old key can no longer move it back.
     const back = goBody('swap-signed', agent.publicKey);
     expect((await registerRaw(back, agent.registrationProof(id, ts + 3, back))).status).toBe(401);
-    const audit = s.opened.db.select().from(auditEntries).all();
+    const audit = await s.db.select().from(t.auditEntries);
     const rereg = audit.filter(
       (e) => e.action === 'host.reregistered' && e.targetId === String(id),
     );
@@ -844,11 +894,9 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
       hostname: 'swap-reset',
       identity_reset_at: new Date(s.clock.now()).toISOString(),
     });
-    const entry = s.opened.db
-      .select()
-      .from(auditEntries)
-      .all()
-      .find((e) => e.action === 'host.identity_reset' && e.targetId === String(id))!;
+    const entry = (await s.db.select().from(t.auditEntries)).find(
+      (e) => e.action === 'host.identity_reset' && e.targetId === String(id),
+    )!;
     expect(entry).toMatchObject({
       actorUserId: s.adminUserId,
       targetType: 'host',
@@ -865,11 +913,9 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
     expect(again.status).toBe(200);
     expect(again.json.host_id).toBe(id);
     expect((await goBeat(next, id)).status).toBe(200);
-    const set = s.opened.db
-      .select()
-      .from(auditEntries)
-      .all()
-      .filter((e) => e.action === 'host.reregistered' && e.targetId === String(id));
+    const set = (await s.db.select().from(t.auditEntries).orderBy(t.auditEntries.id)).filter(
+      (e) => e.action === 'host.reregistered' && e.targetId === String(id),
+    );
     expect(JSON.parse(set.at(-1)!.details).key_change).toBe('set_after_identity_reset');
     // Once the new key is set, swapping it needs proof again.
     expect((await registerRaw(goBody('swap-reset', goAgent().publicKey))).status).toBe(409);
@@ -898,7 +944,7 @@ describe("AGT-2 a Go host's key changes only with its current key or an admin's 
     const noKey = await s.request('POST', `/api/v1/hosts/${legacy.json.host_id}/reset-identity`);
     expect(noKey.status).toBe(409);
     expect(noKey.json.error.message).toMatch(/legacy/);
-    const audit = s.opened.db.select().from(auditEntries).all();
+    const audit = await s.db.select().from(t.auditEntries);
     expect(audit.some((e) => e.action === 'host.identity_reset' && e.targetId === String(id))).toBe(
       false,
     );
@@ -962,10 +1008,8 @@ describe('AGT-2 agents of a deactivated org or account are refused on every endp
     secrets.add(o.secret);
     const f = await fleet(o.secret, 'dormant-acc');
     const setActive = (active: boolean) =>
-      s.opened.sqlite
-        .prepare('UPDATE accounts SET is_active = ? WHERE id = ?')
-        .run(active ? 1 : 0, acc.accountId);
-    setActive(false);
+      s.db.update(t.accounts).set({ isActive: active }).where(eq(t.accounts.id, acc.accountId));
+    await setActive(false);
     s.clock.advance(1000);
     const reg = await register(o.secret, {
       hostname: 'dormant-acc-new',
@@ -980,7 +1024,7 @@ describe('AGT-2 agents of a deactivated org or account are refused on every endp
     const legacy = await legacyBeat(o.secret, f.legacyId);
     expect(legacy.status).toBe(403);
     expect(legacy.json.error.message).toMatch(/account is deactivated/);
-    setActive(true);
+    await setActive(true);
     s.clock.advance(1000);
     expect((await goBeat(f.go, f.goId)).status).toBe(200);
     expect((await legacyBeat(o.secret, f.legacyId)).status).toBe(200);
@@ -1049,10 +1093,11 @@ describe("AGT-2 replay protection: each host's signed timestamps must increase",
       bodies.map((body) => beat(s, agent.heartbeatHeaders(id, ts, body), body)),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409]);
-    const row = s.opened.sqlite
-      .prepare('SELECT last_signed_at AS t FROM hosts WHERE id = ?')
-      .get(id) as { t: number };
-    expect(row.t).toBe(ts);
+    const [row] = await s.db
+      .select({ t: t.hosts.lastSignedAt })
+      .from(t.hosts)
+      .where(eq(t.hosts.id, id));
+    expect(row!.t).toBe(ts);
   });
 
   it('nothing is kept in memory per heartbeat (no cache that grows)', async () => {
@@ -1098,8 +1143,8 @@ function collectionSizes(root: object): number {
 }
 
 describe('secrets stay out of the log and the audit trail', () => {
-  it('registration is audited, without the secret', () => {
-    const rows = s.opened.db.select().from(auditEntries).all();
+  it('registration is audited, without the secret', async () => {
+    const rows = await s.db.select().from(t.auditEntries).orderBy(t.auditEntries.id);
     const registered = rows.filter((r) => r.action === 'host.registered');
     expect(registered.length).toBeGreaterThan(5);
     expect(registered[0]!.actorLabel).toMatch(/^agent /);
@@ -1111,10 +1156,10 @@ describe('secrets stay out of the log and the audit trail', () => {
     });
   });
 
-  it('no secret value appears in the captured server output or in any audit entry', () => {
+  it('no secret value appears in the captured server output or in any audit entry', async () => {
     expect(secrets.size).toBeGreaterThan(8);
     const log = s.logs.join('\n');
-    const audit = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    const audit = JSON.stringify(await s.db.select().from(t.auditEntries));
     expect(log).toMatch(/POST \/api\/v1\/agents\/register 201/);
     for (const secret of secrets) {
       if (secret === s.adminToken) {

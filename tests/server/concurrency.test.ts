@@ -1,8 +1,20 @@
 // Issue 14 item 4: invariants that must hold however requests interleave, sent concurrently to
 // the real server over HTTP. On SQLite the unit of work's lock and the schema's unique keys keep
 // them; the PostgreSQL adapter (issue 15) must pass the same file with writers in parallel.
+import {
+  and,
+  asc,
+  count as countRows,
+  countDistinct,
+  eq,
+  inArray,
+  max,
+  min,
+  sql,
+} from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type Json, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 let s: TestServer;
 beforeEach(async () => {
@@ -28,12 +40,14 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
     expect(statuses.filter((c) => c === 201)).toHaveLength(1);
     expect(statuses.filter((c) => c === 200)).toHaveLength(49);
     expect(new Set(answers.map((a) => a.json.host_id)).size).toBe(1);
-    const count = s.opened.sqlite
-      .prepare(
-        'SELECT count(*) AS n FROM hosts WHERE organization_id = ? AND hostname = ? COLLATE NOCASE',
-      )
-      .get(org.id, 'race-01') as { n: number };
-    expect(count.n).toBe(1);
+    // In any ASCII case (lower() folds ASCII alike on both engines).
+    const [count] = await s.db
+      .select({ n: countRows() })
+      .from(t.hosts)
+      .where(
+        and(eq(t.hosts.organizationId, org.id), sql`lower(${t.hosts.hostname}) = ${'race-01'}`),
+      );
+    expect(count!.n).toBe(1);
   });
 
   it('500 concurrent audited writes from many clients verify with a contiguous sequence', async () => {
@@ -58,12 +72,17 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
       ),
     );
     expect(answers.filter((a) => a.status !== 200).map((a) => a.status)).toEqual([]);
-    const chain = s.opened.sqlite
-      .prepare(
-        `SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT prev_hash) AS links
-         FROM audit_entries WHERE account_id = ?`,
-      )
-      .get(s.accountId) as { n: number; lo: number; hi: number; links: number };
+    // The query builder's aggregates, not raw SQL: they read int8 back as numbers on PostgreSQL.
+    const [chain] = await s.db
+      .select({
+        n: countRows(),
+        lo: min(t.auditEntries.seq),
+        hi: max(t.auditEntries.seq),
+        links: countDistinct(t.auditEntries.prevHash),
+      })
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.accountId, s.accountId));
+    if (!chain) throw new Error('no audit entries');
     // 1..n without a gap or a repeat, and no two entries linked to the same predecessor.
     expect(chain).toEqual({ n: chain.hi, lo: 1, hi: chain.n, links: chain.n });
     expect(chain.n).toBeGreaterThanOrEqual(505);
@@ -95,10 +114,11 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
       ),
     );
     expect([a!.status, b!.status].sort()).toEqual([200, 409]);
-    const grants = s.opened.sqlite
-      .prepare('SELECT count(*) AS n FROM support_grants WHERE account_id = ?')
-      .get(s.accountId) as { n: number };
-    expect(grants.n).toBe(1);
+    const [grants] = await s.db
+      .select({ n: countRows() })
+      .from(t.supportGrants)
+      .where(eq(t.supportGrants.accountId, s.accountId));
+    expect(grants!.n).toBe(1);
   });
 
   it('two concurrent PATCHes of name and description leave the search finding both', async () => {
@@ -129,27 +149,32 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
     const org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Held' } }))
       .json as Json;
     // 20,000 recordings long past any retention: 40 batches of the default 500.
-    const insert = s.opened.sqlite.prepare(
-      `INSERT INTO recordings (organization_id, kind, capture, started_at, size_bytes)
-       VALUES (?, 'terminal', 'metadata', ?, 1)`,
-    );
-    s.opened.sqlite.transaction(() => {
-      for (let i = 0; i < 20_000; i++) insert.run(org.id, 1_000 + i);
-    })();
-    const count = () =>
+    for (let from = 0; from < 20_000; from += 500) {
+      await s.db.insert(t.recordings).values(
+        Array.from({ length: 500 }, (_, i) => ({
+          organizationId: org.id,
+          kind: 'terminal' as const,
+          capture: 'metadata' as const,
+          startedAt: 1_000 + from + i,
+          sizeBytes: 1,
+        })),
+      );
+    }
+    const count = async () =>
       (
-        s.opened.sqlite
-          .prepare('SELECT count(*) AS n FROM recordings WHERE organization_id = ?')
-          .get(org.id) as { n: number }
-      ).n;
+        await s.db
+          .select({ n: countRows() })
+          .from(t.recordings)
+          .where(eq(t.recordings.organizationId, org.id))
+      )[0]!.n;
     const cleanup = s.request('POST', '/api/v1/governance/retention-cleanup', { body: {} });
     // Place the hold once the cleanup is under way (its first batch is gone), not before.
-    while (count() === 20_000) await new Promise((r) => setImmediate(r));
+    while ((await count()) === 20_000) await new Promise((r) => setImmediate(r));
     const hold = await s.request('PATCH', `/api/v1/organizations/${org.id}`, {
       body: { legal_hold: true, legal_hold_reason: 'litigation 2026-114' },
     });
     expect(hold.status).toBe(200);
-    const leftAtHold = count();
+    const leftAtHold = await count();
     const report = await cleanup;
     expect(report.status).toBe(200);
     const mine = (report.json.organizations as Json[]).find((o) => o.organization_id === org.id)!;
@@ -157,14 +182,18 @@ describe('concurrent requests through the real server (issue 14 item 4)', () => 
     expect(mine.skipped).toBe('legal_hold');
     expect(leftAtHold).toBeGreaterThan(0);
     // … and not one recording left when it was placed was deleted after it.
-    expect(count()).toBe(leftAtHold);
+    expect(await count()).toBe(leftAtHold);
     expect(mine.deleted).toBe(20_000 - leftAtHold);
-    const trail = s.opened.sqlite
-      .prepare(
-        `SELECT action FROM audit_entries WHERE organization_id = ?
-           AND action IN ('recordings.retention_deleted', 'organization.updated') ORDER BY seq`,
+    const trail = await s.db
+      .select({ action: t.auditEntries.action })
+      .from(t.auditEntries)
+      .where(
+        and(
+          eq(t.auditEntries.organizationId, org.id),
+          inArray(t.auditEntries.action, ['recordings.retention_deleted', 'organization.updated']),
+        ),
       )
-      .all(org.id) as { action: string }[];
+      .orderBy(asc(t.auditEntries.seq));
     expect(trail.at(-1)!.action).toBe('organization.updated');
   });
 });

@@ -1,18 +1,18 @@
 // UI-12 / UI-13 over REST: the projected routes answer as documented, with the statuses a
 // script relies on (200, 400 past the batch limit, 404 for a foreign id, 409 for a stale count).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hosts } from '../../main/db/schema';
 import { MAX_BULK_IDS } from '../../shared/constants';
 import { startServer, type Json, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 let s: TestServer;
 let org: Json;
 let other: Json;
 const hostIds: number[] = [];
 
-function addHost(orgId: number, locationId: number, hostname: string): number {
-  return s.opened.db
-    .insert(hosts)
+async function addHost(orgId: number, locationId: number, hostname: string): Promise<number> {
+  const [row] = await s.db
+    .insert(t.hosts)
     .values({
       organizationId: orgId,
       locationId,
@@ -22,15 +22,16 @@ function addHost(orgId: number, locationId: number, hostname: string): number {
       registeredAt: s.clock.now(),
       lastSeenAt: s.clock.now(),
     })
-    .returning({ id: hosts.id })
-    .get().id;
+    .returning({ id: t.hosts.id });
+  return row!.id;
 }
 
 beforeAll(async () => {
   s = await startServer();
   org = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Bulk Org' } })).json;
   other = (await s.request('POST', '/api/v1/organizations', { body: { name: 'Other Org' } })).json;
-  for (const name of ['a', 'b', 'c']) hostIds.push(addHost(org.id, org.default_location_id, name));
+  for (const name of ['a', 'b', 'c'])
+    hostIds.push(await addHost(org.id, org.default_location_id, name));
 });
 afterAll(() => s.close());
 
@@ -68,7 +69,7 @@ describe('bulk actions over REST (UI-13)', () => {
     });
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error).toMatchObject({ field: 'ids' });
-    const stray = addHost(other.id, other.default_location_id, 'stray');
+    const stray = await addHost(other.id, other.default_location_id, 'stray');
     const mixed = await s.request('POST', path, {
       body: { ids: [...hostIds, stray], location_id: org.default_location_id },
     });

@@ -4,10 +4,10 @@
 import { createSocket } from 'node:dgram';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
 import { scriptedSession } from '../fixtures/audit-session';
 import { startRsyslog, structuredData, type Rsyslog } from '../fixtures/rsyslog';
 import { startServer, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,12 +35,11 @@ describe('syslog forwarding to rsyslog', () => {
   });
 
   const entries = () =>
-    s.opened.db
+    s.db
       .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.accountId, s.accountId))
-      .orderBy(asc(auditEntries.seq))
-      .all();
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.accountId, s.accountId))
+      .orderBy(asc(t.auditEntries.seq));
 
   it('every audit entry of a session arrives over TLS in sequence order, with its structured data; again after the collector was down', async () => {
     const created = await s.request('POST', '/api/v1/integrations/destinations', {
@@ -53,7 +52,7 @@ describe('syslog forwarding to rsyslog', () => {
     });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ kind: 'syslog', secret: null, has_secret: false });
-    const firstSeq = entries().at(-1)!.seq; // the destination's own creation
+    const firstSeq = (await entries()).at(-1)!.seq; // the destination's own creation
     // A webhook beside it: its secret must not reach the collector either (its own deliveries
     // are refused, loopback without ORGDESK_WEBHOOK_ALLOW_PRIVATE, and need no network).
     const hook = await s.request('POST', '/api/v1/integrations/destinations', {
@@ -63,13 +62,13 @@ describe('syslog forwarding to rsyslog', () => {
     const session = await scriptedSession(s, 'one', [hook.json.secret]);
     await s.services.infra.outbox.drainOnce();
 
-    const wanted = () => entries().filter((e) => e.seq >= firstSeq);
-    let lines = await linesAtLeast(tls, wanted().length);
-    expect(lines.length).toBe(wanted().length);
+    const wanted = async () => (await entries()).filter((e) => e.seq >= firstSeq);
+    let lines = await linesAtLeast(tls, (await wanted()).length);
+    expect(lines.length).toBe((await wanted()).length);
     expect(lines.map((l) => structuredData(l).action)).toContain('host.registered');
     const sd = lines.map(structuredData);
-    expect(sd.map((d) => Number(d.seq))).toEqual(wanted().map((e) => e.seq));
-    for (const [i, e] of wanted().entries()) {
+    expect(sd.map((d) => Number(d.seq))).toEqual((await wanted()).map((e) => e.seq));
+    for (const [i, e] of (await wanted()).entries()) {
       expect(sd[i]).toEqual({
         account: String(s.accountId),
         org: e.organizationId === null ? '-' : String(e.organizationId),
@@ -103,12 +102,12 @@ describe('syslog forwarding to rsyslog', () => {
     await tls.start();
     s.clock.advance(10_000);
     await s.services.infra.outbox.drainOnce();
-    lines = await linesAtLeast(tls, wanted().length);
+    lines = await linesAtLeast(tls, (await wanted()).length);
     const seqs = lines.map((l) => Number(structuredData(l).seq));
     // At least once: every entry, first seen in sequence order; a re-send repeats a sequence
     // with the very same line.
     const firstSeen = [...new Set(seqs)];
-    expect(firstSeen).toEqual(wanted().map((e) => e.seq));
+    expect(firstSeen).toEqual((await wanted()).map((e) => e.seq));
     const bySeq = new Map<number, string>();
     for (const l of lines) {
       const q = Number(structuredData(l).seq);

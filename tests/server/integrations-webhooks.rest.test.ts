@@ -3,10 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
 import { retryDelayMs, WEBHOOK_DISABLE_AFTER_FAILURES } from '../../shared/integrations';
 import { scriptedSession } from '../fixtures/audit-session';
 import { startServer, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 import { startReceiver, verifySignature, type Receiver } from '../fixtures/webhook-receiver';
 
 const DESTS = '/api/v1/integrations/destinations';
@@ -92,7 +92,7 @@ describe('webhooks with private destinations allowed (ORGDESK_WEBHOOK_ALLOW_PRIV
     for (const value of session.secrets) expect(everything).not.toContain(value);
     // Nor anywhere else it could slip out: the audit trail (itself forwarded), the server's log,
     // the database file in clear.
-    const audit = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    const audit = JSON.stringify(await s.db.select().from(t.auditEntries));
     expect(audit).not.toContain(secret);
     expect(s.logs.join('\n')).not.toContain(secret);
     for (const file of ['orgdesk.db', 'orgdesk.db-wal']) {

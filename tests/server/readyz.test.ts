@@ -3,9 +3,14 @@
 // otherwise (shutting down, the database gone, a schema this build does not match). /healthz
 // stays the liveness probe: the process is up, whatever the database does.
 import { Agent, request as httpRequest } from 'node:http';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { assertSchemaCurrent } from '../../main/db/pg/migrate';
 import { createServer } from '../../main/server/app';
+import { pgReadiness } from '../../main/server/readiness';
+import { sqlRun } from '../fixtures/raw-sql';
 import { startServer, type TestServer } from '../fixtures/server';
+import { onPg } from '../fixtures/test-engine';
 import { createWorld } from '../fixtures/world';
 
 let s: TestServer | null = null;
@@ -25,10 +30,13 @@ describe('GET /readyz', () => {
 
   it('503 naming the migration when the file holds a schema this build does not know', async () => {
     s = await startServer();
-    // A newer release migrated the file (one migration more than this build carries).
-    s.opened.sqlite
-      .prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)')
-      .run('f'.repeat(64), 4_102_444_800_000);
+    // A newer release migrated the database (one migration more than this build carries), in
+    // drizzle's journal table: PostgreSQL keeps it in the drizzle schema.
+    const journal = sql.raw(onPg ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations');
+    await sqlRun(
+      s.db,
+      sql`INSERT INTO ${journal} (hash, created_at) VALUES (${'f'.repeat(64)}, ${4_102_444_800_000})`,
+    );
     const res = await s.request('GET', '/readyz', { token: null });
     expect(res.status).toBe(503);
     expect(res.json.status).toBe('unavailable');
@@ -40,9 +48,14 @@ describe('GET /readyz', () => {
 
   it('503 when the database does not answer', async () => {
     s = await startServer();
-    s.opened.close();
-    // Closed here already: the fixture's own close must not close it again.
-    s.opened.close = () => {};
+    if (s.pgDatabase) {
+      // The database is gone under the server's pool (FORCE ends its connections).
+      await s.pgDatabase.drop();
+    } else {
+      s.opened.close();
+      // Closed here already: the fixture's own close must not close it again.
+      s.opened.close = () => {};
+    }
     const res = await s.request('GET', '/readyz', { token: null });
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({
@@ -54,8 +67,14 @@ describe('GET /readyz', () => {
 
   it('503 once shutdown began, so the balancer stops routing before the drain ends', async () => {
     const w = await createWorld();
+    // The engine's own check, as the composition root passes it (SQLite's is the default).
+    const pgDb = w.db as unknown as { execute(q: SQL): Promise<{ rows: unknown[] }> };
+    const readiness = onPg
+      ? pgReadiness({ query: (text: string) => pgDb.execute(sql.raw(text)) }, assertSchemaCurrent)
+      : undefined;
     const server = createServer({
       services: w.services,
+      readiness,
       port: 0,
       log: { info: () => {}, error: () => {} },
     });
@@ -84,7 +103,7 @@ describe('GET /readyz', () => {
     } finally {
       agent.destroy();
       await w.services.infra.offload.close();
-      w.close();
+      await w.close();
     }
   });
 });

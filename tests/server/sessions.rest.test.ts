@@ -2,8 +2,8 @@
 // ends one or all others; an account admin signs a user out everywhere. A revoked session is
 // refused at its very next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
 import { startServer, type Json, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 import { DESKTOP_USER_AGENT } from '../../shared/constants';
 
 let s: TestServer;
@@ -35,12 +35,10 @@ async function signIn(email: string, localAddress: string, userAgent: string): P
 }
 
 const me = (token: string) => s.request('GET', '/api/v1/users/me', { token });
-const actions = (action: string) =>
-  s.opened.db
-    .select()
-    .from(auditEntries)
-    .all()
-    .filter((e) => e.action === action);
+const actions = async (action: string) =>
+  (await s.db.select().from(t.auditEntries).orderBy(t.auditEntries.id)).filter(
+    (e) => e.action === action,
+  );
 
 describe('my sessions (IDN-5)', () => {
   it('lists each session with created, last used, address and client; the current one marked', async () => {
@@ -96,7 +94,7 @@ describe('my sessions (IDN-5)', () => {
     expect((await me(mine)).status).toBe(200);
     const after = (await s.request('GET', '/api/v1/me/sessions', { token: mine })).json as Json[];
     expect(after.map((x) => x.id)).not.toContain(target.id);
-    expect(actions('session.revoked').some((e) => e.targetId !== null)).toBe(true);
+    expect((await actions('session.revoked')).some((e) => e.targetId !== null)).toBe(true);
   });
 
   it('"sign out everywhere else" ends every other session and keeps this one', async () => {
@@ -141,7 +139,7 @@ describe('my sessions (IDN-5)', () => {
     expect((await me(two)).status).toBe(401);
     // A personal token is a script's credential, not a sign-in: it stays.
     expect((await me(script)).status).toBe(200);
-    const entry = actions('user.signed_out_everywhere').at(-1)!;
+    const entry = (await actions('user.signed_out_everywhere')).at(-1)!;
     expect(entry).toMatchObject({ targetId: String(user.id), actorUserId: s.adminUserId });
 
     const missing = await s.request('POST', '/api/v1/users/999999/sign-out');

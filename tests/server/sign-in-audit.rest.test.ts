@@ -3,8 +3,8 @@
 // no account holds lands in no trail (an account's trail is not a list of strangers' guesses) and
 // leaves a server log line without the email.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
 import { startServer, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -21,12 +21,10 @@ const login = (email: string, password: string, localAddress: string) =>
     body: { email, password },
     localAddress,
   });
-const failures = () =>
-  s.opened.db
-    .select()
-    .from(auditEntries)
-    .all()
-    .filter((e) => e.action === 'auth.sign_in_failed');
+const failures = async () =>
+  (await s.db.select().from(t.auditEntries).orderBy(t.auditEntries.id)).filter(
+    (e) => e.action === 'auth.sign_in_failed',
+  );
 
 describe('failed sign-ins are audited (IDN-5)', () => {
   it("a wrong password: in the user's account trail with email, address and reason; never the password", async () => {
@@ -37,7 +35,7 @@ describe('failed sign-ins are audited (IDN-5)', () => {
     const res = await login('wrong.pw@AUDIT.test', WRONG, '127.0.0.61');
     expect(res.status).toBe(401);
 
-    const [entry] = failures();
+    const [entry] = await failures();
     expect(entry).toMatchObject({
       accountId: s.accountId,
       targetType: 'user',
@@ -49,7 +47,7 @@ describe('failed sign-ins are audited (IDN-5)', () => {
       reason: 'wrong_password',
     });
     // Nowhere in the trail, the logs or the audit API's answer.
-    const trail = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    const trail = JSON.stringify(await s.db.select().from(t.auditEntries));
     expect(trail).not.toContain(WRONG);
     expect(s.logs.join('\n')).not.toContain(WRONG);
     const api = await s.request('GET', '/api/v1/audit?action=auth.sign_in_failed');
@@ -65,18 +63,18 @@ describe('failed sign-ins are audited (IDN-5)', () => {
         .status,
     ).toBe(200);
     expect((await login('gone@audit.test', PASSWORD, '127.0.0.62')).status).toBe(401);
-    const entry = failures().at(-1)!;
+    const entry = (await failures()).at(-1)!;
     expect(entry.targetId).toBe(String(user.json.id));
     expect(JSON.parse(entry.details)).toMatchObject({ reason: 'user_deactivated' });
     expect(JSON.stringify(entry)).not.toContain(PASSWORD);
   });
 
   it('an unknown email: no account trail; a log line with the address but not the email', async () => {
-    const before = failures().length;
+    const before = (await failures()).length;
     const res = await login('nobody-here@audit.test', WRONG, '127.0.0.63');
     expect(res.status).toBe(401);
-    expect(failures()).toHaveLength(before);
-    const trail = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    expect(await failures()).toHaveLength(before);
+    const trail = JSON.stringify(await s.db.select().from(t.auditEntries));
     expect(trail).not.toContain('nobody-here');
     const line = s.logs.find((l) => l.includes('sign-in failed') && l.includes('127.0.0.63'));
     expect(line).toBeDefined();

@@ -1,11 +1,13 @@
 // SUP-1..6 and AUD-2/3 over real HTTP: the REST layer shares the services and the
 // support-engineer rule (http-kit's authenticate) with tRPC.
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoutes } from '../../main/server/rest/projection';
 import { procedureEntries, supportEngineerMutations } from '../../main/trpc/procedures';
 
 const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
 import { dumpDatabase, diffDumps } from '../fixtures/isolation-world';
+import { sqlRun } from '../fixtures/raw-sql';
 import { startServer, type TestResponse, type TestServer } from '../fixtures/server';
 
 const HOUR = 3_600_000;
@@ -262,9 +264,10 @@ describe('audit over REST', () => {
     expect((await s.request('GET', '/api/v1/audit/verify')).json).toMatchObject({ ok: true });
     const first = (await s.request('GET', '/api/v1/audit?action=organization.created')).json[0];
     // The actor is bound by id (labels are replaceable after a GDPR erasure): forge the id.
-    s.opened.sqlite
-      .prepare('UPDATE audit_entries SET actor_user_id = actor_user_id + 1000 WHERE id = ?')
-      .run(first.id);
+    await sqlRun(
+      s.db,
+      sql`UPDATE audit_entries SET actor_user_id = actor_user_id + 1000 WHERE id = ${first.id}`,
+    );
     expect((await s.request('GET', '/api/v1/audit/verify')).json).toMatchObject({
       ok: false,
       first_bad_entry_id: first.id,

@@ -1,7 +1,11 @@
 // IDN-5: tokens record when they were last used, written at most once a minute per token so a
 // busy script's reads stay reads.
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlValue } from '../fixtures/raw-sql';
 import { startServer, type Json, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
+import { onPg } from '../fixtures/test-engine';
 
 const MINUTE = 60_000;
 let s: TestServer;
@@ -10,9 +14,23 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-/** Rows changed on the server's connection so far: a request that wrote nothing leaves it alone. */
-const changes = () =>
-  (s.opened.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+/**
+ * What changes when the server writes. SQLite: the rows changed on the server's one connection
+ * so far, so a request that wrote nothing leaves it alone and one stamp adds exactly 1.
+ * PostgreSQL has no such counter across a pool's connections (its statistics arrive late): the
+ * token row's xmin, the transaction that last wrote it, which any UPDATE of the row replaces,
+ * even one setting the same value.
+ */
+const changes = async (tokenId: number): Promise<number | string> =>
+  onPg
+    ? (await sqlValue<string>(s.db, sql`SELECT xmin::text FROM api_tokens WHERE id = ${tokenId}`))!
+    : (await sqlValue<number>(s.db, sql`SELECT total_changes()`))!;
+/** One write more than at `before` (SQLite: exactly one; PostgreSQL: the row was rewritten). */
+const oneWriteSince = async (tokenId: number, before: number | string) => {
+  const now = await changes(tokenId);
+  if (onPg) expect(now).not.toBe(before);
+  else expect(now).toBe((before as number) + 1);
+};
 const iso = (ms: number) => new Date(ms).toISOString();
 const lastUsed = async (id: number) => {
   const list = await s.request('GET', '/api/v1/tokens');
@@ -34,16 +52,16 @@ describe('last_used_at', () => {
 
     // Within the minute: answered, and nothing written.
     s.clock.advance(MINUTE - 1);
-    const before = changes();
+    const before = await changes(id);
     expect((await s.request('GET', '/api/v1/users/me', { token })).status).toBe(200);
-    expect(changes()).toBe(before);
+    expect(await changes(id)).toBe(before);
     expect(await lastUsed(id)).toBe(iso(first));
 
     // A minute after the recorded use: one write, the new time.
     s.clock.advance(1);
-    const again = changes();
+    const again = await changes(id);
     expect((await s.request('GET', '/api/v1/users/me', { token })).status).toBe(200);
-    expect(changes()).toBe(again + 1);
+    await oneWriteSince(id, again);
     expect(await lastUsed(id)).toBe(iso(first + MINUTE));
   });
 
@@ -69,9 +87,10 @@ describe('last_used_at', () => {
     expect((await s.request('GET', '/api/v1/users/me', { token: login.json.token })).status).toBe(
       200,
     );
-    const row = s.opened.sqlite
-      .prepare("SELECT last_used_at AS t FROM api_tokens WHERE kind = 'session' AND user_id = ?")
-      .get(user.json.id) as { t: number | null };
-    expect(row.t).toBe(s.clock.now());
+    const [row] = await s.db
+      .select({ t: t.apiTokens.lastUsedAt })
+      .from(t.apiTokens)
+      .where(and(eq(t.apiTokens.kind, 'session'), eq(t.apiTokens.userId, user.json.id)));
+    expect(row!.t).toBe(s.clock.now());
   });
 });

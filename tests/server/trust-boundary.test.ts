@@ -2,8 +2,10 @@
 // authentication passed (API-3), control characters in search inputs, and internal errors that
 // tell nothing of the inside.
 import { connect } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_TRPC_BATCH } from '../../shared/constants';
+import { sqlRun } from '../fixtures/raw-sql';
 import { startServer, type TestServer } from '../fixtures/server';
 
 let s: TestServer;
@@ -180,12 +182,14 @@ describe('an internal error tells nothing of the inside', () => {
   beforeAll(async () => {
     broken = await startServer();
     // A real failure of the data layer: the table the audit listing reads is gone.
-    broken.opened.sqlite.exec('ALTER TABLE audit_entries RENAME TO audit_entries_gone');
+    await sqlRun(broken.db, sql.raw('ALTER TABLE audit_entries RENAME TO audit_entries_gone'));
   });
   afterAll(() => broken.close());
 
   const leaks = (text: string) =>
-    /audit_entries|sqlite|no such table|select |\bat \S+\.ts|node_modules|stack/i.test(text);
+    /audit_entries|sqlite|postgres|no such table|relation|does not exist|select |\bat \S+\.ts|node_modules|stack/i.test(
+      text,
+    );
 
   it('REST: 500 "Internal error", no SQL, no stack', async () => {
     const res = await broken.request('GET', '/api/v1/audit');
@@ -205,7 +209,10 @@ describe('an internal error tells nothing of the inside', () => {
     expect(batch.json[0].error.message).toBe('Internal error');
     expect(leaks(batch.text), batch.text).toBe(false);
     // The operator still finds the cause in the server's error log.
-    expect(broken.logs.some((l) => /no such table/.test(l))).toBe(true);
+    // (Each engine's own words: SQLite's "no such table", PostgreSQL's "relation … does not exist".)
+    expect(
+      broken.logs.some((l) => /no such table|relation "audit_entries" does not exist/.test(l)),
+    ).toBe(true);
   });
 
   it('tRPC: a body that is not JSON is 400 without echoing it', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEntries } from '../../main/db/schema';
 import { startServer, type TestServer } from '../fixtures/server';
+import { t } from '../fixtures/tables';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -237,7 +237,7 @@ describe('what reaches the log', () => {
     await login('quiet@users.test', `${PASSWORD}-wrong`, '127.0.0.5');
     const log = s.logs.join('\n');
     expect(log).toMatch(/POST \/api\/v1\/auth\/login 200/);
-    const audit = JSON.stringify(s.opened.db.select().from(auditEntries).all());
+    const audit = JSON.stringify(await s.db.select().from(t.auditEntries));
     for (const secret of [PASSWORD, token as string, 'quiet@users.test']) {
       expect(log).not.toContain(secret);
     }

@@ -32,6 +32,12 @@ export interface PgTx {
    * overtaken, so it commits (tests/pg/audit-head-retry.test.ts).
    */
   lockOnRetry(lock: string): void;
+  /**
+   * A read (REPEATABLE READ READ ONLY): PostgreSQL refuses SELECT … FOR UPDATE there, and no row
+   * it reads is about to change in it, so a repository asked `{ forUpdate }` takes no lock
+   * (repos/sql-helpers.ts lockRow), as on SQLite, where it is a no-op. Absent: a write.
+   */
+  readOnly?: boolean;
 }
 
 export type PgReposFactory<R extends TxHooks> = (tx: PgTx) => Omit<R, keyof TxHooks>;
@@ -143,7 +149,7 @@ class Tx<R extends TxHooks> {
   /** Statements sent so far (readOne allows one). */
   private sent = 0;
 
-  constructor(client: pg.PoolClient, factory: PgReposFactory<R>, one = false) {
+  constructor(client: pg.PoolClient, factory: PgReposFactory<R>, readOnly: boolean, one = false) {
     // Every statement goes through this: a repository kept past its transaction (or a retried
     // attempt) is refused instead of running on a connection the pool has since handed to
     // someone else's transaction (the trap of scale-out.md §1.3, worse on a pool).
@@ -179,7 +185,7 @@ class Tx<R extends TxHooks> {
       if (!this.open) throw ended();
       this.retryLocks.add(lock);
     };
-    const repos = factory({ db: drizzle(guarded), query, beforeCommit, lockOnRetry });
+    const repos = factory({ db: drizzle(guarded), query, beforeCommit, lockOnRetry, readOnly });
     const afterCommit = (cb: () => void) => {
       if (!this.open) throw ended();
       this.hooks.push(cb);
@@ -300,7 +306,8 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
       // Before fn's first statement: LOCK TABLE takes no snapshot, so the one fn's reads get
       // is taken after the lock is held.
       for (const lock of locks) await client.query(lock);
-      tx = new Tx<R>(client, this.factory, one);
+      // readOne is a read too: its repositories take no row locks either.
+      tx = new Tx<R>(client, this.factory, mode === 'read' || one, one);
       let value: T;
       try {
         value = await fn(tx.view);

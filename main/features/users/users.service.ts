@@ -145,14 +145,19 @@ export class UsersService {
     }
   }
 
-  /** Every rule a PATCH must pass, read on `r`; the account and the row before the change. */
+  /**
+   * Every rule a PATCH must pass, read on `r`; the account and the row before the change.
+   * `lock`: inside the write only. The check before hashing a new password runs in a read,
+   * which cannot take a row lock (PostgreSQL refuses FOR UPDATE in a READ ONLY transaction).
+   */
   private async checkUpdate(
     r: Repos,
     actor: Actor,
     { id, patch }: UpdateUser,
+    lock: boolean,
   ): Promise<{ accountId: number; before: UserRow }> {
     const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
-    const before = await this.own(r, actor, id, true);
+    const before = await this.own(r, actor, id, lock);
     if (before.isSupportEngineer || patch.is_support_engineer !== undefined) {
       await this.requireOperatorForSupport(r, actor);
     }
@@ -204,13 +209,13 @@ export class UsersService {
     const { id, patch } = input;
     let passwordHash: string | undefined;
     if (patch.password) {
-      await this.d.uow.read((r) => this.checkUpdate(r, actor, input));
+      await this.d.uow.read((r) => this.checkUpdate(r, actor, input, false));
       requireAcceptablePassword(patch.password);
       passwordHash = await hashPassword(patch.password);
     }
     const now = this.d.clock.now();
     return this.d.uow.write(async (r) => {
-      const { accountId } = await this.checkUpdate(r, actor, input);
+      const { accountId } = await this.checkUpdate(r, actor, input, true);
       const row = (await r.users.update(id, {
         updatedAt: now,
         ...(patch.name !== undefined ? { name: patch.name } : {}),

@@ -7,6 +7,7 @@ import type {
 } from '../../../features/accounts/accounts.repo';
 import { accounts, roleAssignments, users } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 // Written out as in the SQLite adapter: the outer `accounts.id` must not resolve inside the
 // subqueries. count(*) is int8 on PostgreSQL, read as a number by the pool's int8 parser; sum()
@@ -62,7 +63,7 @@ export class PgAccountsRepo implements AccountsRepo {
 
   async byId(id: number, opts?: { forUpdate?: boolean }): Promise<AccountRow | undefined> {
     const q = this.tx.db.select().from(accounts).where(eq(accounts.id, id));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 

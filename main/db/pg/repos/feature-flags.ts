@@ -6,6 +6,7 @@ import type {
 } from '../../../features/feature-flags/feature-flags.repo';
 import { featureFlags, organizations } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 const scoped = (scope: FlagScope) =>
   and(
@@ -54,7 +55,7 @@ export class PgFeatureFlagsRepo implements FeatureFlagsRepo {
 
   async get(scope: FlagScope, opts?: { forUpdate?: boolean }): Promise<FeatureFlagRow | undefined> {
     const q = this.tx.db.select().from(featureFlags).where(scoped(scope));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 

@@ -3,6 +3,7 @@ import type { UserRow } from '../../../domain/rows';
 import type { AnonymisedUser, GdprRepo } from '../../../features/gdpr/gdpr.repo';
 import { apiTokens, roleAssignments, users } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 /** GDPR-1 on PostgreSQL: the SQLite adapter's statements. */
 export class PgGdprRepo implements GdprRepo {
@@ -17,7 +18,7 @@ export class PgGdprRepo implements GdprRepo {
       .select()
       .from(users)
       .where(and(eq(users.id, userId), eq(users.accountId, accountId)));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 

@@ -5,15 +5,19 @@ import type { HostRow } from '../../../domain/rows';
 import { hosts, locations } from '../schema';
 import { statusFilter } from './host-stats';
 import { hostSortSegments } from './hosts-sql';
-import { idArray } from './sql-helpers';
+import { idArray, lockRow } from './sql-helpers';
 
 /** AGT-4 / UI-11 / UI-13 on PostgreSQL: the SQLite repository's statements in PostgreSQL's forms. */
 export class PgHostsRepo implements HostsRepo {
-  constructor(private readonly db: NodePgDatabase) {}
+  constructor(
+    private readonly db: NodePgDatabase,
+    /** A read's (PgTx.readOnly): `{ forUpdate }` then takes no lock (lockRow). */
+    private readonly readOnly = false,
+  ) {}
 
   async byId(id: number, opts?: { forUpdate?: boolean }): Promise<HostRow | undefined> {
     const q = this.db.select().from(hosts).where(eq(hosts.id, id));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row;
   }
 
@@ -26,7 +30,7 @@ export class PgHostsRepo implements HostsRepo {
       .from(hosts)
       .where(sql`${hosts.id} = ANY(${idArray(ids)})`)
       .orderBy(asc(hosts.id));
-    return opts?.forUpdate ? await q.for('update') : await q;
+    return lockRow(this.readOnly, opts) ? await q.for('update') : await q;
   }
 
   async page(q: HostPageQuery): Promise<{ total: number; rows: HostRow[] }> {

@@ -77,13 +77,13 @@ export type PgReposA = Pick<
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
-    orgs: new PgOrganizationsRepo(tx.db),
-    hosts: new PgHostsRepo(tx.db),
+    orgs: new PgOrganizationsRepo(tx.db, tx.readOnly),
+    hosts: new PgHostsRepo(tx.db, tx.readOnly),
     hostCounts: new PgHostCountsRepo(tx),
-    locations: new PgLocationsRepo(tx.db),
+    locations: new PgLocationsRepo(tx.db, tx.readOnly),
     fleet: new PgFleetRepo(tx.db),
-    secrets: new PgSecretsRepo(tx.db),
-    onboarding: new PgOnboardingRepo(tx.db),
+    secrets: new PgSecretsRepo(tx.db, tx.readOnly),
+    onboarding: new PgOnboardingRepo(tx.db, tx.readOnly),
   };
 }
 // ── end of group A ───────────────────────────────────────────────────────────────────────────

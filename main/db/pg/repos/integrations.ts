@@ -11,6 +11,7 @@ import type {
 } from '../../../features/integrations/integrations.repo';
 import { auditEntries, integrationDestinations as dest, outbox } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 /**
  * INT-1/INT-2 on PostgreSQL: the SQLite adapter's statements. What makes one drainer across
@@ -39,7 +40,7 @@ export class PgIntegrationsRepo implements IntegrationsRepo {
       .select()
       .from(dest)
       .where(and(eq(dest.accountId, accountId), eq(dest.id, id)));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 

@@ -7,18 +7,22 @@ import type {
 } from '../../../features/locations/locations.repo';
 import type { HostRow, LocationRow, LocationSubnetRow } from '../../../domain/rows';
 import { hosts, locationSubnets, locations, organizations } from '../schema';
-import { idArray } from './sql-helpers';
+import { idArray, lockRow } from './sql-helpers';
 
 /**
  * LOC-1..4 on PostgreSQL. Lists SQLite returns without an ORDER BY are read here in id order
  * (the order SQLite's rowid walks give them), so both engines answer the same list.
  */
 export class PgLocationsRepo implements LocationsRepo {
-  constructor(private readonly db: NodePgDatabase) {}
+  constructor(
+    private readonly db: NodePgDatabase,
+    /** A read's (PgTx.readOnly): `{ forUpdate }` then takes no lock (lockRow). */
+    private readonly readOnly = false,
+  ) {}
 
   async byId(id: number, opts?: { forUpdate?: boolean }): Promise<LocationRow | undefined> {
     const q = this.db.select().from(locations).where(eq(locations.id, id));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row;
   }
 

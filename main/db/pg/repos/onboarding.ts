@@ -3,10 +3,15 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { OnboardingRepo } from '../../../features/onboarding/onboarding.repo';
 import type { AlertRuleRow, ComplianceBaselineRow } from '../../../domain/rows';
 import { alertRules, complianceBaselines } from '../schema';
+import { lockRow } from './sql-helpers';
 
 /** AUT-5 on PostgreSQL: the onboarding defaults. */
 export class PgOnboardingRepo implements OnboardingRepo {
-  constructor(private readonly db: NodePgDatabase) {}
+  constructor(
+    private readonly db: NodePgDatabase,
+    /** A read's (PgTx.readOnly): `{ forUpdate }` then takes no lock (lockRow). */
+    private readonly readOnly = false,
+  ) {}
 
   async seedDefaults(
     organizationId: number,
@@ -29,7 +34,7 @@ export class PgOnboardingRepo implements OnboardingRepo {
 
   async alertRule(id: number, opts?: { forUpdate?: boolean }): Promise<AlertRuleRow | undefined> {
     const q = this.db.select().from(alertRules).where(eq(alertRules.id, id));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row;
   }
 
@@ -55,7 +60,7 @@ export class PgOnboardingRepo implements OnboardingRepo {
     opts?: { forUpdate?: boolean },
   ): Promise<ComplianceBaselineRow | undefined> {
     const q = this.db.select().from(complianceBaselines).where(eq(complianceBaselines.id, id));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row;
   }
 

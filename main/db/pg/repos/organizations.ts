@@ -26,7 +26,7 @@ import {
   searchSortKey,
   type SortPlan,
 } from './organizations-sql';
-import { int8 } from './sql-helpers';
+import { int8, lockRow } from './sql-helpers';
 
 const ORG_FIELDS = Object.entries(orgColumns) as [keyof OrgRow, PgColumn][];
 
@@ -79,11 +79,15 @@ function liveStatsSelect(now: number): SQL {
 
 /** ORG-1..5 on PostgreSQL: the SQLite repository's statements in PostgreSQL's forms. */
 export class PgOrganizationsRepo implements OrganizationsRepo {
-  constructor(private readonly db: NodePgDatabase) {}
+  constructor(
+    private readonly db: NodePgDatabase,
+    /** A read's (PgTx.readOnly): `{ forUpdate }` then takes no lock (lockRow). */
+    private readonly readOnly = false,
+  ) {}
 
   async byId(id: number, opts?: { forUpdate?: boolean }): Promise<OrgRow | undefined> {
     const q = this.db.select(orgColumns).from(organizations).where(eq(organizations.id, id));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row;
   }
 

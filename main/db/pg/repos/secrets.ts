@@ -7,6 +7,7 @@ import type {
   SecretsRepo,
 } from '../../../features/organizations/secrets.repo';
 import { accounts, hosts, organizations } from '../schema';
+import { lockRow } from './sql-helpers';
 
 const matchColumns = {
   id: organizations.id,
@@ -21,7 +22,11 @@ const matchColumns = {
 
 /** SEC-1..4 on PostgreSQL: the SQLite adapter's queries, async. */
 export class PgSecretsRepo implements SecretsRepo {
-  constructor(private readonly db: NodePgDatabase) {}
+  constructor(
+    private readonly db: NodePgDatabase,
+    /** A read's (PgTx.readOnly): `{ forUpdate }` then takes no lock (lockRow). */
+    private readonly readOnly = false,
+  ) {}
 
   async ciphertextOf(orgId: number): Promise<Buffer> {
     const [row] = await this.db
@@ -36,7 +41,7 @@ export class PgSecretsRepo implements SecretsRepo {
       .select({ digest: organizations.secretDigest })
       .from(organizations)
       .where(eq(organizations.id, orgId));
-    const [row] = opts?.forUpdate ? await q.for('update') : await q;
+    const [row] = lockRow(this.readOnly, opts) ? await q.for('update') : await q;
     return row!.digest;
   }
 

@@ -3,6 +3,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /**
+ * Whether a read asked `{ forUpdate }` takes the row lock: in a write, yes (the row is about to
+ * be changed from what was read); in a read, never: PostgreSQL refuses FOR UPDATE in a READ ONLY
+ * transaction (SQLSTATE 25006), and a service may share one check between the read before real
+ * I/O and the write after it (LOC-4's delete preview and delete, a password change).
+ */
+export const lockRow = (readOnly: boolean | undefined, opts?: { forUpdate?: boolean }): boolean =>
+  opts?.forUpdate === true && readOnly !== true;
+
+/**
  * An id list as ONE bound parameter (`= ANY($1::int8[])`), SQLite's `json_each(?)`: one
  * statement text whatever the list's length (no 65,535-parameter ceiling, one plan).
  */

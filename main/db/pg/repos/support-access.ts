@@ -23,6 +23,7 @@ import type {
 import type { SupportRequestStatus } from '../../../../shared/schemas/support-access.schema';
 import { accounts, supportGrants, supportRequests, users } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 const byId = <T extends { id: number }>(rows: T[]) => rows.sort((a, b) => a.id - b.id);
 
@@ -151,7 +152,7 @@ export class PgSupportAccessRepo implements SupportAccessRepo {
       .select()
       .from(supportRequests)
       .where(and(eq(supportRequests.id, id), eq(supportRequests.accountId, accountId)));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row as SupportRequestRow | undefined;
   }
 

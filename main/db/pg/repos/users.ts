@@ -3,6 +3,7 @@ import type { RoleAssignmentRow, UserRow } from '../../../domain/rows';
 import type { NewRole, NewUser, UserChanges, UsersRepo } from '../../../features/users/users.repo';
 import { apiTokens, organizations, roleAssignments, users } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 /** TEN-6 on PostgreSQL: the SQLite adapter's statements. */
 export class PgUsersRepo implements UsersRepo {
@@ -30,7 +31,7 @@ export class PgUsersRepo implements UsersRepo {
       .select()
       .from(users)
       .where(and(eq(users.id, id), eq(users.accountId, accountId)));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 

@@ -6,6 +6,7 @@ import type {
 } from '../../../features/workflows/workflows.repo';
 import { hosts, incidents, organizations, workflowRuns, workflows } from '../schema';
 import type { PgTx } from '../uow';
+import { lockRow } from './sql-helpers';
 
 /** AUT-3/4 on PostgreSQL: the SQLite adapter's statements. */
 export class PgWorkflowsRepo implements WorkflowsRepo {
@@ -13,7 +14,7 @@ export class PgWorkflowsRepo implements WorkflowsRepo {
 
   async byId(id: number, opts?: { forUpdate?: boolean }): Promise<WorkflowRow | undefined> {
     const q = this.tx.db.select().from(workflows).where(eq(workflows.id, id));
-    const [row] = await (opts?.forUpdate ? q.for('update') : q);
+    const [row] = await (lockRow(this.tx.readOnly, opts) ? q.for('update') : q);
     return row;
   }
 
