@@ -252,4 +252,25 @@ describe.skipIf(!pgAvailable)('PostgreSQL unit of work', () => {
     expect(await committed()).toEqual(['a', 'c']);
     expect(hooks.sort()).toEqual(['a', 'c']);
   });
+
+  it('a failed statement reaches the caller without its parameters: a value may be a secret', async () => {
+    const uow = uowWith();
+    const secret = 'odk_pat_0123456789abcdef-not-for-logs';
+    await uow.write((r) => r.t.insert(secret));
+    const err: unknown = await uow
+      .write((r) => r.t.insert(secret))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    // Everything a log line could print: each message and stack down the cause chain.
+    const printed: string[] = [];
+    for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+      printed.push(e.message, e.stack ?? '', JSON.stringify(e));
+    }
+    expect(printed.join('\n')).toContain('INSERT INTO t');
+    expect(printed.join('\n')).not.toContain(secret);
+    // What the services map errors by is kept: the engine's error and its SQLSTATE.
+    expect(sqlState(err)).toBe('23505');
+  });
 });

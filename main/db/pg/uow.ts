@@ -4,6 +4,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import type { TxHooks, UnitOfWork } from '../../core/uow';
+import { withoutParameters } from './query-error';
 
 /** What a repository of one transaction is built over: its connection, nothing else. */
 export interface PgTx {
@@ -282,7 +283,8 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
         mode !== 'one' &&
         attempt < this.maxAttempts &&
         isRetryable(outcome.error);
-      if (!retry) throw outcome.error;
+      // What leaves carries no statement parameters (query-error.ts says why).
+      if (!retry) throw withoutParameters(outcome.error);
       for (const lock of outcome.retryLocks) locks.add(lock);
       this.opts.onRetry?.(attempt, outcome.error);
       await sleep(Math.random() * Math.min(this.capMs, this.baseMs * 2 ** (attempt - 1)));
