@@ -3,10 +3,15 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changesOf, sameValue } from '../main/core/audit-diff';
-import { auditEntries, organizations } from '../main/db/schema';
-import { orgColumns } from '../main/db/sqlite/repos/organizations-sql';
+import { orgColumns as pgOrgColumns } from '../main/db/pg/repos/organizations-sql';
+import { orgColumns as sqliteOrgColumns } from '../main/db/sqlite/repos/organizations-sql';
 import { toOrganization } from '../main/features/organizations/organizations.mapper';
+import { t } from './fixtures/tables';
+import { onPg } from './fixtures/test-engine';
 import { createWorld, type World } from './fixtures/world';
+
+// The columns the engine's organizations repository reads (typed as SQLite's, as tables.ts is).
+const orgColumns = onPg ? (pgOrgColumns as unknown as typeof sqliteOrgColumns) : sqliteOrgColumns;
 
 describe('sameValue', () => {
   it.each([
@@ -59,32 +64,36 @@ describe('organization updates record only what changed', () => {
   });
   afterEach(() => w.close());
 
-  const lastChanges = (orgId: number) =>
-    (
-      JSON.parse(
-        w.opened.db
-          .select({ details: auditEntries.details })
-          .from(auditEntries)
-          .where(
-            and(
-              eq(auditEntries.action, 'organization.updated'),
-              eq(auditEntries.organizationId, orgId),
-            ),
-          )
-          .orderBy(desc(auditEntries.id))
-          .get()!.details,
-      ) as { changes: unknown }
-    ).changes;
+  const lastChanges = async (orgId: number) => {
+    const [last] = await w.db
+      .select({ details: t.auditEntries.details })
+      .from(t.auditEntries)
+      .where(
+        and(
+          eq(t.auditEntries.action, 'organization.updated'),
+          eq(t.auditEntries.organizationId, orgId),
+        ),
+      )
+      .orderBy(desc(t.auditEntries.id))
+      .limit(1);
+    return (JSON.parse(last!.details) as { changes: unknown }).changes;
+  };
 
   it('an object field of the org left as it was is no change (new objects on every read)', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Acme' });
-    const read = () =>
-      w.opened.db.select(orgColumns).from(organizations).where(eq(organizations.id, org.id)).get()!;
+    const read = async () =>
+      (
+        await w.db
+          .select(orgColumns)
+          .from(t.organizations)
+          .where(eq(t.organizations.id, org.id))
+          .limit(1)
+      )[0]!;
     const stats = { online: 1, offline: 2, stale: 0, total: 3 };
     // Two reads of the row, each mapped with its stats: equal values, never the same objects.
-    const before = toOrganization(read(), { ...stats });
-    const after = toOrganization({ ...read(), name: 'Renamed' }, { ...stats });
+    const before = toOrganization(await read(), { ...stats });
+    const after = toOrganization({ ...(await read()), name: 'Renamed' }, { ...stats });
     expect(before.stats).not.toBe(after.stats);
     expect(changesOf(before, after, ['name', 'stats', 'description'])).toEqual({
       name: { from: 'Acme', to: 'Renamed' },
@@ -104,8 +113,8 @@ describe('organization updates record only what changed', () => {
       legal_hold: false,
     } as const;
     await api.organizations.update({ id: org.id, patch: same });
-    expect(lastChanges(org.id)).toEqual({});
+    expect(await lastChanges(org.id)).toEqual({});
     await api.organizations.update({ id: org.id, patch: { ...same, region: 'us' } });
-    expect(lastChanges(org.id)).toEqual({ region: { from: 'eu', to: 'us' } });
+    expect(await lastChanges(org.id)).toEqual({ region: { from: 'eu', to: 'us' } });
   });
 });

@@ -2,9 +2,9 @@
 // as it is called now, resolved on the server within what the caller may read; a target that is
 // gone, erased or not the caller's shows its id and target_deleted, never another tenant's name.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries, hosts } from '../main/db/schema';
 import { auditPageOutput, type AuditEntry } from '../shared/schemas/audit.schema';
 import { nextSeq } from './fixtures/audit-rows';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -19,24 +19,27 @@ const target = (items: AuditEntry[], action: string, id: number | string) =>
   items.find((e) => e.action === action && e.target_id === String(id));
 
 /** An entry in `accountId`'s trail, written straight to the table (the chain is not read here). */
-function forge(accountId: number, targetType: string, targetId: number, organizationId?: number) {
-  w.opened.db
-    .insert(auditEntries)
-    .values({
-      at: w.clock.now(),
-      accountId,
-      organizationId: organizationId ?? null,
-      actorUserId: null,
-      actorLabel: 'system',
-      action: 'test.forged',
-      targetType,
-      targetId: String(targetId),
-      details: '{}',
-      prevHash: '0'.repeat(64),
-      hash: '0'.repeat(64),
-      seq: nextSeq(w.opened.sqlite, accountId),
-    })
-    .run();
+async function forge(
+  accountId: number,
+  targetType: string,
+  targetId: number,
+  organizationId?: number,
+) {
+  const seq = await nextSeq(w.db, accountId);
+  await w.db.insert(t.auditEntries).values({
+    at: w.clock.now(),
+    accountId,
+    organizationId: organizationId ?? null,
+    actorUserId: null,
+    actorLabel: 'system',
+    action: 'test.forged',
+    targetType,
+    targetId: String(targetId),
+    details: '{}',
+    prevHash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+    seq,
+  });
 }
 
 describe('AUD-2 audit targets by name', () => {
@@ -44,8 +47,8 @@ describe('AUD-2 audit targets by name', () => {
     const org = await api.organizations.create({ name: 'Acme' });
     await api.organizations.update({ id: org.id, patch: { name: 'Acme Corp' } });
     const loc = await api.locations.create({ organization_id: org.id, name: 'DC-East' });
-    const hostId = w.opened.db
-      .insert(hosts)
+    const [host] = await w.db
+      .insert(t.hosts)
       .values({
         organizationId: org.id,
         locationId: org.default_location_id,
@@ -54,8 +57,8 @@ describe('AUD-2 audit targets by name', () => {
         agentType: 'go',
         registeredAt: 0,
       })
-      .returning({ id: hosts.id })
-      .get().id;
+      .returning({ id: t.hosts.id });
+    const hostId = host!.id;
     await api.hosts.move({ id: hostId, location_id: loc.id });
     const user = await api.users.create({ email: 'ana@example.com', name: 'Ana Lima' });
 
@@ -113,12 +116,12 @@ describe('AUD-2 audit targets by name', () => {
     });
     const acme = await api.organizations.create({ name: 'Acme' });
     const beta = await api.organizations.create({ name: 'Beta' });
-    forge(w.accountId, 'organization', theirs.id);
-    forge(w.accountId, 'location', theirs.default_location_id);
-    forge(w.accountId, 'user', theirUser.id);
+    await forge(w.accountId, 'organization', theirs.id);
+    await forge(w.accountId, 'location', theirs.default_location_id);
+    await forge(w.accountId, 'user', theirUser.id);
     // In Acme's trail, an entry pointing at Beta and its location.
-    forge(w.accountId, 'organization', beta.id, acme.id);
-    forge(w.accountId, 'location', beta.default_location_id, acme.id);
+    await forge(w.accountId, 'organization', beta.id, acme.id);
+    await forge(w.accountId, 'location', beta.default_location_id, acme.id);
 
     const all = (await api.audit.list()).items.filter((e) => e.action === 'test.forged');
     expect(JSON.stringify(all)).not.toMatch(/Their Secret Org|Eve Other/);

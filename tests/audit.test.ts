@@ -1,8 +1,7 @@
 import type { TRPCError } from '@trpc/server';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor, type Actor } from '../main/core/actor';
-import { auditEntries } from '../main/db/schema';
 import { SqliteAuditTrailRepo } from '../main/db/sqlite/repos/audit-trail';
 import { csvCell, toCsv } from '../main/features/audit/audit.csv';
 import {
@@ -13,6 +12,9 @@ import {
 } from '../shared/schemas/audit.schema';
 import { hasOpenssl, opensslVerify } from './fixtures/openssl';
 import { makeRoomAfter, nextSeq } from './fixtures/audit-rows';
+import { sqlRows, sqlRun } from './fixtures/raw-sql';
+import { t } from './fixtures/tables';
+import { onPg, sqliteOnly } from './fixtures/test-engine';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -213,38 +215,48 @@ describe('AUD-2 queries', () => {
     }
   });
 
-  it('an index serves each query: (account_id, at, id) account-wide, (organization_id, at, id) per org', () => {
-    const plan = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
-      const { sql, params } = q.toSQL();
-      return (
-        w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as {
-          detail: string;
-        }[]
-      )
-        .map((r) => r.detail)
-        .join(' | ');
-    };
-    // The page query as the repository builds it for a scope the access check decided.
-    const trail = new SqliteAuditTrailRepo(w.opened.db);
-    const filter = (raw: ListAuditInput) => listAuditInput.parse(raw);
-    const account = plan(
-      trail.pageQuery({ accountId: w.accountId }, filter({ action: 'organization.' })),
-    );
-    expect(account).toMatch(/USING (COVERING )?INDEX audit_account_at_idx/);
-    expect(account).not.toMatch(/USE TEMP B-TREE/);
-    const org = plan(trail.pageQuery({ organizationId: acme }, filter({ organization_id: acme })));
-    expect(org).toMatch(/USING (COVERING )?INDEX audit_org_at_idx/);
-    expect(org).not.toMatch(/USE TEMP B-TREE/);
-    // Oldest first walks the same indexes the other way.
-    for (const [scope, input] of [
-      [{ accountId: w.accountId }, { order: 'asc' as const }],
-      [{ organizationId: acme }, { order: 'asc' as const, organization_id: acme }],
-    ] as const) {
-      const asc = plan(trail.pageQuery(scope, filter(input)));
-      expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_at_idx/);
-      expect(asc).not.toMatch(/USE TEMP B-TREE/);
-    }
-  });
+  it.skipIf(
+    sqliteOnly(
+      "SQLite's query plans (EXPLAIN QUERY PLAN) of the SQLite repository's page query; " +
+        'PostgreSQL has no audit page plan test yet',
+    ),
+  )(
+    'an index serves each query: (account_id, at, id) account-wide, (organization_id, at, id) per org',
+    () => {
+      const plan = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
+        const { sql, params } = q.toSQL();
+        return (
+          w.opened.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(params as never[])) as {
+            detail: string;
+          }[]
+        )
+          .map((r) => r.detail)
+          .join(' | ');
+      };
+      // The page query as the repository builds it for a scope the access check decided.
+      const trail = new SqliteAuditTrailRepo(w.opened.db);
+      const filter = (raw: ListAuditInput) => listAuditInput.parse(raw);
+      const account = plan(
+        trail.pageQuery({ accountId: w.accountId }, filter({ action: 'organization.' })),
+      );
+      expect(account).toMatch(/USING (COVERING )?INDEX audit_account_at_idx/);
+      expect(account).not.toMatch(/USE TEMP B-TREE/);
+      const org = plan(
+        trail.pageQuery({ organizationId: acme }, filter({ organization_id: acme })),
+      );
+      expect(org).toMatch(/USING (COVERING )?INDEX audit_org_at_idx/);
+      expect(org).not.toMatch(/USE TEMP B-TREE/);
+      // Oldest first walks the same indexes the other way.
+      for (const [scope, input] of [
+        [{ accountId: w.accountId }, { order: 'asc' as const }],
+        [{ organizationId: acme }, { order: 'asc' as const, organization_id: acme }],
+      ] as const) {
+        const asc = plan(trail.pageQuery(scope, filter(input)));
+        expect(asc).toMatch(/USING (COVERING )?INDEX audit_(account|org)_at_idx/);
+        expect(asc).not.toMatch(/USE TEMP B-TREE/);
+      }
+    },
+  );
 });
 
 /** A small RFC 4180 reader, to check the export reads back to exactly what was written. */
@@ -388,13 +400,13 @@ describe('AUD-2 export', () => {
 
   it('stops at MAX_AUDIT_EXPORT entries and says so', async () => {
     // Bulk rows straight into the table: the export reads them, it does not verify them.
-    w.opened.sqlite
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+    const first = (await nextSeq(w.db, w.accountId)) - 1;
+    await sqlRun(
+      w.db,
+      sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${MAX_AUDIT_EXPORT})
          INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash, seq)
-         SELECT 1767225600000 + i, ?, 'bulk', 'test.bulk', 'thing', '', '', ? + i FROM n`,
-      )
-      .run(MAX_AUDIT_EXPORT, w.accountId, nextSeq(w.opened.sqlite, w.accountId) - 1);
+         SELECT 1767225600000 + i, ${w.accountId}, 'bulk', 'test.bulk', 'thing', '', '', ${first} + i FROM n`,
+    );
     const out = await api.audit.export({ format: 'json' });
     expect(out).toMatchObject({ count: MAX_AUDIT_EXPORT, truncated: true });
     const entries = JSON.parse(out.content) as AuditEntry[];
@@ -415,20 +427,23 @@ describe('AUD-3 hash chain verification', () => {
       await api.organizations.create({ name: `Org ${i}` });
       await theirs.organizations.create({ name: `Theirs ${i}` });
     }
-    const ids = w.opened.db
-      .select({ id: auditEntries.id })
-      .from(auditEntries)
-      .where(eq(auditEntries.accountId, w.accountId))
-      .orderBy(auditEntries.id)
-      .all()
-      .map((r) => r.id);
+    const ids = (
+      await w.db
+        .select({ id: t.auditEntries.id })
+        .from(t.auditEntries)
+        .where(eq(t.auditEntries.accountId, w.accountId))
+        .orderBy(t.auditEntries.id)
+    ).map((r) => r.id);
     return { ids, other };
   }
-  const sqlite = () => w.opened.sqlite;
+  /** Tampers with the table as someone with the database would (raw SQL, either engine). */
+  const tamper = (q: ReturnType<typeof sql>) => sqlRun(w.db, q);
+  const entry = async (id: number) =>
+    (await w.db.select().from(t.auditEntries).where(eq(t.auditEntries.id, id)).limit(1))[0]!;
 
   it('the newest entries cut from the end are found: the chain no longer reaches its head', async () => {
     const { ids } = await busyTrail();
-    sqlite().prepare('DELETE FROM audit_entries WHERE id IN (?, ?)').run(ids.at(-1), ids.at(-2));
+    await tamper(sql`DELETE FROM audit_entries WHERE id IN (${ids.at(-1)}, ${ids.at(-2)})`);
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       problem: 'removed',
@@ -441,19 +456,26 @@ describe('AUD-3 hash chain verification', () => {
 
   it('an append from a stale chain head fails instead of forking the chain (UNIQUE account, seq)', async () => {
     await busyTrail();
-    const head = sqlite()
-      .prepare('SELECT seq, hash FROM audit_heads WHERE account_id = ?')
-      .get(w.accountId) as { seq: number; hash: string };
+    const [head] = await sqlRows<{ seq: number | string; hash: string }>(
+      w.db,
+      sql`SELECT seq, hash FROM audit_heads WHERE account_id = ${w.accountId}`,
+    );
     await api.organizations.create({ name: 'Moves the head' });
     // A second writer that read the head before that append links to it with the same seq.
-    expect(() =>
-      sqlite()
-        .prepare(
-          `INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash, seq)
-           VALUES (1, ?, 'replica-b', 'test.fork', 'thing', ?, ?, ?)`,
-        )
-        .run(w.accountId, head.hash, 'b'.repeat(64), head.seq + 1),
-    ).toThrow(/UNIQUE constraint failed: audit_entries.account_id, audit_entries.seq/);
+    const refused = await tamper(
+      sql`INSERT INTO audit_entries (at, account_id, actor_label, action, target_type, prev_hash, hash, seq)
+           VALUES (1, ${w.accountId}, 'replica-b', 'test.fork', 'thing', ${head!.hash}, ${'b'.repeat(64)}, ${Number(head!.seq) + 1})`,
+    ).then(
+      () => null,
+      (e: unknown) => e as Error & { cause?: Error },
+    );
+    // The engine's own words for the one constraint: SQLite names its columns, PostgreSQL its
+    // index (drizzle wraps PostgreSQL's error as the cause of "Failed query").
+    expect((refused?.cause ?? refused)?.message).toMatch(
+      onPg
+        ? /duplicate key value violates unique constraint "audit_account_seq_uq"/
+        : /UNIQUE constraint failed: audit_entries.account_id, audit_entries.seq/,
+    );
     expect(await api.audit.verify()).toMatchObject({ ok: true });
   });
 
@@ -470,9 +492,9 @@ describe('AUD-3 hash chain verification', () => {
   it('a changed field is reported as altered, at that entry', async () => {
     const { ids, other } = await busyTrail();
     const victim = ids[3]!;
-    sqlite()
-      .prepare('UPDATE audit_entries SET details = \'{"name":"Innocent"}\' WHERE id = ?')
-      .run(victim);
+    await tamper(
+      sql`UPDATE audit_entries SET details = '{"name":"Innocent"}' WHERE id = ${victim}`,
+    );
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: victim,
@@ -491,7 +513,9 @@ describe('AUD-3 hash chain verification', () => {
     ['hash', "'" + 'f'.repeat(64) + "'"],
   ])('changing %s is reported as altered', async (column, value) => {
     const { ids } = await busyTrail();
-    sqlite().prepare(`UPDATE audit_entries SET ${column} = ${value} WHERE id = ?`).run(ids[2]);
+    await tamper(
+      sql`UPDATE audit_entries SET ${sql.raw(column)} = ${sql.raw(value)} WHERE id = ${ids[2]}`,
+    );
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: ids[2],
@@ -502,36 +526,35 @@ describe('AUD-3 hash chain verification', () => {
   it('a user is bound by id, not by label (erasure replaces labels, GDPR-1); the system by its label', async () => {
     const { ids } = await busyTrail();
     // The label of a user's entry is a display copy of their email: replaceable, not evidence.
-    sqlite()
-      .prepare("UPDATE audit_entries SET actor_label = 'someone@else' WHERE id = ?")
-      .run(ids[2]);
+    await tamper(sql`UPDATE audit_entries SET actor_label = 'someone@else' WHERE id = ${ids[2]}`);
     expect(await api.audit.verify()).toMatchObject({ ok: true });
     // The system actor has no id: its label is what the entry binds.
-    w.services.infra.storage.audit.record(systemActor(w.accountId), {
-      accountId: w.accountId,
-      action: 'retention.cleanup',
-      targetType: 'account',
-      targetId: w.accountId,
-    });
-    const system = w.opened.db
+    await w.services.infra.uow.write((r) =>
+      r.audit.record(systemActor(w.accountId), {
+        accountId: w.accountId,
+        action: 'retention.cleanup',
+        targetType: 'account',
+        targetId: w.accountId,
+      }),
+    );
+    const [system] = await w.db
       .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'retention.cleanup'))
-      .get()!;
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.action, 'retention.cleanup'));
     expect(system).toMatchObject({ actorUserId: null, actorLabel: 'system' });
-    sqlite()
-      .prepare("UPDATE audit_entries SET actor_label = 'admin@a.test' WHERE id = ?")
-      .run(system.id);
+    await tamper(
+      sql`UPDATE audit_entries SET actor_label = 'admin@a.test' WHERE id = ${system!.id}`,
+    );
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
-      first_bad_entry_id: system.id,
+      first_bad_entry_id: system!.id,
       problem: 'altered',
     });
   });
 
   it('a deleted entry is reported as removed, at the entry after the gap', async () => {
     const { ids } = await busyTrail();
-    sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(ids[2]);
+    await tamper(sql`DELETE FROM audit_entries WHERE id = ${ids[2]}`);
     const res = await api.audit.verify();
     expect(res).toMatchObject({ ok: false, first_bad_entry_id: ids[3], problem: 'removed' });
     expect(res.message).toContain(`entry ${ids[1]}`);
@@ -539,7 +562,7 @@ describe('AUD-3 hash chain verification', () => {
 
   it('deleting the first entry is reported at the second', async () => {
     const { ids } = await busyTrail();
-    sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(ids[0]);
+    await tamper(sql`DELETE FROM audit_entries WHERE id = ${ids[0]}`);
     expect(await api.audit.verify()).toMatchObject({
       first_bad_entry_id: ids[1],
       problem: 'removed',
@@ -553,24 +576,17 @@ describe('AUD-3 hash chain verification', () => {
     // to look linked to its predecessor; without the key its own hash cannot be right.
     const gap = ids.findIndex((id, i) => i > 1 && id !== ids[i - 1]! + 1);
     expect(gap).toBeGreaterThan(1);
-    sqlite()
-      .prepare('DELETE FROM audit_entries WHERE id = ?')
-      .run(ids[gap - 1]! + 1);
     const forgedId = ids[gap - 1]! + 1;
-    const prev = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.id, ids[gap - 1]!))
-      .get()!;
+    await tamper(sql`DELETE FROM audit_entries WHERE id = ${forgedId}`);
+    const prev = await entry(ids[gap - 1]!);
     // Its place in the chain: right after its predecessor (the later entries move up one).
-    makeRoomAfter(sqlite(), w.accountId, prev.seq);
-    sqlite()
-      .prepare(
-        `INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
+    await makeRoomAfter(w.db, w.accountId, prev.seq);
+    await tamper(
+      sql`INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
            action, target_type, target_id, details, prev_hash, hash, seq)
-         VALUES (?, ?, ?, NULL, ?, 'admin@a.test', 'user.role_granted', 'user', '1', '{}', ?, ?, ?)`,
-      )
-      .run(forgedId, prev.at, w.accountId, w.admin.userId, prev.hash, 'a'.repeat(64), prev.seq + 1);
+         VALUES (${forgedId}, ${prev.at}, ${w.accountId}, NULL, ${w.admin.userId}, 'admin@a.test',
+           'user.role_granted', 'user', '1', '{}', ${prev.hash}, ${'a'.repeat(64)}, ${prev.seq + 1})`,
+    );
     expect(await api.audit.verify()).toMatchObject({
       ok: false,
       first_bad_entry_id: forgedId,
@@ -582,21 +598,16 @@ describe('AUD-3 hash chain verification', () => {
     const { ids } = await busyTrail();
     const gap = ids.findIndex((id, i) => i > 1 && id !== ids[i - 1]! + 1);
     const replayId = ids[gap - 1]! + 1;
-    sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(replayId);
-    const before = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.id, ids[gap - 1]!))
-      .get()!;
-    makeRoomAfter(sqlite(), w.accountId, before.seq);
-    sqlite()
-      .prepare(
-        `INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
+    await tamper(sql`DELETE FROM audit_entries WHERE id = ${replayId}`);
+    const before = await entry(ids[gap - 1]!);
+    await makeRoomAfter(w.db, w.accountId, before.seq);
+    await tamper(
+      sql`INSERT INTO audit_entries (id, at, account_id, organization_id, actor_user_id, actor_label,
            action, target_type, target_id, details, prev_hash, hash, seq)
-         SELECT ?, at, account_id, organization_id, actor_user_id, actor_label, action, target_type,
-           target_id, details, prev_hash, hash, ? FROM audit_entries WHERE id = ?`,
-      )
-      .run(replayId, before.seq + 1, ids[0]);
+         SELECT ${replayId}, at, account_id, organization_id, actor_user_id, actor_label, action,
+           target_type, target_id, details, prev_hash, hash, ${before.seq + 1}
+         FROM audit_entries WHERE id = ${ids[0]}`,
+    );
     expect(await api.audit.verify()).toMatchObject({
       first_bad_entry_id: replayId,
       problem: 'inserted',
@@ -605,7 +616,7 @@ describe('AUD-3 hash chain verification', () => {
 
   it('entries recorded after tampering do not hide it', async () => {
     const { ids } = await busyTrail();
-    sqlite().prepare('DELETE FROM audit_entries WHERE id = ?').run(ids[1]);
+    await tamper(sql`DELETE FROM audit_entries WHERE id = ${ids[1]}`);
     await api.organizations.create({ name: 'Later' });
     expect(await api.audit.verify()).toMatchObject({
       first_bad_entry_id: ids[2],
@@ -614,17 +625,19 @@ describe('AUD-3 hash chain verification', () => {
   });
 
   it('verifies a long chain in batches', async () => {
-    for (let i = 0; i < 2100; i++) {
-      w.services.infra.storage.audit.record(w.admin, {
-        accountId: w.accountId,
-        action: 'test.bulk',
-        targetType: 'thing',
-        targetId: i,
-      });
-    }
+    await w.services.infra.uow.write(async (r) => {
+      for (let i = 0; i < 2100; i++) {
+        await r.audit.record(w.admin, {
+          accountId: w.accountId,
+          action: 'test.bulk',
+          targetType: 'thing',
+          targetId: i,
+        });
+      }
+    });
     expect(await api.audit.verify()).toMatchObject({ ok: true, checked: 2104 });
     const id2050 = (await api.audit.list({ target_type: 'thing', target_id: 2050 })).items[0]!.id;
-    sqlite().prepare("UPDATE audit_entries SET target_id = '2049' WHERE id = ?").run(id2050);
+    await tamper(sql`UPDATE audit_entries SET target_id = '2049' WHERE id = ${id2050}`);
     expect(await api.audit.verify()).toMatchObject({
       first_bad_entry_id: id2050,
       problem: 'altered',

@@ -1,7 +1,7 @@
 // Issue 5's REST endpoints over real HTTP on 127.0.0.1 (port 0), against the real server.
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hosts, locations, recordings } from '../main/db/schema';
+import { t } from './fixtures/tables';
 import { startServer, type TestResponse, type TestServer } from './fixtures/server';
 
 let s: TestServer;
@@ -21,28 +21,28 @@ const call = (
     .request(method, path, { ...(token ? { token } : {}), body })
     .then((r) => ({ ...r, body: r.json }));
 
-function addHosts(orgId: number, n: number): number[] {
-  const loc = s.opened.db
+async function addHosts(orgId: number, n: number): Promise<number[]> {
+  const [loc] = await s.db
     .select()
-    .from(locations)
-    .where(eq(locations.organizationId, orgId))
-    .get()!;
-  return Array.from(
-    { length: n },
-    (_, i) =>
-      s.opened.db
-        .insert(hosts)
-        .values({
-          organizationId: orgId,
-          locationId: loc.id,
-          hostname: `h${i}`,
-          ip: '10.0.0.1',
-          agentType: 'go',
-          registeredAt: s.clock.now(),
-        })
-        .returning({ id: hosts.id })
-        .get().id,
-  );
+    .from(t.locations)
+    .where(eq(t.locations.organizationId, orgId))
+    .orderBy(t.locations.id)
+    .limit(1);
+  const added = await s.db
+    .insert(t.hosts)
+    .values(
+      Array.from({ length: n }, (_, i) => ({
+        organizationId: orgId,
+        locationId: loc!.id,
+        hostname: `h${i}`,
+        ip: '10.0.0.1',
+        agentType: 'go' as const,
+        registeredAt: s.clock.now(),
+      })),
+    )
+    .returning({ id: t.hosts.id });
+  // In insertion order, as the one-by-one inserts gave them.
+  return added.map((h) => h.id).sort((a, b) => a - b);
 }
 
 describe('AUT-3/4 over REST', () => {
@@ -69,7 +69,7 @@ describe('AUT-3/4 over REST', () => {
     });
     expect(bind.body).toMatchObject({ major_incident_workflow_id: createdWf.body.id });
 
-    const h = addHosts(org.id, 3);
+    const h = await addHosts(org.id, 3);
     // An integration posts without a title: the spec's body is organization_id, priority, hosts.
     const incident = await call(admin, 'POST', '/api/v1/incidents', {
       organization_id: org.id,
@@ -187,7 +187,7 @@ describe('GOV and GDPR over REST', () => {
   it('recordings, legal hold, retention cleanup and account default', async () => {
     const admin = s.adminToken;
     const org = (await call(admin, 'POST', '/api/v1/organizations', { name: 'Acme' })).body;
-    const [host] = addHosts(org.id, 1);
+    const [host] = await addHosts(org.id, 1);
     const rec = await call(admin, 'POST', `/api/v1/organizations/${org.id}/recordings`, {
       host_id: host,
       kind: 'terminal',
@@ -211,7 +211,7 @@ describe('GOV and GDPR over REST', () => {
     expect(
       (await call(admin, 'POST', '/api/v1/governance/retention-cleanup')).body.total_deleted,
     ).toBe(1);
-    expect(s.opened.db.select().from(recordings).all()).toEqual([]);
+    expect(await s.db.select().from(t.recordings)).toEqual([]);
 
     expect(
       (await call(admin, 'PUT', '/api/v1/account/retention', { default_retention_days: 30 })).body,

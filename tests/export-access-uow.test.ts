@@ -5,7 +5,14 @@
 // then rolled back.
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteOnly } from './fixtures/test-engine';
 import { createExportWorld, type ExportWorld } from './fixtures/export-world';
+
+// The PostgreSQL pass skips these: the desktop's export is of its local SQLite database.
+const DESKTOP_EXPORT = sqliteOnly(
+  "the desktop's export and restore of its local SQLite database (SQLite by design); the " +
+    "uncommitted write it races is raw SQL on SQLite's one connection inside the unit of work",
+);
 
 let x: ExportWorld;
 beforeEach(async () => {
@@ -38,25 +45,32 @@ async function whileAdminDeactivationRollsBack<T>(during: () => Promise<T>): Pro
   return outcome;
 }
 
-describe('the desktop export and restore decide access on committed state', () => {
-  it("an export started during a deactivation that rolls back is the admin's, allowed", async () => {
-    const target = x.file('during.orgdesk-export');
-    const result = await whileAdminDeactivationRollsBack(async () =>
-      x.exporter.exportTo(x.w.admin, { scope: 'organization', organization_id: x.acme.id }, target),
-    );
-    expect(result.file).toBe(target);
-    expect(existsSync(target)).toBe(true);
-  });
+describe.skipIf(DESKTOP_EXPORT)(
+  'the desktop export and restore decide access on committed state',
+  () => {
+    it("an export started during a deactivation that rolls back is the admin's, allowed", async () => {
+      const target = x.file('during.orgdesk-export');
+      const result = await whileAdminDeactivationRollsBack(async () =>
+        x.exporter.exportTo(
+          x.w.admin,
+          { scope: 'organization', organization_id: x.acme.id },
+          target,
+        ),
+      );
+      expect(result.file).toBe(target);
+      expect(existsSync(target)).toBe(true);
+    });
 
-  it('a restore started during a deactivation that rolls back is allowed', async () => {
-    const { file } = await x.exporter.exportTo(
-      x.w.admin,
-      { scope: 'organization', organization_id: x.acme.id },
-      x.file('acme.orgdesk-export'),
-    );
-    const restored = await whileAdminDeactivationRollsBack(async () =>
-      x.restorer.restoreOrganization(x.w.admin, file),
-    );
-    expect(restored.name).toBe('Acme (restored)');
-  });
-});
+    it('a restore started during a deactivation that rolls back is allowed', async () => {
+      const { file } = await x.exporter.exportTo(
+        x.w.admin,
+        { scope: 'organization', organization_id: x.acme.id },
+        x.file('acme.orgdesk-export'),
+      );
+      const restored = await whileAdminDeactivationRollsBack(async () =>
+        x.restorer.restoreOrganization(x.w.admin, file),
+      );
+      expect(restored.name).toBe('Acme (restored)');
+    });
+  },
+);

@@ -1,13 +1,14 @@
 import { TRPCError } from '@trpc/server';
 import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries, hosts, locations, recordings } from '../main/db/schema';
 import { AccessService } from '../main/core/access';
 import { DAY_MS, GovernanceService } from '../main/features/governance/governance.service';
 import {
   RetentionScheduler,
   type IntervalTimers,
 } from '../main/features/governance/retention-scheduler';
+import { t } from './fixtures/tables';
+import { sqliteOnly } from './fixtures/test-engine';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -28,44 +29,59 @@ async function failure(p: Promise<unknown>, code: TRPCError['code']): Promise<TR
   return err as TRPCError;
 }
 
-function addHost(orgId: number): number {
-  const loc = w.opened.db
+async function addHost(orgId: number): Promise<number> {
+  const [loc] = await w.db
     .select()
-    .from(locations)
-    .where(eq(locations.organizationId, orgId))
-    .get()!;
-  return w.opened.db
-    .insert(hosts)
+    .from(t.locations)
+    .where(eq(t.locations.organizationId, orgId))
+    .orderBy(t.locations.id)
+    .limit(1);
+  const [host] = await w.db
+    .insert(t.hosts)
     .values({
       organizationId: orgId,
-      locationId: loc.id,
+      locationId: loc!.id,
       hostname: `h-${Math.random()}`,
       ip: '10.0.0.1',
       agentType: 'go',
       registeredAt: w.clock.now(),
     })
-    .returning({ id: hosts.id })
-    .get().id;
+    .returning({ id: t.hosts.id });
+  return host!.id;
 }
 
-/** Inserts recordings started `ageDays` ago, fast: one prepared statement in one transaction. */
-function addRecordings(orgId: number, n: number, ageDays: number): void {
+/** Inserts recordings started `ageDays` ago, fast: a few hundred rows per statement. */
+async function addRecordings(orgId: number, n: number, ageDays: number): Promise<void> {
   const started = w.clock.now() - ageDays * DAY_MS;
-  const stmt = w.opened.sqlite.prepare(
-    `INSERT INTO recordings (organization_id, host_id, user_id, kind, capture, started_at, size_bytes)
-     VALUES (?, NULL, NULL, 'terminal', 'metadata', ?, 100)`,
-  );
-  w.opened.sqlite.transaction(() => {
-    for (let i = 0; i < n; i++) stmt.run(orgId, started - i);
-  })();
+  const rows = Array.from({ length: n }, (_, i) => ({
+    organizationId: orgId,
+    hostId: null,
+    userId: null,
+    kind: 'terminal' as const,
+    capture: 'metadata' as const,
+    startedAt: started - i,
+    sizeBytes: 100,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await w.db.insert(t.recordings).values(rows.slice(i, i + 500));
+  }
 }
 
-const recordingsOf = (orgId: number) =>
-  w.opened.db
-    .select({ n: count() })
-    .from(recordings)
-    .where(eq(recordings.organizationId, orgId))
-    .get()!.n;
+const recordingsOf = async (orgId: number) =>
+  (
+    await w.db
+      .select({ n: count() })
+      .from(t.recordings)
+      .where(eq(t.recordings.organizationId, orgId))
+  )[0]!.n;
+
+/** The audit entries of this action, oldest first. */
+const entriesOf = (action: string) =>
+  w.db
+    .select()
+    .from(t.auditEntries)
+    .where(eq(t.auditEntries.action, action))
+    .orderBy(t.auditEntries.id);
 
 describe('GOV-2 retention', () => {
   it('null inherits the account default of 90 days; an account default change flows through', async () => {
@@ -99,8 +115,8 @@ describe('GOV-2 retention', () => {
 
   it('the cleanup keeps 89-day-old recordings and removes 91-day-old ones under the inherited 90', async () => {
     const org = await api.organizations.create({ name: 'A' });
-    addRecordings(org.id, 3, 89);
-    addRecordings(org.id, 4, 91);
+    await addRecordings(org.id, 3, 89);
+    await addRecordings(org.id, 4, 91);
     const report = await w.services.governance.runCleanup(w.clock.now());
     expect(report.organizations).toEqual([
       expect.objectContaining({
@@ -111,7 +127,7 @@ describe('GOV-2 retention', () => {
       }),
     ]);
     expect(report.total_deleted).toBe(4);
-    expect(recordingsOf(org.id)).toBe(3);
+    expect(await recordingsOf(org.id)).toBe(3);
   });
 
   it('the account default setter is for account admins only, validated and audited', async () => {
@@ -129,12 +145,8 @@ describe('GOV-2 retention', () => {
     );
     expect(e.message).toMatch(/default_retention_days must be at least 1/);
     await api.governance.setAccountRetention({ default_retention_days: 45 });
-    const entry = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'account.retention_updated'))
-      .get()!;
-    expect(JSON.parse(entry.details)).toEqual({ default_retention_days: { from: 90, to: 45 } });
+    const [entry] = await entriesOf('account.retention_updated');
+    expect(JSON.parse(entry!.details)).toEqual({ default_retention_days: { from: 90, to: 45 } });
   });
 });
 
@@ -148,70 +160,102 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
       patch: { legal_hold: true, legal_hold_reason: 'Case 42' },
     });
     await api.organizations.update({ id: short.id, patch: { recording_retention_days: 10 } });
-    addRecordings(held.id, 5, 400);
-    addRecordings(free.id, 6, 100);
-    addRecordings(free.id, 2, 5);
-    addRecordings(short.id, 3, 11);
-    addRecordings(short.id, 1, 9);
+    await addRecordings(held.id, 5, 400);
+    await addRecordings(free.id, 6, 100);
+    await addRecordings(free.id, 2, 5);
+    await addRecordings(short.id, 3, 11);
+    await addRecordings(short.id, 1, 9);
     const report = await api.governance.runCleanup();
     const byOrg = Object.fromEntries(report.organizations.map((o) => [o.name, o]));
     expect(byOrg.Held).toMatchObject({ deleted: 0, skipped: 'legal_hold' });
     expect(byOrg.Free).toMatchObject({ deleted: 6, skipped: null, effective_retention_days: 90 });
     expect(byOrg.Short).toMatchObject({ deleted: 3, effective_retention_days: 10 });
     expect(report.total_deleted).toBe(9);
-    expect(recordingsOf(held.id)).toBe(5);
-    expect(recordingsOf(free.id)).toBe(2);
-    expect(recordingsOf(short.id)).toBe(1);
+    expect(await recordingsOf(held.id)).toBe(5);
+    expect(await recordingsOf(free.id)).toBe(2);
+    expect(await recordingsOf(short.id)).toBe(1);
     // Lifting the hold lets the next run clean that org too.
     await api.organizations.update({ id: held.id, patch: { legal_hold: false } });
     expect((await api.governance.runCleanup()).total_deleted).toBe(5);
-    expect(recordingsOf(held.id)).toBe(0);
+    expect(await recordingsOf(held.id)).toBe(0);
   });
 
   it('deletes in bounded batches: more rows than one batch take several transactions', async () => {
     const org = await api.organizations.create({ name: 'Big' });
-    addRecordings(org.id, 1_201, 200);
-    addRecordings(org.id, 2, 1);
+    await addRecordings(org.id, 1_201, 200);
+    await addRecordings(org.id, 2, 1);
     const report = await w.services.governance.runCleanup(w.clock.now());
     expect(report.batch_size).toBe(500);
     expect(report.organizations[0]).toMatchObject({ deleted: 1_201, batches: 3 });
-    expect(recordingsOf(org.id)).toBe(2);
+    expect(await recordingsOf(org.id)).toBe(2);
     // One audit entry per batch transaction, none over the batch size.
-    const batches = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'recordings.retention_deleted'))
-      .all()
-      .map((e) => (JSON.parse(e.details) as { deleted: number }).deleted);
+    const batches = (await entriesOf('recordings.retention_deleted')).map(
+      (e) => (JSON.parse(e.details) as { deleted: number }).deleted,
+    );
     expect(batches).toEqual([500, 500, 201]);
   });
 
-  it('a legal hold placed while a cleanup runs stops it: no recording is deleted after the hold commits (issue 14)', async () => {
-    const org = await api.organizations.create({ name: 'Held mid-run' });
-    addRecordings(org.id, 1_201, 200);
-    // The cleanup starts first; the hold arrives while it runs. Each batch is its own write
-    // with the hold read inside it, so the batches after the hold's commit find it.
-    const [report] = await Promise.all([
-      w.services.governance.runCleanup(w.clock.now()),
-      api.organizations.update({
-        id: org.id,
-        patch: { legal_hold: true, legal_hold_reason: 'Litigation' },
-      }),
-    ]);
-    const entries = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.organizationId, org.id))
-      .all();
-    const holdAt = entries.find((e) => e.action === 'organization.updated')!.id;
-    const deletedAfterHold = entries.filter(
-      (e) => e.action === 'recordings.retention_deleted' && e.id > holdAt,
-    );
-    expect(deletedAfterHold).toEqual([]);
-    expect(report.organizations[0]).toMatchObject({ skipped: 'legal_hold' });
-    expect(recordingsOf(org.id)).toBe(1_201 - report.organizations[0]!.deleted);
-    expect(recordingsOf(org.id)).toBeGreaterThan(0);
+  it('a legal hold committed between two batches of a cleanup stops it at the next batch (either engine)', async () => {
+    const org = await api.organizations.create({ name: 'Held between batches' });
+    await addRecordings(org.id, 1_201, 200);
+    // The hold commits right before the second batch's write: each batch reads it inside its own.
+    const real = w.services.infra.uow;
+    let writes = 0;
+    const uow: typeof real = Object.create(real) as typeof real;
+    uow.write = async (fn) => {
+      if (++writes === 2) {
+        await api.organizations.update({
+          id: org.id,
+          patch: { legal_hold: true, legal_hold_reason: 'Litigation' },
+        });
+      }
+      return real.write(fn);
+    };
+    const svc = new GovernanceService({ uow, clock: w.clock, access: new AccessService(w.clock) });
+    const report = await svc.runCleanup(w.clock.now());
+    expect(report.organizations[0]).toMatchObject({
+      deleted: 500,
+      batches: 1,
+      skipped: 'legal_hold',
+    });
+    expect(await recordingsOf(org.id)).toBe(701);
   });
+
+  it.skipIf(
+    sqliteOnly(
+      "the hold's request lands between the cleanup's batches only through SQLite's FIFO write " +
+        'lock; on PostgreSQL the two run on their own connections in any order (the test above ' +
+        'places it there on both engines)',
+    ),
+  )(
+    'a legal hold placed while a cleanup runs stops it: no recording is deleted after the hold commits (issue 14)',
+    async () => {
+      const org = await api.organizations.create({ name: 'Held mid-run' });
+      await addRecordings(org.id, 1_201, 200);
+      // The cleanup starts first; the hold arrives while it runs. Each batch is its own write
+      // with the hold read inside it, so the batches after the hold's commit find it.
+      const [report] = await Promise.all([
+        w.services.governance.runCleanup(w.clock.now()),
+        api.organizations.update({
+          id: org.id,
+          patch: { legal_hold: true, legal_hold_reason: 'Litigation' },
+        }),
+      ]);
+      const entries = await w.db
+        .select()
+        .from(t.auditEntries)
+        .where(eq(t.auditEntries.organizationId, org.id))
+        .orderBy(t.auditEntries.id);
+      const holdAt = entries.find((e) => e.action === 'organization.updated')!.id;
+      const deletedAfterHold = entries.filter(
+        (e) => e.action === 'recordings.retention_deleted' && e.id > holdAt,
+      );
+      expect(deletedAfterHold).toEqual([]);
+      expect(report.organizations[0]).toMatchObject({ skipped: 'legal_hold' });
+      expect(await recordingsOf(org.id)).toBe(1_201 - report.organizations[0]!.deleted);
+      expect(await recordingsOf(org.id)).toBeGreaterThan(0);
+    },
+  );
 
   it('honours a smaller injected batch size', async () => {
     const svc = new GovernanceService({
@@ -221,7 +265,7 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
       cleanupBatchSize: 7,
     });
     const org = await api.organizations.create({ name: 'B' });
-    addRecordings(org.id, 15, 100);
+    await addRecordings(org.id, 15, 100);
     expect((await svc.runCleanup()).organizations[0]).toMatchObject({ deleted: 15, batches: 3 });
   });
 
@@ -229,42 +273,41 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     const mine = await api.organizations.create({ name: 'Mine' });
     const other = await w.otherAccount();
     const theirs = await w.caller(other.admin).organizations.create({ name: 'Theirs' });
-    addRecordings(mine.id, 2, 100);
-    addRecordings(theirs.id, 2, 100);
+    await addRecordings(mine.id, 2, 100);
+    await addRecordings(theirs.id, 2, 100);
     const orgAdmin = w.caller(
       await w.userWith(w.accountId, [{ role: 'org_admin', orgId: mine.id }]),
     );
     await failure(orgAdmin.governance.runCleanup(), 'FORBIDDEN');
     const report = await api.governance.runCleanup();
     expect(report.organizations.map((o) => o.organization_id)).toEqual([mine.id]);
-    expect(recordingsOf(mine.id)).toBe(0);
-    expect(recordingsOf(theirs.id)).toBe(2);
-    const entry = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'recordings.retention_deleted'))
-      .get()!;
+    expect(await recordingsOf(mine.id)).toBe(0);
+    expect(await recordingsOf(theirs.id)).toBe(2);
+    const [entry] = await entriesOf('recordings.retention_deleted');
     expect(entry).toMatchObject({ actorUserId: w.admin.userId, organizationId: mine.id });
     // The scheduled run (no account) covers everyone, as the system.
     await w.services.governance.runCleanup(w.clock.now());
-    expect(recordingsOf(theirs.id)).toBe(0);
+    expect(await recordingsOf(theirs.id)).toBe(0);
     expect(
-      w.opened.db
-        .select()
-        .from(auditEntries)
-        .where(
-          and(
-            eq(auditEntries.action, 'recordings.retention_deleted'),
-            eq(auditEntries.organizationId, theirs.id),
-          ),
-        )
-        .get(),
+      (
+        await w.db
+          .select()
+          .from(t.auditEntries)
+          .where(
+            and(
+              eq(t.auditEntries.action, 'recordings.retention_deleted'),
+              eq(t.auditEntries.organizationId, theirs.id),
+            ),
+          )
+          .orderBy(t.auditEntries.id)
+          .limit(1)
+      )[0],
     ).toMatchObject({ actorUserId: null, actorLabel: 'system' });
   });
 
   it('a user cannot delete a recording under legal hold, with a clear reason; after the hold, they can', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
-    const host = addHost(org.id);
+    const host = await addHost(org.id);
     const rec = await api.governance.createRecording({
       organization_id: org.id,
       host_id: host,
@@ -280,26 +323,20 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
     });
     const e = await failure(api.governance.deleteRecording({ id: rec.id }), 'CONFLICT');
     expect(e.message).toMatch(/under legal hold \(reason: Litigation 7\)/);
-    expect(recordingsOf(org.id)).toBe(1);
+    expect(await recordingsOf(org.id)).toBe(1);
     await api.organizations.update({ id: org.id, patch: { legal_hold: false } });
     expect(await api.governance.deleteRecording({ id: rec.id })).toEqual({
       id: rec.id,
       deleted: true,
     });
-    expect(recordingsOf(org.id)).toBe(0);
-    expect(
-      w.opened.db
-        .select()
-        .from(auditEntries)
-        .where(eq(auditEntries.action, 'recording.deleted'))
-        .all(),
-    ).toHaveLength(1);
+    expect(await recordingsOf(org.id)).toBe(0);
+    expect(await entriesOf('recording.deleted')).toHaveLength(1);
   });
 
   it('deleting needs governance.manage; foreign recordings are not found', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
-    addRecordings(org.id, 1, 1);
-    const id = w.opened.db.select().from(recordings).get()!.id;
+    await addRecordings(org.id, 1, 1);
+    const id = (await w.db.select().from(t.recordings))[0]!.id;
     const tech = w.caller(await w.userWith(w.accountId, [{ role: 'technician', orgId: org.id }]));
     const e = await failure(tech.governance.deleteRecording({ id }), 'FORBIDDEN');
     expect(e.message).toMatch(/governance\.manage/);
@@ -337,7 +374,7 @@ describe('GOV-3 legal hold and the retention cleanup', () => {
 describe('GOV-1 recordings', () => {
   it('are created under the org policy, listed newest first and paginated', async () => {
     const org = await api.organizations.create({ name: 'Acme' });
-    const host = addHost(org.id);
+    const host = await addHost(org.id);
     const base = { organization_id: org.id, host_id: host, kind: 'terminal' as const };
     // Default policy: metadata only.
     const e = await failure(
@@ -384,7 +421,7 @@ describe('GOV-1 recordings', () => {
   it('the host must be of that org; a reader cannot create', async () => {
     const a = await api.organizations.create({ name: 'A' });
     const b = await api.organizations.create({ name: 'B' });
-    const hostB = addHost(b.id);
+    const hostB = await addHost(b.id);
     const e = await failure(
       api.governance.createRecording({
         organization_id: a.id,
@@ -400,7 +437,7 @@ describe('GOV-1 recordings', () => {
     await failure(
       reader.governance.createRecording({
         organization_id: a.id,
-        host_id: addHost(a.id),
+        host_id: await addHost(a.id),
         kind: 'terminal',
         capture: 'metadata',
         started_at: w.clock.now(),
@@ -442,7 +479,7 @@ describe('GOV-3 RetentionScheduler', () => {
     scheduler.start();
     expect(timers.handles.size).toBe(1);
     expect([...timers.handles.values()][0]!.ms).toBe(60_000);
-    addRecordings(org.id, 2, 80);
+    await addRecordings(org.id, 2, 80);
     timers.fire();
     await scheduler.settled();
     expect(reports).toEqual([0]);
@@ -451,7 +488,7 @@ describe('GOV-3 RetentionScheduler', () => {
     timers.fire();
     await scheduler.settled();
     expect(reports).toEqual([0, 2]);
-    expect(recordingsOf(org.id)).toBe(0);
+    expect(await recordingsOf(org.id)).toBe(0);
     scheduler.stop();
     expect(scheduler.running).toBe(false);
     expect(timers.handles.size).toBe(0);

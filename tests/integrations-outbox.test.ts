@@ -1,9 +1,9 @@
 // INT-1/INT-2 (issue 18 item 1): the outbox is written in the audit entry's own transaction, is
 // drained by one lease holder at a time, retries with backoff and gives up after 24 h.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { outbox, workerLeases } from '../main/db/schema';
 import { OutboxDrainer } from '../main/features/integrations/outbox-drainer';
 import { retryDelayMs, RETRY_CAP_MS, RETRY_FIRST_MS } from '../shared/integrations';
+import { t } from './fixtures/tables';
 import { startReceiver, type Receiver } from './fixtures/webhook-receiver';
 import { createWorld, type World } from './fixtures/world';
 
@@ -31,14 +31,14 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rx.close();
-  w.close();
+  await w.close();
 });
 
-const rows = () => w.opened.db.select().from(outbox).all();
+const rows = () => w.db.select().from(t.outbox).orderBy(t.outbox.id);
 
 describe('the outbox', () => {
   it('a change that rolls back queues and sends nothing; one that commits is queued, then sent', async () => {
-    const before = rows().length;
+    const before = (await rows()).length;
     await expect(
       w.services.infra.uow.write(async (r) => {
         await r.audit.record(w.admin, {
@@ -50,18 +50,29 @@ describe('the outbox', () => {
         throw new Error('the change fails after its audit entry');
       }),
     ).rejects.toThrow('the change fails');
-    expect(rows().length).toBe(before);
+    expect((await rows()).length).toBe(before);
     expect(await w.services.infra.outbox.drainOnce()).toBe(0);
     expect(rx.received).toEqual([]);
 
     const org = await w.caller(w.admin).organizations.create({ name: 'Forwarded Org' });
-    const queued = rows().filter((r) => r.status === 'pending');
+    const queued = (await rows()).filter((r) => r.status === 'pending');
     expect(queued.length).toBe(1);
     expect(await w.services.infra.outbox.drainOnce()).toBe(1);
     expect(rx.received.map((r) => [r.json.event, r.json.organization_id, r.verified])).toEqual([
       ['organization.created', org.id, true],
     ]);
-    expect(rows().filter((r) => r.status === 'pending')).toEqual([]);
+    expect((await rows()).filter((r) => r.status === 'pending')).toEqual([]);
+  });
+
+  it('the test send and the deliveries page read the destination in a read-only unit of work', async () => {
+    // Neither locks the row: PostgreSQL refuses FOR UPDATE in a READ ONLY transaction.
+    const [d] = await w.caller(w.admin).integrations.list();
+    expect(await w.caller(w.admin).integrations.test({ id: d!.id })).toMatchObject({ ok: true });
+    expect(rx.received.map((r) => [r.json.event, r.verified])).toEqual([
+      ['integration.test', true],
+    ]);
+    const page = await w.caller(w.admin).integrations.deliveries({ id: d!.id });
+    expect(page.items.map((i) => [i.event, i.status])).toEqual([['integration.created', 'delivered']]);
   });
 
   it('the event filter decides what is queued', async () => {
@@ -152,7 +163,7 @@ describe('the outbox', () => {
     expect(await w.services.infra.outbox.drainOnce()).toBe(1);
     await w.caller(w.admin).organizations.create({ name: 'Second Org' });
     expect(await other.drainOnce()).toBe(0);
-    expect(w.opened.db.select().from(workerLeases).all()).toEqual([
+    expect(await w.db.select().from(t.workerLeases)).toEqual([
       expect.objectContaining({ holder: w.services.infra.outbox.holder }),
     ]);
     // A holder that stops (or dies) loses it: released at once, or expired after 60 s.

@@ -3,10 +3,10 @@
 // server here is a real SMTP server in the test process; we read what it received.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../main/core/actor';
-import { emailOutbox } from '../main/db/schema';
 import type { EmailDrainer } from '../main/features/notifications/email-drainer';
 import { RETRY_FIRST_MS } from '../shared/integrations';
 import { startSmtp, type SmtpSink } from './fixtures/smtp';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -32,7 +32,7 @@ beforeEach(async () => {
   mailer = w.services.infra.email!;
 });
 afterEach(async () => {
-  w.close();
+  await w.close();
   await smtp.close();
 });
 
@@ -103,18 +103,20 @@ describe('INT-3 notification emails', () => {
     await api.supportAccess.enable({ duration_hours: 1 });
     smtp.refuse = true;
     expect(await mailer.drainOnce()).toBe(0);
-    const rows = () => w.opened.db.select().from(emailOutbox).all();
-    expect(rows().map((r) => [r.status, r.attempts, r.nextAttemptAt - w.clock.now()])).toEqual([
+    const rows = () => w.db.select().from(t.emailOutbox).orderBy(t.emailOutbox.id);
+    expect(
+      (await rows()).map((r) => [r.status, r.attempts, r.nextAttemptAt - w.clock.now()]),
+    ).toEqual([
       ['pending', 1, RETRY_FIRST_MS],
       ['pending', 1, RETRY_FIRST_MS],
     ]);
-    expect(rows()[0]!.lastError).toContain('mailbox busy');
+    expect((await rows())[0]!.lastError).toContain('mailbox busy');
     smtp.refuse = false;
     expect(await mailer.drainOnce()).toBe(0);
     w.clock.advance(RETRY_FIRST_MS);
     expect(await mailer.drainOnce()).toBe(2);
     expect(smtp.received.map((m) => m.to.join()).sort()).toEqual(admins());
-    expect(rows().map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect((await rows()).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(await mailer.drainOnce()).toBe(0);
   });
 
@@ -130,7 +132,7 @@ describe('INT-3 notification emails', () => {
         throw new Error('the change fails after its audit entry');
       }),
     ).rejects.toThrow('the change fails');
-    expect(w.opened.db.select().from(emailOutbox).all()).toEqual([]);
+    expect(await w.db.select().from(t.emailOutbox)).toEqual([]);
   });
 });
 
@@ -139,11 +141,11 @@ describe('INT-3 without ORGDESK_SMTP_URL', () => {
     const plain = await createWorld();
     try {
       await plain.caller(plain.admin).supportAccess.enable({ duration_hours: 1 });
-      expect(plain.opened.db.select().from(emailOutbox).all()).toEqual([]);
+      expect(await plain.db.select().from(t.emailOutbox)).toEqual([]);
       expect(plain.services.infra.email).toBeNull();
       expect((await plain.caller(plain.admin).notifications.list()).total).toBe(1);
     } finally {
-      plain.close();
+      await plain.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../main/core/actor';
-import { notifications } from '../main/db/schema';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -104,7 +104,7 @@ describe('INT-3 notifications of support access', () => {
         throw new Error('the change fails after its audit entry');
       }),
     ).rejects.toThrow('the change fails');
-    expect(w.opened.db.select().from(notifications).all()).toEqual([]);
+    expect(await w.db.select().from(t.notifications)).toEqual([]);
     expect(await api.notifications.unreadCount()).toEqual({ unread: 0 });
   });
 });

@@ -101,10 +101,17 @@ export class PgAuditRepo implements AuditRepo {
       seq += 1;
       return { ...fields, hash, seq };
     });
-    const ids = await this.tx.db
-      .insert(auditEntries)
-      .values(rows)
-      .returning({ id: auditEntries.id, seq: auditEntries.seq });
+    // In chunks: one statement may carry 65,535 parameters (some 5,000 entries), and a unit of
+    // work may append more than that (20,000 in one failed with a RangeError building the SQL).
+    const ids: { id: number; seq: number }[] = [];
+    for (const chunk of chunks(rows)) {
+      ids.push(
+        ...(await this.tx.db
+          .insert(auditEntries)
+          .values(chunk)
+          .returning({ id: auditEntries.id, seq: auditEntries.seq })),
+      );
+    }
     await this.tx.db
       .update(auditHeads)
       .set({ seq, hash: prev })
@@ -142,7 +149,7 @@ export class PgAuditRepo implements AuditRepo {
         .filter((d) => eventMatches(d.events, e.action))
         .map((d) => ({ destinationId: d.id, accountId, auditEntryId: e.id, createdAt: e.at })),
     );
-    if (queued.length > 0) await this.tx.db.insert(outbox).values(queued);
+    for (const chunk of chunks(queued)) await this.tx.db.insert(outbox).values(chunk);
   }
 
   /** INT-3: AuditLog's tellAdmins, for one chained entry. */
@@ -195,4 +202,11 @@ export class PgAuditRepo implements AuditRepo {
     }
     return rows.length + buffered;
   }
+}
+
+/** Rows for multi-row INSERTs of at most 500 (far under PostgreSQL's 65,535 parameters). */
+function chunks<T>(rows: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
