@@ -15,12 +15,17 @@ export const nameKey = (name: string): string =>
  */
 export { canonicalTimezone } from '../../shared/timezone';
 
-/** True when the error is SQLite refusing a UNIQUE constraint. */
+/**
+ * True when the error is the database refusing a UNIQUE constraint: SQLite's code, or
+ * PostgreSQL's SQLSTATE 23505 (unique_violation), which drizzle's DrizzleQueryError carries on
+ * its `cause`. The services map either to the same DomainError, so a duplicate answers CONFLICT
+ * on both engines.
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'code' in err &&
-    (err as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-  );
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
