@@ -145,14 +145,20 @@ export class UsersService {
     }
   }
 
-  /** Every rule a PATCH must pass, read on `r`; the account and the row before the change. */
+  /**
+   * Every rule a PATCH must pass, read on `r`; the account and the row before the change.
+   * `lock`: `r` is the write that changes the row (locked, FOR UPDATE on PostgreSQL); the early
+   * check before hashing runs in a read, which PostgreSQL runs READ ONLY and where a row lock
+   * is refused ("cannot execute SELECT FOR UPDATE in a read-only transaction").
+   */
   private async checkUpdate(
     r: Repos,
     actor: Actor,
     { id, patch }: UpdateUser,
+    lock: boolean,
   ): Promise<{ accountId: number; before: UserRow }> {
     const accountId = await this.d.access.requireAccount(r, actor, 'users.manage');
-    const before = await this.own(r, actor, id, true);
+    const before = await this.own(r, actor, id, lock);
     if (before.isSupportEngineer || patch.is_support_engineer !== undefined) {
       await this.requireOperatorForSupport(r, actor);
     }
@@ -204,13 +210,13 @@ export class UsersService {
     const { id, patch } = input;
     let passwordHash: string | undefined;
     if (patch.password) {
-      await this.d.uow.read((r) => this.checkUpdate(r, actor, input));
+      await this.d.uow.read((r) => this.checkUpdate(r, actor, input, false));
       requireAcceptablePassword(patch.password);
       passwordHash = await hashPassword(patch.password);
     }
     const now = this.d.clock.now();
     return this.d.uow.write(async (r) => {
-      const { accountId } = await this.checkUpdate(r, actor, input);
+      const { accountId } = await this.checkUpdate(r, actor, input, true);
       const row = (await r.users.update(id, {
         updatedAt: now,
         ...(patch.name !== undefined ? { name: patch.name } : {}),
