@@ -95,9 +95,13 @@ const described = (kind: string, url: string) => {
 export class IntegrationsService {
   constructor(private readonly d: IntegrationsDeps) {}
 
-  private async mine(r: Repos, actor: Actor, id: number) {
+  /**
+   * The caller's destination. `lock`: `r` is a write that changes it (FOR UPDATE on PostgreSQL);
+   * reads pass false, as PostgreSQL runs them READ ONLY and refuses a row lock there.
+   */
+  private async mine(r: Repos, actor: Actor, id: number, lock = true) {
     const accountId = await this.d.access.requireAccount(r, actor, 'settings.manage');
-    const dest = await r.integrations.get(accountId, id, { forUpdate: true });
+    const dest = await r.integrations.get(accountId, id, { forUpdate: lock });
     if (!dest) throw notFound('Destination', id);
     return dest;
   }
@@ -219,7 +223,7 @@ export class IntegrationsService {
    */
   async test(actor: Actor, raw: { id: number }): Promise<TestResult> {
     const input = destinationIdInput.parse(raw);
-    const dest = await this.d.uow.read((r) => this.mine(r, actor, input.id));
+    const dest = await this.d.uow.read((r) => this.mine(r, actor, input.id, false));
     const now = this.d.clock.now();
     const outcome = await this.d.drainer.send(dest, [
       {
@@ -245,7 +249,7 @@ export class IntegrationsService {
   async deliveries(actor: Actor, raw: DeliveriesInput): Promise<Page<Delivery>> {
     const input = deliveriesInput.parse(raw);
     return this.d.uow.read(async (r) => {
-      const dest = await this.mine(r, actor, input.id);
+      const dest = await this.mine(r, actor, input.id, false);
       const page = await r.integrations.deliveries(dest.id, input.status, input.skip, input.limit);
       return { items: page.items.map(toDelivery), total: page.total };
     });
