@@ -72,11 +72,11 @@ const fail = (p: Promise<unknown>) =>
 
 /** Runs `call`, expects it refused with `code`, and that not one row changed. */
 async function refusedUnchanged(call: () => Promise<unknown>, code: string, message?: RegExp) {
-  const before = dumpDatabase(w);
+  const before = await dumpDatabase(w);
   const err = await fail(call());
   expect(err?.code).toBe(code);
   if (message) expect(err.message).toMatch(message);
-  expect(diffDumps(before, dumpDatabase(w))).toEqual([]);
+  expect(diffDumps(before, await dumpDatabase(w))).toEqual([]);
 }
 
 describe('hosts.moveMany', () => {
