@@ -96,7 +96,16 @@ export class LocationsService {
 
   /** A location of an org the actor can see, or NOT_FOUND (foreign ids look absent). */
   private async locate(r: Repos, actor: Actor, id: number, ...perms: Permission[]) {
-    const row = await r.locations.byId(id, { forUpdate: perms.length > 0 });
+    return this.locateAs(r, actor, id, perms.length > 0, perms);
+  }
+
+  /**
+   * `lock`: `r` is a write that changes the location (FOR UPDATE on PostgreSQL). A read that
+   * checks a write permission (the delete preview) passes false: PostgreSQL runs reads READ
+   * ONLY and refuses a row lock there.
+   */
+  private async locateAs(r: Repos, actor: Actor, id: number, lock: boolean, perms: Permission[]) {
+    const row = await r.locations.byId(id, { forUpdate: lock });
     return this.d.access.requireInOrg(r, actor, 'Location', id, row, ...perms);
   }
 
@@ -234,8 +243,8 @@ export class LocationsService {
   }
 
   /** LOC-4: the default location stays; refused for it, by the preview and the delete alike. */
-  private async deletable(r: Repos, actor: Actor, id: number) {
-    const found = await this.locate(r, actor, id, 'locations.manage');
+  private async deletable(r: Repos, actor: Actor, id: number, lock = true) {
+    const found = await this.locateAs(r, actor, id, lock, ['locations.manage']);
     if (found.row.isDefault) {
       throw conflict(
         `"${found.row.name}" is the default location and cannot be deleted; make another location the default first`,
@@ -288,7 +297,7 @@ export class LocationsService {
   /** LOC-4: what deleting `id` would do, in the delete's own words; writes nothing. */
   async deletePreview(actor: Actor, id: number): Promise<DeletedLocation> {
     return this.d.uow.read(async (r) => {
-      const { org } = await this.deletable(r, actor, id);
+      const { org } = await this.deletable(r, actor, id, false);
       return (await this.deletionPlan(r, org.id, id)).answer;
     });
   }
