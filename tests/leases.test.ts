@@ -1,14 +1,12 @@
 // SCALE-2: the scheduled jobs run once across processes on one database, each under a named
-// lease in worker_leases. Two processes here are two createServices over one SQLite file (as two
-// replicas over one database), with one ManualClock; ticks are fired by hand.
+// lease in worker_leases. Two processes here are two createServices over one database, each with
+// its own connection (two replicas over one SQLite file or one PostgreSQL database), with one
+// ManualClock; ticks are fired by hand.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { leaseTtlFor } from '../main/core/lease';
 import { PeriodicJob } from '../main/core/periodic-job';
 import { FileKeyStore } from '../main/core/key-store';
-import { sqliteStorage } from '../main/db/sqlite/storage';
-import { openDatabase, type OpenedDatabase } from '../main/db/database';
-import { workerLeases } from '../main/db/schema';
 import { SNAPSHOT_LEASE, SnapshotScheduler } from '../main/features/fleet/snapshot-scheduler';
 import {
   DEFAULT_RETENTION_INTERVAL_MS,
@@ -17,38 +15,36 @@ import {
 } from '../main/features/governance/retention-scheduler';
 import { HOST_COUNTS_LEASE, HostCountsScheduler } from '../main/features/hosts/host-status-counts';
 import { createServices, type Services } from '../main/services';
+import { t } from './fixtures/tables';
+import { openTestStorage, type TestStorage } from './fixtures/test-storage';
 import { createWorld, type World } from './fixtures/world';
 
 const manualTimers = { setInterval: () => 'handle', clearInterval: () => {} };
 const TTL = leaseTtlFor(DEFAULT_RETENTION_INTERVAL_MS);
 
 let w: World;
-let other: OpenedDatabase;
+let other: TestStorage;
 let a: Services;
 let b: Services;
 
 beforeEach(async () => {
   w = await createWorld();
   a = w.services;
-  other = openDatabase({ file: join(w.dir, 'orgdesk.db') });
+  other = await openTestStorage(w.dir, { guardTransactions: true, pgDatabase: w.pgDatabase });
   b = createServices({
-    storage: sqliteStorage(other.db, { guardTransactions: true }),
+    storage: other.storage,
     clock: w.clock,
     keys: new FileKeyStore(join(w.dir, 'master.key')),
   });
 });
 afterEach(async () => {
   await b.infra.offload.close();
-  other.close();
-  w.close();
+  await other.stop();
+  await w.close();
 });
 
-const holderOf = (name: string) =>
-  w.opened.db
-    .select()
-    .from(workerLeases)
-    .all()
-    .find((l) => l.name === name)?.holder;
+const holderOf = async (name: string) =>
+  (await w.db.select().from(t.workerLeases)).find((l) => l.name === name)?.holder;
 
 function retention(s: Services, reports: string[], label: string) {
   return new RetentionScheduler({
@@ -74,7 +70,7 @@ describe('scheduled jobs under a lease (worker_leases)', () => {
     await onA.tick();
     await onB.tick();
     expect(passes).toEqual(['A', 'A']);
-    expect(holderOf(RETENTION_LEASE)).toBe(a.infra.lease(RETENTION_LEASE, TTL).holder);
+    expect(await holderOf(RETENTION_LEASE)).toBe(a.infra.lease(RETENTION_LEASE, TTL).holder);
 
     // A is killed: it stops without giving its lease up.
     await onA.shutdown({ release: false });
@@ -84,7 +80,7 @@ describe('scheduled jobs under a lease (worker_leases)', () => {
     w.clock.advance(1);
     await onB.tick();
     expect(passes).toEqual(['A', 'A', 'B']);
-    expect(holderOf(RETENTION_LEASE)).toBe(b.infra.lease(RETENTION_LEASE, TTL).holder);
+    expect(await holderOf(RETENTION_LEASE)).toBe(b.infra.lease(RETENTION_LEASE, TTL).holder);
 
     // A restarted process finds the job held; a clean shutdown of B hands it over at once.
     const restarted = retention(a, passes, 'A2');
@@ -131,9 +127,9 @@ describe('scheduled jobs under a lease (worker_leases)', () => {
     const [ca, cb] = [counts(a), counts(b)];
     await cb.tick();
     await ca.tick();
-    expect(holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
-    expect(holderOf(SNAPSHOT_LEASE)).toBe(a.infra.lease(SNAPSHOT_LEASE, 1).holder);
-    expect(holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
+    expect(await holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
+    expect(await holderOf(SNAPSHOT_LEASE)).toBe(a.infra.lease(SNAPSHOT_LEASE, 1).holder);
+    expect(await holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
     // Two processes, two holder names.
     expect(a.infra.lease('x', 1).holder).not.toBe(b.infra.lease('x', 1).holder);
   });

@@ -2,7 +2,9 @@
 // recovery codes, "Require MFA" over tRPC and REST, step-up on the injectable clock, and codes
 // accepted once even when sent together. Codes are computed with otplib, as an app would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { totpCode } from '../main/features/mfa/totp';
+import { sqlRows } from './fixtures/raw-sql';
 import { startServer, type Json, type TestServer } from './fixtures/server';
 
 const PASSWORD = 'a long enough password';
@@ -296,9 +298,10 @@ describe('IDN-1 Require MFA', () => {
       body: { required: true },
     });
     expect(refused.status).toBe(403);
-    const entries = s.opened.sqlite
-      .prepare("SELECT details FROM audit_entries WHERE action = 'account.updated'")
-      .all() as { details: string }[];
+    const entries = await sqlRows<{ details: string }>(
+      s.db,
+      sql`SELECT details FROM audit_entries WHERE action = 'account.updated'`,
+    );
     expect(entries.map((e) => JSON.parse(e.details))).toContainEqual({
       changes: { require_mfa: { from: false, to: true } },
     });
@@ -406,8 +409,8 @@ describe('IDN-1 secrets stay secret', () => {
     });
     // At rest (read while enrolled): the secret encrypted, the recovery codes as digests.
     const rows = [
-      ...s.opened.sqlite.prepare('SELECT * FROM user_totp WHERE user_id = ?').all(u.id),
-      ...s.opened.sqlite.prepare('SELECT * FROM mfa_recovery_codes WHERE user_id = ?').all(u.id),
+      ...(await sqlRows(s.db, sql`SELECT * FROM user_totp WHERE user_id = ${u.id}`)),
+      ...(await sqlRows(s.db, sql`SELECT * FROM mfa_recovery_codes WHERE user_id = ${u.id}`)),
     ];
     expect(rows).toHaveLength(11);
     const stored = JSON.stringify(rows);
@@ -419,8 +422,10 @@ describe('IDN-1 secrets stay secret', () => {
     });
     expect(removed.status).toBe(200);
     const details = (
-      s.opened.sqlite.prepare('SELECT details FROM audit_entries').pluck().all() as string[]
-    ).join('\n');
+      await sqlRows<{ details: string }>(s.db, sql`SELECT details FROM audit_entries`)
+    )
+      .map((r) => r.details)
+      .join('\n');
     const haystack = `${s.logs.join('\n')}\n${details}`;
     for (const value of [
       secret,

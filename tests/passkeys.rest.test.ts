@@ -4,6 +4,8 @@
 // authenticator that builds the WebAuthn bytes in Node (tests/fixtures/soft-authenticator.ts);
 // Chromium's virtual authenticator plays it in tests/e2e/passkeys.spec.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { sqlRows, sqlValue } from './fixtures/raw-sql';
 import { softAuthenticator, type SoftAuthenticator } from './fixtures/soft-authenticator';
 import { startServer, type Json, type TestServer } from './fixtures/server';
 
@@ -80,11 +82,10 @@ describe('IDN-2 passkeys', () => {
     });
     expect(renamed.status).toBe(200);
     expect(renamed.json.name).toBe('Home laptop');
-    const row = s.opened.sqlite
-      .prepare(
-        'SELECT credential_id, counter, transports, length(public_key) AS n FROM passkeys WHERE user_id = ?',
-      )
-      .get(u.id);
+    const [row] = await sqlRows(
+      s.db,
+      sql`SELECT credential_id, counter, transports, length(public_key) AS n FROM passkeys WHERE user_id = ${u.id}`,
+    );
     expect(row).toEqual({
       credential_id: a.credentialId,
       counter: 0,
@@ -92,10 +93,8 @@ describe('IDN-2 passkeys', () => {
       n: expect.any(Number),
     });
     // Nothing of the credential reaches the audit trail or the log.
-    const trail = s.opened.sqlite
-      .prepare('SELECT details FROM audit_entries')
-      .pluck()
-      .all()
+    const trail = (await sqlRows<{ details: string }>(s.db, sql`SELECT details FROM audit_entries`))
+      .map((r) => r.details)
       .join('\n');
     expect(trail).toContain('"name":"Work laptop"');
     expect(trail).not.toContain(a.credentialId);
@@ -130,9 +129,7 @@ describe('IDN-2 passkeys', () => {
     expect(done.json.token).toMatch(/^odk_ses_/);
     const list = await s.request('GET', '/api/v1/me/passkeys', { token: done.json.token });
     expect(list.json[0]).toMatchObject({ id: added.id, last_used_at: expect.any(String) });
-    expect(
-      s.opened.sqlite.prepare('SELECT counter FROM passkeys WHERE id = ?').pluck().get(added.id),
-    ).toBe(1);
+    expect(await sqlValue(s.db, sql`SELECT counter FROM passkeys WHERE id = ${added.id}`)).toBe(1);
     // The same assertion again: its sign-in is used up.
     expect((await complete(mfaToken, assertion)).status).toBe(401);
     // …and on a fresh sign-in it answers the wrong challenge.
@@ -147,12 +144,10 @@ describe('IDN-2 passkeys', () => {
     expect(
       (await complete(next.mfaToken, a.assert(next.options, origin, { counter: 2 }))).status,
     ).toBe(200);
-    const audit = s.opened.sqlite
-      .prepare(
-        "SELECT details FROM audit_entries WHERE action = 'auth.signed_in' AND target_id = ? ORDER BY id DESC LIMIT 1",
-      )
-      .pluck()
-      .get(String(u.id)) as string;
+    const audit = (await sqlValue<string>(
+      s.db,
+      sql`SELECT details FROM audit_entries WHERE action = 'auth.signed_in' AND target_id = ${String(u.id)} ORDER BY id DESC LIMIT 1`,
+    ))!;
     expect(JSON.parse(audit)).toMatchObject({ second_factor: 'passkey' });
   });
 

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries, organizations } from '../main/db/schema';
 import { goAgent } from './fixtures/server';
+import { t } from './fixtures/tables';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -25,20 +25,20 @@ describe('SEC organization secret', () => {
     expect(await w.services.secrets.findOrgBySecret(b.secret)).toMatchObject({ id: b.id });
     expect(await w.services.secrets.findOrgBySecret(a.secret + 'x')).toBeNull();
     expect(await w.services.secrets.findOrgBySecret('')).toBeNull();
-    const row = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
-    expect(row.secretDigest).not.toContain(a.secret);
+    const [row] = await w.db.select().from(t.organizations).where(eq(t.organizations.id, a.id));
+    expect(row).toBeDefined();
+    expect(row!.secretDigest).not.toContain(a.secret);
   });
 
   it('SEC-1: the ciphertext is bound to its org (swapping rows fails to decrypt)', async () => {
     const api = w.caller(w.admin);
     const a = await api.organizations.create({ name: 'A' });
     const b = await api.organizations.create({ name: 'B' });
-    const rowA = w.opened.db.select().from(organizations).where(eq(organizations.id, a.id)).get()!;
-    w.opened.db
-      .update(organizations)
-      .set({ secretCiphertext: rowA.secretCiphertext })
-      .where(eq(organizations.id, b.id))
-      .run();
+    const [rowA] = await w.db.select().from(t.organizations).where(eq(t.organizations.id, a.id));
+    await w.db
+      .update(t.organizations)
+      .set({ secretCiphertext: rowA!.secretCiphertext })
+      .where(eq(t.organizations.id, b.id));
     await expect(api.organizations.revealSecret({ id: b.id })).rejects.toThrow();
   });
 
@@ -64,13 +64,12 @@ describe('SEC organization secret', () => {
     await expect(orgAdmin.organizations.revealSecret({ id: org.id })).resolves.toEqual({
       secret: org.secret,
     });
-    const reveals = w.opened.db
+    const reveals = await w.db
       .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.action, 'organization.secret.revealed'))
-      .all();
+      .from(t.auditEntries)
+      .where(eq(t.auditEntries.action, 'organization.secret.revealed'));
     expect(reveals).toHaveLength(2);
-    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
+    expect(JSON.stringify(await w.db.select().from(t.auditEntries))).not.toContain(org.secret);
   });
 
   it('SEC-2: copying the secret is audited as a copy (the panel says every copy is recorded), without the value', async () => {
@@ -83,16 +82,13 @@ describe('SEC organization secret', () => {
     const err = await reader.organizations.copySecret({ id: org.id }).catch((e: TRPCError) => e);
     expect((err as TRPCError).code).toBe('FORBIDDEN');
     expect((err as TRPCError).message).toMatch(/organizations\.edit/);
-    const entries = w.opened.db
-      .select()
-      .from(auditEntries)
-      .where(eq(auditEntries.organizationId, org.id))
-      .all()
-      .map((e) => e.action);
+    const entries = (
+      await w.db.select().from(t.auditEntries).where(eq(t.auditEntries.organizationId, org.id))
+    ).map((e) => e.action);
     // A copy is its own entry, not passed off as a reveal (nothing was shown on screen).
     expect(entries.filter((a) => a === 'organization.secret.copied')).toHaveLength(1);
     expect(entries).not.toContain('organization.secret.revealed');
-    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(org.secret);
+    expect(JSON.stringify(await w.db.select().from(t.auditEntries))).not.toContain(org.secret);
   });
 
   it('SEC-3: regenerate needs explicit confirmation naming the consequence', async () => {
@@ -224,11 +220,7 @@ describe('SEC organization secret', () => {
     await expect(reader.organizations.agentConfig({ id: org.id })).rejects.toThrow(
       /organizations\.edit/,
     );
-    const actions = w.opened.db
-      .select()
-      .from(auditEntries)
-      .all()
-      .map((e) => e.action);
+    const actions = (await w.db.select().from(t.auditEntries)).map((e) => e.action);
     expect(actions).toContain('organization.agent_config.downloaded');
   });
 });

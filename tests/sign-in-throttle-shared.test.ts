@@ -1,21 +1,21 @@
 // SCALE-2: the sign-in throttle lives in the database (`sign_in_throttle`): two processes on one
-// SQLite file (two createServices over it, as two replicas over one database) share every count,
+// database (two createServices over it, each with its own connection: two replicas over one
+// SQLite file or one PostgreSQL database) share every count,
 // the reservations taken before the password check included. Each would otherwise grant its own
 // five free guesses.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileKeyStore } from '../main/core/key-store';
 import { verifyPassword } from '../main/core/crypto';
-import { sqliteStorage } from '../main/db/sqlite/storage';
-import { openDatabase, type OpenedDatabase } from '../main/db/database';
 import { createServices, type Services } from '../main/services';
+import { openTestStorage, type TestStorage } from './fixtures/test-storage';
 import { createWorld, type World } from './fixtures/world';
 
 const PASSWORD = 'correct horse battery staple';
 const EMAIL = 'shared@throttle.test';
 
 let w: World;
-let other: OpenedDatabase;
+let other: TestStorage;
 let b: Services;
 /** Calls of the password check in process B. */
 let bChecks = 0;
@@ -24,9 +24,9 @@ beforeEach(async () => {
   w = await createWorld();
   await w.services.users.create(w.admin, { email: EMAIL, name: 'Shared', password: PASSWORD });
   // Process B: its own connection, services and memory; the same file and key.
-  other = openDatabase({ file: join(w.dir, 'orgdesk.db') });
+  other = await openTestStorage(w.dir, { guardTransactions: true, pgDatabase: w.pgDatabase });
   b = createServices({
-    storage: sqliteStorage(other.db, { guardTransactions: true }),
+    storage: other.storage,
     clock: w.clock,
     keys: new FileKeyStore(join(w.dir, 'master.key')),
     passwordVerifier: (password, stored) => {
@@ -38,8 +38,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await b.infra.offload.close();
-  other.close();
-  w.close();
+  await other.stop();
+  await w.close();
 });
 
 const code = (err: unknown) => (err as { code?: string }).code;
@@ -69,8 +69,13 @@ describe('the sign-in throttle across processes on one database', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let aChecks = 0;
+    // Process A: a connection of its own too (the world's services stay unused here).
+    const mine = await openTestStorage(w.dir, {
+      guardTransactions: true,
+      pgDatabase: w.pgDatabase,
+    });
     const a = createServices({
-      storage: sqliteStorage(w.opened.db, { guardTransactions: true }),
+      storage: mine.storage,
       clock: w.clock,
       keys: new FileKeyStore(join(w.dir, 'master.key')),
       passwordVerifier: async (password, stored) => {
@@ -93,6 +98,7 @@ describe('the sign-in throttle across processes on one database', () => {
     open();
     expect((await Promise.all(pending)).map(code)).toEqual(Array(5).fill('UNAUTHORIZED'));
     await a.infra.offload.close();
+    await mine.stop();
   });
 
   it('wrong second-factor codes counted by one process are counted by the other', async () => {

@@ -1,7 +1,7 @@
 // The sign-in throttle's decision and bookkeeping, without HTTP (the HTTP side:
 // tests/server/sign-in-throttle.test.ts).
+import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { throttleRowCount } from '../main/db/sqlite/repos/throttle';
 import {
   DEFAULT_THROTTLE_POLICY as P,
   DatabaseThrottleStore,
@@ -12,7 +12,12 @@ import {
   lockoutMs,
   type SignInTicket,
 } from '../main/features/auth/throttle';
-import { createWorld } from './fixtures/world';
+import { t as tables } from './fixtures/tables';
+import { createWorld, type World } from './fixtures/world';
+
+/** The rows of sign_in_throttle, on the world's engine: the table stays bounded. */
+const throttleRowCount = async (w: World) =>
+  (await w.db.select({ n: count() }).from(tables.signInThrottle))[0]!.n;
 
 const keys = ['email:a@x.test', 'addr:127.0.0.1'];
 
@@ -136,26 +141,26 @@ describe('DatabaseThrottleStore (sign_in_throttle)', () => {
       expect([tickets.length, refused]).toEqual([5, 15]);
       for (const tk of tickets) await t.fail(tk, 0);
       expect(await t.reserve(keys, 10)).toMatchObject({ ok: false, retryAfterMs: 990 });
-      expect(throttleRowCount(w.opened.db)).toBe(2);
+      expect(await throttleRowCount(w)).toBe(2);
       // A success on a clean key leaves no row behind.
       const clean = await t.reserve(['email:b@x.test'], 0);
       if (!clean.ok) throw new Error('expected a place');
       await t.succeed(clean.ticket, ['email:b@x.test']);
-      expect(throttleRowCount(w.opened.db)).toBe(2);
+      expect(await throttleRowCount(w)).toBe(2);
       // 30 one-off failures, then past their window: each later write purges a few expired
       // rows, so the table shrinks back without any job.
       for (let i = 0; i < 30; i++) {
         const r = await t.reserve([`addr:198.51.100.${i}`], 0);
         if (r.ok) await t.fail(r.ticket, 0);
       }
-      expect(throttleRowCount(w.opened.db)).toBe(32);
+      expect(await throttleRowCount(w)).toBe(32);
       for (let i = 0; i < 5; i++) {
         const r = await t.reserve(['email:c@x.test'], P.windowMs + 1);
         if (r.ok) await t.release(r.ticket, P.windowMs + 1);
       }
-      expect(throttleRowCount(w.opened.db)).toBe(0);
+      expect(await throttleRowCount(w)).toBe(0);
     } finally {
-      w.close();
+      await w.close();
     }
   });
 });

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './fixtures/server';
+import { t } from './fixtures/tables';
 import { FetchBrowser, startIdp, type TestIdp } from './fixtures/oidc-provider';
 
 const pkce = () => {
@@ -100,10 +101,10 @@ describe('IDN-4 configuration', () => {
     const read = await server.request('GET', '/api/v1/account/sso');
     expect(read.text).not.toContain(SECRET_MARK);
     expect(read.json.has_client_secret).toBe(true);
-    const stored = server.opened.sqlite
-      .prepare('SELECT client_secret_ciphertext AS c FROM sso_configs')
-      .get() as { c: Buffer };
-    expect(stored.c.toString('latin1')).not.toContain(SECRET_MARK);
+    const [stored] = await server.db
+      .select({ c: t.ssoConfigs.clientSecretCiphertext })
+      .from(t.ssoConfigs);
+    expect(stored!.c!.toString('latin1')).not.toContain(SECRET_MARK);
     const audit = await server.request('GET', '/api/v1/audit?action=sso.configured');
     expect(audit.json.length).toBeGreaterThan(0);
     expect(audit.json[0].details.client_key_replaced).toBe(true);

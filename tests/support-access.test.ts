@@ -1,13 +1,14 @@
 import { TRPCError } from '@trpc/server';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../main/core/actor';
-import { auditEntries, supportGrants, supportRequests } from '../main/db/schema';
 import { appRouter } from '../main/trpc/router';
 import { PUBLIC_PROCEDURES } from '../main/server/trpc-gate';
 import { supportEngineerMutations } from '../main/trpc/procedures';
 
 const SUPPORT_ENGINEER_MUTATIONS = supportEngineerMutations();
+import { dropFailTrigger, failAuditEntry } from './fixtures/fail-trigger';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 const HOUR = 3_600_000;
@@ -56,12 +57,24 @@ async function seesAcme(actor: Actor): Promise<boolean> {
 }
 
 function auditOf(action: string) {
-  return w.opened.db
+  return w.db
     .select()
-    .from(auditEntries)
-    .where(and(eq(auditEntries.accountId, w.accountId), eq(auditEntries.action, action)))
-    .all();
+    .from(t.auditEntries)
+    .where(and(eq(t.auditEntries.accountId, w.accountId), eq(t.auditEntries.action, action)))
+    .orderBy(asc(t.auditEntries.id));
 }
+
+const grantCount = async () => (await w.db.select().from(t.supportGrants)).length;
+const requestRow = async (id: number) =>
+  (await w.db.select().from(t.supportRequests).where(eq(t.supportRequests.id, id)))[0];
+
+/** Every support grant and request and every audit entry, in id order, as text. */
+const dumpSupport = async () =>
+  JSON.stringify([
+    await w.db.select().from(t.supportGrants).orderBy(asc(t.supportGrants.id)),
+    await w.db.select().from(t.supportRequests).orderBy(asc(t.supportRequests.id)),
+    await w.db.select().from(t.auditEntries).orderBy(asc(t.auditEntries.id)),
+  ]);
 
 async function requestAndApprove(actor: Actor, hours = 24) {
   const req = await w
@@ -99,7 +112,7 @@ describe('SUP-1 customer-enabled support access', () => {
     expect(f.code).toBe('BAD_REQUEST');
     const e = await api.supportAccess.enable({ duration_hours: bad as number }).catch((x) => x);
     expect(String(e.message)).toContain(field);
-    expect(w.opened.db.select().from(supportGrants).all()).toHaveLength(0);
+    expect(await grantCount()).toBe(0);
   });
 
   it('accepts exactly 1 hour and exactly 7 days', async () => {
@@ -131,7 +144,7 @@ describe('SUP-1 customer-enabled support access', () => {
     expect(again.previous_expires_at).toBe('2026-01-01T02:00:00.000Z');
     expect(again.expires_at).toBe('2026-01-01T05:00:00.000Z');
     expect(again.message).toMatch(/already active until 2026-01-01T02:00:00.000Z; extended to/);
-    const [ext] = auditOf('support_access.extended');
+    const [ext] = await auditOf('support_access.extended');
     expect(ext).toMatchObject({ actorUserId: w.admin.userId, targetId: String(first.grant.id) });
     expect(JSON.parse(ext!.details)).toEqual({
       from: '2026-01-01T02:00:00.000Z',
@@ -143,8 +156,8 @@ describe('SUP-1 customer-enabled support access', () => {
     const shorter = await api.supportAccess.enable({ duration_hours: 1 });
     expect(shorter).toMatchObject({ extended: false, expires_at: '2026-01-01T05:00:00.000Z' });
     expect(shorter.message).toMatch(/nothing changed/);
-    expect(auditOf('support_access.extended')).toHaveLength(1);
-    expect(w.opened.db.select().from(supportGrants).all()).toHaveLength(1);
+    expect(await auditOf('support_access.extended')).toHaveLength(1);
+    expect(await grantCount()).toBe(1);
   });
 });
 
@@ -213,19 +226,18 @@ describe('SUP-3 disable and emergency disable', () => {
     expect(res.message).toMatch(/1 approved engineer request still active/);
     expect(await seesAcme(se)).toBe(true);
     expect(await seesAcme(se2)).toBe(false);
-    const [entry] = auditOf('support_access.disabled');
+    const [entry] = await auditOf('support_access.disabled');
     expect(entry).toMatchObject({ actorUserId: w.admin.userId });
     expect(JSON.parse(entry!.details)).toMatchObject({ kind: 'customer', reason: 'done' });
-    const row = w.opened.db
+    const [row] = await w.db
       .select()
-      .from(supportGrants)
-      .where(eq(supportGrants.kind, 'customer'))
-      .get()!;
+      .from(t.supportGrants)
+      .where(eq(t.supportGrants.kind, 'customer'));
     expect(row).toMatchObject({ revokedAt: w.clock.now(), revokedByUserId: w.admin.userId });
     // Nothing to end: answered, not audited.
     const again = await api.supportAccess.disable();
     expect(again.ended_grant_ids).toEqual([]);
-    expect(auditOf('support_access.disabled')).toHaveLength(1);
+    expect(await auditOf('support_access.disabled')).toHaveLength(1);
   });
 
   it('emergency disable needs a reason', async () => {
@@ -259,31 +271,29 @@ describe('SUP-3 disable and emergency disable', () => {
     expect(res).toMatchObject({ active: false, grants: [] });
     expect(await seesAcme(se)).toBe(false);
     expect(await seesAcme(se2)).toBe(false);
-    const mine = w.opened.db
+    const mine = await w.db
       .select()
-      .from(supportGrants)
-      .where(eq(supportGrants.accountId, w.accountId))
-      .all();
+      .from(t.supportGrants)
+      .where(eq(t.supportGrants.accountId, w.accountId));
     expect(mine.every((g) => g.revokeReason === 'suspected breach' && g.revokedAt !== null)).toBe(
       true,
     );
-    expect(
-      w.opened.db.select().from(supportRequests).where(eq(supportRequests.id, pending.id)).get(),
-    ).toMatchObject({ status: 'cancelled', decisionReason: 'suspected breach' });
+    expect(await requestRow(pending.id)).toMatchObject({
+      status: 'cancelled',
+      decisionReason: 'suspected breach',
+    });
     // The other account is untouched.
     expect((await w.caller(other.admin).supportAccess.status()).active).toBe(true);
-    expect(
-      w.opened.db.select().from(supportRequests).where(eq(supportRequests.id, foreignReq.id)).get(),
-    ).toMatchObject({ status: 'pending' });
-    const [summary] = auditOf('support_access.emergency_disabled');
+    expect(await requestRow(foreignReq.id)).toMatchObject({ status: 'pending' });
+    const [summary] = await auditOf('support_access.emergency_disabled');
     expect(summary).toMatchObject({ actorUserId: w.admin.userId, actorLabel: 'admin@a.test' });
     expect(JSON.parse(summary!.details)).toEqual({
       reason: 'suspected breach',
       revoked_grant_ids: res.revoked_grant_ids,
       cancelled_request_ids: [pending.id],
     });
-    expect(auditOf('support_access.grant_revoked')).toHaveLength(2);
-    expect(auditOf('support_access.request_cancelled')).toHaveLength(1);
+    expect(await auditOf('support_access.grant_revoked')).toHaveLength(2);
+    expect(await auditOf('support_access.request_cancelled')).toHaveLength(1);
   });
 
   it('emergency disable is one transaction: if its last write fails, nothing changed', async () => {
@@ -291,18 +301,10 @@ describe('SUP-3 disable and emergency disable', () => {
     await requestAndApprove(se);
     await w.caller(se2).supportAccess.request({ account_id: w.accountId, reason: 'ticket 8' });
     // A real failure inside the database, at the very last statement of the use case.
-    w.opened.sqlite.exec(`CREATE TRIGGER fail_summary BEFORE INSERT ON audit_entries
-      WHEN NEW.action = 'support_access.emergency_disabled'
-      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
-    const dump = () =>
-      JSON.stringify([
-        w.opened.db.select().from(supportGrants).all(),
-        w.opened.db.select().from(supportRequests).all(),
-        w.opened.db.select().from(auditEntries).all(),
-      ]);
-    const before = dump();
+    await failAuditEntry(w.db, 'fail_summary', 'support_access.emergency_disabled');
+    const before = await dumpSupport();
     await expect(api.supportAccess.emergencyDisable({ reason: 'x' })).rejects.toThrow();
-    expect(dump()).toBe(before);
+    expect(await dumpSupport()).toBe(before);
     expect(await seesAcme(se)).toBe(true);
   });
 });
@@ -335,7 +337,7 @@ describe('SUP-4 requests by support engineers', () => {
     ).toBe('CONFLICT');
     // Asking gives no access.
     expect(await seesAcme(se)).toBe(false);
-    const [entry] = auditOf('support_access.requested');
+    const [entry] = await auditOf('support_access.requested');
     expect(entry).toMatchObject({ actorUserId: se.userId, targetId: String(req.id) });
     expect(JSON.parse(entry!.details)).toEqual({ reason: 'ticket 5', duration_hours: 24 });
   });
@@ -368,7 +370,7 @@ describe('SUP-4 requests by support engineers', () => {
     expect((await api.supportAccess.requests({ status: 'approved' })).total).toBe(1);
     expect(await code(api.supportAccess.approve({ id: req.id }))).toBe('CONFLICT');
     expect(await code(api.supportAccess.deny({ id: req.id }))).toBe('CONFLICT');
-    const [entry] = auditOf('support_access.approved');
+    const [entry] = await auditOf('support_access.approved');
     expect(JSON.parse(entry!.details)).toMatchObject({
       engineer_user_id: se.userId,
       duration_hours: 10,
@@ -396,8 +398,8 @@ describe('SUP-4 requests by support engineers', () => {
       request: { status: 'denied', decision_reason: 'no ticket' },
     });
     expect(await seesAcme(se)).toBe(false);
-    expect(w.opened.db.select().from(supportGrants).all()).toHaveLength(0);
-    expect(auditOf('support_access.denied')).toHaveLength(1);
+    expect(await grantCount()).toBe(0);
+    expect(await auditOf('support_access.denied')).toHaveLength(1);
     const mine = await w.caller(se).supportAccess.myAccess();
     expect(mine.requests.map((r) => [r.id, r.status, r.decision_reason])).toEqual([
       [req.id, 'denied', 'no ticket'],
@@ -420,18 +422,12 @@ describe('SUP-4 requests by support engineers', () => {
     expect((await api.supportAccess.requests()).total).toBe(0);
     const expired = await api.supportAccess.requests({ status: 'expired' });
     expect(expired.items.map((r) => [r.id, r.status])).toEqual([[req.id, 'expired']]);
-    expect(
-      w.opened.db.select().from(supportRequests).where(eq(supportRequests.id, req.id)).get()!
-        .status,
-    ).toBe('pending');
+    expect((await requestRow(req.id))!.status).toBe('pending');
     // The job marks it, once, with an audit entry by the system.
     expect((await w.services.supportAccess.expireStale()).expired_request_ids).toEqual([req.id]);
     expect((await w.services.supportAccess.expireStale()).expired_request_ids).toEqual([]);
-    expect(
-      w.opened.db.select().from(supportRequests).where(eq(supportRequests.id, req.id)).get()!
-        .status,
-    ).toBe('expired');
-    const entries = auditOf('support_access.request_expired');
+    expect((await requestRow(req.id))!.status).toBe('expired');
+    const entries = await auditOf('support_access.request_expired');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       actorUserId: null,
@@ -453,8 +449,8 @@ describe('SUP-4 requests by support engineers', () => {
     const e = await api.supportAccess.approve({ id: req.id }).catch((x) => x);
     expect(e.code).toBe('CONFLICT');
     expect(e.message).toMatch(/already expired/);
-    expect(auditOf('support_access.request_expired')).toHaveLength(1);
-    expect(w.opened.db.select().from(supportGrants).all()).toHaveLength(0);
+    expect(await auditOf('support_access.request_expired')).toHaveLength(1);
+    expect(await grantCount()).toBe(0);
   });
 
   it('a decision is one transaction with the expiries it records: if its last write fails, nothing changed', async () => {
@@ -467,23 +463,15 @@ describe('SUP-4 requests by support engineers', () => {
       .supportAccess.request({ account_id: w.accountId, reason: 'ticket 6' });
     w.clock.advance(4 * DAY); // the first request is now past its 7 days, the second is not
     // A real failure inside the database, at the very last statement of the approval.
-    w.opened.sqlite.exec(`CREATE TRIGGER fail_approval BEFORE INSERT ON audit_entries
-      WHEN NEW.action = 'support_access.approved'
-      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
-    const dump = () =>
-      JSON.stringify([
-        w.opened.db.select().from(supportGrants).all(),
-        w.opened.db.select().from(supportRequests).all(),
-        w.opened.db.select().from(auditEntries).all(),
-      ]);
-    const before = dump();
+    await failAuditEntry(w.db, 'fail_approval', 'support_access.approved');
+    const before = await dumpSupport();
     await expect(api.supportAccess.approve({ id: fresh.id })).rejects.toThrow();
     // Neither the grant nor the stale request's expiry (status and audit entry) stayed behind.
-    expect(dump()).toBe(before);
-    expect(auditOf('support_access.request_expired')).toHaveLength(0);
-    w.opened.sqlite.exec('DROP TRIGGER fail_approval');
+    expect(await dumpSupport()).toBe(before);
+    expect(await auditOf('support_access.request_expired')).toHaveLength(0);
+    await dropFailTrigger(w.db, 'fail_approval');
     await api.supportAccess.approve({ id: fresh.id });
-    expect(auditOf('support_access.request_expired').map((e) => e.targetId)).toEqual([
+    expect((await auditOf('support_access.request_expired')).map((e) => e.targetId)).toEqual([
       String(stale.id),
     ]);
   });
@@ -506,7 +494,7 @@ describe('SUP-4 requests by support engineers', () => {
       ['support_access.enabled', expect.any(String)],
       ['support_access.grant_expired', String(grant!.id)],
     ]);
-    expect(auditOf('support_access.grant_expired')).toHaveLength(2);
+    expect(await auditOf('support_access.grant_expired')).toHaveLength(2);
     expect((await w.services.supportAccess.expireStale()).expired_grant_ids).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../main/core/errors';
-import { locations } from '../main/db/schema';
+import { t } from './fixtures/tables';
 import { createWorld, type World } from './fixtures/world';
 
 let w: World;
@@ -30,12 +30,11 @@ describe('converted and not-yet-converted services side by side', () => {
     expect(f.status).toBe('rejected');
     expect((f as PromiseRejectedResult).reason).toBeInstanceOf(DomainError);
     expect(l.status).toBe('fulfilled');
-    const stored = w.opened.db
+    const [stored] = await w.db
       .select({ n: count() })
-      .from(locations)
-      .where(eq(locations.name, 'Legacy'))
-      .get()!.n;
-    expect(stored).toBe(1);
+      .from(t.locations)
+      .where(eq(t.locations.name, 'Legacy'));
+    expect(stored!.n).toBe(1);
   });
 
   it('the tRPC way: one batch of a failing org rename and a location create', async () => {

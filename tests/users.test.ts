@@ -1,7 +1,8 @@
 import type { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apiTokens, auditEntries, users } from '../main/db/schema';
+import { failAuditEntry } from './fixtures/fail-trigger';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 import { sessionOf } from '../shared/schemas/mfa.schema';
 
@@ -30,11 +31,9 @@ describe('TEN-6 users, roles and tokens', () => {
     });
     expect(u).toMatchObject({ email: 'Jane@Example.com', roles: [], is_active: true });
     expect(JSON.stringify(u)).not.toMatch(/password|scrypt/);
-    const row = w.opened.db.select().from(users).where(eq(users.id, u.id)).get()!;
-    expect(row.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
-    expect(JSON.stringify(w.opened.db.select().from(auditEntries).all())).not.toContain(
-      'correct horse',
-    );
+    const [row] = await w.db.select().from(t.users).where(eq(t.users.id, u.id));
+    expect(row!.passwordHash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(JSON.stringify(await w.db.select().from(t.auditEntries))).not.toContain('correct horse');
     expect(await code(api.users.create({ email: 'jane@example.com', name: 'Again' }))).toBe(
       'CONFLICT',
     );
@@ -101,8 +100,8 @@ describe('TEN-6 users, roles and tokens', () => {
     expect(g.status).toBe('fulfilled');
     expect(m.status).toBe('rejected');
     expect(((m as PromiseRejectedResult).reason as TRPCError).code).toBe('CONFLICT');
-    const row = w.opened.db.select().from(users).where(eq(users.id, u.id)).get()!;
-    expect(row.isSupportEngineer).toBe(false);
+    const [row] = await w.db.select().from(t.users).where(eq(t.users.id, u.id));
+    expect(row!.isSupportEngineer).toBe(false);
   });
 
   it('users.manage is needed, and users of another account are not found', async () => {
@@ -130,12 +129,10 @@ describe('TEN-6 users, roles and tokens', () => {
   it('revoking a token is one transaction with its audit entry: if the entry fails, the token still works', async () => {
     const created = await api.auth.createToken({ name: 'kept' });
     // A real failure inside the database, at the last statement of the use case.
-    w.opened.sqlite.exec(`CREATE TRIGGER fail_revoke_entry BEFORE INSERT ON audit_entries
-      WHEN NEW.action = 'token.revoked'
-      BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    await failAuditEntry(w.db, 'fail_revoke_entry', 'token.revoked');
     await expect(api.auth.revokeToken({ id: created.id })).rejects.toThrow();
-    const row = w.opened.db.select().from(apiTokens).where(eq(apiTokens.id, created.id)).get()!;
-    expect(row.revokedAt).toBeNull();
+    const [row] = await w.db.select().from(t.apiTokens).where(eq(t.apiTokens.id, created.id));
+    expect(row!.revokedAt).toBeNull();
     expect(await w.services.auth.authenticate(created.token)).not.toBeNull();
   });
 
@@ -157,7 +154,7 @@ describe('TEN-6 users, roles and tokens', () => {
     ).toBe('UNAUTHORIZED');
     const created = await api.auth.createToken({ name: 'ci' });
     expect(created.token).toMatch(/^odk_pat_/);
-    const stored = w.opened.db.select().from(apiTokens).all();
+    const stored = await w.db.select().from(t.apiTokens);
     expect(JSON.stringify(stored)).not.toContain(created.token);
     expect(await w.services.auth.authenticate(created.token)).toMatchObject({
       userId: w.admin.userId,

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { auditEntries, hosts, incidents, locations, workflowRuns } from '../main/db/schema';
 import type { AutomationLevel } from '../shared/schemas/organizations.schema';
+import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
 
 let w: World;
@@ -24,40 +24,35 @@ async function failure(p: Promise<unknown>, code?: TRPCError['code']): Promise<T
 }
 
 let hostSeq = 0;
-function addHosts(orgId: number, n: number): number[] {
-  const loc = w.opened.db
+async function addHosts(orgId: number, n: number): Promise<number[]> {
+  const [loc] = await w.db
     .select()
-    .from(locations)
-    .where(eq(locations.organizationId, orgId))
-    .get()!;
-  return Array.from(
-    { length: n },
-    () =>
-      w.opened.db
-        .insert(hosts)
-        .values({
-          organizationId: orgId,
-          locationId: loc.id,
-          hostname: `host-${++hostSeq}`,
-          ip: '10.0.0.1',
-          agentType: 'go',
-          registeredAt: w.clock.now(),
-          lastSeenAt: w.clock.now(),
-        })
-        .returning({ id: hosts.id })
-        .get().id,
-  );
+    .from(t.locations)
+    .where(eq(t.locations.organizationId, orgId))
+    .limit(1);
+  const rows = await w.db
+    .insert(t.hosts)
+    .values(
+      Array.from({ length: n }, () => ({
+        organizationId: orgId,
+        locationId: loc!.id,
+        hostname: `host-${++hostSeq}`,
+        ip: '10.0.0.1',
+        agentType: 'go' as const,
+        registeredAt: w.clock.now(),
+        lastSeenAt: w.clock.now(),
+      })),
+    )
+    .returning({ id: t.hosts.id });
+  return rows.map((r) => r.id);
 }
 
-const auditActions = (orgId: number) =>
-  w.opened.db
-    .select()
-    .from(auditEntries)
-    .where(eq(auditEntries.organizationId, orgId))
-    .all()
-    .map((e) => ({ action: e.action, details: JSON.parse(e.details) as Record<string, unknown> }));
+const auditActions = async (orgId: number) =>
+  (await w.db.select().from(t.auditEntries).where(eq(t.auditEntries.organizationId, orgId))).map(
+    (e) => ({ action: e.action, details: JSON.parse(e.details) as Record<string, unknown> }),
+  );
 
-const runCount = () => w.opened.db.select({ n: count() }).from(workflowRuns).get()!.n;
+const runCount = async () => (await w.db.select({ n: count() }).from(t.workflowRuns))[0]!.n;
 
 describe('AUT-4 workflow definitions', () => {
   it('creates, lists, renames, deactivates and reactivates, audited', async () => {
@@ -84,10 +79,12 @@ describe('AUT-4 workflow definitions', () => {
     expect((await api.workflows.update({ id: wf.id, patch: { is_active: true } })).is_active).toBe(
       true,
     );
-    const actions = auditActions(org.id).map((a) => a.action);
+    const actions = (await auditActions(org.id)).map((a) => a.action);
     expect(actions.filter((a) => a === 'workflow.created')).toHaveLength(2);
     expect(actions.filter((a) => a === 'workflow.updated')).toHaveLength(3);
-    expect(auditActions(org.id).find((a) => a.action === 'workflow.updated')!.details).toEqual({
+    expect(
+      (await auditActions(org.id)).find((a) => a.action === 'workflow.updated')!.details,
+    ).toEqual({
       changes: { name: { from: 'Major incident', to: 'P1 response' } },
       binding_cleared: false,
     });
@@ -242,7 +239,7 @@ describe('AUT-3 binding the major-incident workflow', () => {
     });
     expect(off.message).toMatch(/binding is now cleared/);
     expect((await api.organizations.get({ id: org.id })).major_incident_workflow_id).toBeNull();
-    const audit = auditActions(org.id);
+    const audit = await auditActions(org.id);
     expect(audit.at(-1)).toEqual({
       action: 'workflow.updated',
       details: { changes: { is_active: { from: true, to: false } }, binding_cleared: true },
@@ -268,7 +265,7 @@ describe('AUT-3 incident intake and major-incident runs', () => {
         ...(opts.bind === false ? {} : { major_incident_workflow_id: wf.id }),
       },
     });
-    return { org, wf, h: addHosts(org.id, 5) };
+    return { org, wf, h: await addHosts(org.id, 5) };
   }
 
   const p1 = (organization_id: number, affected_host_ids: number[]) =>
@@ -291,10 +288,10 @@ describe('AUT-3 incident intake and major-incident runs', () => {
       incident_id: out.incident.id,
       status: 'running',
     });
-    const actions = auditActions(org.id).map((a) => a.action);
+    const actions = (await auditActions(org.id)).map((a) => a.action);
     expect(actions).toContain('incident.reported');
     expect(
-      auditActions(org.id).find((a) => a.action === 'workflow_run.created')!.details,
+      (await auditActions(org.id)).find((a) => a.action === 'workflow_run.created')!.details,
     ).toMatchObject({
       status: 'running',
       workflow_id: wf.id,
@@ -324,9 +321,9 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     const out = await p1(org.id, [h[0]!, h[1]!]);
     expect(out.workflow_run).toBeNull();
     expect(out.no_run_reason).toMatch(/3 distinct affected hosts; this one names 2/);
-    expect(runCount()).toBe(0);
+    expect(await runCount()).toBe(0);
     // The incident itself is still recorded.
-    expect(w.opened.db.select({ n: count() }).from(incidents).get()!.n).toBe(1);
+    expect((await w.db.select({ n: count() }).from(t.incidents))[0]!.n).toBe(1);
   });
 
   it('3 mentions of the same host (or 2+2) create no run', async () => {
@@ -335,7 +332,7 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     expect(same.workflow_run).toBeNull();
     expect(same.incident.affected_host_ids).toEqual([h[0]]);
     expect((await p1(org.id, [h[0]!, h[1]!, h[0]!, h[1]!])).workflow_run).toBeNull();
-    expect(runCount()).toBe(0);
+    expect(await runCount()).toBe(0);
     // …and 3 distinct among repeats do.
     expect((await p1(org.id, [h[0]!, h[1]!, h[0]!, h[2]!])).workflow_run).not.toBeNull();
   });
@@ -350,7 +347,7 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     });
     expect(out.workflow_run).toBeNull();
     expect(out.no_run_reason).toMatch(new RegExp(`Only a P1.*${priority}`));
-    expect(runCount()).toBe(0);
+    expect(await runCount()).toBe(0);
   });
 
   it('no binding: no run', async () => {
@@ -358,27 +355,27 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     const out = await p1(org.id, h);
     expect(out.workflow_run).toBeNull();
     expect(out.no_run_reason).toMatch(/No major-incident workflow is bound/);
-    expect(runCount()).toBe(0);
+    expect(await runCount()).toBe(0);
   });
 
   it('after the bound workflow is deactivated, a major incident launches nothing', async () => {
     const { org, wf, h } = await setup('full_auto');
     await api.workflows.update({ id: wf.id, patch: { is_active: false } });
     expect((await p1(org.id, h)).workflow_run).toBeNull();
-    expect(runCount()).toBe(0);
+    expect(await runCount()).toBe(0);
   });
 
   it('hosts must belong to that org: a foreign or missing id is NOT_FOUND, naming it, and nothing is stored', async () => {
     const { org, h } = await setup();
     const { org: other } = await setup();
-    const foreignHost = addHosts(other.id, 1)[0]!;
+    const foreignHost = (await addHosts(other.id, 1))[0]!;
     const e = await failure(p1(org.id, [h[0]!, h[1]!, foreignHost]), 'NOT_FOUND');
     expect(e.message).toBe(`Host ${foreignHost} not found in this organization`);
     expect(e.cause).toMatchObject({ field: 'affected_host_ids' });
     const m = await failure(p1(org.id, [h[0]!, 987_654]), 'NOT_FOUND');
     expect(m.message).toMatch(/Host 987654 not found/);
-    expect(w.opened.db.select({ n: count() }).from(incidents).get()!.n).toBe(0);
-    expect(runCount()).toBe(0);
+    expect((await w.db.select({ n: count() }).from(t.incidents))[0]!.n).toBe(0);
+    expect(await runCount()).toBe(0);
   });
 
   it('validates priority and title, naming the field', async () => {
@@ -459,11 +456,12 @@ describe('AUT-3 incident intake and major-incident runs', () => {
     const incidentsA = await reader.incidents.list({ organization_id: a.org.id });
     expect(incidentsA.total).toBe(2);
     expect(
-      w.opened.db
-        .select({ n: count() })
-        .from(workflowRuns)
-        .where(and(eq(workflowRuns.organizationId, a.org.id)))
-        .get()!.n,
+      (
+        await w.db
+          .select({ n: count() })
+          .from(t.workflowRuns)
+          .where(and(eq(t.workflowRuns.organizationId, a.org.id)))
+      )[0]!.n,
     ).toBe(2);
   });
 });

@@ -325,11 +325,11 @@ describe('one chokepoint: the REST layer is never laxer than tRPC', () => {
     const problems: string[] = [];
     for (const r of writes) {
       const path = r.path.replace(/:[a-z_]+/g, String(orgId));
-      const before = dumpDatabase(s);
+      const before = await dumpDatabase(s);
       // GET and DELETE carry no body (a body there is itself refused with 400).
       const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : { name: 'Evil' };
       const res = await s.request(r.method, path, { token: engineer.token, body });
-      const changes = diffDumps(before, dumpDatabase(s));
+      const changes = diffDumps(before, await dumpDatabase(s));
       if (res.status !== 403) problems.push(`${r.method} ${path}: ${res.status} ${res.text}`);
       if (changes.length > 0) problems.push(`${r.method} ${path}: changed ${changes.length} rows`);
     }
