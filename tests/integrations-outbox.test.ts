@@ -72,7 +72,9 @@ describe('the outbox', () => {
       ['integration.test', true],
     ]);
     const page = await w.caller(w.admin).integrations.deliveries({ id: d!.id });
-    expect(page.items.map((i) => [i.event, i.status])).toEqual([['integration.created', 'delivered']]);
+    expect(page.items.map((i) => [i.event, i.status])).toEqual([
+      ['integration.created', 'delivered'],
+    ]);
   });
 
   it('the event filter decides what is queued', async () => {

@@ -26,6 +26,23 @@ import {
   type MatrixCaller,
 } from './fixtures/isolation-world';
 import { SAMPLES } from './fixtures/isolation-samples';
+import { sqliteOnly } from './fixtures/test-engine';
+
+/**
+ * The platform operator's calls, and the positive control's, succeed on the victim's account and
+ * are undone by an outer BEGIN/ROLLBACK on the world's one SQLite connection, in which the
+ * services' transactions nest as savepoints; on PostgreSQL each unit of work takes a connection
+ * of its own from the pool, so no outer transaction can undo them and the world would change
+ * under the next cell. Every other caller's cells run on both engines.
+ */
+const ROLLBACK_WRAP = 'undone by an outer transaction on the one SQLite connection';
+const OUTSIDE_KINDS_HERE = OUTSIDE_KINDS.filter(
+  (k) =>
+    !(
+      sqliteOnly(ROLLBACK_WRAP) &&
+      k === 'platform operator without a tenant role in the victim account'
+    ),
+);
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -85,7 +102,7 @@ describe('tenant-isolation matrix (generated from appRouter)', () => {
     expect(n).toBeGreaterThan(40);
   });
 
-  it.each(OUTSIDE_KINDS)(
+  it.each(OUTSIDE_KINDS_HERE)(
     '%s: every procedure refuses the victim, leaks nothing and changes nothing',
     async (kind) => {
       const caller = callerOf(x, kind);
@@ -130,15 +147,18 @@ describe('writes stop at the limits of the caller inside the tenant', () => {
 });
 
 describe('positive control: the samples point at real objects', () => {
-  it("the victim's own admin is never told NOT_FOUND by a sample aimed at the victim", async () => {
-    const admin: MatrixCaller = {
-      ...x.callers[0]!,
-      actor: async () => x.w.admin,
-      kind: 'victim admin',
-    };
-    const { checked, problems, changes } = await aimedAtRealObjects(x, t, admin);
-    expect(checked).toBeGreaterThan(50);
-    expect(problems).toEqual([]);
-    expect(changes).toEqual([]);
-  });
+  it.skipIf(sqliteOnly(ROLLBACK_WRAP))(
+    "the victim's own admin is never told NOT_FOUND by a sample aimed at the victim",
+    async () => {
+      const admin: MatrixCaller = {
+        ...x.callers[0]!,
+        actor: async () => x.w.admin,
+        kind: 'victim admin',
+      };
+      const { checked, problems, changes } = await aimedAtRealObjects(x, t, admin);
+      expect(checked).toBeGreaterThan(50);
+      expect(problems).toEqual([]);
+      expect(changes).toEqual([]);
+    },
+  );
 });

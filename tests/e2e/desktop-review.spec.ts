@@ -127,7 +127,7 @@ test.describe.configure({ timeout: 120_000 });
 let desktop: Desktop | null = null;
 test.afterEach(() => {
   desktop?.shell.dispose();
-  desktop?.x.w.close();
+  void desktop?.x.w.close();
   desktop = null;
 });
 

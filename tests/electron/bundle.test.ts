@@ -79,7 +79,7 @@ describe('main-process bundles', () => {
       expect(result.checked).toBeGreaterThan(0);
     } finally {
       await pool.close();
-      x.w.close();
+      void x.w.close();
     }
   });
 
@@ -107,7 +107,7 @@ describe('main-process bundles', () => {
       ).toBe(true);
     } finally {
       await pool.close();
-      x.w.close();
+      void x.w.close();
     }
   });
 
@@ -135,7 +135,7 @@ describe('main-process bundles', () => {
       expect(result.manifest.organizations.map((o) => o.name)).toEqual(['Acme', 'Globex']);
       expect(progress.at(-1)).toMatchObject({ phase: 'done' });
     } finally {
-      x.w.close();
+      void x.w.close();
     }
   });
 });

@@ -61,7 +61,7 @@ beforeEach(async () => {
 });
 afterEach(() => {
   shell.dispose();
-  x.w.close();
+  void x.w.close();
 });
 
 const bridge = (windowId = WINDOW, frameUrl = 'orgdesk-app://app/index.html'): OrgdeskBridge => ({
@@ -359,7 +359,7 @@ describe('remote connections (UI-8)', () => {
   });
   afterEach(async () => {
     await server.close();
-    remote.close();
+    void remote.close();
   });
 
   it('signs in, forwards the window’s calls with the token, and signs out', async () => {
@@ -444,7 +444,7 @@ describe('local operator', () => {
         w.admin.userId,
       );
     } finally {
-      w.close();
+      void w.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -88,7 +88,7 @@ beforeEach(async () => {
 });
 afterEach(() => {
   shell.dispose();
-  w.close();
+  void w.close();
 });
 
 const bridge = (s: DesktopShell): OrgdeskBridge => {

@@ -15,7 +15,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
-  w.close();
+  void w.close();
 });
 
 describe('remote forwarder', () => {
