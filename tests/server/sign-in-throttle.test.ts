@@ -97,11 +97,15 @@ describe('sign-in throttle (per email and per address, however the attempts arri
     const answers = await Promise.all(attempts);
     const statuses = answers.map((r) => r.status);
     const throttled = answers.filter((r) => r.status === 429);
+    // At most 5 wrong passwords evaluated (the rule: failures, concluded or in flight, stay under
+    // 5), plus the right one: a success frees its slot without a failure, so where it concludes
+    // before the last attempts are reserved (PostgreSQL's round trips) one more is evaluated.
     expect(
-      checked.length,
+      wrongChecks(),
       `checked: ${checked.length}, statuses ${statuses.join(',')}`,
     ).toBeLessThanOrEqual(5);
-    expect(throttled.length).toBeGreaterThanOrEqual(15);
+    expect(checked.length).toBeLessThanOrEqual(6);
+    expect(throttled.length).toBeGreaterThanOrEqual(14);
     for (const r of throttled) {
       expect(r.json.error.code).toBe('TOO_MANY_REQUESTS');
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
