@@ -24,6 +24,8 @@ test('enrol, sign in with a recovery code, step up in place before revealing a s
   await checkView(page, 'security');
   await view.getByLabel('Code from the app').fill(totpCode(secret, Date.now()));
   await view.getByRole('button', { name: 'Confirm' }).click();
+  // allTextContents() does not wait: wait for the list the confirmation answers first.
+  await expect(view.locator('.recovery-code-list code')).toHaveCount(10);
   const codes = await view.locator('.recovery-code-list code').allTextContents();
   expect(codes).toHaveLength(10);
   await view.getByRole('button', { name: 'I have saved them' }).click();
