@@ -1,12 +1,14 @@
 // `npx tsx bench/profile-load.ts --reuse <dataset dir> [--root <worktree>] [--loads N]`: where the
 // web console's load to interactive goes (the browser benchmark's first row, same page setup). It
-// loads the console N times on fresh pages of one context (assets from the HTTP cache), with a
+// loads the console N times on fresh pages of one context (assets from the HTTP cache; with
+// --persistent, a kept profile: the V8 code cache too, each compile's use of it printed), with a
 // Chromium trace of each load, and prints per load the boot's network waterfall and the main
 // thread's time by kind (script compile and evaluation per chunk, tasks, style, layout, paint, GC),
 // then the JavaScript self time by function over all loads from the V8 sampling profiler. A
 // development tool, not a benchmark: tracing slows everything down, compare shares, not times.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +19,7 @@ import { openDatabase } from '../main/db/database';
 import { createServices } from '../main/services';
 import { sqliteStorage } from '../main/db/sqlite/storage';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/fixtures/chromium';
-import { initScript } from './browser-bench';
+import { initScript, openReturningUser } from './browser-bench';
 import { loadDataset } from './dataset';
 
 const { values } = parseArgs({
@@ -30,6 +32,13 @@ const { values } = parseArgs({
     plain: { type: 'boolean', default: false },
     // The profiler only (and the navigation's marker): JS times nearer the untraced ones.
     light: { type: 'boolean', default: false },
+    // A browser profile kept across the loads (a temp user-data-dir, removed after): the browser
+    // benchmark's returning user, with V8's code cache; without it, an off-the-record context.
+    persistent: { type: 'boolean', default: false },
+    // Loads before the measured ones. With --persistent at least 3: Chromium keeps a script's code
+    // cache only once it has run twice (the first run marks it, the second writes the cache).
+    warm: { type: 'string' },
+    'background-fetch': { type: 'boolean', default: false },
   },
 });
 if (!values.reuse) throw new Error('--reuse <dataset dir> is required (npm run bench -- --keep)');
@@ -113,6 +122,7 @@ async function traced(cdp: CDPSession, run: () => Promise<void>): Promise<TraceE
             'v8.execute',
             'blink.user_timing',
             'toplevel',
+            'v8',
             ...(process.env.PROFILE_CATS?.split(',') ?? []),
           ],
     },
@@ -287,9 +297,22 @@ function profileInto(profile: Profile, from: number, to: number, into: JsTotals)
 }
 
 const server = await startServer(values.root);
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const userDataDir = values.persistent ? mkdtempSync(join(tmpdir(), 'orgdesk-profile-')) : null;
+const warm = Number(values.warm ?? (userDataDir ? 3 : 2));
+const browser = userDataDir
+  ? null
+  : await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const context = !userDataDir
+  ? await browser!.newContext({ baseURL: server.url })
+  : values['background-fetch']
+    ? // Chromium's default switches, whose loads never read the code cache (returningUserArgs).
+      await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_ARGS,
+        baseURL: server.url,
+      })
+    : await openReturningUser(userDataDir, server.url);
 try {
-  const context = await browser.newContext({ baseURL: server.url });
   await context.addInitScript({ content: initScript(await token()) });
   await context.addInitScript({
     content: `window.__longTasks = []; new PerformanceObserver((l) => {
@@ -302,7 +325,7 @@ try {
     const dataAt: number[] = [];
     const domAt: number[] = [];
     const paintAt: number[] = [];
-    for (let i = 0; i < Number(values.loads) + 2; i++) {
+    for (let i = 0; i < Number(values.loads) + warm; i++) {
       const page = await context.newPage();
       await page.goto('/');
       const seen = (await page.evaluate('window.__benchLoaded')) as { dom: number; paint: number };
@@ -320,7 +343,7 @@ try {
       for (const [n, t] of r.marks) (marks.get(n) ?? marks.set(n, []).get(n)!).push(t);
       (marks.get('paint') ?? marks.set('paint', []).get('paint')!).push(seen.paint);
       (marks.get('dom') ?? marks.set('dom', []).get('dom')!).push(seen.dom);
-      if (i === Number(values.loads) + 1)
+      if (i === Number(values.loads) + warm - 1)
         console.log(
           'DOM after the load:',
           JSON.stringify(
@@ -333,13 +356,13 @@ try {
           ),
         );
       await page.close();
-      if (i < 2) continue;
+      if (i < warm) continue;
       const trpc = r.res.filter(([n]) => n.includes('/trpc/'));
       const calls = trpc.map(([n, a, b]) => `${short(n).slice(6)} ${a.toFixed(0)}→${b.toFixed(0)}`);
       const chunk = (name: string) => r.res.find(([n]) => n.includes(name));
       const view = chunk('organizations-view');
       console.log(
-        `load ${i - 1}: dom ${seen.dom.toFixed(1)} paint ${seen.paint.toFixed(1)} | html ${r.nav.toFixed(0)} | ` +
+        `load ${i - warm + 1}: dom ${seen.dom.toFixed(1)} paint ${seen.paint.toFixed(1)} | html ${r.nav.toFixed(0)} | ` +
           `index ${chunk('/index-')?.[1].toFixed(0)}→${chunk('/index-')?.[2].toFixed(0)} | view chunk ${view?.[1].toFixed(0)} | ` +
           `${calls.join(', ')} | long tasks ${r.tasks.map(([a, d]) => `${a.toFixed(0)}+${d.toFixed(0)}`).join(' ')}`,
       );
@@ -359,8 +382,8 @@ try {
   }
   const js: JsTotals = { selfByFile: new Map(), selfByFn: new Map(), totalByFn: new Map() };
   let profiled = 0;
-  const loads = values.plain ? -2 : Number(values.loads);
-  for (let i = 0; i < loads + 2; i++) {
+  const loads = values.plain ? -warm : Number(values.loads);
+  for (let i = 0; i < loads + warm; i++) {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     // PROFILE_NOPROF: the trace alone (thread times without the sampling profiler's own cost).
@@ -392,10 +415,10 @@ try {
         domInteractive: number;
       };
     await page.close();
-    if (i < 2) continue;
+    if (i < warm) continue;
     if (process.env.PROFILE_DUMP)
       writeFileSync(
-        `${process.env.PROFILE_DUMP}-${i - 1}-paint-${seen.paint.toFixed(1)}.json`,
+        `${process.env.PROFILE_DUMP}-${i - warm + 1}-paint-${seen.paint.toFixed(1)}.json`,
         JSON.stringify({ traceEvents: events, profile }),
       );
     // Trace and profile timestamps are µs of one monotonic clock; the page's performance.now()
@@ -408,7 +431,7 @@ try {
     profileInto(profile, t0, tEnd, js);
     profiled++;
     console.log(
-      `\nload ${i - 1}: DOM ${seen.dom.toFixed(1)} ms, painted ${seen.paint.toFixed(1)} ms (traced and profiled)`,
+      `\nload ${i - warm + 1}: DOM ${seen.dom.toFixed(1)} ms, painted ${seen.paint.toFixed(1)} ms (traced and profiled)`,
     );
     console.log(
       `  index.html response end ${nav.responseEnd.toFixed(1)}, domInteractive ${nav.domInteractive.toFixed(1)}`,
@@ -422,6 +445,27 @@ try {
       console.log(
         `  renderer CPU (thread time): main ${cpu.main.toFixed(1)} ms, worker threads (streaming compile) ${cpu.workers.toFixed(1)} ms, other threads ${cpu.other.toFixed(1)} ms`,
       );
+    // V8's code cache, per script compiled in the load: consumed (bytes read from the cache, no
+    // parse or compile), produced, or neither (compiled from source, streamed or not).
+    const cache = events
+      .filter((e) => /^v8\.(compile|compileModule|produceCache|produceModuleCache)$/.test(e.name))
+      .filter((e) => e.ts >= t0 && e.ts <= tEnd && e.pid === navEv.pid)
+      .filter((e) => {
+        const d = { ...e.args?.data, ...e.args?.beginData } as Record<string, unknown>;
+        if (process.env.PROFILE_CACHE_RAW) console.log(e.name, JSON.stringify(e.args));
+        return typeof d.url === 'string' && d.url.includes('/assets/');
+      })
+      .map((e) => {
+        const d = { ...e.args?.data, ...e.args?.beginData } as Record<string, unknown>;
+        const url = typeof d.url === 'string' ? short(d.url).replace(/^\/assets\//, '') : '?';
+        const how = d.consumedCacheSize
+          ? `cache ${Math.round(Number(d.consumedCacheSize) / 1024)} kB${d.cacheRejected ? ' REJECTED' : ''}`
+          : e.name.startsWith('v8.produce')
+            ? `produced ${Math.round(Number(d.producedCacheSize ?? 0) / 1024)} kB`
+            : `source${d.streamed ? ' (streamed)' : ''}${d.notStreamedReason ? ` (${String(d.notStreamedReason)})` : ''}`;
+        return `${url.slice(0, 28)} ${(e.dur! / 1000).toFixed(1)} ms ${how}`;
+      });
+    if (cache.length) console.log(`  code cache: ${cache.join('; ')}`);
     const rows = [...self.entries()].sort((a, b) => b[1] - a[1]);
     const sum = rows.reduce((s, [, v]) => s + v, 0);
     console.log(`  main thread busy (self, by kind): ${sum.toFixed(1)} ms`);
@@ -447,6 +491,7 @@ try {
   print('JS self time by function', js.selfByFn);
   print('JS inclusive time by function', js.totalByFn);
 } finally {
-  await browser.close();
+  await (browser ?? context).close();
   server.stop();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 }
