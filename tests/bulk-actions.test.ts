@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccessService } from '../main/core/access';
 import { HostsService, REMOVE_ALL_CHUNK } from '../main/features/hosts/hosts.service';
 import { MAX_BULK_IDS } from '../shared/constants';
-import { diffTables, dumpTables } from './fixtures/db-dump';
+import { diffDumps, dumpDatabase } from './fixtures/isolation-world';
 import { sqlValue } from './fixtures/raw-sql';
 import { t } from './fixtures/tables';
 import { createWorld, type Caller, type World } from './fixtures/world';
@@ -79,11 +79,11 @@ const fail = (p: Promise<unknown>) =>
 
 /** Runs `call`, expects it refused with `code`, and that not one row changed. */
 async function refusedUnchanged(call: () => Promise<unknown>, code: string, message?: RegExp) {
-  const before = await dumpTables(w.db);
+  const before = await dumpDatabase(w);
   const err = await fail(call());
   expect(err?.code).toBe(code);
   if (message) expect(err.message).toMatch(message);
-  expect(diffTables(before, await dumpTables(w.db))).toEqual([]);
+  expect(diffDumps(before, await dumpDatabase(w))).toEqual([]);
 }
 
 describe('hosts.moveMany', () => {

@@ -57,7 +57,11 @@ function uowOf(pool: pg.Pool): PgUnitOfWork<JobScope> {
   return uow;
 }
 
-/** runReadJob (main/workers/read-jobs.ts) on PostgreSQL: one job, in one read transaction. */
+/**
+ * runReadJob (main/workers/read-jobs.ts) on PostgreSQL: one job, in one read transaction, whose
+ * failure leaves it redacted (PgUnitOfWork.run, query-error.ts): the worker's boundary then posts
+ * it as it is (tests/pg/read-worker-redaction.test.ts).
+ */
 export function runPgReadJob(
   ctx: PgReadContext,
   job: OffloadJob,

@@ -96,12 +96,13 @@ export class IntegrationsService {
   constructor(private readonly d: IntegrationsDeps) {}
 
   /**
-   * The actor's destination. `forUpdate` in a write that changes it; a read-only unit of work
-   * must not lock (PostgreSQL refuses FOR UPDATE in a READ ONLY transaction: 25006).
+   * The actor's destination, locked in a write (each write here changes it or its deliveries).
+   * In a read the unit of work itself says not to lock (PgTx.readOnly, repos/sql-helpers.ts
+   * lockRow: PostgreSQL refuses FOR UPDATE in a READ ONLY transaction), so callers pass no flag.
    */
-  private async mine(r: Repos, actor: Actor, id: number, opts: { forUpdate: boolean }) {
+  private async mine(r: Repos, actor: Actor, id: number) {
     const accountId = await this.d.access.requireAccount(r, actor, 'settings.manage');
-    const dest = await r.integrations.get(accountId, id, opts);
+    const dest = await r.integrations.get(accountId, id, { forUpdate: true });
     if (!dest) throw notFound('Destination', id);
     return dest;
   }
@@ -170,7 +171,7 @@ export class IntegrationsService {
     const input = updateDestinationInput.parse(raw);
     const now = this.d.clock.now();
     return this.d.uow.write(async (r) => {
-      const dest = await this.mine(r, actor, input.id, { forUpdate: true });
+      const dest = await this.mine(r, actor, input.id);
       const p = input.patch;
       const url = p.url ?? dest.url;
       const caPem = p.ca_pem === undefined ? dest.caPem : p.ca_pem;
@@ -203,7 +204,7 @@ export class IntegrationsService {
   async remove(actor: Actor, raw: { id: number }): Promise<{ deleted: true }> {
     const input = destinationIdInput.parse(raw);
     return this.d.uow.write(async (r) => {
-      const dest = await this.mine(r, actor, input.id, { forUpdate: true });
+      const dest = await this.mine(r, actor, input.id);
       await r.integrations.remove(dest.id);
       await r.audit.record(actor, {
         accountId: dest.accountId,
@@ -223,7 +224,7 @@ export class IntegrationsService {
    */
   async test(actor: Actor, raw: { id: number }): Promise<TestResult> {
     const input = destinationIdInput.parse(raw);
-    const dest = await this.d.uow.read((r) => this.mine(r, actor, input.id, { forUpdate: false }));
+    const dest = await this.d.uow.read((r) => this.mine(r, actor, input.id));
     const now = this.d.clock.now();
     const outcome = await this.d.drainer.send(dest, [
       {
@@ -249,7 +250,7 @@ export class IntegrationsService {
   async deliveries(actor: Actor, raw: DeliveriesInput): Promise<Page<Delivery>> {
     const input = deliveriesInput.parse(raw);
     return this.d.uow.read(async (r) => {
-      const dest = await this.mine(r, actor, input.id, { forUpdate: false });
+      const dest = await this.mine(r, actor, input.id);
       const page = await r.integrations.deliveries(dest.id, input.status, input.skip, input.limit);
       return { items: page.items.map(toDelivery), total: page.total };
     });
@@ -260,7 +261,7 @@ export class IntegrationsService {
     const input = redeliverInput.parse(raw);
     const now = this.d.clock.now();
     return this.d.uow.write(async (r) => {
-      const dest = await this.mine(r, actor, input.id, { forUpdate: true });
+      const dest = await this.mine(r, actor, input.id);
       if (!(await r.integrations.redeliver(dest.id, input.delivery_id, now))) {
         throw notFound('Delivery', input.delivery_id);
       }

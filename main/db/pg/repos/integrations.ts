@@ -30,7 +30,8 @@ export class PgIntegrationsRepo implements IntegrationsRepo {
       .orderBy(asc(dest.id));
   }
 
-  // { forUpdate }: the drainer's outcome reads the failures in a row, then writes them.
+  // { forUpdate }: the row is about to change (the drainer's outcome reads the failures in a row,
+  // then writes them; the service's writes). Inside a read it takes no lock (lockRow).
   async get(
     accountId: number,
     id: number,
