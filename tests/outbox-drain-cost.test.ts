@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PgIntegrationsRepo } from '../main/db/pg/repos/integrations';
 import { SqliteIntegrationsRepo } from '../main/db/sqlite/repos/integrations';
 import { nextPassDelay } from '../main/features/integrations/outbox-drainer';
 import { sqliteOnly } from './fixtures/test-engine';
@@ -143,6 +144,35 @@ async function tcpCollector() {
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+describe('dead letters', () => {
+  it("a pass looks for dead letters at most once a minute: the scan of every pending row is not each pass's", async () => {
+    // The expiry reads every pending row of the outbox (its age is in no index), inside the
+    // claim's write transaction: under registration load the backlog is a second's entries or
+    // more, and the passes run several times a second. A dead letter is due after 24 h; marking
+    // it within the minute after loses nothing.
+    const expire = [
+      vi.spyOn(SqliteIntegrationsRepo.prototype, 'expire'),
+      vi.spyOn(PgIntegrationsRepo.prototype, 'expire'),
+    ];
+    const scans = () => expire.reduce((n, s) => n + s.mock.calls.length, 0);
+    try {
+      // beforeEach's pass has just looked.
+      for (let i = 0; i < 3; i++) {
+        await append(5);
+        expect(await w.services.infra.outbox.drainOnce()).toBe(5);
+        w.clock.advance(10_000);
+      }
+      expect(scans()).toBe(0);
+      w.clock.advance(30_000);
+      await append(5);
+      expect(await w.services.infra.outbox.drainOnce()).toBe(5);
+      expect(scans()).toBe(1);
+    } finally {
+      for (const s of expire) s.mockRestore();
+    }
+  });
+});
 
 describe('fewer, fuller passes', () => {
   it('the worker runs the next pass at once only behind a full batch; otherwise it lets the next batch gather', () => {

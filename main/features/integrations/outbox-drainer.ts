@@ -33,6 +33,14 @@ const DESTINATIONS_PER_PASS = 20;
  */
 const BATCH = 500;
 const WEBHOOK_BATCH = 25;
+/**
+ * How often a pass looks for dead letters. The expiry reads every pending row (their age is in
+ * no index) inside the claim's write transaction; run by each pass it made a backlog dearer for
+ * registrations several times a second. A dead letter is due after 24 h: it is marked within
+ * the minute after, and a pass in that minute may still deliver it (sent late, not lost: only
+ * the retrying stops at a dead letter).
+ */
+const EXPIRE_EVERY_MS = 60_000;
 
 export interface DrainerDeps {
   uow: Uow;
@@ -90,6 +98,8 @@ export class OutboxDrainer {
   private running: Promise<number> | null = null;
   private onPass: ((t: PassTrace) => void) | null = null;
   private full = false;
+  /** When this process last looked for dead letters (committed); a new holder looks at once. */
+  private expiredAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly d: DrainerDeps) {
     this.holder = d.holder ?? `drainer-${randomUUID()}`;
@@ -135,7 +145,7 @@ export class OutboxDrainer {
         return (await r.integrations.due(now, 1)).length === 0;
       }),
     );
-    // Dead letters are marked by the next pass that has work for their destination.
+    // Dead letters are marked by a pass that has work (at most once a minute: EXPIRE_EVERY_MS).
     if (idle) return 0;
     const claimed = await this.timed(t, 'claim', (held) =>
       this.d.uow.write(async (r) => {
@@ -143,7 +153,10 @@ export class OutboxDrainer {
         if (!(await r.leases.acquire(OUTBOX_LEASE, this.holder, now, now + LEASE_MS))) {
           return null;
         }
-        await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
+        if (now - this.expiredAt >= EXPIRE_EVERY_MS) {
+          await r.integrations.expire(now - DEAD_LETTER_AFTER_MS, now);
+          r.afterCommit(() => (this.expiredAt = now));
+        }
         const out: { dest: IntegrationDestinationRow; entries: OutboundEntry[] }[] = [];
         for (const dest of await r.integrations.due(now, DESTINATIONS_PER_PASS)) {
           const limit = dest.kind === 'webhook' ? WEBHOOK_BATCH : BATCH;

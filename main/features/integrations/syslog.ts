@@ -1,6 +1,7 @@
 // INT-1: audit entries as RFC 5424 syslog messages, sent over TLS with octet-counted framing
 // (RFC 5425), plain TCP (the same framing, RFC 6587) or UDP (one message per datagram, RFC 5426).
 import { createSocket } from 'node:dgram';
+import dns from 'node:dns';
 import { hostname } from 'node:os';
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -113,11 +114,18 @@ export async function sendSyslog(
 }
 
 async function sendUdp(target: Target, messages: readonly string[]): Promise<void> {
-  const socket = createSocket(isIP(target.host) === 6 ? 'udp6' : 'udp4');
+  const family = isIP(target.host) === 6 ? 6 : 4;
+  // Resolved once for the batch: dgram's send looks its address up on every call (for a name,
+  // getaddrinfo on libuv's thread pool, once per message of up to 500). The module's own
+  // lookup, as dgram's is: the same resolver, the same answer.
+  const address = await new Promise<string>((resolve, reject) =>
+    dns.lookup(target.host, { family }, (err, a) => (err ? reject(err) : resolve(a))),
+  );
+  const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
   try {
     for (const m of messages) {
       await new Promise<void>((resolve, reject) =>
-        socket.send(Buffer.from(m, 'utf8'), target.port, target.host, (err) =>
+        socket.send(Buffer.from(m, 'utf8'), target.port, address, (err) =>
           err ? reject(err) : resolve(),
         ),
       );
