@@ -207,10 +207,10 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
   // a drift along the run (the tables and the WAL grow, the JIT warms up, the machine's load
   // moves) cancels out where N/W/N/W handed it to one side; a warm-up run with the destination
   // enabled first, so neither the registration's nor the drain's code is cold when measured.
-  // The cost is judged on the server's CPU per registration: registration is bound by the
-  // server's one event loop, so that is the throughput it loses, and it is what stays put when
-  // other work loads the machine (six runs of "none" back to back under a load of 10: 477 to
-  // 870 req/s, 0.39 to 0.42 ms CPU/req). The req/s figures are printed beside it.
+  // The target is on registration throughput (issue 18), so req/s judges it; the server's CPU
+  // per registration is printed beside it because it is what stays put when other work loads
+  // the machine (six runs of "none" back to back under a load of 10: 477 to 870 req/s, 0.39 to
+  // 0.42 ms CPU/req): a trial on a busy machine reads that one.
   // The drain's passes, as the server reports them (ORGDESK_OUTBOX_TRACE): per run, what they
   // cost and how far behind they were when it ended.
   const server = await startServer(ds.dir, { ORGDESK_OUTBOX_TRACE: '1' });
@@ -275,12 +275,12 @@ export async function outboxBenches(ds: Dataset, want: (name: string) => boolean
   );
   const each = PLAN.length / 2;
   rows.push({
-    name: `INT-1 outbox cost on registration over HTTP (one enabled syslog destination, 32 connections, ${each} × ${SECONDS} s each way, ABBA order, by server CPU per registration)`,
-    figure: `${cpuWith.toFixed(3)} ms CPU/req, ${Math.round(withDest).toLocaleString('en-US')} req/s with the destination`,
-    baseline: `${cpuNone.toFixed(3)} ms CPU/req, ${Math.round(none).toLocaleString('en-US')} req/s without`,
-    ratio: `${(cost * 100).toFixed(1)}% slower (req/s: ${(rateCost * 100).toFixed(1)}%)`,
-    target: '≤ 10%',
-    met: cost <= 0.1,
+    name: `INT-1 outbox cost on registration over HTTP (one enabled syslog destination, 32 connections, ${each} × ${SECONDS} s each way, ABBA BAAB order)`,
+    figure: `${Math.round(withDest).toLocaleString('en-US')} req/s with the destination (server ${cpuWith.toFixed(3)} ms CPU/req)`,
+    baseline: `${Math.round(none).toLocaleString('en-US')} req/s without (server ${cpuNone.toFixed(3)} ms CPU/req)`,
+    ratio: `${(rateCost * 100).toFixed(1)}% slower (by server CPU per registration: ${(cost * 100).toFixed(1)}%)`,
+    target: '≤ 10% of registration throughput',
+    met: rateCost <= 0.1,
     raw: { withDest, none, rateCost, cpuNone, cpuWith, cost, runs, traces },
   });
 
