@@ -20,6 +20,31 @@ import { openTestStorage, type TestStorage } from './fixtures/test-storage';
 import { createWorld, type World } from './fixtures/world';
 
 const manualTimers = { setInterval: () => 'handle', clearInterval: () => {} };
+
+/**
+ * Interval timers fired by hand, and one-shot timers recorded with their delay (the lease's
+ * early retry): `due()` is the pending one, `fire()` runs it.
+ */
+class RecordingTimers {
+  private next = 1;
+  readonly timeouts = new Map<number, { fn: () => void; ms: number }>();
+  setInterval = () => 'interval';
+  clearInterval = () => {};
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const h = this.next++;
+    this.timeouts.set(h, { fn, ms });
+    return h;
+  };
+  clearTimeout = (h: unknown) => void this.timeouts.delete(h as number);
+  due(): { ms: number } | undefined {
+    return [...this.timeouts.values()][0];
+  }
+  fire(): void {
+    const [h, t] = [...this.timeouts.entries()][0]!;
+    this.timeouts.delete(h);
+    t.fn();
+  }
+}
 const TTL = leaseTtlFor(DEFAULT_RETENTION_INTERVAL_MS);
 
 let w: World;
@@ -132,5 +157,77 @@ describe('scheduled jobs under a lease (worker_leases)', () => {
     expect(await holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
     // Two processes, two holder names.
     expect(a.infra.lease('x', 1).holder).not.toBe(b.infra.lease('x', 1).holder);
+  });
+});
+
+describe('lease takeover within its TTL (issue 15 target)', () => {
+  const INTERVAL = 5 * 60_000;
+  const JOB_TTL = leaseTtlFor(INTERVAL);
+
+  it('a replica refused the lease tries again when the holder’s lease runs out (plus a margin), not at its next tick', async () => {
+    const runs: string[] = [];
+    const job = (s: Services, label: string, timers: RecordingTimers | typeof manualTimers) =>
+      new PeriodicJob({
+        run: async () => void runs.push(label),
+        intervalMs: INTERVAL,
+        timers,
+        lease: s.infra.lease('support-expiry', JOB_TTL),
+      });
+    const onA = job(a, 'A', manualTimers);
+    expect(await onA.tick()).toBe(true);
+    const expiresAt = w.clock.now() + JOB_TTL;
+    // Two thirds of an interval later B starts: its first attempt, at start, is refused, and it
+    // arms a retry at A's expiry, which comes before its own next tick.
+    w.clock.advance((INTERVAL * 2) / 3);
+    const timers = new RecordingTimers();
+    const onB = job(b, 'B', timers);
+    onB.start();
+    await onB.tick();
+    expect(runs).toEqual(['A']);
+    const retry = timers.due();
+    expect(retry, 'a retry armed at the holder’s expiry').toBeDefined();
+    const remaining = expiresAt - w.clock.now();
+    expect(remaining).toBeLessThan(INTERVAL);
+    expect(retry!.ms).toBeGreaterThanOrEqual(remaining + 50);
+    expect(retry!.ms).toBeLessThan(remaining + 250);
+
+    // A is killed (its lease is left to run out); at the retry B takes the job over.
+    await onA.shutdown({ release: false });
+    w.clock.advance(retry!.ms);
+    timers.fire();
+    await onB.tick();
+    expect(runs).toEqual(['A', 'B']);
+    expect(await holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
+    // Holding it, B renews at its ticks: no retry pending; stopped, none is left behind.
+    expect(timers.due()).toBeUndefined();
+    onB.stop();
+  });
+
+  it('host counts (the failover row’s job): the same retry at the holder’s expiry', async () => {
+    const interval = 15_000;
+    const ttl = leaseTtlFor(interval);
+    const counts = (s: Services, timers: RecordingTimers | typeof manualTimers) =>
+      new HostCountsScheduler({
+        counts: s.infra.hostCounts,
+        clock: w.clock,
+        timers,
+        intervalMs: interval,
+        lease: s.infra.lease(HOST_COUNTS_LEASE, ttl),
+      });
+    const onA = counts(a, manualTimers);
+    await onA.tick();
+    w.clock.advance(10_000);
+    const timers = new RecordingTimers();
+    const onB = counts(b, timers);
+    await onB.start();
+    const retry = timers.due();
+    expect(retry, 'a retry armed at the holder’s expiry').toBeDefined();
+    expect(retry!.ms).toBeGreaterThanOrEqual(ttl - 10_000 + 50);
+    expect(retry!.ms).toBeLessThan(ttl - 10_000 + 250);
+    w.clock.advance(retry!.ms);
+    timers.fire();
+    await onB.idle();
+    expect(await holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
+    onB.stop();
   });
 });
