@@ -230,4 +230,15 @@ describe('lease takeover within its TTL (issue 15 target)', () => {
     expect(await holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
     onB.stop();
   });
+
+  it('a lease that does not outlast its job’s interval is refused when the job is built', () => {
+    expect(
+      () =>
+        new PeriodicJob({
+          run: async () => {},
+          intervalMs: INTERVAL,
+          lease: a.infra.lease('support-expiry', INTERVAL),
+        }),
+    ).toThrow(/must exceed the job's interval/);
+  });
 });

@@ -113,6 +113,10 @@ export class JobLease {
     return this.d.holder;
   }
 
+  get ttlMs(): number {
+    return this.d.ttlMs;
+  }
+
   /**
    * Takes or renews the lease (one short write) and decides, at the clock once it returned,
    * whether to run the pass and when to try again (`nextLeaseAttempt`).
@@ -143,6 +147,18 @@ export class JobLease {
 
 /** The lease of a job with this interval: a tick and a half, so one late tick does not lose it. */
 export const leaseTtlFor = (intervalMs: number): number => Math.ceil(intervalMs * 1.5);
+
+/**
+ * A job's lease must outlast its interval, or the holder would lose it between two renewals and
+ * every tick would be a takeover: a scheduler checks it when it is built.
+ */
+export function assertLeaseOutlastsInterval(lease: JobLease | undefined, intervalMs: number): void {
+  if (lease && !(lease.ttlMs > intervalMs)) {
+    throw new RangeError(
+      `the ${lease.name} lease's ttlMs (${lease.ttlMs}) must exceed the job's interval (${intervalMs} ms): use leaseTtlFor(intervalMs)`,
+    );
+  }
+}
 
 /** The one-shot timer a scheduler's early retry uses; tests pass their own, or none. */
 export interface RetryTimers {

@@ -2,7 +2,13 @@
 // pass that needs nothing more. Ticks never overlap in a process; the lease keeps them to one
 // process across replicas (core/lease.ts). Under a lease the first attempt is at start, so a
 // replica that finds the job held learns at once when to take it over.
-import { LeaseRetry, retryTimersOf, type JobLease, type RetryTimers } from './lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+  type RetryTimers,
+} from './lease';
 
 /**
  * The timer functions a job uses; tests pass their own and fire ticks by hand. The one-shot
@@ -41,6 +47,7 @@ export class PeriodicJob {
   constructor(private readonly o: PeriodicJobOptions) {
     if (!Number.isFinite(o.intervalMs) || o.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, o.intervalMs);
     this.timers = o.timers ?? nodeTimers;
     this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
       if (this.handle !== null) void this.tick();

@@ -1,4 +1,9 @@
-import { LeaseRetry, retryTimersOf, type JobLease } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+} from '../../core/lease';
 import type { SnapshotReport } from '../../../shared/schemas/fleet.schema';
 import type { IntervalTimers } from '../governance/retention-scheduler';
 import type { FleetSnapshots } from './fleet-snapshots';
@@ -50,6 +55,7 @@ export class SnapshotScheduler {
     this.intervalMs = o.intervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS;
     if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
     this.timers = o.timers ?? nodeTimers;
     this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
       if (this.handle !== null) void this.tick();

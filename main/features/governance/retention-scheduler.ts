@@ -1,5 +1,11 @@
 import type { Clock } from '../../core/clock';
-import { LeaseRetry, retryTimersOf, type JobLease, type RetryTimers } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+  type RetryTimers,
+} from '../../core/lease';
 import type { CleanupReport } from '../../../shared/schemas/governance.schema';
 import type { GovernanceService } from './governance.service';
 
@@ -58,6 +64,7 @@ export class RetentionScheduler {
     this.intervalMs = o.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
     if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
     this.timers = o.timers ?? nodeTimers;
     this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
       if (this.handle !== null) void this.tick();

@@ -9,7 +9,12 @@
 // (HostCountsRepo, one adapter per engine), one write per batch. The desktop export's copies of
 // the database, which have no unit of work, use the SQLite adapter's refreshHostCountsNow.
 import { HOST_COUNTS_REFRESH_MS } from '../../../shared/constants';
-import { LeaseRetry, retryTimersOf, type JobLease } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+} from '../../core/lease';
 import type { UnitOfWork } from '../../core/uow';
 import type { Repos } from '../../repos';
 import type { IntervalTimers } from '../governance/retention-scheduler';
@@ -79,6 +84,7 @@ export class HostCountsScheduler {
       lease?: JobLease;
     },
   ) {
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
     this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
       if (this.handle !== null) void this.tick();
     });
