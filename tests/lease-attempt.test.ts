@@ -85,4 +85,20 @@ describe('nextLeaseAttempt', () => {
       reason: 'held by another replica (its expiry not read): the next tick tries again',
     });
   });
+
+  it('taken, but the renewal returned after the lease it wrote ran out: does not run; tries again at once', () => {
+    for (const late of [0, 1, 60_000]) {
+      const v = nextLeaseAttempt({
+        state: { taken: true, expiresAt: NOW + TTL },
+        now: NOW + TTL + late,
+        intervalMs: INTERVAL,
+        jitter: 0,
+      });
+      expect(v).toEqual({
+        run: false,
+        retryInMs: LEASE_RETRY_MARGIN_MS,
+        reason: `the renewal returned ${late} ms after the lease it wrote ran out (a pause or a slow statement): not running past it`,
+      });
+    }
+  });
 });

@@ -4,7 +4,8 @@
 // ManualClock; ticks are fired by hand.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { leaseTtlFor } from '../main/core/lease';
+import type { Clock } from '../main/core/clock';
+import { JobLease, leaseTtlFor } from '../main/core/lease';
 import { PeriodicJob } from '../main/core/periodic-job';
 import { FileKeyStore } from '../main/core/key-store';
 import { SNAPSHOT_LEASE, SnapshotScheduler } from '../main/features/fleet/snapshot-scheduler';
@@ -229,6 +230,50 @@ describe('lease takeover within its TTL (issue 15 target)', () => {
     await onB.idle();
     expect(await holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
     onB.stop();
+  });
+
+  it('a holder whose renewal returned after the lease it wrote ran out does not run the pass', async () => {
+    const runs: string[] = [];
+    // The clock this process reads: the first reading of the next attempt is followed by a
+    // pause of a TTL and a millisecond (a long GC pause, a statement stuck behind a lock).
+    let pause = false;
+    const pausing: Clock = {
+      now: () => {
+        const t = w.clock.now();
+        if (pause) {
+          pause = false;
+          w.clock.advance(JOB_TTL + 1);
+        }
+        return t;
+      },
+    };
+    const lease = new JobLease({
+      uow: a.infra.uow,
+      clock: pausing,
+      name: 'support-expiry',
+      holder: 'paused-replica',
+      ttlMs: JOB_TTL,
+    });
+    const paused = new PeriodicJob({
+      run: async () => void runs.push('paused'),
+      intervalMs: INTERVAL,
+      timers: manualTimers,
+      lease,
+    });
+    expect(await paused.tick()).toBe(true);
+    pause = true;
+    // Its renewal wrote a lease that had run out by the time it returned: no pass.
+    expect(await paused.tick()).toBe(false);
+    expect(runs).toEqual(['paused']);
+    // Meanwhile the job is free for another replica, which runs it.
+    const other = new PeriodicJob({
+      run: async () => void runs.push('B'),
+      intervalMs: INTERVAL,
+      timers: manualTimers,
+      lease: b.infra.lease('support-expiry', JOB_TTL),
+    });
+    expect(await other.tick()).toBe(true);
+    expect(runs).toEqual(['paused', 'B']);
   });
 
   it('a lease that does not outlast its job’s interval is refused when the job is built', () => {

@@ -10,6 +10,8 @@
 // another replica holds the job at most the dead holder's remaining TTL + margin later. The
 // decision is `nextLeaseAttempt`, a pure function; LeaseRetry is its one-shot timer.
 //
+// A holder whose renewal returned only after the lease it wrote had already run out (a long GC
+// pause, a slow statement) does not run the pass: another replica may hold the job by then.
 // Job steps stay idempotent anyway (claims, per-hour keys), so the brief overlap of a holder
 // whose pass outlived its lease is harmless.
 import { randomUUID } from 'node:crypto';
@@ -68,10 +70,19 @@ export function nextLeaseAttempt(f: LeaseAttemptFacts): LeaseVerdict {
   const { state, now, intervalMs } = f;
   const margin = LEASE_RETRY_MARGIN_MS + Math.floor(f.jitter * LEASE_RETRY_JITTER_MS);
   if (state.taken) {
+    if (now < state.expiresAt) {
+      return {
+        run: true,
+        retryInMs: null,
+        reason: `held until ${state.expiresAt}; renewed at the next tick, ${state.expiresAt - now - intervalMs} ms before it would run out`,
+      };
+    }
+    // Our own lease ran out while the statement that wrote it was under way: another replica may
+    // hold the job already. Try again at once: the attempt tells who holds it now.
     return {
-      run: true,
-      retryInMs: null,
-      reason: `held until ${state.expiresAt}; renewed at the next tick, ${state.expiresAt - now - intervalMs} ms before it would run out`,
+      run: false,
+      retryInMs: margin,
+      reason: `the renewal returned ${now - state.expiresAt} ms after the lease it wrote ran out (a pause or a slow statement): not running past it`,
     };
   }
   if (state.expiresAt === null) {
@@ -134,7 +145,7 @@ export class JobLease {
     });
   }
 
-  /** Takes or renews the lease; false while another process holds it. */
+  /** Takes or renews the lease; false while another process holds it (or it ran out meanwhile). */
   async take(): Promise<boolean> {
     return (await this.attempt(Number.POSITIVE_INFINITY)).run;
   }
