@@ -150,7 +150,10 @@ export class JobLease {
     return (await this.attempt(Number.POSITIVE_INFINITY)).run;
   }
 
-  /** Gives it up (a clean shutdown), so another replica takes the job at its next tick. */
+  /**
+   * Gives it up (a clean shutdown), so another replica takes the job at its next attempt (its
+   * tick, or its retry at the expiry it last read, whichever comes first).
+   */
   async release(): Promise<void> {
     await this.d.uow.write((r) => r.leases.release(this.d.name, this.d.holder));
   }
@@ -199,11 +202,6 @@ export class LeaseRetry {
     private readonly timers: RetryTimers | null,
     private readonly fire: () => void,
   ) {}
-
-  /** Whether a retry is pending. */
-  get pending(): boolean {
-    return this.handle !== null;
-  }
 
   follow(verdict: LeaseVerdict): void {
     this.cancel();
