@@ -4,7 +4,8 @@
 // ManualClock; ticks are fired by hand.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { leaseTtlFor } from '../main/core/lease';
+import type { Clock } from '../main/core/clock';
+import { JobLease, leaseTtlFor } from '../main/core/lease';
 import { PeriodicJob } from '../main/core/periodic-job';
 import { FileKeyStore } from '../main/core/key-store';
 import { SNAPSHOT_LEASE, SnapshotScheduler } from '../main/features/fleet/snapshot-scheduler';
@@ -20,6 +21,31 @@ import { openTestStorage, type TestStorage } from './fixtures/test-storage';
 import { createWorld, type World } from './fixtures/world';
 
 const manualTimers = { setInterval: () => 'handle', clearInterval: () => {} };
+
+/**
+ * Interval timers fired by hand, and one-shot timers recorded with their delay (the lease's
+ * early retry): `due()` is the pending one, `fire()` runs it.
+ */
+class RecordingTimers {
+  private next = 1;
+  readonly timeouts = new Map<number, { fn: () => void; ms: number }>();
+  setInterval = () => 'interval';
+  clearInterval = () => {};
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const h = this.next++;
+    this.timeouts.set(h, { fn, ms });
+    return h;
+  };
+  clearTimeout = (h: unknown) => void this.timeouts.delete(h as number);
+  due(): { ms: number } | undefined {
+    return [...this.timeouts.values()][0];
+  }
+  fire(): void {
+    const [h, t] = [...this.timeouts.entries()][0]!;
+    this.timeouts.delete(h);
+    t.fn();
+  }
+}
 const TTL = leaseTtlFor(DEFAULT_RETENTION_INTERVAL_MS);
 
 let w: World;
@@ -132,5 +158,132 @@ describe('scheduled jobs under a lease (worker_leases)', () => {
     expect(await holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
     // Two processes, two holder names.
     expect(a.infra.lease('x', 1).holder).not.toBe(b.infra.lease('x', 1).holder);
+  });
+});
+
+describe('lease takeover within its TTL (issue 15 target)', () => {
+  const INTERVAL = 5 * 60_000;
+  const JOB_TTL = leaseTtlFor(INTERVAL);
+
+  it('a replica refused the lease tries again when the holder’s lease runs out (plus a margin), not at its next tick', async () => {
+    const runs: string[] = [];
+    const job = (s: Services, label: string, timers: RecordingTimers | typeof manualTimers) =>
+      new PeriodicJob({
+        run: async () => void runs.push(label),
+        intervalMs: INTERVAL,
+        timers,
+        lease: s.infra.lease('support-expiry', JOB_TTL),
+      });
+    const onA = job(a, 'A', manualTimers);
+    expect(await onA.tick()).toBe(true);
+    const expiresAt = w.clock.now() + JOB_TTL;
+    // Two thirds of an interval later B starts: its first attempt, at start, is refused, and it
+    // arms a retry at A's expiry, which comes before its own next tick.
+    w.clock.advance((INTERVAL * 2) / 3);
+    const timers = new RecordingTimers();
+    const onB = job(b, 'B', timers);
+    onB.start();
+    await onB.tick();
+    expect(runs).toEqual(['A']);
+    const retry = timers.due();
+    expect(retry, 'a retry armed at the holder’s expiry').toBeDefined();
+    const remaining = expiresAt - w.clock.now();
+    expect(remaining).toBeLessThan(INTERVAL);
+    expect(retry!.ms).toBeGreaterThanOrEqual(remaining + 50);
+    expect(retry!.ms).toBeLessThan(remaining + 250);
+
+    // A is killed (its lease is left to run out); at the retry B takes the job over.
+    await onA.shutdown({ release: false });
+    w.clock.advance(retry!.ms);
+    timers.fire();
+    await onB.tick();
+    expect(runs).toEqual(['A', 'B']);
+    expect(await holderOf('support-expiry')).toBe(b.infra.lease('support-expiry', 1).holder);
+    // Holding it, B renews at its ticks: no retry pending; stopped, none is left behind.
+    expect(timers.due()).toBeUndefined();
+    onB.stop();
+  });
+
+  it('host counts (the failover row’s job): the same retry at the holder’s expiry', async () => {
+    const interval = 15_000;
+    const ttl = leaseTtlFor(interval);
+    const counts = (s: Services, timers: RecordingTimers | typeof manualTimers) =>
+      new HostCountsScheduler({
+        counts: s.infra.hostCounts,
+        clock: w.clock,
+        timers,
+        intervalMs: interval,
+        lease: s.infra.lease(HOST_COUNTS_LEASE, ttl),
+      });
+    const onA = counts(a, manualTimers);
+    await onA.tick();
+    w.clock.advance(10_000);
+    const timers = new RecordingTimers();
+    const onB = counts(b, timers);
+    await onB.start();
+    const retry = timers.due();
+    expect(retry, 'a retry armed at the holder’s expiry').toBeDefined();
+    expect(retry!.ms).toBeGreaterThanOrEqual(ttl - 10_000 + 50);
+    expect(retry!.ms).toBeLessThan(ttl - 10_000 + 250);
+    w.clock.advance(retry!.ms);
+    timers.fire();
+    await onB.idle();
+    expect(await holderOf(HOST_COUNTS_LEASE)).toBe(b.infra.lease(HOST_COUNTS_LEASE, 1).holder);
+    onB.stop();
+  });
+
+  it('a holder whose renewal returned after the lease it wrote ran out does not run the pass', async () => {
+    const runs: string[] = [];
+    // The clock this process reads: the first reading of the next attempt is followed by a
+    // pause of a TTL and a millisecond (a long GC pause, a statement stuck behind a lock).
+    let pause = false;
+    const pausing: Clock = {
+      now: () => {
+        const t = w.clock.now();
+        if (pause) {
+          pause = false;
+          w.clock.advance(JOB_TTL + 1);
+        }
+        return t;
+      },
+    };
+    const lease = new JobLease({
+      uow: a.infra.uow,
+      clock: pausing,
+      name: 'support-expiry',
+      holder: 'paused-replica',
+      ttlMs: JOB_TTL,
+    });
+    const paused = new PeriodicJob({
+      run: async () => void runs.push('paused'),
+      intervalMs: INTERVAL,
+      timers: manualTimers,
+      lease,
+    });
+    expect(await paused.tick()).toBe(true);
+    pause = true;
+    // Its renewal wrote a lease that had run out by the time it returned: no pass.
+    expect(await paused.tick()).toBe(false);
+    expect(runs).toEqual(['paused']);
+    // Meanwhile the job is free for another replica, which runs it.
+    const other = new PeriodicJob({
+      run: async () => void runs.push('B'),
+      intervalMs: INTERVAL,
+      timers: manualTimers,
+      lease: b.infra.lease('support-expiry', JOB_TTL),
+    });
+    expect(await other.tick()).toBe(true);
+    expect(runs).toEqual(['paused', 'B']);
+  });
+
+  it('a lease that does not outlast its job’s interval is refused when the job is built', () => {
+    expect(
+      () =>
+        new PeriodicJob({
+          run: async () => {},
+          intervalMs: INTERVAL,
+          lease: a.infra.lease('support-expiry', INTERVAL),
+        }),
+    ).toThrow(/must exceed the job's interval/);
   });
 });

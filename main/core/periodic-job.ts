@@ -1,10 +1,20 @@
 // A job on an interval under a lease (SCALE-2): the support-access expiry and any other periodic
 // pass that needs nothing more. Ticks never overlap in a process; the lease keeps them to one
-// process across replicas (core/lease.ts).
-import type { JobLease } from './lease';
+// process across replicas (core/lease.ts). Under a lease the first attempt is at start, so a
+// replica that finds the job held learns at once when to take it over.
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+  type RetryTimers,
+} from './lease';
 
-/** The timer functions a job uses; tests pass their own and fire ticks by hand. */
-export interface JobTimers {
+/**
+ * The timer functions a job uses; tests pass their own and fire ticks by hand. The one-shot
+ * pair is the lease's early retry (none given: no early retry, the ticks alone).
+ */
+export interface JobTimers extends Partial<RetryTimers> {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
 }
@@ -32,22 +42,29 @@ export class PeriodicJob {
   private handle: unknown = null;
   private running: Promise<boolean> | null = null;
   private readonly timers: JobTimers;
+  private readonly retry: LeaseRetry;
 
   constructor(private readonly o: PeriodicJobOptions) {
     if (!Number.isFinite(o.intervalMs) || o.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, o.intervalMs);
     this.timers = o.timers ?? nodeTimers;
+    this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
+      if (this.handle !== null) void this.tick();
+    });
   }
 
   start(): void {
     if (this.handle !== null) return;
     this.handle = this.timers.setInterval(() => void this.tick(), this.o.intervalMs);
+    if (this.o.lease) void this.tick();
   }
 
   stop(): void {
     if (this.handle === null) return;
     this.timers.clearInterval(this.handle);
     this.handle = null;
+    this.retry.cancel();
   }
 
   /** Stops, waits for a pass in flight, and gives the lease up (unless `release: false`). */
@@ -67,7 +84,12 @@ export class PeriodicJob {
 
   private async pass(): Promise<boolean> {
     try {
-      if (this.o.lease && !(await this.o.lease.take())) return false;
+      if (this.o.lease) {
+        const verdict = await this.o.lease.attempt(this.o.intervalMs);
+        // Stopped meanwhile: no retry left behind.
+        if (this.handle !== null) this.retry.follow(verdict);
+        if (!verdict.run) return false;
+      }
       await this.o.run();
       return true;
     } catch (err) {

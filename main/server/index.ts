@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   // Scheduled jobs: GOV-3 retention cleanup (hourly) and SUP-4/6 expiry of undecided requests
   // and ended grants in the audit trail (access itself never waits for this: it is checked per call).
   // SCALE-2: each under a named lease, so one replica runs it; another takes over when the
-  // holder stops renewing (killed), a tick and a half later at most.
+  // holder stops renewing (killed): when its lease runs out, a tick and a half after its last
+  // renewal at most, plus the retry's margin (core/lease.ts nextLeaseAttempt).
   const lease = (name: string, intervalMs: number) =>
     services.infra.lease(name, leaseTtlFor(intervalMs));
   const retention = new RetentionScheduler({
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
       // A cleanup pass in flight finishes its batches before the database closes; a forwarding
       // pass in flight records its outcome and gives the lease up.
       // Passes in flight finish; the jobs' leases are given up, so another replica takes over at
-      // its next tick instead of waiting for them to run out.
+      // its next attempt instead of waiting for them to run out.
       .then(() =>
         Promise.all([
           retention.shutdown(),

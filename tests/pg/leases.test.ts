@@ -67,6 +67,40 @@ describe.skipIf(!pgAvailable)('job leases on PostgreSQL', () => {
     expect(await a.take()).toBe(true);
   });
 
+  it('an attempt answers, from the same statement, who holds the lease and until when', async () => {
+    const uow = (pool: pg.Pool) =>
+      new PgUnitOfWork<R>(pool, (tx) => createPgReposScale(tx), { maxAttempts: 20 });
+    const [ua, ub] = [uow(pools[0]!), uow(pools[1]!)];
+    const T = 5_000_000;
+    expect(await ua.write((r) => r.leases.attempt('job', 'A', T, T + 1000))).toEqual({
+      taken: true,
+      expiresAt: T + 1000,
+    });
+    expect(await ub.write((r) => r.leases.attempt('job', 'B', T + 10, T + 1010))).toEqual({
+      taken: false,
+      holder: 'A',
+      expiresAt: T + 1000,
+    });
+    // Renewed by its holder; taken over once it ran out (`expires_at <= now`).
+    expect(await ua.write((r) => r.leases.attempt('job', 'A', T + 500, T + 1500))).toEqual({
+      taken: true,
+      expiresAt: T + 1500,
+    });
+    expect(await ub.write((r) => r.leases.attempt('job', 'B', T + 1499, T + 2499))).toEqual({
+      taken: false,
+      holder: 'A',
+      expiresAt: T + 1500,
+    });
+    expect(await ub.write((r) => r.leases.attempt('job', 'B', T + 1500, T + 2500))).toEqual({
+      taken: true,
+      expiresAt: T + 2500,
+    });
+    const { rows } = await pools[0]!.query<{ holder: string; expires_at: string }>(
+      'SELECT holder, expires_at FROM worker_leases',
+    );
+    expect(rows.map((r) => [r.holder, Number(r.expires_at)])).toEqual([['B', T + 2500]]);
+  });
+
   it('ten replicas taking it at once: exactly one holds it', async () => {
     const many = Array.from({ length: 10 }, (_, i) => lease(pools[i % 2]!, `R${i}`));
     const held = await Promise.all(many.map((l) => l.take()));

@@ -1,4 +1,9 @@
-import type { JobLease } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+} from '../../core/lease';
 import type { SnapshotReport } from '../../../shared/schemas/fleet.schema';
 import type { IntervalTimers } from '../governance/retention-scheduler';
 import type { FleetSnapshots } from './fleet-snapshots';
@@ -44,12 +49,17 @@ export class SnapshotScheduler {
   private running: Promise<SnapshotReport | null> | null = null;
   private readonly intervalMs: number;
   private readonly timers: IntervalTimers;
+  private readonly retry: LeaseRetry;
 
   constructor(private readonly o: SnapshotSchedulerOptions) {
     this.intervalMs = o.intervalMs ?? SNAPSHOT_CHECK_INTERVAL_MS;
     if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
     this.timers = o.timers ?? nodeTimers;
+    this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
+      if (this.handle !== null) void this.tick();
+    });
   }
 
   get started(): boolean {
@@ -66,6 +76,7 @@ export class SnapshotScheduler {
     if (this.handle === null) return;
     this.timers.clearInterval(this.handle);
     this.handle = null;
+    this.retry.cancel();
   }
 
   /** Stops, waits for a check in flight, and gives the lease up (unless `release: false`). */
@@ -79,10 +90,11 @@ export class SnapshotScheduler {
   tick(): Promise<SnapshotReport | null> {
     if (this.running) return this.running;
     const lease = this.o.lease;
-    const run = (lease ? lease.take() : Promise.resolve(true))
-      .then(async (held) => {
+    const run = (lease ? lease.attempt(this.intervalMs) : Promise.resolve(null))
+      .then(async (verdict) => {
+        if (verdict && this.handle !== null) this.retry.follow(verdict);
         // Another replica holds the job: it takes this hour's snapshot.
-        if (!held) return null;
+        if (verdict && !verdict.run) return null;
         const report = await this.o.snapshots.take();
         this.o.onReport?.(report);
         return report;

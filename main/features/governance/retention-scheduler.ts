@@ -1,10 +1,19 @@
 import type { Clock } from '../../core/clock';
-import type { JobLease } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+  type RetryTimers,
+} from '../../core/lease';
 import type { CleanupReport } from '../../../shared/schemas/governance.schema';
 import type { GovernanceService } from './governance.service';
 
-/** The timer functions the scheduler uses; tests pass their own and fire ticks by hand. */
-export interface IntervalTimers {
+/**
+ * The timer functions the scheduler uses; tests pass their own and fire ticks by hand. The
+ * one-shot pair is the lease's early retry (core/lease.ts; none given: the ticks alone).
+ */
+export interface IntervalTimers extends Partial<RetryTimers> {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
 }
@@ -49,12 +58,17 @@ export class RetentionScheduler {
   private inFlight: Promise<CleanupReport | null> | null = null;
   private readonly intervalMs: number;
   private readonly timers: IntervalTimers;
+  private readonly retry: LeaseRetry;
 
   constructor(private readonly o: RetentionSchedulerOptions) {
     this.intervalMs = o.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
     if (!Number.isFinite(this.intervalMs) || this.intervalMs <= 0)
       throw new RangeError('intervalMs must be a positive number of milliseconds');
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
     this.timers = o.timers ?? nodeTimers;
+    this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
+      if (this.handle !== null) void this.tick();
+    });
   }
 
   get running(): boolean {
@@ -65,12 +79,16 @@ export class RetentionScheduler {
     if (this.handle !== null) return;
     // tick() never rejects (it reports errors), so nothing is left unhandled.
     this.handle = this.timers.setInterval(() => void this.tick(), this.intervalMs);
+    // Under a lease the first attempt is at start: a replica that finds the job held learns when
+    // the holder's lease runs out, and so takes over within its TTL should the holder die.
+    if (this.o.lease) void this.tick();
   }
 
   stop(): void {
     if (this.handle === null) return;
     this.timers.clearInterval(this.handle);
     this.handle = null;
+    this.retry.cancel();
   }
 
   /**
@@ -101,8 +119,12 @@ export class RetentionScheduler {
 
   private async pass(): Promise<CleanupReport | null> {
     try {
-      // Another replica holds the job: nothing to do here until its lease runs out.
-      if (this.o.lease && !(await this.o.lease.take())) return null;
+      if (this.o.lease) {
+        const verdict = await this.o.lease.attempt(this.intervalMs);
+        if (this.handle !== null) this.retry.follow(verdict);
+        // Another replica holds the job: nothing to do here until its lease runs out.
+        if (!verdict.run) return null;
+      }
       const report = await this.o.governance.runCleanup(this.o.clock.now());
       this.o.onReport?.(report);
       return report;

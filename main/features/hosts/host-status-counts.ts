@@ -9,7 +9,12 @@
 // (HostCountsRepo, one adapter per engine), one write per batch. The desktop export's copies of
 // the database, which have no unit of work, use the SQLite adapter's refreshHostCountsNow.
 import { HOST_COUNTS_REFRESH_MS } from '../../../shared/constants';
-import type { JobLease } from '../../core/lease';
+import {
+  assertLeaseOutlastsInterval,
+  LeaseRetry,
+  retryTimersOf,
+  type JobLease,
+} from '../../core/lease';
 import type { UnitOfWork } from '../../core/uow';
 import type { Repos } from '../../repos';
 import type { IntervalTimers } from '../governance/retention-scheduler';
@@ -61,6 +66,7 @@ export const HOST_COUNTS_LEASE = 'host-counts-refresh';
 export class HostCountsScheduler {
   private handle: unknown = null;
   private running: Promise<number> | null = null;
+  private readonly retry: LeaseRetry;
 
   constructor(
     private readonly o: {
@@ -77,14 +83,23 @@ export class HostCountsScheduler {
        */
       lease?: JobLease;
     },
-  ) {}
+  ) {
+    assertLeaseOutlastsInterval(o.lease, this.intervalMs);
+    this.retry = new LeaseRetry(retryTimersOf(o.timers), () => {
+      if (this.handle !== null) void this.tick();
+    });
+  }
+
+  private get intervalMs(): number {
+    return this.o.intervalMs ?? HOST_COUNTS_REFRESH_MS;
+  }
 
   /** Starts the timer and the pass at start; the promise settles when that pass has ended. */
   start(): Promise<number> {
     if (this.handle !== null) return this.idle();
     this.handle = (this.o.timers ?? nodeTimers).setInterval(
       () => void this.tick(),
-      this.o.intervalMs ?? HOST_COUNTS_REFRESH_MS,
+      this.intervalMs,
     );
     return this.tick();
   }
@@ -98,6 +113,7 @@ export class HostCountsScheduler {
     if (this.handle === null) return;
     (this.o.timers ?? nodeTimers).clearInterval(this.handle);
     this.handle = null;
+    this.retry.cancel();
   }
 
   /** Stops, waits for a pass in flight, and gives the lease up (unless `release: false`). */
@@ -122,7 +138,12 @@ export class HostCountsScheduler {
 
   private async pass(): Promise<number> {
     try {
-      if (this.o.lease && !(await this.o.lease.take())) return 0;
+      if (this.o.lease) {
+        const verdict = await this.o.lease.attempt(this.intervalMs);
+        if (this.handle !== null) this.retry.follow(verdict);
+        // Another replica holds the job (or ours ran out before the renewal returned).
+        if (!verdict.run) return 0;
+      }
       const n = await this.o.counts.refreshDue(this.o.clock.now(), TICK_ROWS);
       if (n === TICK_ROWS && this.handle !== null) {
         (this.o.defer ?? ((fn) => void setImmediate(fn)))(() => {

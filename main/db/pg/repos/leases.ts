@@ -1,5 +1,5 @@
-import { and, eq, or, lte } from 'drizzle-orm';
-import type { LeaseRepo } from '../../../core/lease.repo';
+import { and, eq, or, lte, sql } from 'drizzle-orm';
+import type { LeaseRepo, LeaseState } from '../../../core/lease.repo';
 import { workerLeases } from '../schema';
 import type { PgTx } from '../uow';
 
@@ -25,6 +25,37 @@ export class PgLeaseRepo implements LeaseRepo {
       })
       .returning({ name: workerLeases.name });
     return rows.length > 0;
+  }
+
+  /**
+   * The same upsert in one statement that also answers the refusing row: the CTE's RETURNING is
+   * the row written (taken), else the outer SELECT reads the row as the statement's snapshot saw
+   * it (another holder's, in force). Under READ COMMITTED a row inserted concurrently by another
+   * holder is not in that snapshot: no row, expiry unknown (the caller waits for its next tick).
+   */
+  async attempt(name: string, holder: string, now: number, until: number): Promise<LeaseState> {
+    const { rows } = await this.tx.db.execute<{
+      taken: boolean;
+      holder: string;
+      expires_at: string;
+    }>(sql`
+      WITH up AS (
+        INSERT INTO worker_leases (name, holder, expires_at) VALUES (${name}, ${holder}, ${until})
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+        WHERE worker_leases.holder = excluded.holder OR worker_leases.expires_at <= ${now}
+        RETURNING holder, expires_at
+      )
+      SELECT true AS taken, holder, expires_at FROM up
+      UNION ALL
+      SELECT false, holder, expires_at FROM worker_leases
+      WHERE name = ${name} AND NOT EXISTS (SELECT 1 FROM up)`);
+    const row = rows[0];
+    if (row?.taken) return { taken: true, expiresAt: Number(row.expires_at) };
+    return {
+      taken: false,
+      holder: row?.holder ?? null,
+      expiresAt: row ? Number(row.expires_at) : null,
+    };
   }
 
   async release(name: string, holder: string): Promise<void> {
