@@ -235,6 +235,30 @@ describe.skipIf(!pgAvailable)('signed heartbeats on PostgreSQL, coalesced', () =
     ).toMatchObject({ ok: { host_id: OTHER_TENANT_HOST } });
   });
 
+  it('the host-count triggers follow the batched write exactly (offline hosts back online)', async () => {
+    const counts = async () =>
+      (
+        await pool.query<{ hosts: number; online: number; offline: number; stale: number }>(
+          'SELECT hosts, online, offline, stale FROM organization_host_counts WHERE organization_id = 10',
+        )
+      ).rows[0];
+    // The counts as of NOW, recounted from the rows; then four hosts gone offline.
+    await pool.query(
+      `UPDATE organization_host_counts c SET as_of = $1, hosts = 16, online = 16, offline = 0,
+         stale = 0 WHERE organization_id = 10`,
+      [NOW],
+    );
+    await pool.query('UPDATE hosts SET last_seen_at = $1 WHERE id IN (11, 12, 13, 14)', [
+      NOW - 10 * 60_000,
+    ]);
+    expect(await counts()).toEqual({ hosts: 16, online: 12, offline: 4, stale: 0 });
+    const answers = await Promise.all(
+      [11, 12, 13, 15].map((id) => outcome(services.agents.heartbeat(signed(id, TS + 30)))),
+    );
+    expect(answers.every((a) => 'ok' in a)).toBe(true);
+    expect(await counts()).toEqual({ hosts: 16, online: 15, offline: 1, stale: 0 });
+  });
+
   it('a failed statement fails every heartbeat of its batch: none answered 200, none written, each sendable again', async () => {
     // A real failure of the batch's UPDATE: a trigger refusing one of its rows.
     await pool.query(`CREATE FUNCTION refuse_host_9() RETURNS trigger LANGUAGE plpgsql AS $$
