@@ -22,6 +22,9 @@ export interface PgHeartbeatOptions {
   /**
    * Statements of one kind in flight at once from this replica: a heartbeat arriving while they
    * run waits for the next one, so batches grow with the load instead of the backends in use.
+   * 2 by measurement (bench --only heartbeat --engine pg, 50,000 heartbeats, a loaded machine):
+   * PostgreSQL CPU per heartbeat 0.36–0.38 ms at 2; 0.37–0.39 ms at 1, at half the throughput;
+   * 0.59–0.64 ms at 4 (smaller batches, more statements).
    */
   maxInFlight?: number;
   /** Attempts of one write statement in all (a deadlock or serialization failure only). */
