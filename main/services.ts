@@ -162,6 +162,7 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
       secrets,
       matchers,
       limiter: new RegistrationLimiter(deps.agentLimits),
+      beats: storage.signedHeartbeats,
     }),
     locations: new LocationsService({ uow, clock, access: checks, matchers, hosts }),
     hosts,

@@ -5,6 +5,7 @@
 import type { AuditChain } from './core/audit';
 import type { Clock } from './core/clock';
 import type { Offload } from './core/offload';
+import type { SignedHeartbeats } from './features/agents/agents.repo';
 import type { Uow } from './repos';
 
 export type StorageEngine = 'sqlite' | 'postgres';
@@ -15,6 +16,8 @@ export interface Storage {
   readonly uow: Uow;
   /** Where heavy reads run (audit verification and exports, GDPR exports). */
   readonly offload: Offload;
+  /** PostgreSQL: signed heartbeats coalesced per batch (agents.repo.ts); SQLite has none. */
+  readonly signedHeartbeats?: SignedHeartbeats;
   /** Stops what the storage started (the read workers); the caller closes the database after. */
   close(): Promise<void>;
 }

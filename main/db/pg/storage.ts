@@ -7,6 +7,7 @@ import type { Offload } from '../../core/offload';
 import type { Repos } from '../../repos';
 import type { Storage, StorageContext, StorageFactory } from '../../storage';
 import { PgReadPool } from '../../workers/pg-read-pool';
+import { PgSignedHeartbeats, type PgHeartbeatOptions } from './heartbeat-batcher';
 import { createPgRepos } from './repos';
 import { PgUnitOfWork, type PgUowOptions } from './uow';
 
@@ -19,6 +20,8 @@ export interface PgStorageOptions {
   uow?: PgUowOptions;
   /** Where heavy reads run; PgReadPool over the connection string unless given. */
   offload?: Offload;
+  /** The coalesced signed heartbeats' batch sizes (heartbeat-batcher.ts). */
+  heartbeats?: PgHeartbeatOptions;
 }
 
 export interface PgStorage extends Storage {
@@ -54,6 +57,7 @@ export function createPgStorage(
     uow,
     offload,
     pool: o.pool,
+    signedHeartbeats: new PgSignedHeartbeats(o.pool, o.heartbeats),
     close: () => offload.close(),
   };
 }

@@ -254,8 +254,10 @@ export class PgUnitOfWork<R extends TxHooks> implements UnitOfWork<R> {
    * server groups their WAL flushes itself, so each job runs in a short transaction of its own:
    * sharing one across requests would need a savepoint per job (subtransactions, costly on PG
    * under load) and would make every job wait for the slowest one's locks and share its
-   * failure. Batching the hot statement itself (`UPDATE … FROM unnest(…)`, ids locked in order,
-   * §4.7) belongs to the hosts repository, a later step. `work` may be async here.
+   * failure. The hot statement itself, a signed heartbeat from the host's stored address, does
+   * not come here: heartbeat-batcher.ts coalesces it (`UPDATE … FROM unnest(…)`, ids locked in
+   * order, §4.7); what does (registrations, moved or legacy heartbeats, the per-job answer of a
+   * heartbeat that did not land) is rare. `work` may be async here.
    */
   agentBatch<T>(work: (r: R) => Promise<T> | T): Promise<T> {
     return this.run('agent', work);

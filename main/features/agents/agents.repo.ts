@@ -84,3 +84,30 @@ export interface AgentsRepo {
    */
   locationRevision(orgId: number): Promise<number>;
 }
+
+/** A Go heartbeat whose signature verified, for the coalesced write (SignedHeartbeats). */
+export interface SignedBeat {
+  hostId: number;
+  /** The key it verified with: the write lands only while the host still holds it. */
+  publicKey: string;
+  signedAt: number;
+  now: number;
+}
+
+/**
+ * PostgreSQL only (main/db/pg/heartbeat-batcher.ts): the steady-state signed heartbeat, its key
+ * read and its conditional write each coalesced with the others arriving together into one
+ * statement. Absent on SQLite, whose agentBatch already shares one transaction per turn.
+ */
+export interface SignedHeartbeats {
+  /** As AgentsRepo.hostWithTenant, read in one statement with the others of its batch. */
+  hostWithTenant(hostId: number): Promise<HostWithTenant | undefined>;
+  /**
+   * Last seen `now` and the signed second, in one conditional write with the others of its
+   * batch: only if the host is still a Go host with `publicKey`, its org and account active and
+   * `signedAt` later than its last accepted second. The host's location when it landed; null
+   * when it did not (the per-job path then answers why). Rejects, for every beat of the batch,
+   * when the statement fails: none of them was written.
+   */
+  seenSigned(beat: SignedBeat): Promise<{ locationId: number } | null>;
+}

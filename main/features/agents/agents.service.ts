@@ -21,6 +21,7 @@ import {
   type OrgMatcher,
 } from '../locations/location-matcher';
 import type { SecretsService } from '../organizations/secrets.service';
+import type { SignedHeartbeats } from './agents.repo';
 import { publicKeyFlaw, signatureFlaw } from './ed25519-checks';
 import { RegistrationLimiter } from './registration-limiter';
 
@@ -31,6 +32,11 @@ export interface AgentsDeps {
   matchers: LocationMatcherCache;
   /** AGT-1 registration rate limits; the defaults (registration-limiter.ts) when unset. */
   limiter?: RegistrationLimiter;
+  /**
+   * PostgreSQL: signed heartbeats coalesced into one key read and one conditional write a batch
+   * (agents.repo.ts SignedHeartbeats); unset (SQLite), each is a job of uow.agentBatch.
+   */
+  beats?: SignedHeartbeats;
 }
 
 /** What a heartbeat carries, as plain values: the transport copies them from its headers. */
@@ -115,6 +121,8 @@ interface SignatureCheck {
 interface VerifiedBeat {
   publicKey: string;
   signedAt: number;
+  /** The host as the verifying read saw it. */
+  host: HostRow;
 }
 
 /**
@@ -245,6 +253,9 @@ export class AgentsService {
   async heartbeat(req: HeartbeatRequest): Promise<HeartbeatResult> {
     const hostId = heartbeatHostId(req.hostId);
     const verified = req.signature === undefined ? null : await this.verifyGo(hostId, req);
+    const steady =
+      verified && this.d.beats ? await this.steadyBeat(this.d.beats, req, verified) : null;
+    if (steady) return steady;
     return this.withMatchers((r) => this.heartbeatNow(r, hostId, req, verified));
   }
 
@@ -440,14 +451,53 @@ export class AgentsService {
     if (!UNIX_SECONDS.test(req.timestamp ?? '')) {
       throw badRequest('X-Timestamp must be Unix time in whole seconds', 'x-timestamp');
     }
-    const host = (await this.d.uow.read((r) => r.agents.hostWithTenant(hostId)))?.host;
+    const host = (
+      await (this.d.beats
+        ? this.d.beats.hostWithTenant(hostId)
+        : this.d.uow.read((r) => r.agents.hostWithTenant(hostId)))
+    )?.host;
     if (!host || host.agentType !== 'go') throw notVerified(hostId);
     const check = this.signatureCheck(host, req.timestamp, req.signature, (ts) =>
       heartbeatSigningString(req.hostId!, ts, sha256Hex(req.rawBody)),
     );
     const ok = check.key !== null && (await verifyOffLoop(check.data, check.key, check.signature));
     const signedAt = this.signatureVerdict(ok, host, 'heartbeat', check, this.d.clock.now());
-    return { publicKey: host.publicKey!, signedAt };
+    return { publicKey: host.publicKey!, signedAt, host };
+  }
+
+  /**
+   * PostgreSQL's steady state: a verified heartbeat from the host's stored address, written by
+   * the coalesced conditional write (SignedHeartbeats.seenSigned), which re-checks the key, the
+   * tenant and the order on the row it locks. null: not this path (a new address needs LOC-3
+   * and its audit; a malformed body its 400 after the checks) or it did not land — the per-job
+   * path then runs and answers (409 replay, 401 key changed, 403 deactivated) as it always has.
+   */
+  private async steadyBeat(
+    beats: SignedHeartbeats,
+    req: HeartbeatRequest,
+    verified: VerifiedBeat,
+  ): Promise<HeartbeatResult | null> {
+    const input = heartbeatInput.safeParse(req.input ?? {});
+    if (!input.success) return null;
+    const { host } = verified;
+    if (input.data.ip !== undefined) {
+      const ip = parseIp(input.data.ip.trim());
+      if (!ip || formatIp(ip.family, ip.value) !== host.ip) return null;
+    }
+    const now = this.d.clock.now();
+    const landed = await beats.seenSigned({
+      hostId: host.id,
+      publicKey: verified.publicKey,
+      signedAt: verified.signedAt,
+      now,
+    });
+    if (!landed) return null;
+    return {
+      host_id: host.id,
+      location_id: landed.locationId,
+      last_seen_at: iso(now),
+      agent_type: host.agentType,
+    };
   }
 
   /**
