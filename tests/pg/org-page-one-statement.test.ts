@@ -164,6 +164,8 @@ describe.skipIf(!pgAvailable)('ORG-2 on PostgreSQL: one statement a page', () =>
   let onSqlite: Services;
   /** Every statement the PG pool's connections were sent, in order. */
   const sent: string[] = [];
+  /** The name each of them was sent under (undefined: an unnamed statement), in the same order. */
+  const names: (string | undefined)[] = [];
 
   beforeAll(async () => {
     env = await pgTestEnv();
@@ -175,6 +177,7 @@ describe.skipIf(!pgAvailable)('ORG-2 on PostgreSQL: one statement a page', () =>
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const a = args[0];
         sent.push(typeof a === 'string' ? a : ((a as { text?: string }).text ?? ''));
+        names.push(typeof a === 'string' ? undefined : (a as { name?: string }).name);
         return query(...args);
       };
     });
@@ -230,6 +233,34 @@ describe.skipIf(!pgAvailable)('ORG-2 on PostgreSQL: one statement a page', () =>
         expect(statements[0]).toMatch(/^\s*(WITH|SELECT)\b/);
       }
     }
+  });
+
+  it('sends each page as a statement named by its text: parsed once per connection', async () => {
+    // Two pages of each shape (another skip): the same text under the same name, so the
+    // connection skips Parse and PostgreSQL its parse and analysis on the second.
+    for (const input of PAGES.filter((p) => !p?.skip)) {
+      const from = sent.length;
+      await onPg.organizations.list(admin, input);
+      await onPg.organizations.list(admin, { ...input, skip: 1 });
+      const [first, second] = [names[from], names[from + 1]];
+      // A scope that leaves nothing to read (another account's id) reads the facts alone.
+      if (!/^\s*WITH\b/.test(sent[from]!)) continue;
+      expect(first, JSON.stringify(input)).toMatch(/^org2_/);
+      expect(sent[from + 1]).toBe(sent[from]);
+      expect(second).toBe(first);
+    }
+    // Another shape, another text: never one name for two texts (node-postgres refuses it).
+    const byName = new Map<string, string>();
+    for (const [i, name] of names.entries()) {
+      if (!name) continue;
+      expect(byName.get(name) ?? sent[i]).toBe(sent[i]);
+      byName.set(name, sent[i]!);
+    }
+    expect(new Set(byName.values()).size).toBeGreaterThan(5);
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'org2_%'",
+    );
+    expect(rows[0]!.n).toBeGreaterThan(0);
   });
 
   it('answers every page as the same services over SQLite, for every kind of actor', async () => {

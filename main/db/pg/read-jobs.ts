@@ -81,7 +81,7 @@ export function runPgReadJob(
       case 'gdpr.file':
         return pgGdprExportBytes(tx, j);
       case 'orgs.page':
-        return readOrgPage(new PgOrganizationsRepo(tx.db), j.request);
+        return readOrgPage(new PgOrganizationsRepo(tx.db, false, tx.query), j.request);
       default:
         throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
     }

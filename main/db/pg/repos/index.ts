@@ -77,7 +77,7 @@ export type PgReposA = Pick<
 
 export function createPgReposA(tx: PgTx): PgReposA {
   return {
-    orgs: new PgOrganizationsRepo(tx.db, tx.readOnly),
+    orgs: new PgOrganizationsRepo(tx.db, tx.readOnly, tx.query),
     hosts: new PgHostsRepo(tx.db, tx.readOnly),
     hostCounts: new PgHostCountsRepo(tx),
     locations: new PgLocationsRepo(tx.db, tx.readOnly),
