@@ -32,6 +32,10 @@ import type { PgTx } from '../uow';
 
 const dialect = new PgDialect();
 
+/** At most this many page texts are prepared per connection (see named). */
+export const NAMED_PAGE_SHAPES = 256;
+const namedPageShapes = new Set<string>();
+
 /**
  * The page's statement under a name of its text: node-postgres then parses it once per
  * connection (Parse is skipped on the next page of the same shape) and PostgreSQL keeps its
@@ -44,6 +48,19 @@ const dialect = new PgDialect();
  */
 export function pageStatementName(text: string): string {
   return `org2_${createHash('sha1').update(text).digest('base64url')}`;
+}
+
+/**
+ * The name to send `text` under, or undefined: a named statement is kept on every connection
+ * that ran it, so past NAMED_PAGE_SHAPES distinct texts (an org-scoped actor's list length is
+ * part of the text) a new one goes unnamed and what a backend keeps stays bounded.
+ */
+export function pageStatementNameFor(text: string): string | undefined {
+  const name = pageStatementName(text);
+  if (namedPageShapes.has(name)) return name;
+  if (namedPageShapes.size >= NAMED_PAGE_SHAPES) return undefined;
+  namedPageShapes.add(name);
+  return name;
 }
 
 const ORG_FIELDS = Object.entries(orgColumns) as [keyof OrgRow, PgColumn][];
@@ -259,11 +276,10 @@ export class PgOrganizationsRepo implements OrganizationsRepo {
 
   private named(statement: SQL): Promise<{ rows: Record<string, unknown>[] }> {
     const { sql: text, params } = dialect.sqlToQuery(statement);
-    return this.query!<Record<string, unknown>>({
-      name: pageStatementName(text),
-      text,
-      values: params,
-    });
+    const name = pageStatementNameFor(text);
+    return this.query!<Record<string, unknown>>(
+      name ? { name, text, values: params } : { text, values: params },
+    );
   }
 
   async page(q: OrgPageQuery): Promise<OrgPage> {
