@@ -105,9 +105,11 @@ async function sqliteRun(ds: Dataset, token: string, reqs: Prepared[]): Promise<
         .get(Date.now()) as { n: number };
       return n;
     }).finally(() => lite.close());
+    // Before the idle pages: read after them it left their keep-alive connection idle past the
+    // server's keep-alive timeout on a loaded machine (the first page under load then failed).
+    const lastSeen = lastSeenOf(ds.file, reqs);
     // Idle org page first: the baseline of the page-under-load row.
     const idle = await idleOrgPages([server.url], token);
-    const lastSeen = lastSeenOf(ds.file, reqs);
 
     let next = 0;
     const startedAt = Date.now();
