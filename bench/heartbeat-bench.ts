@@ -21,11 +21,13 @@ import {
   heartbeatSource,
   idleOrgPages,
   keyHosts,
+  OFFLINE_LEAD_MS,
   ONLINE_LEAD_MS,
   orgPagesWhile,
   pageRow,
   prepare,
   putHostsOnlineSqlite,
+  setLastSeenSqlite,
   settleHostCounts,
   statusChanges,
   verifyFloor,
@@ -221,6 +223,11 @@ async function sqliteRows(
     Date.now() - ONLINE_LEAD_MS,
   );
   const steady = await sqliteRun(ds, token, steadyReqs);
+  setLastSeenSqlite(
+    ds.file,
+    comebackReqs.map((r) => r.hostId),
+    Date.now() - OFFLINE_LEAD_MS,
+  );
   const comeback = await sqliteRun(ds, token, comebackReqs);
   return [
     sqliteRow(ds, steady, floor, durability, {
@@ -253,7 +260,7 @@ export async function heartbeatBenches(ds: Dataset, o: HeartbeatBenchOptions): P
   const floor = verifyFloor(keyed, first.reqs);
   const rows: Row[] = [];
   if (o.sqlite) {
-    // Other hosts than the steady row's (and the PostgreSQL rows'), still as the dataset left them.
+    // Other hosts than the steady row's (and the PostgreSQL rows'), put offline before their run.
     const comeback = prepare(keyed, o.heartbeats, first.ts, o.heartbeats);
     rows.push(...(await sqliteRows(ds, first.reqs, comeback, floor, sqliteDurability(ds.file))));
   }

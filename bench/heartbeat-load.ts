@@ -136,6 +136,17 @@ export const ONLINE_FOR_MS = ONLINE_WITHIN_MS - ONLINE_LEAD_MS - DURATION_S * 10
  * as_of); the server's first refresh pass then re-counts the orgs due (settleHostCounts).
  */
 export function putHostsOnlineSqlite(file: string, hostIds: number[], seenAt: number): number {
+  return setLastSeenSqlite(file, hostIds, seenAt);
+}
+
+/**
+ * A day before a run: offline (not stale), so each heartbeat of the run is a host coming back
+ * online, however recently an earlier run on a reused dataset heartbeated from it.
+ */
+export const OFFLINE_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/** `hostIds` last seen at `seenAt` (ms), in one transaction, with the server stopped. */
+export function setLastSeenSqlite(file: string, hostIds: number[], seenAt: number): number {
   const db = new Database(file);
   try {
     const set = db.prepare('UPDATE hosts SET last_seen_at = ? WHERE id = ?');
