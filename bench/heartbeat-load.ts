@@ -3,6 +3,8 @@
 // load runs, and the wait for the server's first host-counts pass.
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import Database from 'better-sqlite3';
+import type pg from 'pg';
+import { ONLINE_WITHIN_MS } from '../shared/constants';
 import { heartbeatSigningString } from '../shared/schemas/agents.schema';
 import type { Row } from './db-benches';
 import { percentile } from './measure';
@@ -71,11 +73,13 @@ export function keyHosts(file: string): HeartbeatKeys {
  * `count` heartbeats from distinct hosts spread over the whole id range (a prime stride), signed
  * at `ts` (unix seconds): each host's signed second is used once, as AGT-2 requires. Every run
  * takes the same hosts, bodies and keys; only the second differs, later than the run before.
+ * `offset` skips the first hosts of the stride: another `count` hosts, none of the default's
+ * (while offset + count stays within the Go hosts).
  */
-export function prepare(k: HeartbeatKeys, count: number, ts: number): Prepared[] {
+export function prepare(k: HeartbeatKeys, count: number, ts: number, offset = 0): Prepared[] {
   const stride = 7919;
   const out: Prepared[] = [];
-  for (let j = 0; j < count && j < k.goHosts.length; j++) {
+  for (let j = offset; j < offset + count && j < k.goHosts.length; j++) {
     const host = k.goHosts[(j * stride) % k.goHosts.length]!;
     const hostId = host.id;
     // The address it registered with: a fleet's steady state (a changed address re-resolves the
@@ -98,7 +102,7 @@ export function prepare(k: HeartbeatKeys, count: number, ts: number): Prepared[]
 }
 
 /** Heartbeats signed at a second later than any earlier call's (waits for the clock if needed). */
-export function heartbeatSource(k: HeartbeatKeys, count: number) {
+export function heartbeatSource(k: HeartbeatKeys, count: number, offset = 0) {
   let last = 0;
   return async (): Promise<{ ts: number; reqs: Prepared[] }> => {
     let ts = Math.floor(Date.now() / 1000);
@@ -107,8 +111,87 @@ export function heartbeatSource(k: HeartbeatKeys, count: number) {
       ts = Math.floor(Date.now() / 1000);
     }
     last = ts;
-    return { ts, reqs: prepare(k, count, ts) };
+    return { ts, reqs: prepare(k, count, ts, offset) };
   };
+}
+
+/**
+ * How long before a run the steady-state rows put their hosts' last heartbeat: a fleet that
+ * heartbeats every minute. The dataset's last-seen times are as of its build (weeks before
+ * today's clock), so without this every heartbeat of a run would be a host coming back from
+ * offline or stale: a status change, which rewrites its org's counts row over all its sort
+ * indexes and is not what a fleet in its steady state does (the trigger's WHERE is false).
+ */
+export const ONLINE_LEAD_MS = 60_000;
+
+/**
+ * The newest a steady-state run may start after its hosts were put online and still have every
+ * heartbeat from an online host (the run's duration and a margin before ONLINE_WITHIN_MS).
+ */
+export const ONLINE_FOR_MS = ONLINE_WITHIN_MS - ONLINE_LEAD_MS - DURATION_S * 1000 - 30_000;
+
+/**
+ * The steady state on SQLite: `hostIds` last seen at `seenAt` (ms), in one transaction on the
+ * file with the server stopped. The host-count triggers run (the counts stay exact at their
+ * as_of); the server's first refresh pass then re-counts the orgs due (settleHostCounts).
+ */
+export function putHostsOnlineSqlite(file: string, hostIds: number[], seenAt: number): number {
+  return setLastSeenSqlite(file, hostIds, seenAt);
+}
+
+/**
+ * A day before a run: offline (not stale), so each heartbeat of the run is a host coming back
+ * online, however recently an earlier run on a reused dataset heartbeated from it.
+ */
+export const OFFLINE_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/** `hostIds` last seen at `seenAt` (ms), in one transaction, with the server stopped. */
+export function setLastSeenSqlite(file: string, hostIds: number[], seenAt: number): number {
+  const db = new Database(file);
+  try {
+    const set = db.prepare('UPDATE hosts SET last_seen_at = ? WHERE id = ?');
+    let changed = 0;
+    db.transaction(() => {
+      for (const id of hostIds) changed += set.run(seenAt, id).changes;
+    })();
+    return changed;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The same on PostgreSQL (for pg-heartbeat-bench.ts): one statement, the host-count triggers on,
+ * then VACUUM so the dead versions it left are gone before anything is measured.
+ */
+export async function putHostsOnlinePg(
+  pool: pg.Pool,
+  hostIds: number[],
+  seenAt: number,
+): Promise<number> {
+  const { rowCount } = await pool.query(
+    'UPDATE hosts SET last_seen_at = $2 FROM unnest($1::int8[]) AS k(id) WHERE hosts.id = k.id',
+    [hostIds, seenAt],
+  );
+  await pool.query('VACUUM (ANALYZE) hosts');
+  return rowCount ?? 0;
+}
+
+/**
+ * Of `hostIds`, how many are not online at `now` by their last-seen time in `lastSeen` (id →
+ * ms, null when never seen): the heartbeats of a run that change a host's status.
+ */
+export function statusChanges(
+  lastSeen: Map<number, number | null>,
+  hostIds: number[],
+  now: number,
+): number {
+  let n = 0;
+  for (const id of hostIds) {
+    const seen = lastSeen.get(id);
+    if (seen === undefined || seen === null || now - seen > ONLINE_WITHIN_MS) n++;
+  }
+  return n;
 }
 
 export interface VerifyFloor {

@@ -88,3 +88,17 @@ export function cpuWindow(pids: { replicas: number[]; postmaster?: number }) {
 }
 
 export type CpuSpent = ReturnType<ReturnType<typeof cpuWindow>>;
+
+/**
+ * Bytes a process had written to files, from /proc/<pid>/io: `write_bytes` counts what it sent
+ * to the storage layer (SQLite's WAL frames and checkpoints; not its sockets, unlike `wchar`).
+ * 0 once the process is gone.
+ */
+export function processFileWriteBytes(pid: number): number {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -63,3 +63,43 @@ describe('signatureFlaw', () => {
     expect(signatureFlaw(Buffer.concat([sig, Buffer.alloc(1)]))).toBe('length');
   });
 });
+
+// The checks compare bytes (every heartbeat runs them); here they meet the arithmetic they stand
+// for, on random encodings and on the ones next to each boundary.
+describe('the byte comparisons agree with the arithmetic', () => {
+  const P = (1n << 255n) - 19n;
+  const y255 = (b: Buffer) => leToBig(b) & ((1n << 255n) - 1n);
+  const canonical = (b: Buffer) => {
+    const y = y255(b);
+    return y < P && !((b[31]! & 0x80) !== 0 && (y === 1n || y === P - 1n));
+  };
+  const near = (n: bigint) => [n - 1n, n, n + 1n].filter((v) => v >= 0n && v < 1n << 256n);
+  const samples = [
+    ...Array.from({ length: 2000 }, () => Buffer.from(crypto.getRandomValues(new Uint8Array(32)))),
+    ...[0n, 1n, P - 1n, P, P + 18n, L, (1n << 255n) - 1n]
+      .flatMap(near)
+      .flatMap((n) => [le(n), le(n | (1n << 255n))].filter((b) => b.length === 32)),
+  ];
+
+  it('R canonical exactly when y < p, and ±1 only with the sign bit clear', () => {
+    const s = Buffer.alloc(32); // S = 0: below L
+    for (const r of samples) {
+      const flaw = signatureFlaw(Buffer.concat([r, s]));
+      expect({ r: r.toString('hex'), flaw }).toEqual({
+        r: r.toString('hex'),
+        flaw: canonical(r) ? null : 'r-non-canonical',
+      });
+    }
+  });
+
+  it('S refused exactly when S >= L', () => {
+    const r = le(9n); // a canonical R
+    for (const s of samples) {
+      const flaw = signatureFlaw(Buffer.concat([r, s]));
+      expect({ s: s.toString('hex'), flaw }).toEqual({
+        s: s.toString('hex'),
+        flaw: leToBig(s) < L ? null : 's-not-reduced',
+      });
+    }
+  });
+});

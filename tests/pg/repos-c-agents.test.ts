@@ -71,6 +71,9 @@ const SEED: Seed = [
       [4, 10, 10, 'WEB-1', 'go', null, 1],
       [5, 11, 11, 'old', 'legacy', null, null],
       [6, 10, 10, 'École-7', 'go', null, null],
+      // Go hosts of a deactivated org (11) and of a deactivated account's org (20).
+      [7, 11, 11, 'off-org', 'go', null, null],
+      [8, 20, 20, 'off-account', 'go', null, null],
     ].map(([id, organizationId, locationId, hostname, agentType, lastSignedAt, duplicateOf]) => ({
       id,
       organizationId,
@@ -199,6 +202,26 @@ async function script(uow: UnitOfWork<C>): Promise<Record<string, unknown>> {
       await r.agents.seenSigned(99, { now: T0 + 9, signedAt: 1_750_000_004 }),
     ]);
     log('agents.afterSigned', await r.agents.hostById(2));
+    // The steady state's one statement: lands only for the same key, an active tenant, the
+    // stored address (or none sent) and a later second; otherwise nothing is written.
+    const steady = (id: number, signedAt: number, publicKey: string, ip: string | null) =>
+      r.agents.seenSignedSteady(id, { now: T0 + 10, signedAt, publicKey, ip });
+    log('agents.seenSignedSteady', [
+      await steady(2, 1_750_000_004, 'pk2', '203.0.113.9'),
+      await steady(2, 1_750_000_004, 'pk2', '203.0.113.9'), // a replay
+      await steady(2, 1_750_000_005, 'pk-other', null), // not the key that verified
+      await steady(2, 1_750_000_005, 'pk2', '198.51.100.3'), // moved: the full path's
+      await steady(2, 1_750_000_005, 'pk2', null), // no address sent
+      await steady(5, 1_750_000_005, 'pk5', null), // a legacy host
+      await steady(7, 1_750_000_005, 'pk7', '10.0.0.7'), // org deactivated
+      await steady(8, 1_750_000_005, 'pk8', '10.0.0.8'), // account deactivated
+      await steady(99, 1_750_000_005, 'pk99', null), // no such host
+    ]);
+    log('agents.afterSteady', [
+      await r.agents.hostById(2),
+      await r.agents.hostById(7),
+      await r.agents.hostById(8),
+    ]);
     log('agents.accountOfOrg', [await r.agents.accountOfOrg(10), await r.agents.accountOfOrg(20)]);
   });
   return out;
@@ -238,6 +261,26 @@ describe.skipIf(!pgAvailable)('the agents repository: SQLite and PostgreSQL agre
     ]);
     expect(onPg['agents.useSignedSecond']).toEqual([true, false, false, true, false]);
     expect(onPg['agents.accountOfOrg']).toEqual([1, 2]);
+    expect(onPg['agents.seenSignedSteady']).toEqual([
+      { locationId: 10 },
+      undefined,
+      undefined,
+      undefined,
+      { locationId: 10 },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(
+      (onPg['agents.afterSteady'] as { lastSeenAt: number; lastSignedAt: number | null }[]).map(
+        (h) => [h.lastSeenAt, h.lastSignedAt],
+      ),
+    ).toEqual([
+      [T0 + 10, 1_750_000_005],
+      [T0 - 500, null],
+      [T0 - 500, null],
+    ]);
   });
 
   /** Two agentBatch jobs at once (READ COMMITTED), each reading first, then `write`. */

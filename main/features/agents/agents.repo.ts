@@ -71,6 +71,17 @@ export interface AgentsRepo {
    * last accepted one.
    */
   seenSigned(hostId: number, set: { now: number; signedAt: number }): Promise<boolean>;
+  /**
+   * AGT-2's steady state in one statement: a signed heartbeat lands (last-seen and its second)
+   * only if the host is still a Go host holding `publicKey`, its org and account are active, it
+   * sends the address it has (`ip` null: none sent) and `signedAt` is later than its last
+   * accepted second. Answers its location; undefined, writing nothing, when any of these does
+   * not hold (the caller then takes the full path, which says which one).
+   */
+  seenSignedSteady(
+    hostId: number,
+    set: { now: number; signedAt: number; publicKey: string; ip: string | null },
+  ): Promise<{ locationId: number } | undefined>;
   /** A signed heartbeat from a new address: the same conditional write, with the IP and location. */
   seenSignedMoved(
     hostId: number,

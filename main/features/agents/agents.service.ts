@@ -390,6 +390,10 @@ export class AgentsService {
     req: HeartbeatRequest,
     verified: VerifiedBeat | null,
   ): Promise<HeartbeatResult> {
+    if (verified) {
+      const landed = await this.steadyBeat(r, hostId, req, verified);
+      if (landed) return landed;
+    }
     let host: HostRow;
     let signedAt: number | null = null;
     let secretGeneration: number | null = null;
@@ -404,6 +408,42 @@ export class AgentsService {
     const input = heartbeatInput.parse(req.input ?? {});
     const ip = input.ip === undefined ? null : canonicalIp(input.ip);
     return await this.touch(r, host, ip, signedAt, secretGeneration);
+  }
+
+  /**
+   * A Go heartbeat in the steady state (same key, tenant active, same address, a later second):
+   * one conditional UPDATE instead of reading the host again and then writing. Null, having
+   * written nothing, when any of that does not hold or the body does not parse: the full path
+   * then re-reads the host and answers as before, naming the first thing wrong.
+   */
+  private async steadyBeat(
+    r: AgentRepos,
+    hostId: number,
+    req: HeartbeatRequest,
+    verified: VerifiedBeat,
+  ): Promise<HeartbeatResult | null> {
+    const parsed = heartbeatInput.safeParse(req.input ?? {});
+    if (!parsed.success) return null;
+    let ip: string | null = null;
+    if (parsed.data.ip !== undefined) {
+      const found = parseIp(parsed.data.ip.trim());
+      if (!found) return null;
+      ip = formatIp(found.family, found.value);
+    }
+    const now = this.d.clock.now();
+    const landed = await r.agents.seenSignedSteady(hostId, {
+      now,
+      signedAt: verified.signedAt,
+      publicKey: verified.publicKey,
+      ip,
+    });
+    if (!landed) return null;
+    return {
+      host_id: hostId,
+      location_id: landed.locationId,
+      last_seen_at: iso(now),
+      agent_type: 'go',
+    };
   }
 
   /**

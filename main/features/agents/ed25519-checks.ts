@@ -4,7 +4,7 @@
 // are refused at registration unless canonical and not of small order, and signatures unless R is
 // canonical and S < L — whatever the linked OpenSSL build happens to check.
 //
-// Pure and cheap (a few bigint comparisons, no square root per call): registration and heartbeat
+// Pure and cheap (byte comparisons, no bigint or square root per call): registration and heartbeat
 // run these on the server's highest-rate paths. Mixed-order keys (a prime-order point plus a
 // torsion part) and points off the curve are not caught here: the first would need a scalar
 // multiplication by L, and a key off the curve never verifies anything.
@@ -57,10 +57,40 @@ const SMALL_ORDER_Y: ReadonlySet<bigint> = (() => {
 })();
 
 /** Little-endian 32 bytes, split into y (255 bits) and the sign bit of x. */
-function decodePoint(bytes: Uint8Array): { y: bigint; xNegative: boolean } {
-  let y = 0n;
-  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(bytes[i]!);
-  return { y: y & ((1n << 255n) - 1n), xNegative: (bytes[31]! & 0x80) !== 0 };
+const littleEndian = (n: bigint, length: number): Uint8Array => {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  return out;
+};
+
+/** The small-order y as the hex of their encodings with the sign bit clear (a string lookup). */
+const SMALL_ORDER_HEX: ReadonlySet<string> = new Set(
+  [...SMALL_ORDER_Y].map((y) => Buffer.from(littleEndian(y, 32)).toString('hex')),
+);
+
+/**
+ * y >= p for an encoding's 255 bits, on the bytes: p is 0x7f ff…ff ed (little-endian ed ff…ff 7f),
+ * so only 0x7f, thirty 0xff and a low byte from 0xed up are. Byte comparisons rather than bigint:
+ * every heartbeat checks its signature's R (a bigint built byte by byte cost ~10 µs a point).
+ */
+function yAtLeastP(bytes: Uint8Array): boolean {
+  if ((bytes[31]! & 0x7f) !== 0x7f) return false;
+  for (let i = 30; i >= 1; i--) if (bytes[i] !== 0xff) return false;
+  return bytes[0]! >= 0xed;
+}
+
+/** y = 1 or y = p - 1 (the points with x = 0): 01 00…00 00, or ec ff…ff 7f. */
+function yIsPlusMinusOne(bytes: Uint8Array): boolean {
+  const top = bytes[31]! & 0x7f;
+  if (bytes[0] === 1 && top === 0) {
+    for (let i = 1; i <= 30; i++) if (bytes[i] !== 0) return false;
+    return true;
+  }
+  if (bytes[0] === 0xec && top === 0x7f) {
+    for (let i = 1; i <= 30; i++) if (bytes[i] !== 0xff) return false;
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -68,9 +98,18 @@ function decodePoint(bytes: Uint8Array): { y: bigint; xNegative: boolean } {
  * sign bit clear ("-0" would be a second encoding of the same point).
  */
 function isCanonicalPoint(bytes: Uint8Array): boolean {
-  const { y, xNegative } = decodePoint(bytes);
-  if (y >= P) return false;
-  return !(xNegative && (y === 1n || y === P - 1n));
+  if (yAtLeastP(bytes)) return false;
+  return !((bytes[31]! & 0x80) !== 0 && yIsPlusMinusOne(bytes));
+}
+
+const L_BYTES = littleEndian(L, 32);
+
+/** S < L for the 32 little-endian bytes of S, compared from the most significant byte down. */
+function belowL(s: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (s[i]! !== L_BYTES[i]!) return s[i]! < L_BYTES[i]!;
+  }
+  return false;
 }
 
 export type PublicKeyFlaw = 'length' | 'non-canonical' | 'small-order';
@@ -80,14 +119,14 @@ export type SignatureFlaw = 'length' | 'r-non-canonical' | 's-not-reduced';
 export function publicKeyFlaw(raw: Uint8Array): PublicKeyFlaw | null {
   if (raw.length !== 32) return 'length';
   if (!isCanonicalPoint(raw)) return 'non-canonical';
-  return SMALL_ORDER_Y.has(decodePoint(raw).y) ? 'small-order' : null;
+  const y = Buffer.from(raw.buffer, raw.byteOffset, 32).toString('hex', 0, 31);
+  const top = (raw[31]! & 0x7f).toString(16).padStart(2, '0');
+  return SMALL_ORDER_HEX.has(y + top) ? 'small-order' : null;
 }
 
 /** Why this raw signature (R || S) must be refused before verifying, or null. */
 export function signatureFlaw(sig: Uint8Array): SignatureFlaw | null {
   if (sig.length !== 64) return 'length';
   if (!isCanonicalPoint(sig.subarray(0, 32))) return 'r-non-canonical';
-  let s = 0n;
-  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]!);
-  return s < L ? null : 's-not-reduced';
+  return belowL(sig.subarray(32, 64)) ? null : 's-not-reduced';
 }

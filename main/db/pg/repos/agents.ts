@@ -163,6 +163,28 @@ export class PgAgentsRepo implements AgentsRepo {
     return rows.length > 0;
   }
 
+  async seenSignedSteady(
+    hostId: number,
+    set: { now: number; signedAt: number; publicKey: string; ip: string | null },
+  ): Promise<{ locationId: number } | undefined> {
+    const rows = await this.tx.db
+      .update(hosts)
+      .set({ lastSeenAt: set.now, lastSignedAt: set.signedAt })
+      .where(
+        and(
+          eq(hosts.id, hostId),
+          eq(hosts.agentType, 'go'),
+          eq(hosts.publicKey, set.publicKey),
+          this.later(set.signedAt),
+          set.ip === null ? undefined : eq(hosts.ip, set.ip),
+          sql`EXISTS (SELECT 1 FROM ${organizations} o JOIN ${accounts} a ON a.id = o.account_id
+                      WHERE o.id = ${hosts.organizationId} AND o.is_active AND a.is_active)`,
+        ),
+      )
+      .returning({ locationId: hosts.locationId });
+    return rows[0];
+  }
+
   async seenSignedMoved(
     hostId: number,
     set: { now: number; signedAt: number; ip: string; ipKey: string | null; locationId: number },
