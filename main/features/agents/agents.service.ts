@@ -254,7 +254,7 @@ export class AgentsService {
     const hostId = heartbeatHostId(req.hostId);
     const verified = req.signature === undefined ? null : await this.verifyGo(hostId, req);
     const steady =
-      verified && this.d.beats ? await this.steadyBeat(this.d.beats, req, verified) : null;
+      verified && this.d.beats ? await this.steadyCoalesced(this.d.beats, req, verified) : null;
     if (steady) return steady;
     return this.withMatchers((r) => this.heartbeatNow(r, hostId, req, verified));
   }
@@ -391,7 +391,7 @@ export class AgentsService {
     verified: VerifiedBeat | null,
   ): Promise<HeartbeatResult> {
     if (verified) {
-      const landed = await this.steadyBeat(r, hostId, req, verified);
+      const landed = await this.steadyInJob(r, hostId, req, verified);
       if (landed) return landed;
     }
     let host: HostRow;
@@ -414,9 +414,10 @@ export class AgentsService {
    * A Go heartbeat in the steady state (same key, tenant active, same address, a later second):
    * one conditional UPDATE instead of reading the host again and then writing. Null, having
    * written nothing, when any of that does not hold or the body does not parse: the full path
-   * then re-reads the host and answers as before, naming the first thing wrong.
+   * then re-reads the host and answers as before, naming the first thing wrong. (On PostgreSQL
+   * steadyCoalesced came first; a heartbeat it did not land gets here.)
    */
-  private async steadyBeat(
+  private async steadyInJob(
     r: AgentRepos,
     hostId: number,
     req: HeartbeatRequest,
@@ -512,7 +513,7 @@ export class AgentsService {
    * and its audit; a malformed body its 400 after the checks) or it did not land — the per-job
    * path then runs and answers (409 replay, 401 key changed, 403 deactivated) as it always has.
    */
-  private async steadyBeat(
+  private async steadyCoalesced(
     beats: SignedHeartbeats,
     req: HeartbeatRequest,
     verified: VerifiedBeat,
