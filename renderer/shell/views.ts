@@ -3,11 +3,13 @@
 // the current org changes, so no state of one tenant survives into another. Its id is its URL
 // (`/<id>` or `/org/<org>/<id>`, UI-10), and its code is a chunk of its own, loaded when the
 // view is first shown or preloaded (lazyView below), so the console starts with the shell only.
+import type { QueryClient } from '@tanstack/react-query';
 import { createElement, use, type ComponentType } from 'react';
 import type { Search } from '../../shared/console-places';
 import type { BootRequest } from './early-boot';
 import { bootListInput } from '../features/organizations/organizations-query';
-import type { OrgDetail } from '../lib/trpc';
+import { openingHostsInput } from '../features/hosts/hosts-query';
+import type { OrgDetail, useTRPC } from '../lib/trpc';
 import type { ShellContextValue } from './shell-context';
 
 /** A view's component, fetched on first use; `preload` fetches it ahead (idempotent). */
@@ -47,6 +49,13 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
 
 export type ViewComponent<P> = ComponentType<P> & { preload?: () => Promise<unknown> };
 
+/** What a view's `opening` is given to ask for an org's first data with. */
+export interface OpeningContext {
+  orgId: number;
+  queryClient: QueryClient;
+  trpc: ReturnType<typeof useTRPC>;
+}
+
 /** Props of an org-scoped view: the current org, loaded (with the caller's permissions on it). */
 export interface OrgViewProps {
   org: OrgDetail;
@@ -68,6 +77,12 @@ export interface OrgViewDef extends BaseView {
   scope: 'org';
   /** Best a lazyView; a plain component works too (it is then part of the shell's chunk). */
   component: ViewComponent<OrgViewProps>;
+  /**
+   * The queries the view opens an org with, asked by the org switcher while that org is
+   * highlighted (UI-1): Enter then finds them answered or on their way, where the view would
+   * ask only once the shell had rendered it for the new org. Same inputs as the view's own.
+   */
+  opening?(q: OpeningContext): void;
 }
 
 /** Account-wide views, shown under "All organizations" (or, `group: 'platform'`, "Platform"). */
@@ -93,6 +108,8 @@ export const VIEWS: readonly ViewDef[] = [
     id: 'locations',
     label: 'Locations',
     scope: 'org',
+    opening: ({ orgId, queryClient, trpc }) =>
+      void queryClient.prefetchQuery(trpc.locations.list.queryOptions({ organization_id: orgId })),
     component: lazyView(() =>
       import('../features/locations/locations-view').then((m) => m.LocationsView),
     ),
@@ -101,6 +118,10 @@ export const VIEWS: readonly ViewDef[] = [
     id: 'hosts',
     label: 'Hosts',
     scope: 'org',
+    opening: ({ orgId, queryClient, trpc }) => {
+      void queryClient.prefetchQuery(trpc.locations.list.queryOptions({ organization_id: orgId }));
+      void queryClient.prefetchQuery(trpc.hosts.list.queryOptions(openingHostsInput(orgId)));
+    },
     component: lazyView(() => import('../features/hosts/hosts-view').then((m) => m.HostsView)),
   },
   {

@@ -1,6 +1,7 @@
 // UI-1: keyboard switching re-scopes every view and leaves nothing of the previous tenant.
 import { expect, test } from './fixtures';
 import { LocationsPage } from './pages/org-pages';
+import { HostsPage } from './pages/ui7-pages';
 
 test('switching org with the keyboard re-scopes every view and clears selections', async ({
   page,
@@ -91,4 +92,33 @@ test('a reader only ever sees the orgs they hold a role on', async ({ page, sign
   await expect(app.switcher.getByRole('option', { name: 'All organizations' })).toHaveCount(0);
   await page.keyboard.type('initech');
   await expect(app.switcher.getByRole('status')).toHaveText(/No organization matches/);
+});
+
+test("the highlighted org's first data is asked before Enter: the switch shows it without asking again", async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await app.switchTo('Acme Corp');
+  await app.openView('Hosts', 'hosts');
+  const hosts = new HostsPage(page);
+  await expect(hosts.row('acme-dc01')).toBeVisible();
+
+  const hostLists: string[] = [];
+  page.on('request', (r) => {
+    if (decodeURIComponent(r.url()).includes('hosts.list')) hostLists.push(r.url());
+  });
+  await app.openSwitcher();
+  await page.keyboard.type('initech');
+  await expect(app.switcher.getByRole('option', { name: /Initech/ })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  // Highlighted, not chosen: Initech's first hosts page is on its way already.
+  await expect.poll(() => hostLists.length).toBe(1);
+  await page.keyboard.press('Enter');
+  await expect(app.currentOrgName).toHaveText('Initech');
+  await expect(hosts.row('initech-app1')).toBeVisible();
+  // The view read the switcher's answer: the very query (same input), not a second request.
+  expect(hostLists).toHaveLength(1);
 });

@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { HOST_SORT_KEYS, HOST_STATUSES } from '../../../shared/constants';
+import { HOST_SORT_DEFAULT, hostsListInput } from './hosts-query';
 import type { Host, HostStatus } from '../../../shared/schemas/hosts.schema';
 import { EmptyState, ErrorState, ViewRoot } from '../../components/view-root';
 import { errorMessage } from '../../lib/errors';
@@ -46,7 +47,6 @@ export const HOST_FILTERS = {
   page: '1',
 };
 const NONE_SELECTED = 'Select one or more hosts in the table first.';
-const HOST_SORT_DEFAULT = { sort: 'hostname', order: 'asc' } as const;
 const isStatus = (s: string): s is HostStatus => (HOST_STATUSES as readonly string[]).includes(s);
 
 /** UI-7 hosts (AGT-3/4): by location and status, searchable, moved by hand with a pin. */
@@ -107,16 +107,17 @@ export function HostsView({ org }: OrgViewProps) {
 
   const locations = useQuery(trpc.locations.list.queryOptions({ organization_id: org.id }));
   const list = useQuery({
-    ...trpc.hosts.list.queryOptions({
-      organization_id: org.id,
-      location_id: locationId,
-      status,
-      search: search || null,
-      sort: sort.sort,
-      order: sort.order,
-      skip: paging.skip,
-      limit: paging.pageSize,
-    }),
+    ...trpc.hosts.list.queryOptions(
+      hostsListInput(org.id, {
+        location_id: locationId,
+        status,
+        search: search || null,
+        sort: sort.sort,
+        order: sort.order,
+        skip: paging.skip,
+        limit: paging.pageSize,
+      }),
+    ),
     placeholderData: keepPreviousData,
   });
   // "3 minutes ago" as of when the page was fetched, the moment its statuses were computed.

@@ -7,7 +7,9 @@ import { errorCode } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useDebounced } from '../../lib/use-debounced';
 import { useTRPC, type OrgListItem } from '../../lib/trpc';
+import { DEFAULT_ORG_VIEW } from '../../../shared/console-places';
 import { useNavigation, usePlace } from '../../shell/navigation';
+import { VIEWS } from '../../shell/views';
 import { useShell } from '../../shell/shell-context';
 import { usePrefsStore } from '../../stores/prefs-store';
 
@@ -57,7 +59,8 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { userKey, isAccountAdmin } = useShell();
-  const currentOrgId = usePlace()?.orgId ?? null;
+  const place = usePlace();
+  const currentOrgId = place?.orgId ?? null;
   const { openOrg, openAll } = useNavigation();
   const pins = usePrefsStore((s) => s.pins[userKey] ?? EMPTY);
   const recents = usePrefsStore((s) => s.recents[userKey] ?? EMPTY);
@@ -155,11 +158,16 @@ function SwitcherBody({ onClose }: { onClose(): void }) {
 
   // The shell needs the org's details before its view can even ask for its own data: fetching
   // them for the highlighted org ahead of Enter takes that round trip off the switch.
+  // So is the first data of the view Enter opens (navigation.openOrg keeps an org view, else
+  // the default one), asked with the view's own inputs (ViewDef.opening).
   const prefetchId = activeOption?.kind === 'org' ? activeOption.org.id : null;
+  const openingView = place && place.orgId !== null ? place.view : DEFAULT_ORG_VIEW;
   useEffect(() => {
     if (prefetchId === null || prefetchId === currentOrgId) return;
     void queryClient.prefetchQuery(trpc.organizations.get.queryOptions({ id: prefetchId }));
-  }, [prefetchId, currentOrgId, queryClient, trpc]);
+    const view = VIEWS.find((v) => v.id === openingView);
+    if (view?.scope === 'org') view.opening?.({ orgId: prefetchId, queryClient, trpc });
+  }, [prefetchId, currentOrgId, openingView, queryClient, trpc]);
 
   const activeDomId = activeOption ? optionId(activeOption.key) : null;
   useEffect(() => {
