@@ -3,7 +3,7 @@
 // heartbeat on a pool backend — the key read (BEGIN, SELECT, COMMIT) and the job (BEGIN, SELECT,
 // UPDATE, COMMIT) — seven round trips and a WAL flush each. Here the heartbeats arriving together
 // share ONE key read and ONE conditional write, each a single statement in autocommit.
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
 import type {
@@ -12,8 +12,9 @@ import type {
   SignedHeartbeats,
 } from '../../features/agents/agents.repo';
 import { withoutParameters } from './query-error';
+import { hostsWithTenant } from './repos/agents';
 import { int8, idArray } from './repos/sql-helpers';
-import { accounts, hosts, organizations } from './schema';
+import { hosts } from './schema';
 import { isRetryable } from './uow';
 
 export interface PgHeartbeatOptions {
@@ -155,16 +156,7 @@ export class PgSignedHeartbeats implements SignedHeartbeats {
     const unique = [...new Set(ids)];
     try {
       // Over the pool, not one client: pool.query checks a connection out for one statement.
-      const rows = await this.db
-        .select({
-          host: hosts,
-          orgActive: organizations.isActive,
-          accountActive: accounts.isActive,
-        })
-        .from(hosts)
-        .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
-        .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-        .where(sql`${hosts.id} = ANY(${idArray(unique)})`);
+      const rows = await hostsWithTenant(this.db, sql`${hosts.id} = ANY(${idArray(unique)})`);
       const byId = new Map(rows.map((r) => [r.host.id, r]));
       return ids.map((id) => byId.get(id));
     } catch (err) {

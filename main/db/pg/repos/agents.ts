@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type {
   AgentHostValues,
   AgentsRepo,
@@ -8,6 +9,23 @@ import type { HostRow } from '../../../domain/rows';
 import { accounts, hosts, organizations } from '../schema';
 import type { PgTx } from '../uow';
 import { int8 } from './sql-helpers';
+
+/**
+ * Hosts with their tenant's state (HostWithTenant) where `where` holds: one host in a unit of
+ * work, or a batch of them for the coalesced heartbeats (heartbeat-batcher.ts).
+ */
+export function hostsWithTenant(db: NodePgDatabase<Record<string, unknown>>, where: SQL) {
+  return db
+    .select({
+      host: hosts,
+      orgActive: organizations.isActive,
+      accountActive: accounts.isActive,
+    })
+    .from(hosts)
+    .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
+    .innerJoin(accounts, eq(accounts.id, organizations.accountId))
+    .where(where);
+}
 
 /**
  * AGT-1 and AGT-2 on PostgreSQL: the SQLite adapter's statements. Registration's insert is INSERT … ON CONFLICT DO NOTHING on the unique folded key, so
@@ -41,16 +59,7 @@ export class PgAgentsRepo implements AgentsRepo {
   }
 
   async hostWithTenant(hostId: number): Promise<HostWithTenant | undefined> {
-    const [row] = await this.tx.db
-      .select({
-        host: hosts,
-        orgActive: organizations.isActive,
-        accountActive: accounts.isActive,
-      })
-      .from(hosts)
-      .innerJoin(organizations, eq(organizations.id, hosts.organizationId))
-      .innerJoin(accounts, eq(accounts.id, organizations.accountId))
-      .where(eq(hosts.id, hostId));
+    const [row] = await hostsWithTenant(this.tx.db, eq(hosts.id, hostId));
     return row;
   }
 
