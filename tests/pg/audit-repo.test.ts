@@ -9,8 +9,10 @@ import { systemActor, type Actor } from '../../main/core/actor';
 import { AuditChain, chainFields, GENESIS_HASH, linkHash } from '../../main/core/audit';
 import { createPgClient, createPgPool } from '../../main/db/pg/database';
 import { createPgReposB } from '../../main/db/pg/repos';
+import { PgAuditTrailRepo } from '../../main/db/pg/repos/audit-trail';
 import { PgUnitOfWork } from '../../main/db/pg/uow';
 import type { Repos } from '../../main/repos';
+import { listAuditInput } from '../../shared/schemas/audit.schema';
 import {
   createTestDatabase,
   pgAvailable,
@@ -99,6 +101,23 @@ describe.skipIf(!pgAvailable)('PostgreSQL audit repository', () => {
     return { count: rows.length, problems };
   };
 
+  /**
+   * AUD-2: the (account, org) pairs whose kept count (audit_counts) differs from a count of the
+   * entries now, as "account/org kept≠counted"; none when the triggers kept every one.
+   */
+  const keptCountErrors = async () => {
+    const { rows } = await pool.query<{ pair: string }>(
+      `SELECT coalesce(c.account_id, e.account_id) || '/' || coalesce(c.organization_id, e.org)
+                || ' ' || coalesce(c.entries, 0) || '≠' || coalesce(e.n, 0) AS pair
+         FROM audit_counts c
+         FULL JOIN (SELECT account_id, coalesce(organization_id, 0) AS org, count(*) AS n
+                      FROM audit_entries GROUP BY 1, 2) e
+           ON e.account_id = c.account_id AND e.org = c.organization_id
+        WHERE coalesce(c.entries, 0) <> coalesce(e.n, 0) ORDER BY 1`,
+    );
+    return rows.map((r) => r.pair);
+  };
+
   it('2,000 concurrent appends from 250 transactions verify as one unforked chain', async () => {
     // Serializable writes lose the head to each other and retry; give them room to.
     const uow = uowWith(200);
@@ -132,6 +151,11 @@ describe.skipIf(!pgAvailable)('PostgreSQL audit repository', () => {
     const { count, problems } = await verify(1);
     expect(problems).toEqual([]);
     expect(count).toBe(2000);
+    // AUD-2: the count the triggers keep moved with every one of those racing appends.
+    expect(await keptCountErrors()).toEqual([]);
+    expect(
+      (await pool.query('SELECT entries FROM audit_counts WHERE account_id = 1')).rows,
+    ).toEqual([{ entries: 2000 }]);
     // One transaction's entries are contiguous: they were chained under one lock.
     const { rows } = await pool.query<{ target_id: string }>(
       'SELECT target_id FROM audit_entries WHERE account_id = 1 ORDER BY seq',
@@ -199,5 +223,68 @@ describe.skipIf(!pgAvailable)('PostgreSQL audit repository', () => {
     // Redacted as on SQLite: the one derivation (entryFields) serves both engines.
     expect(JSON.parse(rows[0]!.details)).toEqual({ password: '[redacted]', note: 'kept' });
     expect(await verify(1)).toEqual({ count: 3, problems: [] });
+    expect(await keptCountErrors()).toEqual([]);
+  });
+
+  it('keeps every account and org its entry count (AUD-2) through appends, rollbacks and deletes', async () => {
+    const uow = uowWith();
+    const entry = (accountId: number, organizationId?: number) => ({
+      accountId,
+      ...(organizationId === undefined ? {} : { organizationId }),
+      action: 'test.count',
+      targetType: 't',
+    });
+    await uow.write(async (r) => {
+      for (let i = 0; i < 5; i++) await r.audit.record(systemActor(1), entry(1, 10));
+      await r.audit.record(systemActor(1), entry(1, 11));
+      await r.audit.record(systemActor(1), entry(1));
+      await r.audit.record(systemActor(2), entry(2, 20));
+    });
+    await uow.agentBatch((r) => r.audit.recordSync(systemActor(1), entry(1, 11)));
+    await expect(
+      uow.write(async (r) => {
+        await r.audit.record(systemActor(1), entry(1, 10));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const kept = async () =>
+      (
+        await pool.query<{ pair: string }>(
+          `SELECT account_id || '/' || organization_id || '=' || entries AS pair
+             FROM audit_counts ORDER BY account_id, organization_id`,
+        )
+      ).rows.map((r) => r.pair);
+    expect(await kept()).toEqual(['1/0=1', '1/10=5', '1/11=2', '2/20=1']);
+    expect(await keptCountErrors()).toEqual([]);
+
+    // The trail's totals: kept for a whole scope, counted for a filtered one; both as count(*).
+    const trails = new PgUnitOfWork(pool, (tx) => ({ trail: new PgAuditTrailRepo(tx) }));
+    const total = (scope: { organizationId: number } | { accountId: number }, action?: string) =>
+      trails.read(
+        async (r) =>
+          (
+            await r.trail.page(
+              scope,
+              listAuditInput.parse({ limit: 2, ...(action ? { action } : {}) }),
+            )
+          ).total,
+      );
+    expect(await total({ organizationId: 10 })).toBe(5);
+    expect(await total({ accountId: 1 })).toBe(8);
+    expect(await total({ accountId: 2 })).toBe(1);
+    expect(await total({ organizationId: 99 })).toBe(0);
+    expect(await total({ accountId: 1 }, 'none.such')).toBe(0);
+
+    // Whatever else writes the table is followed too: a hand DELETE, a move, a TRUNCATE.
+    await pool.query(
+      'DELETE FROM audit_entries WHERE id IN (SELECT id FROM audit_entries WHERE organization_id = 10 LIMIT 2)',
+    );
+    await pool.query('UPDATE audit_entries SET organization_id = 12 WHERE organization_id = 11');
+    expect(await keptCountErrors()).toEqual([]);
+    expect(await total({ organizationId: 10 })).toBe(3);
+    expect(await total({ organizationId: 12 })).toBe(2);
+    await pool.query('TRUNCATE audit_entries');
+    expect(await keptCountErrors()).toEqual([]);
+    expect(await total({ accountId: 1 })).toBe(0);
   });
 });

@@ -1,4 +1,16 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  isNull,
+  lt,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type {
   AuditTargetScope,
@@ -17,6 +29,7 @@ import {
   accounts,
   alertRules,
   apiTokens,
+  auditCounts,
   auditEntries,
   complianceBaselines,
   hosts,
@@ -38,9 +51,13 @@ export class PgAuditTrailRepo implements AuditTrailRepo {
   constructor(private readonly tx: PgTx) {}
 
   async page(scope: AuditTrailScope, f: AuditFilter): Promise<Page<AuditEntry>> {
-    const filter = and(scopeCondition(scope), ...conditions(f));
+    const narrowed = conditions(f);
+    const filter = and(scopeCondition(scope), ...narrowed);
+    // The scope's whole trail is counted by the triggers (audit_counts): its total rides on the
+    // page's rows, one round trip; a filtered trail is counted over the rows the filter leaves.
+    const kept = narrowed.length === 0 ? keptTotal(scope) : null;
     const rows = await this.tx.db
-      .select()
+      .select({ ...getTableColumns(auditEntries), kept: kept ?? sql<number>`NULL`.mapWith(Number) })
       .from(auditEntries)
       .where(filter)
       .orderBy(
@@ -50,8 +67,15 @@ export class PgAuditTrailRepo implements AuditTrailRepo {
       )
       .limit(f.limit)
       .offset(f.skip);
-    const [t] = await this.tx.db.select({ n: count() }).from(auditEntries).where(filter);
-    return { items: rows.map(toEntry), total: t?.n ?? 0 };
+    let total = rows[0]?.kept;
+    if (total === undefined || total === null) {
+      // No row to carry it (a skip past the end, an empty trail), or a filtered trail.
+      const [t] = kept
+        ? await this.tx.db.select({ n: kept }).from(sql`(SELECT 1) AS one`)
+        : await this.tx.db.select({ n: count() }).from(auditEntries).where(filter);
+      total = t?.n ?? 0;
+    }
+    return { items: rows.map(toEntry), total };
   }
 
   async nameTargets(scope: AuditTargetScope, entries: AuditEntry[]): Promise<AuditListEntry[]> {
@@ -76,6 +100,17 @@ export class PgAuditTrailRepo implements AuditTrailRepo {
     });
   }
 }
+
+/**
+ * AUD-2 on PostgreSQL: the number of entries of a whole trail as the triggers keep it
+ * (audit_counts, migration 0007), read in the page's snapshot.
+ */
+const keptTotal = (s: AuditTrailScope) =>
+  sql<number>`(SELECT coalesce(sum(${auditCounts.entries}), 0) FROM ${auditCounts} WHERE ${
+    'organizationId' in s
+      ? eq(auditCounts.organizationId, s.organizationId)
+      : eq(auditCounts.accountId, s.accountId)
+  })`.mapWith(Number);
 
 export const scopeCondition = (s: AuditTrailScope): SQL =>
   'organizationId' in s
@@ -111,6 +146,13 @@ type Lookup = (
   scope: AuditTargetScope,
 ) => Promise<{ id: number; name: string }[]>;
 
+/**
+ * `id = ANY($1)`, one array parameter: a page names up to 100 targets of a kind, and an IN list
+ * of 100 parameters cost more to bind and plan than its 100 index probes cost to run.
+ */
+const anyOf = (column: PgColumn, ids: number[]): SQL =>
+  sql`${column} = ANY(${sql.param(ids)}::int8[])`;
+
 function inOrgs(
   table:
     | typeof locations
@@ -127,7 +169,7 @@ function inOrgs(
       .innerJoin(organizations, eq(organizations.id, table.organizationId))
       .where(
         and(
-          inArray(table.id, ids),
+          anyOf(table.id, ids),
           eq(organizations.accountId, scope.accountId),
           scope.organizationId === undefined
             ? undefined
@@ -144,7 +186,7 @@ const LOOKUPS: Record<string, Lookup> = {
       .from(organizations)
       .where(
         and(
-          inArray(organizations.id, ids),
+          anyOf(organizations.id, ids),
           eq(organizations.accountId, scope.accountId),
           scope.organizationId === undefined
             ? undefined
@@ -158,7 +200,7 @@ const LOOKUPS: Record<string, Lookup> = {
   compliance_baseline: inOrgs(complianceBaselines, complianceBaselines.name),
   user: (tx, ids, scope) => {
     const where = [
-      inArray(users.id, ids),
+      anyOf(users.id, ids),
       eq(users.accountId, scope.accountId),
       isNull(users.erasedAt),
     ];
@@ -183,7 +225,7 @@ const LOOKUPS: Record<string, Lookup> = {
           .innerJoin(users, eq(users.id, apiTokens.userId))
           .where(
             and(
-              inArray(apiTokens.id, ids),
+              anyOf(apiTokens.id, ids),
               eq(users.accountId, scope.accountId),
               isNull(users.erasedAt),
             ),
