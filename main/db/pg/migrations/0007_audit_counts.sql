@@ -9,19 +9,11 @@ CREATE INDEX "audit_counts_org_idx" ON "audit_counts" USING btree ("organization
 -- AUD-2: audit_counts follows audit_entries whatever writes it (the chain's appends, a restore, an
 -- operator's DELETE): statement triggers over the transition tables, one upsert per statement and
 -- (account, org) pair, in key order so two statements never lock the same rows in two orders.
-CREATE FUNCTION orgdesk_audit_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- TG_ARGV[0]: +1 for the rows inserted, -1 for the rows deleted (both triggers name them `changed`).
+CREATE FUNCTION orgdesk_audit_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO audit_counts AS c (account_id, organization_id, entries)
-    SELECT account_id, coalesce(organization_id, 0), count(*) FROM new_entries
-    GROUP BY 1, 2 ORDER BY 1, 2
-    ON CONFLICT (account_id, organization_id) DO UPDATE SET entries = c.entries + excluded.entries;
-  RETURN NULL;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION orgdesk_audit_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO audit_counts AS c (account_id, organization_id, entries)
-    SELECT account_id, coalesce(organization_id, 0), -count(*) FROM old_entries
+    SELECT account_id, coalesce(organization_id, 0), TG_ARGV[0]::int * count(*) FROM changed
     GROUP BY 1, 2 ORDER BY 1, 2
     ON CONFLICT (account_id, organization_id) DO UPDATE SET entries = c.entries + excluded.entries;
   RETURN NULL;
@@ -56,10 +48,10 @@ CREATE FUNCTION orgdesk_audit_counts_rebuild() RETURNS void LANGUAGE sql AS $$
 $$;
 --> statement-breakpoint
 CREATE TRIGGER audit_counts_insert AFTER INSERT ON audit_entries
-  REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION orgdesk_audit_counts_insert();
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION orgdesk_audit_counts_add('1');
 --> statement-breakpoint
 CREATE TRIGGER audit_counts_delete AFTER DELETE ON audit_entries
-  REFERENCING OLD TABLE AS old_entries FOR EACH STATEMENT EXECUTE FUNCTION orgdesk_audit_counts_delete();
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION orgdesk_audit_counts_add('-1');
 --> statement-breakpoint
 CREATE TRIGGER audit_counts_update AFTER UPDATE ON audit_entries
   REFERENCING OLD TABLE AS old_entries NEW TABLE AS new_entries
