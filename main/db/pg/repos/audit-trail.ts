@@ -40,6 +40,7 @@ import {
   workflows,
 } from '../schema';
 import type { PgTx } from '../uow';
+import { idArray } from './sql-helpers';
 
 /**
  * AUD-2 reads on PostgreSQL, in the caller's transaction. The SQL of audit-jobs.ts and
@@ -150,8 +151,7 @@ type Lookup = (
  * `id = ANY($1)`, one array parameter: a page names up to 100 targets of a kind, and an IN list
  * of 100 parameters cost more to bind and plan than its 100 index probes cost to run.
  */
-const anyOf = (column: PgColumn, ids: number[]): SQL =>
-  sql`${column} = ANY(${sql.param(ids)}::int8[])`;
+const anyOf = (column: PgColumn, ids: number[]): SQL => sql`${column} = ANY(${idArray(ids)})`;
 
 function inOrgs(
   table:
