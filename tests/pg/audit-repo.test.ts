@@ -11,6 +11,7 @@ import { createPgClient, createPgPool } from '../../main/db/pg/database';
 import { createPgReposB } from '../../main/db/pg/repos';
 import { PgAuditTrailRepo } from '../../main/db/pg/repos/audit-trail';
 import { PgUnitOfWork } from '../../main/db/pg/uow';
+import type { TxHooks } from '../../main/core/uow';
 import type { Repos } from '../../main/repos';
 import { listAuditInput } from '../../shared/schemas/audit.schema';
 import {
@@ -258,7 +259,9 @@ describe.skipIf(!pgAvailable)('PostgreSQL audit repository', () => {
     expect(await keptCountErrors()).toEqual([]);
 
     // The trail's totals: kept for a whole scope, counted for a filtered one; both as count(*).
-    const trails = new PgUnitOfWork(pool, (tx) => ({ trail: new PgAuditTrailRepo(tx) }));
+    const trails = new PgUnitOfWork<{ trail: PgAuditTrailRepo } & TxHooks>(pool, (tx) => ({
+      trail: new PgAuditTrailRepo(tx),
+    }));
     const total = (scope: { organizationId: number } | { accountId: number }, action?: string) =>
       trails.read(
         async (r) =>
