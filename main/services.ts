@@ -103,7 +103,7 @@ export function createServices<S extends Storage>(deps: ServiceDeps<S>) {
   // Loads through the unit of work; the agents' batch jobs check it at their revision.
   const matchers = new LocationMatcherCache(uow);
   const checks = new AccessService(clock);
-  const hosts = new HostsService({ uow, clock, access: checks, matchers });
+  const hosts = new HostsService({ uow, clock, access: checks, matchers, offload });
   const secrets = new SecretsService({ uow, clock, box, access: checks });
   // IDN-1: one checker of second-factor codes and one count of wrong codes per user, shared by
   // sign-in's second step and the caller's own MFA use cases.

@@ -268,12 +268,13 @@ describe('hosts.removeAll (before a hard delete)', () => {
   });
 
   function chunkedHosts(chunk: number, yieldNow: () => Promise<void>) {
-    const { uow, clock, matchers } = w.services.infra;
+    const { uow, clock, matchers, offload } = w.services.infra;
     return new HostsService({
       uow,
       clock,
       access: new AccessService(clock),
       matchers,
+      offload,
       removeAllChunk: chunk,
       yieldNow,
     });

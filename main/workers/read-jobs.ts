@@ -19,7 +19,9 @@ import {
   type GdprExportSubject,
 } from '../features/gdpr/gdpr-export';
 import { readOrgPage, type OrgPageRequest } from '../features/organizations/organizations-page';
+import { SqliteHostsRepo } from '../db/sqlite/repos/hosts';
 import { SqliteOrganizationsRepo } from '../db/sqlite/repos/organizations';
+import type { HostPageQuery } from '../features/hosts/hosts.repo';
 import type { AuditFilter } from '../../shared/schemas/audit.schema';
 
 export type ReadJob =
@@ -40,7 +42,8 @@ export type ReadJob =
       cap: number;
     }
   | { kind: 'gdpr.file'; subject: GdprExportSubject; now: number; from: number; cap: number }
-  | { kind: 'orgs.page'; request: OrgPageRequest };
+  | { kind: 'orgs.page'; request: OrgPageRequest }
+  | { kind: 'hosts.page'; query: HostPageQuery };
 
 export interface ReadContext {
   db: Db;
@@ -52,6 +55,12 @@ const orgsRepos = new WeakMap<Db, SqliteOrganizationsRepo>();
 function orgsRepo(db: Db): SqliteOrganizationsRepo {
   let repo = orgsRepos.get(db);
   if (!repo) orgsRepos.set(db, (repo = new SqliteOrganizationsRepo(db)));
+  return repo;
+}
+const hostsRepos = new WeakMap<Db, SqliteHostsRepo>();
+function hostsRepo(db: Db): SqliteHostsRepo {
+  let repo = hostsRepos.get(db);
+  if (!repo) hostsRepos.set(db, (repo = new SqliteHostsRepo(db)));
   return repo;
 }
 
@@ -78,6 +87,9 @@ export function runReadJob(
       // The repository's promises are already settled (synchronous statements inside): the
       // worker awaits them before it answers.
       return readOrgPage(orgsRepo(ctx.db), j.request);
+    case 'hosts.page':
+      // Rows as the repository reads them; the service makes them the API's hosts.
+      return hostsRepo(ctx.db).page(j.query);
     default:
       throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
   }

@@ -30,6 +30,7 @@ import { MAX_AUDIT_EXPORT, type AuditVerifyResult } from '../../../shared/schema
 import type { ExportSection } from '../../../shared/schemas/gdpr.schema';
 import { pgAccountSections, pgUserSections } from './gdpr-export';
 import { PgAuditTrailRepo, conditions, scopeCondition } from './repos/audit-trail';
+import { PgHostsRepo } from './repos/hosts';
 import { PgOrganizationsRepo } from './repos/organizations';
 import { int8 } from './repos/sql-helpers';
 import { auditEntries, auditHeads } from './schema';
@@ -82,6 +83,8 @@ export function runPgReadJob(
         return pgGdprExportBytes(tx, j);
       case 'orgs.page':
         return readOrgPage(new PgOrganizationsRepo(tx.db, false, tx.query), j.request);
+      case 'hosts.page':
+        return new PgHostsRepo(tx.db, true).page(j.query);
       default:
         throw new Error(`Unknown read job ${(job as OffloadJob).kind}`);
     }
