@@ -18,5 +18,40 @@ export class ManualClock implements Clock {
   }
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+/** Milliseconds of 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit year. */
+const YEAR_10000 = 253_402_300_800_000;
+const DAY_MS = 86_400_000;
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()`, the same string, without a Date: toISOString costs about 1 µs,
+ * and a page of 100 orgs writes 300 of them (created_at, updated_at, the stats' as_of), a
+ * tenth of the ORG-2 page's JavaScript on PostgreSQL (issue 15). Integer milliseconds from 1970
+ * to 9999 are written here (days to a civil date as in H. Hinnant's days_from_civil inverse);
+ * anything else (before 1970, six-digit years, fractions, NaN, which throws) goes to Date.
+ */
+export const iso = (ms: number): string => {
+  if (!(ms >= 0 && ms < YEAR_10000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  let rem = ms - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rem / 3_600_000);
+  rem -= hour * 3_600_000;
+  const minute = Math.floor(rem / 60_000);
+  rem -= minute * 60_000;
+  const second = Math.floor(rem / 1000);
+  const milli = rem - second * 1000;
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${three(milli)}Z`;
+};
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
