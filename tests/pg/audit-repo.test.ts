@@ -277,6 +277,8 @@ describe.skipIf(!pgAvailable)('PostgreSQL audit repository', () => {
     expect(await total({ accountId: 2 })).toBe(1);
     expect(await total({ organizationId: 99 })).toBe(0);
     expect(await total({ accountId: 1 }, 'none.such')).toBe(0);
+    expect(await total({ organizationId: 10 }, 'test.count')).toBe(5);
+    expect(await total({ accountId: 1 }, 'test.*')).toBe(8);
 
     // Whatever else writes the table is followed too: a hand DELETE, a move, a TRUNCATE.
     await pool.query(
