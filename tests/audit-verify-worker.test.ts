@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlRun } from './fixtures/raw-sql';
+import { settlesAfterATurn } from './fixtures/event-loop';
 import { startServer, type TestServer } from './fixtures/server';
 
 const ENTRIES = 20_000;
@@ -104,11 +105,7 @@ describe('AUD-3 verification runs off the event loop', () => {
       ['gdpr user', () => s.services.gdpr.exportUser(admin, { user_id: s.adminUserId })],
     ];
     for (const [name, call] of calls) {
-      const order: string[] = [];
-      const p = Promise.resolve(call()).then(() => order.push(name));
-      setImmediate(() => order.push('event loop turned'));
-      await p;
-      expect(order).toEqual(['event loop turned', name]);
+      expect(await settlesAfterATurn(async () => call()), name).toBe(true);
     }
   });
 });

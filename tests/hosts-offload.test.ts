@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTS_PAGE_INLINE_LIMIT } from '../main/features/hosts/hosts.service';
+import { settlesAfterATurn } from './fixtures/event-loop';
 import { startServer, type TestServer } from './fixtures/server';
 import { t } from './fixtures/tables';
 import { sqliteOnly } from './fixtures/test-engine';
@@ -37,15 +38,6 @@ beforeAll(async () => {
   );
 });
 afterAll(() => s.close());
-
-/** Whether `call` settles only after a setImmediate queued right after it fires. */
-async function settlesAfterATurn(call: () => Promise<unknown>): Promise<boolean> {
-  const order: string[] = [];
-  const p = call().then(() => order.push('answered'));
-  setImmediate(() => order.push('event loop turned'));
-  await p;
-  return order[0] === 'event loop turned';
-}
 
 describe('hosts: large pages are read off the event loop', () => {
   it('a page over the inline limit answers only after the event loop turned', async () => {

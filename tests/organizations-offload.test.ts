@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameKey } from '../main/core/names';
 import { searchText } from '../main/features/organizations/organizations.mapper';
 import { ORG_PAGE_INLINE_LIMIT } from '../main/features/organizations/organizations.service';
+import { settlesAfterATurn } from './fixtures/event-loop';
 import { startServer, type TestServer } from './fixtures/server';
 import { t } from './fixtures/tables';
 import { sqliteOnly } from './fixtures/test-engine';
@@ -38,15 +39,6 @@ beforeAll(async () => {
   );
 });
 afterAll(() => s.close());
-
-/** The order in which `call` settles and a setImmediate queued right after it fires. */
-async function settlesAfterATurn(call: () => Promise<unknown>): Promise<boolean> {
-  const order: string[] = [];
-  const p = call().then(() => order.push('answered'));
-  setImmediate(() => order.push('event loop turned'));
-  await p;
-  return order[0] === 'event loop turned';
-}
 
 describe('ORG-2: large pages are read off the event loop', () => {
   it('a page over the inline limit, with stats, answers only after the event loop turned', async () => {
