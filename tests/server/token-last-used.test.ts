@@ -87,10 +87,18 @@ describe('last_used_at', () => {
     expect((await s.request('GET', '/api/v1/users/me', { token: login.json.token })).status).toBe(
       200,
     );
-    const [row] = await s.db
-      .select({ t: t.apiTokens.lastUsedAt })
-      .from(t.apiTokens)
-      .where(and(eq(t.apiTokens.kind, 'session'), eq(t.apiTokens.userId, user.json.id)));
-    expect(row!.t).toBe(s.clock.now());
+    // The stamp is a write of its own after the request's read (AuthService.recordUse): on
+    // PostgreSQL the answer does not queue behind it, so wait for it to land (2 s at most).
+    const stamped = async () =>
+      (
+        await s.db
+          .select({ t: t.apiTokens.lastUsedAt })
+          .from(t.apiTokens)
+          .where(and(eq(t.apiTokens.kind, 'session'), eq(t.apiTokens.userId, user.json.id)))
+      )[0]!.t;
+    for (let i = 0; i < 100 && (await stamped()) !== s.clock.now(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await stamped()).toBe(s.clock.now());
   });
 });
