@@ -48,3 +48,29 @@ test('a duplicate name is refused with the message under the Name field', async 
   await expect(name).toHaveAttribute('aria-invalid', 'true');
   await expect(name).toHaveAccessibleDescription(/already exists in this account/);
 });
+
+test('the Region field suggests the regions organizations already have', async ({
+  page,
+  signInAs,
+}) => {
+  const app = await signInAs('admin');
+  await expect(app.view('organizations')).toBeVisible();
+  // The same regions as the list's filter offers (one query, asked by each where it is shown).
+  const filter = page.getByLabel('Region', { exact: true });
+  await expect.poll(() => filter.locator('option').count()).toBeGreaterThan(1);
+  const offered = (await filter
+    .locator('option')
+    .evaluateAll((os) =>
+      os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
+    )) as string[];
+
+  await app.view('organizations').getByRole('button', { name: 'New organization' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New organization' });
+  const field = dialog.getByLabel('Region');
+  const listId = await field.getAttribute('list');
+  const suggested = dialog.locator(`datalist[id="${listId}"] option`);
+  await expect
+    .poll(() => suggested.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
+    .toEqual(offered);
+  expect(offered).toContain('us-west');
+});

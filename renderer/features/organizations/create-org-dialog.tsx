@@ -1,4 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import {
   MAX_DESCRIPTION_LENGTH,
@@ -17,15 +17,7 @@ import { SecretOnce } from '../secrets/secret-once';
 type Created = RouterOutputs['organizations']['create'];
 
 /** UI-3 create: name, description, region; then the secret, shown this once. */
-export function CreateOrgDialog({
-  open,
-  onClose,
-  regions,
-}: {
-  open: boolean;
-  onClose(): void;
-  regions: string[];
-}) {
+export function CreateOrgDialog({ open, onClose }: { open: boolean; onClose(): void }) {
   const [created, setCreated] = useState<Created | null>(null);
   // What is typed into the form is asked about before the dialog drops it (UI-16).
   const scope = useId();
@@ -45,24 +37,17 @@ export function CreateOrgDialog({
       {created ? (
         <CreatedStep created={created} onClose={() => void close()} />
       ) : (
-        <CreateForm
-          regions={regions}
-          scope={scope}
-          onCreated={setCreated}
-          onCancel={() => void close()}
-        />
+        <CreateForm scope={scope} onCreated={setCreated} onCancel={() => void close()} />
       )}
     </Dialog>
   );
 }
 
 function CreateForm({
-  regions,
   scope,
   onCreated,
   onCancel,
 }: {
-  regions: string[];
   scope: string;
   onCreated(c: Created): void;
   onCancel(): void;
@@ -70,6 +55,8 @@ function CreateForm({
   const trpc = useTRPC();
   const invalidate = useInvalidate();
   const regionListId = useId();
+  // The known regions, as suggestions (already in the cache: the list's region filter asked).
+  const regions = useQuery(trpc.organizations.regions.queryOptions()).data ?? [];
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [region, setRegion] = useState('');

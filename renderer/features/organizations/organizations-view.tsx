@@ -161,10 +161,6 @@ export function OrganizationsView() {
     ...trpc.organizations.list.queryOptions(organizationsListInput(filters, paging.skip, pageSize)),
     placeholderData: keepPreviousData,
   });
-  // The region filter's options; the table does not wait for them (console load): until they
-  // are in, the filter offers the region the URL names, if any.
-  const regions = useQuery(trpc.organizations.regions.queryOptions());
-  const regionOptions = regions.data ?? (region ? [region] : []);
 
   const total = list.data?.total ?? 0;
   const table = useReactTable({
@@ -240,18 +236,11 @@ export function OrganizationsView() {
           <label className="toolbar-label" htmlFor={`${ids}-region`}>
             Region
           </label>
-          <select
+          <RegionSelect
             id={`${ids}-region`}
-            value={region}
-            onChange={(e) => setFilters({ region: e.target.value })}
-          >
-            <option value="">All regions</option>
-            {regionOptions.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
+            region={region}
+            onChange={(r) => setFilters({ region: r })}
+          />
         </div>
         <div className="toolbar-field">
           <label className="toolbar-label" htmlFor={`${ids}-status`}>
@@ -361,12 +350,39 @@ export function OrganizationsView() {
           selection.clear();
         }}
       />
-      <CreateOrgDialog
-        open={creating}
-        onClose={() => setCreating(false)}
-        regions={regions.data ?? []}
-      />
+      <CreateOrgDialog open={creating} onClose={() => setCreating(false)} />
     </ViewRoot>
+  );
+}
+
+/**
+ * The region filter, with the regions as its options. It asks for them itself: they are the
+ * boot's last answer (console load: the table does not wait for them), and when they come in
+ * after the first screen, only this select renders again, not the view with its table (which
+ * cost a re-render of the whole view between the first commit and its paint). Until they are
+ * in, it offers the region the URL names, if any.
+ */
+function RegionSelect({
+  id,
+  region,
+  onChange,
+}: {
+  id: string;
+  region: string;
+  onChange(region: string): void;
+}) {
+  const trpc = useTRPC();
+  const regions = useQuery(trpc.organizations.regions.queryOptions());
+  const options = regions.data ?? (region ? [region] : []);
+  return (
+    <select id={id} value={region} onChange={(e) => onChange(e.target.value)}>
+      <option value="">All regions</option>
+      {options.map((r) => (
+        <option key={r} value={r}>
+          {r}
+        </option>
+      ))}
+    </select>
   );
 }
 
