@@ -1,4 +1,5 @@
 // UI-3 create: the secret is shown once, with the Default location created beside it.
+import type { Locator } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { OrganizationsPage } from './pages/organizations-page';
 import { SecretPanel } from './pages/org-pages';
@@ -54,23 +55,19 @@ test('the Region field suggests the regions organizations already have', async (
   signInAs,
 }) => {
   const app = await signInAs('admin');
+  const orgs = new OrganizationsPage(page);
   await expect(app.view('organizations')).toBeVisible();
-  // The same regions as the list's filter offers (one query, asked by each where it is shown).
-  const filter = page.getByLabel('Region', { exact: true });
-  await expect.poll(() => filter.locator('option').count()).toBeGreaterThan(1);
-  const offered = (await filter
-    .locator('option')
-    .evaluateAll((os) =>
-      os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
-    )) as string[];
-
-  await app.view('organizations').getByRole('button', { name: 'New organization' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New organization' });
-  const field = dialog.getByLabel('Region');
-  const listId = await field.getAttribute('list');
-  const suggested = dialog.locator(`datalist[id="${listId}"] option`);
-  await expect
-    .poll(() => suggested.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)))
-    .toEqual(offered);
+  // The same regions as the list's filter offers (one query, read by each where it is shown).
+  const values = (options: Locator) =>
+    options.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  const filterOptions = orgs.filter('Region').locator('option');
+  await expect.poll(() => filterOptions.count()).toBeGreaterThan(1);
+  const offered = await values(filterOptions);
   expect(offered).toContain('us-west');
+
+  const dialog = await orgs.openCreate();
+  const listId = await dialog.getByLabel('Region').getAttribute('list');
+  await expect
+    .poll(() => values(dialog.locator(`datalist[id="${listId}"] option`)))
+    .toEqual(offered);
 });

@@ -358,9 +358,9 @@ export function OrganizationsView() {
 /**
  * The region filter, with the regions as its options. It asks for them itself: they are the
  * boot's last answer (console load: the table does not wait for them), and when they come in
- * after the first screen, only this select renders again, not the view with its table (which
- * cost a re-render of the whole view between the first commit and its paint). Until they are
- * in, it offers the region the URL names, if any.
+ * after the first screen, only this select renders again, not the view with its table (that
+ * re-render came after the first paint: main-thread work while the user may already act, not
+ * part of the load). Until they are in, it offers the region the URL names, if any.
  */
 function RegionSelect({
   id,

@@ -42,9 +42,14 @@ export class OrganizationsPage {
     await this.view.getByLabel('Search').fill(text);
   }
 
-  async create(fields: { name: string; description?: string; region?: string }): Promise<void> {
+  /** The "New organization" dialog, opened. */
+  async openCreate(): Promise<Locator> {
     await this.view.getByRole('button', { name: 'New organization' }).click();
-    const dialog = this.page.getByRole('dialog', { name: 'New organization' });
+    return this.page.getByRole('dialog', { name: 'New organization' });
+  }
+
+  async create(fields: { name: string; description?: string; region?: string }): Promise<void> {
+    const dialog = await this.openCreate();
     await dialog.getByLabel('Name').fill(fields.name);
     if (fields.description) await dialog.getByLabel('Description').fill(fields.description);
     if (fields.region) await dialog.getByLabel('Region').fill(fields.region);
