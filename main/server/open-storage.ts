@@ -9,6 +9,7 @@ import { createPgPool } from '../db/pg/database';
 import { assertSchemaCurrent, SchemaMismatchError } from '../db/pg/migrate';
 import { pgStorage } from '../db/pg/storage';
 import { sqliteStorage } from '../db/sqlite/storage';
+import { WalCheckpointer } from '../db/sqlite/wal-checkpointer';
 import type { StorageFactory } from '../storage';
 import { ConfigError, type ServerConfig } from './config';
 import { prepareDataDir } from './data-dir';
@@ -38,6 +39,12 @@ export async function openServerStorage(config: ServerConfig): Promise<ServerSto
     if (dirWarning) notices.push(dirWarning);
     const opened = openDatabase({ file: config.database.file });
     notices.push(...opened.notices);
+    // The WAL copied back off the event loop (wal-checkpointer.ts): the server's writes are
+    // agents' by the thousand a second. The desktop's are a console's: it checkpoints inline.
+    const checkpoints = new WalCheckpointer(config.database.file, {
+      onFailure: (message) =>
+        process.stderr.write(`Orgdesk: WAL checkpoints back on the main thread: ${message}\n`),
+    });
     return {
       storage: sqliteStorage(opened.db),
       keys: config.masterKey
@@ -47,7 +54,10 @@ export async function openServerStorage(config: ServerConfig): Promise<ServerSto
       exclusive: (fn) => fn(),
       notices,
       where: `data in ${config.dataDir}`,
-      close: async () => opened.close(),
+      close: async () => {
+        await checkpoints.close();
+        opened.close();
+      },
     };
   }
   const url = config.database.url;
