@@ -288,6 +288,30 @@ describe('ORG-4 update and ORG-5 delete', () => {
     });
   });
 
+  it("a page's row is the org as get answers it, field for field and type for type", async () => {
+    // The page decodes raw rows itself (main/db/sqlite/repos/organizations.ts, rowDecoder): a
+    // boolean column read as 0/1 or a field out of place would differ from get's answer here.
+    const api = w.caller(w.admin);
+    const org = await api.organizations.create({ name: 'Decoded Field Check', description: 'd' });
+    await api.organizations.update({
+      id: org.id,
+      patch: { region: 'eu', kill_switch: true, legal_hold: true, legal_hold_reason: 'case 7' },
+    });
+    const page = await api.organizations.list({ search: 'Decoded Field Check' });
+    expect(page.items).toHaveLength(1);
+    const { stats: _stats, ...row } = page.items[0]!;
+    const got = (await api.organizations.get({ id: org.id })) as Record<string, unknown>;
+    expect(Object.keys(row).length).toBeGreaterThan(10);
+    for (const [key, value] of Object.entries(row))
+      expect([key, value]).toStrictEqual([key, got[key]]);
+    expect(row).toMatchObject({
+      kill_switch: true,
+      legal_hold: true,
+      is_active: true,
+      region: 'eu',
+    });
+  });
+
   it('refuses legal hold without a reason and an unknown automation level', async () => {
     const api = w.caller(w.admin);
     const org = await api.organizations.create({ name: 'Acme' });

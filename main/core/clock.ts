@@ -21,9 +21,15 @@ export class ManualClock implements Clock {
 /** Milliseconds of 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit year. */
 const YEAR_10000 = 253_402_300_800_000;
 const DAY_MS = 86_400_000;
-const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
-const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
-
+/**
+ * The 24 characters of "YYYY-MM-DDTHH:MM:SS.mmmZ" in one String.fromCharCode: one flat string.
+ * A template of 13 pieces allocated about 700 bytes of number strings and string ropes for each,
+ * 150 KB of the ~610 KB an ORG-2 page of 100 orgs allocated on SQLite (heap sampling, issue 15),
+ * and those pages' young-generation collections, one in 20 pages, were their p95 tail.
+ */
+const ZERO = 48; // '0'
+const tens = (n: number) => ZERO + (Math.floor(n / 10) % 10);
+const ones = (n: number) => ZERO + (n % 10);
 /**
  * `new Date(ms).toISOString()`, the same string, without a Date: toISOString costs about 1 µs,
  * and a page of 100 orgs writes 300 of them (created_at, updated_at, the stats' as_of):
@@ -52,6 +58,12 @@ export const iso = (ms: number): string => {
   rem -= minute * 60_000;
   const second = Math.floor(rem / 1000);
   const milli = rem - second * 1000;
-  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${three(milli)}Z`;
+  // prettier-ignore
+  return String.fromCharCode(
+    tens(Math.floor(year / 100)), ones(Math.floor(year / 100)), tens(year), ones(year),
+    45, tens(month), ones(month), 45, tens(day), ones(day), // -MM-DD
+    84, tens(hour), ones(hour), 58, tens(minute), ones(minute), 58, tens(second), ones(second), // THH:MM:SS
+    46, ZERO + Math.floor(milli / 100), tens(milli), ones(milli), 90, // .mmmZ
+  );
 };
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
