@@ -81,6 +81,17 @@ describe('WalCheckpointer', () => {
     expect(db.sqlite.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 2_000 });
   });
 
+  it('with no one listening to its rounds (the server), it copies all the same', async () => {
+    const db = freshDatabase();
+    db.sqlite.pragma('wal_autocheckpoint = 0');
+    db.write(2_000);
+    const before = statSync(db.file).size;
+    checkpointer(db.file, { intervalMs: 10 });
+    await expect
+      .poll(() => statSync(db.file).size, { timeout: 20_000, interval: 20 })
+      .toBeGreaterThanOrEqual(before + 2_000 * PAGE);
+  });
+
   it("under a writer that never pauses, the main connection's autocheckpoint still restarts the WAL", async () => {
     const db = freshDatabase();
     db.sqlite.pragma('wal_autocheckpoint = 1000');

@@ -33,7 +33,8 @@ function start(): void {
   };
   const timer = setInterval(() => {
     try {
-      post({ type: 'round', round: round() });
+      const r = round();
+      if (data.reportRounds) post({ type: 'round', round: r });
     } catch (err) {
       // The main connection still checkpoints by itself: report, stop, and leave it to that.
       post({ type: 'failed', message: String((err as Error)?.message ?? err) });

@@ -17,6 +17,8 @@ export const WAL_CHECKPOINT_INTERVAL_MS = 100;
 export interface CheckpointWorkerData {
   dbFile: string;
   intervalMs: number;
+  /** Post each round (only when someone listens: an idle server is not woken ten times a second). */
+  reportRounds: boolean;
 }
 
 /** One PASSIVE checkpoint's outcome, as SQLite reports it. */
@@ -55,6 +57,7 @@ export class WalCheckpointer {
     const data: CheckpointWorkerData = {
       dbFile,
       intervalMs: o.intervalMs ?? WAL_CHECKPOINT_INTERVAL_MS,
+      reportRounds: o.onRound !== undefined,
     };
     this.worker =
       'file' in entry
