@@ -78,6 +78,9 @@ export class WalCheckpointer {
     this.closed ??= new Promise<void>((resolve) => {
       if (this.worker.threadId === -1) return resolve();
       this.worker.once('exit', () => resolve());
+      // Held while it ends: unref'd, the process could exit before 'exit' came, and whatever
+      // awaited close() (the server's "stopped" line, the database's own close) would not run.
+      this.worker.ref();
       this.worker.postMessage({ close: true });
       // A worker busy in a checkpoint ends after it; one that does not answer is stopped.
       setTimeout(() => void this.worker.terminate(), 2_000).unref();
