@@ -99,9 +99,9 @@ describe('WalCheckpointer', () => {
     checkpointer(db.file, { intervalMs: 10, onRound: (r) => rounds.push(r) });
     await roundWhere(rounds, () => true);
     // 20,000 pages, four times the bound below: a WAL nothing restarted would hold them all.
-    // (It holds more than the autocheckpoint's 1,000: when the worker is copying as a commit
-    // reaches them, that commit's checkpoint is skipped and a later one restarts the WAL;
-    // 2,300 frames were seen over 100,000 pages.)
+    // (It holds more than the autocheckpoint's 1,000, up to 2,300 frames over 100,000 pages with
+    // the worker at 10 ms: as we read SQLite, a commit whose checkpoint meets the worker's skips
+    // it and a later one restarts the WAL.)
     for (let i = 0; i < 20; i++) {
       db.write(1_000);
       // A turn for the worker's messages (the writes themselves never wait for it).
